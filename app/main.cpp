@@ -1,0 +1,70 @@
+// tidings: the desktop app. Builds the services, shows the window.
+#include "core/relay_probe.h"
+#include "ui/main_window.h"
+#include "util/version.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QNetworkAccessManager>
+#include <QSettings>
+#include <QTranslator>
+
+#include <cstdio>
+
+using namespace tidings;
+using namespace Qt::StringLiterals;
+
+int main(int argc, char *argv[])
+{
+    QApplication::setApplicationName(u"tidings"_s);
+    QApplication::setOrganizationName(u"Tidings"_s);
+    QApplication::setApplicationVersion(productVersion());
+
+    // The command line is read before QApplication exists, so --help and --version work
+    // where no display is available.
+    QStringList arguments;
+    for (int i = 0; i < argc; ++i)
+        arguments.append(QString::fromLocal8Bit(argv[i]));
+    QCommandLineParser parser;
+    parser.setApplicationDescription(u"Tidings: chat that is never lost."_s);
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    const QCommandLineOption server(u"server"_s, u"Connect to this relay at start."_s, u"address"_s);
+    parser.addOption(server);
+    if (!parser.parse(arguments)) {
+        std::fprintf(stderr, "tidings: error: %s (see --help)\n", qPrintable(parser.errorText()));
+        return 2;
+    }
+    if (parser.isSet(help)) {
+        std::fputs(qPrintable(parser.helpText()), stdout);
+        return 0;
+    }
+    if (parser.isSet(version)) {
+        std::printf("tidings %s\n", qPrintable(productVersion()));
+        return 0;
+    }
+
+    QApplication app(argc, argv);
+    QApplication::setApplicationDisplayName(u"Tidings"_s);
+    QApplication::setDesktopFileName(u"org.tidings.Tidings"_s);
+
+    QTranslator qtTranslator;
+    if (qtTranslator.load(QLocale(), u"qtbase"_s, u"_"_s,
+                          QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+        QApplication::installTranslator(&qtTranslator);
+    }
+    QTranslator translator;
+    if (translator.load(QLocale(), u"tidings"_s, u"_"_s, u":/i18n"_s))
+        QApplication::installTranslator(&translator);
+
+    QNetworkAccessManager network;
+    app::RelayProbe probe(&network);
+    QSettings settings;
+    app::MainWindow window(probe, settings);
+    window.show();
+    if (parser.isSet(server))
+        window.connectTo(parser.value(server));
+    return app.exec();
+}

@@ -1,0 +1,74 @@
+# Compiler settings shared by every Tidings target.
+#
+# Targets opt in by linking tidings::build_settings (the tidings_add_* helpers below do it),
+# so nothing leaks into third-party code through global flags.
+
+set(CMAKE_CXX_STANDARD 20)
+set(CMAKE_CXX_STANDARD_REQUIRED ON)
+set(CMAKE_CXX_EXTENSIONS OFF)
+set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
+
+find_program(TIDINGS_CCACHE ccache)
+if(TIDINGS_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
+    set(CMAKE_CXX_COMPILER_LAUNCHER "${TIDINGS_CCACHE}")
+endif()
+
+add_library(tidings_build_settings INTERFACE)
+add_library(tidings::build_settings ALIAS tidings_build_settings)
+
+target_compile_definitions(tidings_build_settings INTERFACE
+    QT_NO_KEYWORDS
+    QT_NO_FOREACH
+    QT_USE_QSTRINGBUILDER
+    QT_NO_URL_CAST_FROM_STRING
+    QT_NO_CAST_FROM_BYTEARRAY
+    QT_NO_NARROWING_CONVERSIONS_IN_CONNECT
+    QT_STRICT_ITERATORS
+    # Everything deprecated up to the oldest Qt we support is off, both spellings.
+    QT_DISABLE_DEPRECATED_BEFORE=0x060400
+    QT_DISABLE_DEPRECATED_UP_TO=0x060400)
+
+if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
+    target_compile_options(tidings_build_settings INTERFACE
+        -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align
+        -Woverloaded-virtual -Wimplicit-fallthrough -Wformat=2)
+    if(TIDINGS_WERROR)
+        target_compile_options(tidings_build_settings INTERFACE -Werror)
+    endif()
+    if(TIDINGS_SANITIZE)
+        target_compile_options(tidings_build_settings INTERFACE
+            -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+        target_link_options(tidings_build_settings INTERFACE -fsanitize=address,undefined)
+    endif()
+elseif(MSVC)
+    target_compile_options(tidings_build_settings INTERFACE /W4 /permissive- /utf-8 /Zc:__cplusplus)
+    if(TIDINGS_WERROR)
+        target_compile_options(tidings_build_settings INTERFACE /WX)
+    endif()
+    if(TIDINGS_SANITIZE)
+        target_compile_options(tidings_build_settings INTERFACE /fsanitize=address)
+    endif()
+endif()
+
+# tidings_add_library(<name> ALIAS <ns::name> SOURCES ... [PUBLIC_LIBS ...] [PRIVATE_LIBS ...])
+# A static library with the project's settings and an alias; its directory's parent is the
+# include root, so code includes "store/sqlite_store.h" relative to its component.
+function(tidings_add_library name)
+    cmake_parse_arguments(ARG "" "ALIAS;INCLUDE_ROOT" "SOURCES;PUBLIC_LIBS;PRIVATE_LIBS" ${ARGN})
+    add_library(${name} STATIC ${ARG_SOURCES})
+    if(ARG_ALIAS)
+        add_library(${ARG_ALIAS} ALIAS ${name})
+    endif()
+    if(NOT ARG_INCLUDE_ROOT)
+        cmake_path(GET CMAKE_CURRENT_SOURCE_DIR PARENT_PATH ARG_INCLUDE_ROOT)
+    endif()
+    target_include_directories(${name} PUBLIC "${ARG_INCLUDE_ROOT}")
+    target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_LIBS} PRIVATE tidings::build_settings ${ARG_PRIVATE_LIBS})
+endfunction()
+
+# tidings_add_executable(<name> SOURCES ... LIBS ...)
+function(tidings_add_executable name)
+    cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
+    add_executable(${name} ${ARG_SOURCES})
+    target_link_libraries(${name} PRIVATE tidings::build_settings ${ARG_LIBS})
+endfunction()

@@ -1,0 +1,39 @@
+# tidings_add_test(<name> LABEL <unit|integration|ui|fault|cluster> SOURCES ... [LIBS ...]
+#                  [TIMEOUT seconds] [ENVIRONMENT VAR=value ...])
+#
+# One QtTest executable registered with CTest under one label. Tests get the paths of the
+# binaries they drive through the environment, so a test always runs the very binary that
+# ships from this build tree.
+
+set(TIDINGS_TEST_OUTPUT_DIR "${CMAKE_BINARY_DIR}/test-output")
+set(TIDINGS_SANITIZER_ENVIRONMENT
+    "ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:strict_string_checks=1:detect_stack_use_after_return=1"
+    "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/support/lsan.supp:print_suppressions=0"
+    "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
+
+function(tidings_add_test name)
+    cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;LIBS;ENVIRONMENT" ${ARGN})
+    if(NOT ARG_LABEL MATCHES "^(unit|integration|ui|fault|cluster)$")
+        message(FATAL_ERROR "tidings_add_test(${name}): LABEL must be unit, integration, ui, fault or cluster")
+    endif()
+    if(NOT ARG_TIMEOUT)
+        set(ARG_TIMEOUT 120)
+    endif()
+
+    add_executable(${name} ${ARG_SOURCES})
+    target_link_libraries(${name} PRIVATE tidings::build_settings Qt6::Test ${ARG_LIBS})
+    add_test(NAME ${name} COMMAND ${name})
+
+    set(environment
+        "TIDINGS_TEST_OUTPUT_DIR=${TIDINGS_TEST_OUTPUT_DIR}/${name}"
+        "QT_QPA_PLATFORM=offscreen"
+        "QT_FORCE_STDERR_LOGGING=1"
+        ${ARG_ENVIRONMENT})
+    if(TIDINGS_SANITIZE)
+        list(APPEND environment ${TIDINGS_SANITIZER_ENVIRONMENT})
+    endif()
+    set_tests_properties(${name} PROPERTIES
+        LABELS ${ARG_LABEL}
+        TIMEOUT ${ARG_TIMEOUT}
+        ENVIRONMENT "${environment}")
+endfunction()

@@ -1,0 +1,92 @@
+#include "protocol/frame.h"
+
+#include <QJsonDocument>
+#include <QJsonParseError>
+
+namespace tidings::protocol {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+bool isValidTypeName(const QString &type)
+{
+    if (type.isEmpty() || type.size() > kMaxTypeLength)
+        return false;
+    for (const QChar c : type) {
+        const bool allowed = (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'_'
+                             || c == u'.';
+        if (!allowed)
+            return false;
+    }
+    return true;
+}
+
+Error badRequest(QString message)
+{
+    return Error{ErrorCode::BadRequest, std::move(message)};
+}
+
+} // namespace
+
+Result<Frame> decodeFrame(QByteArrayView bytes, qsizetype maxBytes)
+{
+    if (bytes.size() > maxBytes) {
+        return Error{ErrorCode::TooLarge, u"frame of %1 bytes exceeds the limit of %2 bytes"_s.arg(
+                                               bytes.size())
+                                               .arg(maxBytes)};
+    }
+
+    QJsonParseError parseError;
+    const QJsonDocument document = QJsonDocument::fromJson(bytes.toByteArray(), &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        return badRequest(u"frame is not valid JSON: %1 at offset %2"_s.arg(
+            parseError.errorString())
+                              .arg(parseError.offset));
+    }
+    if (!document.isObject())
+        return badRequest(u"frame must be a JSON object"_s);
+
+    QJsonObject object = document.object();
+    const QJsonValue type = object.take(u"type"_s);
+    if (!type.isString())
+        return badRequest(u"frame needs a string member \"type\""_s);
+    if (!isValidTypeName(type.toString()))
+        return badRequest(u"frame type must be 1 to 64 characters of a-z, 0-9, '_' or '.'"_s);
+
+    Frame frame;
+    frame.type = type.toString();
+
+    const QJsonValue id = object.take(u"id"_s);
+    if (!id.isUndefined()) {
+        if (!id.isString())
+            return badRequest(u"member \"id\" must be a string"_s);
+        frame.id = id.toString();
+        if (frame.id.isEmpty() || frame.id.size() > kMaxRequestIdLength)
+            return badRequest(u"member \"id\" must be 1 to 64 characters"_s);
+    }
+
+    frame.fields = std::move(object);
+    return frame;
+}
+
+QByteArray encodeFrame(const Frame &frame)
+{
+    QJsonObject object = frame.fields;
+    object.insert(u"type"_s, frame.type);
+    if (!frame.id.isEmpty())
+        object.insert(u"id"_s, frame.id);
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+}
+
+Frame errorFrame(const QString &requestId, const Error &error)
+{
+    Frame frame;
+    frame.type = u"error"_s;
+    frame.id = requestId;
+    frame.fields.insert(u"code"_s, errorCodeName(error.code));
+    frame.fields.insert(u"message"_s, error.message);
+    return frame;
+}
+
+} // namespace tidings::protocol

@@ -1,0 +1,207 @@
+#include "config/relay_config.h"
+
+#include <QCommandLineParser>
+#include <QFileInfo>
+#include <QSettings>
+#include <QStandardPaths>
+
+#include <algorithm>
+#include <array>
+#include <optional>
+
+namespace tidings::relay {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct SettingSpec
+{
+    const char *name;
+    const char *valueName;
+    const char *description;
+};
+
+// One row per setting: its flag, its TIDINGS_* variable and its key in the config file
+// all derive from `name`. Defaults live in RelayConfig.
+constexpr std::array kSettings = {
+    SettingSpec{"listen", "address", "Address to listen on (default 127.0.0.1; 0.0.0.0 for all)."},
+    SettingSpec{"port", "port", "TCP port for HTTP and WebSocket (default 8420; 0 picks a free one)."},
+    SettingSpec{"port-file", "path", "Write the port actually listened on to this file."},
+    SettingSpec{"data-dir", "path", "Directory for the store and media (default: per-user data dir)."},
+    SettingSpec{"tls-cert", "path", "PEM certificate (chain) file; enables TLS together with --tls-key."},
+    SettingSpec{"tls-key", "path", "PEM private key file for --tls-cert."},
+    SettingSpec{"max-frame-bytes", "bytes", "Largest WebSocket message accepted (default 262144)."},
+    SettingSpec{"listen-backlog", "count", "TCP listen backlog (default 4096)."},
+    SettingSpec{"log-format", "text|json", "Log line format on stderr (default text)."},
+};
+
+constexpr auto kConfigOption = "config";
+
+struct Value
+{
+    QString text;
+    QString origin; // "--port", "TIDINGS_PORT", "relay.conf"
+};
+
+Error invalid(const QString &name, const Value &value, const QString &expected)
+{
+    return Error{ErrorCode::BadRequest,
+                 u"invalid %1 '%2' (from %3): %4"_s.arg(name, value.text, value.origin, expected)};
+}
+
+Result<QHash<QString, QString>> readConfigFile(const QString &path)
+{
+    const QFileInfo info(path);
+    if (!info.exists())
+        return Error{ErrorCode::NotFound, u"config file %1 does not exist"_s.arg(path)};
+    if (!info.isFile() || !info.isReadable())
+        return Error{ErrorCode::Io, u"config file %1 is not a readable file"_s.arg(path)};
+
+    QSettings settings(path, QSettings::IniFormat);
+    if (settings.status() != QSettings::NoError)
+        return Error{ErrorCode::BadRequest, u"config file %1 has a syntax error"_s.arg(path)};
+
+    QHash<QString, QString> values;
+    const QStringList keys = settings.allKeys();
+    for (const QString &key : keys) {
+        const bool known = std::any_of(kSettings.begin(), kSettings.end(), [&](const SettingSpec &s) {
+            return key == QLatin1StringView(s.name);
+        });
+        if (!known) {
+            return Error{ErrorCode::BadRequest,
+                         u"config file %1: unknown setting '%2'"_s.arg(path, key)};
+        }
+        const QVariant value = settings.value(key);
+        // QSettings splits unquoted values at commas; no setting of ours is a list.
+        values.insert(key, value.userType() == QMetaType::QStringList
+                               ? value.toStringList().join(u',')
+                               : value.toString());
+    }
+    return values;
+}
+
+std::optional<qint64> parseInteger(const QString &text, qint64 min, qint64 max)
+{
+    bool ok = false;
+    const qint64 number = text.trimmed().toLongLong(&ok);
+    if (!ok || number < min || number > max)
+        return std::nullopt;
+    return number;
+}
+
+} // namespace
+
+QString environmentVariableFor(const QString &name)
+{
+    return u"TIDINGS_"_s + name.toUpper().replace(u'-', u'_');
+}
+
+QString defaultDataDirectory()
+{
+    const QString base = QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation);
+    return base + u"/tidings-relay"_s;
+}
+
+void addRelayOptions(QCommandLineParser &parser)
+{
+    parser.addOption({QString::fromLatin1(kConfigOption),
+                      u"Read settings from this INI file (also TIDINGS_CONFIG)."_s, u"path"_s});
+    for (const SettingSpec &spec : kSettings) {
+        parser.addOption({QString::fromLatin1(spec.name), QString::fromLatin1(spec.description),
+                          QString::fromLatin1(spec.valueName)});
+    }
+}
+
+ConfigInputs configInputsFrom(const QCommandLineParser &parser, QProcessEnvironment environment)
+{
+    ConfigInputs inputs;
+    inputs.environment = std::move(environment);
+    if (parser.isSet(QString::fromLatin1(kConfigOption)))
+        inputs.flags.insert(QString::fromLatin1(kConfigOption), parser.value(QString::fromLatin1(kConfigOption)));
+    for (const SettingSpec &spec : kSettings) {
+        const QString name = QString::fromLatin1(spec.name);
+        if (parser.isSet(name))
+            inputs.flags.insert(name, parser.value(name));
+    }
+    return inputs;
+}
+
+Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
+{
+    RelayConfig config;
+
+    const QString configName = QString::fromLatin1(kConfigOption);
+    config.configFile = inputs.flags.value(configName,
+                                           inputs.environment.value(environmentVariableFor(configName)));
+    QHash<QString, QString> fileValues;
+    if (!config.configFile.isEmpty()) {
+        auto file = readConfigFile(config.configFile);
+        if (!file)
+            return file.error();
+        fileValues = std::move(file).value();
+    }
+
+    auto lookup = [&](const QString &name) -> std::optional<Value> {
+        if (inputs.flags.contains(name))
+            return Value{inputs.flags.value(name), u"--"_s + name};
+        const QString variable = environmentVariableFor(name);
+        if (inputs.environment.contains(variable))
+            return Value{inputs.environment.value(variable), variable};
+        if (fileValues.contains(name))
+            return Value{fileValues.value(name), config.configFile};
+        return std::nullopt;
+    };
+
+    if (const auto value = lookup(u"listen"_s)) {
+        const QString text = value->text.trimmed();
+        if (text == u"localhost")
+            config.listenAddress = QHostAddress(QHostAddress::LocalHost);
+        else if (!config.listenAddress.setAddress(text))
+            return invalid(u"listen address"_s, *value, u"expected an IPv4 or IPv6 address"_s);
+    }
+    if (const auto value = lookup(u"port"_s)) {
+        const auto port = parseInteger(value->text, 0, 65535);
+        if (!port)
+            return invalid(u"port"_s, *value, u"expected a number from 0 to 65535"_s);
+        config.port = static_cast<quint16>(*port);
+    }
+    if (const auto value = lookup(u"port-file"_s))
+        config.portFile = value->text;
+    if (const auto value = lookup(u"data-dir"_s)) {
+        if (value->text.trimmed().isEmpty())
+            return invalid(u"data directory"_s, *value, u"expected a path"_s);
+        config.dataDirectory = value->text;
+    } else {
+        config.dataDirectory = defaultDataDirectory();
+    }
+    if (const auto value = lookup(u"tls-cert"_s))
+        config.tlsCertificateFile = value->text;
+    if (const auto value = lookup(u"tls-key"_s))
+        config.tlsPrivateKeyFile = value->text;
+    if (config.tlsCertificateFile.isEmpty() != config.tlsPrivateKeyFile.isEmpty())
+        return Error{ErrorCode::BadRequest, u"TLS needs both tls-cert and tls-key"_s};
+    if (const auto value = lookup(u"max-frame-bytes"_s)) {
+        const auto bytes = parseInteger(value->text, 1024, 64 * 1024 * 1024);
+        if (!bytes)
+            return invalid(u"max-frame-bytes"_s, *value, u"expected 1024 to 67108864"_s);
+        config.maxFrameBytes = *bytes;
+    }
+    if (const auto value = lookup(u"listen-backlog"_s)) {
+        const auto backlog = parseInteger(value->text, 1, 1 << 20);
+        if (!backlog)
+            return invalid(u"listen-backlog"_s, *value, u"expected 1 to 1048576"_s);
+        config.listenBacklog = static_cast<int>(*backlog);
+    }
+    if (const auto value = lookup(u"log-format"_s)) {
+        if (value->text == u"text")
+            config.logFormat = LogFormat::Text;
+        else if (value->text == u"json")
+            config.logFormat = LogFormat::Json;
+        else
+            return invalid(u"log-format"_s, *value, u"expected 'text' or 'json'"_s);
+    }
+    return config;
+}
+
+} // namespace tidings::relay

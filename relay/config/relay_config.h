@@ -1,0 +1,57 @@
+#pragma once
+
+#include "util/result.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QProcessEnvironment>
+#include <QString>
+
+class QCommandLineParser;
+
+namespace tidings::relay {
+
+enum class LogFormat { Text, Json };
+
+/// Everything the relay is configured with, resolved and validated.
+struct RelayConfig
+{
+    QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
+    quint16 port = 8420;
+    QString portFile;
+    QString dataDirectory;
+    QString tlsCertificateFile;
+    QString tlsPrivateKeyFile;
+    qint64 maxFrameBytes = 256 * 1024;
+    int listenBacklog = 4096;
+    LogFormat logFormat = LogFormat::Text;
+    QString configFile;
+
+    bool tlsEnabled() const { return !tlsCertificateFile.isEmpty(); }
+};
+
+/// Where resolved settings come from, highest precedence first: command-line flags, then
+/// TIDINGS_* environment variables, then the config file, then built-in defaults.
+struct ConfigInputs
+{
+    QHash<QString, QString> flags; ///< option name (without "--") → value
+    QProcessEnvironment environment;
+};
+
+/// Adds one command-line option per setting (plus --config) to `parser`.
+void addRelayOptions(QCommandLineParser &parser);
+
+/// Collects the settings given on the command line of an already processed `parser`.
+ConfigInputs configInputsFrom(const QCommandLineParser &parser, QProcessEnvironment environment);
+
+/// Resolves every setting by precedence and validates it. Errors name the setting, the bad
+/// value and where it came from, e.g. "invalid port 'x' (from TIDINGS_PORT): …".
+Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs);
+
+/// The environment variable that carries setting `name`, e.g. "data-dir" → TIDINGS_DATA_DIR.
+QString environmentVariableFor(const QString &name);
+
+/// The default data directory: the platform's per-user data location for tidings-relay.
+QString defaultDataDirectory();
+
+} // namespace tidings::relay

@@ -1,0 +1,82 @@
+// tidings-relay: parse the command line, build the relay, run it until SIGINT/SIGTERM.
+#include "config/relay_config.h"
+#include "ops/log_output.h"
+#include "ops/shutdown_signals.h"
+#include "server/relay_server.h"
+#include "util/version.h"
+
+#include <QCommandLineParser>
+#include <QCoreApplication>
+
+#include <cstdio>
+
+using namespace tidings;
+using namespace tidings::relay;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+// Exit codes, documented in docs/operations.md.
+constexpr int kExitFailure = 1; // could not start or run
+constexpr int kExitUsage = 2;   // bad command line or configuration
+
+int fail(int code, const QString &message)
+{
+    std::fprintf(stderr, "tidings-relay: error: %s\n", qPrintable(message));
+    return code;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(u"tidings-relay"_s);
+    QCoreApplication::setApplicationVersion(productVersion());
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        u"Tidings relay: routes, stores and delivers chat messages.\n"
+        "Settings come from flags, then TIDINGS_* environment variables, then the config file."_s);
+    const QCommandLineOption help = parser.addHelpOption();
+    const QCommandLineOption version = parser.addVersionOption();
+    addRelayOptions(parser);
+
+    if (!parser.parse(QCoreApplication::arguments()))
+        return fail(kExitUsage, parser.errorText() + u" (see --help)"_s);
+    if (parser.isSet(help))
+        parser.showHelp(0);
+    if (parser.isSet(version))
+        parser.showVersion();
+    if (!parser.positionalArguments().isEmpty()) {
+        return fail(kExitUsage, u"unexpected argument '%1' (see --help)"_s.arg(
+                                    parser.positionalArguments().constFirst()));
+    }
+
+    auto config = resolveRelayConfig(configInputsFrom(parser, QProcessEnvironment::systemEnvironment()));
+    if (!config)
+        return fail(kExitUsage, config.error().message);
+    installLogOutput(config->logFormat);
+
+    ShutdownSignals shutdownSignals;
+    RelayServer relay(*config);
+    const auto port = relay.start();
+    if (!port)
+        return fail(kExitFailure, port.error().message);
+
+    const QString scheme = config->tlsEnabled() ? u"https"_s : u"http"_s;
+    QString host = config->listenAddress.toString();
+    if (config->listenAddress.protocol() == QAbstractSocket::IPv6Protocol)
+        host = u'[' + host + u']';
+    std::printf("tidings-relay %s listening on %s://%s:%u (data: %s)\n", qPrintable(productVersion()),
+                qPrintable(scheme), qPrintable(host), unsigned(*port), qPrintable(config->dataDirectory));
+    std::fflush(stdout);
+
+    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app, [&](int signalNumber) {
+        std::printf("tidings-relay: signal %d, shutting down\n", signalNumber);
+        std::fflush(stdout);
+        relay.stop();
+        QCoreApplication::quit();
+    });
+    return app.exec();
+}

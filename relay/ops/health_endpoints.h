@@ -1,0 +1,22 @@
+#pragma once
+
+#include <QJsonObject>
+
+#include <functional>
+
+class QHttpServer;
+
+namespace tidings::relay {
+
+struct Readiness
+{
+    bool ready = false;
+    QJsonObject details; ///< shown in the /readyz body (store, schema, sessions, …)
+};
+
+/// GET /healthz: 200 while the process serves HTTP at all (liveness).
+/// GET /readyz: 200 when `readiness` says the relay can take traffic, else 503 (readiness).
+/// Both answer JSON; neither needs authentication nor reveals anything private.
+void registerHealthEndpoints(QHttpServer &server, std::function<Readiness()> readiness);
+
+} // namespace tidings::relay

@@ -1,0 +1,111 @@
+#include "server/relay_server.h"
+
+#include "gateway/http_gateway.h"
+#include "gateway/session_hub.h"
+#include "ops/health_endpoints.h"
+#include "server/data_directory.h"
+#include "store/sqlite_store.h"
+
+#include <QSaveFile>
+
+#include <optional>
+
+namespace tidings::relay {
+
+using namespace Qt::StringLiterals;
+
+struct RelayServer::Services
+{
+    std::optional<DataDirectory> dataDirectory;
+    std::unique_ptr<SqliteStore> store;
+    std::optional<StoreInfo> storeInfo;
+    std::unique_ptr<HttpGateway> gateway;
+    bool stopping = false;
+};
+
+namespace {
+
+Result<void> writePortFile(const QString &path, quint16 port)
+{
+    // Atomic: a reader never sees a half-written file.
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly) || file.write(QByteArray::number(port) + '\n') < 0
+        || !file.commit()) {
+        return Error{ErrorCode::Io, u"cannot write port file %1: %2"_s.arg(path, file.errorString())};
+    }
+    return {};
+}
+
+} // namespace
+
+RelayServer::RelayServer(RelayConfig config, QObject *parent)
+    : QObject(parent), m_config(std::move(config)), m_services(std::make_unique<Services>())
+{
+}
+
+RelayServer::~RelayServer()
+{
+    stop();
+}
+
+Result<quint16> RelayServer::start()
+{
+    auto dataDirectory = DataDirectory::open(m_config.dataDirectory);
+    if (!dataDirectory)
+        return dataDirectory.error();
+    m_services->dataDirectory = std::move(dataDirectory).value();
+
+    m_services->store = std::make_unique<SqliteStore>(m_services->dataDirectory->filePath(u"tidings.db"_s));
+    auto opening = m_services->store->open();
+    opening.waitForFinished();
+    const Result<StoreInfo> opened = opening.result();
+    if (!opened)
+        return opened.error();
+    m_services->storeInfo = *opened;
+
+    GatewayOptions options;
+    options.address = m_config.listenAddress;
+    options.port = m_config.port;
+    options.listenBacklog = m_config.listenBacklog;
+    options.maxMessageBytes = m_config.maxFrameBytes;
+    options.tlsCertificateFile = m_config.tlsCertificateFile;
+    options.tlsPrivateKeyFile = m_config.tlsPrivateKeyFile;
+    m_services->gateway = std::make_unique<HttpGateway>(options);
+
+    registerHealthEndpoints(m_services->gateway->http(), [services = m_services.get()] {
+        Readiness readiness;
+        readiness.ready = !services->stopping && services->storeInfo.has_value();
+        if (services->storeInfo) {
+            readiness.details.insert(u"store"_s, u"sqlite"_s);
+            readiness.details.insert(u"schema"_s, services->storeInfo->schemaVersion);
+            readiness.details.insert(u"instance"_s, services->storeInfo->instanceId);
+        }
+        readiness.details.insert(u"sessions"_s, services->gateway->sessions().count());
+        return readiness;
+    });
+
+    auto port = m_services->gateway->listen();
+    if (!port)
+        return port.error();
+    if (!m_config.portFile.isEmpty()) {
+        if (auto written = writePortFile(m_config.portFile, *port); !written)
+            return written.error();
+    }
+    return port;
+}
+
+void RelayServer::stop()
+{
+    if (m_services->stopping)
+        return;
+    m_services->stopping = true;
+    if (m_services->gateway)
+        m_services->gateway->shutdown();
+    if (m_services->store)
+        m_services->store->close();
+    m_services->gateway.reset();
+    m_services->store.reset();
+    m_services->dataDirectory.reset();
+}
+
+} // namespace tidings::relay

@@ -1,0 +1,138 @@
+#include "store/sqlite_store.h"
+
+#include "store/migrations.h"
+#include "store/store_logging.h"
+
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QUuid>
+
+namespace tidings::relay {
+
+std::span<const Migration> sqliteMigrations();
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+Result<void> openConnection(QSqlDatabase &database, const QString &path)
+{
+    database.setDatabaseName(path);
+    database.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    if (!database.open())
+        return Error{ErrorCode::Io, u"cannot open %1: %2"_s.arg(path, database.lastError().text())};
+    return {};
+}
+
+Result<int> readPragmaInt(QSqlDatabase &database, const QString &pragma)
+{
+    QSqlQuery query(database);
+    if (!query.exec(u"PRAGMA "_s + pragma) || !query.next())
+        return Error{ErrorCode::Corrupt, query.lastError().databaseText()};
+    return query.value(0).toInt();
+}
+
+Result<void> exec(QSqlDatabase &database, const QString &statement)
+{
+    QSqlQuery query(database);
+    if (!query.exec(statement))
+        return Error{ErrorCode::Io, u"%1: %2"_s.arg(statement, query.lastError().text())};
+    return {};
+}
+
+Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path)
+{
+    // Read-only checks first: nothing is written until the file is known to be ours.
+    const auto applicationId = readPragmaInt(database, u"application_id"_s);
+    if (!applicationId) {
+        return Error{ErrorCode::Corrupt, u"%1 is not a readable SQLite database (%2)"_s.arg(
+                                             path, applicationId.error().message)};
+    }
+    const auto state = readSchemaState(database);
+    if (!state)
+        return Error{ErrorCode::Corrupt, u"%1: %2"_s.arg(path, state.error().message)};
+    if (*applicationId != SqliteStore::kApplicationId && !(state->empty && *applicationId == 0)) {
+        return Error{ErrorCode::Incompatible,
+                     u"%1 is a SQLite database of another application, not a Tidings store"_s.arg(path)};
+    }
+    const auto migrations = sqliteMigrations();
+    if (state->version > migrations.back().version) {
+        return Error{ErrorCode::Incompatible,
+                     u"%1 has schema version %2, newer than this relay supports (%3); "
+                     "run a newer tidings-relay"_s.arg(path)
+                         .arg(state->version)
+                         .arg(migrations.back().version)};
+    }
+
+    // WAL lets readers work while the writer commits; synchronous=FULL makes every commit
+    // durable on power loss (see docs/architecture.md: batching buys throughput, not fsync).
+    const auto journal = [&]() -> Result<void> {
+        QSqlQuery query(database);
+        if (!query.exec(u"PRAGMA journal_mode=WAL"_s) || !query.next())
+            return Error{ErrorCode::Io, query.lastError().text()};
+        if (query.value(0).toString() != u"wal")
+            return Error{ErrorCode::Io, u"journal mode is %1, not wal"_s.arg(query.value(0).toString())};
+        return {};
+    }();
+    if (!journal)
+        return Error{ErrorCode::Io, u"%1: cannot enable WAL: %2"_s.arg(path, journal.error().message)};
+    for (const QString &pragma : {u"PRAGMA synchronous=FULL"_s, u"PRAGMA foreign_keys=ON"_s}) {
+        if (auto result = exec(database, pragma); !result)
+            return result.error();
+    }
+    if (*applicationId != SqliteStore::kApplicationId) {
+        if (auto result = exec(database, u"PRAGMA application_id=%1"_s.arg(SqliteStore::kApplicationId));
+            !result) {
+            return result.error();
+        }
+    }
+
+    auto version = applyMigrations(database, migrations);
+    if (!version)
+        return Error{version.error().code, u"%1: %2"_s.arg(path, version.error().message)};
+
+    StoreInfo info;
+    info.path = path;
+    info.schemaVersion = *version;
+
+    QSqlQuery query(database);
+    query.prepare(u"INSERT OR IGNORE INTO relay_meta (key, value) VALUES ('instance_id', ?)"_s);
+    query.addBindValue(QUuid::createUuid().toString(QUuid::WithoutBraces));
+    if (!query.exec())
+        return Error{ErrorCode::Io, u"%1: %2"_s.arg(path, query.lastError().text())};
+    if (!query.exec(u"SELECT value FROM relay_meta WHERE key = 'instance_id'"_s) || !query.next())
+        return Error{ErrorCode::Io, u"%1: %2"_s.arg(path, query.lastError().text())};
+    info.instanceId = query.value(0).toString();
+    return info;
+}
+
+} // namespace
+
+SqliteStore::SqliteStore(QString path) : m_path(std::move(path)) {}
+
+SqliteStore::~SqliteStore()
+{
+    close();
+}
+
+QFuture<Result<StoreInfo>> SqliteStore::open()
+{
+    Q_ASSERT(!m_writer);
+    const QString path = m_path;
+    m_writer = std::make_unique<SqlThread>(
+        u"QSQLITE"_s,
+        [path](QSqlDatabase &database) { return openConnection(database, path); });
+    return m_writer->submit<StoreInfo>(
+        [path](QSqlDatabase &database) { return openStore(database, path); });
+}
+
+void SqliteStore::close()
+{
+    if (m_writer) {
+        m_writer->stop();
+        m_writer.reset();
+        qCDebug(lcStore) << "closed" << m_path;
+    }
+}
+
+} // namespace tidings::relay
