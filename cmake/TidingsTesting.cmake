@@ -1,5 +1,8 @@
 # tidings_add_test(<name> LABEL <unit|integration|ui|fault|cluster> SOURCES ... [LIBS ...]
-#                  [TIMEOUT seconds] [ENVIRONMENT VAR=value ...])
+#                  [NEEDS_RELAY] [TIMEOUT seconds] [ENVIRONMENT VAR=value ...])
+#
+# NEEDS_RELAY: the test drives the real tidings-relay binary of this build; its path comes
+# in TIDINGS_RELAY_BINARY and building the test builds the relay.
 #
 # One QtTest executable registered with CTest under one label. Tests get the paths of the
 # binaries they drive through the environment, so a test always runs the very binary that
@@ -12,7 +15,7 @@ set(TIDINGS_SANITIZER_ENVIRONMENT
     "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
 
 function(tidings_add_test name)
-    cmake_parse_arguments(ARG "" "LABEL;TIMEOUT" "SOURCES;LIBS;ENVIRONMENT" ${ARGN})
+    cmake_parse_arguments(ARG "NEEDS_RELAY" "LABEL;TIMEOUT" "SOURCES;LIBS;ENVIRONMENT" ${ARGN})
     if(NOT ARG_LABEL MATCHES "^(unit|integration|ui|fault|cluster)$")
         message(FATAL_ERROR "tidings_add_test(${name}): LABEL must be unit, integration, ui, fault or cluster")
     endif()
@@ -29,6 +32,10 @@ function(tidings_add_test name)
         "QT_QPA_PLATFORM=offscreen"
         "QT_FORCE_STDERR_LOGGING=1"
         ${ARG_ENVIRONMENT})
+    if(ARG_NEEDS_RELAY)
+        add_dependencies(${name} tidings-relay)
+        list(APPEND environment "TIDINGS_RELAY_BINARY=$<TARGET_FILE:tidings-relay>")
+    endif()
     if(TIDINGS_SANITIZE)
         list(APPEND environment ${TIDINGS_SANITIZER_ENVIRONMENT})
     endif()

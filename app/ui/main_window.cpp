@@ -32,7 +32,7 @@ MainWindow::MainWindow(RelayProbe &probe, QSettings &settings, QWidget *parent)
 
     auto *card = new QWidget(central);
     card->setObjectName(u"serverCard"_s);
-    card->setMaximumWidth(420);
+    card->setFixedWidth(420);
     auto *cardLayout = new QVBoxLayout(card);
     cardLayout->setSpacing(12);
 
@@ -53,6 +53,7 @@ MainWindow::MainWindow(RelayProbe &probe, QSettings &settings, QWidget *parent)
     cardLayout->addSpacing(8);
 
     auto *form = new QFormLayout;
+    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
     m_serverAddress = new QLineEdit(card);
     m_serverAddress->setObjectName(u"serverAddressEdit"_s);
     m_serverAddress->setAccessibleName(tr("Server address"));

@@ -11,7 +11,11 @@ namespace tidings::bench {
 class LatencyStats
 {
 public:
-    void add(qint64 microseconds) { m_samples.push_back(microseconds); }
+    void add(qint64 microseconds)
+    {
+        m_samples.push_back(microseconds);
+        m_sorted = false;
+    }
     qsizetype count() const { return static_cast<qsizetype>(m_samples.size()); }
 
     /// q in (0, 1]; 0 when there are no samples.

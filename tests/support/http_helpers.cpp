@@ -1,0 +1,44 @@
+#include "support/http_helpers.h"
+
+#include <QJsonDocument>
+#include <QNetworkAccessManager>
+#include <QSignalSpy>
+
+namespace tidings::test {
+
+QJsonObject HttpResult::json() const
+{
+    return QJsonDocument::fromJson(body).object();
+}
+
+QByteArray HttpResult::header(const QByteArray &name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key.compare(name, Qt::CaseInsensitive) == 0)
+            return value;
+    }
+    return {};
+}
+
+HttpResult httpGet(const QUrl &url, int timeoutMs, bool ignoreTlsErrors)
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(url);
+    request.setTransferTimeout(timeoutMs);
+    std::unique_ptr<QNetworkReply> reply(network.get(request));
+    if (ignoreTlsErrors)
+        QObject::connect(reply.get(), &QNetworkReply::sslErrors, reply.get(),
+                         [reply = reply.get()] { reply->ignoreSslErrors(); });
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    if (!reply->isFinished() && !finished.wait(timeoutMs + 1000))
+        return {};
+
+    HttpResult result;
+    result.error = reply->error();
+    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    result.body = reply->readAll();
+    result.headers = reply->rawHeaderPairs();
+    return result;
+}
+
+} // namespace tidings::test

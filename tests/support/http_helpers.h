@@ -1,0 +1,24 @@
+#pragma once
+
+#include <QByteArray>
+#include <QJsonObject>
+#include <QNetworkReply>
+#include <QUrl>
+
+namespace tidings::test {
+
+struct HttpResult
+{
+    QNetworkReply::NetworkError error = QNetworkReply::UnknownNetworkError;
+    int status = 0;
+    QByteArray body;
+    QList<QNetworkReply::RawHeaderPair> headers;
+
+    QJsonObject json() const;
+    QByteArray header(const QByteArray &name) const;
+};
+
+/// GET `url` and wait for the whole answer (waits on signals; no sleeping).
+HttpResult httpGet(const QUrl &url, int timeoutMs = 10000, bool ignoreTlsErrors = false);
+
+} // namespace tidings::test

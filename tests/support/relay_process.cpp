@@ -1,0 +1,156 @@
+#include "support/relay_process.h"
+
+#include "support/http_helpers.h"
+#include "support/test_paths.h"
+
+#include <QDeadlineTimer>
+#include <QRegularExpression>
+#include <QtTest>
+
+#include <csignal>
+
+namespace tidings::test {
+
+using namespace Qt::StringLiterals;
+
+RelayProcess::RelayProcess(QString dataDirectory) : m_dataDirectory(std::move(dataDirectory))
+{
+    if (m_dataDirectory.isEmpty()) {
+        m_temporaryDirectory = std::make_unique<QTemporaryDir>();
+        m_dataDirectory = m_temporaryDirectory->filePath(u"data"_s);
+    }
+}
+
+RelayProcess::~RelayProcess()
+{
+    if (isRunning() && stop() != 0)
+        qWarning().noquote() << "relay did not stop cleanly:\n" << m_stderr;
+}
+
+bool RelayProcess::isRunning() const
+{
+    return m_process && m_process->state() != QProcess::NotRunning;
+}
+
+QUrl RelayProcess::httpUrl(const QString &path) const
+{
+    QUrl url;
+    url.setScheme(m_tls ? u"https"_s : u"http"_s);
+    url.setHost(u"127.0.0.1"_s);
+    url.setPort(m_port);
+    url.setPath(path);
+    return url;
+}
+
+QUrl RelayProcess::webSocketUrl() const
+{
+    QUrl url = httpUrl(u"/ws"_s);
+    url.setScheme(m_tls ? u"wss"_s : u"ws"_s);
+    return url;
+}
+
+bool RelayProcess::fail(const QString &why)
+{
+    collectOutput();
+    m_lastError = why + u"\n--- relay stderr ---\n"_s + QString::fromLocal8Bit(m_stderr);
+    if (isRunning()) {
+        m_process->kill();
+        m_process->waitForFinished(5000);
+    }
+    return false;
+}
+
+void RelayProcess::collectOutput()
+{
+    if (!m_process)
+        return;
+    m_stdout += m_process->readAllStandardOutput();
+    m_stderr += m_process->readAllStandardError();
+}
+
+bool RelayProcess::start(const QStringList &extraArguments, int timeoutMs)
+{
+    Q_ASSERT(!isRunning());
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessEnvironment(m_environment);
+    m_stdout.clear();
+    m_stderr.clear();
+
+    QStringList arguments{u"--data-dir"_s, m_dataDirectory, u"--listen"_s, u"127.0.0.1"_s};
+    if (!extraArguments.contains(u"--port"_s))
+        arguments << u"--port"_s << QString::number(m_port);
+    arguments += extraArguments;
+    m_process->start(relayBinary(), arguments);
+    if (!m_process->waitForStarted(timeoutMs))
+        return fail(u"relay did not start: "_s + m_process->errorString());
+
+    // The relay prints its listening line once the store is open and the port is bound.
+    static const QRegularExpression listening(u"listening on \\S+:(\\d+) "_s);
+    const QDeadlineTimer deadline(timeoutMs);
+    while (true) {
+        collectOutput();
+        const auto match = listening.match(QString::fromLocal8Bit(m_stdout));
+        if (match.hasMatch()) {
+            m_port = match.captured(1).toUShort();
+            break;
+        }
+        if (m_process->state() == QProcess::NotRunning)
+            return fail(u"relay exited with code %1 before listening"_s.arg(m_process->exitCode()));
+        if (deadline.hasExpired())
+            return fail(u"relay did not listen within %1 ms"_s.arg(timeoutMs));
+        m_process->waitForReadyRead(static_cast<int>(std::max<qint64>(1, deadline.remainingTime())));
+    }
+
+    const HttpResult ready = httpGet(httpUrl(u"/readyz"_s), static_cast<int>(std::max<qint64>(1000, deadline.remainingTime())), m_tls);
+    if (ready.status != 200)
+        return fail(u"relay is listening but /readyz answered %1"_s.arg(ready.status));
+    return true;
+}
+
+int RelayProcess::stop(int timeoutMs)
+{
+    if (!m_process)
+        return -1;
+    if (isRunning()) {
+        m_process->terminate(); // SIGTERM
+        if (!m_process->waitForFinished(timeoutMs)) {
+            m_process->kill();
+            m_process->waitForFinished(5000);
+            collectOutput();
+            return -1;
+        }
+    }
+    collectOutput();
+    return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
+}
+
+void RelayProcess::kill()
+{
+    if (!isRunning())
+        return;
+    m_process->kill(); // SIGKILL
+    m_process->waitForFinished(10000);
+    collectOutput();
+}
+
+RelayProcess::Exit RelayProcess::runToExit(const QStringList &arguments, int timeoutMs,
+                                           const QProcessEnvironment &environment)
+{
+    QProcess process;
+    process.setProcessEnvironment(environment);
+    process.start(relayBinary(), arguments);
+    Exit exit;
+    if (!process.waitForFinished(timeoutMs)) {
+        process.kill();
+        process.waitForFinished(5000);
+        exit.standardError = "(killed after timeout)\n" + process.readAllStandardError();
+        return exit;
+    }
+    exit.crashed = process.exitStatus() != QProcess::NormalExit;
+    exit.exitCode = process.exitCode();
+    exit.standardOutput = process.readAllStandardOutput();
+    exit.standardError = process.readAllStandardError();
+    return exit;
+}
+
+} // namespace tidings::test

@@ -1,0 +1,78 @@
+#pragma once
+
+#include <QProcess>
+#include <QStringList>
+#include <QTemporaryDir>
+#include <QUrl>
+
+#include <memory>
+
+namespace tidings::test {
+
+/// The real tidings-relay binary as a child process, for integration, UI and fault tests.
+///
+/// start() runs it on port 0 with a temporary data directory (or the one given), waits
+/// until it prints its listening line and answers GET /readyz with 200 — no sleeping.
+/// stop() ends it the way an admin would (SIGTERM) and returns its exit code; kill() is
+/// SIGKILL; start() again reuses the same data directory and, by default, the same port.
+class RelayProcess
+{
+public:
+    /// Empty dataDirectory: a fresh temporary one, removed with this object.
+    explicit RelayProcess(QString dataDirectory = {});
+    ~RelayProcess();
+
+    RelayProcess(const RelayProcess &) = delete;
+    RelayProcess &operator=(const RelayProcess &) = delete;
+
+    /// Starts the relay with `extraArguments` and waits until it is ready. On a restart the
+    /// previous port is asked for again unless `extraArguments` names one. Returns false
+    /// (with the reason in lastError()) if it exits or is not ready in time.
+    bool start(const QStringList &extraArguments = {}, int timeoutMs = 30000);
+
+    /// SIGTERM, then waits. Returns the exit code, or -1 if it crashed or did not exit.
+    int stop(int timeoutMs = 15000);
+
+    /// SIGKILL, then waits: the crash every fault test needs.
+    void kill();
+
+    bool isRunning() const;
+    quint16 port() const { return m_port; }
+    QString dataDirectory() const { return m_dataDirectory; }
+    QUrl httpUrl(const QString &path = {}) const;
+    QUrl webSocketUrl() const;
+    QString lastError() const { return m_lastError; }
+    QByteArray standardError() const { return m_stderr; }
+
+    /// Environment for the next start (inherits the test's by default).
+    QProcessEnvironment &environment() { return m_environment; }
+    void setTls(bool on) { m_tls = on; }
+
+    struct Exit
+    {
+        int exitCode = -1;
+        bool crashed = true;
+        QByteArray standardOutput;
+        QByteArray standardError;
+    };
+    /// Runs the relay binary with exactly `arguments` until it exits by itself, for tests of
+    /// what it does with bad input. Kills it after `timeoutMs`.
+    static Exit runToExit(const QStringList &arguments, int timeoutMs = 30000,
+                          const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
+
+private:
+    bool fail(const QString &why);
+    void collectOutput();
+
+    std::unique_ptr<QTemporaryDir> m_temporaryDirectory;
+    QString m_dataDirectory;
+    QProcessEnvironment m_environment = QProcessEnvironment::systemEnvironment();
+    std::unique_ptr<QProcess> m_process;
+    QByteArray m_stdout;
+    QByteArray m_stderr;
+    QString m_lastError;
+    quint16 m_port = 0;
+    bool m_tls = false;
+};
+
+} // namespace tidings::test

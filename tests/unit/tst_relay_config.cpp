@@ -1,0 +1,184 @@
+#include "config/relay_config.h"
+
+#include <QCommandLineParser>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace tidings;
+using namespace tidings::relay;
+using namespace Qt::StringLiterals;
+
+class TestRelayConfig : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_directory;
+
+    QString writeConfigFile(const QByteArray &contents)
+    {
+        const QString path = m_directory.filePath(u"relay-%1.conf"_s.arg(++m_files));
+        QFile file(path);
+        if (!file.open(QIODevice::WriteOnly))
+            qFatal("cannot write test config");
+        file.write(contents);
+        return path;
+    }
+    int m_files = 0;
+
+    static ConfigInputs inputs(QHash<QString, QString> flags, QHash<QString, QString> environment = {})
+    {
+        ConfigInputs result;
+        result.flags = std::move(flags);
+        for (auto it = environment.cbegin(); it != environment.cend(); ++it)
+            result.environment.insert(it.key(), it.value());
+        return result;
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void defaultsWorkWithNoConfigAtAll()
+    {
+        const auto config = resolveRelayConfig(inputs({}));
+        QVERIFY(config.ok());
+        QCOMPARE(config->listenAddress, QHostAddress(QHostAddress::LocalHost));
+        QCOMPARE(config->port, quint16(8420));
+        QCOMPARE(config->dataDirectory, defaultDataDirectory());
+        QVERIFY(config->dataDirectory.endsWith(u"/tidings-relay"));
+        QVERIFY(!config->tlsEnabled());
+        QCOMPARE(config->logFormat, LogFormat::Text);
+        QCOMPARE(config->maxFrameBytes, qint64(256 * 1024));
+    }
+
+    void flagsBeatEnvironmentBeatsFileBeatsDefault()
+    {
+        const QString file = writeConfigFile("port = 1111\nlisten = 0.0.0.0\ndata-dir = /from/file\nlog-format = json\n");
+
+        // File only.
+        auto config = resolveRelayConfig(inputs({{u"config"_s, file}}));
+        QVERIFY(config.ok());
+        QCOMPARE(config->port, quint16(1111));
+        QCOMPARE(config->dataDirectory, u"/from/file"_s);
+        QCOMPARE(config->listenAddress, QHostAddress(QHostAddress::AnyIPv4));
+        QCOMPARE(config->logFormat, LogFormat::Json);
+
+        // Environment beats the file.
+        config = resolveRelayConfig(inputs({{u"config"_s, file}},
+                                           {{u"TIDINGS_PORT"_s, u"2222"_s},
+                                            {u"TIDINGS_DATA_DIR"_s, u"/from/env"_s}}));
+        QVERIFY(config.ok());
+        QCOMPARE(config->port, quint16(2222));
+        QCOMPARE(config->dataDirectory, u"/from/env"_s);
+        QCOMPARE(config->listenAddress, QHostAddress(QHostAddress::AnyIPv4)); // still the file's
+
+        // Flags beat both.
+        config = resolveRelayConfig(inputs({{u"config"_s, file}, {u"port"_s, u"3333"_s}},
+                                           {{u"TIDINGS_PORT"_s, u"2222"_s}}));
+        QVERIFY(config.ok());
+        QCOMPARE(config->port, quint16(3333));
+    }
+
+    void configFileCanComeFromEnvironment()
+    {
+        const QString file = writeConfigFile("port = 4444\n");
+        const auto config = resolveRelayConfig(inputs({}, {{u"TIDINGS_CONFIG"_s, file}}));
+        QVERIFY(config.ok());
+        QCOMPARE(config->port, quint16(4444));
+        QCOMPARE(config->configFile, file);
+    }
+
+    void invalidValuesNameTheirSource_data()
+    {
+        QTest::addColumn<QString>("setting");
+        QTest::addColumn<QString>("value");
+        QTest::addColumn<QString>("expectedPart");
+        QTest::newRow("port text") << u"port"_s << u"http"_s << u"invalid port 'http'"_s;
+        QTest::newRow("port too big") << u"port"_s << u"70000"_s << u"0 to 65535"_s;
+        QTest::newRow("port negative") << u"port"_s << u"-1"_s << u"0 to 65535"_s;
+        QTest::newRow("listen") << u"listen"_s << u"example.org"_s << u"IPv4 or IPv6"_s;
+        QTest::newRow("frame bytes") << u"max-frame-bytes"_s << u"10"_s << u"max-frame-bytes"_s;
+        QTest::newRow("backlog") << u"listen-backlog"_s << u"0"_s << u"listen-backlog"_s;
+        QTest::newRow("log format") << u"log-format"_s << u"xml"_s << u"'text' or 'json'"_s;
+        QTest::newRow("empty data dir") << u"data-dir"_s << u" "_s << u"data directory"_s;
+    }
+
+    void invalidValuesNameTheirSource()
+    {
+        QFETCH(QString, setting);
+        QFETCH(QString, value);
+        QFETCH(QString, expectedPart);
+
+        auto fromFlag = resolveRelayConfig(inputs({{setting, value}}));
+        QVERIFY(!fromFlag.ok());
+        QCOMPARE(fromFlag.error().code, ErrorCode::BadRequest);
+        QVERIFY2(fromFlag.error().message.contains(expectedPart), qPrintable(fromFlag.error().message));
+        QVERIFY2(fromFlag.error().message.contains(u"--"_s + setting), qPrintable(fromFlag.error().message));
+
+        const QString variable = environmentVariableFor(setting);
+        auto fromEnvironment = resolveRelayConfig(inputs({}, {{variable, value}}));
+        QVERIFY(!fromEnvironment.ok());
+        QVERIFY2(fromEnvironment.error().message.contains(variable), qPrintable(fromEnvironment.error().message));
+    }
+
+    void environmentVariableNames()
+    {
+        QCOMPARE(environmentVariableFor(u"data-dir"_s), u"TIDINGS_DATA_DIR"_s);
+        QCOMPARE(environmentVariableFor(u"port"_s), u"TIDINGS_PORT"_s);
+        QCOMPARE(environmentVariableFor(u"max-frame-bytes"_s), u"TIDINGS_MAX_FRAME_BYTES"_s);
+    }
+
+    void unknownKeyInFileIsAnError()
+    {
+        const QString file = writeConfigFile("prot = 8080\n");
+        const auto config = resolveRelayConfig(inputs({{u"config"_s, file}}));
+        QVERIFY(!config.ok());
+        QVERIFY(config.error().message.contains(u"unknown setting 'prot'"_s));
+    }
+
+    void missingConfigFileIsAnError()
+    {
+        const auto config = resolveRelayConfig(inputs({{u"config"_s, m_directory.filePath(u"nope.conf"_s)}}));
+        QVERIFY(!config.ok());
+        QVERIFY(config.error().message.contains(u"does not exist"_s));
+    }
+
+    void tlsNeedsBothFiles()
+    {
+        auto config = resolveRelayConfig(inputs({{u"tls-cert"_s, u"/x/cert.pem"_s}}));
+        QVERIFY(!config.ok());
+        QVERIFY(config.error().message.contains(u"tls-key"_s));
+        config = resolveRelayConfig(inputs({{u"tls-cert"_s, u"/x/c.pem"_s}, {u"tls-key"_s, u"/x/k.pem"_s}}));
+        QVERIFY(config.ok());
+        QVERIFY(config->tlsEnabled());
+    }
+
+    void ipv6AndLocalhostListen()
+    {
+        auto config = resolveRelayConfig(inputs({{u"listen"_s, u"::1"_s}}));
+        QVERIFY(config.ok());
+        QCOMPARE(config->listenAddress, QHostAddress(QHostAddress::LocalHostIPv6));
+        config = resolveRelayConfig(inputs({{u"listen"_s, u"localhost"_s}}));
+        QVERIFY(config.ok());
+        QCOMPARE(config->listenAddress, QHostAddress(QHostAddress::LocalHost));
+    }
+
+    void commandLineOptionsReachTheConfig()
+    {
+        QCommandLineParser parser;
+        addRelayOptions(parser);
+        QVERIFY(parser.parse({u"tidings-relay"_s, u"--port"_s, u"0"_s, u"--data-dir=/d"_s,
+                              u"--port-file"_s, u"/p"_s}));
+        const auto config = resolveRelayConfig(configInputsFrom(parser, {}));
+        QVERIFY(config.ok());
+        QCOMPARE(config->port, quint16(0));
+        QCOMPARE(config->dataDirectory, u"/d"_s);
+        QCOMPARE(config->portFile, u"/p"_s);
+
+        QCommandLineParser strict;
+        addRelayOptions(strict);
+        QVERIFY(!strict.parse({u"tidings-relay"_s, u"--no-such-flag"_s}));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestRelayConfig)
+#include "tst_relay_config.moc"

@@ -1,0 +1,238 @@
+#include "store/sql_thread.h"
+#include "store/sqlite_store.h"
+
+#include <QCryptographicHash>
+#include <QDir>
+#include <QRandomGenerator>
+#include <QSemaphore>
+#include <QSqlError>
+#include <QSqlQuery>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace tidings;
+using namespace tidings::relay;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+template<typename T>
+Result<T> await(QFuture<Result<T>> future)
+{
+    future.waitForFinished();
+    return future.result();
+}
+
+QByteArray directoryFingerprint(const QString &path)
+{
+    QCryptographicHash hash(QCryptographicHash::Sha256);
+    const QDir directory(path);
+    const auto entries = directory.entryList(QDir::Files, QDir::Name);
+    for (const QString &name : entries) {
+        QFile file(directory.filePath(name));
+        if (!file.open(QIODevice::ReadOnly))
+            qFatal("cannot read %s", qPrintable(name));
+        hash.addData(name.toUtf8());
+        hash.addData(file.readAll());
+    }
+    return hash.result().toHex();
+}
+
+// Runs `statements` on the file through a connection of the test's own.
+void execOn(const QString &path, const QStringList &statements)
+{
+    {
+        QSqlDatabase database = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"test-direct"_s);
+        database.setDatabaseName(path);
+        QVERIFY(database.open());
+        QSqlQuery query(database);
+        for (const QString &statement : statements)
+            QVERIFY2(query.exec(statement), qPrintable(query.lastError().text()));
+        database.close();
+    }
+    QSqlDatabase::removeDatabase(u"test-direct"_s);
+}
+
+QVariant queryOn(const QString &path, const QString &statement)
+{
+    QVariant value;
+    {
+        QSqlDatabase database = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"test-direct"_s);
+        database.setDatabaseName(path);
+        if (database.open()) {
+            QSqlQuery query(database);
+            if (query.exec(statement) && query.next())
+                value = query.value(0);
+        }
+        database.close();
+    }
+    QSqlDatabase::removeDatabase(u"test-direct"_s);
+    return value;
+}
+
+} // namespace
+
+class TestSqliteStore : public QObject
+{
+    Q_OBJECT
+
+    std::unique_ptr<QTemporaryDir> m_directory;
+    QString dbPath() const { return m_directory->filePath(u"tidings.db"_s); }
+
+private Q_SLOTS:
+    void init() { m_directory = std::make_unique<QTemporaryDir>(); }
+
+    void newStoreIsCreatedAndMigrated()
+    {
+        SqliteStore store(dbPath());
+        const auto info = await(store.open());
+        QVERIFY2(info.ok(), info.ok() ? "" : qPrintable(info.error().message));
+        QCOMPARE(info->schemaVersion, 1);
+        QVERIFY(!QUuid::fromString(info->instanceId).isNull());
+        store.close();
+
+        QCOMPARE(queryOn(dbPath(), u"PRAGMA application_id"_s).toInt(), SqliteStore::kApplicationId);
+        QCOMPARE(queryOn(dbPath(), u"PRAGMA journal_mode"_s).toString(), u"wal"_s);
+        QCOMPARE(queryOn(dbPath(), u"SELECT max(version) FROM schema_migrations"_s).toInt(), 1);
+    }
+
+    void reopeningKeepsDataAndDoesNotMigrateAgain()
+    {
+        QString firstId;
+        {
+            SqliteStore store(dbPath());
+            const auto info = await(store.open());
+            QVERIFY(info.ok());
+            firstId = info->instanceId;
+        }
+        const QVariant appliedAt = queryOn(dbPath(), u"SELECT applied_at FROM schema_migrations WHERE version = 1"_s);
+        SqliteStore store(dbPath());
+        const auto info = await(store.open());
+        QVERIFY(info.ok());
+        QCOMPARE(info->instanceId, firstId);
+        store.close();
+        QCOMPARE(queryOn(dbPath(), u"SELECT count(*) FROM schema_migrations"_s).toInt(), 1);
+        QCOMPARE(queryOn(dbPath(), u"SELECT applied_at FROM schema_migrations WHERE version = 1"_s), appliedAt);
+    }
+
+    void corruptFileIsRefusedAndLeftAlone()
+    {
+        QFile file(dbPath());
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        QByteArray garbage(8192, Qt::Uninitialized);
+        QRandomGenerator generator(42);
+        for (char &c : garbage)
+            c = static_cast<char>(generator.bounded(256));
+        file.write(garbage);
+        file.close();
+        const QByteArray before = directoryFingerprint(m_directory->path());
+
+        SqliteStore store(dbPath());
+        const auto info = await(store.open());
+        QVERIFY(!info.ok());
+        QCOMPARE(info.error().code, ErrorCode::Corrupt);
+        QVERIFY2(info.error().message.contains(dbPath()), qPrintable(info.error().message));
+        store.close();
+        QCOMPARE(directoryFingerprint(m_directory->path()), before);
+    }
+
+    void databaseOfAnotherApplicationIsRefused()
+    {
+        execOn(dbPath(), {u"CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT)"_s,
+                          u"INSERT INTO photos (path) VALUES ('/a.jpg')"_s});
+        const QByteArray before = directoryFingerprint(m_directory->path());
+
+        SqliteStore store(dbPath());
+        const auto info = await(store.open());
+        QVERIFY(!info.ok());
+        QCOMPARE(info.error().code, ErrorCode::Incompatible);
+        QVERIFY(info.error().message.contains(u"another application"_s));
+        store.close();
+        QCOMPARE(directoryFingerprint(m_directory->path()), before);
+    }
+
+    void newerSchemaIsRefusedAndLeftAlone()
+    {
+        {
+            SqliteStore store(dbPath());
+            QVERIFY(await(store.open()).ok());
+        }
+        execOn(dbPath(), {u"INSERT INTO schema_migrations VALUES (99, 'from the future', 0)"_s});
+        const QByteArray before = directoryFingerprint(m_directory->path());
+
+        SqliteStore store(dbPath());
+        const auto info = await(store.open());
+        QVERIFY(!info.ok());
+        QCOMPARE(info.error().code, ErrorCode::Incompatible);
+        QVERIFY2(info.error().message.contains(u"schema version 99"_s), qPrintable(info.error().message));
+        store.close();
+        QCOMPARE(directoryFingerprint(m_directory->path()), before);
+    }
+
+    void jobsRunInOrderAndStopFinishesThem()
+    {
+        QList<int> order;
+        QMutex mutex;
+        SqlThread thread(u"QSQLITE"_s, [this](QSqlDatabase &database) -> Result<void> {
+            database.setDatabaseName(dbPath());
+            if (!database.open())
+                return Error{ErrorCode::Io, database.lastError().text()};
+            return {};
+        });
+        QList<QFuture<Result<int>>> futures;
+        for (int i = 0; i < 50; ++i) {
+            futures.append(thread.submit<int>([i, &order, &mutex](QSqlDatabase &database) -> Result<int> {
+                QSqlQuery query(database);
+                if (!query.exec(u"SELECT %1"_s.arg(i)) || !query.next())
+                    return Error{ErrorCode::Io, query.lastError().text()};
+                QMutexLocker locker(&mutex);
+                order.append(query.value(0).toInt());
+                return query.value(0).toInt();
+            }));
+        }
+        thread.stop(); // must run all 50 first
+        QCOMPARE(order.size(), 50);
+        for (int i = 0; i < 50; ++i) {
+            QCOMPARE(order.at(i), i);
+            QVERIFY(futures.at(i).isFinished());
+            QCOMPARE(*futures.at(i).result(), i);
+        }
+        // After stop, work is refused, not lost silently.
+        const auto late = thread.submit<int>([](QSqlDatabase &) -> Result<int> { return 1; });
+        QVERIFY(late.isFinished());
+        QCOMPARE(late.result().error().code, ErrorCode::Unavailable);
+    }
+
+    void queueIsBounded()
+    {
+        QSemaphore release;
+        SqlThread thread(u"QSQLITE"_s, [](QSqlDatabase &) -> Result<void> { return {}; }, 3);
+        auto blocker = thread.submit<int>([&release](QSqlDatabase &) -> Result<int> {
+            release.acquire();
+            return 0;
+        });
+        auto second = thread.submit<int>([](QSqlDatabase &) -> Result<int> { return 2; });
+        auto third = thread.submit<int>([](QSqlDatabase &) -> Result<int> { return 3; });
+        auto overflow = thread.submit<int>([](QSqlDatabase &) -> Result<int> { return 4; });
+        QVERIFY(overflow.isFinished());
+        QCOMPARE(overflow.result().error().code, ErrorCode::Unavailable);
+        QCOMPARE(thread.pendingJobs(), 3);
+        release.release();
+        third.waitForFinished();
+        QCOMPARE(*second.result(), 2);
+        QCOMPARE(*third.result(), 3);
+    }
+
+    void failedSetupFailsEveryJob()
+    {
+        SqlThread thread(u"QSQLITE"_s, [](QSqlDatabase &) -> Result<void> {
+            return Error{ErrorCode::Io, u"disk on fire"_s};
+        });
+        const auto result = await(thread.submit<int>([](QSqlDatabase &) -> Result<int> { return 1; }));
+        QVERIFY(!result.ok());
+        QCOMPARE(result.error().message, u"disk on fire"_s);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSqliteStore)
+#include "tst_sqlite_store.moc"
