@@ -1,15 +1,14 @@
 // tidings: the desktop app. Builds the services, shows the window.
 #include "core/relay_probe.h"
 #include "ui/main_window.h"
+#include "ui/translations.h"
 #include "util/version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
-#include <QLibraryInfo>
 #include <QLocale>
 #include <QNetworkAccessManager>
 #include <QSettings>
-#include <QTranslator>
 
 #include <cstdio>
 
@@ -31,7 +30,8 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(u"Tidings: chat that is never lost."_s);
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
-    const QCommandLineOption server(u"server"_s, u"Connect to this relay at start."_s, u"address"_s);
+    const QCommandLineOption server(u"server"_s, u"Connect to this relay at start."_s,
+                                    u"address"_s);
     parser.addOption(server);
     if (!parser.parse(arguments)) {
         std::fprintf(stderr, "tidings: error: %s (see --help)\n", qPrintable(parser.errorText()));
@@ -50,14 +50,7 @@ int main(int argc, char *argv[])
     QApplication::setApplicationDisplayName(u"Tidings"_s);
     QApplication::setDesktopFileName(u"org.tidings.Tidings"_s);
 
-    QTranslator qtTranslator;
-    if (qtTranslator.load(QLocale(), u"qtbase"_s, u"_"_s,
-                          QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
-        QApplication::installTranslator(&qtTranslator);
-    }
-    QTranslator translator;
-    if (translator.load(QLocale(), u"tidings"_s, u"_"_s, u":/i18n"_s))
-        QApplication::installTranslator(&translator);
+    app::installTranslations(app, QLocale());
 
     QNetworkAccessManager network;
     app::RelayProbe probe(&network);

@@ -18,7 +18,7 @@ namespace {
 
 // Exit codes, documented in docs/operations.md.
 constexpr int kExitFailure = 1; // could not start or run
-constexpr int kExitUsage = 2;   // bad command line or configuration
+constexpr int kExitUsage = 2; // bad command line or configuration
 
 int fail(int code, const QString &message)
 {
@@ -49,11 +49,13 @@ int main(int argc, char *argv[])
     if (parser.isSet(version))
         parser.showVersion();
     if (!parser.positionalArguments().isEmpty()) {
-        return fail(kExitUsage, u"unexpected argument '%1' (see --help)"_s.arg(
-                                    parser.positionalArguments().constFirst()));
+        return fail(kExitUsage,
+                    u"unexpected argument '%1' (see --help)"_s.arg(
+                        parser.positionalArguments().constFirst()));
     }
 
-    auto config = resolveRelayConfig(configInputsFrom(parser, QProcessEnvironment::systemEnvironment()));
+    auto config
+        = resolveRelayConfig(configInputsFrom(parser, QProcessEnvironment::systemEnvironment()));
     if (!config)
         return fail(kExitUsage, config.error().message);
     installLogOutput(config->logFormat);
@@ -68,15 +70,17 @@ int main(int argc, char *argv[])
     QString host = config->listenAddress.toString();
     if (config->listenAddress.protocol() == QAbstractSocket::IPv6Protocol)
         host = u'[' + host + u']';
-    std::printf("tidings-relay %s listening on %s://%s:%u (data: %s)\n", qPrintable(productVersion()),
-                qPrintable(scheme), qPrintable(host), unsigned(*port), qPrintable(config->dataDirectory));
+    std::printf("tidings-relay %s listening on %s://%s:%u (data: %s)\n",
+                qPrintable(productVersion()), qPrintable(scheme), qPrintable(host), unsigned(*port),
+                qPrintable(config->dataDirectory));
     std::fflush(stdout);
 
-    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app, [&](int signalNumber) {
-        std::printf("tidings-relay: signal %d, shutting down\n", signalNumber);
-        std::fflush(stdout);
-        relay.stop();
-        QCoreApplication::quit();
-    });
+    QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app,
+                     [&](int signalNumber) {
+                         std::printf("tidings-relay: signal %d, shutting down\n", signalNumber);
+                         std::fflush(stdout);
+                         relay.stop();
+                         QCoreApplication::quit();
+                     });
     return app.exec();
 }

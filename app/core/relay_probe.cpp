@@ -12,8 +12,7 @@ using namespace Qt::StringLiterals;
 
 RelayProbe::RelayProbe(QNetworkAccessManager *network, QObject *parent)
     : QObject(parent), m_network(network)
-{
-}
+{ }
 
 RelayProbe::~RelayProbe()
 {

@@ -33,7 +33,8 @@ Result<ServerAddress> ServerAddress::parse(const QString &input)
 {
     QString text = input.trimmed();
     if (text.isEmpty())
-        return invalid(QT_TRANSLATE_NOOP("ServerAddress", "Enter the address of a Tidings server."));
+        return invalid(
+            QT_TRANSLATE_NOOP("ServerAddress", "Enter the address of a Tidings server."));
 
     const bool hasScheme = text.contains(u"://"_s);
     if (!hasScheme) {
@@ -44,7 +45,8 @@ Result<ServerAddress> ServerAddress::parse(const QString &input)
 
     QUrl url(text, QUrl::StrictMode);
     if (!url.isValid() || url.host().isEmpty())
-        return invalid(QT_TRANSLATE_NOOP("ServerAddress", "“%1” is not a server address."), input.trimmed());
+        return invalid(QT_TRANSLATE_NOOP("ServerAddress", "“%1” is not a server address."),
+                       input.trimmed());
 
     const QString scheme = url.scheme().toLower();
     if (scheme == u"ws")
@@ -54,10 +56,14 @@ Result<ServerAddress> ServerAddress::parse(const QString &input)
     else if (scheme == u"http" || scheme == u"https")
         url.setScheme(scheme);
     else
-        return invalid(QT_TRANSLATE_NOOP("ServerAddress", "Server addresses start with https:// or http://, not %1://."), scheme);
+        return invalid(
+            QT_TRANSLATE_NOOP("ServerAddress",
+                              "Server addresses start with https:// or http://, not %1://."),
+            scheme);
 
     if (!url.userInfo().isEmpty())
-        return invalid(QT_TRANSLATE_NOOP("ServerAddress", "A server address must not contain a user name or password."));
+        return invalid(QT_TRANSLATE_NOOP(
+            "ServerAddress", "A server address must not contain a user name or password."));
     if (!hasScheme && url.port() == -1 && isLoopbackHost(url.host()))
         url.setPort(kDefaultRelayPort);
 

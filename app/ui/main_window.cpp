@@ -120,8 +120,9 @@ void MainWindow::showStatus(const QString &text, bool isError)
 {
     m_status->setText(text);
     QPalette palette = m_status->palette();
-    palette.setColor(QPalette::WindowText, isError ? QColor(0xc0, 0x39, 0x2b)
-                                                   : this->palette().color(QPalette::WindowText));
+    palette.setColor(QPalette::WindowText,
+                     isError ? QColor(0xc0, 0x39, 0x2b)
+                             : this->palette().color(QPalette::WindowText));
     m_status->setPalette(palette);
     m_status->setProperty("isError", isError);
 }

@@ -14,8 +14,8 @@ bool isValidTypeName(const QString &type)
     if (type.isEmpty() || type.size() > kMaxTypeLength)
         return false;
     for (const QChar c : type) {
-        const bool allowed = (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'_'
-                             || c == u'.';
+        const bool allowed
+            = (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9') || c == u'_' || c == u'.';
         if (!allowed)
             return false;
     }
@@ -32,17 +32,17 @@ Error badRequest(QString message)
 Result<Frame> decodeFrame(QByteArrayView bytes, qsizetype maxBytes)
 {
     if (bytes.size() > maxBytes) {
-        return Error{ErrorCode::TooLarge, u"frame of %1 bytes exceeds the limit of %2 bytes"_s.arg(
-                                               bytes.size())
-                                               .arg(maxBytes)};
+        return Error{
+            ErrorCode::TooLarge,
+            u"frame of %1 bytes exceeds the limit of %2 bytes"_s.arg(bytes.size()).arg(maxBytes)};
     }
 
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(bytes.toByteArray(), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
-        return badRequest(u"frame is not valid JSON: %1 at offset %2"_s.arg(
-            parseError.errorString())
-                              .arg(parseError.offset));
+        return badRequest(
+            u"frame is not valid JSON: %1 at offset %2"_s.arg(parseError.errorString())
+                .arg(parseError.offset));
     }
     if (!document.isObject())
         return badRequest(u"frame must be a JSON object"_s);

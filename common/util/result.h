@@ -12,13 +12,12 @@ namespace tidings {
 
 /// Either a value or an Error: how fallible work reports back, across threads and futures
 /// too (it is copyable when T is). Use Result<void> for work with no value.
-template<typename T>
-class [[nodiscard]] Result
+template<typename T> class [[nodiscard]] Result
 {
 public:
-    Result(T value) : m_state(std::in_place_index<0>, std::move(value)) {}
-    Result(Error error) : m_state(std::in_place_index<1>, std::move(error)) {}
-    Result(ErrorCode code, QString message) : Result(Error{code, std::move(message)}) {}
+    Result(T value) : m_state(std::in_place_index<0>, std::move(value)) { }
+    Result(Error error) : m_state(std::in_place_index<1>, std::move(error)) { }
+    Result(ErrorCode code, QString message) : Result(Error{code, std::move(message)}) { }
 
     bool ok() const { return m_state.index() == 0; }
     explicit operator bool() const { return ok(); }
@@ -51,13 +50,12 @@ private:
     std::variant<T, Error> m_state;
 };
 
-template<>
-class [[nodiscard]] Result<void>
+template<> class [[nodiscard]] Result<void>
 {
 public:
     Result() = default;
-    Result(Error error) : m_error(std::move(error)), m_failed(true) {}
-    Result(ErrorCode code, QString message) : Result(Error{code, std::move(message)}) {}
+    Result(Error error) : m_error(std::move(error)), m_failed(true) { }
+    Result(ErrorCode code, QString message) : Result(Error{code, std::move(message)}) { }
 
     bool ok() const { return !m_failed; }
     explicit operator bool() const { return ok(); }

@@ -26,10 +26,13 @@ struct SettingSpec
 // all derive from `name`. Defaults live in RelayConfig.
 constexpr std::array kSettings = {
     SettingSpec{"listen", "address", "Address to listen on (default 127.0.0.1; 0.0.0.0 for all)."},
-    SettingSpec{"port", "port", "TCP port for HTTP and WebSocket (default 8420; 0 picks a free one)."},
+    SettingSpec{"port", "port",
+                "TCP port for HTTP and WebSocket (default 8420; 0 picks a free one)."},
     SettingSpec{"port-file", "path", "Write the port actually listened on to this file."},
-    SettingSpec{"data-dir", "path", "Directory for the store and media (default: per-user data dir)."},
-    SettingSpec{"tls-cert", "path", "PEM certificate (chain) file; enables TLS together with --tls-key."},
+    SettingSpec{"data-dir", "path",
+                "Directory for the store and media (default: per-user data dir)."},
+    SettingSpec{"tls-cert", "path",
+                "PEM certificate (chain) file; enables TLS together with --tls-key."},
     SettingSpec{"tls-key", "path", "PEM private key file for --tls-cert."},
     SettingSpec{"max-frame-bytes", "bytes", "Largest WebSocket message accepted (default 262144)."},
     SettingSpec{"listen-backlog", "count", "TCP listen backlog (default 4096)."},
@@ -65,18 +68,18 @@ Result<QHash<QString, QString>> readConfigFile(const QString &path)
     QHash<QString, QString> values;
     const QStringList keys = settings.allKeys();
     for (const QString &key : keys) {
-        const bool known = std::any_of(kSettings.begin(), kSettings.end(), [&](const SettingSpec &s) {
-            return key == QLatin1StringView(s.name);
-        });
+        const bool known
+            = std::any_of(kSettings.begin(), kSettings.end(),
+                          [&](const SettingSpec &s) { return key == QLatin1StringView(s.name); });
         if (!known) {
             return Error{ErrorCode::BadRequest,
                          u"config file %1: unknown setting '%2'"_s.arg(path, key)};
         }
         const QVariant value = settings.value(key);
         // QSettings splits unquoted values at commas; no setting of ours is a list.
-        values.insert(key, value.userType() == QMetaType::QStringList
-                               ? value.toStringList().join(u',')
-                               : value.toString());
+        values.insert(key,
+                      value.userType() == QMetaType::QStringList ? value.toStringList().join(u',')
+                                                                 : value.toString());
     }
     return values;
 }
@@ -118,7 +121,8 @@ ConfigInputs configInputsFrom(const QCommandLineParser &parser, QProcessEnvironm
     ConfigInputs inputs;
     inputs.environment = std::move(environment);
     if (parser.isSet(QString::fromLatin1(kConfigOption)))
-        inputs.flags.insert(QString::fromLatin1(kConfigOption), parser.value(QString::fromLatin1(kConfigOption)));
+        inputs.flags.insert(QString::fromLatin1(kConfigOption),
+                            parser.value(QString::fromLatin1(kConfigOption)));
     for (const SettingSpec &spec : kSettings) {
         const QString name = QString::fromLatin1(spec.name);
         if (parser.isSet(name))
@@ -132,8 +136,8 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
     RelayConfig config;
 
     const QString configName = QString::fromLatin1(kConfigOption);
-    config.configFile = inputs.flags.value(configName,
-                                           inputs.environment.value(environmentVariableFor(configName)));
+    config.configFile = inputs.flags.value(
+        configName, inputs.environment.value(environmentVariableFor(configName)));
     QHash<QString, QString> fileValues;
     if (!config.configFile.isEmpty()) {
         auto file = readConfigFile(config.configFile);

@@ -21,20 +21,24 @@ Result<QSslConfiguration> loadTls(const QString &certificateFile, const QString 
 {
     QFile certificate(certificateFile);
     if (!certificate.open(QIODevice::ReadOnly))
-        return Error{ErrorCode::Io, u"cannot read TLS certificate %1: %2"_s.arg(certificateFile, certificate.errorString())};
+        return Error{ErrorCode::Io,
+                     u"cannot read TLS certificate %1: %2"_s.arg(certificateFile,
+                                                                 certificate.errorString())};
     const QList<QSslCertificate> chain = QSslCertificate::fromDevice(&certificate, QSsl::Pem);
     if (chain.isEmpty() || chain.first().isNull())
         return Error{ErrorCode::BadRequest, u"%1 holds no PEM certificate"_s.arg(certificateFile)};
 
     QFile key(keyFile);
     if (!key.open(QIODevice::ReadOnly))
-        return Error{ErrorCode::Io, u"cannot read TLS key %1: %2"_s.arg(keyFile, key.errorString())};
+        return Error{ErrorCode::Io,
+                     u"cannot read TLS key %1: %2"_s.arg(keyFile, key.errorString())};
     const QByteArray keyBytes = key.readAll();
     QSslKey privateKey(keyBytes, QSsl::Rsa, QSsl::Pem);
     if (privateKey.isNull())
         privateKey = QSslKey(keyBytes, QSsl::Ec, QSsl::Pem);
     if (privateKey.isNull())
-        return Error{ErrorCode::BadRequest, u"%1 holds no PEM RSA or EC private key"_s.arg(keyFile)};
+        return Error{ErrorCode::BadRequest,
+                     u"%1 holds no PEM RSA or EC private key"_s.arg(keyFile)};
 
     QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
     configuration.setLocalCertificateChain(chain);
@@ -71,15 +75,16 @@ Result<quint16> HttpGateway::listen()
     // The default backlog (50) drops a reconnect storm; set it before listen().
     server->setListenBacklogSize(m_options.listenBacklog);
     if (!server->listen(m_options.address, m_options.port)) {
-        return Error{ErrorCode::Unavailable, u"cannot listen on %1 port %2: %3"_s.arg(
-                                                 m_options.address.toString())
-                                                 .arg(m_options.port)
-                                                 .arg(server->errorString())};
+        return Error{ErrorCode::Unavailable,
+                     u"cannot listen on %1 port %2: %3"_s.arg(m_options.address.toString())
+                         .arg(m_options.port)
+                         .arg(server->errorString())};
     }
     const quint16 port = server->serverPort();
     m_http.bind(server.release()); // the HTTP server takes ownership
-    qCInfo(lcGateway) << "listening on" << m_options.address.toString() << port
-                      << (tlsEnabled() ? "(TLS)" : "");
+    qCInfo(lcGateway).noquote() << u"listening on %1 port %2%3"_s.arg(m_options.address.toString())
+                                       .arg(port)
+                                       .arg(tlsEnabled() ? u" with TLS"_s : QString());
     return port;
 }
 

@@ -11,8 +11,7 @@ using namespace Qt::StringLiterals;
 
 SessionHub::SessionHub(qint64 maxMessageBytes, QObject *parent)
     : QObject(parent), m_maxMessageBytes(maxMessageBytes)
-{
-}
+{ }
 
 SessionHub::~SessionHub()
 {
@@ -63,13 +62,15 @@ void SessionHub::onTextMessage(QWebSocket *socket, const QString &message)
         error = Error{ErrorCode::Unsupported,
                       u"frame type '%1' is not supported by this relay"_s.arg(frame->type)};
     }
-    socket->sendTextMessage(QString::fromUtf8(protocol::encodeFrame(protocol::errorFrame(requestId, error))));
+    socket->sendTextMessage(
+        QString::fromUtf8(protocol::encodeFrame(protocol::errorFrame(requestId, error))));
 }
 
 void SessionHub::onBinaryMessage(QWebSocket *socket)
 {
     const Error error{ErrorCode::BadRequest, u"binary messages are not part of the protocol"_s};
-    socket->sendTextMessage(QString::fromUtf8(protocol::encodeFrame(protocol::errorFrame({}, error))));
+    socket->sendTextMessage(
+        QString::fromUtf8(protocol::encodeFrame(protocol::errorFrame({}, error))));
 }
 
 void SessionHub::drop(QWebSocket *socket)

@@ -37,9 +37,9 @@ void enableWebSocketUpgrade(QHttpServer &server, const QString &path)
 {
     // Qt 6.4 upgrades a request only when a route accepted it and wrote nothing.
     server.route(path, [](const QHttpServerRequest &request, QHttpServerResponder &&responder) {
-        const bool upgrade = request.value(QByteArrayLiteral("upgrade"))
-                                 .compare("websocket", Qt::CaseInsensitive)
-                             == 0;
+        const bool upgrade
+            = request.value(QByteArrayLiteral("upgrade")).compare("websocket", Qt::CaseInsensitive)
+            == 0;
         if (!upgrade) {
             responder.write(kUpgradeRequiredBody,
                             {{QByteArrayLiteral("Content-Type"), QByteArrayLiteral("text/plain")},

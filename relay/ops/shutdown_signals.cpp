@@ -64,7 +64,7 @@ ShutdownSignals::~ShutdownSignals()
 
 // Windows: console control events arrive on another thread; wired up with the Windows
 // packaging. Until then Ctrl+C ends the process the default way.
-ShutdownSignals::ShutdownSignals(QObject *parent) : QObject(parent) {}
+ShutdownSignals::ShutdownSignals(QObject *parent) : QObject(parent) { }
 ShutdownSignals::~ShutdownSignals() = default;
 
 #endif

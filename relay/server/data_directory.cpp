@@ -12,8 +12,7 @@ using namespace Qt::StringLiterals;
 
 DataDirectory::DataDirectory(QString path, std::unique_ptr<QLockFile> lock)
     : m_path(std::move(path)), m_lock(std::move(lock))
-{
-}
+{ }
 
 Result<DataDirectory> DataDirectory::open(const QString &path)
 {
@@ -21,8 +20,9 @@ Result<DataDirectory> DataDirectory::open(const QString &path)
     std::error_code error;
     std::filesystem::create_directories(absolute.toStdString(), error);
     if (error) {
-        return Error{ErrorCode::Io, u"cannot create data directory %1: %2"_s.arg(
-                                        absolute, QString::fromStdString(error.message()))};
+        return Error{ErrorCode::Io,
+                     u"cannot create data directory %1: %2"_s.arg(
+                         absolute, QString::fromStdString(error.message()))};
     }
     if (!QFileInfo(absolute).isDir())
         return Error{ErrorCode::Io, u"data directory %1 is not a directory"_s.arg(absolute)};
@@ -35,8 +35,9 @@ Result<DataDirectory> DataDirectory::open(const QString &path)
             qint64 pid = 0;
             QString host, application;
             lock->getLockInfo(&pid, &host, &application);
-            return Error{ErrorCode::Conflict,
-                         u"data directory %1 is in use by another relay (pid %2)"_s.arg(absolute).arg(pid)};
+            return Error{
+                ErrorCode::Conflict,
+                u"data directory %1 is in use by another relay (pid %2)"_s.arg(absolute).arg(pid)};
         }
         case QLockFile::PermissionError:
             return Error{ErrorCode::Io, u"data directory %1 is not writable"_s.arg(absolute)};

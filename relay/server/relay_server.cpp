@@ -31,7 +31,8 @@ Result<void> writePortFile(const QString &path, quint16 port)
     QSaveFile file(path);
     if (!file.open(QIODevice::WriteOnly) || file.write(QByteArray::number(port) + '\n') < 0
         || !file.commit()) {
-        return Error{ErrorCode::Io, u"cannot write port file %1: %2"_s.arg(path, file.errorString())};
+        return Error{ErrorCode::Io,
+                     u"cannot write port file %1: %2"_s.arg(path, file.errorString())};
     }
     return {};
 }
@@ -40,8 +41,7 @@ Result<void> writePortFile(const QString &path, quint16 port)
 
 RelayServer::RelayServer(RelayConfig config, QObject *parent)
     : QObject(parent), m_config(std::move(config)), m_services(std::make_unique<Services>())
-{
-}
+{ }
 
 RelayServer::~RelayServer()
 {
@@ -55,7 +55,8 @@ Result<quint16> RelayServer::start()
         return dataDirectory.error();
     m_services->dataDirectory = std::move(dataDirectory).value();
 
-    m_services->store = std::make_unique<SqliteStore>(m_services->dataDirectory->filePath(u"tidings.db"_s));
+    m_services->store
+        = std::make_unique<SqliteStore>(m_services->dataDirectory->filePath(u"tidings.db"_s));
     auto opening = m_services->store->open();
     opening.waitForFinished();
     const Result<StoreInfo> opened = opening.result();

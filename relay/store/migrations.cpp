@@ -30,7 +30,8 @@ Result<SchemaState> readSchemaState(QSqlDatabase &database)
     if (state.empty)
         return state;
 
-    if (!query.exec(u"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"_s)
+    if (!query.exec(
+            u"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"_s)
         || !query.next()) {
         return sqlError(u"cannot read the schema"_s, query.lastError());
     }
@@ -53,7 +54,8 @@ Result<int> applyMigrations(QSqlDatabase &database, std::span<const Migration> m
     if (state->version > latest) {
         return Error{ErrorCode::Incompatible,
                      u"schema version %1 is newer than this build supports (%2); "
-                     "run a newer version"_s.arg(state->version).arg(latest)};
+                     "run a newer version"_s.arg(state->version)
+                         .arg(latest)};
     }
 
     int version = state->version;
@@ -61,7 +63,8 @@ Result<int> applyMigrations(QSqlDatabase &database, std::span<const Migration> m
         if (migration.version <= version)
             continue;
         if (!database.transaction())
-            return sqlError(u"cannot start migration %1"_s.arg(migration.version), database.lastError());
+            return sqlError(u"cannot start migration %1"_s.arg(migration.version),
+                            database.lastError());
 
         QSqlQuery query(database);
         bool ok = query.exec(u"CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -81,10 +84,10 @@ Result<int> applyMigrations(QSqlDatabase &database, std::span<const Migration> m
             ok = ok && query.exec();
         }
         if (!ok || !database.commit()) {
-            const Error error = sqlError(u"migration %1 (%2) failed"_s.arg(migration.version).arg(
-                                             QString::fromUtf8(migration.name)),
-                                         query.lastError().isValid() ? query.lastError()
-                                                                     : database.lastError());
+            const Error error
+                = sqlError(u"migration %1 (%2) failed"_s.arg(migration.version)
+                               .arg(QString::fromUtf8(migration.name)),
+                           query.lastError().isValid() ? query.lastError() : database.lastError());
             database.rollback();
             return error;
         }

@@ -20,8 +20,8 @@ struct Migration
 /// What a database file holds before any migration runs.
 struct SchemaState
 {
-    bool empty = true;       ///< no tables at all: a new store
-    int version = 0;         ///< highest applied migration
+    bool empty = true; ///< no tables at all: a new store
+    int version = 0; ///< highest applied migration
 };
 
 /// Reads the applied schema version without writing anything.

@@ -18,8 +18,7 @@ public:
            std::function<Result<void>(QSqlDatabase &)> setup)
         : m_driverName(std::move(driverName)), m_connectionName(std::move(connectionName)),
           m_setup(std::move(setup))
-    {
-    }
+    { }
 
     void run(const Task &task)
     {

@@ -32,19 +32,19 @@ public:
     SqlThread(const SqlThread &) = delete;
     SqlThread &operator=(const SqlThread &) = delete;
 
-    template<typename T>
-    QFuture<Result<T>> submit(std::function<Result<T>(QSqlDatabase &)> job)
+    template<typename T> QFuture<Result<T>> submit(std::function<Result<T>(QSqlDatabase &)> job)
     {
         auto promise = std::make_shared<QPromise<Result<T>>>();
         QFuture<Result<T>> future = promise->future();
         promise->start();
-        const bool queued = enqueue([promise, job = std::move(job)](QSqlDatabase *database,
-                                                                    const Error *setupError) {
-            promise->addResult(setupError ? Result<T>(*setupError) : job(*database));
-            promise->finish();
-        });
+        const bool queued = enqueue(
+            [promise, job = std::move(job)](QSqlDatabase *database, const Error *setupError) {
+                promise->addResult(setupError ? Result<T>(*setupError) : job(*database));
+                promise->finish();
+            });
         if (!queued) {
-            promise->addResult(Result<T>(ErrorCode::Unavailable, QStringLiteral("store queue is full")));
+            promise->addResult(
+                Result<T>(ErrorCode::Unavailable, QStringLiteral("store queue is full")));
             promise->finish();
         }
         return future;

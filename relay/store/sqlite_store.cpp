@@ -45,15 +45,17 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path)
     // Read-only checks first: nothing is written until the file is known to be ours.
     const auto applicationId = readPragmaInt(database, u"application_id"_s);
     if (!applicationId) {
-        return Error{ErrorCode::Corrupt, u"%1 is not a readable SQLite database (%2)"_s.arg(
-                                             path, applicationId.error().message)};
+        return Error{ErrorCode::Corrupt,
+                     u"%1 is not a readable SQLite database (%2)"_s.arg(
+                         path, applicationId.error().message)};
     }
     const auto state = readSchemaState(database);
     if (!state)
         return Error{ErrorCode::Corrupt, u"%1: %2"_s.arg(path, state.error().message)};
     if (*applicationId != SqliteStore::kApplicationId && !(state->empty && *applicationId == 0)) {
-        return Error{ErrorCode::Incompatible,
-                     u"%1 is a SQLite database of another application, not a Tidings store"_s.arg(path)};
+        return Error{
+            ErrorCode::Incompatible,
+            u"%1 is a SQLite database of another application, not a Tidings store"_s.arg(path)};
     }
     const auto migrations = sqliteMigrations();
     if (state->version > migrations.back().version) {
@@ -71,17 +73,20 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path)
         if (!query.exec(u"PRAGMA journal_mode=WAL"_s) || !query.next())
             return Error{ErrorCode::Io, query.lastError().text()};
         if (query.value(0).toString() != u"wal")
-            return Error{ErrorCode::Io, u"journal mode is %1, not wal"_s.arg(query.value(0).toString())};
+            return Error{ErrorCode::Io,
+                         u"journal mode is %1, not wal"_s.arg(query.value(0).toString())};
         return {};
     }();
     if (!journal)
-        return Error{ErrorCode::Io, u"%1: cannot enable WAL: %2"_s.arg(path, journal.error().message)};
+        return Error{ErrorCode::Io,
+                     u"%1: cannot enable WAL: %2"_s.arg(path, journal.error().message)};
     for (const QString &pragma : {u"PRAGMA synchronous=FULL"_s, u"PRAGMA foreign_keys=ON"_s}) {
         if (auto result = exec(database, pragma); !result)
             return result.error();
     }
     if (*applicationId != SqliteStore::kApplicationId) {
-        if (auto result = exec(database, u"PRAGMA application_id=%1"_s.arg(SqliteStore::kApplicationId));
+        if (auto result
+            = exec(database, u"PRAGMA application_id=%1"_s.arg(SqliteStore::kApplicationId));
             !result) {
             return result.error();
         }
@@ -108,7 +113,7 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path)
 
 } // namespace
 
-SqliteStore::SqliteStore(QString path) : m_path(std::move(path)) {}
+SqliteStore::SqliteStore(QString path) : m_path(std::move(path)) { }
 
 SqliteStore::~SqliteStore()
 {
@@ -120,8 +125,7 @@ QFuture<Result<StoreInfo>> SqliteStore::open()
     Q_ASSERT(!m_writer);
     const QString path = m_path;
     m_writer = std::make_unique<SqlThread>(
-        u"QSQLITE"_s,
-        [path](QSqlDatabase &database) { return openConnection(database, path); });
+        u"QSQLITE"_s, [path](QSqlDatabase &database) { return openConnection(database, path); });
     return m_writer->submit<StoreInfo>(
         [path](QSqlDatabase &database) { return openStore(database, path); });
 }

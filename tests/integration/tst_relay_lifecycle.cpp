@@ -5,8 +5,8 @@
 #include "support/relay_process.h"
 
 #include <QJsonDocument>
-#include <QWebSocket>
 #include <QtTest>
+#include <QWebSocket>
 
 using namespace tidings;
 using namespace tidings::test;
@@ -130,7 +130,8 @@ private Q_SLOTS:
     {
         RelayProcess relay;
         QVERIFY2(relay.start(), qPrintable(relay.lastError()));
-        const QString instance = httpGet(relay.httpUrl(u"/readyz"_s)).json().value(u"instance"_s).toString();
+        const QString instance
+            = httpGet(relay.httpUrl(u"/readyz"_s)).json().value(u"instance"_s).toString();
         QVERIFY(!instance.isEmpty());
         const quint16 port = relay.port();
 
@@ -138,13 +139,15 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
         QVERIFY2(relay.start(), qPrintable(relay.lastError()));
         QCOMPARE(relay.port(), port);
-        QCOMPARE(httpGet(relay.httpUrl(u"/readyz"_s)).json().value(u"instance"_s).toString(), instance);
+        QCOMPARE(httpGet(relay.httpUrl(u"/readyz"_s)).json().value(u"instance"_s).toString(),
+                 instance);
 
         // A crash (SIGKILL) leaves a stale lock and a WAL behind: the next start copes.
         relay.kill();
         QVERIFY(!relay.isRunning());
         QVERIFY2(relay.start(), qPrintable(relay.lastError()));
-        QCOMPARE(httpGet(relay.httpUrl(u"/readyz"_s)).json().value(u"instance"_s).toString(), instance);
+        QCOMPARE(httpGet(relay.httpUrl(u"/readyz"_s)).json().value(u"instance"_s).toString(),
+                 instance);
         QCOMPARE(relay.stop(), 0);
     }
 

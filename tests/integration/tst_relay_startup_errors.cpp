@@ -82,7 +82,10 @@ private Q_SLOTS:
         QVERIFY(!QFileInfo::exists(dataDir())); // nothing was created
     }
 
-    void unexpectedArgument() { expectFailure({u"--data-dir"_s, dataDir(), u"serve-now"_s}, 2, u"serve-now"_s); }
+    void unexpectedArgument()
+    {
+        expectFailure({u"--data-dir"_s, dataDir(), u"serve-now"_s}, 2, u"serve-now"_s);
+    }
 
     void invalidSettingFromEnvironment()
     {
@@ -99,8 +102,9 @@ private Q_SLOTS:
     {
         QTcpServer occupier;
         QVERIFY(occupier.listen(QHostAddress::LocalHost, 0));
-        expectFailure({u"--data-dir"_s, dataDir(), u"--port"_s, QString::number(occupier.serverPort())},
-                      1, u"cannot listen"_s);
+        expectFailure(
+            {u"--data-dir"_s, dataDir(), u"--port"_s, QString::number(occupier.serverPort())}, 1,
+            u"cannot listen"_s);
     }
 
     void unwritableDataDirectory()
@@ -109,7 +113,8 @@ private Q_SLOTS:
         QFile file(m_directory->filePath(u"not-a-directory"_s));
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.close();
-        expectFailure({u"--data-dir"_s, m_directory->filePath(u"not-a-directory/data"_s), u"--port"_s, u"0"_s},
+        expectFailure({u"--data-dir"_s, m_directory->filePath(u"not-a-directory/data"_s),
+                       u"--port"_s, u"0"_s},
                       1, u"cannot create data directory"_s);
     }
 
@@ -117,7 +122,8 @@ private Q_SLOTS:
     {
         RelayProcess first(dataDir());
         QVERIFY2(first.start(), qPrintable(first.lastError()));
-        expectFailure({u"--data-dir"_s, dataDir(), u"--port"_s, u"0"_s}, 1, u"in use by another relay"_s);
+        expectFailure({u"--data-dir"_s, dataDir(), u"--port"_s, u"0"_s}, 1,
+                      u"in use by another relay"_s);
         QCOMPARE(first.stop(), 0);
     }
 
@@ -129,7 +135,8 @@ private Q_SLOTS:
         file.write(QByteArray(4096, '\x5a'));
         file.close();
         const QByteArray before = fingerprint(dataDir());
-        expectFailure({u"--data-dir"_s, dataDir(), u"--port"_s, u"0"_s}, 1, u"not a readable SQLite database"_s);
+        expectFailure({u"--data-dir"_s, dataDir(), u"--port"_s, u"0"_s}, 1,
+                      u"not a readable SQLite database"_s);
         QCOMPARE(fingerprint(dataDir()), before);
     }
 
@@ -151,14 +158,16 @@ private Q_SLOTS:
         }
         QSqlDatabase::removeDatabase(u"bump"_s);
         const QByteArray before = fingerprint(dataDir());
-        expectFailure({u"--data-dir"_s, dataDir(), u"--port"_s, u"0"_s}, 1, u"newer than this relay supports"_s);
+        expectFailure({u"--data-dir"_s, dataDir(), u"--port"_s, u"0"_s}, 1,
+                      u"newer than this relay supports"_s);
         QCOMPARE(fingerprint(dataDir()), before);
     }
 
     void tlsFilesMissing()
     {
         expectFailure({u"--data-dir"_s, dataDir(), u"--port"_s, u"0"_s, u"--tls-cert"_s,
-                       m_directory->filePath(u"cert.pem"_s), u"--tls-key"_s, m_directory->filePath(u"key.pem"_s)},
+                       m_directory->filePath(u"cert.pem"_s), u"--tls-key"_s,
+                       m_directory->filePath(u"key.pem"_s)},
                       1, u"cannot read TLS certificate"_s);
     }
 };

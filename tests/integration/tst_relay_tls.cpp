@@ -6,8 +6,8 @@
 #include <QSslConfiguration>
 #include <QStandardPaths>
 #include <QTemporaryDir>
-#include <QWebSocket>
 #include <QtTest>
+#include <QWebSocket>
 
 using namespace tidings::test;
 using namespace Qt::StringLiterals;
@@ -24,14 +24,16 @@ private Q_SLOTS:
     void initTestCase()
     {
         const QString openssl = QStandardPaths::findExecutable(u"openssl"_s);
-        QVERIFY2(!openssl.isEmpty(), "openssl is needed to make a test certificate (tools/deps installs it)");
+        QVERIFY2(!openssl.isEmpty(),
+                 "openssl is needed to make a test certificate (tools/deps installs it)");
         m_certificate = m_directory.filePath(u"cert.pem"_s);
         m_key = m_directory.filePath(u"key.pem"_s);
         QProcess process;
-        process.start(openssl, {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s,
-                                u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s, u"-keyout"_s, m_key,
-                                u"-out"_s, m_certificate, u"-days"_s, u"2"_s, u"-subj"_s, u"/CN=127.0.0.1"_s,
-                                u"-addext"_s, u"subjectAltName=IP:127.0.0.1"_s});
+        process.start(openssl,
+                      {u"req"_s, u"-x509"_s, u"-newkey"_s, u"ec"_s, u"-pkeyopt"_s,
+                       u"ec_paramgen_curve:prime256v1"_s, u"-nodes"_s, u"-keyout"_s, m_key,
+                       u"-out"_s, m_certificate, u"-days"_s, u"2"_s, u"-subj"_s, u"/CN=127.0.0.1"_s,
+                       u"-addext"_s, u"subjectAltName=IP:127.0.0.1"_s});
         QVERIFY(process.waitForFinished(30000));
         QVERIFY2(process.exitCode() == 0, process.readAllStandardError().constData());
     }

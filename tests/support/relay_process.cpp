@@ -98,10 +98,13 @@ bool RelayProcess::start(const QStringList &extraArguments, int timeoutMs)
             return fail(u"relay exited with code %1 before listening"_s.arg(m_process->exitCode()));
         if (deadline.hasExpired())
             return fail(u"relay did not listen within %1 ms"_s.arg(timeoutMs));
-        m_process->waitForReadyRead(static_cast<int>(std::max<qint64>(1, deadline.remainingTime())));
+        m_process->waitForReadyRead(
+            static_cast<int>(std::max<qint64>(1, deadline.remainingTime())));
     }
 
-    const HttpResult ready = httpGet(httpUrl(u"/readyz"_s), static_cast<int>(std::max<qint64>(1000, deadline.remainingTime())), m_tls);
+    const HttpResult ready
+        = httpGet(httpUrl(u"/readyz"_s),
+                  static_cast<int>(std::max<qint64>(1000, deadline.remainingTime())), m_tls);
     if (ready.status != 200)
         return fail(u"relay is listening but /readyz answered %1"_s.arg(ready.status));
     return true;

@@ -58,7 +58,8 @@ public:
     /// Runs the relay binary with exactly `arguments` until it exits by itself, for tests of
     /// what it does with bad input. Kills it after `timeoutMs`.
     static Exit runToExit(const QStringList &arguments, int timeoutMs = 30000,
-                          const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment());
+                          const QProcessEnvironment &environment
+                          = QProcessEnvironment::systemEnvironment());
 
 private:
     bool fail(const QString &why);

@@ -22,18 +22,17 @@ private Q_SLOTS:
 
         QTest::newRow("request") << QByteArray(R"({"type":"send","id":"r1","text":"hi"})")
                                  << u"send"_s << u"r1"_s << QJsonObject{{u"text"_s, u"hi"_s}};
-        QTest::newRow("event without id") << QByteArray(R"({"type":"typing"})") << u"typing"_s
-                                          << QString() << QJsonObject{};
+        QTest::newRow("event without id")
+            << QByteArray(R"({"type":"typing"})") << u"typing"_s << QString() << QJsonObject{};
         QTest::newRow("dotted type") << QByteArray(R"({"type":"group.add","id":"7"})")
                                      << u"group.add"_s << u"7"_s << QJsonObject{};
         QTest::newRow("unknown members are kept")
             << QByteArray(R"({"type":"x","future":[1,2],"n":null})") << u"x"_s << QString()
             << QJsonObject{{u"future"_s, QJsonArray{1, 2}}, {u"n"_s, QJsonValue::Null}};
         QTest::newRow("utf-8 text") << QByteArray(R"({"type":"send","id":"é","text":"日本 🎉"})")
-                                    << u"send"_s << u"é"_s
-                                    << QJsonObject{{u"text"_s, u"日本 🎉"_s}};
-        QTest::newRow("whitespace around") << QByteArray(" \n{\"type\":\"a\"}\n ") << u"a"_s
-                                           << QString() << QJsonObject{};
+                                    << u"send"_s << u"é"_s << QJsonObject{{u"text"_s, u"日本 🎉"_s}};
+        QTest::newRow("whitespace around")
+            << QByteArray(" \n{\"type\":\"a\"}\n ") << u"a"_s << QString() << QJsonObject{};
     }
 
     void decodesWellFormedFrames()
@@ -58,26 +57,39 @@ private Q_SLOTS:
 
         QTest::newRow("empty") << QByteArray() << ErrorCode::BadRequest << u"JSON"_s;
         QTest::newRow("not json") << QByteArray("hello") << ErrorCode::BadRequest << u"JSON"_s;
-        QTest::newRow("truncated") << QByteArray(R"({"type":"send")") << ErrorCode::BadRequest << u"JSON"_s;
-        QTest::newRow("array") << QByteArray(R"([{"type":"send"}])") << ErrorCode::BadRequest << u"object"_s;
+        QTest::newRow("truncated")
+            << QByteArray(R"({"type":"send")") << ErrorCode::BadRequest << u"JSON"_s;
+        QTest::newRow("array") << QByteArray(R"([{"type":"send"}])") << ErrorCode::BadRequest
+                               << u"object"_s;
         QTest::newRow("string") << QByteArray(R"("send")") << ErrorCode::BadRequest << u"JSON"_s;
-        QTest::newRow("no type") << QByteArray(R"({"id":"1"})") << ErrorCode::BadRequest << u"type"_s;
-        QTest::newRow("type is number") << QByteArray(R"({"type":5})") << ErrorCode::BadRequest << u"type"_s;
-        QTest::newRow("type is null") << QByteArray(R"({"type":null})") << ErrorCode::BadRequest << u"type"_s;
-        QTest::newRow("empty type") << QByteArray(R"({"type":""})") << ErrorCode::BadRequest << u"type"_s;
-        QTest::newRow("upper-case type") << QByteArray(R"({"type":"Send"})") << ErrorCode::BadRequest << u"type"_s;
-        QTest::newRow("type with space") << QByteArray(R"({"type":"a b"})") << ErrorCode::BadRequest << u"type"_s;
+        QTest::newRow("no type") << QByteArray(R"({"id":"1"})") << ErrorCode::BadRequest
+                                 << u"type"_s;
+        QTest::newRow("type is number")
+            << QByteArray(R"({"type":5})") << ErrorCode::BadRequest << u"type"_s;
+        QTest::newRow("type is null")
+            << QByteArray(R"({"type":null})") << ErrorCode::BadRequest << u"type"_s;
+        QTest::newRow("empty type")
+            << QByteArray(R"({"type":""})") << ErrorCode::BadRequest << u"type"_s;
+        QTest::newRow("upper-case type")
+            << QByteArray(R"({"type":"Send"})") << ErrorCode::BadRequest << u"type"_s;
+        QTest::newRow("type with space")
+            << QByteArray(R"({"type":"a b"})") << ErrorCode::BadRequest << u"type"_s;
         QTest::newRow("type too long") << (QByteArray(R"({"type":")") + QByteArray(65, 'a') + "\"}")
                                        << ErrorCode::BadRequest << u"type"_s;
-        QTest::newRow("id is number") << QByteArray(R"({"type":"a","id":1})") << ErrorCode::BadRequest << u"id"_s;
-        QTest::newRow("id is object") << QByteArray(R"({"type":"a","id":{}})") << ErrorCode::BadRequest << u"id"_s;
-        QTest::newRow("empty id") << QByteArray(R"({"type":"a","id":""})") << ErrorCode::BadRequest << u"id"_s;
-        QTest::newRow("id too long") << (QByteArray(R"({"type":"a","id":")") + QByteArray(65, 'x') + "\"}")
-                                     << ErrorCode::BadRequest << u"id"_s;
+        QTest::newRow("id is number")
+            << QByteArray(R"({"type":"a","id":1})") << ErrorCode::BadRequest << u"id"_s;
+        QTest::newRow("id is object")
+            << QByteArray(R"({"type":"a","id":{}})") << ErrorCode::BadRequest << u"id"_s;
+        QTest::newRow("empty id") << QByteArray(R"({"type":"a","id":""})") << ErrorCode::BadRequest
+                                  << u"id"_s;
+        QTest::newRow("id too long")
+            << (QByteArray(R"({"type":"a","id":")") + QByteArray(65, 'x') + "\"}")
+            << ErrorCode::BadRequest << u"id"_s;
         QTest::newRow("invalid utf-8") << QByteArray("{\"type\":\"a\",\"t\":\"\xff\xfe\"}")
                                        << ErrorCode::BadRequest << u"JSON"_s;
-        QTest::newRow("too large") << (QByteArray(R"({"type":"a","t":")") + QByteArray(2000, 'x') + "\"}")
-                                   << ErrorCode::TooLarge << u"1024"_s;
+        QTest::newRow("too large")
+            << (QByteArray(R"({"type":"a","t":")") + QByteArray(2000, 'x') + "\"}")
+            << ErrorCode::TooLarge << u"1024"_s;
     }
 
     void rejectsMalformedFrames()
@@ -94,7 +106,8 @@ private Q_SLOTS:
 
     void deepNestingIsRejectedNotACrash()
     {
-        const QByteArray bytes = "{\"type\":\"a\",\"x\":" + QByteArray(5000, '[') + QByteArray(5000, ']') + "}";
+        const QByteArray bytes
+            = "{\"type\":\"a\",\"x\":" + QByteArray(5000, '[') + QByteArray(5000, ']') + "}";
         const auto frame = decodeFrame(bytes, bytes.size());
         QVERIFY(!frame.ok());
         QCOMPARE(frame.error().code, ErrorCode::BadRequest);
@@ -105,8 +118,10 @@ private Q_SLOTS:
         Frame frame;
         frame.type = u"send"_s;
         frame.id = u"req-9"_s;
-        frame.fields = QJsonObject{{u"conversation"_s, u"c1"_s}, {u"text"_s, u"line\n\"quoted\""_s},
-                                   {u"n"_s, 3}, {u"list"_s, QJsonArray{true, QJsonValue::Null}}};
+        frame.fields = QJsonObject{{u"conversation"_s, u"c1"_s},
+                                   {u"text"_s, u"line\n\"quoted\""_s},
+                                   {u"n"_s, 3},
+                                   {u"list"_s, QJsonArray{true, QJsonValue::Null}}};
         const QByteArray bytes = encodeFrame(frame);
         QVERIFY(!bytes.contains('\n')); // compact: one frame, one line
         const auto decoded = decodeFrame(bytes, 1 << 20);

@@ -25,7 +25,8 @@ class TestRelayConfig : public QObject
     }
     int m_files = 0;
 
-    static ConfigInputs inputs(QHash<QString, QString> flags, QHash<QString, QString> environment = {})
+    static ConfigInputs inputs(QHash<QString, QString> flags,
+                               QHash<QString, QString> environment = {})
     {
         ConfigInputs result;
         result.flags = std::move(flags);
@@ -52,7 +53,8 @@ private Q_SLOTS:
 
     void flagsBeatEnvironmentBeatsFileBeatsDefault()
     {
-        const QString file = writeConfigFile("port = 1111\nlisten = 0.0.0.0\ndata-dir = /from/file\nlog-format = json\n");
+        const QString file = writeConfigFile(
+            "port = 1111\nlisten = 0.0.0.0\ndata-dir = /from/file\nlog-format = json\n");
 
         // File only.
         auto config = resolveRelayConfig(inputs({{u"config"_s, file}}));
@@ -63,9 +65,9 @@ private Q_SLOTS:
         QCOMPARE(config->logFormat, LogFormat::Json);
 
         // Environment beats the file.
-        config = resolveRelayConfig(inputs({{u"config"_s, file}},
-                                           {{u"TIDINGS_PORT"_s, u"2222"_s},
-                                            {u"TIDINGS_DATA_DIR"_s, u"/from/env"_s}}));
+        config = resolveRelayConfig(
+            inputs({{u"config"_s, file}},
+                   {{u"TIDINGS_PORT"_s, u"2222"_s}, {u"TIDINGS_DATA_DIR"_s, u"/from/env"_s}}));
         QVERIFY(config.ok());
         QCOMPARE(config->port, quint16(2222));
         QCOMPARE(config->dataDirectory, u"/from/env"_s);
@@ -111,13 +113,16 @@ private Q_SLOTS:
         auto fromFlag = resolveRelayConfig(inputs({{setting, value}}));
         QVERIFY(!fromFlag.ok());
         QCOMPARE(fromFlag.error().code, ErrorCode::BadRequest);
-        QVERIFY2(fromFlag.error().message.contains(expectedPart), qPrintable(fromFlag.error().message));
-        QVERIFY2(fromFlag.error().message.contains(u"--"_s + setting), qPrintable(fromFlag.error().message));
+        QVERIFY2(fromFlag.error().message.contains(expectedPart),
+                 qPrintable(fromFlag.error().message));
+        QVERIFY2(fromFlag.error().message.contains(u"--"_s + setting),
+                 qPrintable(fromFlag.error().message));
 
         const QString variable = environmentVariableFor(setting);
         auto fromEnvironment = resolveRelayConfig(inputs({}, {{variable, value}}));
         QVERIFY(!fromEnvironment.ok());
-        QVERIFY2(fromEnvironment.error().message.contains(variable), qPrintable(fromEnvironment.error().message));
+        QVERIFY2(fromEnvironment.error().message.contains(variable),
+                 qPrintable(fromEnvironment.error().message));
     }
 
     void environmentVariableNames()
@@ -137,7 +142,8 @@ private Q_SLOTS:
 
     void missingConfigFileIsAnError()
     {
-        const auto config = resolveRelayConfig(inputs({{u"config"_s, m_directory.filePath(u"nope.conf"_s)}}));
+        const auto config
+            = resolveRelayConfig(inputs({{u"config"_s, m_directory.filePath(u"nope.conf"_s)}}));
         QVERIFY(!config.ok());
         QVERIFY(config.error().message.contains(u"does not exist"_s));
     }
@@ -147,7 +153,8 @@ private Q_SLOTS:
         auto config = resolveRelayConfig(inputs({{u"tls-cert"_s, u"/x/cert.pem"_s}}));
         QVERIFY(!config.ok());
         QVERIFY(config.error().message.contains(u"tls-key"_s));
-        config = resolveRelayConfig(inputs({{u"tls-cert"_s, u"/x/c.pem"_s}, {u"tls-key"_s, u"/x/k.pem"_s}}));
+        config = resolveRelayConfig(
+            inputs({{u"tls-cert"_s, u"/x/c.pem"_s}, {u"tls-key"_s, u"/x/k.pem"_s}}));
         QVERIFY(config.ok());
         QVERIFY(config->tlsEnabled());
     }

@@ -17,30 +17,32 @@ private Q_SLOTS:
         QTest::addColumn<QString>("http");
         QTest::addColumn<QString>("webSocket");
 
-        QTest::newRow("bare host is https") << u"chat.example.org"_s << u"https://chat.example.org"_s
-                                            << u"wss://chat.example.org/ws"_s;
-        QTest::newRow("trailing slash and spaces") << u"  https://chat.example.org/ "_s
-                                                   << u"https://chat.example.org"_s
-                                                   << u"wss://chat.example.org/ws"_s;
-        QTest::newRow("localhost defaults to 8420") << u"localhost"_s << u"http://localhost:8420"_s
-                                                    << u"ws://localhost:8420/ws"_s;
-        QTest::newRow("loopback with port") << u"127.0.0.1:9000"_s << u"http://127.0.0.1:9000"_s
-                                            << u"ws://127.0.0.1:9000/ws"_s;
-        QTest::newRow("explicit http keeps port 80") << u"http://localhost"_s << u"http://localhost"_s
-                                                     << u"ws://localhost/ws"_s;
+        QTest::newRow("bare host is https")
+            << u"chat.example.org"_s << u"https://chat.example.org"_s
+            << u"wss://chat.example.org/ws"_s;
+        QTest::newRow("trailing slash and spaces")
+            << u"  https://chat.example.org/ "_s << u"https://chat.example.org"_s
+            << u"wss://chat.example.org/ws"_s;
+        QTest::newRow("localhost defaults to 8420")
+            << u"localhost"_s << u"http://localhost:8420"_s << u"ws://localhost:8420/ws"_s;
+        QTest::newRow("loopback with port")
+            << u"127.0.0.1:9000"_s << u"http://127.0.0.1:9000"_s << u"ws://127.0.0.1:9000/ws"_s;
+        QTest::newRow("explicit http keeps port 80")
+            << u"http://localhost"_s << u"http://localhost"_s << u"ws://localhost/ws"_s;
         QTest::newRow("ws url") << u"ws://10.0.0.2:8420/ws"_s << u"http://10.0.0.2:8420"_s
                                 << u"ws://10.0.0.2:8420/ws"_s;
         QTest::newRow("wss url") << u"wss://chat.example.org/ws"_s << u"https://chat.example.org"_s
                                  << u"wss://chat.example.org/ws"_s;
-        QTest::newRow("path prefix behind a proxy") << u"https://example.org/tidings/"_s
-                                                    << u"https://example.org/tidings"_s
-                                                    << u"wss://example.org/tidings/ws"_s;
+        QTest::newRow("path prefix behind a proxy")
+            << u"https://example.org/tidings/"_s << u"https://example.org/tidings"_s
+            << u"wss://example.org/tidings/ws"_s;
         QTest::newRow("host case") << u"Chat.Example.ORG"_s << u"https://chat.example.org"_s
                                    << u"wss://chat.example.org/ws"_s;
-        QTest::newRow("ipv6 loopback") << u"[::1]:8420"_s << u"http://[::1]:8420"_s
-                                       << u"ws://[::1]:8420/ws"_s;
-        QTest::newRow("query dropped") << u"https://chat.example.org/?x=1#y"_s
-                                       << u"https://chat.example.org"_s << u"wss://chat.example.org/ws"_s;
+        QTest::newRow("ipv6 loopback")
+            << u"[::1]:8420"_s << u"http://[::1]:8420"_s << u"ws://[::1]:8420/ws"_s;
+        QTest::newRow("query dropped")
+            << u"https://chat.example.org/?x=1#y"_s << u"https://chat.example.org"_s
+            << u"wss://chat.example.org/ws"_s;
     }
 
     void parsesWhatUsersType()

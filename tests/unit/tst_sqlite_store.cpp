@@ -16,8 +16,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-template<typename T>
-Result<T> await(QFuture<Result<T>> future)
+template<typename T> Result<T> await(QFuture<Result<T>> future)
 {
     future.waitForFinished();
     return future.result();
@@ -91,7 +90,8 @@ private Q_SLOTS:
         QVERIFY(!QUuid::fromString(info->instanceId).isNull());
         store.close();
 
-        QCOMPARE(queryOn(dbPath(), u"PRAGMA application_id"_s).toInt(), SqliteStore::kApplicationId);
+        QCOMPARE(queryOn(dbPath(), u"PRAGMA application_id"_s).toInt(),
+                 SqliteStore::kApplicationId);
         QCOMPARE(queryOn(dbPath(), u"PRAGMA journal_mode"_s).toString(), u"wal"_s);
         QCOMPARE(queryOn(dbPath(), u"SELECT max(version) FROM schema_migrations"_s).toInt(), 1);
     }
@@ -105,14 +105,16 @@ private Q_SLOTS:
             QVERIFY(info.ok());
             firstId = info->instanceId;
         }
-        const QVariant appliedAt = queryOn(dbPath(), u"SELECT applied_at FROM schema_migrations WHERE version = 1"_s);
+        const QVariant appliedAt
+            = queryOn(dbPath(), u"SELECT applied_at FROM schema_migrations WHERE version = 1"_s);
         SqliteStore store(dbPath());
         const auto info = await(store.open());
         QVERIFY(info.ok());
         QCOMPARE(info->instanceId, firstId);
         store.close();
         QCOMPARE(queryOn(dbPath(), u"SELECT count(*) FROM schema_migrations"_s).toInt(), 1);
-        QCOMPARE(queryOn(dbPath(), u"SELECT applied_at FROM schema_migrations WHERE version = 1"_s), appliedAt);
+        QCOMPARE(queryOn(dbPath(), u"SELECT applied_at FROM schema_migrations WHERE version = 1"_s),
+                 appliedAt);
     }
 
     void corruptFileIsRefusedAndLeftAlone()
@@ -138,8 +140,9 @@ private Q_SLOTS:
 
     void databaseOfAnotherApplicationIsRefused()
     {
-        execOn(dbPath(), {u"CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT)"_s,
-                          u"INSERT INTO photos (path) VALUES ('/a.jpg')"_s});
+        execOn(dbPath(),
+               {u"CREATE TABLE photos (id INTEGER PRIMARY KEY, path TEXT)"_s,
+                u"INSERT INTO photos (path) VALUES ('/a.jpg')"_s});
         const QByteArray before = directoryFingerprint(m_directory->path());
 
         SqliteStore store(dbPath());
@@ -164,7 +167,8 @@ private Q_SLOTS:
         const auto info = await(store.open());
         QVERIFY(!info.ok());
         QCOMPARE(info.error().code, ErrorCode::Incompatible);
-        QVERIFY2(info.error().message.contains(u"schema version 99"_s), qPrintable(info.error().message));
+        QVERIFY2(info.error().message.contains(u"schema version 99"_s),
+                 qPrintable(info.error().message));
         store.close();
         QCOMPARE(directoryFingerprint(m_directory->path()), before);
     }
@@ -181,14 +185,15 @@ private Q_SLOTS:
         });
         QList<QFuture<Result<int>>> futures;
         for (int i = 0; i < 50; ++i) {
-            futures.append(thread.submit<int>([i, &order, &mutex](QSqlDatabase &database) -> Result<int> {
-                QSqlQuery query(database);
-                if (!query.exec(u"SELECT %1"_s.arg(i)) || !query.next())
-                    return Error{ErrorCode::Io, query.lastError().text()};
-                QMutexLocker locker(&mutex);
-                order.append(query.value(0).toInt());
-                return query.value(0).toInt();
-            }));
+            futures.append(
+                thread.submit<int>([i, &order, &mutex](QSqlDatabase &database) -> Result<int> {
+                    QSqlQuery query(database);
+                    if (!query.exec(u"SELECT %1"_s.arg(i)) || !query.next())
+                        return Error{ErrorCode::Io, query.lastError().text()};
+                    QMutexLocker locker(&mutex);
+                    order.append(query.value(0).toInt());
+                    return query.value(0).toInt();
+                }));
         }
         thread.stop(); // must run all 50 first
         QCOMPARE(order.size(), 50);
@@ -206,7 +211,8 @@ private Q_SLOTS:
     void queueIsBounded()
     {
         QSemaphore release;
-        SqlThread thread(u"QSQLITE"_s, [](QSqlDatabase &) -> Result<void> { return {}; }, 3);
+        SqlThread thread(
+            u"QSQLITE"_s, [](QSqlDatabase &) -> Result<void> { return {}; }, 3);
         auto blocker = thread.submit<int>([&release](QSqlDatabase &) -> Result<int> {
             release.acquire();
             return 0;
@@ -228,7 +234,8 @@ private Q_SLOTS:
         SqlThread thread(u"QSQLITE"_s, [](QSqlDatabase &) -> Result<void> {
             return Error{ErrorCode::Io, u"disk on fire"_s};
         });
-        const auto result = await(thread.submit<int>([](QSqlDatabase &) -> Result<int> { return 1; }));
+        const auto result
+            = await(thread.submit<int>([](QSqlDatabase &) -> Result<int> { return 1; }));
         QVERIFY(!result.ok());
         QCOMPARE(result.error().message, u"disk on fire"_s);
     }

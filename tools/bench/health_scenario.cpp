@@ -22,8 +22,7 @@ struct HealthScenario::State
 
 HealthScenario::HealthScenario(HealthScenarioOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_state(std::make_unique<State>())
-{
-}
+{ }
 
 HealthScenario::~HealthScenario() = default;
 

@@ -8,9 +8,9 @@ namespace tidings::bench {
 
 struct HealthScenarioOptions
 {
-    QUrl relay;            ///< e.g. http://127.0.0.1:8420
-    int requests = 1000;   ///< total GET /healthz
-    int concurrency = 8;   ///< requests in flight at once
+    QUrl relay; ///< e.g. http://127.0.0.1:8420
+    int requests = 1000; ///< total GET /healthz
+    int concurrency = 8; ///< requests in flight at once
 };
 
 /// The smallest real scenario: many GET /healthz against a running relay, measuring

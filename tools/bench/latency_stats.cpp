@@ -36,8 +36,10 @@ QJsonObject LatencyStats::toJson() const
 {
     auto ms = [](qint64 us) { return static_cast<double>(us) / 1000.0; };
     return QJsonObject{
-        {u"p50"_s, ms(percentile(0.50))}, {u"p90"_s, ms(percentile(0.90))},
-        {u"p99"_s, ms(percentile(0.99))}, {u"p999"_s, ms(percentile(0.999))},
+        {u"p50"_s, ms(percentile(0.50))},
+        {u"p90"_s, ms(percentile(0.90))},
+        {u"p99"_s, ms(percentile(0.99))},
+        {u"p999"_s, ms(percentile(0.999))},
         {u"max"_s, ms(max())},
     };
 }

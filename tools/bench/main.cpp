@@ -34,7 +34,8 @@ int main(int argc, char *argv[])
     parser.addOptions({url, requests, concurrency});
 
     if (!parser.parse(QCoreApplication::arguments())) {
-        std::fprintf(stderr, "tidings-bench: error: %s (see --help)\n", qPrintable(parser.errorText()));
+        std::fprintf(stderr, "tidings-bench: error: %s (see --help)\n",
+                     qPrintable(parser.errorText()));
         return 2;
     }
     if (parser.isSet(help))
@@ -62,11 +63,12 @@ int main(int argc, char *argv[])
 
     bench::HealthScenario scenario(options);
     int exitCode = 0;
-    QObject::connect(&scenario, &bench::HealthScenario::finished, &app, [&](const QJsonObject &result) {
-        bench::printReport(result);
-        exitCode = result.value(u"errors"_s).toInt() == 0 ? 0 : 1;
-        QCoreApplication::quit();
-    });
+    QObject::connect(&scenario, &bench::HealthScenario::finished, &app,
+                     [&](const QJsonObject &result) {
+                         bench::printReport(result);
+                         exitCode = result.value(u"errors"_s).toInt() == 0 ? 0 : 1;
+                         QCoreApplication::quit();
+                     });
     scenario.start();
     app.exec();
     return exitCode;

@@ -1,0 +1,31 @@
+#include "ui/translations.h"
+
+#include <QCoreApplication>
+#include <QLibraryInfo>
+#include <QLocale>
+#include <QTranslator>
+
+namespace tidings::app {
+
+using namespace Qt::StringLiterals;
+
+bool installTranslations(QCoreApplication &application, const QLocale &locale)
+{
+    auto *qtTranslator = new QTranslator(&application);
+    if (qtTranslator->load(locale, u"qtbase"_s, u"_"_s,
+                           QLibraryInfo::path(QLibraryInfo::TranslationsPath))) {
+        QCoreApplication::installTranslator(qtTranslator);
+    } else {
+        delete qtTranslator;
+    }
+
+    auto *translator = new QTranslator(&application);
+    if (translator->load(locale, u"tidings"_s, u"_"_s, u":/i18n"_s)) {
+        QCoreApplication::installTranslator(translator);
+        return true;
+    }
+    delete translator;
+    return false;
+}
+
+} // namespace tidings::app

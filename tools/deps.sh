@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs the Debian/Ubuntu packages Tidings needs, when any is missing; quick and silent
+# when everything is there. Used by tools/run and tools/test (see README.md).
+#   tools/deps.sh run    what building and running the product needs
+#   tools/deps.sh test   that, plus what the tests need
+set -euo pipefail
+
+purpose=${1:-test}
+
+build_packages=(
+    cmake ninja-build g++ ccache pkg-config
+    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev
+    qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
+    libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
+    curl
+)
+# The tests make a TLS certificate with openssl and render the UI offscreen with real fonts.
+test_packages=(openssl fonts-dejavu-core)
+
+packages=("${build_packages[@]}")
+[ "$purpose" = test ] && packages+=("${test_packages[@]}")
+
+if ! command -v dpkg-query >/dev/null 2>&1; then
+    echo "tidings: not a Debian/Ubuntu system; install the packages listed in README.md yourself." >&2
+    exit 0
+fi
+
+missing=()
+for package in "${packages[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+        missing+=("$package")
+    fi
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "tidings: installing ${missing[*]}"
+if [ "$(id -u)" -eq 0 ]; then
+    sudo=()
+elif command -v sudo >/dev/null 2>&1; then
+    sudo=(sudo)
+else
+    echo "tidings: error: need root or sudo to install: ${missing[*]}" >&2
+    exit 1
+fi
+"${sudo[@]}" apt-get update -qq
+DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
