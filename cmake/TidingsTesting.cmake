@@ -1,8 +1,10 @@
 # tidings_add_test(<name> LABEL <unit|integration|ui|fault|cluster> SOURCES ... [LIBS ...]
-#                  [NEEDS_RELAY] [TIMEOUT seconds] [ENVIRONMENT VAR=value ...])
+#                  [NEEDS_RELAY] [NEEDS_APP] [NEEDS_BENCH] [TIMEOUT seconds]
+#                  [ENVIRONMENT VAR=value ...])
 #
-# NEEDS_RELAY: the test drives the real tidings-relay binary of this build; its path comes
-# in TIDINGS_RELAY_BINARY and building the test builds the relay.
+# NEEDS_RELAY / NEEDS_APP / NEEDS_BENCH: the test drives that real binary of this build
+# (tidings-relay, tidings, tidings-bench); its path comes in TIDINGS_RELAY_BINARY,
+# TIDINGS_APP_BINARY or TIDINGS_BENCH_BINARY, and building the test builds the binary.
 #
 # One QtTest executable registered with CTest under one label. Tests get the paths of the
 # binaries they drive through the environment, so a test always runs the very binary that
@@ -15,7 +17,8 @@ set(TIDINGS_SANITIZER_ENVIRONMENT
     "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
 
 function(tidings_add_test name)
-    cmake_parse_arguments(ARG "NEEDS_RELAY" "LABEL;TIMEOUT" "SOURCES;LIBS;ENVIRONMENT" ${ARGN})
+    cmake_parse_arguments(ARG "NEEDS_RELAY;NEEDS_APP;NEEDS_BENCH" "LABEL;TIMEOUT"
+        "SOURCES;LIBS;ENVIRONMENT" ${ARGN})
     if(NOT ARG_LABEL MATCHES "^(unit|integration|ui|fault|cluster)$")
         message(FATAL_ERROR "tidings_add_test(${name}): LABEL must be unit, integration, ui, fault or cluster")
     endif()
@@ -32,10 +35,15 @@ function(tidings_add_test name)
         "QT_QPA_PLATFORM=offscreen"
         "QT_FORCE_STDERR_LOGGING=1"
         ${ARG_ENVIRONMENT})
-    if(ARG_NEEDS_RELAY)
-        add_dependencies(${name} tidings-relay)
-        list(APPEND environment "TIDINGS_RELAY_BINARY=$<TARGET_FILE:tidings-relay>")
-    endif()
+    foreach(binary IN ITEMS RELAY:tidings-relay APP:tidings BENCH:tidings-bench)
+        string(REPLACE ":" ";" binary "${binary}")
+        list(GET binary 0 key)
+        list(GET binary 1 target)
+        if(ARG_NEEDS_${key})
+            add_dependencies(${name} ${target})
+            list(APPEND environment "TIDINGS_${key}_BINARY=$<TARGET_FILE:${target}>")
+        endif()
+    endforeach()
     if(TIDINGS_SANITIZE)
         list(APPEND environment ${TIDINGS_SANITIZER_ENVIRONMENT})
     endif()

@@ -42,5 +42,12 @@ else
     echo "tidings: error: need root or sudo to install: ${missing[*]}" >&2
     exit 1
 fi
-"${sudo[@]}" apt-get update -qq
-DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"
+log=$(mktemp -t tidings-deps.XXXXXX.log)
+if ! { "${sudo[@]}" apt-get update -q &&
+       DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -q --no-install-recommends "${missing[@]}"; } >"$log" 2>&1; then
+    tail -n 30 "$log" >&2
+    echo "tidings: error: installing packages failed (full log: $log)" >&2
+    exit 1
+fi
+rm -f "$log"
+echo "tidings: packages installed"

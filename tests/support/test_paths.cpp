@@ -5,12 +5,31 @@
 
 namespace tidings::test {
 
+namespace {
+
+QString binaryFromEnvironment(const char *variable)
+{
+    const QString path = qEnvironmentVariable(variable);
+    if (path.isEmpty())
+        qFatal("%s is not set: run this test through ctest", variable);
+    return path;
+}
+
+} // namespace
+
 QString relayBinary()
 {
-    const QString path = qEnvironmentVariable("TIDINGS_RELAY_BINARY");
-    if (path.isEmpty())
-        qFatal("TIDINGS_RELAY_BINARY is not set: run this test through ctest");
-    return path;
+    return binaryFromEnvironment("TIDINGS_RELAY_BINARY");
+}
+
+QString appBinary()
+{
+    return binaryFromEnvironment("TIDINGS_APP_BINARY");
+}
+
+QString benchBinary()
+{
+    return binaryFromEnvironment("TIDINGS_BENCH_BINARY");
 }
 
 QString testOutputDirectory()

@@ -1,0 +1,121 @@
+// The app and the load generator as users run them: --help, --version, bad input, and the
+// health scenario against the real relay.
+#include "support/relay_process.h"
+#include "support/test_paths.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QtTest>
+
+using namespace tidings::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+struct Run
+{
+    int exitCode = -1;
+    QByteArray out;
+    QByteArray err;
+};
+
+Run run(const QString &program, const QStringList &arguments, bool withoutDisplay = false)
+{
+    QProcess process;
+    QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+    if (withoutDisplay) {
+        // As on a server: no display at all, not even the offscreen platform.
+        environment.remove(u"QT_QPA_PLATFORM"_s);
+        environment.remove(u"DISPLAY"_s);
+        environment.remove(u"WAYLAND_DISPLAY"_s);
+    }
+    process.setProcessEnvironment(environment);
+    process.start(program, arguments);
+    Run result;
+    if (!process.waitForFinished(60000)) {
+        process.kill();
+        process.waitForFinished();
+        return result;
+    }
+    result.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+    result.out = process.readAllStandardOutput();
+    result.err = process.readAllStandardError();
+    return result;
+}
+
+} // namespace
+
+class TestCommandLines : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void appHelpAndVersionNeedNoDisplay()
+    {
+        Run result = run(appBinary(), {u"--version"_s}, true);
+        QCOMPARE(result.exitCode, 0);
+        QCOMPARE(result.out.trimmed(), QByteArray("tidings " TIDINGS_VERSION));
+
+        result = run(appBinary(), {u"--help"_s}, true);
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY(result.out.contains("--server"));
+
+        result = run(appBinary(), {u"--bogus"_s}, true);
+        QCOMPARE(result.exitCode, 2);
+        QVERIFY2(result.err.startsWith("tidings: error: ") && result.err.contains("bogus"), result.err.constData());
+    }
+
+    void benchHelpVersionAndBadInput()
+    {
+        Run result = run(benchBinary(), {u"--version"_s});
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY(result.out.contains(TIDINGS_VERSION));
+
+        result = run(benchBinary(), {u"--help"_s});
+        QCOMPARE(result.exitCode, 0);
+        QVERIFY(result.out.contains("health"));
+
+        result = run(benchBinary(), {u"no-such-scenario"_s});
+        QCOMPARE(result.exitCode, 2);
+        QVERIFY(result.err.contains("scenario"));
+
+        result = run(benchBinary(), {u"health"_s, u"--requests"_s, u"many"_s});
+        QCOMPARE(result.exitCode, 2);
+    }
+
+    void benchHealthScenarioAgainstTheRelay()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+
+        const Run result = run(benchBinary(), {u"health"_s, u"--url"_s, relay.httpUrl().toString(),
+                                               u"--requests"_s, u"200"_s, u"--concurrency"_s, u"4"_s});
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        // One JSON line on stdout, for scripts.
+        const QJsonObject report = QJsonDocument::fromJson(result.out.trimmed()).object();
+        QCOMPARE(report.value(u"scenario"_s).toString(), u"health"_s);
+        QCOMPARE(report.value(u"requests"_s).toInt(), 200);
+        QCOMPARE(report.value(u"errors"_s).toInt(), 0);
+        QVERIFY(report.value(u"requests_per_second"_s).toDouble() > 0);
+        const QJsonObject latency = report.value(u"latency_ms"_s).toObject();
+        QVERIFY(latency.value(u"p50"_s).toDouble() > 0);
+        QVERIFY(latency.value(u"p99"_s).toDouble() >= latency.value(u"p50"_s).toDouble());
+        QVERIFY(latency.value(u"max"_s).toDouble() >= latency.value(u"p99"_s).toDouble());
+        QCOMPARE(relay.stop(), 0);
+    }
+
+    void benchReportsErrorsWhenNothingListens()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        const QUrl url = relay.httpUrl();
+        QCOMPARE(relay.stop(), 0); // now nothing listens there
+
+        const Run result = run(benchBinary(), {u"health"_s, u"--url"_s, url.toString(), u"--requests"_s, u"5"_s});
+        QCOMPARE(result.exitCode, 1);
+        QCOMPARE(QJsonDocument::fromJson(result.out.trimmed()).object().value(u"errors"_s).toInt(), 5);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCommandLines)
+#include "tst_command_lines.moc"
