@@ -62,7 +62,8 @@ private Q_SLOTS:
 
         result = run(appBinary(), {u"--bogus"_s}, true);
         QCOMPARE(result.exitCode, 2);
-        QVERIFY2(result.err.startsWith("tidings: error: ") && result.err.contains("bogus"), result.err.constData());
+        QVERIFY2(result.err.startsWith("tidings: error: ") && result.err.contains("bogus"),
+                 result.err.constData());
     }
 
     void benchHelpVersionAndBadInput()
@@ -88,8 +89,9 @@ private Q_SLOTS:
         RelayProcess relay;
         QVERIFY2(relay.start(), qPrintable(relay.lastError()));
 
-        const Run result = run(benchBinary(), {u"health"_s, u"--url"_s, relay.httpUrl().toString(),
-                                               u"--requests"_s, u"200"_s, u"--concurrency"_s, u"4"_s});
+        const Run result = run(benchBinary(),
+                               {u"health"_s, u"--url"_s, relay.httpUrl().toString(),
+                                u"--requests"_s, u"200"_s, u"--concurrency"_s, u"4"_s});
         QVERIFY2(result.exitCode == 0, result.err.constData());
         // One JSON line on stdout, for scripts.
         const QJsonObject report = QJsonDocument::fromJson(result.out.trimmed()).object();
@@ -111,9 +113,11 @@ private Q_SLOTS:
         const QUrl url = relay.httpUrl();
         QCOMPARE(relay.stop(), 0); // now nothing listens there
 
-        const Run result = run(benchBinary(), {u"health"_s, u"--url"_s, url.toString(), u"--requests"_s, u"5"_s});
+        const Run result = run(benchBinary(),
+                               {u"health"_s, u"--url"_s, url.toString(), u"--requests"_s, u"5"_s});
         QCOMPARE(result.exitCode, 1);
-        QCOMPARE(QJsonDocument::fromJson(result.out.trimmed()).object().value(u"errors"_s).toInt(), 5);
+        QCOMPARE(QJsonDocument::fromJson(result.out.trimmed()).object().value(u"errors"_s).toInt(),
+                 5);
     }
 };
 

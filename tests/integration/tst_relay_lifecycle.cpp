@@ -6,6 +6,8 @@
 
 #include <QJsonDocument>
 #include <QtTest>
+
+#include <csignal>
 #include <QWebSocket>
 
 using namespace tidings;
@@ -124,6 +126,14 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
         QVERIFY(disconnected.count() == 1 || disconnected.wait(10000));
         QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeGoingAway);
+    }
+
+    void ctrlCStopsCleanly()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        QCOMPARE(relay.sendSignal(SIGINT), 0);
+        QVERIFY(!QFileInfo::exists(relay.dataDirectory() + u"/relay.lock"_s));
     }
 
     void restartKeepsTheStore()

@@ -127,6 +127,17 @@ int RelayProcess::stop(int timeoutMs)
     return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
 }
 
+int RelayProcess::sendSignal(int signalNumber, int timeoutMs)
+{
+    if (!isRunning())
+        return -1;
+    ::kill(static_cast<pid_t>(m_process->processId()), signalNumber);
+    if (!m_process->waitForFinished(timeoutMs))
+        return -1;
+    collectOutput();
+    return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
+}
+
 void RelayProcess::kill()
 {
     if (!isRunning())

@@ -36,6 +36,10 @@ public:
     /// SIGKILL, then waits: the crash every fault test needs.
     void kill();
 
+    /// Sends `signalNumber` (e.g. SIGINT, as Ctrl+C does) and waits. Returns the exit code,
+    /// or -1 if it crashed or did not exit.
+    int sendSignal(int signalNumber, int timeoutMs = 15000);
+
     bool isRunning() const;
     quint16 port() const { return m_port; }
     QString dataDirectory() const { return m_dataDirectory; }
