@@ -47,7 +47,7 @@ void RelayProbe::finish(QNetworkReply *reply)
         return;
     }
     // A bounded read: a health answer is tiny, whatever the other side sends.
-    const QJsonObject body = QJsonDocument::fromJson(reply->read(64 * 1024)).object();
+    const QJsonObject body = QJsonDocument::fromJson(reply->read(qint64(64) * 1024)).object();
     if (body.value(u"status"_s).toString() != u"ok" || !body.value(u"version"_s).isString()) {
         Q_EMIT unreachable(tr("The server answered, but it is not a Tidings relay."));
         return;

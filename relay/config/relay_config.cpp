@@ -186,7 +186,7 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
     if (config.tlsCertificateFile.isEmpty() != config.tlsPrivateKeyFile.isEmpty())
         return Error{ErrorCode::BadRequest, u"TLS needs both tls-cert and tls-key"_s};
     if (const auto value = lookup(u"max-frame-bytes"_s)) {
-        const auto bytes = parseInteger(value->text, 1024, 64 * 1024 * 1024);
+        const auto bytes = parseInteger(value->text, 1024, qint64(64) * 1024 * 1024);
         if (!bytes)
             return invalid(u"max-frame-bytes"_s, *value, u"expected 1024 to 67108864"_s);
         config.maxFrameBytes = *bytes;

@@ -22,7 +22,7 @@ struct RelayConfig
     QString dataDirectory;
     QString tlsCertificateFile;
     QString tlsPrivateKeyFile;
-    qint64 maxFrameBytes = 256 * 1024;
+    qint64 maxFrameBytes = qint64(256) * 1024;
     int listenBacklog = 4096;
     LogFormat logFormat = LogFormat::Text;
     QString configFile;

@@ -15,7 +15,7 @@ struct GatewayOptions
     QHostAddress address = QHostAddress(QHostAddress::LocalHost);
     quint16 port = 0;
     int listenBacklog = 4096;
-    qint64 maxMessageBytes = 256 * 1024;
+    qint64 maxMessageBytes = qint64(256) * 1024;
     QString tlsCertificateFile; ///< TLS is on when this is set
     QString tlsPrivateKeyFile;
 };

@@ -9,7 +9,7 @@ namespace {
 
 QString binaryFromEnvironment(const char *variable)
 {
-    const QString path = qEnvironmentVariable(variable);
+    QString path = qEnvironmentVariable(variable);
     if (path.isEmpty())
         qFatal("%s is not set: run this test through ctest", variable);
     return path;

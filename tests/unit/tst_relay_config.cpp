@@ -16,7 +16,7 @@ class TestRelayConfig : public QObject
 
     QString writeConfigFile(const QByteArray &contents)
     {
-        const QString path = m_directory.filePath(u"relay-%1.conf"_s.arg(++m_files));
+        QString path = m_directory.filePath(u"relay-%1.conf"_s.arg(++m_files));
         QFile file(path);
         if (!file.open(QIODevice::WriteOnly))
             qFatal("cannot write test config");
@@ -26,7 +26,7 @@ class TestRelayConfig : public QObject
     int m_files = 0;
 
     static ConfigInputs inputs(QHash<QString, QString> flags,
-                               QHash<QString, QString> environment = {})
+                               const QHash<QString, QString> &environment = {})
     {
         ConfigInputs result;
         result.flags = std::move(flags);
