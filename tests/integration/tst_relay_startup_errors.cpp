@@ -1,8 +1,8 @@
 // Bad input at startup: each case prints one clear line, exits non-zero and leaves the
 // data directory exactly as it was.
+#include "support/file_helpers.h"
 #include "support/relay_process.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -15,21 +15,6 @@ using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QByteArray fingerprint(const QString &path)
-{
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    const QDir directory(path);
-    const auto entries = directory.entryList(QDir::Files | QDir::Hidden, QDir::Name);
-    for (const QString &name : entries) {
-        QFile file(directory.filePath(name));
-        if (file.open(QIODevice::ReadOnly)) {
-            hash.addData(name.toUtf8());
-            hash.addData(file.readAll());
-        }
-    }
-    return hash.result().toHex();
-}
 
 // The relay's own error line, without sanitizer or log noise.
 QList<QByteArray> errorLines(const QByteArray &standardError)
@@ -134,10 +119,10 @@ private Q_SLOTS:
         QVERIFY(file.open(QIODevice::WriteOnly));
         file.write(QByteArray(4096, '\x5a'));
         file.close();
-        const QByteArray before = fingerprint(dataDir());
+        const QByteArray before = directoryFingerprint(dataDir());
         expectFailure({u"--data-dir"_s, dataDir(), u"--port"_s, u"0"_s}, 1,
                       u"not a readable SQLite database"_s);
-        QCOMPARE(fingerprint(dataDir()), before);
+        QCOMPARE(directoryFingerprint(dataDir()), before);
     }
 
     void newerSchema()
@@ -157,10 +142,10 @@ private Q_SLOTS:
             database.close();
         }
         QSqlDatabase::removeDatabase(u"bump"_s);
-        const QByteArray before = fingerprint(dataDir());
+        const QByteArray before = directoryFingerprint(dataDir());
         expectFailure({u"--data-dir"_s, dataDir(), u"--port"_s, u"0"_s}, 1,
                       u"newer than this relay supports"_s);
-        QCOMPARE(fingerprint(dataDir()), before);
+        QCOMPARE(directoryFingerprint(dataDir()), before);
     }
 
     void tlsFilesMissing()

@@ -1,7 +1,7 @@
 #include "store/sql_thread.h"
 #include "store/sqlite_store.h"
+#include "support/file_helpers.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QRandomGenerator>
 #include <QSemaphore>
@@ -12,6 +12,7 @@
 
 using namespace tidings;
 using namespace tidings::relay;
+using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -20,21 +21,6 @@ template<typename T> Result<T> await(QFuture<Result<T>> future)
 {
     future.waitForFinished();
     return future.result();
-}
-
-QByteArray directoryFingerprint(const QString &path)
-{
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    const QDir directory(path);
-    const auto entries = directory.entryList(QDir::Files, QDir::Name);
-    for (const QString &name : entries) {
-        QFile file(directory.filePath(name));
-        if (!file.open(QIODevice::ReadOnly))
-            qFatal("cannot read %s", qPrintable(name));
-        hash.addData(name.toUtf8());
-        hash.addData(file.readAll());
-    }
-    return hash.result().toHex();
 }
 
 // Runs `statements` on the file through a connection of the test's own.
