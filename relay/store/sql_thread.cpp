@@ -4,8 +4,9 @@
 
 #include <QMetaObject>
 #include <QSqlError>
+#include <QSqlQuery>
 
-#include <optional>
+#include <vector>
 
 namespace tidings::relay {
 
@@ -14,28 +15,45 @@ using namespace Qt::StringLiterals;
 class SqlThread::Worker : public QObject
 {
 public:
-    Worker(QString driverName, QString connectionName,
+    Worker(SqlThread &owner, QString driverName, QString connectionName,
            std::function<Result<void>(QSqlDatabase &)> setup)
-        : m_driverName(std::move(driverName)), m_connectionName(std::move(connectionName)),
-          m_setup(std::move(setup))
-    { }
+        : m_owner(owner), m_driverName(std::move(driverName)),
+          m_connectionName(std::move(connectionName)), m_setup(std::move(setup))
+    {
+    }
 
-    void run(const Task &task)
+    /// Runs queued tasks until the queue is empty. Writes waiting together form one batch.
+    void drain()
     {
         Q_ASSERT(QThread::currentThread() == thread());
-        if (!m_started) {
-            m_started = true;
-            m_database = QSqlDatabase::addDatabase(m_driverName, m_connectionName);
-            if (auto setup = m_setup(m_database); !setup)
-                m_setupError = setup.error();
+        open();
+        while (true) {
+            std::vector<Task> batch;
+            {
+                std::lock_guard lock(m_owner.m_mutex);
+                if (m_owner.m_queue.empty()) {
+                    m_owner.m_drainScheduled = false;
+                    return;
+                }
+                const bool write = m_owner.m_queue.front().write;
+                while (!m_owner.m_queue.empty() && m_owner.m_queue.front().write == write
+                       && (write ? static_cast<int>(batch.size()) < m_owner.m_maxBatch : batch.empty())) {
+                    batch.push_back(std::move(m_owner.m_queue.front()));
+                    m_owner.m_queue.pop_front();
+                }
+            }
+            if (batch.front().write)
+                runWrites(batch);
+            else
+                batch.front().run(database(), setupError());
+            m_owner.m_pending.fetch_sub(static_cast<int>(batch.size()));
         }
-        task(m_setupError ? nullptr : &m_database, m_setupError ? &*m_setupError : nullptr);
     }
 
     void close()
     {
         Q_ASSERT(QThread::currentThread() == thread());
-        if (!m_started)
+        if (!m_opened)
             return;
         m_database.close();
         m_database = QSqlDatabase();
@@ -43,23 +61,88 @@ public:
     }
 
 private:
+    void open()
+    {
+        if (m_opened)
+            return;
+        m_opened = true;
+        m_database = QSqlDatabase::addDatabase(m_driverName, m_connectionName);
+        if (auto setup = m_setup(m_database); !setup)
+            m_setupError = setup.error();
+    }
+
+    QSqlDatabase *database() { return m_setupError ? nullptr : &m_database; }
+    const Error *setupError() const { return m_setupError ? &*m_setupError : nullptr; }
+
+    bool exec(const QString &statement, QString *error = nullptr)
+    {
+        QSqlQuery query(m_database);
+        if (query.exec(statement))
+            return true;
+        if (error)
+            *error = query.lastError().text();
+        return false;
+    }
+
+    void runWrites(std::vector<Task> &batch)
+    {
+        if (m_setupError) {
+            for (Task &task : batch) {
+                task.run(nullptr, setupError());
+                task.finish(nullptr);
+            }
+            return;
+        }
+
+        QString failure;
+        if (!m_database.transaction()) {
+            const Error error{ErrorCode::Unavailable,
+                              u"store cannot begin a transaction: %1"_s.arg(m_database.lastError().text())};
+            for (Task &task : batch)
+                task.finish(&error);
+            return;
+        }
+        for (Task &task : batch) {
+            // A savepoint per job: one job's failure must not undo the others.
+            exec(u"SAVEPOINT job"_s);
+            if (task.run(&m_database, nullptr))
+                exec(u"RELEASE job"_s);
+            else
+                exec(u"ROLLBACK TO job"_s) && exec(u"RELEASE job"_s);
+        }
+        if (!m_database.commit()) {
+            const Error error{ErrorCode::Unavailable,
+                              u"store commit failed: %1"_s.arg(m_database.lastError().text())};
+            qCWarning(lcStore).noquote() << error.message;
+            m_database.rollback();
+            for (Task &task : batch)
+                task.finish(&error);
+            return;
+        }
+        m_owner.m_commits.fetch_add(1);
+        m_owner.m_committedWrites.fetch_add(batch.size());
+        for (Task &task : batch)
+            task.finish(nullptr);
+    }
+
+    SqlThread &m_owner;
     const QString m_driverName;
     const QString m_connectionName;
     std::function<Result<void>(QSqlDatabase &)> m_setup;
     QSqlDatabase m_database;
     std::optional<Error> m_setupError;
-    bool m_started = false;
+    bool m_opened = false;
 };
 
 SqlThread::SqlThread(const QString &driverName, std::function<Result<void>(QSqlDatabase &)> setup,
-                     int maxPendingJobs)
-    : m_maxPending(maxPendingJobs)
+                     int maxPendingJobs, int maxBatch)
+    : m_maxPending(maxPendingJobs), m_maxBatch(maxBatch)
 {
     // Connection names are process-wide in QtSql: make each one unique.
     static std::atomic<int> counter{0};
     const QString connectionName = u"tidings-sql-%1"_s.arg(counter.fetch_add(1));
     m_thread.setObjectName(connectionName);
-    m_worker = new Worker(driverName, connectionName, std::move(setup));
+    m_worker = new Worker(*this, driverName, connectionName, std::move(setup));
     m_worker->moveToThread(&m_thread);
     QObject::connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread.start();
@@ -72,33 +155,39 @@ SqlThread::~SqlThread()
 
 bool SqlThread::enqueue(Task task)
 {
-    if (!m_thread.isRunning())
-        return false;
-    if (m_pending.fetch_add(1) >= m_maxPending) {
-        m_pending.fetch_sub(1);
-        qCWarning(lcStore) << "store queue full:" << m_maxPending << "jobs pending";
-        return false;
+    bool schedule = false;
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_accepting)
+            return false;
+        if (m_pending.load() >= m_maxPending) {
+            qCWarning(lcStore) << "store queue full:" << m_maxPending << "jobs pending";
+            return false;
+        }
+        m_pending.fetch_add(1);
+        m_queue.push_back(std::move(task));
+        schedule = !m_drainScheduled;
+        m_drainScheduled = true;
     }
-    QMetaObject::invokeMethod(
-        m_worker,
-        [this, task = std::move(task)] {
-            m_worker->run(task);
-            m_pending.fetch_sub(1);
-        },
-        Qt::QueuedConnection);
+    if (schedule)
+        QMetaObject::invokeMethod(m_worker, [this] { m_worker->drain(); }, Qt::QueuedConnection);
     return true;
 }
 
 void SqlThread::stop()
 {
-    if (!m_thread.isRunning())
-        return;
-    // Queued after every job already submitted, so those finish first.
-    // quit() from inside the thread, after the close: quitting from here could leave queued
-    // jobs unprocessed.
+    {
+        std::lock_guard lock(m_mutex);
+        if (!m_accepting)
+            return;
+        m_accepting = false;
+    }
+    // Posted after every drain already scheduled, so queued jobs finish first; quit() from
+    // inside the thread, after the close.
     QMetaObject::invokeMethod(
         m_worker,
         [this] {
+            m_worker->drain();
             m_worker->close();
             m_thread.quit();
         },

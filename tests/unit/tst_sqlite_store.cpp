@@ -215,6 +215,94 @@ private Q_SLOTS:
         QCOMPARE(*third.result(), 3);
     }
 
+    void writesWaitingTogetherCommitTogether()
+    {
+        const QString path = dbPath();
+        SqlThread thread(u"QSQLITE"_s, [path](QSqlDatabase &database) -> Result<void> {
+            database.setDatabaseName(path);
+            if (!database.open())
+                return Error{ErrorCode::Io, database.lastError().text()};
+            QSqlQuery query(database);
+            query.exec(u"PRAGMA journal_mode=WAL"_s);
+            if (!query.exec(u"CREATE TABLE t (n INTEGER UNIQUE)"_s))
+                return Error{ErrorCode::Io, query.lastError().text()};
+            return {};
+        });
+        // Hold the thread so that the writes below queue up behind it.
+        QSemaphore release;
+        auto blocker = thread.submit<int>([&release](QSqlDatabase &) -> Result<int> {
+            release.acquire();
+            return 0;
+        });
+        QList<QFuture<Result<int>>> writes;
+        for (int i = 0; i < 100; ++i) {
+            writes.append(thread.submitWrite<int>([i](QSqlDatabase &database) -> Result<int> {
+                QSqlQuery query(database);
+                // Job 50 inserts, then fails: its insert must vanish, the others stay.
+                if (!query.exec(u"INSERT INTO t VALUES (%1)"_s.arg(i)))
+                    return Error{ErrorCode::Io, query.lastError().text()};
+                if (i == 50)
+                    return Error{ErrorCode::Conflict, u"job 50 changes its mind"_s};
+                return i;
+            }));
+        }
+        const quint64 commitsBefore = thread.commits();
+        release.release();
+        for (auto &write : writes)
+            write.waitForFinished();
+
+        QCOMPARE(thread.commits() - commitsBefore, quint64(1)); // one transaction for all 100
+        QCOMPARE(thread.committedWrites(), quint64(100));
+        for (int i = 0; i < 100; ++i) {
+            const Result<int> result = writes.at(i).result();
+            if (i == 50) {
+                QVERIFY(!result.ok());
+                QCOMPARE(result.error().code, ErrorCode::Conflict);
+            } else {
+                QCOMPARE(*result, i);
+            }
+        }
+        const auto count = thread.submit<int>([](QSqlDatabase &database) -> Result<int> {
+            QSqlQuery query(database);
+            query.exec(u"SELECT count(*), sum(n = 50) FROM t"_s);
+            query.next();
+            return query.value(0).toInt() * 1000 + query.value(1).toInt();
+        });
+        QCOMPARE(*await(count), 99 * 1000 + 0);
+    }
+
+    void readsAndWritesKeepSubmissionOrder()
+    {
+        const QString path = dbPath();
+        SqlThread thread(u"QSQLITE"_s, [path](QSqlDatabase &database) -> Result<void> {
+            database.setDatabaseName(path);
+            database.open();
+            QSqlQuery(database).exec(u"CREATE TABLE t (n INTEGER)"_s);
+            return {};
+        });
+        auto write = [&thread](int n) {
+            return thread.submitWrite<int>([n](QSqlDatabase &database) -> Result<int> {
+                QSqlQuery(database).exec(u"INSERT INTO t VALUES (%1)"_s.arg(n));
+                return n;
+            });
+        };
+        auto read = [&thread] {
+            return thread.submit<int>([](QSqlDatabase &database) -> Result<int> {
+                QSqlQuery query(database);
+                query.exec(u"SELECT count(*) FROM t"_s);
+                query.next();
+                return query.value(0).toInt();
+            });
+        };
+        write(1);
+        write(2);
+        auto afterTwo = read();
+        write(3);
+        auto afterThree = read();
+        QCOMPARE(*await(afterTwo), 2);
+        QCOMPARE(*await(afterThree), 3);
+    }
+
     void failedSetupFailsEveryJob()
     {
         SqlThread thread(u"QSQLITE"_s, [](QSqlDatabase &) -> Result<void> {
