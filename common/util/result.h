@@ -38,7 +38,9 @@ public:
         return std::get<0>(std::move(m_state));
     }
     const T &operator*() const & { return value(); }
+    T &operator*() & { return value(); }
     const T *operator->() const { return &value(); }
+    T *operator->() { return &value(); }
 
     const Error &error() const
     {

@@ -57,9 +57,7 @@ Result<quint16> RelayServer::start()
 
     m_services->store
         = std::make_unique<SqliteStore>(m_services->dataDirectory->filePath(u"tidings.db"_s));
-    auto opening = m_services->store->open();
-    opening.waitForFinished();
-    const Result<StoreInfo> opened = opening.result();
+    const Result<StoreInfo> opened = m_services->store->open();
     if (!opened)
         return opened.error();
     m_services->storeInfo = *opened;
@@ -77,7 +75,7 @@ Result<quint16> RelayServer::start()
         Readiness readiness;
         readiness.ready = !services->stopping && services->storeInfo.has_value();
         if (services->storeInfo) {
-            readiness.details.insert(u"store"_s, u"sqlite"_s);
+            readiness.details.insert(u"store"_s, services->storeInfo->backend);
             readiness.details.insert(u"schema"_s, services->storeInfo->schemaVersion);
             readiness.details.insert(u"instance"_s, services->storeInfo->instanceId);
         }

@@ -19,8 +19,7 @@ public:
            std::function<Result<void>(QSqlDatabase &)> setup)
         : m_owner(owner), m_driverName(std::move(driverName)),
           m_connectionName(std::move(connectionName)), m_setup(std::move(setup))
-    {
-    }
+    { }
 
     /// Runs queued tasks until the queue is empty. Writes waiting together form one batch.
     void drain()
@@ -37,7 +36,8 @@ public:
                 }
                 const bool write = m_owner.m_queue.front().write;
                 while (!m_owner.m_queue.empty() && m_owner.m_queue.front().write == write
-                       && (write ? static_cast<int>(batch.size()) < m_owner.m_maxBatch : batch.empty())) {
+                       && (write ? static_cast<int>(batch.size()) < m_owner.m_maxBatch
+                                 : batch.empty())) {
                     batch.push_back(std::move(m_owner.m_queue.front()));
                     m_owner.m_queue.pop_front();
                 }
@@ -96,8 +96,9 @@ private:
 
         QString failure;
         if (!m_database.transaction()) {
-            const Error error{ErrorCode::Unavailable,
-                              u"store cannot begin a transaction: %1"_s.arg(m_database.lastError().text())};
+            const Error error{
+                ErrorCode::Unavailable,
+                u"store cannot begin a transaction: %1"_s.arg(m_database.lastError().text())};
             for (Task &task : batch)
                 task.finish(&error);
             return;
@@ -170,7 +171,8 @@ bool SqlThread::enqueue(Task task)
         m_drainScheduled = true;
     }
     if (schedule)
-        QMetaObject::invokeMethod(m_worker, [this] { m_worker->drain(); }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            m_worker, [this] { m_worker->drain(); }, Qt::QueuedConnection);
     return true;
 }
 

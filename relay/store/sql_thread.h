@@ -49,11 +49,12 @@ public:
         promise->start();
         QFuture<Result<T>> future = promise->future();
         Task task;
-        task.run = [promise, job = std::move(job)](QSqlDatabase *database, const Error *setupError) {
-            promise->addResult(setupError ? Result<T>(*setupError) : job(*database));
-            promise->finish();
-            return true;
-        };
+        task.run
+            = [promise, job = std::move(job)](QSqlDatabase *database, const Error *setupError) {
+                  promise->addResult(setupError ? Result<T>(*setupError) : job(*database));
+                  promise->finish();
+                  return true;
+              };
         if (!enqueue(std::move(task)))
             refuse(*promise);
         return future;
@@ -107,7 +108,8 @@ private:
 
     template<typename T> static void refuse(QPromise<Result<T>> &promise)
     {
-        promise.addResult(Result<T>(ErrorCode::Unavailable, QStringLiteral("store is busy or closed")));
+        promise.addResult(
+            Result<T>(ErrorCode::Unavailable, QStringLiteral("store is busy or closed")));
         promise.finish();
     }
 
@@ -118,9 +120,9 @@ private:
     QThread m_thread;
     Worker *m_worker = nullptr;
     std::mutex m_mutex;
-    std::deque<Task> m_queue;      // guarded by m_mutex
+    std::deque<Task> m_queue; // guarded by m_mutex
     bool m_drainScheduled = false; // guarded by m_mutex
-    bool m_accepting = true;       // guarded by m_mutex
+    bool m_accepting = true; // guarded by m_mutex
     std::atomic<int> m_pending{0};
     std::atomic<quint64> m_committedWrites{0};
     std::atomic<quint64> m_commits{0};

@@ -1,5 +1,5 @@
 // The relay's SQLite schema, one migration per version. Never edit a released migration:
-// add a new one.
+// add a new one. Times are milliseconds since the Unix epoch (UTC).
 #include "store/migrations.h"
 
 #include <array>
@@ -12,8 +12,82 @@ constexpr std::array kVersion1 = {
     "CREATE TABLE relay_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
 };
 
+// Accounts, conversations and their event logs (see docs/architecture.md, "The store").
+constexpr std::array kVersion2 = {
+    "CREATE TABLE users ("
+    " id INTEGER PRIMARY KEY,"
+    " username TEXT NOT NULL UNIQUE," // canonical: lower case
+    " display_name TEXT NOT NULL,"
+    " password_hash TEXT NOT NULL,"
+    " disabled INTEGER NOT NULL DEFAULT 0,"
+    " hide_last_seen INTEGER NOT NULL DEFAULT 0,"
+    " last_seen_at INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL)",
+
+    "CREATE TABLE sessions ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " token_digest BLOB NOT NULL UNIQUE," // BLAKE2b of the token; the token itself is never stored
+    " device TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL,"
+    " last_used_at INTEGER NOT NULL)",
+    "CREATE INDEX sessions_by_user ON sessions(user_id)",
+
+    "CREATE TABLE conversations ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK (kind IN ('direct', 'group')),"
+    " title TEXT NOT NULL DEFAULT '',"
+    " direct_key TEXT UNIQUE," // 'lowId:highId' for direct conversations
+    " last_seq INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL)",
+
+    // One row per member: receipts are cursors, not rows per message.
+    "CREATE TABLE members ("
+    " conversation_id INTEGER NOT NULL REFERENCES conversations(id),"
+    " user_id INTEGER NOT NULL REFERENCES users(id),"
+    " role TEXT NOT NULL DEFAULT 'member' CHECK (role IN ('owner', 'admin', 'member')),"
+    " joined_seq INTEGER NOT NULL," // first seq this member may see
+    " left_seq INTEGER," // last seq visible after leaving; NULL while a member
+    " delivered_seq INTEGER NOT NULL DEFAULT 0,"
+    " read_seq INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (conversation_id, user_id)) WITHOUT ROWID",
+    "CREATE INDEX members_by_user ON members(user_id, conversation_id)",
+
+    // The conversation's log: messages and everything that happens to them or to the
+    // conversation, each with its gap-free seq. A message row holds the message's current
+    // state (edits, deletion and reactions are applied to it and also logged as events).
+    "CREATE TABLE events ("
+    " conversation_id INTEGER NOT NULL REFERENCES conversations(id),"
+    " seq INTEGER NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " sender_id INTEGER NOT NULL,"
+    " client_id TEXT," // the sender's idempotency key
+    " target_seq INTEGER," // edit, delete, reaction: the message they change
+    " body TEXT NOT NULL DEFAULT '{}'," // kind-specific JSON
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID",
+    "CREATE UNIQUE INDEX events_by_client_id ON events(sender_id, client_id)"
+    " WHERE client_id IS NOT NULL",
+
+    "CREATE TABLE blocks ("
+    " blocker_id INTEGER NOT NULL REFERENCES users(id),"
+    " blocked_id INTEGER NOT NULL REFERENCES users(id),"
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (blocker_id, blocked_id)) WITHOUT ROWID",
+
+    "CREATE TABLE reports ("
+    " id INTEGER PRIMARY KEY,"
+    " reporter_id INTEGER NOT NULL REFERENCES users(id),"
+    " user_id INTEGER,"
+    " conversation_id INTEGER,"
+    " seq INTEGER,"
+    " reason TEXT NOT NULL,"
+    " created_at INTEGER NOT NULL)",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "relay metadata", kVersion1},
+    Migration{2, "accounts, conversations, events", kVersion2},
 };
 
 } // namespace

@@ -15,10 +15,11 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-Result<void> openConnection(QSqlDatabase &database, const QString &path)
+Result<void> openConnection(QSqlDatabase &database, const QString &path, bool readOnly)
 {
     database.setDatabaseName(path);
-    database.setConnectOptions(u"QSQLITE_BUSY_TIMEOUT=5000"_s);
+    database.setConnectOptions(readOnly ? u"QSQLITE_BUSY_TIMEOUT=5000;QSQLITE_OPEN_READONLY"_s
+                                        : u"QSQLITE_BUSY_TIMEOUT=5000"_s);
     if (!database.open())
         return Error{ErrorCode::Io, u"cannot open %1: %2"_s.arg(path, database.lastError().text())};
     return {};
@@ -97,7 +98,8 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path)
         return Error{version.error().code, u"%1: %2"_s.arg(path, version.error().message)};
 
     StoreInfo info;
-    info.path = path;
+    info.backend = u"sqlite"_s;
+    info.location = path;
     info.schemaVersion = *version;
 
     QSqlQuery query(database);
@@ -115,28 +117,33 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path)
 
 SqliteStore::SqliteStore(QString path) : m_path(std::move(path)) { }
 
-SqliteStore::~SqliteStore()
-{
-    close();
-}
+SqliteStore::~SqliteStore() = default;
 
-QFuture<Result<StoreInfo>> SqliteStore::open()
+Result<StoreInfo> SqliteStore::open()
 {
     Q_ASSERT(!m_writer);
     const QString path = m_path;
-    m_writer = std::make_unique<SqlThread>(
-        u"QSQLITE"_s, [path](QSqlDatabase &database) { return openConnection(database, path); });
-    return m_writer->submit<StoreInfo>(
+    m_writer = std::make_unique<SqlThread>(u"QSQLITE"_s, [path](QSqlDatabase &database) {
+        return openConnection(database, path, false);
+    });
+    auto opened = m_writer->submit<StoreInfo>(
         [path](QSqlDatabase &database) { return openStore(database, path); });
-}
-
-void SqliteStore::close()
-{
-    if (m_writer) {
-        m_writer->stop();
-        m_writer.reset();
-        qCDebug(lcStore) << "closed" << m_path;
+    // The reader opens only once the file is known good and migrated.
+    opened.waitForFinished();
+    const Result<StoreInfo> result = opened.result();
+    if (result.ok()) {
+        m_reader = std::make_unique<SqlThread>(
+            u"QSQLITE"_s, [path](QSqlDatabase &database) -> Result<void> {
+                if (auto connected = openConnection(database, path, true); !connected)
+                    return connected;
+                QSqlQuery query(database);
+                query.exec(u"PRAGMA foreign_keys=ON"_s);
+                return {};
+            });
+    } else {
+        close();
     }
+    return result;
 }
 
 } // namespace tidings::relay

@@ -70,16 +70,17 @@ private Q_SLOTS:
     void newStoreIsCreatedAndMigrated()
     {
         SqliteStore store(dbPath());
-        const auto info = await(store.open());
+        const auto info = store.open();
         QVERIFY2(info.ok(), info.ok() ? "" : qPrintable(info.error().message));
-        QCOMPARE(info->schemaVersion, 1);
+        QCOMPARE(info->schemaVersion, 2);
+        QCOMPARE(info->backend, u"sqlite"_s);
         QVERIFY(!QUuid::fromString(info->instanceId).isNull());
         store.close();
 
         QCOMPARE(queryOn(dbPath(), u"PRAGMA application_id"_s).toInt(),
                  SqliteStore::kApplicationId);
         QCOMPARE(queryOn(dbPath(), u"PRAGMA journal_mode"_s).toString(), u"wal"_s);
-        QCOMPARE(queryOn(dbPath(), u"SELECT max(version) FROM schema_migrations"_s).toInt(), 1);
+        QCOMPARE(queryOn(dbPath(), u"SELECT max(version) FROM schema_migrations"_s).toInt(), 2);
     }
 
     void reopeningKeepsDataAndDoesNotMigrateAgain()
@@ -87,18 +88,18 @@ private Q_SLOTS:
         QString firstId;
         {
             SqliteStore store(dbPath());
-            const auto info = await(store.open());
+            const auto info = store.open();
             QVERIFY(info.ok());
             firstId = info->instanceId;
         }
         const QVariant appliedAt
             = queryOn(dbPath(), u"SELECT applied_at FROM schema_migrations WHERE version = 1"_s);
         SqliteStore store(dbPath());
-        const auto info = await(store.open());
+        const auto info = store.open();
         QVERIFY(info.ok());
         QCOMPARE(info->instanceId, firstId);
         store.close();
-        QCOMPARE(queryOn(dbPath(), u"SELECT count(*) FROM schema_migrations"_s).toInt(), 1);
+        QCOMPARE(queryOn(dbPath(), u"SELECT count(*) FROM schema_migrations"_s).toInt(), 2);
         QCOMPARE(queryOn(dbPath(), u"SELECT applied_at FROM schema_migrations WHERE version = 1"_s),
                  appliedAt);
     }
@@ -116,7 +117,7 @@ private Q_SLOTS:
         const QByteArray before = directoryFingerprint(m_directory->path());
 
         SqliteStore store(dbPath());
-        const auto info = await(store.open());
+        const auto info = store.open();
         QVERIFY(!info.ok());
         QCOMPARE(info.error().code, ErrorCode::Corrupt);
         QVERIFY2(info.error().message.contains(dbPath()), qPrintable(info.error().message));
@@ -132,7 +133,7 @@ private Q_SLOTS:
         const QByteArray before = directoryFingerprint(m_directory->path());
 
         SqliteStore store(dbPath());
-        const auto info = await(store.open());
+        const auto info = store.open();
         QVERIFY(!info.ok());
         QCOMPARE(info.error().code, ErrorCode::Incompatible);
         QVERIFY(info.error().message.contains(u"another application"_s));
@@ -144,13 +145,13 @@ private Q_SLOTS:
     {
         {
             SqliteStore store(dbPath());
-            QVERIFY(await(store.open()).ok());
+            QVERIFY(store.open().ok());
         }
         execOn(dbPath(), {u"INSERT INTO schema_migrations VALUES (99, 'from the future', 0)"_s});
         const QByteArray before = directoryFingerprint(m_directory->path());
 
         SqliteStore store(dbPath());
-        const auto info = await(store.open());
+        const auto info = store.open();
         QVERIFY(!info.ok());
         QCOMPARE(info.error().code, ErrorCode::Incompatible);
         QVERIFY2(info.error().message.contains(u"schema version 99"_s),

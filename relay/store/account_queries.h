@@ -1,0 +1,41 @@
+#pragma once
+
+#include "store/records.h"
+#include "util/result.h"
+
+#include <QSqlDatabase>
+
+#include <optional>
+
+/// Account and session queries: synchronous functions of a connection, run on a store
+/// thread (see ChatStore for the asynchronous face).
+namespace tidings::relay::sql {
+
+/// Conflict when the username is taken.
+Result<UserRecord> insertUser(QSqlDatabase &db, const QString &username, const QString &displayName,
+                              const QByteArray &passwordHash);
+Result<UserRecord> userById(QSqlDatabase &db, UserId id);
+/// NotFound when there is no such user.
+Result<Credentials> credentialsByUsername(QSqlDatabase &db, const QString &username);
+Result<void> setPasswordHash(QSqlDatabase &db, UserId id, const QByteArray &passwordHash);
+Result<UserRecord> updateProfile(QSqlDatabase &db, UserId id,
+                                 const std::optional<QString> &displayName,
+                                 const std::optional<bool> &hideLastSeen);
+Result<void> setLastSeen(QSqlDatabase &db, UserId id, qint64 at);
+/// Users whose username starts with `prefix` (canonical form), disabled ones excluded.
+Result<QList<UserRecord>> searchUsers(QSqlDatabase &db, const QString &prefix, int limit);
+Result<QList<UserRecord>> allUsers(QSqlDatabase &db);
+/// Disabling also ends every session of the user.
+Result<UserRecord> setDisabled(QSqlDatabase &db, const QString &username, bool disabled);
+
+Result<SessionRecord> insertSession(QSqlDatabase &db, UserId userId, const QByteArray &tokenDigest,
+                                    const QString &device);
+/// Unauthorized when no session has this digest; Forbidden when its user is disabled.
+/// Marks the session used now.
+Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &tokenDigest);
+Result<void> deleteSession(QSqlDatabase &db, qint64 sessionId);
+/// Ends every session of `userId` except `keepSessionId`; returns the ended ids.
+Result<QList<qint64>> deleteOtherSessions(QSqlDatabase &db, UserId userId, qint64 keepSessionId);
+Result<QList<SessionRecord>> sessionsOf(QSqlDatabase &db, UserId userId);
+
+} // namespace tidings::relay::sql

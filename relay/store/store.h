@@ -1,0 +1,75 @@
+#pragma once
+
+#include "store/sql_thread.h"
+#include "util/result.h"
+
+#include <QFuture>
+#include <QString>
+
+#include <memory>
+
+namespace tidings::relay {
+
+/// What an opened store reports about itself (shown by /readyz).
+struct StoreInfo
+{
+    QString backend; ///< "sqlite" (later "postgres")
+    QString location; ///< file path or connection string without secrets
+    int schemaVersion = 0;
+    QString instanceId; ///< random id made when the store was created; survives restarts
+};
+
+/// The relay's store: one writer connection with group commit and one reader connection,
+/// each on its own thread. Callers never touch SQL on their own thread: they pass a job —
+/// a function of the connection composed from the query functions in store/*_queries.h —
+/// and continue the returned future on their own thread with `.then(context, …)`.
+///
+/// write(): the job runs in a transaction shared with the writes waiting beside it; its
+/// result arrives only once that transaction is durably committed.
+/// read(): the job runs on the reader connection; it sees every write whose result has
+/// been delivered.
+class Store
+{
+public:
+    virtual ~Store();
+
+    Store(const Store &) = delete;
+    Store &operator=(const Store &) = delete;
+
+    template<typename T> QFuture<Result<T>> write(std::function<Result<T>(QSqlDatabase &)> job)
+    {
+        if (!m_writer)
+            return closedFuture<T>();
+        return m_writer->submitWrite<T>(std::move(job));
+    }
+
+    template<typename T> QFuture<Result<T>> read(std::function<Result<T>(QSqlDatabase &)> job)
+    {
+        if (!m_reader)
+            return closedFuture<T>();
+        return m_reader->submit<T>(std::move(job));
+    }
+
+    /// Store work waiting or running (for /metrics and readiness).
+    int backlog() const;
+
+    /// Finishes queued work and closes the connections.
+    void close();
+
+protected:
+    Store() = default;
+    std::unique_ptr<SqlThread> m_writer;
+    std::unique_ptr<SqlThread> m_reader;
+
+private:
+    template<typename T> static QFuture<Result<T>> closedFuture()
+    {
+        QPromise<Result<T>> promise;
+        promise.start();
+        promise.addResult(Result<T>(ErrorCode::Unavailable, QStringLiteral("the store is closed")));
+        promise.finish();
+        return promise.future();
+    }
+};
+
+} // namespace tidings::relay
