@@ -13,6 +13,11 @@ PasswordHashCost PasswordHashCost::interactive()
     return {crypto_pwhash_OPSLIMIT_INTERACTIVE, crypto_pwhash_MEMLIMIT_INTERACTIVE};
 }
 
+PasswordHashCost PasswordHashCost::moderate()
+{
+    return {crypto_pwhash_OPSLIMIT_MODERATE, crypto_pwhash_MEMLIMIT_MODERATE};
+}
+
 PasswordHashCost PasswordHashCost::minimum()
 {
     return {crypto_pwhash_OPSLIMIT_MIN, crypto_pwhash_MEMLIMIT_MIN};

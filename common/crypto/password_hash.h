@@ -15,6 +15,8 @@ struct PasswordHashCost
     size_t memoryBytes;
 
     static PasswordHashCost interactive();
+    /// libsodium's "moderate" level: ~256 MiB, for admins who want more margin.
+    static PasswordHashCost moderate();
     /// The cheapest libsodium allows: for tests only, never for real passwords.
     static PasswordHashCost minimum();
 };

@@ -37,6 +37,15 @@ constexpr std::array kSettings = {
     SettingSpec{"max-frame-bytes", "bytes", "Largest WebSocket message accepted (default 262144)."},
     SettingSpec{"listen-backlog", "count", "TCP listen backlog (default 4096)."},
     SettingSpec{"log-format", "text|json", "Log line format on stderr (default text)."},
+    SettingSpec{"registration", "open|closed", "Whether anyone may register (default open)."},
+    SettingSpec{"password-cost", "interactive|moderate|minimum",
+                "Argon2id cost of new password hashes (default interactive; minimum is for tests)."},
+    SettingSpec{"max-text-bytes", "bytes", "Longest message text in UTF-8 bytes (default 65536)."},
+    SettingSpec{"max-group-members", "count", "Most members a group may have (default 1000)."},
+    SettingSpec{"heartbeat-seconds", "seconds",
+                "Ping a silent connection after this long; drop it after three times as long (default 30)."},
+    SettingSpec{"allowed-origins", "list",
+                "Comma-separated WebSocket Origins allowed (default: any; native clients send none)."},
 };
 
 constexpr auto kConfigOption = "config";
@@ -204,6 +213,53 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
             config.logFormat = LogFormat::Json;
         else
             return invalid(u"log-format"_s, *value, u"expected 'text' or 'json'"_s);
+    }
+    if (const auto value = lookup(u"registration"_s)) {
+        if (value->text == u"open")
+            config.registrationOpen = true;
+        else if (value->text == u"closed")
+            config.registrationOpen = false;
+        else
+            return invalid(u"registration"_s, *value, u"expected 'open' or 'closed'"_s);
+    }
+    if (const auto value = lookup(u"password-cost"_s)) {
+        if (value->text == u"interactive")
+            config.passwordCost = PasswordCost::Interactive;
+        else if (value->text == u"moderate")
+            config.passwordCost = PasswordCost::Moderate;
+        else if (value->text == u"minimum")
+            config.passwordCost = PasswordCost::Minimum;
+        else
+            return invalid(u"password-cost"_s, *value, u"expected 'interactive', 'moderate' or 'minimum'"_s);
+    }
+    if (const auto value = lookup(u"max-text-bytes"_s)) {
+        const auto bytes = parseInteger(value->text, 1, qint64(16) * 1024 * 1024);
+        if (!bytes)
+            return invalid(u"max-text-bytes"_s, *value, u"expected 1 to 16777216"_s);
+        config.maxTextBytes = *bytes;
+    }
+    if (const auto value = lookup(u"max-group-members"_s)) {
+        const auto count = parseInteger(value->text, 2, 1000000);
+        if (!count)
+            return invalid(u"max-group-members"_s, *value, u"expected 2 to 1000000"_s);
+        config.maxGroupMembers = static_cast<int>(*count);
+    }
+    if (const auto value = lookup(u"heartbeat-seconds"_s)) {
+        const auto seconds = parseInteger(value->text, 1, 3600);
+        if (!seconds)
+            return invalid(u"heartbeat-seconds"_s, *value, u"expected 1 to 3600"_s);
+        config.heartbeatSeconds = static_cast<int>(*seconds);
+    }
+    if (const auto value = lookup(u"allowed-origins"_s)) {
+        config.allowedOrigins.clear();
+        const auto origins = value->text.split(u',', Qt::SkipEmptyParts);
+        for (const QString &origin : origins)
+            config.allowedOrigins.append(origin.trimmed());
+    }
+    if (config.maxTextBytes + 4096 > config.maxFrameBytes) {
+        return Error{ErrorCode::BadRequest,
+                     u"max-frame-bytes (%1) must exceed max-text-bytes (%2) by at least 4096"_s.arg(config.maxFrameBytes)
+                         .arg(config.maxTextBytes)};
     }
     return config;
 }

@@ -6,12 +6,16 @@
 #include <QHostAddress>
 #include <QProcessEnvironment>
 #include <QString>
+#include <QStringList>
 
 class QCommandLineParser;
 
 namespace tidings::relay {
 
 enum class LogFormat { Text, Json };
+/// Argon2id cost for new password hashes: libsodium's interactive or moderate level, or
+/// the minimum (only for tests: it makes hashes cheap to attack).
+enum class PasswordCost { Interactive, Moderate, Minimum };
 
 /// Everything the relay is configured with, resolved and validated.
 struct RelayConfig
@@ -26,6 +30,13 @@ struct RelayConfig
     int listenBacklog = 4096;
     LogFormat logFormat = LogFormat::Text;
     QString configFile;
+
+    bool registrationOpen = true;
+    PasswordCost passwordCost = PasswordCost::Interactive;
+    qint64 maxTextBytes = 64 * 1024;
+    int maxGroupMembers = 1000;
+    int heartbeatSeconds = 30;
+    QStringList allowedOrigins;
 
     bool tlsEnabled() const { return !tlsCertificateFile.isEmpty(); }
 };

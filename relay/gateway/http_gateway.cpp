@@ -1,7 +1,6 @@
 #include "gateway/http_gateway.h"
 
 #include "gateway/gateway_logging.h"
-#include "gateway/session_hub.h"
 #include "gateway/websocket_upgrade.h"
 
 #include <QFile>
@@ -50,8 +49,7 @@ Result<QSslConfiguration> loadTls(const QString &certificateFile, const QString 
 } // namespace
 
 HttpGateway::HttpGateway(GatewayOptions options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)),
-      m_sessions(new SessionHub(m_options.maxMessageBytes, this))
+    : QObject(parent), m_options(std::move(options))
 {
     enableWebSocketUpgrade(m_http, u"/ws"_s);
     connect(&m_http, &QHttpServer::newWebSocketConnection, this, &HttpGateway::acceptWebSockets);
@@ -88,18 +86,24 @@ Result<quint16> HttpGateway::listen()
     return port;
 }
 
-void HttpGateway::shutdown()
+void HttpGateway::stopListening()
 {
     const auto servers = m_http.servers();
     for (QTcpServer *server : servers)
         server->close();
-    m_sessions->closeAll(QWebSocketProtocol::CloseCodeGoingAway, u"relay shutting down"_s);
 }
 
 void HttpGateway::acceptWebSockets()
 {
-    while (auto socket = m_http.nextPendingWebSocketConnection())
-        m_sessions->adopt(std::move(socket));
+    while (auto socket = m_http.nextPendingWebSocketConnection()) {
+        // Qt's defaults allow ~2 GiB per frame and message: never rely on them.
+        socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(m_options.maxMessageBytes));
+        socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_options.maxMessageBytes));
+        if (m_webSocketHandler)
+            m_webSocketHandler(std::move(socket));
+        else
+            socket->close(QWebSocketProtocol::CloseCodeGoingAway, u"not ready"_s);
+    }
 }
 
 } // namespace tidings::relay

@@ -6,9 +6,12 @@
 #include <QHttpServer>
 #include <QObject>
 
-namespace tidings::relay {
+#include <functional>
+#include <memory>
 
-class SessionHub;
+class QWebSocket;
+
+namespace tidings::relay {
 
 struct GatewayOptions
 {
@@ -21,7 +24,8 @@ struct GatewayOptions
 };
 
 /// The relay's one port: HTTP routes (anyone may add theirs through http()) and the
-/// WebSocket endpoint at /ws, plain or TLS.
+/// WebSocket endpoint at /ws, plain or TLS. Upgraded WebSockets, with their size limits
+/// set, go to the handler given to setWebSocketHandler().
 class HttpGateway : public QObject
 {
     Q_OBJECT
@@ -31,13 +35,14 @@ public:
     ~HttpGateway() override;
 
     QHttpServer &http() { return m_http; }
-    SessionHub &sessions() { return *m_sessions; }
+    using WebSocketHandler = std::function<void(std::unique_ptr<QWebSocket>)>;
+    void setWebSocketHandler(WebSocketHandler handler) { m_webSocketHandler = std::move(handler); }
 
     /// Opens the listening socket. Returns the port, or why it could not listen.
     Result<quint16> listen();
 
-    /// Stops accepting and closes every WebSocket with "going away".
-    void shutdown();
+    /// Stops accepting new connections.
+    void stopListening();
 
     bool tlsEnabled() const { return !m_options.tlsCertificateFile.isEmpty(); }
 
@@ -46,7 +51,7 @@ private:
 
     GatewayOptions m_options;
     QHttpServer m_http;
-    SessionHub *m_sessions = nullptr;
+    WebSocketHandler m_webSocketHandler;
 };
 
 } // namespace tidings::relay

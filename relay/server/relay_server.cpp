@@ -1,12 +1,13 @@
 #include "server/relay_server.h"
 
 #include "gateway/http_gateway.h"
-#include "gateway/session_hub.h"
+#include "chat/chat_core.h"
 #include "ops/health_endpoints.h"
 #include "server/data_directory.h"
 #include "store/sqlite_store.h"
 
 #include <QSaveFile>
+#include <QWebSocket>
 
 #include <optional>
 
@@ -19,6 +20,7 @@ struct RelayServer::Services
     std::optional<DataDirectory> dataDirectory;
     std::unique_ptr<SqliteStore> store;
     std::optional<StoreInfo> storeInfo;
+    std::unique_ptr<ChatCore> chat;
     std::unique_ptr<HttpGateway> gateway;
     bool stopping = false;
 };
@@ -35,6 +37,30 @@ Result<void> writePortFile(const QString &path, quint16 port)
                      u"cannot write port file %1: %2"_s.arg(path, file.errorString())};
     }
     return {};
+}
+
+ChatOptions chatOptions(const RelayConfig &config)
+{
+    ChatOptions options;
+    options.registrationOpen = config.registrationOpen;
+    switch (config.passwordCost) {
+    case PasswordCost::Interactive:
+        options.passwordCost = crypto::PasswordHashCost::interactive();
+        break;
+    case PasswordCost::Moderate:
+        options.passwordCost = crypto::PasswordHashCost::moderate();
+        break;
+    case PasswordCost::Minimum:
+        options.passwordCost = crypto::PasswordHashCost::minimum();
+        break;
+    }
+    options.maxTextBytes = config.maxTextBytes;
+    options.maxGroupMembers = config.maxGroupMembers;
+    options.heartbeatInterval = std::chrono::seconds(config.heartbeatSeconds);
+    options.heartbeatTimeout = 3 * options.heartbeatInterval;
+    options.handshakeTimeout = std::min<std::chrono::milliseconds>(std::chrono::seconds(30), options.heartbeatTimeout);
+    options.allowedOrigins = config.allowedOrigins;
+    return options;
 }
 
 } // namespace
@@ -69,7 +95,10 @@ Result<quint16> RelayServer::start()
     options.maxMessageBytes = m_config.maxFrameBytes;
     options.tlsCertificateFile = m_config.tlsCertificateFile;
     options.tlsPrivateKeyFile = m_config.tlsPrivateKeyFile;
+    m_services->chat = std::make_unique<ChatCore>(*m_services->store, chatOptions(m_config));
     m_services->gateway = std::make_unique<HttpGateway>(options);
+    m_services->gateway->setWebSocketHandler(
+        [chat = m_services->chat.get()](std::unique_ptr<QWebSocket> socket) { chat->adopt(std::move(socket)); });
 
     registerHealthEndpoints(m_services->gateway->http(), [services = m_services.get()] {
         Readiness readiness;
@@ -79,7 +108,7 @@ Result<quint16> RelayServer::start()
             readiness.details.insert(u"schema"_s, services->storeInfo->schemaVersion);
             readiness.details.insert(u"instance"_s, services->storeInfo->instanceId);
         }
-        readiness.details.insert(u"sessions"_s, services->gateway->sessions().count());
+        readiness.details.insert(u"sessions"_s, services->chat->sessionCount());
         return readiness;
     });
 
@@ -99,10 +128,13 @@ void RelayServer::stop()
         return;
     m_services->stopping = true;
     if (m_services->gateway)
-        m_services->gateway->shutdown();
+        m_services->gateway->stopListening();
+    if (m_services->chat)
+        m_services->chat->closeAll(QWebSocketProtocol::CloseCodeGoingAway, u"relay shutting down"_s);
     if (m_services->store)
         m_services->store->close();
     m_services->gateway.reset();
+    m_services->chat.reset();
     m_services->store.reset();
     m_services->dataDirectory.reset();
 }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "store/sql_thread.h"
+#include "util/futures.h"
 #include "util/result.h"
 
 #include <QFuture>
@@ -64,11 +65,7 @@ protected:
 private:
     template<typename T> static QFuture<Result<T>> closedFuture()
     {
-        QPromise<Result<T>> promise;
-        promise.start();
-        promise.addResult(Result<T>(ErrorCode::Unavailable, QStringLiteral("the store is closed")));
-        promise.finish();
-        return promise.future();
+        return readyFuture(Result<T>(ErrorCode::Unavailable, QStringLiteral("the store is closed")));
     }
 };
 

@@ -97,14 +97,15 @@ private Q_SLOTS:
     void oversizedMessageClosesTheConnection()
     {
         RelayProcess relay;
-        QVERIFY2(relay.start({u"--max-frame-bytes"_s, u"4096"_s}), qPrintable(relay.lastError()));
+        QVERIFY2(relay.start({u"--max-frame-bytes"_s, u"8192"_s, u"--max-text-bytes"_s, u"1024"_s}),
+                 qPrintable(relay.lastError()));
 
         QWebSocket socket;
         QSignalSpy connected(&socket, &QWebSocket::connected);
         QSignalSpy disconnected(&socket, &QWebSocket::disconnected);
         socket.open(relay.webSocketUrl());
         QVERIFY(connected.wait(10000));
-        socket.sendTextMessage(QString(8192, u'x'));
+        socket.sendTextMessage(QString(16384, u'x'));
         QVERIFY(disconnected.wait(10000));
         QCOMPARE(socket.closeCode(), QWebSocketProtocol::CloseCodeTooMuchData);
 

@@ -79,6 +79,9 @@ bool RelayProcess::start(const QStringList &extraArguments, int timeoutMs)
     QStringList arguments{u"--data-dir"_s, m_dataDirectory, u"--listen"_s, u"127.0.0.1"_s};
     if (!extraArguments.contains(u"--port"_s))
         arguments << u"--port"_s << QString::number(m_port);
+    // Cheap password hashes keep tests fast; tests of the real cost say so explicitly.
+    if (!extraArguments.contains(u"--password-cost"_s))
+        arguments << u"--password-cost"_s << u"minimum"_s;
     arguments += extraArguments;
     m_process->start(relayBinary(), arguments);
     if (!m_process->waitForStarted(timeoutMs))

@@ -11,7 +11,8 @@ namespace tidings::test {
 
 /// The real tidings-relay binary as a child process, for integration, UI and fault tests.
 ///
-/// start() runs it on port 0 with a temporary data directory (or the one given), waits
+/// start() runs it on port 0 with a temporary data directory (or the one given) and the
+/// cheapest password hashing (unless the arguments say otherwise), waits
 /// until it prints its listening line and answers GET /readyz with 200 — no sleeping.
 /// stop() ends it the way an admin would (SIGTERM) and returns its exit code; kill() is
 /// SIGKILL; start() again reuses the same data directory and, by default, the same port.

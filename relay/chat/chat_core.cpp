@@ -1,0 +1,269 @@
+#include "chat/chat_core.h"
+
+#include "chat/chat_logging.h"
+#include "chat/password_hasher.h"
+#include "chat/request.h"
+#include "chat/session.h"
+#include "store/sql_helpers.h"
+#include "store/store.h"
+
+#include <QSet>
+#include <QWebSocket>
+
+namespace tidings::relay {
+
+using namespace Qt::StringLiterals;
+
+ChatCore::ChatCore(Store &store, ChatOptions options, QObject *parent)
+    : QObject(parent), m_store(store), m_options(std::move(options)),
+      m_passwordHasher(std::make_unique<PasswordHasher>(m_options.passwordCost,
+                                                        m_options.passwordHashThreads,
+                                                        m_options.maxPendingPasswordHashes))
+{
+    registerSessionHandlers(m_handlers);
+    registerAccountHandlers(m_handlers);
+
+    // One timer for all sessions: pings, timeouts and revalidation in one pass.
+    m_heartbeatTimer.setInterval(std::max<std::chrono::milliseconds>(
+        m_options.heartbeatInterval / 3, std::chrono::milliseconds(100)));
+    connect(&m_heartbeatTimer, &QTimer::timeout, this, &ChatCore::heartbeat);
+    m_heartbeatTimer.start();
+}
+
+ChatCore::~ChatCore()
+{
+    closeAll(QWebSocketProtocol::CloseCodeGoingAway, u"relay shutting down"_s);
+}
+
+void ChatCore::adopt(std::unique_ptr<QWebSocket> socket)
+{
+    const QString origin = socket->origin();
+    if (!m_options.allowedOrigins.isEmpty() && !origin.isEmpty()
+        && !m_options.allowedOrigins.contains(origin)) {
+        qCInfo(lcChat) << "refusing a WebSocket from origin" << origin;
+        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"origin not allowed"_s);
+        socket.release()->deleteLater();
+        return;
+    }
+
+    auto owned = std::make_unique<Session>(std::move(socket), m_options.maxQueuedBytesPerSession);
+    Session *session = owned.get();
+    QWebSocket *raw = &session->socket();
+    connect(raw, &QWebSocket::textMessageReceived, session,
+            [this, session](const QString &text) { onTextMessage(session, text); });
+    connect(raw, &QWebSocket::binaryMessageReceived, session, [session] {
+        session->heard();
+        session->send(QString::fromUtf8(protocol::encodeFrame(protocol::errorFrame(
+            {}, Error{ErrorCode::BadRequest, u"binary messages are not part of the protocol"_s}))));
+    });
+    connect(raw, &QWebSocket::pong, session, [session] { session->heard(); });
+    connect(raw, &QWebSocket::disconnected, this, [this, session] { onDisconnected(session); });
+    m_sessions.emplace(session, std::move(owned));
+    Q_EMIT sessionCountChanged(sessionCount());
+}
+
+void ChatCore::closeAll(QWebSocketProtocol::CloseCode code, const QString &reason)
+{
+    auto sessions = std::move(m_sessions);
+    m_sessions.clear();
+    m_byUser.clear();
+    m_bySessionId.clear();
+    for (auto &[raw, session] : sessions) {
+        session->socket().disconnect(this);
+        session->close(code, reason);
+        session->socket().flush();
+    }
+    if (!sessions.empty())
+        Q_EMIT sessionCountChanged(0);
+}
+
+void ChatCore::onTextMessage(Session *session, const QString &text)
+{
+    session->heard();
+    if (session->isClosing())
+        return;
+
+    auto frame = protocol::decodeFrame(text.toUtf8(), std::numeric_limits<qsizetype>::max());
+    if (!frame) {
+        session->send(
+            QString::fromUtf8(protocol::encodeFrame(protocol::errorFrame({}, frame.error()))));
+        return;
+    }
+    const Request request(*this, session, std::move(frame).value());
+    const auto handler = m_handlers.constFind(request.frame().type);
+    if (handler == m_handlers.constEnd()) {
+        request.fail(
+            {ErrorCode::Unsupported,
+             u"frame type '%1' is not supported by this relay"_s.arg(request.frame().type)});
+        return;
+    }
+
+    switch (session->stage()) {
+    case Session::Stage::AwaitingHello:
+        if (handler->access != Access::Handshake)
+            return request.fail({ErrorCode::BadRequest, u"the first frame must be 'hello'"_s});
+        break;
+    case Session::Stage::Anonymous:
+        if (handler->access == Access::Handshake)
+            return request.fail({ErrorCode::BadRequest, u"'hello' was already sent"_s});
+        if (handler->access == Access::SignedIn)
+            return request.fail(
+                {ErrorCode::Unauthorized, u"sign in first ('auth', 'login' or 'register')"_s});
+        break;
+    case Session::Stage::Authenticated:
+        if (handler->access == Access::Handshake)
+            return request.fail({ErrorCode::BadRequest, u"'hello' was already sent"_s});
+        if (handler->access == Access::SignedOut)
+            return request.fail({ErrorCode::Conflict, u"already signed in; 'logout' first"_s});
+        break;
+    }
+    handler->run(request);
+}
+
+void ChatCore::signIn(Session &session, const UserRecord &user, qint64 sessionId)
+{
+    if (session.isAuthenticated())
+        signOut(session);
+    session.signIn(user, sessionId);
+    m_bySessionId.insert(sessionId, &session);
+    QList<Session *> &sessions = m_byUser[user.id];
+    sessions.append(&session);
+    if (sessions.size() == 1)
+        Q_EMIT userCameOnline(user.id);
+}
+
+void ChatCore::signOut(Session &session)
+{
+    if (!session.isAuthenticated())
+        return;
+    const UserId user = session.userId();
+    m_bySessionId.remove(session.sessionId());
+    auto it = m_byUser.find(user);
+    if (it != m_byUser.end()) {
+        it->removeAll(&session);
+        if (it->isEmpty()) {
+            m_byUser.erase(it);
+            Q_EMIT userWentOffline(user);
+        }
+    }
+    session.signOut();
+}
+
+void ChatCore::endSessions(const QList<qint64> &sessionIds, QWebSocketProtocol::CloseCode code,
+                           const QString &reason)
+{
+    for (const qint64 id : sessionIds) {
+        if (Session *session = m_bySessionId.value(id)) {
+            signOut(*session);
+            session->close(code, reason);
+        }
+    }
+}
+
+void ChatCore::sendToUsers(const QList<UserId> &users, const QString &frame, const Session *except)
+{
+    for (const UserId user : users) {
+        const QList<Session *> sessions = m_byUser.value(user);
+        for (Session *session : sessions) {
+            if (session != except)
+                session->send(frame);
+        }
+    }
+}
+
+void ChatCore::onDisconnected(Session *session)
+{
+    forget(session);
+}
+
+void ChatCore::forget(Session *session)
+{
+    auto it = m_sessions.find(session);
+    if (it == m_sessions.end())
+        return;
+    signOut(*session);
+    // Deleting inside the socket's own signal is unsafe: let the event loop do it.
+    it->second.release()->deleteLater();
+    m_sessions.erase(it);
+    Q_EMIT sessionCountChanged(sessionCount());
+}
+
+void ChatCore::heartbeat()
+{
+    const qint64 interval = m_options.heartbeatInterval.count();
+    const qint64 timeout = m_options.heartbeatTimeout.count();
+    const qint64 handshake = m_options.handshakeTimeout.count();
+    // Decide first, act after: closing a socket can end its session (and change
+    // m_sessions) synchronously.
+    QList<Session *> late, dead, quiet;
+    for (auto &[raw, session] : m_sessions) {
+        if (session->isClosing())
+            continue;
+        if (session->stage() == Session::Stage::AwaitingHello
+            && session->connectedForMs() > handshake)
+            late.append(raw);
+        else if (session->silentForMs() > timeout)
+            dead.append(raw);
+        else if (session->silentForMs() > interval)
+            quiet.append(raw);
+    }
+    for (Session *session : std::as_const(quiet))
+        session->socket().ping();
+    for (Session *session : std::as_const(late)) {
+        if (m_sessions.count(session))
+            session->close(close_code::kHandshakeTimeout, u"no hello in time"_s);
+    }
+    for (Session *session : std::as_const(dead)) {
+        if (!m_sessions.count(session))
+            continue;
+        qCInfo(lcChat) << "reaping a silent connection of user" << session->userId();
+        session->close(close_code::kHeartbeatTimeout, u"no answer to pings"_s);
+        session->socket().abort();
+        forget(session);
+    }
+    // Every few ticks, drop connections whose store session ended elsewhere (signed out,
+    // revoked, account disabled by an admin).
+    if (++m_heartbeatTicks % 3 == 0)
+        revalidateSessions();
+}
+
+void ChatCore::revalidateSessions()
+{
+    QList<qint64> ids = m_bySessionId.keys();
+    if (ids.isEmpty())
+        return;
+    m_store
+        .read<QList<qint64>>([ids](QSqlDatabase &db) -> Result<QList<qint64>> {
+            QSet<qint64> alive;
+            for (qsizetype start = 0; start < ids.size(); start += 500) {
+                const QList<qint64> chunk = ids.mid(start, 500);
+                QString marks = u"?"_s.repeated(chunk.size());
+                for (qsizetype i = marks.size() - 1; i > 0; --i)
+                    marks.insert(i, u',');
+                QVariantList values;
+                for (const qint64 id : chunk)
+                    values.append(id);
+                auto query
+                    = sql::run(db,
+                               u"SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id "
+                               "WHERE u.disabled = 0 AND s.id IN (%1)"_s.arg(marks),
+                               values);
+                if (!query)
+                    return query.error();
+                while (query->next())
+                    alive.insert(query->value(0).toLongLong());
+            }
+            QList<qint64> ended;
+            for (const qint64 id : ids) {
+                if (!alive.contains(id))
+                    ended.append(id);
+            }
+            return ended;
+        })
+        .then(this, [this](const Result<QList<qint64>> &ended) {
+            if (ended && !ended->isEmpty())
+                endSessions(*ended, close_code::kSessionEnded, u"this session has ended"_s);
+        });
+}
+
+} // namespace tidings::relay

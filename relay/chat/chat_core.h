@@ -1,0 +1,84 @@
+#pragma once
+
+#include "chat/chat_options.h"
+#include "chat/handlers/handlers.h"
+#include "store/records.h"
+
+#include <QHash>
+#include <QObject>
+#include <QTimer>
+#include <QWebSocketProtocol>
+
+#include <memory>
+#include <unordered_map>
+
+class QWebSocket;
+
+namespace tidings::relay {
+
+class PasswordHasher;
+class Session;
+class Store;
+
+/// The small core the chat features plug into: it owns the live sessions, reads their
+/// frames, checks where each may go and hands it to the handler of its type; it knows which
+/// sessions belong to which user, and sends frames to them. Handlers do the rest.
+class ChatCore : public QObject
+{
+    Q_OBJECT
+
+public:
+    ChatCore(Store &store, ChatOptions options, QObject *parent = nullptr);
+    ~ChatCore() override;
+
+    /// Takes a new WebSocket connection (already upgraded) into a session.
+    void adopt(std::unique_ptr<QWebSocket> socket);
+    /// Closes every session (shutdown).
+    void closeAll(QWebSocketProtocol::CloseCode code, const QString &reason);
+
+    int sessionCount() const { return static_cast<int>(m_sessions.size()); }
+    int onlineUserCount() const { return static_cast<int>(m_byUser.size()); }
+
+    Store &store() { return m_store; }
+    const ChatOptions &options() const { return m_options; }
+    PasswordHasher &passwordHasher() { return *m_passwordHasher; }
+    /// The frame types this relay accepts (for the spec check and "unsupported" errors).
+    QStringList frameTypes() const { return m_handlers.keys(); }
+
+    /// Registers `session` as the live connection of store session `sessionId` of `user`.
+    void signIn(Session &session, const UserRecord &user, qint64 sessionId);
+    void signOut(Session &session);
+    /// Closes the live connections of these store sessions (ended elsewhere).
+    void endSessions(const QList<qint64> &sessionIds, QWebSocketProtocol::CloseCode code,
+                     const QString &reason);
+
+    QList<Session *> sessionsOf(UserId user) const { return m_byUser.value(user); }
+    /// Sends one encoded frame to every live session of `users`, except `except`.
+    void sendToUsers(const QList<UserId> &users, const QString &frame,
+                     const Session *except = nullptr);
+
+Q_SIGNALS:
+    void sessionCountChanged(int count);
+    /// A user's first session signed in / last session went away.
+    void userCameOnline(tidings::relay::UserId user);
+    void userWentOffline(tidings::relay::UserId user);
+
+private:
+    void onTextMessage(Session *session, const QString &text);
+    void onDisconnected(Session *session);
+    void forget(Session *session);
+    void heartbeat();
+    void revalidateSessions();
+
+    Store &m_store;
+    const ChatOptions m_options;
+    std::unique_ptr<PasswordHasher> m_passwordHasher;
+    HandlerTable m_handlers;
+    std::unordered_map<Session *, std::unique_ptr<Session>> m_sessions;
+    QHash<qint64, Session *> m_bySessionId;
+    QHash<UserId, QList<Session *>> m_byUser;
+    QTimer m_heartbeatTimer;
+    int m_heartbeatTicks = 0;
+};
+
+} // namespace tidings::relay

@@ -1,0 +1,37 @@
+#pragma once
+
+#include "crypto/password_hash.h"
+
+#include <QStringList>
+
+#include <chrono>
+
+namespace tidings::relay {
+
+/// What the chat core is configured with (from RelayConfig; see docs/operations.md).
+struct ChatOptions
+{
+    bool registrationOpen = true;
+    crypto::PasswordHashCost passwordCost = crypto::PasswordHashCost::interactive();
+    /// Password hashes computed at once; more wait, up to maxPendingPasswordHashes.
+    int passwordHashThreads = 2;
+    int maxPendingPasswordHashes = 64;
+
+    qsizetype maxTextBytes = 64 * 1024;
+    int maxGroupMembers = 1000;
+    int maxPageSize = 500;
+
+    std::chrono::milliseconds heartbeatInterval{30000};
+    std::chrono::milliseconds heartbeatTimeout{90000};
+    std::chrono::milliseconds handshakeTimeout{30000};
+
+    /// Empty: any Origin (and none) is accepted. Otherwise a WebSocket that sends an Origin
+    /// header outside this list is closed; one without an Origin (a native client) is kept.
+    QStringList allowedOrigins;
+
+    /// Bytes a session may have waiting to be written before it counts as a slow reader
+    /// and is disconnected.
+    qint64 maxQueuedBytesPerSession = 8 * 1024 * 1024;
+};
+
+} // namespace tidings::relay

@@ -1,0 +1,59 @@
+// hello (version negotiation) and ping.
+#include "chat/chat_core.h"
+#include "chat/handlers/handlers.h"
+#include "chat/request.h"
+#include "chat/session.h"
+#include "protocol/fields.h"
+#include "store/sql_helpers.h"
+#include "util/version.h"
+
+#include <QJsonArray>
+
+namespace tidings::relay {
+
+using namespace Qt::StringLiterals;
+namespace fields = protocol::fields;
+
+namespace {
+
+void hello(const Request &request)
+{
+    const auto versions = fields::integerList(request.fields(), u"versions"_s, 16);
+    if (!versions)
+        return request.fail(versions.error());
+    if (auto client = fields::optionalString(request.fields(), u"client"_s, {0, 128}); !client)
+        return request.fail(client.error());
+    if (!versions->contains(protocol::kProtocolVersion)) {
+        return request.fail({ErrorCode::Unsupported,
+                             u"no common protocol version: this relay speaks version %1"_s.arg(
+                                 protocol::kProtocolVersion)});
+    }
+
+    request.session()->setStage(Session::Stage::Anonymous);
+    const ChatOptions &options = request.core().options();
+    request.reply({
+        {u"version"_s, protocol::kProtocolVersion},
+        {u"relay"_s, productVersion()},
+        {u"registration"_s, options.registrationOpen ? u"open"_s : u"closed"_s},
+        {u"heartbeat_ms"_s, static_cast<qint64>(options.heartbeatInterval.count())},
+        {u"limits"_s,
+         QJsonObject{{u"max_text_bytes"_s, options.maxTextBytes},
+                     {u"max_group_members"_s, options.maxGroupMembers},
+                     {u"max_page_size"_s, options.maxPageSize}}},
+    });
+}
+
+void ping(const Request &request)
+{
+    request.reply({{u"time"_s, sql::now()}});
+}
+
+} // namespace
+
+void registerSessionHandlers(HandlerTable &table)
+{
+    table.insert(u"hello"_s, {Access::Handshake, hello});
+    table.insert(u"ping"_s, {Access::Any, ping});
+}
+
+} // namespace tidings::relay

@@ -1,0 +1,71 @@
+#pragma once
+
+#include "store/records.h"
+
+#include <QElapsedTimer>
+#include <QObject>
+#include <QWebSocketProtocol>
+
+#include <memory>
+
+class QWebSocket;
+
+namespace tidings::relay {
+
+/// Close codes the relay uses besides the standard ones (see docs/protocol.md).
+namespace close_code {
+inline constexpr auto kSessionEnded = QWebSocketProtocol::CloseCode(4001);
+inline constexpr auto kAccountDisabled = QWebSocketProtocol::CloseCode(4002);
+inline constexpr auto kHandshakeTimeout = QWebSocketProtocol::CloseCode(4003);
+inline constexpr auto kHeartbeatTimeout = QWebSocketProtocol::CloseCode(4004);
+inline constexpr auto kTooSlow = QWebSocketProtocol::CloseCode(4008);
+} // namespace close_code
+
+/// One WebSocket connection and what the relay knows about it: where it is in the
+/// handshake, whose it is, and when it was last heard from.
+class Session : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Stage { AwaitingHello, Anonymous, Authenticated };
+
+    Session(std::unique_ptr<QWebSocket> socket, qint64 maxQueuedBytes, QObject *parent = nullptr);
+    ~Session() override;
+
+    QWebSocket &socket() { return *m_socket; }
+    Stage stage() const { return m_stage; }
+    void setStage(Stage stage) { m_stage = stage; }
+    bool isAuthenticated() const { return m_stage == Stage::Authenticated; }
+
+    const UserRecord &user() const { return m_user; }
+    UserId userId() const { return m_user.id; }
+    qint64 sessionId() const { return m_sessionId; }
+    void signIn(const UserRecord &user, qint64 sessionId);
+    /// The signed-in user's record changed (display name, settings).
+    void updateUser(const UserRecord &user) { m_user = user; }
+    void signOut();
+
+    /// Sends one encoded frame. A peer that has more than the allowed bytes waiting (it does
+    /// not read) is disconnected instead: returns false then.
+    bool send(const QString &frame);
+    void close(QWebSocketProtocol::CloseCode code, const QString &reason);
+    bool isClosing() const { return m_closing; }
+
+    /// Milliseconds since the peer last sent anything (a frame or a pong).
+    qint64 silentForMs() const { return m_lastHeard.elapsed(); }
+    qint64 connectedForMs() const { return m_connected.elapsed(); }
+    void heard() { m_lastHeard.restart(); }
+
+private:
+    std::unique_ptr<QWebSocket> m_socket;
+    const qint64 m_maxQueuedBytes;
+    Stage m_stage = Stage::AwaitingHello;
+    UserRecord m_user;
+    qint64 m_sessionId = 0;
+    QElapsedTimer m_lastHeard;
+    QElapsedTimer m_connected;
+    bool m_closing = false;
+};
+
+} // namespace tidings::relay
