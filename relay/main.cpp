@@ -1,4 +1,5 @@
 // tidings-relay: parse the command line, build the relay, run it until SIGINT/SIGTERM.
+#include "admin/admin_commands.h"
 #include "config/relay_config.h"
 #include "ops/log_output.h"
 #include "ops/shutdown_signals.h"
@@ -41,23 +42,35 @@ int main(int argc, char *argv[])
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
     addRelayOptions(parser);
+    const QCommandLineOption displayName(u"display-name"_s,
+                                         u"Admin: display name for 'user add'."_s, u"text"_s);
+    const QCommandLineOption passwordStdin(
+        u"password-stdin"_s, u"Admin: read the password from the first line of stdin."_s);
+    parser.addOptions({displayName, passwordStdin});
+    parser.addPositionalArgument(
+        u"command"_s, u"An admin command (see below); none runs the relay."_s, u"[command]"_s);
 
     if (!parser.parse(QCoreApplication::arguments()))
         return fail(kExitUsage, parser.errorText() + u" (see --help)"_s);
-    if (parser.isSet(help))
-        parser.showHelp(0);
+    if (parser.isSet(help)) {
+        std::fputs(qPrintable(parser.helpText() + u'\n' + adminUsage()), stdout);
+        return 0;
+    }
     if (parser.isSet(version))
         parser.showVersion();
-    if (!parser.positionalArguments().isEmpty()) {
-        return fail(kExitUsage,
-                    u"unexpected argument '%1' (see --help)"_s.arg(
-                        parser.positionalArguments().constFirst()));
-    }
+    const QStringList words = parser.positionalArguments();
+    if (!words.isEmpty() && !isAdminCommand(words.first()))
+        return fail(kExitUsage, u"unexpected argument '%1' (see --help)"_s.arg(words.first()));
 
     auto config
         = resolveRelayConfig(configInputsFrom(parser, QProcessEnvironment::systemEnvironment()));
     if (!config)
         return fail(kExitUsage, config.error().message);
+    if (!words.isEmpty()) {
+        const AdminInvocation invocation{words, parser.value(displayName),
+                                         parser.isSet(passwordStdin)};
+        return runAdminCommand(invocation, *config, stdin, stdout, stderr);
+    }
     installLogOutput(config->logFormat);
 
     ShutdownSignals shutdownSignals;

@@ -38,14 +38,17 @@ constexpr std::array kSettings = {
     SettingSpec{"listen-backlog", "count", "TCP listen backlog (default 4096)."},
     SettingSpec{"log-format", "text|json", "Log line format on stderr (default text)."},
     SettingSpec{"registration", "open|closed", "Whether anyone may register (default open)."},
-    SettingSpec{"password-cost", "interactive|moderate|minimum",
-                "Argon2id cost of new password hashes (default interactive; minimum is for tests)."},
+    SettingSpec{
+        "password-cost", "interactive|moderate|minimum",
+        "Argon2id cost of new password hashes (default interactive; minimum is for tests)."},
     SettingSpec{"max-text-bytes", "bytes", "Longest message text in UTF-8 bytes (default 65536)."},
     SettingSpec{"max-group-members", "count", "Most members a group may have (default 1000)."},
     SettingSpec{"heartbeat-seconds", "seconds",
-                "Ping a silent connection after this long; drop it after three times as long (default 30)."},
-    SettingSpec{"allowed-origins", "list",
-                "Comma-separated WebSocket Origins allowed (default: any; native clients send none)."},
+                "Ping a silent connection after this long; drop it after three times as long "
+                "(default 30)."},
+    SettingSpec{
+        "allowed-origins", "list",
+        "Comma-separated WebSocket Origins allowed (default: any; native clients send none)."},
 };
 
 constexpr auto kConfigOption = "config";
@@ -230,7 +233,8 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         else if (value->text == u"minimum")
             config.passwordCost = PasswordCost::Minimum;
         else
-            return invalid(u"password-cost"_s, *value, u"expected 'interactive', 'moderate' or 'minimum'"_s);
+            return invalid(u"password-cost"_s, *value,
+                           u"expected 'interactive', 'moderate' or 'minimum'"_s);
     }
     if (const auto value = lookup(u"max-text-bytes"_s)) {
         const auto bytes = parseInteger(value->text, 1, qint64(16) * 1024 * 1024);
@@ -258,7 +262,8 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
     }
     if (config.maxTextBytes + 4096 > config.maxFrameBytes) {
         return Error{ErrorCode::BadRequest,
-                     u"max-frame-bytes (%1) must exceed max-text-bytes (%2) by at least 4096"_s.arg(config.maxFrameBytes)
+                     u"max-frame-bytes (%1) must exceed max-text-bytes (%2) by at least 4096"_s
+                         .arg(config.maxFrameBytes)
                          .arg(config.maxTextBytes)};
     }
     return config;

@@ -1,7 +1,7 @@
 #include "server/relay_server.h"
 
-#include "gateway/http_gateway.h"
 #include "chat/chat_core.h"
+#include "gateway/http_gateway.h"
 #include "ops/health_endpoints.h"
 #include "server/data_directory.h"
 #include "store/sqlite_store.h"
@@ -58,7 +58,8 @@ ChatOptions chatOptions(const RelayConfig &config)
     options.maxGroupMembers = config.maxGroupMembers;
     options.heartbeatInterval = std::chrono::seconds(config.heartbeatSeconds);
     options.heartbeatTimeout = 3 * options.heartbeatInterval;
-    options.handshakeTimeout = std::min<std::chrono::milliseconds>(std::chrono::seconds(30), options.heartbeatTimeout);
+    options.handshakeTimeout
+        = std::min<std::chrono::milliseconds>(std::chrono::seconds(30), options.heartbeatTimeout);
     options.allowedOrigins = config.allowedOrigins;
     return options;
 }
@@ -98,7 +99,9 @@ Result<quint16> RelayServer::start()
     m_services->chat = std::make_unique<ChatCore>(*m_services->store, chatOptions(m_config));
     m_services->gateway = std::make_unique<HttpGateway>(options);
     m_services->gateway->setWebSocketHandler(
-        [chat = m_services->chat.get()](std::unique_ptr<QWebSocket> socket) { chat->adopt(std::move(socket)); });
+        [chat = m_services->chat.get()](std::unique_ptr<QWebSocket> socket) {
+            chat->adopt(std::move(socket));
+        });
 
     registerHealthEndpoints(m_services->gateway->http(), [services = m_services.get()] {
         Readiness readiness;
@@ -130,7 +133,8 @@ void RelayServer::stop()
     if (m_services->gateway)
         m_services->gateway->stopListening();
     if (m_services->chat)
-        m_services->chat->closeAll(QWebSocketProtocol::CloseCodeGoingAway, u"relay shutting down"_s);
+        m_services->chat->closeAll(QWebSocketProtocol::CloseCodeGoingAway,
+                                   u"relay shutting down"_s);
     if (m_services->store)
         m_services->store->close();
     m_services->gateway.reset();

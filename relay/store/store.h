@@ -65,7 +65,8 @@ protected:
 private:
     template<typename T> static QFuture<Result<T>> closedFuture()
     {
-        return readyFuture(Result<T>(ErrorCode::Unavailable, QStringLiteral("the store is closed")));
+        return readyFuture(
+            Result<T>(ErrorCode::Unavailable, QStringLiteral("the store is closed")));
     }
 };
 

@@ -151,11 +151,16 @@ void RelayProcess::kill()
 }
 
 RelayProcess::Exit RelayProcess::runToExit(const QStringList &arguments, int timeoutMs,
-                                           const QProcessEnvironment &environment)
+                                           const QProcessEnvironment &environment,
+                                           const QByteArray &standardInput)
 {
     QProcess process;
     process.setProcessEnvironment(environment);
     process.start(relayBinary(), arguments);
+    if (process.waitForStarted(timeoutMs)) {
+        process.write(standardInput);
+        process.closeWriteChannel();
+    }
     Exit exit;
     if (!process.waitForFinished(timeoutMs)) {
         process.kill();

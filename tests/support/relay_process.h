@@ -64,7 +64,8 @@ public:
     /// what it does with bad input. Kills it after `timeoutMs`.
     static Exit runToExit(const QStringList &arguments, int timeoutMs = 30000,
                           const QProcessEnvironment &environment
-                          = QProcessEnvironment::systemEnvironment());
+                          = QProcessEnvironment::systemEnvironment(),
+                          const QByteArray &standardInput = {});
 
 private:
     bool fail(const QString &why);

@@ -26,10 +26,10 @@ private Q_SLOTS:
     {
         const QJsonObject o = parse(R"({"s":"héllo","n":5,"e":"","null":null})");
         QCOMPARE(*fields::string(o, u"s"_s), u"héllo"_s);
-        QVERIFY(fields::string(o, u"s"_s, {0, 6}).ok());      // 6 UTF-8 bytes
-        QVERIFY(!fields::string(o, u"s"_s, {0, 5}).ok());     // but not 5
-        QVERIFY(!fields::string(o, u"e"_s, {1, 10}).ok());    // too short
-        QVERIFY(!fields::string(o, u"n"_s).ok());             // wrong type
+        QVERIFY(fields::string(o, u"s"_s, {0, 6}).ok()); // 6 UTF-8 bytes
+        QVERIFY(!fields::string(o, u"s"_s, {0, 5}).ok()); // but not 5
+        QVERIFY(!fields::string(o, u"e"_s, {1, 10}).ok()); // too short
+        QVERIFY(!fields::string(o, u"n"_s).ok()); // wrong type
         const auto missing = fields::string(o, u"absent"_s);
         QVERIFY(missing.error().message.contains(u"'absent' is required"_s));
         QVERIFY(!fields::optionalString(o, u"absent"_s)->has_value());
@@ -39,7 +39,8 @@ private Q_SLOTS:
 
     void integers()
     {
-        const QJsonObject o = parse(R"({"a":42,"f":1.5,"neg":-1,"big":9007199254740993,"s":"42","t":true})");
+        const QJsonObject o
+            = parse(R"({"a":42,"f":1.5,"neg":-1,"big":9007199254740993,"s":"42","t":true})");
         QCOMPARE(*fields::integer(o, u"a"_s), 42);
         QVERIFY(!fields::integer(o, u"f"_s).ok());
         QVERIFY(!fields::integer(o, u"neg"_s).ok());
@@ -63,9 +64,10 @@ private Q_SLOTS:
 
     void integerLists()
     {
-        const QJsonObject o = parse(R"({"ok":[1,2,3],"dup":[1,1],"mixed":[1,"2"],"zero":[0],"obj":{}})");
+        const QJsonObject o
+            = parse(R"({"ok":[1,2,3],"dup":[1,1],"mixed":[1,"2"],"zero":[0],"obj":{}})");
         QCOMPARE(*fields::integerList(o, u"ok"_s, 10), (QList<qint64>{1, 2, 3}));
-        QVERIFY(!fields::integerList(o, u"ok"_s, 2).ok());   // too many
+        QVERIFY(!fields::integerList(o, u"ok"_s, 2).ok()); // too many
         QVERIFY(!fields::integerList(o, u"dup"_s, 10).ok());
         QVERIFY(!fields::integerList(o, u"mixed"_s, 10).ok());
         QVERIFY(!fields::integerList(o, u"zero"_s, 10).ok()); // ids start at 1

@@ -1,0 +1,243 @@
+#include "admin/admin_commands.h"
+
+#include "crypto/password_hash.h"
+#include "crypto/session_token.h"
+#include "protocol/account_rules.h"
+#include "store/account_queries.h"
+#include "store/sql_helpers.h"
+#include "store/sqlite_store.h"
+
+#include <QDateTime>
+#include <QDir>
+#include <QLoggingCategory>
+
+namespace tidings::relay {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int kDone = 0;
+constexpr int kFailed = 1;
+constexpr int kUsage = 2;
+
+template<typename T> Result<T> await(QFuture<Result<T>> future)
+{
+    future.waitForFinished();
+    return future.result();
+}
+
+crypto::PasswordHashCost hashCost(PasswordCost cost)
+{
+    switch (cost) {
+    case PasswordCost::Moderate:
+        return crypto::PasswordHashCost::moderate();
+    case PasswordCost::Minimum:
+        return crypto::PasswordHashCost::minimum();
+    case PasswordCost::Interactive:
+        break;
+    }
+    return crypto::PasswordHashCost::interactive();
+}
+
+QString formatTime(qint64 ms)
+{
+    if (ms <= 0)
+        return u"-"_s;
+    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(u"yyyy-MM-dd HH:mm"_s);
+}
+
+class Admin
+{
+public:
+    Admin(const AdminInvocation &invocation, const RelayConfig &config, FILE *in, FILE *out,
+          FILE *err)
+        : m_invocation(invocation), m_config(config), m_in(in), m_out(out), m_err(err)
+    { }
+
+    int run()
+    {
+        const QStringList &words = m_invocation.words;
+        const QString command = words.mid(0, 2).join(u' ');
+        const QStringList arguments = words.mid(2);
+        if (command == u"user list" && arguments.isEmpty())
+            return withStore([this](Store &store) { return listUsers(store); });
+        static const QStringList kUserCommands{u"user add"_s, u"user disable"_s, u"user enable"_s,
+                                               u"user reset-password"_s};
+        if (!kUserCommands.contains(command) || arguments.size() != 1)
+            return usage();
+        const auto username = protocol::canonicalUsername(arguments.first());
+        if (!username)
+            return fail(username.error().message);
+        if (command == u"user add")
+            return withStore([&](Store &store) { return addUser(store, *username); });
+        if (command == u"user disable" || command == u"user enable") {
+            const bool disable = command == u"user disable";
+            return withStore([&](Store &store) { return setDisabled(store, *username, disable); });
+        }
+        return withStore([&](Store &store) { return resetPassword(store, *username); });
+    }
+
+private:
+    int usage()
+    {
+        std::fprintf(m_err, "tidings-relay: error: unknown admin command '%s'\n%s",
+                     qPrintable(m_invocation.words.join(u' ')), qPrintable(adminUsage()));
+        return kUsage;
+    }
+
+    int fail(const QString &message)
+    {
+        std::fprintf(m_err, "tidings-relay: error: %s\n", qPrintable(message));
+        return kFailed;
+    }
+
+    template<typename Command> int withStore(Command command)
+    {
+        if (!QDir().mkpath(m_config.dataDirectory))
+            return fail(u"cannot create data directory %1"_s.arg(m_config.dataDirectory));
+        SqliteStore store(m_config.dataDirectory + u"/tidings.db"_s);
+        if (auto opened = store.open(); !opened)
+            return fail(opened.error().message);
+        return command(store);
+    }
+
+    /// The password from stdin (--password-stdin), or a new random one that is printed.
+    Result<QString> newPassword(const QString &username, bool *generated)
+    {
+        if (m_invocation.passwordFromStdin) {
+            char line[2048] = {};
+            if (!std::fgets(line, sizeof line, m_in))
+                return Error{ErrorCode::BadRequest, u"no password on standard input"_s};
+            QString password = QString::fromUtf8(line);
+            while (password.endsWith(u'\n') || password.endsWith(u'\r'))
+                password.chop(1);
+            if (auto checked = protocol::checkPassword(password, username); !checked)
+                return checked.error();
+            *generated = false;
+            return password;
+        }
+        *generated = true;
+        return QString::fromLatin1(crypto::newSessionToken().left(20));
+    }
+
+    int addUser(Store &store, const QString &username)
+    {
+        const auto displayName = protocol::validDisplayName(
+            m_invocation.displayName.isEmpty() ? username : m_invocation.displayName);
+        if (!displayName)
+            return fail(displayName.error().message);
+        bool generated = false;
+        const auto password = newPassword(username, &generated);
+        if (!password)
+            return fail(password.error().message);
+        const auto hash = crypto::hashPassword(*password, hashCost(m_config.passwordCost));
+        if (!hash)
+            return fail(hash.error().message);
+        const QString name = username;
+        const QString display = *displayName;
+        const QByteArray passwordHash = *hash;
+        const auto user = await(store.write<UserRecord>(
+            [&](QSqlDatabase &db) { return sql::insertUser(db, name, display, passwordHash); }));
+        if (!user)
+            return fail(user.error().code == ErrorCode::Conflict
+                            ? u"user %1 exists already"_s.arg(username)
+                            : user.error().message);
+        std::fprintf(m_out, "created user %s (id %lld)\n", qPrintable(user->username), user->id);
+        if (generated)
+            std::fprintf(m_out, "password: %s\n", qPrintable(*password));
+        return kDone;
+    }
+
+    int listUsers(Store &store)
+    {
+        const auto users = await(
+            store.read<QList<UserRecord>>([](QSqlDatabase &db) { return sql::allUsers(db); }));
+        if (!users)
+            return fail(users.error().message);
+        std::fprintf(m_out, "%-8s %-24s %-28s %-9s %-17s %s\n", "id", "username", "display name",
+                     "status", "created", "last seen");
+        for (const UserRecord &user : *users) {
+            std::fprintf(
+                m_out, "%-8lld %-24s %-28s %-9s %-17s %s\n", user.id, qPrintable(user.username),
+                qPrintable(user.displayName), user.disabled ? "disabled" : "active",
+                qPrintable(formatTime(user.createdAt)), qPrintable(formatTime(user.lastSeenAt)));
+        }
+        return kDone;
+    }
+
+    int setDisabled(Store &store, const QString &username, bool disable)
+    {
+        const auto user = await(store.write<UserRecord>(
+            [&](QSqlDatabase &db) { return sql::setDisabled(db, username, disable); }));
+        if (!user)
+            return fail(user.error().code == ErrorCode::NotFound ? u"no user %1"_s.arg(username)
+                                                                 : user.error().message);
+        std::fprintf(m_out, "%s user %s%s\n", disable ? "disabled" : "enabled",
+                     qPrintable(username), disable ? " and ended its sessions" : "");
+        return kDone;
+    }
+
+    int resetPassword(Store &store, const QString &username)
+    {
+        bool generated = false;
+        const auto password = newPassword(username, &generated);
+        if (!password)
+            return fail(password.error().message);
+        const auto hash = crypto::hashPassword(*password, hashCost(m_config.passwordCost));
+        if (!hash)
+            return fail(hash.error().message);
+        const QByteArray passwordHash = *hash;
+        const auto ended
+            = await(store.write<QList<qint64>>([&](QSqlDatabase &db) -> Result<QList<qint64>> {
+                  const auto credentials = sql::credentialsByUsername(db, username);
+                  if (!credentials)
+                      return credentials.error();
+                  if (auto set = sql::setPasswordHash(db, credentials->user.id, passwordHash); !set)
+                      return set.error();
+                  return sql::deleteOtherSessions(db, credentials->user.id, 0);
+              }));
+        if (!ended)
+            return fail(ended.error().code == ErrorCode::NotFound ? u"no user %1"_s.arg(username)
+                                                                  : ended.error().message);
+        std::fprintf(m_out, "reset the password of %s and ended %lld session(s)\n",
+                     qPrintable(username), static_cast<long long>(ended->size()));
+        if (generated)
+            std::fprintf(m_out, "password: %s\n", qPrintable(*password));
+        return kDone;
+    }
+
+    const AdminInvocation &m_invocation;
+    const RelayConfig &m_config;
+    FILE *m_in;
+    FILE *m_out;
+    FILE *m_err;
+};
+
+} // namespace
+
+bool isAdminCommand(const QString &word)
+{
+    return word == u"user";
+}
+
+QString adminUsage()
+{
+    return u"Admin commands (they work while the relay runs, on the same --data-dir):\n"
+           "  tidings-relay user add NAME [--display-name TEXT] [--password-stdin]\n"
+           "  tidings-relay user list\n"
+           "  tidings-relay user disable NAME     (also ends the user's sessions)\n"
+           "  tidings-relay user enable NAME\n"
+           "  tidings-relay user reset-password NAME [--password-stdin]\n"
+           "Without --password-stdin a random password is made and printed.\n"_s;
+}
+
+int runAdminCommand(const AdminInvocation &invocation, const RelayConfig &config, FILE *in,
+                    FILE *out, FILE *err)
+{
+    // A command's output is its result; the store's progress notes are for the relay's log.
+    QLoggingCategory::setFilterRules(u"tidings.*.debug=false\ntidings.*.info=false"_s);
+    return Admin(invocation, config, in, out, err).run();
+}
+
+} // namespace tidings::relay
