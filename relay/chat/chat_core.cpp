@@ -20,8 +20,7 @@ ChatCore::ChatCore(Store &store, ChatOptions options, QObject *parent)
                                                         m_options.passwordHashThreads,
                                                         m_options.maxPendingPasswordHashes))
 {
-    registerSessionHandlers(m_handlers);
-    registerAccountHandlers(m_handlers);
+    m_handlers = allHandlers();
 
     // One timer for all sessions: pings, timeouts and revalidation in one pass.
     m_heartbeatTimer.setInterval(std::max<std::chrono::milliseconds>(

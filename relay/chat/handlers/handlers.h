@@ -2,6 +2,7 @@
 
 #include <QHash>
 #include <QString>
+#include <QStringList>
 
 namespace tidings::relay {
 
@@ -27,5 +28,11 @@ using HandlerTable = QHash<QString, Handler>;
 
 void registerSessionHandlers(HandlerTable &table);
 void registerAccountHandlers(HandlerTable &table);
+
+/// Every frame type the relay accepts, with its handler.
+HandlerTable allHandlers();
+
+/// Every event type the relay sends unasked (docs/protocol.md, section 5).
+QStringList eventTypes();
 
 } // namespace tidings::relay
