@@ -29,19 +29,34 @@ Result<QString> canonicalUsername(const QString &input)
     return name;
 }
 
-Result<QString> validDisplayName(const QString &input)
+namespace {
+
+Result<QString> validName(const QString &input, qsizetype maxLength, const QString &what)
 {
     const QString name = input.trimmed();
-    if (name.isEmpty() || name.size() > kMaxDisplayNameLength)
-        return Error{ErrorCode::BadRequest, u"a display name has 1 to 64 characters"_s};
+    if (name.isEmpty() || name.size() > maxLength)
+        return Error{ErrorCode::BadRequest,
+                     u"a %1 has 1 to %2 characters"_s.arg(what).arg(maxLength)};
     for (const QChar c : name) {
         if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format
             || c == QChar::LineSeparator || c == QChar::ParagraphSeparator) {
             return Error{ErrorCode::BadRequest,
-                         u"a display name cannot contain control characters"_s};
+                         u"a %1 cannot contain control characters"_s.arg(what)};
         }
     }
     return name;
+}
+
+} // namespace
+
+Result<QString> validDisplayName(const QString &input)
+{
+    return validName(input, kMaxDisplayNameLength, u"display name"_s);
+}
+
+Result<QString> validTitle(const QString &input)
+{
+    return validName(input, kMaxTitleLength, u"group title"_s);
 }
 
 Result<void> checkPassword(const QString &password, const QString &username)

@@ -21,7 +21,8 @@ std::optional<qint64> asInteger(const QJsonValue &value)
     if (!value.isDouble())
         return std::nullopt;
     const double number = value.toDouble();
-    if (!std::isfinite(number) || std::trunc(number) != number || std::abs(number) > static_cast<double>(kMaxSafeInteger))
+    if (!std::isfinite(number) || std::trunc(number) != number
+        || std::abs(number) > static_cast<double>(kMaxSafeInteger))
         return std::nullopt;
     return static_cast<qint64>(number);
 }
@@ -33,14 +34,15 @@ QString rangeText(qint64 min, qint64 max)
 
 } // namespace
 
-Result<std::optional<QString>> optionalString(const QJsonObject &object, const QString &key, StringRule rule)
+Result<std::optional<QString>> optionalString(const QJsonObject &object, const QString &key,
+                                              StringRule rule)
 {
     const QJsonValue value = object.value(key);
     if (value.isUndefined() || value.isNull())
         return std::optional<QString>();
     const QString what = rule.minLength > 0
-                             ? u"a string of %1 to %2 bytes"_s.arg(rule.minLength).arg(rule.maxBytes)
-                             : u"a string of at most %1 bytes"_s.arg(rule.maxBytes);
+        ? u"a string of %1 to %2 bytes"_s.arg(rule.minLength).arg(rule.maxBytes)
+        : u"a string of at most %1 bytes"_s.arg(rule.maxBytes);
     if (!value.isString())
         return bad(key, what);
     QString text = value.toString();
@@ -59,8 +61,8 @@ Result<QString> string(const QJsonObject &object, const QString &key, StringRule
     return std::move(**value);
 }
 
-Result<std::optional<qint64>> optionalInteger(const QJsonObject &object, const QString &key, qint64 min,
-                                              qint64 max)
+Result<std::optional<qint64>> optionalInteger(const QJsonObject &object, const QString &key,
+                                              qint64 min, qint64 max)
 {
     const QJsonValue value = object.value(key);
     if (value.isUndefined() || value.isNull())
@@ -105,7 +107,9 @@ Result<QList<qint64>> integerList(const QJsonObject &object, const QString &key,
                                   qint64 min, qint64 max)
 {
     const QJsonValue value = object.value(key);
-    const QString what = u"an array of at most %1 distinct integers from %2 to %3"_s.arg(maxItems).arg(min).arg(max);
+    const QString what
+        = u"an array of at most %1 distinct integers from %2 to %3"_s.arg(maxItems).arg(min).arg(
+            max);
     if (value.isUndefined() || value.isNull())
         return Error{ErrorCode::BadRequest, u"field '%1' is required"_s.arg(key)};
     if (!value.isArray())

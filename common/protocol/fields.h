@@ -17,8 +17,8 @@ inline constexpr qint64 kMaxSafeInteger = (qint64(1) << 53) - 1;
 
 struct StringRule
 {
-    qsizetype minLength = 0;     ///< in UTF-16 code units
-    qsizetype maxBytes = 1024;   ///< in UTF-8 bytes
+    qsizetype minLength = 0; ///< in UTF-16 code units
+    qsizetype maxBytes = 1024; ///< in UTF-8 bytes
 };
 
 /// A required string.

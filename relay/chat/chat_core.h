@@ -62,6 +62,9 @@ Q_SIGNALS:
     /// A user's first session signed in / last session went away.
     void userCameOnline(tidings::relay::UserId user);
     void userWentOffline(tidings::relay::UserId user);
+    /// `blocker` blocked (or unblocked) `blocked`: presence between them changes.
+    void blockChanged(tidings::relay::UserId blocker, tidings::relay::UserId blocked,
+                      bool blocking);
 
 private:
     void onTextMessage(Session *session, const QString &text);

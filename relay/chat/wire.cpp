@@ -1,5 +1,8 @@
 #include "chat/wire.h"
 
+#include <QJsonArray>
+#include <QJsonDocument>
+
 namespace tidings::relay::wire {
 
 using namespace Qt::StringLiterals;
@@ -24,6 +27,72 @@ QJsonObject session(const SessionRecord &session, bool current)
                        {u"created_at"_s, session.createdAt},
                        {u"last_used_at"_s, session.lastUsedAt},
                        {u"current"_s, current}};
+}
+
+QJsonObject event(const EventRecord &event)
+{
+    QJsonObject object = event.body;
+    object.insert(u"conversation"_s, event.conversationId);
+    object.insert(u"seq"_s, event.seq);
+    object.insert(u"kind"_s, event.kind);
+    object.insert(u"sender"_s, event.senderId);
+    object.insert(u"time"_s, event.createdAt);
+    if (!event.clientId.isEmpty())
+        object.insert(u"client_id"_s, event.clientId);
+    if (event.targetSeq > 0)
+        object.insert(u"target_seq"_s, event.targetSeq);
+    return object;
+}
+
+QString eventFrame(const EventRecord &record)
+{
+    QJsonObject object = event(record);
+    object.insert(u"type"_s, u"event"_s);
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QJsonObject member(const MemberRecord &member)
+{
+    QJsonObject object{{u"user"_s, member.userId},
+                       {u"role"_s, roleName(member.role)},
+                       {u"joined_seq"_s, member.joinedSeq},
+                       {u"delivered_seq"_s, member.deliveredSeq},
+                       {u"read_seq"_s, member.readSeq}};
+    if (member.leftSeq)
+        object.insert(u"left_seq"_s, *member.leftSeq);
+    return object;
+}
+
+QJsonObject conversation(const sql::ConversationSummary &summary)
+{
+    QJsonObject object{{u"id"_s, summary.conversation.id},
+                       {u"kind"_s, summary.conversation.isGroup ? u"group"_s : u"direct"_s},
+                       {u"last_seq"_s, summary.conversation.lastSeq},
+                       {u"created_at"_s, summary.conversation.createdAt},
+                       {u"member_count"_s, summary.memberCount},
+                       {u"me"_s, member(summary.me)},
+                       {u"unread"_s, summary.unread}};
+    if (summary.conversation.isGroup)
+        object.insert(u"title"_s, summary.conversation.title);
+    if (!summary.members.isEmpty() || summary.memberCount == 0) {
+        QJsonArray members;
+        for (const MemberRecord &record : summary.members)
+            members.append(member(record));
+        object.insert(u"members"_s, members);
+    }
+    if (summary.lastMessage)
+        object.insert(u"last_message"_s, event(*summary.lastMessage));
+    return object;
+}
+
+QList<UserId> usersMentioned(const sql::ConversationSummary &summary)
+{
+    QList<UserId> ids{summary.me.userId};
+    for (const MemberRecord &record : summary.members)
+        ids.append(record.userId);
+    if (summary.lastMessage)
+        ids.append(summary.lastMessage->senderId);
+    return ids;
 }
 
 } // namespace tidings::relay::wire

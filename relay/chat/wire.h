@@ -1,5 +1,6 @@
 #pragma once
 
+#include "store/conversation_queries.h"
 #include "store/records.h"
 
 #include <QJsonObject>
@@ -12,5 +13,16 @@ QJsonObject publicUser(const UserRecord &user);
 /// publicUser plus the user's own settings ("hide_last_seen").
 QJsonObject ownUser(const UserRecord &user);
 QJsonObject session(const SessionRecord &session, bool current);
+
+/// A log entry: {"conversation","seq","kind","sender","time", "client_id"?, "target_seq"?,
+/// …the kind's fields}.
+QJsonObject event(const EventRecord &event);
+/// The same as a frame the relay pushes: {"type":"event", …}, encoded once for fan-out.
+QString eventFrame(const EventRecord &event);
+QJsonObject member(const MemberRecord &member);
+/// A conversation as its member sees it (docs/protocol.md, "conversation").
+QJsonObject conversation(const sql::ConversationSummary &summary);
+/// The ids of users a summary mentions (members, authors), to send their user objects.
+QList<UserId> usersMentioned(const sql::ConversationSummary &summary);
 
 } // namespace tidings::relay::wire

@@ -5,6 +5,7 @@
 #include <QList>
 #include <QString>
 
+#include <algorithm>
 #include <optional>
 
 namespace tidings::relay {
@@ -43,6 +44,57 @@ struct AuthenticatedSession
 {
     UserRecord user;
     SessionRecord session;
+};
+
+enum class Role { Member, Admin, Owner };
+QString roleName(Role role);
+std::optional<Role> roleFromName(const QString &name);
+
+struct MemberRecord
+{
+    UserId userId = 0;
+    Role role = Role::Member;
+    Seq joinedSeq = 1; ///< first seq this member may see
+    std::optional<Seq> leftSeq; ///< last seq visible after leaving; empty while a member
+    Seq deliveredSeq = 0;
+    Seq readSeq = 0;
+
+    bool isCurrent() const { return !leftSeq.has_value(); }
+    /// The last seq this member may see, given the conversation's last seq.
+    Seq visibleUpTo(Seq lastSeq) const { return leftSeq ? std::min(*leftSeq, lastSeq) : lastSeq; }
+};
+
+struct ConversationRecord
+{
+    ConversationId id = 0;
+    bool isGroup = false;
+    QString title;
+    Seq lastSeq = 0;
+    qint64 createdAt = 0;
+};
+
+/// One entry of a conversation's log.
+struct EventRecord
+{
+    ConversationId conversationId = 0;
+    Seq seq = 0;
+    QString kind; ///< message, edit, delete, reaction, created, member_added, …
+    UserId senderId = 0;
+    QString clientId; ///< empty when the relay made the event
+    Seq targetSeq = 0; ///< edit, delete, reaction: the message they change; else 0
+    QJsonObject body;
+    qint64 createdAt = 0;
+};
+
+/// What a write that adds to a conversation's log hands back for delivery.
+struct Appended
+{
+    EventRecord event;
+    /// Users whose sessions should receive the event: the members after the change, plus
+    /// anyone it removed.
+    QList<UserId> recipients;
+    /// The event existed already (a retry with the same client id): nothing new was stored.
+    bool duplicate = false;
 };
 
 } // namespace tidings::relay

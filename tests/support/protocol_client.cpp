@@ -132,4 +132,23 @@ QJsonObject ProtocolClient::registerUser(const QString &username, const QString 
     return request(u"register"_s, fields);
 }
 
+qint64 ProtocolClient::signUp(const QUrl &url, const QString &username, const QString &device)
+{
+    if (!open(url))
+        return 0;
+    const QJsonObject reply = registerUser(username, u"correct horse"_s, device);
+    m_userId = isOk(reply) ? reply.value(u"user"_s).toObject().value(u"id"_s).toInteger() : 0;
+    return m_userId;
+}
+
+qint64 ProtocolClient::signIn(const QUrl &url, const QString &username, const QString &password)
+{
+    if (!open(url) || !hello())
+        return 0;
+    const QJsonObject reply
+        = request(u"login"_s, {{u"username"_s, username}, {u"password"_s, password}});
+    m_userId = isOk(reply) ? reply.value(u"user"_s).toObject().value(u"id"_s).toInteger() : 0;
+    return m_userId;
+}
+
 } // namespace tidings::test

@@ -48,6 +48,14 @@ public:
                              const QString &password = QStringLiteral("correct horse"),
                              const QString &device = {});
 
+    /// Opens, says hello and registers `username` (password "correct horse"); returns the
+    /// new user's id, or 0 if any step failed.
+    qint64 signUp(const QUrl &url, const QString &username, const QString &device = {});
+    /// Opens, says hello and logs in; returns the user's id, or 0.
+    qint64 signIn(const QUrl &url, const QString &username,
+                  const QString &password = QStringLiteral("correct horse"));
+    qint64 userId() const { return m_userId; }
+
     static bool isOk(const QJsonObject &reply)
     {
         return reply.value(QStringLiteral("type")) == QStringLiteral("result");
@@ -64,6 +72,7 @@ private:
     QList<QJsonObject> m_events;
     QHash<QString, QJsonObject> m_replies;
     int m_nextId = 1;
+    qint64 m_userId = 0;
 };
 
 } // namespace tidings::test

@@ -58,8 +58,10 @@ private Q_SLOTS:
         const QSet<QString> code(handlers.keyBegin(), handlers.keyEnd());
         const QSet<QString> spec = documentedTypes(m_spec, u"4. Requests"_s);
         QVERIFY(!code.isEmpty());
-        QVERIFY2(code - spec == QSet<QString>(), qPrintable(u"accepted but not documented: "_s + describe(code - spec)));
-        QVERIFY2(spec - code == QSet<QString>(), qPrintable(u"documented but not accepted: "_s + describe(spec - code)));
+        QVERIFY2(code - spec == QSet<QString>(),
+                 qPrintable(u"accepted but not documented: "_s + describe(code - spec)));
+        QVERIFY2(spec - code == QSet<QString>(),
+                 qPrintable(u"documented but not accepted: "_s + describe(spec - code)));
     }
 
     void everyEventIsDocumented()
@@ -67,8 +69,10 @@ private Q_SLOTS:
         const QStringList events = eventTypes();
         const QSet<QString> code(events.begin(), events.end());
         const QSet<QString> spec = documentedTypes(m_spec, u"5. Events"_s);
-        QVERIFY2(code - spec == QSet<QString>(), qPrintable(u"sent but not documented: "_s + describe(code - spec)));
-        QVERIFY2(spec - code == QSet<QString>(), qPrintable(u"documented but not sent: "_s + describe(spec - code)));
+        QVERIFY2(code - spec == QSet<QString>(),
+                 qPrintable(u"sent but not documented: "_s + describe(code - spec)));
+        QVERIFY2(spec - code == QSet<QString>(),
+                 qPrintable(u"documented but not sent: "_s + describe(spec - code)));
     }
 
     void repliesAreDocumented()

@@ -7,12 +7,14 @@ HandlerTable allHandlers()
     HandlerTable table;
     registerSessionHandlers(table);
     registerAccountHandlers(table);
+    registerConversationHandlers(table);
+    registerMessageHandlers(table);
     return table;
 }
 
 QStringList eventTypes()
 {
-    return {};
+    return {QStringLiteral("event"), QStringLiteral("receipt")};
 }
 
 } // namespace tidings::relay

@@ -28,6 +28,8 @@ using HandlerTable = QHash<QString, Handler>;
 
 void registerSessionHandlers(HandlerTable &table);
 void registerAccountHandlers(HandlerTable &table);
+void registerConversationHandlers(HandlerTable &table);
+void registerMessageHandlers(HandlerTable &table);
 
 /// Every frame type the relay accepts, with its handler.
 HandlerTable allHandlers();

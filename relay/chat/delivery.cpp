@@ -1,0 +1,15 @@
+#include "chat/delivery.h"
+
+#include "chat/chat_core.h"
+#include "chat/wire.h"
+
+namespace tidings::relay {
+
+void deliverEvent(ChatCore &core, const Appended &appended, const Session *except)
+{
+    if (appended.duplicate)
+        return;
+    core.sendToUsers(appended.recipients, wire::eventFrame(appended.event), except);
+}
+
+} // namespace tidings::relay

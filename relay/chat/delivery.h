@@ -1,0 +1,15 @@
+#pragma once
+
+#include "store/records.h"
+
+namespace tidings::relay {
+
+class ChatCore;
+class Session;
+
+/// Sends a committed log entry to every live session of its recipients except `except`
+/// (the session that asked for it gets the event in its reply instead). The frame is
+/// encoded once, whatever the number of recipients. Duplicates (retries) are not sent.
+void deliverEvent(ChatCore &core, const Appended &appended, const Session *except);
+
+} // namespace tidings::relay

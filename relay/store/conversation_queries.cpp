@@ -1,0 +1,729 @@
+#include "store/conversation_queries.h"
+
+#include "store/account_queries.h"
+#include "store/sql_helpers.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSet>
+
+namespace tidings::relay::sql {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+Error noSuchConversation()
+{
+    return Error{ErrorCode::NotFound, u"no such conversation"_s};
+}
+
+Error notAMemberAnyMore()
+{
+    return Error{ErrorCode::Forbidden, u"you are no longer a member of this conversation"_s};
+}
+
+const QString kMemberColumns = u"user_id, role, joined_seq, left_seq, delivered_seq, read_seq"_s;
+
+MemberRecord readMember(const QSqlQuery &query, int first = 0)
+{
+    MemberRecord member;
+    member.userId = query.value(first).toLongLong();
+    member.role = roleFromName(query.value(first + 1).toString()).value_or(Role::Member);
+    member.joinedSeq = query.value(first + 2).toLongLong();
+    if (!query.value(first + 3).isNull())
+        member.leftSeq = query.value(first + 3).toLongLong();
+    member.deliveredSeq = query.value(first + 4).toLongLong();
+    member.readSeq = query.value(first + 5).toLongLong();
+    return member;
+}
+
+const QString kConversationColumns = u"id, kind, title, last_seq, created_at"_s;
+
+ConversationRecord readConversation(const QSqlQuery &query, int first = 0)
+{
+    ConversationRecord conversation;
+    conversation.id = query.value(first).toLongLong();
+    conversation.isGroup = query.value(first + 1).toString() == u"group";
+    conversation.title = query.value(first + 2).toString();
+    conversation.lastSeq = query.value(first + 3).toLongLong();
+    conversation.createdAt = query.value(first + 4).toLongLong();
+    return conversation;
+}
+
+QString placeholders(qsizetype count)
+{
+    QString marks;
+    marks.reserve(count * 2);
+    for (qsizetype i = 0; i < count; ++i)
+        marks += i == 0 ? u"?"_s : u",?"_s;
+    return marks;
+}
+
+QJsonArray idArray(const QList<UserId> &ids)
+{
+    QJsonArray array;
+    for (const UserId id : ids)
+        array.append(id);
+    return array;
+}
+
+/// The current membership of `user`, for actions only members may take.
+Result<MemberRecord> currentMembership(QSqlDatabase &db, ConversationId conversation, UserId user)
+{
+    auto member = membership(db, conversation, user);
+    if (!member)
+        return member.error();
+    if (!member->isCurrent())
+        return notAMemberAnyMore();
+    return member;
+}
+
+Result<ConversationRecord> groupById(QSqlDatabase &db, ConversationId conversation)
+{
+    auto record = conversationById(db, conversation);
+    if (!record)
+        return record.error();
+    if (!record->isGroup)
+        return Error{ErrorCode::BadRequest, u"this is a direct conversation, not a group"_s};
+    return record;
+}
+
+/// Checks that every id is an active user.
+Result<void> requireActiveUsers(QSqlDatabase &db, const QList<UserId> &ids)
+{
+    auto users = usersByIds(db, ids);
+    if (!users)
+        return users.error();
+    QSet<UserId> active;
+    for (const UserRecord &user : *users) {
+        if (!user.disabled)
+            active.insert(user.id);
+    }
+    for (const UserId id : ids) {
+        if (!active.contains(id))
+            return Error{ErrorCode::NotFound, u"no such user: %1"_s.arg(id)};
+    }
+    return {};
+}
+
+Result<int> currentMemberCount(QSqlDatabase &db, ConversationId conversation)
+{
+    auto query
+        = run(db, u"SELECT count(*) FROM members WHERE conversation_id = ? AND left_seq IS NULL"_s,
+              {conversation});
+    if (!query)
+        return query.error();
+    query->next();
+    return query->value(0).toInt();
+}
+
+Result<Appended> appended(QSqlDatabase &db, Result<EventRecord> event, QList<UserId> alsoTo = {})
+{
+    if (!event)
+        return event.error();
+    auto recipients = currentMemberIds(db, event->conversationId);
+    if (!recipients)
+        return recipients.error();
+    for (const UserId id : alsoTo) {
+        if (!recipients->contains(id))
+            recipients->append(id);
+    }
+    return Appended{*event, *recipients, false};
+}
+
+} // namespace
+
+Result<MemberRecord> membership(QSqlDatabase &db, ConversationId conversation, UserId user)
+{
+    auto query = run(db,
+                     u"SELECT "_s + kMemberColumns
+                         + u" FROM members WHERE conversation_id = ? AND user_id = ?"_s,
+                     {conversation, user});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return noSuchConversation();
+    return readMember(*query);
+}
+
+Result<ConversationRecord> conversationById(QSqlDatabase &db, ConversationId conversation)
+{
+    auto query
+        = run(db, u"SELECT "_s + kConversationColumns + u" FROM conversations WHERE id = ?"_s,
+              {conversation});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return noSuchConversation();
+    return readConversation(*query);
+}
+
+Result<QList<MemberRecord>> members(QSqlDatabase &db, ConversationId conversation,
+                                    bool includeFormer)
+{
+    auto query = run(db,
+                     u"SELECT "_s + kMemberColumns + u" FROM members WHERE conversation_id = ?"_s
+                         + (includeFormer ? QString() : u" AND left_seq IS NULL"_s)
+                         + u" ORDER BY joined_seq, user_id"_s,
+                     {conversation});
+    if (!query)
+        return query.error();
+    QList<MemberRecord> list;
+    while (query->next())
+        list.append(readMember(*query));
+    return list;
+}
+
+Result<QList<UserId>> currentMemberIds(QSqlDatabase &db, ConversationId conversation)
+{
+    auto query
+        = run(db, u"SELECT user_id FROM members WHERE conversation_id = ? AND left_seq IS NULL"_s,
+              {conversation});
+    if (!query)
+        return query.error();
+    QList<UserId> ids;
+    while (query->next())
+        ids.append(query->value(0).toLongLong());
+    return ids;
+}
+
+Result<EventRecord> appendEvent(QSqlDatabase &db, ConversationId conversation, const QString &kind,
+                                UserId sender, const QString &clientId, Seq targetSeq,
+                                const QJsonObject &body)
+{
+    // Only the writer thread appends, inside its transaction: seqs are gap-free by
+    // construction (a rolled-back append rolls back its increment too).
+    auto bumped = run(
+        db, u"UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq"_s,
+        {conversation});
+    if (!bumped)
+        return bumped.error();
+    if (!bumped->next())
+        return noSuchConversation();
+    EventRecord event;
+    event.conversationId = conversation;
+    event.seq = bumped->value(0).toLongLong();
+    bumped->finish();
+    event.kind = kind;
+    event.senderId = sender;
+    event.clientId = clientId;
+    event.targetSeq = targetSeq;
+    event.body = body;
+    event.createdAt = now();
+    auto inserted = run(db,
+                        u"INSERT INTO events (conversation_id, seq, kind, sender_id, client_id, "
+                        u"target_seq, body, created_at) "
+                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                        {conversation, event.seq, kind, sender,
+                         clientId.isEmpty() ? QVariant() : QVariant(clientId),
+                         targetSeq > 0 ? QVariant(targetSeq) : QVariant(),
+                         QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)),
+                         event.createdAt});
+    if (!inserted) {
+        if (inserted.error().code == ErrorCode::Conflict)
+            return Error{ErrorCode::Conflict, u"this client_id was already used"_s};
+        return inserted.error();
+    }
+    return event;
+}
+
+Result<OpenedDirect> openDirect(QSqlDatabase &db, UserId me, UserId other)
+{
+    if (auto active = requireActiveUsers(db, {other}); !active)
+        return active.error();
+    if (me != other) {
+        auto blocked = blockedEitherWay(db, me, other);
+        if (!blocked)
+            return blocked.error();
+        if (*blocked)
+            return Error{ErrorCode::Forbidden, u"you cannot message this user"_s};
+    }
+    const QString key = u"%1:%2"_s.arg(std::min(me, other)).arg(std::max(me, other));
+    auto existing = run(
+        db, u"SELECT "_s + kConversationColumns + u" FROM conversations WHERE direct_key = ?"_s,
+        {key});
+    if (!existing)
+        return existing.error();
+    if (existing->next())
+        return OpenedDirect{readConversation(*existing), std::nullopt};
+    existing->finish();
+
+    auto created = run(
+        db,
+        u"INSERT INTO conversations (kind, direct_key, created_at) VALUES ('direct', ?, ?) RETURNING "_s
+            + kConversationColumns,
+        {key, now()});
+    if (!created)
+        return created.error();
+    created->next();
+    const ConversationRecord conversation = readConversation(*created);
+    created->finish();
+    const QList<UserId> both = me == other ? QList<UserId>{me} : QList<UserId>{me, other};
+    for (const UserId id : both) {
+        if (auto added = run(
+                db,
+                u"INSERT INTO members (conversation_id, user_id, role, joined_seq) VALUES (?, ?, 'member', 1)"_s,
+                {conversation.id, id});
+            !added) {
+            return added.error();
+        }
+    }
+    auto event = appended(
+        db,
+        appendEvent(db, conversation.id, u"created"_s, me, {}, 0, {{u"members"_s, idArray(both)}}));
+    if (!event)
+        return event.error();
+    ConversationRecord withSeq = conversation;
+    withSeq.lastSeq = event->event.seq;
+    return OpenedDirect{withSeq, *event};
+}
+
+Result<Appended> createGroup(QSqlDatabase &db, UserId owner, const QString &title,
+                             const QList<UserId> &memberIds, int maxMembers)
+{
+    QList<UserId> others;
+    for (const UserId id : memberIds) {
+        if (id != owner && !others.contains(id))
+            others.append(id);
+    }
+    if (others.size() + 1 > maxMembers)
+        return Error{ErrorCode::TooLarge, u"a group has at most %1 members"_s.arg(maxMembers)};
+    if (auto active = requireActiveUsers(db, others); !active)
+        return active.error();
+    for (const UserId id : std::as_const(others)) {
+        auto blocked = blockedEitherWay(db, owner, id);
+        if (!blocked)
+            return blocked.error();
+        if (*blocked)
+            return Error{ErrorCode::Forbidden, u"user %1 cannot be added by you"_s.arg(id)};
+    }
+
+    auto created = run(
+        db,
+        u"INSERT INTO conversations (kind, title, created_at) VALUES ('group', ?, ?) RETURNING id"_s,
+        {title, now()});
+    if (!created)
+        return created.error();
+    created->next();
+    const ConversationId id = created->value(0).toLongLong();
+    created->finish();
+    if (auto added = run(
+            db,
+            u"INSERT INTO members (conversation_id, user_id, role, joined_seq) VALUES (?, ?, 'owner', 1)"_s,
+            {id, owner});
+        !added) {
+        return added.error();
+    }
+    for (const UserId member : std::as_const(others)) {
+        if (auto added = run(
+                db,
+                u"INSERT INTO members (conversation_id, user_id, role, joined_seq) VALUES (?, ?, 'member', 1)"_s,
+                {id, member});
+            !added) {
+            return added.error();
+        }
+    }
+    QList<UserId> everyone{owner};
+    everyone += others;
+    return appended(db,
+                    appendEvent(db, id, u"created"_s, owner, {}, 0,
+                                {{u"title"_s, title}, {u"members"_s, idArray(everyone)}}));
+}
+
+Result<Appended> addMembers(QSqlDatabase &db, UserId actor, ConversationId conversation,
+                            const QList<UserId> &users, int maxMembers)
+{
+    auto me = currentMembership(db, conversation, actor);
+    if (!me)
+        return me.error();
+    if (auto group = groupById(db, conversation); !group)
+        return group.error();
+    if (me->role == Role::Member)
+        return Error{ErrorCode::Forbidden, u"only the owner and admins add members"_s};
+
+    auto current = currentMemberIds(db, conversation);
+    if (!current)
+        return current.error();
+    QList<UserId> joining;
+    for (const UserId id : users) {
+        if (!current->contains(id) && !joining.contains(id))
+            joining.append(id);
+    }
+    if (joining.isEmpty())
+        return Error{ErrorCode::Conflict, u"they are members already"_s};
+    if (current->size() + joining.size() > maxMembers)
+        return Error{ErrorCode::TooLarge, u"a group has at most %1 members"_s.arg(maxMembers)};
+    if (auto active = requireActiveUsers(db, joining); !active)
+        return active.error();
+    for (const UserId id : std::as_const(joining)) {
+        auto blocked = blockedEitherWay(db, actor, id);
+        if (!blocked)
+            return blocked.error();
+        if (*blocked)
+            return Error{ErrorCode::Forbidden, u"user %1 cannot be added by you"_s.arg(id)};
+    }
+
+    auto event = appendEvent(db, conversation, u"member_added"_s, actor, {}, 0,
+                             {{u"users"_s, idArray(joining)}});
+    if (!event)
+        return event.error();
+    // New and returning members see the conversation from this event on.
+    for (const UserId id : std::as_const(joining)) {
+        auto upsert = run(
+            db,
+            u"INSERT INTO members (conversation_id, user_id, role, joined_seq, delivered_seq, "
+            u"read_seq) "
+            "VALUES (?, ?, 'member', ?, 0, 0) ON CONFLICT (conversation_id, user_id) DO UPDATE SET "
+            "role = 'member', joined_seq = excluded.joined_seq, left_seq = NULL, delivered_seq = 0, read_seq = 0"_s,
+            {conversation, id, event->seq});
+        if (!upsert)
+            return upsert.error();
+    }
+    return appended(db, *event);
+}
+
+Result<Appended> removeMember(QSqlDatabase &db, UserId actor, ConversationId conversation,
+                              UserId user)
+{
+    auto me = currentMembership(db, conversation, actor);
+    if (!me)
+        return me.error();
+    if (auto group = groupById(db, conversation); !group)
+        return group.error();
+    if (user == actor)
+        return Error{ErrorCode::BadRequest, u"to remove yourself, leave the group"_s};
+    auto target = membership(db, conversation, user);
+    if (!target || !target->isCurrent())
+        return Error{ErrorCode::NotFound, u"user %1 is not a member"_s.arg(user)};
+    const bool allowed
+        = me->role == Role::Owner || (me->role == Role::Admin && target->role == Role::Member);
+    if (!allowed)
+        return Error{ErrorCode::Forbidden, u"you cannot remove this member"_s};
+
+    auto event
+        = appendEvent(db, conversation, u"member_removed"_s, actor, {}, 0, {{u"user"_s, user}});
+    if (!event)
+        return event.error();
+    if (auto left
+        = run(db, u"UPDATE members SET left_seq = ? WHERE conversation_id = ? AND user_id = ?"_s,
+              {event->seq, conversation, user});
+        !left) {
+        return left.error();
+    }
+    // The removed member hears of it too, and of nothing after.
+    return appended(db, *event, {user});
+}
+
+Result<Appended> leaveGroup(QSqlDatabase &db, UserId user, ConversationId conversation)
+{
+    auto me = currentMembership(db, conversation, user);
+    if (!me)
+        return me.error();
+    if (auto group = groupById(db, conversation); !group)
+        return group.error();
+
+    QJsonObject body{{u"user"_s, user}};
+    std::optional<UserId> heir;
+    if (me->role == Role::Owner) {
+        auto query = run(
+            db,
+            u"SELECT user_id FROM members WHERE conversation_id = ? AND left_seq IS NULL AND "
+            u"user_id <> ? "
+            "ORDER BY CASE role WHEN 'admin' THEN 0 ELSE 1 END, joined_seq, user_id LIMIT 1"_s,
+            {conversation, user});
+        if (!query)
+            return query.error();
+        if (query->next()) {
+            heir = query->value(0).toLongLong();
+            body.insert(u"new_owner"_s, *heir);
+        }
+    }
+    auto event = appendEvent(db, conversation, u"member_left"_s, user, {}, 0, body);
+    if (!event)
+        return event.error();
+    if (auto left = run(
+            db,
+            u"UPDATE members SET left_seq = ?, role = 'member' WHERE conversation_id = ? AND user_id = ?"_s,
+            {event->seq, conversation, user});
+        !left) {
+        return left.error();
+    }
+    if (heir) {
+        if (auto promoted
+            = run(db,
+                  u"UPDATE members SET role = 'owner' WHERE conversation_id = ? AND user_id = ?"_s,
+                  {conversation, *heir});
+            !promoted) {
+            return promoted.error();
+        }
+    }
+    return appended(db, *event, {user});
+}
+
+Result<Appended> renameGroup(QSqlDatabase &db, UserId actor, ConversationId conversation,
+                             const QString &title)
+{
+    auto me = currentMembership(db, conversation, actor);
+    if (!me)
+        return me.error();
+    if (auto group = groupById(db, conversation); !group)
+        return group.error();
+    if (me->role == Role::Member)
+        return Error{ErrorCode::Forbidden, u"only the owner and admins rename the group"_s};
+    if (auto renamed
+        = run(db, u"UPDATE conversations SET title = ? WHERE id = ?"_s, {title, conversation});
+        !renamed)
+        return renamed.error();
+    return appended(
+        db, appendEvent(db, conversation, u"renamed"_s, actor, {}, 0, {{u"title"_s, title}}));
+}
+
+Result<Appended> setRole(QSqlDatabase &db, UserId actor, ConversationId conversation, UserId user,
+                         Role role)
+{
+    auto me = currentMembership(db, conversation, actor);
+    if (!me)
+        return me.error();
+    if (auto group = groupById(db, conversation); !group)
+        return group.error();
+    if (me->role != Role::Owner)
+        return Error{ErrorCode::Forbidden, u"only the owner changes roles"_s};
+    if (user == actor)
+        return Error{ErrorCode::BadRequest,
+                     u"to stop being the owner, make someone else the owner"_s};
+    auto target = membership(db, conversation, user);
+    if (!target || !target->isCurrent())
+        return Error{ErrorCode::NotFound, u"user %1 is not a member"_s.arg(user)};
+
+    auto event = appendEvent(db, conversation, u"role_changed"_s, actor, {}, 0,
+                             {{u"user"_s, user}, {u"role"_s, roleName(role)}});
+    if (!event)
+        return event.error();
+    if (auto changed
+        = run(db, u"UPDATE members SET role = ? WHERE conversation_id = ? AND user_id = ?"_s,
+              {roleName(role), conversation, user});
+        !changed) {
+        return changed.error();
+    }
+    if (role == Role::Owner) {
+        if (auto demoted
+            = run(db,
+                  u"UPDATE members SET role = 'admin' WHERE conversation_id = ? AND user_id = ?"_s,
+                  {conversation, actor});
+            !demoted) {
+            return demoted.error();
+        }
+    }
+    return appended(db, *event);
+}
+
+Result<bool> blockedEitherWay(QSqlDatabase &db, UserId a, UserId b)
+{
+    auto query = run(
+        db,
+        u"SELECT 1 FROM blocks WHERE (blocker_id = ? AND blocked_id = ?) OR (blocker_id = ? AND blocked_id = ?)"_s,
+        {a, b, b, a});
+    if (!query)
+        return query.error();
+    return query->next();
+}
+
+Result<void> block(QSqlDatabase &db, UserId blocker, UserId blocked)
+{
+    if (blocker == blocked)
+        return Error{ErrorCode::BadRequest, u"you cannot block yourself"_s};
+    if (auto active = requireActiveUsers(db, {blocked}); !active)
+        return active.error();
+    auto query = run(
+        db,
+        u"INSERT INTO blocks (blocker_id, blocked_id, created_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING"_s,
+        {blocker, blocked, now()});
+    if (!query)
+        return query.error();
+    return {};
+}
+
+Result<void> unblock(QSqlDatabase &db, UserId blocker, UserId blocked)
+{
+    auto query = run(db, u"DELETE FROM blocks WHERE blocker_id = ? AND blocked_id = ?"_s,
+                     {blocker, blocked});
+    if (!query)
+        return query.error();
+    return {};
+}
+
+Result<QList<UserId>> blockedBy(QSqlDatabase &db, UserId blocker)
+{
+    auto query = run(
+        db, u"SELECT blocked_id FROM blocks WHERE blocker_id = ? ORDER BY created_at"_s, {blocker});
+    if (!query)
+        return query.error();
+    QList<UserId> ids;
+    while (query->next())
+        ids.append(query->value(0).toLongLong());
+    return ids;
+}
+
+namespace {
+
+Result<std::optional<EventRecord>> lastVisibleMessage(QSqlDatabase &db, ConversationId conversation,
+                                                      Seq upTo)
+{
+    auto query = run(
+        db,
+        u"SELECT seq, sender_id, client_id, body, created_at FROM events "
+        "WHERE conversation_id = ? AND kind = 'message' AND seq <= ? ORDER BY seq DESC LIMIT 1"_s,
+        {conversation, upTo});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return std::optional<EventRecord>();
+    EventRecord event;
+    event.conversationId = conversation;
+    event.seq = query->value(0).toLongLong();
+    event.kind = u"message"_s;
+    event.senderId = query->value(1).toLongLong();
+    event.clientId = query->value(2).toString();
+    event.body = QJsonDocument::fromJson(query->value(3).toString().toUtf8()).object();
+    event.createdAt = query->value(4).toLongLong();
+    return std::optional<EventRecord>(event);
+}
+
+Result<ConversationSummary> summarize(QSqlDatabase &db, UserId user,
+                                      const ConversationRecord &conversation,
+                                      const MemberRecord &me, int memberListLimit)
+{
+    ConversationSummary summary;
+    summary.conversation = conversation;
+    summary.me = me;
+    const Seq upTo = me.visibleUpTo(conversation.lastSeq);
+
+    auto count = currentMemberCount(db, conversation.id);
+    if (!count)
+        return count.error();
+    summary.memberCount = *count;
+    if (*count <= memberListLimit) {
+        auto list = members(db, conversation.id);
+        if (!list)
+            return list.error();
+        summary.members = *list;
+    }
+    auto last = lastVisibleMessage(db, conversation.id, upTo);
+    if (!last)
+        return last.error();
+    summary.lastMessage = *last;
+
+    auto unread
+        = run(db,
+              u"SELECT count(*) FROM (SELECT 1 FROM events WHERE conversation_id = ? AND seq > ? "
+              u"AND seq <= ? "
+              "AND kind = 'message' AND sender_id <> ? LIMIT ?)"_s,
+              {conversation.id, std::max(me.readSeq, me.joinedSeq - 1), upTo, user, kUnreadCap});
+    if (!unread)
+        return unread.error();
+    unread->next();
+    summary.unread = unread->value(0).toInt();
+    return summary;
+}
+
+} // namespace
+
+Result<QList<ConversationSummary>> conversationsOf(QSqlDatabase &db, UserId user,
+                                                   int memberListLimit)
+{
+    auto query = run(db,
+                     u"SELECT c.id, c.kind, c.title, c.last_seq, c.created_at, m.user_id, m.role, "
+                     u"m.joined_seq, m.left_seq, "
+                     "m.delivered_seq, m.read_seq FROM members m JOIN conversations c ON c.id = "
+                     "m.conversation_id "
+                     "WHERE m.user_id = ?"_s,
+                     {user});
+    if (!query)
+        return query.error();
+    QList<std::pair<ConversationRecord, MemberRecord>> rows;
+    while (query->next())
+        rows.append({readConversation(*query), readMember(*query, 5)});
+    query->finish();
+
+    QList<ConversationSummary> summaries;
+    summaries.reserve(rows.size());
+    for (const auto &[conversation, me] : std::as_const(rows)) {
+        auto summary = summarize(db, user, conversation, me, memberListLimit);
+        if (!summary)
+            return summary.error();
+        summaries.append(*summary);
+    }
+    std::sort(summaries.begin(), summaries.end(),
+              [](const ConversationSummary &a, const ConversationSummary &b) {
+                  const qint64 left
+                      = a.lastMessage ? a.lastMessage->createdAt : a.conversation.createdAt;
+                  const qint64 right
+                      = b.lastMessage ? b.lastMessage->createdAt : b.conversation.createdAt;
+                  return left != right ? left > right : a.conversation.id > b.conversation.id;
+              });
+    return summaries;
+}
+
+Result<ConversationSummary> conversationFor(QSqlDatabase &db, UserId user,
+                                            ConversationId conversation)
+{
+    auto me = membership(db, conversation, user);
+    if (!me)
+        return me.error();
+    auto record = conversationById(db, conversation);
+    if (!record)
+        return record.error();
+    return summarize(db, user, *record, *me, std::numeric_limits<int>::max());
+}
+
+Result<QList<UserRecord>> usersByIds(QSqlDatabase &db, const QList<UserId> &ids)
+{
+    QList<UserRecord> users;
+    for (qsizetype start = 0; start < ids.size(); start += 500) {
+        const QList<UserId> chunk = ids.mid(start, 500);
+        QVariantList values;
+        for (const UserId id : chunk)
+            values.append(id);
+        auto query = run(db,
+                         u"SELECT id, username, display_name, disabled, hide_last_seen, "
+                         u"last_seen_at, created_at "
+                         "FROM users WHERE id IN (%1)"_s.arg(placeholders(chunk.size())),
+                         values);
+        if (!query)
+            return query.error();
+        while (query->next()) {
+            UserRecord user;
+            user.id = query->value(0).toLongLong();
+            user.username = query->value(1).toString();
+            user.displayName = query->value(2).toString();
+            user.disabled = query->value(3).toBool();
+            user.hideLastSeen = query->value(4).toBool();
+            user.lastSeenAt = query->value(5).toLongLong();
+            user.createdAt = query->value(6).toLongLong();
+            users.append(user);
+        }
+    }
+    return users;
+}
+
+Result<QList<UserId>> contactsOf(QSqlDatabase &db, UserId user)
+{
+    auto query = run(db,
+                     u"SELECT DISTINCT other.user_id FROM members mine "
+                     "JOIN members other ON other.conversation_id = mine.conversation_id AND "
+                     "other.left_seq IS NULL "
+                     "WHERE mine.user_id = ? AND mine.left_seq IS NULL AND other.user_id <> ? "
+                     "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = ? AND "
+                     "b.blocked_id = other.user_id) "
+                     "OR (b.blocker_id = other.user_id AND b.blocked_id = ?))"_s,
+                     {user, user, user, user});
+    if (!query)
+        return query.error();
+    QList<UserId> ids;
+    while (query->next())
+        ids.append(query->value(0).toLongLong());
+    return ids;
+}
+
+} // namespace tidings::relay::sql

@@ -1,0 +1,424 @@
+#include "store/message_queries.h"
+
+#include "store/conversation_queries.h"
+#include "store/sql_helpers.h"
+
+#include <QJsonDocument>
+
+namespace tidings::relay::sql {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+const QString kEventColumns
+    = u"conversation_id, seq, kind, sender_id, client_id, target_seq, body, created_at"_s;
+
+EventRecord readEvent(const QSqlQuery &query)
+{
+    EventRecord event;
+    event.conversationId = query.value(0).toLongLong();
+    event.seq = query.value(1).toLongLong();
+    event.kind = query.value(2).toString();
+    event.senderId = query.value(3).toLongLong();
+    event.clientId = query.value(4).toString();
+    event.targetSeq = query.value(5).toLongLong();
+    event.body = QJsonDocument::fromJson(query.value(6).toString().toUtf8()).object();
+    event.createdAt = query.value(7).toLongLong();
+    return event;
+}
+
+Result<std::optional<EventRecord>> eventByClientId(QSqlDatabase &db, UserId sender,
+                                                   const QString &clientId)
+{
+    auto query = run(
+        db, u"SELECT "_s + kEventColumns + u" FROM events WHERE sender_id = ? AND client_id = ?"_s,
+        {sender, clientId});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return std::optional<EventRecord>();
+    return std::optional<EventRecord>(readEvent(*query));
+}
+
+/// A retry of an earlier request: the original event, or a conflict if the client id was
+/// used for something else. Nothing when the client id is new.
+Result<std::optional<Appended>> replay(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                                       const QString &clientId, const QString &kind)
+{
+    auto existing = eventByClientId(db, sender, clientId);
+    if (!existing)
+        return existing.error();
+    if (!existing->has_value())
+        return std::optional<Appended>();
+    const EventRecord &event = **existing;
+    if (event.conversationId != conversation || event.kind != kind)
+        return Error{ErrorCode::Conflict, u"this client_id was already used for another request"_s};
+    return std::optional<Appended>(Appended{event, {}, true});
+}
+
+Result<EventRecord> messageAt(QSqlDatabase &db, ConversationId conversation, Seq seq,
+                              const MemberRecord &member)
+{
+    if (seq < member.joinedSeq || (member.leftSeq && seq > *member.leftSeq))
+        return Error{ErrorCode::NotFound, u"no such message"_s};
+    auto query
+        = run(db,
+              u"SELECT "_s + kEventColumns
+                  + u" FROM events WHERE conversation_id = ? AND seq = ? AND kind = 'message'"_s,
+              {conversation, seq});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return Error{ErrorCode::NotFound, u"no such message"_s};
+    return readEvent(*query);
+}
+
+Result<void> storeBody(QSqlDatabase &db, ConversationId conversation, Seq seq,
+                       const QJsonObject &body)
+{
+    auto query = run(
+        db, u"UPDATE events SET body = ? WHERE conversation_id = ? AND seq = ?"_s,
+        {QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)), conversation, seq});
+    if (!query)
+        return query.error();
+    return {};
+}
+
+/// The sender's current membership, or why they may not write here.
+Result<MemberRecord> writer(QSqlDatabase &db, ConversationId conversation, UserId sender)
+{
+    auto member = membership(db, conversation, sender);
+    if (!member)
+        return member.error();
+    if (!member->isCurrent())
+        return Error{ErrorCode::Forbidden, u"you are no longer a member of this conversation"_s};
+    return member;
+}
+
+/// In a direct conversation, a block either way stops messages.
+Result<void> checkNotBlocked(QSqlDatabase &db, ConversationId conversation, UserId sender)
+{
+    auto record = conversationById(db, conversation);
+    if (!record)
+        return record.error();
+    if (record->isGroup)
+        return {};
+    auto others = currentMemberIds(db, conversation);
+    if (!others)
+        return others.error();
+    for (const UserId other : *others) {
+        if (other == sender)
+            continue;
+        auto blocked = blockedEitherWay(db, sender, other);
+        if (!blocked)
+            return blocked.error();
+        if (*blocked)
+            return Error{ErrorCode::Forbidden, u"you cannot message this user"_s};
+    }
+    return {};
+}
+
+Result<Appended> withRecipients(QSqlDatabase &db, Result<EventRecord> event)
+{
+    if (!event)
+        return event.error();
+    auto recipients = currentMemberIds(db, event->conversationId);
+    if (!recipients)
+        return recipients.error();
+    return Appended{*event, *recipients, false};
+}
+
+} // namespace
+
+Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                             const QString &clientId, const NewMessage &message)
+{
+    auto member = writer(db, conversation, sender);
+    if (!member)
+        return member.error();
+    auto retry = replay(db, sender, conversation, clientId, u"message"_s);
+    if (!retry)
+        return retry.error();
+    if (retry->has_value())
+        return **retry;
+    if (auto allowed = checkNotBlocked(db, conversation, sender); !allowed)
+        return allowed.error();
+
+    QJsonObject body{{u"text"_s, message.text}};
+    if (message.replyTo > 0) {
+        if (auto original = messageAt(db, conversation, message.replyTo, *member); !original)
+            return Error{ErrorCode::NotFound, u"the message replied to does not exist"_s};
+        body.insert(u"reply_to"_s, message.replyTo);
+    }
+    if (!message.attachments.isEmpty())
+        body.insert(u"attachments"_s, message.attachments);
+    return withRecipients(db,
+                          appendEvent(db, conversation, u"message"_s, sender, clientId, 0, body));
+}
+
+Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                             const QString &clientId, Seq target, const QString &text)
+{
+    auto member = writer(db, conversation, sender);
+    if (!member)
+        return member.error();
+    auto retry = replay(db, sender, conversation, clientId, u"edit"_s);
+    if (!retry)
+        return retry.error();
+    if (retry->has_value())
+        return **retry;
+    auto original = messageAt(db, conversation, target, *member);
+    if (!original)
+        return original.error();
+    if (original->senderId != sender)
+        return Error{ErrorCode::Forbidden, u"only the author edits a message"_s};
+    if (original->body.value(u"deleted"_s).toBool())
+        return Error{ErrorCode::Conflict, u"the message was deleted"_s};
+
+    auto event
+        = appendEvent(db, conversation, u"edit"_s, sender, clientId, target, {{u"text"_s, text}});
+    if (!event)
+        return event.error();
+    QJsonObject body = original->body;
+    body.insert(u"text"_s, text);
+    body.insert(u"edited_at"_s, event->createdAt);
+    if (auto stored = storeBody(db, conversation, target, body); !stored)
+        return stored.error();
+    return withRecipients(db, *event);
+}
+
+Result<Appended> deleteMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                               const QString &clientId, Seq target)
+{
+    auto member = writer(db, conversation, sender);
+    if (!member)
+        return member.error();
+    auto retry = replay(db, sender, conversation, clientId, u"delete"_s);
+    if (!retry)
+        return retry.error();
+    if (retry->has_value())
+        return **retry;
+    auto original = messageAt(db, conversation, target, *member);
+    if (!original)
+        return original.error();
+    if (original->body.value(u"deleted"_s).toBool())
+        return Error{ErrorCode::Conflict, u"the message was deleted already"_s};
+    auto record = conversationById(db, conversation);
+    if (!record)
+        return record.error();
+    const bool moderator = record->isGroup && member->role != Role::Member;
+    if (original->senderId != sender && !moderator)
+        return Error{ErrorCode::Forbidden, u"only the author or a group admin deletes a message"_s};
+
+    auto event = appendEvent(db, conversation, u"delete"_s, sender, clientId, target, {});
+    if (!event)
+        return event.error();
+    // The content goes for good: text, attachments, reactions, quote.
+    if (auto stored = storeBody(db, conversation, target,
+                                {{u"deleted"_s, true}, {u"deleted_at"_s, event->createdAt}});
+        !stored) {
+        return stored.error();
+    }
+    return withRecipients(db, *event);
+}
+
+Result<Appended> react(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                       const QString &clientId, Seq target, const QString &emoji, bool on)
+{
+    auto member = writer(db, conversation, sender);
+    if (!member)
+        return member.error();
+    auto retry = replay(db, sender, conversation, clientId, u"reaction"_s);
+    if (!retry)
+        return retry.error();
+    if (retry->has_value())
+        return **retry;
+    auto original = messageAt(db, conversation, target, *member);
+    if (!original)
+        return original.error();
+    if (original->body.value(u"deleted"_s).toBool())
+        return Error{ErrorCode::Conflict, u"the message was deleted"_s};
+
+    // Reactions live in the message: {"👍": [user ids…], …}.
+    QJsonObject body = original->body;
+    QJsonObject reactions = body.value(u"reactions"_s).toObject();
+    QJsonArray users = reactions.value(emoji).toArray();
+    bool present = false;
+    for (qsizetype i = 0; i < users.size(); ++i) {
+        if (users.at(i).toInteger() == sender) {
+            present = true;
+            if (!on)
+                users.removeAt(i);
+            break;
+        }
+    }
+    if (present == on)
+        return Error{ErrorCode::Conflict,
+                     on ? u"you reacted so already"_s : u"you had not reacted so"_s};
+    if (on) {
+        if (!reactions.contains(emoji) && reactions.size() >= kMaxReactionsPerMessage)
+            return Error{
+                ErrorCode::TooLarge,
+                u"a message has at most %1 different reactions"_s.arg(kMaxReactionsPerMessage)};
+        users.append(sender);
+    }
+    if (users.isEmpty())
+        reactions.remove(emoji);
+    else
+        reactions.insert(emoji, users);
+    if (reactions.isEmpty())
+        body.remove(u"reactions"_s);
+    else
+        body.insert(u"reactions"_s, reactions);
+
+    auto event = appendEvent(db, conversation, u"reaction"_s, sender, clientId, target,
+                             {{u"emoji"_s, emoji}, {u"on"_s, on}});
+    if (!event)
+        return event.error();
+    if (auto stored = storeBody(db, conversation, target, body); !stored)
+        return stored.error();
+    return withRecipients(db, *event);
+}
+
+Result<ReceiptUpdate> updateReceipt(QSqlDatabase &db, UserId user, ConversationId conversation,
+                                    std::optional<Seq> delivered, std::optional<Seq> read)
+{
+    auto member = membership(db, conversation, user);
+    if (!member)
+        return member.error();
+    auto record = conversationById(db, conversation);
+    if (!record)
+        return record.error();
+    const Seq limit = member->visibleUpTo(record->lastSeq);
+    const Seq newRead = std::max(member->readSeq, std::min(read.value_or(0), limit));
+    const Seq newDelivered
+        = std::max({member->deliveredSeq, std::min(delivered.value_or(0), limit), newRead});
+
+    ReceiptUpdate update{conversation, user, newDelivered, newRead, false, {}};
+    if (newRead != member->readSeq || newDelivered != member->deliveredSeq) {
+        auto query = run(
+            db,
+            u"UPDATE members SET delivered_seq = ?, read_seq = ? WHERE conversation_id = ? AND user_id = ?"_s,
+            {newDelivered, newRead, conversation, user});
+        if (!query)
+            return query.error();
+        update.changed = true;
+        auto recipients = currentMemberIds(db, conversation);
+        if (!recipients)
+            return recipients.error();
+        update.recipients = *recipients;
+    }
+    return update;
+}
+
+Result<EventPage> eventsAfter(QSqlDatabase &db, UserId user, ConversationId conversation, Seq after,
+                              int limit)
+{
+    auto member = membership(db, conversation, user);
+    if (!member)
+        return member.error();
+    const Seq from = std::max(after, member->joinedSeq - 1);
+    const Seq upTo = member->leftSeq.value_or(std::numeric_limits<Seq>::max());
+    auto query = run(
+        db,
+        u"SELECT "_s + kEventColumns
+            + u" FROM events WHERE conversation_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?"_s,
+        {conversation, from, upTo, limit + 1});
+    if (!query)
+        return query.error();
+    EventPage page;
+    while (query->next()) {
+        if (page.events.size() == limit) {
+            page.more = true;
+            break;
+        }
+        page.events.append(readEvent(*query));
+    }
+    return page;
+}
+
+Result<EventPage> eventsBefore(QSqlDatabase &db, UserId user, ConversationId conversation,
+                               Seq before, int limit)
+{
+    auto member = membership(db, conversation, user);
+    if (!member)
+        return member.error();
+    const Seq upTo
+        = std::min(before - 1, member->leftSeq.value_or(std::numeric_limits<Seq>::max()));
+    auto query = run(
+        db,
+        u"SELECT "_s + kEventColumns
+            + u" FROM events WHERE conversation_id = ? AND seq >= ? AND seq <= ? ORDER BY seq DESC LIMIT ?"_s,
+        {conversation, member->joinedSeq, upTo, limit + 1});
+    if (!query)
+        return query.error();
+    EventPage page;
+    while (query->next()) {
+        if (page.events.size() == limit) {
+            page.more = true;
+            break;
+        }
+        page.events.prepend(readEvent(*query));
+    }
+    return page;
+}
+
+Result<SyncPage> syncEvents(QSqlDatabase &db, UserId user,
+                            const QHash<ConversationId, Seq> &cursors, int limit)
+{
+    // Conversations with anything the user has not seen, in id order so paging is stable.
+    auto query = run(
+        db,
+        u"SELECT m.conversation_id, m.joined_seq, m.left_seq, c.last_seq FROM members m "
+        "JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? ORDER BY m.conversation_id"_s,
+        {user});
+    if (!query)
+        return query.error();
+    struct Pending
+    {
+        ConversationId conversation;
+        Seq after;
+        Seq upTo;
+    };
+    QList<Pending> pending;
+    while (query->next()) {
+        const ConversationId conversation = query->value(0).toLongLong();
+        const Seq joined = query->value(1).toLongLong();
+        const Seq last = query->value(3).toLongLong();
+        const Seq upTo
+            = query->value(2).isNull() ? last : std::min(last, query->value(2).toLongLong());
+        const Seq after = std::max(cursors.value(conversation, 0), joined - 1);
+        if (upTo > after)
+            pending.append({conversation, after, upTo});
+    }
+    query->finish();
+
+    SyncPage page;
+    int budget = limit;
+    for (const Pending &item : std::as_const(pending)) {
+        if (budget == 0) {
+            page.more = true;
+            break;
+        }
+        auto events = run(
+            db,
+            u"SELECT "_s + kEventColumns
+                + u" FROM events WHERE conversation_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?"_s,
+            {item.conversation, item.after, item.upTo, budget});
+        if (!events)
+            return events.error();
+        Seq reached = item.after;
+        while (events->next()) {
+            page.events.append(readEvent(*events));
+            reached = page.events.constLast().seq;
+            --budget;
+        }
+        page.cursors.insert(item.conversation, reached);
+        if (reached < item.upTo)
+            page.more = true;
+    }
+    return page;
+}
+
+} // namespace tidings::relay::sql

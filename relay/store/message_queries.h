@@ -1,0 +1,75 @@
+#pragma once
+
+#include "store/records.h"
+#include "util/result.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QSqlDatabase>
+
+/// Messages and what happens to them, receipts, and reading a conversation's log: the
+/// queries behind the delivery contract. Writes are idempotent by (sender, client id): a
+/// retry returns the original event, marked duplicate, and stores nothing.
+namespace tidings::relay::sql {
+
+struct NewMessage
+{
+    QString text;
+    Seq replyTo = 0; ///< 0: not a reply
+    QJsonArray attachments; ///< opaque here; filled by the media feature
+};
+
+Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                             const QString &clientId, const NewMessage &message);
+/// The author edits the text of a message that is not deleted.
+Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                             const QString &clientId, Seq target, const QString &text);
+/// The author, or a group's owner or admin, deletes a message for everyone: its content is
+/// erased from the store, the log keeps a "deleted" mark.
+Result<Appended> deleteMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                               const QString &clientId, Seq target);
+/// Adds (on) or removes a reaction of `sender` to a message.
+Result<Appended> react(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                       const QString &clientId, Seq target, const QString &emoji, bool on);
+
+struct ReceiptUpdate
+{
+    ConversationId conversationId = 0;
+    UserId userId = 0;
+    Seq deliveredSeq = 0;
+    Seq readSeq = 0;
+    bool changed = false; ///< false: the cursors were already there
+    QList<UserId> recipients; ///< the conversation's current members
+};
+/// Moves the member's cursors forward (never back, never past what they may see); read
+/// implies delivered.
+Result<ReceiptUpdate> updateReceipt(QSqlDatabase &db, UserId user, ConversationId conversation,
+                                    std::optional<Seq> delivered, std::optional<Seq> read);
+
+struct EventPage
+{
+    QList<EventRecord> events; ///< ascending by seq
+    bool more = false; ///< more events exist beyond this page
+};
+/// The events after `after`, ascending, that `user` may see.
+Result<EventPage> eventsAfter(QSqlDatabase &db, UserId user, ConversationId conversation, Seq after,
+                              int limit);
+/// The events before `before`, the closest first in the store but returned ascending.
+Result<EventPage> eventsBefore(QSqlDatabase &db, UserId user, ConversationId conversation,
+                               Seq before, int limit);
+
+struct SyncPage
+{
+    QList<EventRecord> events; ///< grouped by conversation, ascending within each
+    QHash<ConversationId, Seq> cursors; ///< where each conversation touched now stands
+    bool more = false;
+};
+/// Everything `user` missed in all their conversations after `cursors` (a conversation not
+/// in `cursors` starts from the beginning of what the user may see), at most `limit`
+/// events: call again with the returned cursors while `more`.
+Result<SyncPage> syncEvents(QSqlDatabase &db, UserId user,
+                            const QHash<ConversationId, Seq> &cursors, int limit);
+
+inline constexpr int kMaxReactionsPerMessage = 64;
+
+} // namespace tidings::relay::sql

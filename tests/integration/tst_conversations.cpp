@@ -1,0 +1,342 @@
+// Direct conversations, groups, membership, blocks and who may see what — against the
+// real relay.
+#include "support/protocol_client.h"
+#include "support/relay_process.h"
+
+#include <QJsonArray>
+#include <QtTest>
+
+using namespace tidings::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QString code(const QJsonObject &reply)
+{
+    return ProtocolClient::errorCode(reply);
+}
+
+bool ok(const QJsonObject &reply)
+{
+    return ProtocolClient::isOk(reply);
+}
+
+QJsonObject send(ProtocolClient &client, qint64 conversation, const QString &clientId,
+                 const QString &text)
+{
+    return client.request(
+        u"message.send"_s,
+        {{u"conversation"_s, conversation}, {u"client_id"_s, clientId}, {u"text"_s, text}});
+}
+
+qint64 conversationId(const QJsonObject &reply)
+{
+    return reply.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
+}
+
+QList<qint64> memberIds(const QJsonObject &conversation)
+{
+    QList<qint64> ids;
+    const QJsonArray members = conversation.value(u"members"_s).toArray();
+    for (const QJsonValue &member : members)
+        ids.append(member.toObject().value(u"user"_s).toInteger());
+    std::sort(ids.begin(), ids.end());
+    return ids;
+}
+
+} // namespace
+
+class TestConversations : public QObject
+{
+    Q_OBJECT
+
+    RelayProcess m_relay;
+    int m_users = 0;
+
+    QString nextName(const QString &base) { return u"%1%2"_s.arg(base).arg(++m_users); }
+
+private Q_SLOTS:
+    void initTestCase() { QVERIFY2(m_relay.start(), qPrintable(m_relay.lastError())); }
+    void cleanupTestCase() { QCOMPARE(m_relay.stop(), 0); }
+
+    void directConversationIsOnePerPair()
+    {
+        ProtocolClient alice, bob;
+        const qint64 aliceId = alice.signUp(m_relay.webSocketUrl(), nextName(u"alice"_s));
+        const qint64 bobId = bob.signUp(m_relay.webSocketUrl(), nextName(u"bob"_s));
+        QVERIFY(aliceId && bobId);
+
+        const QJsonObject opened = alice.request(u"direct.open"_s, {{u"user"_s, bobId}});
+        QVERIFY2(ok(opened), qPrintable(opened.value(u"message"_s).toString()));
+        const QJsonObject conversation = opened.value(u"conversation"_s).toObject();
+        QCOMPARE(conversation.value(u"kind"_s).toString(), u"direct"_s);
+        QCOMPARE(memberIds(conversation), (QList<qint64>{aliceId, bobId}));
+        QCOMPARE(conversation.value(u"last_seq"_s).toInteger(), 1);
+        QCOMPARE(opened.value(u"users"_s).toArray().size(), 2); // names to show
+
+        // Bob hears of it at once.
+        const QJsonObject created = bob.next(u"event"_s);
+        QCOMPARE(created.value(u"kind"_s).toString(), u"created"_s);
+        QCOMPARE(created.value(u"conversation"_s).toInteger(),
+                 conversation.value(u"id"_s).toInteger());
+        QCOMPARE(created.value(u"seq"_s).toInteger(), 1);
+
+        // Either side opening again gets the same conversation.
+        QCOMPARE(conversationId(bob.request(u"direct.open"_s, {{u"user"_s, aliceId}})),
+                 conversation.value(u"id"_s).toInteger());
+        QCOMPARE(conversationId(alice.request(u"direct.open"_s, {{u"user"_s, bobId}})),
+                 conversation.value(u"id"_s).toInteger());
+        QVERIFY(!bob.receives(u"event"_s, 300)); // and nothing new is made
+
+        QCOMPARE(code(alice.request(u"direct.open"_s, {{u"user"_s, 999999}})), u"not_found"_s);
+        QCOMPARE(code(alice.request(u"direct.open"_s, {{u"user"_s, u"bob"_s}})), u"bad_request"_s);
+        // Notes to self.
+        const QJsonObject self = alice.request(u"direct.open"_s, {{u"user"_s, aliceId}});
+        QVERIFY(ok(self));
+        QCOMPARE(memberIds(self.value(u"conversation"_s).toObject()), QList<qint64>{aliceId});
+    }
+
+    void conversationListShowsLastMessageAndUnread()
+    {
+        ProtocolClient alice, bob;
+        const qint64 aliceId = alice.signUp(m_relay.webSocketUrl(), nextName(u"alice"_s));
+        const qint64 bobId = bob.signUp(m_relay.webSocketUrl(), nextName(u"bob"_s));
+        const qint64 direct = conversationId(alice.request(u"direct.open"_s, {{u"user"_s, bobId}}));
+        for (int i = 1; i <= 3; ++i)
+            QVERIFY(ok(send(alice, direct, u"m%1"_s.arg(i), u"hello %1"_s.arg(i))));
+
+        const QJsonObject listed = bob.request(u"conversations.list"_s);
+        QVERIFY(ok(listed));
+        const QJsonArray conversations = listed.value(u"conversations"_s).toArray();
+        QCOMPARE(conversations.size(), 1);
+        const QJsonObject entry = conversations.first().toObject();
+        QCOMPARE(entry.value(u"unread"_s).toInt(), 3);
+        QCOMPARE(entry.value(u"last_message"_s).toObject().value(u"text"_s).toString(),
+                 u"hello 3"_s);
+        QCOMPARE(entry.value(u"last_message"_s).toObject().value(u"sender"_s).toInteger(), aliceId);
+        QCOMPARE(entry.value(u"me"_s).toObject().value(u"read_seq"_s).toInteger(), 0);
+        // The sender has nothing unread of their own.
+        QCOMPARE(alice.request(u"conversations.list"_s)
+                     .value(u"conversations"_s)
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(u"unread"_s)
+                     .toInt(),
+                 0);
+
+        QVERIFY(ok(bob.request(u"receipt"_s, {{u"conversation"_s, direct}, {u"read_seq"_s, 3}})));
+        QCOMPARE(bob.request(u"conversations.list"_s)
+                     .value(u"conversations"_s)
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(u"unread"_s)
+                     .toInt(),
+                 1);
+    }
+
+    void groupsAndRoles()
+    {
+        ProtocolClient owner, admin, member, outsider;
+        const qint64 ownerId = owner.signUp(m_relay.webSocketUrl(), nextName(u"olga"_s));
+        const qint64 adminId = admin.signUp(m_relay.webSocketUrl(), nextName(u"adam"_s));
+        const qint64 memberId = member.signUp(m_relay.webSocketUrl(), nextName(u"mia"_s));
+        const qint64 outsiderId = outsider.signUp(m_relay.webSocketUrl(), nextName(u"otto"_s));
+
+        const QJsonObject created = owner.request(
+            u"group.create"_s,
+            {{u"title"_s, u"  Book club "_s}, {u"members"_s, QJsonArray{adminId, memberId}}});
+        QVERIFY2(ok(created), qPrintable(created.value(u"message"_s).toString()));
+        const QJsonObject group = created.value(u"conversation"_s).toObject();
+        const qint64 id = group.value(u"id"_s).toInteger();
+        QCOMPARE(group.value(u"title"_s).toString(), u"Book club"_s);
+        QCOMPARE(group.value(u"kind"_s).toString(), u"group"_s);
+        QCOMPARE(group.value(u"member_count"_s).toInt(), 3);
+        QCOMPARE(group.value(u"me"_s).toObject().value(u"role"_s).toString(), u"owner"_s);
+        QCOMPARE(member.next(u"event"_s).value(u"kind"_s).toString(), u"created"_s);
+        QCOMPARE(admin.next(u"event"_s).value(u"title"_s).toString(), u"Book club"_s);
+
+        // Only the owner hands out roles.
+        QCOMPARE(code(member.request(
+                     u"group.set_role"_s,
+                     {{u"conversation"_s, id}, {u"user"_s, memberId}, {u"role"_s, u"admin"_s}})),
+                 u"forbidden"_s);
+        QCOMPARE(code(owner.request(
+                     u"group.set_role"_s,
+                     {{u"conversation"_s, id}, {u"user"_s, adminId}, {u"role"_s, u"king"_s}})),
+                 u"bad_request"_s);
+        QVERIFY(ok(owner.request(
+            u"group.set_role"_s,
+            {{u"conversation"_s, id}, {u"user"_s, adminId}, {u"role"_s, u"admin"_s}})));
+        QCOMPARE(member.next(u"event"_s).value(u"kind"_s).toString(), u"role_changed"_s);
+        admin.takeEvents();
+
+        // Members do not add or rename; admins do.
+        QCOMPARE(
+            code(member.request(u"group.add"_s,
+                                {{u"conversation"_s, id}, {u"users"_s, QJsonArray{outsiderId}}})),
+            u"forbidden"_s);
+        QCOMPARE(code(member.request(u"group.rename"_s,
+                                     {{u"conversation"_s, id}, {u"title"_s, u"Mine"_s}})),
+                 u"forbidden"_s);
+        const QJsonObject renamed = admin.request(
+            u"group.rename"_s, {{u"conversation"_s, id}, {u"title"_s, u"Readers"_s}});
+        QVERIFY(ok(renamed));
+        QCOMPARE(renamed.value(u"event"_s).toObject().value(u"kind"_s).toString(), u"renamed"_s);
+        QCOMPARE(member.next(u"event"_s).value(u"title"_s).toString(), u"Readers"_s);
+
+        const QJsonObject added = admin.request(
+            u"group.add"_s, {{u"conversation"_s, id}, {u"users"_s, QJsonArray{outsiderId}}});
+        QVERIFY(ok(added));
+        const qint64 addedAt = added.value(u"event"_s).toObject().value(u"seq"_s).toInteger();
+        QCOMPARE(outsider.next(u"event"_s).value(u"kind"_s).toString(), u"member_added"_s);
+        QCOMPARE(
+            code(admin.request(u"group.add"_s,
+                               {{u"conversation"_s, id}, {u"users"_s, QJsonArray{outsiderId}}})),
+            u"conflict"_s);
+        // A newcomer sees the group from the moment they were added, not before.
+        const QJsonArray seen = outsider.request(u"history"_s, {{u"conversation"_s, id}})
+                                    .value(u"events"_s)
+                                    .toArray();
+        QCOMPARE(seen.size(), 1);
+        QCOMPARE(seen.first().toObject().value(u"seq"_s).toInteger(), addedAt);
+
+        // An admin may not remove the owner; the owner may remove anyone.
+        QCOMPARE(
+            code(admin.request(u"group.remove"_s, {{u"conversation"_s, id}, {u"user"_s, ownerId}})),
+            u"forbidden"_s);
+        QVERIFY(ok(
+            admin.request(u"group.remove"_s, {{u"conversation"_s, id}, {u"user"_s, outsiderId}})));
+        const QJsonObject removal = outsider.next(u"event"_s);
+        QCOMPARE(removal.value(u"kind"_s).toString(), u"member_removed"_s);
+        QCOMPARE(removal.value(u"user"_s).toInteger(), outsiderId);
+
+        // Removed: hears nothing more, cannot write, keeps what was visible until then.
+        QVERIFY(ok(send(owner, id, u"after-removal"_s, u"you will not see this"_s)));
+        QVERIFY(!outsider.receives(u"event"_s, 500));
+        QCOMPARE(code(send(outsider, id, u"o1"_s, u"let me back"_s)), u"forbidden"_s);
+        const QJsonArray kept = outsider.request(u"history"_s, {{u"conversation"_s, id}})
+                                    .value(u"events"_s)
+                                    .toArray();
+        QCOMPARE(kept.last().toObject().value(u"kind"_s).toString(), u"member_removed"_s);
+
+        // The owner leaves: the admin inherits the group.
+        member.takeEvents();
+        const QJsonObject left = owner.request(u"group.leave"_s, {{u"conversation"_s, id}});
+        QVERIFY(ok(left));
+        QCOMPARE(left.value(u"event"_s).toObject().value(u"new_owner"_s).toInteger(), adminId);
+        QCOMPARE(member.next(u"event"_s).value(u"kind"_s).toString(), u"member_left"_s);
+        const QJsonObject after = admin.request(u"conversation.get"_s, {{u"conversation"_s, id}})
+                                      .value(u"conversation"_s)
+                                      .toObject();
+        QCOMPARE(after.value(u"me"_s).toObject().value(u"role"_s).toString(), u"owner"_s);
+        QCOMPARE(after.value(u"member_count"_s).toInt(), 2);
+        QCOMPARE(code(owner.request(u"group.leave"_s, {{u"conversation"_s, id}})), u"forbidden"_s);
+    }
+
+    void groupLimits()
+    {
+        RelayProcess small;
+        QVERIFY2(small.start({u"--max-group-members"_s, u"3"_s}), qPrintable(small.lastError()));
+        ProtocolClient a, b, c, d;
+        const qint64 bId = b.signUp(small.webSocketUrl(), u"bee"_s);
+        const qint64 cId = c.signUp(small.webSocketUrl(), u"cee"_s);
+        const qint64 dId = d.signUp(small.webSocketUrl(), u"dee"_s);
+        QVERIFY(a.signUp(small.webSocketUrl(), u"ayy"_s));
+        QCOMPARE(
+            code(a.request(u"group.create"_s,
+                           {{u"title"_s, u"Four"_s}, {u"members"_s, QJsonArray{bId, cId, dId}}})),
+            u"too_large"_s);
+        const QJsonObject three = a.request(
+            u"group.create"_s, {{u"title"_s, u"Three"_s}, {u"members"_s, QJsonArray{bId, cId}}});
+        QVERIFY(ok(three));
+        QCOMPARE(code(a.request(
+                     u"group.add"_s,
+                     {{u"conversation"_s, conversationId(three)}, {u"users"_s, QJsonArray{dId}}})),
+                 u"too_large"_s);
+        QCOMPARE(code(a.request(u"group.create"_s,
+                                {{u"title"_s, u""_s}, {u"members"_s, QJsonArray{bId}}})),
+                 u"bad_request"_s);
+        QCOMPARE(code(a.request(u"group.create"_s,
+                                {{u"title"_s, u"Ghosts"_s}, {u"members"_s, QJsonArray{424242}}})),
+                 u"not_found"_s);
+        QCOMPARE(small.stop(), 0);
+    }
+
+    void strangersLearnNothing()
+    {
+        ProtocolClient alice, bob, mallory;
+        alice.signUp(m_relay.webSocketUrl(), nextName(u"alice"_s));
+        const qint64 bobId = bob.signUp(m_relay.webSocketUrl(), nextName(u"bob"_s));
+        const qint64 malloryId = mallory.signUp(m_relay.webSocketUrl(), nextName(u"mallory"_s));
+        const qint64 secret = conversationId(alice.request(
+            u"group.create"_s, {{u"title"_s, u"Secret"_s}, {u"members"_s, QJsonArray{bobId}}}));
+        QVERIFY(ok(send(alice, secret, u"s1"_s, u"the plan"_s)));
+
+        // Every way in answers exactly as for a conversation that does not exist.
+        const qint64 missing = 987654;
+        const QList<std::pair<QString, QJsonObject>> probes = {
+            {u"conversation.get"_s, {}},
+            {u"history"_s, {}},
+            {u"message.send"_s, {{u"client_id"_s, u"x"_s}, {u"text"_s, u"hi"_s}}},
+            {u"message.edit"_s, {{u"client_id"_s, u"x2"_s}, {u"seq"_s, 2}, {u"text"_s, u"hi"_s}}},
+            {u"message.delete"_s, {{u"client_id"_s, u"x3"_s}, {u"seq"_s, 2}}},
+            {u"message.react"_s, {{u"client_id"_s, u"x4"_s}, {u"seq"_s, 2}, {u"emoji"_s, u"👍"_s}}},
+            {u"receipt"_s, {{u"read_seq"_s, 2}}},
+            {u"group.add"_s, {{u"users"_s, QJsonArray{malloryId}}}},
+            {u"group.remove"_s, {{u"user"_s, bobId}}},
+            {u"group.rename"_s, {{u"title"_s, u"Mine"_s}}},
+            {u"group.leave"_s, {}},
+            {u"group.set_role"_s, {{u"user"_s, malloryId}, {u"role"_s, u"owner"_s}}},
+        };
+        for (const auto &[type, fields] : probes) {
+            QJsonObject real = fields;
+            real.insert(u"conversation"_s, secret);
+            QJsonObject fake = fields;
+            fake.insert(u"conversation"_s, missing);
+            const QJsonObject intruding = mallory.request(type, real);
+            const QJsonObject guessing = mallory.request(type, fake);
+            QCOMPARE(code(intruding), u"not_found"_s);
+            QCOMPARE(intruding.value(u"message"_s), guessing.value(u"message"_s));
+        }
+        // Sync and the list show nothing of it.
+        QVERIFY(mallory.request(u"sync"_s).value(u"events"_s).toArray().isEmpty());
+        QVERIFY(
+            mallory.request(u"conversations.list"_s).value(u"conversations"_s).toArray().isEmpty());
+        QVERIFY(!mallory.receives(u"event"_s, 300));
+    }
+
+    void blocking()
+    {
+        ProtocolClient alice, bob;
+        const qint64 aliceId = alice.signUp(m_relay.webSocketUrl(), nextName(u"alice"_s));
+        const qint64 bobId = bob.signUp(m_relay.webSocketUrl(), nextName(u"bob"_s));
+        const qint64 direct = conversationId(alice.request(u"direct.open"_s, {{u"user"_s, bobId}}));
+        QVERIFY(ok(send(alice, direct, u"b1"_s, u"hi bob"_s)));
+
+        QVERIFY(ok(bob.request(u"user.block"_s, {{u"user"_s, aliceId}})));
+        QCOMPARE(bob.request(u"blocks.list"_s)
+                     .value(u"users"_s)
+                     .toArray()
+                     .first()
+                     .toObject()
+                     .value(u"id"_s)
+                     .toInteger(),
+                 aliceId);
+        QCOMPARE(code(send(alice, direct, u"b2"_s, u"hello?"_s)), u"forbidden"_s);
+        QCOMPARE(code(send(bob, direct, u"b3"_s, u"bye"_s)), u"forbidden"_s); // either way
+        QCOMPARE(code(alice.request(u"direct.open"_s, {{u"user"_s, bobId}})), u"forbidden"_s);
+        QCOMPARE(code(alice.request(u"group.create"_s,
+                                    {{u"title"_s, u"Trap"_s}, {u"members"_s, QJsonArray{bobId}}})),
+                 u"forbidden"_s);
+        QCOMPARE(code(bob.request(u"user.block"_s, {{u"user"_s, bobId}})), u"bad_request"_s);
+
+        QVERIFY(ok(bob.request(u"user.unblock"_s, {{u"user"_s, aliceId}})));
+        QVERIFY(ok(send(alice, direct, u"b4"_s, u"friends again"_s)));
+        QVERIFY(bob.request(u"blocks.list"_s).value(u"users"_s).toArray().isEmpty());
+    }
+};
+
+QTEST_GUILESS_MAIN(TestConversations)
+#include "tst_conversations.moc"
