@@ -59,7 +59,7 @@ void ProtocolClient::onText(const QString &text)
         m_events.append(frame);
 }
 
-QJsonObject ProtocolClient::request(const QString &type, const QJsonObject &fields, int timeoutMs)
+QString ProtocolClient::post(const QString &type, const QJsonObject &fields)
 {
     const QString id = u"t-%1"_s.arg(m_nextId++);
     QJsonObject frame = fields;
@@ -67,6 +67,16 @@ QJsonObject ProtocolClient::request(const QString &type, const QJsonObject &fiel
     frame.insert(u"id"_s, id);
     m_socket.sendTextMessage(
         QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+    return id;
+}
+
+QJsonObject ProtocolClient::request(const QString &type, const QJsonObject &fields, int timeoutMs)
+{
+    return reply(post(type, fields), timeoutMs);
+}
+
+QJsonObject ProtocolClient::reply(const QString &id, int timeoutMs)
+{
     QSignalSpy messages(&m_socket, &QWebSocket::textMessageReceived);
     const QDeadlineTimer deadline(timeoutMs);
     while (!m_replies.contains(id)) {

@@ -29,6 +29,10 @@ public:
     /// Sends {"type": type, "id": <next id>, …fields} and waits for its one reply.
     /// Returns the reply object (type "result" or "error"), or {} on timeout.
     QJsonObject request(const QString &type, const QJsonObject &fields = {}, int timeoutMs = 15000);
+    /// Sends a request without waiting; returns its id for reply().
+    QString post(const QString &type, const QJsonObject &fields = {});
+    /// Waits for the reply to a request sent with post(); {} on timeout.
+    QJsonObject reply(const QString &id, int timeoutMs = 30000);
     /// Sends raw text (anything, valid or not) as one text message.
     void sendText(const QString &text);
     /// Sends a frame without an id (an event) and does not wait.
