@@ -4,6 +4,7 @@
 #include "crypto/session_token.h"
 #include "protocol/account_rules.h"
 #include "store/account_queries.h"
+#include "store/report_queries.h"
 #include "store/sql_helpers.h"
 #include "store/sqlite_store.h"
 
@@ -62,6 +63,8 @@ public:
         const QStringList arguments = words.mid(2);
         if (command == u"user list" && arguments.isEmpty())
             return withStore([this](Store &store) { return listUsers(store); });
+        if (command == u"report list" && arguments.isEmpty())
+            return withStore([this](Store &store) { return listReports(store); });
         static const QStringList kUserCommands{u"user add"_s, u"user disable"_s, u"user enable"_s,
                                                u"user reset-password"_s};
         if (!kUserCommands.contains(command) || arguments.size() != 1)
@@ -166,6 +169,44 @@ private:
         return kDone;
     }
 
+    int listReports(Store &store)
+    {
+        using Named = QList<std::pair<sql::ReportRecord, QString>>;
+        const auto reports = await(store.read<Named>([](QSqlDatabase &db) -> Result<Named> {
+            auto recent = sql::recentReports(db, 200);
+            if (!recent)
+                return recent.error();
+            Named named;
+            for (const sql::ReportRecord &report : *recent) {
+                QString content;
+                if (report.seq > 0) {
+                    auto body = sql::run(
+                        db, u"SELECT body FROM events WHERE conversation_id = ? AND seq = ?"_s,
+                        {report.conversationId, report.seq});
+                    if (body && body->next())
+                        content = body->value(0).toString().left(100);
+                }
+                named.append({report, content});
+            }
+            return named;
+        }));
+        if (!reports)
+            return fail(reports.error().message);
+        std::fprintf(m_out, "%-6s %-17s %-9s %-9s %-14s %s\n", "id", "filed", "reporter", "about",
+                     "message", "reason");
+        for (const auto &[report, content] : *reports) {
+            const QString message
+                = report.seq > 0 ? u"%1#%2"_s.arg(report.conversationId).arg(report.seq) : u"-"_s;
+            const QString about = report.userId > 0 ? QString::number(report.userId) : u"-"_s;
+            std::fprintf(m_out, "%-6lld %-17s %-9lld %-9s %-14s %s\n", report.id,
+                         qPrintable(formatTime(report.createdAt)), report.reporterId,
+                         qPrintable(about), qPrintable(message), qPrintable(report.reason));
+            if (!content.isEmpty())
+                std::fprintf(m_out, "       content: %s\n", qPrintable(content));
+        }
+        return kDone;
+    }
+
     int setDisabled(Store &store, const QString &username, bool disable)
     {
         const auto user = await(store.write<UserRecord>(
@@ -218,7 +259,7 @@ private:
 
 bool isAdminCommand(const QString &word)
 {
-    return word == u"user";
+    return word == u"user" || word == u"report";
 }
 
 QString adminUsage()
@@ -229,6 +270,7 @@ QString adminUsage()
            "  tidings-relay user disable NAME     (also ends the user's sessions)\n"
            "  tidings-relay user enable NAME\n"
            "  tidings-relay user reset-password NAME [--password-stdin]\n"
+           "  tidings-relay report list              (the newest 200 reports)\n"
            "Without --password-stdin a random password is made and printed.\n"_s;
 }
 

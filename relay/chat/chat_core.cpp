@@ -1,9 +1,13 @@
 #include "chat/chat_core.h"
 
 #include "chat/chat_logging.h"
+#include "chat/member_cache.h"
 #include "chat/password_hasher.h"
+#include "chat/presence.h"
+#include "chat/rate_limiter.h"
 #include "chat/request.h"
 #include "chat/session.h"
+#include "chat/typing_tracker.h"
 #include "store/sql_helpers.h"
 #include "store/store.h"
 
@@ -18,9 +22,14 @@ ChatCore::ChatCore(Store &store, ChatOptions options, QObject *parent)
     : QObject(parent), m_store(store), m_options(std::move(options)),
       m_passwordHasher(std::make_unique<PasswordHasher>(m_options.passwordCost,
                                                         m_options.passwordHashThreads,
-                                                        m_options.maxPendingPasswordHashes))
+                                                        m_options.maxPendingPasswordHashes)),
+      m_rateLimiter(std::make_unique<RateLimiter>()), m_memberCache(std::make_unique<MemberCache>())
 {
     m_handlers = allHandlers();
+    m_typing = std::make_unique<TypingTracker>(*this);
+    m_presence = std::make_unique<Presence>(*this);
+    connect(this, &ChatCore::userWentOffline, m_typing.get(), &TypingTracker::userGone);
+    connect(this, &ChatCore::blockChanged, this, [this] { m_memberCache->clear(); });
 
     // One timer for all sessions: pings, timeouts and revalidation in one pass.
     m_heartbeatTimer.setInterval(std::max<std::chrono::milliseconds>(
@@ -89,6 +98,9 @@ void ChatCore::onTextMessage(Session *session, const QString &text)
         return;
     }
     const Request request(*this, session, std::move(frame).value());
+    const double perSecond = m_options.framesPerSecond;
+    if (request.throttled(u"frames:%1"_s.arg(quintptr(session)), perSecond, 2 * perSecond))
+        return;
     const auto handler = m_handlers.constFind(request.frame().type);
     if (handler == m_handlers.constEnd()) {
         request.fail(
@@ -222,8 +234,10 @@ void ChatCore::heartbeat()
     }
     // Every few ticks, drop connections whose store session ended elsewhere (signed out,
     // revoked, account disabled by an admin).
-    if (++m_heartbeatTicks % 3 == 0)
+    if (++m_heartbeatTicks % 3 == 0) {
         revalidateSessions();
+        m_rateLimiter->prune();
+    }
 }
 
 void ChatCore::revalidateSessions()

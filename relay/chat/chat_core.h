@@ -16,9 +16,13 @@ class QWebSocket;
 
 namespace tidings::relay {
 
+class MemberCache;
 class PasswordHasher;
+class Presence;
+class RateLimiter;
 class Session;
 class Store;
+class TypingTracker;
 
 /// The small core the chat features plug into: it owns the live sessions, reads their
 /// frames, checks where each may go and hands it to the handler of its type; it knows which
@@ -42,6 +46,10 @@ public:
     Store &store() { return m_store; }
     const ChatOptions &options() const { return m_options; }
     PasswordHasher &passwordHasher() { return *m_passwordHasher; }
+    RateLimiter &rateLimiter() { return *m_rateLimiter; }
+    MemberCache &memberCache() { return *m_memberCache; }
+    TypingTracker &typing() { return *m_typing; }
+    Presence &presence() { return *m_presence; }
     /// The frame types this relay accepts (for the spec check and "unsupported" errors).
     QStringList frameTypes() const { return m_handlers.keys(); }
 
@@ -76,6 +84,10 @@ private:
     Store &m_store;
     const ChatOptions m_options;
     std::unique_ptr<PasswordHasher> m_passwordHasher;
+    std::unique_ptr<RateLimiter> m_rateLimiter;
+    std::unique_ptr<MemberCache> m_memberCache;
+    std::unique_ptr<TypingTracker> m_typing;
+    std::unique_ptr<Presence> m_presence;
     HandlerTable m_handlers;
     std::unordered_map<Session *, std::unique_ptr<Session>> m_sessions;
     QHash<qint64, Session *> m_bySessionId;

@@ -29,6 +29,15 @@ struct ChatOptions
     /// header outside this list is closed; one without an Origin (a native client) is kept.
     QStringList allowedOrigins;
 
+    /// Sign-in attempts (register, login, auth) per IP address per minute.
+    double signInsPerMinute = 30;
+    /// Message writes (send, edit, delete, react) per user per second; bursts of twice that.
+    double messagesPerSecond = 20;
+    /// Typing updates per user per second; bursts of twice that.
+    double typingPerSecond = 2;
+    /// Frames of any kind per connection per second; bursts of twice that.
+    double framesPerSecond = 100;
+
     /// Bytes a session may have waiting to be written before it counts as a slow reader
     /// and is disconnected.
     qint64 maxQueuedBytesPerSession = 8 * 1024 * 1024;

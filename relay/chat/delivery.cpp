@@ -1,6 +1,7 @@
 #include "chat/delivery.h"
 
 #include "chat/chat_core.h"
+#include "chat/member_cache.h"
 #include "chat/wire.h"
 
 namespace tidings::relay {
@@ -9,6 +10,7 @@ void deliverEvent(ChatCore &core, const Appended &appended, const Session *excep
 {
     if (appended.duplicate)
         return;
+    core.memberCache().observe(appended);
     core.sendToUsers(appended.recipients, wire::eventFrame(appended.event), except);
 }
 

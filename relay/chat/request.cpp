@@ -1,5 +1,7 @@
 #include "chat/request.h"
 
+#include "chat/chat_core.h"
+#include "chat/rate_limiter.h"
 #include "chat/session.h"
 
 namespace tidings::relay {
@@ -21,12 +23,24 @@ void Request::reply(const QJsonObject &fields) const
     m_session->send(QString::fromUtf8(protocol::encodeFrame(result)));
 }
 
-void Request::fail(const Error &error) const
+void Request::fail(const Error &error, const QJsonObject &extra) const
 {
     if (!m_session)
         return;
-    m_session->send(
-        QString::fromUtf8(protocol::encodeFrame(protocol::errorFrame(m_frame.id, error))));
+    protocol::Frame frame = protocol::errorFrame(m_frame.id, error);
+    for (auto it = extra.begin(); it != extra.end(); ++it)
+        frame.fields.insert(it.key(), it.value());
+    m_session->send(QString::fromUtf8(protocol::encodeFrame(frame)));
+}
+
+bool Request::throttled(const QString &key, double perSecond, double burst) const
+{
+    const qint64 waitMs = m_core->rateLimiter().take(key, {perSecond, burst});
+    if (waitMs == 0)
+        return false;
+    fail({ErrorCode::RateLimited, u"too many requests; retry in %1 ms"_s.arg(waitMs)},
+         {{u"retry_after_ms"_s, waitMs}});
+    return true;
 }
 
 } // namespace tidings::relay

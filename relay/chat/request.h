@@ -27,8 +27,12 @@ public:
 
     /// Answers with {"type":"result","id":…, …fields}. Requests without an id get no answer.
     void reply(const QJsonObject &fields = {}) const;
-    /// Answers with {"type":"error","id":…,"code":…,"message":…}.
-    void fail(const Error &error) const;
+    /// Answers with {"type":"error","id":…,"code":…,"message":…, …extra}.
+    void fail(const Error &error, const QJsonObject &extra = {}) const;
+
+    /// Takes a token from bucket `key`; when it is empty, answers rate_limited with
+    /// "retry_after_ms" and returns true (the handler then stops).
+    bool throttled(const QString &key, double perSecond, double burst) const;
 
 private:
     ChatCore *m_core;

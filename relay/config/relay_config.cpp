@@ -46,6 +46,12 @@ constexpr std::array kSettings = {
     SettingSpec{"heartbeat-seconds", "seconds",
                 "Ping a silent connection after this long; drop it after three times as long "
                 "(default 30)."},
+    SettingSpec{"sign-in-rate", "per-minute",
+                "Sign-in attempts allowed per IP address per minute (default 30)."},
+    SettingSpec{"message-rate", "per-second",
+                "Messages a user may write per second, bursts of twice that (default 20)."},
+    SettingSpec{"frame-rate", "per-second",
+                "Frames a connection may send per second, bursts of twice that (default 100)."},
     SettingSpec{
         "allowed-origins", "list",
         "Comma-separated WebSocket Origins allowed (default: any; native clients send none)."},
@@ -259,6 +265,18 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         const auto origins = value->text.split(u',', Qt::SkipEmptyParts);
         for (const QString &origin : origins)
             config.allowedOrigins.append(origin.trimmed());
+    }
+    const std::pair<const char *, double *> rates[] = {{"sign-in-rate", &config.signInsPerMinute},
+                                                       {"message-rate", &config.messagesPerSecond},
+                                                       {"frame-rate", &config.framesPerSecond}};
+    for (const auto &[name, target] : rates) {
+        if (const auto value = lookup(QString::fromLatin1(name))) {
+            bool ok = false;
+            const double rate = value->text.trimmed().toDouble(&ok);
+            if (!ok || !(rate > 0) || rate > 1e9)
+                return invalid(QString::fromLatin1(name), *value, u"expected a positive number"_s);
+            *target = rate;
+        }
     }
     if (config.maxTextBytes + 4096 > config.maxFrameBytes) {
         return Error{ErrorCode::BadRequest,

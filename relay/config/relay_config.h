@@ -37,6 +37,9 @@ struct RelayConfig
     int maxGroupMembers = 1000;
     int heartbeatSeconds = 30;
     QStringList allowedOrigins;
+    double signInsPerMinute = 30;
+    double messagesPerSecond = 20;
+    double framesPerSecond = 100;
 
     bool tlsEnabled() const { return !tlsCertificateFile.isEmpty(); }
 };

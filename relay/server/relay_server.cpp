@@ -61,6 +61,9 @@ ChatOptions chatOptions(const RelayConfig &config)
     options.handshakeTimeout
         = std::min<std::chrono::milliseconds>(std::chrono::seconds(30), options.heartbeatTimeout);
     options.allowedOrigins = config.allowedOrigins;
+    options.signInsPerMinute = config.signInsPerMinute;
+    options.messagesPerSecond = config.messagesPerSecond;
+    options.framesPerSecond = config.framesPerSecond;
     return options;
 }
 

@@ -82,6 +82,11 @@ bool RelayProcess::start(const QStringList &extraArguments, int timeoutMs)
     // Cheap password hashes keep tests fast; tests of the real cost say so explicitly.
     if (!extraArguments.contains(u"--password-cost"_s))
         arguments << u"--password-cost"_s << u"minimum"_s;
+    // Tests make many users and bursts from one address; tests of the limits set them.
+    for (const QString &rate : {u"--sign-in-rate"_s, u"--message-rate"_s, u"--frame-rate"_s}) {
+        if (!extraArguments.contains(rate))
+            arguments << rate << u"1000000"_s;
+    }
     arguments += extraArguments;
     m_process->start(relayBinary(), arguments);
     if (!m_process->waitForStarted(timeoutMs))

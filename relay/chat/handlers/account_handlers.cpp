@@ -13,6 +13,7 @@
 #include "store/store.h"
 
 #include <QJsonArray>
+#include <QWebSocket>
 
 namespace tidings::relay {
 
@@ -22,6 +23,14 @@ namespace fields = protocol::fields;
 namespace {
 
 const fields::StringRule kDeviceRule{0, 128};
+
+/// Password guessing and token guessing are limited per IP address.
+bool signInThrottled(const Request &request)
+{
+    const double perMinute = request.core().options().signInsPerMinute;
+    const QString peer = request.session()->socket().peerAddress().toString();
+    return request.throttled(u"signin:%1"_s.arg(peer), perMinute / 60.0, perMinute);
+}
 const fields::StringRule kPasswordRule{0, protocol::kMaxPasswordBytes};
 
 struct NewSession
@@ -58,6 +67,8 @@ void registerAccount(const Request &request)
 {
     if (!request.core().options().registrationOpen)
         return request.fail({ErrorCode::Forbidden, u"registration is closed on this relay"_s});
+    if (signInThrottled(request))
+        return;
     const auto username = fields::string(request.fields(), u"username"_s, {1, 64});
     if (!username)
         return request.fail(username.error());
@@ -118,6 +129,8 @@ void registerAccount(const Request &request)
 
 void login(const Request &request)
 {
+    if (signInThrottled(request))
+        return;
     const auto username = fields::string(request.fields(), u"username"_s, {1, 64});
     if (!username)
         return request.fail(username.error());
@@ -184,6 +197,8 @@ void login(const Request &request)
 
 void authenticate(const Request &request)
 {
+    if (signInThrottled(request))
+        return;
     const auto token = fields::string(request.fields(), u"token"_s, {1, 256});
     if (!token)
         return request.fail(token.error());

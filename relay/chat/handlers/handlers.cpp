@@ -9,12 +9,14 @@ HandlerTable allHandlers()
     registerAccountHandlers(table);
     registerConversationHandlers(table);
     registerMessageHandlers(table);
+    registerLiveHandlers(table);
     return table;
 }
 
 QStringList eventTypes()
 {
-    return {QStringLiteral("event"), QStringLiteral("receipt")};
+    return {QStringLiteral("event"), QStringLiteral("receipt"), QStringLiteral("typing"),
+            QStringLiteral("presence")};
 }
 
 } // namespace tidings::relay

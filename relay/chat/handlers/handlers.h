@@ -30,6 +30,7 @@ void registerSessionHandlers(HandlerTable &table);
 void registerAccountHandlers(HandlerTable &table);
 void registerConversationHandlers(HandlerTable &table);
 void registerMessageHandlers(HandlerTable &table);
+void registerLiveHandlers(HandlerTable &table);
 
 /// Every frame type the relay accepts, with its handler.
 HandlerTable allHandlers();

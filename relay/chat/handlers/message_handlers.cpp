@@ -82,6 +82,9 @@ Result<QJsonArray> attachments(const Request &request)
 /// other sessions of every member.
 void appendAndDeliver(const Request &request, std::function<Result<Appended>(QSqlDatabase &)> write)
 {
+    const double rate = request.core().options().messagesPerSecond;
+    if (request.throttled(u"send:%1"_s.arg(request.session()->userId()), rate, 2 * rate))
+        return;
     request.core()
         .store()
         .write<Appended>(std::move(write))

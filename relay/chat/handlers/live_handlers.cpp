@@ -1,0 +1,167 @@
+// Ephemeral state and abuse: typing, presence.query, report.
+#include "chat/chat_core.h"
+#include "chat/handlers/handlers.h"
+#include "chat/member_cache.h"
+#include "chat/presence.h"
+#include "chat/request.h"
+#include "chat/session.h"
+#include "chat/typing_tracker.h"
+#include "protocol/fields.h"
+#include "store/account_queries.h"
+#include "store/conversation_queries.h"
+#include "store/report_queries.h"
+#include "store/store.h"
+
+#include <QJsonArray>
+
+namespace tidings::relay {
+
+using namespace Qt::StringLiterals;
+namespace fields = protocol::fields;
+
+namespace {
+
+/// The conversation's members and whether ephemeral frames pass in it, from the cache or
+/// (on a miss) the store; then `then` runs on the network thread.
+void withMembers(const Request &request, ConversationId conversation,
+                 std::function<void(const MemberCache::Entry &)> then)
+{
+    if (const auto cached = request.core().memberCache().find(conversation))
+        return then(*cached);
+    request.core()
+        .store()
+        .read<MemberCache::Entry>([conversation](QSqlDatabase &db) -> Result<MemberCache::Entry> {
+            auto record = sql::conversationById(db, conversation);
+            if (!record)
+                return record.error();
+            auto members = sql::currentMemberIds(db, conversation);
+            if (!members)
+                return members.error();
+            MemberCache::Entry entry{*members, true};
+            if (!record->isGroup && members->size() == 2) {
+                auto blocked = sql::blockedEitherWay(db, members->at(0), members->at(1));
+                if (!blocked)
+                    return blocked.error();
+                entry.openBothWays = !*blocked;
+            }
+            return entry;
+        })
+        .then(&request.core(),
+              [request, conversation, then](const Result<MemberCache::Entry> &entry) {
+                  if (!entry)
+                      return request.fail(
+                          entry.error().code == ErrorCode::NotFound
+                              ? Error{ErrorCode::NotFound, u"no such conversation"_s}
+                              : entry.error());
+                  request.core().memberCache().put(conversation, *entry);
+                  then(*entry);
+              });
+}
+
+void typing(const Request &request)
+{
+    const auto conversation = fields::integer(request.fields(), u"conversation"_s, 1);
+    if (!conversation)
+        return request.fail(conversation.error());
+    const auto typing = fields::optionalBoolean(request.fields(), u"typing"_s);
+    if (!typing)
+        return request.fail(typing.error());
+    const UserId user = request.session()->userId();
+    const double rate = request.core().options().typingPerSecond;
+    if (request.throttled(u"typing:%1"_s.arg(user), rate, 2 * rate))
+        return;
+
+    const ConversationId id = *conversation;
+    const bool isTyping = typing->value_or(true);
+    withMembers(request, id, [request, user, id, isTyping](const MemberCache::Entry &entry) {
+        // Same answer for a stranger as for a conversation that does not exist.
+        if (!entry.members.contains(user))
+            return request.fail({ErrorCode::NotFound, u"no such conversation"_s});
+        if (entry.openBothWays)
+            request.core().typing().update(user, id, isTyping, entry.members);
+        request.reply();
+    });
+}
+
+void queryPresence(const Request &request)
+{
+    const auto users = fields::integerList(request.fields(), u"users"_s, 500, 1);
+    if (!users)
+        return request.fail(users.error());
+    const UserId me = request.session()->userId();
+    const QList<UserId> asked = *users;
+    request.core()
+        .store()
+        .read<QList<UserRecord>>([me, asked](QSqlDatabase &db) -> Result<QList<UserRecord>> {
+            auto contacts = sql::contactsOf(db, me);
+            if (!contacts)
+                return contacts.error();
+            QList<UserId> visible;
+            for (const UserId id : asked) {
+                if (contacts->contains(id))
+                    visible.append(id);
+            }
+            return sql::usersByIds(db, visible);
+        })
+        .then(&request.core(), [request](const Result<QList<UserRecord>> &visible) {
+            if (!visible)
+                return request.fail(visible.error());
+            QJsonArray list;
+            for (const UserRecord &user : *visible) {
+                const bool online = request.core().presence().isOnline(user.id);
+                QJsonObject entry{{u"user"_s, user.id}, {u"online"_s, online}};
+                if (!online && !user.hideLastSeen && user.lastSeenAt > 0)
+                    entry.insert(u"last_seen"_s, user.lastSeenAt);
+                list.append(entry);
+            }
+            request.reply({{u"presence"_s, list}});
+        });
+}
+
+void report(const Request &request)
+{
+    const auto user = fields::optionalInteger(request.fields(), u"user"_s, 1);
+    if (!user)
+        return request.fail(user.error());
+    const auto conversation = fields::optionalInteger(request.fields(), u"conversation"_s, 1);
+    if (!conversation)
+        return request.fail(conversation.error());
+    const auto seq = fields::optionalInteger(request.fields(), u"seq"_s, 1);
+    if (!seq)
+        return request.fail(seq.error());
+    const auto reason = fields::string(request.fields(), u"reason"_s, {1, 2000});
+    if (!reason)
+        return request.fail(reason.error());
+    if (!user->has_value() && !(conversation->has_value() && seq->has_value()))
+        return request.fail({ErrorCode::BadRequest,
+                             u"report a 'user', or a message by 'conversation' and 'seq'"_s});
+    const UserId reporter = request.session()->userId();
+    if (request.throttled(u"report:%1"_s.arg(reporter), 0.2, 10))
+        return;
+
+    const UserId about = user->value_or(0);
+    const ConversationId where = conversation->value_or(0);
+    const Seq message = seq->value_or(0);
+    const QString why = *reason;
+    request.core()
+        .store()
+        .write<sql::ReportRecord>([reporter, about, where, message, why](QSqlDatabase &db) {
+            return sql::fileReport(db, reporter, about, where, message, why);
+        })
+        .then(&request.core(), [request](const Result<sql::ReportRecord> &filed) {
+            if (!filed)
+                return request.fail(filed.error());
+            request.reply({{u"report"_s, filed->id}});
+        });
+}
+
+} // namespace
+
+void registerLiveHandlers(HandlerTable &table)
+{
+    table.insert(u"typing"_s, {Access::SignedIn, typing});
+    table.insert(u"presence.query"_s, {Access::SignedIn, queryPresence});
+    table.insert(u"report"_s, {Access::SignedIn, report});
+}
+
+} // namespace tidings::relay
