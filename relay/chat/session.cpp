@@ -36,7 +36,10 @@ bool Session::send(const QString &frame)
     if (m_socket->bytesToWrite() > m_maxQueuedBytes) {
         qCInfo(lcChat) << "disconnecting a slow reader, user" << m_user.id << "with"
                        << m_socket->bytesToWrite() << "bytes unsent";
-        close(close_code::kTooSlow, QStringLiteral("too slow: read your messages"));
+        // A close frame would queue behind what the peer does not read: drop the
+        // connection at once, and the memory with it.
+        m_closing = true;
+        m_socket->abort();
         return false;
     }
     m_socket->sendTextMessage(frame);

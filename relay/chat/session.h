@@ -18,7 +18,6 @@ inline constexpr auto kSessionEnded = QWebSocketProtocol::CloseCode(4001);
 inline constexpr auto kAccountDisabled = QWebSocketProtocol::CloseCode(4002);
 inline constexpr auto kHandshakeTimeout = QWebSocketProtocol::CloseCode(4003);
 inline constexpr auto kHeartbeatTimeout = QWebSocketProtocol::CloseCode(4004);
-inline constexpr auto kTooSlow = QWebSocketProtocol::CloseCode(4008);
 } // namespace close_code
 
 /// One WebSocket connection and what the relay knows about it: where it is in the
@@ -47,7 +46,8 @@ public:
     void signOut();
 
     /// Sends one encoded frame. A peer that has more than the allowed bytes waiting (it does
-    /// not read) is disconnected instead: returns false then.
+    /// not read) is disconnected at once instead (no close frame could reach it): returns
+    /// false then.
     bool send(const QString &frame);
     void close(QWebSocketProtocol::CloseCode code, const QString &reason);
     bool isClosing() const { return m_closing; }
