@@ -46,6 +46,12 @@ constexpr std::array kSettings = {
     SettingSpec{"heartbeat-seconds", "seconds",
                 "Ping a silent connection after this long; drop it after three times as long "
                 "(default 30)."},
+    SettingSpec{
+        "store-sync", "full|normal",
+        "full: every commit survives power loss (default); normal: faster, may lose the last "
+        "commits on power loss."},
+    SettingSpec{"retention-days", "days",
+                "Erase message content older than this (default 0: keep forever)."},
     SettingSpec{"sign-in-rate", "per-minute",
                 "Sign-in attempts allowed per IP address per minute (default 30)."},
     SettingSpec{"message-rate", "per-second",
@@ -265,6 +271,20 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         const auto origins = value->text.split(u',', Qt::SkipEmptyParts);
         for (const QString &origin : origins)
             config.allowedOrigins.append(origin.trimmed());
+    }
+    if (const auto value = lookup(u"store-sync"_s)) {
+        if (value->text == u"full")
+            config.storeSyncFull = true;
+        else if (value->text == u"normal")
+            config.storeSyncFull = false;
+        else
+            return invalid(u"store-sync"_s, *value, u"expected 'full' or 'normal'"_s);
+    }
+    if (const auto value = lookup(u"retention-days"_s)) {
+        const auto days = parseInteger(value->text, 0, 365 * 100);
+        if (!days)
+            return invalid(u"retention-days"_s, *value, u"expected 0 (forever) to 36500"_s);
+        config.retentionDays = static_cast<int>(*days);
     }
     const std::pair<const char *, double *> rates[] = {{"sign-in-rate", &config.signInsPerMinute},
                                                        {"message-rate", &config.messagesPerSecond},

@@ -40,6 +40,8 @@ struct RelayConfig
     double signInsPerMinute = 30;
     double messagesPerSecond = 20;
     double framesPerSecond = 100;
+    bool storeSyncFull = true; ///< store-sync: full (default) or normal
+    int retentionDays = 0; ///< 0: keep history forever
 
     bool tlsEnabled() const { return !tlsCertificateFile.isEmpty(); }
 };

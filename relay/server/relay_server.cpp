@@ -4,9 +4,12 @@
 #include "gateway/http_gateway.h"
 #include "ops/health_endpoints.h"
 #include "server/data_directory.h"
+#include "store/message_queries.h"
 #include "store/sqlite_store.h"
 
+#include <QDateTime>
 #include <QSaveFile>
+#include <QTimer>
 #include <QWebSocket>
 
 #include <optional>
@@ -22,6 +25,8 @@ struct RelayServer::Services
     std::optional<StoreInfo> storeInfo;
     std::unique_ptr<ChatCore> chat;
     std::unique_ptr<HttpGateway> gateway;
+    QTimer retention;
+    bool expiring = false;
     bool stopping = false;
 };
 
@@ -85,8 +90,9 @@ Result<quint16> RelayServer::start()
         return dataDirectory.error();
     m_services->dataDirectory = std::move(dataDirectory).value();
 
-    m_services->store
-        = std::make_unique<SqliteStore>(m_services->dataDirectory->filePath(u"tidings.db"_s));
+    m_services->store = std::make_unique<SqliteStore>(
+        m_services->dataDirectory->filePath(u"tidings.db"_s),
+        m_config.storeSyncFull ? SyncPolicy::Full : SyncPolicy::Normal);
     const Result<StoreInfo> opened = m_services->store->open();
     if (!opened)
         return opened.error();
@@ -118,6 +124,16 @@ Result<quint16> RelayServer::start()
         return readiness;
     });
 
+    if (m_config.retentionDays > 0) {
+        if (m_config.retentionDays < 30)
+            qWarning("retention-days is %d: message content older than that is erased for good",
+                     m_config.retentionDays);
+        m_services->retention.setInterval(std::chrono::minutes(10));
+        connect(&m_services->retention, &QTimer::timeout, this, &RelayServer::expireOldContent);
+        m_services->retention.start();
+        expireOldContent();
+    }
+
     auto port = m_services->gateway->listen();
     if (!port)
         return port.error();
@@ -128,11 +144,34 @@ Result<quint16> RelayServer::start()
     return port;
 }
 
+void RelayServer::expireOldContent()
+{
+    if (m_services->expiring || !m_services->store)
+        return;
+    m_services->expiring = true;
+    const qint64 cutoff
+        = QDateTime::currentMSecsSinceEpoch() - qint64(m_config.retentionDays) * 24 * 3600 * 1000;
+    constexpr int kBatch = 1000;
+    // One batch per transaction so that message acks never wait long behind retention.
+    m_services->store
+        ->write<int>([cutoff](QSqlDatabase &db) { return sql::expireContent(db, cutoff, kBatch); })
+        .then(this, [this](const Result<int> &erased) {
+            m_services->expiring = false;
+            if (!erased) {
+                qWarning().noquote() << "retention:" << erased.error().message;
+                return;
+            }
+            if (*erased == kBatch)
+                expireOldContent();
+        });
+}
+
 void RelayServer::stop()
 {
     if (m_services->stopping)
         return;
     m_services->stopping = true;
+    m_services->retention.stop();
     if (m_services->gateway)
         m_services->gateway->stopListening();
     if (m_services->chat)

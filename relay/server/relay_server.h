@@ -27,6 +27,9 @@ public:
     void stop();
 
 private:
+    /// Retention: erases expired message content, a batch at a time.
+    void expireOldContent();
+
     struct Services;
     RelayConfig m_config;
     std::unique_ptr<Services> m_services;

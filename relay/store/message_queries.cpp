@@ -364,6 +364,51 @@ Result<EventPage> eventsBefore(QSqlDatabase &db, UserId user, ConversationId con
     return page;
 }
 
+Result<int> expireContent(QSqlDatabase &db, qint64 cutoffMs, int batch)
+{
+    // Everything before the watermark is done: each run reads only what aged since.
+    auto mark = run(db, u"SELECT value FROM relay_meta WHERE key = 'retention_watermark'"_s);
+    if (!mark)
+        return mark.error();
+    const qint64 from = mark->next() ? mark->value(0).toLongLong() : 0;
+    mark->finish();
+    auto rows = run(
+        db,
+        u"SELECT conversation_id, seq, created_at FROM events WHERE created_at >= ? AND created_at "
+        u"< ? "
+        "AND kind IN ('message', 'edit') AND body <> '{\"expired\":true}' ORDER BY created_at LIMIT ?"_s,
+        {from, cutoffMs, batch});
+    if (!rows)
+        return rows.error();
+    QList<std::pair<ConversationId, Seq>> keys;
+    qint64 reached = from;
+    while (rows->next()) {
+        keys.append({rows->value(0).toLongLong(), rows->value(1).toLongLong()});
+        reached = rows->value(2).toLongLong();
+    }
+    rows->finish();
+    for (const auto &[conversation, seq] : std::as_const(keys)) {
+        if (auto erased = run(
+                db,
+                u"UPDATE events SET body = '{\"expired\":true}' WHERE conversation_id = ? AND seq = ?"_s,
+                {conversation, seq});
+            !erased) {
+            return erased.error();
+        }
+    }
+    // A full batch may stop inside one millisecond: resume at it next time (what was erased
+    // is skipped). A short batch means everything before the cutoff is done.
+    const qint64 watermark = keys.size() == batch ? reached : cutoffMs;
+    if (auto stored = run(db,
+                          u"INSERT INTO relay_meta (key, value) VALUES ('retention_watermark', ?) "
+                          "ON CONFLICT (key) DO UPDATE SET value = excluded.value"_s,
+                          {QString::number(watermark)});
+        !stored) {
+        return stored.error();
+    }
+    return static_cast<int>(keys.size());
+}
+
 Result<SyncPage> syncEvents(QSqlDatabase &db, UserId user,
                             const QHash<ConversationId, Seq> &cursors, int limit)
 {

@@ -70,6 +70,11 @@ struct SyncPage
 Result<SyncPage> syncEvents(QSqlDatabase &db, UserId user,
                             const QHash<ConversationId, Seq> &cursors, int limit);
 
+/// Retention: erases the content of messages (and edits) made before `cutoffMs`, at most
+/// `batch` per call; their log entries stay (as {"expired": true}), so seqs stay gap-free.
+/// Returns how many it erased: call again while that equals `batch`.
+Result<int> expireContent(QSqlDatabase &db, qint64 cutoffMs, int batch);
+
 inline constexpr int kMaxReactionsPerMessage = 64;
 
 } // namespace tidings::relay::sql

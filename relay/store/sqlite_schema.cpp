@@ -85,9 +85,15 @@ constexpr std::array kVersion2 = {
     " created_at INTEGER NOT NULL)",
 };
 
+// Retention walks the log by age.
+constexpr std::array kVersion3 = {
+    "CREATE INDEX events_by_time ON events(created_at)",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "relay metadata", kVersion1},
     Migration{2, "accounts, conversations, events", kVersion2},
+    Migration{3, "events by time", kVersion3},
 };
 
 } // namespace

@@ -41,7 +41,7 @@ Result<void> exec(QSqlDatabase &database, const QString &statement)
     return {};
 }
 
-Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path)
+Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path, SyncPolicy sync)
 {
     // Read-only checks first: nothing is written until the file is known to be ours.
     const auto applicationId = readPragmaInt(database, u"application_id"_s);
@@ -81,7 +81,9 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path)
     if (!journal)
         return Error{ErrorCode::Io,
                      u"%1: cannot enable WAL: %2"_s.arg(path, journal.error().message)};
-    for (const QString &pragma : {u"PRAGMA synchronous=FULL"_s, u"PRAGMA foreign_keys=ON"_s}) {
+    const QString synchronous
+        = sync == SyncPolicy::Full ? u"PRAGMA synchronous=FULL"_s : u"PRAGMA synchronous=NORMAL"_s;
+    for (const QString &pragma : {synchronous, u"PRAGMA foreign_keys=ON"_s}) {
         if (auto result = exec(database, pragma); !result)
             return result.error();
     }
@@ -115,7 +117,7 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path)
 
 } // namespace
 
-SqliteStore::SqliteStore(QString path) : m_path(std::move(path)) { }
+SqliteStore::SqliteStore(QString path, SyncPolicy sync) : m_path(std::move(path)), m_sync(sync) { }
 
 SqliteStore::~SqliteStore() = default;
 
@@ -127,7 +129,7 @@ Result<StoreInfo> SqliteStore::open()
         return openConnection(database, path, false);
     });
     auto opened = m_writer->submit<StoreInfo>(
-        [path](QSqlDatabase &database) { return openStore(database, path); });
+        [path, sync = m_sync](QSqlDatabase &database) { return openStore(database, path, sync); });
     // The reader opens only once the file is known good and migrated.
     opened.waitForFinished();
     const Result<StoreInfo> result = opened.result();

@@ -4,13 +4,20 @@
 
 namespace tidings::relay {
 
+/// How hard a commit insists on reaching the disk.
+enum class SyncPolicy {
+    Full, ///< synchronous=FULL: a commit survives power loss (the default)
+    Normal, ///< synchronous=NORMAL: faster; the last commits can be lost on power loss
+            ///< (never on a process crash)
+};
+
 /// The embedded store: one SQLite file in WAL mode with synchronous=FULL. open() checks the
 /// file before touching it: a file that is not SQLite, belongs to another application or
 /// has a newer schema is refused and left exactly as it was.
 class SqliteStore final : public Store
 {
 public:
-    explicit SqliteStore(QString path);
+    explicit SqliteStore(QString path, SyncPolicy sync = SyncPolicy::Full);
     ~SqliteStore() override;
 
     /// Opens, checks and migrates the file (on the writer thread), then opens the reader
@@ -22,6 +29,7 @@ public:
 
 private:
     QString m_path;
+    SyncPolicy m_sync;
 };
 
 } // namespace tidings::relay
