@@ -4,6 +4,8 @@
 #include "chat/rate_limiter.h"
 #include "chat/session.h"
 
+#include <QWebSocket>
+
 namespace tidings::relay {
 
 using namespace Qt::StringLiterals;
@@ -31,6 +33,16 @@ void Request::fail(const Error &error, const QJsonObject &extra) const
     for (auto it = extra.begin(); it != extra.end(); ++it)
         frame.fields.insert(it.key(), it.value());
     m_session->send(QString::fromUtf8(protocol::encodeFrame(frame)));
+}
+
+bool Request::throttledPerUserAndAddress(const QString &what, double perSecond) const
+{
+    if (!m_session)
+        return true;
+    if (throttled(u"%1:%2"_s.arg(what).arg(m_session->userId()), perSecond, 2 * perSecond))
+        return true;
+    const QString address = m_session->socket().peerAddress().toString();
+    return throttled(u"%1-ip:%2"_s.arg(what, address), 10 * perSecond, 20 * perSecond);
 }
 
 bool Request::throttled(const QString &key, double perSecond, double burst) const

@@ -33,6 +33,9 @@ public:
     /// Takes a token from bucket `key`; when it is empty, answers rate_limited with
     /// "retry_after_ms" and returns true (the handler then stops).
     bool throttled(const QString &key, double perSecond, double burst) const;
+    /// throttled() for the signed-in user and, ten times as generous, for their IP address
+    /// (many accounts on one address): `what` names the bucket ("send", "typing").
+    bool throttledPerUserAndAddress(const QString &what, double perSecond) const;
 
 private:
     ChatCore *m_core;

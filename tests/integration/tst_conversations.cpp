@@ -235,6 +235,36 @@ private Q_SLOTS:
         QCOMPARE(code(owner.request(u"group.leave"_s, {{u"conversation"_s, id}})), u"forbidden"_s);
     }
 
+    void ownershipChangesHands()
+    {
+        ProtocolClient owner, heir;
+        QVERIFY(owner.signUp(m_relay.webSocketUrl(), nextName(u"king"_s)));
+        const qint64 heirId = heir.signUp(m_relay.webSocketUrl(), nextName(u"prince"_s));
+        const qint64 id = conversationId(owner.request(
+            u"group.create"_s, {{u"title"_s, u"Realm"_s}, {u"members"_s, QJsonArray{heirId}}}));
+        QCOMPARE(
+            code(owner.request(
+                u"group.set_role"_s,
+                {{u"conversation"_s, id}, {u"user"_s, owner.userId()}, {u"role"_s, u"member"_s}})),
+            u"bad_request"_s);
+        QVERIFY(ok(owner.request(
+            u"group.set_role"_s,
+            {{u"conversation"_s, id}, {u"user"_s, heirId}, {u"role"_s, u"owner"_s}})));
+        const QJsonObject mine = owner.request(u"conversation.get"_s, {{u"conversation"_s, id}})
+                                     .value(u"conversation"_s)
+                                     .toObject();
+        QCOMPARE(mine.value(u"me"_s).toObject().value(u"role"_s).toString(), u"admin"_s);
+        const QJsonObject theirs = heir.request(u"conversation.get"_s, {{u"conversation"_s, id}})
+                                       .value(u"conversation"_s)
+                                       .toObject();
+        QCOMPARE(theirs.value(u"me"_s).toObject().value(u"role"_s).toString(), u"owner"_s);
+        // The old owner is an admin now: no more role changes.
+        QCOMPARE(code(owner.request(
+                     u"group.set_role"_s,
+                     {{u"conversation"_s, id}, {u"user"_s, heirId}, {u"role"_s, u"member"_s}})),
+                 u"forbidden"_s);
+    }
+
     void groupLimits()
     {
         RelayProcess small;

@@ -3,6 +3,8 @@
 #include "support/relay_process.h"
 
 #include <QJsonArray>
+#include <QSqlDatabase>
+#include <QSqlQuery>
 #include <QTcpSocket>
 #include <QtTest>
 
@@ -308,6 +310,44 @@ private Q_SLOTS:
         QVERIFY(second.hello());
         QVERIFY(ProtocolClient::isOk(second.request(
             u"login"_s, {{u"username"_s, u"henry"_s}, {u"password"_s, u"correct horse"_s}})));
+        QCOMPARE(relay.stop(), 0);
+    }
+
+    void hashesAreUpgradedAtLogin()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError())); // minimum cost
+        ProtocolClient first;
+        QVERIFY(first.signUp(relay.webSocketUrl(), u"upgrader"_s));
+        first.close();
+        QCOMPARE(relay.stop(), 0);
+        const auto storedHash = [&] {
+            QString hash;
+            {
+                QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"peek"_s);
+                db.setDatabaseName(relay.dataDirectory() + u"/tidings.db"_s);
+                db.setConnectOptions(u"QSQLITE_OPEN_READONLY"_s);
+                if (db.open()) {
+                    QSqlQuery query(db);
+                    if (query.exec(u"SELECT password_hash FROM users WHERE username = 'upgrader'"_s)
+                        && query.next())
+                        hash = query.value(0).toString();
+                }
+                db.close();
+            }
+            QSqlDatabase::removeDatabase(u"peek"_s);
+            return hash;
+        };
+        QVERIFY2(storedHash().contains(u"$m=8,"_s), qPrintable(storedHash()));
+
+        // The admin raises the cost: the next login stores a new hash, and both still work.
+        QVERIFY2(relay.start({u"--password-cost"_s, u"interactive"_s}),
+                 qPrintable(relay.lastError()));
+        ProtocolClient again;
+        QVERIFY(again.signIn(relay.webSocketUrl(), u"upgrader"_s));
+        QTRY_VERIFY_WITH_TIMEOUT(storedHash().contains(u"$m=65536,"_s), 10000);
+        ProtocolClient third;
+        QVERIFY(third.signIn(relay.webSocketUrl(), u"upgrader"_s));
         QCOMPARE(relay.stop(), 0);
     }
 

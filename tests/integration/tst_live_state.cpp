@@ -1,5 +1,6 @@
 // Typing, presence, rate limits and reports — against the real relay.
 #include "support/protocol_client.h"
+#include "support/raw_websocket.h"
 #include "support/relay_process.h"
 
 #include <QElapsedTimer>
@@ -249,6 +250,19 @@ private Q_SLOTS:
             refused += code(reply) == u"rate_limited" ? 1 : 0;
         }
         QVERIFY(refused >= 3);
+
+        // Guessing one account's password from many addresses meets the per-account limit.
+        int accountLimited = 0;
+        for (int i = 0; i < 8; ++i) {
+            RawWebSocket elsewhere;
+            QVERIFY(elsewhere.open(strict.port(), 10000, u"127.0.0.%1"_s.arg(10 + i)));
+            elsewhere.sendText(R"({"type":"hello","id":"h","versions":[1]})");
+            QVERIFY(!elsewhere.nextText().isEmpty());
+            elsewhere.sendText(
+                R"({"type":"login","id":"l","username":"alice","password":"a guess!"})");
+            accountLimited += elsewhere.nextText().contains("rate_limited") ? 1 : 0;
+        }
+        QVERIFY(accountLimited >= 4);
 
         // Any frames at all, per connection.
         ProtocolClient chatty;

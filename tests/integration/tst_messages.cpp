@@ -246,6 +246,31 @@ private Q_SLOTS:
                  u"not_found"_s);
     }
 
+    void reactionsAreBounded()
+    {
+        Pair p = pair();
+        const qint64 seq = seqOf(send(*p.alice, p.direct, u"popular"_s, u"react to me"_s));
+        for (int i = 0; i < 64; ++i) {
+            QVERIFY(ok(p.bob->request(u"message.react"_s,
+                                      {{u"conversation"_s, p.direct},
+                                       {u"client_id"_s, u"x%1"_s.arg(i)},
+                                       {u"seq"_s, seq},
+                                       {u"emoji"_s, u"e%1"_s.arg(i)}})));
+        }
+        QCOMPARE(code(p.bob->request(u"message.react"_s,
+                                     {{u"conversation"_s, p.direct},
+                                      {u"client_id"_s, u"x64"_s},
+                                      {u"seq"_s, seq},
+                                      {u"emoji"_s, u"one-too-many"_s}})),
+                 u"too_large"_s);
+        // Another user may still join an existing reaction.
+        QVERIFY(ok(p.alice->request(u"message.react"_s,
+                                    {{u"conversation"_s, p.direct},
+                                     {u"client_id"_s, u"a1"_s},
+                                     {u"seq"_s, seq},
+                                     {u"emoji"_s, u"e7"_s}})));
+    }
+
     void receiptsAreMonotonicCursors()
     {
         Pair p = pair();

@@ -6,8 +6,10 @@
 
 namespace tidings::test {
 
-bool RawWebSocket::open(quint16 port, int timeoutMs)
+bool RawWebSocket::open(quint16 port, int timeoutMs, const QString &source)
 {
+    if (!source.isEmpty() && !m_socket.bind(QHostAddress(source)))
+        return false;
     m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
     if (!m_socket.waitForConnected(timeoutMs))
         return false;
@@ -52,32 +54,58 @@ void RawWebSocket::sendFrame(int opcode, const QByteArray &payload)
     m_socket.flush();
 }
 
+bool RawWebSocket::takeFrame(int *opcode, QByteArray *payload)
+{
+    // Server frames are unmasked.
+    if (m_buffer.size() < 2)
+        return false;
+    qint64 length = m_buffer.at(1) & 0x7f;
+    qsizetype header = 2;
+    if (length == 126) {
+        if (m_buffer.size() < 4)
+            return false;
+        length = (quint8(m_buffer.at(2)) << 8) | quint8(m_buffer.at(3));
+        header = 4;
+    } else if (length == 127) {
+        if (m_buffer.size() < 10)
+            return false;
+        length = 0;
+        for (int i = 0; i < 8; ++i)
+            length = (length << 8) | quint8(m_buffer.at(2 + i));
+        header = 10;
+    }
+    if (m_buffer.size() < header + length)
+        return false;
+    *opcode = m_buffer.at(0) & 0x0f;
+    *payload = m_buffer.mid(header, length);
+    m_buffer.remove(0, header + length);
+    return true;
+}
+
+QByteArray RawWebSocket::nextText(int timeoutMs)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    while (true) {
+        int opcode = 0;
+        QByteArray payload;
+        while (takeFrame(&opcode, &payload)) {
+            if (opcode == 1)
+                return payload;
+        }
+        if (deadline.hasExpired() || m_socket.state() != QAbstractSocket::ConnectedState)
+            return {};
+        m_socket.waitForReadyRead(static_cast<int>(std::max<qint64>(1, deadline.remainingTime())));
+        m_buffer += m_socket.readAll();
+    }
+}
+
 int RawWebSocket::waitForClose(int timeoutMs)
 {
     const QDeadlineTimer deadline(timeoutMs);
     while (true) {
-        // Parse whole frames from the buffer (server frames are unmasked).
-        while (m_buffer.size() >= 2) {
-            const int opcode = m_buffer.at(0) & 0x0f;
-            qint64 length = m_buffer.at(1) & 0x7f;
-            qsizetype header = 2;
-            if (length == 126) {
-                if (m_buffer.size() < 4)
-                    break;
-                length = (quint8(m_buffer.at(2)) << 8) | quint8(m_buffer.at(3));
-                header = 4;
-            } else if (length == 127) {
-                if (m_buffer.size() < 10)
-                    break;
-                length = 0;
-                for (int i = 0; i < 8; ++i)
-                    length = (length << 8) | quint8(m_buffer.at(2 + i));
-                header = 10;
-            }
-            if (m_buffer.size() < header + length)
-                break;
-            const QByteArray payload = m_buffer.mid(header, length);
-            m_buffer.remove(0, header + length);
+        int opcode = 0;
+        QByteArray payload;
+        while (takeFrame(&opcode, &payload)) {
             if (opcode == 8)
                 return payload.size() >= 2 ? (quint8(payload.at(0)) << 8) | quint8(payload.at(1))
                                            : 1005;

@@ -10,8 +10,11 @@ namespace tidings::test {
 class RawWebSocket
 {
 public:
-    /// Connects and upgrades at ws://127.0.0.1:<port>/ws.
-    bool open(quint16 port, int timeoutMs = 10000);
+    /// Connects and upgrades at ws://127.0.0.1:<port>/ws, from `source` if given (any
+    /// 127.0.0.x: to look like another machine).
+    bool open(quint16 port, int timeoutMs = 10000, const QString &source = {});
+    /// The payload of the next text frame, or a null array after the timeout.
+    QByteArray nextText(int timeoutMs = 10000);
     /// Sends one masked frame (opcode 1 text, 2 binary, 8 close, 9 ping).
     void sendFrame(int opcode, const QByteArray &payload);
     void sendText(const QByteArray &utf8) { sendFrame(1, utf8); }
@@ -23,6 +26,9 @@ public:
     QTcpSocket &socket() { return m_socket; }
 
 private:
+    /// Takes one whole frame from the buffer: its opcode and payload; false if incomplete.
+    bool takeFrame(int *opcode, QByteArray *payload);
+
     QTcpSocket m_socket;
     QByteArray m_buffer;
 };

@@ -24,12 +24,17 @@ namespace {
 
 const fields::StringRule kDeviceRule{0, 128};
 
-/// Password guessing and token guessing are limited per IP address.
-bool signInThrottled(const Request &request)
+/// Password and token guessing are limited per IP address, and guessing one account's
+/// password per account (against guesses spread over many addresses).
+bool signInThrottled(const Request &request, const QString &account = {})
 {
     const double perMinute = request.core().options().signInsPerMinute;
     const QString peer = request.session()->socket().peerAddress().toString();
-    return request.throttled(u"signin:%1"_s.arg(peer), perMinute / 60.0, perMinute);
+    if (request.throttled(u"signin:%1"_s.arg(peer), perMinute / 60.0, perMinute))
+        return true;
+    return !account.isEmpty()
+        && request.throttled(u"signin-account:%1"_s.arg(account.toLower()), perMinute / 60.0,
+                             perMinute);
 }
 const fields::StringRule kPasswordRule{0, protocol::kMaxPasswordBytes};
 
@@ -129,7 +134,8 @@ void registerAccount(const Request &request)
 
 void login(const Request &request)
 {
-    if (signInThrottled(request))
+    const QString account = request.fields().value(u"username"_s).toString();
+    if (signInThrottled(request, account))
         return;
     const auto username = fields::string(request.fields(), u"username"_s, {1, 64});
     if (!username)

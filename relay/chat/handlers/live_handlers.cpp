@@ -67,8 +67,7 @@ void typing(const Request &request)
     if (!typing)
         return request.fail(typing.error());
     const UserId user = request.session()->userId();
-    const double rate = request.core().options().typingPerSecond;
-    if (request.throttled(u"typing:%1"_s.arg(user), rate, 2 * rate))
+    if (request.throttledPerUserAndAddress(u"typing"_s, request.core().options().typingPerSecond))
         return;
 
     const ConversationId id = *conversation;

@@ -82,8 +82,7 @@ Result<QJsonArray> attachments(const Request &request)
 /// other sessions of every member.
 void appendAndDeliver(const Request &request, std::function<Result<Appended>(QSqlDatabase &)> write)
 {
-    const double rate = request.core().options().messagesPerSecond;
-    if (request.throttled(u"send:%1"_s.arg(request.session()->userId()), rate, 2 * rate))
+    if (request.throttledPerUserAndAddress(u"send"_s, request.core().options().messagesPerSecond))
         return;
     request.core()
         .store()
