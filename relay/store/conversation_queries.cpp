@@ -89,6 +89,17 @@ Result<ConversationRecord> groupById(QSqlDatabase &db, ConversationId conversati
     return record;
 }
 
+/// The current membership of `user` in a group (a direct conversation is refused).
+Result<MemberRecord> groupMembership(QSqlDatabase &db, ConversationId conversation, UserId user)
+{
+    auto member = currentMembership(db, conversation, user);
+    if (!member)
+        return member.error();
+    if (auto group = groupById(db, conversation); !group)
+        return group.error();
+    return member;
+}
+
 /// Checks that every id is an active user.
 Result<void> requireActiveUsers(QSqlDatabase &db, const QList<UserId> &ids)
 {
@@ -334,11 +345,9 @@ Result<Appended> createGroup(QSqlDatabase &db, UserId owner, const QString &titl
 Result<Appended> addMembers(QSqlDatabase &db, UserId actor, ConversationId conversation,
                             const QList<UserId> &users, int maxMembers)
 {
-    auto me = currentMembership(db, conversation, actor);
+    auto me = groupMembership(db, conversation, actor);
     if (!me)
         return me.error();
-    if (auto group = groupById(db, conversation); !group)
-        return group.error();
     if (me->role == Role::Member)
         return Error{ErrorCode::Forbidden, u"only the owner and admins add members"_s};
 
@@ -386,11 +395,9 @@ Result<Appended> addMembers(QSqlDatabase &db, UserId actor, ConversationId conve
 Result<Appended> removeMember(QSqlDatabase &db, UserId actor, ConversationId conversation,
                               UserId user)
 {
-    auto me = currentMembership(db, conversation, actor);
+    auto me = groupMembership(db, conversation, actor);
     if (!me)
         return me.error();
-    if (auto group = groupById(db, conversation); !group)
-        return group.error();
     if (user == actor)
         return Error{ErrorCode::BadRequest, u"to remove yourself, leave the group"_s};
     auto target = membership(db, conversation, user);
@@ -417,11 +424,9 @@ Result<Appended> removeMember(QSqlDatabase &db, UserId actor, ConversationId con
 
 Result<Appended> leaveGroup(QSqlDatabase &db, UserId user, ConversationId conversation)
 {
-    auto me = currentMembership(db, conversation, user);
+    auto me = groupMembership(db, conversation, user);
     if (!me)
         return me.error();
-    if (auto group = groupById(db, conversation); !group)
-        return group.error();
 
     QJsonObject body{{u"user"_s, user}};
     std::optional<UserId> heir;
@@ -464,11 +469,9 @@ Result<Appended> leaveGroup(QSqlDatabase &db, UserId user, ConversationId conver
 Result<Appended> renameGroup(QSqlDatabase &db, UserId actor, ConversationId conversation,
                              const QString &title)
 {
-    auto me = currentMembership(db, conversation, actor);
+    auto me = groupMembership(db, conversation, actor);
     if (!me)
         return me.error();
-    if (auto group = groupById(db, conversation); !group)
-        return group.error();
     if (me->role == Role::Member)
         return Error{ErrorCode::Forbidden, u"only the owner and admins rename the group"_s};
     if (auto renamed
@@ -482,11 +485,9 @@ Result<Appended> renameGroup(QSqlDatabase &db, UserId actor, ConversationId conv
 Result<Appended> setRole(QSqlDatabase &db, UserId actor, ConversationId conversation, UserId user,
                          Role role)
 {
-    auto me = currentMembership(db, conversation, actor);
+    auto me = groupMembership(db, conversation, actor);
     if (!me)
         return me.error();
-    if (auto group = groupById(db, conversation); !group)
-        return group.error();
     if (me->role != Role::Owner)
         return Error{ErrorCode::Forbidden, u"only the owner changes roles"_s};
     if (user == actor)

@@ -129,6 +129,37 @@ Result<Appended> withRecipients(QSqlDatabase &db, Result<EventRecord> event)
     return Appended{*event, *recipients, false};
 }
 
+/// What edit, delete and react check first: the sender is a current member, a retry of
+/// the same request replays (`replayed` is set, nothing else), and the target is a message
+/// that is not deleted.
+struct Change
+{
+    MemberRecord member;
+    EventRecord original;
+};
+
+Result<Change> startChange(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                           const QString &clientId, const QString &kind, Seq target,
+                           std::optional<Appended> &replayed)
+{
+    auto member = writer(db, conversation, sender);
+    if (!member)
+        return member.error();
+    auto retry = replay(db, sender, conversation, clientId, kind);
+    if (!retry)
+        return retry.error();
+    if (retry->has_value()) {
+        replayed = **retry;
+        return Change{};
+    }
+    auto original = messageAt(db, conversation, target, *member);
+    if (!original)
+        return original.error();
+    if (original->body.value(u"deleted"_s).toBool())
+        return Error{ErrorCode::Conflict, u"the message was deleted"_s};
+    return Change{*member, *original};
+}
+
 } // namespace
 
 Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
@@ -160,27 +191,20 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
 Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
                              const QString &clientId, Seq target, const QString &text)
 {
-    auto member = writer(db, conversation, sender);
-    if (!member)
-        return member.error();
-    auto retry = replay(db, sender, conversation, clientId, u"edit"_s);
-    if (!retry)
-        return retry.error();
-    if (retry->has_value())
-        return **retry;
-    auto original = messageAt(db, conversation, target, *member);
-    if (!original)
-        return original.error();
-    if (original->senderId != sender)
+    std::optional<Appended> replayed;
+    auto change = startChange(db, sender, conversation, clientId, u"edit"_s, target, replayed);
+    if (!change)
+        return change.error();
+    if (replayed)
+        return *replayed;
+    if (change->original.senderId != sender)
         return Error{ErrorCode::Forbidden, u"only the author edits a message"_s};
-    if (original->body.value(u"deleted"_s).toBool())
-        return Error{ErrorCode::Conflict, u"the message was deleted"_s};
 
     auto event
         = appendEvent(db, conversation, u"edit"_s, sender, clientId, target, {{u"text"_s, text}});
     if (!event)
         return event.error();
-    QJsonObject body = original->body;
+    QJsonObject body = change->original.body;
     body.insert(u"text"_s, text);
     body.insert(u"edited_at"_s, event->createdAt);
     if (auto stored = storeBody(db, conversation, target, body); !stored)
@@ -191,24 +215,17 @@ Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId con
 Result<Appended> deleteMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
                                const QString &clientId, Seq target)
 {
-    auto member = writer(db, conversation, sender);
-    if (!member)
-        return member.error();
-    auto retry = replay(db, sender, conversation, clientId, u"delete"_s);
-    if (!retry)
-        return retry.error();
-    if (retry->has_value())
-        return **retry;
-    auto original = messageAt(db, conversation, target, *member);
-    if (!original)
-        return original.error();
-    if (original->body.value(u"deleted"_s).toBool())
-        return Error{ErrorCode::Conflict, u"the message was deleted already"_s};
+    std::optional<Appended> replayed;
+    auto change = startChange(db, sender, conversation, clientId, u"delete"_s, target, replayed);
+    if (!change)
+        return change.error();
+    if (replayed)
+        return *replayed;
     auto record = conversationById(db, conversation);
     if (!record)
         return record.error();
-    const bool moderator = record->isGroup && member->role != Role::Member;
-    if (original->senderId != sender && !moderator)
+    const bool moderator = record->isGroup && change->member.role != Role::Member;
+    if (change->original.senderId != sender && !moderator)
         return Error{ErrorCode::Forbidden, u"only the author or a group admin deletes a message"_s};
 
     auto event = appendEvent(db, conversation, u"delete"_s, sender, clientId, target, {});
@@ -226,22 +243,15 @@ Result<Appended> deleteMessage(QSqlDatabase &db, UserId sender, ConversationId c
 Result<Appended> react(QSqlDatabase &db, UserId sender, ConversationId conversation,
                        const QString &clientId, Seq target, const QString &emoji, bool on)
 {
-    auto member = writer(db, conversation, sender);
-    if (!member)
-        return member.error();
-    auto retry = replay(db, sender, conversation, clientId, u"reaction"_s);
-    if (!retry)
-        return retry.error();
-    if (retry->has_value())
-        return **retry;
-    auto original = messageAt(db, conversation, target, *member);
-    if (!original)
-        return original.error();
-    if (original->body.value(u"deleted"_s).toBool())
-        return Error{ErrorCode::Conflict, u"the message was deleted"_s};
+    std::optional<Appended> replayed;
+    auto change = startChange(db, sender, conversation, clientId, u"reaction"_s, target, replayed);
+    if (!change)
+        return change.error();
+    if (replayed)
+        return *replayed;
 
     // Reactions live in the message: {"👍": [user ids…], …}.
-    QJsonObject body = original->body;
+    QJsonObject body = change->original.body;
     QJsonObject reactions = body.value(u"reactions"_s).toObject();
     QJsonArray users = reactions.value(emoji).toArray();
     bool present = false;

@@ -28,9 +28,10 @@ struct Target
 {
     ConversationId conversation = 0;
     QString clientId;
+    Seq seq = 0; ///< the message changed (edit, delete, react)
 };
 
-Result<Target> target(const Request &request)
+Result<Target> target(const Request &request, bool message = false)
 {
     const auto conversation = fields::integer(request.fields(), u"conversation"_s, 1);
     if (!conversation)
@@ -38,9 +39,15 @@ Result<Target> target(const Request &request)
     const auto clientId = fields::string(request.fields(), u"client_id"_s, {1, 64});
     if (!clientId)
         return clientId.error();
-    return Target{*conversation, *clientId};
+    Target place{*conversation, *clientId, 0};
+    if (message) {
+        const auto seq = fields::integer(request.fields(), u"seq"_s, 1);
+        if (!seq)
+            return seq.error();
+        place.seq = *seq;
+    }
+    return place;
 }
-
 Result<QString> messageText(const Request &request, bool allowEmpty)
 {
     const QJsonValue value = request.fields().value(u"text"_s);
@@ -122,18 +129,15 @@ void sendMessage(const Request &request)
 
 void editMessage(const Request &request)
 {
-    const auto where = target(request);
+    const auto where = target(request, true);
     if (!where)
         return request.fail(where.error());
-    const auto seq = fields::integer(request.fields(), u"seq"_s, 1);
-    if (!seq)
-        return request.fail(seq.error());
     const auto text = messageText(request, false);
     if (!text)
         return request.fail(text.error());
     const UserId sender = request.session()->userId();
     const Target place = *where;
-    const Seq message = *seq;
+    const Seq message = place.seq;
     const QString newText = *text;
     appendAndDeliver(request, [sender, place, message, newText](QSqlDatabase &db) {
         return sql::editMessage(db, sender, place.conversation, place.clientId, message, newText);
@@ -142,15 +146,12 @@ void editMessage(const Request &request)
 
 void deleteMessage(const Request &request)
 {
-    const auto where = target(request);
+    const auto where = target(request, true);
     if (!where)
         return request.fail(where.error());
-    const auto seq = fields::integer(request.fields(), u"seq"_s, 1);
-    if (!seq)
-        return request.fail(seq.error());
     const UserId sender = request.session()->userId();
     const Target place = *where;
-    const Seq message = *seq;
+    const Seq message = place.seq;
     appendAndDeliver(request, [sender, place, message](QSqlDatabase &db) {
         return sql::deleteMessage(db, sender, place.conversation, place.clientId, message);
     });
@@ -158,12 +159,9 @@ void deleteMessage(const Request &request)
 
 void reactToMessage(const Request &request)
 {
-    const auto where = target(request);
+    const auto where = target(request, true);
     if (!where)
         return request.fail(where.error());
-    const auto seq = fields::integer(request.fields(), u"seq"_s, 1);
-    if (!seq)
-        return request.fail(seq.error());
     const auto emoji = fields::string(request.fields(), u"emoji"_s, {1, 32});
     if (!emoji)
         return request.fail(emoji.error());
@@ -177,7 +175,7 @@ void reactToMessage(const Request &request)
         return request.fail(on.error());
     const UserId sender = request.session()->userId();
     const Target place = *where;
-    const Seq message = *seq;
+    const Seq message = place.seq;
     const QString reaction = *emoji;
     const bool adding = on->value_or(true);
     appendAndDeliver(request, [sender, place, message, reaction, adding](QSqlDatabase &db) {
