@@ -45,7 +45,7 @@ QString formatTime(qint64 ms)
 {
     if (ms <= 0)
         return u"-"_s;
-    return QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(u"yyyy-MM-dd HH:mm"_s);
+    return QDateTime::fromMSecsSinceEpoch(ms).toUTC().toString(u"yyyy-MM-dd HH:mm"_s);
 }
 
 class Admin
