@@ -1,19 +1,11 @@
 #pragma once
 
-#include "util/result.h"
-
-#include <QSqlDatabase>
-#include <QSqlQuery>
-#include <QVariantList>
+#include "sql/sql_helpers.h"
 
 namespace tidings::relay::sql {
 
-/// Prepares `statement`, binds `values` in order and runs it. A failure is an Error whose
-/// code is Conflict for a violated UNIQUE/PRIMARY KEY constraint, Io otherwise.
-Result<QSqlQuery> run(QSqlDatabase &database, const QString &statement,
-                      const QVariantList &values = {});
-
-/// Milliseconds since the epoch, UTC: the one clock the store uses.
-qint64 now();
+// The relay's queries live in tidings::relay::sql and use the shared helpers unqualified.
+using tidings::sql::now;
+using tidings::sql::run;
 
 } // namespace tidings::relay::sql

@@ -1,6 +1,6 @@
 // The relay's SQLite schema, one migration per version. Never edit a released migration:
 // add a new one. Times are milliseconds since the Unix epoch (UTC).
-#include "store/migrations.h"
+#include "sql/migrations.h"
 
 #include <array>
 

@@ -1,6 +1,6 @@
 #include "store/sqlite_store.h"
 
-#include "store/migrations.h"
+#include "sql/migrations.h"
 #include "store/store_logging.h"
 
 #include <QSqlError>

@@ -1,6 +1,6 @@
 #pragma once
 
-#include "store/sql_thread.h"
+#include "sql/sql_thread.h"
 #include "util/futures.h"
 #include "util/result.h"
 

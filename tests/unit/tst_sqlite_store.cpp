@@ -1,4 +1,4 @@
-#include "store/sql_thread.h"
+#include "sql/sql_thread.h"
 #include "store/sqlite_store.h"
 #include "support/file_helpers.h"
 

@@ -1,9 +1,9 @@
-#include "store/sql_helpers.h"
+#include "sql/sql_helpers.h"
 
 #include <QDateTime>
 #include <QSqlError>
 
-namespace tidings::relay::sql {
+namespace tidings::sql {
 
 using namespace Qt::StringLiterals;
 
@@ -30,4 +30,4 @@ qint64 now()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-} // namespace tidings::relay::sql
+} // namespace tidings::sql

@@ -14,7 +14,7 @@
 #include <mutex>
 #include <optional>
 
-namespace tidings::relay {
+namespace tidings {
 
 /// A thread that owns one QSqlDatabase connection and runs store jobs on it in submission
 /// order. Jobs are plain functions of the connection; each returns a Result that reaches
@@ -130,4 +130,4 @@ private:
     const int m_maxBatch;
 };
 
-} // namespace tidings::relay
+} // namespace tidings

@@ -1,12 +1,12 @@
-#include "store/migrations.h"
+#include "sql/migrations.h"
 
-#include "store/store_logging.h"
+#include "sql/sql_logging.h"
 
 #include <QDateTime>
 #include <QSqlError>
 #include <QSqlQuery>
 
-namespace tidings::relay {
+namespace tidings {
 
 using namespace Qt::StringLiterals;
 
@@ -91,10 +91,10 @@ Result<int> applyMigrations(QSqlDatabase &database, std::span<const Migration> m
             database.rollback();
             return error;
         }
-        qCInfo(lcStore) << "applied migration" << migration.version << migration.name;
+        qCInfo(lcSql) << "applied migration" << migration.version << migration.name;
         version = migration.version;
     }
     return version;
 }
 
-} // namespace tidings::relay
+} // namespace tidings

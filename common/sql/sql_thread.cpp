@@ -1,6 +1,6 @@
-#include "store/sql_thread.h"
+#include "sql/sql_thread.h"
 
-#include "store/store_logging.h"
+#include "sql/sql_logging.h"
 
 #include <QMetaObject>
 #include <QSqlError>
@@ -8,7 +8,7 @@
 
 #include <vector>
 
-namespace tidings::relay {
+namespace tidings {
 
 using namespace Qt::StringLiterals;
 
@@ -114,7 +114,7 @@ private:
         if (!m_database.commit()) {
             const Error error{ErrorCode::Unavailable,
                               u"store commit failed: %1"_s.arg(m_database.lastError().text())};
-            qCWarning(lcStore).noquote() << error.message;
+            qCWarning(lcSql).noquote() << error.message;
             m_database.rollback();
             for (Task &task : batch)
                 task.finish(&error);
@@ -162,7 +162,7 @@ bool SqlThread::enqueue(Task task)
         if (!m_accepting)
             return false;
         if (m_pending.load() >= m_maxPending) {
-            qCWarning(lcStore) << "store queue full:" << m_maxPending << "jobs pending";
+            qCWarning(lcSql) << "store queue full:" << m_maxPending << "jobs pending";
             return false;
         }
         m_pending.fetch_add(1);
@@ -197,4 +197,4 @@ void SqlThread::stop()
     m_thread.wait();
 }
 
-} // namespace tidings::relay
+} // namespace tidings

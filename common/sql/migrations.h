@@ -7,7 +7,7 @@
 
 #include <span>
 
-namespace tidings::relay {
+namespace tidings {
 
 /// One step of the schema: applied once, in its own transaction, in version order.
 struct Migration
@@ -31,4 +31,4 @@ Result<SchemaState> readSchemaState(QSqlDatabase &database);
 /// a database newer than the newest migration, and changes nothing in that case.
 Result<int> applyMigrations(QSqlDatabase &database, std::span<const Migration> migrations);
 
-} // namespace tidings::relay
+} // namespace tidings

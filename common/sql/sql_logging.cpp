@@ -1,0 +1,5 @@
+#include "sql/sql_logging.h"
+
+namespace tidings {
+Q_LOGGING_CATEGORY(lcSql, "tidings.sql")
+}

@@ -1,0 +1,7 @@
+#pragma once
+
+#include <QLoggingCategory>
+
+namespace tidings {
+Q_DECLARE_LOGGING_CATEGORY(lcSql)
+}
