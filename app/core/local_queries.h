@@ -1,0 +1,145 @@
+#pragma once
+
+#include "util/result.h"
+
+#include <QHash>
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QSqlDatabase>
+#include <QString>
+
+#include <optional>
+
+/// What the app keeps: synchronous functions of the local connection, run on LocalStore's
+/// worker thread. Everything the relay sends is applied idempotently: applying the same
+/// entry twice changes nothing.
+namespace tidings::app::local {
+
+using Seq = qint64;
+
+struct Member
+{
+    qint64 userId = 0;
+    QString role;
+    Seq deliveredSeq = 0;
+    Seq readSeq = 0;
+};
+
+struct Message
+{
+    qint64 id = 0; ///< local id
+    qint64 conversationId = 0;
+    std::optional<Seq> seq; ///< none while queued
+    QString clientId;
+    qint64 senderId = 0;
+    QString kind; ///< message, created, member_added, …
+    QJsonObject body; ///< the entry's fields, current state
+    qint64 createdAt = 0;
+    QString state; ///< queued, sent, failed
+    QString error; ///< why it failed
+};
+
+struct Conversation
+{
+    qint64 id = 0;
+    QString kind;
+    QString title;
+    Seq lastSeq = 0;
+    Seq syncedSeq = 0;
+    int memberCount = 0;
+    QString myRole;
+    Seq joinedSeq = 1;
+    std::optional<Seq> leftSeq;
+    Seq deliveredSeq = 0;
+    Seq readSeq = 0;
+    qint64 lastActivity = 0;
+    QString draft;
+    int unread = 0;
+    std::optional<Message> lastMessage;
+    QList<Member> members;
+};
+
+struct User
+{
+    qint64 id = 0;
+    QString username;
+    QString displayName;
+};
+
+struct OutboxItem
+{
+    qint64 id = 0;
+    QString key;
+    QString type;
+    QJsonObject payload;
+    qint64 conversationId = 0;
+    QString state;
+    int attempts = 0;
+    QString error;
+};
+
+// --- account ---------------------------------------------------------------------------
+Result<void> setAccountValue(QSqlDatabase &db, const QString &key, const QString &value);
+Result<QHash<QString, QString>> accountValues(QSqlDatabase &db);
+
+// --- from the relay ----------------------------------------------------------------------
+Result<void> storeUsers(QSqlDatabase &db, const QJsonArray &users);
+/// A conversation object of the protocol: metadata, my membership and the members.
+Result<void> storeConversation(QSqlDatabase &db, const QJsonObject &conversation);
+
+struct Applied
+{
+    bool applied = false; ///< the entry changed something here
+    bool gap = false; ///< it came before an earlier one: fetch from syncedSeq
+    Seq syncedSeq = 0; ///< where the conversation now stands
+};
+/// Applies one log entry. In order (seq = synced + 1) it is applied and the cursor moves;
+/// already seen, nothing happens; ahead of a gap, a message is still stored (so it shows)
+/// but the rest waits for the gap to be filled, and `gap` says so.
+Result<Applied> applyEvent(QSqlDatabase &db, const QJsonObject &event, qint64 me);
+/// A member's receipt cursors moved.
+Result<void> applyReceipt(QSqlDatabase &db, qint64 conversation, qint64 user, Seq delivered,
+                          Seq read, qint64 me);
+/// Every conversation's cursor, for sync.
+Result<QHash<qint64, Seq>> syncCursors(QSqlDatabase &db);
+
+// --- from the user ----------------------------------------------------------------------
+/// Stores a new message as queued and puts its send in the outbox, in one transaction.
+Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
+                             const QString &clientId, const QString &text, Seq replyTo);
+/// Puts an edit, delete or reaction in the outbox (and shows an edit or delete at once).
+Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJsonObject &payload,
+                               qint64 me);
+/// Moves my receipt cursors (never back) and queues them for the relay, merged with any
+/// receipt still waiting for that conversation.
+Result<bool> queueReceipt(QSqlDatabase &db, qint64 conversation, std::optional<Seq> delivered,
+                          std::optional<Seq> read);
+Result<void> setDraft(QSqlDatabase &db, qint64 conversation, const QString &draft);
+
+// --- the outbox ---------------------------------------------------------------------------
+Result<QList<OutboxItem>> pendingOutbox(QSqlDatabase &db, int limit);
+/// The relay accepted `key`, sent as `sentPayload`; `event` is the entry it answered with
+/// (for sends and changes; empty for receipts). An item whose payload changed meanwhile (a
+/// receipt merged with newer cursors) stays for another trip.
+Result<Applied> outboxDone(QSqlDatabase &db, const QString &key, const QJsonObject &sentPayload,
+                           const QJsonObject &event, qint64 me);
+/// The relay refused `key` for good: it stays, marked failed, until retried or cancelled.
+Result<void> outboxFailed(QSqlDatabase &db, const QString &key, const QString &error);
+Result<void> outboxAttempted(QSqlDatabase &db, const QString &key);
+/// Cancels a queued or failed item; a queued message disappears with it.
+Result<void> outboxCancel(QSqlDatabase &db, const QString &key);
+Result<void> outboxRetry(QSqlDatabase &db, const QString &key);
+
+// --- for the UI ---------------------------------------------------------------------------
+/// All conversations, the most recently active first, with unread counts and last messages.
+Result<QList<Conversation>> conversations(QSqlDatabase &db, qint64 me);
+Result<Conversation> conversation(QSqlDatabase &db, qint64 id, qint64 me);
+/// Up to `limit` entries before `beforeSeq` (queued messages come last, after every seq),
+/// ascending. `beforeSeq` 0: the newest.
+Result<QList<Message>> messages(QSqlDatabase &db, qint64 conversation, Seq beforeSeq, int limit);
+Result<QList<User>> users(QSqlDatabase &db);
+/// Messages whose text matches `query` (FTS5 syntax-free: words, prefix with *), newest first.
+Result<QList<Message>> search(QSqlDatabase &db, const QString &query, int limit);
+
+} // namespace tidings::app::local

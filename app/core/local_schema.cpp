@@ -1,0 +1,96 @@
+// The app's local SQLite schema, one migration per version. Never edit a released
+// migration: add a new one.
+#include "sql/migrations.h"
+
+#include <array>
+
+namespace tidings::app {
+
+namespace {
+
+constexpr std::array kVersion1 = {
+    // Who we are and where: server, user id, username, display name.
+    "CREATE TABLE account (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID",
+
+    "CREATE TABLE users (id INTEGER PRIMARY KEY, username TEXT NOT NULL, display_name TEXT NOT "
+    "NULL)",
+
+    "CREATE TABLE conversations ("
+    " id INTEGER PRIMARY KEY,"
+    " kind TEXT NOT NULL,"
+    " title TEXT NOT NULL DEFAULT '',"
+    " last_seq INTEGER NOT NULL DEFAULT 0," // the newest seq the relay told of
+    " synced_seq INTEGER NOT NULL DEFAULT 0," // every entry up to here is applied here
+    " member_count INTEGER NOT NULL DEFAULT 0,"
+    " my_role TEXT NOT NULL DEFAULT 'member',"
+    " joined_seq INTEGER NOT NULL DEFAULT 1,"
+    " left_seq INTEGER,"
+    " delivered_seq INTEGER NOT NULL DEFAULT 0," // my cursors, as the relay has them
+    " read_seq INTEGER NOT NULL DEFAULT 0,"
+    " last_activity INTEGER NOT NULL DEFAULT 0,"
+    " draft TEXT NOT NULL DEFAULT '')",
+
+    "CREATE TABLE members ("
+    " conversation_id INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " role TEXT NOT NULL DEFAULT 'member',"
+    " delivered_seq INTEGER NOT NULL DEFAULT 0,"
+    " read_seq INTEGER NOT NULL DEFAULT 0,"
+    " PRIMARY KEY (conversation_id, user_id)) WITHOUT ROWID",
+
+    // Messages and system entries as the user sees them. A message the user sends exists
+    // here (state 'queued', no seq) before the relay has it.
+    "CREATE TABLE messages ("
+    " id INTEGER PRIMARY KEY,"
+    " conversation_id INTEGER NOT NULL,"
+    " seq INTEGER,"
+    " client_id TEXT,"
+    " sender_id INTEGER NOT NULL,"
+    " kind TEXT NOT NULL,"
+    " body TEXT NOT NULL DEFAULT '{}'," // the entry's fields, current state
+    " text TEXT NOT NULL DEFAULT ''," // what search finds
+    " created_at INTEGER NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'sent' CHECK (state IN ('queued', 'sent', 'failed')),"
+    " error TEXT NOT NULL DEFAULT '')",
+    "CREATE UNIQUE INDEX messages_by_seq ON messages(conversation_id, seq) WHERE seq IS NOT NULL",
+    "CREATE UNIQUE INDEX messages_by_client_id ON messages(sender_id, client_id) WHERE client_id "
+    "IS NOT NULL",
+    "CREATE INDEX messages_in_order ON messages(conversation_id, seq, id)",
+
+    "CREATE VIRTUAL TABLE messages_search USING fts5(text, content='messages', content_rowid='id')",
+    "CREATE TRIGGER messages_search_insert AFTER INSERT ON messages BEGIN"
+    " INSERT INTO messages_search(rowid, text) VALUES (new.id, new.text); END",
+    "CREATE TRIGGER messages_search_delete AFTER DELETE ON messages BEGIN"
+    " INSERT INTO messages_search(messages_search, rowid, text) VALUES ('delete', old.id, "
+    "old.text); END",
+    "CREATE TRIGGER messages_search_update AFTER UPDATE OF text ON messages BEGIN"
+    " INSERT INTO messages_search(messages_search, rowid, text) VALUES ('delete', old.id, "
+    "old.text);"
+    " INSERT INTO messages_search(rowid, text) VALUES (new.id, new.text); END",
+
+    // What still has to reach the relay, in order: sends, edits, deletes, reactions,
+    // receipts. Each keeps its client id across retries and restarts.
+    "CREATE TABLE outbox ("
+    " id INTEGER PRIMARY KEY,"
+    " key TEXT NOT NULL UNIQUE," // the client id, or 'receipt:<conversation>'
+    " type TEXT NOT NULL," // the request's frame type
+    " payload TEXT NOT NULL," // its fields
+    " conversation_id INTEGER NOT NULL,"
+    " state TEXT NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'failed')),"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " error TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL)",
+};
+
+constexpr std::array kMigrations = {
+    Migration{1, "conversations, messages, outbox, search", kVersion1},
+};
+
+} // namespace
+
+std::span<const Migration> localMigrations()
+{
+    return kMigrations;
+}
+
+} // namespace tidings::app

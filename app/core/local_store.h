@@ -1,0 +1,54 @@
+#pragma once
+
+#include "sql/sql_thread.h"
+#include "util/futures.h"
+#include "util/result.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QString>
+
+#include <memory>
+
+namespace tidings::app {
+
+/// The app's own SQLite database: everything the app knows, so it shows history at once
+/// and offline. All I/O runs on one worker thread (never the UI thread), through jobs
+/// composed of the functions in local_queries.h; results come back as futures to continue
+/// with `.then(context, …)`. Writes waiting together share a transaction (group commit).
+class LocalStore : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit LocalStore(QString path, QObject *parent = nullptr);
+    ~LocalStore() override;
+
+    /// Opens (creating if needed) and migrates the file, on the worker thread.
+    QFuture<Result<int>> open();
+
+    template<typename T> QFuture<Result<T>> write(std::function<Result<T>(QSqlDatabase &)> job)
+    {
+        if (!m_thread)
+            return readyFuture(
+                Result<T>(ErrorCode::Unavailable, QStringLiteral("the local store is closed")));
+        return m_thread->submitWrite<T>(std::move(job));
+    }
+    template<typename T> QFuture<Result<T>> read(std::function<Result<T>(QSqlDatabase &)> job)
+    {
+        if (!m_thread)
+            return readyFuture(
+                Result<T>(ErrorCode::Unavailable, QStringLiteral("the local store is closed")));
+        return m_thread->submit<T>(std::move(job));
+    }
+
+    /// Finishes queued work and closes the file.
+    void close();
+    QString path() const { return m_path; }
+
+private:
+    QString m_path;
+    std::unique_ptr<SqlThread> m_thread;
+};
+
+} // namespace tidings::app
