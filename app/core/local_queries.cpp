@@ -493,6 +493,14 @@ Result<void> applyReceipt(QSqlDatabase &db, qint64 conversation, qint64 user, Se
     return {};
 }
 
+Result<bool> hasConversation(QSqlDatabase &db, qint64 conversation)
+{
+    auto query = run(db, u"SELECT 1 FROM conversations WHERE id = ?"_s, {conversation});
+    if (!query)
+        return query.error();
+    return query->next();
+}
+
 Result<QHash<qint64, Seq>> syncCursors(QSqlDatabase &db)
 {
     auto query = run(db, u"SELECT id, synced_seq FROM conversations"_s);

@@ -101,6 +101,7 @@ Result<Applied> applyEvent(QSqlDatabase &db, const QJsonObject &event, qint64 me
 /// A member's receipt cursors moved.
 Result<void> applyReceipt(QSqlDatabase &db, qint64 conversation, qint64 user, Seq delivered,
                           Seq read, qint64 me);
+Result<bool> hasConversation(QSqlDatabase &db, qint64 conversation);
 /// Every conversation's cursor, for sync.
 Result<QHash<qint64, Seq>> syncCursors(QSqlDatabase &db);
 

@@ -16,4 +16,13 @@ template<typename T> QFuture<T> readyFuture(T value)
     return promise.future();
 }
 
+/// A finished QFuture<void>.
+inline QFuture<void> readyFuture()
+{
+    QPromise<void> promise;
+    promise.start();
+    promise.finish();
+    return promise.future();
+}
+
 } // namespace tidings

@@ -1,0 +1,103 @@
+#include "core/chat_client.h"
+
+#include "util/futures.h"
+
+#include <QCoreApplication>
+#include <QJsonArray>
+
+namespace tidings::app {
+
+using namespace Qt::StringLiterals;
+
+ChatClient::ChatClient(const QString &databasePath, Connection::Options options, QObject *parent)
+    : QObject(parent), m_store(databasePath), m_connection(options),
+      m_outbox(m_connection, m_store), m_sync(m_connection, m_store, m_outbox)
+{ }
+
+ChatClient::~ChatClient()
+{
+    // Fail what waits on the network, finish what waits on the disk, and run the
+    // continuations that queued up while every object they name still lives: Qt 6.4
+    // asserts when a chained continuation outlives its context object.
+    m_connection.stop();
+    m_store.close();
+    for (int round = 0; round < 8; ++round) {
+        for (QObject *object :
+             std::initializer_list<QObject *>{&m_sync, &m_outbox, &m_connection, &m_store, this})
+            QCoreApplication::sendPostedEvents(object);
+    }
+}
+
+QFuture<Result<int>> ChatClient::open()
+{
+    return m_store.open();
+}
+
+void ChatClient::start(const ServerAddress &server, const QString &token)
+{
+    m_connection.setServer(server);
+    m_connection.setToken(token);
+    m_connection.start();
+}
+
+void ChatClient::stop()
+{
+    m_connection.stop();
+}
+
+QFuture<Result<QJsonObject>> ChatClient::registerAccount(const QString &username,
+                                                         const QString &password,
+                                                         const QString &displayName)
+{
+    QJsonObject fields{{u"username"_s, username}, {u"password"_s, password}};
+    if (!displayName.isEmpty())
+        fields.insert(u"display_name"_s, displayName);
+    return m_connection.signIn(u"register"_s, fields);
+}
+
+QFuture<Result<QJsonObject>> ChatClient::logIn(const QString &username, const QString &password)
+{
+    return m_connection.signIn(u"login"_s, {{u"username"_s, username}, {u"password"_s, password}});
+}
+
+QFuture<Result<QJsonObject>> ChatClient::logOut()
+{
+    return m_connection.signOut();
+}
+
+QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonObject>> reply)
+{
+    return reply
+        .then(this,
+              [this](const Result<QJsonObject> &result) -> QFuture<Result<qint64>> {
+                  if (!result)
+                      return readyFuture(Result<qint64>(result.error()));
+                  const QJsonObject details = *result;
+                  return m_store.write<qint64>([details](QSqlDatabase &db) -> Result<qint64> {
+                      if (auto users = local::storeUsers(db, details.value(u"users"_s).toArray());
+                          !users)
+                          return users.error();
+                      const QJsonObject conversation = details.value(u"conversation"_s).toObject();
+                      if (auto stored = local::storeConversation(db, conversation); !stored)
+                          return stored.error();
+                      return conversation.value(u"id"_s).toInteger();
+                  });
+              })
+        .unwrap();
+}
+
+QFuture<Result<qint64>> ChatClient::openDirect(qint64 user)
+{
+    return storeConversationReply(m_connection.request(u"direct.open"_s, {{u"user"_s, user}}));
+}
+
+QFuture<Result<qint64>> ChatClient::createGroup(const QString &title, const QList<qint64> &members)
+{
+    QJsonArray ids;
+    for (const qint64 id : members)
+        ids.append(id);
+    return storeConversationReply(
+        m_connection.request(u"group.create"_s, {{u"title"_s, title}, {u"members"_s, ids}}));
+}
+
+} // namespace tidings::app

@@ -1,0 +1,56 @@
+#pragma once
+
+#include "core/connection.h"
+#include "core/local_queries.h"
+#include "core/local_store.h"
+#include "core/outbox.h"
+#include "core/sync_engine.h"
+
+#include <QObject>
+
+namespace tidings::app {
+
+/// The client core in one piece: a LocalStore, the Connection, the Outbox and the
+/// SyncEngine, wired together. What the app's window, the tests and tools use.
+class ChatClient : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// Keeps its data in the SQLite file `databasePath` (one per account and server).
+    explicit ChatClient(const QString &databasePath, Connection::Options options = {},
+                        QObject *parent = nullptr);
+    ~ChatClient() override;
+
+    /// Opens the local store (on its thread). Cached conversations and messages can be
+    /// shown as soon as this is done, before any network.
+    QFuture<Result<int>> open();
+    /// Connects to `server`, resuming the session of `token` if there is one.
+    void start(const ServerAddress &server, const QString &token = {});
+    void stop();
+
+    Connection &connection() { return m_connection; }
+    LocalStore &store() { return m_store; }
+    Outbox &outbox() { return m_outbox; }
+    SyncEngine &sync() { return m_sync; }
+    qint64 userId() const { return m_connection.userId(); }
+
+    QFuture<Result<QJsonObject>> registerAccount(const QString &username, const QString &password,
+                                                 const QString &displayName = {});
+    QFuture<Result<QJsonObject>> logIn(const QString &username, const QString &password);
+    QFuture<Result<QJsonObject>> logOut();
+
+    /// Opens (or makes) the direct conversation with `user`; stores it; returns its id.
+    QFuture<Result<qint64>> openDirect(qint64 user);
+    QFuture<Result<qint64>> createGroup(const QString &title, const QList<qint64> &members);
+
+private:
+    QFuture<Result<qint64>> storeConversationReply(QFuture<Result<QJsonObject>> reply);
+
+    LocalStore m_store;
+    Connection m_connection;
+    Outbox m_outbox;
+    SyncEngine m_sync;
+};
+
+} // namespace tidings::app

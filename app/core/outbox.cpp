@@ -1,0 +1,260 @@
+#include "core/outbox.h"
+
+#include "core/connection.h"
+#include "core/core_logging.h"
+#include "core/local_store.h"
+
+#include <QRandomGenerator>
+#include <QUuid>
+
+namespace tidings::app {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+/// In flight at once: enough to stream a backlog, few enough to keep the order tight.
+constexpr int kWindow = 32;
+
+/// Errors that no retry will fix: the item waits for the user.
+bool isPermanent(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::BadRequest:
+    case ErrorCode::Forbidden:
+    case ErrorCode::NotFound:
+    case ErrorCode::Conflict:
+    case ErrorCode::TooLarge:
+    case ErrorCode::Unsupported:
+        return true;
+    default:
+        return false;
+    }
+}
+
+QString newClientId()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+} // namespace
+
+Outbox::Outbox(Connection &connection, LocalStore &store, QObject *parent)
+    : QObject(parent), m_connection(connection), m_store(store)
+{
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &Outbox::flush);
+    m_flushTimer.setSingleShot(true);
+    m_flushTimer.setInterval(0);
+    connect(&m_flushTimer, &QTimer::timeout, this, &Outbox::flushNow);
+    connect(&connection, &Connection::signedIn, this, [this] {
+        m_failures = 0;
+        flush();
+    });
+    connect(&connection, &Connection::stateChanged, this, [this](Connection::State state) {
+        if (state != Connection::State::Connected)
+            m_inFlight.clear(); // their replies will not come; they are resent
+    });
+}
+
+Outbox::~Outbox() = default;
+
+QFuture<Result<local::Message>> Outbox::send(qint64 conversation, const QString &text,
+                                             local::Seq replyTo)
+{
+    const qint64 me = m_connection.userId();
+    const QString clientId = newClientId();
+    return m_store
+        .write<local::Message>([conversation, me, clientId, text, replyTo](QSqlDatabase &db) {
+            return local::queueMessage(db, conversation, me, clientId, text, replyTo);
+        })
+        .then(this, [this, conversation](const Result<local::Message> &message) {
+            Q_EMIT changed(conversation);
+            flush();
+            return message;
+        });
+}
+
+QFuture<Result<local::OutboxItem>> Outbox::queueChange(const QString &type, QJsonObject payload)
+{
+    payload.insert(u"client_id"_s, newClientId());
+    const qint64 me = m_connection.userId();
+    const qint64 conversation = payload.value(u"conversation"_s).toInteger();
+    return m_store
+        .write<local::OutboxItem>([type, payload, me](QSqlDatabase &db) {
+            return local::queueChange(db, type, payload, me);
+        })
+        .then(this, [this, conversation](const Result<local::OutboxItem> &item) {
+            Q_EMIT changed(conversation);
+            flush();
+            return item;
+        });
+}
+
+QFuture<Result<local::OutboxItem>> Outbox::edit(qint64 conversation, local::Seq seq,
+                                                const QString &text)
+{
+    return queueChange(u"message.edit"_s,
+                       {{u"conversation"_s, conversation}, {u"seq"_s, seq}, {u"text"_s, text}});
+}
+
+QFuture<Result<local::OutboxItem>> Outbox::remove(qint64 conversation, local::Seq seq)
+{
+    return queueChange(u"message.delete"_s, {{u"conversation"_s, conversation}, {u"seq"_s, seq}});
+}
+
+QFuture<Result<local::OutboxItem>> Outbox::react(qint64 conversation, local::Seq seq,
+                                                 const QString &emoji, bool on)
+{
+    return queueChange(
+        u"message.react"_s,
+        {{u"conversation"_s, conversation}, {u"seq"_s, seq}, {u"emoji"_s, emoji}, {u"on"_s, on}});
+}
+
+void Outbox::markDelivered(qint64 conversation, local::Seq seq)
+{
+    m_store
+        .write<bool>([conversation, seq](QSqlDatabase &db) {
+            return local::queueReceipt(db, conversation, seq, std::nullopt);
+        })
+        .then(this, [this](const Result<bool> &moved) {
+            if (moved && *moved)
+                flush();
+        });
+}
+
+void Outbox::markRead(qint64 conversation, local::Seq seq)
+{
+    m_store
+        .write<bool>([conversation, seq](QSqlDatabase &db) {
+            return local::queueReceipt(db, conversation, std::nullopt, seq);
+        })
+        .then(this, [this, conversation](const Result<bool> &moved) {
+            if (moved && *moved) {
+                Q_EMIT changed(conversation);
+                flush();
+            }
+        });
+}
+
+QFuture<Result<bool>> Outbox::cancel(const QString &key)
+{
+    return m_store
+        .write<bool>([key](QSqlDatabase &db) -> Result<bool> {
+            if (auto cancelled = local::outboxCancel(db, key); !cancelled)
+                return cancelled.error();
+            return true;
+        })
+        .then(this, [this](const Result<bool> &done) {
+            Q_EMIT changed(0);
+            return done;
+        });
+}
+
+QFuture<Result<bool>> Outbox::retry(const QString &key)
+{
+    return m_store
+        .write<bool>([key](QSqlDatabase &db) -> Result<bool> {
+            if (auto retried = local::outboxRetry(db, key); !retried)
+                return retried.error();
+            return true;
+        })
+        .then(this, [this](const Result<bool> &done) {
+            Q_EMIT changed(0);
+            flush();
+            return done;
+        });
+}
+
+void Outbox::flush()
+{
+    // Many triggers (a queued item, an ack, a reconnect) become one read.
+    if (m_connection.state() == Connection::State::Connected && !m_flushTimer.isActive())
+        m_flushTimer.start();
+}
+
+void Outbox::flushNow()
+{
+    if (m_connection.state() != Connection::State::Connected)
+        return;
+    m_store
+        .read<QList<local::OutboxItem>>(
+            [](QSqlDatabase &db) { return local::pendingOutbox(db, kWindow * 4); })
+        .then(this, [this](const Result<QList<local::OutboxItem>> &items) {
+            if (!items || m_connection.state() != Connection::State::Connected)
+                return;
+            for (const local::OutboxItem &item : *items) {
+                if (m_inFlight.size() >= kWindow)
+                    break;
+                if (!m_inFlight.contains(item.key))
+                    sendItem(item);
+            }
+        });
+}
+
+void Outbox::sendItem(const local::OutboxItem &item)
+{
+    qCDebug(lcOutbox) << "sending" << item.type << item.key;
+    m_inFlight.insert(item.key);
+    m_store.write<bool>([key = item.key](QSqlDatabase &db) -> Result<bool> {
+        if (auto counted = local::outboxAttempted(db, key); !counted)
+            return counted.error();
+        return true;
+    });
+    m_connection.request(item.type, item.payload)
+        .then(this, [this, item](const Result<QJsonObject> &result) { finished(item, result); });
+}
+
+void Outbox::finished(const local::OutboxItem &item, const Result<QJsonObject> &result)
+{
+    if (!m_inFlight.remove(item.key)) {
+        qCDebug(lcOutbox) << "reply after the link dropped, resent later:" << item.key;
+        return; // the connection dropped meanwhile; it is resent from the store
+    }
+    qCDebug(lcOutbox) << "reply for" << item.key << (result ? u"ok"_s : result.error().message);
+    if (result) {
+        m_failures = 0;
+        const QJsonObject event = result->value(u"event"_s).toObject();
+        const qint64 me = m_connection.userId();
+        m_store
+            .write<local::Applied>([item, event, me](QSqlDatabase &db) {
+                return local::outboxDone(db, item.key, item.payload, event, me);
+            })
+            .then(this, [this, item](const Result<local::Applied> &) {
+                Q_EMIT changed(item.conversationId);
+                flush();
+            });
+        return;
+    }
+    if (isPermanent(result.error().code)) {
+        qCInfo(lcOutbox) << "refused for good:" << item.type << result.error().message;
+        const QString reason
+            = u"%1: %2"_s.arg(errorCodeName(result.error().code), result.error().message);
+        m_store
+            .write<bool>([key = item.key, reason](QSqlDatabase &db) -> Result<bool> {
+                if (auto failed = local::outboxFailed(db, key, reason); !failed)
+                    return failed.error();
+                return true;
+            })
+            .then(this, [this, item, reason](const Result<bool> &) {
+                Q_EMIT changed(item.conversationId);
+                Q_EMIT failed(item.key, reason);
+                flush();
+            });
+        return;
+    }
+    // Transient (the link dropped, the relay is busy or rate-limits us): later, same id.
+    qCDebug(lcOutbox) << "will retry" << item.key << result.error().message;
+    retryLater();
+}
+
+void Outbox::retryLater()
+{
+    ++m_failures;
+    if (m_retryTimer.isActive())
+        return;
+    const int ceiling = std::min(30000, 250 << std::min(m_failures, 7));
+    m_retryTimer.start(ceiling / 2 + QRandomGenerator::global()->bounded(ceiling / 2 + 1));
+}
+
+} // namespace tidings::app

@@ -1,0 +1,69 @@
+#pragma once
+
+#include "core/local_queries.h"
+
+#include <QFuture>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+namespace tidings::app {
+
+class Connection;
+class LocalStore;
+
+/// Everything the user does that the relay must learn — messages, edits, deletes,
+/// reactions, receipts — goes to the LocalStore first (so it shows at once, with a clock,
+/// and survives a crash), then to the relay, retried with the same client id until it is
+/// acked: across reconnects and restarts. A refusal for good (forbidden, not found, …)
+/// marks the item failed until the user retries or cancels it.
+class Outbox : public QObject
+{
+    Q_OBJECT
+
+public:
+    Outbox(Connection &connection, LocalStore &store, QObject *parent = nullptr);
+    ~Outbox() override;
+
+    /// Stores a new message as queued and sends it when it can. Returns the stored message.
+    QFuture<Result<local::Message>> send(qint64 conversation, const QString &text,
+                                         local::Seq replyTo = 0);
+    QFuture<Result<local::OutboxItem>> edit(qint64 conversation, local::Seq seq,
+                                            const QString &text);
+    QFuture<Result<local::OutboxItem>> remove(qint64 conversation, local::Seq seq);
+    QFuture<Result<local::OutboxItem>> react(qint64 conversation, local::Seq seq,
+                                             const QString &emoji, bool on);
+    /// Receipts: stored locally at once, sent merged (one per conversation in flight).
+    void markDelivered(qint64 conversation, local::Seq seq);
+    void markRead(qint64 conversation, local::Seq seq);
+
+    /// Cancels a queued or failed item (a queued message disappears); retries a failed one.
+    QFuture<Result<bool>> cancel(const QString &key);
+    QFuture<Result<bool>> retry(const QString &key);
+
+    /// Sends what is pending, if connected (also called by itself when something is queued,
+    /// after a reconnect, and after a transient failure with backoff).
+    void flush();
+
+Q_SIGNALS:
+    /// Something in `conversation` changed state (sent, failed, cancelled, queued).
+    void changed(qint64 conversation);
+    /// The relay refused `key` for good.
+    void failed(const QString &key, const QString &reason);
+
+private:
+    QFuture<Result<local::OutboxItem>> queueChange(const QString &type, QJsonObject payload);
+    void flushNow();
+    void sendItem(const local::OutboxItem &item);
+    void finished(const local::OutboxItem &item, const Result<QJsonObject> &result);
+    void retryLater();
+
+    Connection &m_connection;
+    LocalStore &m_store;
+    QSet<QString> m_inFlight;
+    int m_failures = 0;
+    QTimer m_retryTimer;
+    QTimer m_flushTimer;
+};
+
+} // namespace tidings::app

@@ -1,0 +1,307 @@
+#include "core/sync_engine.h"
+
+#include "core/connection.h"
+#include "core/core_logging.h"
+#include "core/local_store.h"
+#include "core/outbox.h"
+#include "util/futures.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+namespace tidings::app {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int kPageSize = 500;
+constexpr qint64 kTypingShownMs = 6000;
+
+struct Batch
+{
+    QHash<qint64, local::Seq> synced; ///< where each touched conversation now stands
+    QSet<qint64> gaps; ///< conversations that need a backfill
+    QSet<qint64> unknown; ///< conversations heard of but not yet described
+    QSet<qint64> touched;
+};
+
+} // namespace
+
+SyncEngine::SyncEngine(Connection &connection, LocalStore &store, Outbox &outbox, QObject *parent)
+    : QObject(parent), m_connection(connection), m_store(store), m_outbox(outbox)
+{
+    connect(&connection, &Connection::signedIn, this, &SyncEngine::onSignedIn);
+    connect(&connection, &Connection::eventReceived, this, &SyncEngine::onFrame);
+    connect(&connection, &Connection::stateChanged, this, [this](Connection::State state) {
+        if (state != Connection::State::Connected) {
+            ++m_generation;
+            m_syncing = false;
+            m_backfilling.clear();
+            m_fetching.clear();
+        }
+    });
+    m_typingTimer.setInterval(1000);
+    connect(&m_typingTimer, &QTimer::timeout, this, &SyncEngine::expireTyping);
+    m_typingTimer.start();
+}
+
+SyncEngine::~SyncEngine() = default;
+
+QList<qint64> SyncEngine::typing(qint64 conversation) const
+{
+    return m_typing.value(conversation).keys();
+}
+
+void SyncEngine::onSignedIn()
+{
+    ++m_generation;
+    m_syncing = true;
+    const int generation = m_generation;
+    const qint64 me = m_connection.userId();
+    m_connection.request(u"conversations.list"_s)
+        .then(this, [this, generation, me](const Result<QJsonObject> &list) {
+            if (generation != m_generation)
+                return;
+            if (!list) {
+                m_syncing = false;
+                return; // the connection dropped: the next sign-in starts over
+            }
+            const QJsonObject reply = *list;
+            m_store
+                .write<bool>([reply, me](QSqlDatabase &db) -> Result<bool> {
+                    if (auto stored = local::setAccountValue(db, u"user_id"_s, QString::number(me));
+                        !stored)
+                        return stored.error();
+                    if (auto users = local::storeUsers(db, reply.value(u"users"_s).toArray());
+                        !users)
+                        return users.error();
+                    const QJsonArray conversations = reply.value(u"conversations"_s).toArray();
+                    for (const QJsonValue &conversation : conversations) {
+                        if (auto stored = local::storeConversation(db, conversation.toObject());
+                            !stored)
+                            return stored.error();
+                    }
+                    return true;
+                })
+                .then(this, [this, generation](const Result<bool> &stored) {
+                    if (generation != m_generation)
+                        return;
+                    if (!stored)
+                        qCWarning(lcSync)
+                            << "cannot store the conversation list:" << stored.error().message;
+                    Q_EMIT conversationsChanged();
+                    syncPage();
+                });
+        });
+}
+
+void SyncEngine::syncPage()
+{
+    const int generation = m_generation;
+    m_store.read<QHash<qint64, local::Seq>>([](QSqlDatabase &db) { return local::syncCursors(db); })
+        .then(this, [this, generation](const Result<QHash<qint64, local::Seq>> &cursors) {
+            if (generation != m_generation || !cursors)
+                return;
+            QJsonArray cursorArray;
+            for (auto it = cursors->cbegin(); it != cursors->cend(); ++it)
+                cursorArray.append(
+                    QJsonObject{{u"conversation"_s, it.key()}, {u"seq"_s, it.value()}});
+            m_connection.request(u"sync"_s, {{u"cursors"_s, cursorArray}, {u"limit"_s, kPageSize}})
+                .then(this, [this, generation](const Result<QJsonObject> &page) {
+                    if (generation != m_generation || !page)
+                        return;
+                    QList<QJsonObject> events;
+                    const QJsonArray array = page->value(u"events"_s).toArray();
+                    for (const QJsonValue &event : array)
+                        events.append(event.toObject());
+                    const bool more = page->value(u"more"_s).toBool() && !events.isEmpty();
+                    // The next page (or "caught up") only once this one is stored.
+                    applyEvents(events, false).then(this, [this, generation, more] {
+                        if (generation != m_generation)
+                            return;
+                        if (more) {
+                            syncPage();
+                        } else {
+                            m_syncing = false;
+                            qCInfo(lcSync) << "caught up";
+                            Q_EMIT caughtUp();
+                        }
+                    });
+                });
+        });
+}
+
+QFuture<void> SyncEngine::applyEvents(const QList<QJsonObject> &events, bool live)
+{
+    if (events.isEmpty())
+        return readyFuture();
+    const qint64 me = m_connection.userId();
+    return m_store
+        .write<Batch>([events, me](QSqlDatabase &db) -> Result<Batch> {
+            Batch batch;
+            for (const QJsonObject &event : events) {
+                const qint64 conversation = event.value(u"conversation"_s).toInteger();
+                auto known = local::hasConversation(db, conversation);
+                if (!known)
+                    return known.error();
+                if (!*known)
+                    batch.unknown.insert(conversation);
+                auto applied = local::applyEvent(db, event, me);
+                if (!applied)
+                    return applied.error();
+                batch.touched.insert(conversation);
+                batch.synced.insert(conversation, applied->syncedSeq);
+                if (applied->gap)
+                    batch.gaps.insert(conversation);
+            }
+            return batch;
+        })
+        .then(this, [this, live](const Result<Batch> &batch) {
+            if (!batch) {
+                qCWarning(lcSync) << "cannot apply entries:" << batch.error().message;
+                return;
+            }
+            for (const qint64 conversation : batch->touched)
+                Q_EMIT messagesChanged(conversation);
+            Q_EMIT conversationsChanged();
+            for (const qint64 conversation : batch->unknown)
+                fetchConversation(conversation);
+            if (live) {
+                for (const qint64 conversation : batch->gaps)
+                    backfill(conversation);
+            }
+            acknowledge(batch->synced);
+        });
+}
+
+void SyncEngine::backfill(qint64 conversation)
+{
+    if (m_backfilling.contains(conversation) || m_syncing)
+        return; // a catch-up in progress fills it anyway
+    m_backfilling.insert(conversation);
+    const int generation = m_generation;
+    m_store
+        .read<local::Conversation>([conversation, me = m_connection.userId()](QSqlDatabase &db) {
+            return local::conversation(db, conversation, me);
+        })
+        .then(this, [this, conversation, generation](const Result<local::Conversation> &known) {
+            if (generation != m_generation || !known) {
+                m_backfilling.remove(conversation);
+                return;
+            }
+            m_connection
+                .request(u"history"_s,
+                         {{u"conversation"_s, conversation},
+                          {u"after"_s, known->syncedSeq},
+                          {u"limit"_s, kPageSize}})
+                .then(this, [this, conversation, generation](const Result<QJsonObject> &page) {
+                    m_backfilling.remove(conversation);
+                    if (generation != m_generation || !page)
+                        return;
+                    QList<QJsonObject> events;
+                    const QJsonArray array = page->value(u"events"_s).toArray();
+                    for (const QJsonValue &event : array)
+                        events.append(event.toObject());
+                    qCDebug(lcSync)
+                        << "backfilled" << events.size() << "entries of" << conversation;
+                    // Applied as live: if more is missing, the next gap asks again.
+                    applyEvents(events, true);
+                });
+        });
+}
+
+void SyncEngine::fetchConversation(qint64 conversation)
+{
+    if (m_fetching.contains(conversation))
+        return;
+    m_fetching.insert(conversation);
+    m_connection.request(u"conversation.get"_s, {{u"conversation"_s, conversation}})
+        .then(this, [this, conversation](const Result<QJsonObject> &reply) {
+            m_fetching.remove(conversation);
+            if (!reply)
+                return;
+            const QJsonObject details = *reply;
+            m_store
+                .write<bool>([details](QSqlDatabase &db) -> Result<bool> {
+                    if (auto users = local::storeUsers(db, details.value(u"users"_s).toArray());
+                        !users)
+                        return users.error();
+                    if (auto stored
+                        = local::storeConversation(db, details.value(u"conversation"_s).toObject());
+                        !stored)
+                        return stored.error();
+                    return true;
+                })
+                .then(this, [this](const Result<bool> &) { Q_EMIT conversationsChanged(); });
+        });
+}
+
+void SyncEngine::acknowledge(const QHash<qint64, local::Seq> &delivered)
+{
+    for (auto it = delivered.cbegin(); it != delivered.cend(); ++it) {
+        if (it.value() > 0)
+            m_outbox.markDelivered(it.key(), it.value());
+    }
+}
+
+void SyncEngine::onFrame(const QJsonObject &frame)
+{
+    const QString type = frame.value(u"type"_s).toString();
+    if (type == u"event") {
+        applyEvents({frame}, true);
+    } else if (type == u"receipt") {
+        const qint64 conversation = frame.value(u"conversation"_s).toInteger();
+        const qint64 user = frame.value(u"user"_s).toInteger();
+        const local::Seq delivered = frame.value(u"delivered_seq"_s).toInteger();
+        const local::Seq read = frame.value(u"read_seq"_s).toInteger();
+        const qint64 me = m_connection.userId();
+        m_store
+            .write<bool>([conversation, user, delivered, read,
+                          me](QSqlDatabase &db) -> Result<bool> {
+                if (auto applied = local::applyReceipt(db, conversation, user, delivered, read, me);
+                    !applied)
+                    return applied.error();
+                return true;
+            })
+            .then(this, [this, conversation](const Result<bool> &) {
+                Q_EMIT messagesChanged(conversation);
+                Q_EMIT conversationsChanged();
+            });
+    } else if (type == u"typing") {
+        const qint64 conversation = frame.value(u"conversation"_s).toInteger();
+        const qint64 user = frame.value(u"user"_s).toInteger();
+        if (frame.value(u"typing"_s).toBool())
+            m_typing[conversation].insert(user,
+                                          QDateTime::currentMSecsSinceEpoch() + kTypingShownMs);
+        else
+            m_typing[conversation].remove(user);
+        Q_EMIT typingChanged(conversation);
+    } else if (type == u"presence") {
+        const qint64 user = frame.value(u"user"_s).toInteger();
+        m_online.insert(user, frame.value(u"online"_s).toBool());
+        if (frame.contains(u"last_seen"_s))
+            m_lastSeen.insert(user, frame.value(u"last_seen"_s).toInteger());
+        Q_EMIT presenceChanged(user);
+    }
+}
+
+void SyncEngine::expireTyping()
+{
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    for (auto conversation = m_typing.begin(); conversation != m_typing.end(); ++conversation) {
+        bool changed = false;
+        for (auto user = conversation->begin(); user != conversation->end();) {
+            if (*user <= now) {
+                user = conversation->erase(user);
+                changed = true;
+            } else {
+                ++user;
+            }
+        }
+        if (changed)
+            Q_EMIT typingChanged(conversation.key());
+    }
+}
+
+} // namespace tidings::app

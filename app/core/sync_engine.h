@@ -1,0 +1,75 @@
+#pragma once
+
+#include "core/local_queries.h"
+
+#include <QFuture>
+#include <QHash>
+#include <QObject>
+#include <QSet>
+#include <QTimer>
+
+namespace tidings::app {
+
+class Connection;
+class LocalStore;
+class Outbox;
+
+/// Keeps the LocalStore in step with the relay. After every sign-in it catches up
+/// (conversations.list, then sync pages until nothing is missing); then it applies what
+/// the relay pushes as it comes, fills any gap it sees with history, and acknowledges
+/// delivery of what is stored. Everything is applied idempotently, so an entry that comes
+/// twice (sync and live) is stored once.
+class SyncEngine : public QObject
+{
+    Q_OBJECT
+
+public:
+    SyncEngine(Connection &connection, LocalStore &store, Outbox &outbox,
+               QObject *parent = nullptr);
+    ~SyncEngine() override;
+
+    /// Catching up after a (re)connect. The catch-up brings a conversation's whole log (in
+    /// pages), so history is always read from the LocalStore, offline too.
+    bool isSyncing() const { return m_syncing; }
+
+    /// Who types where (ephemeral): conversation → users typing now.
+    QList<qint64> typing(qint64 conversation) const;
+    /// Presence of contacts: online, and last seen (ms) when known.
+    bool isOnline(qint64 user) const { return m_online.value(user, false); }
+    qint64 lastSeen(qint64 user) const { return m_lastSeen.value(user, 0); }
+
+Q_SIGNALS:
+    /// A conversation's details, unread count or last message changed.
+    void conversationsChanged();
+    /// Entries of a conversation were stored or changed.
+    void messagesChanged(qint64 conversation);
+    void typingChanged(qint64 conversation);
+    void presenceChanged(qint64 user);
+    /// Nothing missing any more (after a catch-up).
+    void caughtUp();
+
+private:
+    void onSignedIn();
+    void onFrame(const QJsonObject &frame);
+    void syncPage();
+    /// Stores entries; the future finishes once they are committed and announced.
+    QFuture<void> applyEvents(const QList<QJsonObject> &events, bool live);
+    void backfill(qint64 conversation);
+    void fetchConversation(qint64 conversation);
+    void acknowledge(const QHash<qint64, local::Seq> &delivered);
+    void expireTyping();
+
+    Connection &m_connection;
+    LocalStore &m_store;
+    Outbox &m_outbox;
+    bool m_syncing = false;
+    int m_generation = 0; ///< a reconnect abandons the catch-up of the one before
+    QSet<qint64> m_backfilling;
+    QSet<qint64> m_fetching;
+    QHash<qint64, QHash<qint64, qint64>> m_typing; ///< conversation → user → expires at (ms)
+    QHash<qint64, bool> m_online;
+    QHash<qint64, qint64> m_lastSeen;
+    QTimer m_typingTimer;
+};
+
+} // namespace tidings::app

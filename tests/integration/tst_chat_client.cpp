@@ -1,0 +1,201 @@
+// The client core end to end against the real relay: send, receive, acks and receipts,
+// offline catch-up, the outbox across stops and restarts, failures.
+#include "support/client_helpers.h"
+#include "support/relay_process.h"
+
+#include <QtTest>
+
+using namespace tidings;
+using namespace tidings::app;
+using namespace tidings::test;
+using namespace Qt::StringLiterals;
+
+namespace {
+
+QStringList texts(const QList<local::Message> &messages)
+{
+    QStringList list;
+    for (const local::Message &message : messages) {
+        if (message.kind == u"message")
+            list.append(message.body.value(u"text"_s).toString());
+    }
+    return list;
+}
+
+} // namespace
+
+class TestChatClient : public QObject
+{
+    Q_OBJECT
+
+    RelayProcess m_relay;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QStandardPaths::setTestModeEnabled(true);
+        QVERIFY2(m_relay.start(), qPrintable(m_relay.lastError()));
+    }
+    void cleanupTestCase() { QCOMPARE(m_relay.stop(), 0); }
+
+    void sendReceiveAckAndReceipts()
+    {
+        TestClient alice, bob;
+        QVERIFY(alice.signUp(m_relay.port(), u"alice1"_s));
+        QVERIFY(bob.signUp(m_relay.port(), u"bob1"_s));
+        const auto direct = await(alice.client->openDirect(bob.client->userId()));
+        QVERIFY(direct.ok());
+
+        for (int i = 0; i < 3; ++i)
+            QVERIFY(await(alice.client->outbox().send(*direct, u"hello %1"_s.arg(i))).ok());
+        // Shown at once on Alice's side, sent (with seqs) once the relay has them.
+        QCOMPARE(texts(alice.messages(*direct)),
+                 (QStringList{u"hello 0"_s, u"hello 1"_s, u"hello 2"_s}));
+        QTRY_VERIFY_WITH_TIMEOUT(alice.messages(*direct).last().state == u"sent"_s, 10000);
+        QCOMPARE(*alice.messages(*direct).last().seq, 4);
+        // Bob has them, in order, and his device says so (delivered ✓✓ on Alice's side).
+        QTRY_COMPARE_WITH_TIMEOUT(texts(bob.messages(*direct)).size(), 3, 10000);
+        QCOMPARE(texts(bob.messages(*direct)), texts(alice.messages(*direct)));
+        const qint64 bobId = bob.client->userId();
+        const auto bobsCursor = [&] {
+            for (const local::Member &member : alice.conversation(*direct).members) {
+                if (member.userId == bobId)
+                    return member;
+            }
+            return local::Member();
+        };
+        QTRY_COMPARE_WITH_TIMEOUT(bobsCursor().deliveredSeq, 4, 10000);
+        QCOMPARE(bobsCursor().readSeq, 0);
+        QCOMPARE(bob.conversation(*direct).unread, 3);
+
+        // Bob reads them.
+        bob.client->outbox().markRead(*direct, 4);
+        QTRY_COMPARE_WITH_TIMEOUT(bobsCursor().readSeq, 4, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(bob.conversation(*direct).unread, 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(bob.pendingOutbox().isEmpty(), 5000);
+    }
+
+    void editsDeletesReactionsTravel()
+    {
+        TestClient alice, bob;
+        QVERIFY(alice.signUp(m_relay.port(), u"alice2"_s));
+        QVERIFY(bob.signUp(m_relay.port(), u"bob2"_s));
+        const qint64 direct = *await(alice.client->openDirect(bob.client->userId()));
+        QVERIFY(await(alice.client->outbox().send(direct, u"teh"_s)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(texts(bob.messages(direct)), QStringList{u"teh"_s}, 10000);
+        const qint64 seq = *bob.messages(direct).last().seq;
+
+        QVERIFY(await(alice.client->outbox().edit(direct, seq, u"the"_s)).ok());
+        QCOMPARE(texts(alice.messages(direct)), QStringList{u"the"_s}); // at once, locally
+        QTRY_COMPARE_WITH_TIMEOUT(texts(bob.messages(direct)), QStringList{u"the"_s}, 10000);
+        QVERIFY(await(bob.client->outbox().react(direct, seq, u"👍"_s, true)).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            alice.messages(direct).last().body.value(u"reactions"_s).toObject().contains(u"👍"_s),
+            10000);
+        QVERIFY(await(alice.client->outbox().remove(direct, seq)).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(bob.messages(direct).last().body.value(u"deleted"_s).toBool(),
+                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(alice.pendingOutbox().isEmpty(), 5000);
+    }
+
+    void offlineRecipientCatchesUp()
+    {
+        TestClient alice, bob;
+        QVERIFY(alice.signUp(m_relay.port(), u"alice3"_s));
+        QVERIFY(bob.signUp(m_relay.port(), u"bob3"_s));
+        const qint64 direct = *await(alice.client->openDirect(bob.client->userId()));
+        QTRY_VERIFY_WITH_TIMEOUT(bob.conversation(direct).id == direct, 10000);
+        bob.client->stop();
+        for (int i = 0; i < 25; ++i)
+            QVERIFY(
+                await(alice.client->outbox().send(direct, u"while you were out %1"_s.arg(i))).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(alice.pendingOutbox().isEmpty(), 10000);
+
+        QSignalSpy caughtUp(&bob.client->sync(), &SyncEngine::caughtUp);
+        bob.client->start(*ServerAddress::parse(u"127.0.0.1:%1"_s.arg(m_relay.port())),
+                          bob.client->connection().token());
+        QVERIFY(caughtUp.wait(20000));
+        QCOMPARE(texts(bob.messages(direct)).size(), 25);
+        QCOMPARE(texts(bob.messages(direct)).last(), u"while you were out 24"_s);
+    }
+
+    void outboxSurvivesStopsAndRestarts()
+    {
+        TestClient alice, bob;
+        QVERIFY(alice.signUp(m_relay.port(), u"alice4"_s));
+        QVERIFY(bob.signUp(m_relay.port(), u"bob4"_s));
+        const qint64 direct = *await(alice.client->openDirect(bob.client->userId()));
+        const QString token = alice.client->connection().token();
+
+        // Written while offline: queued, with a clock.
+        alice.client->stop();
+        for (int i = 0; i < 5; ++i)
+            QVERIFY(await(alice.client->outbox().send(direct, u"offline %1"_s.arg(i))).ok());
+        QCOMPARE(alice.pendingOutbox().size(), 5);
+        for (const local::Message &message : alice.messages(direct))
+            QCOMPARE(message.state, u"queued"_s);
+
+        // The app quits and starts again on the same data: it sends them then.
+        const QString path = alice.directory->path();
+        alice.client.reset();
+        TestClient again(path);
+        QVERIFY(await(again.client->open()).ok());
+        QCOMPARE(texts(again.messages(direct)).size(), 5); // shown before any network
+        again.client->start(*ServerAddress::parse(u"127.0.0.1:%1"_s.arg(m_relay.port())), token);
+        QTRY_VERIFY_WITH_TIMEOUT(again.pendingOutbox().isEmpty(), 15000);
+        QTRY_COMPARE_WITH_TIMEOUT(texts(bob.messages(direct)).size(), 5, 10000);
+        QCOMPARE(texts(bob.messages(direct)), texts(again.messages(direct)));
+        for (const local::Message &message : again.messages(direct))
+            QCOMPARE(message.state, u"sent"_s);
+    }
+
+    void refusalsFailThenRetryOrCancel()
+    {
+        TestClient owner, member;
+        QVERIFY(owner.signUp(m_relay.port(), u"owner5"_s));
+        QVERIFY(member.signUp(m_relay.port(), u"member5"_s));
+        const qint64 group
+            = *await(owner.client->createGroup(u"Club"_s, {member.client->userId()}));
+        QTRY_VERIFY_WITH_TIMEOUT(member.conversation(group).id == group, 10000);
+        QVERIFY(await(owner.client->connection().request(
+                          u"group.remove"_s,
+                          {{u"conversation"_s, group}, {u"user"_s, member.client->userId()}}))
+                    .ok());
+        QSignalSpy failed(&member.client->outbox(), &Outbox::failed);
+        QVERIFY(await(member.client->outbox().send(group, u"let me back in"_s)).ok());
+        QVERIFY(failed.count() > 0 || failed.wait(10000));
+        QVERIFY(failed.first().at(1).toString().startsWith(u"forbidden"_s));
+        QTRY_COMPARE_WITH_TIMEOUT(member.messages(group).last().state, u"failed"_s, 5000);
+        for (const local::OutboxItem &item : member.pendingOutbox())
+            QVERIFY(item.type != u"message.send"_s); // the refused message is not retried by itself
+
+        const QString key = member.messages(group).last().clientId;
+        QVERIFY(await(member.client->outbox().retry(key)).ok());
+        QVERIFY(failed.wait(10000)); // refused again
+        QVERIFY(await(member.client->outbox().cancel(key)).ok());
+        QVERIFY(texts(member.messages(group)).isEmpty());
+    }
+
+    void typingAndPresenceReachTheOtherSide()
+    {
+        TestClient alice, bob;
+        QVERIFY(alice.signUp(m_relay.port(), u"alice6"_s));
+        QVERIFY(bob.signUp(m_relay.port(), u"bob6"_s));
+        const qint64 direct = *await(alice.client->openDirect(bob.client->userId()));
+        QSignalSpy typing(&bob.client->sync(), &SyncEngine::typingChanged);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            alice.client->connection().sendEvent(u"typing"_s, {{u"conversation"_s, direct}})
+                && typing.count() > 0,
+            10000);
+        QCOMPARE(bob.client->sync().typing(direct), QList<qint64>{alice.client->userId()});
+
+        QSignalSpy presence(&bob.client->sync(), &SyncEngine::presenceChanged);
+        alice.client->stop();
+        QVERIFY(presence.wait(10000));
+        QCOMPARE(bob.client->sync().isOnline(alice.client->userId()), false);
+        QVERIFY(bob.client->sync().lastSeen(alice.client->userId()) > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestChatClient)
+#include "tst_chat_client.moc"
