@@ -195,25 +195,27 @@ void Outbox::flushNow()
 void Outbox::sendItem(const local::OutboxItem &item)
 {
     qCDebug(lcOutbox) << "sending" << item.type << item.key;
-    m_inFlight.insert(item.key);
+    const quint64 attempt = m_nextAttempt++;
+    m_inFlight.insert(item.key, attempt);
     m_store.write<bool>([key = item.key](QSqlDatabase &db) -> Result<bool> {
         if (auto counted = local::outboxAttempted(db, key); !counted)
             return counted.error();
         return true;
     });
     m_connection.request(item.type, item.payload)
-        .then(this, [this, item](const Result<QJsonObject> &result) { finished(item, result); });
+        .then(this, [this, item, attempt](const Result<QJsonObject> &result) { finished(item, attempt, result); });
 }
 
-void Outbox::finished(const local::OutboxItem &item, const Result<QJsonObject> &result)
+void Outbox::finished(const local::OutboxItem &item, quint64 attempt, const Result<QJsonObject> &result)
 {
-    if (!m_inFlight.remove(item.key)) {
-        qCDebug(lcOutbox) << "reply after the link dropped, resent later:" << item.key;
-        return; // the connection dropped meanwhile; it is resent from the store
-    }
-    qCDebug(lcOutbox) << "reply for" << item.key << (result ? u"ok"_s : result.error().message);
+    const bool current = m_inFlight.value(item.key) == attempt;
     if (result) {
+        // An ack is an ack, even of an attempt from before a reconnect: applying it is
+        // idempotent, and ignoring it would leave the item waiting for a retry.
+        if (current)
+            m_inFlight.remove(item.key);
         m_failures = 0;
+        qCDebug(lcOutbox) << "acked" << item.key;
         const QJsonObject event = result->value(u"event"_s).toObject();
         const qint64 me = m_connection.userId();
         m_store
@@ -226,10 +228,14 @@ void Outbox::finished(const local::OutboxItem &item, const Result<QJsonObject> &
             });
         return;
     }
+    if (!current) {
+        qCDebug(lcOutbox) << "ignoring the failure of an earlier attempt of" << item.key;
+        return;
+    }
+    m_inFlight.remove(item.key);
     if (isPermanent(result.error().code)) {
         qCInfo(lcOutbox) << "refused for good:" << item.type << result.error().message;
-        const QString reason
-            = u"%1: %2"_s.arg(errorCodeName(result.error().code), result.error().message);
+        const QString reason = u"%1: %2"_s.arg(errorCodeName(result.error().code), result.error().message);
         m_store
             .write<bool>([key = item.key, reason](QSqlDatabase &db) -> Result<bool> {
                 if (auto failed = local::outboxFailed(db, key, reason); !failed)
@@ -250,9 +256,9 @@ void Outbox::finished(const local::OutboxItem &item, const Result<QJsonObject> &
 
 void Outbox::retryLater()
 {
-    ++m_failures;
     if (m_retryTimer.isActive())
-        return;
+        return; // one backoff step per round, not per item
+    ++m_failures;
     const int ceiling = std::min(30000, 250 << std::min(m_failures, 7));
     m_retryTimer.start(ceiling / 2 + QRandomGenerator::global()->bounded(ceiling / 2 + 1));
 }

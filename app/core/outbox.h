@@ -4,7 +4,7 @@
 
 #include <QFuture>
 #include <QObject>
-#include <QSet>
+#include <QHash>
 #include <QTimer>
 
 namespace tidings::app {
@@ -55,12 +55,15 @@ private:
     QFuture<Result<local::OutboxItem>> queueChange(const QString &type, QJsonObject payload);
     void flushNow();
     void sendItem(const local::OutboxItem &item);
-    void finished(const local::OutboxItem &item, const Result<QJsonObject> &result);
+    void finished(const local::OutboxItem &item, quint64 attempt, const Result<QJsonObject> &result);
     void retryLater();
 
     Connection &m_connection;
     LocalStore &m_store;
-    QSet<QString> m_inFlight;
+    /// Key → the attempt in flight. A reply to an older attempt (from before a reconnect)
+    /// is still applied if it is an ack, ignored if it is a failure.
+    QHash<QString, quint64> m_inFlight;
+    quint64 m_nextAttempt = 1;
     int m_failures = 0;
     QTimer m_retryTimer;
     QTimer m_flushTimer;
