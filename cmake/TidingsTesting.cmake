@@ -34,6 +34,7 @@ function(tidings_add_test name)
         "TIDINGS_TEST_OUTPUT_DIR=${TIDINGS_TEST_OUTPUT_DIR}/${name}"
         "QT_QPA_PLATFORM=offscreen"
         "QT_FORCE_STDERR_LOGGING=1"
+        "QT_LOGGING_RULES=tidings.app.*.info=false"
         ${ARG_ENVIRONMENT})
     foreach(binary IN ITEMS RELAY:tidings-relay APP:tidings BENCH:tidings-bench)
         string(REPLACE ":" ";" binary "${binary}")

@@ -30,7 +30,24 @@ ChatClient::~ChatClient()
 
 QFuture<Result<int>> ChatClient::open()
 {
-    return m_store.open();
+    // Who we are is known before any network: messages written offline carry it.
+    return m_store.open()
+        .then(this,
+              [this](const Result<int> &opened) -> QFuture<Result<int>> {
+                  if (!opened)
+                      return readyFuture(opened);
+                  return m_store
+                      .read<QHash<QString, QString>>(
+                          [](QSqlDatabase &db) { return local::accountValues(db); })
+                      .then(this, [this, opened](const Result<QHash<QString, QString>> &account) {
+                          if (account && account->contains(u"user_id"_s)
+                              && m_connection.userId() == 0)
+                              m_connection.setKnownUser(
+                                  {{u"id"_s, account->value(u"user_id"_s).toLongLong()}});
+                          return opened;
+                      });
+              })
+        .unwrap();
 }
 
 void ChatClient::start(const ServerAddress &server, const QString &token)

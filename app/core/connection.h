@@ -47,6 +47,8 @@ public:
     Connection(Options options, QObject *parent = nullptr);
     ~Connection() override;
 
+    /// Who we were last time (from the LocalStore), so the app knows itself offline.
+    void setKnownUser(const QJsonObject &user) { m_user = user; }
     /// Where to connect and with which session token (empty: none yet).
     void setServer(const ServerAddress &server);
     void setToken(const QString &token);

@@ -92,23 +92,25 @@ Result<void> storeMessage(QSqlDatabase &db, const QJsonObject &event)
     const QJsonObject body = bodyOf(event);
     const QString kind = event.value(u"kind"_s).toString();
 
+    // My own queued row is found by its client id (a UUID) alone: it may have been written
+    // before the app knew its user id.
     auto existing
         = run(db,
               u"SELECT id FROM messages WHERE (conversation_id = ? AND seq = ?) "
-              "OR (sender_id = ? AND client_id = ? AND client_id IS NOT NULL)"_s,
-              {conversation, seq, sender, clientId.isEmpty() ? QVariant() : QVariant(clientId)});
+              "OR (client_id = ? AND (sender_id = ? OR seq IS NULL))"_s,
+              {conversation, seq, clientId.isEmpty() ? QVariant() : QVariant(clientId), sender});
     if (!existing)
         return existing.error();
     const std::optional<qint64> id
         = existing->next() ? std::optional(existing->value(0).toLongLong()) : std::nullopt;
     existing->finish();
     if (id) {
-        auto updated = run(db,
-                           u"UPDATE messages SET conversation_id = ?, seq = ?, body = ?, text = "
-                           u"coalesce(?, ''), created_at = ?, "
-                           "state = 'sent', error = '' WHERE id = ?"_s,
-                           {conversation, seq, toText(body), searchableText(kind, body),
-                            event.value(u"time"_s).toInteger(), *id});
+        auto updated = run(
+            db,
+            u"UPDATE messages SET conversation_id = ?, seq = ?, sender_id = ?, body = ?, "
+            "text = coalesce(?, ''), created_at = ?, state = 'sent', error = '' WHERE id = ?"_s,
+            {conversation, seq, sender, toText(body), searchableText(kind, body),
+             event.value(u"time"_s).toInteger(), *id});
         if (!updated)
             return updated.error();
         return {};

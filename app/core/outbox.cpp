@@ -203,10 +203,13 @@ void Outbox::sendItem(const local::OutboxItem &item)
         return true;
     });
     m_connection.request(item.type, item.payload)
-        .then(this, [this, item, attempt](const Result<QJsonObject> &result) { finished(item, attempt, result); });
+        .then(this, [this, item, attempt](const Result<QJsonObject> &result) {
+            finished(item, attempt, result);
+        });
 }
 
-void Outbox::finished(const local::OutboxItem &item, quint64 attempt, const Result<QJsonObject> &result)
+void Outbox::finished(const local::OutboxItem &item, quint64 attempt,
+                      const Result<QJsonObject> &result)
 {
     const bool current = m_inFlight.value(item.key) == attempt;
     if (result) {
@@ -235,7 +238,8 @@ void Outbox::finished(const local::OutboxItem &item, quint64 attempt, const Resu
     m_inFlight.remove(item.key);
     if (isPermanent(result.error().code)) {
         qCInfo(lcOutbox) << "refused for good:" << item.type << result.error().message;
-        const QString reason = u"%1: %2"_s.arg(errorCodeName(result.error().code), result.error().message);
+        const QString reason
+            = u"%1: %2"_s.arg(errorCodeName(result.error().code), result.error().message);
         m_store
             .write<bool>([key = item.key, reason](QSqlDatabase &db) -> Result<bool> {
                 if (auto failed = local::outboxFailed(db, key, reason); !failed)

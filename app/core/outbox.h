@@ -3,8 +3,8 @@
 #include "core/local_queries.h"
 
 #include <QFuture>
-#include <QObject>
 #include <QHash>
+#include <QObject>
 #include <QTimer>
 
 namespace tidings::app {
@@ -55,7 +55,8 @@ private:
     QFuture<Result<local::OutboxItem>> queueChange(const QString &type, QJsonObject payload);
     void flushNow();
     void sendItem(const local::OutboxItem &item);
-    void finished(const local::OutboxItem &item, quint64 attempt, const Result<QJsonObject> &result);
+    void finished(const local::OutboxItem &item, quint64 attempt,
+                  const Result<QJsonObject> &result);
     void retryLater();
 
     Connection &m_connection;

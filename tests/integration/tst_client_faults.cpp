@@ -6,9 +6,11 @@
 #include "support/relay_process.h"
 
 #include <QJsonArray>
+#include <QProcess>
 #include <QRandomGenerator>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QtTest>
 
@@ -28,7 +30,9 @@ QList<QJsonObject> relayLog(quint16 port, const QString &username, qint64 conver
     QList<QJsonObject> log;
     qint64 after = 0;
     while (true) {
-        const QJsonObject page = reader.request(u"history"_s, {{u"conversation"_s, conversation}, {u"after"_s, after}, {u"limit"_s, 500}});
+        const QJsonObject page = reader.request(
+            u"history"_s,
+            {{u"conversation"_s, conversation}, {u"after"_s, after}, {u"limit"_s, 500}});
         const QJsonArray events = page.value(u"events"_s).toArray();
         for (const QJsonValue &event : events) {
             log.append(event.toObject());
@@ -56,7 +60,8 @@ Counts compare(const QList<QJsonObject> &relay, const QList<local::Message> &loc
     QHash<QString, qint64> relaySeq; // client id → seq
     for (const QJsonObject &event : relay) {
         if (event.value(u"kind"_s) == u"message"_s)
-            relaySeq.insert(event.value(u"client_id"_s).toString(), event.value(u"seq"_s).toInteger());
+            relaySeq.insert(event.value(u"client_id"_s).toString(),
+                            event.value(u"seq"_s).toInteger());
     }
     QSet<QString> seen;
     qint64 previous = 0;
@@ -71,7 +76,8 @@ Counts compare(const QList<QJsonObject> &relay, const QList<local::Message> &loc
         if (seen.contains(message.clientId))
             ++counts.duplicates;
         seen.insert(message.clientId);
-        if (!message.seq || relaySeq.value(message.clientId) != *message.seq || *message.seq <= previous)
+        if (!message.seq || relaySeq.value(message.clientId) != *message.seq
+            || *message.seq <= previous)
             ++counts.misordered;
         previous = message.seq.value_or(previous);
     }
@@ -84,8 +90,9 @@ Counts compare(const QList<QJsonObject> &relay, const QList<local::Message> &loc
 
 void report(const char *who, const Counts &counts)
 {
-    qInfo("%s: sent %d, acked %d, received %d, duplicates %d, missing %d, out of order %d", who, counts.sent, counts.acked,
-          counts.received, counts.duplicates, counts.missing, counts.misordered);
+    qInfo("%s: sent %d, acked %d, received %d, duplicates %d, missing %d, out of order %d", who,
+          counts.sent, counts.acked, counts.received, counts.duplicates, counts.missing,
+          counts.misordered);
 }
 
 /// A TCP proxy in front of the relay that can drop every connection at once, without a
@@ -100,9 +107,12 @@ public:
             while (QTcpSocket *client = m_server.nextPendingConnection()) {
                 auto *upstream = new QTcpSocket(client);
                 upstream->connectToHost(QHostAddress::LocalHost, m_target);
-                connect(client, &QTcpSocket::readyRead, upstream, [client, upstream] { upstream->write(client->readAll()); });
-                connect(upstream, &QTcpSocket::readyRead, client, [client, upstream] { client->write(upstream->readAll()); });
-                connect(upstream, &QTcpSocket::disconnected, client, &QTcpSocket::disconnectFromHost);
+                connect(client, &QTcpSocket::readyRead, upstream,
+                        [client, upstream] { upstream->write(client->readAll()); });
+                connect(upstream, &QTcpSocket::readyRead, client,
+                        [client, upstream] { client->write(upstream->readAll()); });
+                connect(upstream, &QTcpSocket::disconnected, client,
+                        &QTcpSocket::disconnectFromHost);
                 connect(client, &QTcpSocket::disconnected, client, &QObject::deleteLater);
                 m_clients.append(client);
             }
@@ -156,12 +166,13 @@ private Q_SLOTS:
 
         // 2,000 messages, both ways, typed in at a steady pace...
         int queued = 0;
+        QList<QFuture<Result<local::Message>>> sends;
         QTimer typist;
         typist.setInterval(1);
         connect(&typist, &QTimer::timeout, this, [&] {
             for (int burst = 0; burst < 4 && queued < 2000; ++burst, ++queued) {
                 TestClient &from = queued % 2 ? bob : alice;
-                (void)from.client->outbox().send(direct, u"message %1"_s.arg(queued));
+                sends.append(from.client->outbox().send(direct, u"message %1"_s.arg(queued)));
             }
             if (queued >= 2000)
                 typist.stop();
@@ -175,13 +186,18 @@ private Q_SLOTS:
             QVERIFY2(relay.start(), qPrintable(relay.lastError()));
         }
         QTRY_VERIFY_WITH_TIMEOUT(!typist.isActive(), 60000);
+        for (const auto &send : std::as_const(sends))
+            QVERIFY(await(send).ok()); // every message is in its outbox
 
         // Everything settles: outboxes empty, both sides at the relay's last seq.
-        QTRY_VERIFY_WITH_TIMEOUT(alice.pendingOutbox().isEmpty() && bob.pendingOutbox().isEmpty(), 120000);
+        QTRY_VERIFY_WITH_TIMEOUT(alice.pendingOutbox().isEmpty() && bob.pendingOutbox().isEmpty(),
+                                 120000);
         const QList<QJsonObject> log = relayLog(relay.port(), u"alice"_s, direct);
         QVERIFY(!log.isEmpty());
         const qint64 last = log.last().value(u"seq"_s).toInteger();
-        QTRY_VERIFY_WITH_TIMEOUT(alice.conversation(direct).syncedSeq >= last && bob.conversation(direct).syncedSeq >= last, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(alice.conversation(direct).syncedSeq >= last
+                                     && bob.conversation(direct).syncedSeq >= last,
+                                 60000);
 
         int relayMessages = 0;
         for (const QJsonObject &event : log)
@@ -213,11 +229,12 @@ private Q_SLOTS:
         const qint64 direct = *await(alice.client->openDirect(bob.client->userId()));
 
         int queued = 0;
+        QList<QFuture<Result<local::Message>>> sends;
         QTimer typist;
         typist.setInterval(2);
         connect(&typist, &QTimer::timeout, this, [&] {
             TestClient &from = queued % 2 ? bob : alice;
-            (void)from.client->outbox().send(direct, u"cut %1"_s.arg(queued));
+            sends.append(from.client->outbox().send(direct, u"cut %1"_s.arg(queued)));
             if (++queued >= 600)
                 typist.stop();
         });
@@ -234,10 +251,15 @@ private Q_SLOTS:
             }
         }
         QTRY_VERIFY_WITH_TIMEOUT(!typist.isActive(), 30000);
-        QTRY_VERIFY_WITH_TIMEOUT(alice.pendingOutbox().isEmpty() && bob.pendingOutbox().isEmpty(), 60000);
+        for (const auto &send : std::as_const(sends))
+            QVERIFY(await(send).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(alice.pendingOutbox().isEmpty() && bob.pendingOutbox().isEmpty(),
+                                 60000);
         const QList<QJsonObject> log = relayLog(relay.port(), u"carol"_s, direct);
         const qint64 last = log.last().value(u"seq"_s).toInteger();
-        QTRY_VERIFY_WITH_TIMEOUT(alice.conversation(direct).syncedSeq >= last && bob.conversation(direct).syncedSeq >= last, 60000);
+        QTRY_VERIFY_WITH_TIMEOUT(alice.conversation(direct).syncedSeq >= last
+                                     && bob.conversation(direct).syncedSeq >= last,
+                                 60000);
         const Counts a = compare(log, alice.messages(direct), alice.client->userId());
         const Counts b = compare(log, bob.messages(direct), bob.client->userId());
         report("carol", a);
@@ -254,6 +276,75 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
     }
 
+    void aClientKilledMidSendResendsOnce()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        ProtocolClient gina, hank;
+        QVERIFY(gina.open(relay.webSocketUrl()));
+        const QString token = gina.registerUser(u"gina"_s).value(u"token"_s).toString();
+        const qint64 hankId = hank.signUp(relay.webSocketUrl(), u"hank"_s);
+        const qint64 direct = gina.request(u"direct.open"_s, {{u"user"_s, hankId}})
+                                  .value(u"conversation"_s)
+                                  .toObject()
+                                  .value(u"id"_s)
+                                  .toInteger();
+        QVERIFY(!token.isEmpty() && direct > 0);
+
+        QTemporaryDir data;
+        const QStringList arguments{u"--database"_s,     data.filePath(u"gina.db"_s),
+                                    u"--server"_s,       u"127.0.0.1:%1"_s.arg(relay.port()),
+                                    u"--token"_s,        token,
+                                    u"--conversation"_s, QString::number(direct)};
+        const QString sender = QStringLiteral(TIDINGS_SENDER_BINARY);
+
+        // Queue 400, and kill the process with SIGKILL while they are being sent.
+        QProcess first;
+        first.start(sender, arguments + QStringList{u"--count"_s, u"400"_s, u"--prefix"_s, u"k"_s});
+        QVERIFY(first.waitForStarted());
+        bool queued = false;
+        int pending = 400;
+        QByteArray output;
+        while (pending > 250 && first.waitForReadyRead(30000)) {
+            output += first.readAll();
+            queued = queued || output.contains("queued 400");
+            const qsizetype at = output.lastIndexOf("pending ");
+            if (queued && at >= 0)
+                pending = output.mid(at + 8).split('\n').first().toInt();
+        }
+        QVERIFY2(queued && pending < 400, output.constData());
+        first.kill();
+        first.waitForFinished();
+        const qint64 beforeRestart = relayLog(relay.port(), u"gina"_s, direct).size();
+        qInfo("killed with %d of 400 still pending; the relay had %lld entries", pending,
+              beforeRestart);
+
+        // Started again on the same data: it sends what waits, once.
+        QProcess second;
+        second.start(sender, arguments);
+        QVERIFY(second.waitForFinished(60000));
+        QVERIFY2(second.readAllStandardOutput().contains("done"),
+                 second.readAllStandardError().constData());
+
+        const QList<QJsonObject> log = relayLog(relay.port(), u"gina"_s, direct);
+        QSet<QString> texts;
+        QSet<QString> clientIds;
+        int messages = 0;
+        for (const QJsonObject &event : log) {
+            if (event.value(u"kind"_s) != u"message"_s)
+                continue;
+            ++messages;
+            texts.insert(event.value(u"text"_s).toString());
+            clientIds.insert(event.value(u"client_id"_s).toString());
+        }
+        qInfo("sent 400, stored %d, distinct texts %lld, distinct ids %lld", messages,
+              qint64(texts.size()), qint64(clientIds.size()));
+        QCOMPARE(messages, 400);
+        QCOMPARE(texts.size(), 400);
+        QCOMPARE(clientIds.size(), 400);
+        QCOMPARE(relay.stop(), 0);
+    }
+
     void offlineThroughoutCatchesUpInOneSync()
     {
         RelayProcess relay;
@@ -266,8 +357,11 @@ private Q_SLOTS:
         const QString token = bob.client->connection().token();
         bob.client->stop();
 
+        QList<QFuture<Result<local::Message>>> sends;
         for (int i = 0; i < 1500; ++i)
-            (void)alice.client->outbox().send(direct, u"while away %1"_s.arg(i));
+            sends.append(alice.client->outbox().send(direct, u"while away %1"_s.arg(i)));
+        for (const auto &send : std::as_const(sends))
+            QVERIFY(await(send).ok());
         QTRY_VERIFY_WITH_TIMEOUT(alice.pendingOutbox().isEmpty(), 60000);
 
         QSignalSpy caughtUp(&bob.client->sync(), &SyncEngine::caughtUp);
