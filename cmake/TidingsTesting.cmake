@@ -1,6 +1,11 @@
 # tidings_add_test(<name> LABEL <unit|integration|ui|fault|cluster> SOURCES ... [LIBS ...]
 #                  [NEEDS_RELAY] [NEEDS_APP] [NEEDS_BENCH] [TIMEOUT seconds]
-#                  [ENVIRONMENT VAR=value ...])
+#                  [ENVIRONMENT VAR=value ...] [WRAPPER command ...] [ARGS ...]
+#                  [EXECUTABLE existing-test])
+#
+# WRAPPER: run the test through that command (e.g. a script that gives it a private D-Bus
+# session). ARGS: arguments to the test executable (e.g. one test function).
+# EXECUTABLE: register another run of an executable an earlier call made, under `name`.
 #
 # NEEDS_RELAY / NEEDS_APP / NEEDS_BENCH: the test drives that real binary of this build
 # (tidings-relay, tidings, tidings-bench); its path comes in TIDINGS_RELAY_BINARY,
@@ -18,7 +23,7 @@ set(TIDINGS_SANITIZER_ENVIRONMENT
 
 function(tidings_add_test name)
     cmake_parse_arguments(ARG "NEEDS_RELAY;NEEDS_APP;NEEDS_BENCH" "LABEL;TIMEOUT"
-        "SOURCES;LIBS;ENVIRONMENT" ${ARGN})
+        "SOURCES;LIBS;ENVIRONMENT;WRAPPER;ARGS;EXECUTABLE" ${ARGN})
     if(NOT ARG_LABEL MATCHES "^(unit|integration|ui|fault|cluster)$")
         message(FATAL_ERROR "tidings_add_test(${name}): LABEL must be unit, integration, ui, fault or cluster")
     endif()
@@ -26,9 +31,14 @@ function(tidings_add_test name)
         set(ARG_TIMEOUT 120)
     endif()
 
-    add_executable(${name} ${ARG_SOURCES})
-    target_link_libraries(${name} PRIVATE tidings::build_settings Qt6::Test ${ARG_LIBS})
-    add_test(NAME ${name} COMMAND ${name})
+    if(ARG_EXECUTABLE)
+        set(executable ${ARG_EXECUTABLE})
+    else()
+        set(executable ${name})
+        add_executable(${name} ${ARG_SOURCES})
+        target_link_libraries(${name} PRIVATE tidings::build_settings Qt6::Test ${ARG_LIBS})
+    endif()
+    add_test(NAME ${name} COMMAND ${ARG_WRAPPER} $<TARGET_FILE:${executable}> ${ARG_ARGS})
 
     set(environment
         "TIDINGS_TEST_OUTPUT_DIR=${TIDINGS_TEST_OUTPUT_DIR}/${name}"
@@ -41,7 +51,7 @@ function(tidings_add_test name)
         list(GET binary 0 key)
         list(GET binary 1 target)
         if(ARG_NEEDS_${key})
-            add_dependencies(${name} ${target})
+            add_dependencies(${executable} ${target})
             list(APPEND environment "TIDINGS_${key}_BINARY=$<TARGET_FILE:${target}>")
         endif()
     endforeach()

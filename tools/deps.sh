@@ -12,10 +12,12 @@ build_packages=(
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev libsodium-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
+    qtkeychain-qt6-dev libsecret-1-0
     curl
 )
-# The tests make a TLS certificate with openssl and render the UI offscreen with real fonts.
-test_packages=(openssl fonts-dejavu-core)
+# The tests make a TLS certificate with openssl, render the UI offscreen with real fonts and
+# keep tokens in a real keyring on a private D-Bus session.
+test_packages=(openssl fonts-dejavu-core dbus gnome-keyring)
 
 packages=("${build_packages[@]}")
 [ "$purpose" = test ] && packages+=("${test_packages[@]}")

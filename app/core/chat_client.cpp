@@ -1,8 +1,11 @@
 #include "core/chat_client.h"
 
+#include "core/core_logging.h"
 #include "util/futures.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
+#include <QDir>
 #include <QJsonArray>
 
 namespace tidings::app {
@@ -55,6 +58,58 @@ void ChatClient::start(const ServerAddress &server, const QString &token)
     m_connection.setServer(server);
     m_connection.setToken(token);
     m_connection.start();
+}
+
+void ChatClient::setTokenStore(TokenStore *tokens, const QString &account)
+{
+    if (m_tokens)
+        disconnect(&m_connection, nullptr, this, nullptr);
+    m_tokens = tokens;
+    m_account = account;
+    if (!tokens)
+        return;
+    connect(&m_connection, &Connection::tokenChanged, this, &ChatClient::keepToken);
+    connect(&m_connection, &Connection::sessionEnded, this, [this] { keepToken({}); });
+}
+
+void ChatClient::keepToken(const QString &token)
+{
+    if (!m_tokens)
+        return;
+    m_tokens->save(m_account, token).then(this, [this](const Result<void> &kept) {
+        if (!kept) {
+            qCWarning(lcAccount) << "session token not kept:" << kept.error().message;
+            Q_EMIT tokenNotKept(kept.error().message);
+        }
+    });
+}
+
+QFuture<Result<bool>> ChatClient::resume(const ServerAddress &server)
+{
+    if (!m_tokens)
+        return readyFuture(Result<bool>(ErrorCode::BadRequest, u"no token store was set"_s));
+    return m_tokens->load(m_account).then(this, [this, server](const Result<QString> &token) {
+        if (!token)
+            return Result<bool>(token.error());
+        start(server, *token);
+        return Result<bool>(!token->isEmpty());
+    });
+}
+
+QString ChatClient::databasePathFor(const QString &directory, const QString &account)
+{
+    // Readable where it can be, unique always: the account with anything unusual in a
+    // file name replaced, plus a short hash of the exact key.
+    QString readable = account;
+    for (QChar &character : readable) {
+        if (!character.isLetterOrNumber() && character != u'.' && character != u'-'
+            && character != u'@')
+            character = u'_';
+    }
+    const QByteArray hash
+        = QCryptographicHash::hash(account.toUtf8(), QCryptographicHash::Sha256).toHex().left(8);
+    return QDir(directory).filePath(readable.left(80) + u'-' + QString::fromLatin1(hash)
+                                    + u".sqlite"_s);
 }
 
 void ChatClient::stop()

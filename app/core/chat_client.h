@@ -5,6 +5,7 @@
 #include "core/local_store.h"
 #include "core/outbox.h"
 #include "core/sync_engine.h"
+#include "core/token_store.h"
 
 #include <QObject>
 
@@ -27,6 +28,14 @@ public:
     QFuture<Result<int>> open();
     /// Connects to `server`, resuming the session of `token` if there is one.
     void start(const ServerAddress &server, const QString &token = {});
+    /// Keeps this account's session token in `tokens` under `account`
+    /// (TokenStore::accountKey): saved when the relay hands one out, forgotten on log out
+    /// and when the relay ends the session. `tokens` must outlive this client.
+    void setTokenStore(TokenStore *tokens, const QString &account);
+    /// Loads the kept token and connects with it: resolves to whether there was one (if
+    /// not, the connection ends up SignedOut and the user signs in). A keychain that fails
+    /// or does not answer is an error; the client is then not started.
+    QFuture<Result<bool>> resume(const ServerAddress &server);
     void stop();
 
     Connection &connection() { return m_connection; }
@@ -44,13 +53,25 @@ public:
     QFuture<Result<qint64>> openDirect(qint64 user);
     QFuture<Result<qint64>> createGroup(const QString &title, const QList<qint64> &members);
 
+    /// Where the local store of `account` (TokenStore::accountKey) lives under `directory`:
+    /// one file per account and server, so switching server never mixes their histories.
+    static QString databasePathFor(const QString &directory, const QString &account);
+
+Q_SIGNALS:
+    /// Keeping or forgetting the session token failed (e.g. the keychain is locked); the
+    /// session goes on, but the user will have to sign in again next time.
+    void tokenNotKept(const QString &reason);
+
 private:
+    void keepToken(const QString &token);
     QFuture<Result<qint64>> storeConversationReply(QFuture<Result<QJsonObject>> reply);
 
     LocalStore m_store;
     Connection m_connection;
     Outbox m_outbox;
     SyncEngine m_sync;
+    TokenStore *m_tokens = nullptr;
+    QString m_account;
 };
 
 } // namespace tidings::app

@@ -44,6 +44,7 @@ SyncEngine::SyncEngine(Connection &connection, LocalStore &store, Outbox &outbox
     m_typingTimer.setInterval(1000);
     connect(&m_typingTimer, &QTimer::timeout, this, &SyncEngine::expireTyping);
     m_typingTimer.start();
+    m_clock.start();
 }
 
 SyncEngine::~SyncEngine() = default;
@@ -53,8 +54,27 @@ QList<qint64> SyncEngine::typing(qint64 conversation) const
     return m_typing.value(conversation).keys();
 }
 
+void SyncEngine::setOwnTyping(qint64 conversation, bool typing)
+{
+    const qint64 now = m_clock.elapsed();
+    const auto sent = m_ownTypingSentAt.constFind(conversation);
+    const bool shownThere = sent != m_ownTypingSentAt.cend() && now - *sent < kTypingShownMs;
+    if (typing) {
+        if (sent != m_ownTypingSentAt.cend() && now - *sent < kTypingRefreshMs)
+            return;
+        if (m_connection.sendEvent(u"typing"_s, {{u"conversation"_s, conversation}}))
+            m_ownTypingSentAt.insert(conversation, now);
+        return;
+    }
+    m_ownTypingSentAt.remove(conversation);
+    if (shownThere)
+        m_connection.sendEvent(u"typing"_s,
+                               {{u"conversation"_s, conversation}, {u"typing"_s, false}});
+}
+
 void SyncEngine::onSignedIn()
 {
+    m_ownTypingSentAt.clear(); // a new session: the relay shows nothing of the old one
     ++m_generation;
     m_syncing = true;
     const int generation = m_generation;

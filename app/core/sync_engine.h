@@ -2,6 +2,7 @@
 
 #include "core/local_queries.h"
 
+#include <QElapsedTimer>
 #include <QFuture>
 #include <QHash>
 #include <QObject>
@@ -34,6 +35,11 @@ public:
 
     /// Who types where (ephemeral): conversation → users typing now.
     QList<qint64> typing(qint64 conversation) const;
+    /// The user is typing in `conversation` (call on every edit with true) or stopped
+    /// (sent the message, cleared the text: false). Tells the relay at most once per
+    /// kTypingRefreshMs while typing goes on (it shows it for 6 s), and one stop.
+    void setOwnTyping(qint64 conversation, bool typing);
+    static constexpr qint64 kTypingRefreshMs = 4000;
     /// Presence of contacts: online, and last seen (ms) when known.
     bool isOnline(qint64 user) const { return m_online.value(user, false); }
     qint64 lastSeen(qint64 user) const { return m_lastSeen.value(user, 0); }
@@ -70,6 +76,8 @@ private:
     QHash<qint64, bool> m_online;
     QHash<qint64, qint64> m_lastSeen;
     QTimer m_typingTimer;
+    QElapsedTimer m_clock;
+    QHash<qint64, qint64> m_ownTypingSentAt; ///< conversation → when we last said "typing"
 };
 
 } // namespace tidings::app

@@ -1,6 +1,7 @@
 // The client core end to end against the real relay: send, receive, acks and receipts,
 // offline catch-up, the outbox across stops and restarts, failures.
 #include "support/client_helpers.h"
+#include "support/protocol_client.h"
 #include "support/relay_process.h"
 
 #include <QtTest>
@@ -183,17 +184,115 @@ private Q_SLOTS:
         QVERIFY(bob.signUp(m_relay.port(), u"bob6"_s));
         const qint64 direct = *await(alice.client->openDirect(bob.client->userId()));
         QSignalSpy typing(&bob.client->sync(), &SyncEngine::typingChanged);
-        QTRY_VERIFY_WITH_TIMEOUT(
-            alice.client->connection().sendEvent(u"typing"_s, {{u"conversation"_s, direct}})
-                && typing.count() > 0,
-            10000);
+        // A burst of keystrokes is one "typing" on the wire (the relay would refuse more
+        // than 2/s); stopping is one more.
+        for (int keystroke = 0; keystroke < 50; ++keystroke)
+            alice.client->sync().setOwnTyping(direct, true);
+        QVERIFY(typing.wait(10000));
         QCOMPARE(bob.client->sync().typing(direct), QList<qint64>{alice.client->userId()});
+        alice.client->sync().setOwnTyping(direct, false);
+        alice.client->sync().setOwnTyping(direct, false); // nothing more to say
+        QTRY_VERIFY_WITH_TIMEOUT(bob.client->sync().typing(direct).isEmpty(), 10000);
+        QCOMPARE(typing.count(), 2); // frames keep their order: nothing else came between
+        alice.client->sync().setOwnTyping(direct, true);
+        QTRY_COMPARE_WITH_TIMEOUT(typing.count(), 3, 10000); // typing again: said again
 
         QSignalSpy presence(&bob.client->sync(), &SyncEngine::presenceChanged);
         alice.client->stop();
         QVERIFY(presence.wait(10000));
         QCOMPARE(bob.client->sync().isOnline(alice.client->userId()), false);
         QVERIFY(bob.client->sync().lastSeen(alice.client->userId()) > 0);
+    }
+
+    void theSessionTokenIsKeptResumedAndForgotten()
+    {
+        QTemporaryDir config;
+        TokenStore tokens(TokenStore::Backend::PlainFile, {.directory = config.path()});
+        const ServerAddress server = *ServerAddress::parse(u"127.0.0.1:%1"_s.arg(m_relay.port()));
+        const QString account = TokenStore::accountKey(u"erin7"_s, server.toString());
+
+        // Registering keeps the token the relay handed out.
+        TestClient first;
+        first.client->setTokenStore(&tokens, account);
+        QVERIFY(first.signUp(m_relay.port(), u"erin7"_s));
+        const qint64 erin = first.client->userId();
+        QTRY_COMPARE_WITH_TIMEOUT(await(tokens.load(account)).value(),
+                                  first.client->connection().token(), 5000);
+        QVERIFY(!first.client->connection().token().isEmpty());
+        const QString dataDirectory = first.directory->path();
+        first.client.reset();
+
+        // The next start signs in with it: no password.
+        TestClient second(dataDirectory);
+        second.client->setTokenStore(&tokens, account);
+        QVERIFY(await(second.client->open()).ok());
+        QSignalSpy signedIn(&second.client->connection(), &Connection::signedIn);
+        QCOMPARE(await(second.client->resume(server)).value(), true);
+        QVERIFY(signedIn.count() > 0 || signedIn.wait(10000));
+        QCOMPARE(second.client->userId(), erin);
+
+        // Signed out elsewhere (another device revokes the others): forgotten here.
+        ProtocolClient phone;
+        QVERIFY(phone.signIn(m_relay.webSocketUrl(), u"erin7"_s) > 0);
+        QSignalSpy ended(&second.client->connection(), &Connection::sessionEnded);
+        QVERIFY(ProtocolClient::isOk(phone.request(u"sessions.revoke_others"_s)));
+        QVERIFY(ended.count() > 0 || ended.wait(10000)); // it may come while the request waits
+        QTRY_COMPARE_WITH_TIMEOUT(await(tokens.load(account)).value(), QString(), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(second.client->connection().state(), Connection::State::SignedOut,
+                                  10000);
+
+        // Signing in again keeps the new token; logging out forgets it.
+        QVERIFY(await(second.client->logIn(u"erin7"_s, u"correct horse"_s)).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(!await(tokens.load(account)).value().isEmpty(), 5000);
+        QVERIFY(await(second.client->logOut()).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(await(tokens.load(account)).value(), QString(), 5000);
+        QVERIFY(!QFileInfo::exists(tokens.plainFilePath()));
+
+        // Nothing kept: resume says so and leaves the user at the sign-in screen.
+        TestClient third(dataDirectory);
+        third.client->setTokenStore(&tokens, account);
+        QVERIFY(await(third.client->open()).ok());
+        QCOMPARE(await(third.client->resume(server)).value(), false);
+        QTRY_COMPARE_WITH_TIMEOUT(third.client->connection().state(), Connection::State::SignedOut,
+                                  10000);
+    }
+
+    void eachAccountAndServerHasItsOwnStore()
+    {
+        RelayProcess other;
+        QVERIFY2(other.start(), qPrintable(other.lastError()));
+        QTemporaryDir data;
+        const QString here = ChatClient::databasePathFor(
+            data.path(), TokenStore::accountKey(u"frank"_s, u"127.0.0.1:%1"_s.arg(m_relay.port())));
+        const QString there = ChatClient::databasePathFor(
+            data.path(), TokenStore::accountKey(u"frank"_s, u"127.0.0.1:%1"_s.arg(other.port())));
+        QVERIFY(here != there);
+        QCOMPARE(QFileInfo(here).absolutePath(), QDir(data.path()).absolutePath());
+        QVERIFY(QFileInfo(here).fileName().startsWith(u"frank@127.0.0.1_"_s));
+        // Hostile names stay inside the directory.
+        const QString odd = ChatClient::databasePathFor(data.path(), u"../../etc/passwd@x:1"_s);
+        QCOMPARE(QFileInfo(odd).absolutePath(), QDir(data.path()).absolutePath());
+
+        // Switching server: the same name on another relay is another account, with its
+        // own history.
+        qint64 conversationHere = 0;
+        {
+            TestClient frank(data.path()), peer;
+            frank.databasePath = here;
+            frank.client = std::make_unique<ChatClient>(here, TestClient::fastOptions());
+            QVERIFY(frank.signUp(m_relay.port(), u"frank"_s));
+            QVERIFY(peer.signUp(m_relay.port(), u"peer8"_s));
+            conversationHere = *await(frank.client->openDirect(peer.client->userId()));
+            QVERIFY(await(frank.client->outbox().send(conversationHere, u"here"_s)).ok());
+            QTRY_VERIFY_WITH_TIMEOUT(frank.messages(conversationHere).value(0).state == u"sent"_s,
+                                     10000);
+        }
+        TestClient frankThere(data.path());
+        frankThere.databasePath = there;
+        frankThere.client = std::make_unique<ChatClient>(there, TestClient::fastOptions());
+        QVERIFY(frankThere.signUp(other.port(), u"frank"_s));
+        QVERIFY(frankThere.messages(conversationHere).isEmpty());
+        QCOMPARE(other.stop(), 0);
     }
 };
 
