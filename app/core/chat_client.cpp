@@ -145,6 +145,7 @@ QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonO
                   if (!result)
                       return readyFuture(Result<qint64>(result.error()));
                   const QJsonObject details = *result;
+                  m_sync.queryPresence(details.value(u"users"_s).toArray());
                   return m_store.write<qint64>([details](QSqlDatabase &db) -> Result<qint64> {
                       if (auto users = local::storeUsers(db, details.value(u"users"_s).toArray());
                           !users)

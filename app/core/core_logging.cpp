@@ -1,8 +1,9 @@
 #include "core/core_logging.h"
 
 namespace tidings::app {
-Q_LOGGING_CATEGORY(lcConnection, "tidings.app.connection")
-Q_LOGGING_CATEGORY(lcSync, "tidings.app.sync")
-Q_LOGGING_CATEGORY(lcOutbox, "tidings.app.outbox")
-Q_LOGGING_CATEGORY(lcAccount, "tidings.app.account")
+// Debug output is off unless asked for (QT_LOGGING_RULES="tidings.app.*.debug=true").
+Q_LOGGING_CATEGORY(lcConnection, "tidings.app.connection", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcSync, "tidings.app.sync", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcOutbox, "tidings.app.outbox", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcAccount, "tidings.app.account", QtInfoMsg)
 } // namespace tidings::app

@@ -413,8 +413,12 @@ Result<Applied> applyEvent(QSqlDatabase &db, const QJsonObject &event, qint64 me
         return result; // seen already
 
     const qint64 time = event.value(u"time"_s).toInteger();
-    if (auto last = run(db, u"UPDATE conversations SET last_seq = max(last_seq, ?) WHERE id = ?"_s,
-                        {seq, conversation});
+    // A message counts as activity as soon as it is shown, even ahead of a gap.
+    if (auto last
+        = run(db,
+              u"UPDATE conversations SET last_seq = max(last_seq, ?), last_activity = "
+              "CASE WHEN ? THEN max(last_activity, ?) ELSE last_activity END WHERE id = ?"_s,
+              {seq, kind == u"message", time, conversation});
         !last)
         return last.error();
 
@@ -682,19 +686,37 @@ Result<void> outboxAttempted(QSqlDatabase &db, const QString &key)
     return {};
 }
 
-Result<void> outboxCancel(QSqlDatabase &db, const QString &key)
+namespace {
+
+Result<qint64> outboxConversation(QSqlDatabase &db, const QString &key)
 {
+    auto query = run(db, u"SELECT conversation_id FROM outbox WHERE key = ?"_s, {key});
+    if (!query)
+        return query.error();
+    return query->next() ? query->value(0).toLongLong() : qint64(0);
+}
+
+} // namespace
+
+Result<qint64> outboxCancel(QSqlDatabase &db, const QString &key)
+{
+    const auto conversation = outboxConversation(db, key);
+    if (!conversation)
+        return conversation.error();
     auto message = run(db, u"DELETE FROM messages WHERE client_id = ? AND seq IS NULL"_s, {key});
     if (!message)
         return message.error();
     auto removed = run(db, u"DELETE FROM outbox WHERE key = ?"_s, {key});
     if (!removed)
         return removed.error();
-    return {};
+    return *conversation;
 }
 
-Result<void> outboxRetry(QSqlDatabase &db, const QString &key)
+Result<qint64> outboxRetry(QSqlDatabase &db, const QString &key)
 {
+    const auto conversation = outboxConversation(db, key);
+    if (!conversation)
+        return conversation.error();
     auto retried
         = run(db, u"UPDATE outbox SET state = 'pending', attempts = 0, error = '' WHERE key = ?"_s,
               {key});
@@ -706,7 +728,7 @@ Result<void> outboxRetry(QSqlDatabase &db, const QString &key)
         {key});
     if (!message)
         return message.error();
-    return {};
+    return *conversation;
 }
 
 namespace {
@@ -826,6 +848,22 @@ Result<QList<Message>> messages(QSqlDatabase &db, qint64 conversation, Seq befor
     QList<Message> list;
     while (query->next())
         list.prepend(readMessage(*query));
+    return list;
+}
+
+Result<QList<Message>> messagesFrom(QSqlDatabase &db, qint64 conversation, Seq fromSeq, int limit)
+{
+    auto query
+        = run(db,
+              u"SELECT "_s + kMessageColumns
+                  + u" FROM messages WHERE conversation_id = ? AND (seq >= ? OR seq IS NULL) "
+                    "ORDER BY seq IS NULL, seq, id LIMIT ?"_s,
+              {conversation, fromSeq, limit});
+    if (!query)
+        return query.error();
+    QList<Message> list;
+    while (query->next())
+        list.append(readMessage(*query));
     return list;
 }
 

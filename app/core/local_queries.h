@@ -129,8 +129,9 @@ Result<Applied> outboxDone(QSqlDatabase &db, const QString &key, const QJsonObje
 Result<void> outboxFailed(QSqlDatabase &db, const QString &key, const QString &error);
 Result<void> outboxAttempted(QSqlDatabase &db, const QString &key);
 /// Cancels a queued or failed item; a queued message disappears with it.
-Result<void> outboxCancel(QSqlDatabase &db, const QString &key);
-Result<void> outboxRetry(QSqlDatabase &db, const QString &key);
+/// Both return the item's conversation (0: no such item).
+Result<qint64> outboxCancel(QSqlDatabase &db, const QString &key);
+Result<qint64> outboxRetry(QSqlDatabase &db, const QString &key);
 
 // --- for the UI ---------------------------------------------------------------------------
 /// All conversations, the most recently active first, with unread counts and last messages.
@@ -139,6 +140,9 @@ Result<Conversation> conversation(QSqlDatabase &db, qint64 id, qint64 me);
 /// Up to `limit` entries before `beforeSeq` (queued messages come last, after every seq),
 /// ascending. `beforeSeq` 0: the newest.
 Result<QList<Message>> messages(QSqlDatabase &db, qint64 conversation, Seq beforeSeq, int limit);
+/// Up to `limit` entries from `fromSeq` on, then the queued ones, ascending: what a view
+/// showing history from `fromSeq` holds now.
+Result<QList<Message>> messagesFrom(QSqlDatabase &db, qint64 conversation, Seq fromSeq, int limit);
 Result<QList<User>> users(QSqlDatabase &db);
 /// Messages whose text matches `query` (FTS5 syntax-free: words, prefix with *), newest first.
 Result<QList<Message>> search(QSqlDatabase &db, const QString &query, int limit);

@@ -139,30 +139,26 @@ void Outbox::markRead(qint64 conversation, local::Seq seq)
 
 QFuture<Result<bool>> Outbox::cancel(const QString &key)
 {
-    return m_store
-        .write<bool>([key](QSqlDatabase &db) -> Result<bool> {
-            if (auto cancelled = local::outboxCancel(db, key); !cancelled)
-                return cancelled.error();
-            return true;
-        })
-        .then(this, [this](const Result<bool> &done) {
-            Q_EMIT changed(0);
-            return done;
+    return m_store.write<qint64>([key](QSqlDatabase &db) { return local::outboxCancel(db, key); })
+        .then(this, [this](const Result<qint64> &done) -> Result<bool> {
+            if (!done)
+                return done.error();
+            if (*done != 0)
+                Q_EMIT changed(*done);
+            return *done != 0;
         });
 }
 
 QFuture<Result<bool>> Outbox::retry(const QString &key)
 {
-    return m_store
-        .write<bool>([key](QSqlDatabase &db) -> Result<bool> {
-            if (auto retried = local::outboxRetry(db, key); !retried)
-                return retried.error();
-            return true;
-        })
-        .then(this, [this](const Result<bool> &done) {
-            Q_EMIT changed(0);
+    return m_store.write<qint64>([key](QSqlDatabase &db) { return local::outboxRetry(db, key); })
+        .then(this, [this](const Result<qint64> &done) -> Result<bool> {
+            if (!done)
+                return done.error();
+            if (*done != 0)
+                Q_EMIT changed(*done);
             flush();
-            return done;
+            return *done != 0;
         });
 }
 

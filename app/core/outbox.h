@@ -38,6 +38,7 @@ public:
     void markRead(qint64 conversation, local::Seq seq);
 
     /// Cancels a queued or failed item (a queued message disappears); retries a failed one.
+    /// Both resolve to whether there was such an item.
     QFuture<Result<bool>> cancel(const QString &key);
     QFuture<Result<bool>> retry(const QString &key);
 

@@ -88,6 +88,7 @@ void SyncEngine::onSignedIn()
                 return; // the connection dropped: the next sign-in starts over
             }
             const QJsonObject reply = *list;
+            queryPresence(reply.value(u"users"_s).toArray());
             m_store
                 .write<bool>([reply, me](QSqlDatabase &db) -> Result<bool> {
                     if (auto stored = local::setAccountValue(db, u"user_id"_s, QString::number(me));
@@ -242,6 +243,7 @@ void SyncEngine::fetchConversation(qint64 conversation)
             if (!reply)
                 return;
             const QJsonObject details = *reply;
+            queryPresence(details.value(u"users"_s).toArray());
             m_store
                 .write<bool>([details](QSqlDatabase &db) -> Result<bool> {
                     if (auto users = local::storeUsers(db, details.value(u"users"_s).toArray());
@@ -255,6 +257,41 @@ void SyncEngine::fetchConversation(qint64 conversation)
                 })
                 .then(this, [this](const Result<bool> &) { Q_EMIT conversationsChanged(); });
         });
+}
+
+void SyncEngine::queryPresence(const QJsonArray &users)
+{
+    constexpr qsizetype kMaxPerQuery = 500; // docs/protocol.md, presence.query
+    const qint64 me = m_connection.userId();
+    QJsonArray ids;
+    const auto ask = [this, &ids] {
+        if (ids.isEmpty())
+            return;
+        m_connection.request(u"presence.query"_s, {{u"users"_s, ids}})
+            .then(this, [this](const Result<QJsonObject> &reply) {
+                if (!reply)
+                    return; // offline: the next sign-in asks again
+                const QJsonArray presence = reply->value(u"presence"_s).toArray();
+                for (const QJsonValue &value : presence) {
+                    const QJsonObject entry = value.toObject();
+                    const qint64 user = entry.value(u"user"_s).toInteger();
+                    m_online.insert(user, entry.value(u"online"_s).toBool());
+                    if (entry.contains(u"last_seen"_s))
+                        m_lastSeen.insert(user, entry.value(u"last_seen"_s).toInteger());
+                    Q_EMIT presenceChanged(user);
+                }
+            });
+        ids = QJsonArray();
+    };
+    for (const QJsonValue &user : users) {
+        const qint64 id = user.toObject().value(u"id"_s).toInteger();
+        if (id <= 0 || id == me)
+            continue;
+        ids.append(id);
+        if (ids.size() == kMaxPerQuery)
+            ask();
+    }
+    ask();
 }
 
 void SyncEngine::acknowledge(const QHash<qint64, local::Seq> &delivered)

@@ -42,6 +42,10 @@ public:
     static constexpr qint64 kTypingRefreshMs = 4000;
     /// Presence of contacts: online, and last seen (ms) when known.
     bool isOnline(qint64 user) const { return m_online.value(user, false); }
+    /// Asks the relay which of `users` (protocol user objects) are online now; after that,
+    /// `presence` events keep it current. Done by itself after sign-in and for new
+    /// conversations.
+    void queryPresence(const QJsonArray &users);
     qint64 lastSeen(qint64 user) const { return m_lastSeen.value(user, 0); }
 
 Q_SIGNALS:

@@ -128,6 +128,7 @@ private Q_SLOTS:
         QVERIFY(applied.gap);
         QCOMPARE(applied.syncedSeq, 2);
         QCOMPARE(messages().size(), 3);
+        QCOMPARE(conversation().lastActivity, 1004); // shown, so it counts as activity
         applied = apply(message(3, kBob, u"three"_s));
         QVERIFY(applied.applied);
         QCOMPARE(applied.syncedSeq, 4);
@@ -138,6 +139,7 @@ private Q_SLOTS:
         QCOMPARE(texts, (QStringList{QString(), u"hello"_s, u"three"_s, u"four"_s}));
         QCOMPARE(conversation().unread, 3);
         QCOMPARE(conversation().lastMessage->body.value(u"text"_s).toString(), u"four"_s);
+        QCOMPARE(conversation().lastActivity, 1004); // never back
 
         // A change ahead of a gap waits (it will come again in order).
         applied = apply(change(6, u"edit"_s, 2, kBob, {{u"text"_s, u"edited"_s}}));
@@ -223,22 +225,21 @@ private Q_SLOTS:
         QVERIFY(await(m_store->read<QList<local::OutboxItem>>([](QSqlDatabase &db) {
                     return local::pendingOutbox(db, 10);
                 }))->isEmpty());
-        QVERIFY(write<bool>([](QSqlDatabase &db) -> Result<bool> {
-                    if (auto retried = local::outboxRetry(db, u"x"_s); !retried)
-                        return retried.error();
-                    return true;
-                }).ok());
+        QCOMPARE(
+            write<qint64>([](QSqlDatabase &db) { return local::outboxRetry(db, u"x"_s); }).value(),
+            kConversation);
         QCOMPARE(messages().last().state, u"queued"_s);
         QCOMPARE(await(m_store->read<QList<local::OutboxItem>>([](QSqlDatabase &db) {
                      return local::pendingOutbox(db, 10);
                  }))->size(),
                  1);
-        QVERIFY(write<bool>([](QSqlDatabase &db) -> Result<bool> {
-                    if (auto cancelled = local::outboxCancel(db, u"x"_s); !cancelled)
-                        return cancelled.error();
-                    return true;
-                }).ok());
+        QCOMPARE(
+            write<qint64>([](QSqlDatabase &db) { return local::outboxCancel(db, u"x"_s); }).value(),
+            kConversation);
         QVERIFY(messages().isEmpty());
+        QCOMPARE(
+            write<qint64>([](QSqlDatabase &db) { return local::outboxCancel(db, u"x"_s); }).value(),
+            0); // gone already
     }
 
     void receiptsMergeAndSurviveARace()

@@ -1,0 +1,238 @@
+#include "models/conversation_list_model.h"
+
+#include "core/chat_client.h"
+#include "models/initials.h"
+#include "util/futures.h"
+
+#include <QDateTime>
+
+using namespace Qt::StringLiterals;
+
+namespace tidings::app {
+
+namespace {
+
+struct Snapshot
+{
+    QList<local::Conversation> conversations;
+    QList<local::User> users;
+};
+
+constexpr qsizetype kPreviewLength = 120;
+
+/// One line of at most kPreviewLength characters.
+QString oneLine(const QString &text)
+{
+    QString line = text.simplified();
+    if (line.size() > kPreviewLength)
+        line = line.left(kPreviewLength - 1) + u'…';
+    return line;
+}
+
+} // namespace
+
+ConversationListModel::ConversationListModel(ChatClient &client, QObject *parent)
+    : RowListModel(parent), m_client(client)
+{
+    connect(&client.sync(), &SyncEngine::conversationsChanged, this,
+            &ConversationListModel::refresh);
+    connect(&client.sync(), &SyncEngine::messagesChanged, this, &ConversationListModel::refresh);
+    connect(&client.outbox(), &Outbox::changed, this, &ConversationListModel::refresh);
+    connect(&client.connection(), &Connection::signedIn, this, &ConversationListModel::refresh);
+    connect(&client.sync(), &SyncEngine::typingChanged, this, [this](qint64 conversation) {
+        if (const int row = rowOf(conversation); row >= 0)
+            Q_EMIT dataChanged(index(row), index(row), {TypingRole});
+    });
+    connect(&client.sync(), &SyncEngine::presenceChanged, this,
+            &ConversationListModel::rowsWithUserChanged);
+    refresh();
+}
+
+ConversationListModel::~ConversationListModel() = default;
+
+int ConversationListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QHash<int, QByteArray> ConversationListModel::roleNames() const
+{
+    QHash<int, QByteArray> names = RowListModel::roleNames();
+    names.insert({{IdRole, "conversationId"},
+                  {KindRole, "kind"},
+                  {TitleRole, "title"},
+                  {InitialsRole, "initials"},
+                  {AvatarKeyRole, "avatarKey"},
+                  {PreviewRole, "preview"},
+                  {LastActivityRole, "lastActivity"},
+                  {UnreadRole, "unread"},
+                  {MemberCountRole, "memberCount"},
+                  {OtherUserRole, "otherUser"},
+                  {OnlineRole, "online"},
+                  {LastSeenRole, "lastSeen"},
+                  {TypingRole, "typing"},
+                  {DraftRole, "draft"}});
+    return names;
+}
+
+QVariant ConversationListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = m_rows.at(index.row());
+    const local::Conversation &conversation = row.conversation;
+    switch (role) {
+    case Qt::DisplayRole:
+    case TitleRole:
+        return row.title;
+    case Qt::ToolTipRole:
+        return row.preview;
+    case IdRole:
+        return conversation.id;
+    case KindRole:
+        return conversation.kind;
+    case InitialsRole:
+        return initialsOf(row.title);
+    case AvatarKeyRole:
+        return row.otherUser != 0 ? row.otherUser : conversation.id;
+    case PreviewRole:
+        return row.preview;
+    case LastActivityRole:
+        return conversation.lastActivity > 0
+            ? QDateTime::fromMSecsSinceEpoch(conversation.lastActivity)
+            : QDateTime();
+    case UnreadRole:
+        return conversation.unread;
+    case MemberCountRole:
+        return conversation.memberCount;
+    case OtherUserRole:
+        return row.otherUser;
+    case OnlineRole:
+        return row.otherUser != 0 && m_client.sync().isOnline(row.otherUser);
+    case LastSeenRole: {
+        const qint64 seen = row.otherUser != 0 ? m_client.sync().lastSeen(row.otherUser) : 0;
+        return seen > 0 ? QDateTime::fromMSecsSinceEpoch(seen) : QDateTime();
+    }
+    case TypingRole: {
+        QStringList names;
+        const QList<qint64> typing = m_client.sync().typing(conversation.id);
+        for (const qint64 user : typing) {
+            if (user != m_client.userId())
+                names.append(nameOf(user));
+        }
+        names.sort(Qt::CaseInsensitive);
+        return names;
+    }
+    case DraftRole:
+        return conversation.draft;
+    default:
+        return {};
+    }
+}
+
+int ConversationListModel::rowOf(qint64 conversation) const
+{
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows.at(row).conversation.id == conversation)
+            return row;
+    }
+    return -1;
+}
+
+void ConversationListModel::refresh()
+{
+    if (m_loading) {
+        m_dirty = true; // one more read after this one, however many changes come meanwhile
+        return;
+    }
+    m_loading = true;
+    const qint64 me = m_client.userId();
+    auto read = m_client.store().read<Snapshot>([me](QSqlDatabase &db) -> Result<Snapshot> {
+        auto conversations = local::conversations(db, me);
+        if (!conversations)
+            return conversations.error();
+        auto users = local::users(db);
+        if (!users)
+            return users.error();
+        return Snapshot{std::move(*conversations), std::move(*users)};
+    });
+    whenReady(std::move(read), this, [this](const Result<Snapshot> &snapshot) {
+        m_loading = false;
+        if (snapshot) {
+            m_users.clear();
+            for (const local::User &user : snapshot->users)
+                m_users.insert(user.id, user);
+            QList<Row> next;
+            next.reserve(snapshot->conversations.size());
+            for (const local::Conversation &conversation : snapshot->conversations)
+                next.append(makeRow(conversation));
+            replaceRows(
+                m_rows, next, [](const Row &row) { return row.conversation.id; }, &same);
+            Q_EMIT refreshed();
+        }
+        if (m_dirty) {
+            m_dirty = false;
+            refresh();
+        }
+    });
+}
+
+QString ConversationListModel::nameOf(qint64 user) const
+{
+    const auto found = m_users.constFind(user);
+    if (found == m_users.cend())
+        return tr("Unknown user");
+    return found->displayName.isEmpty() ? found->username : found->displayName;
+}
+
+ConversationListModel::Row
+ConversationListModel::makeRow(const local::Conversation &conversation) const
+{
+    Row row;
+    row.conversation = conversation;
+    const qint64 me = m_client.userId();
+    if (conversation.kind == u"direct") {
+        for (const local::Member &member : conversation.members) {
+            if (member.userId != me)
+                row.otherUser = member.userId;
+        }
+        row.title = row.otherUser != 0 ? nameOf(row.otherUser) : nameOf(me);
+    } else {
+        row.title = conversation.title.isEmpty() ? tr("Group") : conversation.title;
+    }
+    if (conversation.lastMessage) {
+        const local::Message &last = *conversation.lastMessage;
+        QString text = last.body.value(u"deleted"_s).toBool()
+            ? tr("Message deleted")
+            : oneLine(last.body.value(u"text"_s).toString());
+        if (text.isEmpty() && last.body.contains(u"attachment"_s))
+            text = tr("Attachment");
+        if (last.senderId == me)
+            row.preview = tr("You: %1").arg(text);
+        else if (conversation.kind != u"direct")
+            row.preview = tr("%1: %2").arg(nameOf(last.senderId), text);
+        else
+            row.preview = text;
+    }
+    return row;
+}
+
+bool ConversationListModel::same(const Row &a, const Row &b)
+{
+    const local::Conversation &x = a.conversation;
+    const local::Conversation &y = b.conversation;
+    return a.title == b.title && a.preview == b.preview && a.otherUser == b.otherUser
+        && x.lastActivity == y.lastActivity && x.unread == y.unread
+        && x.memberCount == y.memberCount && x.draft == y.draft && x.lastSeq == y.lastSeq
+        && x.readSeq == y.readSeq && x.deliveredSeq == y.deliveredSeq && x.kind == y.kind;
+}
+
+void ConversationListModel::rowsWithUserChanged(qint64 user)
+{
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows.at(row).otherUser == user)
+            Q_EMIT dataChanged(index(row), index(row), {OnlineRole, LastSeenRole});
+    }
+}
+
+} // namespace tidings::app

@@ -1,0 +1,316 @@
+#include "models/message_list_model.h"
+
+#include "core/chat_client.h"
+#include "util/futures.h"
+
+#include <QDateTime>
+#include <QJsonArray>
+
+using namespace Qt::StringLiterals;
+
+namespace tidings::app {
+
+namespace {
+
+struct Snapshot
+{
+    QList<local::Message> messages;
+    local::Conversation details;
+    QList<local::User> users;
+};
+
+/// How many entries past the loaded window one refresh may bring (a burst while the
+/// user reads old history); the next refresh brings more.
+constexpr int kRefreshMargin = 5000;
+
+} // namespace
+
+MessageListModel::MessageListModel(ChatClient &client, qint64 conversation, int pageSize,
+                                   QObject *parent)
+    : RowListModel(parent), m_client(client), m_conversation(conversation),
+      m_pageSize(std::max(1, pageSize))
+{
+    connect(&client.sync(), &SyncEngine::messagesChanged, this, [this](qint64 changed) {
+        if (changed == m_conversation)
+            refresh();
+    });
+    connect(&client.outbox(), &Outbox::changed, this, [this](qint64 changed) {
+        if (changed == m_conversation)
+            refresh();
+    });
+    // Receipt cursors and members live with the conversation.
+    connect(&client.sync(), &SyncEngine::conversationsChanged, this, &MessageListModel::refresh);
+    refresh();
+}
+
+MessageListModel::~MessageListModel() = default;
+
+int MessageListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_rows.size());
+}
+
+QHash<int, QByteArray> MessageListModel::roleNames() const
+{
+    QHash<int, QByteArray> names = RowListModel::roleNames();
+    names.insert({{IdRole, "localId"},
+                  {SeqRole, "seq"},
+                  {ClientIdRole, "clientId"},
+                  {KindRole, "kind"},
+                  {SenderIdRole, "senderId"},
+                  {SenderNameRole, "senderName"},
+                  {IsOwnRole, "isOwn"},
+                  {TextRole, "text"},
+                  {TimeRole, "time"},
+                  {StateRole, "state"},
+                  {ErrorRole, "error"},
+                  {ReadByRole, "readBy"},
+                  {OthersRole, "others"},
+                  {EditedRole, "edited"},
+                  {DeletedRole, "deleted"},
+                  {ReactionsRole, "reactions"},
+                  {ReplyToRole, "replyTo"},
+                  {AttachmentRole, "attachment"}});
+    return names;
+}
+
+QVariant MessageListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const Row &row = m_rows.at(index.row());
+    const local::Message &message = row.message;
+    const QJsonObject &body = message.body;
+    const bool deleted = body.value(u"deleted"_s).toBool();
+    switch (role) {
+    case Qt::DisplayRole:
+    case TextRole:
+        return deleted ? QString() : body.value(u"text"_s).toString();
+    case IdRole:
+        return message.id;
+    case SeqRole:
+        return message.seq.value_or(0);
+    case ClientIdRole:
+        return message.clientId;
+    case KindRole:
+        return message.kind;
+    case SenderIdRole:
+        return message.senderId;
+    case SenderNameRole:
+        return nameOf(message.senderId);
+    case IsOwnRole:
+        return message.senderId == m_client.userId();
+    case TimeRole:
+        return QDateTime::fromMSecsSinceEpoch(message.createdAt);
+    case StateRole:
+        return QVariant::fromValue(row.state);
+    case ErrorRole:
+        return message.error;
+    case ReadByRole:
+        return row.readBy;
+    case OthersRole:
+        return std::max<int>(0, int(m_details.members.size()) - 1);
+    case EditedRole:
+        return !deleted && body.contains(u"edited_at"_s);
+    case DeletedRole:
+        return deleted;
+    case ReactionsRole: {
+        QVariantMap reactions;
+        const QJsonObject object = body.value(u"reactions"_s).toObject();
+        for (auto reaction = object.begin(); reaction != object.end(); ++reaction) {
+            QVariantList users;
+            const QJsonArray array = reaction.value().toArray();
+            for (const QJsonValue &user : array)
+                users.append(user.toInteger());
+            reactions.insert(reaction.key(), users);
+        }
+        return reactions;
+    }
+    case ReplyToRole:
+        return body.value(u"reply_to"_s).toInteger();
+    case AttachmentRole:
+        return body.value(u"attachment"_s).toObject().toVariantMap();
+    default:
+        return {};
+    }
+}
+
+bool MessageListModel::canFetchMore(const QModelIndex &parent) const
+{
+    return !parent.isValid() && m_loaded && !m_atStart;
+}
+
+void MessageListModel::fetchMore(const QModelIndex &parent)
+{
+    if (!canFetchMore(parent))
+        return;
+    m_wantOlder = true;
+    if (!m_busy)
+        next();
+}
+
+void MessageListModel::refresh()
+{
+    m_dirty = true;
+    if (!m_busy)
+        next();
+}
+
+void MessageListModel::next()
+{
+    if (m_wantOlder && m_loaded && !m_atStart) {
+        m_wantOlder = false;
+        loadOlder();
+        return;
+    }
+    m_wantOlder = false;
+    if (!m_dirty)
+        return;
+    m_dirty = false;
+    m_busy = true;
+    const qint64 conversation = m_conversation;
+    const qint64 me = m_client.userId();
+    const local::Seq from = oldestSeq();
+    const int limit = from > 0 ? int(m_rows.size()) + kRefreshMargin : m_pageSize;
+    auto read = m_client.store().read<Snapshot>([=](QSqlDatabase &db) -> Result<Snapshot> {
+        auto messages = from > 0 ? local::messagesFrom(db, conversation, from, limit)
+                                 : local::messages(db, conversation, 0, limit);
+        if (!messages)
+            return messages.error();
+        auto details = local::conversation(db, conversation, me);
+        if (!details)
+            return details.error();
+        auto users = local::users(db);
+        if (!users)
+            return users.error();
+        return Snapshot{std::move(*messages), std::move(*details), std::move(*users)};
+    });
+    whenReady(std::move(read), this, [this, from, limit](const Result<Snapshot> &snapshot) {
+        m_busy = false;
+        if (snapshot) {
+            m_details = snapshot->details;
+            m_users.clear();
+            for (const local::User &user : snapshot->users)
+                m_users.insert(user.id, user);
+            QList<Row> rows;
+            rows.reserve(snapshot->messages.size());
+            for (const local::Message &message : snapshot->messages)
+                rows.append(makeRow(message));
+            if (from == 0)
+                m_atStart = snapshot->messages.size() < limit;
+            m_loaded = true;
+            replaceRows(
+                m_rows, rows, [](const Row &row) { return row.message.id; }, &same);
+            Q_EMIT refreshed();
+        }
+        next();
+    });
+}
+
+void MessageListModel::loadOlder()
+{
+    m_busy = true;
+    const qint64 conversation = m_conversation;
+    const local::Seq before = oldestSeq();
+    const int limit = m_pageSize;
+    auto read = m_client.store().read<QList<local::Message>>(
+        [=](QSqlDatabase &db) { return local::messages(db, conversation, before, limit); });
+    whenReady(std::move(read), this,
+              [this, before, limit](const Result<QList<local::Message>> &older) {
+                  m_busy = false;
+                  if (older && before == oldestSeq()) {
+                      m_atStart = older->size() < limit;
+                      if (!older->isEmpty()) {
+                          beginInsertRows({}, 0, int(older->size()) - 1);
+                          QList<Row> rows;
+                          rows.reserve(older->size() + m_rows.size());
+                          for (const local::Message &message : *older)
+                              rows.append(makeRow(message));
+                          rows.append(m_rows);
+                          m_rows = std::move(rows);
+                          endInsertRows();
+                      }
+                  }
+                  next();
+              });
+}
+
+local::Seq MessageListModel::oldestSeq() const
+{
+    for (const Row &row : m_rows) {
+        if (row.message.seq)
+            return *row.message.seq;
+    }
+    return 0;
+}
+
+int MessageListModel::rowOfSeq(local::Seq seq) const
+{
+    for (int row = 0; row < m_rows.size(); ++row) {
+        if (m_rows.at(row).message.seq == seq)
+            return row;
+    }
+    return -1;
+}
+
+void MessageListModel::markSeenUpTo(int row)
+{
+    if (row < 0 || row >= m_rows.size())
+        return;
+    for (int at = row; at >= 0; --at) {
+        if (const auto seq = m_rows.at(at).message.seq) {
+            if (*seq > m_details.readSeq)
+                m_client.outbox().markRead(m_conversation, *seq);
+            return;
+        }
+    }
+}
+
+QString MessageListModel::nameOf(qint64 user) const
+{
+    const auto found = m_users.constFind(user);
+    if (found == m_users.cend())
+        return tr("Unknown user");
+    return found->displayName.isEmpty() ? found->username : found->displayName;
+}
+
+MessageListModel::Row MessageListModel::makeRow(const local::Message &message) const
+{
+    Row row;
+    row.message = message;
+    if (message.state == u"queued")
+        row.state = State::Queued;
+    else if (message.state == u"failed")
+        row.state = State::Failed;
+    if (!message.seq || message.senderId != m_client.userId())
+        return row;
+    int others = 0;
+    int delivered = 0;
+    for (const local::Member &member : m_details.members) {
+        if (member.userId == message.senderId)
+            continue;
+        ++others;
+        if (member.deliveredSeq >= *message.seq || member.readSeq >= *message.seq)
+            ++delivered;
+        if (member.readSeq >= *message.seq)
+            ++row.readBy;
+    }
+    // Ticks as in the groups people know: ✓✓ when everyone has it, read when everyone
+    // read it; "read by N of M" comes from ReadByRole.
+    if (others > 0 && row.readBy == others)
+        row.state = State::Read;
+    else if (others > 0 && delivered == others)
+        row.state = State::Delivered;
+    return row;
+}
+
+bool MessageListModel::same(const Row &a, const Row &b)
+{
+    const local::Message &x = a.message;
+    const local::Message &y = b.message;
+    return a.state == b.state && a.readBy == b.readBy && x.seq == y.seq && x.body == y.body
+        && x.senderId == y.senderId && x.createdAt == y.createdAt && x.error == y.error
+        && x.state == y.state && x.kind == y.kind;
+}
+
+} // namespace tidings::app

@@ -1,0 +1,101 @@
+#pragma once
+
+#include "core/local_queries.h"
+#include "models/row_list_model.h"
+
+#include <QHash>
+
+namespace tidings::app {
+
+class ChatClient;
+
+/// One conversation's messages, oldest at the top, paged from the LocalStore: the newest
+/// page first, older pages on fetchMore() (as a view scrolls up). Kept current as messages
+/// arrive, are sent, edited, deleted, reacted to, delivered and read — with inserts and
+/// single-row changes, never a reset. The ChatClient must outlive the model.
+class MessageListModel : public RowListModel
+{
+    Q_OBJECT
+
+public:
+    /// Ticks of my own messages.
+    enum class State { Queued, Sent, Delivered, Read, Failed };
+    Q_ENUM(State)
+
+    enum Role {
+        IdRole = Qt::UserRole + 1, ///< local id (stable from queued to sent)
+        SeqRole, ///< 0 while queued
+        ClientIdRole, ///< the outbox key, for retry and cancel
+        KindRole, ///< "message", or an event ("created", "member_added", …)
+        SenderIdRole,
+        SenderNameRole,
+        IsOwnRole,
+        TextRole, ///< also DisplayRole; empty when deleted
+        TimeRole, ///< QDateTime
+        StateRole, ///< State, for own messages
+        ErrorRole, ///< why it failed
+        ReadByRole, ///< own messages: how many other members have read it
+        OthersRole, ///< how many other members there are (for "read by N of M")
+        EditedRole,
+        DeletedRole,
+        ReactionsRole, ///< QVariantMap emoji → QVariantList of user ids
+        ReplyToRole, ///< seq of the quoted message, 0 when none
+        AttachmentRole, ///< QVariantMap describing the attachment, empty when none
+    };
+    Q_ENUM(Role)
+
+    static constexpr int kDefaultPageSize = 50;
+
+    MessageListModel(ChatClient &client, qint64 conversation, int pageSize = kDefaultPageSize,
+                     QObject *parent = nullptr);
+    ~MessageListModel() override;
+
+    qint64 conversationId() const { return m_conversation; }
+    int rowCount(const QModelIndex &parent = {}) const override;
+    QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
+    QHash<int, QByteArray> roleNames() const override;
+    /// Older history is there to load.
+    bool canFetchMore(const QModelIndex &parent) const override;
+    void fetchMore(const QModelIndex &parent) override;
+
+    /// The row of the entry with `seq`, or -1 (not loaded).
+    int rowOfSeq(local::Seq seq) const;
+    /// The user has seen everything up to `row` (it was on screen, the window active):
+    /// moves the read receipt, never back.
+    void markSeenUpTo(int row);
+    /// Reads the LocalStore again (done by itself on every change).
+    void refresh();
+
+Q_SIGNALS:
+    /// A load finished (the first one: the newest page is shown).
+    void refreshed();
+
+private:
+    struct Row
+    {
+        local::Message message;
+        State state = State::Sent;
+        int readBy = 0;
+    };
+    Row makeRow(const local::Message &message) const;
+    static bool same(const Row &a, const Row &b);
+    QString nameOf(qint64 user) const;
+    local::Seq oldestSeq() const;
+
+    ChatClient &m_client;
+    qint64 m_conversation;
+    int m_pageSize;
+    QList<Row> m_rows;
+    local::Conversation m_details;
+    QHash<qint64, local::User> m_users;
+    // One read at a time; what is asked meanwhile runs after it.
+    bool m_busy = false;
+    bool m_dirty = false;
+    bool m_wantOlder = false;
+    bool m_loaded = false; ///< the first page is in
+    bool m_atStart = false; ///< the oldest entry is loaded
+    void loadOlder();
+    void next();
+};
+
+} // namespace tidings::app
