@@ -21,6 +21,64 @@
     </message>
 </context>
 <context>
+    <name>TokenStorageChoice</name>
+    <message>
+        <source>No keychain</source>
+        <translation>Kein Schlüsselbund</translation>
+    </message>
+    <message>
+        <source>Tidings cannot keep you signed in safely on this computer.</source>
+        <translation>Tidings kann Sie auf diesem Computer nicht sicher angemeldet halten.</translation>
+    </message>
+    <message>
+        <source>You can sign in each time you start Tidings, or keep your session in a file that is not encrypted. Only your user account can read it, but anyone with access to your files could use it to read and send your messages:</source>
+        <translation>Sie können sich bei jedem Start von Tidings anmelden oder Ihre Sitzung in einer unverschlüsselten Datei aufbewahren. Nur Ihr Benutzerkonto kann sie lesen, aber wer Zugriff auf Ihre Dateien hat, könnte damit Ihre Nachrichten lesen und senden:</translation>
+    </message>
+    <message>
+        <source>Sign In Each Time</source>
+        <translation>Jedes Mal anmelden</translation>
+    </message>
+    <message>
+        <source>Sign in each time, keep nothing on disk</source>
+        <translation>Jedes Mal anmelden, nichts auf der Festplatte speichern</translation>
+    </message>
+    <message>
+        <source>Keep Me Signed In (File)</source>
+        <translation>Angemeldet bleiben (Datei)</translation>
+    </message>
+    <message>
+        <source>Keep the session in an unencrypted file</source>
+        <translation>Die Sitzung in einer unverschlüsselten Datei aufbewahren</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::ConversationListModel</name>
+    <message>
+        <source>Unknown user</source>
+        <translation>Unbekannter Benutzer</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>Gruppe</translation>
+    </message>
+    <message>
+        <source>Message deleted</source>
+        <translation>Nachricht gelöscht</translation>
+    </message>
+    <message>
+        <source>Attachment</source>
+        <translation>Anhang</translation>
+    </message>
+    <message>
+        <source>You: %1</source>
+        <translation>Sie: %1</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+</context>
+<context>
     <name>tidings::app::MainWindow</name>
     <message>
         <source>Tidings</source>
@@ -65,6 +123,13 @@
     <message>
         <source>Connecting to %1…</source>
         <translation>Verbinde mit %1 …</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::MessageListModel</name>
+    <message>
+        <source>Unknown user</source>
+        <translation>Unbekannter Benutzer</translation>
     </message>
 </context>
 <context>

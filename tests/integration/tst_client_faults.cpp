@@ -43,6 +43,31 @@ QList<QJsonObject> relayLog(quint16 port, const QString &username, qint64 conver
     }
 }
 
+/// Waits until none of `clients` has anything left in its outbox; if that does not come,
+/// says what is left (type, state, attempts, last error) and the connection states.
+bool outboxesDrain(std::initializer_list<TestClient *> clients, int timeoutMs = 60000)
+{
+    const auto drained = [&] {
+        for (TestClient *client : clients) {
+            if (!client->pendingOutbox().isEmpty())
+                return false;
+        }
+        return true;
+    };
+    if (QTest::qWaitFor(drained, timeoutMs))
+        return true;
+    for (TestClient *client : clients) {
+        const QList<local::OutboxItem> items = client->pendingOutbox();
+        qWarning("user %lld (connection state %d): %lld item(s) left", client->client->userId(),
+                 int(client->client->connection().state()), qlonglong(items.size()));
+        for (const local::OutboxItem &item : items.mid(0, 10))
+            qWarning("  %s %s state=%s attempts=%d error=%s", qPrintable(item.type),
+                     qPrintable(item.key), qPrintable(item.state), item.attempts,
+                     qPrintable(item.error));
+    }
+    return false;
+}
+
 struct Counts
 {
     int sent = 0;
@@ -190,8 +215,7 @@ private Q_SLOTS:
             QVERIFY(await(send).ok()); // every message is in its outbox
 
         // Everything settles: outboxes empty, both sides at the relay's last seq.
-        QTRY_VERIFY_WITH_TIMEOUT(alice.pendingOutbox().isEmpty() && bob.pendingOutbox().isEmpty(),
-                                 120000);
+        QVERIFY(outboxesDrain({&alice, &bob}, 120000));
         const QList<QJsonObject> log = relayLog(relay.port(), u"alice"_s, direct);
         QVERIFY(!log.isEmpty());
         const qint64 last = log.last().value(u"seq"_s).toInteger();
@@ -253,8 +277,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!typist.isActive(), 30000);
         for (const auto &send : std::as_const(sends))
             QVERIFY(await(send).ok());
-        QTRY_VERIFY_WITH_TIMEOUT(alice.pendingOutbox().isEmpty() && bob.pendingOutbox().isEmpty(),
-                                 60000);
+        QVERIFY(outboxesDrain({&alice, &bob}));
         const QList<QJsonObject> log = relayLog(relay.port(), u"carol"_s, direct);
         const qint64 last = log.last().value(u"seq"_s).toInteger();
         QTRY_VERIFY_WITH_TIMEOUT(alice.conversation(direct).syncedSeq >= last
@@ -362,7 +385,7 @@ private Q_SLOTS:
             sends.append(alice.client->outbox().send(direct, u"while away %1"_s.arg(i)));
         for (const auto &send : std::as_const(sends))
             QVERIFY(await(send).ok());
-        QTRY_VERIFY_WITH_TIMEOUT(alice.pendingOutbox().isEmpty(), 60000);
+        QVERIFY(outboxesDrain({&alice}));
 
         QSignalSpy caughtUp(&bob.client->sync(), &SyncEngine::caughtUp);
         bob.client->start(*ServerAddress::parse(u"127.0.0.1:%1"_s.arg(relay.port())), token);

@@ -9,6 +9,10 @@
 
 #include <csignal>
 
+#ifdef Q_OS_LINUX
+#include <sys/prctl.h>
+#endif
+
 namespace tidings::test {
 
 using namespace Qt::StringLiterals;
@@ -73,6 +77,11 @@ bool RelayProcess::start(const QStringList &extraArguments, int timeoutMs)
     Q_ASSERT(!isRunning());
     m_process = std::make_unique<QProcess>();
     m_process->setProcessEnvironment(m_environment);
+#ifdef Q_OS_LINUX
+    // A test that crashes (an assert, a sanitizer) takes its relay with it, rather than
+    // leaving it running on the machine.
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
+#endif
     m_stdout.clear();
     m_stderr.clear();
 
