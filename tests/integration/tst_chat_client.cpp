@@ -197,6 +197,17 @@ private Q_SLOTS:
         alice.client->sync().setOwnTyping(direct, true);
         QTRY_COMPARE_WITH_TIMEOUT(typing.count(), 3, 10000); // typing again: said again
 
+        // Bob loses the link while Alice types, so no "stopped" reaches him: what he shows
+        // expires by itself (6 s after the last "typing").
+        const QString bobsToken = bob.client->connection().token();
+        bob.client->stop();
+        QCOMPARE(bob.client->sync().typing(direct), QList<qint64>{alice.client->userId()});
+        QTRY_VERIFY_WITH_TIMEOUT(bob.client->sync().typing(direct).isEmpty(), 10000);
+        QSignalSpy back(&bob.client->connection(), &Connection::signedIn);
+        bob.client->start(*ServerAddress::parse(u"127.0.0.1:%1"_s.arg(m_relay.port())), bobsToken);
+        QVERIFY(back.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(bob.client->sync().isOnline(alice.client->userId()), 10000);
+
         QSignalSpy presence(&bob.client->sync(), &SyncEngine::presenceChanged);
         alice.client->stop();
         QVERIFY(presence.wait(10000));
