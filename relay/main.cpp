@@ -1,6 +1,9 @@
 // tidings-relay: parse the command line, build the relay, run it until SIGINT/SIGTERM.
 #include "admin/admin_commands.h"
 #include "config/relay_config.h"
+#ifdef Q_OS_LINUX
+#include "eventloop/epoll_event_dispatcher.h"
+#endif
 #include "ops/log_output.h"
 #include "ops/shutdown_signals.h"
 #include "server/relay_server.h"
@@ -31,6 +34,12 @@ int fail(int code, const QString &message)
 
 int main(int argc, char *argv[])
 {
+#ifdef Q_OS_LINUX
+    // The dispatcher is fixed when the application object is made, before the command line
+    // is parsed properly (which then validates --event-loop with the rest).
+    if (eventLoopBeforeStart(argc, argv) == EventLoop::Epoll)
+        QCoreApplication::setEventDispatcher(new EpollEventDispatcher);
+#endif
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(u"tidings-relay"_s);
     QCoreApplication::setApplicationVersion(productVersion());
@@ -83,9 +92,16 @@ int main(int argc, char *argv[])
     QString host = config->listenAddress.toString();
     if (config->listenAddress.protocol() == QAbstractSocket::IPv6Protocol)
         host = u'[' + host + u']';
-    std::printf("tidings-relay %s listening on %s://%s:%u (data: %s)\n",
+#ifdef Q_OS_LINUX
+    const char *eventLoop
+        = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance()) ? "epoll"
+                                                                                    : "qt";
+#else
+    const char *eventLoop = "qt";
+#endif
+    std::printf("tidings-relay %s listening on %s://%s:%u (data: %s, event loop: %s)\n",
                 qPrintable(productVersion()), qPrintable(scheme), qPrintable(host), unsigned(*port),
-                qPrintable(config->dataDirectory));
+                qPrintable(config->dataDirectory), eventLoop);
     std::fflush(stdout);
 
     QObject::connect(&shutdownSignals, &ShutdownSignals::shutdownRequested, &app,

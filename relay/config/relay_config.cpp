@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cstring>
 #include <optional>
 
 namespace tidings::relay {
@@ -37,6 +38,9 @@ constexpr std::array kSettings = {
     SettingSpec{"max-frame-bytes", "bytes", "Largest WebSocket message accepted (default 262144)."},
     SettingSpec{"listen-backlog", "count", "TCP listen backlog (default 4096)."},
     SettingSpec{"log-format", "text|json", "Log line format on stderr (default text)."},
+    SettingSpec{"event-loop", "epoll|qt",
+                "Event dispatcher: epoll (default on Linux; cost per event independent of idle "
+                "connections) or qt (Qt's own). Flag or environment only."},
     SettingSpec{"registration", "open|closed", "Whether anyone may register (default open)."},
     SettingSpec{
         "password-cost", "interactive|moderate|minimum",
@@ -221,6 +225,25 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
             return invalid(u"listen-backlog"_s, *value, u"expected 1 to 1048576"_s);
         config.listenBacklog = static_cast<int>(*backlog);
     }
+    if (const auto value = lookup(u"event-loop"_s)) {
+        if (value->origin == config.configFile)
+            return invalid(u"event-loop"_s, *value,
+                           u"set it with --event-loop or TIDINGS_EVENT_LOOP (it is chosen "
+                           "before the config file is read)"_s);
+        if (value->text == u"qt")
+            config.eventLoop = EventLoop::Qt;
+#ifdef Q_OS_LINUX
+        else if (value->text == u"epoll")
+            config.eventLoop = EventLoop::Epoll;
+#endif
+        else
+            return invalid(u"event-loop"_s, *value,
+#ifdef Q_OS_LINUX
+                           u"expected 'epoll' or 'qt'"_s);
+#else
+                           u"expected 'qt' (epoll needs Linux)"_s);
+#endif
+    }
     if (const auto value = lookup(u"log-format"_s)) {
         if (value->text == u"text")
             config.logFormat = LogFormat::Text;
@@ -305,6 +328,21 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
                          .arg(config.maxTextBytes)};
     }
     return config;
+}
+
+EventLoop eventLoopBeforeStart(int argc, const char *const *argv)
+{
+    QByteArray chosen = qgetenv("TIDINGS_EVENT_LOOP");
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray argument(argv[i]);
+        if (argument == "--event-loop" && i + 1 < argc)
+            chosen = argv[i + 1];
+        else if (argument.startsWith("--event-loop="))
+            chosen = argument.mid(int(std::strlen("--event-loop=")));
+    }
+    if (chosen == "qt")
+        return EventLoop::Qt;
+    return RelayConfig().eventLoop;
 }
 
 } // namespace tidings::relay

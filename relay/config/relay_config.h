@@ -18,6 +18,9 @@ enum class LogFormat { Text, Json };
 enum class PasswordCost { Interactive, Moderate, Minimum };
 
 /// Everything the relay is configured with, resolved and validated.
+/// The main thread's event dispatcher: epoll (ours, Linux) or Qt's own.
+enum class EventLoop { Epoll, Qt };
+
 struct RelayConfig
 {
     QHostAddress listenAddress = QHostAddress(QHostAddress::LocalHost);
@@ -42,6 +45,11 @@ struct RelayConfig
     double framesPerSecond = 100;
     bool storeSyncFull = true; ///< store-sync: full (default) or normal
     int retentionDays = 0; ///< 0: keep history forever
+#ifdef Q_OS_LINUX
+    EventLoop eventLoop = EventLoop::Epoll;
+#else
+    EventLoop eventLoop = EventLoop::Qt;
+#endif
 
     bool tlsEnabled() const { return !tlsCertificateFile.isEmpty(); }
 };
@@ -53,6 +61,11 @@ struct ConfigInputs
     QHash<QString, QString> flags; ///< option name (without "--") → value
     QProcessEnvironment environment;
 };
+
+/// The event loop asked for by --event-loop or TIDINGS_EVENT_LOOP, read from the raw
+/// command line: it has to be known before the application object exists. Invalid values
+/// are left to the full parse to report.
+EventLoop eventLoopBeforeStart(int argc, const char *const *argv);
 
 /// Adds one command-line option per setting (plus --config) to `parser`.
 void addRelayOptions(QCommandLineParser &parser);

@@ -101,6 +101,7 @@ private Q_SLOTS:
         QTest::newRow("frame bytes") << u"max-frame-bytes"_s << u"10"_s << u"max-frame-bytes"_s;
         QTest::newRow("backlog") << u"listen-backlog"_s << u"0"_s << u"listen-backlog"_s;
         QTest::newRow("log format") << u"log-format"_s << u"xml"_s << u"'text' or 'json'"_s;
+        QTest::newRow("event loop") << u"event-loop"_s << u"glib"_s << u"'epoll' or 'qt'"_s;
         QTest::newRow("empty data dir") << u"data-dir"_s << u" "_s << u"data directory"_s;
     }
 
@@ -130,6 +131,38 @@ private Q_SLOTS:
         QCOMPARE(environmentVariableFor(u"data-dir"_s), u"TIDINGS_DATA_DIR"_s);
         QCOMPARE(environmentVariableFor(u"port"_s), u"TIDINGS_PORT"_s);
         QCOMPARE(environmentVariableFor(u"max-frame-bytes"_s), u"TIDINGS_MAX_FRAME_BYTES"_s);
+    }
+
+    void eventLoopIsChosenBeforeStart()
+    {
+#ifdef Q_OS_LINUX
+        QCOMPARE(RelayConfig().eventLoop, EventLoop::Epoll);
+#endif
+        QCOMPARE(resolveRelayConfig(inputs({}))->eventLoop, RelayConfig().eventLoop);
+        QCOMPARE(resolveRelayConfig(inputs({{u"event-loop"_s, u"qt"_s}}))->eventLoop,
+                 EventLoop::Qt);
+        QCOMPARE(resolveRelayConfig(inputs({}, {{u"TIDINGS_EVENT_LOOP"_s, u"qt"_s}}))->eventLoop,
+                 EventLoop::Qt);
+        // Not from the file: it is too late there, so say so rather than ignore it.
+        const QString file = writeConfigFile("event-loop = qt\n");
+        const auto fromFile = resolveRelayConfig(inputs({{u"config"_s, file}}));
+        QVERIFY(!fromFile.ok());
+        QVERIFY2(fromFile.error().message.contains(u"--event-loop"_s),
+                 qPrintable(fromFile.error().message));
+
+        // The raw command line, as main() reads it before the application exists.
+        const char *none[] = {"tidings-relay"};
+        const char *flag[] = {"tidings-relay", "--port", "0", "--event-loop", "qt"};
+        const char *joined[] = {"tidings-relay", "--event-loop=qt"};
+        const char *epoll[] = {"tidings-relay", "--event-loop=epoll"};
+        qunsetenv("TIDINGS_EVENT_LOOP");
+        QCOMPARE(eventLoopBeforeStart(1, none), RelayConfig().eventLoop);
+        QCOMPARE(eventLoopBeforeStart(5, flag), EventLoop::Qt);
+        QCOMPARE(eventLoopBeforeStart(2, joined), EventLoop::Qt);
+        qputenv("TIDINGS_EVENT_LOOP", "qt");
+        QCOMPARE(eventLoopBeforeStart(1, none), EventLoop::Qt);
+        QCOMPARE(eventLoopBeforeStart(2, epoll), RelayConfig().eventLoop); // the flag wins
+        qunsetenv("TIDINGS_EVENT_LOOP");
     }
 
     void unknownKeyInFileIsAnError()
