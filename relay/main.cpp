@@ -95,7 +95,7 @@ int main(int argc, char *argv[])
 #ifdef Q_OS_LINUX
     const char *eventLoop
         = qobject_cast<EpollEventDispatcher *>(QAbstractEventDispatcher::instance()) ? "epoll"
-                                                                                    : "qt";
+                                                                                     : "qt";
 #else
     const char *eventLoop = "qt";
 #endif

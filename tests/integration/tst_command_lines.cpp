@@ -3,6 +3,7 @@
 #include "support/relay_process.h"
 #include "support/test_paths.h"
 
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QtTest>
@@ -106,6 +107,64 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
     }
 
+    void benchHoldsConnectionsOverSeveralProcesses()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        const Run result
+            = run(benchBinary(),
+                  {u"connections"_s, u"--url"_s, relay.httpUrl().toString(), u"--connections"_s,
+                   u"30"_s, u"--hold"_s, u"1"_s, u"--processes"_s, u"2"_s, u"--sources"_s, u"2"_s,
+                   u"--relay-pid"_s, QString::number(relay.processId())});
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        const QList<QByteArray> lines = result.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 1); // one JSON line, nothing else on stdout
+        const QJsonObject report = QJsonDocument::fromJson(lines.first()).object();
+        QCOMPARE(report.value(u"scenario"_s).toString(), u"connections"_s);
+        QCOMPARE(report.value(u"processes"_s).toInt(), 2);
+        QCOMPARE(report.value(u"established"_s).toInt(), 30);
+        QCOMPARE(report.value(u"open_at_end"_s).toInt(), 30);
+        QCOMPARE(report.value(u"errors"_s).toInt(), 0);
+        QVERIFY(report.value(u"relay_rss_mb_held"_s).toDouble() > 0);
+        QVERIFY(report.contains(u"relay_kb_per_connection"_s));
+        // The users exist now: a second run signs them in instead.
+        const Run again = run(benchBinary(),
+                              {u"connections"_s, u"--url"_s, relay.httpUrl().toString(),
+                               u"--connections"_s, u"30"_s, u"--hold"_s, u"1"_s});
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        QCOMPARE(
+            QJsonDocument::fromJson(again.out.trimmed()).object().value(u"established"_s).toInt(),
+            30);
+        QCOMPARE(relay.stop(), 0);
+    }
+
+    void benchThroughputCountsEveryMessage()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        const Run result
+            = run(benchBinary(),
+                  {u"throughput"_s, u"--url"_s, relay.httpUrl().toString(), u"--connections"_s,
+                   u"16"_s, u"--pairs"_s, u"5"_s, u"--rate"_s, u"100"_s, u"--hold"_s, u"2"_s});
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        const QJsonObject report = QJsonDocument::fromJson(result.out.trimmed()).object();
+        QCOMPARE(report.value(u"scenario"_s).toString(), u"throughput"_s);
+        QCOMPARE(report.value(u"pairs"_s).toInt(), 5);
+        const qint64 sent = report.value(u"sent"_s).toInteger();
+        QVERIFY2(sent >= 150, qPrintable(QString::number(sent))); // ~100/s for 2 s
+        QCOMPARE(report.value(u"acked"_s).toInteger(), sent);
+        QCOMPARE(report.value(u"received"_s).toInteger(), sent);
+        QCOMPARE(report.value(u"loss"_s).toInteger(), 0);
+        QVERIFY(report.value(u"latency_ms"_s).toObject().value(u"p50"_s).toDouble() > 0);
+
+        // Bad combinations are refused before anything starts.
+        const Run bad = run(benchBinary(),
+                            {u"throughput"_s, u"--url"_s, relay.httpUrl().toString(),
+                             u"--connections"_s, u"4"_s, u"--pairs"_s, u"5"_s});
+        QCOMPARE(bad.exitCode, 2);
+        QCOMPARE(relay.stop(), 0);
+    }
+
     void benchReportsErrorsWhenNothingListens()
     {
         RelayProcess relay;
@@ -118,6 +177,15 @@ private Q_SLOTS:
         QCOMPARE(result.exitCode, 1);
         QCOMPARE(QJsonDocument::fromJson(result.out.trimmed()).object().value(u"errors"_s).toInt(),
                  5);
+
+        const Run refused = run(benchBinary(),
+                                {u"connections"_s, u"--url"_s, url.toString(), u"--connections"_s,
+                                 u"7"_s, u"--hold"_s, u"1"_s});
+        QCOMPARE(refused.exitCode, 1);
+        const QJsonObject report = QJsonDocument::fromJson(refused.out.trimmed()).object();
+        QCOMPARE(report.value(u"failed"_s).toInt(), 7);
+        QCOMPARE(report.value(u"established"_s).toInt(), 0);
+        QVERIFY(!report.value(u"error_samples"_s).toArray().isEmpty());
     }
 };
 

@@ -189,4 +189,9 @@ RelayProcess::Exit RelayProcess::runToExit(const QStringList &arguments, int tim
     return exit;
 }
 
+qint64 RelayProcess::processId() const
+{
+    return isRunning() ? m_process->processId() : 0;
+}
+
 } // namespace tidings::test

@@ -44,6 +44,8 @@ public:
     bool isRunning() const;
     quint16 port() const { return m_port; }
     QString dataDirectory() const { return m_dataDirectory; }
+    /// The running relay's process id (0 when not running).
+    qint64 processId() const;
     QUrl httpUrl(const QString &path = {}) const;
     QUrl webSocketUrl() const;
     QString lastError() const { return m_lastError; }

@@ -1,0 +1,320 @@
+#include "bench/connections_scenario.h"
+
+#include "bench/latency_stats.h"
+#include "bench/lean_websocket.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+
+#include <unistd.h>
+
+using namespace Qt::StringLiterals;
+
+namespace tidings::bench {
+
+namespace {
+
+constexpr auto kPassword = "bench-password-1";
+constexpr int kMaxErrorSamples = 5;
+constexpr int kDrainMs = 3000; ///< after sending stops, for the last messages to arrive
+
+QByteArray toFrame(const QJsonObject &frame)
+{
+    return QJsonDocument(frame).toJson(QJsonDocument::Compact);
+}
+
+} // namespace
+
+qint64 processRssBytes(qint64 pid)
+{
+    QFile status(u"/proc/%1/status"_s.arg(pid));
+    if (pid <= 0 || !status.open(QIODevice::ReadOnly))
+        return 0;
+    const QList<QByteArray> lines = status.readAll().split('\n');
+    for (const QByteArray &line : lines) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong() * 1024;
+    }
+    return 0;
+}
+
+double processCpuSeconds(qint64 pid)
+{
+    QFile stat(u"/proc/%1/stat"_s.arg(pid));
+    if (pid <= 0 || !stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray text = stat.readAll();
+    // Fields after the command (which may hold spaces) start past the last ')'.
+    const QList<QByteArray> fields = text.mid(text.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    const double ticks = fields.at(11).toDouble() + fields.at(12).toDouble(); // utime, stime
+    return ticks / double(::sysconf(_SC_CLK_TCK));
+}
+
+struct ConnectionsScenario::Client
+{
+    int index = 0; ///< global user index
+    LeanWebSocket *socket = nullptr;
+    bool up = false;
+    bool done = false; ///< failed or dropped: counted once
+    qint64 userId = 0;
+    qint64 conversation = 0; ///< a pair's sender: where it sends
+};
+
+ConnectionsScenario::ConnectionsScenario(ConnectionsScenarioOptions options, QObject *parent)
+    : QObject(parent), m_options(std::move(options)), m_latency(std::make_unique<LatencyStats>())
+{
+    m_sendTimer.setTimerType(Qt::PreciseTimer);
+    m_sendTimer.setInterval(1);
+    connect(&m_sendTimer, &QTimer::timeout, this, &ConnectionsScenario::sendDue);
+}
+
+ConnectionsScenario::~ConnectionsScenario() = default;
+
+void ConnectionsScenario::start()
+{
+    m_clock.start();
+    m_relayRssBefore = processRssBytes(m_options.relayPid);
+    m_relayCpuBefore = processCpuSeconds(m_options.relayPid);
+    m_loaderCpuBefore = processCpuSeconds(QCoreApplication::applicationPid());
+    m_clients.reserve(size_t(m_options.connections));
+    for (int i = 0; i < m_options.connections; ++i) {
+        auto client = std::make_unique<Client>();
+        client->index = m_options.firstIndex + i;
+        m_clients.push_back(std::move(client));
+    }
+    if (m_clients.empty())
+        startHolding();
+    else
+        openNext();
+}
+
+void ConnectionsScenario::openNext()
+{
+    while (m_settingUp < m_options.setupConcurrency && m_nextToOpen < int(m_clients.size())) {
+        Client &client = *m_clients[size_t(m_nextToOpen)];
+        const QHostAddress source = m_options.sources.isEmpty()
+            ? QHostAddress()
+            : m_options.sources.at(m_nextToOpen % m_options.sources.size());
+        ++m_nextToOpen;
+        ++m_settingUp;
+        client.socket = new LeanWebSocket(this);
+        connect(client.socket, &LeanWebSocket::opened, this, [this, &client] {
+            send(client,
+                 {{u"type"_s, u"hello"_s},
+                  {u"id"_s, u"h"_s},
+                  {u"versions"_s, QJsonArray{1}},
+                  {u"client"_s, u"tidings-bench"_s}});
+        });
+        connect(client.socket, &LeanWebSocket::textReceived, this,
+                [this, &client](const QByteArray &text) { onText(client, text); });
+        connect(client.socket, &LeanWebSocket::closed, this,
+                [this, &client](const QString &why) { lost(client, why); });
+        client.socket->open(m_options.host, m_options.port, source);
+    }
+}
+
+void ConnectionsScenario::send(Client &client, const QJsonObject &frame)
+{
+    client.socket->sendText(toFrame(frame));
+}
+
+void ConnectionsScenario::onText(Client &client, const QByteArray &text)
+{
+    const QJsonObject frame = QJsonDocument::fromJson(text).object();
+    const QString type = frame.value(u"type"_s).toString();
+    const QString id = frame.value(u"id"_s).toString();
+    const QString username = m_options.prefix + QString::number(client.index);
+
+    if (!client.up) {
+        if (type == u"result" && id == u"h") {
+            send(client,
+                 {{u"type"_s, u"register"_s},
+                  {u"id"_s, u"r"_s},
+                  {u"username"_s, username},
+                  {u"password"_s, QString::fromLatin1(kPassword)}});
+        } else if (type == u"error" && id == u"r"
+                   && frame.value(u"code"_s).toString() == u"conflict") {
+            send(client,
+                 {{u"type"_s, u"login"_s},
+                  {u"id"_s, u"l"_s},
+                  {u"username"_s, username},
+                  {u"password"_s, QString::fromLatin1(kPassword)}});
+        } else if (type == u"result" && (id == u"r" || id == u"l")) {
+            client.userId = frame.value(u"user"_s).toObject().value(u"id"_s).toInteger();
+            established(client);
+        } else if (type == u"error") {
+            lost(client,
+                 u"%1: %2"_s.arg(frame.value(u"code"_s).toString(),
+                                 frame.value(u"message"_s).toString()));
+            client.socket->close();
+        }
+        return;
+    }
+
+    if (type == u"event") {
+        if (frame.value(u"kind"_s).toString() == u"message"
+            && frame.value(u"sender"_s).toInteger() != client.userId) {
+            const qint64 sentAt = frame.value(u"text"_s).toString().toLongLong();
+            if (sentAt > 0) {
+                ++m_received;
+                m_latency->add((m_clock.nsecsElapsed() - sentAt) / 1000);
+            }
+        }
+    } else if (type == u"result" && id.startsWith(u'm')) {
+        ++m_acked;
+    } else if (type == u"result" && id == u"d") {
+        client.conversation = frame.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
+        if (++m_pairsReady == m_options.pairs) {
+            m_sendStartMs = m_clock.elapsed();
+            m_sendTimer.start();
+        }
+    } else if (type == u"error") {
+        ++m_sendErrors;
+        if (m_errors.size() < kMaxErrorSamples)
+            m_errors.append(frame.value(u"code"_s).toString() + u": "_s
+                            + frame.value(u"message"_s).toString());
+    }
+}
+
+void ConnectionsScenario::established(Client &client)
+{
+    client.up = true;
+    ++m_established;
+    --m_settingUp;
+    openNext();
+    if (m_established + m_failed == int(m_clients.size()))
+        startHolding();
+}
+
+void ConnectionsScenario::lost(Client &client, const QString &why)
+{
+    if (client.done)
+        return;
+    client.done = true;
+    if (m_errors.size() < kMaxErrorSamples)
+        m_errors.append(why);
+    if (!client.up) {
+        ++m_failed;
+        --m_settingUp;
+        openNext();
+        if (m_established + m_failed == int(m_clients.size()))
+            startHolding();
+        return;
+    }
+    ++m_dropped;
+}
+
+void ConnectionsScenario::startHolding()
+{
+    if (m_holding)
+        return;
+    m_holding = true;
+    m_setupMs = m_clock.elapsed();
+    if (m_options.announceHolding) { // for the parent process gathering several of us
+        std::fprintf(stdout, "holding\n");
+        std::fflush(stdout);
+    }
+    m_relayRssHeld = processRssBytes(m_options.relayPid);
+
+    const int pairs = std::min<int>(m_options.pairs, int(m_clients.size()) / 2);
+    m_options.pairs = m_options.rate > 0 ? pairs : 0;
+    for (int pair = 0; pair < m_options.pairs; ++pair) {
+        Client &sender = *m_clients[size_t(2 * pair)];
+        const Client &receiver = *m_clients[size_t(2 * pair + 1)];
+        if (!sender.up || !receiver.up) {
+            m_options.pairs = pair; // send on the pairs that are up
+            break;
+        }
+        send(sender,
+             {{u"type"_s, u"direct.open"_s}, {u"id"_s, u"d"_s}, {u"user"_s, receiver.userId}});
+    }
+    QTimer::singleShot(std::chrono::seconds(m_options.holdSeconds), this, [this] {
+        if (!m_sendTimer.isActive()) {
+            finish();
+            return;
+        }
+        m_sendTimer.stop();
+        QTimer::singleShot(kDrainMs, this, &ConnectionsScenario::finish);
+    });
+}
+
+void ConnectionsScenario::sendDue()
+{
+    const qint64 elapsed = m_clock.elapsed() - m_sendStartMs;
+    qint64 due = qint64(double(elapsed) * m_options.rate / 1000.0) - m_sent;
+    due = std::min<qint64>(due, 2000); // a stalled loader catches up gently
+    for (; due > 0; --due) {
+        Client &sender = *m_clients[size_t(2 * (m_sent % m_options.pairs))];
+        const QString number
+            = QString::number(m_options.firstIndex) + u'-' + QString::number(m_sent);
+        send(sender,
+             {{u"type"_s, u"message.send"_s},
+              {u"id"_s, QString(u"m"_s + number)},
+              {u"conversation"_s, sender.conversation},
+              {u"client_id"_s, number},
+              {u"text"_s, QString::number(m_clock.nsecsElapsed())}});
+        ++m_sent;
+    }
+}
+
+void ConnectionsScenario::finish()
+{
+    m_sendTimer.stop();
+    const qint64 relayRssEnd = processRssBytes(m_options.relayPid);
+    const qint64 relayRss = std::max(m_relayRssHeld, relayRssEnd);
+    int open = 0;
+    for (const auto &client : m_clients) {
+        if (client->socket && client->socket->isOpen())
+            ++open;
+    }
+    QJsonObject result{
+        {u"scenario"_s, m_options.pairs > 0 ? u"throughput"_s : u"connections"_s},
+        {u"connections"_s, int(m_clients.size())},
+        {u"established"_s, m_established},
+        {u"failed"_s, m_failed},
+        {u"dropped"_s, m_dropped},
+        {u"open_at_end"_s, open},
+        {u"setup_s"_s, double(m_setupMs) / 1000.0},
+        {u"setup_per_s"_s, m_setupMs > 0 ? double(m_established) * 1000.0 / double(m_setupMs) : 0},
+        {u"hold_s"_s, m_options.holdSeconds},
+        {u"loader_cpu_s"_s,
+         processCpuSeconds(QCoreApplication::applicationPid()) - m_loaderCpuBefore},
+    };
+    if (m_options.relayPid > 0) {
+        result.insert(u"relay_rss_mb_before"_s, double(m_relayRssBefore) / (1024.0 * 1024.0));
+        result.insert(u"relay_rss_mb_held"_s, double(relayRss) / (1024.0 * 1024.0));
+        if (m_established > 0)
+            result.insert(u"relay_kb_per_connection"_s,
+                          double(relayRss - m_relayRssBefore) / 1024.0 / double(m_established));
+        result.insert(u"relay_cpu_s"_s, processCpuSeconds(m_options.relayPid) - m_relayCpuBefore);
+    }
+    qint64 loss = 0;
+    if (m_options.pairs > 0) {
+        const double seconds = double(m_options.holdSeconds);
+        loss = std::max<qint64>(0, m_acked - m_received);
+        result.insert(u"pairs"_s, m_options.pairs);
+        result.insert(u"rate"_s, m_options.rate);
+        result.insert(u"sent"_s, m_sent);
+        result.insert(u"acked"_s, m_acked);
+        result.insert(u"received"_s, m_received);
+        result.insert(u"loss"_s, loss);
+        result.insert(u"throughput_msg_s"_s, seconds > 0 ? double(m_received) / seconds : 0);
+        result.insert(u"latency_ms"_s, m_latency->toJson());
+    }
+    result.insert(u"errors"_s, qint64(m_failed + m_dropped) + m_sendErrors + loss);
+    if (!m_errors.isEmpty())
+        result.insert(u"error_samples"_s, QJsonArray::fromStringList(m_errors));
+    for (const auto &client : m_clients) {
+        if (client->socket) {
+            client->socket->disconnect(this);
+            client->socket->close();
+        }
+    }
+    Q_EMIT finished(result);
+}
+
+} // namespace tidings::bench

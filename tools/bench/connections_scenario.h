@@ -1,0 +1,96 @@
+#pragma once
+
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QJsonObject>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include <memory>
+#include <vector>
+
+namespace tidings::bench {
+
+class LeanWebSocket;
+class LatencyStats;
+
+struct ConnectionsScenarioOptions
+{
+    QHostAddress host = QHostAddress(QHostAddress::LocalHost);
+    quint16 port = 8420;
+    int connections = 1000; ///< authenticated connections to open and hold
+    int holdSeconds = 10; ///< how long to hold them once all are up
+    int setupConcurrency = 64; ///< connections being set up at once
+    QList<QHostAddress> sources; ///< source addresses, used in turn (empty: any)
+    QString prefix = QStringLiteral("bench"); ///< usernames are prefix + index
+    int firstIndex = 0; ///< index of this process's first user (several processes)
+    /// Active pairs among the connections (users 0↔1, 2↔3, …) sending messages to each
+    /// other while the rest idle, open-loop at `rate` messages per second in total.
+    int pairs = 0;
+    double rate = 0;
+    qint64 relayPid = 0; ///< to read the relay's RSS and CPU from /proc (0: not measured)
+    bool announceHolding = false; ///< print "holding" on stdout when all are up (child mode)
+};
+
+/// Opens N WebSocket connections with the lean client, each signing in its own user
+/// (registered on first use), holds them for a while answering the relay's pings, and
+/// reports how many stayed up and what they cost the relay. With pairs and a rate it also
+/// sends messages between pairs meanwhile and measures send → receive latency and loss.
+class ConnectionsScenario : public QObject
+{
+    Q_OBJECT
+
+public:
+    explicit ConnectionsScenario(ConnectionsScenarioOptions options, QObject *parent = nullptr);
+    ~ConnectionsScenario() override;
+
+    void start();
+
+Q_SIGNALS:
+    void finished(const QJsonObject &result);
+
+private:
+    struct Client;
+    void openNext();
+    void onText(Client &client, const QByteArray &text);
+    void established(Client &client);
+    void lost(Client &client, const QString &why);
+    void startHolding();
+    void sendDue();
+    void finish();
+    void send(Client &client, const QJsonObject &frame);
+
+    ConnectionsScenarioOptions m_options;
+    std::vector<std::unique_ptr<Client>> m_clients;
+    int m_nextToOpen = 0;
+    int m_settingUp = 0;
+    int m_established = 0;
+    int m_failed = 0;
+    int m_dropped = 0;
+    QStringList m_errors; ///< the first few reasons
+    QElapsedTimer m_clock;
+    qint64 m_setupMs = 0;
+    qint64 m_relayRssBefore = 0;
+    qint64 m_relayRssHeld = 0;
+    double m_relayCpuBefore = 0;
+    double m_loaderCpuBefore = 0;
+    bool m_holding = false;
+
+    // Active pairs.
+    QTimer m_sendTimer;
+    qint64 m_sendStartMs = 0;
+    qint64 m_sent = 0;
+    qint64 m_acked = 0;
+    qint64 m_received = 0;
+    qint64 m_sendErrors = 0;
+    int m_pairsReady = 0;
+    std::unique_ptr<LatencyStats> m_latency;
+};
+
+/// Resident memory of a process in bytes, from /proc (0 when unknown).
+qint64 processRssBytes(qint64 pid);
+/// CPU seconds (user + system) a process has used, from /proc (0 when unknown).
+double processCpuSeconds(qint64 pid);
+
+} // namespace tidings::bench
