@@ -39,8 +39,8 @@ constexpr std::array kSettings = {
     SettingSpec{"listen-backlog", "count", "TCP listen backlog (default 4096)."},
     SettingSpec{"log-format", "text|json", "Log line format on stderr (default text)."},
     SettingSpec{"event-loop", "epoll|qt",
-                "Event dispatcher: epoll (default on Linux; cost per event independent of idle "
-                "connections) or qt (Qt's own). Flag or environment only."},
+                "Event dispatcher: qt (Qt's own, default) or epoll (Linux; cost per event "
+                "independent of idle connections; experimental). Flag or environment only."},
     SettingSpec{"registration", "open|closed", "Whether anyone may register (default open)."},
     SettingSpec{
         "password-cost", "interactive|moderate|minimum",
@@ -342,6 +342,10 @@ EventLoop eventLoopBeforeStart(int argc, const char *const *argv)
     }
     if (chosen == "qt")
         return EventLoop::Qt;
+#ifdef Q_OS_LINUX
+    if (chosen == "epoll")
+        return EventLoop::Epoll;
+#endif
     return RelayConfig().eventLoop;
 }
 

@@ -135,8 +135,10 @@ private Q_SLOTS:
 
     void eventLoopIsChosenBeforeStart()
     {
+        QCOMPARE(RelayConfig().eventLoop, EventLoop::Qt);
 #ifdef Q_OS_LINUX
-        QCOMPARE(RelayConfig().eventLoop, EventLoop::Epoll);
+        QCOMPARE(resolveRelayConfig(inputs({{u"event-loop"_s, u"epoll"_s}}))->eventLoop,
+                 EventLoop::Epoll);
 #endif
         QCOMPARE(resolveRelayConfig(inputs({}))->eventLoop, RelayConfig().eventLoop);
         QCOMPARE(resolveRelayConfig(inputs({{u"event-loop"_s, u"qt"_s}}))->eventLoop,
@@ -161,7 +163,12 @@ private Q_SLOTS:
         QCOMPARE(eventLoopBeforeStart(2, joined), EventLoop::Qt);
         qputenv("TIDINGS_EVENT_LOOP", "qt");
         QCOMPARE(eventLoopBeforeStart(1, none), EventLoop::Qt);
-        QCOMPARE(eventLoopBeforeStart(2, epoll), RelayConfig().eventLoop); // the flag wins
+#ifdef Q_OS_LINUX
+        QCOMPARE(eventLoopBeforeStart(2, epoll), EventLoop::Epoll); // the flag wins
+        qputenv("TIDINGS_EVENT_LOOP", "epoll");
+        QCOMPARE(eventLoopBeforeStart(1, none), EventLoop::Epoll);
+        QCOMPARE(eventLoopBeforeStart(5, flag), EventLoop::Qt);
+#endif
         qunsetenv("TIDINGS_EVENT_LOOP");
     }
 

@@ -146,6 +146,18 @@ void ConnectionsScenario::onText(Client &client, const QByteArray &text)
         } else if (type == u"result" && (id == u"r" || id == u"l")) {
             client.userId = frame.value(u"user"_s).toObject().value(u"id"_s).toInteger();
             established(client);
+        } else if (type == u"error" && frame.value(u"code"_s).toString() == u"rate_limited"
+                   && (id == u"r" || id == u"l")) {
+            // The relay's bounded hashing queue is full: ask again when it says.
+            const int wait = std::max(10, frame.value(u"retry_after_ms"_s).toInt());
+            const QString again = id == u"r" ? u"register"_s : u"login"_s;
+            QTimer::singleShot(wait, client.socket, [this, &client, again, id, username] {
+                send(client,
+                     {{u"type"_s, again},
+                      {u"id"_s, id},
+                      {u"username"_s, username},
+                      {u"password"_s, QString::fromLatin1(kPassword)}});
+            });
         } else if (type == u"error") {
             lost(client,
                  u"%1: %2"_s.arg(frame.value(u"code"_s).toString(),
