@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
+#include <QRandomGenerator>
 
 #include <unistd.h>
 
@@ -65,7 +66,8 @@ struct ConnectionsScenario::Client
 };
 
 ConnectionsScenario::ConnectionsScenario(ConnectionsScenarioOptions options, QObject *parent)
-    : QObject(parent), m_options(std::move(options)), m_latency(std::make_unique<LatencyStats>())
+    : QObject(parent), m_options(std::move(options)), m_latency(std::make_unique<LatencyStats>()),
+      m_runId(QString::number(QRandomGenerator::global()->generate64(), 36) + u'-')
 {
     m_sendTimer.setTimerType(Qt::PreciseTimer);
     m_sendTimer.setInterval(1);
@@ -177,7 +179,10 @@ void ConnectionsScenario::onText(Client &client, const QByteArray &text)
             }
         }
     } else if (type == u"result" && id.startsWith(u'm')) {
-        ++m_acked;
+        if (frame.value(u"duplicate"_s).toBool())
+            ++m_duplicates; // stored before: nothing is delivered again
+        else
+            ++m_acked;
     } else if (type == u"result" && id == u"d") {
         client.conversation = frame.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
         if (++m_pairsReady == m_options.pairs) {
@@ -267,7 +272,7 @@ void ConnectionsScenario::sendDue()
              {{u"type"_s, u"message.send"_s},
               {u"id"_s, QString(u"m"_s + number)},
               {u"conversation"_s, sender.conversation},
-              {u"client_id"_s, number},
+              {u"client_id"_s, QString(m_runId + number)},
               {u"text"_s, QString::number(m_clock.nsecsElapsed())}});
         ++m_sent;
     }
@@ -314,10 +319,11 @@ void ConnectionsScenario::finish()
         result.insert(u"acked"_s, m_acked);
         result.insert(u"received"_s, m_received);
         result.insert(u"loss"_s, loss);
+        result.insert(u"duplicates"_s, m_duplicates);
         result.insert(u"throughput_msg_s"_s, seconds > 0 ? double(m_received) / seconds : 0);
         result.insert(u"latency_ms"_s, m_latency->toJson());
     }
-    result.insert(u"errors"_s, qint64(m_failed + m_dropped) + m_sendErrors + loss);
+    result.insert(u"errors"_s, qint64(m_failed + m_dropped) + m_sendErrors + loss + m_duplicates);
     if (!m_errors.isEmpty())
         result.insert(u"error_samples"_s, QJsonArray::fromStringList(m_errors));
     for (const auto &client : m_clients) {

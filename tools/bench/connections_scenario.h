@@ -86,6 +86,10 @@ private:
     qint64 m_sendErrors = 0;
     int m_pairsReady = 0;
     std::unique_ptr<LatencyStats> m_latency;
+    /// Makes client ids unique across runs: the relay answers a reused one as a duplicate
+    /// and sends nothing on.
+    QString m_runId;
+    qint64 m_duplicates = 0;
 };
 
 /// Resident memory of a process in bytes, from /proc (0 when unknown).
