@@ -54,10 +54,6 @@
 <context>
     <name>tidings::app::ConversationListModel</name>
     <message>
-        <source>Unknown user</source>
-        <translation>Unbekannter Benutzer</translation>
-    </message>
-    <message>
         <source>Group</source>
         <translation>Gruppe</translation>
     </message>
@@ -126,13 +122,6 @@
     </message>
 </context>
 <context>
-    <name>tidings::app::MessageListModel</name>
-    <message>
-        <source>Unknown user</source>
-        <translation>Unbekannter Benutzer</translation>
-    </message>
-</context>
-<context>
     <name>tidings::app::RelayProbe</name>
     <message>
         <source>The server could not be reached: %1</source>
@@ -141,6 +130,13 @@
     <message>
         <source>The server answered, but it is not a Tidings relay.</source>
         <translation>Der Server hat geantwortet, ist aber kein Tidings-Relay.</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::UserNames</name>
+    <message>
+        <source>Unknown user</source>
+        <translation>Unbekannter Benutzer</translation>
     </message>
 </context>
 </TS>

@@ -118,7 +118,7 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
         const QList<qint64> typing = m_client.sync().typing(conversation.id);
         for (const qint64 user : typing) {
             if (user != m_client.userId())
-                names.append(nameOf(user));
+                names.append(m_names.of(user));
         }
         names.sort(Qt::CaseInsensitive);
         return names;
@@ -159,9 +159,7 @@ void ConversationListModel::refresh()
     whenReady(std::move(read), this, [this](const Result<Snapshot> &snapshot) {
         m_loading = false;
         if (snapshot) {
-            m_users.clear();
-            for (const local::User &user : snapshot->users)
-                m_users.insert(user.id, user);
+            m_names.reset(snapshot->users);
             QList<Row> next;
             next.reserve(snapshot->conversations.size());
             for (const local::Conversation &conversation : snapshot->conversations)
@@ -177,14 +175,6 @@ void ConversationListModel::refresh()
     });
 }
 
-QString ConversationListModel::nameOf(qint64 user) const
-{
-    const auto found = m_users.constFind(user);
-    if (found == m_users.cend())
-        return tr("Unknown user");
-    return found->displayName.isEmpty() ? found->username : found->displayName;
-}
-
 ConversationListModel::Row
 ConversationListModel::makeRow(const local::Conversation &conversation) const
 {
@@ -196,7 +186,7 @@ ConversationListModel::makeRow(const local::Conversation &conversation) const
             if (member.userId != me)
                 row.otherUser = member.userId;
         }
-        row.title = row.otherUser != 0 ? nameOf(row.otherUser) : nameOf(me);
+        row.title = row.otherUser != 0 ? m_names.of(row.otherUser) : m_names.of(me);
     } else {
         row.title = conversation.title.isEmpty() ? tr("Group") : conversation.title;
     }
@@ -210,7 +200,7 @@ ConversationListModel::makeRow(const local::Conversation &conversation) const
         if (last.senderId == me)
             row.preview = tr("You: %1").arg(text);
         else if (conversation.kind != u"direct")
-            row.preview = tr("%1: %2").arg(nameOf(last.senderId), text);
+            row.preview = tr("%1: %2").arg(m_names.of(last.senderId), text);
         else
             row.preview = text;
     }

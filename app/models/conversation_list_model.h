@@ -2,6 +2,7 @@
 
 #include "core/local_queries.h"
 #include "models/row_list_model.h"
+#include "models/user_names.h"
 
 #include <QHash>
 
@@ -61,12 +62,11 @@ private:
     };
     Row makeRow(const local::Conversation &conversation) const;
     static bool same(const Row &a, const Row &b);
-    QString nameOf(qint64 user) const;
     void rowsWithUserChanged(qint64 user);
 
     ChatClient &m_client;
     QList<Row> m_rows;
-    QHash<qint64, local::User> m_users;
+    UserNames m_names;
     bool m_loading = false;
     bool m_dirty = false;
 };

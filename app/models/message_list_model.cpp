@@ -97,7 +97,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case SenderIdRole:
         return message.senderId;
     case SenderNameRole:
-        return nameOf(message.senderId);
+        return m_names.of(message.senderId);
     case IsOwnRole:
         return message.senderId == m_client.userId();
     case TimeRole:
@@ -189,9 +189,7 @@ void MessageListModel::next()
         m_busy = false;
         if (snapshot) {
             m_details = snapshot->details;
-            m_users.clear();
-            for (const local::User &user : snapshot->users)
-                m_users.insert(user.id, user);
+            m_names.reset(snapshot->users);
             QList<Row> rows;
             rows.reserve(snapshot->messages.size());
             for (const local::Message &message : snapshot->messages)
@@ -264,14 +262,6 @@ void MessageListModel::markSeenUpTo(int row)
             return;
         }
     }
-}
-
-QString MessageListModel::nameOf(qint64 user) const
-{
-    const auto found = m_users.constFind(user);
-    if (found == m_users.cend())
-        return tr("Unknown user");
-    return found->displayName.isEmpty() ? found->username : found->displayName;
 }
 
 MessageListModel::Row MessageListModel::makeRow(const local::Message &message) const

@@ -2,6 +2,7 @@
 
 #include "core/local_queries.h"
 #include "models/row_list_model.h"
+#include "models/user_names.h"
 
 #include <QHash>
 
@@ -79,7 +80,6 @@ private:
     };
     Row makeRow(const local::Message &message) const;
     static bool same(const Row &a, const Row &b);
-    QString nameOf(qint64 user) const;
     local::Seq oldestSeq() const;
 
     ChatClient &m_client;
@@ -87,7 +87,7 @@ private:
     int m_pageSize;
     QList<Row> m_rows;
     local::Conversation m_details;
-    QHash<qint64, local::User> m_users;
+    UserNames m_names;
     // One read at a time; what is asked meanwhile runs after it.
     bool m_busy = false;
     bool m_dirty = false;

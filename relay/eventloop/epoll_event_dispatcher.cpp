@@ -65,7 +65,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
     const bool includeTimers = !(flags & QEventLoop::X11ExcludeTimers);
     const bool includeSockets = !(flags & QEventLoop::ExcludeSocketNotifiers);
     const bool canWait = (flags & QEventLoop::WaitForMoreEvents) && !m_wakeUpPending.load()
-                         && !m_interrupted.load();
+        && !m_interrupted.load();
     if (canWait)
         Q_EMIT aboutToBlock();
     if (m_interrupted.load())
@@ -123,8 +123,7 @@ void EpollEventDispatcher::drainWakeUps()
     // Clear the flag before reading: a wakeUp() after this point writes again.
     m_wakeUpPending.store(false);
     quint64 count = 0;
-    while (::read(m_wakeUpFd, &count, sizeof count) < 0 && errno == EINTR) {
-    }
+    while (::read(m_wakeUpFd, &count, sizeof count) < 0 && errno == EINTR) { }
 }
 
 void EpollEventDispatcher::wakeUp()
@@ -132,8 +131,7 @@ void EpollEventDispatcher::wakeUp()
     if (m_wakeUpPending.exchange(true))
         return; // one write is enough until it is drained
     const quint64 one = 1;
-    while (::write(m_wakeUpFd, &one, sizeof one) < 0 && errno == EINTR) {
-    }
+    while (::write(m_wakeUpFd, &one, sizeof one) < 0 && errno == EINTR) { }
 }
 
 void EpollEventDispatcher::interrupt()
@@ -182,9 +180,9 @@ void EpollEventDispatcher::registerSocketNotifier(QSocketNotifier *notifier)
         return;
     const bool known = m_sockets.contains(fd);
     Sockets &sockets = m_sockets[fd];
-    QSocketNotifier **slot = notifier->type() == QSocketNotifier::Read    ? &sockets.read
-                             : notifier->type() == QSocketNotifier::Write ? &sockets.write
-                                                                          : &sockets.exception;
+    QSocketNotifier **slot = notifier->type() == QSocketNotifier::Read ? &sockets.read
+        : notifier->type() == QSocketNotifier::Write                   ? &sockets.write
+                                                                       : &sockets.exception;
     if (*slot && *slot != notifier)
         qCWarning(lcEventLoop) << "a second notifier of one type for fd" << fd;
     *slot = notifier;
@@ -239,13 +237,7 @@ bool EpollEventDispatcher::unregisterTimer(int timerId)
     const auto found = m_timers.find(timerId);
     if (found == m_timers.end())
         return false;
-    auto [from, to] = m_deadlines.equal_range(found->deadline);
-    for (; from != to; ++from) {
-        if (from->second == timerId) {
-            m_deadlines.erase(from);
-            break;
-        }
-    }
+    forgetDeadline(*found);
     m_timers.erase(found);
     return true;
 }
@@ -262,8 +254,8 @@ bool EpollEventDispatcher::unregisterTimers(QObject *object)
     return !ids.isEmpty();
 }
 
-QList<QAbstractEventDispatcher::TimerInfo> EpollEventDispatcher::registeredTimers(
-    QObject *object) const
+QList<QAbstractEventDispatcher::TimerInfo>
+EpollEventDispatcher::registeredTimers(QObject *object) const
 {
     QList<TimerInfo> list;
     for (const Timer &timer : m_timers) {
@@ -278,8 +270,8 @@ int EpollEventDispatcher::remainingTime(int timerId)
     const auto found = m_timers.constFind(timerId);
     if (found == m_timers.cend())
         return -1;
-    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(found->deadline
-                                                                             - Clock::now());
+    const auto left
+        = std::chrono::duration_cast<std::chrono::milliseconds>(found->deadline - Clock::now());
     return int(std::max<qint64>(0, left.count()));
 }
 
@@ -296,6 +288,17 @@ int EpollEventDispatcher::timeUntilNextTimer() const
         return int(std::min<qint64>(milliseconds, std::numeric_limits<int>::max()));
     }
     return -1;
+}
+
+void EpollEventDispatcher::forgetDeadline(const Timer &timer)
+{
+    auto [from, to] = m_deadlines.equal_range(timer.deadline);
+    for (; from != to; ++from) {
+        if (from->second == timer.id) {
+            m_deadlines.erase(from);
+            return;
+        }
+    }
 }
 
 void EpollEventDispatcher::schedule(Timer &timer, Clock::time_point from)
@@ -318,13 +321,7 @@ int EpollEventDispatcher::fireTimers()
         if (found == m_timers.end() || found->firing || found->deadline > now)
             continue; // killed by an earlier handler, running, or moved
         // Next deadline first, so remainingTime() and restarts inside the handler see it.
-        auto [from, to] = m_deadlines.equal_range(found->deadline);
-        for (; from != to; ++from) {
-            if (from->second == id) {
-                m_deadlines.erase(from);
-                break;
-            }
-        }
+        forgetDeadline(*found);
         schedule(*found, now);
         m_deadlines.emplace(found->deadline, id);
         found->firing = true;

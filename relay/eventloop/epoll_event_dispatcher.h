@@ -72,6 +72,8 @@ private:
     /// Sends the timer events that are due; returns how many.
     int fireTimers();
     void schedule(Timer &timer, Clock::time_point from);
+    /// Removes the timer's entry from m_deadlines (before its deadline changes or it goes).
+    void forgetDeadline(const Timer &timer);
     void drainWakeUps();
 
     int m_epoll = -1;

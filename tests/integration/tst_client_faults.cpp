@@ -27,20 +27,7 @@ QList<QJsonObject> relayLog(quint16 port, const QString &username, qint64 conver
     ProtocolClient reader;
     if (!reader.signIn(QUrl(u"ws://127.0.0.1:%1/ws"_s.arg(port)), username))
         return {};
-    QList<QJsonObject> log;
-    qint64 after = 0;
-    while (true) {
-        const QJsonObject page = reader.request(
-            u"history"_s,
-            {{u"conversation"_s, conversation}, {u"after"_s, after}, {u"limit"_s, 500}});
-        const QJsonArray events = page.value(u"events"_s).toArray();
-        for (const QJsonValue &event : events) {
-            log.append(event.toObject());
-            after = event.toObject().value(u"seq"_s).toInteger();
-        }
-        if (!page.value(u"more"_s).toBool())
-            return log;
-    }
+    return reader.wholeHistory(conversation);
 }
 
 /// Waits until none of `clients` has anything left in its outbox; if that does not come,

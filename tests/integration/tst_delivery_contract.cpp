@@ -21,25 +21,6 @@ QJsonObject sendFields(qint64 conversation, const QString &clientId, const QStri
     return {{u"conversation"_s, conversation}, {u"client_id"_s, clientId}, {u"text"_s, text}};
 }
 
-/// Every entry of a conversation, read back through history; checks there are no gaps.
-QList<QJsonObject> wholeLog(ProtocolClient &client, qint64 conversation)
-{
-    QList<QJsonObject> log;
-    qint64 after = 0;
-    while (true) {
-        const QJsonObject page = client.request(
-            u"history"_s,
-            {{u"conversation"_s, conversation}, {u"after"_s, after}, {u"limit"_s, 500}});
-        const QJsonArray events = page.value(u"events"_s).toArray();
-        for (const QJsonValue &event : events) {
-            log.append(event.toObject());
-            after = event.toObject().value(u"seq"_s).toInteger();
-        }
-        if (!page.value(u"more"_s).toBool())
-            return log;
-    }
-}
-
 bool gapFree(const QList<QJsonObject> &log)
 {
     for (qsizetype i = 0; i < log.size(); ++i) {
@@ -95,7 +76,7 @@ private Q_SLOTS:
             QCOMPARE(retry.value(u"event"_s).toObject().value(u"seq"_s).toInteger(), seq);
             QCOMPARE(retry.value(u"event"_s).toObject().value(u"text"_s).toString(), u"original"_s);
             QCOMPARE(retry.value(u"duplicate"_s).toBool(), true);
-            const QList<QJsonObject> log = wholeLog(again, direct);
+            const QList<QJsonObject> log = again.wholeHistory(direct);
             QCOMPARE(log.size(), 2); // "created" and the one message
             QVERIFY(gapFree(log));
         }
@@ -133,7 +114,7 @@ private Q_SLOTS:
             QVERIFY2(relay.start(), qPrintable(relay.lastError()));
 
             QVERIFY(alice.signIn(relay.webSocketUrl(), u"alice"_s));
-            const QList<QJsonObject> log = wholeLog(alice, direct);
+            const QList<QJsonObject> log = alice.wholeHistory(direct);
             QVERIFY(gapFree(log));
             QSet<QString> stored;
             for (const QJsonObject &event : log) {
@@ -158,7 +139,7 @@ private Q_SLOTS:
                                                u"round %1 #%2"_s.arg(round).arg(i)));
                 QVERIFY(ok(retry));
             }
-            const QList<QJsonObject> after = wholeLog(alice, direct);
+            const QList<QJsonObject> after = alice.wholeHistory(direct);
             QVERIFY(gapFree(after));
             int thisRound = 0;
             for (const QJsonObject &event : after)

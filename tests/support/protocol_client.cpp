@@ -161,4 +161,22 @@ qint64 ProtocolClient::signIn(const QUrl &url, const QString &username, const QS
     return m_userId;
 }
 
+QList<QJsonObject> ProtocolClient::wholeHistory(qint64 conversation)
+{
+    QList<QJsonObject> log;
+    qint64 after = 0;
+    while (true) {
+        const QJsonObject page
+            = request(u"history"_s,
+                      {{u"conversation"_s, conversation}, {u"after"_s, after}, {u"limit"_s, 500}});
+        const QJsonArray events = page.value(u"events"_s).toArray();
+        for (const QJsonValue &event : events) {
+            log.append(event.toObject());
+            after = event.toObject().value(u"seq"_s).toInteger();
+        }
+        if (!page.value(u"more"_s).toBool())
+            return log;
+    }
+}
+
 } // namespace tidings::test

@@ -29,6 +29,8 @@ public:
     /// Sends {"type": type, "id": <next id>, …fields} and waits for its one reply.
     /// Returns the reply object (type "result" or "error"), or {} on timeout.
     QJsonObject request(const QString &type, const QJsonObject &fields = {}, int timeoutMs = 15000);
+    /// Every entry of a conversation's log, read page by page through `history`.
+    QList<QJsonObject> wholeHistory(qint64 conversation);
     /// Sends a request without waiting; returns its id for reply().
     QString post(const QString &type, const QJsonObject &fields = {});
     /// Waits for the reply to a request sent with post(); {} on timeout.

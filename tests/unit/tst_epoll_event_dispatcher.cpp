@@ -93,7 +93,8 @@ private Q_SLOTS:
     void postedEventsAndDeferredDeletes()
     {
         bool called = false;
-        QMetaObject::invokeMethod(this, [&] { called = true; }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [&] { called = true; }, Qt::QueuedConnection);
         QVERIFY(!called);
         QTRY_VERIFY(called);
 
@@ -108,9 +109,9 @@ private Q_SLOTS:
         // Nothing else to wake the loop: no timer is due, no socket is ready.
         QThread *poster = QThread::create([this] {
             QThread::msleep(50);
-            QMetaObject::invokeMethod(this, [] { QCoreApplication::instance()->setProperty(
-                                                     "posted", true); },
-                                      Qt::QueuedConnection);
+            QMetaObject::invokeMethod(
+                this, [] { QCoreApplication::instance()->setProperty("posted", true); },
+                Qt::QueuedConnection);
         });
         poster->start();
         QTRY_VERIFY_WITH_TIMEOUT(QCoreApplication::instance()->property("posted").toBool(), 5000);
@@ -229,7 +230,8 @@ private Q_SLOTS:
             ++reads;
         });
         bool posted = false;
-        QMetaObject::invokeMethod(this, [&] { posted = true; }, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this, [&] { posted = true; }, Qt::QueuedConnection);
         pair.send(1);
         bool timed = false;
         QTimer::singleShot(20ms, this, [&] { timed = true; });
@@ -246,9 +248,7 @@ private Q_SLOTS:
         QSocketNotifier writer(pair.fd[0], QSocketNotifier::Write);
         QCOMPARE(dispatcher()->socketNotifierCount(), baseline + 1); // one fd, two types
         int reads = 0, writes = 0;
-        connect(&reader, &QSocketNotifier::activated, this, [&] {
-            reads += pair.drain(0);
-        });
+        connect(&reader, &QSocketNotifier::activated, this, [&] { reads += pair.drain(0); });
         connect(&writer, &QSocketNotifier::activated, this, [&] {
             ++writes;
             writer.setEnabled(false); // writable all the time: once is enough
@@ -426,8 +426,8 @@ private Q_SLOTS:
         QTRY_VERIFY(ticks.load() >= 5);
         QVERIFY(onWorker.load());
         // Deleted on its thread, as the thread ends (deferred deletes run then).
-        QMetaObject::invokeMethod(context, [context] { context->deleteLater(); },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            context, [context] { context->deleteLater(); }, Qt::BlockingQueuedConnection);
         worker.quit();
         QVERIFY(worker.wait(5000));
     }
