@@ -146,15 +146,19 @@ QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonO
                       return readyFuture(Result<qint64>(result.error()));
                   const QJsonObject details = *result;
                   m_sync.queryPresence(details.value(u"users"_s).toArray());
-                  return m_store.write<qint64>([details](QSqlDatabase &db) -> Result<qint64> {
-                      if (auto users = local::storeUsers(db, details.value(u"users"_s).toArray());
-                          !users)
-                          return users.error();
-                      const QJsonObject conversation = details.value(u"conversation"_s).toObject();
-                      if (auto stored = local::storeConversation(db, conversation); !stored)
-                          return stored.error();
-                      return conversation.value(u"id"_s).toInteger();
-                  });
+                  return m_store
+                      .write<qint64>([details](QSqlDatabase &db) -> Result<qint64> {
+                          if (auto users
+                              = local::storeUsers(db, details.value(u"users"_s).toArray());
+                              !users)
+                              return users.error();
+                          const QJsonObject conversation
+                              = details.value(u"conversation"_s).toObject();
+                          if (auto stored = local::storeConversation(db, conversation); !stored)
+                              return stored.error();
+                          return conversation.value(u"id"_s).toInteger();
+                      })
+                      .deliveredTo(this);
               })
         .unwrap();
 }

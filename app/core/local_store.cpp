@@ -20,7 +20,7 @@ LocalStore::~LocalStore()
     close();
 }
 
-QFuture<Result<int>> LocalStore::open()
+WorkerFuture<Result<int>> LocalStore::open()
 {
     const QString path = m_path;
     m_thread

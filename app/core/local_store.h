@@ -14,7 +14,7 @@ namespace tidings::app {
 
 /// The app's own SQLite database: everything the app knows, so it shows history at once
 /// and offline. All I/O runs on one worker thread (never the UI thread), through jobs
-/// composed of the functions in local_queries.h; results come back as futures to continue
+/// composed of the functions in local_queries.h; results come back as WorkerFutures to continue
 /// with `.then(context, …)`. Writes waiting together share a transaction (group commit).
 class LocalStore : public QObject
 {
@@ -25,20 +25,18 @@ public:
     ~LocalStore() override;
 
     /// Opens (creating if needed) and migrates the file, on the worker thread.
-    QFuture<Result<int>> open();
+    WorkerFuture<Result<int>> open();
 
-    template<typename T> QFuture<Result<T>> write(std::function<Result<T>(QSqlDatabase &)> job)
+    template<typename T> WorkerFuture<Result<T>> write(std::function<Result<T>(QSqlDatabase &)> job)
     {
         if (!m_thread)
-            return readyFuture(
-                Result<T>(ErrorCode::Unavailable, QStringLiteral("the local store is closed")));
+            return closed<T>();
         return m_thread->submitWrite<T>(std::move(job));
     }
-    template<typename T> QFuture<Result<T>> read(std::function<Result<T>(QSqlDatabase &)> job)
+    template<typename T> WorkerFuture<Result<T>> read(std::function<Result<T>(QSqlDatabase &)> job)
     {
         if (!m_thread)
-            return readyFuture(
-                Result<T>(ErrorCode::Unavailable, QStringLiteral("the local store is closed")));
+            return closed<T>();
         return m_thread->submit<T>(std::move(job));
     }
 
@@ -47,6 +45,12 @@ public:
     QString path() const { return m_path; }
 
 private:
+    template<typename T> static WorkerFuture<Result<T>> closed()
+    {
+        return WorkerFuture(readyFuture(
+            Result<T>(ErrorCode::Unavailable, QStringLiteral("the local store is closed"))));
+    }
+
     QString m_path;
     std::unique_ptr<SqlThread> m_thread;
 };

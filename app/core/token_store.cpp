@@ -97,6 +97,13 @@ struct TokenFile
     QJsonObject tokens;
 };
 
+/// Runs `job` on `pool` and delivers its result on `context`'s thread, where the caller
+/// continues it with QFuture::then (see WorkerFuture and decision 23).
+template<typename F> auto onFileThread(QThreadPool *pool, QObject *context, F job)
+{
+    return WorkerFuture(QtConcurrent::run(pool, std::move(job))).deliveredTo(context);
+}
+
 /// Reads the plain token file; a missing file is an empty one.
 Result<TokenFile> readTokenFile(const QString &path)
 {
@@ -210,7 +217,7 @@ QFuture<Result<QString>> TokenStore::load(const QString &account)
     case Backend::Keychain:
         return keychainRead(account);
     case Backend::PlainFile:
-        return QtConcurrent::run(m_fileThread.get(), [path = plainFilePath(), account] {
+        return onFileThread(m_fileThread.get(), this, [path = plainFilePath(), account] {
             const Result<TokenFile> file = readTokenFile(path);
             if (!file)
                 return Result<QString>(file.error());
@@ -254,7 +261,7 @@ QFuture<Result<void>> TokenStore::remove(const QString &account)
 
 QFuture<Result<void>> TokenStore::fileUpdate(const QString &account, const QString &token)
 {
-    return QtConcurrent::run(m_fileThread.get(), [path = plainFilePath(), account, token] {
+    return onFileThread(m_fileThread.get(), this, [path = plainFilePath(), account, token] {
         Result<TokenFile> file = readTokenFile(path);
         // A damaged file holds nothing usable: replace it rather than refuse to sign in.
         TokenFile content = file ? *file : TokenFile{};

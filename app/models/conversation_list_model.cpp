@@ -156,7 +156,7 @@ void ConversationListModel::refresh()
             return users.error();
         return Snapshot{std::move(*conversations), std::move(*users)};
     });
-    whenReady(std::move(read), this, [this](const Result<Snapshot> &snapshot) {
+    read.then(this, [this](const Result<Snapshot> &snapshot) {
         m_loading = false;
         if (snapshot) {
             m_names.reset(snapshot->users);

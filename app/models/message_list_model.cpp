@@ -185,7 +185,7 @@ void MessageListModel::next()
             return users.error();
         return Snapshot{std::move(*messages), std::move(*details), std::move(*users)};
     });
-    whenReady(std::move(read), this, [this, from, limit](const Result<Snapshot> &snapshot) {
+    read.then(this, [this, from, limit](const Result<Snapshot> &snapshot) {
         m_busy = false;
         if (snapshot) {
             m_details = snapshot->details;
@@ -213,24 +213,23 @@ void MessageListModel::loadOlder()
     const int limit = m_pageSize;
     auto read = m_client.store().read<QList<local::Message>>(
         [=](QSqlDatabase &db) { return local::messages(db, conversation, before, limit); });
-    whenReady(std::move(read), this,
-              [this, before, limit](const Result<QList<local::Message>> &older) {
-                  m_busy = false;
-                  if (older && before == oldestSeq()) {
-                      m_atStart = older->size() < limit;
-                      if (!older->isEmpty()) {
-                          beginInsertRows({}, 0, int(older->size()) - 1);
-                          QList<Row> rows;
-                          rows.reserve(older->size() + m_rows.size());
-                          for (const local::Message &message : *older)
-                              rows.append(makeRow(message));
-                          rows.append(m_rows);
-                          m_rows = std::move(rows);
-                          endInsertRows();
-                      }
-                  }
-                  next();
-              });
+    read.then(this, [this, before, limit](const Result<QList<local::Message>> &older) {
+        m_busy = false;
+        if (older && before == oldestSeq()) {
+            m_atStart = older->size() < limit;
+            if (!older->isEmpty()) {
+                beginInsertRows({}, 0, int(older->size()) - 1);
+                QList<Row> rows;
+                rows.reserve(older->size() + m_rows.size());
+                for (const local::Message &message : *older)
+                    rows.append(makeRow(message));
+                rows.append(m_rows);
+                m_rows = std::move(rows);
+                endInsertRows();
+            }
+        }
+        next();
+    });
 }
 
 local::Seq MessageListModel::oldestSeq() const

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "util/futures.h"
 #include "util/result.h"
 
 #include <QFuture>
@@ -18,7 +19,7 @@ namespace tidings {
 
 /// A thread that owns one QSqlDatabase connection and runs store jobs on it in submission
 /// order. Jobs are plain functions of the connection; each returns a Result that reaches
-/// the caller through a QFuture (continue it with `.then(context, …)`).
+/// the caller through a WorkerFuture (continue it with `.then(context, …)`).
 ///
 /// Two kinds of job:
 /// - submit(): runs as it is (reads, or work that manages its own transaction);
@@ -43,7 +44,8 @@ public:
     SqlThread(const SqlThread &) = delete;
     SqlThread &operator=(const SqlThread &) = delete;
 
-    template<typename T> QFuture<Result<T>> submit(std::function<Result<T>(QSqlDatabase &)> job)
+    template<typename T>
+    WorkerFuture<Result<T>> submit(std::function<Result<T>(QSqlDatabase &)> job)
     {
         auto promise = std::make_shared<QPromise<Result<T>>>();
         promise->start();
@@ -57,11 +59,11 @@ public:
               };
         if (!enqueue(std::move(task)))
             refuse(*promise);
-        return future;
+        return WorkerFuture(std::move(future));
     }
 
     template<typename T>
-    QFuture<Result<T>> submitWrite(std::function<Result<T>(QSqlDatabase &)> job)
+    WorkerFuture<Result<T>> submitWrite(std::function<Result<T>(QSqlDatabase &)> job)
     {
         struct State
         {
@@ -83,7 +85,7 @@ public:
         };
         if (!enqueue(std::move(task)))
             refuse(state->promise);
-        return future;
+        return WorkerFuture(std::move(future));
     }
 
     /// Jobs submitted but not finished yet.

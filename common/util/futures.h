@@ -4,6 +4,8 @@
 #include <QFutureWatcher>
 #include <QPromise>
 
+#include <memory>
+#include <type_traits>
 #include <utility>
 
 namespace tidings {
@@ -19,22 +21,6 @@ template<typename T> QFuture<T> readyFuture(T value)
     return promise.future();
 }
 
-/// Calls `done(result)` on `context`'s thread once `future` has a result — unless `context`
-/// is destroyed first, in which case nothing happens. For objects that may go away while
-/// their work is in flight (a model for a conversation the user left): Qt 6.4's
-/// QFuture::then(context, …) asserts when its context dies before the future finishes.
-template<typename T, typename F> void whenReady(QFuture<T> future, QObject *context, F done)
-{
-    auto *watcher = new QFutureWatcher<T>(context); // dies with the context, and so the call
-    QObject::connect(watcher, &QFutureWatcherBase::finished, context,
-                     [watcher, done = std::move(done)]() mutable {
-                         watcher->deleteLater();
-                         if (watcher->future().resultCount() > 0)
-                             done(watcher->result());
-                     });
-    watcher->setFuture(std::move(future));
-}
-
 /// A finished QFuture<void>.
 inline QFuture<void> readyFuture()
 {
@@ -43,5 +29,68 @@ inline QFuture<void> readyFuture()
     promise.finish();
     return promise.future();
 }
+
+/// Calls `done(result)` on `context`'s thread once `future` has a result, and returns a
+/// future of what `done` returns, finished on that thread. When `context` is destroyed first
+/// nothing is called and the returned future is cancelled.
+///
+/// This is how a future finished by another thread is continued (see WorkerFuture): it goes
+/// through a QFutureWatcher owned by the context, never through QFuture::then(context, …),
+/// which in Qt 6.4 asserts when its context dies first (decision 22) and can run twice when
+/// attached while a worker thread is finishing the future (decision 23).
+template<typename T, typename F> auto whenReady(QFuture<T> future, QObject *context, F done)
+{
+    static_assert(!std::is_void_v<T>, "whenReady continues futures that carry a result");
+    using R = std::invoke_result_t<F &, const T &>;
+    auto promise = std::make_shared<QPromise<R>>();
+    promise->start();
+    QFuture<R> continued = promise->future();
+    auto *watcher = new QFutureWatcher<T>(context); // dies with the context, and so the call
+    QObject::connect(watcher, &QFutureWatcherBase::finished, context,
+                     [watcher, promise, done = std::move(done)]() mutable {
+                         watcher->deleteLater();
+                         if (watcher->future().resultCount() == 0) {
+                             promise->future().cancel();
+                         } else if constexpr (std::is_void_v<R>) {
+                             done(watcher->result());
+                         } else {
+                             promise->addResult(done(watcher->result()));
+                         }
+                         promise->finish();
+                     });
+    watcher->setFuture(std::move(future));
+    return continued;
+}
+
+/// A future that another thread finishes: a store job, a password hash, a file write.
+/// `then(context, f)` continues it on `context`'s thread through whenReady(); QFuture's own
+/// then() is deliberately not offered. `future()` is for code that blocks on the result
+/// (start-up, admin commands, tests) — and for nothing that continues it.
+template<typename T> class WorkerFuture
+{
+public:
+    WorkerFuture() = default;
+    explicit WorkerFuture(QFuture<T> future) : m_future(std::move(future)) { }
+
+    template<typename F> auto then(QObject *context, F done) const
+    {
+        return whenReady(m_future, context, std::move(done));
+    }
+
+    /// The same result as a QFuture finished on `context`'s thread, for code that composes
+    /// futures (returns one, unwrap()s one): QFuture::then() is safe on such a future.
+    QFuture<T> deliveredTo(QObject *context) const
+    {
+        return whenReady(m_future, context, [](const T &value) { return value; });
+    }
+
+    const QFuture<T> &future() const { return m_future; }
+    bool isFinished() const { return m_future.isFinished(); }
+    void waitForFinished() { m_future.waitForFinished(); }
+    T result() const { return m_future.result(); }
+
+private:
+    QFuture<T> m_future;
+};
 
 } // namespace tidings

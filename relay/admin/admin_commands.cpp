@@ -22,7 +22,7 @@ constexpr int kDone = 0;
 constexpr int kFailed = 1;
 constexpr int kUsage = 2;
 
-template<typename T> Result<T> await(QFuture<Result<T>> future)
+template<typename T> Result<T> await(WorkerFuture<Result<T>> future)
 {
     future.waitForFinished();
     return future.result();

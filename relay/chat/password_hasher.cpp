@@ -10,10 +10,10 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-template<typename T> QFuture<Result<T>> refused()
+template<typename T> WorkerFuture<Result<T>> refused()
 {
-    return readyFuture(
-        Result<T>(ErrorCode::RateLimited, u"too many sign-ins at once; try again in a moment"_s));
+    return WorkerFuture(readyFuture(
+        Result<T>(ErrorCode::RateLimited, u"too many sign-ins at once; try again in a moment"_s)));
 }
 
 } // namespace
@@ -41,27 +41,27 @@ bool PasswordHasher::reserve()
     return true;
 }
 
-QFuture<Result<QByteArray>> PasswordHasher::hash(const QString &password)
+WorkerFuture<Result<QByteArray>> PasswordHasher::hash(const QString &password)
 {
     if (!reserve())
         return refused<QByteArray>();
-    return QtConcurrent::run(&m_pool, [this, password]() -> Result<QByteArray> {
+    return WorkerFuture(QtConcurrent::run(&m_pool, [this, password]() -> Result<QByteArray> {
         auto hashed = crypto::hashPassword(password, m_cost);
         m_pending.fetch_sub(1);
         return hashed;
-    });
+    }));
 }
 
-QFuture<Result<bool>> PasswordHasher::verify(const QByteArray &hash, const QString &password)
+WorkerFuture<Result<bool>> PasswordHasher::verify(const QByteArray &hash, const QString &password)
 {
     if (!reserve())
         return refused<bool>();
-    return QtConcurrent::run(&m_pool, [this, hash, password]() -> Result<bool> {
+    return WorkerFuture(QtConcurrent::run(&m_pool, [this, hash, password]() -> Result<bool> {
         const bool matches = hash.isEmpty() ? (crypto::verifyPassword(m_dummyHash, password), false)
                                             : crypto::verifyPassword(hash, password);
         m_pending.fetch_sub(1);
         return matches;
-    });
+    }));
 }
 
 bool PasswordHasher::needsRehash(const QByteArray &hash) const

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "crypto/password_hash.h"
+#include "util/futures.h"
 #include "util/result.h"
 
 #include <QFuture>
@@ -20,10 +21,10 @@ public:
     PasswordHasher(crypto::PasswordHashCost cost, int threads, int maxPending);
     ~PasswordHasher();
 
-    QFuture<Result<QByteArray>> hash(const QString &password);
+    WorkerFuture<Result<QByteArray>> hash(const QString &password);
     /// Verifies against `hash`; with no hash (unknown user) it verifies against a dummy one,
     /// so that an answer takes as long for a user that does not exist.
-    QFuture<Result<bool>> verify(const QByteArray &hash, const QString &password);
+    WorkerFuture<Result<bool>> verify(const QByteArray &hash, const QString &password);
 
     const crypto::PasswordHashCost &cost() const { return m_cost; }
     bool needsRehash(const QByteArray &hash) const;

@@ -23,7 +23,7 @@ struct StoreInfo
 /// The relay's store: one writer connection with group commit and one reader connection,
 /// each on its own thread. Callers never touch SQL on their own thread: they pass a job —
 /// a function of the connection composed from the query functions in store/*_queries.h —
-/// and continue the returned future on their own thread with `.then(context, …)`.
+/// and continue the returned WorkerFuture on their own thread with `.then(context, …)`.
 ///
 /// write(): the job runs in a transaction shared with the writes waiting beside it; its
 /// result arrives only once that transaction is durably committed.
@@ -37,14 +37,14 @@ public:
     Store(const Store &) = delete;
     Store &operator=(const Store &) = delete;
 
-    template<typename T> QFuture<Result<T>> write(std::function<Result<T>(QSqlDatabase &)> job)
+    template<typename T> WorkerFuture<Result<T>> write(std::function<Result<T>(QSqlDatabase &)> job)
     {
         if (!m_writer)
             return closedFuture<T>();
         return m_writer->submitWrite<T>(std::move(job));
     }
 
-    template<typename T> QFuture<Result<T>> read(std::function<Result<T>(QSqlDatabase &)> job)
+    template<typename T> WorkerFuture<Result<T>> read(std::function<Result<T>(QSqlDatabase &)> job)
     {
         if (!m_reader)
             return closedFuture<T>();
@@ -63,10 +63,10 @@ protected:
     std::unique_ptr<SqlThread> m_reader;
 
 private:
-    template<typename T> static QFuture<Result<T>> closedFuture()
+    template<typename T> static WorkerFuture<Result<T>> closedFuture()
     {
-        return readyFuture(
-            Result<T>(ErrorCode::Unavailable, QStringLiteral("the store is closed")));
+        return WorkerFuture(
+            readyFuture(Result<T>(ErrorCode::Unavailable, QStringLiteral("the store is closed"))));
     }
 };
 

@@ -24,6 +24,11 @@ template<typename T> Result<T> await(QFuture<Result<T>> future, int timeoutMs = 
     return future.result();
 }
 
+template<typename T> Result<T> await(const WorkerFuture<Result<T>> &future, int timeoutMs = 20000)
+{
+    return await(future.future(), timeoutMs);
+}
+
 /// A ChatClient with its own temporary data directory, as a test's user.
 struct TestClient
 {

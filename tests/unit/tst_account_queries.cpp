@@ -11,7 +11,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-template<typename T> Result<T> await(QFuture<Result<T>> future)
+template<typename T> Result<T> await(WorkerFuture<Result<T>> future)
 {
     future.waitForFinished();
     return future.result();

@@ -17,7 +17,7 @@ constexpr qint64 kMe = 1;
 constexpr qint64 kBob = 2;
 constexpr qint64 kConversation = 10;
 
-template<typename T> Result<T> await(QFuture<Result<T>> future)
+template<typename T> Result<T> await(WorkerFuture<Result<T>> future)
 {
     future.waitForFinished();
     return future.result();

@@ -17,7 +17,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-template<typename T> Result<T> await(QFuture<Result<T>> future)
+template<typename T> Result<T> await(WorkerFuture<Result<T>> future)
 {
     future.waitForFinished();
     return future.result();
@@ -170,7 +170,7 @@ private Q_SLOTS:
                 return Error{ErrorCode::Io, database.lastError().text()};
             return {};
         });
-        QList<QFuture<Result<int>>> futures;
+        QList<WorkerFuture<Result<int>>> futures;
         for (int i = 0; i < 50; ++i) {
             futures.append(
                 thread.submit<int>([i, &order, &mutex](QSqlDatabase &database) -> Result<int> {
@@ -235,7 +235,7 @@ private Q_SLOTS:
             release.acquire();
             return 0;
         });
-        QList<QFuture<Result<int>>> writes;
+        QList<WorkerFuture<Result<int>>> writes;
         for (int i = 0; i < 100; ++i) {
             writes.append(thread.submitWrite<int>([i](QSqlDatabase &database) -> Result<int> {
                 QSqlQuery query(database);
