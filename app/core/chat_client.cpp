@@ -76,7 +76,7 @@ void ChatClient::keepToken(const QString &token)
 {
     if (!m_tokens)
         return;
-    m_tokens->save(m_account, token).then(this, [this](const Result<void> &kept) {
+    whenReady(m_tokens->save(m_account, token), this, [this](const Result<void> &kept) {
         if (!kept) {
             qCWarning(lcAccount) << "session token not kept:" << kept.error().message;
             Q_EMIT tokenNotKept(kept.error().message);
@@ -88,7 +88,7 @@ QFuture<Result<bool>> ChatClient::resume(const ServerAddress &server)
 {
     if (!m_tokens)
         return readyFuture(Result<bool>(ErrorCode::BadRequest, u"no token store was set"_s));
-    return m_tokens->load(m_account).then(this, [this, server](const Result<QString> &token) {
+    return whenReady(m_tokens->load(m_account), this, [this, server](const Result<QString> &token) {
         if (!token)
             return Result<bool>(token.error());
         start(server, *token);
@@ -139,27 +139,27 @@ QFuture<Result<QJsonObject>> ChatClient::logOut()
 
 QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonObject>> reply)
 {
-    return reply
-        .then(this,
-              [this](const Result<QJsonObject> &result) -> QFuture<Result<qint64>> {
-                  if (!result)
-                      return readyFuture(Result<qint64>(result.error()));
-                  const QJsonObject details = *result;
-                  m_sync.queryPresence(details.value(u"users"_s).toArray());
-                  return m_store
-                      .write<qint64>([details](QSqlDatabase &db) -> Result<qint64> {
-                          if (auto users
-                              = local::storeUsers(db, details.value(u"users"_s).toArray());
-                              !users)
-                              return users.error();
-                          const QJsonObject conversation
-                              = details.value(u"conversation"_s).toObject();
-                          if (auto stored = local::storeConversation(db, conversation); !stored)
-                              return stored.error();
-                          return conversation.value(u"id"_s).toInteger();
-                      })
-                      .deliveredTo(this);
-              })
+    return whenReady(reply, this,
+                     [this](const Result<QJsonObject> &result) -> QFuture<Result<qint64>> {
+                         if (!result)
+                             return readyFuture(Result<qint64>(result.error()));
+                         const QJsonObject details = *result;
+                         m_sync.queryPresence(details.value(u"users"_s).toArray());
+                         return m_store
+                             .write<qint64>([details](QSqlDatabase &db) -> Result<qint64> {
+                                 if (auto users
+                                     = local::storeUsers(db, details.value(u"users"_s).toArray());
+                                     !users)
+                                     return users.error();
+                                 const QJsonObject conversation
+                                     = details.value(u"conversation"_s).toObject();
+                                 if (auto stored = local::storeConversation(db, conversation);
+                                     !stored)
+                                     return stored.error();
+                                 return conversation.value(u"id"_s).toInteger();
+                             })
+                             .deliveredTo(this);
+                     })
         .unwrap();
 }
 

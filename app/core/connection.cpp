@@ -153,48 +153,50 @@ void Connection::open()
 void Connection::onConnected()
 {
     m_lastHeard.restart();
-    send(u"hello"_s,
-         {{u"versions"_s, QJsonArray{protocol::kProtocolVersion}},
-          {u"client"_s, u"tidings %1"_s.arg(productVersion())}})
-        .then(this, [this](const Result<QJsonObject> &welcome) {
-            if (!welcome) {
-                if (welcome.error().code == ErrorCode::Unsupported) {
-                    qCWarning(lcConnection) << "incompatible relay:" << welcome.error().message;
-                    m_running = false;
-                    setState(State::Incompatible);
-                    if (m_socket)
-                        m_socket->close();
-                }
-                return;
-            }
-            m_helloDone = true;
-            m_welcome = *welcome;
-            if (m_token.isEmpty())
-                setState(State::SignedOut);
-            else
-                authenticate();
-        });
+    whenReady(send(u"hello"_s,
+                   {{u"versions"_s, QJsonArray{protocol::kProtocolVersion}},
+                    {u"client"_s, u"tidings %1"_s.arg(productVersion())}}),
+              this, [this](const Result<QJsonObject> &welcome) {
+                  if (!welcome) {
+                      if (welcome.error().code == ErrorCode::Unsupported) {
+                          qCWarning(lcConnection)
+                              << "incompatible relay:" << welcome.error().message;
+                          m_running = false;
+                          setState(State::Incompatible);
+                          if (m_socket)
+                              m_socket->close();
+                      }
+                      return;
+                  }
+                  m_helloDone = true;
+                  m_welcome = *welcome;
+                  if (m_token.isEmpty())
+                      setState(State::SignedOut);
+                  else
+                      authenticate();
+              });
 }
 
 void Connection::authenticate()
 {
-    send(u"auth"_s, {{u"token"_s, m_token}}).then(this, [this](const Result<QJsonObject> &result) {
-        if (result) {
-            m_attempt = 0;
-            m_user = result->value(u"user"_s).toObject();
-            setState(State::Connected);
-            Q_EMIT signedIn(m_user);
-            return;
-        }
-        if (result.error().code == ErrorCode::Unauthorized
-            || result.error().code == ErrorCode::Forbidden) {
-            m_token.clear();
-            m_user = {};
-            setState(State::SignedOut);
-            Q_EMIT sessionEnded(result.error().message);
-        }
-        // Anything else (the link dropped, the relay is busy): the reconnect retries.
-    });
+    whenReady(send(u"auth"_s, {{u"token"_s, m_token}}), this,
+              [this](const Result<QJsonObject> &result) {
+                  if (result) {
+                      m_attempt = 0;
+                      m_user = result->value(u"user"_s).toObject();
+                      setState(State::Connected);
+                      Q_EMIT signedIn(m_user);
+                      return;
+                  }
+                  if (result.error().code == ErrorCode::Unauthorized
+                      || result.error().code == ErrorCode::Forbidden) {
+                      m_token.clear();
+                      m_user = {};
+                      setState(State::SignedOut);
+                      Q_EMIT sessionEnded(result.error().message);
+                  }
+                  // Anything else (the link dropped, the relay is busy): the reconnect retries.
+              });
 }
 
 void Connection::onDisconnected()
@@ -341,7 +343,7 @@ bool Connection::sendEvent(const QString &type, const QJsonObject &fields)
 
 QFuture<Result<QJsonObject>> Connection::signIn(const QString &type, const QJsonObject &fields)
 {
-    return request(type, fields).then(this, [this](const Result<QJsonObject> &result) {
+    return whenReady(request(type, fields), this, [this](const Result<QJsonObject> &result) {
         if (result) {
             m_attempt = 0;
             m_user = result->value(u"user"_s).toObject();
@@ -359,7 +361,7 @@ QFuture<Result<QJsonObject>> Connection::signIn(const QString &type, const QJson
 
 QFuture<Result<QJsonObject>> Connection::signOut()
 {
-    return request(u"logout"_s).then(this, [this](const Result<QJsonObject> &result) {
+    return whenReady(request(u"logout"_s), this, [this](const Result<QJsonObject> &result) {
         m_token.clear();
         m_user = {};
         if (m_helloDone)

@@ -198,10 +198,10 @@ void Outbox::sendItem(const local::OutboxItem &item)
             return counted.error();
         return true;
     });
-    m_connection.request(item.type, item.payload)
-        .then(this, [this, item, attempt](const Result<QJsonObject> &result) {
-            finished(item, attempt, result);
-        });
+    whenReady(m_connection.request(item.type, item.payload), this,
+              [this, item, attempt](const Result<QJsonObject> &result) {
+                  finished(item, attempt, result);
+              });
 }
 
 void Outbox::finished(const local::OutboxItem &item, quint64 attempt,

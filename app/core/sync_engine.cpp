@@ -79,8 +79,9 @@ void SyncEngine::onSignedIn()
     m_syncing = true;
     const int generation = m_generation;
     const qint64 me = m_connection.userId();
-    m_connection.request(u"conversations.list"_s)
-        .then(this, [this, generation, me](const Result<QJsonObject> &list) {
+    whenReady(
+        m_connection.request(u"conversations.list"_s), this,
+        [this, generation, me](const Result<QJsonObject> &list) {
             if (generation != m_generation)
                 return;
             if (!list) {
@@ -128,28 +129,29 @@ void SyncEngine::syncPage()
             for (auto it = cursors->cbegin(); it != cursors->cend(); ++it)
                 cursorArray.append(
                     QJsonObject{{u"conversation"_s, it.key()}, {u"seq"_s, it.value()}});
-            m_connection.request(u"sync"_s, {{u"cursors"_s, cursorArray}, {u"limit"_s, kPageSize}})
-                .then(this, [this, generation](const Result<QJsonObject> &page) {
-                    if (generation != m_generation || !page)
-                        return;
-                    QList<QJsonObject> events;
-                    const QJsonArray array = page->value(u"events"_s).toArray();
-                    for (const QJsonValue &event : array)
-                        events.append(event.toObject());
-                    const bool more = page->value(u"more"_s).toBool() && !events.isEmpty();
-                    // The next page (or "caught up") only once this one is stored.
-                    applyEvents(events, false).then(this, [this, generation, more] {
-                        if (generation != m_generation)
-                            return;
-                        if (more) {
-                            syncPage();
-                        } else {
-                            m_syncing = false;
-                            qCInfo(lcSync) << "caught up";
-                            Q_EMIT caughtUp();
-                        }
-                    });
-                });
+            whenReady(m_connection.request(u"sync"_s,
+                                           {{u"cursors"_s, cursorArray}, {u"limit"_s, kPageSize}}),
+                      this, [this, generation](const Result<QJsonObject> &page) {
+                          if (generation != m_generation || !page)
+                              return;
+                          QList<QJsonObject> events;
+                          const QJsonArray array = page->value(u"events"_s).toArray();
+                          for (const QJsonValue &event : array)
+                              events.append(event.toObject());
+                          const bool more = page->value(u"more"_s).toBool() && !events.isEmpty();
+                          // The next page (or "caught up") only once this one is stored.
+                          whenReady(applyEvents(events, false), this, [this, generation, more] {
+                              if (generation != m_generation)
+                                  return;
+                              if (more) {
+                                  syncPage();
+                              } else {
+                                  m_syncing = false;
+                                  qCInfo(lcSync) << "caught up";
+                                  Q_EMIT caughtUp();
+                              }
+                          });
+                      });
         });
 }
 
@@ -211,24 +213,23 @@ void SyncEngine::backfill(qint64 conversation)
                 m_backfilling.remove(conversation);
                 return;
             }
-            m_connection
-                .request(u"history"_s,
-                         {{u"conversation"_s, conversation},
-                          {u"after"_s, known->syncedSeq},
-                          {u"limit"_s, kPageSize}})
-                .then(this, [this, conversation, generation](const Result<QJsonObject> &page) {
-                    m_backfilling.remove(conversation);
-                    if (generation != m_generation || !page)
-                        return;
-                    QList<QJsonObject> events;
-                    const QJsonArray array = page->value(u"events"_s).toArray();
-                    for (const QJsonValue &event : array)
-                        events.append(event.toObject());
-                    qCDebug(lcSync)
-                        << "backfilled" << events.size() << "entries of" << conversation;
-                    // Applied as live: if more is missing, the next gap asks again.
-                    applyEvents(events, true);
-                });
+            whenReady(m_connection.request(u"history"_s,
+                                           {{u"conversation"_s, conversation},
+                                            {u"after"_s, known->syncedSeq},
+                                            {u"limit"_s, kPageSize}}),
+                      this, [this, conversation, generation](const Result<QJsonObject> &page) {
+                          m_backfilling.remove(conversation);
+                          if (generation != m_generation || !page)
+                              return;
+                          QList<QJsonObject> events;
+                          const QJsonArray array = page->value(u"events"_s).toArray();
+                          for (const QJsonValue &event : array)
+                              events.append(event.toObject());
+                          qCDebug(lcSync)
+                              << "backfilled" << events.size() << "entries of" << conversation;
+                          // Applied as live: if more is missing, the next gap asks again.
+                          applyEvents(events, true);
+                      });
         });
 }
 
@@ -237,8 +238,9 @@ void SyncEngine::fetchConversation(qint64 conversation)
     if (m_fetching.contains(conversation))
         return;
     m_fetching.insert(conversation);
-    m_connection.request(u"conversation.get"_s, {{u"conversation"_s, conversation}})
-        .then(this, [this, conversation](const Result<QJsonObject> &reply) {
+    whenReady(
+        m_connection.request(u"conversation.get"_s, {{u"conversation"_s, conversation}}), this,
+        [this, conversation](const Result<QJsonObject> &reply) {
             m_fetching.remove(conversation);
             if (!reply)
                 return;
@@ -267,20 +269,20 @@ void SyncEngine::queryPresence(const QJsonArray &users)
     const auto ask = [this, &ids] {
         if (ids.isEmpty())
             return;
-        m_connection.request(u"presence.query"_s, {{u"users"_s, ids}})
-            .then(this, [this](const Result<QJsonObject> &reply) {
-                if (!reply)
-                    return; // offline: the next sign-in asks again
-                const QJsonArray presence = reply->value(u"presence"_s).toArray();
-                for (const QJsonValue &value : presence) {
-                    const QJsonObject entry = value.toObject();
-                    const qint64 user = entry.value(u"user"_s).toInteger();
-                    m_online.insert(user, entry.value(u"online"_s).toBool());
-                    if (entry.contains(u"last_seen"_s))
-                        m_lastSeen.insert(user, entry.value(u"last_seen"_s).toInteger());
-                    Q_EMIT presenceChanged(user);
-                }
-            });
+        whenReady(m_connection.request(u"presence.query"_s, {{u"users"_s, ids}}), this,
+                  [this](const Result<QJsonObject> &reply) {
+                      if (!reply)
+                          return; // offline: the next sign-in asks again
+                      const QJsonArray presence = reply->value(u"presence"_s).toArray();
+                      for (const QJsonValue &value : presence) {
+                          const QJsonObject entry = value.toObject();
+                          const qint64 user = entry.value(u"user"_s).toInteger();
+                          m_online.insert(user, entry.value(u"online"_s).toBool());
+                          if (entry.contains(u"last_seen"_s))
+                              m_lastSeen.insert(user, entry.value(u"last_seen"_s).toInteger());
+                          Q_EMIT presenceChanged(user);
+                      }
+                  });
         ids = QJsonArray();
     };
     for (const QJsonValue &user : users) {

@@ -203,12 +203,12 @@ QString TokenStore::accountKey(const QString &username, const QString &server)
 
 QFuture<Result<void>> TokenStore::probeKeychain()
 {
-    return keychainRead(QString::fromLatin1(kProbeKey))
-        .then(this, [](const Result<QString> &read) -> Result<void> {
-            if (!read)
-                return read.error();
-            return {};
-        });
+    return whenReady(keychainRead(QString::fromLatin1(kProbeKey)), this,
+                     [](const Result<QString> &read) -> Result<void> {
+                         if (!read)
+                             return read.error();
+                         return {};
+                     });
 }
 
 QFuture<Result<QString>> TokenStore::load(const QString &account)

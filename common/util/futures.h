@@ -30,18 +30,31 @@ inline QFuture<void> readyFuture()
     return promise.future();
 }
 
-/// Calls `done(result)` on `context`'s thread once `future` has a result, and returns a
-/// future of what `done` returns, finished on that thread. When `context` is destroyed first
-/// nothing is called and the returned future is cancelled.
+namespace detail {
+
+template<typename T, typename F> struct Continued
+{
+    using type = std::invoke_result_t<F &, const T &>;
+};
+template<typename F> struct Continued<void, F>
+{
+    using type = std::invoke_result_t<F &>;
+};
+
+} // namespace detail
+
+/// Calls `done(result)` (`done()` for a QFuture<void>) on `context`'s thread once `future`
+/// has finished, and returns a future of what `done` returns, finished on that thread. When
+/// `context` is destroyed first, or `future` is cancelled, nothing is called and the returned
+/// future is cancelled.
 ///
-/// This is how a future finished by another thread is continued (see WorkerFuture): it goes
-/// through a QFutureWatcher owned by the context, never through QFuture::then(context, …),
-/// which in Qt 6.4 asserts when its context dies first (decision 22) and can run twice when
-/// attached while a worker thread is finishing the future (decision 23).
+/// This is how every future in Tidings is continued: through a QFutureWatcher owned by the
+/// context, never through QFuture::then(context, …), which in Qt 6.4 asserts when its
+/// context dies first (decision 22) and can run twice when attached while a worker thread
+/// is finishing the future (decision 23).
 template<typename T, typename F> auto whenReady(QFuture<T> future, QObject *context, F done)
 {
-    static_assert(!std::is_void_v<T>, "whenReady continues futures that carry a result");
-    using R = std::invoke_result_t<F &, const T &>;
+    using R = typename detail::Continued<T, F>::type;
     auto promise = std::make_shared<QPromise<R>>();
     promise->start();
     QFuture<R> continued = promise->future();
@@ -49,12 +62,21 @@ template<typename T, typename F> auto whenReady(QFuture<T> future, QObject *cont
     QObject::connect(watcher, &QFutureWatcherBase::finished, context,
                      [watcher, promise, done = std::move(done)]() mutable {
                          watcher->deleteLater();
-                         if (watcher->future().resultCount() == 0) {
-                             promise->future().cancel();
-                         } else if constexpr (std::is_void_v<R>) {
-                             done(watcher->result());
+                         const QFuture<T> finished = watcher->future();
+                         if constexpr (std::is_void_v<T>) {
+                             if (finished.isCanceled())
+                                 promise->future().cancel();
+                             else if constexpr (std::is_void_v<R>)
+                                 done();
+                             else
+                                 promise->addResult(done());
                          } else {
-                             promise->addResult(done(watcher->result()));
+                             if (finished.resultCount() == 0)
+                                 promise->future().cancel();
+                             else if constexpr (std::is_void_v<R>)
+                                 done(finished.result());
+                             else
+                                 promise->addResult(done(finished.result()));
                          }
                          promise->finish();
                      });

@@ -39,8 +39,8 @@ constexpr std::array kSettings = {
     SettingSpec{"listen-backlog", "count", "TCP listen backlog (default 4096)."},
     SettingSpec{"log-format", "text|json", "Log line format on stderr (default text)."},
     SettingSpec{"event-loop", "epoll|qt",
-                "Event dispatcher: qt (Qt's own, default) or epoll (Linux; cost per event "
-                "independent of idle connections; experimental). Flag or environment only."},
+                "Event dispatcher: epoll (Linux, the default there; cost per event independent "
+                "of idle connections) or qt (Qt's own). Flag or environment only."},
     SettingSpec{"registration", "open|closed", "Whether anyone may register (default open)."},
     SettingSpec{
         "password-cost", "interactive|moderate|minimum",

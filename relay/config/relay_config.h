@@ -45,9 +45,13 @@ struct RelayConfig
     double framesPerSecond = 100;
     bool storeSyncFull = true; ///< store-sync: full (default) or normal
     int retentionDays = 0; ///< 0: keep history forever
-    /// Qt's own until the Qt 6.4 continuation race is fixed on our side (docs/decisions.md,
-    /// 23); epoll is opt-in.
+    /// Ours on Linux: its cost per event does not grow with idle connections
+    /// (docs/benchmarks.md); Qt's own elsewhere, and on request.
+#ifdef Q_OS_LINUX
+    EventLoop eventLoop = EventLoop::Epoll;
+#else
     EventLoop eventLoop = EventLoop::Qt;
+#endif
 
     bool tlsEnabled() const { return !tlsCertificateFile.isEmpty(); }
 };
