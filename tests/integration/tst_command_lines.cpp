@@ -165,6 +165,53 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
     }
 
+    void benchFanoutTimesEveryMessageToItsLastMember()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        const Run result = run(benchBinary(),
+                               {u"fanout"_s, u"--url"_s, relay.httpUrl().toString(), u"--group"_s,
+                                u"12"_s, u"--rate"_s, u"10"_s, u"--hold"_s, u"2"_s});
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        const QJsonObject report = QJsonDocument::fromJson(result.out.trimmed()).object();
+        QCOMPARE(report.value(u"scenario"_s).toString(), u"fanout"_s);
+        QCOMPARE(report.value(u"group_size"_s).toInt(), 12);
+        const qint64 sent = report.value(u"sent"_s).toInteger();
+        QVERIFY2(sent >= 15, qPrintable(QString::number(sent))); // ~10/s for 2 s
+        QCOMPARE(report.value(u"acked"_s).toInteger(), sent);
+        QCOMPARE(report.value(u"deliveries"_s).toInteger(), sent * 11); // to each other member
+        QCOMPARE(report.value(u"messages_to_all"_s).toInteger(), sent);
+        QCOMPARE(report.value(u"loss"_s).toInteger(), 0);
+        const QJsonObject last = report.value(u"last_member_ms"_s).toObject();
+        const QJsonObject each = report.value(u"delivery_ms"_s).toObject();
+        QVERIFY(last.value(u"p50"_s).toDouble() > 0);
+        QVERIFY(last.value(u"p50"_s).toDouble() >= each.value(u"p50"_s).toDouble());
+
+        const Run bad = run(benchBinary(),
+                            {u"fanout"_s, u"--url"_s, relay.httpUrl().toString(), u"--group"_s,
+                             u"12"_s, u"--connections"_s, u"5"_s});
+        QCOMPARE(bad.exitCode, 2);
+        QCOMPARE(relay.stop(), 0);
+    }
+
+    void benchStormBringsEveryConnectionBack()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        const Run result = run(benchBinary(),
+                               {u"storm"_s, u"--url"_s, relay.httpUrl().toString(),
+                                u"--connections"_s, u"20"_s, u"--hold"_s, u"20"_s});
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        const QJsonObject report = QJsonDocument::fromJson(result.out.trimmed()).object();
+        QCOMPARE(report.value(u"scenario"_s).toString(), u"storm"_s);
+        QCOMPARE(report.value(u"storm_clients"_s).toInt(), 20);
+        QCOMPARE(report.value(u"storm_back"_s).toInt(), 20); // resumed with their tokens, synced
+        QCOMPARE(report.value(u"storm_refused"_s).toInt(), 0);
+        QVERIFY(report.value(u"storm_back_s"_s).toDouble() > 0);
+        QCOMPARE(report.value(u"errors"_s).toInt(), 0);
+        QCOMPARE(relay.stop(), 0);
+    }
+
     void benchReportsErrorsWhenNothingListens()
     {
         RelayProcess relay;

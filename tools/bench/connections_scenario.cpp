@@ -62,12 +62,15 @@ struct ConnectionsScenario::Client
     bool up = false;
     bool done = false; ///< failed or dropped: counted once
     qint64 userId = 0;
-    qint64 conversation = 0; ///< a pair's sender: where it sends
+    qint64 conversation = 0; ///< a pair's (or the group's) sender: where it sends
+    QString token; ///< the session, for coming back after a storm
+    bool resuming = false; ///< dropped by the storm and not back yet
 };
 
 ConnectionsScenario::ConnectionsScenario(ConnectionsScenarioOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_latency(std::make_unique<LatencyStats>()),
-      m_runId(QString::number(QRandomGenerator::global()->generate64(), 36) + u'-')
+      m_runId(QString::number(QRandomGenerator::global()->generate64(), 36) + u'-'),
+      m_lastMember(std::make_unique<LatencyStats>())
 {
     m_sendTimer.setTimerType(Qt::PreciseTimer);
     m_sendTimer.setInterval(1);
@@ -103,20 +106,25 @@ void ConnectionsScenario::openNext()
             : m_options.sources.at(m_nextToOpen % m_options.sources.size());
         ++m_nextToOpen;
         ++m_settingUp;
-        client.socket = new LeanWebSocket(this);
-        connect(client.socket, &LeanWebSocket::opened, this, [this, &client] {
-            send(client,
-                 {{u"type"_s, u"hello"_s},
-                  {u"id"_s, u"h"_s},
-                  {u"versions"_s, QJsonArray{1}},
-                  {u"client"_s, u"tidings-bench"_s}});
-        });
-        connect(client.socket, &LeanWebSocket::textReceived, this,
-                [this, &client](const QByteArray &text) { onText(client, text); });
-        connect(client.socket, &LeanWebSocket::closed, this,
-                [this, &client](const QString &why) { lost(client, why); });
-        client.socket->open(m_options.host, m_options.port, source);
+        connectSocket(client, source);
     }
+}
+
+void ConnectionsScenario::connectSocket(Client &client, const QHostAddress &source)
+{
+    client.socket = new LeanWebSocket(this);
+    connect(client.socket, &LeanWebSocket::opened, this, [this, &client] {
+        send(client,
+             {{u"type"_s, u"hello"_s},
+              {u"id"_s, u"h"_s},
+              {u"versions"_s, QJsonArray{1}},
+              {u"client"_s, u"tidings-bench"_s}});
+    });
+    connect(client.socket, &LeanWebSocket::textReceived, this,
+            [this, &client](const QByteArray &text) { onText(client, text); });
+    connect(client.socket, &LeanWebSocket::closed, this,
+            [this, &client](const QString &why) { lost(client, why); });
+    client.socket->open(m_options.host, m_options.port, source);
 }
 
 void ConnectionsScenario::send(Client &client, const QJsonObject &frame)
@@ -129,55 +137,13 @@ void ConnectionsScenario::onText(Client &client, const QByteArray &text)
     const QJsonObject frame = QJsonDocument::fromJson(text).object();
     const QString type = frame.value(u"type"_s).toString();
     const QString id = frame.value(u"id"_s).toString();
-    const QString username = m_options.prefix + QString::number(client.index);
-
     if (!client.up) {
-        if (type == u"result" && id == u"h") {
-            send(client,
-                 {{u"type"_s, u"register"_s},
-                  {u"id"_s, u"r"_s},
-                  {u"username"_s, username},
-                  {u"password"_s, QString::fromLatin1(kPassword)}});
-        } else if (type == u"error" && id == u"r"
-                   && frame.value(u"code"_s).toString() == u"conflict") {
-            send(client,
-                 {{u"type"_s, u"login"_s},
-                  {u"id"_s, u"l"_s},
-                  {u"username"_s, username},
-                  {u"password"_s, QString::fromLatin1(kPassword)}});
-        } else if (type == u"result" && (id == u"r" || id == u"l")) {
-            client.userId = frame.value(u"user"_s).toObject().value(u"id"_s).toInteger();
-            established(client);
-        } else if (type == u"error" && frame.value(u"code"_s).toString() == u"rate_limited"
-                   && (id == u"r" || id == u"l")) {
-            // The relay's bounded hashing queue is full: ask again when it says.
-            const int wait = std::max(10, frame.value(u"retry_after_ms"_s).toInt());
-            const QString again = id == u"r" ? u"register"_s : u"login"_s;
-            QTimer::singleShot(wait, client.socket, [this, &client, again, id, username] {
-                send(client,
-                     {{u"type"_s, again},
-                      {u"id"_s, id},
-                      {u"username"_s, username},
-                      {u"password"_s, QString::fromLatin1(kPassword)}});
-            });
-        } else if (type == u"error") {
-            lost(client,
-                 u"%1: %2"_s.arg(frame.value(u"code"_s).toString(),
-                                 frame.value(u"message"_s).toString()));
-            client.socket->close();
-        }
+        onHandshake(client, frame, type, id);
         return;
     }
 
     if (type == u"event") {
-        if (frame.value(u"kind"_s).toString() == u"message"
-            && frame.value(u"sender"_s).toInteger() != client.userId) {
-            const qint64 sentAt = frame.value(u"text"_s).toString().toLongLong();
-            if (sentAt > 0) {
-                ++m_received;
-                m_latency->add((m_clock.nsecsElapsed() - sentAt) / 1000);
-            }
-        }
+        onMessageEvent(client, frame);
     } else if (type == u"result" && id.startsWith(u'm')) {
         if (frame.value(u"duplicate"_s).toBool())
             ++m_duplicates; // stored before: nothing is delivered again
@@ -185,16 +151,107 @@ void ConnectionsScenario::onText(Client &client, const QByteArray &text)
             ++m_acked;
     } else if (type == u"result" && id == u"d") {
         client.conversation = frame.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
-        if (++m_pairsReady == m_options.pairs) {
-            m_sendStartMs = m_clock.elapsed();
-            m_sendTimer.start();
-        }
+        if (++m_pairsReady == m_options.pairs)
+            startSending();
+    } else if (type == u"result" && id == u"g") {
+        client.conversation = frame.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
+        startSending();
     } else if (type == u"error") {
         ++m_sendErrors;
         if (m_errors.size() < kMaxErrorSamples)
             m_errors.append(frame.value(u"code"_s).toString() + u": "_s
                             + frame.value(u"message"_s).toString());
     }
+}
+
+void ConnectionsScenario::onHandshake(Client &client, const QJsonObject &frame, const QString &type,
+                                      const QString &id)
+{
+    const QString username = m_options.prefix + QString::number(client.index);
+    if (client.resuming) {
+        if (type == u"result" && id == u"h") {
+            send(client, {{u"type"_s, u"auth"_s}, {u"id"_s, u"a"_s}, {u"token"_s, client.token}});
+        } else if (type == u"result" && (id == u"a" || id == u"s")) {
+            // Signed in again; now everything missed, page by page, as an app does.
+            const QJsonArray events = frame.value(u"events"_s).toArray();
+            m_stormEvents += events.size();
+            if (id == u"s" && !frame.value(u"more"_s).toBool()) {
+                stormClientDone(client, true);
+                return;
+            }
+            send(client,
+                 {{u"type"_s, u"sync"_s},
+                  {u"id"_s, u"s"_s},
+                  {u"cursors"_s, frame.value(u"cursors"_s).toArray()},
+                  {u"limit"_s, 500}});
+        } else if (type == u"error") {
+            lost(client,
+                 u"%1: %2"_s.arg(frame.value(u"code"_s).toString(),
+                                 frame.value(u"message"_s).toString()));
+        }
+        return;
+    }
+    if (type == u"result" && id == u"h") {
+        send(client,
+             {{u"type"_s, u"register"_s},
+              {u"id"_s, u"r"_s},
+              {u"username"_s, username},
+              {u"password"_s, QString::fromLatin1(kPassword)}});
+    } else if (type == u"error" && id == u"r" && frame.value(u"code"_s).toString() == u"conflict") {
+        send(client,
+             {{u"type"_s, u"login"_s},
+              {u"id"_s, u"l"_s},
+              {u"username"_s, username},
+              {u"password"_s, QString::fromLatin1(kPassword)}});
+    } else if (type == u"result" && (id == u"r" || id == u"l")) {
+        client.userId = frame.value(u"user"_s).toObject().value(u"id"_s).toInteger();
+        client.token = frame.value(u"token"_s).toString();
+        established(client);
+    } else if (type == u"error" && frame.value(u"code"_s).toString() == u"rate_limited"
+               && (id == u"r" || id == u"l")) {
+        // The relay's bounded hashing queue is full: ask again when it says.
+        const int wait = std::max(10, frame.value(u"retry_after_ms"_s).toInt());
+        const QString again = id == u"r" ? u"register"_s : u"login"_s;
+        QTimer::singleShot(wait, client.socket, [this, &client, again, id, username] {
+            send(client,
+                 {{u"type"_s, again},
+                  {u"id"_s, id},
+                  {u"username"_s, username},
+                  {u"password"_s, QString::fromLatin1(kPassword)}});
+        });
+    } else if (type == u"error") {
+        lost(client,
+             u"%1: %2"_s.arg(frame.value(u"code"_s).toString(),
+                             frame.value(u"message"_s).toString()));
+        client.socket->close();
+    }
+}
+
+void ConnectionsScenario::onMessageEvent(Client &client, const QJsonObject &frame)
+{
+    if (frame.value(u"kind"_s).toString() != u"message"
+        || frame.value(u"sender"_s).toInteger() == client.userId)
+        return;
+    const qint64 sentAt = frame.value(u"text"_s).toString().toLongLong();
+    if (sentAt <= 0)
+        return;
+    ++m_received;
+    const qint64 latencyUs = (m_clock.nsecsElapsed() - sentAt) / 1000;
+    m_latency->add(latencyUs);
+    if (m_options.groupSize > 0) {
+        const auto pending = m_fanoutPending.find(sentAt);
+        if (pending != m_fanoutPending.end() && --pending.value() == 0) {
+            m_lastMember->add(latencyUs); // the last member has it
+            ++m_fanoutComplete;
+            m_fanoutPending.erase(pending);
+        }
+    }
+}
+
+void ConnectionsScenario::startSending()
+{
+    m_sendStartMs = m_clock.elapsed();
+    m_sendTimer.start();
 }
 
 void ConnectionsScenario::established(Client &client)
@@ -209,6 +266,12 @@ void ConnectionsScenario::established(Client &client)
 
 void ConnectionsScenario::lost(Client &client, const QString &why)
 {
+    if (client.resuming) { // did not come back from the storm
+        if (m_errors.size() < kMaxErrorSamples)
+            m_errors.append(why);
+        stormClientDone(client, false);
+        return;
+    }
     if (client.done)
         return;
     client.done = true;
@@ -236,6 +299,30 @@ void ConnectionsScenario::startHolding()
         std::fflush(stdout);
     }
     m_relayRssHeld = processRssBytes(m_options.relayPid);
+
+    if (m_options.storm) {
+        QTimer::singleShot(1000, this, &ConnectionsScenario::startStorm);
+        return;
+    }
+    if (m_options.groupSize > 0) {
+        // The group: the first members that are up; the first of them creates it and sends.
+        QJsonArray members;
+        for (size_t i = 1; i < m_clients.size() && members.size() < m_options.groupSize - 1; ++i) {
+            if (m_clients[i]->up)
+                members.append(m_clients[i]->userId);
+        }
+        m_options.groupSize = int(members.size()) + 1;
+        if (m_clients.empty() || !m_clients.front()->up || members.isEmpty()) {
+            m_errors.append(u"not enough members up for a group"_s);
+            finish();
+            return;
+        }
+        send(*m_clients.front(),
+             {{u"type"_s, u"group.create"_s},
+              {u"id"_s, u"g"_s},
+              {u"title"_s, u"bench fanout"_s},
+              {u"members"_s, members}});
+    }
 
     const int pairs = std::min<int>(m_options.pairs, int(m_clients.size()) / 2);
     m_options.pairs = m_options.rate > 0 ? pairs : 0;
@@ -265,21 +352,77 @@ void ConnectionsScenario::sendDue()
     qint64 due = qint64(double(elapsed) * m_options.rate / 1000.0) - m_sent;
     due = std::min<qint64>(due, 2000); // a stalled loader catches up gently
     for (; due > 0; --due) {
-        Client &sender = *m_clients[size_t(2 * (m_sent % m_options.pairs))];
+        Client &sender = m_options.groupSize > 0
+            ? *m_clients.front()
+            : *m_clients[size_t(2 * (m_sent % m_options.pairs))];
         const QString number
             = QString::number(m_options.firstIndex) + u'-' + QString::number(m_sent);
+        const qint64 sentAt = m_clock.nsecsElapsed();
+        if (m_options.groupSize > 0)
+            m_fanoutPending.insert(sentAt, m_options.groupSize - 1);
         send(sender,
              {{u"type"_s, u"message.send"_s},
               {u"id"_s, QString(u"m"_s + number)},
               {u"conversation"_s, sender.conversation},
               {u"client_id"_s, QString(m_runId + number)},
-              {u"text"_s, QString::number(m_clock.nsecsElapsed())}});
+              {u"text"_s, QString::number(sentAt)}});
         ++m_sent;
+    }
+}
+
+void ConnectionsScenario::startStorm()
+{
+    // Every connection drops at once (as when a relay restarts or a network comes back)...
+    QList<Client *> dropped;
+    for (const auto &client : m_clients) {
+        if (!client->up || !client->socket)
+            continue;
+        client->up = false;
+        client->resuming = true;
+        client->socket->disconnect(this);
+        client->socket->close();
+        client->socket->deleteLater();
+        client->socket = nullptr;
+        dropped.append(client.get());
+    }
+    m_storming = true;
+    m_stormExpected = int(dropped.size());
+    // ...and, once the relay has seen them go, all come back together.
+    QTimer::singleShot(500, this, [this, dropped] {
+        m_stormStartMs = m_clock.elapsed();
+        for (Client *client : dropped) {
+            const QHostAddress source = m_options.sources.isEmpty()
+                ? QHostAddress()
+                : m_options.sources.at(client->index % m_options.sources.size());
+            connectSocket(*client, source);
+        }
+        if (dropped.isEmpty())
+            finish();
+        QTimer::singleShot(std::chrono::seconds(m_options.holdSeconds), this, [this] {
+            if (m_stormMs == 0)
+                finish(); // some never came back: counted as errors
+        });
+    });
+}
+
+void ConnectionsScenario::stormClientDone(Client &client, bool back)
+{
+    if (!client.resuming)
+        return;
+    client.resuming = false;
+    client.up = back;
+    ++(back ? m_stormBack : m_stormRefused);
+    if (m_stormBack + m_stormRefused == m_stormExpected) {
+        m_stormMs = std::max<qint64>(1, m_clock.elapsed() - m_stormStartMs);
+        finish();
     }
 }
 
 void ConnectionsScenario::finish()
 {
+    if (m_finished)
+        return;
+    m_finished = true;
     m_sendTimer.stop();
     const qint64 relayRssEnd = processRssBytes(m_options.relayPid);
     const qint64 relayRss = std::max(m_relayRssHeld, relayRssEnd);
@@ -289,7 +432,11 @@ void ConnectionsScenario::finish()
             ++open;
     }
     QJsonObject result{
-        {u"scenario"_s, m_options.pairs > 0 ? u"throughput"_s : u"connections"_s},
+        {u"scenario"_s,
+         m_options.storm               ? u"storm"_s
+             : m_options.groupSize > 0 ? u"fanout"_s
+             : m_options.pairs > 0     ? u"throughput"_s
+                                       : u"connections"_s},
         {u"connections"_s, int(m_clients.size())},
         {u"established"_s, m_established},
         {u"failed"_s, m_failed},
@@ -310,7 +457,31 @@ void ConnectionsScenario::finish()
         result.insert(u"relay_cpu_s"_s, processCpuSeconds(m_options.relayPid) - m_relayCpuBefore);
     }
     qint64 loss = 0;
-    if (m_options.pairs > 0) {
+    qint64 stormMissing = 0;
+    if (m_options.storm) {
+        stormMissing = m_stormExpected - m_stormBack;
+        result.insert(u"storm_clients"_s, m_stormExpected);
+        result.insert(u"storm_back"_s, m_stormBack);
+        result.insert(u"storm_refused"_s, m_stormRefused);
+        result.insert(u"storm_back_s"_s, m_stormMs > 0 ? double(m_stormMs) / 1000.0 : -1.0);
+        result.insert(u"storm_synced_events"_s, m_stormEvents);
+    }
+    if (m_options.groupSize > 0) {
+        const double seconds = double(m_options.holdSeconds);
+        const qint64 expected = m_acked * (m_options.groupSize - 1);
+        loss = std::max<qint64>(0, expected - m_received);
+        result.insert(u"group_size"_s, m_options.groupSize);
+        result.insert(u"rate"_s, m_options.rate);
+        result.insert(u"sent"_s, m_sent);
+        result.insert(u"acked"_s, m_acked);
+        result.insert(u"deliveries"_s, m_received);
+        result.insert(u"messages_to_all"_s, m_fanoutComplete);
+        result.insert(u"loss"_s, loss);
+        result.insert(u"duplicates"_s, m_duplicates);
+        result.insert(u"deliveries_per_s"_s, seconds > 0 ? double(m_received) / seconds : 0);
+        result.insert(u"last_member_ms"_s, m_lastMember->toJson());
+        result.insert(u"delivery_ms"_s, m_latency->toJson());
+    } else if (m_options.pairs > 0) {
         const double seconds = double(m_options.holdSeconds);
         loss = std::max<qint64>(0, m_acked - m_received);
         result.insert(u"pairs"_s, m_options.pairs);
@@ -323,7 +494,8 @@ void ConnectionsScenario::finish()
         result.insert(u"throughput_msg_s"_s, seconds > 0 ? double(m_received) / seconds : 0);
         result.insert(u"latency_ms"_s, m_latency->toJson());
     }
-    result.insert(u"errors"_s, qint64(m_failed + m_dropped) + m_sendErrors + loss + m_duplicates);
+    result.insert(u"errors"_s,
+                  qint64(m_failed + m_dropped) + m_sendErrors + loss + m_duplicates + stormMissing);
     if (!m_errors.isEmpty())
         result.insert(u"error_samples"_s, QJsonArray::fromStringList(m_errors));
     for (const auto &client : m_clients) {

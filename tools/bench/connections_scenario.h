@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QElapsedTimer>
+#include <QHash>
 #include <QHostAddress>
 #include <QJsonObject>
 #include <QList>
@@ -29,6 +30,12 @@ struct ConnectionsScenarioOptions
     /// other while the rest idle, open-loop at `rate` messages per second in total.
     int pairs = 0;
     double rate = 0;
+    /// fanout: the first `groupSize` connections form one group, and its first member sends
+    /// `rate` messages per second to it; each message is timed to its last member.
+    int groupSize = 0;
+    /// storm: once all are up, every connection drops at once and all come back together,
+    /// each resuming its session with its token (`auth`) and syncing until caught up.
+    bool storm = false;
     qint64 relayPid = 0; ///< to read the relay's RSS and CPU from /proc (0: not measured)
     bool announceHolding = false; ///< print "holding" on stdout when all are up (child mode)
 };
@@ -36,7 +43,9 @@ struct ConnectionsScenarioOptions
 /// Opens N WebSocket connections with the lean client, each signing in its own user
 /// (registered on first use), holds them for a while answering the relay's pings, and
 /// reports how many stayed up and what they cost the relay. With pairs and a rate it also
-/// sends messages between pairs meanwhile and measures send → receive latency and loss.
+/// sends messages between pairs meanwhile and measures send → receive latency and loss;
+/// with a group size, it times messages to every member of one group (fanout); with storm,
+/// it drops every connection at once and times their return (reconnect, auth, sync).
 class ConnectionsScenario : public QObject
 {
     Q_OBJECT
@@ -53,6 +62,13 @@ Q_SIGNALS:
 private:
     struct Client;
     void openNext();
+    void connectSocket(Client &client, const QHostAddress &source);
+    void onHandshake(Client &client, const QJsonObject &frame, const QString &type,
+                     const QString &id);
+    void onMessageEvent(Client &client, const QJsonObject &frame);
+    void startSending();
+    void startStorm();
+    void stormClientDone(Client &client, bool back);
     void onText(Client &client, const QByteArray &text);
     void established(Client &client);
     void lost(Client &client, const QString &why);
@@ -76,6 +92,7 @@ private:
     double m_relayCpuBefore = 0;
     double m_loaderCpuBefore = 0;
     bool m_holding = false;
+    bool m_finished = false;
 
     // Active pairs.
     QTimer m_sendTimer;
@@ -90,6 +107,20 @@ private:
     /// and sends nothing on.
     QString m_runId;
     qint64 m_duplicates = 0;
+
+    // Fanout: per message (by its send time), how many members have it so far.
+    QHash<qint64, int> m_fanoutPending;
+    std::unique_ptr<LatencyStats> m_lastMember;
+    qint64 m_fanoutComplete = 0;
+
+    // Storm.
+    bool m_storming = false;
+    qint64 m_stormStartMs = 0;
+    qint64 m_stormMs = 0;
+    int m_stormExpected = 0;
+    int m_stormBack = 0;
+    int m_stormRefused = 0;
+    qint64 m_stormEvents = 0;
 };
 
 /// Resident memory of a process in bytes, from /proc (0 when unknown).

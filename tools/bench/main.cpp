@@ -137,6 +137,10 @@ int main(int argc, char *argv[])
         "  connections  hold N signed-in WebSocket connections; what they cost the relay\n"
         "  throughput   messages between active pairs while the other connections idle;\n"
         "               end-to-end latency, loss\n"
+        "  fanout       one group of --group members, all online; --rate messages per\n"
+        "               second to it; time to the last member (relay: --max-group-members)\n"
+        "  storm        all connections drop at once and come back together: reconnect,\n"
+        "               resume the session (auth), sync; time until all are back\n"
         "Users bench0, bench1, … are registered on first use (password bench-password-1):\n"
         "start the relay with --password-cost minimum and high --sign-in-rate/--message-rate."_s);
     const QCommandLineOption help = parser.addHelpOption();
@@ -174,11 +178,13 @@ int main(int argc, char *argv[])
     const QCommandLineOption rate(u"rate"_s,
                                   u"throughput: messages per second in total (default 1000)."_s,
                                   u"per-second"_s, u"1000"_s);
+    const QCommandLineOption group(u"group"_s, u"fanout: members of the group (default 1000)."_s,
+                                   u"count"_s, u"1000"_s);
     const QCommandLineOption relayPid(u"relay-pid"_s,
                                       u"The relay's process id, to report its memory and CPU."_s,
                                       u"pid"_s, u"0"_s);
     parser.addOptions({url, requests, concurrency, connections, hold, sources, sourceOffset,
-                       processes, firstIndex, prefix, pairs, rate, relayPid, child});
+                       processes, firstIndex, prefix, pairs, rate, group, relayPid, child});
 
     if (!parser.parse(QCoreApplication::arguments()))
         return usage(parser.errorText());
@@ -190,8 +196,9 @@ int main(int argc, char *argv[])
     const QStringList positional = parser.positionalArguments();
     const QString scenarioName = positional.value(0);
     if (positional.size() != 1
-        || !QStringList{u"health"_s, u"connections"_s, u"throughput"_s}.contains(scenarioName))
-        return usage(u"name one scenario: health, connections or throughput"_s);
+        || !QStringList{u"health"_s, u"connections"_s, u"throughput"_s, u"fanout"_s, u"storm"_s}
+                .contains(scenarioName))
+        return usage(u"name one scenario: health, connections, throughput, fanout or storm"_s);
     const QUrl relay(parser.value(url));
     if (!relay.isValid() || relay.scheme().isEmpty())
         return usage(u"invalid --url"_s);
@@ -241,10 +248,11 @@ int main(int argc, char *argv[])
     const auto first = number(firstIndex, 0, 100000000, 0);
     const auto pairCount = number(pairs, 0, 1000000, 100);
     const auto pid = number(relayPid, 0, std::numeric_limits<int>::max(), 0);
+    const auto groupSize = number(group, 2, 1000000, 1000);
     bool rateOk = false;
     const double perSecond = parser.value(rate).toDouble(&rateOk);
     if (options.host.isNull() || !count || !seconds || !setup || !sourceCount || !offset
-        || !processCount || !first || !pairCount || !pid || !rateOk || perSecond < 0)
+        || !processCount || !first || !pairCount || !pid || !groupSize || !rateOk || perSecond < 0)
         return usage(u"invalid option value"_s);
     options.connections = int(*count);
     options.holdSeconds = int(*seconds);
@@ -264,7 +272,18 @@ int main(int argc, char *argv[])
         if (options.pairs < 1 || options.rate <= 0 || options.connections < 2 * options.pairs)
             return usage(
                 u"throughput needs --pairs ≥ 1, --rate > 0 and --connections ≥ 2 × pairs"_s);
+    } else if (scenarioName == u"fanout") {
+        options.groupSize = int(*groupSize);
+        options.rate = perSecond;
+        if (!parser.isSet(connections))
+            options.connections = options.groupSize;
+        if (options.rate <= 0 || options.connections < options.groupSize)
+            return usage(u"fanout needs --rate > 0 and --connections ≥ --group"_s);
+    } else if (scenarioName == u"storm") {
+        options.storm = true;
     }
+    if (*processCount > 1 && (options.storm || options.groupSize > 0))
+        return usage(u"fanout and storm run in one process (up to ~19,000 connections)"_s);
 
     if (*processCount > 1) {
         QStringList arguments{scenarioName,
