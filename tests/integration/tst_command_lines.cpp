@@ -3,9 +3,11 @@
 #include "support/relay_process.h"
 #include "support/test_paths.h"
 
+#include <QDir>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace tidings::test;
@@ -210,6 +212,57 @@ private Q_SLOTS:
         QVERIFY(report.value(u"storm_back_s"_s).toDouble() > 0);
         QCOMPARE(report.value(u"errors"_s).toInt(), 0);
         QCOMPARE(relay.stop(), 0);
+    }
+
+    void benchSeedsHistoryAndTimesPagesUnderWriteLoad()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        // The pairs' direct conversations come from a throughput run.
+        const QStringList pairs{u"--connections"_s, u"8"_s,  u"--pairs"_s, u"4"_s,
+                                u"--rate"_s,        u"40"_s, u"--hold"_s,  u"1"_s};
+        const Run made
+            = run(benchBinary(),
+                  QStringList{u"throughput"_s, u"--url"_s, relay.httpUrl().toString()} + pairs);
+        QVERIFY2(made.exitCode == 0, made.err.constData());
+        QCOMPARE(relay.stop(), 0);
+
+        const Run seeded
+            = run(benchBinary(),
+                  {u"seed"_s, u"--data-dir"_s, relay.dataDirectory(), u"--messages"_s, u"2002"_s});
+        QVERIFY2(seeded.exitCode == 0, seeded.err.constData());
+        const QJsonObject seed = QJsonDocument::fromJson(seeded.out.trimmed()).object();
+        QCOMPARE(seed.value(u"messages"_s).toInteger(), 2002);
+        QCOMPARE(seed.value(u"conversations"_s).toInt(), 4);
+
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        const Run result = run(benchBinary(),
+                               QStringList{u"history"_s, u"--url"_s, relay.httpUrl().toString(),
+                                           u"--history-rate"_s, u"50"_s}
+                                   + pairs);
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        const QJsonObject report = QJsonDocument::fromJson(result.out.trimmed()).object();
+        QCOMPARE(report.value(u"scenario"_s).toString(), u"history"_s);
+        const qint64 requests = report.value(u"history_requests"_s).toInteger();
+        QVERIFY2(requests >= 25, qPrintable(QString::number(requests))); // ~50/s for 1 s
+        QCOMPARE(report.value(u"history_pages"_s).toInteger(), requests);
+        // Every conversation holds 500 seeded messages and more: full pages of 50.
+        QCOMPARE(report.value(u"history_events_per_page"_s).toDouble(), 50.0);
+        QVERIFY(report.value(u"history_ms"_s).toObject().value(u"p50"_s).toDouble() > 0);
+        QCOMPARE(report.value(u"errors"_s).toInt(), 0);
+        QCOMPARE(relay.stop(), 0);
+
+        // A directory with no relay store is refused, and nothing is made there.
+        QTemporaryDir empty;
+        const Run refused = run(
+            benchBinary(), {u"seed"_s, u"--data-dir"_s, empty.path(), u"--messages"_s, u"10"_s});
+        QCOMPARE(refused.exitCode, 1);
+        QVERIFY(QJsonDocument::fromJson(refused.out.trimmed())
+                    .object()
+                    .value(u"error"_s)
+                    .toString()
+                    .contains(u"no relay store"_s));
+        QVERIFY(QDir(empty.path()).isEmpty());
     }
 
     void benchReportsErrorsWhenNothingListens()

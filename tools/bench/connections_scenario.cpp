@@ -70,11 +70,15 @@ struct ConnectionsScenario::Client
 ConnectionsScenario::ConnectionsScenario(ConnectionsScenarioOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)), m_latency(std::make_unique<LatencyStats>()),
       m_runId(QString::number(QRandomGenerator::global()->generate64(), 36) + u'-'),
-      m_lastMember(std::make_unique<LatencyStats>())
+      m_lastMember(std::make_unique<LatencyStats>()),
+      m_historyLatency(std::make_unique<LatencyStats>())
 {
     m_sendTimer.setTimerType(Qt::PreciseTimer);
     m_sendTimer.setInterval(1);
     connect(&m_sendTimer, &QTimer::timeout, this, &ConnectionsScenario::sendDue);
+    m_historyTimer.setTimerType(Qt::PreciseTimer);
+    m_historyTimer.setInterval(1);
+    connect(&m_historyTimer, &QTimer::timeout, this, &ConnectionsScenario::requestHistoryDue);
 }
 
 ConnectionsScenario::~ConnectionsScenario() = default;
@@ -153,6 +157,13 @@ void ConnectionsScenario::onText(Client &client, const QByteArray &text)
         client.conversation = frame.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
         if (++m_pairsReady == m_options.pairs)
             startSending();
+    } else if (type == u"result" && id.startsWith(u'q')) {
+        const qint64 started = m_historyStarted.take(id);
+        if (started > 0) {
+            m_historyLatency->add((m_clock.nsecsElapsed() - started) / 1000);
+            ++m_historyPages;
+            m_historyEvents += frame.value(u"events"_s).toArray().size();
+        }
     } else if (type == u"result" && id == u"g") {
         client.conversation = frame.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
         startSending();
@@ -252,6 +263,26 @@ void ConnectionsScenario::startSending()
 {
     m_sendStartMs = m_clock.elapsed();
     m_sendTimer.start();
+    if (m_options.historyRate > 0)
+        m_historyTimer.start();
+}
+
+void ConnectionsScenario::requestHistoryDue()
+{
+    const qint64 elapsed = m_clock.elapsed() - m_sendStartMs;
+    qint64 due = qint64(double(elapsed) * m_options.historyRate / 1000.0) - m_historySent;
+    due = std::min<qint64>(due, 2000);
+    for (; due > 0; --due) {
+        Client &reader = *m_clients[size_t(2 * (m_historySent % m_options.pairs))];
+        const QString id = u"q"_s + QString::number(m_historySent);
+        m_historyStarted.insert(id, m_clock.nsecsElapsed());
+        send(reader,
+             {{u"type"_s, u"history"_s},
+              {u"id"_s, id},
+              {u"conversation"_s, reader.conversation},
+              {u"limit"_s, 50}});
+        ++m_historySent;
+    }
 }
 
 void ConnectionsScenario::established(Client &client)
@@ -342,6 +373,7 @@ void ConnectionsScenario::startHolding()
             return;
         }
         m_sendTimer.stop();
+        m_historyTimer.stop();
         QTimer::singleShot(kDrainMs, this, &ConnectionsScenario::finish);
     });
 }
@@ -424,6 +456,7 @@ void ConnectionsScenario::finish()
         return;
     m_finished = true;
     m_sendTimer.stop();
+    m_historyTimer.stop();
     const qint64 relayRssEnd = processRssBytes(m_options.relayPid);
     const qint64 relayRss = std::max(m_relayRssHeld, relayRssEnd);
     int open = 0;
@@ -433,10 +466,11 @@ void ConnectionsScenario::finish()
     }
     QJsonObject result{
         {u"scenario"_s,
-         m_options.storm               ? u"storm"_s
-             : m_options.groupSize > 0 ? u"fanout"_s
-             : m_options.pairs > 0     ? u"throughput"_s
-                                       : u"connections"_s},
+         m_options.storm                 ? u"storm"_s
+             : m_options.historyRate > 0 ? u"history"_s
+             : m_options.groupSize > 0   ? u"fanout"_s
+             : m_options.pairs > 0       ? u"throughput"_s
+                                         : u"connections"_s},
         {u"connections"_s, int(m_clients.size())},
         {u"established"_s, m_established},
         {u"failed"_s, m_failed},
@@ -494,8 +528,19 @@ void ConnectionsScenario::finish()
         result.insert(u"throughput_msg_s"_s, seconds > 0 ? double(m_received) / seconds : 0);
         result.insert(u"latency_ms"_s, m_latency->toJson());
     }
+    qint64 historyUnanswered = 0;
+    if (m_options.historyRate > 0) {
+        historyUnanswered = m_historySent - m_historyPages;
+        result.insert(u"history_rate"_s, m_options.historyRate);
+        result.insert(u"history_requests"_s, m_historySent);
+        result.insert(u"history_pages"_s, m_historyPages);
+        result.insert(u"history_events_per_page"_s,
+                      m_historyPages > 0 ? double(m_historyEvents) / double(m_historyPages) : 0);
+        result.insert(u"history_ms"_s, m_historyLatency->toJson());
+    }
     result.insert(u"errors"_s,
-                  qint64(m_failed + m_dropped) + m_sendErrors + loss + m_duplicates + stormMissing);
+                  qint64(m_failed + m_dropped) + m_sendErrors + loss + m_duplicates + stormMissing
+                      + historyUnanswered);
     if (!m_errors.isEmpty())
         result.insert(u"error_samples"_s, QJsonArray::fromStringList(m_errors));
     for (const auto &client : m_clients) {

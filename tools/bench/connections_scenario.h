@@ -36,6 +36,9 @@ struct ConnectionsScenarioOptions
     /// storm: once all are up, every connection drops at once and all come back together,
     /// each resuming its session with its token (`auth`) and syncing until caught up.
     bool storm = false;
+    /// history: while the pairs send, `historyRate` requests per second for the latest 50
+    /// entries of the pairs' conversations, timed from request to result.
+    double historyRate = 0;
     qint64 relayPid = 0; ///< to read the relay's RSS and CPU from /proc (0: not measured)
     bool announceHolding = false; ///< print "holding" on stdout when all are up (child mode)
 };
@@ -68,6 +71,7 @@ private:
     void onMessageEvent(Client &client, const QJsonObject &frame);
     void startSending();
     void startStorm();
+    void requestHistoryDue();
     void stormClientDone(Client &client, bool back);
     void onText(Client &client, const QByteArray &text);
     void established(Client &client);
@@ -112,6 +116,14 @@ private:
     QHash<qint64, int> m_fanoutPending;
     std::unique_ptr<LatencyStats> m_lastMember;
     qint64 m_fanoutComplete = 0;
+
+    // History.
+    QTimer m_historyTimer;
+    qint64 m_historySent = 0;
+    qint64 m_historyPages = 0;
+    qint64 m_historyEvents = 0;
+    QHash<QString, qint64> m_historyStarted; ///< request id → when it was sent (ns)
+    std::unique_ptr<LatencyStats> m_historyLatency;
 
     // Storm.
     bool m_storming = false;

@@ -3,6 +3,7 @@
 #include "bench/connections_scenario.h"
 #include "bench/health_scenario.h"
 #include "bench/report.h"
+#include "bench/seed.h"
 #ifdef Q_OS_LINUX
 #include "eventloop/epoll_event_dispatcher.h"
 #endif
@@ -141,6 +142,10 @@ int main(int argc, char *argv[])
         "               second to it; time to the last member (relay: --max-group-members)\n"
         "  storm        all connections drop at once and come back together: reconnect,\n"
         "               resume the session (auth), sync; time until all are back\n"
+        "  history      throughput's pairs sending, and --history-rate requests per second\n"
+        "               for the latest 50 entries of their conversations; page latency\n"
+        "  seed         (relay stopped) add --messages messages to the store in --data-dir,\n"
+        "               spread over its direct conversations, for history\n"
         "Users bench0, bench1, … are registered on first use (password bench-password-1):\n"
         "start the relay with --password-cost minimum and high --sign-in-rate/--message-rate."_s);
     const QCommandLineOption help = parser.addHelpOption();
@@ -180,11 +185,19 @@ int main(int argc, char *argv[])
                                   u"per-second"_s, u"1000"_s);
     const QCommandLineOption group(u"group"_s, u"fanout: members of the group (default 1000)."_s,
                                    u"count"_s, u"1000"_s);
+    const QCommandLineOption historyRate(u"history-rate"_s,
+                                         u"history: page requests per second (default 200)."_s,
+                                         u"per-second"_s, u"200"_s);
+    const QCommandLineOption dataDir(u"data-dir"_s, u"seed: the relay's data directory."_s,
+                                     u"path"_s);
+    const QCommandLineOption messages(u"messages"_s, u"seed: messages to add (default 1000000)."_s,
+                                      u"count"_s, u"1000000"_s);
     const QCommandLineOption relayPid(u"relay-pid"_s,
                                       u"The relay's process id, to report its memory and CPU."_s,
                                       u"pid"_s, u"0"_s);
     parser.addOptions({url, requests, concurrency, connections, hold, sources, sourceOffset,
-                       processes, firstIndex, prefix, pairs, rate, group, relayPid, child});
+                       processes, firstIndex, prefix, pairs, rate, group, historyRate, dataDir,
+                       messages, relayPid, child});
 
     if (!parser.parse(QCoreApplication::arguments()))
         return usage(parser.errorText());
@@ -196,9 +209,22 @@ int main(int argc, char *argv[])
     const QStringList positional = parser.positionalArguments();
     const QString scenarioName = positional.value(0);
     if (positional.size() != 1
-        || !QStringList{u"health"_s, u"connections"_s, u"throughput"_s, u"fanout"_s, u"storm"_s}
+        || !QStringList{u"health"_s, u"connections"_s, u"throughput"_s, u"fanout"_s, u"storm"_s,
+                        u"history"_s, u"seed"_s}
                 .contains(scenarioName))
-        return usage(u"name one scenario: health, connections, throughput, fanout or storm"_s);
+        return usage(u"name one scenario: health, connections, throughput, fanout, storm, "
+                     "history or seed"_s);
+    if (scenarioName == u"seed") {
+        bench::SeedOptions options;
+        options.dataDirectory = parser.value(dataDir);
+        bool ok = false;
+        options.messages = parser.value(messages).toLongLong(&ok);
+        if (options.dataDirectory.isEmpty() || !ok || options.messages < 1)
+            return usage(u"seed needs --data-dir and --messages ≥ 1"_s);
+        const QJsonObject result = bench::seedHistory(options);
+        bench::printReport(result);
+        return result.value(u"errors"_s).toInt() == 0 ? 0 : 1;
+    }
     const QUrl relay(parser.value(url));
     if (!relay.isValid() || relay.scheme().isEmpty())
         return usage(u"invalid --url"_s);
@@ -266,9 +292,15 @@ int main(int argc, char *argv[])
     options.firstIndex = int(*first);
     options.relayPid = *pid;
     options.announceHolding = parser.isSet(child);
-    if (scenarioName == u"throughput") {
+    if (scenarioName == u"throughput" || scenarioName == u"history") {
         options.pairs = int(*pairCount);
         options.rate = perSecond;
+        if (scenarioName == u"history") {
+            bool ok = false;
+            options.historyRate = parser.value(historyRate).toDouble(&ok);
+            if (!ok || options.historyRate <= 0)
+                return usage(u"history needs --history-rate > 0"_s);
+        }
         if (options.pairs < 1 || options.rate <= 0 || options.connections < 2 * options.pairs)
             return usage(
                 u"throughput needs --pairs ≥ 1, --rate > 0 and --connections ≥ 2 × pairs"_s);
@@ -282,8 +314,8 @@ int main(int argc, char *argv[])
     } else if (scenarioName == u"storm") {
         options.storm = true;
     }
-    if (*processCount > 1 && (options.storm || options.groupSize > 0))
-        return usage(u"fanout and storm run in one process (up to ~19,000 connections)"_s);
+    if (*processCount > 1 && (options.storm || options.groupSize > 0 || options.historyRate > 0))
+        return usage(u"fanout, storm and history run in one process (up to ~19,000 connections)"_s);
 
     if (*processCount > 1) {
         QStringList arguments{scenarioName,
