@@ -38,7 +38,7 @@ public:
     /// first, on the thread, to configure and open it; a failure makes every later job fail
     /// with the same error.
     SqlThread(const QString &driverName, std::function<Result<void>(QSqlDatabase &)> setup,
-              int maxPendingJobs = 10000, int maxBatch = 256);
+              int maxPendingJobs = 65536, int maxBatch = 256);
     ~SqlThread();
 
     SqlThread(const SqlThread &) = delete;

@@ -41,41 +41,92 @@ void Presence::cameOnline(UserId user)
 
 void Presence::wentOffline(UserId user)
 {
-    const qint64 at = sql::now();
+    m_unwrittenLastSeen.insert(user, sql::now());
+    if (!m_writing)
+        writeLastSeen();
+}
+
+void Presence::writeLastSeen()
+{
+    if (m_unwrittenLastSeen.isEmpty())
+        return;
+    m_writing = true;
+    const QHash<UserId, qint64> batch = std::exchange(m_unwrittenLastSeen, {});
     m_core.store()
-        .write<bool>([user, at](QSqlDatabase &db) -> Result<bool> {
-            if (auto stored = sql::setLastSeen(db, user, at); !stored)
-                return stored.error();
+        .write<bool>([batch](QSqlDatabase &db) -> Result<bool> {
+            for (auto it = batch.cbegin(); it != batch.cend(); ++it) {
+                if (auto stored = sql::setLastSeen(db, it.key(), it.value()); !stored)
+                    return stored.error();
+            }
             return true;
         })
-        .then(this, [this, user, at](const Result<bool> &) {
-            // Back online meanwhile (a quick reconnect): the "online" already went out.
-            if (!isOnline(user))
-                announce(user, false, at);
+        .then(this, [this, batch](const Result<bool> &written) {
+            m_writing = false;
+            if (!written) {
+                // Not lost: back in the queue (unless a newer time came meanwhile), and
+                // tried again with the next change.
+                for (auto it = batch.cbegin(); it != batch.cend(); ++it)
+                    m_unwrittenLastSeen.insert(
+                        it.key(), std::max(it.value(), m_unwrittenLastSeen.value(it.key())));
+            }
+            for (auto it = batch.cbegin(); it != batch.cend(); ++it) {
+                // Back online meanwhile (a quick reconnect): the "online" already went out.
+                if (!isOnline(it.key()))
+                    announce(it.key(), false, it.value());
+            }
+            if (written)
+                writeLastSeen(); // what gathered while this batch was written
         });
 }
 
 void Presence::announce(UserId user, bool online, qint64 lastSeen)
 {
+    m_unannounced.insert(user, {online, lastSeen});
+    if (!m_reading)
+        readAudiences();
+}
+
+void Presence::readAudiences()
+{
+    if (m_unannounced.isEmpty())
+        return;
+    m_reading = true;
+    const QHash<UserId, Change> batch = std::exchange(m_unannounced, {});
+    const QList<UserId> users = batch.keys();
     m_core.store()
-        .read<Audience>([user](QSqlDatabase &db) -> Result<Audience> {
-            auto contacts = sql::contactsOf(db, user);
-            if (!contacts)
-                return contacts.error();
-            auto record = sql::userById(db, user);
-            if (!record)
-                return record.error();
-            return Audience{*contacts, record->hideLastSeen};
-        })
-        .then(this, [this, user, online, lastSeen](const Result<Audience> &audience) {
-            if (!audience || audience->contacts.isEmpty())
-                return;
-            QJsonObject frame{{u"type"_s, u"presence"_s}, {u"user"_s, user}, {u"online"_s, online}};
-            if (!online && !audience->hideLastSeen)
-                frame.insert(u"last_seen"_s, lastSeen);
-            m_core.sendToUsers(
-                audience->contacts,
-                QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+        .read<QHash<UserId, Audience>>(
+            [users](QSqlDatabase &db) -> Result<QHash<UserId, Audience>> {
+                QHash<UserId, Audience> audiences;
+                for (const UserId user : users) {
+                    auto contacts = sql::contactsOf(db, user);
+                    if (!contacts)
+                        return contacts.error();
+                    auto record = sql::userById(db, user);
+                    if (!record && record.error().code != ErrorCode::NotFound)
+                        return record.error();
+                    if (record) // a user deleted meanwhile has nobody to tell
+                        audiences.insert(user, Audience{*contacts, record->hideLastSeen});
+                }
+                return audiences;
+            })
+        .then(this, [this, batch](const Result<QHash<UserId, Audience>> &audiences) {
+            m_reading = false;
+            if (audiences) {
+                for (auto it = batch.cbegin(); it != batch.cend(); ++it) {
+                    const Audience audience = audiences->value(it.key());
+                    if (audience.contacts.isEmpty())
+                        continue;
+                    QJsonObject frame{{u"type"_s, u"presence"_s},
+                                      {u"user"_s, it.key()},
+                                      {u"online"_s, it->online}};
+                    if (!it->online && !audience.hideLastSeen)
+                        frame.insert(u"last_seen"_s, it->lastSeen);
+                    m_core.sendToUsers(
+                        audience.contacts,
+                        QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+                }
+            }
+            readAudiences(); // what gathered meanwhile
         });
 }
 

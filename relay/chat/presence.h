@@ -2,6 +2,7 @@
 
 #include "store/records.h"
 
+#include <QHash>
 #include <QObject>
 
 namespace tidings::relay {
@@ -12,6 +13,11 @@ class ChatCore;
 /// one goes. Changes are sent to the user's contacts — those who share a conversation with
 /// them and have not blocked them nor been blocked — and to nobody else. A user who hides
 /// their last seen is still shown online or not, without the time.
+///
+/// Store work is coalesced: last-seen times waiting to be written go in one job, and the
+/// audiences of the changes waiting to be announced are read in one job, while the
+/// previous one runs. A reconnect storm of 15,000 users so costs a few store jobs, not
+/// 45,000 (docs/benchmarks.md), and a user who flaps is announced in their latest state.
 class Presence : public QObject
 {
     Q_OBJECT
@@ -25,8 +31,20 @@ private:
     void cameOnline(UserId user);
     void wentOffline(UserId user);
     void announce(UserId user, bool online, qint64 lastSeen);
+    void writeLastSeen();
+    void readAudiences();
+
+    struct Change
+    {
+        bool online = false;
+        qint64 lastSeen = 0;
+    };
 
     ChatCore &m_core;
+    QHash<UserId, qint64> m_unwrittenLastSeen; ///< bounded by the users who had sessions
+    bool m_writing = false;
+    QHash<UserId, Change> m_unannounced;
+    bool m_reading = false;
 };
 
 } // namespace tidings::relay
