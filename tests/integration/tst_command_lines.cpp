@@ -167,6 +167,38 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
     }
 
+    void benchThroughputStepsUpToTheHighestCleanRate()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        const QStringList common{
+            u"throughput"_s,    u"--step"_s, u"--url"_s,   relay.httpUrl().toString(),
+            u"--connections"_s, u"8"_s,      u"--pairs"_s, u"4"_s,
+            u"--rate"_s,        u"20"_s,     u"--hold"_s,  u"1"_s};
+        // A generous bound: both steps pass, 20 then 30 msg/s.
+        const Run result = run(
+            benchBinary(), common + QStringList{u"--steps"_s, u"2"_s, u"--max-p99"_s, u"5000"_s});
+        QVERIFY2(result.exitCode == 0, result.err.constData());
+        QJsonObject report = QJsonDocument::fromJson(result.out.trimmed()).object();
+        QCOMPARE(report.value(u"scenario"_s).toString(), u"throughput-step"_s);
+        QJsonArray steps = report.value(u"steps"_s).toArray();
+        QCOMPARE(steps.size(), 2);
+        QCOMPARE(steps.at(0).toObject().value(u"rate"_s).toDouble(), 20.0);
+        QCOMPARE(steps.at(1).toObject().value(u"rate"_s).toDouble(), 30.0);
+        QVERIFY(steps.at(1).toObject().value(u"passed"_s).toBool());
+        QCOMPARE(report.value(u"best_rate"_s).toDouble(), 30.0);
+
+        // A bound no delivery can meet: the first step fails, and that is an error.
+        const Run impossible = run(benchBinary(), common + QStringList{u"--max-p99"_s, u"0.001"_s});
+        QCOMPARE(impossible.exitCode, 1);
+        report = QJsonDocument::fromJson(impossible.out.trimmed()).object();
+        steps = report.value(u"steps"_s).toArray();
+        QCOMPARE(steps.size(), 1);
+        QVERIFY(!steps.at(0).toObject().value(u"passed"_s).toBool());
+        QCOMPARE(report.value(u"best_rate"_s).toDouble(), 0.0);
+        QCOMPARE(relay.stop(), 0);
+    }
+
     void benchFanoutTimesEveryMessageToItsLastMember()
     {
         RelayProcess relay;

@@ -11,6 +11,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QProcess>
@@ -119,6 +120,55 @@ int runSpread(const QStringList &arguments, const bench::ConnectionsScenarioOpti
     return total.value(u"errors"_s).toInteger() == 0 ? 0 : 1;
 }
 
+/// Runs one connections-based scenario to its end and returns its report.
+QJsonObject runScenario(const bench::ConnectionsScenarioOptions &options)
+{
+    QJsonObject report;
+    QEventLoop loop;
+    bench::ConnectionsScenario scenario(options);
+    QObject::connect(&scenario, &bench::ConnectionsScenario::finished, &loop,
+                     [&](const QJsonObject &result) {
+                         report = result;
+                         loop.quit();
+                     });
+    scenario.start();
+    loop.exec();
+    return report;
+}
+
+/// throughput --step: runs at --rate, then 1.5 times faster each step, until a step loses a
+/// message, errs or its p99 passes `maxP99Ms`; reports every step and the best rate.
+QJsonObject stepThroughput(bench::ConnectionsScenarioOptions options, double maxP99Ms, int maxSteps)
+{
+    QJsonArray steps;
+    double best = 0;
+    for (int i = 0; i < maxSteps; ++i) {
+        const QJsonObject report = runScenario(options);
+        const double p99 = report.value(u"latency_ms"_s).toObject().value(u"p99"_s).toDouble();
+        const bool passed = report.value(u"errors"_s).toInteger() == 0 && p99 <= maxP99Ms;
+        steps.append(QJsonObject{{u"rate"_s, options.rate},
+                                 {u"throughput_msg_s"_s, report.value(u"throughput_msg_s"_s)},
+                                 {u"p99_ms"_s, p99},
+                                 {u"loss"_s, report.value(u"loss"_s)},
+                                 {u"errors"_s, report.value(u"errors"_s)},
+                                 {u"passed"_s, passed}});
+        std::fprintf(stderr, "tidings-bench: %.0f msg/s: p99 %.1f ms, %s\n", options.rate, p99,
+                     passed ? "passed" : "failed");
+        if (!passed)
+            break;
+        best = options.rate;
+        options.rate *= 1.5;
+    }
+    return {{u"scenario"_s, u"throughput-step"_s},
+            {u"max_p99_ms"_s, maxP99Ms},
+            {u"connections"_s, options.connections},
+            {u"pairs"_s, options.pairs},
+            {u"steps"_s, steps},
+            {u"best_rate"_s, best},
+            // No passing step at all is a failed measurement.
+            {u"errors"_s, best > 0 ? 0 : 1}};
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -137,7 +187,7 @@ int main(int argc, char *argv[])
         "  health       GET /healthz many times; HTTP throughput and latency\n"
         "  connections  hold N signed-in WebSocket connections; what they cost the relay\n"
         "  throughput   messages between active pairs while the other connections idle;\n"
-        "               end-to-end latency, loss\n"
+        "               end-to-end latency, loss; --step finds the highest clean rate\n"
         "  fanout       one group of --group members, all online; --rate messages per\n"
         "               second to it; time to the last member (relay: --max-group-members)\n"
         "  storm        all connections drop at once and come back together: reconnect,\n"
@@ -192,12 +242,22 @@ int main(int argc, char *argv[])
                                      u"path"_s);
     const QCommandLineOption messages(u"messages"_s, u"seed: messages to add (default 1000000)."_s,
                                       u"count"_s, u"1000000"_s);
+    const QCommandLineOption step(
+        u"step"_s,
+        u"throughput: from --rate up, 1.5× per step, to the highest rate with no "
+        "loss and p99 within --max-p99."_s);
+    const QCommandLineOption maxSteps(u"steps"_s,
+                                      u"throughput --step: at most this many steps (default 12)."_s,
+                                      u"count"_s, u"12"_s);
+    const QCommandLineOption maxP99(
+        u"max-p99"_s, u"throughput --step: the p99 bound (default 10)."_s, u"ms"_s, u"10"_s);
     const QCommandLineOption relayPid(u"relay-pid"_s,
                                       u"The relay's process id, to report its memory and CPU."_s,
                                       u"pid"_s, u"0"_s);
-    parser.addOptions({url, requests, concurrency, connections, hold, sources, sourceOffset,
-                       processes, firstIndex, prefix, pairs, rate, group, historyRate, dataDir,
-                       messages, relayPid, child});
+    parser.addOptions({url,          requests,    concurrency, connections, hold,  sources,
+                       sourceOffset, processes,   firstIndex,  prefix,      pairs, rate,
+                       group,        historyRate, dataDir,     messages,    step,  maxSteps,
+                       maxP99,       relayPid,    child});
 
     if (!parser.parse(QCoreApplication::arguments()))
         return usage(parser.errorText());
@@ -314,8 +374,13 @@ int main(int argc, char *argv[])
     } else if (scenarioName == u"storm") {
         options.storm = true;
     }
-    if (*processCount > 1 && (options.storm || options.groupSize > 0 || options.historyRate > 0))
-        return usage(u"fanout, storm and history run in one process (up to ~19,000 connections)"_s);
+    if (parser.isSet(step) && scenarioName != u"throughput")
+        return usage(u"--step is for throughput"_s);
+    if (*processCount > 1
+        && (options.storm || options.groupSize > 0 || options.historyRate > 0
+            || parser.isSet(step)))
+        return usage(
+            u"fanout, storm, history and --step run in one process (up to ~19,000 connections)"_s);
 
     if (*processCount > 1) {
         QStringList arguments{scenarioName,
@@ -337,14 +402,19 @@ int main(int argc, char *argv[])
         return runSpread(arguments, options, int(*processCount));
     }
 
-    bench::ConnectionsScenario scenario(options);
-    QObject::connect(&scenario, &bench::ConnectionsScenario::finished, &app,
-                     [&](const QJsonObject &result) {
-                         bench::printReport(result);
-                         exitCode = result.value(u"errors"_s).toInteger() == 0 ? 0 : 1;
-                         QCoreApplication::quit();
-                     });
-    scenario.start();
-    app.exec();
-    return exitCode;
+    if (parser.isSet(step)) {
+        bool ok = false;
+        const double bound = parser.value(maxP99).toDouble(&ok);
+        if (!ok || bound <= 0)
+            return usage(u"invalid --max-p99"_s);
+        const auto stepCount = number(maxSteps, 1, 100, 12);
+        if (!stepCount)
+            return usage(u"invalid --steps"_s);
+        const QJsonObject result = stepThroughput(options, bound, int(*stepCount));
+        bench::printReport(result);
+        return result.value(u"errors"_s).toInteger() == 0 ? 0 : 1;
+    }
+    const QJsonObject result = runScenario(options);
+    bench::printReport(result);
+    return result.value(u"errors"_s).toInteger() == 0 ? 0 : 1;
 }
