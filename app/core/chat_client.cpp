@@ -20,15 +20,13 @@ ChatClient::ChatClient(const QString &databasePath, Connection::Options options,
 ChatClient::~ChatClient()
 {
     // Fail what waits on the network, finish what waits on the disk, and run the
-    // continuations that queued up while every object they name still lives: Qt 6.4
-    // asserts when a chained continuation outlives its context object.
+    // continuations that queued up (whenReady's watchers are told through FutureCallOut
+    // events) while every object they name still lives; what comes later is dropped with
+    // its context.
     m_connection.stop();
     m_store.close();
-    for (int round = 0; round < 8; ++round) {
-        for (QObject *object :
-             std::initializer_list<QObject *>{&m_sync, &m_outbox, &m_connection, &m_store, this})
-            QCoreApplication::sendPostedEvents(object);
-    }
+    for (int round = 0; round < 8; ++round)
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::FutureCallOut);
 }
 
 QFuture<Result<int>> ChatClient::open()

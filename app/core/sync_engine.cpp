@@ -270,13 +270,15 @@ void SyncEngine::queryPresence(const QJsonArray &users)
         if (ids.isEmpty())
             return;
         whenReady(m_connection.request(u"presence.query"_s, {{u"users"_s, ids}}), this,
-                  [this](const Result<QJsonObject> &reply) {
+                  [this, asked = m_presencePushes](const Result<QJsonObject> &reply) {
                       if (!reply)
                           return; // offline: the next sign-in asks again
                       const QJsonArray presence = reply->value(u"presence"_s).toArray();
                       for (const QJsonValue &value : presence) {
                           const QJsonObject entry = value.toObject();
                           const qint64 user = entry.value(u"user"_s).toInteger();
+                          if (m_presencePushedAt.value(user) > asked)
+                              continue; // pushed since we asked: that is newer
                           m_online.insert(user, entry.value(u"online"_s).toBool());
                           if (entry.contains(u"last_seen"_s))
                               m_lastSeen.insert(user, entry.value(u"last_seen"_s).toInteger());
@@ -338,6 +340,7 @@ void SyncEngine::onFrame(const QJsonObject &frame)
         Q_EMIT typingChanged(conversation);
     } else if (type == u"presence") {
         const qint64 user = frame.value(u"user"_s).toInteger();
+        m_presencePushedAt.insert(user, ++m_presencePushes);
         m_online.insert(user, frame.value(u"online"_s).toBool());
         if (frame.contains(u"last_seen"_s))
             m_lastSeen.insert(user, frame.value(u"last_seen"_s).toInteger());

@@ -79,6 +79,10 @@ private:
     QHash<qint64, QHash<qint64, qint64>> m_typing; ///< conversation → user → expires at (ms)
     QHash<qint64, bool> m_online;
     QHash<qint64, qint64> m_lastSeen;
+    /// Presence pushes counted, and the count at each user's latest: a presence.query
+    /// reply is older than any push that came after it was asked.
+    quint64 m_presencePushes = 0;
+    QHash<qint64, quint64> m_presencePushedAt;
     QTimer m_typingTimer;
     QElapsedTimer m_clock;
     QHash<qint64, qint64> m_ownTypingSentAt; ///< conversation → when we last said "typing"

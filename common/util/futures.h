@@ -3,6 +3,7 @@
 #include <QFuture>
 #include <QFutureWatcher>
 #include <QPromise>
+#include <QThread>
 
 #include <memory>
 #include <type_traits>
@@ -54,6 +55,8 @@ template<typename F> struct Continued<void, F>
 /// is finishing the future (decision 23).
 template<typename T, typename F> auto whenReady(QFuture<T> future, QObject *context, F done)
 {
+    // The watcher belongs to the context's thread, and so must the caller.
+    Q_ASSERT(context && QThread::currentThread() == context->thread());
     using R = typename detail::Continued<T, F>::type;
     auto promise = std::make_shared<QPromise<R>>();
     promise->start();

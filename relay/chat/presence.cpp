@@ -8,12 +8,15 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTimer>
 
 namespace tidings::relay {
 
 using namespace Qt::StringLiterals;
 
 namespace {
+
+constexpr int kRetryMs = 500; ///< after the store refused a batch (busy or closing)
 
 struct Audience
 {
@@ -63,19 +66,24 @@ void Presence::writeLastSeen()
         .then(this, [this, batch](const Result<bool> &written) {
             m_writing = false;
             if (!written) {
-                // Not lost: back in the queue (unless a newer time came meanwhile), and
-                // tried again with the next change.
+                // Not lost: back in the queue (unless a newer time came meanwhile), tried
+                // again shortly, and announced once written.
                 for (auto it = batch.cbegin(); it != batch.cend(); ++it)
                     m_unwrittenLastSeen.insert(
                         it.key(), std::max(it.value(), m_unwrittenLastSeen.value(it.key())));
+                m_writing = true; // the retry is this batch's, not the next change's
+                QTimer::singleShot(kRetryMs, this, [this] {
+                    m_writing = false;
+                    writeLastSeen();
+                });
+                return;
             }
             for (auto it = batch.cbegin(); it != batch.cend(); ++it) {
                 // Back online meanwhile (a quick reconnect): the "online" already went out.
                 if (!isOnline(it.key()))
                     announce(it.key(), false, it.value());
             }
-            if (written)
-                writeLastSeen(); // what gathered while this batch was written
+            writeLastSeen(); // what gathered while this batch was written
         });
 }
 
@@ -111,20 +119,30 @@ void Presence::readAudiences()
             })
         .then(this, [this, batch](const Result<QHash<UserId, Audience>> &audiences) {
             m_reading = false;
-            if (audiences) {
+            if (!audiences) {
+                // Tried again shortly; a change that came meanwhile is newer and wins.
                 for (auto it = batch.cbegin(); it != batch.cend(); ++it) {
-                    const Audience audience = audiences->value(it.key());
-                    if (audience.contacts.isEmpty())
-                        continue;
-                    QJsonObject frame{{u"type"_s, u"presence"_s},
-                                      {u"user"_s, it.key()},
-                                      {u"online"_s, it->online}};
-                    if (!it->online && !audience.hideLastSeen)
-                        frame.insert(u"last_seen"_s, it->lastSeen);
-                    m_core.sendToUsers(
-                        audience.contacts,
-                        QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+                    if (!m_unannounced.contains(it.key()))
+                        m_unannounced.insert(it.key(), it.value());
                 }
+                m_reading = true;
+                QTimer::singleShot(kRetryMs, this, [this] {
+                    m_reading = false;
+                    readAudiences();
+                });
+                return;
+            }
+            for (auto it = batch.cbegin(); it != batch.cend(); ++it) {
+                const Audience audience = audiences->value(it.key());
+                if (audience.contacts.isEmpty())
+                    continue;
+                QJsonObject frame{
+                    {u"type"_s, u"presence"_s}, {u"user"_s, it.key()}, {u"online"_s, it->online}};
+                if (!it->online && !audience.hideLastSeen)
+                    frame.insert(u"last_seen"_s, it->lastSeen);
+                m_core.sendToUsers(
+                    audience.contacts,
+                    QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
             }
             readAudiences(); // what gathered meanwhile
         });

@@ -66,6 +66,7 @@ struct ConnectionsScenario::Client
     qint64 conversation = 0; ///< a pair's (or the group's) sender: where it sends
     QString token; ///< the session, for coming back after a storm
     bool resuming = false; ///< dropped by the storm and not back yet
+    QHash<qint64, qint64> cursors; ///< storm: conversation → last seq synced
 };
 
 ConnectionsScenario::ConnectionsScenario(ConnectionsScenarioOptions options, QObject *parent)
@@ -169,6 +170,7 @@ void ConnectionsScenario::onText(Client &client, const QByteArray &text)
         client.conversation = frame.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
         startSending();
     } else if (type == u"error") {
+        m_historyStarted.remove(id); // a refused page is counted here, not as unanswered
         ++m_sendErrors;
         if (m_errors.size() < kMaxErrorSamples)
             m_errors.append(frame.value(u"code"_s).toString() + u": "_s
@@ -184,17 +186,28 @@ void ConnectionsScenario::onHandshake(Client &client, const QJsonObject &frame, 
         if (type == u"result" && id == u"h") {
             send(client, {{u"type"_s, u"auth"_s}, {u"id"_s, u"a"_s}, {u"token"_s, client.token}});
         } else if (type == u"result" && (id == u"a" || id == u"s")) {
-            // Signed in again; now everything missed, page by page, as an app does.
+            // Signed in again; now everything missed, page by page, as an app does: each
+            // page's cursors are merged into what the client has, and all are sent back
+            // (a page names only the conversations it touched).
             const QJsonArray events = frame.value(u"events"_s).toArray();
             m_stormEvents += events.size();
+            const QJsonArray cursors = frame.value(u"cursors"_s).toArray();
+            for (const QJsonValue &cursor : cursors) {
+                const QJsonObject at = cursor.toObject();
+                client.cursors.insert(at.value(u"conversation"_s).toInteger(),
+                                      at.value(u"seq"_s).toInteger());
+            }
             if (id == u"s" && !frame.value(u"more"_s).toBool()) {
                 stormClientDone(client, true);
                 return;
             }
+            QJsonArray all;
+            for (auto it = client.cursors.cbegin(); it != client.cursors.cend(); ++it)
+                all.append(QJsonObject{{u"conversation"_s, it.key()}, {u"seq"_s, it.value()}});
             send(client,
                  {{u"type"_s, u"sync"_s},
                   {u"id"_s, u"s"_s},
-                  {u"cursors"_s, frame.value(u"cursors"_s).toArray()},
+                  {u"cursors"_s, all},
                   {u"limit"_s, 500}});
         } else if (type == u"error") {
             lost(client,
@@ -455,6 +468,13 @@ void ConnectionsScenario::stormClientDone(Client &client, bool back)
         return;
     client.resuming = false;
     client.up = back;
+    if (!back) {
+        client.done = true; // counted here, and nowhere else when its socket ends
+        if (client.socket) {
+            client.socket->disconnect(this);
+            client.socket->close();
+        }
+    }
     ++(back ? m_stormBack : m_stormRefused);
     if (m_stormBack + m_stormRefused == m_stormExpected) {
         m_stormMs = std::max<qint64>(1, m_clock.elapsed() - m_stormStartMs);
@@ -514,8 +534,9 @@ void ConnectionsScenario::finish()
     }
     if (m_options.groupSize > 0) {
         const double seconds = double(m_options.holdSeconds);
-        const qint64 expected = m_acked * (m_options.groupSize - 1);
-        loss = std::max<qint64>(0, expected - m_received);
+        // Copies that never reached a member: what every message sent still waits for.
+        for (const int missing : std::as_const(m_fanoutPending))
+            loss += missing;
         result.insert(u"group_size"_s, m_options.groupSize);
         result.insert(u"rate"_s, m_options.rate);
         result.insert(u"sent"_s, m_sent);
