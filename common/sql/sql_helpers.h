@@ -6,12 +6,61 @@
 #include <QSqlQuery>
 #include <QVariantList>
 
+#include <memory>
+#include <optional>
+
 namespace tidings::sql {
 
 /// Prepares `statement`, binds `values` in order and runs it. A failure is an Error whose
 /// code is Conflict for a violated UNIQUE/PRIMARY KEY constraint, Io otherwise.
 Result<QSqlQuery> run(QSqlDatabase &database, const QString &statement,
                       const QVariantList &values = {});
+
+/// A query from runCached(): the connection's prepared statement, lent until this goes
+/// (then it is reset for its next use), or a query of its own when that statement is
+/// already lent out or no cache is installed. Reads like the QSqlQuery it stands for.
+class CachedQuery
+{
+public:
+    CachedQuery(QSqlQuery *lent, bool *inUse) : m_query(lent), m_inUse(inUse) { }
+    explicit CachedQuery(QSqlQuery own);
+    CachedQuery(CachedQuery &&other) noexcept;
+    CachedQuery &operator=(CachedQuery &&) = delete;
+    ~CachedQuery();
+
+    bool next() { return m_query->next(); }
+    QVariant value(int index) const { return m_query->value(index); }
+    void finish() { m_query->finish(); }
+    operator const QSqlQuery &() const { return *m_query; }
+
+private:
+    std::optional<QSqlQuery> m_own;
+    QSqlQuery *m_query = nullptr;
+    bool *m_inUse = nullptr;
+};
+
+/// As run(), for the hot paths: reuses the statement as prepared on this connection the
+/// last time, instead of parsing it again (half the writer thread's time went to preparing,
+/// docs/benchmarks.md). Statements are kept per connection while a StatementCacheScope
+/// lives on the thread (SqlThread makes one around its connection).
+Result<CachedQuery> runCached(QSqlDatabase &database, const QString &statement,
+                              const QVariantList &values = {});
+
+struct StatementCache;
+
+/// Installs, for the thread's life of this object, the cache runCached() uses for
+/// `database`; its statements are released when it goes (before the connection closes).
+class StatementCacheScope
+{
+public:
+    explicit StatementCacheScope(const QSqlDatabase &database);
+    ~StatementCacheScope();
+    StatementCacheScope(const StatementCacheScope &) = delete;
+    StatementCacheScope &operator=(const StatementCacheScope &) = delete;
+
+private:
+    std::unique_ptr<StatementCache> m_cache;
+};
 
 /// Milliseconds since the epoch, UTC: the one clock the store uses.
 qint64 now();

@@ -1,5 +1,6 @@
 #include "sql/sql_thread.h"
 
+#include "sql/sql_helpers.h"
 #include "sql/sql_logging.h"
 
 #include <QMetaObject>
@@ -55,6 +56,7 @@ public:
         Q_ASSERT(QThread::currentThread() == thread());
         if (!m_opened)
             return;
+        m_statements.reset(); // prepared statements go before their connection
         m_database.close();
         m_database = QSqlDatabase();
         QSqlDatabase::removeDatabase(m_connectionName);
@@ -69,6 +71,8 @@ private:
         m_database = QSqlDatabase::addDatabase(m_driverName, m_connectionName);
         if (auto setup = m_setup(m_database); !setup)
             m_setupError = setup.error();
+        else
+            m_statements.emplace(m_database);
     }
 
     QSqlDatabase *database() { return m_setupError ? nullptr : &m_database; }
@@ -132,6 +136,7 @@ private:
     std::function<Result<void>(QSqlDatabase &)> m_setup;
     QSqlDatabase m_database;
     std::optional<Error> m_setupError;
+    std::optional<sql::StatementCacheScope> m_statements;
     bool m_opened = false;
 };
 

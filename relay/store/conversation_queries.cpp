@@ -147,10 +147,10 @@ Result<Appended> appended(QSqlDatabase &db, Result<EventRecord> event, QList<Use
 
 Result<MemberRecord> membership(QSqlDatabase &db, ConversationId conversation, UserId user)
 {
-    auto query = run(db,
-                     u"SELECT "_s + kMemberColumns
-                         + u" FROM members WHERE conversation_id = ? AND user_id = ?"_s,
-                     {conversation, user});
+    auto query = runCached(db,
+                           u"SELECT "_s + kMemberColumns
+                               + u" FROM members WHERE conversation_id = ? AND user_id = ?"_s,
+                           {conversation, user});
     if (!query)
         return query.error();
     if (!query->next())
@@ -161,8 +161,8 @@ Result<MemberRecord> membership(QSqlDatabase &db, ConversationId conversation, U
 Result<ConversationRecord> conversationById(QSqlDatabase &db, ConversationId conversation)
 {
     auto query
-        = run(db, u"SELECT "_s + kConversationColumns + u" FROM conversations WHERE id = ?"_s,
-              {conversation});
+        = runCached(db, u"SELECT "_s + kConversationColumns + u" FROM conversations WHERE id = ?"_s,
+                    {conversation});
     if (!query)
         return query.error();
     if (!query->next())
@@ -188,9 +188,9 @@ Result<QList<MemberRecord>> members(QSqlDatabase &db, ConversationId conversatio
 
 Result<QList<UserId>> currentMemberIds(QSqlDatabase &db, ConversationId conversation)
 {
-    auto query
-        = run(db, u"SELECT user_id FROM members WHERE conversation_id = ? AND left_seq IS NULL"_s,
-              {conversation});
+    auto query = runCached(
+        db, u"SELECT user_id FROM members WHERE conversation_id = ? AND left_seq IS NULL"_s,
+        {conversation});
     if (!query)
         return query.error();
     QList<UserId> ids;
@@ -205,7 +205,7 @@ Result<EventRecord> appendEvent(QSqlDatabase &db, ConversationId conversation, c
 {
     // Only the writer thread appends, inside its transaction: seqs are gap-free by
     // construction (a rolled-back append rolls back its increment too).
-    auto bumped = run(
+    auto bumped = runCached(
         db, u"UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq"_s,
         {conversation});
     if (!bumped)
@@ -222,15 +222,15 @@ Result<EventRecord> appendEvent(QSqlDatabase &db, ConversationId conversation, c
     event.targetSeq = targetSeq;
     event.body = body;
     event.createdAt = now();
-    auto inserted = run(db,
-                        u"INSERT INTO events (conversation_id, seq, kind, sender_id, client_id, "
-                        u"target_seq, body, created_at) "
-                        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
-                        {conversation, event.seq, kind, sender,
-                         clientId.isEmpty() ? QVariant() : QVariant(clientId),
-                         targetSeq > 0 ? QVariant(targetSeq) : QVariant(),
-                         QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)),
-                         event.createdAt});
+    auto inserted = runCached(
+        db,
+        u"INSERT INTO events (conversation_id, seq, kind, sender_id, client_id, "
+        u"target_seq, body, created_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
+        {conversation, event.seq, kind, sender,
+         clientId.isEmpty() ? QVariant() : QVariant(clientId),
+         targetSeq > 0 ? QVariant(targetSeq) : QVariant(),
+         QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)), event.createdAt});
     if (!inserted) {
         if (inserted.error().code == ErrorCode::Conflict)
             return Error{ErrorCode::Conflict, u"this client_id was already used"_s};
@@ -521,7 +521,7 @@ Result<Appended> setRole(QSqlDatabase &db, UserId actor, ConversationId conversa
 
 Result<bool> blockedEitherWay(QSqlDatabase &db, UserId a, UserId b)
 {
-    auto query = run(
+    auto query = runCached(
         db,
         u"SELECT 1 FROM blocks WHERE (blocker_id = ? AND blocked_id = ?) OR (blocker_id = ? AND blocked_id = ?)"_s,
         {a, b, b, a});

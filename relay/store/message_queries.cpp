@@ -31,7 +31,7 @@ EventRecord readEvent(const QSqlQuery &query)
 Result<std::optional<EventRecord>> eventByClientId(QSqlDatabase &db, UserId sender,
                                                    const QString &clientId)
 {
-    auto query = run(
+    auto query = runCached(
         db, u"SELECT "_s + kEventColumns + u" FROM events WHERE sender_id = ? AND client_id = ?"_s,
         {sender, clientId});
     if (!query)
