@@ -18,6 +18,17 @@ namespace {
 constexpr int kPageSize = 500;
 constexpr qint64 kTypingShownMs = 6000;
 
+/// The entries of a `sync` or `history` page.
+QList<QJsonObject> eventsOf(const QJsonObject &page)
+{
+    QList<QJsonObject> events;
+    const QJsonArray array = page.value(u"events"_s).toArray();
+    events.reserve(array.size());
+    for (const QJsonValue &event : array)
+        events.append(event.toObject());
+    return events;
+}
+
 struct Batch
 {
     QHash<qint64, local::Seq> synced; ///< where each touched conversation now stands
@@ -134,10 +145,7 @@ void SyncEngine::syncPage()
                       this, [this, generation](const Result<QJsonObject> &page) {
                           if (generation != m_generation || !page)
                               return;
-                          QList<QJsonObject> events;
-                          const QJsonArray array = page->value(u"events"_s).toArray();
-                          for (const QJsonValue &event : array)
-                              events.append(event.toObject());
+                          const QList<QJsonObject> events = eventsOf(*page);
                           const bool more = page->value(u"more"_s).toBool() && !events.isEmpty();
                           // The next page (or "caught up") only once this one is stored.
                           whenReady(applyEvents(events, false), this, [this, generation, more] {
@@ -221,10 +229,7 @@ void SyncEngine::backfill(qint64 conversation)
                           m_backfilling.remove(conversation);
                           if (generation != m_generation || !page)
                               return;
-                          QList<QJsonObject> events;
-                          const QJsonArray array = page->value(u"events"_s).toArray();
-                          for (const QJsonValue &event : array)
-                              events.append(event.toObject());
+                          const QList<QJsonObject> events = eventsOf(*page);
                           qCDebug(lcSync)
                               << "backfilled" << events.size() << "entries of" << conversation;
                           // Applied as live: if more is missing, the next gap asks again.

@@ -53,7 +53,10 @@ struct RelayConfig
     EventLoop eventLoop = EventLoop::Qt;
 #endif
 
-    bool tlsEnabled() const { return !tlsCertificateFile.isEmpty(); }
+    bool tlsEnabled() const
+    {
+        return !tlsCertificateFile.isEmpty();
+    }
 };
 
 /// Where resolved settings come from, highest precedence first: command-line flags, then

@@ -27,6 +27,28 @@ template<typename P> bool spinUntil(P done)
     return done();
 }
 
+/// Bursts of 256 jobs: `start(id, context, record)` runs job `id` on another thread and
+/// continues it on `context` with `record(id)`. Every continuation must run exactly once.
+template<typename Start> void checkEachContinuesOnce(int bursts, Start start)
+{
+    constexpr int kBurst = 256;
+    QObject context;
+    std::vector<int> runs(size_t(bursts) * kBurst, 0);
+    int total = 0;
+    const auto record = [&runs, &total](int id) {
+        ++runs.at(size_t(id));
+        ++total;
+    };
+    for (int burst = 0; burst < bursts; ++burst) {
+        for (int i = 0; i < kBurst; ++i)
+            start(burst * kBurst + i, &context, record);
+        QVERIFY(spinUntil([&] { return total >= (burst + 1) * kBurst; }));
+    }
+    QCoreApplication::processEvents(); // a second run would come now
+    QCOMPARE(total, bursts * kBurst);
+    QCOMPARE(std::count(runs.begin(), runs.end(), 1), qsizetype(bursts) * kBurst);
+}
+
 } // namespace
 
 class TestFutures : public QObject
@@ -71,25 +93,10 @@ private Q_SLOTS:
                 return Error{ErrorCode::Io, database.lastError().text()};
             return {};
         });
-        QObject context;
-        constexpr int kBursts = 200;
-        constexpr int kBurst = 256;
-        std::vector<int> runs(kBursts * kBurst, 0);
-        int total = 0;
-        for (int burst = 0; burst < kBursts; ++burst) {
-            for (int i = 0; i < kBurst; ++i) {
-                const int id = burst * kBurst + i;
-                thread.submit<int>([id](QSqlDatabase &) -> Result<int> { return id; })
-                    .then(&context, [&](const Result<int> &done) {
-                        ++runs.at(*done);
-                        ++total;
-                    });
-            }
-            QVERIFY(spinUntil([&] { return total >= (burst + 1) * kBurst; }));
-        }
-        QCoreApplication::processEvents(); // a second run would come now
-        QCOMPARE(total, kBursts * kBurst);
-        QCOMPARE(std::count(runs.begin(), runs.end(), 1), qsizetype(kBursts * kBurst));
+        checkEachContinuesOnce(200, [&thread](int id, QObject *context, auto record) {
+            thread.submit<int>([id](QSqlDatabase &) -> Result<int> { return id; })
+                .then(context, [record](const Result<int> &done) { record(*done); });
+        });
     }
 
     // The same against a thread pool, where jobs finish within microseconds of being started
@@ -99,26 +106,11 @@ private Q_SLOTS:
     {
         QThreadPool pool;
         pool.setMaxThreadCount(2);
-        QObject context;
-        constexpr int kBursts = 2000;
-        constexpr int kBurst = 256;
-        std::vector<int> runs(kBursts * kBurst, 0);
-        int total = 0;
-        for (int burst = 0; burst < kBursts; ++burst) {
-            for (int i = 0; i < kBurst; ++i) {
-                const int id = burst * kBurst + i;
-                WorkerFuture<int>(QtConcurrent::run(&pool, [id] {
-                    return id;
-                })).then(&context, [&](int done) {
-                    ++runs.at(done);
-                    ++total;
-                });
-            }
-            QVERIFY(spinUntil([&] { return total >= (burst + 1) * kBurst; }));
-        }
-        QCoreApplication::processEvents();
-        QCOMPARE(total, kBursts * kBurst);
-        QCOMPARE(std::count(runs.begin(), runs.end(), 1), qsizetype(kBursts * kBurst));
+        checkEachContinuesOnce(2000, [&pool](int id, QObject *context, auto record) {
+            WorkerFuture<int>(QtConcurrent::run(&pool, [id] {
+                return id;
+            })).then(context, [record](int done) { record(done); });
+        });
     }
 
     // The context goes away while its work is in flight (a chat closed mid-load): nothing is

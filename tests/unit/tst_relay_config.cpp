@@ -141,7 +141,10 @@ private Q_SLOTS:
         QCOMPARE(RelayConfig().eventLoop, EventLoop::Qt);
 #endif
 #ifdef Q_OS_LINUX
-        QCOMPARE(resolveRelayConfig(inputs({{u"event-loop"_s, u"epoll"_s}}))->eventLoop,
+        QCOMPARE(resolveRelayConfig(inputs({{
+                     u"event-loop"_s,
+                     u"epoll"_s
+                 }}))->eventLoop,
                  EventLoop::Epoll);
 #endif
         QCOMPARE(resolveRelayConfig(inputs({}))->eventLoop, RelayConfig().eventLoop);

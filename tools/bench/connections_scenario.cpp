@@ -107,17 +107,18 @@ void ConnectionsScenario::openNext()
 {
     while (m_settingUp < m_options.setupConcurrency && m_nextToOpen < int(m_clients.size())) {
         Client &client = *m_clients[size_t(m_nextToOpen)];
-        const QHostAddress source = m_options.sources.isEmpty()
-            ? QHostAddress()
-            : m_options.sources.at(m_nextToOpen % m_options.sources.size());
         ++m_nextToOpen;
         ++m_settingUp;
-        connectSocket(client, source);
+        connectSocket(client);
     }
 }
 
-void ConnectionsScenario::connectSocket(Client &client, const QHostAddress &source)
+void ConnectionsScenario::connectSocket(Client &client)
 {
+    // Source addresses in turn: each pair of addresses has its own ephemeral ports.
+    const QHostAddress source = m_options.sources.isEmpty()
+        ? QHostAddress()
+        : m_options.sources.at(client.index % m_options.sources.size());
     client.socket = new LeanWebSocket(this);
     connect(client.socket, &LeanWebSocket::opened, this, [this, &client] {
         send(client,
@@ -448,10 +449,7 @@ void ConnectionsScenario::startStorm()
     QTimer::singleShot(500, this, [this, dropped] {
         m_stormStartMs = m_clock.elapsed();
         for (Client *client : dropped) {
-            const QHostAddress source = m_options.sources.isEmpty()
-                ? QHostAddress()
-                : m_options.sources.at(client->index % m_options.sources.size());
-            connectSocket(*client, source);
+            connectSocket(*client);
         }
         if (dropped.isEmpty())
             finish();
@@ -496,6 +494,8 @@ void ConnectionsScenario::finish()
         if (client->socket && client->socket->isOpen())
             ++open;
     }
+    const double loaderCpu
+        = processCpuSeconds(QCoreApplication::applicationPid()) - m_loaderCpuBefore;
     QJsonObject result{
         {u"scenario"_s,
          m_options.storm                 ? u"storm"_s
@@ -511,8 +511,7 @@ void ConnectionsScenario::finish()
         {u"setup_s"_s, double(m_setupMs) / 1000.0},
         {u"setup_per_s"_s, m_setupMs > 0 ? double(m_established) * 1000.0 / double(m_setupMs) : 0},
         {u"hold_s"_s, m_options.holdSeconds},
-        {u"loader_cpu_s"_s,
-         processCpuSeconds(QCoreApplication::applicationPid()) - m_loaderCpuBefore},
+        {u"loader_cpu_s"_s, loaderCpu},
     };
     if (m_options.relayPid > 0) {
         result.insert(u"relay_rss_mb_before"_s, double(m_relayRssBefore) / (1024.0 * 1024.0));
@@ -532,34 +531,32 @@ void ConnectionsScenario::finish()
         result.insert(u"storm_back_s"_s, m_stormMs > 0 ? double(m_stormMs) / 1000.0 : -1.0);
         result.insert(u"storm_synced_events"_s, m_stormEvents);
     }
-    if (m_options.groupSize > 0) {
-        const double seconds = double(m_options.holdSeconds);
-        // Copies that never reached a member: what every message sent still waits for.
-        for (const int missing : std::as_const(m_fanoutPending))
-            loss += missing;
-        result.insert(u"group_size"_s, m_options.groupSize);
+    const bool fanout = m_options.groupSize > 0;
+    if (fanout || m_options.pairs > 0) {
+        const double perSecond
+            = m_options.holdSeconds > 0 ? double(m_received) / double(m_options.holdSeconds) : 0;
+        if (fanout) {
+            // Copies that never reached a member: what every message sent still waits for.
+            for (const int missing : std::as_const(m_fanoutPending))
+                loss += missing;
+            result.insert(u"group_size"_s, m_options.groupSize);
+            result.insert(u"deliveries"_s, m_received);
+            result.insert(u"messages_to_all"_s, m_fanoutComplete);
+            result.insert(u"deliveries_per_s"_s, perSecond);
+            result.insert(u"last_member_ms"_s, m_lastMember->toJson());
+            result.insert(u"delivery_ms"_s, m_latency->toJson());
+        } else {
+            loss = std::max<qint64>(0, m_acked - m_received);
+            result.insert(u"pairs"_s, m_options.pairs);
+            result.insert(u"received"_s, m_received);
+            result.insert(u"throughput_msg_s"_s, perSecond);
+            result.insert(u"latency_ms"_s, m_latency->toJson());
+        }
         result.insert(u"rate"_s, m_options.rate);
         result.insert(u"sent"_s, m_sent);
         result.insert(u"acked"_s, m_acked);
-        result.insert(u"deliveries"_s, m_received);
-        result.insert(u"messages_to_all"_s, m_fanoutComplete);
         result.insert(u"loss"_s, loss);
         result.insert(u"duplicates"_s, m_duplicates);
-        result.insert(u"deliveries_per_s"_s, seconds > 0 ? double(m_received) / seconds : 0);
-        result.insert(u"last_member_ms"_s, m_lastMember->toJson());
-        result.insert(u"delivery_ms"_s, m_latency->toJson());
-    } else if (m_options.pairs > 0) {
-        const double seconds = double(m_options.holdSeconds);
-        loss = std::max<qint64>(0, m_acked - m_received);
-        result.insert(u"pairs"_s, m_options.pairs);
-        result.insert(u"rate"_s, m_options.rate);
-        result.insert(u"sent"_s, m_sent);
-        result.insert(u"acked"_s, m_acked);
-        result.insert(u"received"_s, m_received);
-        result.insert(u"loss"_s, loss);
-        result.insert(u"duplicates"_s, m_duplicates);
-        result.insert(u"throughput_msg_s"_s, seconds > 0 ? double(m_received) / seconds : 0);
-        result.insert(u"latency_ms"_s, m_latency->toJson());
     }
     qint64 historyUnanswered = 0;
     if (m_options.historyRate > 0) {
@@ -579,9 +576,7 @@ void ConnectionsScenario::finish()
     // One thread drives all of this process's connections: near a full core, the loader
     // and not the relay may be what limits the figures.
     const double wall = double(m_clock.elapsed()) / 1000.0;
-    const double loaderShare = wall > 0
-        ? (processCpuSeconds(QCoreApplication::applicationPid()) - m_loaderCpuBefore) / wall
-        : 0;
+    const double loaderShare = wall > 0 ? loaderCpu / wall : 0;
     if (loaderShare > 0.85)
         result.insert(u"warning"_s,
                       u"the loader was busy %1% of the time: it may be the bottleneck"_s.arg(

@@ -65,7 +65,7 @@ Q_SIGNALS:
 private:
     struct Client;
     void openNext();
-    void connectSocket(Client &client, const QHostAddress &source);
+    void connectSocket(Client &client);
     void onHandshake(Client &client, const QJsonObject &frame, const QString &type,
                      const QString &id);
     void onMessageEvent(Client &client, const QJsonObject &frame);
