@@ -10,6 +10,8 @@
 #include <QJsonObject>
 #include <QTimer>
 
+#include <algorithm>
+
 namespace tidings::relay {
 
 using namespace Qt::StringLiterals;
@@ -37,6 +39,11 @@ bool Presence::isOnline(UserId user) const
     return !m_core.sessionsOf(user).isEmpty();
 }
 
+qint64 Presence::lastSeen(UserId user, qint64 stored) const
+{
+    return std::max({stored, m_unwrittenLastSeen.value(user), m_writingLastSeen.value(user)});
+}
+
 void Presence::cameOnline(UserId user)
 {
     announce(user, true, 0);
@@ -55,6 +62,7 @@ void Presence::writeLastSeen()
         return;
     m_writing = true;
     const QHash<UserId, qint64> batch = std::exchange(m_unwrittenLastSeen, {});
+    m_writingLastSeen = batch;
     m_core.store()
         .write<bool>([batch](QSqlDatabase &db) -> Result<bool> {
             for (auto it = batch.cbegin(); it != batch.cend(); ++it) {
@@ -65,6 +73,7 @@ void Presence::writeLastSeen()
         })
         .then(this, [this, batch](const Result<bool> &written) {
             m_writing = false;
+            m_writingLastSeen.clear();
             if (!written) {
                 // Not lost: back in the queue (unless a newer time came meanwhile), tried
                 // again shortly, and announced once written.

@@ -26,6 +26,9 @@ public:
     explicit Presence(ChatCore &core);
 
     bool isOnline(UserId user) const;
+    /// When `user` was last seen: the time not yet written if there is one (their last
+    /// session has just gone), else `stored`.
+    qint64 lastSeen(UserId user, qint64 stored) const;
 
 private:
     void cameOnline(UserId user);
@@ -42,6 +45,7 @@ private:
 
     ChatCore &m_core;
     QHash<UserId, qint64> m_unwrittenLastSeen; ///< bounded by the users who had sessions
+    QHash<UserId, qint64> m_writingLastSeen; ///< the batch being written
     bool m_writing = false;
     QHash<UserId, Change> m_unannounced;
     bool m_reading = false;

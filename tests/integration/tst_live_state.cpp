@@ -168,6 +168,35 @@ private Q_SLOTS:
                     .isEmpty());
     }
 
+    void aQueryRightAfterTheLastSessionHasTheTime()
+    {
+        // The last-seen time is written after the session has gone; a query answered in
+        // between still has it (the app asks right after it reconnects).
+        ProtocolClient bob;
+        const qint64 bobId = bob.signUp(m_relay.webSocketUrl(), name(u"bob"_s));
+        int answeredOffline = 0;
+        for (int round = 0; round < 12; ++round) {
+            qint64 aliceId = 0;
+            {
+                ProtocolClient alice; // never offline before: nothing stored yet
+                aliceId = alice.signUp(m_relay.webSocketUrl(), name(u"alice"_s));
+                openDirect(alice, bobId);
+            }
+            const QJsonObject entry
+                = bob.request(u"presence.query"_s, {{u"users"_s, QJsonArray{aliceId}}})
+                      .value(u"presence"_s)
+                      .toArray()
+                      .first()
+                      .toObject();
+            if (entry.value(u"online"_s).toBool())
+                continue; // asked before the relay saw her go
+            ++answeredOffline;
+            QVERIFY2(entry.value(u"last_seen"_s).toInteger() > 0,
+                     qPrintable(u"round %1"_s.arg(round)));
+        }
+        QVERIFY(answeredOffline > 0);
+    }
+
     void reports()
     {
         ProtocolClient alice, bob, mallory;

@@ -107,10 +107,13 @@ void queryPresence(const Request &request)
                 return request.fail(visible.error());
             QJsonArray list;
             for (const UserRecord &user : *visible) {
-                const bool online = request.core().presence().isOnline(user.id);
+                const Presence &presence = request.core().presence();
+                const bool online = presence.isOnline(user.id);
                 QJsonObject entry{{u"user"_s, user.id}, {u"online"_s, online}};
-                if (!online && !user.hideLastSeen && user.lastSeenAt > 0)
-                    entry.insert(u"last_seen"_s, user.lastSeenAt);
+                // Just gone: the time is known before it is written.
+                const qint64 lastSeen = presence.lastSeen(user.id, user.lastSeenAt);
+                if (!online && !user.hideLastSeen && lastSeen > 0)
+                    entry.insert(u"last_seen"_s, lastSeen);
                 list.append(entry);
             }
             request.reply({{u"presence"_s, list}});
