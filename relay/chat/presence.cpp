@@ -6,6 +6,7 @@
 #include "store/sql_helpers.h"
 #include "store/store.h"
 
+#include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimer>
@@ -19,6 +20,9 @@ using namespace Qt::StringLiterals;
 namespace {
 
 constexpr int kRetryMs = 500; ///< after the store refused a batch (busy or closing)
+/// How long a written last-seen time stays in memory: longer than a store read takes,
+/// so a presence.query read before the write still answers with the time.
+constexpr int kRecentLastSeenMs = 30'000;
 
 struct Audience
 {
@@ -32,6 +36,9 @@ Presence::Presence(ChatCore &core) : m_core(core)
 {
     connect(&core, &ChatCore::userCameOnline, this, &Presence::cameOnline);
     connect(&core, &ChatCore::userWentOffline, this, &Presence::wentOffline);
+    m_forgetTimer = new QTimer(this);
+    m_forgetTimer->setInterval(kRecentLastSeenMs);
+    connect(m_forgetTimer, &QTimer::timeout, this, &Presence::forgetOldLastSeen);
 }
 
 bool Presence::isOnline(UserId user) const
@@ -41,17 +48,31 @@ bool Presence::isOnline(UserId user) const
 
 qint64 Presence::lastSeen(UserId user, qint64 stored) const
 {
-    return std::max({stored, m_unwrittenLastSeen.value(user), m_writingLastSeen.value(user)});
+    return std::max(stored, m_recentLastSeen.value(user).at);
+}
+
+void Presence::forgetOldLastSeen()
+{
+    const qint64 before = QDateTime::currentMSecsSinceEpoch() - kRecentLastSeenMs;
+    m_recentLastSeen.removeIf(
+        [before](const auto &entry) { return entry->writtenAt > 0 && entry->writtenAt < before; });
+    if (m_recentLastSeen.isEmpty())
+        m_forgetTimer->stop();
 }
 
 void Presence::cameOnline(UserId user)
 {
+    m_recentLastSeen.remove(user);
     announce(user, true, 0);
 }
 
 void Presence::wentOffline(UserId user)
 {
-    m_unwrittenLastSeen.insert(user, sql::now());
+    const qint64 now = sql::now();
+    m_unwrittenLastSeen.insert(user, now);
+    m_recentLastSeen.insert(user, {now, 0});
+    if (!m_forgetTimer->isActive())
+        m_forgetTimer->start();
     if (!m_writing)
         writeLastSeen();
 }
@@ -62,7 +83,6 @@ void Presence::writeLastSeen()
         return;
     m_writing = true;
     const QHash<UserId, qint64> batch = std::exchange(m_unwrittenLastSeen, {});
-    m_writingLastSeen = batch;
     m_core.store()
         .write<bool>([batch](QSqlDatabase &db) -> Result<bool> {
             for (auto it = batch.cbegin(); it != batch.cend(); ++it) {
@@ -73,7 +93,6 @@ void Presence::writeLastSeen()
         })
         .then(this, [this, batch](const Result<bool> &written) {
             m_writing = false;
-            m_writingLastSeen.clear();
             if (!written) {
                 // Not lost: back in the queue (unless a newer time came meanwhile), tried
                 // again shortly, and announced once written.
@@ -87,7 +106,11 @@ void Presence::writeLastSeen()
                 });
                 return;
             }
+            const qint64 writtenAt = QDateTime::currentMSecsSinceEpoch();
             for (auto it = batch.cbegin(); it != batch.cend(); ++it) {
+                if (auto recent = m_recentLastSeen.find(it.key());
+                    recent != m_recentLastSeen.end() && recent->at == it.value())
+                    recent->writtenAt = writtenAt;
                 // Back online meanwhile (a quick reconnect): the "online" already went out.
                 if (!isOnline(it.key()))
                     announce(it.key(), false, it.value());

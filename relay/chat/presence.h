@@ -5,6 +5,8 @@
 #include <QHash>
 #include <QObject>
 
+class QTimer;
+
 namespace tidings::relay {
 
 class ChatCore;
@@ -26,8 +28,9 @@ public:
     explicit Presence(ChatCore &core);
 
     bool isOnline(UserId user) const;
-    /// When `user` was last seen: the time not yet written if there is one (their last
-    /// session has just gone), else `stored`.
+    /// When `user` was last seen: `stored` (read from the store), or the newer time their
+    /// last session went if that is recent — not yet written, or written after `stored`
+    /// may have been read.
     qint64 lastSeen(UserId user, qint64 stored) const;
 
 private:
@@ -36,6 +39,7 @@ private:
     void announce(UserId user, bool online, qint64 lastSeen);
     void writeLastSeen();
     void readAudiences();
+    void forgetOldLastSeen();
 
     struct Change
     {
@@ -45,7 +49,14 @@ private:
 
     ChatCore &m_core;
     QHash<UserId, qint64> m_unwrittenLastSeen; ///< bounded by the users who had sessions
-    QHash<UserId, qint64> m_writingLastSeen; ///< the batch being written
+    struct RecentLastSeen
+    {
+        qint64 at = 0;
+        qint64 writtenAt = 0; ///< ms since the epoch, 0 until written
+    };
+    /// Users whose last session went lately; dropped a while after the time is written.
+    QHash<UserId, RecentLastSeen> m_recentLastSeen;
+    QTimer *m_forgetTimer = nullptr;
     bool m_writing = false;
     QHash<UserId, Change> m_unannounced;
     bool m_reading = false;
