@@ -11,8 +11,9 @@
 #include "store/sql_helpers.h"
 #include "store/store.h"
 
+#include "gateway/websocket_connection.h"
+
 #include <QSet>
-#include <QWebSocket>
 
 namespace tidings::relay {
 
@@ -40,37 +41,37 @@ ChatCore::ChatCore(Store &store, ChatOptions options, QObject *parent)
 
 ChatCore::~ChatCore()
 {
-    closeAll(QWebSocketProtocol::CloseCodeGoingAway, u"relay shutting down"_s);
+    closeAll(close_code::kGoingAway, u"relay shutting down"_s);
 }
 
-void ChatCore::adopt(std::unique_ptr<QWebSocket> socket)
+void ChatCore::adopt(std::unique_ptr<WebSocketConnection> socket)
 {
     const QString origin = socket->origin();
     if (!m_options.allowedOrigins.isEmpty() && !origin.isEmpty()
         && !m_options.allowedOrigins.contains(origin)) {
         qCInfo(lcChat) << "refusing a WebSocket from origin" << origin;
-        socket->close(QWebSocketProtocol::CloseCodePolicyViolated, u"origin not allowed"_s);
-        socket.release()->deleteLater();
+        socket.release()->closeAndDelete(close_code::kPolicy, u"origin not allowed"_s);
         return;
     }
 
     auto owned = std::make_unique<Session>(std::move(socket), m_options.maxQueuedBytesPerSession);
     Session *session = owned.get();
-    QWebSocket *raw = &session->socket();
-    connect(raw, &QWebSocket::textMessageReceived, session,
-            [this, session](const QString &text) { onTextMessage(session, text); });
-    connect(raw, &QWebSocket::binaryMessageReceived, session, [session] {
+    WebSocketConnection *raw = &session->socket();
+    connect(raw, &WebSocketConnection::textReceived, session,
+            [this, session](const QByteArray &text) { onTextMessage(session, text); });
+    connect(raw, &WebSocketConnection::binaryReceived, session, [session] {
         session->heard();
-        session->send(QString::fromUtf8(protocol::encodeFrame(protocol::errorFrame(
-            {}, Error{ErrorCode::BadRequest, u"binary messages are not part of the protocol"_s}))));
+        session->send(protocol::encodeFrame(protocol::errorFrame(
+            {}, Error{ErrorCode::BadRequest, u"binary messages are not part of the protocol"_s})));
     });
-    connect(raw, &QWebSocket::pong, session, [session] { session->heard(); });
-    connect(raw, &QWebSocket::disconnected, this, [this, session] { onDisconnected(session); });
+    connect(raw, &WebSocketConnection::pong, session, [session] { session->heard(); });
+    connect(raw, &WebSocketConnection::disconnected, session,
+            [this, session] { onDisconnected(session); });
     m_sessions.emplace(session, std::move(owned));
     Q_EMIT sessionCountChanged(sessionCount());
 }
 
-void ChatCore::closeAll(QWebSocketProtocol::CloseCode code, const QString &reason)
+void ChatCore::closeAll(quint16 code, const QString &reason)
 {
     auto sessions = std::move(m_sessions);
     m_sessions.clear();
@@ -85,16 +86,15 @@ void ChatCore::closeAll(QWebSocketProtocol::CloseCode code, const QString &reaso
         Q_EMIT sessionCountChanged(0);
 }
 
-void ChatCore::onTextMessage(Session *session, const QString &text)
+void ChatCore::onTextMessage(Session *session, const QByteArray &text)
 {
     session->heard();
     if (session->isClosing())
         return;
 
-    auto frame = protocol::decodeFrame(text.toUtf8(), std::numeric_limits<qsizetype>::max());
+    auto frame = protocol::decodeFrame(text, std::numeric_limits<qsizetype>::max());
     if (!frame) {
-        session->send(
-            QString::fromUtf8(protocol::encodeFrame(protocol::errorFrame({}, frame.error()))));
+        session->send(protocol::encodeFrame(protocol::errorFrame({}, frame.error())));
         return;
     }
     const Request request(*this, session, std::move(frame).value());
@@ -160,8 +160,7 @@ void ChatCore::signOut(Session &session)
     session.signOut();
 }
 
-void ChatCore::endSessions(const QList<qint64> &sessionIds, QWebSocketProtocol::CloseCode code,
-                           const QString &reason)
+void ChatCore::endSessions(const QList<qint64> &sessionIds, quint16 code, const QString &reason)
 {
     for (const qint64 id : sessionIds) {
         if (Session *session = m_bySessionId.value(id)) {
@@ -171,13 +170,17 @@ void ChatCore::endSessions(const QList<qint64> &sessionIds, QWebSocketProtocol::
     }
 }
 
-void ChatCore::sendToUsers(const QList<UserId> &users, const QString &frame, const Session *except)
+void ChatCore::sendToUsers(const QList<UserId> &users, QByteArrayView json, const Session *except)
 {
+    QByteArray frame; // encoded when the first session to receive it is found
     for (const UserId user : users) {
         const QList<Session *> sessions = m_byUser.value(user);
         for (Session *session : sessions) {
-            if (session != except)
-                session->send(frame);
+            if (session == except)
+                continue;
+            if (frame.isNull())
+                frame = websocket::encodeFrame(websocket::Opcode::Text, json);
+            session->sendEncoded(frame);
         }
     }
 }

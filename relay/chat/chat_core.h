@@ -7,12 +7,9 @@
 #include <QHash>
 #include <QObject>
 #include <QTimer>
-#include <QWebSocketProtocol>
 
 #include <memory>
 #include <unordered_map>
-
-class QWebSocket;
 
 namespace tidings::relay {
 
@@ -23,6 +20,7 @@ class RateLimiter;
 class Session;
 class Store;
 class TypingTracker;
+class WebSocketConnection;
 
 /// The small core the chat features plug into: it owns the live sessions, reads their
 /// frames, checks where each may go and hands it to the handler of its type; it knows which
@@ -36,9 +34,9 @@ public:
     ~ChatCore() override;
 
     /// Takes a new WebSocket connection (already upgraded) into a session.
-    void adopt(std::unique_ptr<QWebSocket> socket);
+    void adopt(std::unique_ptr<WebSocketConnection> socket);
     /// Closes every session (shutdown).
-    void closeAll(QWebSocketProtocol::CloseCode code, const QString &reason);
+    void closeAll(quint16 code, const QString &reason);
 
     int sessionCount() const { return static_cast<int>(m_sessions.size()); }
     int onlineUserCount() const { return static_cast<int>(m_byUser.size()); }
@@ -57,12 +55,12 @@ public:
     void signIn(Session &session, const UserRecord &user, qint64 sessionId);
     void signOut(Session &session);
     /// Closes the live connections of these store sessions (ended elsewhere).
-    void endSessions(const QList<qint64> &sessionIds, QWebSocketProtocol::CloseCode code,
-                     const QString &reason);
+    void endSessions(const QList<qint64> &sessionIds, quint16 code, const QString &reason);
 
     QList<Session *> sessionsOf(UserId user) const { return m_byUser.value(user); }
-    /// Sends one encoded frame to every live session of `users`, except `except`.
-    void sendToUsers(const QList<UserId> &users, const QString &frame,
+    /// Sends one protocol frame (UTF-8 JSON) to every live session of `users`, except
+    /// `except`; it is framed for the WebSocket once.
+    void sendToUsers(const QList<UserId> &users, QByteArrayView json,
                      const Session *except = nullptr);
 
 Q_SIGNALS:
@@ -75,7 +73,7 @@ Q_SIGNALS:
                       bool blocking);
 
 private:
-    void onTextMessage(Session *session, const QString &text);
+    void onTextMessage(Session *session, const QByteArray &text);
     void onDisconnected(Session *session);
     void forget(Session *session);
     void heartbeat();

@@ -172,9 +172,8 @@ void Presence::readAudiences()
                     {u"type"_s, u"presence"_s}, {u"user"_s, it.key()}, {u"online"_s, it->online}};
                 if (!it->online && !audience.hideLastSeen)
                     frame.insert(u"last_seen"_s, it->lastSeen);
-                m_core.sendToUsers(
-                    audience.contacts,
-                    QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+                m_core.sendToUsers(audience.contacts,
+                                   QJsonDocument(frame).toJson(QJsonDocument::Compact));
             }
             readAudiences(); // what gathered meanwhile
         });

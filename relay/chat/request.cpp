@@ -3,8 +3,7 @@
 #include "chat/chat_core.h"
 #include "chat/rate_limiter.h"
 #include "chat/session.h"
-
-#include <QWebSocket>
+#include "gateway/websocket_connection.h"
 
 namespace tidings::relay {
 
@@ -22,7 +21,7 @@ void Request::reply(const QJsonObject &fields) const
     result.type = u"result"_s;
     result.id = m_frame.id;
     result.fields = fields;
-    m_session->send(QString::fromUtf8(protocol::encodeFrame(result)));
+    m_session->send(protocol::encodeFrame(result));
 }
 
 void Request::fail(const Error &error, const QJsonObject &extra) const
@@ -32,7 +31,7 @@ void Request::fail(const Error &error, const QJsonObject &extra) const
     protocol::Frame frame = protocol::errorFrame(m_frame.id, error);
     for (auto it = extra.begin(); it != extra.end(); ++it)
         frame.fields.insert(it.key(), it.value());
-    m_session->send(QString::fromUtf8(protocol::encodeFrame(frame)));
+    m_session->send(protocol::encodeFrame(frame));
 }
 
 bool Request::throttledPerUserAndAddress(const QString &what, double perSecond) const

@@ -1,12 +1,12 @@
 #include "chat/session.h"
 
 #include "chat/chat_logging.h"
-
-#include <QWebSocket>
+#include "gateway/websocket_connection.h"
 
 namespace tidings::relay {
 
-Session::Session(std::unique_ptr<QWebSocket> socket, qint64 maxQueuedBytes, QObject *parent)
+Session::Session(std::unique_ptr<WebSocketConnection> socket, qint64 maxQueuedBytes,
+                 QObject *parent)
     : QObject(parent), m_socket(std::move(socket)), m_maxQueuedBytes(maxQueuedBytes)
 {
     m_lastHeard.start();
@@ -29,7 +29,7 @@ void Session::signOut()
     m_stage = Stage::Anonymous;
 }
 
-bool Session::send(const QString &frame)
+bool Session::mayWrite()
 {
     if (m_closing)
         return false;
@@ -42,11 +42,26 @@ bool Session::send(const QString &frame)
         m_socket->abort();
         return false;
     }
-    m_socket->sendTextMessage(frame);
     return true;
 }
 
-void Session::close(QWebSocketProtocol::CloseCode code, const QString &reason)
+bool Session::send(QByteArrayView json)
+{
+    if (!mayWrite())
+        return false;
+    m_socket->sendText(json);
+    return true;
+}
+
+bool Session::sendEncoded(const QByteArray &frame)
+{
+    if (!mayWrite())
+        return false;
+    m_socket->sendFrame(frame);
+    return true;
+}
+
+void Session::close(quint16 code, const QString &reason)
 {
     if (m_closing)
         return;

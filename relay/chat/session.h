@@ -2,22 +2,24 @@
 
 #include "store/records.h"
 
+#include "protocol/websocket_codec.h"
+
 #include <QElapsedTimer>
 #include <QObject>
-#include <QWebSocketProtocol>
 
 #include <memory>
 
-class QWebSocket;
-
 namespace tidings::relay {
+
+class WebSocketConnection;
 
 /// Close codes the relay uses besides the standard ones (see docs/protocol.md).
 namespace close_code {
-inline constexpr auto kSessionEnded = QWebSocketProtocol::CloseCode(4001);
-inline constexpr auto kAccountDisabled = QWebSocketProtocol::CloseCode(4002);
-inline constexpr auto kHandshakeTimeout = QWebSocketProtocol::CloseCode(4003);
-inline constexpr auto kHeartbeatTimeout = QWebSocketProtocol::CloseCode(4004);
+using namespace websocket::close;
+inline constexpr quint16 kSessionEnded = 4001;
+inline constexpr quint16 kAccountDisabled = 4002;
+inline constexpr quint16 kHandshakeTimeout = 4003;
+inline constexpr quint16 kHeartbeatTimeout = 4004;
 } // namespace close_code
 
 /// One WebSocket connection and what the relay knows about it: where it is in the
@@ -29,10 +31,11 @@ class Session : public QObject
 public:
     enum class Stage { AwaitingHello, Anonymous, Authenticated };
 
-    Session(std::unique_ptr<QWebSocket> socket, qint64 maxQueuedBytes, QObject *parent = nullptr);
+    Session(std::unique_ptr<WebSocketConnection> socket, qint64 maxQueuedBytes,
+            QObject *parent = nullptr);
     ~Session() override;
 
-    QWebSocket &socket() { return *m_socket; }
+    WebSocketConnection &socket() { return *m_socket; }
     Stage stage() const { return m_stage; }
     void setStage(Stage stage) { m_stage = stage; }
     bool isAuthenticated() const { return m_stage == Stage::Authenticated; }
@@ -45,11 +48,13 @@ public:
     void updateUser(const UserRecord &user) { m_user = user; }
     void signOut();
 
-    /// Sends one encoded frame. A peer that has more than the allowed bytes waiting (it does
-    /// not read) is disconnected at once instead (no close frame could reach it): returns
-    /// false then.
-    bool send(const QString &frame);
-    void close(QWebSocketProtocol::CloseCode code, const QString &reason);
+    /// Sends one protocol frame (UTF-8 JSON). A peer that has more than the allowed bytes
+    /// waiting (it does not read) is disconnected at once instead (no close frame could
+    /// reach it): returns false then.
+    bool send(QByteArrayView json);
+    /// The same with a WebSocket frame already encoded (one encoding for many sessions).
+    bool sendEncoded(const QByteArray &frame);
+    void close(quint16 code, const QString &reason);
     bool isClosing() const { return m_closing; }
 
     /// Milliseconds since the peer last sent anything (a frame or a pong).
@@ -58,7 +63,9 @@ public:
     void heard() { m_lastHeard.restart(); }
 
 private:
-    std::unique_ptr<QWebSocket> m_socket;
+    bool mayWrite();
+
+    std::unique_ptr<WebSocketConnection> m_socket;
     const qint64 m_maxQueuedBytes;
     Stage m_stage = Stage::AwaitingHello;
     UserRecord m_user;

@@ -68,8 +68,7 @@ void TypingTracker::announce(UserId user, ConversationId conversation, bool typi
                             {u"conversation"_s, conversation},
                             {u"user"_s, user},
                             {u"typing"_s, typing}};
-    m_core.sendToUsers(others,
-                       QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)));
+    m_core.sendToUsers(others, QJsonDocument(frame).toJson(QJsonDocument::Compact));
 }
 
 } // namespace tidings::relay

@@ -44,11 +44,11 @@ QJsonObject event(const EventRecord &event)
     return object;
 }
 
-QString eventFrame(const EventRecord &record)
+QByteArray eventFrame(const EventRecord &record)
 {
     QJsonObject object = event(record);
     object.insert(u"type"_s, u"event"_s);
-    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+    return QJsonDocument(object).toJson(QJsonDocument::Compact);
 }
 
 QJsonObject member(const MemberRecord &member)

@@ -18,7 +18,7 @@ QJsonObject session(const SessionRecord &session, bool current);
 /// …the kind's fields}.
 QJsonObject event(const EventRecord &event);
 /// The same as a frame the relay pushes: {"type":"event", …}, encoded once for fan-out.
-QString eventFrame(const EventRecord &event);
+QByteArray eventFrame(const EventRecord &event);
 QJsonObject member(const MemberRecord &member);
 /// A conversation as its member sees it (docs/protocol.md, "conversation").
 QJsonObject conversation(const sql::ConversationSummary &summary);

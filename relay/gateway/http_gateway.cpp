@@ -3,12 +3,18 @@
 #include "gateway/gateway_logging.h"
 #include "gateway/websocket_upgrade.h"
 
+#include "gateway/websocket_connection.h"
+
 #include <QFile>
 #include <QSslCertificate>
+#include <QSslConfiguration>
 #include <QSslKey>
-#include <QSslServer>
+#include <QSslSocket>
 #include <QTcpServer>
-#include <QWebSocket>
+#include <QTcpSocket>
+#include <QTimer>
+
+#include <optional>
 
 namespace tidings::relay {
 
@@ -46,30 +52,142 @@ Result<QSslConfiguration> loadTls(const QString &certificateFile, const QString 
     return configuration;
 }
 
+/// Accepts connections and reads the head of each one's first request (the HTTP server
+/// would otherwise own every socket, WebSockets included, and look through all of them
+/// on every signal). Not a QSslServer: the TLS handshake runs here, under the head's
+/// time limit.
+class Listener : public QTcpServer
+{
+public:
+    Listener(const GatewayOptions &options, std::optional<QSslConfiguration> tls,
+             HttpGateway::WebSocketHandler &handler)
+        : m_options(options), m_tls(std::move(tls)), m_handler(handler)
+    { }
+
+    int pendingHeads() const { return m_pendingHeads; }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        QTcpSocket *socket = nullptr;
+        if (m_tls) {
+            auto *ssl = new QSslSocket(this);
+            if (ssl->setSocketDescriptor(descriptor)) {
+                ssl->setSslConfiguration(*m_tls);
+                ssl->startServerEncryption();
+            }
+            socket = ssl;
+        } else {
+            socket = new QTcpSocket(this);
+            socket->setSocketDescriptor(descriptor);
+        }
+        if (socket->state() != QAbstractSocket::ConnectedState
+            || m_pendingHeads >= kMaxPendingHeads) {
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        ++m_pendingHeads;
+        // Lives while the head is awaited; deleting it undoes the connections below.
+        auto *waiting = new QObject(socket);
+        connect(waiting, &QObject::destroyed, this, [this] { --m_pendingHeads; });
+        connect(socket, &QTcpSocket::readyRead, waiting,
+                [this, socket, waiting] { readHead(socket, waiting); });
+        connect(socket, &QTcpSocket::disconnected, waiting, [socket] { socket->deleteLater(); });
+        QTimer::singleShot(kHeadTimeoutMs, waiting, [socket] {
+            qCDebug(lcGateway) << "no request head in time from" << socket->peerAddress();
+            socket->abort();
+            socket->deleteLater();
+        });
+    }
+
+private:
+    static constexpr int kMaxPendingHeads = 16384;
+    static constexpr int kHeadTimeoutMs = 10000;
+    static constexpr qsizetype kMaxHeadBytes = 8192;
+
+    void readHead(QTcpSocket *socket, QObject *waiting)
+    {
+        const QByteArray start = socket->peek(kMaxHeadBytes + 1);
+        const qsizetype end = start.indexOf("\r\n\r\n");
+        if (end < 0) {
+            if (start.size() > kMaxHeadBytes) {
+                delete waiting;
+                refuse(socket,
+                       "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                       "Connection: close\r\nContent-Length: 0\r\n\r\n");
+            }
+            return;
+        }
+        delete waiting;
+        UpgradeRequest request
+            = inspectRequest(QByteArrayView(start).first(end + 4), QByteArrayView("/ws"));
+        switch (request.kind) {
+        case UpgradeRequest::Kind::Http:
+            // The HTTP server reads the request from the start (peek took nothing).
+            addPendingConnection(socket);
+            Q_EMIT newConnection();
+            QTimer::singleShot(0, socket, [socket] {
+                if (socket->bytesAvailable() > 0)
+                    Q_EMIT socket->readyRead();
+            });
+            return;
+        case UpgradeRequest::Kind::Refused:
+            refuse(socket, request.response);
+            return;
+        case UpgradeRequest::Kind::WebSocket:
+            break;
+        }
+        socket->skip(end + 4);
+        socket->write(request.response);
+        auto connection = std::make_unique<WebSocketConnection>(socket, m_options.maxMessageBytes,
+                                                                std::move(request.origin));
+        // Frames that came with the request are read once the handler is connected.
+        QMetaObject::invokeMethod(connection.get(), &WebSocketConnection::start,
+                                  Qt::QueuedConnection);
+        if (m_handler) {
+            m_handler(std::move(connection));
+        } else {
+            connection.release()->closeAndDelete(websocket::close::kGoingAway, u"not ready"_s);
+        }
+    }
+
+    static void refuse(QTcpSocket *socket, const QByteArray &response)
+    {
+        socket->write(response);
+        socket->disconnectFromHost();
+        if (socket->state() == QAbstractSocket::UnconnectedState)
+            socket->deleteLater();
+        else
+            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+    }
+
+    const GatewayOptions &m_options;
+    const std::optional<QSslConfiguration> m_tls;
+    HttpGateway::WebSocketHandler &m_handler;
+    int m_pendingHeads = 0;
+};
+
 } // namespace
 
 HttpGateway::HttpGateway(GatewayOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options))
 {
-    enableWebSocketUpgrade(m_http, u"/ws"_s);
-    connect(&m_http, &QHttpServer::newWebSocketConnection, this, &HttpGateway::acceptWebSockets);
+    addUpgradeRequiredRoute(m_http, u"/ws"_s);
 }
 
 HttpGateway::~HttpGateway() = default;
 
 Result<quint16> HttpGateway::listen()
 {
-    std::unique_ptr<QTcpServer> server;
+    std::optional<QSslConfiguration> tls;
     if (tlsEnabled()) {
-        auto tls = loadTls(m_options.tlsCertificateFile, m_options.tlsPrivateKeyFile);
-        if (!tls)
-            return tls.error();
-        auto sslServer = std::make_unique<QSslServer>();
-        sslServer->setSslConfiguration(*tls);
-        server = std::move(sslServer);
-    } else {
-        server = std::make_unique<QTcpServer>();
+        auto loaded = loadTls(m_options.tlsCertificateFile, m_options.tlsPrivateKeyFile);
+        if (!loaded)
+            return loaded.error();
+        tls = *loaded;
     }
+    auto server = std::make_unique<Listener>(m_options, std::move(tls), m_webSocketHandler);
     // The default backlog (50) drops a reconnect storm; set it before listen().
     server->setListenBacklogSize(m_options.listenBacklog);
     if (!server->listen(m_options.address, m_options.port)) {
@@ -79,6 +197,7 @@ Result<quint16> HttpGateway::listen()
                          .arg(server->errorString())};
     }
     const quint16 port = server->serverPort();
+    m_listener = server.get();
     m_http.bind(server.release()); // the HTTP server takes ownership
     qCInfo(lcGateway).noquote() << u"listening on %1 port %2%3"_s.arg(m_options.address.toString())
                                        .arg(port)
@@ -93,17 +212,9 @@ void HttpGateway::stopListening()
         server->close();
 }
 
-void HttpGateway::acceptWebSockets()
+int HttpGateway::pendingHeads() const
 {
-    while (auto socket = m_http.nextPendingWebSocketConnection()) {
-        // Qt's defaults allow ~2 GiB per frame and message: never rely on them.
-        socket->setMaxAllowedIncomingFrameSize(static_cast<quint64>(m_options.maxMessageBytes));
-        socket->setMaxAllowedIncomingMessageSize(static_cast<quint64>(m_options.maxMessageBytes));
-        if (m_webSocketHandler)
-            m_webSocketHandler(std::move(socket));
-        else
-            socket->close(QWebSocketProtocol::CloseCodeGoingAway, u"not ready"_s);
-    }
+    return m_listener ? static_cast<Listener *>(m_listener)->pendingHeads() : 0;
 }
 
 } // namespace tidings::relay

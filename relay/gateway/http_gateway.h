@@ -9,9 +9,11 @@
 #include <functional>
 #include <memory>
 
-class QWebSocket;
+class QTcpServer;
 
 namespace tidings::relay {
+
+class WebSocketConnection;
 
 struct GatewayOptions
 {
@@ -24,8 +26,10 @@ struct GatewayOptions
 };
 
 /// The relay's one port: HTTP routes (anyone may add theirs through http()) and the
-/// WebSocket endpoint at /ws, plain or TLS. Upgraded WebSockets, with their size limits
-/// set, go to the handler given to setWebSocketHandler().
+/// WebSocket endpoint at /ws, plain or TLS. The gateway accepts every connection itself
+/// and reads the head of its first request: a WebSocket upgrade of /ws becomes a
+/// WebSocketConnection for the handler given to setWebSocketHandler(); anything else goes
+/// on to the HTTP server, which reads the request from the start.
 class HttpGateway : public QObject
 {
     Q_OBJECT
@@ -35,7 +39,7 @@ public:
     ~HttpGateway() override;
 
     QHttpServer &http() { return m_http; }
-    using WebSocketHandler = std::function<void(std::unique_ptr<QWebSocket>)>;
+    using WebSocketHandler = std::function<void(std::unique_ptr<WebSocketConnection>)>;
     void setWebSocketHandler(WebSocketHandler handler) { m_webSocketHandler = std::move(handler); }
 
     /// Opens the listening socket. Returns the port, or why it could not listen.
@@ -46,12 +50,14 @@ public:
 
     bool tlsEnabled() const { return !m_options.tlsCertificateFile.isEmpty(); }
 
-private:
-    void acceptWebSockets();
+    /// Connections still sending their first request head.
+    int pendingHeads() const;
 
+private:
     GatewayOptions m_options;
     QHttpServer m_http;
     WebSocketHandler m_webSocketHandler;
+    QTcpServer *m_listener = nullptr; ///< owned by m_http
 };
 
 } // namespace tidings::relay

@@ -1,16 +1,30 @@
 #pragma once
 
+#include <QByteArray>
+#include <QByteArrayView>
 #include <QString>
 
 class QHttpServer;
 
 namespace tidings::relay {
 
-/// Makes `server` hand WebSocket upgrade requests for `path` to its newWebSocketConnection
-/// signal, and answer plain HTTP requests for `path` with 426 Upgrade Required.
-///
-/// QtHttpServer changed how upgrades are accepted (Qt 6.4: a route that writes nothing;
-/// Qt 6.8: upgrade verifiers), so this is the only place that knows.
-void enableWebSocketUpgrade(QHttpServer &server, const QString &path);
+/// What the first request on a connection asks for, read from its head (request line and
+/// headers, through the blank line).
+struct UpgradeRequest
+{
+    enum class Kind {
+        Http, ///< anything but a WebSocket upgrade of `path`: for the HTTP server
+        WebSocket, ///< a valid upgrade: send `response` and speak WebSocket
+        Refused, ///< an upgrade of `path` that is not valid: send `response` and close
+    };
+    Kind kind = Kind::Http;
+    QByteArray response;
+    QString origin;
+};
+
+UpgradeRequest inspectRequest(QByteArrayView head, QByteArrayView path);
+
+/// Answers plain HTTP requests for `path` with 426 Upgrade Required.
+void addUpgradeRequiredRoute(QHttpServer &server, const QString &path);
 
 } // namespace tidings::relay

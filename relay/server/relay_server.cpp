@@ -1,7 +1,9 @@
 #include "server/relay_server.h"
 
 #include "chat/chat_core.h"
+#include "chat/session.h"
 #include "gateway/http_gateway.h"
+#include "gateway/websocket_connection.h"
 #include "ops/health_endpoints.h"
 #include "server/data_directory.h"
 #include "store/message_queries.h"
@@ -10,7 +12,6 @@
 #include <QDateTime>
 #include <QSaveFile>
 #include <QTimer>
-#include <QWebSocket>
 
 #include <optional>
 
@@ -108,7 +109,7 @@ Result<quint16> RelayServer::start()
     m_services->chat = std::make_unique<ChatCore>(*m_services->store, chatOptions(m_config));
     m_services->gateway = std::make_unique<HttpGateway>(options);
     m_services->gateway->setWebSocketHandler(
-        [chat = m_services->chat.get()](std::unique_ptr<QWebSocket> socket) {
+        [chat = m_services->chat.get()](std::unique_ptr<WebSocketConnection> socket) {
             chat->adopt(std::move(socket));
         });
 
@@ -175,8 +176,7 @@ void RelayServer::stop()
     if (m_services->gateway)
         m_services->gateway->stopListening();
     if (m_services->chat)
-        m_services->chat->closeAll(QWebSocketProtocol::CloseCodeGoingAway,
-                                   u"relay shutting down"_s);
+        m_services->chat->closeAll(close_code::kGoingAway, u"relay shutting down"_s);
     if (m_services->store)
         m_services->store->close();
     m_services->gateway.reset();

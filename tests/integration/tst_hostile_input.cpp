@@ -126,6 +126,40 @@ const QStringList kSignedInTypes = {u"sessions.list"_s,
 const QStringList kFieldless = {u"sessions.list"_s, u"conversations.list"_s, u"blocks.list"_s,
                                 u"ping"_s,          u"profile.update"_s,     u"sync"_s};
 
+/// Reads from `socket` until `enough` says so or the peer closes; returns what came.
+QByteArray readUntil(QTcpSocket &socket, const std::function<bool(const QByteArray &)> &enough,
+                     int timeoutMs = 10000)
+{
+    QByteArray received;
+    QElapsedTimer timer;
+    timer.start();
+    while (!enough(received) && timer.elapsed() < timeoutMs) {
+        if (socket.bytesAvailable() == 0 && !socket.waitForReadyRead(100)
+            && socket.state() != QAbstractSocket::ConnectedState)
+            break;
+        received += socket.readAll();
+    }
+    return received + socket.readAll();
+}
+
+/// One masked client frame (opcode 1 text, 8 close, 9 ping), small payloads only.
+QByteArray maskedFrame(int opcode, const QByteArray &payload)
+{
+    QByteArray frame;
+    frame.append(char(0x80 | opcode));
+    frame.append(char(0x80 | payload.size()));
+    const char mask[4] = {0x11, 0x22, 0x33, 0x44};
+    frame.append(mask, 4);
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        frame.append(char(payload[i] ^ mask[i % 4]));
+    return frame;
+}
+
+const QByteArray kUpgradeHead
+    = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
+      "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
+      "Sec-WebSocket-Version: 13\r\n\r\n";
+
 } // namespace
 
 class TestHostileInput : public QObject
@@ -280,6 +314,81 @@ private Q_SLOTS:
                  6);
         QCOMPARE(relay.stop(), 0);
         QCOMPARE(storeContent(relay.dataDirectory()), before);
+    }
+
+    void theAcceptPathReadsHeadsStrictly()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        const auto connectTo = [&relay](QTcpSocket &socket) {
+            socket.connectToHost(QHostAddress::LocalHost, relay.port());
+            return socket.waitForConnected(5000);
+        };
+        const auto closed = [](const QByteArray &) { return false; }; // read until closed
+
+        // A head that dribbles in byte by byte, with a frame right behind it: upgraded,
+        // and the frame answered.
+        {
+            QTcpSocket socket;
+            QVERIFY(connectTo(socket));
+            const QByteArray hello
+                = maskedFrame(1, R"({"type":"hello","id":"h","versions":[1],"client":"raw"})");
+            for (qsizetype i = 0; i + 1 < kUpgradeHead.size(); ++i) {
+                socket.write(kUpgradeHead.mid(i, 1));
+                socket.waitForBytesWritten(1000);
+                if (i % 16 == 0)
+                    QTest::qWait(1);
+            }
+            socket.write(kUpgradeHead.right(1) + hello);
+            const QByteArray reply = readUntil(
+                socket, [](const QByteArray &bytes) { return bytes.contains(R"("id":"h")"); });
+            QVERIFY2(reply.startsWith("HTTP/1.1 101 Switching Protocols\r\n"), reply.constData());
+            QVERIFY(reply.contains("Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=\r\n"));
+            QVERIFY(reply.contains(R"("type":"result")"));
+
+            // A ping is answered with its payload; a close with the same code, and the
+            // relay ends the connection.
+            socket.write(maskedFrame(9, "are you there"));
+            QVERIFY(readUntil(socket, [](const QByteArray &bytes) {
+                        return bytes.contains("are you there");
+                    }).startsWith(QByteArray("\x8a\x0d", 2)));
+            socket.write(maskedFrame(8, QByteArray("\x0f\xa0", 2) + "done")); // 4000
+            QCOMPARE(readUntil(socket, closed).left(4), QByteArray("\x88\x02\x0f\xa0", 4));
+            QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+        }
+
+        // A head that never ends is cut off at 8 KiB.
+        {
+            QTcpSocket socket;
+            QVERIFY(connectTo(socket));
+            socket.write("GET /ws HTTP/1.1\r\nX-Padding: " + QByteArray(9000, 'x'));
+            QVERIFY(readUntil(socket, closed).startsWith("HTTP/1.1 431 "));
+        }
+
+        // A wrong WebSocket version is told which one to speak.
+        {
+            QTcpSocket socket;
+            QVERIFY(connectTo(socket));
+            socket.write(QByteArray(kUpgradeHead).replace("Version: 13", "Version: 8"));
+            const QByteArray reply = readUntil(socket, closed);
+            QVERIFY2(reply.startsWith("HTTP/1.1 426 "), reply.constData());
+            QVERIFY(reply.contains("Sec-WebSocket-Version: 13\r\n"));
+        }
+
+        // Plain HTTP on the same port, the whole request in one packet: the HTTP server
+        // gets it whole (the head was only looked at).
+        for (const char *request : {"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                    "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"}) {
+            QTcpSocket socket;
+            QVERIFY(connectTo(socket));
+            socket.write(request);
+            const QByteArray reply = readUntil(
+                socket, [](const QByteArray &bytes) { return bytes.contains("\r\n\r\n"); });
+            QVERIFY2(reply.startsWith(QByteArray(request).contains("healthz") ? "HTTP/1.1 200 "
+                                                                              : "HTTP/1.1 426 "),
+                     reply.constData());
+        }
+        QCOMPARE(relay.stop(), 0);
     }
 
     void aClientThatDoesNotReadIsCutOff()

@@ -7,13 +7,13 @@
 #include "chat/session.h"
 #include "chat/wire.h"
 #include "crypto/session_token.h"
+#include "gateway/websocket_connection.h"
 #include "protocol/account_rules.h"
 #include "protocol/fields.h"
 #include "store/account_queries.h"
 #include "store/store.h"
 
 #include <QJsonArray>
-#include <QWebSocket>
 
 namespace tidings::relay {
 

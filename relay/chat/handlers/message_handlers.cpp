@@ -216,10 +216,9 @@ void updateReceipt(const Request &request)
                                   {u"user"_s, update->userId},
                                   {u"delivered_seq"_s, update->deliveredSeq},
                                   {u"read_seq"_s, update->readSeq}};
-                request.core().sendToUsers(
-                    update->recipients,
-                    QString::fromUtf8(QJsonDocument(frame).toJson(QJsonDocument::Compact)),
-                    request.session());
+                request.core().sendToUsers(update->recipients,
+                                           QJsonDocument(frame).toJson(QJsonDocument::Compact),
+                                           request.session());
             }
             request.reply(
                 {{u"delivered_seq"_s, update->deliveredSeq}, {u"read_seq"_s, update->readSeq}});
