@@ -3,9 +3,12 @@
 #include "gateway/gateway_logging.h"
 #include "gateway/websocket_upgrade.h"
 
+#include "gateway/transport.h"
 #include "gateway/websocket_connection.h"
 
+#include <QElapsedTimer>
 #include <QFile>
+#include <QHash>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
@@ -15,6 +18,10 @@
 #include <QTimer>
 
 #include <optional>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 namespace tidings::relay {
 
@@ -62,9 +69,14 @@ public:
     Listener(const GatewayOptions &options, std::optional<QSslConfiguration> tls,
              HttpGateway::WebSocketHandler &handler)
         : m_options(options), m_tls(std::move(tls)), m_handler(handler)
-    { }
+    {
+        // One timer for every head awaited, not one each: a storm starts thousands.
+        m_clock.start();
+        m_sweep.setInterval(1000);
+        connect(&m_sweep, &QTimer::timeout, this, &Listener::dropLateHeads);
+    }
 
-    int pendingHeads() const { return m_pendingHeads; }
+    int pendingHeads() const { return int(m_heads.size()); }
 
 protected:
     void incomingConnection(qintptr descriptor) override
@@ -82,29 +94,44 @@ protected:
             socket->setSocketDescriptor(descriptor);
         }
         if (socket->state() != QAbstractSocket::ConnectedState
-            || m_pendingHeads >= kMaxPendingHeads) {
+            || m_heads.size() >= kMaxPendingHeads) {
             socket->abort();
             socket->deleteLater();
             return;
         }
-        ++m_pendingHeads;
+        m_heads.insert(socket, m_clock.elapsed());
+        if (!m_sweep.isActive())
+            m_sweep.start();
         // Lives while the head is awaited; deleting it undoes the connections below.
         auto *waiting = new QObject(socket);
-        connect(waiting, &QObject::destroyed, this, [this] { --m_pendingHeads; });
+        connect(waiting, &QObject::destroyed, this, [this, socket] { m_heads.remove(socket); });
         connect(socket, &QTcpSocket::readyRead, waiting,
                 [this, socket, waiting] { readHead(socket, waiting); });
         connect(socket, &QTcpSocket::disconnected, waiting, [socket] { socket->deleteLater(); });
-        QTimer::singleShot(kHeadTimeoutMs, waiting, [socket] {
-            qCDebug(lcGateway) << "no request head in time from" << socket->peerAddress();
-            socket->abort();
-            socket->deleteLater();
-        });
     }
 
 private:
     static constexpr int kMaxPendingHeads = 16384;
     static constexpr int kHeadTimeoutMs = 10000;
     static constexpr qsizetype kMaxHeadBytes = 8192;
+
+    void dropLateHeads()
+    {
+        const qint64 before = m_clock.elapsed() - kHeadTimeoutMs;
+        QList<QTcpSocket *> late;
+        for (auto it = m_heads.cbegin(); it != m_heads.cend(); ++it) {
+            if (it.value() < before)
+                late.append(it.key());
+        }
+        for (QTcpSocket *socket : std::as_const(late)) {
+            qCDebug(lcGateway) << "no request head in time from" << socket->peerAddress();
+            m_heads.remove(socket);
+            socket->abort();
+            socket->deleteLater();
+        }
+        if (m_heads.isEmpty())
+            m_sweep.stop();
+    }
 
     void readHead(QTcpSocket *socket, QObject *waiting)
     {
@@ -139,9 +166,15 @@ private:
             break;
         }
         socket->skip(end + 4);
-        socket->write(request.response);
-        auto connection = std::make_unique<WebSocketConnection>(socket, m_options.maxMessageBytes,
-                                                                std::move(request.origin));
+        QByteArray received = socket->readAll(); // frames sent right behind the request
+        const QHostAddress peer = socket->peerAddress();
+        std::unique_ptr<Transport> transport = takeTransport(socket);
+        if (!transport)
+            return;
+        transport->write(request.response);
+        auto connection = std::make_unique<WebSocketConnection>(
+            std::move(transport), peer, m_options.maxMessageBytes, std::move(request.origin),
+            std::move(received));
         // Frames that came with the request are read once the handler is connected.
         QMetaObject::invokeMethod(connection.get(), &WebSocketConnection::start,
                                   Qt::QueuedConnection);
@@ -150,6 +183,24 @@ private:
         } else {
             connection.release()->closeAndDelete(websocket::close::kGoingAway, u"not ready"_s);
         }
+    }
+
+    /// The connection's transport. Plain TCP on Unix: the descriptor itself (a duplicate;
+    /// the socket that read the head closes the original), so no Qt buffers stay with it.
+    /// Null if the descriptor could not be duplicated (the connection is dropped).
+    std::unique_ptr<Transport> takeTransport(QTcpSocket *socket)
+    {
+#ifdef Q_OS_UNIX
+        if (!m_tls) {
+            const int descriptor = ::dup(int(socket->socketDescriptor()));
+            socket->abort();
+            socket->deleteLater();
+            if (descriptor < 0)
+                return nullptr;
+            return descriptorTransport(descriptor);
+        }
+#endif
+        return socketTransport(socket);
     }
 
     static void refuse(QTcpSocket *socket, const QByteArray &response)
@@ -165,7 +216,9 @@ private:
     const GatewayOptions &m_options;
     const std::optional<QSslConfiguration> m_tls;
     HttpGateway::WebSocketHandler &m_handler;
-    int m_pendingHeads = 0;
+    QHash<QTcpSocket *, qint64> m_heads; ///< awaited, and since when (m_clock)
+    QElapsedTimer m_clock;
+    QTimer m_sweep;
 };
 
 } // namespace

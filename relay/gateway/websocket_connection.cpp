@@ -2,15 +2,14 @@
 
 #include "gateway/gateway_logging.h"
 
-#include <QTcpSocket>
+#include "gateway/transport.h"
+
 #include <QTimer>
 
 namespace tidings::relay {
 
 namespace {
 
-/// What the kernel hands over per read: a peer sending faster than the relay reads waits.
-constexpr qint64 kReadBufferBytes = 64 * 1024;
 /// How long a peer has to answer our close frame before the connection is dropped.
 constexpr int kCloseTimeoutMs = 5000;
 
@@ -18,90 +17,101 @@ constexpr int kCloseTimeoutMs = 5000;
 
 using websocket::Opcode;
 
-WebSocketConnection::WebSocketConnection(QTcpSocket *socket, qint64 maxMessageBytes, QString origin,
-                                         QObject *parent)
-    : QObject(parent), m_socket(socket),
+WebSocketConnection::WebSocketConnection(std::unique_ptr<Transport> transport,
+                                         QHostAddress peerAddress, qint64 maxMessageBytes,
+                                         QString origin, QByteArray received, QObject *parent)
+    : QObject(parent), m_transport(transport.release()),
       m_reader(websocket::MessageReader::Role::Server, maxMessageBytes),
-      m_peerAddress(socket->peerAddress()), m_origin(std::move(origin))
+      m_peerAddress(std::move(peerAddress)), m_origin(std::move(origin))
 {
-    m_socket->setParent(this);
-    m_socket->setReadBufferSize(kReadBufferBytes);
-    connect(m_socket, &QTcpSocket::readyRead, this, &WebSocketConnection::onReadyRead);
-    connect(m_socket, &QTcpSocket::disconnected, this, &WebSocketConnection::onDisconnected);
+    m_transport->setParent(this);
+    m_reader.append(received);
+    connect(m_transport, &Transport::readable, this, &WebSocketConnection::onReadyRead);
+    connect(m_transport, &Transport::closed, this, &WebSocketConnection::onDisconnected);
 }
 
 WebSocketConnection::~WebSocketConnection()
 {
-    m_socket->disconnect(this);
+    m_transport->disconnect(this);
 }
 
 void WebSocketConnection::start()
 {
-    if (m_socket->state() != QAbstractSocket::ConnectedState) {
-        onDisconnected();
-        return;
-    }
-    if (m_socket->bytesAvailable() > 0)
+    if (readMessages())
         onReadyRead();
 }
 
 void WebSocketConnection::onReadyRead()
 {
-    while (!m_gone && m_socket->bytesAvailable() > 0) {
-        m_reader.append(m_socket->read(kReadBufferBytes));
-        while (auto message = m_reader.next()) {
-            using Kind = websocket::MessageReader::Message::Kind;
-            switch (message->kind) {
-            case Kind::Text:
-                if (!m_closeSent)
-                    Q_EMIT textReceived(message->payload);
-                break;
-            case Kind::Binary:
-                if (!m_closeSent)
-                    Q_EMIT binaryReceived();
-                break;
-            case Kind::Ping:
-                if (!m_closeSent)
-                    sendFrame(websocket::encodeFrame(Opcode::Pong, message->payload));
-                break;
-            case Kind::Pong:
-                Q_EMIT pong();
-                break;
-            case Kind::Close:
-                // Their close, or their answer to ours: either way the handshake is done,
-                // and the server ends the TCP connection.
-                if (!m_closeSent) {
-                    const quint16 code = message->closeCode == websocket::close::kNoStatus
-                        ? websocket::close::kNormal
-                        : message->closeCode;
-                    sendClose(code, {});
-                }
-                m_socket->disconnectFromHost();
-                return;
-            case Kind::Violation:
-                qCDebug(lcGateway)
-                    << "closing a WebSocket from" << m_peerAddress << ":" << message->payload;
-                if (!m_closeSent)
-                    sendClose(message->closeCode, message->payload);
-                m_socket->disconnectFromHost();
-                return;
-            }
-            if (m_gone)
-                return; // a handler dropped the connection
-        }
+    char chunk[16 * 1024];
+    // A bounded amount per wake-up, so one busy peer cannot starve the others.
+    for (int round = 0; round < 4 && !m_gone && !m_doneReading; ++round) {
+        const qint64 read = m_transport->read(chunk, sizeof chunk);
+        if (read <= 0)
+            return; // nothing more now, or gone (closed() said so)
+        m_reader.append(QByteArrayView(chunk, read));
+        if (!readMessages())
+            return;
     }
+}
+
+bool WebSocketConnection::readMessages()
+{
+    while (auto message = m_reader.next()) {
+        using Kind = websocket::MessageReader::Message::Kind;
+        switch (message->kind) {
+        case Kind::Text:
+            if (!m_closeSent)
+                Q_EMIT textReceived(message->payload);
+            break;
+        case Kind::Binary:
+            if (!m_closeSent)
+                Q_EMIT binaryReceived();
+            break;
+        case Kind::Ping:
+            if (!m_closeSent)
+                sendFrame(websocket::encodeFrame(Opcode::Pong, message->payload));
+            break;
+        case Kind::Pong:
+            Q_EMIT pong();
+            break;
+        case Kind::Close:
+            // Their close, or their answer to ours: either way the handshake is done,
+            // and the server ends the TCP connection.
+            if (!m_closeSent) {
+                const quint16 code = message->closeCode == websocket::close::kNoStatus
+                    ? websocket::close::kNormal
+                    : message->closeCode;
+                sendClose(code, {});
+            }
+            m_doneReading = true;
+            m_transport->closeWhenWritten();
+            return false;
+        case Kind::Violation:
+            qCDebug(lcGateway) << "closing a WebSocket from" << m_peerAddress << ":"
+                               << message->payload;
+            if (!m_closeSent)
+                sendClose(message->closeCode, message->payload);
+            m_doneReading = true;
+            m_transport->closeWhenWritten();
+            return false;
+        }
+        if (m_gone)
+            return false; // a handler dropped the connection
+    }
+    return !m_gone;
 }
 
 void WebSocketConnection::sendText(QByteArrayView utf8)
 {
     if (!m_closeSent)
-        m_socket->write(websocket::encodeFrame(Opcode::Text, utf8));
+        m_transport->write(websocket::encodeFrame(Opcode::Text, utf8));
 }
 
 void WebSocketConnection::sendFrame(const QByteArray &frame)
 {
     if (!m_closeSent && !m_gone)
-        m_socket->write(frame);
+        m_transport->write(frame);
 }
 
 void WebSocketConnection::ping()
@@ -113,7 +123,8 @@ void WebSocketConnection::sendClose(quint16 code, QByteArrayView reason)
 {
     if (m_gone)
         return;
-    m_socket->write(websocket::encodeFrame(Opcode::Close, websocket::closePayload(code, reason)));
+    m_transport->write(
+        websocket::encodeFrame(Opcode::Close, websocket::closePayload(code, reason)));
     m_closeSent = true;
 }
 
@@ -124,7 +135,7 @@ void WebSocketConnection::close(quint16 code, const QString &reason)
     sendClose(code, reason.toUtf8());
     QTimer::singleShot(kCloseTimeoutMs, this, [this] {
         if (!m_gone)
-            m_socket->abort();
+            m_transport->abort();
     });
 }
 
@@ -141,17 +152,17 @@ void WebSocketConnection::closeAndDelete(quint16 code, const QString &reason)
 void WebSocketConnection::abort()
 {
     m_closeSent = true;
-    m_socket->abort();
+    m_transport->abort();
 }
 
 void WebSocketConnection::flush()
 {
-    m_socket->flush();
+    m_transport->flush();
 }
 
 qint64 WebSocketConnection::bytesToWrite() const
 {
-    return m_socket->bytesToWrite();
+    return m_transport->bytesToWrite();
 }
 
 void WebSocketConnection::onDisconnected()

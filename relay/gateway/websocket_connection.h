@@ -6,9 +6,11 @@
 #include <QHostAddress>
 #include <QObject>
 
-class QTcpSocket;
+#include <memory>
 
 namespace tidings::relay {
+
+class Transport;
 
 /// The server side of one WebSocket, after the upgrade: reads the client's frames into
 /// messages, answers pings and the closing handshake, and writes frames. Ours rather than
@@ -16,15 +18,17 @@ namespace tidings::relay {
 /// QHttpServer, whose slots look up their sender in a list of every connection
 /// (docs/decisions.md, 26).
 ///
-/// The socket's read buffer is bounded, so a peer that sends faster than the relay reads
-/// is slowed by TCP; what it has sent is bounded by one frame plus one message.
+/// It reads a bounded amount per wake-up and holds at most one frame plus one message of
+/// what the peer sent; a peer that sends faster than that is slowed by TCP.
 class WebSocketConnection : public QObject
 {
     Q_OBJECT
 
 public:
-    /// Takes `socket` (already upgraded; bytes after the request may be waiting in it).
-    WebSocketConnection(QTcpSocket *socket, qint64 maxMessageBytes, QString origin,
+    /// Takes `transport` (already upgraded). `received`: bytes that came after the request
+    /// head and were read already; more may be waiting.
+    WebSocketConnection(std::unique_ptr<Transport> transport, QHostAddress peerAddress,
+                        qint64 maxMessageBytes, QString origin, QByteArray received = {},
                         QObject *parent = nullptr);
     ~WebSocketConnection() override;
 
@@ -60,15 +64,18 @@ Q_SIGNALS:
 
 private:
     void onReadyRead();
+    /// Hands out the messages read so far; false once nothing more is to be read.
+    bool readMessages();
     void onDisconnected();
     void sendClose(quint16 code, QByteArrayView reason);
 
-    QTcpSocket *m_socket;
+    Transport *m_transport; ///< a child
     websocket::MessageReader m_reader;
     QHostAddress m_peerAddress;
     QString m_origin;
     bool m_closeSent = false;
     bool m_gone = false;
+    bool m_doneReading = false; ///< the closing handshake is over, or the peer broke the rules
 };
 
 } // namespace tidings::relay

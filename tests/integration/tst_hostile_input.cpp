@@ -325,6 +325,12 @@ private Q_SLOTS:
             return socket.waitForConnected(5000);
         };
         const auto closed = [](const QByteArray &) { return false; }; // read until closed
+        // A connection that never sends its head is dropped after 10 s (checked last).
+        QTcpSocket silent;
+        QVERIFY(connectTo(silent));
+        silent.write("GET /ws HTTP/1.1\r\n");
+        QElapsedTimer silentFor;
+        silentFor.start();
 
         // A head that dribbles in byte by byte, with a frame right behind it: upgraded,
         // and the frame answered.
@@ -388,6 +394,11 @@ private Q_SLOTS:
                                                                               : "HTTP/1.1 426 "),
                      reply.constData());
         }
+
+        QVERIFY(silent.state() == QAbstractSocket::ConnectedState);
+        QVERIFY(readUntil(silent, closed, 15000).isEmpty());
+        QCOMPARE(silent.state(), QAbstractSocket::UnconnectedState);
+        QVERIFY(silentFor.elapsed() >= 9000);
         QCOMPARE(relay.stop(), 0);
     }
 

@@ -1,0 +1,52 @@
+#pragma once
+
+#include <QByteArray>
+#include <QObject>
+
+#include <memory>
+
+class QTcpSocket;
+
+namespace tidings::relay {
+
+/// The bytes under one WebSocket: a QTcpSocket (TLS, and where there is no POSIX), or on
+/// Unix the plain TCP descriptor itself. QAbstractSocket keeps a 32 KiB write buffer and a
+/// read buffer per socket once they were used (QRingBuffer keeps its last chunk), which
+/// was most of what an idle connection cost (docs/decisions.md, 26); the descriptor
+/// transport holds bytes only while the kernel will not take them.
+class Transport : public QObject
+{
+    Q_OBJECT
+
+public:
+    using QObject::QObject;
+
+    /// Reads up to `size` bytes: how many were read, 0 if none are waiting, or -1 once the
+    /// connection is gone (closed() has been emitted then).
+    virtual qint64 read(char *data, qint64 size) = 0;
+    /// Queues `bytes`; they go out in order, as fast as the peer takes them.
+    virtual void write(const QByteArray &bytes) = 0;
+    /// Bytes written but not yet taken by the kernel.
+    virtual qint64 bytesToWrite() const = 0;
+    /// Hands the kernel what it will take now.
+    virtual void flush() = 0;
+    /// Ends the connection once what was written has gone out.
+    virtual void closeWhenWritten() = 0;
+    /// Ends the connection now; unwritten bytes are dropped.
+    virtual void abort() = 0;
+
+Q_SIGNALS:
+    void readable();
+    /// Once, when the connection has ended, whichever side ended it.
+    void closed();
+};
+
+/// Takes `socket` (connected).
+std::unique_ptr<Transport> socketTransport(QTcpSocket *socket);
+
+#ifdef Q_OS_UNIX
+/// Takes `descriptor` (a connected TCP socket); closes it when done.
+std::unique_ptr<Transport> descriptorTransport(int descriptor);
+#endif
+
+} // namespace tidings::relay
