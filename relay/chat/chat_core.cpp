@@ -196,8 +196,11 @@ void ChatCore::forget(Session *session)
     if (it == m_sessions.end())
         return;
     signOut(*session);
-    // Deleting inside the socket's own signal is unsafe: let the event loop do it.
-    it->second.release()->deleteLater();
+    // Deleting inside the socket's own signal is unsafe: let the event loop do it. Ours
+    // until then, so that it goes with the core if the loop has stopped.
+    Session *forgotten = it->second.release();
+    forgotten->setParent(this);
+    forgotten->deleteLater();
     m_sessions.erase(it);
     Q_EMIT sessionCountChanged(sessionCount());
 }

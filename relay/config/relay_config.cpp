@@ -4,6 +4,7 @@
 #include <QFileInfo>
 #include <QSettings>
 #include <QStandardPaths>
+#include <QThread>
 
 #include <algorithm>
 #include <array>
@@ -37,6 +38,9 @@ constexpr std::array kSettings = {
     SettingSpec{"tls-key", "path", "PEM private key file for --tls-cert."},
     SettingSpec{"max-frame-bytes", "bytes", "Largest WebSocket message accepted (default 262144)."},
     SettingSpec{"listen-backlog", "count", "TCP listen backlog (default 4096)."},
+    SettingSpec{"io-threads", "count",
+                "Threads that serve WebSocket connections, each with its own event loop "
+                "(default: one per core; 0 serves them on the main thread)."},
     SettingSpec{"log-format", "text|json", "Log line format on stderr (default text)."},
     SettingSpec{"event-loop", "epoll|qt",
                 "Event dispatcher: epoll (Linux, the default there; cost per event independent "
@@ -126,6 +130,11 @@ std::optional<qint64> parseInteger(const QString &text, qint64 min, qint64 max)
 QString environmentVariableFor(const QString &name)
 {
     return u"TIDINGS_"_s + name.toUpper().replace(u'-', u'_');
+}
+
+int defaultIoThreads()
+{
+    return std::max(1, QThread::idealThreadCount());
 }
 
 QString defaultDataDirectory()
@@ -224,6 +233,12 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         if (!backlog)
             return invalid(u"listen-backlog"_s, *value, u"expected 1 to 1048576"_s);
         config.listenBacklog = static_cast<int>(*backlog);
+    }
+    if (const auto value = lookup(u"io-threads"_s)) {
+        const auto threads = parseInteger(value->text, 0, 64);
+        if (!threads)
+            return invalid(u"io-threads"_s, *value, u"expected 0 to 64"_s);
+        config.ioThreads = static_cast<int>(*threads);
     }
     if (const auto value = lookup(u"event-loop"_s)) {
         if (value->origin == config.configFile)

@@ -17,6 +17,9 @@ enum class LogFormat { Text, Json };
 /// the minimum (only for tests: it makes hashes cheap to attack).
 enum class PasswordCost { Interactive, Moderate, Minimum };
 
+/// One I/O thread per core (docs/decisions.md, 27).
+int defaultIoThreads();
+
 /// Everything the relay is configured with, resolved and validated.
 /// The main thread's event dispatcher: epoll (ours, Linux) or Qt's own.
 enum class EventLoop { Epoll, Qt };
@@ -31,6 +34,7 @@ struct RelayConfig
     QString tlsPrivateKeyFile;
     qint64 maxFrameBytes = qint64(256) * 1024;
     int listenBacklog = 4096;
+    int ioThreads = defaultIoThreads();
     LogFormat logFormat = LogFormat::Text;
     QString configFile;
 

@@ -3,6 +3,7 @@
 #include "gateway/gateway_logging.h"
 #include "gateway/websocket_upgrade.h"
 
+#include "gateway/io_threads.h"
 #include "gateway/transport.h"
 #include "gateway/websocket_connection.h"
 
@@ -67,8 +68,8 @@ class Listener : public QTcpServer
 {
 public:
     Listener(const GatewayOptions &options, std::optional<QSslConfiguration> tls,
-             HttpGateway::WebSocketHandler &handler)
-        : m_options(options), m_tls(std::move(tls)), m_handler(handler)
+             HttpGateway::WebSocketHandler &handler, IoThreads &ioThreads)
+        : m_options(options), m_tls(std::move(tls)), m_handler(handler), m_ioThreads(ioThreads)
     {
         // One timer for every head awaited, not one each: a storm starts thousands.
         m_clock.start();
@@ -167,15 +168,18 @@ private:
         }
         socket->skip(end + 4);
         QByteArray received = socket->readAll(); // frames sent right behind the request
-        const QHostAddress peer = socket->peerAddress();
-        std::unique_ptr<Transport> transport = takeTransport(socket);
-        if (!transport)
+        WebSocketConnection::Upgrade upgrade;
+        upgrade.peerAddress = socket->peerAddress();
+        upgrade.origin = std::move(request.origin);
+        upgrade.response = std::move(request.response);
+        upgrade.received = std::move(received);
+        std::optional<TransportSource> source = takeSource(socket);
+        if (!source)
             return;
-        transport->write(request.response);
+        upgrade.source = *source;
         auto connection = std::make_unique<WebSocketConnection>(
-            std::move(transport), peer, m_options.maxMessageBytes, std::move(request.origin),
-            std::move(received));
-        // Frames that came with the request are read once the handler is connected.
+            std::move(upgrade), m_ioThreads.next(), m_options.maxMessageBytes);
+        // Served once the handler has connected to it.
         QMetaObject::invokeMethod(connection.get(), &WebSocketConnection::start,
                                   Qt::QueuedConnection);
         if (m_handler) {
@@ -185,10 +189,11 @@ private:
         }
     }
 
-    /// The connection's transport. Plain TCP on Unix: the descriptor itself (a duplicate;
-    /// the socket that read the head closes the original), so no Qt buffers stay with it.
-    /// Null if the descriptor could not be duplicated (the connection is dropped).
-    std::unique_ptr<Transport> takeTransport(QTcpSocket *socket)
+    /// What the connection's transport is made of. Plain TCP on Unix: the descriptor
+    /// itself (a duplicate; the socket that read the head closes the original), so no Qt
+    /// buffers stay with it. Nothing if the descriptor could not be duplicated (the
+    /// connection is dropped).
+    std::optional<TransportSource> takeSource(QTcpSocket *socket)
     {
 #ifdef Q_OS_UNIX
         if (!m_tls) {
@@ -196,11 +201,12 @@ private:
             socket->abort();
             socket->deleteLater();
             if (descriptor < 0)
-                return nullptr;
-            return descriptorTransport(descriptor);
+                return std::nullopt;
+            return TransportSource{.descriptor = descriptor};
         }
 #endif
-        return socketTransport(socket);
+        socket->setParent(nullptr); // to be moved to its I/O thread
+        return TransportSource{.socket = socket};
     }
 
     static void refuse(QTcpSocket *socket, const QByteArray &response)
@@ -216,6 +222,7 @@ private:
     const GatewayOptions &m_options;
     const std::optional<QSslConfiguration> m_tls;
     HttpGateway::WebSocketHandler &m_handler;
+    IoThreads &m_ioThreads;
     QHash<QTcpSocket *, qint64> m_heads; ///< awaited, and since when (m_clock)
     QElapsedTimer m_clock;
     QTimer m_sweep;
@@ -224,11 +231,14 @@ private:
 } // namespace
 
 HttpGateway::HttpGateway(GatewayOptions options, QObject *parent)
-    : QObject(parent), m_options(std::move(options))
+    : QObject(parent), m_options(std::move(options)),
+      m_ioThreads(std::make_unique<IoThreads>(m_options.ioThreads, m_options.ioDispatcher))
 {
     addUpgradeRequiredRoute(m_http, u"/ws"_s);
 }
 
+// The I/O threads stop last (members go in reverse order), after finishing what was
+// queued for them — the deletion of connections closed before, included.
 HttpGateway::~HttpGateway() = default;
 
 Result<quint16> HttpGateway::listen()
@@ -240,7 +250,8 @@ Result<quint16> HttpGateway::listen()
             return loaded.error();
         tls = *loaded;
     }
-    auto server = std::make_unique<Listener>(m_options, std::move(tls), m_webSocketHandler);
+    auto server
+        = std::make_unique<Listener>(m_options, std::move(tls), m_webSocketHandler, *m_ioThreads);
     // The default backlog (50) drops a reconnect storm; set it before listen().
     server->setListenBacklogSize(m_options.listenBacklog);
     if (!server->listen(m_options.address, m_options.port)) {

@@ -9,10 +9,12 @@
 #include <functional>
 #include <memory>
 
+class QAbstractEventDispatcher;
 class QTcpServer;
 
 namespace tidings::relay {
 
+class IoThreads;
 class WebSocketConnection;
 
 struct GatewayOptions
@@ -23,6 +25,10 @@ struct GatewayOptions
     qint64 maxMessageBytes = qint64(256) * 1024;
     QString tlsCertificateFile; ///< TLS is on when this is set
     QString tlsPrivateKeyFile;
+    /// Threads that serve WebSocket connections (0: the gateway's own thread).
+    int ioThreads = 0;
+    /// Makes each I/O thread's event dispatcher (null: Qt's).
+    std::function<QAbstractEventDispatcher *()> ioDispatcher;
 };
 
 /// The relay's one port: HTTP routes (anyone may add theirs through http()) and the
@@ -55,6 +61,7 @@ public:
 
 private:
     GatewayOptions m_options;
+    std::unique_ptr<IoThreads> m_ioThreads; ///< stops last (see ~HttpGateway)
     QHttpServer m_http;
     WebSocketHandler m_webSocketHandler;
     QTcpServer *m_listener = nullptr; ///< owned by m_http

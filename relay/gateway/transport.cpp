@@ -25,6 +25,7 @@ public:
         m_socket->setReadBufferSize(64 * 1024);
         connect(m_socket, &QTcpSocket::readyRead, this, &Transport::readable);
         connect(m_socket, &QTcpSocket::disconnected, this, &SocketTransport::finish);
+        connect(m_socket, &QTcpSocket::bytesWritten, this, [this] { publishUnsent(); });
     }
     ~SocketTransport() override { m_socket->disconnect(this); }
 
@@ -39,7 +40,11 @@ public:
         }
         return 0;
     }
-    void write(const QByteArray &bytes) override { m_socket->write(bytes); }
+    void write(const QByteArray &bytes) override
+    {
+        m_socket->write(bytes);
+        publishUnsent();
+    }
     qint64 bytesToWrite() const override { return m_socket->bytesToWrite(); }
     void flush() override { m_socket->flush(); }
     void closeWhenWritten() override { m_socket->disconnectFromHost(); }
@@ -106,6 +111,7 @@ public:
             return;
         if (pending() > 0) {
             m_pending.append(bytes);
+            publishUnsent();
             return;
         }
         const qint64 sent = send(bytes.constData(), bytes.size());
@@ -115,6 +121,7 @@ public:
             m_pending = bytes.sliced(sent);
             m_sent = 0;
             watchWritable(true);
+            publishUnsent();
         }
     }
 
@@ -131,6 +138,7 @@ public:
         if (sent < 0)
             return;
         m_sent += sent;
+        publishUnsent();
         if (pending() > 0) {
             if (m_sent > m_pending.size() / 2) { // keep the held bytes proportionate
                 m_pending.remove(0, m_sent);
@@ -216,6 +224,7 @@ private:
         m_descriptor = -1;
         m_pending = QByteArray();
         m_sent = 0;
+        publishUnsent();
         Q_EMIT closed();
     }
 
@@ -232,16 +241,13 @@ private:
 
 } // namespace
 
-std::unique_ptr<Transport> socketTransport(QTcpSocket *socket)
+std::unique_ptr<Transport> makeTransport(TransportSource source)
 {
-    return std::make_unique<SocketTransport>(socket);
-}
-
 #ifdef Q_OS_UNIX
-std::unique_ptr<Transport> descriptorTransport(int descriptor)
-{
-    return std::make_unique<DescriptorTransport>(descriptor);
-}
+    if (!source.socket)
+        return std::make_unique<DescriptorTransport>(source.descriptor);
 #endif
+    return std::make_unique<SocketTransport>(source.socket);
+}
 
 } // namespace tidings::relay

@@ -3,6 +3,7 @@
 #include <QByteArray>
 #include <QObject>
 
+#include <atomic>
 #include <memory>
 
 class QTcpSocket;
@@ -28,6 +29,8 @@ public:
     virtual void write(const QByteArray &bytes) = 0;
     /// Bytes written but not yet taken by the kernel.
     virtual qint64 bytesToWrite() const = 0;
+    /// Where bytesToWrite() is also published, for threads other than this one's.
+    void publishUnsentTo(std::atomic<qint64> *counter) { m_unsentCounter = counter; }
     /// Hands the kernel what it will take now.
     virtual void flush() = 0;
     /// Ends the connection once what was written has gone out.
@@ -39,14 +42,28 @@ Q_SIGNALS:
     void readable();
     /// Once, when the connection has ended, whichever side ended it.
     void closed();
+
+protected:
+    void publishUnsent()
+    {
+        if (m_unsentCounter)
+            m_unsentCounter->store(bytesToWrite(), std::memory_order_relaxed);
+    }
+
+private:
+    std::atomic<qint64> *m_unsentCounter = nullptr;
 };
 
-/// Takes `socket` (connected).
-std::unique_ptr<Transport> socketTransport(QTcpSocket *socket);
+/// What a transport is made of: a connected QTcpSocket (taken; no parent, moved to the
+/// thread that will make the transport), or on Unix a connected TCP descriptor (closed
+/// when done).
+struct TransportSource
+{
+    QTcpSocket *socket = nullptr;
+    int descriptor = -1;
+};
 
-#ifdef Q_OS_UNIX
-/// Takes `descriptor` (a connected TCP socket); closes it when done.
-std::unique_ptr<Transport> descriptorTransport(int descriptor);
-#endif
+/// Makes the transport on the calling thread, which then serves it.
+std::unique_ptr<Transport> makeTransport(TransportSource source);
 
 } // namespace tidings::relay

@@ -1,117 +1,90 @@
 #include "gateway/websocket_connection.h"
 
-#include "gateway/gateway_logging.h"
+#include <QTcpSocket>
+#include <QThread>
 
-#include "gateway/transport.h"
-
-#include <QTimer>
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 namespace tidings::relay {
 
-namespace {
-
-/// How long a peer has to answer our close frame before the connection is dropped.
-constexpr int kCloseTimeoutMs = 5000;
-
-} // namespace
-
 using websocket::Opcode;
 
-WebSocketConnection::WebSocketConnection(std::unique_ptr<Transport> transport,
-                                         QHostAddress peerAddress, qint64 maxMessageBytes,
-                                         QString origin, QByteArray received, QObject *parent)
-    : QObject(parent), m_transport(transport.release()),
-      m_reader(websocket::MessageReader::Role::Server, maxMessageBytes),
-      m_peerAddress(std::move(peerAddress)), m_origin(std::move(origin))
+WebSocketConnection::WebSocketConnection(Upgrade upgrade, QThread *ioThread, qint64 maxMessageBytes,
+                                         QObject *parent)
+    : QObject(parent), m_shared(std::make_shared<WebSocketWire::Shared>()),
+      m_wire(new WebSocketWire(m_shared, maxMessageBytes)), m_peerAddress(upgrade.peerAddress),
+      m_origin(upgrade.origin)
 {
-    m_transport->setParent(this);
-    m_reader.append(received);
-    connect(m_transport, &Transport::readable, this, &WebSocketConnection::onReadyRead);
-    connect(m_transport, &Transport::closed, this, &WebSocketConnection::onDisconnected);
+    if (ioThread && ioThread != thread()) {
+        m_wire->moveToThread(ioThread);
+        if (upgrade.source.socket)
+            upgrade.source.socket->moveToThread(ioThread);
+    }
+    m_unstarted = std::move(upgrade);
+    // Queued when the wire is on another thread, direct when on this one.
+    connect(m_wire, &WebSocketWire::textReceived, this, &WebSocketConnection::textReceived);
+    connect(m_wire, &WebSocketWire::binaryReceived, this, &WebSocketConnection::binaryReceived);
+    connect(m_wire, &WebSocketWire::pong, this, &WebSocketConnection::pong);
+    connect(m_wire, &WebSocketWire::disconnected, this, &WebSocketConnection::onDisconnected);
 }
 
 WebSocketConnection::~WebSocketConnection()
 {
-    m_transport->disconnect(this);
+    m_wire->disconnect(this);
+    if (m_wire->thread()->isRunning())
+        m_wire->deleteLater(); // on its own thread, after what was queued for it
+    else
+        delete m_wire; // its thread has ended (shutdown): nobody else uses it
+    if (m_unstarted) { // never served: let the socket go
+        if (QTcpSocket *socket = m_unstarted->source.socket)
+            socket->deleteLater();
+#ifdef Q_OS_UNIX
+        else if (m_unstarted->source.descriptor >= 0)
+            ::close(m_unstarted->source.descriptor);
+#endif
+    }
 }
 
 void WebSocketConnection::start()
 {
-    if (readMessages())
-        onReadyRead();
-}
-
-void WebSocketConnection::onReadyRead()
-{
-    char chunk[16 * 1024];
-    // A bounded amount per wake-up, so one busy peer cannot starve the others.
-    for (int round = 0; round < 4 && !m_gone && !m_doneReading; ++round) {
-        const qint64 read = m_transport->read(chunk, sizeof chunk);
-        if (read <= 0)
-            return; // nothing more now, or gone (closed() said so)
-        m_reader.append(QByteArrayView(chunk, read));
-        if (!readMessages())
-            return;
-    }
-}
-
-bool WebSocketConnection::readMessages()
-{
-    while (auto message = m_reader.next()) {
-        using Kind = websocket::MessageReader::Message::Kind;
-        switch (message->kind) {
-        case Kind::Text:
-            if (!m_closeSent)
-                Q_EMIT textReceived(message->payload);
-            break;
-        case Kind::Binary:
-            if (!m_closeSent)
-                Q_EMIT binaryReceived();
-            break;
-        case Kind::Ping:
-            if (!m_closeSent)
-                sendFrame(websocket::encodeFrame(Opcode::Pong, message->payload));
-            break;
-        case Kind::Pong:
-            Q_EMIT pong();
-            break;
-        case Kind::Close:
-            // Their close, or their answer to ours: either way the handshake is done,
-            // and the server ends the TCP connection.
-            if (!m_closeSent) {
-                const quint16 code = message->closeCode == websocket::close::kNoStatus
-                    ? websocket::close::kNormal
-                    : message->closeCode;
-                sendClose(code, {});
-            }
-            m_doneReading = true;
-            m_transport->closeWhenWritten();
-            return false;
-        case Kind::Violation:
-            qCDebug(lcGateway) << "closing a WebSocket from" << m_peerAddress << ":"
-                               << message->payload;
-            if (!m_closeSent)
-                sendClose(message->closeCode, message->payload);
-            m_doneReading = true;
-            m_transport->closeWhenWritten();
-            return false;
-        }
-        if (m_gone)
-            return false; // a handler dropped the connection
-    }
-    return !m_gone;
+    if (!m_unstarted)
+        return;
+    Upgrade upgrade = std::move(*m_unstarted);
+    m_unstarted.reset();
+    WebSocketWire *wire = m_wire;
+    QMetaObject::invokeMethod(
+        wire,
+        [wire, source = upgrade.source, response = upgrade.response, received = upgrade.received] {
+            wire->open(source, response, received);
+        });
+    if (m_abortBeforeStart)
+        QMetaObject::invokeMethod(wire, &WebSocketWire::abort);
+    else if (m_closeBeforeStart)
+        QMetaObject::invokeMethod(
+            wire, [wire, close = *m_closeBeforeStart] { wire->close(close.first, close.second); });
 }
 
 void WebSocketConnection::sendText(QByteArrayView utf8)
 {
-    if (!m_closeSent)
-        m_transport->write(websocket::encodeFrame(Opcode::Text, utf8));
+    if (!isClosing())
+        sendFrame(websocket::encodeFrame(Opcode::Text, utf8));
 }
 
 void WebSocketConnection::sendFrame(const QByteArray &frame)
 {
-    if (!m_closeSent && !m_gone)
-        m_transport->write(frame);
+    if (isClosing())
+        return;
+    bool queueFlush = false;
+    {
+        QMutexLocker lock(&m_shared->mutex);
+        m_shared->outbox.append(frame);
+        queueFlush = !std::exchange(m_shared->flushQueued, true);
+    }
+    // One call for every frame queued until the wire gets to it: writes go in batches.
+    if (queueFlush && !m_unstarted)
+        QMetaObject::invokeMethod(m_wire, &WebSocketWire::flushOutbox, Qt::QueuedConnection);
 }
 
 void WebSocketConnection::ping()
@@ -119,24 +92,18 @@ void WebSocketConnection::ping()
     sendFrame(websocket::encodeFrame(Opcode::Ping, {}));
 }
 
-void WebSocketConnection::sendClose(quint16 code, QByteArrayView reason)
-{
-    if (m_gone)
-        return;
-    m_transport->write(
-        websocket::encodeFrame(Opcode::Close, websocket::closePayload(code, reason)));
-    m_closeSent = true;
-}
-
 void WebSocketConnection::close(quint16 code, const QString &reason)
 {
-    if (m_closeSent || m_gone)
+    if (isClosing())
         return;
-    sendClose(code, reason.toUtf8());
-    QTimer::singleShot(kCloseTimeoutMs, this, [this] {
-        if (!m_gone)
-            m_transport->abort();
-    });
+    m_closing = true;
+    if (m_unstarted) {
+        m_closeBeforeStart = {code, reason.toUtf8()};
+        return;
+    }
+    WebSocketWire *wire = m_wire;
+    QMetaObject::invokeMethod(
+        wire, [wire, code, reason = reason.toUtf8()] { wire->close(code, reason); });
 }
 
 void WebSocketConnection::closeAndDelete(quint16 code, const QString &reason)
@@ -151,26 +118,33 @@ void WebSocketConnection::closeAndDelete(quint16 code, const QString &reason)
 
 void WebSocketConnection::abort()
 {
-    m_closeSent = true;
-    m_transport->abort();
+    if (m_gone)
+        return;
+    m_closing = true;
+    if (m_unstarted) {
+        m_abortBeforeStart = true;
+        return;
+    }
+    QMetaObject::invokeMethod(m_wire, &WebSocketWire::abort);
 }
 
 void WebSocketConnection::flush()
 {
-    m_transport->flush();
+    if (!m_gone && !m_unstarted)
+        QMetaObject::invokeMethod(m_wire, &WebSocketWire::flush);
 }
 
 qint64 WebSocketConnection::bytesToWrite() const
 {
-    return m_transport->bytesToWrite();
+    QMutexLocker lock(&m_shared->mutex);
+    return m_shared->outbox.size() + m_shared->unsentInTransport.load(std::memory_order_relaxed);
 }
 
 void WebSocketConnection::onDisconnected()
 {
-    if (m_gone)
+    if (std::exchange(m_gone, true))
         return;
-    m_gone = true;
-    m_closeSent = true;
+    m_closing = true;
     Q_EMIT disconnected();
 }
 

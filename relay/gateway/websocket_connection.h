@@ -1,38 +1,49 @@
 #pragma once
 
-#include "protocol/websocket_codec.h"
+#include "gateway/transport.h"
+#include "gateway/websocket_wire.h"
 
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
 
 #include <memory>
+#include <optional>
+
+class QThread;
 
 namespace tidings::relay {
 
-class Transport;
-
-/// The server side of one WebSocket, after the upgrade: reads the client's frames into
-/// messages, answers pings and the closing handshake, and writes frames. Ours rather than
-/// QWebSocket because that costs ~19.5 KB a connection and reaches the relay through
+/// The server side of one WebSocket, after the upgrade, as the chat core sees it: on the
+/// core's thread, it queues frames and reports messages. Its socket is served on an I/O
+/// thread (or on this one), by a WebSocketWire that reads frames into messages, answers
+/// pings and the closing handshake, and writes the queued frames in batches. Ours rather
+/// than QWebSocket because that costs ~19.5 KB a connection and reaches the relay through
 /// QHttpServer, whose slots look up their sender in a list of every connection
-/// (docs/decisions.md, 26).
+/// (docs/decisions.md, 26 and 27).
 ///
-/// It reads a bounded amount per wake-up and holds at most one frame plus one message of
-/// what the peer sent; a peer that sends faster than that is slowed by TCP.
+/// What the peer sent is held up to one frame plus one message, read a bounded amount per
+/// wake-up; a peer that sends faster than that is slowed by TCP.
 class WebSocketConnection : public QObject
 {
     Q_OBJECT
 
 public:
-    /// Takes `transport` (already upgraded). `received`: bytes that came after the request
-    /// head and were read already; more may be waiting.
-    WebSocketConnection(std::unique_ptr<Transport> transport, QHostAddress peerAddress,
-                        qint64 maxMessageBytes, QString origin, QByteArray received = {},
+    struct Upgrade
+    {
+        TransportSource source;
+        QHostAddress peerAddress;
+        QString origin; ///< the request's Origin header (empty when none was sent)
+        QByteArray response; ///< the 101 to send first
+        QByteArray received; ///< bytes that came right behind the request head
+    };
+
+    /// The socket is served on `ioThread` (this thread if null) once start() is called.
+    WebSocketConnection(Upgrade upgrade, QThread *ioThread, qint64 maxMessageBytes,
                         QObject *parent = nullptr);
     ~WebSocketConnection() override;
 
-    /// Reads what arrived before the signals were connected. Call once, after connecting.
+    /// Starts serving the socket. Call once, after connecting to the signals.
     void start();
 
     /// Sends a text message (UTF-8).
@@ -40,20 +51,21 @@ public:
     /// Sends bytes already framed by websocket::encodeFrame (one frame, many sessions).
     void sendFrame(const QByteArray &frame);
     void ping();
-    /// Starts the closing handshake; the TCP connection ends when the peer answers, or
-    /// after a few seconds.
+    /// Starts the closing handshake: what was sent before goes first; the TCP connection
+    /// ends when the peer answers, or after a few seconds.
     void close(quint16 code, const QString &reason);
     /// Closes, and deletes this once the connection is gone (nobody else owns it).
     void closeAndDelete(quint16 code, const QString &reason);
-    /// Drops the connection now, without a closing handshake.
+    /// Drops the connection without a closing handshake.
     void abort();
+    /// Hands the kernel what it will take now.
     void flush();
 
+    /// Bytes queued or written but not yet taken by the kernel.
     qint64 bytesToWrite() const;
     QHostAddress peerAddress() const { return m_peerAddress; }
-    /// The Origin header of the upgrade request (empty when the client sent none).
     const QString &origin() const { return m_origin; }
-    bool isClosing() const { return m_closeSent; }
+    bool isClosing() const { return m_closing || m_gone; }
 
 Q_SIGNALS:
     void textReceived(const QByteArray &utf8);
@@ -63,19 +75,17 @@ Q_SIGNALS:
     void disconnected();
 
 private:
-    void onReadyRead();
-    /// Hands out the messages read so far; false once nothing more is to be read.
-    bool readMessages();
     void onDisconnected();
-    void sendClose(quint16 code, QByteArrayView reason);
 
-    Transport *m_transport; ///< a child
-    websocket::MessageReader m_reader;
+    std::shared_ptr<WebSocketWire::Shared> m_shared;
+    WebSocketWire *m_wire; ///< on its thread; deleted there
+    std::optional<Upgrade> m_unstarted;
     QHostAddress m_peerAddress;
     QString m_origin;
-    bool m_closeSent = false;
+    std::optional<std::pair<quint16, QByteArray>> m_closeBeforeStart;
+    bool m_abortBeforeStart = false;
+    bool m_closing = false;
     bool m_gone = false;
-    bool m_doneReading = false; ///< the closing handshake is over, or the peer broke the rules
 };
 
 } // namespace tidings::relay

@@ -15,6 +15,10 @@
 
 #include <optional>
 
+#ifdef Q_OS_LINUX
+#include "eventloop/epoll_event_dispatcher.h"
+#endif
+
 namespace tidings::relay {
 
 using namespace Qt::StringLiterals;
@@ -106,6 +110,11 @@ Result<quint16> RelayServer::start()
     options.maxMessageBytes = m_config.maxFrameBytes;
     options.tlsCertificateFile = m_config.tlsCertificateFile;
     options.tlsPrivateKeyFile = m_config.tlsPrivateKeyFile;
+    options.ioThreads = m_config.ioThreads;
+#ifdef Q_OS_LINUX
+    if (m_config.eventLoop == EventLoop::Epoll)
+        options.ioDispatcher = [] { return new EpollEventDispatcher; };
+#endif
     m_services->chat = std::make_unique<ChatCore>(*m_services->store, chatOptions(m_config));
     m_services->gateway = std::make_unique<HttpGateway>(options);
     m_services->gateway->setWebSocketHandler(
@@ -179,8 +188,10 @@ void RelayServer::stop()
         m_services->chat->closeAll(close_code::kGoingAway, u"relay shutting down"_s);
     if (m_services->store)
         m_services->store->close();
-    m_services->gateway.reset();
+    // Sessions first: their sockets are deleted on the gateway's I/O threads, which stop
+    // with the gateway once that is done.
     m_services->chat.reset();
+    m_services->gateway.reset();
     m_services->store.reset();
     m_services->dataDirectory.reset();
 }

@@ -122,6 +122,8 @@ bool ProtocolClient::receives(const QString &type, int timeoutMs)
 
 QList<QJsonObject> ProtocolClient::takeEvents()
 {
+    if (m_socket.state() == QAbstractSocket::ConnectedState)
+        request(u"ping"_s);
     return std::exchange(m_events, {});
 }
 

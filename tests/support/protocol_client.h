@@ -45,6 +45,9 @@ public:
     QJsonObject next(const QString &type = {}, int timeoutMs = 10000);
     /// Whether an event of `type` arrives within `timeoutMs` (for asserting silence).
     bool receives(const QString &type, int timeoutMs);
+    /// Everything the relay has sent this connection until now, taken out. A ping goes
+    /// first: the relay answers it after all it had queued here (connections are served
+    /// on several threads, so "now" for another connection is no guarantee).
     QList<QJsonObject> takeEvents();
 
     /// hello with version 1; true when the relay accepted it.

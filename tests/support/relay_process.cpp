@@ -141,7 +141,11 @@ int RelayProcess::stop(int timeoutMs)
         }
     }
     collectOutput();
-    return m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
+    const int code = m_process->exitStatus() == QProcess::NormalExit ? m_process->exitCode() : -1;
+    if (code != 0) // say why: a sanitizer report, a crash, an error at shutdown
+        qWarning().noquote() << "relay exited with" << code << "\n--- relay stderr ---\n"
+                             << QString::fromLocal8Bit(m_stderr).right(20000);
+    return code;
 }
 
 int RelayProcess::sendSignal(int signalNumber, int timeoutMs)

@@ -1,0 +1,35 @@
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <vector>
+
+class QAbstractEventDispatcher;
+class QThread;
+
+namespace tidings::relay {
+
+/// The threads that serve WebSocket connections, each with its own event loop. Connections
+/// are dealt out in turn; with none, they are served on the thread that accepted them.
+class IoThreads
+{
+public:
+    /// Makes each thread's event dispatcher (null: Qt's default).
+    using DispatcherFactory = std::function<QAbstractEventDispatcher *()>;
+
+    IoThreads(int count, const DispatcherFactory &dispatcher);
+    /// Stops the threads once what is queued for them (deletions included) is done.
+    ~IoThreads();
+    IoThreads(const IoThreads &) = delete;
+    IoThreads &operator=(const IoThreads &) = delete;
+
+    /// The thread for the next connection, or null when there are no I/O threads.
+    QThread *next();
+    int count() const { return static_cast<int>(m_threads.size()); }
+
+private:
+    std::vector<std::unique_ptr<QThread>> m_threads;
+    std::size_t m_next = 0;
+};
+
+} // namespace tidings::relay

@@ -1,0 +1,70 @@
+#pragma once
+
+#include "gateway/transport.h"
+#include "protocol/websocket_codec.h"
+
+#include <QByteArray>
+#include <QMutex>
+#include <QObject>
+
+#include <atomic>
+#include <memory>
+
+namespace tidings::relay {
+
+/// The I/O side of a WebSocketConnection (internal to the gateway): it lives on the
+/// connection's I/O thread and does everything that touches the socket — reading frames
+/// into messages, answering pings and the closing handshake, writing what the
+/// connection queued.
+class WebSocketWire : public QObject
+{
+    Q_OBJECT
+
+public:
+    /// What the connection (on the chat's thread) and the wire share.
+    struct Shared
+    {
+        QMutex mutex;
+        QByteArray outbox; ///< frames queued by the connection, not yet taken
+        bool flushQueued = false; ///< a flushOutbox() call is on its way
+        std::atomic<qint64> unsentInTransport{0};
+    };
+
+    WebSocketWire(std::shared_ptr<Shared> shared, qint64 maxMessageBytes);
+    ~WebSocketWire() override;
+
+    /// On the wire's thread: makes the transport, sends `response` (the 101), reads
+    /// `received` (what came right behind the request) and from then on, the socket.
+    void open(TransportSource source, const QByteArray &response, const QByteArray &received);
+    /// Writes what the connection queued.
+    void flushOutbox();
+    /// Starts the closing handshake; the TCP connection ends when the peer answers, or
+    /// after a few seconds.
+    void close(quint16 code, const QByteArray &reason);
+    void abort();
+    void flush();
+
+Q_SIGNALS:
+    void textReceived(const QByteArray &utf8);
+    void binaryReceived();
+    void pong();
+    /// Once, when the connection is gone.
+    void disconnected();
+
+private:
+    void onReadable();
+    /// Hands out the messages read so far; false once nothing more is to be read.
+    bool readMessages();
+    void onClosed();
+    void sendClose(quint16 code, QByteArrayView reason);
+    void write(const QByteArray &bytes);
+
+    const std::shared_ptr<Shared> m_shared;
+    std::unique_ptr<Transport> m_transport;
+    websocket::MessageReader m_reader;
+    bool m_closeSent = false;
+    bool m_gone = false;
+    bool m_doneReading = false; ///< the closing handshake is over, or the peer broke the rules
+};
+
+} // namespace tidings::relay
