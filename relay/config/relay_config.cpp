@@ -40,7 +40,7 @@ constexpr std::array kSettings = {
     SettingSpec{"listen-backlog", "count", "TCP listen backlog (default 4096)."},
     SettingSpec{"io-threads", "count",
                 "Threads that serve WebSocket connections, each with its own event loop "
-                "(default: one per core; 0 serves them on the main thread)."},
+                "(default: one per core but one; 0 serves them on the main thread)."},
     SettingSpec{"log-format", "text|json", "Log line format on stderr (default text)."},
     SettingSpec{"event-loop", "epoll|qt",
                 "Event dispatcher: epoll (Linux, the default there; cost per event independent "
@@ -134,7 +134,9 @@ QString environmentVariableFor(const QString &name)
 
 int defaultIoThreads()
 {
-    return std::max(1, QThread::idealThreadCount());
+    // The main thread — the chat core — keeps a core of its own: on 2 cores a second I/O
+    // thread took CPU from it and a reconnect storm timed out (docs/benchmarks.md).
+    return std::max(0, QThread::idealThreadCount() - 1);
 }
 
 QString defaultDataDirectory()

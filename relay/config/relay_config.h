@@ -17,7 +17,7 @@ enum class LogFormat { Text, Json };
 /// the minimum (only for tests: it makes hashes cheap to attack).
 enum class PasswordCost { Interactive, Moderate, Minimum };
 
-/// One I/O thread per core (docs/decisions.md, 27).
+/// One I/O thread per core but one, which the chat core keeps (docs/decisions.md, 27).
 int defaultIoThreads();
 
 /// Everything the relay is configured with, resolved and validated.

@@ -2,6 +2,7 @@
 
 #include <QCommandLineParser>
 #include <QTemporaryDir>
+#include <QThread>
 #include <QtTest>
 
 using namespace tidings;
@@ -49,6 +50,11 @@ private Q_SLOTS:
         QVERIFY(!config->tlsEnabled());
         QCOMPARE(config->logFormat, LogFormat::Text);
         QCOMPARE(config->maxFrameBytes, qint64(256 * 1024));
+        // The chat core keeps a core; the others serve connections.
+        QCOMPARE(config->ioThreads, std::max(0, QThread::idealThreadCount() - 1));
+        const auto none = resolveRelayConfig(inputs({}, {{u"TIDINGS_IO_THREADS"_s, u"0"_s}}));
+        QVERIFY(none.ok());
+        QCOMPARE(none->ioThreads, 0);
     }
 
     void flagsBeatEnvironmentBeatsFileBeatsDefault()
@@ -100,6 +106,7 @@ private Q_SLOTS:
         QTest::newRow("listen") << u"listen"_s << u"example.org"_s << u"IPv4 or IPv6"_s;
         QTest::newRow("frame bytes") << u"max-frame-bytes"_s << u"10"_s << u"max-frame-bytes"_s;
         QTest::newRow("backlog") << u"listen-backlog"_s << u"0"_s << u"listen-backlog"_s;
+        QTest::newRow("io threads") << u"io-threads"_s << u"65"_s << u"io-threads"_s;
         QTest::newRow("log format") << u"log-format"_s << u"xml"_s << u"'text' or 'json'"_s;
         QTest::newRow("event loop") << u"event-loop"_s << u"glib"_s << u"'epoll' or 'qt'"_s;
         QTest::newRow("empty data dir") << u"data-dir"_s << u" "_s << u"data directory"_s;
