@@ -1,5 +1,6 @@
 #include "gateway/io_threads.h"
 
+#include <QAbstractEventDispatcher>
 #include <QThread>
 
 namespace tidings::relay {
@@ -20,8 +21,16 @@ IoThreads::IoThreads(int count, const DispatcherFactory &dispatcher)
 
 IoThreads::~IoThreads()
 {
-    for (auto &thread : m_threads)
-        thread->quit();
+    // Quit as the last thing queued for each thread, after the closes and writes posted
+    // before it (QThread::quit() would leave those unrun).
+    for (auto &thread : m_threads) {
+        QThread *target = thread.get();
+        if (QObject *loop = target->eventDispatcher())
+            QMetaObject::invokeMethod(
+                loop, [target] { target->quit(); }, Qt::QueuedConnection);
+        else
+            target->quit();
+    }
     for (auto &thread : m_threads)
         thread->wait();
 }

@@ -150,14 +150,20 @@ public:
         m_sent = 0;
         watchWritable(false);
         if (m_closing)
-            finish();
+            shutdownWrite();
     }
 
     void closeWhenWritten() override
     {
         m_closing = true;
         if (pending() == 0)
-            finish();
+            shutdownWrite();
+    }
+
+    void setReading(bool on) override
+    {
+        if (m_readNotifier)
+            m_readNotifier->setEnabled(on);
     }
 
     void abort() override
@@ -169,6 +175,14 @@ private:
     qint64 pending() const
     {
         return m_pending.size() - m_sent;
+    }
+
+    /// Our side is done: the peer sees the end after our last bytes, and read() reports
+    /// its end, which closes the descriptor.
+    void shutdownWrite()
+    {
+        if (m_descriptor >= 0 && !std::exchange(m_writeShut, true))
+            ::shutdown(m_descriptor, SHUT_WR);
     }
 
     /// send() that never raises SIGPIPE; -1 after a failure, which ends the connection
@@ -234,6 +248,7 @@ private:
     QByteArray m_pending;
     qsizetype m_sent = 0; ///< how much of m_pending has gone out
     bool m_closing = false;
+    bool m_writeShut = false;
     bool m_failed = false;
 };
 

@@ -33,8 +33,14 @@ public:
     void publishUnsentTo(std::atomic<qint64> *counter) { m_unsentCounter = counter; }
     /// Hands the kernel what it will take now.
     virtual void flush() = 0;
-    /// Ends the connection once what was written has gone out.
+    /// Ends the connection once what was written has gone out. What the peer still sends
+    /// should be read (and may be dropped) until closed(): a descriptor then half-closes
+    /// and waits for the peer's end, so that unread input does not turn the close into a
+    /// reset that could drop our last frames.
     virtual void closeWhenWritten() = 0;
+    /// Stops or resumes readable() (the peer is then slowed by TCP). A socket transport
+    /// stops by itself once its bounded read buffer is full.
+    virtual void setReading(bool on) { Q_UNUSED(on); }
     /// Ends the connection now; unwritten bytes are dropped.
     virtual void abort() = 0;
 

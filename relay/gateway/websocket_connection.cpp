@@ -24,16 +24,34 @@ WebSocketConnection::WebSocketConnection(Upgrade upgrade, QThread *ioThread, qin
     }
     m_unstarted = std::move(upgrade);
     // Queued when the wire is on another thread, direct when on this one.
-    connect(m_wire, &WebSocketWire::textReceived, this, &WebSocketConnection::textReceived);
-    connect(m_wire, &WebSocketWire::binaryReceived, this, &WebSocketConnection::binaryReceived);
-    connect(m_wire, &WebSocketWire::pong, this, &WebSocketConnection::pong);
+    connect(m_wire, &WebSocketWire::textReceived, this, [this](const QByteArray &text) {
+        Q_EMIT textReceived(text);
+        handled(text.size() + WebSocketWire::kMessageOverhead);
+    });
+    connect(m_wire, &WebSocketWire::binaryReceived, this, [this] {
+        Q_EMIT binaryReceived();
+        handled(WebSocketWire::kMessageOverhead);
+    });
+    connect(m_wire, &WebSocketWire::pong, this, [this] {
+        Q_EMIT pong();
+        handled(WebSocketWire::kMessageOverhead);
+    });
     connect(m_wire, &WebSocketWire::disconnected, this, &WebSocketConnection::onDisconnected);
+}
+
+void WebSocketConnection::handled(qint64 bytes)
+{
+    const qint64 left = m_shared->unhandledBytes.fetch_sub(bytes) - bytes;
+    // The wire stopped reading: the first side to clear the flag resumes it.
+    if (left < WebSocketWire::kMaxUnhandledBytes / 2 && m_shared->paused.load()
+        && m_shared->paused.exchange(false))
+        QMetaObject::invokeMethod(m_wire, &WebSocketWire::resumeReading, Qt::QueuedConnection);
 }
 
 WebSocketConnection::~WebSocketConnection()
 {
     m_wire->disconnect(this);
-    if (m_wire->thread()->isRunning())
+    if (const QThread *thread = m_wire->thread(); thread && thread->isRunning())
         m_wire->deleteLater(); // on its own thread, after what was queued for it
     else
         delete m_wire; // its thread has ended (shutdown): nobody else uses it

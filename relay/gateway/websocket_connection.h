@@ -22,8 +22,9 @@ namespace tidings::relay {
 /// QHttpServer, whose slots look up their sender in a list of every connection
 /// (docs/decisions.md, 26 and 27).
 ///
-/// What the peer sent is held up to one frame plus one message, read a bounded amount per
-/// wake-up; a peer that sends faster than that is slowed by TCP.
+/// What the peer sent is held up to one frame plus one message on the wire, and up to
+/// about 1 MiB handed to the core and not yet handled; past that the wire stops reading
+/// and the peer is slowed by TCP.
 class WebSocketConnection : public QObject
 {
     Q_OBJECT
@@ -76,6 +77,8 @@ Q_SIGNALS:
 
 private:
     void onDisconnected();
+    /// The core is done with `bytes` of what the wire handed over.
+    void handled(qint64 bytes);
 
     std::shared_ptr<WebSocketWire::Shared> m_shared;
     WebSocketWire *m_wire; ///< on its thread; deleted there

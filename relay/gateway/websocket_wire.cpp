@@ -10,6 +10,9 @@ namespace {
 
 /// How long a peer has to answer our close frame before the connection is dropped.
 constexpr int kCloseTimeoutMs = 5000;
+/// Pongs are not written while this much is unsent: a peer that pings and never reads
+/// gets no more than this held for it (RFC 6455 lets a pong answer only the latest ping).
+constexpr qint64 kMaxUnsentForPong = 64 * 1024;
 
 } // namespace
 
@@ -44,14 +47,40 @@ void WebSocketWire::onReadable()
     char chunk[16 * 1024];
     // A bounded amount per wake-up, so one busy peer cannot starve the others (a socket
     // transport's read buffer holds no more than this: see SocketTransport).
-    for (int round = 0; round < 4 && !m_gone && !m_doneReading; ++round) {
+    for (int round = 0; round < 4 && !m_gone && !m_paused; ++round) {
         const qint64 read = m_transport->read(chunk, sizeof chunk);
         if (read <= 0)
             return; // nothing more now, or gone (closed() said so)
+        if (m_doneReading)
+            continue; // the handshake is over: dropped until the peer's end (or the timer)
         m_reader.append(QByteArrayView(chunk, read));
         if (!readMessages())
             return;
     }
+}
+
+bool WebSocketWire::handOver(qint64 bytes)
+{
+    if (m_shared->unhandledBytes.fetch_add(bytes) + bytes < kMaxUnhandledBytes)
+        return true;
+    // Paused — unless the connection caught up meanwhile: whichever side clears the flag
+    // first resumes, so a resume is never lost.
+    m_shared->paused.store(true);
+    if (m_shared->unhandledBytes.load() < kMaxUnhandledBytes / 2
+        && m_shared->paused.exchange(false))
+        return true;
+    m_paused = true;
+    m_transport->setReading(false);
+    return false;
+}
+
+void WebSocketWire::resumeReading()
+{
+    if (!std::exchange(m_paused, false) || m_gone)
+        return;
+    m_transport->setReading(true);
+    if (readMessages()) // what was read before the pause
+        onReadable();
 }
 
 bool WebSocketWire::readMessages()
@@ -60,20 +89,32 @@ bool WebSocketWire::readMessages()
         using Kind = websocket::MessageReader::Message::Kind;
         switch (message->kind) {
         case Kind::Text:
-            if (!m_closeSent)
+            if (!m_closeSent) {
+                const bool more = handOver(message->payload.size() + kMessageOverhead);
                 Q_EMIT textReceived(message->payload);
+                if (!more)
+                    return false;
+            }
             break;
         case Kind::Binary:
-            if (!m_closeSent)
+            if (!m_closeSent) {
+                const bool more = handOver(kMessageOverhead);
                 Q_EMIT binaryReceived();
+                if (!more)
+                    return false;
+            }
             break;
         case Kind::Ping:
-            if (!m_closeSent)
+            if (!m_closeSent && m_transport->bytesToWrite() < kMaxUnsentForPong)
                 write(websocket::encodeFrame(Opcode::Pong, message->payload));
             break;
-        case Kind::Pong:
+        case Kind::Pong: {
+            const bool more = handOver(kMessageOverhead);
             Q_EMIT pong();
+            if (!more)
+                return false;
             break;
+        }
         case Kind::Close:
             // Their close, or their answer to ours: either way the handshake is done,
             // and the server ends the TCP connection.
@@ -122,6 +163,11 @@ void WebSocketWire::sendClose(quint16 code, QByteArrayView reason)
 {
     write(websocket::encodeFrame(Opcode::Close, websocket::closePayload(code, reason)));
     m_closeSent = true;
+    // Whoever began the closing handshake, it ends within this time.
+    QTimer::singleShot(kCloseTimeoutMs, this, [this] {
+        if (!m_gone)
+            m_transport->abort();
+    });
 }
 
 void WebSocketWire::close(quint16 code, const QByteArray &reason)
@@ -130,10 +176,6 @@ void WebSocketWire::close(quint16 code, const QByteArray &reason)
         return;
     flushOutbox(); // what was said before the close goes first
     sendClose(code, reason);
-    QTimer::singleShot(kCloseTimeoutMs, this, [this] {
-        if (!m_gone)
-            m_transport->abort();
-    });
 }
 
 void WebSocketWire::abort()

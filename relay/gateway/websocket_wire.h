@@ -28,7 +28,14 @@ public:
         QByteArray outbox; ///< frames queued by the connection, not yet taken
         bool flushQueued = false; ///< a flushOutbox() call is on its way
         std::atomic<qint64> unsentInTransport{0};
+        /// Bytes of received messages handed to the connection and not yet handled by it.
+        /// Above kMaxUnhandledBytes the wire stops reading until the connection catches up.
+        std::atomic<qint64> unhandledBytes{0};
+        std::atomic<bool> paused{false};
     };
+    static constexpr qint64 kMaxUnhandledBytes = 1024 * 1024;
+    /// Weight of a message without a payload (a pong, a refused binary message).
+    static constexpr qint64 kMessageOverhead = 64;
 
     WebSocketWire(std::shared_ptr<Shared> shared, qint64 maxMessageBytes);
     ~WebSocketWire() override;
@@ -43,6 +50,8 @@ public:
     void close(quint16 code, const QByteArray &reason);
     void abort();
     void flush();
+    /// The connection caught up with what was handed to it: read again.
+    void resumeReading();
 
 Q_SIGNALS:
     void textReceived(const QByteArray &utf8);
@@ -58,6 +67,8 @@ private:
     void onClosed();
     void sendClose(quint16 code, QByteArrayView reason);
     void write(const QByteArray &bytes);
+    /// Counts `bytes` as handed over; false (and reading paused) when that is too much.
+    bool handOver(qint64 bytes);
 
     const std::shared_ptr<Shared> m_shared;
     std::unique_ptr<Transport> m_transport;
@@ -65,6 +76,7 @@ private:
     bool m_closeSent = false;
     bool m_gone = false;
     bool m_doneReading = false; ///< the closing handshake is over, or the peer broke the rules
+    bool m_paused = false; ///< too much handed over and not yet handled
 };
 
 } // namespace tidings::relay
