@@ -114,6 +114,7 @@ protected:
 private:
     static constexpr int kMaxPendingHeads = 16384;
     static constexpr int kHeadTimeoutMs = 10000;
+    static constexpr int kHttpIdleTimeoutMs = 15000;
     static constexpr qsizetype kMaxHeadBytes = 8192;
 
     void dropLateHeads()
@@ -130,8 +131,34 @@ private:
             socket->abort();
             socket->deleteLater();
         }
-        if (m_heads.isEmpty())
+        // Qt's HTTP server keeps connections open between requests for as long as the
+        // client likes: one that says nothing for a while is closed here.
+        const qint64 idleSince = m_clock.elapsed() - kHttpIdleTimeoutMs;
+        QList<QTcpSocket *> idle;
+        for (auto it = m_idleHttp.cbegin(); it != m_idleHttp.cend(); ++it) {
+            if (it.value() < idleSince)
+                idle.append(it.key());
+        }
+        for (QTcpSocket *socket : std::as_const(idle)) {
+            m_idleHttp.remove(socket);
+            socket->abort(); // the HTTP server deletes it
+        }
+        if (m_heads.isEmpty() && m_idleHttp.isEmpty())
             m_sweep.stop();
+    }
+
+    void watchIdle(QTcpSocket *socket)
+    {
+        m_idleHttp.insert(socket, m_clock.elapsed());
+        const auto touch = [this, socket] {
+            if (auto it = m_idleHttp.find(socket); it != m_idleHttp.end())
+                *it = m_clock.elapsed();
+        };
+        connect(socket, &QIODevice::readyRead, this, touch);
+        connect(socket, &QIODevice::bytesWritten, this, touch);
+        connect(socket, &QObject::destroyed, this, [this, socket] { m_idleHttp.remove(socket); });
+        if (!m_sweep.isActive())
+            m_sweep.start();
     }
 
     void readHead(QTcpSocket *socket, QObject *waiting)
@@ -153,6 +180,7 @@ private:
         switch (request.kind) {
         case UpgradeRequest::Kind::Http:
             // The HTTP server reads the request from the start (peek took nothing).
+            watchIdle(socket);
             addPendingConnection(socket);
             Q_EMIT newConnection();
             QTimer::singleShot(0, socket, [socket] {
@@ -224,6 +252,7 @@ private:
     HttpGateway::WebSocketHandler &m_handler;
     IoThreads &m_ioThreads;
     QHash<QTcpSocket *, qint64> m_heads; ///< awaited, and since when (m_clock)
+    QHash<QTcpSocket *, qint64> m_idleHttp; ///< with the HTTP server, and last heard (m_clock)
     QElapsedTimer m_clock;
     QTimer m_sweep;
 };

@@ -331,6 +331,13 @@ private Q_SLOTS:
         silent.write("GET /ws HTTP/1.1\r\n");
         QElapsedTimer silentFor;
         silentFor.start();
+        // So is an HTTP connection kept open after its answer, after 15 s of silence.
+        QTcpSocket keptAlive;
+        QVERIFY(connectTo(keptAlive));
+        keptAlive.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(readUntil(keptAlive, [](const QByteArray &bytes) {
+                    return bytes.contains("\r\n\r\n");
+                }).startsWith("HTTP/1.1 200 "));
 
         // A head that dribbles in byte by byte, with a frame right behind it: upgraded,
         // and the frame answered.
@@ -399,6 +406,10 @@ private Q_SLOTS:
         QVERIFY(readUntil(silent, closed, 15000).isEmpty());
         QCOMPARE(silent.state(), QAbstractSocket::UnconnectedState);
         QVERIFY(silentFor.elapsed() >= 9000);
+        QCOMPARE(keptAlive.state(), QAbstractSocket::ConnectedState);
+        readUntil(keptAlive, closed, 15000);
+        QCOMPARE(keptAlive.state(), QAbstractSocket::UnconnectedState);
+        QVERIFY(silentFor.elapsed() >= 14000);
         QCOMPARE(relay.stop(), 0);
     }
 
