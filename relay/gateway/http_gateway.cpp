@@ -77,8 +77,6 @@ public:
         connect(&m_sweep, &QTimer::timeout, this, &Listener::dropLateHeads);
     }
 
-    int pendingHeads() const { return int(m_heads.size()); }
-
 protected:
     void incomingConnection(qintptr descriptor) override
     {
@@ -117,32 +115,33 @@ private:
     static constexpr int kHttpIdleTimeoutMs = 15000;
     static constexpr qsizetype kMaxHeadBytes = 8192;
 
+    /// Takes out of `since` the sockets whose time is older than `limitMs` ago.
+    QList<QTcpSocket *> takeOlderThan(QHash<QTcpSocket *, qint64> &since, int limitMs) const
+    {
+        const qint64 before = m_clock.elapsed() - limitMs;
+        QList<QTcpSocket *> old;
+        for (auto it = since.begin(); it != since.end();) {
+            if (it.value() < before) {
+                old.append(it.key());
+                it = since.erase(it);
+            } else {
+                ++it;
+            }
+        }
+        return old;
+    }
+
     void dropLateHeads()
     {
-        const qint64 before = m_clock.elapsed() - kHeadTimeoutMs;
-        QList<QTcpSocket *> late;
-        for (auto it = m_heads.cbegin(); it != m_heads.cend(); ++it) {
-            if (it.value() < before)
-                late.append(it.key());
-        }
-        for (QTcpSocket *socket : std::as_const(late)) {
+        for (QTcpSocket *socket : takeOlderThan(m_heads, kHeadTimeoutMs)) {
             qCDebug(lcGateway) << "no request head in time from" << socket->peerAddress();
-            m_heads.remove(socket);
             socket->abort();
             socket->deleteLater();
         }
         // Qt's HTTP server keeps connections open between requests for as long as the
         // client likes: one that says nothing for a while is closed here.
-        const qint64 idleSince = m_clock.elapsed() - kHttpIdleTimeoutMs;
-        QList<QTcpSocket *> idle;
-        for (auto it = m_idleHttp.cbegin(); it != m_idleHttp.cend(); ++it) {
-            if (it.value() < idleSince)
-                idle.append(it.key());
-        }
-        for (QTcpSocket *socket : std::as_const(idle)) {
-            m_idleHttp.remove(socket);
+        for (QTcpSocket *socket : takeOlderThan(m_idleHttp, kHttpIdleTimeoutMs))
             socket->abort(); // the HTTP server deletes it
-        }
         if (m_heads.isEmpty() && m_idleHttp.isEmpty())
             m_sweep.stop();
     }
@@ -290,7 +289,6 @@ Result<quint16> HttpGateway::listen()
                          .arg(server->errorString())};
     }
     const quint16 port = server->serverPort();
-    m_listener = server.get();
     m_http.bind(server.release()); // the HTTP server takes ownership
     qCInfo(lcGateway).noquote() << u"listening on %1 port %2%3"_s.arg(m_options.address.toString())
                                        .arg(port)
@@ -303,11 +301,6 @@ void HttpGateway::stopListening()
     const auto servers = m_http.servers();
     for (QTcpServer *server : servers)
         server->close();
-}
-
-int HttpGateway::pendingHeads() const
-{
-    return m_listener ? static_cast<Listener *>(m_listener)->pendingHeads() : 0;
 }
 
 } // namespace tidings::relay

@@ -56,15 +56,11 @@ public:
 
     bool tlsEnabled() const { return !m_options.tlsCertificateFile.isEmpty(); }
 
-    /// Connections still sending their first request head.
-    int pendingHeads() const;
-
 private:
     GatewayOptions m_options;
     std::unique_ptr<IoThreads> m_ioThreads; ///< stops last (see ~HttpGateway)
     QHttpServer m_http;
     WebSocketHandler m_webSocketHandler;
-    QTcpServer *m_listener = nullptr; ///< owned by m_http
 };
 
 } // namespace tidings::relay

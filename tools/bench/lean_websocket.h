@@ -1,5 +1,7 @@
 #pragma once
 
+#include "protocol/websocket_codec.h"
+
 #include <QByteArray>
 #include <QHostAddress>
 #include <QObject>
@@ -36,13 +38,13 @@ private:
     void onReadyRead();
     bool readHandshake();
     void readFrames();
-    void sendFrame(quint8 opcode, const QByteArray &payload);
+    void sendFrame(websocket::Opcode opcode, QByteArrayView payload);
     void fail(const QString &why);
 
     QTcpSocket *m_socket;
-    QByteArray m_buffer;
+    QByteArray m_buffer; ///< the upgrade reply, until it is whole
     QByteArray m_key;
-    QByteArray m_fragments; ///< a text message arriving in several frames
+    websocket::MessageReader m_reader;
     quint32 m_maskState;
     bool m_open = false;
     bool m_ended = false;
