@@ -1,22 +1,32 @@
-// tidings: the desktop app. Builds the services, shows the window.
-#include "core/relay_probe.h"
+// tidings: the desktop app. Reads the command line, builds the session and the window.
+#include "core/server_address.h"
 #include "ui/main_window.h"
+#include "ui/session.h"
+#include "ui/settings_keys.h"
+#include "ui/startup_probe.h"
+#include "ui/theme.h"
 #include "ui/translations.h"
 #include "util/version.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QDir>
 #include <QLocale>
 #include <QNetworkAccessManager>
 #include <QSettings>
+#include <QStandardPaths>
 
 #include <cstdio>
+#include <iostream>
+#include <memory>
+#include <string>
 
 using namespace tidings;
 using namespace Qt::StringLiterals;
 
 int main(int argc, char *argv[])
 {
+    app::StartupProbe::markProcessStart();
     QApplication::setApplicationName(u"tidings"_s);
     QApplication::setOrganizationName(u"Tidings"_s);
     QApplication::setApplicationVersion(productVersion());
@@ -30,9 +40,20 @@ int main(int argc, char *argv[])
     parser.setApplicationDescription(u"Tidings: chat that is never lost."_s);
     const QCommandLineOption help = parser.addHelpOption();
     const QCommandLineOption version = parser.addVersionOption();
-    const QCommandLineOption server(u"server"_s, u"Connect to this relay at start."_s,
+    const QCommandLineOption server(u"server"_s, u"The relay to sign in to (fills the form)."_s,
                                     u"address"_s);
-    parser.addOption(server);
+    const QCommandLineOption user(u"user"_s, u"The username to sign in as (fills the form)."_s,
+                                  u"name"_s);
+    const QCommandLineOption passwordStdin(
+        u"password-stdin"_s,
+        u"Read the password from the first line of stdin and sign in with --server and --user "
+        u"(for scripts; a kept session is resumed instead when there is one)."_s);
+    const QCommandLineOption profile(
+        u"profile"_s,
+        u"Keep settings and data in this directory instead of the user's (run several "
+        u"accounts side by side)."_s,
+        u"directory"_s);
+    parser.addOptions({server, user, passwordStdin, profile});
     if (!parser.parse(arguments)) {
         std::fprintf(stderr, "tidings: error: %s (see --help)\n", qPrintable(parser.errorText()));
         return 2;
@@ -45,19 +66,73 @@ int main(int argc, char *argv[])
         std::printf("tidings %s\n", qPrintable(productVersion()));
         return 0;
     }
+    QString password;
+    if (parser.isSet(passwordStdin)) {
+        if (!parser.isSet(server) || !parser.isSet(user)) {
+            std::fputs("tidings: error: --password-stdin needs --server and --user\n", stderr);
+            return 2;
+        }
+        std::string line;
+        std::getline(std::cin, line);
+        password = QString::fromStdString(line);
+        if (password.endsWith(u'\r'))
+            password.chop(1);
+    }
 
-    QApplication app(argc, argv);
+    QApplication application(argc, argv);
     QApplication::setApplicationDisplayName(u"Tidings"_s);
     QApplication::setDesktopFileName(u"org.tidings.Tidings"_s);
 
-    app::installTranslations(app, QLocale());
+    std::unique_ptr<QSettings> settings;
+    app::Session::Options options;
+    if (parser.isSet(profile)) {
+        const QDir directory(parser.value(profile));
+        QDir().mkpath(directory.absolutePath());
+        settings = std::make_unique<QSettings>(directory.filePath(u"tidings.ini"_s),
+                                               QSettings::IniFormat);
+        options.dataDirectory = directory.filePath(u"data"_s);
+    } else {
+        settings = std::make_unique<QSettings>();
+        options.dataDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+    }
+
+    const QString language = settings->value(app::settings::kLanguage).toString();
+    app::installTranslations(application, language.isEmpty() ? QLocale() : QLocale(language));
+    auto applyLook = [&application, &settings] {
+        app::theme::apply(
+            application,
+            app::theme::modeFromName(settings->value(app::settings::kTheme).toString()),
+            settings->value(app::settings::kFontSize, 0).toInt());
+    };
+    applyLook();
 
     QNetworkAccessManager network;
-    app::RelayProbe probe(&network);
-    QSettings settings;
-    app::MainWindow window(probe, settings);
+    app::Session session(*settings, &network, options);
+    app::MainWindow window(session, *settings);
+    QObject::connect(&window, &app::MainWindow::appearanceChanged, &window, applyLook);
+    app::StartupProbe probe(window);
+    window.prefill(parser.value(server), parser.value(user));
     window.show();
-    if (parser.isSet(server))
-        window.connectTo(parser.value(server));
-    return app.exec();
+
+    const auto given = app::ServerAddress::parse(parser.value(server));
+    const bool sameAccount = given && given->toString() == session.lastServer()
+        && parser.value(user).trimmed().toLower() == session.lastUsername();
+    if (!password.isEmpty() && !sameAccount) {
+        window.signIn(parser.value(server), parser.value(user), password);
+        return application.exec();
+    }
+    if (!password.isEmpty()) {
+        // A kept session for this account wins; the password is used when there is none.
+        auto connection = std::make_shared<QMetaObject::Connection>();
+        *connection = QObject::connect(&session, &app::Session::signedOut, &window,
+                                       [&window, connection, &parser, server, user, password] {
+                                           QObject::disconnect(*connection);
+                                           window.signIn(parser.value(server), parser.value(user),
+                                                         password);
+                                       });
+        QObject::connect(&session, &app::Session::signedIn, &window,
+                         [connection] { QObject::disconnect(*connection); });
+    }
+    session.restore();
+    return application.exec();
 }

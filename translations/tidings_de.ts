@@ -5,7 +5,7 @@
     <name>ServerAddress</name>
     <message>
         <source>Enter the address of a Tidings server.</source>
-        <translation>Geben Sie die Adresse eines Tidings-Servers ein.</translation>
+        <translation>Gib die Adresse eines Tidings-Servers ein.</translation>
     </message>
     <message>
         <source>“%1” is not a server address.</source>
@@ -28,11 +28,11 @@
     </message>
     <message>
         <source>Tidings cannot keep you signed in safely on this computer.</source>
-        <translation>Tidings kann Sie auf diesem Computer nicht sicher angemeldet halten.</translation>
+        <translation>Tidings kann dich auf diesem Computer nicht sicher angemeldet halten.</translation>
     </message>
     <message>
         <source>You can sign in each time you start Tidings, or keep your session in a file that is not encrypted. Only your user account can read it, but anyone with access to your files could use it to read and send your messages:</source>
-        <translation>Sie können sich bei jedem Start von Tidings anmelden oder Ihre Sitzung in einer unverschlüsselten Datei aufbewahren. Nur Ihr Benutzerkonto kann sie lesen, aber wer Zugriff auf Ihre Dateien hat, könnte damit Ihre Nachrichten lesen und senden:</translation>
+        <translation>Du kannst dich bei jedem Start von Tidings anmelden oder deine Sitzung in einer unverschlüsselten Datei aufbewahren. Nur dein Benutzerkonto kann sie lesen, aber wer Zugriff auf deine Dateien hat, könnte damit deine Nachrichten lesen und senden:</translation>
     </message>
     <message>
         <source>Sign In Each Time</source>
@@ -52,6 +52,93 @@
     </message>
 </context>
 <context>
+    <name>tidings::app::ChatPage</name>
+    <message>
+        <source>Connection status</source>
+        <translation>Verbindungsstatus</translation>
+    </message>
+    <message>
+        <source>Menu</source>
+        <translation>Menü</translation>
+    </message>
+    <message>
+        <source>Filter conversations</source>
+        <translation>Unterhaltungen filtern</translation>
+    </message>
+    <message>
+        <source>Filter chats</source>
+        <translation>Chats filtern</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Neuer Chat</translation>
+    </message>
+    <message>
+        <source>New chat (Ctrl+N)</source>
+        <translation>Neuer Chat (Strg+N)</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>Unterhaltungen</translation>
+    </message>
+    <message>
+        <source>Choose a chat on the left, or start a new one.</source>
+        <translation>Wähle links einen Chat aus oder starte einen neuen.</translation>
+    </message>
+    <message>
+        <source>Updating…</source>
+        <translation>Wird aktualisiert…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Wird verbunden…</translation>
+    </message>
+    <message>
+        <source>Waiting for network — your messages will be sent when the server is back.</source>
+        <translation>Warte auf Netzwerk – deine Nachrichten werden gesendet, sobald der Server wieder erreichbar ist.</translation>
+    </message>
+    <message>
+        <source>Signed out.</source>
+        <translation>Abgemeldet.</translation>
+    </message>
+    <message>
+        <source>This server needs a newer version of Tidings.</source>
+        <translation>Dieser Server benötigt eine neuere Version von Tidings.</translation>
+    </message>
+    <message>
+        <source>No chats yet.
+Start one with the pencil above (Ctrl+N).</source>
+        <translation>Noch keine Chats.
+Starte einen mit dem Stift oben (Strg+N).</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::ConversationDelegate</name>
+    <message>
+        <source>%1 is typing…</source>
+        <translation>%1 schreibt…</translation>
+    </message>
+    <message>
+        <source>%1 and %2 are typing…</source>
+        <translation>%1 und %2 schreiben…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n others are typing…</source>
+        <translation>
+            <numerusform>%1 und %n weitere Person schreiben…</numerusform>
+            <numerusform>%1 und %n weitere Personen schreiben…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>typing…</source>
+        <translation>schreibt…</translation>
+    </message>
+    <message>
+        <source>Draft:</source>
+        <translation>Entwurf:</translation>
+    </message>
+</context>
+<context>
     <name>tidings::app::ConversationListModel</name>
     <message>
         <source>Group</source>
@@ -67,11 +154,247 @@
     </message>
     <message>
         <source>You: %1</source>
-        <translation>Sie: %1</translation>
+        <translation>Du: %1</translation>
     </message>
     <message>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::ConversationView</name>
+    <message>
+        <source>Conversation name</source>
+        <translation>Name der Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Presence</source>
+        <translation>Online-Status</translation>
+    </message>
+    <message>
+        <source>Conversation info</source>
+        <translation>Infos zur Unterhaltung</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>Info</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Nachrichten</translation>
+    </message>
+    <message>
+        <source>Jump to the newest message</source>
+        <translation>Zur neuesten Nachricht springen</translation>
+    </message>
+    <message>
+        <source>Who is typing</source>
+        <translation>Wer gerade schreibt</translation>
+    </message>
+    <message>
+        <source>Cancel reply or edit</source>
+        <translation>Antworten oder Bearbeiten abbrechen</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Abbrechen (Esc)</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Nachricht</translation>
+    </message>
+    <message>
+        <source>Write a message…</source>
+        <translation>Nachricht schreiben…</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
+    </message>
+    <message>
+        <source>Send message</source>
+        <translation>Nachricht senden</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>Senden (Enter)</translation>
+    </message>
+    <message>
+        <source>Reply to %1: %2</source>
+        <translation>Antwort an %1: %2</translation>
+    </message>
+    <message>
+        <source>Editing message</source>
+        <translation>Nachricht bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Reply</source>
+        <translation>&amp;Antworten</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Text</source>
+        <translation>Text &amp;kopieren</translation>
+    </message>
+    <message>
+        <source>Re&amp;act</source>
+        <translation>&amp;Reagieren</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Bearbeiten</translation>
+    </message>
+    <message>
+        <source>&amp;Delete for Everyone</source>
+        <translation>Für alle &amp;löschen</translation>
+    </message>
+    <message>
+        <source>Delete message</source>
+        <translation>Nachricht löschen</translation>
+    </message>
+    <message>
+        <source>Delete this message for everyone?</source>
+        <translation>Diese Nachricht für alle löschen?</translation>
+    </message>
+    <message>
+        <source>Try &amp;Again</source>
+        <translation>&amp;Erneut versuchen</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel Sending</source>
+        <translation>&amp;Senden abbrechen</translation>
+    </message>
+    <message>
+        <source>Re&amp;port…</source>
+        <translation>&amp;Melden…</translation>
+    </message>
+    <message>
+        <source>Report message</source>
+        <translation>Nachricht melden</translation>
+    </message>
+    <message>
+        <source>What is wrong with this message?</source>
+        <translation>Was stimmt mit dieser Nachricht nicht?</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>offline</translation>
+    </message>
+    <message>
+        <source>last seen just now</source>
+        <translation>zuletzt online vor einem Moment</translation>
+    </message>
+    <message numerus="yes">
+        <source>last seen %n min ago</source>
+        <translation>
+            <numerusform>zuletzt online vor %n Min.</numerusform>
+            <numerusform>zuletzt online vor %n Min.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>last seen today at %1</source>
+        <translation>zuletzt online heute um %1</translation>
+    </message>
+    <message>
+        <source>last seen yesterday at %1</source>
+        <translation>zuletzt online gestern um %1</translation>
+    </message>
+    <message>
+        <source>last seen %1</source>
+        <translation>zuletzt online am %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n member(s)</source>
+        <translation>
+            <numerusform>%n Mitglied</numerusform>
+            <numerusform>%n Mitglieder</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>notes to self</source>
+        <translation>Notizen an mich</translation>
+    </message>
+    <message>
+        <source>typing…</source>
+        <translation>schreibt…</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>online</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::GroupInfoDialog</name>
+    <message>
+        <source>Group Info</source>
+        <translation>Gruppeninfo</translation>
+    </message>
+    <message>
+        <source>Group name</source>
+        <translation>Gruppenname</translation>
+    </message>
+    <message>
+        <source>&amp;Rename</source>
+        <translation>&amp;Umbenennen</translation>
+    </message>
+    <message>
+        <source>Rename the group</source>
+        <translation>Gruppe umbenennen</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Mitglieder</translation>
+    </message>
+    <message>
+        <source>&amp;Add Members…</source>
+        <translation>Mitglieder &amp;hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Add members</source>
+        <translation>Mitglieder hinzufügen</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Remove the chosen member</source>
+        <translation>Ausgewähltes Mitglied entfernen</translation>
+    </message>
+    <message>
+        <source>&amp;Leave Group</source>
+        <translation>Gruppe &amp;verlassen</translation>
+    </message>
+    <message>
+        <source>Leave the group</source>
+        <translation>Gruppe verlassen</translation>
+    </message>
+    <message>
+        <source>Leave group</source>
+        <translation>Gruppe verlassen</translation>
+    </message>
+    <message>
+        <source>Leave this group?</source>
+        <translation>Diese Gruppe verlassen?</translation>
+    </message>
+    <message>
+        <source>%1 (you)</source>
+        <translation>%1 (du)</translation>
+    </message>
+    <message>
+        <source>owner</source>
+        <translation>Inhaber</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>Admin</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>Wird bearbeitet…</translation>
     </message>
 </context>
 <context>
@@ -81,12 +404,520 @@
         <translation>Tidings</translation>
     </message>
     <message>
-        <source>Welcome to Tidings</source>
-        <translation>Willkommen bei Tidings</translation>
+        <source>Cancelled.</source>
+        <translation>Abgebrochen.</translation>
     </message>
     <message>
-        <source>Choose the server you chat on.</source>
-        <translation>Wählen Sie den Server, auf dem Sie chatten.</translation>
+        <source>&amp;Unmute</source>
+        <translation>Stummschaltung &amp;aufheben</translation>
+    </message>
+    <message>
+        <source>&amp;Mute Notifications</source>
+        <translation>Benachrichtigungen &amp;stummschalten</translation>
+    </message>
+    <message>
+        <source>New &amp;Chat…</source>
+        <translation>Neuer &amp;Chat…</translation>
+    </message>
+    <message>
+        <source>New &amp;Group…</source>
+        <translation>Neue &amp;Gruppe…</translation>
+    </message>
+    <message>
+        <source>&amp;Search Messages…</source>
+        <translation>Nachrichten &amp;suchen…</translation>
+    </message>
+    <message>
+        <source>&amp;Go to Chat…</source>
+        <translation>&amp;Zu Chat wechseln…</translation>
+    </message>
+    <message>
+        <source>S&amp;ettings…</source>
+        <translation>&amp;Einstellungen…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;Out</source>
+        <translation>&amp;Abmelden</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Beenden</translation>
+    </message>
+    <message>
+        <source>&amp;Block %1</source>
+        <translation>%1 &amp;blockieren</translation>
+    </message>
+    <message>
+        <source>Block</source>
+        <translation>Blockieren</translation>
+    </message>
+    <message>
+        <source>Block %1? Neither of you will be able to message the other.</source>
+        <translation>%1 blockieren? Ihr könnt euch dann gegenseitig keine Nachrichten mehr schreiben.</translation>
+    </message>
+    <message>
+        <source>&amp;Report %1…</source>
+        <translation>%1 &amp;melden…</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>Melden</translation>
+    </message>
+    <message>
+        <source>What is wrong?</source>
+        <translation>Was ist das Problem?</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::MessageDelegate</name>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>Nicht gesendet: %1</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>Wartet auf Versand</translation>
+    </message>
+    <message>
+        <source>Read by %1 of %2</source>
+        <translation>Gelesen: %1 von %2</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>Gelesen</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Zugestellt</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Gesendet</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Heute</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Gestern</translation>
+    </message>
+    <message>
+        <source>Message deleted</source>
+        <translation>Nachricht gelöscht</translation>
+    </message>
+    <message>
+        <source>edited %1</source>
+        <translation>bearbeitet %1</translation>
+    </message>
+    <message>
+        <source>New messages</source>
+        <translation>Neue Nachrichten</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::MessageListModel</name>
+    <message>
+        <source>Deleted message</source>
+        <translation>Gelöschte Nachricht</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>%1 started the conversation</source>
+        <translation>%1 hat die Unterhaltung begonnen</translation>
+    </message>
+    <message>
+        <source>%1 created the group “%2”</source>
+        <translation>%1 hat die Gruppe „%2“ erstellt</translation>
+    </message>
+    <message>
+        <source>%1 added %2</source>
+        <translation>%1 hat %2 hinzugefügt</translation>
+    </message>
+    <message>
+        <source>%1 removed %2</source>
+        <translation>%1 hat %2 entfernt</translation>
+    </message>
+    <message>
+        <source>%1 left the group</source>
+        <translation>%1 hat die Gruppe verlassen</translation>
+    </message>
+    <message>
+        <source>%1 renamed the group to “%2”</source>
+        <translation>%1 hat die Gruppe in „%2“ umbenannt</translation>
+    </message>
+    <message>
+        <source>%1 made %2 the owner</source>
+        <translation>%1 hat %2 zum Eigentümer gemacht</translation>
+    </message>
+    <message>
+        <source>%1 made %2 an admin</source>
+        <translation>%1 hat %2 zum Admin gemacht</translation>
+    </message>
+    <message>
+        <source>%1 made %2 a member</source>
+        <translation>%1 hat %2 zum Mitglied gemacht</translation>
+    </message>
+    <message>
+        <source>You started the conversation</source>
+        <translation>Du hast die Unterhaltung begonnen</translation>
+    </message>
+    <message>
+        <source>You created the group “%1”</source>
+        <translation>Du hast die Gruppe „%1“ erstellt</translation>
+    </message>
+    <message>
+        <source>You added %1</source>
+        <translation>Du hast %1 hinzugefügt</translation>
+    </message>
+    <message>
+        <source>%1 removed you</source>
+        <translation>%1 hat dich entfernt</translation>
+    </message>
+    <message>
+        <source>You removed %1</source>
+        <translation>Du hast %1 entfernt</translation>
+    </message>
+    <message>
+        <source>You left the group</source>
+        <translation>Du hast die Gruppe verlassen</translation>
+    </message>
+    <message>
+        <source>You renamed the group to “%1”</source>
+        <translation>Du hast die Gruppe in „%1“ umbenannt</translation>
+    </message>
+    <message>
+        <source>You made %1 the owner</source>
+        <translation>Du hast %1 zum Eigentümer gemacht</translation>
+    </message>
+    <message>
+        <source>You made %1 an admin</source>
+        <translation>Du hast %1 zum Admin gemacht</translation>
+    </message>
+    <message>
+        <source>You made %1 a member</source>
+        <translation>Du hast %1 zum Mitglied gemacht</translation>
+    </message>
+    <message>
+        <source>Something happened here that this version of Tidings cannot show</source>
+        <translation>Hier ist etwas passiert, das diese Version von Tidings nicht anzeigen kann</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::Notifier</name>
+    <message>
+        <source>Tidings</source>
+        <translation>Tidings</translation>
+    </message>
+    <message>
+        <source>Show Tidings</source>
+        <translation>Tidings anzeigen</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Beenden</translation>
+    </message>
+    <message numerus="yes">
+        <source>Tidings — %n unread</source>
+        <translation>
+            <numerusform>Tidings – %n ungelesen</numerusform>
+            <numerusform>Tidings – %n ungelesen</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Tidings (%1)</source>
+        <translation>Tidings (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::PeopleDialog</name>
+    <message>
+        <source>New Chat</source>
+        <translation>Neuer Chat</translation>
+    </message>
+    <message>
+        <source>New Group</source>
+        <translation>Neue Gruppe</translation>
+    </message>
+    <message>
+        <source>Add Members</source>
+        <translation>Mitglieder hinzufügen</translation>
+    </message>
+    <message>
+        <source>Group name</source>
+        <translation>Gruppenname</translation>
+    </message>
+    <message>
+        <source>Find people by username</source>
+        <translation>Personen nach Benutzernamen suchen</translation>
+    </message>
+    <message>
+        <source>People found</source>
+        <translation>Gefundene Personen</translation>
+    </message>
+    <message>
+        <source>&amp;Message</source>
+        <translation>&amp;Nachricht schreiben</translation>
+    </message>
+    <message>
+        <source>&amp;Create Group</source>
+        <translation>Gruppe &amp;erstellen</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Hinzufügen</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Suche läuft…</translation>
+    </message>
+    <message>
+        <source>Could not search: %1</source>
+        <translation>Suche fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Nobody found.</source>
+        <translation>Niemanden gefunden.</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>Wird bearbeitet…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::QuickSwitcher</name>
+    <message>
+        <source>Go to Chat</source>
+        <translation>Zu Chat wechseln</translation>
+    </message>
+    <message>
+        <source>Chat name</source>
+        <translation>Chatname</translation>
+    </message>
+    <message>
+        <source>Go to chat…</source>
+        <translation>Zu Chat wechseln…</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>Chats</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::RelayProbe</name>
+    <message>
+        <source>The server could not be reached: %1</source>
+        <translation>Der Server ist nicht erreichbar: %1</translation>
+    </message>
+    <message>
+        <source>The server answered, but it is not a Tidings relay.</source>
+        <translation>Der Server hat geantwortet, ist aber kein Tidings-Relay.</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::SearchDialog</name>
+    <message>
+        <source>Search Messages</source>
+        <translation>Nachrichten suchen</translation>
+    </message>
+    <message>
+        <source>Search messages</source>
+        <translation>Nachrichten suchen</translation>
+    </message>
+    <message>
+        <source>Search messages in all chats</source>
+        <translation>Nachrichten in allen Chats suchen</translation>
+    </message>
+    <message>
+        <source>Messages found</source>
+        <translation>Gefundene Nachrichten</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s) found</source>
+        <translation>
+            <numerusform>%n Nachricht gefunden</numerusform>
+            <numerusform>%n Nachrichten gefunden</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::Session</name>
+    <message>
+        <source>Your session ended. Please sign in again.</source>
+        <translation>Deine Sitzung wurde beendet. Bitte melde dich erneut an.</translation>
+    </message>
+    <message>
+        <source>Your session ended: %1</source>
+        <translation>Deine Sitzung wurde beendet: %1</translation>
+    </message>
+    <message>
+        <source>The messages kept on this computer could not be opened: %1</source>
+        <translation>Die auf diesem Computer gespeicherten Nachrichten konnten nicht geöffnet werden: %1</translation>
+    </message>
+    <message>
+        <source>Enter your username.</source>
+        <translation>Gib deinen Benutzernamen ein.</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>Gib dein Passwort ein.</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time. Check the address and your connection, then try again.</source>
+        <translation>Der Server hat nicht rechtzeitig geantwortet. Prüfe die Adresse und deine Verbindung und versuche es dann erneut.</translation>
+    </message>
+    <message>
+        <source>This server runs a version of Tidings this app cannot talk to. Update the app, or ask the server&apos;s admin.</source>
+        <translation>Auf diesem Server läuft eine Tidings-Version, mit der diese App nicht kommunizieren kann. Aktualisiere die App oder frag den Admin des Servers.</translation>
+    </message>
+    <message>
+        <source>The server %1 could not be reached.</source>
+        <translation>Der Server %1 ist nicht erreichbar.</translation>
+    </message>
+    <message>
+        <source>Wrong username or password.</source>
+        <translation>Falscher Benutzername oder falsches Passwort.</translation>
+    </message>
+    <message>
+        <source>That username is taken. Choose another one.</source>
+        <translation>Dieser Benutzername ist schon vergeben. Wähle einen anderen.</translation>
+    </message>
+    <message>
+        <source>This server does not accept new accounts. Ask its admin for one.</source>
+        <translation>Dieser Server nimmt keine neuen Konten an. Frag den Admin nach einem Konto.</translation>
+    </message>
+    <message>
+        <source>This account cannot sign in: %1</source>
+        <translation>Mit diesem Konto ist keine Anmeldung möglich: %1</translation>
+    </message>
+    <message>
+        <source>Too many attempts. Wait a minute, then try again.</source>
+        <translation>Zu viele Versuche. Warte eine Minute und versuche es dann erneut.</translation>
+    </message>
+    <message>
+        <source>The connection to the server was lost. Try again.</source>
+        <translation>Die Verbindung zum Server wurde unterbrochen. Versuche es erneut.</translation>
+    </message>
+    <message>
+        <source>The server could not sign you in: %1</source>
+        <translation>Der Server konnte dich nicht anmelden: %1</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Einstellungen</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Design</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>Wie im System</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Hell</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Dunkel</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>&amp;Design:</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>Textgröße</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>System</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> pt</translation>
+    </message>
+    <message>
+        <source>Text &amp;size:</source>
+        <translation>&amp;Textgröße:</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Sprache</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Sprache:</translation>
+    </message>
+    <message>
+        <source>A new language shows after Tidings restarts.</source>
+        <translation>Eine neue Sprache wird nach dem Neustart von Tidings angezeigt.</translation>
+    </message>
+    <message>
+        <source>Show a &amp;notification for new messages</source>
+        <translation>Bei neuen Nachrichten &amp;benachrichtigen</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Benachrichtigungen</translation>
+    </message>
+    <message>
+        <source>Notifications:</source>
+        <translation>Benachrichtigungen:</translation>
+    </message>
+    <message>
+        <source>Play a s&amp;ound</source>
+        <translation>T&amp;on abspielen</translation>
+    </message>
+    <message>
+        <source>Notification sound</source>
+        <translation>Benachrichtigungston</translation>
+    </message>
+    <message>
+        <source>&amp;Hide when I was last online</source>
+        <translation>Verbergen, wann ich &amp;zuletzt online war</translation>
+    </message>
+    <message>
+        <source>Hide my last seen time</source>
+        <translation>Verbergen, wann ich zuletzt online war</translation>
+    </message>
+    <message>
+        <source>Privacy:</source>
+        <translation>Privatsphäre:</translation>
+    </message>
+    <message>
+        <source>Sign &amp;Out</source>
+        <translation>&amp;Abmelden</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Abmelden</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Wird gespeichert…</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Gespeichert.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::SignInPage</name>
+    <message>
+        <source>Chat that is never lost.</source>
+        <translation>Chats, die nie verloren gehen.</translation>
     </message>
     <message>
         <source>Server address</source>
@@ -101,35 +932,84 @@
         <translation>&amp;Server:</translation>
     </message>
     <message>
-        <source>&amp;Connect</source>
-        <translation>&amp;Verbinden</translation>
+        <source>Username</source>
+        <translation>Benutzername</translation>
     </message>
     <message>
-        <source>Connect</source>
-        <translation>Verbinden</translation>
+        <source>&amp;Username:</source>
+        <translation>&amp;Benutzername:</translation>
     </message>
     <message>
-        <source>Connection status</source>
-        <translation>Verbindungsstatus</translation>
+        <source>Password</source>
+        <translation>Passwort</translation>
     </message>
     <message>
-        <source>Connected: Tidings relay %1.</source>
-        <translation>Verbunden: Tidings-Relay %1.</translation>
+        <source>&amp;Password:</source>
+        <translation>&amp;Passwort:</translation>
     </message>
     <message>
-        <source>Connecting to %1…</source>
-        <translation>Verbinde mit %1 …</translation>
-    </message>
-</context>
-<context>
-    <name>tidings::app::RelayProbe</name>
-    <message>
-        <source>The server could not be reached: %1</source>
-        <translation>Der Server ist nicht erreichbar: %1</translation>
+        <source>Your name as others see it</source>
+        <translation>Dein Name, wie andere ihn sehen</translation>
     </message>
     <message>
-        <source>The server answered, but it is not a Tidings relay.</source>
-        <translation>Der Server hat geantwortet, ist aber kein Tidings-Relay.</translation>
+        <source>Optional</source>
+        <translation>Optional</translation>
+    </message>
+    <message>
+        <source>Your &amp;name:</source>
+        <translation>Dein &amp;Name:</translation>
+    </message>
+    <message>
+        <source>I am new here: create an &amp;account</source>
+        <translation>Ich bin neu hier: &amp;Konto erstellen</translation>
+    </message>
+    <message>
+        <source>Create a new account</source>
+        <translation>Neues Konto erstellen</translation>
+    </message>
+    <message>
+        <source>Sign-in status</source>
+        <translation>Anmeldestatus</translation>
+    </message>
+    <message>
+        <source>Create your account</source>
+        <translation>Erstelle dein Konto</translation>
+    </message>
+    <message>
+        <source>Sign in to Tidings</source>
+        <translation>Bei Tidings anmelden</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Abbrechen</translation>
+    </message>
+    <message>
+        <source>Create &amp;Account</source>
+        <translation>Konto &amp;erstellen</translation>
+    </message>
+    <message>
+        <source>Sign &amp;In</source>
+        <translation>&amp;Anmelden</translation>
+    </message>
+    <message>
+        <source>Cancel signing in</source>
+        <translation>Anmeldung abbrechen</translation>
+    </message>
+    <message>
+        <source>Create account</source>
+        <translation>Konto erstellen</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Anmelden</translation>
+    </message>
+    <message>
+        <source>Creating your account…</source>
+        <translation>Dein Konto wird erstellt…</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Anmeldung läuft…</translation>
     </message>
 </context>
 <context>

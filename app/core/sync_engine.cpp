@@ -9,6 +9,8 @@
 #include <QDateTime>
 #include <QJsonArray>
 
+#include <utility>
+
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
@@ -50,6 +52,13 @@ SyncEngine::SyncEngine(Connection &connection, LocalStore &store, Outbox &outbox
             m_syncing = false;
             m_backfilling.clear();
             m_fetching.clear();
+            // Offline, nobody is known to be online: a stale green dot would lie. (Typing
+            // expires by itself within seconds.)
+            const QHash<qint64, bool> online = std::exchange(m_online, {});
+            for (auto user = online.begin(); user != online.end(); ++user) {
+                if (user.value())
+                    Q_EMIT presenceChanged(user.key());
+            }
         }
     });
     m_typingTimer.setInterval(1000);

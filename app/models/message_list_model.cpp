@@ -70,7 +70,10 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
                   {DeletedRole, "deleted"},
                   {ReactionsRole, "reactions"},
                   {ReplyToRole, "replyTo"},
-                  {AttachmentRole, "attachment"}});
+                  {AttachmentRole, "attachment"},
+                  {SystemTextRole, "systemText"},
+                  {ReplySenderRole, "replySender"},
+                  {ReplyTextRole, "replyText"}});
     return names;
 }
 
@@ -130,19 +133,36 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return body.value(u"reply_to"_s).toInteger();
     case AttachmentRole:
         return body.value(u"attachment"_s).toObject().toVariantMap();
+    case SystemTextRole:
+        return describeEvent(message);
+    case ReplySenderRole:
+    case ReplyTextRole: {
+        const qint64 quoted = body.value(u"reply_to"_s).toInteger();
+        if (quoted <= 0)
+            return {};
+        const int at = rowOfSeq(quoted);
+        if (at < 0)
+            return role == ReplyTextRole ? QVariant(u"…"_s) : QVariant();
+        const local::Message &original = m_rows.at(at).message;
+        if (role == ReplySenderRole)
+            return m_names.of(original.senderId);
+        if (original.body.value(u"deleted"_s).toBool())
+            return tr("Deleted message");
+        return original.body.value(u"text"_s).toString();
+    }
     default:
         return {};
     }
 }
 
-bool MessageListModel::canFetchMore(const QModelIndex &parent) const
+bool MessageListModel::canLoadOlder() const
 {
-    return !parent.isValid() && m_loaded && !m_atStart;
+    return m_loaded && !m_atStart;
 }
 
-void MessageListModel::fetchMore(const QModelIndex &parent)
+void MessageListModel::loadOlder()
 {
-    if (!canFetchMore(parent))
+    if (!canLoadOlder())
         return;
     m_wantOlder = true;
     if (!m_busy)
@@ -160,7 +180,7 @@ void MessageListModel::next()
 {
     if (m_wantOlder && m_loaded && !m_atStart) {
         m_wantOlder = false;
-        loadOlder();
+        loadOlderPage();
         return;
     }
     m_wantOlder = false;
@@ -205,7 +225,7 @@ void MessageListModel::next()
     });
 }
 
-void MessageListModel::loadOlder()
+void MessageListModel::loadOlderPage()
 {
     m_busy = true;
     const qint64 conversation = m_conversation;
@@ -261,6 +281,66 @@ void MessageListModel::markSeenUpTo(int row)
             return;
         }
     }
+}
+
+QString MessageListModel::describeEvent(const local::Message &message) const
+{
+    const QJsonObject &body = message.body;
+    // Own actions have sentences of their own: "You" does not take the verb form a name does
+    // in every language.
+    const bool mine = message.senderId == m_client.userId();
+    const QString who = m_names.of(message.senderId);
+    auto namesOf = [this](const QJsonArray &ids) {
+        QStringList names;
+        for (const QJsonValue &id : ids)
+            names.append(m_names.of(id.toInteger()));
+        return names.join(tr(", "));
+    };
+    const QString kind = message.kind;
+    if (kind == u"message")
+        return {};
+    if (kind == u"created") {
+        const QString title = body.value(u"title"_s).toString();
+        if (title.isEmpty())
+            return mine ? tr("You started the conversation")
+                        : tr("%1 started the conversation").arg(who);
+        return mine ? tr("You created the group “%1”").arg(title)
+                    : tr("%1 created the group “%2”").arg(who, title);
+    }
+    if (kind == u"member_added") {
+        const QString added = namesOf(body.value(u"users"_s).toArray());
+        return mine ? tr("You added %1").arg(added) : tr("%1 added %2").arg(who, added);
+    }
+    if (kind == u"member_removed") {
+        const qint64 user = body.value(u"user"_s).toInteger();
+        if (user == m_client.userId())
+            return tr("%1 removed you").arg(who);
+        return mine ? tr("You removed %1").arg(m_names.of(user))
+                    : tr("%1 removed %2").arg(who, m_names.of(user));
+    }
+    if (kind == u"member_left") {
+        const qint64 user = body.value(u"user"_s).toInteger();
+        return user == m_client.userId() ? tr("You left the group")
+                                         : tr("%1 left the group").arg(m_names.of(user));
+    }
+    if (kind == u"renamed") {
+        const QString title = body.value(u"title"_s).toString();
+        return mine ? tr("You renamed the group to “%1”").arg(title)
+                    : tr("%1 renamed the group to “%2”").arg(who, title);
+    }
+    if (kind == u"role_changed") {
+        const QString role = body.value(u"role"_s).toString();
+        const QString user = m_names.of(body.value(u"user"_s).toInteger());
+        if (role == u"owner")
+            return mine ? tr("You made %1 the owner").arg(user)
+                        : tr("%1 made %2 the owner").arg(who, user);
+        if (role == u"admin")
+            return mine ? tr("You made %1 an admin").arg(user)
+                        : tr("%1 made %2 an admin").arg(who, user);
+        return mine ? tr("You made %1 a member").arg(user)
+                    : tr("%1 made %2 a member").arg(who, user);
+    }
+    return tr("Something happened here that this version of Tidings cannot show");
 }
 
 MessageListModel::Row MessageListModel::makeRow(const local::Message &message) const

@@ -11,7 +11,7 @@ namespace tidings::app {
 class ChatClient;
 
 /// One conversation's messages, oldest at the top, paged from the LocalStore: the newest
-/// page first, older pages on fetchMore() (as a view scrolls up). Kept current as messages
+/// page first, older pages on loadOlder() (as a view scrolls up). Kept current as messages
 /// arrive, are sent, edited, deleted, reacted to, delivered and read — with inserts and
 /// single-row changes, never a reset. The ChatClient must outlive the model.
 class MessageListModel : public RowListModel
@@ -42,6 +42,9 @@ public:
         ReactionsRole, ///< QVariantMap emoji → QVariantList of user ids
         ReplyToRole, ///< seq of the quoted message, 0 when none
         AttachmentRole, ///< QVariantMap describing the attachment, empty when none
+        SystemTextRole, ///< events: one sentence ("Alice added Bob"); empty for messages
+        ReplySenderRole, ///< the quoted message's sender, when it is loaded
+        ReplyTextRole, ///< the quoted message's text ("…" when it is not loaded)
     };
     Q_ENUM(Role)
 
@@ -55,9 +58,12 @@ public:
     int rowCount(const QModelIndex &parent = {}) const override;
     QVariant data(const QModelIndex &index, int role = Qt::DisplayRole) const override;
     QHash<int, QByteArray> roleNames() const override;
-    /// Older history is there to load.
-    bool canFetchMore(const QModelIndex &parent) const override;
-    void fetchMore(const QModelIndex &parent) override;
+    /// Older history is there to load. (Not Qt's canFetchMore()/fetchMore(): views call
+    /// those whenever the last row shows, which here is always — and they mean "append".)
+    bool canLoadOlder() const;
+    void loadOlder();
+    /// The conversation as of the last load: members, receipt cursors, kind.
+    const local::Conversation &details() const { return m_details; }
 
     /// The row of the entry with `seq`, or -1 (not loaded).
     int rowOfSeq(local::Seq seq) const;
@@ -94,8 +100,9 @@ private:
     bool m_wantOlder = false;
     bool m_loaded = false; ///< the first page is in
     bool m_atStart = false; ///< the oldest entry is loaded
-    void loadOlder();
+    void loadOlderPage();
     void next();
+    QString describeEvent(const local::Message &message) const;
 };
 
 } // namespace tidings::app

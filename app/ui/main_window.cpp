@@ -1,130 +1,325 @@
 #include "ui/main_window.h"
 
-#include "core/relay_probe.h"
-#include "core/server_address.h"
+#include "core/chat_client.h"
+#include "models/conversation_list_model.h"
+#include "ui/chat_page.h"
+#include "ui/conversation_view.h"
+#include "ui/dialogs.h"
+#include "ui/notifier.h"
+#include "ui/session.h"
+#include "ui/settings_keys.h"
+#include "ui/sign_in_page.h"
+#include "ui/token_storage_choice.h"
 
-#include <QFormLayout>
-#include <QLabel>
-#include <QLineEdit>
-#include <QPushButton>
+#include <QAction>
+#include <QApplication>
+#include <QCloseEvent>
+#include <QInputDialog>
+#include <QMenu>
+#include <QMessageBox>
 #include <QSettings>
-#include <QVBoxLayout>
+#include <QStackedWidget>
+#include <QToolButton>
 
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-const QString kServerAddressKey = u"connection/serverAddress"_s;
-
-} // namespace
-
-MainWindow::MainWindow(RelayProbe &probe, QSettings &settings, QWidget *parent)
-    : QMainWindow(parent), m_probe(probe), m_settings(settings)
+MainWindow::MainWindow(Session &session, QSettings &settings, QWidget *parent)
+    : QMainWindow(parent), m_session(session), m_settings(settings)
 {
     setObjectName(u"mainWindow"_s);
     setWindowTitle(tr("Tidings"));
+    setWindowIcon(Notifier::icon(0));
+    m_stack = new QStackedWidget(this);
+    m_signIn = new SignInPage(m_stack);
+    m_stack->addWidget(m_signIn);
+    setCentralWidget(m_stack);
+    m_signIn->setServer(m_session.lastServer());
+    m_signIn->setUsername(m_session.lastUsername());
+    if (!restoreGeometry(m_settings.value(settings::kGeometry).toByteArray()))
+        resize(1000, 680);
 
-    auto *central = new QWidget(this);
-    auto *outer = new QVBoxLayout(central);
-    outer->addStretch(1);
-
-    auto *card = new QWidget(central);
-    card->setObjectName(u"serverCard"_s);
-    card->setFixedWidth(420);
-    auto *cardLayout = new QVBoxLayout(card);
-    cardLayout->setSpacing(12);
-
-    auto *title = new QLabel(tr("Welcome to Tidings"), card);
-    title->setObjectName(u"titleLabel"_s);
-    QFont titleFont = title->font();
-    titleFont.setPointSizeF(titleFont.pointSizeF() * 1.6);
-    titleFont.setWeight(QFont::DemiBold);
-    title->setFont(titleFont);
-    title->setAlignment(Qt::AlignHCenter);
-    cardLayout->addWidget(title);
-
-    auto *subtitle = new QLabel(tr("Choose the server you chat on."), card);
-    subtitle->setObjectName(u"subtitleLabel"_s);
-    subtitle->setAlignment(Qt::AlignHCenter);
-    subtitle->setForegroundRole(QPalette::PlaceholderText);
-    cardLayout->addWidget(subtitle);
-    cardLayout->addSpacing(8);
-
-    auto *form = new QFormLayout;
-    form->setFieldGrowthPolicy(QFormLayout::AllNonFixedFieldsGrow);
-    m_serverAddress = new QLineEdit(card);
-    m_serverAddress->setObjectName(u"serverAddressEdit"_s);
-    m_serverAddress->setAccessibleName(tr("Server address"));
-    m_serverAddress->setPlaceholderText(tr("chat.example.org or localhost:8420"));
-    m_serverAddress->setClearButtonEnabled(true);
-    m_serverAddress->setText(m_settings.value(kServerAddressKey).toString());
-    form->addRow(tr("&Server:"), m_serverAddress);
-    cardLayout->addLayout(form);
-
-    m_connectButton = new QPushButton(tr("&Connect"), card);
-    m_connectButton->setObjectName(u"connectButton"_s);
-    m_connectButton->setAccessibleName(tr("Connect"));
-    m_connectButton->setDefault(true);
-    cardLayout->addWidget(m_connectButton);
-
-    m_status = new QLabel(card);
-    m_status->setObjectName(u"statusLabel"_s);
-    m_status->setAccessibleName(tr("Connection status"));
-    m_status->setWordWrap(true);
-    m_status->setAlignment(Qt::AlignHCenter);
-    m_status->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    cardLayout->addWidget(m_status);
-
-    outer->addWidget(card, 0, Qt::AlignHCenter);
-    outer->addStretch(2);
-    setCentralWidget(central);
-    resize(880, 600);
-
-    connect(m_connectButton, &QPushButton::clicked, this, &MainWindow::onConnectClicked);
-    connect(m_serverAddress, &QLineEdit::returnPressed, this, &MainWindow::onConnectClicked);
-    connect(&m_probe, &RelayProbe::reachable, this, [this](const QString &version) {
-        m_connectButton->setEnabled(true);
-        showStatus(tr("Connected: Tidings relay %1.").arg(version), false);
+    connect(m_signIn, &SignInPage::submitted, this, &MainWindow::submitSignIn);
+    connect(m_signIn, &SignInPage::cancelled, this, [this] {
+        m_session.cancelSignIn();
+        m_signIn->setBusy(false);
+        m_signIn->showMessage(tr("Cancelled."));
     });
-    connect(&m_probe, &RelayProbe::unreachable, this, [this](const QString &message) {
-        m_connectButton->setEnabled(true);
-        showStatus(message, true);
+    connect(&m_session, &Session::signedIn, this, &MainWindow::showChats);
+    connect(&m_session, &Session::clientClosing, this, &MainWindow::closeChats);
+    connect(&m_session, &Session::signedOut, this,
+            [this](const QString &reason) { showSignIn(reason, !reason.isEmpty()); });
+    connect(&m_session, &Session::signInFailed, this, [this](const QString &message) {
+        m_signIn->setBusy(false);
+        showSignIn(message, true);
     });
+    connect(&m_session, &Session::keychainUnavailable, this,
+            [this](const QString &reason, const QString &filePath) {
+                TokenStorageChoice::ask(this, reason, filePath, [this](TokenStore::Backend choice) {
+                    m_session.setTokenBackend(choice);
+                });
+            });
+    createActions();
 }
 
-MainWindow::~MainWindow() = default;
-
-void MainWindow::connectTo(const QString &address)
+MainWindow::~MainWindow()
 {
-    m_serverAddress->setText(address);
-    onConnectClicked();
+    if (m_chat)
+        m_chat->saveState();
 }
 
-void MainWindow::onConnectClicked()
+ChatPage *MainWindow::chatPage() const
 {
-    const auto address = ServerAddress::parse(m_serverAddress->text());
-    if (!address) {
-        showStatus(address.error().message, true);
+    return m_chat;
+}
+
+Notifier *MainWindow::notifier() const
+{
+    return m_notifier;
+}
+
+void MainWindow::createActions()
+{
+    auto add = [this](const QString &name, const QKeySequence &keys, auto slot) {
+        auto *action = new QAction(this);
+        action->setShortcutVisibleInContextMenu(true);
+        action->setObjectName(name);
+        action->setShortcut(keys);
+        action->setShortcutContext(Qt::WindowShortcut);
+        connect(action, &QAction::triggered, this, slot);
+        addAction(action);
+        return action;
+    };
+    add(u"quickSwitcherAction"_s, QKeySequence(u"Ctrl+K"_s), [this] {
+        showQuickSwitcher();
+    })->setText(tr("&Go to Chat…"));
+    add(u"searchAction"_s, QKeySequence::Find, [this] {
+        showSearch();
+    })->setText(tr("&Search Messages…"));
+    add(u"newChatAction"_s, QKeySequence::New, [this] {
+        showNewChat();
+    })->setText(tr("New &Chat…"));
+    add(u"newGroupAction"_s, QKeySequence(u"Ctrl+Shift+N"_s), [this] {
+        showNewGroup();
+    })->setText(tr("New &Group…"));
+    add(u"previousConversationAction"_s, QKeySequence(u"Alt+Up"_s), [this] {
+        if (m_chat)
+            m_chat->stepConversation(-1);
+    });
+    add(u"nextConversationAction"_s, QKeySequence(u"Alt+Down"_s), [this] {
+        if (m_chat)
+            m_chat->stepConversation(1);
+    });
+    add(u"settingsAction"_s, QKeySequence(u"Ctrl+,"_s), [this] {
+        showSettings();
+    })->setText(tr("S&ettings…"));
+    add(u"filterAction"_s, QKeySequence(u"Ctrl+L"_s), [this] {
+        if (m_chat)
+            m_chat->focusFilter();
+    });
+    add(u"quitAction"_s, QKeySequence(u"Ctrl+Q"_s), [] {
+        QApplication::quit();
+    })->setText(tr("&Quit"));
+}
+
+void MainWindow::prefill(const QString &server, const QString &username)
+{
+    if (!server.isEmpty())
+        m_signIn->setServer(server);
+    if (!username.isEmpty())
+        m_signIn->setUsername(username);
+}
+
+void MainWindow::signIn(const QString &server, const QString &username, const QString &password)
+{
+    m_signIn->setServer(server);
+    m_signIn->setUsername(username);
+    m_signIn->setBusy(true);
+    m_session.signIn(server, username, password, Session::Mode::LogIn);
+}
+
+void MainWindow::submitSignIn()
+{
+    m_signIn->setBusy(true);
+    m_session.signIn(m_signIn->server(), m_signIn->username(), m_signIn->password(),
+                     m_signIn->isRegistering() ? Session::Mode::Register : Session::Mode::LogIn,
+                     m_signIn->displayName());
+}
+
+void MainWindow::showSignIn(const QString &message, bool error)
+{
+    closeChats();
+    m_signIn->setBusy(false);
+    m_signIn->clearPassword();
+    if (m_signIn->server().isEmpty())
+        m_signIn->setServer(m_session.lastServer());
+    if (m_signIn->username().isEmpty())
+        m_signIn->setUsername(m_session.lastUsername());
+    if (error)
+        m_signIn->showError(message);
+    else
+        m_signIn->showMessage(message);
+    m_stack->setCurrentWidget(m_signIn);
+    setWindowTitle(tr("Tidings"));
+    m_signIn->focusFirstEmpty();
+}
+
+void MainWindow::closeChats()
+{
+    if (m_chat) {
+        m_chat->saveState();
+        m_stack->removeWidget(m_chat);
+        delete m_chat;
+    }
+    delete m_notifier;
+}
+
+void MainWindow::showChats()
+{
+    ChatClient *client = m_session.client();
+    if (!client)
+        return;
+    m_signIn->setBusy(false);
+    m_signIn->clearPassword();
+    m_signIn->showMessage({});
+    closeChats();
+    m_chat = new ChatPage(*client, m_settings, m_stack);
+    m_stack->addWidget(m_chat);
+    m_stack->setCurrentWidget(m_chat);
+    m_notifier = new Notifier(m_chat->conversations(), m_settings, this);
+    m_chat->setMuted(m_notifier->muted());
+    connect(m_notifier, &Notifier::mutedChanged, m_chat,
+            [this] { m_chat->setMuted(m_notifier->muted()); });
+    connect(m_notifier, &Notifier::conversationClicked, m_chat,
+            [this](qint64 conversation) { m_chat->openConversation(conversation); });
+    connect(&m_chat->view(), &ConversationView::infoRequested, this, &MainWindow::showGroupInfo);
+    connect(m_chat, &ChatPage::conversationMenuRequested, this,
+            [this](qint64 conversation, const QPoint &position) {
+                QMenu menu(this);
+                menu.setObjectName(u"conversationMenu"_s);
+                const bool muted = m_notifier->isMuted(conversation);
+                menu.addAction(
+                    muted ? tr("&Unmute") : tr("&Mute Notifications"), this,
+                    [this, conversation, muted] { m_notifier->setMuted(conversation, !muted); });
+                menu.exec(position);
+            });
+    m_notifier->setOpenConversation([this] { return m_chat ? m_chat->currentConversation() : 0; });
+
+    auto *menu = new QMenu(m_chat);
+    menu->setObjectName(u"mainMenu"_s);
+    // The window's own actions, so each shortcut has one owner.
+    auto action
+        = [this](const char *name) { return findChild<QAction *>(QString::fromLatin1(name)); };
+    menu->addAction(action("newChatAction"));
+    menu->addAction(action("newGroupAction"));
+    menu->addAction(action("searchAction"));
+    menu->addAction(action("quickSwitcherAction"));
+    menu->addSeparator();
+    menu->addAction(action("settingsAction"));
+    menu->addAction(tr("Sign &Out"), this, [this] { m_session.signOut(); });
+    menu->addAction(action("quitAction"));
+    m_chat->menuButton()->setMenu(menu);
+    connect(m_chat->newChatButton(), &QToolButton::clicked, this, &MainWindow::showNewChat);
+    Q_EMIT chatShown();
+}
+
+void MainWindow::showNewChat()
+{
+    if (!m_chat || !m_session.client())
+        return;
+    auto *dialog = new PeopleDialog(*m_session.client(), PeopleDialog::Mode::Direct, 0, this);
+    connect(dialog, &PeopleDialog::conversationReady, m_chat, &ChatPage::openConversation);
+    dialog->open();
+}
+
+void MainWindow::showNewGroup()
+{
+    if (!m_chat || !m_session.client())
+        return;
+    auto *dialog = new PeopleDialog(*m_session.client(), PeopleDialog::Mode::Group, 0, this);
+    connect(dialog, &PeopleDialog::conversationReady, m_chat, &ChatPage::openConversation);
+    dialog->open();
+}
+
+void MainWindow::showGroupInfo()
+{
+    if (!m_chat || !m_session.client())
+        return;
+    const qint64 conversation = m_chat->currentConversation();
+    ConversationListModel &conversations = m_chat->conversations();
+    const QModelIndex index = conversations.index(conversations.rowOf(conversation));
+    if (!index.isValid())
+        return;
+    ChatClient &client = *m_session.client();
+    if (index.data(ConversationListModel::KindRole).toString() == u"group") {
+        (new GroupInfoDialog(client, conversations, conversation, this))->open();
         return;
     }
-    m_serverAddress->setText(address->toString());
-    m_settings.setValue(kServerAddressKey, address->toString());
-    m_connectButton->setEnabled(false);
-    showStatus(tr("Connecting to %1…").arg(address->toString()), false);
-    m_probe.probe(*address);
+    const qint64 other = index.data(ConversationListModel::OtherUserRole).toLongLong();
+    if (other == 0)
+        return;
+    const QString name = index.data(ConversationListModel::TitleRole).toString();
+    QMenu menu(this);
+    menu.setObjectName(u"personMenu"_s);
+    menu.addAction(tr("&Block %1").arg(name), this, [this, &client, other, name] {
+        if (QMessageBox::question(
+                this, tr("Block"),
+                tr("Block %1? Neither of you will be able to message the other.").arg(name))
+            == QMessageBox::Yes)
+            client.connection().request(u"user.block"_s, {{u"user"_s, other}});
+    });
+    menu.addAction(tr("&Report %1…").arg(name), this, [this, &client, other] {
+        bool ok = false;
+        const QString reason = QInputDialog::getText(this, tr("Report"), tr("What is wrong?"),
+                                                     QLineEdit::Normal, {}, &ok);
+        if (ok && !reason.trimmed().isEmpty())
+            client.connection().request(u"report"_s,
+                                        {{u"user"_s, other}, {u"reason"_s, reason.trimmed()}});
+    });
+    menu.exec(QCursor::pos());
 }
 
-void MainWindow::showStatus(const QString &text, bool isError)
+void MainWindow::showSearch()
 {
-    m_status->setText(text);
-    QPalette palette = m_status->palette();
-    palette.setColor(QPalette::WindowText,
-                     isError ? QColor(0xc0, 0x39, 0x2b)
-                             : this->palette().color(QPalette::WindowText));
-    m_status->setPalette(palette);
-    m_status->setProperty("isError", isError);
+    if (!m_chat || !m_session.client())
+        return;
+    auto *dialog = new SearchDialog(*m_session.client(), m_chat->conversations(), this);
+    connect(dialog, &SearchDialog::messageChosen, m_chat, [this](qint64 conversation, qint64 seq) {
+        m_chat->openConversation(conversation);
+        m_chat->view().jumpTo(seq);
+    });
+    dialog->open();
+}
+
+void MainWindow::showQuickSwitcher()
+{
+    if (!m_chat)
+        return;
+    auto *dialog = new QuickSwitcher(m_chat->conversations(), this);
+    connect(dialog, &QuickSwitcher::conversationChosen, m_chat, [this](qint64 conversation) {
+        m_chat->openConversation(conversation);
+        m_chat->view().composer()->setFocus();
+    });
+    dialog->open();
+}
+
+void MainWindow::showSettings()
+{
+    if (!m_session.client())
+        return;
+    auto *dialog = new SettingsDialog(*m_session.client(), m_settings, this);
+    connect(dialog, &SettingsDialog::appearanceChanged, this, &MainWindow::appearanceChanged);
+    connect(dialog, &SettingsDialog::signOutRequested, this, [this] { m_session.signOut(); });
+    dialog->open();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_settings.setValue(settings::kGeometry, saveGeometry());
+    if (m_chat)
+        m_chat->saveState();
+    QMainWindow::closeEvent(event);
 }
 
 } // namespace tidings::app

@@ -1,38 +1,69 @@
 #pragma once
 
 #include <QMainWindow>
+#include <QPointer>
 
-class QLabel;
-class QLineEdit;
-class QPushButton;
 class QSettings;
+class QStackedWidget;
 
 namespace tidings::app {
 
-class RelayProbe;
+class ChatPage;
+class Notifier;
+class Session;
+class SignInPage;
 
-/// The app's window. For now: the server choice — an address field that checks the relay
-/// is there and remembers it.
+/// The app's window: the sign-in form until an account is open, then the chats. Owns the
+/// keyboard shortcuts (Ctrl+K, Ctrl+F, Ctrl+N, Alt+Up/Down, Ctrl+Q …), the tray icon and
+/// notifications; remembers its geometry.
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 
 public:
-    MainWindow(RelayProbe &probe, QSettings &settings, QWidget *parent = nullptr);
+    MainWindow(Session &session, QSettings &settings, QWidget *parent = nullptr);
     ~MainWindow() override;
 
-    /// Fills the address field and checks it, as if the user typed it and pressed Connect.
-    void connectTo(const QString &address);
+    /// Prefills the sign-in form (from --server / --user).
+    void prefill(const QString &server, const QString &username);
+    /// Signs in as if the user filled the form and pressed Enter.
+    void signIn(const QString &server, const QString &username, const QString &password);
+
+    SignInPage *signInPage() const { return m_signIn; }
+    /// The chats; null while signed out.
+    ChatPage *chatPage() const;
+    Notifier *notifier() const;
+
+    void showNewChat();
+    void showNewGroup();
+    void showGroupInfo();
+    void showSearch();
+    void showQuickSwitcher();
+    void showSettings();
+
+Q_SIGNALS:
+    /// The chat page (and its conversation list) is up.
+    void chatShown();
+    /// Theme or font size setting changed.
+    void appearanceChanged();
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
-    void onConnectClicked();
-    void showStatus(const QString &text, bool isError);
+    void showSignIn(const QString &message, bool error);
+    void showChats();
+    void closeChats();
+    void submitSignIn();
+    void createActions();
+    void showConversationMenu(const QPoint &position);
 
-    RelayProbe &m_probe;
+    Session &m_session;
     QSettings &m_settings;
-    QLineEdit *m_serverAddress = nullptr;
-    QPushButton *m_connectButton = nullptr;
-    QLabel *m_status = nullptr;
+    QStackedWidget *m_stack = nullptr;
+    SignInPage *m_signIn = nullptr;
+    QPointer<ChatPage> m_chat;
+    QPointer<Notifier> m_notifier;
 };
 
 } // namespace tidings::app

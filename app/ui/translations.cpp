@@ -24,6 +24,11 @@ bool installTranslations(QCoreApplication &application, const QLocale &locale)
         QCoreApplication::installTranslator(translator);
         return true;
     }
+    // A language Tidings does not speak: English, whose translation holds the plural forms.
+    if (translator->load(u"tidings_en"_s, u":/i18n"_s)) {
+        QCoreApplication::installTranslator(translator);
+        return false;
+    }
     delete translator;
     return false;
 }

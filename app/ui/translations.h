@@ -5,8 +5,9 @@ class QLocale;
 
 namespace tidings::app {
 
-/// Installs Qt's own and Tidings' translations for `locale` into `application`; English
-/// (the source language) needs none. Returns whether a Tidings translation was found.
+/// Installs Qt's own and Tidings' translations for `locale` into `application`; where
+/// Tidings has none for it, English (whose translation only holds the plural forms).
+/// Returns whether a Tidings translation for `locale` was found.
 bool installTranslations(QCoreApplication &application, const QLocale &locale);
 
 } // namespace tidings::app

@@ -1,0 +1,123 @@
+#pragma once
+
+#include <QPlainTextEdit>
+#include <QPointer>
+#include <QWidget>
+
+class QLabel;
+class QListView;
+class QToolButton;
+class QPushButton;
+class QTimer;
+
+namespace tidings::app {
+
+class ChatClient;
+class ConversationListModel;
+class MessageDelegate;
+class MessageListModel;
+
+/// The message box: multi-line; Enter sends, Shift+Enter starts a new line, Up in an empty
+/// box edits the last own message, Escape cancels an edit or reply.
+class Composer : public QPlainTextEdit
+{
+    Q_OBJECT
+
+public:
+    using QPlainTextEdit::QPlainTextEdit;
+    QSize sizeHint() const override;
+
+Q_SIGNALS:
+    void submitted();
+    void editLastRequested();
+    void cancelRequested();
+
+protected:
+    bool event(QEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+};
+
+/// The open conversation: a header with its name and presence ("online", "last seen 5 min
+/// ago", "3 members"), the messages (scrolling up loads older history; a button jumps back
+/// to the newest), who is typing, and the composer with its reply/edit bar. Marks messages
+/// read only while they are on screen and the window is active.
+class ConversationView : public QWidget
+{
+    Q_OBJECT
+
+public:
+    ConversationView(ChatClient &client, ConversationListModel &conversations,
+                     QWidget *parent = nullptr);
+    ~ConversationView() override;
+
+    /// Shows `conversation` (0: none); keeps the draft of the one before.
+    void open(qint64 conversation);
+    qint64 conversationId() const { return m_conversation; }
+    MessageListModel *messages() const { return m_model; }
+    /// Loads history back to `seq`, scrolls to it and highlights it.
+    void jumpTo(qint64 seq);
+    /// Saves the draft now (the app is closing).
+    void saveDraft();
+    Composer *composer() const { return m_composer; }
+
+    /// What the header's second line says for the open conversation.
+    QString statusText() const;
+    /// "last seen 5 min ago" and the like, from a last-seen time.
+    static QString lastSeenText(const QDateTime &seen, const QDateTime &now);
+
+Q_SIGNALS:
+    /// The header's info button: group members, or the person's options.
+    void infoRequested();
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
+
+private:
+    void send();
+    void editLast();
+    void cancelMode();
+    void startReply(const QModelIndex &index);
+    void startEdit(const QModelIndex &index);
+    void showContextMenu(const QPoint &position);
+    void updateHeader();
+    void updateTyping();
+    void markSeen();
+    void onScrolled(int value);
+    void onRangeChanged(int minimum, int maximum);
+    void onFirstLoad();
+    void continueJump();
+    bool atBottom() const;
+    void scrollToBottom();
+    void placeJumpButton();
+
+    ChatClient &m_client;
+    ConversationListModel &m_conversations;
+    qint64 m_conversation = 0;
+    MessageListModel *m_model = nullptr;
+    MessageDelegate *m_delegate = nullptr;
+
+    QLabel *m_avatar = nullptr;
+    QLabel *m_title = nullptr;
+    QLabel *m_status = nullptr;
+    QListView *m_list = nullptr;
+    QToolButton *m_jumpButton = nullptr;
+    QLabel *m_typing = nullptr;
+    QWidget *m_modeBar = nullptr;
+    QLabel *m_modeLabel = nullptr;
+    Composer *m_composer = nullptr;
+    QPushButton *m_sendButton = nullptr;
+    QTimer *m_draftTimer = nullptr;
+    QTimer *m_statusTimer = nullptr;
+
+    qint64 m_replyTo = 0;
+    qint64 m_editing = 0;
+    bool m_stickToBottom = true;
+    /// While older history loads above: the distance from the bottom to keep.
+    int m_keepFromBottom = -1;
+    bool m_firstLoadDone = false;
+    qint64 m_jumpTarget = 0;
+    int m_jumpPages = 0;
+};
+
+} // namespace tidings::app

@@ -1,0 +1,16 @@
+#pragma once
+
+#include <QString>
+
+/// The app's settings (QSettings keys), in one place.
+namespace tidings::app::settings {
+
+inline const QString kTheme = QStringLiteral("appearance/theme"); ///< system, light, dark
+inline const QString kFontSize = QStringLiteral("appearance/fontSize"); ///< points; 0: system
+inline const QString kLanguage = QStringLiteral("appearance/language"); ///< "": system; de, es, en
+inline const QString kNotify = QStringLiteral("notifications/enabled");
+inline const QString kSound = QStringLiteral("notifications/sound");
+inline const QString kMuted = QStringLiteral("notifications/muted"); ///< conversation ids
+inline const QString kGeometry = QStringLiteral("window/geometry");
+
+} // namespace tidings::app::settings

@@ -1,0 +1,144 @@
+// Signing in, registering, resuming and signing out through the real window, against the
+// real relay; the errors a user can meet say what to do. Saves screenshots for review.
+#include "support/app_window.h"
+#include "support/client_helpers.h"
+#include "support/relay_process.h"
+#include "ui/chat_page.h"
+#include "ui/sign_in_page.h"
+
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QtTest>
+
+using namespace tidings;
+using namespace tidings::app;
+using namespace tidings::test;
+using namespace Qt::StringLiterals;
+
+class TestSignIn : public QObject
+{
+    Q_OBJECT
+
+    static QString status(const AppWindow &app)
+    {
+        return app.find<QLabel>(u"statusLabel"_s)->text();
+    }
+    static bool statusIsError(const AppWindow &app)
+    {
+        return app.find<QLabel>(u"statusLabel"_s)->property("isError").toBool();
+    }
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void registersResumesSignsOutAndSignsInAgain()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        AppWindow app;
+        app.launch();
+        QVERIFY(QTest::qWaitForWindowExposed(app.window.get()));
+        QVERIFY(QTest::qWaitFor([&] { return app.window->signInPage()->isVisible(); }, 5000));
+        QVERIFY(!app.shot(u"sign-in-empty"_s).isEmpty());
+        // Every interactive widget can be found by a screen reader.
+        for (const char *name : {"serverAddressEdit", "usernameEdit", "passwordEdit",
+                                 "registerCheck", "signInButton"}) {
+            auto *widget = app.find<QWidget>(QString::fromLatin1(name));
+            QVERIFY2(widget && !widget->accessibleName().isEmpty(), name);
+        }
+
+        QVERIFY(app.signUp(relay.port(), u"Alice"_s));
+        QVERIFY(app.chat()->isVisible());
+        auto *banner = app.find<QLabel>(u"connectionBanner"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 10000);
+        QVERIFY(!app.shot(u"chats-empty"_s).isEmpty());
+
+        // A restart opens the chats at once, signed in with the kept session.
+        app.launch();
+        QTRY_VERIFY_WITH_TIMEOUT(app.chat() && app.chat()->isVisible(), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!app.find<QLabel>(u"connectionBanner"_s)->isVisible(), 10000);
+
+        // Signing out comes back to the form, with the server and username kept.
+        app.session->signOut();
+        QTRY_VERIFY(app.window->signInPage()->isVisible());
+        QCOMPARE(app.find<QLineEdit>(u"serverAddressEdit"_s)->text(),
+                 u"http://127.0.0.1:%1"_s.arg(relay.port()));
+        QCOMPARE(app.find<QLineEdit>(u"usernameEdit"_s)->text(), u"alice"_s);
+        QVERIFY(app.find<QLineEdit>(u"passwordEdit"_s)->text().isEmpty());
+        // …and the next start does not sign in by itself.
+        app.launch();
+        QTRY_VERIFY(app.window->signInPage()->isVisible());
+        QTest::qWait(300);
+        QVERIFY(!app.chat());
+
+        app.typeSignIn(u"127.0.0.1:%1"_s.arg(relay.port()), u"alice"_s, u"wrong horse"_s, false);
+        QTRY_COMPARE_WITH_TIMEOUT(status(app), u"Wrong username or password."_s, 15000);
+        QVERIFY(statusIsError(app));
+        QVERIFY(app.find<QLineEdit>(u"passwordEdit"_s)->isEnabled());
+        QVERIFY(!app.shot(u"sign-in-wrong-password"_s).isEmpty());
+
+        QSignalSpy shown(app.window.get(), &MainWindow::chatShown);
+        app.typeSignIn(u"127.0.0.1:%1"_s.arg(relay.port()), u"ALICE"_s, u"correct horse"_s, false);
+        QVERIFY(shown.wait(15000));
+
+        // Taken names are explained.
+        app.session->signOut();
+        QTRY_VERIFY(app.window->signInPage()->isVisible());
+        app.typeSignIn(u"127.0.0.1:%1"_s.arg(relay.port()), u"alice"_s, u"correct horse"_s, true);
+        QTRY_VERIFY2_WITH_TIMEOUT(status(app).contains(u"taken"_s), qPrintable(status(app)), 15000);
+    }
+
+    void explainsWhatIsWrongWithTheServer()
+    {
+        AppWindow app;
+        app.launch();
+        QVERIFY(QTest::qWaitForWindowExposed(app.window.get()));
+
+        app.typeSignIn(u"ftp://example.org"_s, u"alice"_s, u"correct horse"_s, false);
+        QTRY_VERIFY(status(app).contains(u"https://"_s));
+        QVERIFY(statusIsError(app));
+
+        // Nobody listens.
+        QTcpServer closed;
+        QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+        const quint16 port = closed.serverPort();
+        closed.close();
+        app.typeSignIn(u"127.0.0.1:%1"_s.arg(port), u"alice"_s, u"correct horse"_s, false);
+        QTRY_VERIFY_WITH_TIMEOUT(status(app).contains(u"could not be reached"_s), 15000);
+        QVERIFY(statusIsError(app));
+        QVERIFY(!app.shot(u"sign-in-unreachable"_s).isEmpty());
+        // A failed first sign-in leaves no local store behind.
+        QVERIFY(QDir(app.directory + u"/data"_s).entryList({u"*.sqlite"_s}).isEmpty());
+
+        // Something answers, but it is not a Tidings relay.
+        QTcpServer web;
+        QVERIFY(web.listen(QHostAddress::LocalHost, 0));
+        connect(&web, &QTcpServer::newConnection, &web, [&web] {
+            QTcpSocket *socket = web.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket] {
+                socket->readAll();
+                socket->write("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 5\r\n"
+                              "Connection: close\r\n\r\nhello");
+                socket->disconnectFromHost();
+            });
+        });
+        app.typeSignIn(u"127.0.0.1:%1"_s.arg(web.serverPort()), u"alice"_s, u"correct horse"_s,
+                       false);
+        QTRY_VERIFY_WITH_TIMEOUT(status(app).contains(u"not a Tidings relay"_s), 15000);
+
+        // A relay that takes no new accounts.
+        RelayProcess relay;
+        QVERIFY2(relay.start({u"--registration"_s, u"closed"_s}), qPrintable(relay.lastError()));
+        app.typeSignIn(u"127.0.0.1:%1"_s.arg(relay.port()), u"newcomer"_s, u"correct horse"_s,
+                       true);
+        QTRY_VERIFY_WITH_TIMEOUT(status(app).contains(u"does not accept new accounts"_s), 15000);
+        QVERIFY(statusIsError(app));
+        QVERIFY(!app.shot(u"sign-in-registration-closed"_s).isEmpty());
+    }
+};
+
+QTEST_MAIN(TestSignIn)
+#include "tst_sign_in.moc"

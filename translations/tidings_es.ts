@@ -1,0 +1,1022 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="es_ES">
+<context>
+    <name>ServerAddress</name>
+    <message>
+        <source>Enter the address of a Tidings server.</source>
+        <translation>Introduce la dirección de un servidor de Tidings.</translation>
+    </message>
+    <message>
+        <source>“%1” is not a server address.</source>
+        <translation>“%1” no es una dirección de servidor.</translation>
+    </message>
+    <message>
+        <source>Server addresses start with https:// or http://, not %1://.</source>
+        <translation>Las direcciones de servidor empiezan por https:// o http://, no por %1://.</translation>
+    </message>
+    <message>
+        <source>A server address must not contain a user name or password.</source>
+        <translation>Una dirección de servidor no puede contener un nombre de usuario ni una contraseña.</translation>
+    </message>
+</context>
+<context>
+    <name>TokenStorageChoice</name>
+    <message>
+        <source>No keychain</source>
+        <translation>Sin llavero</translation>
+    </message>
+    <message>
+        <source>Tidings cannot keep you signed in safely on this computer.</source>
+        <translation>Tidings no puede mantener tu sesión iniciada de forma segura en este ordenador.</translation>
+    </message>
+    <message>
+        <source>You can sign in each time you start Tidings, or keep your session in a file that is not encrypted. Only your user account can read it, but anyone with access to your files could use it to read and send your messages:</source>
+        <translation>Puedes iniciar sesión cada vez que abras Tidings o guardar tu sesión en un archivo sin cifrar. Solo tu cuenta de usuario puede leerlo, pero cualquiera con acceso a tus archivos podría usarlo para leer y enviar tus mensajes:</translation>
+    </message>
+    <message>
+        <source>Sign In Each Time</source>
+        <translation>Iniciar sesión cada vez</translation>
+    </message>
+    <message>
+        <source>Sign in each time, keep nothing on disk</source>
+        <translation>Iniciar sesión cada vez, sin guardar nada en el disco</translation>
+    </message>
+    <message>
+        <source>Keep Me Signed In (File)</source>
+        <translation>Mantener la sesión (archivo)</translation>
+    </message>
+    <message>
+        <source>Keep the session in an unencrypted file</source>
+        <translation>Guardar la sesión en un archivo sin cifrar</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::ChatPage</name>
+    <message>
+        <source>Connection status</source>
+        <translation>Estado de la conexión</translation>
+    </message>
+    <message>
+        <source>Menu</source>
+        <translation>Menú</translation>
+    </message>
+    <message>
+        <source>Filter conversations</source>
+        <translation>Filtrar conversaciones</translation>
+    </message>
+    <message>
+        <source>Filter chats</source>
+        <translation>Filtrar chats</translation>
+    </message>
+    <message>
+        <source>New chat</source>
+        <translation>Nuevo chat</translation>
+    </message>
+    <message>
+        <source>New chat (Ctrl+N)</source>
+        <translation>Nuevo chat (Ctrl+N)</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>Conversaciones</translation>
+    </message>
+    <message>
+        <source>Choose a chat on the left, or start a new one.</source>
+        <translation>Elige un chat a la izquierda o empieza uno nuevo.</translation>
+    </message>
+    <message>
+        <source>Updating…</source>
+        <translation>Actualizando…</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>Conectando…</translation>
+    </message>
+    <message>
+        <source>Waiting for network — your messages will be sent when the server is back.</source>
+        <translation>Esperando a la red — tus mensajes se enviarán cuando el servidor vuelva a estar disponible.</translation>
+    </message>
+    <message>
+        <source>Signed out.</source>
+        <translation>Sesión cerrada.</translation>
+    </message>
+    <message>
+        <source>This server needs a newer version of Tidings.</source>
+        <translation>Este servidor necesita una versión más reciente de Tidings.</translation>
+    </message>
+    <message>
+        <source>No chats yet.
+Start one with the pencil above (Ctrl+N).</source>
+        <translation>Aún no hay chats.
+Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::ConversationDelegate</name>
+    <message>
+        <source>%1 is typing…</source>
+        <translation>%1 está escribiendo…</translation>
+    </message>
+    <message>
+        <source>%1 and %2 are typing…</source>
+        <translation>%1 y %2 están escribiendo…</translation>
+    </message>
+    <message numerus="yes">
+        <source>%1 and %n others are typing…</source>
+        <translation>
+            <numerusform>%1 y %n persona más están escribiendo…</numerusform>
+            <numerusform>%1 y %n personas más están escribiendo…</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>typing…</source>
+        <translation>escribiendo…</translation>
+    </message>
+    <message>
+        <source>Draft:</source>
+        <translation>Borrador:</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::ConversationListModel</name>
+    <message>
+        <source>Group</source>
+        <translation>Grupo</translation>
+    </message>
+    <message>
+        <source>Message deleted</source>
+        <translation>Mensaje eliminado</translation>
+    </message>
+    <message>
+        <source>Attachment</source>
+        <translation>Adjunto</translation>
+    </message>
+    <message>
+        <source>You: %1</source>
+        <translation>Tú: %1</translation>
+    </message>
+    <message>
+        <source>%1: %2</source>
+        <translation>%1: %2</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::ConversationView</name>
+    <message>
+        <source>Conversation name</source>
+        <translation>Nombre de la conversación</translation>
+    </message>
+    <message>
+        <source>Presence</source>
+        <translation>Estado en línea</translation>
+    </message>
+    <message>
+        <source>Conversation info</source>
+        <translation>Información de la conversación</translation>
+    </message>
+    <message>
+        <source>Info</source>
+        <translation>Información</translation>
+    </message>
+    <message>
+        <source>Messages</source>
+        <translation>Mensajes</translation>
+    </message>
+    <message>
+        <source>Jump to the newest message</source>
+        <translation>Ir al mensaje más reciente</translation>
+    </message>
+    <message>
+        <source>Who is typing</source>
+        <translation>Quién está escribiendo</translation>
+    </message>
+    <message>
+        <source>Cancel reply or edit</source>
+        <translation>Cancelar respuesta o edición</translation>
+    </message>
+    <message>
+        <source>Cancel (Esc)</source>
+        <translation>Cancelar (Esc)</translation>
+    </message>
+    <message>
+        <source>Message</source>
+        <translation>Mensaje</translation>
+    </message>
+    <message>
+        <source>Write a message…</source>
+        <translation>Escribe un mensaje…</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
+    </message>
+    <message>
+        <source>Send message</source>
+        <translation>Enviar mensaje</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>Enviar (Intro)</translation>
+    </message>
+    <message>
+        <source>Reply to %1: %2</source>
+        <translation>Respuesta a %1: %2</translation>
+    </message>
+    <message>
+        <source>Editing message</source>
+        <translation>Editando mensaje</translation>
+    </message>
+    <message>
+        <source>&amp;Reply</source>
+        <translation>&amp;Responder</translation>
+    </message>
+    <message>
+        <source>&amp;Copy Text</source>
+        <translation>&amp;Copiar texto</translation>
+    </message>
+    <message>
+        <source>Re&amp;act</source>
+        <translation>Re&amp;accionar</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Editar</translation>
+    </message>
+    <message>
+        <source>&amp;Delete for Everyone</source>
+        <translation>Eliminar para &amp;todos</translation>
+    </message>
+    <message>
+        <source>Delete message</source>
+        <translation>Eliminar mensaje</translation>
+    </message>
+    <message>
+        <source>Delete this message for everyone?</source>
+        <translation>¿Eliminar este mensaje para todos?</translation>
+    </message>
+    <message>
+        <source>Try &amp;Again</source>
+        <translation>&amp;Volver a intentarlo</translation>
+    </message>
+    <message>
+        <source>&amp;Cancel Sending</source>
+        <translation>Cancelar e&amp;nvío</translation>
+    </message>
+    <message>
+        <source>Re&amp;port…</source>
+        <translation>Re&amp;portar…</translation>
+    </message>
+    <message>
+        <source>Report message</source>
+        <translation>Reportar mensaje</translation>
+    </message>
+    <message>
+        <source>What is wrong with this message?</source>
+        <translation>¿Qué problema hay con este mensaje?</translation>
+    </message>
+    <message>
+        <source>offline</source>
+        <translation>desconectado</translation>
+    </message>
+    <message>
+        <source>last seen just now</source>
+        <translation>últ. vez hace un momento</translation>
+    </message>
+    <message numerus="yes">
+        <source>last seen %n min ago</source>
+        <translation>
+            <numerusform>últ. vez hace %n min</numerusform>
+            <numerusform>últ. vez hace %n min</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>last seen today at %1</source>
+        <translation>últ. vez hoy a las %1</translation>
+    </message>
+    <message>
+        <source>last seen yesterday at %1</source>
+        <translation>últ. vez ayer a las %1</translation>
+    </message>
+    <message>
+        <source>last seen %1</source>
+        <translation>últ. vez el %1</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n member(s)</source>
+        <translation>
+            <numerusform>%n miembro</numerusform>
+            <numerusform>%n miembros</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>notes to self</source>
+        <translation>notas para mí</translation>
+    </message>
+    <message>
+        <source>typing…</source>
+        <translation>escribiendo…</translation>
+    </message>
+    <message>
+        <source>online</source>
+        <translation>en línea</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Cargando…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::GroupInfoDialog</name>
+    <message>
+        <source>Group Info</source>
+        <translation>Información del grupo</translation>
+    </message>
+    <message>
+        <source>Group name</source>
+        <translation>Nombre del grupo</translation>
+    </message>
+    <message>
+        <source>&amp;Rename</source>
+        <translation>Cambiar &amp;nombre</translation>
+    </message>
+    <message>
+        <source>Rename the group</source>
+        <translation>Cambiar el nombre del grupo</translation>
+    </message>
+    <message>
+        <source>Members</source>
+        <translation>Miembros</translation>
+    </message>
+    <message>
+        <source>&amp;Add Members…</source>
+        <translation>&amp;Añadir miembros…</translation>
+    </message>
+    <message>
+        <source>Add members</source>
+        <translation>Añadir miembros</translation>
+    </message>
+    <message>
+        <source>Re&amp;move</source>
+        <translation>&amp;Quitar</translation>
+    </message>
+    <message>
+        <source>Remove the chosen member</source>
+        <translation>Quitar al miembro seleccionado</translation>
+    </message>
+    <message>
+        <source>&amp;Leave Group</source>
+        <translation>&amp;Salir del grupo</translation>
+    </message>
+    <message>
+        <source>Leave the group</source>
+        <translation>Salir del grupo</translation>
+    </message>
+    <message>
+        <source>Leave group</source>
+        <translation>Salir del grupo</translation>
+    </message>
+    <message>
+        <source>Leave this group?</source>
+        <translation>¿Salir de este grupo?</translation>
+    </message>
+    <message>
+        <source>%1 (you)</source>
+        <translation>%1 (tú)</translation>
+    </message>
+    <message>
+        <source>owner</source>
+        <translation>propietario</translation>
+    </message>
+    <message>
+        <source>admin</source>
+        <translation>admin</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>Procesando…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::MainWindow</name>
+    <message>
+        <source>Tidings</source>
+        <translation>Tidings</translation>
+    </message>
+    <message>
+        <source>Cancelled.</source>
+        <translation>Cancelado.</translation>
+    </message>
+    <message>
+        <source>&amp;Unmute</source>
+        <translation>&amp;Dejar de silenciar</translation>
+    </message>
+    <message>
+        <source>&amp;Mute Notifications</source>
+        <translation>&amp;Silenciar notificaciones</translation>
+    </message>
+    <message>
+        <source>New &amp;Chat…</source>
+        <translation>&amp;Nuevo chat…</translation>
+    </message>
+    <message>
+        <source>New &amp;Group…</source>
+        <translation>Nuevo &amp;grupo…</translation>
+    </message>
+    <message>
+        <source>&amp;Search Messages…</source>
+        <translation>&amp;Buscar mensajes…</translation>
+    </message>
+    <message>
+        <source>&amp;Go to Chat…</source>
+        <translation>&amp;Ir a un chat…</translation>
+    </message>
+    <message>
+        <source>S&amp;ettings…</source>
+        <translation>&amp;Ajustes…</translation>
+    </message>
+    <message>
+        <source>Sign &amp;Out</source>
+        <translation>&amp;Cerrar sesión</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>&amp;Salir</translation>
+    </message>
+    <message>
+        <source>&amp;Block %1</source>
+        <translation>&amp;Bloquear a %1</translation>
+    </message>
+    <message>
+        <source>Block</source>
+        <translation>Bloquear</translation>
+    </message>
+    <message>
+        <source>Block %1? Neither of you will be able to message the other.</source>
+        <translation>¿Bloquear a %1? Ninguno de los dos podrá enviar mensajes al otro.</translation>
+    </message>
+    <message>
+        <source>&amp;Report %1…</source>
+        <translation>&amp;Reportar a %1…</translation>
+    </message>
+    <message>
+        <source>Report</source>
+        <translation>Reportar</translation>
+    </message>
+    <message>
+        <source>What is wrong?</source>
+        <translation>¿Cuál es el problema?</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::MessageDelegate</name>
+    <message>
+        <source>Not sent: %1</source>
+        <translation>No enviado: %1</translation>
+    </message>
+    <message>
+        <source>Waiting to be sent</source>
+        <translation>Pendiente de envío</translation>
+    </message>
+    <message>
+        <source>Read by %1 of %2</source>
+        <translation>Leído por %1 de %2</translation>
+    </message>
+    <message>
+        <source>Read</source>
+        <translation>Leído</translation>
+    </message>
+    <message>
+        <source>Delivered</source>
+        <translation>Entregado</translation>
+    </message>
+    <message>
+        <source>Sent</source>
+        <translation>Enviado</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>Hoy</translation>
+    </message>
+    <message>
+        <source>Yesterday</source>
+        <translation>Ayer</translation>
+    </message>
+    <message>
+        <source>Message deleted</source>
+        <translation>Mensaje eliminado</translation>
+    </message>
+    <message>
+        <source>edited %1</source>
+        <translation>editado %1</translation>
+    </message>
+    <message>
+        <source>New messages</source>
+        <translation>Mensajes nuevos</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::MessageListModel</name>
+    <message>
+        <source>Deleted message</source>
+        <translation>Mensaje eliminado</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>, </translation>
+    </message>
+    <message>
+        <source>%1 started the conversation</source>
+        <translation>%1 inició la conversación</translation>
+    </message>
+    <message>
+        <source>%1 created the group “%2”</source>
+        <translation>%1 creó el grupo “%2”</translation>
+    </message>
+    <message>
+        <source>%1 added %2</source>
+        <translation>%1 añadió a %2</translation>
+    </message>
+    <message>
+        <source>%1 removed %2</source>
+        <translation>%1 eliminó a %2</translation>
+    </message>
+    <message>
+        <source>%1 left the group</source>
+        <translation>%1 salió del grupo</translation>
+    </message>
+    <message>
+        <source>%1 renamed the group to “%2”</source>
+        <translation>%1 cambió el nombre del grupo a “%2”</translation>
+    </message>
+    <message>
+        <source>%1 made %2 the owner</source>
+        <translation>%1 hizo a %2 propietario</translation>
+    </message>
+    <message>
+        <source>%1 made %2 an admin</source>
+        <translation>%1 hizo a %2 administrador</translation>
+    </message>
+    <message>
+        <source>%1 made %2 a member</source>
+        <translation>%1 hizo a %2 miembro</translation>
+    </message>
+    <message>
+        <source>You started the conversation</source>
+        <translation>Iniciaste la conversación</translation>
+    </message>
+    <message>
+        <source>You created the group “%1”</source>
+        <translation>Creaste el grupo “%1”</translation>
+    </message>
+    <message>
+        <source>You added %1</source>
+        <translation>Añadiste a %1</translation>
+    </message>
+    <message>
+        <source>%1 removed you</source>
+        <translation>%1 te eliminó</translation>
+    </message>
+    <message>
+        <source>You removed %1</source>
+        <translation>Eliminaste a %1</translation>
+    </message>
+    <message>
+        <source>You left the group</source>
+        <translation>Saliste del grupo</translation>
+    </message>
+    <message>
+        <source>You renamed the group to “%1”</source>
+        <translation>Cambiaste el nombre del grupo a “%1”</translation>
+    </message>
+    <message>
+        <source>You made %1 the owner</source>
+        <translation>Hiciste a %1 propietario</translation>
+    </message>
+    <message>
+        <source>You made %1 an admin</source>
+        <translation>Hiciste a %1 administrador</translation>
+    </message>
+    <message>
+        <source>You made %1 a member</source>
+        <translation>Hiciste a %1 miembro</translation>
+    </message>
+    <message>
+        <source>Something happened here that this version of Tidings cannot show</source>
+        <translation>Aquí pasó algo que esta versión de Tidings no puede mostrar</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::Notifier</name>
+    <message>
+        <source>Tidings</source>
+        <translation>Tidings</translation>
+    </message>
+    <message>
+        <source>Show Tidings</source>
+        <translation>Mostrar Tidings</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Salir</translation>
+    </message>
+    <message numerus="yes">
+        <source>Tidings — %n unread</source>
+        <translation>
+            <numerusform>Tidings — %n sin leer</numerusform>
+            <numerusform>Tidings — %n sin leer</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Tidings (%1)</source>
+        <translation>Tidings (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::PeopleDialog</name>
+    <message>
+        <source>New Chat</source>
+        <translation>Nuevo chat</translation>
+    </message>
+    <message>
+        <source>New Group</source>
+        <translation>Nuevo grupo</translation>
+    </message>
+    <message>
+        <source>Add Members</source>
+        <translation>Añadir miembros</translation>
+    </message>
+    <message>
+        <source>Group name</source>
+        <translation>Nombre del grupo</translation>
+    </message>
+    <message>
+        <source>Find people by username</source>
+        <translation>Buscar personas por nombre de usuario</translation>
+    </message>
+    <message>
+        <source>People found</source>
+        <translation>Personas encontradas</translation>
+    </message>
+    <message>
+        <source>&amp;Message</source>
+        <translation>&amp;Enviar mensaje</translation>
+    </message>
+    <message>
+        <source>&amp;Create Group</source>
+        <translation>&amp;Crear grupo</translation>
+    </message>
+    <message>
+        <source>&amp;Add</source>
+        <translation>&amp;Añadir</translation>
+    </message>
+    <message>
+        <source>Searching…</source>
+        <translation>Buscando…</translation>
+    </message>
+    <message>
+        <source>Could not search: %1</source>
+        <translation>No se pudo buscar: %1</translation>
+    </message>
+    <message>
+        <source>Nobody found.</source>
+        <translation>No se encontró a nadie.</translation>
+    </message>
+    <message>
+        <source>Working…</source>
+        <translation>Procesando…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::QuickSwitcher</name>
+    <message>
+        <source>Go to Chat</source>
+        <translation>Ir a un chat</translation>
+    </message>
+    <message>
+        <source>Chat name</source>
+        <translation>Nombre del chat</translation>
+    </message>
+    <message>
+        <source>Go to chat…</source>
+        <translation>Ir a un chat…</translation>
+    </message>
+    <message>
+        <source>Chats</source>
+        <translation>Chats</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::RelayProbe</name>
+    <message>
+        <source>The server could not be reached: %1</source>
+        <translation>No se pudo conectar con el servidor: %1</translation>
+    </message>
+    <message>
+        <source>The server answered, but it is not a Tidings relay.</source>
+        <translation>El servidor respondió, pero no es un servidor de Tidings.</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::SearchDialog</name>
+    <message>
+        <source>Search Messages</source>
+        <translation>Buscar mensajes</translation>
+    </message>
+    <message>
+        <source>Search messages</source>
+        <translation>Buscar mensajes</translation>
+    </message>
+    <message>
+        <source>Search messages in all chats</source>
+        <translation>Buscar mensajes en todos los chats</translation>
+    </message>
+    <message>
+        <source>Messages found</source>
+        <translation>Mensajes encontrados</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n message(s) found</source>
+        <translation>
+            <numerusform>%n mensaje encontrado</numerusform>
+            <numerusform>%n mensajes encontrados</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::Session</name>
+    <message>
+        <source>Your session ended. Please sign in again.</source>
+        <translation>Tu sesión ha terminado. Vuelve a iniciar sesión.</translation>
+    </message>
+    <message>
+        <source>Your session ended: %1</source>
+        <translation>Tu sesión ha terminado: %1</translation>
+    </message>
+    <message>
+        <source>The messages kept on this computer could not be opened: %1</source>
+        <translation>No se pudieron abrir los mensajes guardados en este ordenador: %1</translation>
+    </message>
+    <message>
+        <source>Enter your username.</source>
+        <translation>Introduce tu nombre de usuario.</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>Introduce tu contraseña.</translation>
+    </message>
+    <message>
+        <source>The server did not answer in time. Check the address and your connection, then try again.</source>
+        <translation>El servidor no respondió a tiempo. Comprueba la dirección y tu conexión e inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>This server runs a version of Tidings this app cannot talk to. Update the app, or ask the server&apos;s admin.</source>
+        <translation>Este servidor usa una versión de Tidings con la que esta app no puede comunicarse. Actualiza la app o consulta al administrador del servidor.</translation>
+    </message>
+    <message>
+        <source>The server %1 could not be reached.</source>
+        <translation>No se pudo conectar con el servidor %1.</translation>
+    </message>
+    <message>
+        <source>Wrong username or password.</source>
+        <translation>Nombre de usuario o contraseña incorrectos.</translation>
+    </message>
+    <message>
+        <source>That username is taken. Choose another one.</source>
+        <translation>Ese nombre de usuario ya está en uso. Elige otro.</translation>
+    </message>
+    <message>
+        <source>This server does not accept new accounts. Ask its admin for one.</source>
+        <translation>Este servidor no admite cuentas nuevas. Pide una a su administrador.</translation>
+    </message>
+    <message>
+        <source>This account cannot sign in: %1</source>
+        <translation>Esta cuenta no puede iniciar sesión: %1</translation>
+    </message>
+    <message>
+        <source>Too many attempts. Wait a minute, then try again.</source>
+        <translation>Demasiados intentos. Espera un minuto e inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>The connection to the server was lost. Try again.</source>
+        <translation>Se perdió la conexión con el servidor. Inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>The server could not sign you in: %1</source>
+        <translation>El servidor no pudo iniciar tu sesión: %1</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>Ajustes</translation>
+    </message>
+    <message>
+        <source>Theme</source>
+        <translation>Tema</translation>
+    </message>
+    <message>
+        <source>Same as the system</source>
+        <translation>Igual que el sistema</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Claro</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>Oscuro</translation>
+    </message>
+    <message>
+        <source>&amp;Theme:</source>
+        <translation>&amp;Tema:</translation>
+    </message>
+    <message>
+        <source>Text size</source>
+        <translation>Tamaño del texto</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>Sistema</translation>
+    </message>
+    <message>
+        <source> pt</source>
+        <translation> pt</translation>
+    </message>
+    <message>
+        <source>Text &amp;size:</source>
+        <translation>Tamaño del te&amp;xto:</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>Idioma</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>&amp;Idioma:</translation>
+    </message>
+    <message>
+        <source>A new language shows after Tidings restarts.</source>
+        <translation>El nuevo idioma se aplicará cuando Tidings se reinicie.</translation>
+    </message>
+    <message>
+        <source>Show a &amp;notification for new messages</source>
+        <translation>Mostrar una &amp;notificación para los mensajes nuevos</translation>
+    </message>
+    <message>
+        <source>Notifications</source>
+        <translation>Notificaciones</translation>
+    </message>
+    <message>
+        <source>Notifications:</source>
+        <translation>Notificaciones:</translation>
+    </message>
+    <message>
+        <source>Play a s&amp;ound</source>
+        <translation>Reproducir un s&amp;onido</translation>
+    </message>
+    <message>
+        <source>Notification sound</source>
+        <translation>Sonido de notificación</translation>
+    </message>
+    <message>
+        <source>&amp;Hide when I was last online</source>
+        <translation>Ocultar mi &amp;hora de última conexión</translation>
+    </message>
+    <message>
+        <source>Hide my last seen time</source>
+        <translation>Ocultar mi hora de última conexión</translation>
+    </message>
+    <message>
+        <source>Privacy:</source>
+        <translation>Privacidad:</translation>
+    </message>
+    <message>
+        <source>Sign &amp;Out</source>
+        <translation>Cerrar &amp;sesión</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>Cerrar sesión</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Guardando…</translation>
+    </message>
+    <message>
+        <source>Saved.</source>
+        <translation>Guardado.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>No guardado: %1</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::SignInPage</name>
+    <message>
+        <source>Chat that is never lost.</source>
+        <translation>Chats que nunca se pierden.</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Dirección del servidor</translation>
+    </message>
+    <message>
+        <source>chat.example.org or localhost:8420</source>
+        <translation>chat.example.org o localhost:8420</translation>
+    </message>
+    <message>
+        <source>&amp;Server:</source>
+        <translation>&amp;Servidor:</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>Nombre de usuario</translation>
+    </message>
+    <message>
+        <source>&amp;Username:</source>
+        <translation>Nombre de &amp;usuario:</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Contraseña</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Contraseña:</translation>
+    </message>
+    <message>
+        <source>Your name as others see it</source>
+        <translation>Tu nombre tal como lo ven los demás</translation>
+    </message>
+    <message>
+        <source>Optional</source>
+        <translation>Opcional</translation>
+    </message>
+    <message>
+        <source>Your &amp;name:</source>
+        <translation>Tu &amp;nombre:</translation>
+    </message>
+    <message>
+        <source>I am new here: create an &amp;account</source>
+        <translation>Aún no tengo cuenta: cre&amp;ar una</translation>
+    </message>
+    <message>
+        <source>Create a new account</source>
+        <translation>Crear una cuenta nueva</translation>
+    </message>
+    <message>
+        <source>Sign-in status</source>
+        <translation>Estado del inicio de sesión</translation>
+    </message>
+    <message>
+        <source>Create your account</source>
+        <translation>Crea tu cuenta</translation>
+    </message>
+    <message>
+        <source>Sign in to Tidings</source>
+        <translation>Inicia sesión en Tidings</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Cancelar</translation>
+    </message>
+    <message>
+        <source>Create &amp;Account</source>
+        <translation>Cr&amp;ear cuenta</translation>
+    </message>
+    <message>
+        <source>Sign &amp;In</source>
+        <translation>&amp;Iniciar sesión</translation>
+    </message>
+    <message>
+        <source>Cancel signing in</source>
+        <translation>Cancelar inicio de sesión</translation>
+    </message>
+    <message>
+        <source>Create account</source>
+        <translation>Crear cuenta</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>Iniciar sesión</translation>
+    </message>
+    <message>
+        <source>Creating your account…</source>
+        <translation>Creando tu cuenta…</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>Iniciando sesión…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::UserNames</name>
+    <message>
+        <source>Unknown user</source>
+        <translation>Usuario desconocido</translation>
+    </message>
+</context>
+</TS>
