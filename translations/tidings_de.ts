@@ -912,6 +912,14 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>Not saved: %1</source>
         <translation>Nicht gespeichert: %1</translation>
     </message>
+    <message>
+        <source>Let others see when I have &amp;read their messages</source>
+        <translation>Andere sehen lassen, wann ich ihre Nachrichten &amp;gelesen habe</translation>
+    </message>
+    <message>
+        <source>Send read receipts</source>
+        <translation>Lesebestätigungen senden</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::SignInPage</name>

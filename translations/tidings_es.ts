@@ -912,6 +912,14 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>Not saved: %1</source>
         <translation>No guardado: %1</translation>
     </message>
+    <message>
+        <source>Let others see when I have &amp;read their messages</source>
+        <translation>Permitir que otros vean cuándo he &amp;leído sus mensajes</translation>
+    </message>
+    <message>
+        <source>Send read receipts</source>
+        <translation>Enviar confirmaciones de lectura</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::SignInPage</name>

@@ -586,7 +586,7 @@ Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJso
 }
 
 Result<bool> queueReceipt(QSqlDatabase &db, qint64 conversation, std::optional<Seq> delivered,
-                          std::optional<Seq> read)
+                          std::optional<Seq> read, bool shareRead)
 {
     auto query
         = run(db, u"SELECT delivered_seq, read_seq, synced_seq FROM conversations WHERE id = ?"_s,
@@ -609,9 +609,9 @@ Result<bool> queueReceipt(QSqlDatabase &db, qint64 conversation, std::optional<S
         return moved.error();
     }
     // One receipt waits per conversation: the newest cursors replace the older ones.
-    const QJsonObject payload{{u"conversation"_s, conversation},
-                              {u"delivered_seq"_s, newDelivered},
-                              {u"read_seq"_s, newRead}};
+    QJsonObject payload{{u"conversation"_s, conversation}, {u"delivered_seq"_s, newDelivered}};
+    if (shareRead)
+        payload.insert(u"read_seq"_s, newRead);
     auto queued
         = run(db,
               u"INSERT INTO outbox (key, type, payload, conversation_id, created_at) VALUES (?, "

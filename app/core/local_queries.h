@@ -113,9 +113,10 @@ Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
 Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJsonObject &payload,
                                qint64 me);
 /// Moves my receipt cursors (never back) and queues them for the relay, merged with any
-/// receipt still waiting for that conversation.
+/// receipt still waiting for that conversation. With `shareRead` false the read cursor
+/// moves here only: the relay (and so the other members) learns just that it was delivered.
 Result<bool> queueReceipt(QSqlDatabase &db, qint64 conversation, std::optional<Seq> delivered,
-                          std::optional<Seq> read);
+                          std::optional<Seq> read, bool shareRead = true);
 Result<void> setDraft(QSqlDatabase &db, qint64 conversation, const QString &draft);
 
 // --- the outbox ---------------------------------------------------------------------------

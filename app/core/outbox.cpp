@@ -114,8 +114,9 @@ QFuture<Result<local::OutboxItem>> Outbox::react(qint64 conversation, local::Seq
 void Outbox::markDelivered(qint64 conversation, local::Seq seq)
 {
     m_store
-        .write<bool>([conversation, seq](QSqlDatabase &db) {
-            return local::queueReceipt(db, conversation, seq, std::nullopt);
+        .write<bool>([conversation, seq, share = m_shareRead](QSqlDatabase &db) {
+            // A later receipt carries every cursor: the read one only if it may be shared.
+            return local::queueReceipt(db, conversation, seq, std::nullopt, share);
         })
         .then(this, [this](const Result<bool> &moved) {
             if (moved && *moved)
@@ -126,8 +127,8 @@ void Outbox::markDelivered(qint64 conversation, local::Seq seq)
 void Outbox::markRead(qint64 conversation, local::Seq seq)
 {
     m_store
-        .write<bool>([conversation, seq](QSqlDatabase &db) {
-            return local::queueReceipt(db, conversation, std::nullopt, seq);
+        .write<bool>([conversation, seq, share = m_shareRead](QSqlDatabase &db) {
+            return local::queueReceipt(db, conversation, std::nullopt, seq, share);
         })
         .then(this, [this, conversation](const Result<bool> &moved) {
             if (moved && *moved) {

@@ -36,6 +36,10 @@ public:
     /// Receipts: stored locally at once, sent merged (one per conversation in flight).
     void markDelivered(qint64 conversation, local::Seq seq);
     void markRead(qint64 conversation, local::Seq seq);
+    /// Whether others learn what the user has read (a privacy setting); the user's own read
+    /// state is kept either way.
+    void setShareReadReceipts(bool share) { m_shareRead = share; }
+    bool sharesReadReceipts() const { return m_shareRead; }
 
     /// Cancels a queued or failed item (a queued message disappears); retries a failed one.
     /// Both resolve to whether there was such an item.
@@ -67,6 +71,7 @@ private:
     QHash<QString, quint64> m_inFlight;
     quint64 m_nextAttempt = 1;
     int m_failures = 0;
+    bool m_shareRead = true;
     QTimer m_retryTimer;
     QTimer m_flushTimer;
 };

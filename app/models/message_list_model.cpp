@@ -248,6 +248,7 @@ void MessageListModel::loadOlderPage()
                 endInsertRows();
             }
         }
+        Q_EMIT olderLoaded();
         next();
     });
 }

@@ -76,6 +76,8 @@ public:
 Q_SIGNALS:
     /// A load finished (the first one: the newest page is shown).
     void refreshed();
+    /// A loadOlder() finished (whether or not it brought rows).
+    void olderLoaded();
 
 private:
     struct Row

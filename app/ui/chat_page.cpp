@@ -4,6 +4,7 @@
 #include "models/conversation_list_model.h"
 #include "ui/conversation_delegate.h"
 #include "ui/conversation_view.h"
+#include "ui/settings_keys.h"
 #include "ui/theme.h"
 
 #include <QHBoxLayout>
@@ -32,6 +33,8 @@ ChatPage::ChatPage(ChatClient &client, QSettings &settings, QWidget *parent)
     : QWidget(parent), m_client(client), m_settings(settings)
 {
     setObjectName(u"chatPage"_s);
+    client.outbox().setShareReadReceipts(
+        m_settings.value(settings::kShareReadReceipts, true).toBool());
     m_conversations = new ConversationListModel(client, this);
     m_filtered = new QSortFilterProxyModel(this);
     m_filtered->setSourceModel(m_conversations);
@@ -47,9 +50,6 @@ ChatPage::ChatPage(ChatClient &client, QSettings &settings, QWidget *parent)
     m_banner->setAlignment(Qt::AlignCenter);
     m_banner->setContentsMargins(8, 5, 8, 5);
     m_banner->setAutoFillBackground(true);
-    QPalette bannerPalette = m_banner->palette();
-    bannerPalette.setColor(QPalette::Window, theme::banner());
-    m_banner->setPalette(bannerPalette);
     layout->addWidget(m_banner);
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
@@ -69,11 +69,8 @@ ChatPage::ChatPage(ChatClient &client, QSettings &settings, QWidget *parent)
     m_menuButton->setObjectName(u"menuButton"_s);
     m_menuButton->setAccessibleName(tr("Menu"));
     m_menuButton->setToolTip(tr("Menu"));
-    m_menuButton->setIcon(theme::icon(u"menu"_s, theme::secondaryText()));
     m_menuButton->setIconSize(QSize(20, 20));
-    m_menuButton->setStyleSheet(u"QToolButton::menu-indicator { image: none; width: 0; }"_s);
     m_menuButton->setAutoRaise(true);
-    m_menuButton->setPopupMode(QToolButton::InstantPopup);
     top->addWidget(m_menuButton);
     m_filter = new QLineEdit(left);
     m_filter->setObjectName(u"filterEdit"_s);
@@ -85,7 +82,6 @@ ChatPage::ChatPage(ChatClient &client, QSettings &settings, QWidget *parent)
     m_newChatButton->setObjectName(u"newChatButton"_s);
     m_newChatButton->setAccessibleName(tr("New chat"));
     m_newChatButton->setToolTip(tr("New chat (Ctrl+N)"));
-    m_newChatButton->setIcon(theme::icon(u"compose"_s, theme::secondaryText()));
     m_newChatButton->setIconSize(QSize(20, 20));
     m_newChatButton->setAutoRaise(true);
     top->addWidget(m_newChatButton);
@@ -161,6 +157,7 @@ ChatPage::ChatPage(ChatClient &client, QSettings &settings, QWidget *parent)
         }
     });
 
+    applyColours();
     connect(&client.connection(), &Connection::stateChanged, this, &ChatPage::updateBanner);
     connect(&client.sync(), &SyncEngine::caughtUp, this, &ChatPage::updateBanner);
     updateBanner();
@@ -179,6 +176,22 @@ void ChatPage::saveState()
     if (m_view->conversationId() != 0)
         m_settings.setValue(kLastConversationKey, m_view->conversationId());
     m_view->saveDraft();
+}
+
+void ChatPage::applyColours()
+{
+    QPalette bannerPalette = m_banner->palette();
+    bannerPalette.setColor(QPalette::Window, theme::banner());
+    m_banner->setPalette(bannerPalette);
+    m_menuButton->setIcon(theme::icon(u"menu"_s, theme::secondaryText()));
+    m_newChatButton->setIcon(theme::icon(u"compose"_s, theme::secondaryText()));
+}
+
+void ChatPage::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::ApplicationPaletteChange || event->type() == QEvent::PaletteChange)
+        applyColours();
 }
 
 void ChatPage::updateBanner()

@@ -46,7 +46,11 @@ public:
 Q_SIGNALS:
     void conversationMenuRequested(qint64 conversation, const QPoint &globalPosition);
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void applyColours();
     void updateBanner();
     void onCurrentChanged(const QModelIndex &current);
 

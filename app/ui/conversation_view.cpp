@@ -113,15 +113,14 @@ ConversationView::ConversationView(ChatClient &client, ConversationListModel &co
     titles->addWidget(m_title);
     titles->addWidget(m_status);
     headerLayout->addLayout(titles, 1);
-    auto *info = new QToolButton(header);
-    info->setObjectName(u"conversationInfoButton"_s);
-    info->setAccessibleName(tr("Conversation info"));
-    info->setToolTip(tr("Info"));
-    info->setIcon(theme::icon(u"info"_s, theme::secondaryText()));
-    info->setIconSize(QSize(22, 22));
-    info->setAutoRaise(true);
-    connect(info, &QToolButton::clicked, this, &ConversationView::infoRequested);
-    headerLayout->addWidget(info);
+    m_info = new QToolButton(header);
+    m_info->setObjectName(u"conversationInfoButton"_s);
+    m_info->setAccessibleName(tr("Conversation info"));
+    m_info->setToolTip(tr("Info"));
+    m_info->setIconSize(QSize(22, 22));
+    m_info->setAutoRaise(true);
+    connect(m_info, &QToolButton::clicked, this, &ConversationView::infoRequested);
+    headerLayout->addWidget(m_info);
     layout->addWidget(header);
 
     m_list = new QListView(this);
@@ -136,10 +135,6 @@ ConversationView::ConversationView(ChatClient &client, ConversationListModel &co
     m_list->setContextMenuPolicy(Qt::CustomContextMenu);
     m_list->setMouseTracking(true);
     m_list->verticalScrollBar()->setSingleStep(24);
-    QPalette listPalette = m_list->palette();
-    listPalette.setColor(QPalette::Base,
-                         theme::isDark() ? QColor(0x0e, 0x16, 0x21) : QColor(0xdf, 0xe7, 0xee));
-    m_list->setPalette(listPalette);
     m_delegate = new MessageDelegate(m_list);
     m_list->setItemDelegate(m_delegate);
     layout->addWidget(m_list, 1);
@@ -148,7 +143,6 @@ ConversationView::ConversationView(ChatClient &client, ConversationListModel &co
     m_jumpButton->setObjectName(u"jumpToLatestButton"_s);
     m_jumpButton->setAccessibleName(tr("Jump to the newest message"));
     m_jumpButton->setToolTip(tr("Jump to the newest message"));
-    m_jumpButton->setIcon(theme::icon(u"down"_s, theme::secondaryText()));
     m_jumpButton->setIconSize(QSize(20, 20));
     m_jumpButton->setFixedSize(40, 40);
     m_jumpButton->setStyleSheet(u"QToolButton { border-radius: 20px; background: palette(base); "
@@ -164,13 +158,8 @@ ConversationView::ConversationView(ChatClient &client, ConversationListModel &co
     m_typing->setObjectName(u"typingLabel"_s);
     m_typing->setAccessibleName(tr("Who is typing"));
     m_typing->setContentsMargins(14, 2, 14, 2);
-    QPalette typingPalette = m_typing->palette();
-    typingPalette.setColor(QPalette::WindowText, theme::accent());
-    m_typing->setPalette(typingPalette);
     m_typing->setText(u" "_s);
     m_typing->setAutoFillBackground(true);
-    typingPalette.setColor(QPalette::Window, listPalette.color(QPalette::Base));
-    m_typing->setPalette(typingPalette);
     layout->addWidget(m_typing);
 
     m_modeBar = new QWidget(this);
@@ -251,6 +240,7 @@ ConversationView::ConversationView(ChatClient &client, ConversationListModel &co
     m_statusTimer->setInterval(30000);
     connect(m_statusTimer, &QTimer::timeout, this, &ConversationView::updateHeader);
     m_statusTimer->start();
+    applyColours();
 
     open(0);
 }
@@ -272,6 +262,7 @@ void ConversationView::open(qint64 conversation)
     m_firstLoadDone = false;
     m_stickToBottom = true;
     m_keepFromBottom = -1;
+    m_loadingOlder = false;
     m_jumpTarget = 0;
     m_delegate->setNewMessagesSeq(0);
     m_delegate->setHighlightSeq(0);
@@ -286,6 +277,20 @@ void ConversationView::open(qint64 conversation)
             if (m_jumpTarget != 0)
                 continueJump();
             markSeen();
+        });
+        // Older rows come in above what the user reads: the distance from the bottom is kept
+        // (see onRangeChanged), so the same messages stay in place.
+        connect(m_model, &QAbstractItemModel::rowsAboutToBeInserted, this,
+                [this](const QModelIndex &, int first) {
+                    if (first == 0 && m_model->rowCount() > 0 && !m_stickToBottom) {
+                        const QScrollBar *bar = m_list->verticalScrollBar();
+                        m_keepFromBottom = bar->maximum() - bar->value();
+                    }
+                });
+        connect(m_model, &MessageListModel::olderLoaded, this, [this] {
+            m_loadingOlder = false;
+            // Still near the top (a fast scroll, a short page): the next page.
+            QTimer::singleShot(0, this, &ConversationView::maybeLoadOlder);
         });
         connect(m_model, &QAbstractItemModel::rowsInserted, this, [this] {
             if (m_jumpTarget != 0)
@@ -641,7 +646,7 @@ void ConversationView::scrollToBottom()
     markSeen();
 }
 
-void ConversationView::onScrolled(int value)
+void ConversationView::onScrolled()
 {
     if (!m_model)
         return;
@@ -649,14 +654,19 @@ void ConversationView::onScrolled(int value)
         m_stickToBottom = atBottom();
     m_jumpButton->setVisible(!atBottom() && m_model->rowCount() > 0);
     placeJumpButton();
-    if (m_firstLoadDone && m_keepFromBottom < 0 && m_jumpTarget == 0
-        && value < m_list->viewport()->height() * kLoadAheadViewports && m_model->canLoadOlder()) {
-        m_keepFromBottom = m_list->verticalScrollBar()->maximum() - value;
-        m_model->loadOlder();
-        // If nothing comes (it was the start after all), scrolling goes on as before.
-        QTimer::singleShot(1000, this, [this] { m_keepFromBottom = -1; });
-    }
+    maybeLoadOlder();
     markSeen();
+}
+
+void ConversationView::maybeLoadOlder()
+{
+    if (!m_model || !m_firstLoadDone || m_loadingOlder || m_jumpTarget != 0
+        || !m_model->canLoadOlder())
+        return;
+    if (m_list->verticalScrollBar()->value() >= m_list->viewport()->height() * kLoadAheadViewports)
+        return;
+    m_loadingOlder = true;
+    m_model->loadOlder();
 }
 
 void ConversationView::onRangeChanged(int minimum, int maximum)
@@ -697,6 +707,28 @@ bool ConversationView::eventFilter(QObject *watched, QEvent *event)
     if (event->type() == QEvent::WindowActivate && watched == window())
         QTimer::singleShot(0, this, &ConversationView::markSeen);
     return QWidget::eventFilter(watched, event);
+}
+
+void ConversationView::applyColours()
+{
+    QPalette listPalette = m_list->palette();
+    listPalette.setColor(QPalette::Base, theme::chatBackground());
+    m_list->setPalette(listPalette);
+    QPalette typingPalette = m_typing->palette();
+    typingPalette.setColor(QPalette::WindowText, theme::accent());
+    typingPalette.setColor(QPalette::Window, theme::chatBackground());
+    m_typing->setPalette(typingPalette);
+    m_info->setIcon(theme::icon(u"info"_s, theme::secondaryText()));
+    m_jumpButton->setIcon(theme::icon(u"down"_s, theme::secondaryText()));
+    m_title->clear(); // the avatar is drawn again
+    updateHeader();
+}
+
+void ConversationView::changeEvent(QEvent *event)
+{
+    QWidget::changeEvent(event);
+    if (event->type() == QEvent::ApplicationPaletteChange || event->type() == QEvent::PaletteChange)
+        applyColours();
 }
 
 void ConversationView::showEvent(QShowEvent *event)

@@ -72,8 +72,11 @@ Q_SIGNALS:
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
     void showEvent(QShowEvent *event) override;
+    void changeEvent(QEvent *event) override;
 
 private:
+    /// Colours and icons from the theme (again when it changes).
+    void applyColours();
     void send();
     void editLast();
     void cancelMode();
@@ -83,8 +86,9 @@ private:
     void updateHeader();
     void updateTyping();
     void markSeen();
-    void onScrolled(int value);
+    void onScrolled();
     void onRangeChanged(int minimum, int maximum);
+    void maybeLoadOlder();
     void onFirstLoad();
     void continueJump();
     bool atBottom() const;
@@ -102,6 +106,7 @@ private:
     QLabel *m_status = nullptr;
     QListView *m_list = nullptr;
     QToolButton *m_jumpButton = nullptr;
+    QToolButton *m_info = nullptr;
     QLabel *m_typing = nullptr;
     QWidget *m_modeBar = nullptr;
     QLabel *m_modeLabel = nullptr;
@@ -116,6 +121,7 @@ private:
     /// While older history loads above: the distance from the bottom to keep.
     int m_keepFromBottom = -1;
     bool m_firstLoadDone = false;
+    bool m_loadingOlder = false;
     qint64 m_jumpTarget = 0;
     int m_jumpPages = 0;
 };

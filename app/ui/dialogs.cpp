@@ -581,6 +581,15 @@ SettingsDialog::SettingsDialog(ChatClient &client, QSettings &settings, QWidget 
     hideLastSeen->setAccessibleName(tr("Hide my last seen time"));
     hideLastSeen->setChecked(client.connection().user().value(u"hide_last_seen"_s).toBool());
     form->addRow(tr("Privacy:"), hideLastSeen);
+    auto *readReceipts = new QCheckBox(tr("Let others see when I have &read their messages"), this);
+    readReceipts->setObjectName(u"readReceiptsCheck"_s);
+    readReceipts->setAccessibleName(tr("Send read receipts"));
+    readReceipts->setChecked(m_settings.value(settings::kShareReadReceipts, true).toBool());
+    form->addRow(QString(), readReceipts);
+    connect(readReceipts, &QCheckBox::toggled, this, [this](bool on) {
+        m_settings.setValue(settings::kShareReadReceipts, on);
+        m_client.outbox().setShareReadReceipts(on);
+    });
     auto *privacyStatus = new QLabel(this);
     privacyStatus->setObjectName(u"privacyStatus"_s);
     form->addRow(QString(), privacyStatus);

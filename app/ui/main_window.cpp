@@ -219,7 +219,11 @@ void MainWindow::showChats()
     menu->addAction(action("settingsAction"));
     menu->addAction(tr("Sign &Out"), this, [this] { m_session.signOut(); });
     menu->addAction(action("quitAction"));
-    m_chat->menuButton()->setMenu(menu);
+    // Opened by hand rather than with setMenu(), which would draw an arrow on the button.
+    connect(m_chat->menuButton(), &QToolButton::clicked, menu, [this, menu] {
+        QToolButton *button = m_chat->menuButton();
+        menu->popup(button->mapToGlobal(QPoint(0, button->height())));
+    });
     connect(m_chat->newChatButton(), &QToolButton::clicked, this, &MainWindow::showNewChat);
     Q_EMIT chatShown();
 }

@@ -11,6 +11,7 @@ inline const QString kLanguage = QStringLiteral("appearance/language"); ///< "":
 inline const QString kNotify = QStringLiteral("notifications/enabled");
 inline const QString kSound = QStringLiteral("notifications/sound");
 inline const QString kMuted = QStringLiteral("notifications/muted"); ///< conversation ids
+inline const QString kShareReadReceipts = QStringLiteral("privacy/readReceipts");
 inline const QString kGeometry = QStringLiteral("window/geometry");
 
 } // namespace tidings::app::settings

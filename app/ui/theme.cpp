@@ -219,6 +219,11 @@ QIcon icon(const QString &name, const QColor &color)
     return result;
 }
 
+QColor chatBackground()
+{
+    return isDark() ? QColor(0x0e, 0x16, 0x21) : QColor(0xdf, 0xe7, 0xee);
+}
+
 QColor banner()
 {
     return isDark() ? QColor(0x5a, 0x45, 0x14) : QColor(0xff, 0xf3, 0xcd);

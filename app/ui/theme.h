@@ -34,6 +34,8 @@ QColor readTicks();
 QColor online();
 QColor danger();
 QColor banner();
+/// Behind the message bubbles.
+QColor chatBackground();
 
 /// A time of day as chat apps show it: the locale's short format, without seconds ("14:05",
 /// "2:05 PM"); some locales' short format carries seconds.

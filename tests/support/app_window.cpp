@@ -5,7 +5,9 @@
 #include "ui/chat_page.h"
 #include "ui/conversation_view.h"
 #include "ui/dialogs.h"
+#include "ui/settings_keys.h"
 #include "ui/sign_in_page.h"
+#include "ui/theme.h"
 #include "ui/translations.h"
 
 #include <QTranslator>
@@ -50,12 +52,22 @@ void AppWindow::launch(app::TokenStore::Backend tokens)
     options.connection = TestClient::fastOptions();
     session = std::make_unique<app::Session>(*settings, &network, options);
     window = std::make_unique<app::MainWindow>(*session, *settings);
+    // As main() does: the settings dialog's theme and text size apply at once.
+    QObject::connect(window.get(), &app::MainWindow::appearanceChanged, window.get(), [this] {
+        app::theme::apply(
+            *qApp, app::theme::modeFromName(settings->value(app::settings::kTheme).toString()),
+            settings->value(app::settings::kFontSize, 0).toInt());
+    });
     window->show();
     session->restore();
 }
 
 void AppWindow::quit()
 {
+    // The next window starts in the light theme, whatever this one chose.
+    if (settings && settings->value(app::settings::kTheme).toString() != u"light"_s
+        && app::theme::isDark())
+        app::theme::apply(*qApp, app::theme::Mode::Light, 0);
     if (window)
         window->close();
     window.reset();

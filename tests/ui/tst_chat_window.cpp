@@ -16,6 +16,7 @@
 #include "ui/notifier.h"
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
@@ -191,6 +192,57 @@ private Q_SLOTS:
                 return false;
             }(),
             10000);
+    }
+
+    void readReceiptsCanBeKeptPrivateAndTheThemeCanBeDark()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        TestClient bob;
+        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
+        AppWindow alice;
+        alice.launch();
+        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
+        QVERIFY(QTest::qWaitForWindowActive(alice.window.get()));
+        QVERIFY(alice.startChatWith(u"bob"_s));
+        const qint64 conversation = alice.view().conversationId();
+
+        alice.window->showSettings();
+        auto *settings = alice.window->findChild<SettingsDialog *>();
+        QVERIFY(settings);
+        auto *receipts = settings->findChild<QCheckBox *>(u"readReceiptsCheck"_s);
+        QVERIFY(receipts && receipts->isChecked());
+        receipts->setChecked(false);
+        auto *theme = settings->findChild<QComboBox *>(u"themeCombo"_s);
+        theme->setCurrentIndex(theme->findData(u"dark"_s));
+        QVERIFY(!saveScreenshot(settings, u"settings-dark"_s).isEmpty());
+        settings->close();
+        alice.window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(alice.window.get()));
+
+        // Bob writes; Alice sees it (her unread count goes), but Bob only learns "delivered".
+        QVERIFY(await(bob.client->outbox().send(conversation, u"Read this quietly"_s)).ok());
+        MessageListModel *messages = alice.messages();
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithText(messages, u"Read this quietly"_s) >= 0, 10000);
+        const qint64 seq = messages->index(rowWithText(messages, u"Read this quietly"_s))
+                               .data(MessageListModel::SeqRole)
+                               .toLongLong();
+        ConversationListModel &list = alice.chat()->conversations();
+        QTRY_COMPARE_WITH_TIMEOUT(
+            list.index(list.rowOf(conversation)).data(ConversationListModel::UnreadRole).toInt(), 0,
+            10000);
+        auto aliceSeenByBob = [&] {
+            const auto members = bob.conversation(conversation).members;
+            for (const local::Member &member : members) {
+                if (member.userId == alice.session->client()->userId())
+                    return member;
+            }
+            return local::Member{};
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(aliceSeenByBob().deliveredSeq >= seq, 10000);
+        QTest::qWait(500);
+        QVERIFY(aliceSeenByBob().readSeq < seq);
+        QVERIFY(!alice.shot(u"dark-theme"_s).isEmpty());
     }
 
     void groupShowsReadByNOfM()
