@@ -92,18 +92,31 @@ Result<void> storeMessage(QSqlDatabase &db, const QJsonObject &event)
     const QJsonObject body = bodyOf(event);
     const QString kind = event.value(u"kind"_s).toString();
 
-    // My own queued row is found by its client id (a UUID) alone: it may have been written
-    // before the app knew its user id.
-    auto existing
-        = run(db,
-              u"SELECT id FROM messages WHERE (conversation_id = ? AND seq = ?) "
-              "OR (client_id = ? AND (sender_id = ? OR seq IS NULL))"_s,
-              {conversation, seq, clientId.isEmpty() ? QVariant() : QVariant(clientId), sender});
+    // The row may be there already: by seq, by the sender's client id, or — my own queued
+    // row — by its client id (a UUID) alone, as it may have been written before the app
+    // knew its user id. Three indexed lookups: one query with ORs read every message.
+    auto lookup = [&db](const QString &statement,
+                        const QVariantList &values) -> Result<std::optional<qint64>> {
+        auto query = run(db, statement, values);
+        if (!query)
+            return query.error();
+        const std::optional<qint64> found
+            = query->next() ? std::optional(query->value(0).toLongLong()) : std::nullopt;
+        query->finish();
+        return found;
+    };
+    auto existing = lookup(u"SELECT id FROM messages WHERE conversation_id = ? AND seq = ?"_s,
+                           {conversation, seq});
+    if (existing && !*existing && !clientId.isEmpty()) {
+        existing = lookup(u"SELECT id FROM messages WHERE sender_id = ? AND client_id = ?"_s,
+                          {sender, clientId});
+        if (existing && !*existing)
+            existing = lookup(u"SELECT id FROM messages WHERE client_id = ? AND seq IS NULL"_s,
+                              {clientId});
+    }
     if (!existing)
         return existing.error();
-    const std::optional<qint64> id
-        = existing->next() ? std::optional(existing->value(0).toLongLong()) : std::nullopt;
-    existing->finish();
+    const std::optional<qint64> id = *existing;
     if (id) {
         auto updated = run(
             db,

@@ -82,8 +82,15 @@ constexpr std::array kVersion1 = {
     " created_at INTEGER NOT NULL)",
 };
 
+// A queued message found by its client id alone (its row may predate the app knowing its
+// user id), without reading every message.
+constexpr std::array kVersion2 = {
+    "CREATE INDEX messages_queued_by_client_id ON messages(client_id) WHERE seq IS NULL",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "conversations, messages, outbox, search", kVersion1},
+    Migration{2, "queued messages by client id", kVersion2},
 };
 
 } // namespace

@@ -299,6 +299,7 @@ void ConversationView::open(qint64 conversation)
                 QTimer::singleShot(0, this, &ConversationView::scrollToBottom);
         });
     }
+    m_delegate->watch(m_model);
     m_list->setModel(m_model);
     delete old;
 

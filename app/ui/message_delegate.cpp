@@ -200,6 +200,8 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
 
     result.deleted = index.data(Model::DeletedRole).toBool();
     result.body = result.deleted ? tr("Message deleted") : index.data(Model::TextRole).toString();
+    // QTextLayout breaks lines only at U+2028; a typed Shift+Enter is '\n'.
+    result.body.replace(u'\n', QChar::LineSeparator);
     QFont textFont = option.font;
     textFont.setItalic(result.deleted);
     const TextSize text = measure(result.body, textFont, maxText);
@@ -260,13 +262,60 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     return result;
 }
 
+void MessageDelegate::watch(QAbstractItemModel *model)
+{
+    if (m_watched)
+        disconnect(m_watched, nullptr, this, nullptr);
+    m_watched = model;
+    m_heights.clear();
+    if (!model)
+        return;
+    connect(model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &topLeft, const QModelIndex &bottomRight) {
+                for (int row = topLeft.row(); row <= bottomRight.row() + 1; ++row)
+                    forgetRow(row);
+                // A list view does not ask for sizes again on dataChanged by itself.
+                Q_EMIT sizeHintChanged(topLeft);
+            });
+    // The row after an insert or a removal has a new row before it.
+    connect(model, &QAbstractItemModel::rowsInserted, this,
+            [this](const QModelIndex &, int, int last) { forgetRow(last + 1); });
+    connect(model, &QAbstractItemModel::rowsAboutToBeRemoved, this,
+            [this](const QModelIndex &, int, int last) { forgetRow(last + 1); });
+    connect(model, &QAbstractItemModel::rowsMoved, this, [this] { m_heights.clear(); });
+    connect(model, &QAbstractItemModel::modelReset, this, [this] { m_heights.clear(); });
+    connect(model, &QAbstractItemModel::layoutChanged, this, [this] { m_heights.clear(); });
+}
+
+void MessageDelegate::forgetRow(int row)
+{
+    if (!m_watched || row < 0 || row >= m_watched->rowCount())
+        return;
+    m_heights.remove(m_watched->index(row, 0).data(Model::IdRole).toLongLong());
+}
+
 QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const
 {
     QStyleOptionViewItem sized = option;
     sized.rect = QRect(0, 0, option.rect.width() > 0 ? option.rect.width() : 600, 0);
     if (const auto *view = qobject_cast<const QAbstractItemView *>(option.widget))
         sized.rect.setWidth(view->viewport()->width());
-    return {sized.rect.width(), layout(sized, index).height};
+    if (option.font != m_heightsFont) {
+        m_heights.clear();
+        m_heightsFont = option.font;
+    }
+    const qint64 id = index.data(Model::IdRole).toLongLong();
+    const auto cached = m_heights.constFind(id);
+    if (index.model() == m_watched && cached != m_heights.constEnd()
+        && cached->width == sized.rect.width())
+        return {sized.rect.width(), cached->height};
+    const int height = layout(sized, index).height;
+    if (index.model() == m_watched) {
+        if (m_heights.size() > 50000)
+            m_heights.clear();
+        m_heights.insert(id, {sized.rect.width(), height});
+    }
+    return {sized.rect.width(), height};
 }
 
 void MessageDelegate::paintTicks(QPainter *painter, const QRectF &rect, int state,

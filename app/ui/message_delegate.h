@@ -1,6 +1,8 @@
 #pragma once
 
-#include <QCache>
+#include <QFont>
+#include <QHash>
+#include <QPointer>
 #include <QStyledItemDelegate>
 
 class QTextLayout;
@@ -21,9 +23,19 @@ public:
     explicit MessageDelegate(QObject *parent = nullptr);
     ~MessageDelegate() override;
 
-    void setGroup(bool group) { m_group = group; }
+    /// The model whose rows this paints: its changes tell which cached heights are stale.
+    void watch(QAbstractItemModel *model);
+    void setGroup(bool group)
+    {
+        m_group = group;
+        m_heights.clear();
+    }
     /// The first unread entry when the conversation was opened (0: no divider).
-    void setNewMessagesSeq(qint64 seq) { m_newMessagesSeq = seq; }
+    void setNewMessagesSeq(qint64 seq)
+    {
+        m_newMessagesSeq = seq;
+        m_heights.clear();
+    }
     qint64 newMessagesSeq() const { return m_newMessagesSeq; }
     /// An entry to draw attention to (a search result jumped to); 0: none.
     void setHighlightSeq(qint64 seq) { m_highlightSeq = seq; }
@@ -44,6 +56,19 @@ private:
     struct Layout;
     Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
     void paintTicks(QPainter *painter, const QRectF &rect, int state, const QColor &color) const;
+
+    /// Heights by row id: a view lays out every row again whenever rows come in, and laying
+    /// out text is the costly part. A row's height depends on it and the row before it, so
+    /// both are forgotten when either changes (see watch()).
+    struct CachedHeight
+    {
+        int width = 0;
+        int height = 0;
+    };
+    mutable QHash<qint64, CachedHeight> m_heights;
+    mutable QFont m_heightsFont;
+    QPointer<QAbstractItemModel> m_watched;
+    void forgetRow(int row);
 
     bool m_group = false;
     qint64 m_newMessagesSeq = 0;

@@ -41,6 +41,7 @@ private:
     QPointer<QListView> m_messages;
     int m_steps = 0;
     int m_idleSteps = 0;
+    QElapsedTimer m_sinceLastStep;
 };
 
 } // namespace tidings::app

@@ -488,11 +488,24 @@ private Q_SLOTS:
         QVERIFY(messages->index(rowWithText(messages, u"first try (fixed)"_s))
                     .data(MessageListModel::EditedRole)
                     .toBool());
-        // Shift+Enter is a new line, not a send.
-        QTest::keyClicks(composer, u"two"_s);
+        // Shift+Enter is a new line, not a send — and the bubble grows to hold the lines.
+        auto *view = alice.find<QListView>(u"messageList"_s);
+        auto rowHeight = [&] {
+            return view->visualRect(messages->index(rowWithText(messages, u"first try (fixed)"_s)))
+                .height();
+        };
+        const int oneLine = rowHeight();
+        QTest::keyClick(composer, Qt::Key_Up);
         QTest::keyClick(composer, Qt::Key_Return, Qt::ShiftModifier);
-        QTest::keyClicks(composer, u"lines"_s);
-        QCOMPARE(composer->toPlainText(), u"two\nlines"_s);
+        QTest::keyClicks(composer, u"and a second line"_s);
+        QCOMPARE(composer->toPlainText(), u"first try (fixed)\nand a second line"_s);
+        QTest::keyClick(composer, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            rowWithText(messages, u"first try (fixed)\nand a second line"_s) >= 0, 10000);
+        QTRY_VERIFY(view->visualRect(messages->index(rowWithText(
+                                         messages, u"first try (fixed)\nand a second line"_s)))
+                        .height()
+                    > oneLine);
         composer->clear();
 
         // Ctrl+K, a few letters, Enter: the other chat.
