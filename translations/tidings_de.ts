@@ -325,6 +325,18 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>Loading…</source>
         <translation>Wird geladen…</translation>
     </message>
+    <message>
+        <source>Notice</source>
+        <translation>Hinweis</translation>
+    </message>
+    <message>
+        <source>Reported. Thank you.</source>
+        <translation>Gemeldet. Danke!</translation>
+    </message>
+    <message>
+        <source>Could not report it: %1</source>
+        <translation>Melden fehlgeschlagen: %1</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::GroupInfoDialog</name>

@@ -325,6 +325,18 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>Loading…</source>
         <translation>Cargando…</translation>
     </message>
+    <message>
+        <source>Notice</source>
+        <translation>Aviso</translation>
+    </message>
+    <message>
+        <source>Reported. Thank you.</source>
+        <translation>Reportado. ¡Gracias!</translation>
+    </message>
+    <message>
+        <source>Could not report it: %1</source>
+        <translation>No se pudo reportar: %1</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::GroupInfoDialog</name>

@@ -166,6 +166,18 @@ QFuture<Result<qint64>> ChatClient::openDirect(qint64 user)
     return storeConversationReply(m_connection.request(u"direct.open"_s, {{u"user"_s, user}}));
 }
 
+QFuture<Result<QJsonObject>> ChatClient::changeGroup(const QString &type, const QJsonObject &fields)
+{
+    return whenReady(m_connection.request(type, fields), this,
+                     [this](const Result<QJsonObject> &reply) -> QFuture<Result<QJsonObject>> {
+                         if (!reply || !reply->contains(u"event"_s))
+                             return readyFuture(reply);
+                         return whenReady(m_sync.applyAnswered(reply->value(u"event"_s).toObject()),
+                                          this, [reply] { return reply; });
+                     })
+        .unwrap();
+}
+
 QFuture<Result<qint64>> ChatClient::createGroup(const QString &title, const QList<qint64> &members)
 {
     QJsonArray ids;

@@ -52,6 +52,10 @@ public:
     /// Opens (or makes) the direct conversation with `user`; stores it; returns its id.
     QFuture<Result<qint64>> openDirect(qint64 user);
     QFuture<Result<qint64>> createGroup(const QString &title, const QList<qint64> &members);
+    /// A change to a group (`group.rename`, `group.add`, `group.remove`, `group.leave`,
+    /// `group.set_role`): asks the relay and stores the entry it answers with before the
+    /// future finishes, so the change shows at once.
+    QFuture<Result<QJsonObject>> changeGroup(const QString &type, const QJsonObject &fields);
 
     /// Where the local store of `account` (TokenStore::accountKey) lives under `directory`:
     /// one file per account and server, so switching server never mixes their histories.

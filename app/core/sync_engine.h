@@ -47,6 +47,9 @@ public:
     /// conversations.
     void queryPresence(const QJsonArray &users);
     qint64 lastSeen(qint64 user) const { return m_lastSeen.value(user, 0); }
+    /// Stores an entry the relay answered a request with (a group change made here): the
+    /// relay pushes it to the other sessions, not to the one that asked.
+    QFuture<void> applyAnswered(const QJsonObject &event) { return applyEvents({event}, true); }
 
 Q_SIGNALS:
     /// A conversation's details, unread count or last message changed.

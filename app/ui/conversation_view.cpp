@@ -6,6 +6,7 @@
 #include "ui/conversation_delegate.h"
 #include "ui/message_delegate.h"
 #include "ui/theme.h"
+#include "util/futures.h"
 
 #include <QApplication>
 #include <QClipboard>
@@ -161,6 +162,14 @@ ConversationView::ConversationView(ChatClient &client, ConversationListModel &co
     m_typing->setText(u" "_s);
     m_typing->setAutoFillBackground(true);
     layout->addWidget(m_typing);
+
+    m_notice = new QLabel(this);
+    m_notice->setObjectName(u"noticeLabel"_s);
+    m_notice->setAccessibleName(tr("Notice"));
+    m_notice->setContentsMargins(14, 2, 14, 2);
+    m_notice->setWordWrap(true);
+    m_notice->hide();
+    layout->addWidget(m_notice);
 
     m_modeBar = new QWidget(this);
     m_modeBar->setObjectName(u"replyBar"_s);
@@ -396,6 +405,16 @@ void ConversationView::editLast()
     }
 }
 
+void ConversationView::showNotice(const QString &text)
+{
+    m_notice->setText(text);
+    m_notice->show();
+    QTimer::singleShot(5000, m_notice, [notice = m_notice, text] {
+        if (notice->text() == text)
+            notice->hide();
+    });
+}
+
 void ConversationView::startReply(const QModelIndex &index)
 {
     m_editing = 0;
@@ -527,19 +546,35 @@ void ConversationView::showContextMenu(const QPoint &position)
     if (!own && seq > 0) {
         menu.addSeparator();
         menu.addAction(tr("Re&port…"), this, [this, conversation, seq] {
-            bool ok = false;
-            const QString reason = QInputDialog::getText(this, tr("Report message"),
-                                                         tr("What is wrong with this message?"),
-                                                         QLineEdit::Normal, {}, &ok);
-            if (ok && !reason.trimmed().isEmpty())
-                m_client.connection().request(u"report"_s,
-                                              {{u"conversation"_s, conversation},
-                                               {u"seq"_s, seq},
-                                               {u"reason"_s, reason.trimmed()}});
+            auto *dialog = new QInputDialog(this);
+            dialog->setObjectName(u"reportDialog"_s);
+            dialog->setAttribute(Qt::WA_DeleteOnClose);
+            dialog->setWindowTitle(tr("Report message"));
+            dialog->setLabelText(tr("What is wrong with this message?"));
+            dialog->setInputMode(QInputDialog::TextInput);
+            connect(dialog, &QInputDialog::textValueSelected, this,
+                    [this, conversation, seq](const QString &reason) {
+                        report(conversation, seq, reason);
+                    });
+            dialog->open();
         });
     }
     if (!menu.isEmpty())
         menu.exec(m_list->viewport()->mapToGlobal(position));
+}
+
+void ConversationView::report(qint64 conversation, qint64 seq, const QString &reason)
+{
+    if (reason.trimmed().isEmpty())
+        return;
+    whenReady(
+        m_client.connection().request(
+            u"report"_s,
+            {{u"conversation"_s, conversation}, {u"seq"_s, seq}, {u"reason"_s, reason.trimmed()}}),
+        this, [this](const Result<QJsonObject> &reply) {
+            showNotice(reply ? tr("Reported. Thank you.")
+                             : tr("Could not report it: %1").arg(reply.error().message));
+        });
 }
 
 QString ConversationView::lastSeenText(const QDateTime &seen, const QDateTime &now)

@@ -80,6 +80,9 @@ private:
     void send();
     void editLast();
     void cancelMode();
+    /// A short line above the composer that goes by itself ("Reported. Thank you.").
+    void showNotice(const QString &text);
+    void report(qint64 conversation, qint64 seq, const QString &reason);
     void startReply(const QModelIndex &index);
     void startEdit(const QModelIndex &index);
     void showContextMenu(const QPoint &position);
@@ -108,6 +111,7 @@ private:
     QToolButton *m_jumpButton = nullptr;
     QToolButton *m_info = nullptr;
     QLabel *m_typing = nullptr;
+    QLabel *m_notice = nullptr;
     QWidget *m_modeBar = nullptr;
     QLabel *m_modeLabel = nullptr;
     Composer *m_composer = nullptr;

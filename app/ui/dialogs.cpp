@@ -212,8 +212,8 @@ void PeopleDialog::submit()
         QJsonArray users;
         for (const qint64 id : people)
             users.append(id);
-        whenReady(m_client.connection().request(
-                      u"group.add"_s, {{u"conversation"_s, m_conversation}, {u"users"_s, users}}),
+        whenReady(m_client.changeGroup(u"group.add"_s,
+                                       {{u"conversation"_s, m_conversation}, {u"users"_s, users}}),
                   this, [this, done](const Result<QJsonObject> &reply) {
                       done(reply ? Result<qint64>(m_conversation) : Result<qint64>(reply.error()));
                   });
@@ -353,7 +353,7 @@ void GroupInfoDialog::reload()
 void GroupInfoDialog::run(const QString &type, const QJsonObject &fields, bool closeAfter)
 {
     m_status->setText(tr("Working…"));
-    whenReady(m_client.connection().request(type, fields), this,
+    whenReady(m_client.changeGroup(type, fields), this,
               [this, closeAfter](const Result<QJsonObject> &reply) {
                   if (!reply) {
                       m_status->setText(reply.error().message);

@@ -15,15 +15,23 @@
 #include "ui/message_delegate.h"
 #include "ui/notifier.h"
 
+#include <QApplication>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDialogButtonBox>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QMenu>
+#include <QMessageBox>
+#include <QPlainTextEdit>
 #include <QPushButton>
+#include <QScreen>
 #include <QScrollBar>
+#include <QSpinBox>
 #include <QSplitter>
 #include <QtTest>
 
@@ -310,6 +318,212 @@ private Q_SLOTS:
                      .toString(),
                  u"carol"_s);
         QVERIFY(!alice.shot(u"group-typing"_s).isEmpty());
+
+        // Group info: rename, remove a member.
+        alice.window->showGroupInfo();
+        auto *info = alice.window->findChild<GroupInfoDialog *>();
+        QVERIFY(info);
+        auto *title = info->findChild<QLineEdit *>(u"groupTitleEdit"_s);
+        auto *members = info->findChild<QListWidget *>(u"memberList"_s);
+        QTRY_COMPARE_WITH_TIMEOUT(members->count(), 3, 10000);
+        QVERIFY(!title->isReadOnly()); // the owner may rename
+        title->clear();
+        QTest::keyClicks(title, u"Camping trip"_s);
+        info->findChild<QPushButton *>(u"renameButton"_s)->click();
+        QTRY_VERIFY2_WITH_TIMEOUT(
+            alice.find<QLabel>(u"conversationTitle"_s)->text() == u"Camping trip"_s,
+            qPrintable(info->findChild<QLabel *>(u"groupStatus"_s)->text() + u" / "_s
+                       + alice.chat()
+                             ->conversations()
+                             .index(0)
+                             .data(ConversationListModel::TitleRole)
+                             .toString()
+                       + u" / "_s + title->text()),
+            10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!members->findItems(u"carol"_s, Qt::MatchStartsWith).isEmpty(),
+                                 10000);
+        members->setCurrentItem(members->findItems(u"carol"_s, Qt::MatchStartsWith).first());
+        auto *remove = info->findChild<QPushButton *>(u"removeMemberButton"_s);
+        QVERIFY(remove->isEnabled());
+        QVERIFY(!saveScreenshot(info, u"group-info"_s).isEmpty());
+        remove->click();
+        QTRY_COMPARE_WITH_TIMEOUT(statusLine(alice), u"2 members"_s, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(members->count(), 2, 10000);
+        auto systemLine = [&](const QString &line) {
+            for (int row = 0; row < messages->rowCount(); ++row) {
+                if (messages->index(row).data(MessageListModel::SystemTextRole).toString() == line)
+                    return true;
+            }
+            return false;
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(systemLine(u"You renamed the group to “Camping trip”"_s), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(systemLine(u"You removed carol"_s), 10000);
+        info->close();
+        QVERIFY(!alice.shot(u"group-after-changes"_s).isEmpty());
+    }
+
+    void everyInteractiveWidgetHasANameForScreenReadersAndScripts()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        TestClient bob;
+        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
+        AppWindow alice;
+        alice.launch();
+        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
+        QVERIFY(alice.startChatWith(u"bob"_s));
+        alice.window->showNewGroup();
+        alice.window->showSearch();
+        alice.window->showQuickSwitcher();
+        alice.window->showSettings();
+        QStringList unnamed;
+        int checked = 0;
+        const QList<QWidget *> widgets = alice.window->findChildren<QWidget *>();
+        for (QWidget *widget : widgets) {
+            const bool interactive = qobject_cast<QAbstractButton *>(widget)
+                || qobject_cast<QLineEdit *>(widget) || qobject_cast<QAbstractItemView *>(widget)
+                || qobject_cast<QComboBox *>(widget) || qobject_cast<QAbstractSpinBox *>(widget)
+                || qobject_cast<QPlainTextEdit *>(widget);
+            // Qt's own parts of a widget (a line edit's clear button, a spin box's editor).
+            if (!interactive || widget->objectName().startsWith(u"qt_"_s)
+                || widget->objectName().startsWith(u"_q_"_s)
+                || qobject_cast<QAbstractSpinBox *>(widget->parentWidget())
+                || qobject_cast<QComboBox *>(widget->parentWidget())
+                || qobject_cast<QLineEdit *>(widget->parentWidget()))
+                continue;
+            ++checked;
+            const auto *button = qobject_cast<QAbstractButton *>(widget);
+            const bool named = !widget->accessibleName().isEmpty()
+                || (button && !button->text().remove(u'&').isEmpty());
+            // A dialog's standard buttons are found by their role, the rest by name.
+            const bool findable = !widget->objectName().isEmpty()
+                || qobject_cast<QDialogButtonBox *>(widget->parentWidget());
+            if (!named || !findable)
+                unnamed.append(QString::fromLatin1(widget->metaObject()->className()) + u' '
+                               + widget->objectName() + u" in "_s + widget->window()->objectName());
+        }
+        QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(u"; "_s)));
+        QVERIFY2(checked >= 30, qPrintable(QString::number(checked))); // the dialogs were looked at
+    }
+
+    void messageActionsFromTheContextMenu()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        TestClient bob;
+        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
+        AppWindow alice;
+        alice.launch();
+        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
+        QVERIFY(QTest::qWaitForWindowActive(alice.window.get()));
+        QVERIFY(alice.startChatWith(u"bob"_s));
+        const qint64 conversation = alice.view().conversationId();
+        MessageListModel *messages = alice.messages();
+        auto *view = alice.find<QListView>(u"messageList"_s);
+
+        QVERIFY(await(bob.client->outbox().send(conversation, u"Original question"_s)).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithText(messages, u"Original question"_s) >= 0, 10000);
+        const qint64 questionSeq = messages->index(rowWithText(messages, u"Original question"_s))
+                                       .data(MessageListModel::SeqRole)
+                                       .toLongLong();
+
+        // Right-click a message, pick `path` (an action, or a submenu then an action); a
+        // confirmation that asks is answered yes.
+        auto choose = [&](const QString &onMessage, const QStringList &path) {
+            const QModelIndex index = messages->index(rowWithText(messages, onMessage));
+            QTimer::singleShot(0, view, [path] {
+                auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+                QVERIFY(menu);
+                QMenu *current = menu;
+                for (const QString &name : path) {
+                    QAction *found = nullptr;
+                    for (QAction *action : current->actions()) {
+                        if (action->text().remove(u'&') == name)
+                            found = action;
+                    }
+                    QVERIFY2(found, qPrintable(name));
+                    if (found->menu()) {
+                        current = found->menu();
+                        continue;
+                    }
+                    menu->close();
+                    found->trigger();
+                }
+            });
+            auto *answering = new QTimer(view);
+            QObject::connect(answering, &QTimer::timeout, view, [answering] {
+                if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+                    box->button(QMessageBox::Yes)->click();
+                    answering->deleteLater();
+                }
+            });
+            answering->start(20);
+            QTimer::singleShot(3000, answering, &QObject::deleteLater);
+            Q_EMIT view->customContextMenuRequested(view->visualRect(index).center());
+        };
+
+        // Reply: the quote shows above the answer.
+        choose(u"Original question"_s, {u"Reply"_s});
+        QVERIFY(alice.find<QWidget>(u"replyBar"_s)->isVisible());
+        QVERIFY(alice.find<QLabel>(u"replyLabel"_s)->text().contains(u"Original question"_s));
+        alice.send(u"An answer"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithText(messages, u"An answer"_s) >= 0, 10000);
+        const QModelIndex answer = messages->index(rowWithText(messages, u"An answer"_s));
+        QCOMPARE(answer.data(MessageListModel::ReplyToRole).toLongLong(), questionSeq);
+        QCOMPARE(answer.data(MessageListModel::ReplyTextRole).toString(), u"Original question"_s);
+        QCOMPARE(answer.data(MessageListModel::ReplySenderRole).toString(), u"bob"_s);
+
+        // React: Bob sees it.
+        choose(u"Original question"_s, {u"React"_s, u"👍"_s});
+        QTRY_VERIFY_WITH_TIMEOUT(messages->index(rowWithText(messages, u"Original question"_s))
+                                     .data(MessageListModel::ReactionsRole)
+                                     .toMap()
+                                     .value(u"👍"_s)
+                                     .toList()
+                                     .contains(alice.session->client()->userId()),
+                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const auto stored = bob.messages(conversation);
+                for (const local::Message &message : stored) {
+                    if (message.seq == questionSeq)
+                        return message.body.value(u"reactions"_s).toObject().contains(u"👍"_s);
+                }
+                return false;
+            }(),
+            10000);
+        QVERIFY(!alice.shot(u"message-reply-and-reaction"_s).isEmpty());
+
+        // Delete for everyone (after the confirmation): a placeholder stays.
+        const qint64 answerId = answer.data(MessageListModel::IdRole).toLongLong();
+        choose(u"An answer"_s, {u"Delete for Everyone"_s});
+        auto answerRow = [&] {
+            for (int row = 0; row < messages->rowCount(); ++row) {
+                if (messages->index(row).data(MessageListModel::IdRole).toLongLong() == answerId)
+                    return messages->index(row);
+            }
+            return QModelIndex();
+        };
+        QTRY_VERIFY_WITH_TIMEOUT(answerRow().data(MessageListModel::DeletedRole).toBool(), 10000);
+        QVERIFY(answerRow().data(MessageListModel::TextRole).toString().isEmpty());
+        QVERIFY(!alice.shot(u"message-deleted"_s).isEmpty());
+
+        // Report Bob's message: the relay's admins see it.
+        choose(u"Original question"_s, {u"Report…"_s});
+        QInputDialog *reason = nullptr;
+        QTRY_VERIFY((reason = alice.window->findChild<QInputDialog *>(u"reportDialog"_s)));
+        reason->setTextValue(u"spam about tents"_s);
+        reason->accept();
+        auto *notice = alice.find<QLabel>(u"noticeLabel"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(notice->isVisible(), 10000);
+        QCOMPARE(notice->text(), u"Reported. Thank you."_s);
+        auto reports = [&] {
+            const auto listed = RelayProcess::runToExit(
+                {u"report"_s, u"list"_s, u"--data-dir"_s, relay.dataDirectory()});
+            return QByteArray(listed.standardOutput + listed.standardError);
+        };
+        QTRY_VERIFY2_WITH_TIMEOUT(reports().contains("spam about tents"), reports().constData(),
+                                  10000);
     }
 
     void sendingWhileTheRelayIsDownShowsAClockThenATick()
@@ -525,7 +739,10 @@ private Q_SLOTS:
 
         // A draft, a size and a splitter position survive a restart, with the chat open.
         QTest::keyClicks(alice.view().composer(), u"half a thought"_s);
-        alice.window->resize(1100, 720);
+        // A size that fits the (offscreen) screen: newer Qt keeps restored windows on it.
+        const QRect screen = alice.window->screen()->availableGeometry();
+        const QSize size(std::min(900, screen.width() - 60), std::min(640, screen.height() - 60));
+        alice.window->resize(size);
         auto *splitter = alice.find<QSplitter>(u"mainSplitter"_s);
         splitter->setSizes({340, 760});
         const QList<int> sizes = splitter->sizes();
@@ -533,7 +750,7 @@ private Q_SLOTS:
         alice.launch();
         QTRY_VERIFY_WITH_TIMEOUT(alice.chat() && alice.view().conversationId() == withBob, 10000);
         QTRY_COMPARE(alice.view().composer()->toPlainText(), u"half a thought"_s);
-        QCOMPARE(alice.window->size(), QSize(1100, 720));
+        QCOMPARE(alice.window->size(), size);
         QCOMPARE(alice.find<QSplitter>(u"mainSplitter"_s)->sizes().first(), sizes.first());
         // The list shows the draft where the preview was.
         ConversationListModel &list = alice.chat()->conversations();
