@@ -96,8 +96,7 @@ int main(int argc, char *argv[])
         options.dataDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
     }
 
-    const QString language = settings->value(app::settings::kLanguage).toString();
-    app::installTranslations(application, language.isEmpty() ? QLocale() : QLocale(language));
+    app::installTranslations(application, app::chosenLocale(*settings));
     auto applyLook = [&application, &settings] {
         app::theme::apply(
             application,

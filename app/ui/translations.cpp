@@ -1,13 +1,22 @@
 #include "ui/translations.h"
 
+#include "ui/settings_keys.h"
+
 #include <QCoreApplication>
 #include <QLibraryInfo>
 #include <QLocale>
+#include <QSettings>
 #include <QTranslator>
 
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
+
+QLocale chosenLocale(const QSettings &settings)
+{
+    const QString language = settings.value(settings::kLanguage).toString();
+    return language.isEmpty() ? QLocale() : QLocale(language);
+}
 
 bool installTranslations(QCoreApplication &application, const QLocale &locale)
 {

@@ -2,6 +2,7 @@
 
 class QCoreApplication;
 class QLocale;
+class QSettings;
 
 namespace tidings::app {
 
@@ -9,5 +10,7 @@ namespace tidings::app {
 /// Tidings has none for it, English (whose translation only holds the plural forms).
 /// Returns whether a Tidings translation for `locale` was found.
 bool installTranslations(QCoreApplication &application, const QLocale &locale);
+/// The language the user chose in Settings ("appearance/language"), else the system's.
+QLocale chosenLocale(const QSettings &settings);
 
 } // namespace tidings::app

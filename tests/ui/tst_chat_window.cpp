@@ -33,6 +33,7 @@
 #include <QScrollBar>
 #include <QSpinBox>
 #include <QSplitter>
+#include <QSystemTrayIcon>
 #include <QtTest>
 
 using namespace tidings;
@@ -81,6 +82,42 @@ struct TickRecorder
     QObject context;
     QList<State> states;
 };
+
+/// Picks `path` (an action, or a submenu then an action) in the next popup menu to open,
+/// and answers Yes to a confirmation that the action asks. An empty path: only the answer.
+void pickFromNextMenu(QObject *context, const QStringList &path)
+{
+    QTimer::singleShot(0, context, [path] {
+        if (path.isEmpty())
+            return;
+        auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+        QVERIFY(menu);
+        QMenu *current = menu;
+        for (const QString &name : path) {
+            QAction *found = nullptr;
+            for (QAction *action : current->actions()) {
+                if (action->text().remove(u'&') == name)
+                    found = action;
+            }
+            QVERIFY2(found, qPrintable(name));
+            if (found->menu()) {
+                current = found->menu();
+                continue;
+            }
+            menu->close();
+            found->trigger();
+        }
+    });
+    auto *answering = new QTimer(context);
+    QObject::connect(answering, &QTimer::timeout, context, [answering] {
+        if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
+            box->button(QMessageBox::Yes)->click();
+            answering->deleteLater();
+        }
+    });
+    answering->start(20);
+    QTimer::singleShot(3000, answering, &QObject::deleteLater);
+}
 
 QString statusLine(const AppWindow &app)
 {
@@ -406,6 +443,100 @@ private Q_SLOTS:
         QVERIFY2(checked >= 30, qPrintable(QString::number(checked))); // the dialogs were looked at
     }
 
+    void mutingNotificationsBlockingAndLeaving()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        TestClient bob;
+        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
+        TestClient carol;
+        QVERIFY(carol.signUp(relay.port(), u"carol"_s));
+        AppWindow alice;
+        alice.launch();
+        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
+        QVERIFY(alice.startChatWith(u"bob"_s));
+        const qint64 withBob = alice.view().conversationId();
+        QVERIFY(alice.startChatWith(u"carol"_s));
+        Notifier *notifier = alice.window->notifier();
+        ConversationListModel &list = alice.chat()->conversations();
+        auto *conversationList = alice.find<QListView>(u"conversationList"_s);
+
+        QWidget elsewhere;
+        elsewhere.show();
+        elsewhere.activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(&elsewhere));
+
+        // Muted from the list's context menu: no notification, and not in the count.
+        QTRY_VERIFY(list.rowOf(withBob) >= 0);
+        pickFromNextMenu(conversationList, {u"Mute Notifications"_s});
+        Q_EMIT conversationList->customContextMenuRequested(
+            conversationList->visualRect(conversationList->model()->index(list.rowOf(withBob), 0))
+                .center());
+        QTRY_VERIFY(notifier->isMuted(withBob));
+        const auto shownBefore = notifier->shown().size();
+        QVERIFY(await(bob.client->outbox().send(withBob, u"quiet one"_s)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            list.index(list.rowOf(withBob)).data(ConversationListModel::UnreadRole).toInt(), 1,
+            10000);
+        QTest::qWait(300);
+        QCOMPARE(notifier->shown().size(), shownBefore);
+        QCOMPARE(notifier->unreadTotal(), 0);
+        QCOMPARE(alice.window->windowTitle(), u"Tidings"_s);
+
+        // Unmuted: the next one is notified, counted in the tray and the title; a click on
+        // the notification opens the conversation.
+        notifier->setMuted(withBob, false);
+        QVERIFY(await(bob.client->outbox().send(withBob, u"loud one"_s)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(notifier->shown().size(), shownBefore + 1, 10000);
+        QCOMPARE(notifier->shown().last().body, u"loud one"_s);
+        QCOMPARE(notifier->unreadTotal(), 2);
+        QCOMPARE(alice.window->windowTitle(), u"Tidings (2)"_s);
+        Q_EMIT notifier->tray()->messageClicked();
+        QTRY_COMPARE(alice.view().conversationId(), withBob);
+        QVERIFY(QTest::qWaitForWindowActive(alice.window.get()));
+
+        // Blocking Bob from his chat's info: his next message is refused.
+        pickFromNextMenu(alice.window.get(), {u"Block bob"_s});
+        alice.window->showGroupInfo();
+        QTest::qWait(500);
+        QVERIFY(await(bob.client->outbox().send(withBob, u"still there?"_s)).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                const auto stored = bob.messages(withBob);
+                for (const local::Message &message : stored) {
+                    if (message.body.value(u"text"_s).toString() == u"still there?"_s)
+                        return message.state == u"failed";
+                }
+                return false;
+            }(),
+            10000);
+
+        // Leaving a group from its info.
+        const auto group
+            = await(carol.client->createGroup(u"Book club"_s, {alice.session->client()->userId()}));
+        QVERIFY(group.ok());
+        QTRY_VERIFY_WITH_TIMEOUT(list.rowOf(*group) >= 0, 10000);
+        alice.chat()->openConversation(*group);
+        QTRY_COMPARE(alice.view().conversationId(), *group);
+        alice.window->showGroupInfo();
+        auto *info = alice.window->findChild<GroupInfoDialog *>();
+        QVERIFY(info);
+        pickFromNextMenu(info, {});
+        info->findChild<QPushButton *>(u"leaveGroupButton"_s)->click();
+        MessageListModel *messages = alice.messages();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (int row = 0; row < messages->rowCount(); ++row) {
+                    if (messages->index(row).data(MessageListModel::SystemTextRole).toString()
+                        == u"You left the group"_s)
+                        return true;
+                }
+                return false;
+            }(),
+            10000);
+        QVERIFY(!alice.shot(u"left-group"_s).isEmpty());
+    }
+
     void messageActionsFromTheContextMenu()
     {
         RelayProcess relay;
@@ -431,34 +562,7 @@ private Q_SLOTS:
         // confirmation that asks is answered yes.
         auto choose = [&](const QString &onMessage, const QStringList &path) {
             const QModelIndex index = messages->index(rowWithText(messages, onMessage));
-            QTimer::singleShot(0, view, [path] {
-                auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
-                QVERIFY(menu);
-                QMenu *current = menu;
-                for (const QString &name : path) {
-                    QAction *found = nullptr;
-                    for (QAction *action : current->actions()) {
-                        if (action->text().remove(u'&') == name)
-                            found = action;
-                    }
-                    QVERIFY2(found, qPrintable(name));
-                    if (found->menu()) {
-                        current = found->menu();
-                        continue;
-                    }
-                    menu->close();
-                    found->trigger();
-                }
-            });
-            auto *answering = new QTimer(view);
-            QObject::connect(answering, &QTimer::timeout, view, [answering] {
-                if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
-                    box->button(QMessageBox::Yes)->click();
-                    answering->deleteLater();
-                }
-            });
-            answering->start(20);
-            QTimer::singleShot(3000, answering, &QObject::deleteLater);
+            pickFromNextMenu(view, path);
             Q_EMIT view->customContextMenuRequested(view->visualRect(index).center());
         };
 

@@ -1,7 +1,10 @@
 // The translations are built, embedded and applied; none is left unfinished.
 #include "support/app_window.h"
+#include "support/client_helpers.h"
+#include "ui/dialogs.h"
 #include "ui/translations.h"
 
+#include <QComboBox>
 #include <QDir>
 #include <QLabel>
 #include <QLineEdit>
@@ -26,6 +29,23 @@ private Q_SLOTS:
     {
         QTranslator spanish;
         QVERIFY(spanish.load(QLocale(u"es_ES"_s), u"tidings"_s, u"_"_s, u":/i18n"_s));
+        QCOMPARE(spanish.translate("tidings::app::SignInPage", "Sign in to Tidings"),
+                 u"Inicia sesión en Tidings"_s);
+    }
+
+    void theLanguageChosenInSettingsIsUsedAtTheNextStart()
+    {
+        QTemporaryDir directory;
+        QSettings settings(directory.filePath(u"tidings.ini"_s), QSettings::IniFormat);
+        QCOMPARE(chosenLocale(settings), QLocale()); // the system's, until chosen
+        TestClient client(directory.path());
+        QVERIFY(await(client.client->open()).ok());
+        SettingsDialog dialog(*client.client, settings);
+        auto *language = dialog.findChild<QComboBox *>(u"languageCombo"_s);
+        language->setCurrentIndex(language->findData(u"es"_s));
+        QCOMPARE(chosenLocale(settings).language(), QLocale::Spanish);
+        QTranslator spanish;
+        QVERIFY(spanish.load(chosenLocale(settings), u"tidings"_s, u"_"_s, u":/i18n"_s));
         QCOMPARE(spanish.translate("tidings::app::SignInPage", "Sign in to Tidings"),
                  u"Inicia sesión en Tidings"_s);
     }
