@@ -421,12 +421,14 @@ private Q_SLOTS:
                 || qobject_cast<QLineEdit *>(widget) || qobject_cast<QAbstractItemView *>(widget)
                 || qobject_cast<QComboBox *>(widget) || qobject_cast<QAbstractSpinBox *>(widget)
                 || qobject_cast<QPlainTextEdit *>(widget);
-            // Qt's own parts of a widget (a line edit's clear button, a spin box's editor).
-            if (!interactive || widget->objectName().startsWith(u"qt_"_s)
-                || widget->objectName().startsWith(u"_q_"_s)
-                || qobject_cast<QAbstractSpinBox *>(widget->parentWidget())
-                || qobject_cast<QComboBox *>(widget->parentWidget())
-                || qobject_cast<QLineEdit *>(widget->parentWidget()))
+            // Qt's own parts of a widget (a line edit's clear button, a spin box's editor, a
+            // combo box's popup list), wherever the Qt version puts them.
+            bool part = widget->objectName().startsWith(u"qt_"_s)
+                || widget->objectName().startsWith(u"_q_"_s);
+            for (QObject *up = widget->parent(); up && !part; up = up->parent())
+                part = qobject_cast<QAbstractSpinBox *>(up) || qobject_cast<QComboBox *>(up)
+                    || qobject_cast<QLineEdit *>(up);
+            if (!interactive || part)
                 continue;
             ++checked;
             const auto *button = qobject_cast<QAbstractButton *>(widget);
