@@ -99,13 +99,21 @@ void Session::openClient(const QString &account)
     });
 }
 
-void Session::closeClient()
+ChatClient *Session::closeClient()
 {
     if (!m_client)
-        return;
+        return nullptr;
     Q_EMIT clientClosing();
-    m_client.reset();
+    // Deleted later, not now: this may run inside one of the client's own signals (its
+    // connection saying the relay is incompatible), which must return into a live object.
+    ChatClient *client = m_client.release();
+    disconnect(client, nullptr, this, nullptr);
+    disconnect(&client->connection(), nullptr, this, nullptr);
+    client->setTokenStore(nullptr, {});
+    client->setParent(this);
+    client->deleteLater();
     m_account.clear();
+    return client;
 }
 
 void Session::watchClient()
@@ -273,10 +281,13 @@ void Session::fail(const QString &message)
         // A failed first sign-in leaves nothing behind: no connection, no empty store.
         const QString path = m_client->store().path();
         const bool created = m_createdStore;
-        closeClient();
+        ChatClient *closing = closeClient();
         if (created) {
-            for (const QString &suffix : {u""_s, u"-wal"_s, u"-shm"_s})
-                QFile::remove(path + suffix);
+            // Once the store is closed.
+            connect(closing, &QObject::destroyed, [path] {
+                for (const QString &suffix : {u""_s, u"-wal"_s, u"-shm"_s})
+                    QFile::remove(path + suffix);
+            });
         }
     }
     Q_EMIT signInFailed(message);

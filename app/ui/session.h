@@ -79,7 +79,8 @@ Q_SIGNALS:
 
 private:
     void openClient(const QString &account);
-    void closeClient();
+    /// Lets go of the client (deleted later); returns it, or null when there was none.
+    ChatClient *closeClient();
     void fail(const QString &message);
     void finishSignIn(const QString &server, const QString &username);
     void watchClient();

@@ -6,12 +6,16 @@
 #include "ui/chat_page.h"
 #include "ui/sign_in_page.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QTcpServer>
 #include <QTcpSocket>
 #include <QtTest>
+#include <QWebSocket>
+#include <QWebSocketServer>
 
 using namespace tidings;
 using namespace tidings::app;
@@ -128,6 +132,50 @@ private Q_SLOTS:
         app.typeSignIn(u"127.0.0.1:%1"_s.arg(web.serverPort()), u"alice"_s, u"correct horse"_s,
                        false);
         QTRY_VERIFY_WITH_TIMEOUT(status(app).contains(u"not a Tidings relay"_s), 15000);
+
+        // A relay of a protocol this app does not speak: a stand-in that answers /healthz
+        // and refuses our hello with "unsupported", as a future relay would.
+        QWebSocketServer future(u"future relay"_s, QWebSocketServer::NonSecureMode);
+        QTcpServer front;
+        QVERIFY(front.listen(QHostAddress::LocalHost, 0));
+        connect(&front, &QTcpServer::newConnection, &front, [&front, &future] {
+            QTcpSocket *socket = front.nextPendingConnection();
+            connect(socket, &QTcpSocket::readyRead, socket, [socket, &future] {
+                const QByteArray head = socket->peek(8192);
+                if (!head.contains("\r\n\r\n"))
+                    return;
+                disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
+                if (head.startsWith("GET /healthz")) {
+                    socket->readAll();
+                    const QByteArray body = R"({"status":"ok","version":"9.0.0"})";
+                    socket->write("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                                  "Connection: close\r\nContent-Length: "
+                                  + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+                    socket->disconnectFromHost();
+                } else {
+                    future.handleConnection(socket); // reads the upgrade itself
+                }
+            });
+        });
+        connect(&future, &QWebSocketServer::newConnection, &future, [&future] {
+            QWebSocket *client = future.nextPendingConnection();
+            client->setParent(&future); // ours to delete
+            connect(
+                client, &QWebSocket::textMessageReceived, client, [client](const QString &text) {
+                    const QJsonObject hello = QJsonDocument::fromJson(text.toUtf8()).object();
+                    client->sendTextMessage(QString::fromUtf8(
+                        QJsonDocument(QJsonObject{{u"type"_s, u"error"_s},
+                                                  {u"id"_s, hello.value(u"id"_s)},
+                                                  {u"code"_s, u"unsupported"_s},
+                                                  {u"message"_s, u"this relay speaks version 9"_s}})
+                            .toJson(QJsonDocument::Compact)));
+                });
+        });
+        app.typeSignIn(u"127.0.0.1:%1"_s.arg(front.serverPort()), u"alice"_s, u"correct horse"_s,
+                       false);
+        QTRY_VERIFY_WITH_TIMEOUT(status(app).contains(u"cannot talk to"_s), 15000);
+        QVERIFY(statusIsError(app));
+        QVERIFY(!app.shot(u"sign-in-incompatible"_s).isEmpty());
 
         // A relay that takes no new accounts.
         RelayProcess relay;
