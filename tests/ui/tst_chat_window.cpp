@@ -495,6 +495,17 @@ private Q_SLOTS:
         QCOMPARE(alice.window->windowTitle(), u"Tidings (2)"_s);
         Q_EMIT notifier->tray()->messageClicked();
         QTRY_COMPARE(alice.view().conversationId(), withBob);
+        // The chat opens at a "New messages" divider above the first one not read.
+        MessageListModel *bobsMessages = alice.messages();
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithText(bobsMessages, u"quiet one"_s) >= 0, 10000);
+        auto *delegate = qobject_cast<MessageDelegate *>(
+            alice.find<QListView>(u"messageList"_s)->itemDelegate());
+        QVERIFY(delegate);
+        QTRY_COMPARE(delegate->newMessagesSeq(),
+                     bobsMessages->index(rowWithText(bobsMessages, u"quiet one"_s))
+                         .data(MessageListModel::SeqRole)
+                         .toLongLong());
+        QVERIFY(!alice.shot(u"new-messages-divider"_s).isEmpty());
         QVERIFY(QTest::qWaitForWindowActive(alice.window.get()));
 
         // Blocking Bob from his chat's info: his next message is refused.
