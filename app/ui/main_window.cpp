@@ -273,13 +273,20 @@ void MainWindow::showGroupInfo()
             == QMessageBox::Yes)
             client.connection().request(u"user.block"_s, {{u"user"_s, other}});
     });
-    menu.addAction(tr("&Report %1…").arg(name), this, [this, &client, other] {
-        bool ok = false;
-        const QString reason = QInputDialog::getText(this, tr("Report"), tr("What is wrong?"),
-                                                     QLineEdit::Normal, {}, &ok);
-        if (ok && !reason.trimmed().isEmpty())
-            client.connection().request(u"report"_s,
-                                        {{u"user"_s, other}, {u"reason"_s, reason.trimmed()}});
+    menu.addAction(tr("&Report %1…").arg(name), this, [this, other] {
+        auto *dialog = new QInputDialog(this);
+        dialog->setObjectName(u"reportPersonDialog"_s);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        dialog->setWindowTitle(tr("Report"));
+        dialog->setLabelText(tr("What is wrong?"));
+        dialog->setInputMode(QInputDialog::TextInput);
+        connect(dialog, &QInputDialog::textValueSelected, this,
+                [this, other](const QString &reason) {
+                    if (ChatClient *now = m_session.client(); now && !reason.trimmed().isEmpty())
+                        now->connection().request(
+                            u"report"_s, {{u"user"_s, other}, {u"reason"_s, reason.trimmed()}});
+                });
+        dialog->open();
     });
     menu.exec(QCursor::pos());
 }

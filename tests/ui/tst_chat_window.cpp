@@ -14,9 +14,11 @@
 #include "ui/dialogs.h"
 #include "ui/message_delegate.h"
 #include "ui/notifier.h"
+#include "ui/sign_in_page.h"
 
 #include <QApplication>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QInputDialog>
@@ -548,6 +550,107 @@ private Q_SLOTS:
             }(),
             10000);
         QVERIFY(!alice.shot(u"left-group"_s).isEmpty());
+    }
+
+    void theRestOfTheSettingsMenusAndKeys()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        TestClient bob;
+        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
+        TestClient carol;
+        QVERIFY(carol.signUp(relay.port(), u"carol"_s));
+        AppWindow alice;
+        alice.launch();
+        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
+        QVERIFY(QTest::qWaitForWindowActive(alice.window.get()));
+        QVERIFY(alice.startChatWith(u"bob"_s));
+        const qint64 withBob = alice.view().conversationId();
+        MessageListModel *messages = alice.messages();
+        auto *view = alice.find<QListView>(u"messageList"_s);
+
+        // Copy Text puts the message on the clipboard.
+        alice.send(u"copy me"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(messages->index(std::max(0, rowWithText(messages, u"copy me"_s)))
+                                         .data(MessageListModel::SeqRole)
+                                         .toLongLong()
+                                     > 0,
+                                 10000);
+        pickFromNextMenu(view, {u"Copy Text"_s});
+        Q_EMIT view->customContextMenuRequested(
+            view->visualRect(messages->index(rowWithText(messages, u"copy me"_s))).center());
+        QTRY_COMPARE(QApplication::clipboard()->text(), u"copy me"_s);
+
+        // Reporting a person from the chat's info.
+        pickFromNextMenu(alice.window.get(), {u"Report bob…"_s});
+        alice.window->showGroupInfo();
+        QInputDialog *reason = nullptr;
+        QTRY_VERIFY((reason = alice.window->findChild<QInputDialog *>(u"reportPersonDialog"_s)));
+        reason->setTextValue(u"pretends to be carol"_s);
+        reason->accept();
+        QTRY_VERIFY_WITH_TIMEOUT(RelayProcess::runToExit({u"report"_s, u"list"_s, u"--data-dir"_s,
+                                                          relay.dataDirectory()})
+                                     .standardOutput.contains("pretends to be carol"),
+                                 10000);
+
+        // Ctrl+F opens the search.
+        alice.window->activateWindow();
+        QVERIFY(QTest::qWaitForWindowActive(alice.window.get()));
+        QTest::keyClick(alice.view().composer(), Qt::Key_F, Qt::ControlModifier);
+        QTRY_VERIFY(alice.window->findChild<SearchDialog *>());
+        alice.window->findChild<SearchDialog *>()->close();
+
+        // Settings: text size applies at once; hiding the last-seen time reaches the relay.
+        alice.window->showSettings();
+        SettingsDialog *settings = nullptr;
+        QTRY_VERIFY((settings = alice.window->findChild<SettingsDialog *>()));
+        settings->findChild<QSpinBox *>(u"fontSizeSpin"_s)->setValue(15);
+        QTRY_COMPARE(QApplication::font().pointSize(), 15);
+        settings->findChild<QCheckBox *>(u"hideLastSeenCheck"_s)->setChecked(true);
+        QTRY_COMPARE_WITH_TIMEOUT(settings->findChild<QLabel *>(u"privacyStatus"_s)->text(),
+                                  u"Saved."_s, 10000);
+        settings->findChild<QCheckBox *>(u"soundCheck"_s)->setChecked(false);
+        QCOMPARE(alice.settings->value(u"notifications/sound"_s).toBool(), false);
+        QVERIFY(!saveScreenshot(settings, u"settings"_s).isEmpty());
+        // Sign Out from Settings comes back to the form.
+        settings->findChild<QPushButton *>(u"signOutButton"_s)->click();
+        QTRY_VERIFY(alice.window->signInPage()->isVisible());
+        QApplication::setFont(QFont()); // the next tests start at the default size
+
+        // Signed in again: adding a member from the group's info.
+        QSignalSpy shown(alice.window.get(), &MainWindow::chatShown);
+        alice.typeSignIn(u"127.0.0.1:%1"_s.arg(relay.port()), u"alice"_s, u"correct horse"_s,
+                         false);
+        QVERIFY(shown.wait(15000));
+        const auto group
+            = await(alice.session->client()->createGroup(u"Pairs"_s, {bob.client->userId()}));
+        QVERIFY(group.ok());
+        alice.chat()->openConversation(*group);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.view().conversationId(), *group, 10000);
+        alice.window->showGroupInfo();
+        GroupInfoDialog *info = nullptr;
+        QTRY_VERIFY((info = alice.window->findChild<GroupInfoDialog *>()));
+        auto *add = info->findChild<QPushButton *>(u"addMembersButton"_s);
+        QTRY_VERIFY(add->isEnabled());
+        add->click();
+        PeopleDialog *people = nullptr;
+        QTRY_VERIFY((people = info->findChild<PeopleDialog *>()));
+        auto *query = people->findChild<QLineEdit *>(u"userSearchEdit"_s);
+        auto *results = people->findChild<QListWidget *>(u"userResults"_s);
+        QTest::keyClicks(query, u"carol"_s);
+        QTest::keyClick(query, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(!results->findItems(u"carol"_s, Qt::MatchStartsWith).isEmpty(),
+                                 10000);
+        results->findItems(u"carol"_s, Qt::MatchStartsWith).first()->setCheckState(Qt::Checked);
+        people->findChild<QPushButton *>(u"peopleSubmitButton"_s)->click();
+        QTRY_COMPARE_WITH_TIMEOUT(statusLine(alice), u"3 members"_s, 10000);
+        Q_UNUSED(withBob);
+
+        // Ctrl+Q is the window's Quit (pressing it here would end the test run).
+        auto *quit = alice.window->findChild<QAction *>(u"quitAction"_s);
+        QVERIFY(quit);
+        QCOMPARE(quit->shortcut(), QKeySequence(u"Ctrl+Q"_s));
+        QCOMPARE(quit->shortcutContext(), Qt::WindowShortcut);
     }
 
     void messageActionsFromTheContextMenu()
