@@ -4,6 +4,7 @@
 #include "models/conversation_list_model.h"
 #include "models/message_list_model.h"
 #include "ui/conversation_delegate.h"
+#include "ui/dialogs.h"
 #include "ui/message_delegate.h"
 #include "ui/theme.h"
 #include "util/futures.h"
@@ -12,7 +13,6 @@
 #include <QClipboard>
 #include <QDateTime>
 #include <QHBoxLayout>
-#include <QInputDialog>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QListView>
@@ -312,8 +312,7 @@ void ConversationView::open(qint64 conversation)
     m_list->setModel(m_model);
     delete old;
 
-    const int row = m_conversations.rowOf(conversation);
-    const QModelIndex index = m_conversations.index(row);
+    const QModelIndex index = listRow();
     m_delegate->setGroup(index.data(ConversationListModel::KindRole).toString() == u"group");
     {
         const QSignalBlocker blocker(m_composer);
@@ -355,10 +354,7 @@ void ConversationView::saveDraft()
         return;
     const qint64 conversation = m_conversation;
     const QString draft = m_composer->toPlainText();
-    if (draft
-        == m_conversations.index(m_conversations.rowOf(conversation))
-               .data(ConversationListModel::DraftRole)
-               .toString())
+    if (draft == listRow().data(ConversationListModel::DraftRole).toString())
         return;
     m_client.store()
         .write<void>([conversation, draft](QSqlDatabase &db) {
@@ -454,9 +450,7 @@ void ConversationView::cancelMode()
     m_modeBar->hide();
     if (wasEditing) {
         const QSignalBlocker blocker(m_composer);
-        m_composer->setPlainText(m_conversations.index(m_conversations.rowOf(m_conversation))
-                                     .data(ConversationListModel::DraftRole)
-                                     .toString());
+        m_composer->setPlainText(listRow().data(ConversationListModel::DraftRole).toString());
     }
 }
 
@@ -546,17 +540,11 @@ void ConversationView::showContextMenu(const QPoint &position)
     if (!own && seq > 0) {
         menu.addSeparator();
         menu.addAction(tr("Re&port…"), this, [this, conversation, seq] {
-            auto *dialog = new QInputDialog(this);
-            dialog->setObjectName(u"reportDialog"_s);
-            dialog->setAttribute(Qt::WA_DeleteOnClose);
-            dialog->setWindowTitle(tr("Report message"));
-            dialog->setLabelText(tr("What is wrong with this message?"));
-            dialog->setInputMode(QInputDialog::TextInput);
-            connect(dialog, &QInputDialog::textValueSelected, this,
-                    [this, conversation, seq](const QString &reason) {
-                        report(conversation, seq, reason);
-                    });
-            dialog->open();
+            askReportReason(this, u"reportDialog"_s, tr("Report message"),
+                            tr("What is wrong with this message?"),
+                            [this, conversation, seq](const QString &reason) {
+                                report(conversation, seq, reason);
+                            });
         });
     }
     if (!menu.isEmpty())
@@ -565,16 +553,13 @@ void ConversationView::showContextMenu(const QPoint &position)
 
 void ConversationView::report(qint64 conversation, qint64 seq, const QString &reason)
 {
-    if (reason.trimmed().isEmpty())
-        return;
-    whenReady(
-        m_client.connection().request(
-            u"report"_s,
-            {{u"conversation"_s, conversation}, {u"seq"_s, seq}, {u"reason"_s, reason.trimmed()}}),
-        this, [this](const Result<QJsonObject> &reply) {
-            showNotice(reply ? tr("Reported. Thank you.")
-                             : tr("Could not report it: %1").arg(reply.error().message));
-        });
+    whenReady(m_client.connection().request(
+                  u"report"_s,
+                  {{u"conversation"_s, conversation}, {u"seq"_s, seq}, {u"reason"_s, reason}}),
+              this, [this](const Result<QJsonObject> &reply) {
+                  showNotice(reply ? tr("Reported. Thank you.")
+                                   : tr("Could not report it: %1").arg(reply.error().message));
+              });
 }
 
 QString ConversationView::lastSeenText(const QDateTime &seen, const QDateTime &now)
@@ -596,11 +581,16 @@ QString ConversationView::lastSeenText(const QDateTime &seen, const QDateTime &n
     return tr("last seen %1").arg(QLocale().toString(local.date(), QLocale::ShortFormat));
 }
 
+QModelIndex ConversationView::listRow() const
+{
+    return m_conversations.index(m_conversations.rowOf(m_conversation));
+}
+
 QString ConversationView::statusText() const
 {
     if (m_conversation == 0)
         return {};
-    const QModelIndex index = m_conversations.index(m_conversations.rowOf(m_conversation));
+    const QModelIndex index = listRow();
     if (!index.isValid())
         return {};
     const QStringList typing = index.data(ConversationListModel::TypingRole).toStringList();
@@ -623,7 +613,7 @@ QString ConversationView::statusText() const
 
 void ConversationView::updateHeader()
 {
-    const QModelIndex index = m_conversations.index(m_conversations.rowOf(m_conversation));
+    const QModelIndex index = listRow();
     if (m_conversation == 0 || !index.isValid()) {
         m_title->setText(m_conversation == 0 ? QString() : tr("Loading…"));
         m_status->clear();
@@ -658,7 +648,7 @@ void ConversationView::updateTyping()
 {
     QStringList names;
     if (m_conversation != 0) {
-        const QModelIndex index = m_conversations.index(m_conversations.rowOf(m_conversation));
+        const QModelIndex index = listRow();
         names = index.data(ConversationListModel::TypingRole).toStringList();
     }
     // The line keeps its height when empty, so the messages do not jump.

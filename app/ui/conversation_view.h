@@ -77,6 +77,8 @@ protected:
 private:
     /// Colours and icons from the theme (again when it changes).
     void applyColours();
+    /// The open conversation's row in the conversation list (invalid when it has none).
+    QModelIndex listRow() const;
     void send();
     void editLast();
     void cancelMode();

@@ -11,6 +11,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QInputDialog>
 #include <QJsonArray>
 #include <QKeyEvent>
 #include <QLabel>
@@ -42,6 +43,23 @@ QString userLabel(const QJsonObject &user)
 }
 
 } // namespace
+
+void askReportReason(QWidget *parent, const QString &objectName, const QString &title,
+                     const QString &label, std::function<void(const QString &)> reported)
+{
+    auto *dialog = new QInputDialog(parent);
+    dialog->setObjectName(objectName);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(title);
+    dialog->setLabelText(label);
+    dialog->setInputMode(QInputDialog::TextInput);
+    QObject::connect(dialog, &QInputDialog::textValueSelected, parent,
+                     [reported = std::move(reported)](const QString &reason) {
+                         if (!reason.trimmed().isEmpty())
+                             reported(reason.trimmed());
+                     });
+    dialog->open();
+}
 
 // --- PeopleDialog ------------------------------------------------------------------------
 

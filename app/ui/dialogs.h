@@ -3,6 +3,8 @@
 #include <QDialog>
 #include <QList>
 
+#include <functional>
+
 class QCheckBox;
 class QComboBox;
 class QLabel;
@@ -18,6 +20,11 @@ class QTimer;
 namespace tidings::app {
 
 class ChatClient;
+
+/// Asks why something is reported, in a window-modal box named `objectName` (for scripts);
+/// `reported` gets the reason, trimmed, once the user confirms a non-empty one.
+void askReportReason(QWidget *parent, const QString &objectName, const QString &title,
+                     const QString &label, std::function<void(const QString &)> reported);
 class ConversationListModel;
 
 /// Finds people by username (users.search) and starts a chat with one, makes a group with

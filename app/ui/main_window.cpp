@@ -14,7 +14,6 @@
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
-#include <QInputDialog>
 #include <QMenu>
 #include <QMessageBox>
 #include <QSettings>
@@ -274,19 +273,12 @@ void MainWindow::showGroupInfo()
             client.connection().request(u"user.block"_s, {{u"user"_s, other}});
     });
     menu.addAction(tr("&Report %1…").arg(name), this, [this, other] {
-        auto *dialog = new QInputDialog(this);
-        dialog->setObjectName(u"reportPersonDialog"_s);
-        dialog->setAttribute(Qt::WA_DeleteOnClose);
-        dialog->setWindowTitle(tr("Report"));
-        dialog->setLabelText(tr("What is wrong?"));
-        dialog->setInputMode(QInputDialog::TextInput);
-        connect(dialog, &QInputDialog::textValueSelected, this,
-                [this, other](const QString &reason) {
-                    if (ChatClient *now = m_session.client(); now && !reason.trimmed().isEmpty())
-                        now->connection().request(
-                            u"report"_s, {{u"user"_s, other}, {u"reason"_s, reason.trimmed()}});
-                });
-        dialog->open();
+        askReportReason(this, u"reportPersonDialog"_s, tr("Report"), tr("What is wrong?"),
+                        [this, other](const QString &reason) {
+                            if (ChatClient *now = m_session.client())
+                                now->connection().request(
+                                    u"report"_s, {{u"user"_s, other}, {u"reason"_s, reason}});
+                        });
     });
     menu.exec(QCursor::pos());
 }

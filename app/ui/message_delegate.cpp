@@ -381,9 +381,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         const QFontMetrics fm(font);
         const int w = fm.horizontalAdvance(text) + 20;
         const QRectF r(rect.center().x() - w / 2.0, rect.top(), w, rect.height());
-        QColor back = theme::isDark() ? QColor(0x24, 0x2f, 0x3d) : QColor(0xe4, 0xe9, 0xee);
         painter->setPen(Qt::NoPen);
-        painter->setBrush(back);
+        painter->setBrush(theme::pillBackground());
         painter->drawRoundedRect(r, r.height() / 2, r.height() / 2);
         painter->setFont(font);
         painter->setPen(theme::secondaryText());
@@ -405,9 +404,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     if (l.system) {
         QFont font = option.font;
         font.setPointSizeF(font.pointSizeF() * 0.92);
-        QColor back = theme::isDark() ? QColor(0x24, 0x2f, 0x3d) : QColor(0xe4, 0xe9, 0xee);
         painter->setPen(Qt::NoPen);
-        painter->setBrush(back);
+        painter->setBrush(theme::pillBackground());
         painter->drawRoundedRect(l.systemRect, 10, 10);
         painter->setFont(font);
         painter->setPen(theme::secondaryText());
@@ -452,7 +450,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
             QFontMetrics(bold).elidedText(index.data(Model::ReplySenderRole).toString(),
                                           Qt::ElideRight, inside.width()));
         painter->setFont(option.font);
-        painter->setPen(theme::bubbleText(l.own));
+        painter->setPen(theme::bubbleText());
         QString quoted = index.data(Model::ReplyTextRole).toString();
         quoted.replace(u'\n', u' ');
         painter->drawText(
@@ -465,7 +463,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     textFont.setItalic(l.deleted);
     QTextLayout text;
     measure(l.body, textFont, l.bubble.width() - 2 * kPadX, &text);
-    painter->setPen(l.deleted ? theme::secondaryText() : theme::bubbleText(l.own));
+    painter->setPen(l.deleted ? theme::secondaryText() : theme::bubbleText());
     text.draw(painter, l.text.topLeft());
 
     painter->setFont(small);

@@ -47,7 +47,6 @@ public:
     /// The server and username signed in last (to fill the sign-in form).
     QString lastServer() const;
     QString lastUsername() const;
-    TokenStore &tokens() { return *m_tokens; }
 
     /// Reopens the account signed in last: emits signedIn() once its cache is open and a
     /// session token was found, else signedOut(). Connecting goes on in the background.
@@ -58,7 +57,6 @@ public:
                 const QString &displayName = {});
     /// Abandons a sign-in in progress.
     void cancelSignIn();
-    bool isSigningIn() const { return m_attempt != nullptr; }
     /// Ends the session at the relay (if it can be reached), forgets the token, closes the
     /// account. Emits signedOut() with an empty reason.
     void signOut();

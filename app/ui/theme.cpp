@@ -145,9 +145,13 @@ QColor otherBubble()
     return isDark() ? QColor(0x18, 0x25, 0x33) : QColor(0xff, 0xff, 0xff);
 }
 
-QColor bubbleText(bool own)
+QColor pillBackground()
 {
-    Q_UNUSED(own);
+    return isDark() ? QColor(0x24, 0x2f, 0x3d) : QColor(0xe4, 0xe9, 0xee);
+}
+
+QColor bubbleText()
+{
     return isDark() ? QColor(0xf5, 0xf5, 0xf5) : QColor(0x0f, 0x0f, 0x0f);
 }
 

@@ -28,7 +28,9 @@ QColor avatarColor(qint64 key);
 QColor accent();
 QColor ownBubble();
 QColor otherBubble();
-QColor bubbleText(bool own);
+QColor bubbleText();
+/// Behind date pills and event lines.
+QColor pillBackground();
 QColor secondaryText();
 QColor readTicks();
 QColor online();

@@ -38,6 +38,8 @@
 #include <QSystemTrayIcon>
 #include <QtTest>
 
+#include <optional>
+
 using namespace tidings;
 using namespace tidings::app;
 using namespace tidings::test;
@@ -56,6 +58,28 @@ int rowWithText(const MessageListModel *model, const QString &text)
             return row;
     }
     return -1;
+}
+
+/// Whether the model holds an event line (SystemTextRole) saying `line`.
+bool hasSystemLine(const MessageListModel *model, const QString &line)
+{
+    for (int row = 0; row < model->rowCount(); ++row) {
+        if (model->index(row).data(MessageListModel::SystemTextRole).toString() == line)
+            return true;
+    }
+    return false;
+}
+
+/// The message with `text` as `client` stored it, if it has.
+std::optional<local::Message> storedWithText(TestClient &client, qint64 conversation,
+                                             const QString &text)
+{
+    const auto stored = client.messages(conversation);
+    for (const local::Message &message : stored) {
+        if (message.body.value(u"text"_s).toString() == text)
+            return message;
+    }
+    return std::nullopt;
 }
 
 State stateOf(const MessageListModel *model, const QString &text)
@@ -388,15 +412,9 @@ private Q_SLOTS:
         remove->click();
         QTRY_COMPARE_WITH_TIMEOUT(statusLine(alice), u"2 members"_s, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(members->count(), 2, 10000);
-        auto systemLine = [&](const QString &line) {
-            for (int row = 0; row < messages->rowCount(); ++row) {
-                if (messages->index(row).data(MessageListModel::SystemTextRole).toString() == line)
-                    return true;
-            }
-            return false;
-        };
-        QTRY_VERIFY_WITH_TIMEOUT(systemLine(u"You renamed the group to “Camping trip”"_s), 10000);
-        QTRY_VERIFY_WITH_TIMEOUT(systemLine(u"You removed carol"_s), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            hasSystemLine(messages, u"You renamed the group to “Camping trip”"_s), 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(hasSystemLine(messages, u"You removed carol"_s), 10000);
         info->close();
         QVERIFY(!alice.shot(u"group-after-changes"_s).isEmpty());
     }
@@ -516,14 +534,8 @@ private Q_SLOTS:
         QTest::qWait(500);
         QVERIFY(await(bob.client->outbox().send(withBob, u"still there?"_s)).ok());
         QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                const auto stored = bob.messages(withBob);
-                for (const local::Message &message : stored) {
-                    if (message.body.value(u"text"_s).toString() == u"still there?"_s)
-                        return message.state == u"failed";
-                }
-                return false;
-            }(),
+            storedWithText(bob, withBob, u"still there?"_s).value_or(local::Message{}).state
+                == u"failed"_s,
             10000);
 
         // Leaving a group from its info.
@@ -539,16 +551,7 @@ private Q_SLOTS:
         pickFromNextMenu(info, {});
         info->findChild<QPushButton *>(u"leaveGroupButton"_s)->click();
         MessageListModel *messages = alice.messages();
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                for (int row = 0; row < messages->rowCount(); ++row) {
-                    if (messages->index(row).data(MessageListModel::SystemTextRole).toString()
-                        == u"You left the group"_s)
-                        return true;
-                }
-                return false;
-            }(),
-            10000);
+        QTRY_VERIFY_WITH_TIMEOUT(hasSystemLine(messages, u"You left the group"_s), 10000);
         QVERIFY(!alice.shot(u"left-group"_s).isEmpty());
     }
 
@@ -702,16 +705,12 @@ private Q_SLOTS:
                                      .toList()
                                      .contains(alice.session->client()->userId()),
                                  10000);
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                const auto stored = bob.messages(conversation);
-                for (const local::Message &message : stored) {
-                    if (message.seq == questionSeq)
-                        return message.body.value(u"reactions"_s).toObject().contains(u"👍"_s);
-                }
-                return false;
-            }(),
-            10000);
+        QTRY_VERIFY_WITH_TIMEOUT(storedWithText(bob, conversation, u"Original question"_s)
+                                     .value_or(local::Message{})
+                                     .body.value(u"reactions"_s)
+                                     .toObject()
+                                     .contains(u"👍"_s),
+                                 10000);
         QVERIFY(!alice.shot(u"message-reply-and-reaction"_s).isEmpty());
 
         // Delete for everyone (after the confirmation): a placeholder stays.
@@ -777,16 +776,7 @@ private Q_SLOTS:
                                      && stateOf(messages, text) != State::Failed,
                                  20000);
         QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 20000);
-        QTRY_VERIFY_WITH_TIMEOUT(
-            [&] {
-                const auto stored = bob.messages(conversation);
-                for (const local::Message &message : stored) {
-                    if (message.body.value(u"text"_s).toString() == text)
-                        return true;
-                }
-                return false;
-            }(),
-            20000);
+        QTRY_VERIFY_WITH_TIMEOUT(storedWithText(bob, conversation, text).has_value(), 20000);
         QVERIFY(!alice.shot(u"offline-sent-after-return"_s).isEmpty());
     }
 
