@@ -2,6 +2,7 @@
 
 #include <QCommandLineParser>
 #include <QFileInfo>
+#include <QRegularExpression>
 #include <QSettings>
 #include <QStandardPaths>
 #include <QThread>
@@ -66,6 +67,18 @@ constexpr std::array kSettings = {
                 "Messages a user may write per second, bursts of twice that (default 20)."},
     SettingSpec{"frame-rate", "per-second",
                 "Frames a connection may send per second, bursts of twice that (default 100)."},
+    SettingSpec{"media-max-bytes", "bytes", "Largest file a user may upload (default 104857600)."},
+    SettingSpec{"media-quota-bytes", "bytes",
+                "Media a user may keep stored, in bytes (default 10737418240; 0: no quota)."},
+    SettingSpec{"media-chunk-bytes", "bytes",
+                "Largest body of one upload request (default 8388608)."},
+    SettingSpec{"media-types", "list",
+                "Comma-separated MIME types accepted for upload, e.g. image/*,video/mp4 "
+                "(default *: any)."},
+    SettingSpec{"media-unsent-seconds", "seconds",
+                "Delete an upload no message refers to after this long (default 86400)."},
+    SettingSpec{"media-sweep-seconds", "seconds",
+                "How often media no message refers to any more is deleted (default 60)."},
     SettingSpec{
         "allowed-origins", "list",
         "Comma-separated WebSocket Origins allowed (default: any; native clients send none)."},
@@ -325,6 +338,55 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         if (!days)
             return invalid(u"retention-days"_s, *value, u"expected 0 (forever) to 36500"_s);
         config.retentionDays = static_cast<int>(*days);
+    }
+    const struct
+    {
+        const char *name;
+        qint64 min;
+        qint64 max;
+        qint64 *target;
+    } byteSettings[] = {
+        {"media-max-bytes", 0, qint64(1) << 40, &config.mediaMaxBytes},
+        {"media-quota-bytes", 0, qint64(1) << 50, &config.mediaQuotaBytes},
+        {"media-chunk-bytes", 64 * 1024, qint64(256) * 1024 * 1024, &config.mediaChunkBytes},
+    };
+    for (const auto &setting : byteSettings) {
+        if (const auto value = lookup(QString::fromLatin1(setting.name))) {
+            const auto bytes = parseInteger(value->text, setting.min, setting.max);
+            if (!bytes)
+                return invalid(QString::fromLatin1(setting.name), *value,
+                               u"expected %1 to %2"_s.arg(setting.min).arg(setting.max));
+            *setting.target = *bytes;
+        }
+    }
+    if (const auto value = lookup(u"media-types"_s)) {
+        config.mediaTypes.clear();
+        const auto patterns = value->text.split(u',', Qt::SkipEmptyParts);
+        static const QRegularExpression pattern(u"^(\\*|[a-z0-9.+-]+/(\\*|[a-z0-9.+-]+))$"_s);
+        for (const QString &item : patterns) {
+            const QString type = item.trimmed().toLower();
+            if (!pattern.match(type).hasMatch())
+                return invalid(u"media-types"_s, *value,
+                               u"expected MIME types or patterns like image/* or *"_s);
+            config.mediaTypes.append(type);
+        }
+        if (config.mediaTypes.isEmpty())
+            return invalid(u"media-types"_s, *value, u"expected at least one type"_s);
+    }
+    const struct
+    {
+        const char *name;
+        int *target;
+    } secondSettings[] = {{"media-unsent-seconds", &config.mediaUnsentSeconds},
+                          {"media-sweep-seconds", &config.mediaSweepSeconds}};
+    for (const auto &setting : secondSettings) {
+        if (const auto value = lookup(QString::fromLatin1(setting.name))) {
+            const auto seconds = parseInteger(value->text, 1, 365 * 24 * 3600);
+            if (!seconds)
+                return invalid(QString::fromLatin1(setting.name), *value,
+                               u"expected 1 to 31536000"_s);
+            *setting.target = static_cast<int>(*seconds);
+        }
     }
     const std::pair<const char *, double *> rates[] = {{"sign-in-rate", &config.signInsPerMinute},
                                                        {"message-rate", &config.messagesPerSecond},

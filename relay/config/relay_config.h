@@ -49,6 +49,12 @@ struct RelayConfig
     double framesPerSecond = 100;
     bool storeSyncFull = true; ///< store-sync: full (default) or normal
     int retentionDays = 0; ///< 0: keep history forever
+    qint64 mediaMaxBytes = qint64(100) * 1024 * 1024; ///< largest file
+    qint64 mediaQuotaBytes = qint64(10) * 1024 * 1024 * 1024; ///< per user; 0: none
+    qint64 mediaChunkBytes = qint64(8) * 1024 * 1024; ///< largest upload request body
+    QStringList mediaTypes{QStringLiteral("*")}; ///< MIME type patterns accepted
+    int mediaUnsentSeconds = 24 * 3600; ///< an upload never sent is deleted after this
+    int mediaSweepSeconds = 60; ///< how often unreferenced media is collected
     /// Ours on Linux: its cost per event does not grow with idle connections
     /// (docs/benchmarks.md); Qt's own elsewhere, and on request.
 #ifdef Q_OS_LINUX

@@ -68,8 +68,10 @@ class Listener : public QTcpServer
 {
 public:
     Listener(const GatewayOptions &options, std::optional<QSslConfiguration> tls,
-             HttpGateway::WebSocketHandler &handler, IoThreads &ioThreads)
-        : m_options(options), m_tls(std::move(tls)), m_handler(handler), m_ioThreads(ioThreads)
+             HttpGateway::WebSocketHandler &handler, HttpGateway::RawHttpRoute &rawRoute,
+             IoThreads &ioThreads)
+        : m_options(options), m_tls(std::move(tls)), m_handler(handler), m_rawRoute(rawRoute),
+          m_ioThreads(ioThreads)
     {
         // One timer for every head awaited, not one each: a storm starts thousands.
         m_clock.start();
@@ -178,6 +180,10 @@ private:
             = inspectRequest(QByteArrayView(start).first(end + 4), QByteArrayView("/ws"));
         switch (request.kind) {
         case UpgradeRequest::Kind::Http:
+            if (m_rawRoute.claims && m_rawRoute.claims(requestPath(start))) {
+                m_rawRoute.take(socket);
+                return;
+            }
             // The HTTP server reads the request from the start (peek took nothing).
             watchIdle(socket);
             addPendingConnection(socket);
@@ -236,6 +242,19 @@ private:
         return TransportSource{.socket = socket};
     }
 
+    /// The path of the request line at the start of `head` ("GET /a/b?c HTTP/1.1" → "/a/b").
+    static QByteArrayView requestPath(QByteArrayView head)
+    {
+        const qsizetype start = head.indexOf(' ');
+        if (start < 0)
+            return {};
+        QByteArrayView target = head.sliced(start + 1);
+        target = target.first(std::max<qsizetype>(0, target.indexOf(' ')));
+        if (const qsizetype query = target.indexOf('?'); query >= 0)
+            target = target.first(query);
+        return target;
+    }
+
     static void refuse(QTcpSocket *socket, const QByteArray &response)
     {
         socket->write(response);
@@ -249,6 +268,7 @@ private:
     const GatewayOptions &m_options;
     const std::optional<QSslConfiguration> m_tls;
     HttpGateway::WebSocketHandler &m_handler;
+    HttpGateway::RawHttpRoute &m_rawRoute;
     IoThreads &m_ioThreads;
     QHash<QTcpSocket *, qint64> m_heads; ///< awaited, and since when (m_clock)
     QHash<QTcpSocket *, qint64> m_idleHttp; ///< with the HTTP server, and last heard (m_clock)
@@ -278,8 +298,8 @@ Result<quint16> HttpGateway::listen()
             return loaded.error();
         tls = *loaded;
     }
-    auto server
-        = std::make_unique<Listener>(m_options, std::move(tls), m_webSocketHandler, *m_ioThreads);
+    auto server = std::make_unique<Listener>(m_options, std::move(tls), m_webSocketHandler,
+                                             m_rawRoute, *m_ioThreads);
     // The default backlog (50) drops a reconnect storm; set it before listen().
     server->setListenBacklogSize(m_options.listenBacklog);
     if (!server->listen(m_options.address, m_options.port)) {

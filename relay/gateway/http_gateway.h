@@ -2,6 +2,7 @@
 
 #include "util/result.h"
 
+#include <QByteArrayView>
 #include <QHostAddress>
 #include <QHttpServer>
 #include <QObject>
@@ -11,6 +12,7 @@
 
 class QAbstractEventDispatcher;
 class QTcpServer;
+class QTcpSocket;
 
 namespace tidings::relay {
 
@@ -48,6 +50,16 @@ public:
     using WebSocketHandler = std::function<void(std::unique_ptr<WebSocketConnection>)>;
     void setWebSocketHandler(WebSocketHandler handler) { m_webSocketHandler = std::move(handler); }
 
+    /// Connections whose first request is for a path `claims` accepts are not given to the
+    /// HTTP server but to `take`, which gets the socket (nothing read from it yet) and owns
+    /// it from then on. For what the HTTP server cannot do: streaming large bodies.
+    struct RawHttpRoute
+    {
+        std::function<bool(QByteArrayView path)> claims;
+        std::function<void(QTcpSocket *socket)> take;
+    };
+    void setRawHttpRoute(RawHttpRoute route) { m_rawRoute = std::move(route); }
+
     /// Opens the listening socket. Returns the port, or why it could not listen.
     Result<quint16> listen();
 
@@ -61,6 +73,7 @@ private:
     std::unique_ptr<IoThreads> m_ioThreads; ///< stops last (see ~HttpGateway)
     QHttpServer m_http;
     WebSocketHandler m_webSocketHandler;
+    RawHttpRoute m_rawRoute;
 };
 
 } // namespace tidings::relay

@@ -2,10 +2,16 @@
 
 #include "chat/chat_core.h"
 #include "chat/session.h"
+#include "crypto/message_auth.h"
 #include "gateway/http_gateway.h"
 #include "gateway/websocket_connection.h"
+#include "media/blob_store.h"
+#include "media/http_connection.h"
+#include "media/media_api.h"
+#include "media/media_files.h"
 #include "ops/health_endpoints.h"
 #include "server/data_directory.h"
+#include "store/media_queries.h"
 #include "store/message_queries.h"
 #include "store/sqlite_store.h"
 
@@ -29,8 +35,11 @@ struct RelayServer::Services
     std::unique_ptr<SqliteStore> store;
     std::optional<StoreInfo> storeInfo;
     std::unique_ptr<ChatCore> chat;
+    std::unique_ptr<MediaFiles> mediaFiles;
+    std::unique_ptr<MediaApi> media;
     std::unique_ptr<HttpGateway> gateway;
     QTimer retention;
+    QTimer mediaSweep;
     bool expiring = false;
     bool stopping = false;
 };
@@ -116,7 +125,14 @@ Result<quint16> RelayServer::start()
         options.ioDispatcher = [] { return new EpollEventDispatcher; };
 #endif
     m_services->chat = std::make_unique<ChatCore>(*m_services->store, chatOptions(m_config));
+    if (auto started = startMedia(); !started)
+        return started.error();
     m_services->gateway = std::make_unique<HttpGateway>(options);
+    m_services->gateway->setRawHttpRoute(
+        {&MediaApi::isMediaPath, [media = m_services->media.get()](QTcpSocket *socket) {
+             new HttpConnection(
+                 socket, [media](HttpConnection &connection) { media->handle(connection); }, media);
+         }});
     m_services->gateway->setWebSocketHandler(
         [chat = m_services->chat.get()](std::unique_ptr<WebSocketConnection> socket) {
             chat->adopt(std::move(socket));
@@ -154,6 +170,38 @@ Result<quint16> RelayServer::start()
     return port;
 }
 
+Result<void> RelayServer::startMedia()
+{
+    auto blobs = LocalBlobStore::open(m_services->dataDirectory->filePath(u"media"_s));
+    if (!blobs)
+        return blobs.error();
+    // Made once per store and kept there, so links stay valid across restarts.
+    const QByteArray fresh = crypto::newMessageAuthKey();
+    const Result<QByteArray> linkKey = m_services->store
+                                           ->write<QByteArray>([fresh](QSqlDatabase &db) {
+                                               return sql::mediaLinkKey(db, fresh);
+                                           })
+                                           .result();
+    if (!linkKey)
+        return linkKey.error();
+
+    MediaOptions options;
+    options.maxFileBytes = m_config.mediaMaxBytes;
+    options.quotaBytes = m_config.mediaQuotaBytes;
+    options.maxChunkBytes = m_config.mediaChunkBytes;
+    options.allowedTypes = m_config.mediaTypes;
+    options.unsentExpiryMs = qint64(m_config.mediaUnsentSeconds) * 1000;
+    m_services->mediaFiles = std::make_unique<MediaFiles>(std::move(blobs).value());
+    m_services->media = std::make_unique<MediaApi>(*m_services->store, *m_services->mediaFiles,
+                                                   options, *linkKey);
+    m_services->mediaSweep.setInterval(std::chrono::seconds(m_config.mediaSweepSeconds));
+    connect(&m_services->mediaSweep, &QTimer::timeout, m_services->media.get(),
+            [media = m_services->media.get()] { media->sweep(); });
+    m_services->mediaSweep.start();
+    m_services->media->sweep();
+    return {};
+}
+
 void RelayServer::expireOldContent()
 {
     if (m_services->expiring || !m_services->store)
@@ -182,6 +230,7 @@ void RelayServer::stop()
         return;
     m_services->stopping = true;
     m_services->retention.stop();
+    m_services->mediaSweep.stop();
     if (m_services->gateway)
         m_services->gateway->stopListening();
     if (m_services->chat)
@@ -191,6 +240,8 @@ void RelayServer::stop()
     // Sessions first: their sockets are deleted on the gateway's I/O threads, which stop
     // with the gateway once that is done.
     m_services->chat.reset();
+    m_services->media.reset(); // its HTTP connections first, then the files they used
+    m_services->mediaFiles.reset();
     m_services->gateway.reset();
     m_services->store.reset();
     m_services->dataDirectory.reset();

@@ -27,6 +27,8 @@ public:
     void stop();
 
 private:
+    /// The media API, its blob store and the sweep of unreferenced media.
+    Result<void> startMedia();
     /// Retention: erases expired message content, a batch at a time.
     void expireOldContent();
 

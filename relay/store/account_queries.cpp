@@ -207,6 +207,23 @@ Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &to
     return AuthenticatedSession{*user, session};
 }
 
+Result<UserId> sessionUser(QSqlDatabase &db, const QByteArray &tokenDigest)
+{
+    auto query
+        = runCached(db,
+                    u"SELECT u.id, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id"
+                    " WHERE s.token_digest = ?"_s,
+                    {tokenDigest});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return Error{ErrorCode::Unauthorized,
+                     u"the session token is not valid (signed out or revoked)"_s};
+    if (query->value(1).toBool())
+        return Error{ErrorCode::Forbidden, u"this account is disabled"_s};
+    return query->value(0).toLongLong();
+}
+
 Result<void> deleteSession(QSqlDatabase &db, qint64 sessionId)
 {
     auto query = run(db, u"DELETE FROM sessions WHERE id = ?"_s, {sessionId});

@@ -33,6 +33,9 @@ Result<SessionRecord> insertSession(QSqlDatabase &db, UserId userId, const QByte
 /// Unauthorized when no session has this digest; Forbidden when its user is disabled.
 /// Marks the session used now.
 Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &tokenDigest);
+/// The user a session token belongs to, without marking the session used (media requests
+/// come by the hundred). Unauthorized / Forbidden as authenticate().
+Result<UserId> sessionUser(QSqlDatabase &db, const QByteArray &tokenDigest);
 Result<void> deleteSession(QSqlDatabase &db, qint64 sessionId);
 /// Ends every session of `userId` except `keepSessionId`; returns the ended ids.
 Result<QList<qint64>> deleteOtherSessions(QSqlDatabase &db, UserId userId, qint64 keepSessionId);

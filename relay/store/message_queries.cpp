@@ -1,6 +1,7 @@
 #include "store/message_queries.h"
 
 #include "store/conversation_queries.h"
+#include "store/media_queries.h"
 #include "store/sql_helpers.h"
 
 #include <QJsonDocument>
@@ -182,10 +183,20 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
             return Error{ErrorCode::NotFound, u"the message replied to does not exist"_s};
         body.insert(u"reply_to"_s, message.replyTo);
     }
-    if (!message.attachments.isEmpty())
-        body.insert(u"attachments"_s, message.attachments);
-    return withRecipients(db,
-                          appendEvent(db, conversation, u"message"_s, sender, clientId, 0, body));
+    QJsonArray attachments;
+    if (!message.attachments.isEmpty()) {
+        auto checked = checkAttachments(db, sender, message.attachments);
+        if (!checked)
+            return checked.error();
+        attachments = *checked;
+        body.insert(u"attachments"_s, attachments);
+    }
+    auto event = appendEvent(db, conversation, u"message"_s, sender, clientId, 0, body);
+    if (!event)
+        return event.error();
+    if (auto referred = referMedia(db, conversation, event->seq, attachments); !referred)
+        return referred.error();
+    return withRecipients(db, *event);
 }
 
 Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
@@ -231,7 +242,10 @@ Result<Appended> deleteMessage(QSqlDatabase &db, UserId sender, ConversationId c
     auto event = appendEvent(db, conversation, u"delete"_s, sender, clientId, target, {});
     if (!event)
         return event.error();
-    // The content goes for good: text, attachments, reactions, quote.
+    // The content goes for good: text, attachments, reactions, quote. Media no other message
+    // refers to is collected afterwards (RelayServer's media sweep).
+    if (auto released = releaseMedia(db, conversation, target); !released)
+        return released.error();
     if (auto stored = storeBody(db, conversation, target,
                                 {{u"deleted"_s, true}, {u"deleted_at"_s, event->createdAt}});
         !stored) {
@@ -398,6 +412,8 @@ Result<int> expireContent(QSqlDatabase &db, qint64 cutoffMs, int batch)
     }
     rows->finish();
     for (const auto &[conversation, seq] : std::as_const(keys)) {
+        if (auto released = releaseMedia(db, conversation, seq); !released)
+            return released.error();
         if (auto erased = run(
                 db,
                 u"UPDATE events SET body = '{\"expired\":true}' WHERE conversation_id = ? AND seq = ?"_s,

@@ -90,10 +90,36 @@ constexpr std::array kVersion3 = {
     "CREATE INDEX events_by_time ON events(created_at)",
 };
 
+// Media: uploads and the messages that refer to them (docs/protocol.md, "Media").
+constexpr std::array kVersion4 = {
+    "CREATE TABLE media ("
+    " id TEXT PRIMARY KEY," // relay-made, 32 hex digits; also the blob's name
+    " owner_id INTEGER NOT NULL REFERENCES users(id),"
+    " size INTEGER NOT NULL," // declared; verified at completion
+    " type TEXT NOT NULL," // declared MIME type; the sniffed one once complete
+    " sha256 TEXT NOT NULL," // declared, lower-case hex; verified at completion
+    " name TEXT NOT NULL DEFAULT '',"
+    " state TEXT NOT NULL CHECK (state IN ('uploading', 'complete', 'deleting')),"
+    " refs INTEGER NOT NULL DEFAULT 0," // rows in media_refs
+    " sent INTEGER NOT NULL DEFAULT 0," // 1 once a message referred to it
+    " created_at INTEGER NOT NULL,"
+    " completed_at INTEGER)",
+    "CREATE INDEX media_by_owner ON media(owner_id)",
+    "CREATE INDEX media_unreferenced ON media(created_at) WHERE refs = 0",
+
+    "CREATE TABLE media_refs ("
+    " media_id TEXT NOT NULL REFERENCES media(id),"
+    " conversation_id INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL,"
+    " PRIMARY KEY (media_id, conversation_id, seq)) WITHOUT ROWID",
+    "CREATE INDEX media_refs_by_message ON media_refs(conversation_id, seq)",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "relay metadata", kVersion1},
     Migration{2, "accounts, conversations, events", kVersion2},
     Migration{3, "events by time", kVersion3},
+    Migration{4, "media", kVersion4},
 };
 
 } // namespace

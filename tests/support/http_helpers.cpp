@@ -41,4 +41,27 @@ HttpResult httpGet(const QUrl &url, int timeoutMs, bool ignoreTlsErrors)
     return result;
 }
 
+HttpResult httpRequest(const QByteArray &method, const QUrl &url,
+                       const QList<std::pair<QByteArray, QByteArray>> &headers,
+                       const QByteArray &body, int timeoutMs)
+{
+    QNetworkAccessManager network;
+    QNetworkRequest request(url);
+    request.setTransferTimeout(timeoutMs);
+    for (const auto &[name, value] : headers)
+        request.setRawHeader(name, value);
+    std::unique_ptr<QNetworkReply> reply(network.sendCustomRequest(request, method, body));
+    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+    if (!reply->isFinished() && !finished.wait(timeoutMs + 1000))
+        return {};
+
+    HttpResult result;
+    result.error = reply->error();
+    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (reply->isOpen())
+        result.body = reply->readAll();
+    result.headers = reply->rawHeaderPairs();
+    return result;
+}
+
 } // namespace tidings::test

@@ -21,4 +21,9 @@ struct HttpResult
 /// GET `url` and wait for the whole answer (waits on signals; no sleeping).
 HttpResult httpGet(const QUrl &url, int timeoutMs = 10000, bool ignoreTlsErrors = false);
 
+/// Any request, with `headers` and `body`, waiting for the whole answer.
+HttpResult httpRequest(const QByteArray &method, const QUrl &url,
+                       const QList<std::pair<QByteArray, QByteArray>> &headers = {},
+                       const QByteArray &body = {}, int timeoutMs = 30000);
+
 } // namespace tidings::test

@@ -21,7 +21,7 @@ namespace fields = protocol::fields;
 namespace {
 
 constexpr qsizetype kMaxAttachments = 10;
-constexpr qsizetype kMaxAttachmentBytes = 4096;
+constexpr qsizetype kMaxAttachmentBytes = 8192; // room for a small thumbnail
 
 /// What every change to a message names: the conversation and the client's id for it.
 struct Target
@@ -80,7 +80,7 @@ Result<QJsonArray> attachments(const Request &request)
         if (QJsonDocument(item.toObject()).toJson(QJsonDocument::Compact).size()
             > kMaxAttachmentBytes)
             return Error{ErrorCode::TooLarge,
-                         u"an attachment description has at most 4096 bytes"_s};
+                         u"an attachment description has at most 8192 bytes"_s};
     }
     return array;
 }

@@ -1,0 +1,404 @@
+#include "media/http_connection.h"
+
+#include <QTcpSocket>
+
+#ifdef Q_OS_UNIX
+#include <sys/socket.h>
+#endif
+
+namespace tidings::relay {
+
+namespace {
+
+constexpr qsizetype kMaxHeadBytes = 16 * 1024;
+constexpr int kMaxHeaders = 100;
+constexpr qint64 kReadBufferBytes = 256 * 1024;
+constexpr qint64 kSendBufferBytes = 512 * 1024;
+constexpr qint64 kIdleMs = 30'000; ///< between requests
+constexpr qint64 kStallMs = 60'000; ///< the peer sends or takes nothing mid-request
+constexpr qint64 kLingerBytes = 1024 * 1024; ///< unread body thrown away before closing
+
+QByteArray reason(int status)
+{
+    switch (status) {
+    case 100:
+        return "Continue";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 206:
+        return "Partial Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Content Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 416:
+        return "Range Not Satisfiable";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 501:
+        return "Not Implemented";
+    case 503:
+        return "Service Unavailable";
+    case 505:
+        return "HTTP Version Not Supported";
+    default:
+        return "Status";
+    }
+}
+
+bool isToken(QByteArrayView text)
+{
+    if (text.isEmpty())
+        return false;
+    for (const char c : text) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
+            || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
+bool hasToken(QByteArrayView list, QByteArrayView token)
+{
+    for (QByteArrayView item : QByteArray(list.toByteArray()).split(',')) {
+        if (item.trimmed().compare(token, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+} // namespace
+
+QByteArray HttpRequest::header(QByteArrayView name) const
+{
+    for (const auto &[key, value] : headers) {
+        if (key == name)
+            return value;
+    }
+    return {};
+}
+
+QByteArray HttpRequest::queryItem(QByteArrayView name) const
+{
+    for (const QByteArray &pair : query.split('&')) {
+        const qsizetype equals = pair.indexOf('=');
+        const QByteArray key = equals < 0 ? pair : pair.first(equals);
+        if (key == name)
+            return QByteArray::fromPercentEncoding(equals < 0 ? QByteArray()
+                                                              : pair.sliced(equals + 1));
+    }
+    return {};
+}
+
+int parseRequestHead(QByteArrayView head, HttpRequest &request, QByteArray &why)
+{
+    QList<QByteArray> lines = head.toByteArray().split('\n');
+    for (QByteArray &line : lines) {
+        if (line.endsWith('\r'))
+            line.chop(1);
+    }
+    while (!lines.isEmpty() && lines.last().isEmpty())
+        lines.removeLast();
+    if (lines.isEmpty()) {
+        why = "empty request";
+        return 400;
+    }
+    const QList<QByteArray> parts = lines.first().split(' ');
+    if (parts.size() != 3 || !isToken(parts[0]) || !parts[1].startsWith('/')) {
+        why = "malformed request line";
+        return 400;
+    }
+    if (parts[2] != "HTTP/1.1" && parts[2] != "HTTP/1.0") {
+        why = "only HTTP/1.1 is spoken here";
+        return 505;
+    }
+    if (lines.size() - 1 > kMaxHeaders) {
+        why = "too many header fields";
+        return 431;
+    }
+    request = {};
+    request.method = parts[0];
+    const QByteArray &target = parts[1];
+    const qsizetype question = target.indexOf('?');
+    request.path = question < 0 ? target : target.first(question);
+    request.query = question < 0 ? QByteArray() : target.sliced(question + 1);
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray &line = lines[i];
+        const qsizetype colon = line.indexOf(':');
+        if (colon <= 0 || !isToken(line.first(colon))) {
+            why = "malformed header field";
+            return 400;
+        }
+        request.headers.append({line.first(colon).toLower(), line.sliced(colon + 1).trimmed()});
+    }
+    if (!request.header("transfer-encoding").isEmpty()) {
+        why = "send the body with a Content-Length, not chunked";
+        return 411;
+    }
+    QByteArray length;
+    for (const auto &[name, value] : std::as_const(request.headers)) {
+        if (name != "content-length")
+            continue;
+        if (!length.isNull() && value != length) {
+            why = "conflicting Content-Length fields";
+            return 400;
+        }
+        length = value;
+    }
+    if (!length.isNull()) {
+        bool ok = false;
+        request.contentLength = length.toLongLong(&ok);
+        const bool digits = std::all_of(length.begin(), length.end(),
+                                        [](char c) { return c >= '0' && c <= '9'; });
+        if (!ok || !digits || request.contentLength < 0) {
+            why = "Content-Length is not a number";
+            return 400;
+        }
+    }
+    const QByteArray connection = request.header("connection");
+    request.keepAlive = parts[2] == "HTTP/1.1" ? !hasToken(connection, "close")
+                                               : hasToken(connection, "keep-alive");
+    return 0;
+}
+
+HttpConnection::HttpConnection(QTcpSocket *socket, Handler handler, QObject *parent)
+    : QObject(parent), m_socket(socket), m_handler(std::move(handler))
+{
+    m_socket->setParent(this);
+    m_socket->setReadBufferSize(kReadBufferBytes);
+    m_lastActivity.start();
+    connect(m_socket, &QTcpSocket::readyRead, this, [this] {
+        m_lastActivity.restart();
+        readIncoming();
+    });
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
+        m_lastActivity.restart();
+        if (m_responseRemaining > 0 && wantsMore())
+            Q_EMIT drained();
+    });
+    connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
+    m_timeout.setInterval(5000);
+    connect(&m_timeout, &QTimer::timeout, this, &HttpConnection::checkTimeout);
+    m_timeout.start();
+    QMetaObject::invokeMethod(this, &HttpConnection::readIncoming, Qt::QueuedConnection);
+}
+
+HttpConnection::~HttpConnection() = default;
+
+QHostAddress HttpConnection::peerAddress() const
+{
+    return m_socket->peerAddress();
+}
+
+void HttpConnection::readIncoming()
+{
+    switch (m_state) {
+    case State::Head: {
+        const QByteArray start = m_socket->peek(kMaxHeadBytes + 4);
+        const qsizetype end = start.indexOf("\r\n\r\n");
+        if (end < 0) {
+            if (start.size() > kMaxHeadBytes) {
+                m_closeAfter = true;
+                m_request = {};
+                m_state = State::Handling;
+                respond({431, {{"Content-Type", "text/plain"}}}, "request head too large\n");
+            }
+            return;
+        }
+        const QByteArray head = m_socket->read(end + 4);
+        startRequest(head);
+        return;
+    }
+    case State::Handling:
+        deliverBody();
+        return;
+    case State::Closing:
+        m_discarded += m_socket->skip(m_socket->bytesAvailable());
+        if (m_discarded > kLingerBytes)
+            abort();
+        return;
+    }
+}
+
+void HttpConnection::startRequest(QByteArrayView head)
+{
+    m_state = State::Handling;
+    m_continueSent = false;
+    QByteArray why;
+    if (const int status = parseRequestHead(head, m_request, why); status != 0) {
+        m_closeAfter = true;
+        m_request.contentLength = 0;
+        m_bodyRemaining = 0;
+        respond({status, {{"Content-Type", "text/plain"}}}, why + '\n');
+        return;
+    }
+    m_bodyRemaining = m_request.contentLength;
+    m_handler(*this);
+}
+
+void HttpConnection::pullBody(qint64 maxBytes, std::function<void(QByteArray)> receive)
+{
+    Q_ASSERT(m_state == State::Handling && m_bodyRemaining > 0 && maxBytes > 0);
+    if (!m_continueSent
+        && m_request.header("expect").compare("100-continue", Qt::CaseInsensitive) == 0) {
+        m_socket->write("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    m_continueSent = true;
+    m_pullMax = maxBytes;
+    m_receive = std::move(receive);
+    deliverBody();
+}
+
+void HttpConnection::deliverBody()
+{
+    if (!m_receive)
+        return;
+    const qint64 available = m_socket->bytesAvailable();
+    if (available <= 0)
+        return;
+    const qint64 take = std::min({available, m_pullMax, m_bodyRemaining});
+    QByteArray bytes = m_socket->read(take);
+    m_bodyRemaining -= bytes.size();
+    auto receive = std::move(m_receive);
+    m_receive = nullptr;
+    receive(std::move(bytes));
+}
+
+void HttpConnection::sendHead(const HttpResponse &response, qint64 contentLength)
+{
+    if (m_bodyRemaining > 0 || !m_request.keepAlive)
+        m_closeAfter = true;
+    QByteArray head = "HTTP/1.1 " + QByteArray::number(response.status) + ' '
+        + reason(response.status) + "\r\n";
+    for (const auto &[name, value] : response.headers)
+        head += name + ": " + value + "\r\n";
+    head += "Content-Length: " + QByteArray::number(contentLength) + "\r\n";
+    if (m_closeAfter)
+        head += "Connection: close\r\n";
+    head += "\r\n";
+    m_socket->write(head);
+}
+
+void HttpConnection::respond(const HttpResponse &response, const QByteArray &body)
+{
+    sendHead(response, body.size());
+    const bool headOnly = m_request.method == "HEAD";
+    if (!headOnly)
+        m_socket->write(body);
+    finishRequest();
+}
+
+void HttpConnection::respondJson(int status, const QByteArray &json,
+                                 QList<std::pair<QByteArray, QByteArray>> headers)
+{
+    headers.prepend(std::pair<QByteArray, QByteArray>("Content-Type", "application/json"));
+    headers.append(std::pair<QByteArray, QByteArray>("Cache-Control", "no-store"));
+    respond({status, std::move(headers)}, json);
+}
+
+void HttpConnection::beginResponse(const HttpResponse &response, qint64 contentLength,
+                                   bool headOnly)
+{
+    sendHead(response, contentLength);
+    m_responseRemaining = headOnly ? 0 : contentLength;
+    if (m_responseRemaining == 0)
+        finishRequest();
+}
+
+void HttpConnection::writeBody(const QByteArray &bytes)
+{
+    Q_ASSERT(m_responseRemaining >= bytes.size());
+    m_socket->write(bytes);
+    m_responseRemaining -= bytes.size();
+    if (m_responseRemaining == 0)
+        finishRequest();
+}
+
+bool HttpConnection::wantsMore() const
+{
+    return m_socket->bytesToWrite() < kSendBufferBytes;
+}
+
+void HttpConnection::finishRequest()
+{
+    m_responseRemaining = -1;
+    m_receive = nullptr;
+    if (m_closeAfter) {
+        lingerAndClose();
+        return;
+    }
+    m_state = State::Head;
+    QMetaObject::invokeMethod(this, &HttpConnection::readIncoming, Qt::QueuedConnection);
+}
+
+// Closing a socket with unread input makes the kernel send a reset, which can destroy the
+// response before the client reads it. So the sending side is shut first, and what still
+// arrives is thrown away (up to kLingerBytes, or until the idle limit) before closing.
+void HttpConnection::lingerAndClose()
+{
+    m_state = State::Closing;
+    if (m_bodyRemaining == 0) {
+        m_socket->disconnectFromHost();
+        return;
+    }
+    m_lastActivity.restart();
+    auto shutdownWhenFlushed = [this] {
+        if (m_socket->bytesToWrite() > 0)
+            return;
+#ifdef Q_OS_UNIX
+        if (m_socket->socketDescriptor() >= 0 && !m_socket->inherits("QSslSocket")) {
+            ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
+            readIncoming();
+            return;
+        }
+#endif
+        m_socket->disconnectFromHost();
+    };
+    connect(m_socket, &QTcpSocket::bytesWritten, this, shutdownWhenFlushed);
+    m_socket->flush();
+    shutdownWhenFlushed();
+}
+
+void HttpConnection::abort()
+{
+    m_state = State::Closing;
+    m_receive = nullptr;
+    m_socket->abort(); // emits disconnected (→ deleteLater) when it was connected
+    deleteLater();
+}
+
+void HttpConnection::checkTimeout()
+{
+    const qint64 idle = m_lastActivity.elapsed();
+    const bool waitingOnPeer
+        = m_receive || (m_responseRemaining > 0 && !wantsMore()) || m_state == State::Closing;
+    if ((m_state == State::Head && idle > kIdleMs) || (waitingOnPeer && idle > kStallMs)
+        || (m_state == State::Closing && idle > 2000)) {
+        abort();
+    }
+}
+
+} // namespace tidings::relay

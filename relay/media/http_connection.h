@@ -1,0 +1,113 @@
+#pragma once
+
+#include <QByteArray>
+#include <QElapsedTimer>
+#include <QHostAddress>
+#include <QList>
+#include <QObject>
+#include <QTimer>
+
+#include <functional>
+#include <utility>
+
+class QTcpSocket;
+
+namespace tidings::relay {
+
+/// One HTTP/1.1 request head, as the media API sees it.
+struct HttpRequest
+{
+    QByteArray method;
+    QByteArray path; ///< the target without its query
+    QByteArray query;
+    QList<std::pair<QByteArray, QByteArray>> headers; ///< names in lower case
+    qint64 contentLength = 0;
+    bool keepAlive = true;
+
+    QByteArray header(QByteArrayView name) const;
+    /// The value of `name` in the query string, percent-decoded; empty when absent.
+    QByteArray queryItem(QByteArrayView name) const;
+};
+
+/// An HTTP response head.
+struct HttpResponse
+{
+    int status = 200;
+    QList<std::pair<QByteArray, QByteArray>> headers;
+};
+
+/// Parses a request head (through the blank line). On failure returns the status to
+/// answer (400, 411, 501, 505) and fills `why`.
+int parseRequestHead(QByteArrayView head, HttpRequest &request, QByteArray &why);
+
+/// A connection that speaks plain HTTP/1.1 for the media API: request heads, bodies of a
+/// declared length read on demand (never buffered whole), responses streamed with
+/// backpressure, keep-alive. It answers one request at a time and owns its socket; it
+/// deletes itself when the socket closes. The handler it calls for each request head uses
+/// pullBody() and respond()/beginResponse()+writeBody()+endResponse().
+class HttpConnection : public QObject
+{
+    Q_OBJECT
+
+public:
+    using Handler = std::function<void(HttpConnection &)>;
+
+    /// Takes over `socket` (already connected; anything unread is the first request).
+    HttpConnection(QTcpSocket *socket, Handler handler, QObject *parent = nullptr);
+    ~HttpConnection() override;
+
+    const HttpRequest &request() const { return m_request; }
+    QHostAddress peerAddress() const;
+
+    /// Body bytes of the current request not read yet.
+    qint64 bodyRemaining() const { return m_bodyRemaining; }
+    /// Calls `receive` once with the next 1 to `maxBytes` body bytes as soon as some have
+    /// arrived. Nothing more is read from the socket until the next pull, which is how a
+    /// slow disk slows the sender down.
+    void pullBody(qint64 maxBytes, std::function<void(QByteArray)> receive);
+
+    /// A whole response with a small body. Ends the request.
+    void respond(const HttpResponse &response, const QByteArray &body = {});
+    /// A JSON response.
+    void respondJson(int status, const QByteArray &json,
+                     QList<std::pair<QByteArray, QByteArray>> headers = {});
+
+    /// A streamed response of `contentLength` body bytes, written with writeBody(); the
+    /// request ends with its last byte. `headOnly` (HEAD): the head alone ends it.
+    void beginResponse(const HttpResponse &response, qint64 contentLength, bool headOnly = false);
+    void writeBody(const QByteArray &bytes);
+    /// Whether the socket takes more now; else wait for drained().
+    bool wantsMore() const;
+
+    /// Closes now (the client gets no answer to the current request).
+    void abort();
+
+Q_SIGNALS:
+    /// The socket's send buffer went low again during a streamed response.
+    void drained();
+
+private:
+    void readIncoming();
+    void startRequest(QByteArrayView head);
+    void finishRequest();
+    void deliverBody();
+    void sendHead(const HttpResponse &response, qint64 contentLength);
+    void checkTimeout();
+    void lingerAndClose();
+
+    QTcpSocket *m_socket;
+    Handler m_handler;
+    HttpRequest m_request;
+    enum class State { Head, Handling, Closing } m_state = State::Head;
+    qint64 m_bodyRemaining = 0;
+    qint64 m_pullMax = 0;
+    std::function<void(QByteArray)> m_receive;
+    qint64 m_responseRemaining = -1; ///< body bytes still to write; -1 when no response
+    bool m_closeAfter = false;
+    bool m_continueSent = false;
+    qint64 m_discarded = 0; ///< body bytes thrown away while closing
+    QTimer m_timeout;
+    QElapsedTimer m_lastActivity;
+};
+
+} // namespace tidings::relay

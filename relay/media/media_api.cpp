@@ -1,0 +1,736 @@
+#include "media/media_api.h"
+
+#include "crypto/message_auth.h"
+#include "crypto/session_token.h"
+#include "media/content_type.h"
+#include "media/http_connection.h"
+#include "media/media_files.h"
+#include "store/account_queries.h"
+#include "store/media_queries.h"
+#include "store/store.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLoggingCategory>
+#include <QMutex>
+#include <QUrl>
+
+namespace tidings::relay {
+
+Q_LOGGING_CATEGORY(lcMedia, "tidings.relay.media")
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr qint64 kMaxJsonBody = 64 * 1024;
+constexpr qint64 kPieceBytes = 1024 * 1024; ///< read from the socket / the disk at a time
+constexpr int kSweepBatch = 200;
+const QByteArray kPrefix = "/v1/media";
+const QByteArray kPrefixSlash = "/v1/media/";
+
+int statusFor(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::BadRequest:
+        return 400;
+    case ErrorCode::Unauthorized:
+        return 401;
+    case ErrorCode::Forbidden:
+        return 403;
+    case ErrorCode::NotFound:
+        return 404;
+    case ErrorCode::Conflict:
+        return 409;
+    case ErrorCode::TooLarge:
+        return 413;
+    case ErrorCode::Unsupported:
+        return 415;
+    case ErrorCode::RateLimited:
+        return 429;
+    case ErrorCode::Unavailable:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
+using Headers = QList<std::pair<QByteArray, QByteArray>>;
+
+void fail(HttpConnection &connection, const Error &error, Headers headers = {})
+{
+    const int status = statusFor(error.code);
+    if (status >= 500)
+        qCWarning(lcMedia).noquote() << connection.request().method << connection.request().path
+                                     << "failed:" << error.message;
+    if (status == 401)
+        headers.append(
+            std::pair<QByteArray, QByteArray>("WWW-Authenticate", "Bearer realm=\"tidings\""));
+    const QJsonObject body{{u"code"_s, errorCodeName(error.code)}, {u"message"_s, error.message}};
+    connection.respondJson(status, QJsonDocument(body).toJson(QJsonDocument::Compact),
+                           std::move(headers));
+}
+
+void methodNotAllowed(HttpConnection &connection, const QByteArray &allow)
+{
+    fail(connection,
+         {ErrorCode::BadRequest,
+          u"method %1 is not allowed here (allowed: %2)"_s.arg(
+              QString::fromLatin1(connection.request().method), QString::fromLatin1(allow))},
+         {{"Allow", allow}});
+}
+
+void ok(HttpConnection &connection, int status, const QJsonObject &body, Headers headers = {})
+{
+    connection.respondJson(status, QJsonDocument(body).toJson(QJsonDocument::Compact),
+                           std::move(headers));
+}
+
+QJsonObject describe(const sql::MediaRecord &record)
+{
+    return {
+        {u"id"_s, record.id},
+        {u"size"_s, record.size},
+        {u"type"_s, record.type},
+        {u"sha256"_s, record.sha256},
+        {u"name"_s, record.name},
+        {u"state"_s, record.state == sql::MediaState::Complete ? u"complete"_s : u"uploading"_s}};
+}
+
+/// Reads the whole (small) body, then calls `done` with it.
+void readWhole(HttpConnection &connection, std::function<void(QByteArray)> done,
+               std::shared_ptr<QByteArray> received = std::make_shared<QByteArray>())
+{
+    if (connection.bodyRemaining() == 0)
+        return done(*received);
+    connection.pullBody(connection.bodyRemaining(),
+                        [&connection, done = std::move(done), received](QByteArray bytes) mutable {
+                            received->append(bytes);
+                            readWhole(connection, std::move(done), received);
+                        });
+}
+
+/// A display name from whatever the client sent: no directories, no control characters.
+QString cleanName(const QString &name)
+{
+    QString clean = name.section(u'/', -1).section(u'\\', -1);
+    clean.removeIf([](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
+    clean = clean.trimmed().left(255);
+    if (clean.isEmpty() || clean == u"."_s || clean == u".."_s)
+        return u"file"_s;
+    return clean;
+}
+
+bool isSha256Hex(const QString &text)
+{
+    return text.size() == 64 && std::all_of(text.begin(), text.end(), [](QChar c) {
+               return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
+           });
+}
+
+Result<qint64> wholeNumber(const QJsonObject &object, const QString &field)
+{
+    const QJsonValue value = object.value(field);
+    if (!value.isDouble() || value.toDouble() != double(value.toInteger()) || value.toInteger() < 0)
+        return Error{ErrorCode::BadRequest,
+                     u"field '%1' must be a whole number of at least 0"_s.arg(field)};
+    return value.toInteger();
+}
+
+QByteArray contentDisposition(const sql::MediaRecord &record)
+{
+    const QByteArray kind = media::servedInline(record.type) ? "inline" : "attachment";
+    // RFC 6266 / 8187: a plain ASCII fallback and the UTF-8 name percent-encoded.
+    QByteArray ascii;
+    for (const QChar c : record.name)
+        ascii += (c.unicode() >= 0x20 && c.unicode() < 0x7f && c != u'"' && c != u'\\')
+            ? char(c.unicode())
+            : '_';
+    return kind + "; filename=\"" + ascii + "\"; filename*=UTF-8''"
+        + QUrl::toPercentEncoding(record.name);
+}
+
+/// Streams a byte range of a blob to the connection, a piece at a time, as fast as the
+/// client takes it.
+class Streamer : public QObject
+{
+public:
+    Streamer(HttpConnection &connection, MediaFiles &files, QString id, qint64 from, qint64 end)
+        : QObject(&connection), m_connection(connection), m_files(files), m_id(std::move(id)),
+          m_next(from), m_end(end)
+    {
+        connect(&connection, &HttpConnection::drained, this, &Streamer::pump);
+    }
+
+    void pump()
+    {
+        if (m_reading || m_next >= m_end || !m_connection.wantsMore())
+            return;
+        m_reading = true;
+        const qint64 length = std::min(kPieceBytes, m_end - m_next);
+        m_files
+            .run<QByteArray>([id = m_id, at = m_next, length](BlobStore &blobs) {
+                return blobs.read(id, at, length);
+            })
+            .then(this, [this](const Result<QByteArray> &bytes) {
+                m_reading = false;
+                if (!bytes || bytes->isEmpty() || bytes->size() > m_end - m_next) {
+                    qCWarning(lcMedia).noquote()
+                        << "cannot read media" << m_id << "at" << m_next << ":"
+                        << (bytes ? u"it is shorter than recorded"_s : bytes.error().message);
+                    m_connection.abort();
+                    return;
+                }
+                m_next += bytes->size();
+                const bool done = m_next >= m_end;
+                m_connection.writeBody(*bytes);
+                if (done)
+                    deleteLater();
+                else
+                    pump();
+            });
+    }
+
+private:
+    HttpConnection &m_connection;
+    MediaFiles &m_files;
+    const QString m_id;
+    qint64 m_next;
+    const qint64 m_end;
+    bool m_reading = false;
+};
+
+} // namespace
+
+struct MediaApi::Busy
+{
+    QMutex mutex;
+    QSet<QString> ids;
+};
+
+struct MediaApi::Upload
+{
+    QString id;
+    qint64 offset = 0;
+    std::shared_ptr<void> busy;
+};
+
+MediaApi::MediaApi(Store &store, MediaFiles &files, MediaOptions options, QByteArray linkKey,
+                   QObject *parent)
+    : QObject(parent), m_store(store), m_files(files), m_options(std::move(options)),
+      m_linkKey(std::move(linkKey)), m_busy(std::make_shared<Busy>())
+{ }
+
+MediaApi::~MediaApi() = default;
+
+bool MediaApi::isMediaPath(QByteArrayView path)
+{
+    return path == kPrefix || path.startsWith(kPrefixSlash);
+}
+
+void MediaApi::handle(HttpConnection &connection)
+{
+    const HttpRequest &request = connection.request();
+    const QByteArray &method = request.method;
+    if (!isMediaPath(request.path)) {
+        // The first request of a connection decides who serves it (HttpGateway).
+        return fail(
+            connection,
+            {ErrorCode::NotFound, u"this connection serves /v1/media only; open another one"_s});
+    }
+    if (request.path == kPrefix || request.path == kPrefixSlash) {
+        if (method == "POST")
+            return create(connection);
+        return methodNotAllowed(connection, "POST");
+    }
+    const QList<QByteArray> parts = request.path.sliced(kPrefixSlash.size()).split('/');
+    const QString id = QString::fromLatin1(parts.first());
+    if (parts.size() > 2 || !sql::isMediaId(id))
+        return fail(connection, {ErrorCode::NotFound, u"no such media"_s});
+    if (parts.size() == 1) {
+        if (method == "GET" || method == "HEAD")
+            return download(connection, id);
+        if (method == "PATCH")
+            return append(connection, id);
+        if (method == "DELETE")
+            return cancel(connection, id);
+        return methodNotAllowed(connection, "GET, HEAD, PATCH, DELETE");
+    }
+    const QByteArray &action = parts.at(1);
+    if (action == "upload") {
+        if (method == "GET" || method == "HEAD")
+            return status(connection, id);
+        return methodNotAllowed(connection, "GET, HEAD");
+    }
+    if (action == "complete" || action == "link") {
+        if (method != "POST")
+            return methodNotAllowed(connection, "POST");
+        return action == "complete" ? complete(connection, id) : link(connection, id);
+    }
+    fail(connection, {ErrorCode::NotFound, u"no such media"_s});
+}
+
+void MediaApi::authorize(HttpConnection &connection, const QString &mediaId, bool linkAllowed,
+                         Next next)
+{
+    const HttpRequest &request = connection.request();
+    const QByteArray authorization = request.header("authorization");
+    if (authorization.startsWith("Bearer ")) {
+        const QByteArray digest = crypto::sessionTokenDigest(authorization.sliced(7).trimmed());
+        m_store.read<UserId>([digest](QSqlDatabase &db) { return sql::sessionUser(db, digest); })
+            .then(&connection, [&connection, next = std::move(next)](const Result<UserId> &user) {
+                if (!user)
+                    return fail(connection, user.error());
+                next(*user);
+            });
+        return;
+    }
+    const QByteArray signature = request.queryItem("sig");
+    if (linkAllowed && !signature.isEmpty()) {
+        bool userOk = false;
+        bool expiresOk = false;
+        const UserId user = request.queryItem("user").toLongLong(&userOk);
+        const qint64 expires = request.queryItem("expires").toLongLong(&expiresOk);
+        const QByteArray signedPart = mediaId.toLatin1() + '\n' + QByteArray::number(user) + '\n'
+            + QByteArray::number(expires);
+        if (!userOk || !expiresOk || !crypto::verifyMessageTag(m_linkKey, signedPart, signature))
+            return fail(connection, {ErrorCode::Forbidden, u"this link is not valid"_s});
+        if (expires < QDateTime::currentMSecsSinceEpoch())
+            return fail(connection, {ErrorCode::Forbidden, u"this link has expired"_s});
+        return next(user);
+    }
+    fail(connection, {ErrorCode::Unauthorized, u"send 'Authorization: Bearer <session token>'"_s});
+}
+
+void MediaApi::create(HttpConnection &connection)
+{
+    const qint64 length = connection.request().contentLength;
+    if (length > kMaxJsonBody)
+        return fail(connection, {ErrorCode::TooLarge, u"the description is too long"_s});
+    if (length == 0)
+        return fail(connection,
+                    {ErrorCode::BadRequest, u"send a JSON object with size, type and sha256"_s});
+    authorize(connection, {}, false, [this, &connection](UserId user) {
+        readWhole(connection, [this, &connection, user](const QByteArray &body) {
+            const QJsonObject fields = QJsonDocument::fromJson(body).object();
+            const auto size = wholeNumber(fields, u"size"_s);
+            if (!size)
+                return fail(connection, size.error());
+            if (*size > m_options.maxFileBytes)
+                return fail(
+                    connection,
+                    {ErrorCode::TooLarge,
+                     u"files on this relay have at most %1 bytes"_s.arg(m_options.maxFileBytes)});
+            const auto type = media::canonicalType(fields.value(u"type"_s).toString());
+            if (!type)
+                return fail(connection, type.error());
+            if (!media::typeAllowed(*type, m_options.allowedTypes))
+                return fail(
+                    connection,
+                    {ErrorCode::Unsupported, u"this relay does not accept %1 files"_s.arg(*type)});
+            const QString sha256 = fields.value(u"sha256"_s).toString().toLower();
+            if (!isSha256Hex(sha256))
+                return fail(
+                    connection,
+                    {ErrorCode::BadRequest, u"field 'sha256' must be the file's SHA-256 in hex"_s});
+            const QJsonValue name = fields.value(u"name"_s);
+            if (!name.isUndefined() && !name.isString())
+                return fail(connection,
+                            {ErrorCode::BadRequest, u"field 'name' must be a string"_s});
+
+            const sql::NewUpload upload{newMediaId(), user,   *size,
+                                        *type,        sha256, cleanName(name.toString())};
+            const qint64 quota = m_options.quotaBytes;
+            m_store
+                .write<sql::MediaRecord>([upload, quota](QSqlDatabase &db) {
+                    return sql::createUpload(db, upload, quota);
+                })
+                .then(&connection, [this, &connection](const Result<sql::MediaRecord> &record) {
+                    if (!record)
+                        return fail(connection, record.error());
+                    QJsonObject created = describe(*record);
+                    created.insert(u"offset"_s, 0);
+                    created.insert(u"chunk_bytes"_s, m_options.maxChunkBytes);
+                    ok(connection, 201, created,
+                       {{"Location", kPrefix + '/' + record->id.toLatin1()},
+                        {"Upload-Offset", "0"}});
+                });
+        });
+    });
+}
+
+void MediaApi::status(HttpConnection &connection, const QString &id)
+{
+    authorize(connection, id, false, [this, &connection, id](UserId user) {
+        m_store.read<sql::MediaRecord>([id](QSqlDatabase &db) { return sql::mediaById(db, id); })
+            .then(&connection,
+                  [this, &connection, id, user](const Result<sql::MediaRecord> &record) {
+                      if (!record || record->ownerId != user)
+                          return fail(connection, {ErrorCode::NotFound, u"no such media"_s});
+                      const sql::MediaRecord media = *record;
+                      m_files.run<qint64>([id](BlobStore &blobs) { return blobs.size(id); })
+                          .then(&connection, [&connection, media](const Result<qint64> &offset) {
+                              if (!offset)
+                                  return fail(connection, offset.error());
+                              QJsonObject body = describe(media);
+                              body.insert(u"offset"_s, *offset);
+                              ok(connection, 200, body,
+                                 {{"Upload-Offset", QByteArray::number(*offset)}});
+                          });
+                  });
+    });
+}
+
+void MediaApi::append(HttpConnection &connection, const QString &id)
+{
+    bool offsetOk = false;
+    const qint64 offset = connection.request().header("upload-offset").toLongLong(&offsetOk);
+    if (!offsetOk || offset < 0)
+        return fail(
+            connection,
+            {ErrorCode::BadRequest, u"send 'Upload-Offset: <bytes>', where this chunk starts"_s});
+    const qint64 length = connection.request().contentLength;
+    if (length > m_options.maxChunkBytes)
+        return fail(connection,
+                    {ErrorCode::TooLarge,
+                     u"an upload request carries at most %1 bytes"_s.arg(m_options.maxChunkBytes)});
+    authorize(connection, id, false, [this, &connection, id, offset, length](UserId user) {
+        m_store.read<sql::MediaRecord>([id](QSqlDatabase &db) { return sql::mediaById(db, id); })
+            .then(&connection,
+                  [this, &connection, id, offset, length,
+                   user](const Result<sql::MediaRecord> &record) {
+                      if (!record || record->ownerId != user)
+                          return fail(connection, {ErrorCode::NotFound, u"no such media"_s});
+                      if (record->state != sql::MediaState::Uploading)
+                          return fail(connection,
+                                      {ErrorCode::Conflict, u"this upload is complete"_s});
+                      if (offset + length > record->size)
+                          return fail(
+                              connection,
+                              {ErrorCode::TooLarge,
+                               u"this upload was declared with %1 bytes"_s.arg(record->size)});
+                      auto busy = claim(id);
+                      if (!busy)
+                          return fail(connection,
+                                      {ErrorCode::Conflict,
+                                       u"another request is uploading this media now"_s});
+                      m_files.run<qint64>([id](BlobStore &blobs) { return blobs.size(id); })
+                          .then(&connection,
+                                [this, &connection, id, offset, length,
+                                 busy](const Result<qint64> &current) {
+                                    if (!current)
+                                        return fail(connection, current.error());
+                                    if (*current != offset) {
+                                        return fail(
+                                            connection,
+                                            {ErrorCode::Conflict,
+                                             u"the upload stands at %1 bytes"_s.arg(*current)},
+                                            {{"Upload-Offset", QByteArray::number(*current)}});
+                                    }
+                                    if (length == 0)
+                                        return connection.respond(
+                                            {204, {{"Upload-Offset", QByteArray::number(offset)}}});
+                                    receiveChunk(
+                                        connection,
+                                        std::make_shared<Upload>(Upload{id, offset, busy}));
+                                });
+                  });
+    });
+}
+
+void MediaApi::receiveChunk(HttpConnection &connection, std::shared_ptr<Upload> upload)
+{
+    connection.pullBody(kPieceBytes, [this, &connection, upload](QByteArray bytes) {
+        // The last piece is synced before the answer: an offset acknowledged is on disk.
+        const bool last = connection.bodyRemaining() == 0;
+        m_files
+            .run<qint64>([id = upload->id, offset = upload->offset, bytes = std::move(bytes), last,
+                          busy = upload->busy](BlobStore &blobs) {
+                return blobs.append(id, offset, bytes, last);
+            })
+            .then(&connection, [this, &connection, upload, last](const Result<qint64> &reached) {
+                if (!reached)
+                    return fail(connection, reached.error());
+                upload->offset = *reached;
+                if (last)
+                    return connection.respond(
+                        {204, {{"Upload-Offset", QByteArray::number(upload->offset)}}});
+                receiveChunk(connection, upload);
+            });
+    });
+}
+
+void MediaApi::complete(HttpConnection &connection, const QString &id)
+{
+    authorize(connection, id, false, [this, &connection, id](UserId user) {
+        m_store.read<sql::MediaRecord>([id](QSqlDatabase &db) { return sql::mediaById(db, id); })
+            .then(
+                &connection, [this, &connection, id, user](const Result<sql::MediaRecord> &found) {
+                    if (!found || found->ownerId != user)
+                        return fail(connection, {ErrorCode::NotFound, u"no such media"_s});
+                    if (found->state == sql::MediaState::Complete)
+                        return ok(connection, 200, describe(*found));
+                    auto busy = claim(id);
+                    if (!busy)
+                        return fail(connection,
+                                    {ErrorCode::Conflict,
+                                     u"another request is uploading this media now"_s});
+                    const sql::MediaRecord record = *found;
+                    m_files
+                        .run<BlobDigest>([id, busy](BlobStore &blobs) {
+                            return blobs.digest(id, media::kSniffBytes);
+                        })
+                        .then(&connection,
+                              [this, &connection, record, busy](const Result<BlobDigest> &digest) {
+                                  finishUpload(connection, record, digest, busy);
+                              });
+                });
+    });
+}
+
+void MediaApi::finishUpload(HttpConnection &connection, const sql::MediaRecord &record,
+                            const Result<BlobDigest> &digest, const std::shared_ptr<void> &busy)
+{
+    if (!digest)
+        return fail(connection, digest.error());
+    const QString id = record.id;
+    if (digest->size != record.size) {
+        return fail(connection,
+                    {ErrorCode::Conflict,
+                     u"the upload has %1 of %2 bytes"_s.arg(digest->size).arg(record.size)},
+                    {{"Upload-Offset", QByteArray::number(digest->size)}});
+    }
+    if (QString::fromLatin1(digest->sha256) != record.sha256) {
+        // The bytes are not the file declared: start again from nothing.
+        m_files.run<void>([id, busy](BlobStore &blobs) { return blobs.remove(id); });
+        return fail(connection,
+                    {ErrorCode::Conflict,
+                     u"the file's SHA-256 is not the one declared; upload it "
+                     "again from offset 0"_s},
+                    {{"Upload-Offset", "0"}});
+    }
+    auto type = media::verifyType(record.type, digest->head);
+    if (type && !media::typeAllowed(*type, m_options.allowedTypes))
+        type = Error{ErrorCode::Unsupported, u"this relay does not accept %1 files"_s.arg(*type)};
+    if (!type) {
+        const Error refused = type.error();
+        const UserId owner = record.ownerId;
+        m_store
+            .write<void>([owner, id](QSqlDatabase &db) { return sql::cancelUpload(db, owner, id); })
+            .then(&connection,
+                  [&connection, refused](const Result<void> &) { fail(connection, refused); });
+        return;
+    }
+    const QString verified = *type;
+    m_store
+        .write<sql::MediaRecord>(
+            [id, verified](QSqlDatabase &db) { return sql::completeUpload(db, id, verified); })
+        .then(&connection, [&connection](const Result<sql::MediaRecord> &completed) {
+            if (!completed)
+                return fail(connection, completed.error());
+            ok(connection, 200, describe(*completed));
+        });
+}
+
+void MediaApi::cancel(HttpConnection &connection, const QString &id)
+{
+    authorize(connection, id, false, [this, &connection, id](UserId user) {
+        m_store
+            .write<void>([user, id](QSqlDatabase &db) { return sql::cancelUpload(db, user, id); })
+            .then(&connection, [&connection](const Result<void> &cancelled) {
+                if (!cancelled)
+                    return fail(connection, cancelled.error());
+                connection.respond({204, {}});
+            });
+    });
+}
+
+void MediaApi::download(HttpConnection &connection, const QString &id)
+{
+    authorize(connection, id, true, [this, &connection, id](UserId user) {
+        m_store
+            .read<sql::MediaRecord>(
+                [id, user](QSqlDatabase &db) { return sql::readableMedia(db, user, id); })
+            .then(&connection, [this, &connection](const Result<sql::MediaRecord> &record) {
+                if (!record)
+                    return fail(connection, record.error());
+                if (record->state != sql::MediaState::Complete)
+                    return fail(connection,
+                                {ErrorCode::NotFound, u"this upload is not complete yet"_s});
+                serve(connection, *record);
+            });
+    });
+}
+
+void MediaApi::serve(HttpConnection &connection, const sql::MediaRecord &record)
+{
+    const qint64 size = record.size;
+    qint64 first = 0;
+    qint64 last = size - 1;
+    int status = 200;
+    // One range of bytes (what players and resuming downloads ask for); anything else is
+    // answered with the whole file, as RFC 9110 allows.
+    const QByteArray range = connection.request().header("range");
+    if (range.startsWith("bytes=") && !range.contains(',')) {
+        const QByteArray spec = range.sliced(6).trimmed();
+        const qsizetype dash = spec.indexOf('-');
+        bool firstOk = false;
+        bool lastOk = false;
+        const qint64 from = spec.first(std::max<qsizetype>(dash, 0)).toLongLong(&firstOk);
+        const qint64 to = spec.sliced(dash + 1).toLongLong(&lastOk);
+        bool satisfiable = true;
+        if (dash < 0) {
+            satisfiable = true; // not a range we understand: the whole file
+        } else if (dash == 0 && lastOk) {
+            status = 206;
+            satisfiable = to > 0 && size > 0;
+            first = std::max<qint64>(0, size - to);
+        } else if (firstOk && (lastOk || dash == spec.size() - 1)) {
+            status = 206;
+            first = from;
+            if (lastOk)
+                last = std::min(to, size - 1);
+            satisfiable = from >= 0 && from < size && from <= last;
+        }
+        if (!satisfiable) {
+            return connection.respond(
+                {416, {{"Content-Range", "bytes */" + QByteArray::number(size)}}});
+        }
+    }
+    HttpResponse response{status,
+                          {{"Content-Type", record.type.toLatin1()},
+                           {"Accept-Ranges", "bytes"},
+                           {"ETag", '"' + record.sha256.toLatin1() + '"'},
+                           {"Cache-Control", "private, max-age=31536000, immutable"},
+                           {"X-Content-Type-Options", "nosniff"},
+                           {"Content-Security-Policy", "sandbox; default-src 'none'"},
+                           {"Content-Disposition", contentDisposition(record)}}};
+    if (status == 206) {
+        response.headers.append({"Content-Range",
+                                 "bytes " + QByteArray::number(first) + '-'
+                                     + QByteArray::number(last) + '/' + QByteArray::number(size)});
+    }
+    const qint64 length = size == 0 ? 0 : last - first + 1;
+    const bool headOnly = connection.request().method == "HEAD";
+    if (headOnly || length == 0)
+        return connection.beginResponse(response, length, true);
+    connection.beginResponse(response, length);
+    auto *streamer = new Streamer(connection, m_files, record.id, first, first + length);
+    streamer->pump();
+}
+
+void MediaApi::link(HttpConnection &connection, const QString &id)
+{
+    authorize(connection, id, false, [this, &connection, id](UserId user) {
+        m_store
+            .read<sql::MediaRecord>(
+                [id, user](QSqlDatabase &db) { return sql::readableMedia(db, user, id); })
+            .then(&connection,
+                  [this, &connection, id, user](const Result<sql::MediaRecord> &record) {
+                      if (!record)
+                          return fail(connection, record.error());
+                      const qint64 expires
+                          = QDateTime::currentMSecsSinceEpoch() + m_options.linkLifetimeMs;
+                      const QByteArray url = kPrefix + '/' + id.toLatin1() + "?user="
+                          + QByteArray::number(user) + "&expires=" + QByteArray::number(expires)
+                          + "&sig=" + signLink(id, user, expires);
+                      ok(connection, 200,
+                         {{u"url"_s, QString::fromLatin1(url)}, {u"expires_at"_s, expires}});
+                  });
+    });
+}
+
+QByteArray MediaApi::signLink(const QString &id, UserId user, qint64 expiresAt) const
+{
+    return crypto::messageTag(m_linkKey,
+                              id.toLatin1() + '\n' + QByteArray::number(user) + '\n'
+                                  + QByteArray::number(expiresAt));
+}
+
+std::shared_ptr<void> MediaApi::claim(const QString &id)
+{
+    auto busy = m_busy;
+    const QMutexLocker lock(&busy->mutex);
+    if (busy->ids.contains(id))
+        return {};
+    busy->ids.insert(id);
+    return std::shared_ptr<QString>(new QString(id), [busy](QString *claimed) {
+        const QMutexLocker unlock(&busy->mutex);
+        busy->ids.remove(*claimed);
+        delete claimed;
+    });
+}
+
+void MediaApi::sweep(std::function<void()> done)
+{
+    if (m_sweeping) {
+        if (done)
+            done();
+        return;
+    }
+    m_sweeping = true;
+    sweepBatch(std::make_shared<std::function<void()>>(std::move(done)));
+}
+
+void MediaApi::sweepBatch(std::shared_ptr<std::function<void()>> done)
+{
+    const auto finish = [this, done] {
+        m_sweeping = false;
+        if (*done)
+            (*done)();
+    };
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    const qint64 expiry = m_options.unsentExpiryMs;
+    m_store
+        .write<QStringList>([now, expiry](QSqlDatabase &db) -> Result<QStringList> {
+            if (auto marked = sql::collectMedia(db, now, expiry, kSweepBatch); !marked)
+                return marked.error();
+            return sql::mediaBeingDeleted(db, kSweepBatch);
+        })
+        .then(this, [this, done, finish](const Result<QStringList> &marked) {
+            if (!marked) {
+                qCWarning(lcMedia).noquote() << "media sweep:" << marked.error().message;
+                return finish();
+            }
+            QStringList ids = *marked;
+            {
+                auto busy = m_busy;
+                const QMutexLocker lock(&busy->mutex);
+                ids.removeIf([&](const QString &id) { return busy->ids.contains(id); });
+            }
+            if (ids.isEmpty())
+                return finish();
+            const bool more = marked->size() == kSweepBatch && ids.size() == marked->size();
+            m_files
+                .run<QStringList>([ids](BlobStore &blobs) -> Result<QStringList> {
+                    QStringList removed;
+                    for (const QString &id : ids) {
+                        if (auto gone = blobs.remove(id); gone)
+                            removed.append(id);
+                        else
+                            qCWarning(lcMedia).noquote() << gone.error().message;
+                    }
+                    return removed;
+                })
+                .then(this, [this, done, finish, more](const Result<QStringList> &removed) {
+                    if (!removed || removed->isEmpty())
+                        return finish();
+                    const QStringList forgotten = *removed;
+                    qCInfo(lcMedia)
+                        << "deleted" << forgotten.size() << "media no message refers to";
+                    m_store
+                        .write<void>([forgotten](QSqlDatabase &db) {
+                            return sql::forgetMedia(db, forgotten);
+                        })
+                        .then(this, [this, done, finish, more](const Result<void> &) {
+                            if (more)
+                                sweepBatch(done);
+                            else
+                                finish();
+                        });
+                });
+        });
+}
+
+} // namespace tidings::relay

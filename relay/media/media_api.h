@@ -1,0 +1,89 @@
+#pragma once
+
+#include "util/result.h"
+
+#include <QByteArray>
+#include <QObject>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+
+namespace tidings::relay {
+
+class HttpConnection;
+class MediaFiles;
+class Store;
+struct BlobDigest;
+using UserId = qint64;
+namespace sql {
+struct MediaRecord;
+}
+
+struct MediaOptions
+{
+    qint64 maxFileBytes = qint64(100) * 1024 * 1024;
+    qint64 quotaBytes = 0; ///< per user; 0: none
+    qint64 maxChunkBytes = qint64(8) * 1024 * 1024;
+    QStringList allowedTypes{QStringLiteral("*")};
+    qint64 unsentExpiryMs = qint64(24) * 3600 * 1000;
+    qint64 linkLifetimeMs = qint64(3600) * 1000;
+};
+
+/// The media HTTP API (docs/protocol.md, "Media"): creating an upload, sending it in chunks
+/// at an offset, completing it (size, SHA-256 and type checked), downloading with Range,
+/// signed links, and collecting media no message refers to. Every request is authorized by
+/// a session token or a signed link; every byte goes through MediaFiles, every row through
+/// the Store, so no event loop waits on either.
+class MediaApi : public QObject
+{
+    Q_OBJECT
+
+public:
+    MediaApi(Store &store, MediaFiles &files, MediaOptions options, QByteArray linkKey,
+             QObject *parent = nullptr);
+    ~MediaApi() override;
+
+    /// Whether a request target belongs to this API ("/v1/media", "/v1/media/…").
+    static bool isMediaPath(QByteArrayView path);
+
+    /// Serves one request of `connection`.
+    void handle(HttpConnection &connection);
+
+    /// Deletes media no message refers to any more, and uploads never sent in time. Runs
+    /// one batch after another until nothing is left; calls `done` at the end.
+    void sweep(std::function<void()> done = {});
+
+private:
+    struct Upload;
+    struct Busy;
+    using Next = std::function<void(UserId)>;
+
+    void authorize(HttpConnection &connection, const QString &mediaId, bool linkAllowed, Next next);
+    void create(HttpConnection &connection);
+    void status(HttpConnection &connection, const QString &id);
+    void append(HttpConnection &connection, const QString &id);
+    void receiveChunk(HttpConnection &connection, std::shared_ptr<Upload> upload);
+    void complete(HttpConnection &connection, const QString &id);
+    void finishUpload(HttpConnection &connection, const sql::MediaRecord &record,
+                      const Result<BlobDigest> &digest, const std::shared_ptr<void> &busy);
+    void cancel(HttpConnection &connection, const QString &id);
+    void download(HttpConnection &connection, const QString &id);
+    void serve(HttpConnection &connection, const sql::MediaRecord &record);
+    void link(HttpConnection &connection, const QString &id);
+    void sweepBatch(std::shared_ptr<std::function<void()>> done);
+
+    /// Marks `id` busy (one upload request at a time): an empty pointer when it already
+    /// is, else a token that frees it when its last copy goes, on whatever thread.
+    std::shared_ptr<void> claim(const QString &id);
+    QByteArray signLink(const QString &id, UserId user, qint64 expiresAt) const;
+
+    Store &m_store;
+    MediaFiles &m_files;
+    const MediaOptions m_options;
+    const QByteArray m_linkKey;
+    std::shared_ptr<Busy> m_busy;
+    bool m_sweeping = false;
+};
+
+} // namespace tidings::relay
