@@ -12,7 +12,7 @@ build_packages=(
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev libsodium-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
-    qtkeychain-qt6-dev libsecret-1-0
+    qtkeychain-qt6-dev libsecret-1-0 libcurl4-openssl-dev
     curl
 )
 # The tests make a TLS certificate with openssl, render the UI offscreen with real fonts and

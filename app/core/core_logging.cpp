@@ -6,4 +6,5 @@ Q_LOGGING_CATEGORY(lcConnection, "tidings.app.connection", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcSync, "tidings.app.sync", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcOutbox, "tidings.app.outbox", QtInfoMsg)
 Q_LOGGING_CATEGORY(lcAccount, "tidings.app.account", QtInfoMsg)
+Q_LOGGING_CATEGORY(lcTransfers, "tidings.app.transfers", QtInfoMsg)
 } // namespace tidings::app

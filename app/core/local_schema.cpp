@@ -88,9 +88,25 @@ constexpr std::array kVersion2 = {
     "CREATE INDEX messages_queued_by_client_id ON messages(client_id) WHERE seq IS NULL",
 };
 
+// Uploads and downloads not finished yet (TransferManager), so a restart picks them up.
+constexpr std::array kVersion3 = {
+    "CREATE TABLE transfers ("
+    " id TEXT PRIMARY KEY,"
+    " kind TEXT NOT NULL CHECK (kind IN ('upload', 'download')),"
+    " path TEXT NOT NULL,"
+    " media_id TEXT NOT NULL DEFAULT '',"
+    " size INTEGER NOT NULL DEFAULT 0,"
+    " sha256 TEXT NOT NULL DEFAULT '',"
+    " type TEXT NOT NULL DEFAULT '',"
+    " name TEXT NOT NULL DEFAULT '',"
+    " paused INTEGER NOT NULL DEFAULT 0,"
+    " created_at INTEGER NOT NULL)",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "conversations, messages, outbox, search", kVersion1},
     Migration{2, "queued messages by client id", kVersion2},
+    Migration{3, "transfers", kVersion3},
 };
 
 } // namespace

@@ -189,6 +189,8 @@ HttpConnection::HttpConnection(QTcpSocket *socket, Handler handler, QObject *par
 {
     m_socket->setParent(this);
     m_socket->setReadBufferSize(kReadBufferBytes);
+    // Answers are small and go out whole: no waiting for the client's delayed ACK.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_lastActivity.start();
     connect(m_socket, &QTcpSocket::readyRead, this, [this] {
         m_lastActivity.restart();

@@ -1,0 +1,128 @@
+#pragma once
+
+#include "util/result.h"
+
+#include <QFuture>
+#include <QHash>
+#include <QJsonObject>
+#include <QObject>
+#include <QUrl>
+
+#include <memory>
+
+namespace tidings::app {
+
+class LocalStore;
+
+/// Uploads and downloads of media (docs/protocol.md, section 8) on libcurl's multi
+/// interface, on a thread of its own: nothing here waits on the network or the disk on the
+/// caller's thread.
+///
+/// Uploads are hashed, created, sent in chunks and completed; after a break (network, relay
+/// restart, app restart) they ask the relay where they stand and go on from there. Downloads
+/// go to a cache directory, resume with Range and are checked against their SHA-256. Every
+/// transfer is kept in the LocalStore until it ends, so restore() picks up what an app
+/// restart interrupted. Failures that can pass (network, 5xx, 429) are retried with
+/// exponential backoff; a refusal for good (404, 413, 415, …) fails the transfer.
+class TransferManager : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Options
+    {
+        int maxConcurrent = 3; ///< transfers running at once; the rest wait their turn
+        qint64 chunkBytes = qint64(4) * 1024 * 1024; ///< upload request size (capped by the relay)
+        qint64 maxBytesPerSecond = 0; ///< per transfer, each way; 0: as fast as it goes
+        int firstRetryMs = 1000;
+        int maxRetryMs = 60000;
+    };
+
+    enum class State { Queued, Running, Paused, Retrying, Done, Failed, Cancelled };
+    Q_ENUM(State)
+
+    struct Upload
+    {
+        QString path; ///< the local file
+        QString type; ///< MIME type
+        QString name; ///< shown to others; default: the file's name
+    };
+
+    struct Download
+    {
+        QString mediaId;
+        qint64 size = 0;
+        QString sha256;
+        QString name; ///< the cached file's name (sanitized)
+    };
+
+    TransferManager(LocalStore &store, QString cacheDirectory, Options options,
+                    QObject *parent = nullptr);
+    TransferManager(LocalStore &store, QString cacheDirectory, QObject *parent = nullptr)
+        : TransferManager(store, std::move(cacheDirectory), Options(), parent)
+    { }
+    ~TransferManager() override;
+
+    /// Where the relay is (http[s]://host:port) and the session token to send. Transfers
+    /// wait until both are known; a new token restarts those that were refused with 401.
+    void setServer(const QUrl &base, const QByteArray &token);
+
+    /// Starts an upload; returns its transfer id at once (the file is read on the worker).
+    QString upload(const Upload &upload);
+    /// Starts a download into the cache, or finishes at once if it is cached already.
+    QString download(const Download &download);
+    /// Picks up the transfers an earlier run left unfinished. Call once, after the store is
+    /// open.
+    void restore();
+
+    void pause(const QString &id);
+    void resume(const QString &id);
+    /// Stops a transfer for good (an upload is also cancelled on the relay).
+    void cancel(const QString &id);
+
+    State state(const QString &id) const;
+    /// The cached file of a media, or empty when it is not (fully) downloaded.
+    QString cachedPath(const QString &mediaId) const;
+    QString cacheDirectory() const { return m_cacheDirectory; }
+    /// Bytes in the cache (computed off this thread).
+    QFuture<qint64> cacheSize() const;
+    /// Removes the least recently used cached files until at most `maxBytes` remain
+    /// (0 clears it), sparing downloads in progress. Resolves to the bytes left.
+    QFuture<qint64> trimCache(qint64 maxBytes);
+
+Q_SIGNALS:
+    void progress(const QString &id, qint64 done, qint64 total);
+    void stateChanged(const QString &id, TransferManager::State state);
+    /// An upload went on from `offset` instead of from zero (after a break or a restart).
+    void resumed(const QString &id, qint64 offset);
+    /// An upload is complete on the relay: `media` is its object ({"id", "size", "type",
+    /// "sha256", "name"}).
+    void uploaded(const QString &id, const QJsonObject &media);
+    void downloaded(const QString &id, const QString &mediaId, const QString &path);
+    void failed(const QString &id, const QString &reason);
+    /// restore() has picked up `count` unfinished transfers.
+    void restored(int count);
+
+private:
+    class Worker;
+    struct Record;
+
+    void persist(const Record &record);
+    void forget(const QString &id);
+    void setState(const QString &id, State state);
+    void onUploadCreated(const QString &id, const QString &mediaId, const QString &sha256,
+                         qint64 size);
+    void onUploaded(const QString &id, const QJsonObject &media);
+    void onDownloaded(const QString &id, const QString &mediaId, const QString &path);
+    void onFailed(const QString &id, const QString &reason);
+    QString newId() const;
+
+    LocalStore &m_store;
+    const QString m_cacheDirectory;
+    const Options m_options;
+    QHash<QString, State> m_states;
+    QHash<QString, QString> m_downloading; ///< media id → transfer id
+    std::unique_ptr<Worker> m_worker;
+};
+
+} // namespace tidings::app
