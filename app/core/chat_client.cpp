@@ -6,16 +6,58 @@
 #include <QCoreApplication>
 #include <QCryptographicHash>
 #include <QDir>
+#include <QFileInfo>
 #include <QJsonArray>
 
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
 
+namespace {
+
+/// Downloaded and sent files of one account live beside its database.
+QString filesDirectoryFor(const QString &databasePath)
+{
+    const QFileInfo database(databasePath);
+    return database.path() + u'/' + database.completeBaseName() + u".files"_s;
+}
+
+} // namespace
+
 ChatClient::ChatClient(const QString &databasePath, Connection::Options options, QObject *parent)
     : QObject(parent), m_store(databasePath), m_connection(options),
-      m_outbox(m_connection, m_store), m_sync(m_connection, m_store, m_outbox)
-{ }
+      m_outbox(m_connection, m_store), m_sync(m_connection, m_store, m_outbox),
+      m_transfers(m_store, filesDirectoryFor(databasePath))
+{
+    connect(&m_connection, &Connection::tokenChanged, this, [this](const QString &token) {
+        m_transfers.setServer(m_server.httpUrl(), token.toLatin1());
+    });
+    connect(&m_transfers, &TransferManager::uploaded, this,
+            [this](const QString &upload, const QJsonObject &media) {
+                m_transfers.keepSentFile(upload, media);
+                m_store
+                    .write<qint64>([upload, media](QSqlDatabase &db) {
+                        return local::attachmentUploaded(db, upload, media);
+                    })
+                    .then(this, [this](const Result<qint64> &conversation) {
+                        if (conversation && *conversation != 0) {
+                            Q_EMIT m_outbox.changed(*conversation);
+                            m_outbox.flush();
+                        }
+                    });
+            });
+    connect(&m_transfers, &TransferManager::failed, this,
+            [this](const QString &upload, const QString &reason) {
+                m_store
+                    .write<qint64>([upload, reason](QSqlDatabase &db) {
+                        return local::attachmentFailed(db, upload, reason);
+                    })
+                    .then(this, [this](const Result<qint64> &conversation) {
+                        if (conversation && *conversation != 0)
+                            Q_EMIT m_outbox.changed(*conversation);
+                    });
+            });
+}
 
 ChatClient::~ChatClient()
 {
@@ -37,6 +79,7 @@ QFuture<Result<int>> ChatClient::open()
               [this](const Result<int> &opened) -> QFuture<Result<int>> {
                   if (!opened)
                       return readyFuture(opened);
+                  m_transfers.restore(); // uploads and downloads an earlier run left
                   return m_store
                       .read<QHash<QString, QString>>(
                           [](QSqlDatabase &db) { return local::accountValues(db); })
@@ -53,6 +96,9 @@ QFuture<Result<int>> ChatClient::open()
 
 void ChatClient::start(const ServerAddress &server, const QString &token)
 {
+    m_server = server;
+    if (!token.isEmpty())
+        m_transfers.setServer(server.httpUrl(), token.toLatin1());
     m_connection.setServer(server);
     m_connection.setToken(token);
     m_connection.start();
@@ -123,6 +169,30 @@ QFuture<Result<QJsonObject>> ChatClient::registerAccount(const QString &username
     if (!displayName.isEmpty())
         fields.insert(u"display_name"_s, displayName);
     return m_connection.signIn(u"register"_s, fields);
+}
+
+QFuture<Result<local::Message>> ChatClient::sendFiles(qint64 conversation, const QString &text,
+                                                      const QList<OutgoingFile> &files)
+{
+    QJsonArray attachments;
+    for (const OutgoingFile &file : files) {
+        const QString name = file.name.isEmpty() ? QFileInfo(file.path).fileName() : file.name;
+        QJsonObject attachment{{u"upload"_s, m_transfers.upload({file.path, file.type, name})},
+                               {u"local_path"_s, file.path},
+                               {u"name"_s, name},
+                               {u"type"_s, file.type},
+                               {u"size"_s, file.size}};
+        if (file.width > 0 && file.height > 0) {
+            attachment.insert(u"width"_s, file.width);
+            attachment.insert(u"height"_s, file.height);
+        }
+        if (file.durationMs > 0)
+            attachment.insert(u"duration_ms"_s, file.durationMs);
+        if (!file.thumbnail.isEmpty())
+            attachment.insert(u"thumbnail"_s, file.thumbnail);
+        attachments.append(attachment);
+    }
+    return m_outbox.send(conversation, text, 0, attachments);
 }
 
 QFuture<Result<QJsonObject>> ChatClient::logIn(const QString &username, const QString &password)

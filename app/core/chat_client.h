@@ -6,6 +6,7 @@
 #include "core/outbox.h"
 #include "core/sync_engine.h"
 #include "core/token_store.h"
+#include "core/transfer_manager.h"
 
 #include <QObject>
 
@@ -41,6 +42,7 @@ public:
     Connection &connection() { return m_connection; }
     LocalStore &store() { return m_store; }
     Outbox &outbox() { return m_outbox; }
+    TransferManager &transfers() { return m_transfers; }
     SyncEngine &sync() { return m_sync; }
     qint64 userId() const { return m_connection.userId(); }
 
@@ -48,6 +50,24 @@ public:
                                                  const QString &displayName = {});
     QFuture<Result<QJsonObject>> logIn(const QString &username, const QString &password);
     QFuture<Result<QJsonObject>> logOut();
+
+    /// A file to send, described by the app (type, picture size, thumbnail).
+    struct OutgoingFile
+    {
+        QString path;
+        QString type; ///< MIME type
+        QString name; ///< default: the file's name
+        qint64 size = 0;
+        int width = 0; ///< pictures and videos
+        int height = 0;
+        qint64 durationMs = 0; ///< videos and audio
+        QString thumbnail; ///< a small JPEG in base64, or empty
+    };
+    /// Sends `files` (with `text` as the caption) as one message: shown at once with the
+    /// local files, uploaded in the background, and sent once every upload is complete.
+    /// A refused upload fails the message.
+    QFuture<Result<local::Message>> sendFiles(qint64 conversation, const QString &text,
+                                              const QList<OutgoingFile> &files);
 
     /// Opens (or makes) the direct conversation with `user`; stores it; returns its id.
     QFuture<Result<qint64>> openDirect(qint64 user);
@@ -74,6 +94,8 @@ private:
     Connection m_connection;
     Outbox m_outbox;
     SyncEngine m_sync;
+    TransferManager m_transfers;
+    ServerAddress m_server;
     TokenStore *m_tokens = nullptr;
     QString m_account;
 };

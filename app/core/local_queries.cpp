@@ -532,11 +532,17 @@ Result<QHash<qint64, Seq>> syncCursors(QSqlDatabase &db)
 }
 
 Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
-                             const QString &clientId, const QString &text, Seq replyTo)
+                             const QString &clientId, const QString &caption, Seq replyTo,
+                             const QJsonArray &attachments)
 {
+    const QString text = caption.isNull() ? u""_s : caption; // a null QString binds as NULL
     QJsonObject body{{u"text"_s, text}};
     QJsonObject payload{
         {u"conversation"_s, conversation}, {u"client_id"_s, clientId}, {u"text"_s, text}};
+    if (!attachments.isEmpty()) {
+        body.insert(u"attachments"_s, attachments);
+        payload.insert(u"attachments"_s, attachments);
+    }
     if (replyTo > 0) {
         body.insert(u"reply_to"_s, replyTo);
         payload.insert(u"reply_to"_s, replyTo);
@@ -566,6 +572,114 @@ Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
         return activity.error();
     }
     return message;
+}
+
+namespace {
+
+/// Puts `media` into the attachment of `attachments` whose upload is `uploadId`; false if
+/// none is.
+bool fillAttachment(QJsonArray &attachments, const QString &uploadId, const QJsonObject &media)
+{
+    bool found = false;
+    for (qsizetype i = 0; i < attachments.size(); ++i) {
+        QJsonObject attachment = attachments.at(i).toObject();
+        if (attachment.value(u"upload"_s).toString() != uploadId)
+            continue;
+        attachment.insert(u"media"_s, media.value(u"id"_s));
+        for (const QString &field : {u"size"_s, u"type"_s, u"sha256"_s}) {
+            if (media.contains(field))
+                attachment.insert(field, media.value(field));
+        }
+        attachments.replace(i, attachment);
+        found = true;
+    }
+    return found;
+}
+
+} // namespace
+
+bool waitsForUpload(const QJsonObject &payload)
+{
+    const QJsonArray attachments = payload.value(u"attachments"_s).toArray();
+    return std::any_of(attachments.begin(), attachments.end(), [](const QJsonValue &attachment) {
+        return !attachment.toObject().contains(u"media"_s);
+    });
+}
+
+QJsonObject wirePayload(const QJsonObject &payload)
+{
+    if (!payload.contains(u"attachments"_s))
+        return payload;
+    QJsonArray attachments = payload.value(u"attachments"_s).toArray();
+    for (qsizetype i = 0; i < attachments.size(); ++i) {
+        QJsonObject attachment = attachments.at(i).toObject();
+        attachment.remove(u"upload"_s);
+        attachment.remove(u"local_path"_s);
+        attachments.replace(i, attachment);
+    }
+    QJsonObject wire = payload;
+    wire.insert(u"attachments"_s, attachments);
+    return wire;
+}
+
+Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
+                                  const QJsonObject &media)
+{
+    const QString pattern = u"%\"upload\":\""_s + uploadId + u"\"%"_s;
+    auto query = run(db, u"SELECT key, payload, conversation_id FROM outbox WHERE payload LIKE ?"_s,
+                     {pattern});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return 0;
+    const QString key = query->value(0).toString();
+    QJsonObject payload = QJsonDocument::fromJson(query->value(1).toString().toUtf8()).object();
+    const qint64 conversation = query->value(2).toLongLong();
+    query->finish();
+    QJsonArray attachments = payload.value(u"attachments"_s).toArray();
+    if (!fillAttachment(attachments, uploadId, media))
+        return 0;
+    payload.insert(u"attachments"_s, attachments);
+    if (auto stored
+        = run(db, u"UPDATE outbox SET payload = ? WHERE key = ?"_s, {toText(payload), key});
+        !stored) {
+        return stored.error();
+    }
+    auto message
+        = run(db, u"SELECT body FROM messages WHERE client_id = ? AND seq IS NULL"_s, {key});
+    if (!message)
+        return message.error();
+    if (message->next()) {
+        QJsonObject body = QJsonDocument::fromJson(message->value(0).toString().toUtf8()).object();
+        message->finish();
+        QJsonArray shown = body.value(u"attachments"_s).toArray();
+        fillAttachment(shown, uploadId, media);
+        body.insert(u"attachments"_s, shown);
+        if (auto stored
+            = run(db, u"UPDATE messages SET body = ? WHERE client_id = ? AND seq IS NULL"_s,
+                  {toText(body), key});
+            !stored) {
+            return stored.error();
+        }
+    }
+    return conversation;
+}
+
+Result<qint64> attachmentFailed(QSqlDatabase &db, const QString &uploadId, const QString &reason)
+{
+    const QString pattern = u"%\"upload\":\""_s + uploadId + u"\"%"_s;
+    auto query
+        = run(db, u"SELECT key, conversation_id FROM outbox WHERE payload LIKE ?"_s, {pattern});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return 0;
+    const QString key = query->value(0).toString();
+    const qint64 conversation = query->value(1).toLongLong();
+    query->finish();
+    if (auto failed = outboxFailed(db, key, reason); !failed)
+        return failed.error();
+    return conversation;
 }
 
 Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJsonObject &payload,

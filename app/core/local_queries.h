@@ -108,7 +108,20 @@ Result<QHash<qint64, Seq>> syncCursors(QSqlDatabase &db);
 // --- from the user ----------------------------------------------------------------------
 /// Stores a new message as queued and puts its send in the outbox, in one transaction.
 Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
-                             const QString &clientId, const QString &text, Seq replyTo);
+                             const QString &clientId, const QString &text, Seq replyTo,
+                             const QJsonArray &attachments = {});
+/// An attachment's upload (its "upload" field, a transfer id) is complete: the queued
+/// message and its outbox item now name the relay's `media` (id, size, type, sha256).
+/// Returns the message's conversation, 0 when no queued message waits for it.
+Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
+                                  const QJsonObject &media);
+/// An attachment's upload failed for good: its message fails with `reason`.
+Result<qint64> attachmentFailed(QSqlDatabase &db, const QString &uploadId, const QString &reason);
+/// Whether an outbox payload still waits for an upload (an attachment without "media").
+bool waitsForUpload(const QJsonObject &payload);
+/// The payload as the relay gets it: without what only this device knows (local paths,
+/// transfer ids).
+QJsonObject wirePayload(const QJsonObject &payload);
 /// Puts an edit, delete or reaction in the outbox (and shows an edit or delete at once).
 Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJsonObject &payload,
                                qint64 me);

@@ -60,13 +60,14 @@ Outbox::Outbox(Connection &connection, LocalStore &store, QObject *parent)
 Outbox::~Outbox() = default;
 
 QFuture<Result<local::Message>> Outbox::send(qint64 conversation, const QString &text,
-                                             local::Seq replyTo)
+                                             local::Seq replyTo, const QJsonArray &attachments)
 {
     const qint64 me = m_connection.userId();
     const QString clientId = newClientId();
     return m_store
-        .write<local::Message>([conversation, me, clientId, text, replyTo](QSqlDatabase &db) {
-            return local::queueMessage(db, conversation, me, clientId, text, replyTo);
+        .write<local::Message>([conversation, me, clientId, text, replyTo,
+                                attachments](QSqlDatabase &db) {
+            return local::queueMessage(db, conversation, me, clientId, text, replyTo, attachments);
         })
         .then(this, [this, conversation](const Result<local::Message> &message) {
             Q_EMIT changed(conversation);
@@ -183,7 +184,7 @@ void Outbox::flushNow()
             for (const local::OutboxItem &item : *items) {
                 if (m_inFlight.size() >= kWindow)
                     break;
-                if (!m_inFlight.contains(item.key))
+                if (!m_inFlight.contains(item.key) && !local::waitsForUpload(item.payload))
                     sendItem(item);
             }
         });
@@ -199,7 +200,7 @@ void Outbox::sendItem(const local::OutboxItem &item)
             return counted.error();
         return true;
     });
-    whenReady(m_connection.request(item.type, item.payload), this,
+    whenReady(m_connection.request(item.type, local::wirePayload(item.payload)), this,
               [this, item, attempt](const Result<QJsonObject> &result) {
                   finished(item, attempt, result);
               });

@@ -26,8 +26,11 @@ public:
     ~Outbox() override;
 
     /// Stores a new message as queued and sends it when it can. Returns the stored message.
+    /// A message with attachments still uploading (no "media" yet) waits for them
+    /// (local::attachmentUploaded), without holding up the messages after it.
     QFuture<Result<local::Message>> send(qint64 conversation, const QString &text,
-                                         local::Seq replyTo = 0);
+                                         local::Seq replyTo = 0,
+                                         const QJsonArray &attachments = {});
     QFuture<Result<local::OutboxItem>> edit(qint64 conversation, local::Seq seq,
                                             const QString &text);
     QFuture<Result<local::OutboxItem>> remove(qint64 conversation, local::Seq seq);

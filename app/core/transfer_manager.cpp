@@ -736,6 +736,7 @@ QString TransferManager::upload(const Upload &upload)
     record.row.size = QFileInfo(upload.path).size();
     persist(record);
     m_states.insert(record.row.id, State::Queued);
+    m_uploads.insert(record.row.id, {record.row.path, record.row.name});
     auto job = std::make_unique<Worker::Job>();
     job->row = record.row;
     job->upload = true;
@@ -806,7 +807,9 @@ void TransferManager::restore()
                     job->step = row.mediaId.isEmpty() ? Worker::Step::Hash : Worker::Step::Status;
                 else
                     job->step = Worker::Step::Get;
-                if (!job->upload)
+                if (job->upload)
+                    m_uploads.insert(row.id, {row.path, row.name});
+                else
                     m_downloading.insert(row.mediaId, row.id);
                 m_states.insert(row.id, row.paused ? State::Paused : State::Queued);
                 m_worker->post([worker = m_worker.get(), job]() mutable {
@@ -836,6 +839,17 @@ void TransferManager::cancel(const QString &id)
     m_worker->post([worker = m_worker.get(), id] { worker->cancel(id); });
 }
 
+void TransferManager::keepSentFile(const QString &id, const QJsonObject &media)
+{
+    const auto [path, name] = m_uploads.take(id);
+    const QString mediaId = media.value(u"id"_s).toString();
+    if (path.isEmpty() || mediaId.size() != 32 || !cachedPath(mediaId).isEmpty())
+        return;
+    const QString folder = m_cacheDirectory + u'/' + mediaId;
+    if (QDir().mkpath(folder))
+        QFile::link(QFileInfo(path).absoluteFilePath(), folder + u'/' + safeFileName(name));
+}
+
 TransferManager::State TransferManager::state(const QString &id) const
 {
     return m_states.value(id, State::Failed);
@@ -861,7 +875,8 @@ QFuture<qint64> TransferManager::cacheSize() const
         QDirIterator it(directory, QDir::Files, QDirIterator::Subdirectories);
         while (it.hasNext()) {
             it.next();
-            total += it.fileInfo().size();
+            if (!it.fileInfo().isSymLink()) // a sent file stands in: not the cache's bytes
+                total += it.fileInfo().size();
         }
         return total;
     });

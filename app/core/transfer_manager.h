@@ -80,6 +80,10 @@ public:
     /// Stops a transfer for good (an upload is also cancelled on the relay).
     void cancel(const QString &id);
 
+    /// After an upload: its local file stands in the cache for the media (a link, not a
+    /// copy), so the sender never downloads what they sent.
+    void keepSentFile(const QString &id, const QJsonObject &media);
+
     State state(const QString &id) const;
     /// The cached file of a media, or empty when it is not (fully) downloaded.
     QString cachedPath(const QString &mediaId) const;
@@ -122,6 +126,7 @@ private:
     const Options m_options;
     QHash<QString, State> m_states;
     QHash<QString, QString> m_downloading; ///< media id → transfer id
+    QHash<QString, std::pair<QString, QString>> m_uploads; ///< transfer id → (path, name)
     std::unique_ptr<Worker> m_worker;
 };
 

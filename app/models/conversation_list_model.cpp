@@ -5,6 +5,7 @@
 #include "util/futures.h"
 
 #include <QDateTime>
+#include <QJsonArray>
 
 using namespace Qt::StringLiterals;
 
@@ -190,13 +191,24 @@ ConversationListModel::makeRow(const local::Conversation &conversation) const
     } else {
         row.title = conversation.title.isEmpty() ? tr("Group") : conversation.title;
     }
+    const auto attachmentSummary = [](const QJsonArray &attachments) {
+        const QJsonObject first = attachments.first().toObject();
+        const QString type = first.value(u"type"_s).toString();
+        if (attachments.size() > 1)
+            return tr("%n file(s)", nullptr, int(attachments.size()));
+        if (type.startsWith(u"image/"_s))
+            return tr("Photo");
+        if (type.startsWith(u"video/"_s))
+            return tr("Video");
+        return first.value(u"name"_s).toString();
+    };
     if (conversation.lastMessage) {
         const local::Message &last = *conversation.lastMessage;
         QString text = last.body.value(u"deleted"_s).toBool()
             ? tr("Message deleted")
             : oneLine(last.body.value(u"text"_s).toString());
-        if (text.isEmpty() && last.body.contains(u"attachment"_s))
-            text = tr("Attachment");
+        if (text.isEmpty() && last.body.contains(u"attachments"_s))
+            text = attachmentSummary(last.body.value(u"attachments"_s).toArray());
         if (last.senderId == me)
             row.preview = tr("You: %1").arg(text);
         else if (conversation.kind != u"direct")

@@ -70,7 +70,7 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
                   {DeletedRole, "deleted"},
                   {ReactionsRole, "reactions"},
                   {ReplyToRole, "replyTo"},
-                  {AttachmentRole, "attachment"},
+                  {AttachmentsRole, "attachments"},
                   {SystemTextRole, "systemText"},
                   {ReplySenderRole, "replySender"},
                   {ReplyTextRole, "replyText"}});
@@ -131,8 +131,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     }
     case ReplyToRole:
         return body.value(u"reply_to"_s).toInteger();
-    case AttachmentRole:
-        return body.value(u"attachment"_s).toObject().toVariantMap();
+    case AttachmentsRole:
+        return body.value(u"attachments"_s).toArray().toVariantList();
     case SystemTextRole:
         return describeEvent(message);
     case ReplySenderRole:

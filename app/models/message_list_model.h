@@ -41,7 +41,7 @@ public:
         DeletedRole,
         ReactionsRole, ///< QVariantMap emoji → QVariantList of user ids
         ReplyToRole, ///< seq of the quoted message, 0 when none
-        AttachmentRole, ///< QVariantMap describing the attachment, empty when none
+        AttachmentsRole, ///< QVariantList of QVariantMaps (protocol.md, message.send), or empty
         SystemTextRole, ///< events: one sentence ("Alice added Bob"); empty for messages
         ReplySenderRole, ///< the quoted message's sender, when it is loaded
         ReplyTextRole, ///< the quoted message's text ("…" when it is not loaded)

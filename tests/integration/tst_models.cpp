@@ -300,7 +300,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(at(theirs, theirs.rowOfSeq(seq), R::DeletedRole).toBool(), 10000);
         QCOMPARE(at(theirs, theirs.rowOfSeq(seq), R::TextRole).toString(), QString());
         QCOMPARE(at(theirs, theirs.rowOfSeq(seq), R::EditedRole).toBool(), false);
-        QVERIFY(at(theirs, theirs.rowOfSeq(seq), R::AttachmentRole).toMap().isEmpty());
+        QVERIFY(at(theirs, theirs.rowOfSeq(seq), R::AttachmentsRole).toList().isEmpty());
     }
 
     void refusedMessagesShowFailedAndCanBeCancelled()

@@ -306,6 +306,81 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(failed.size(), 2, 30000);
     }
 
+    void filesTravelInMessages()
+    {
+        TestClient alice, bob;
+        const QString name = u"files%1"_s.arg(++m_users);
+        QVERIFY(alice.signUp(m_relay.port(), name + u"a"_s));
+        QVERIFY(bob.signUp(m_relay.port(), name + u"b"_s));
+        const auto conversation = await(alice.client->openDirect(bob.client->userId()));
+        QVERIFY(conversation.ok());
+
+        const QString path = alice.directory->filePath(u"holiday notes.txt"_s);
+        {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("Day 1: sun.\nDay 2: rain.\n");
+        }
+        const QString sha256 = sha256Of(path);
+        ChatClient::OutgoingFile notes;
+        notes.path = path;
+        notes.type = u"text/plain"_s;
+        notes.size = QFileInfo(path).size();
+        const auto queued = await(alice.client->sendFiles(*conversation, u"my notes"_s, {notes}));
+        QVERIFY(queued.ok());
+        // Shown at once, from the local file, before the relay has it.
+        const QJsonObject shown = queued->body.value(u"attachments"_s).toArray().first().toObject();
+        QCOMPARE(shown.value(u"local_path"_s).toString(), path);
+        QCOMPARE(queued->state, u"queued"_s);
+
+        // Bob gets the message with the relay's own description of the file.
+        QJsonObject received;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const local::Message &message : bob.messages(*conversation)) {
+                    if (message.body.contains(u"attachments"_s))
+                        received
+                            = message.body.value(u"attachments"_s).toArray().first().toObject();
+                }
+                return !received.isEmpty();
+            }(),
+            30000);
+        QCOMPARE(received.value(u"name"_s).toString(), u"holiday notes.txt"_s);
+        QCOMPARE(received.value(u"sha256"_s).toString(), sha256);
+        QCOMPARE(received.value(u"type"_s).toString(), u"text/plain"_s);
+        QVERIFY(!received.contains(u"local_path"_s)); // nothing of Alice's disk reaches Bob
+        QVERIFY(!received.contains(u"upload"_s));
+        const QString mediaId = received.value(u"media"_s).toString();
+        QCOMPARE(mediaId.size(), 32);
+
+        // Alice's copy stands in her cache; Bob downloads his.
+        QTRY_VERIFY(!alice.client->transfers().cachedPath(mediaId).isEmpty());
+        QSignalSpy downloaded(&bob.client->transfers(), &TransferManager::downloaded);
+        bob.client->transfers().download({mediaId, received.value(u"size"_s).toInteger(), sha256,
+                                          received.value(u"name"_s).toString()});
+        QTRY_VERIFY_WITH_TIMEOUT(!downloaded.isEmpty(), 30000);
+        QCOMPARE(sha256Of(downloaded.first().at(2).toString()), sha256);
+
+        // A file the relay refuses fails its message; nothing is sent.
+        const QString fake = alice.directory->filePath(u"fake.png"_s);
+        writeFile(fake, 500, 1);
+        ChatClient::OutgoingFile picture;
+        picture.path = fake;
+        picture.type = u"image/png"_s;
+        picture.size = 500;
+        const auto refused = await(alice.client->sendFiles(*conversation, {}, {picture}));
+        QVERIFY2(refused.ok(), refused.ok() ? "" : qPrintable(refused.error().message));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                for (const local::Message &message : alice.messages(*conversation)) {
+                    if (message.clientId == refused->clientId)
+                        return message.state == u"failed"_s;
+                }
+                return false;
+            }(),
+            30000);
+    }
+
     void downloadsResumeAndTheCacheIsTrimmed()
     {
         QTemporaryDir directory;
