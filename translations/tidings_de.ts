@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="de_DE">
 <context>
+    <name>QObject</name>
+    <message>
+        <source>Save As</source>
+        <translation>Speichern unter</translation>
+    </message>
+    <message>
+        <source>Could not save %1.</source>
+        <translation>%1 konnte nicht gespeichert werden.</translation>
+    </message>
+</context>
+<context>
     <name>ServerAddress</name>
     <message>
         <source>Enter the address of a Tidings server.</source>
@@ -49,6 +60,21 @@
     <message>
         <source>Keep the session in an unencrypted file</source>
         <translation>Die Sitzung in einer unverschlüsselten Datei aufbewahren</translation>
+    </message>
+</context>
+<context>
+    <name>media</name>
+    <message>
+        <source>This is not a picture.</source>
+        <translation>Das ist kein Bild.</translation>
+    </message>
+    <message>
+        <source>The picture is too large (%1 × %2).</source>
+        <translation>Das Bild ist zu groß (%1 × %2).</translation>
+    </message>
+    <message>
+        <source>The picture cannot be read: %1</source>
+        <translation>Das Bild kann nicht gelesen werden: %1</translation>
     </message>
 </context>
 <context>
@@ -149,16 +175,27 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <translation>Nachricht gelöscht</translation>
     </message>
     <message>
-        <source>Attachment</source>
-        <translation>Anhang</translation>
-    </message>
-    <message>
         <source>You: %1</source>
         <translation>Du: %1</translation>
     </message>
     <message>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation>
+            <numerusform>%n Datei</numerusform>
+            <numerusform>%n Dateien</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>Foto</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Video</translation>
     </message>
 </context>
 <context>
@@ -337,6 +374,34 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>Could not report it: %1</source>
         <translation>Melden fehlgeschlagen: %1</translation>
     </message>
+    <message>
+        <source>Attach files</source>
+        <translation>Dateien anhängen</translation>
+    </message>
+    <message>
+        <source>Attach files (or drop or paste them here)</source>
+        <translation>Dateien anhängen (oder hier ablegen oder einfügen)</translation>
+    </message>
+    <message>
+        <source>Send Files</source>
+        <translation>Dateien senden</translation>
+    </message>
+    <message>
+        <source>&amp;Open “%1”</source>
+        <translation>„%1“ &amp;öffnen</translation>
+    </message>
+    <message>
+        <source>&amp;Save As…</source>
+        <translation>&amp;Speichern unter…</translation>
+    </message>
+    <message>
+        <source>Show in &amp;Folder</source>
+        <translation>Im &amp;Ordner zeigen</translation>
+    </message>
+    <message>
+        <source>The pasted picture could not be kept.</source>
+        <translation>Das eingefügte Bild konnte nicht gespeichert werden.</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::GroupInfoDialog</name>
@@ -407,6 +472,45 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>Working…</source>
         <translation>Wird bearbeitet…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::ImageViewer</name>
+    <message>
+        <source>Zoom out (−)</source>
+        <translation>Verkleinern (−)</translation>
+    </message>
+    <message>
+        <source>Zoom in (+)</source>
+        <translation>Vergrößern (+)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Einpassen</translation>
+    </message>
+    <message>
+        <source>Fit to window (0)</source>
+        <translation>An Fenster anpassen (0)</translation>
+    </message>
+    <message>
+        <source>Actual size (1)</source>
+        <translation>Originalgröße (1)</translation>
+    </message>
+    <message>
+        <source>Save As…</source>
+        <translation>Speichern unter…</translation>
+    </message>
+    <message>
+        <source>Save a copy</source>
+        <translation>Eine Kopie speichern</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
     </message>
 </context>
 <context>
@@ -525,6 +629,14 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>New messages</source>
         <translation>Neue Nachrichten</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 von %2</translation>
+    </message>
+    <message>
+        <source>Download failed: %1</source>
+        <translation>Download fehlgeschlagen: %1</translation>
     </message>
 </context>
 <context>
@@ -753,6 +865,39 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
             <numerusform>%n Nachricht gefunden</numerusform>
             <numerusform>%n Nachrichten gefunden</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::SendFilesDialog</name>
+    <message numerus="yes">
+        <source>Send %n picture(s)</source>
+        <translation>
+            <numerusform>%n Bild senden</numerusform>
+            <numerusform>%n Bilder senden</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Send %n file(s)</source>
+        <translation>
+            <numerusform>%n Datei senden</numerusform>
+            <numerusform>%n Dateien senden</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 × %2, %3</source>
+        <translation>%1 × %2, %3</translation>
+    </message>
+    <message>
+        <source>Add a caption…</source>
+        <translation>Bildunterschrift hinzufügen…</translation>
+    </message>
+    <message>
+        <source>Caption</source>
+        <translation>Beschriftung</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Senden</translation>
     </message>
 </context>
 <context>

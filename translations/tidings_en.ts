@@ -12,6 +12,16 @@
     </message>
 </context>
 <context>
+    <name>tidings::app::ConversationListModel</name>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation>
+            <numerusform>%n file</numerusform>
+            <numerusform>%n files</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
     <name>tidings::app::ConversationView</name>
     <message numerus="yes">
         <source>last seen %n min ago</source>
@@ -45,6 +55,23 @@
         <translation>
             <numerusform>%n message found</numerusform>
             <numerusform>%n messages found</numerusform>
+        </translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::SendFilesDialog</name>
+    <message numerus="yes">
+        <source>Send %n picture(s)</source>
+        <translation>
+            <numerusform>Send %n picture</numerusform>
+            <numerusform>Send %n pictures</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Send %n file(s)</source>
+        <translation>
+            <numerusform>Send %n file</numerusform>
+            <numerusform>Send %n files</numerusform>
         </translation>
     </message>
 </context>

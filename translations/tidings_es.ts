@@ -2,6 +2,17 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="es_ES">
 <context>
+    <name>QObject</name>
+    <message>
+        <source>Save As</source>
+        <translation>Guardar como</translation>
+    </message>
+    <message>
+        <source>Could not save %1.</source>
+        <translation>No se pudo guardar %1.</translation>
+    </message>
+</context>
+<context>
     <name>ServerAddress</name>
     <message>
         <source>Enter the address of a Tidings server.</source>
@@ -49,6 +60,21 @@
     <message>
         <source>Keep the session in an unencrypted file</source>
         <translation>Guardar la sesión en un archivo sin cifrar</translation>
+    </message>
+</context>
+<context>
+    <name>media</name>
+    <message>
+        <source>This is not a picture.</source>
+        <translation>Esto no es una imagen.</translation>
+    </message>
+    <message>
+        <source>The picture is too large (%1 × %2).</source>
+        <translation>La imagen es demasiado grande (%1 × %2).</translation>
+    </message>
+    <message>
+        <source>The picture cannot be read: %1</source>
+        <translation>No se puede leer la imagen: %1</translation>
     </message>
 </context>
 <context>
@@ -149,16 +175,27 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <translation>Mensaje eliminado</translation>
     </message>
     <message>
-        <source>Attachment</source>
-        <translation>Adjunto</translation>
-    </message>
-    <message>
         <source>You: %1</source>
         <translation>Tú: %1</translation>
     </message>
     <message>
         <source>%1: %2</source>
         <translation>%1: %2</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n file(s)</source>
+        <translation>
+            <numerusform>%n archivo</numerusform>
+            <numerusform>%n archivos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>Foto</translation>
+    </message>
+    <message>
+        <source>Video</source>
+        <translation>Vídeo</translation>
     </message>
 </context>
 <context>
@@ -337,6 +374,34 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>Could not report it: %1</source>
         <translation>No se pudo reportar: %1</translation>
     </message>
+    <message>
+        <source>Attach files</source>
+        <translation>Adjuntar archivos</translation>
+    </message>
+    <message>
+        <source>Attach files (or drop or paste them here)</source>
+        <translation>Adjuntar archivos (o soltarlos o pegarlos aquí)</translation>
+    </message>
+    <message>
+        <source>Send Files</source>
+        <translation>Enviar archivos</translation>
+    </message>
+    <message>
+        <source>&amp;Open “%1”</source>
+        <translation>&amp;Abrir «%1»</translation>
+    </message>
+    <message>
+        <source>&amp;Save As…</source>
+        <translation>&amp;Guardar como…</translation>
+    </message>
+    <message>
+        <source>Show in &amp;Folder</source>
+        <translation>Mostrar en la &amp;carpeta</translation>
+    </message>
+    <message>
+        <source>The pasted picture could not be kept.</source>
+        <translation>No se pudo guardar la imagen pegada.</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::GroupInfoDialog</name>
@@ -407,6 +472,45 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>Working…</source>
         <translation>Procesando…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::ImageViewer</name>
+    <message>
+        <source>Zoom out (−)</source>
+        <translation>Alejar (−)</translation>
+    </message>
+    <message>
+        <source>Zoom in (+)</source>
+        <translation>Acercar (+)</translation>
+    </message>
+    <message>
+        <source>Fit</source>
+        <translation>Ajustar</translation>
+    </message>
+    <message>
+        <source>Fit to window (0)</source>
+        <translation>Ajustar a la ventana (0)</translation>
+    </message>
+    <message>
+        <source>Actual size (1)</source>
+        <translation>Tamaño real (1)</translation>
+    </message>
+    <message>
+        <source>Save As…</source>
+        <translation>Guardar como…</translation>
+    </message>
+    <message>
+        <source>Save a copy</source>
+        <translation>Guardar una copia</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Cargando…</translation>
+    </message>
+    <message>
+        <source>%1 × %2</source>
+        <translation>%1 × %2</translation>
     </message>
 </context>
 <context>
@@ -525,6 +629,14 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>New messages</source>
         <translation>Mensajes nuevos</translation>
+    </message>
+    <message>
+        <source>%1 of %2</source>
+        <translation>%1 de %2</translation>
+    </message>
+    <message>
+        <source>Download failed: %1</source>
+        <translation>La descarga falló: %1</translation>
     </message>
 </context>
 <context>
@@ -753,6 +865,39 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
             <numerusform>%n mensaje encontrado</numerusform>
             <numerusform>%n mensajes encontrados</numerusform>
         </translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::SendFilesDialog</name>
+    <message numerus="yes">
+        <source>Send %n picture(s)</source>
+        <translation>
+            <numerusform>Enviar %n imagen</numerusform>
+            <numerusform>Enviar %n imágenes</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Send %n file(s)</source>
+        <translation>
+            <numerusform>Enviar %n archivo</numerusform>
+            <numerusform>Enviar %n archivos</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>%1 × %2, %3</source>
+        <translation>%1 × %2, %3</translation>
+    </message>
+    <message>
+        <source>Add a caption…</source>
+        <translation>Añadir un pie de foto…</translation>
+    </message>
+    <message>
+        <source>Caption</source>
+        <translation>Pie de foto</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>Enviar</translation>
     </message>
 </context>
 <context>

@@ -3,8 +3,11 @@
 #include "core/chat_client.h"
 #include "models/conversation_list_model.h"
 #include "models/message_list_model.h"
+#include "ui/attachment_media.h"
 #include "ui/conversation_delegate.h"
 #include "ui/dialogs.h"
+#include "ui/media_dialogs.h"
+#include "ui/media_files.h"
 #include "ui/message_delegate.h"
 #include "ui/theme.h"
 #include "util/futures.h"
@@ -12,6 +15,11 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QDateTime>
+#include <QDesktopServices>
+#include <QDir>
+#include <QDragEnterEvent>
+#include <QFileDialog>
+#include <QFileInfo>
 #include <QHBoxLayout>
 #include <QKeyEvent>
 #include <QLabel>
@@ -19,11 +27,15 @@
 #include <QLocale>
 #include <QMenu>
 #include <QMessageBox>
+#include <QMimeData>
 #include <QPainter>
 #include <QPushButton>
 #include <QScrollBar>
+#include <QStandardPaths>
+#include <QtConcurrent/QtConcurrentRun>
 #include <QTimer>
 #include <QToolButton>
+#include <QUrl>
 #include <QVBoxLayout>
 
 namespace tidings::app {
@@ -60,6 +72,43 @@ bool Composer::event(QEvent *event)
         }
     }
     return QPlainTextEdit::event(event);
+}
+
+namespace {
+
+/// The local files among dropped or pasted data.
+QStringList localFiles(const QMimeData *data)
+{
+    QStringList paths;
+    if (!data || !data->hasUrls())
+        return paths;
+    const QList<QUrl> urls = data->urls();
+    for (const QUrl &url : urls) {
+        if (url.isLocalFile() && QFileInfo(url.toLocalFile()).isFile())
+            paths.append(url.toLocalFile());
+    }
+    return paths;
+}
+
+} // namespace
+
+bool Composer::canInsertFromMimeData(const QMimeData *source) const
+{
+    return source->hasImage() || !localFiles(source).isEmpty()
+        || QPlainTextEdit::canInsertFromMimeData(source);
+}
+
+void Composer::insertFromMimeData(const QMimeData *source)
+{
+    if (const QStringList files = localFiles(source); !files.isEmpty()) {
+        Q_EMIT filesGiven(files);
+        return;
+    }
+    if (source->hasImage()) {
+        Q_EMIT imagePasted(qvariant_cast<QImage>(source->imageData()));
+        return;
+    }
+    QPlainTextEdit::insertFromMimeData(source);
 }
 
 void Composer::keyPressEvent(QKeyEvent *event)
@@ -137,7 +186,11 @@ ConversationView::ConversationView(ChatClient &client, ConversationListModel &co
     m_list->setMouseTracking(true);
     m_list->verticalScrollBar()->setSingleStep(24);
     m_delegate = new MessageDelegate(m_list);
+    m_media = new AttachmentMedia(client.transfers(), this);
+    m_delegate->setMedia(m_media);
+    connect(m_media, &AttachmentMedia::changed, m_list->viewport(), qOverload<>(&QWidget::update));
     m_list->setItemDelegate(m_delegate);
+    setAcceptDrops(true);
     layout->addWidget(m_list, 1);
 
     m_jumpButton = new QToolButton(m_list->viewport());
@@ -193,6 +246,20 @@ ConversationView::ConversationView(ChatClient &client, ConversationListModel &co
     bottom->setBackgroundRole(QPalette::Base);
     auto *bottomLayout = new QHBoxLayout(bottom);
     bottomLayout->setContentsMargins(10, 6, 10, 6);
+    m_attachButton = new QToolButton(bottom);
+    m_attachButton->setObjectName(u"attachButton"_s);
+    m_attachButton->setAccessibleName(tr("Attach files"));
+    m_attachButton->setToolTip(tr("Attach files (or drop or paste them here)"));
+    m_attachButton->setIconSize(QSize(22, 22));
+    m_attachButton->setAutoRaise(true);
+    connect(m_attachButton, &QToolButton::clicked, this, [this] {
+        const QStringList paths = QFileDialog::getOpenFileNames(
+            this, tr("Send Files"),
+            QStandardPaths::writableLocation(QStandardPaths::PicturesLocation));
+        if (!paths.isEmpty())
+            attachFiles(paths);
+    });
+    bottomLayout->addWidget(m_attachButton, 0, Qt::AlignBottom);
     m_composer = new Composer(bottom);
     m_composer->setObjectName(u"composer"_s);
     m_composer->setAccessibleName(tr("Message"));
@@ -213,6 +280,8 @@ ConversationView::ConversationView(ChatClient &client, ConversationListModel &co
     connect(m_sendButton, &QPushButton::clicked, this, &ConversationView::send);
     connect(m_composer, &Composer::editLastRequested, this, &ConversationView::editLast);
     connect(m_composer, &Composer::cancelRequested, this, &ConversationView::cancelMode);
+    connect(m_composer, &Composer::filesGiven, this, &ConversationView::attachFiles);
+    connect(m_composer, &Composer::imagePasted, this, &ConversationView::attachImage);
     m_draftTimer = new QTimer(this);
     m_draftTimer->setSingleShot(true);
     m_draftTimer->setInterval(600);
@@ -521,6 +590,22 @@ void ConversationView::showContextMenu(const QPoint &position)
             action->setChecked(mine);
         }
     }
+    const QVariantList attachments
+        = deleted ? QVariantList() : index.data(Model::AttachmentsRole).toList();
+    for (const QVariant &item : attachments) {
+        const QVariantMap attachment = item.toMap();
+        const QString path = m_media->status(attachment).path;
+        if (path.isEmpty())
+            continue;
+        const QString name = attachment.value(u"name"_s).toString();
+        menu.addSeparator();
+        menu.addAction(tr("&Open “%1”").arg(name), this,
+                       [path] { QDesktopServices::openUrl(QUrl::fromLocalFile(path)); });
+        menu.addAction(tr("&Save As…"), this, [this, path, name] { saveCopyAs(this, path, name); });
+        menu.addAction(tr("Show in &Folder"), this, [path] {
+            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+        });
+    }
     if (own && seq > 0 && !deleted) {
         menu.addAction(tr("&Edit"), this, [this, index] { startEdit(index); });
         menu.addAction(tr("&Delete for Everyone"), this, [this, conversation, seq] {
@@ -730,6 +815,22 @@ bool ConversationView::eventFilter(QObject *watched, QEvent *event)
 {
     if (watched == m_list->viewport() && event->type() == QEvent::Resize)
         placeJumpButton();
+    if (watched == m_list->viewport() && event->type() == QEvent::MouseButtonRelease) {
+        const auto *mouse = static_cast<QMouseEvent *>(event);
+        const QModelIndex index = m_list->indexAt(mouse->position().toPoint());
+        if (mouse->button() == Qt::LeftButton && index.isValid()) {
+            QStyleOptionViewItem option;
+            option.initFrom(m_list);
+            option.rect = m_list->visualRect(index);
+            option.font = m_list->font();
+            option.widget = m_list;
+            const int which = m_delegate->attachmentAt(option, index, mouse->position().toPoint());
+            if (which >= 0) {
+                activateAttachment(index, which);
+                return true;
+            }
+        }
+    }
     if (event->type() == QEvent::WindowActivate && watched == window())
         QTimer::singleShot(0, this, &ConversationView::markSeen);
     return QWidget::eventFilter(watched, event);
@@ -745,6 +846,7 @@ void ConversationView::applyColours()
     typingPalette.setColor(QPalette::Window, theme::chatBackground());
     m_typing->setPalette(typingPalette);
     m_info->setIcon(theme::icon(u"info"_s, theme::secondaryText()));
+    m_attachButton->setIcon(theme::icon(u"attach"_s, theme::secondaryText()));
     m_jumpButton->setIcon(theme::icon(u"down"_s, theme::secondaryText()));
     m_title->clear(); // the avatar is drawn again
     updateHeader();
@@ -763,6 +865,97 @@ void ConversationView::showEvent(QShowEvent *event)
     // Reading counts only while the window is active: its activation is watched.
     window()->installEventFilter(this);
     QTimer::singleShot(0, this, &ConversationView::markSeen);
+}
+
+void ConversationView::dragEnterEvent(QDragEnterEvent *event)
+{
+    if (m_conversation != 0
+        && (!localFiles(event->mimeData()).isEmpty() || event->mimeData()->hasImage()))
+        event->acceptProposedAction();
+}
+
+void ConversationView::dropEvent(QDropEvent *event)
+{
+    if (const QStringList files = localFiles(event->mimeData()); !files.isEmpty())
+        attachFiles(files);
+    else if (event->mimeData()->hasImage())
+        attachImage(qvariant_cast<QImage>(event->mimeData()->imageData()));
+    event->acceptProposedAction();
+}
+
+void ConversationView::attachFiles(const QStringList &paths)
+{
+    if (m_conversation == 0 || paths.isEmpty())
+        return;
+    const qint64 conversation = m_conversation;
+    // Types, sizes and thumbnails come from the files: read off the UI thread.
+    whenReady(QtConcurrent::run([paths] {
+                  QList<ChatClient::OutgoingFile> files;
+                  for (const QString &path : paths)
+                      files.append(media::describeFile(path));
+                  return files;
+              }),
+              this, [this, conversation](const QList<ChatClient::OutgoingFile> &files) {
+                  auto *dialog
+                      = new SendFilesDialog(files, m_composer->toPlainText().trimmed(), this);
+                  dialog->setAttribute(Qt::WA_DeleteOnClose);
+                  dialog->setWindowModality(Qt::WindowModal);
+                  connect(dialog, &QDialog::accepted, this, [this, dialog, conversation] {
+                      m_client.sendFiles(conversation, dialog->caption(), dialog->files());
+                      if (conversation == m_conversation) {
+                          m_composer->clear();
+                          m_stickToBottom = true;
+                      }
+                  });
+                  dialog->open();
+              });
+}
+
+void ConversationView::attachImage(const QImage &image)
+{
+    if (image.isNull() || m_conversation == 0)
+        return;
+    // Kept with the account's files: the upload may outlive this run of the app.
+    const QString folder = m_client.transfers().cacheDirectory() + u"/outgoing"_s;
+    const QString path = folder
+        + u"/pasted-%1.png"_s.arg(QDateTime::currentDateTime().toString(u"yyyyMMdd-HHmmss-zzz"_s));
+    whenReady(QtConcurrent::run([image, folder, path] {
+                  return QDir().mkpath(folder) && image.save(path, "PNG");
+              }),
+              this, [this, path](bool saved) {
+                  if (saved)
+                      attachFiles({path});
+                  else
+                      showNotice(tr("The pasted picture could not be kept."));
+              });
+}
+
+void ConversationView::activateAttachment(const QModelIndex &index, int which)
+{
+    const QVariantMap attachment = index.data(Model::AttachmentsRole).toList().value(which).toMap();
+    if (attachment.isEmpty())
+        return;
+    const AttachmentMedia::Status status = m_media->status(attachment);
+    if (status.progress >= 0) {
+        m_media->cancel(attachment);
+        return;
+    }
+    if (status.path.isEmpty()) {
+        m_media->download(attachment);
+        return;
+    }
+    const QString name = attachment.value(u"name"_s).toString();
+    switch (AttachmentMedia::kindOf(attachment)) {
+    case AttachmentMedia::Kind::Picture: {
+        auto *viewer = new ImageViewer(status.path, name, this);
+        viewer->show();
+        return;
+    }
+    case AttachmentMedia::Kind::Video:
+    case AttachmentMedia::Kind::File:
+        QDesktopServices::openUrl(QUrl::fromLocalFile(status.path));
+        return;
+    }
 }
 
 } // namespace tidings::app

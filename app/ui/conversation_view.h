@@ -6,12 +6,14 @@
 
 class QLabel;
 class QListView;
+class QMimeData;
 class QToolButton;
 class QPushButton;
 class QTimer;
 
 namespace tidings::app {
 
+class AttachmentMedia;
 class ChatClient;
 class ConversationListModel;
 class MessageDelegate;
@@ -31,10 +33,15 @@ Q_SIGNALS:
     void submitted();
     void editLastRequested();
     void cancelRequested();
+    /// Files dropped or pasted into the box: they are to be sent, not typed.
+    void filesGiven(const QStringList &paths);
+    void imagePasted(const QImage &image);
 
 protected:
     bool event(QEvent *event) override;
     void keyPressEvent(QKeyEvent *event) override;
+    bool canInsertFromMimeData(const QMimeData *source) const override;
+    void insertFromMimeData(const QMimeData *source) override;
 };
 
 /// The open conversation: a header with its name and presence ("online", "last seen 5 min
@@ -59,6 +66,15 @@ public:
     /// Saves the draft now (the app is closing).
     void saveDraft();
     Composer *composer() const { return m_composer; }
+    AttachmentMedia *media() const { return m_media; }
+
+    /// Offers `paths` for sending in the open conversation (the send preview).
+    void attachFiles(const QStringList &paths);
+    /// Offers a picture (pasted) for sending: kept as a PNG until it is sent.
+    void attachImage(const QImage &image);
+    /// What a click on attachment `which` of message `index` does: open or play it when
+    /// it is here, download it when not, stop its transfer while it moves.
+    void activateAttachment(const QModelIndex &index, int which);
 
     /// What the header's second line says for the open conversation.
     QString statusText() const;
@@ -72,6 +88,8 @@ Q_SIGNALS:
 protected:
     bool eventFilter(QObject *watched, QEvent *event) override;
     void showEvent(QShowEvent *event) override;
+    void dragEnterEvent(QDragEnterEvent *event) override;
+    void dropEvent(QDropEvent *event) override;
     void changeEvent(QEvent *event) override;
 
 private:
@@ -118,6 +136,8 @@ private:
     QLabel *m_modeLabel = nullptr;
     Composer *m_composer = nullptr;
     QPushButton *m_sendButton = nullptr;
+    QToolButton *m_attachButton = nullptr;
+    AttachmentMedia *m_media = nullptr;
     QTimer *m_draftTimer = nullptr;
     QTimer *m_statusTimer = nullptr;
 

@@ -1,6 +1,8 @@
 #include "ui/message_delegate.h"
 
 #include "models/message_list_model.h"
+#include "ui/attachment_media.h"
+#include "ui/media_files.h"
 #include "ui/theme.h"
 
 #include <QAbstractItemView>
@@ -82,6 +84,13 @@ struct MessageDelegate::Layout
     bool deleted = false;
     QRect meta;
     QString metaText;
+    struct Piece
+    {
+        QRect rect;
+        int index = 0;
+        AttachmentMedia::Kind kind = AttachmentMedia::Kind::File;
+    };
+    QList<Piece> pieces; ///< attachments, in order, above the text
     QList<QPair<QRect, QString>> chips;
 };
 
@@ -199,12 +208,37 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     }
 
     result.deleted = index.data(Model::DeletedRole).toBool();
+    if (!result.deleted) {
+        const QVariantList attachments = index.data(Model::AttachmentsRole).toList();
+        const int mediaWidth = std::min(maxText, line * 20);
+        for (int i = 0; i < attachments.size(); ++i) {
+            const QVariantMap attachment = attachments.at(i).toMap();
+            const auto shape = AttachmentMedia::kindOf(attachment);
+            QSize size;
+            if (shape == AttachmentMedia::Kind::File) {
+                size = QSize(std::min(maxText, line * 18), 2 * line + 16);
+            } else {
+                QSize natural(attachment.value(u"width"_s).toInt(),
+                              attachment.value(u"height"_s).toInt());
+                if (natural.isEmpty())
+                    natural = QSize(16, 9);
+                size = natural.scaled(mediaWidth, line * 22, Qt::KeepAspectRatio)
+                           .expandedTo(QSize(std::min(mediaWidth, line * 6), line * 4));
+                size = size.boundedTo(QSize(mediaWidth, line * 22));
+            }
+            result.pieces.append({QRect(0, y, size.width(), size.height()), i, shape});
+            contentWidth = std::max(contentWidth, size.width());
+            y += size.height() + 4;
+        }
+    }
     result.body = result.deleted ? tr("Message deleted") : index.data(Model::TextRole).toString();
     // QTextLayout breaks lines only at U+2028; a typed Shift+Enter is '\n'.
     result.body.replace(u'\n', QChar::LineSeparator);
     QFont textFont = option.font;
     textFont.setItalic(result.deleted);
-    const TextSize text = measure(result.body, textFont, maxText);
+    const bool onlyFiles = result.body.isEmpty() && !result.pieces.isEmpty();
+    const TextSize text = onlyFiles ? TextSize{QSizeF(0, 0), qreal(maxText)}
+                                    : measure(result.body, textFont, maxText);
 
     const QString time
         = theme::clockTime(index.data(Model::TimeRole).toDateTime().toLocalTime().time());
@@ -237,6 +271,8 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         result.quote = QRect(inner, result.quote.top(), contentWidth, result.quote.height());
     result.text.moveLeft(inner);
     result.meta.moveLeft(inner + contentWidth - metaWidth);
+    for (auto &piece : result.pieces)
+        piece.rect.moveLeft(inner);
 
     const QVariantMap reactions = index.data(Model::ReactionsRole).toMap();
     if (!reactions.isEmpty()) {
@@ -459,6 +495,8 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
             metrics.elidedText(quoted, Qt::ElideRight, inside.width()));
     }
 
+    paintAttachments(painter, l, index, option.font);
+
     QFont textFont = option.font;
     textFont.setItalic(l.deleted);
     QTextLayout text;
@@ -490,6 +528,140 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawText(chip.first, Qt::AlignCenter, chip.second);
     }
     painter->restore();
+}
+
+void MessageDelegate::paintAttachments(QPainter *painter, const Layout &layout,
+                                       const QModelIndex &index, const QFont &font) const
+{
+    if (layout.pieces.isEmpty())
+        return;
+    const QVariantList attachments = index.data(Model::AttachmentsRole).toList();
+    const QFontMetrics metrics(font);
+    // A ring of progress, with a cross to stop: uploads and downloads alike.
+    const auto progressRing = [painter](const QRectF &circle, double progress) {
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(QColor(0, 0, 0, 110));
+        painter->drawEllipse(circle);
+        painter->setPen(QPen(Qt::white, 2.5, Qt::SolidLine, Qt::RoundCap));
+        painter->setBrush(Qt::NoBrush);
+        const QRectF arc = circle.adjusted(4, 4, -4, -4);
+        painter->drawArc(arc, 90 * 16, -int(360 * 16 * std::clamp(progress, 0.02, 1.0)));
+        const QPointF c = circle.center();
+        const qreal s = circle.width() * 0.14;
+        painter->setPen(QPen(Qt::white, 2, Qt::SolidLine, Qt::RoundCap));
+        painter->drawLine(c + QPointF(-s, -s), c + QPointF(s, s));
+        painter->drawLine(c + QPointF(-s, s), c + QPointF(s, -s));
+    };
+    for (const auto &piece : layout.pieces) {
+        const QVariantMap attachment = attachments.value(piece.index).toMap();
+        const AttachmentMedia::Status status
+            = m_media ? m_media->status(attachment) : AttachmentMedia::Status();
+        if (piece.kind != AttachmentMedia::Kind::File) {
+            const QImage image
+                = m_media ? m_media->picture(attachment, piece.rect.size()) : QImage();
+            painter->save();
+            QPainterPath clip;
+            clip.addRoundedRect(piece.rect, 8, 8);
+            painter->setClipPath(clip);
+            if (image.isNull()) {
+                painter->fillRect(piece.rect,
+                                  theme::isDark() ? QColor(0x2b, 0x35, 0x42)
+                                                  : QColor(0xdd, 0xe3, 0xea));
+            } else {
+                // Cover the box, cutting off what does not fit (the shapes differ only a
+                // little: the box has the picture's own shape unless it is extreme).
+                const QSizeF box = piece.rect.size();
+                const QSizeF scaled
+                    = QSizeF(image.size()).scaled(box, Qt::KeepAspectRatioByExpanding);
+                const QRectF source(
+                    (scaled.width() - box.width()) / 2 * image.width() / scaled.width(),
+                    (scaled.height() - box.height()) / 2 * image.height() / scaled.height(),
+                    box.width() * image.width() / scaled.width(),
+                    box.height() * image.height() / scaled.height());
+                painter->setRenderHint(QPainter::SmoothPixmapTransform);
+                painter->drawImage(QRectF(piece.rect), image, source);
+            }
+            painter->restore();
+            const qreal d = std::min(48.0, std::min(piece.rect.width(), piece.rect.height()) * 0.5);
+            const QRectF circle(piece.rect.center().x() - d / 2 + 1,
+                                piece.rect.center().y() - d / 2 + 1, d, d);
+            if (status.progress >= 0) {
+                progressRing(circle, status.progress);
+            } else if (piece.kind == AttachmentMedia::Kind::Video) {
+                painter->setPen(Qt::NoPen);
+                painter->setBrush(QColor(0, 0, 0, 120));
+                painter->drawEllipse(circle);
+                painter->setBrush(Qt::white);
+                const QPointF c = circle.center();
+                const qreal s = d * 0.22;
+                painter->drawPolygon(QPolygonF{c + QPointF(-s * 0.7, -s), c + QPointF(s * 1.1, 0),
+                                               c + QPointF(-s * 0.7, s)});
+            }
+            continue;
+        }
+        // A file card: a round icon (download, progress, or the file), name, size.
+        const QRect card = piece.rect;
+        const QRectF icon(card.left() + 4, card.top() + (card.height() - 40) / 2.0, 40, 40);
+        if (status.progress >= 0) {
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(theme::accent());
+            painter->drawEllipse(icon);
+            progressRing(icon, status.progress);
+        } else {
+            painter->setPen(Qt::NoPen);
+            painter->setBrush(theme::accent());
+            painter->drawEllipse(icon);
+            painter->setPen(QPen(Qt::white, 2, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+            painter->setBrush(Qt::NoBrush);
+            const QPointF c = icon.center();
+            if (status.path.isEmpty()) { // an arrow down: click to download
+                painter->drawLine(c + QPointF(0, -9), c + QPointF(0, 8));
+                painter->drawPolyline(
+                    QPolygonF{c + QPointF(-6, 2), c + QPointF(0, 8), c + QPointF(6, 2)});
+            } else { // a page: it is here, click to open
+                QPainterPath page;
+                page.moveTo(c + QPointF(-6, -9));
+                page.lineTo(c + QPointF(3, -9));
+                page.lineTo(c + QPointF(7, -5));
+                page.lineTo(c + QPointF(7, 9));
+                page.lineTo(c + QPointF(-6, 9));
+                page.closeSubpath();
+                painter->drawPath(page);
+            }
+        }
+        const int textLeft = int(icon.right()) + 10;
+        const QRect nameRect(textLeft, card.top() + 6, card.right() - textLeft, metrics.height());
+        QFont bold = font;
+        bold.setWeight(QFont::DemiBold);
+        painter->setFont(bold);
+        painter->setPen(theme::bubbleText());
+        painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
+                          QFontMetrics(bold).elidedText(attachment.value(u"name"_s).toString(),
+                                                        Qt::ElideMiddle, nameRect.width()));
+        const qint64 size = attachment.value(u"size"_s).toLongLong();
+        QString detail = media::sizeText(size);
+        if (status.progress >= 0)
+            detail = tr("%1 of %2").arg(media::sizeText(qint64(size * status.progress)), detail);
+        else if (!status.error.isEmpty())
+            detail = tr("Download failed: %1").arg(status.error);
+        painter->setFont(font);
+        painter->setPen(status.error.isEmpty() ? theme::secondaryText() : theme::danger());
+        painter->drawText(
+            QRect(textLeft, nameRect.bottom() + 3, nameRect.width(), metrics.height()),
+            Qt::AlignLeft | Qt::AlignVCenter,
+            metrics.elidedText(detail, Qt::ElideRight, nameRect.width()));
+    }
+}
+
+int MessageDelegate::attachmentAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                  const QPoint &position) const
+{
+    const Layout l = layout(option, index);
+    for (const auto &piece : l.pieces) {
+        if (piece.rect.contains(position))
+            return piece.index;
+    }
+    return -1;
 }
 
 bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,

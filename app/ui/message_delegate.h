@@ -9,6 +9,8 @@ class QTextLayout;
 
 namespace tidings::app {
 
+class AttachmentMedia;
+
 /// Paints one entry of a conversation: a message as a bubble (own ones on the right), with
 /// the sender's name at the top of a run in groups, the quoted message it replies to, the
 /// text, "edited", the time and the ticks (clock, ✓, ✓✓, coloured ✓✓ when read) and the
@@ -39,6 +41,13 @@ public:
     qint64 newMessagesSeq() const { return m_newMessagesSeq; }
     /// An entry to draw attention to (a search result jumped to); 0: none.
     void setHighlightSeq(qint64 seq) { m_highlightSeq = seq; }
+    /// Where pictures and transfer progress come from (none: attachments as placeholders).
+    void setMedia(AttachmentMedia *media) { m_media = media; }
+
+    /// The attachment of `index` under `position` (its place in the message's list of
+    /// attachments), or -1.
+    int attachmentAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                     const QPoint &position) const;
 
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
@@ -70,6 +79,10 @@ private:
     QPointer<QAbstractItemModel> m_watched;
     void forgetRow(int row);
 
+    void paintAttachments(QPainter *painter, const Layout &layout, const QModelIndex &index,
+                          const QFont &font) const;
+
+    AttachmentMedia *m_media = nullptr;
     bool m_group = false;
     qint64 m_newMessagesSeq = 0;
     qint64 m_highlightSeq = 0;

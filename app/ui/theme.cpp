@@ -212,6 +212,16 @@ QIcon icon(const QString &name, const QColor &color)
             pencil.lineTo(s * 0.4, s * 0.73);
             pencil.closeSubpath();
             painter.drawPath(pencil);
+        } else if (name == u"attach") {
+            // A paperclip: two nested loops, open at the top.
+            QPainterPath clip;
+            clip.moveTo(s * 0.62, s * 0.3);
+            clip.lineTo(s * 0.62, s * 0.68);
+            clip.arcTo(QRectF(s * 0.36, s * 0.56, s * 0.26, s * 0.26), 0, -180);
+            clip.lineTo(s * 0.36, s * 0.22);
+            clip.arcTo(QRectF(s * 0.36, s * 0.1, s * 0.36, s * 0.24), 180, -180);
+            clip.lineTo(s * 0.72, s * 0.7);
+            painter.drawPath(clip);
         } else if (name == u"down") {
             painter.drawLine(QPointF(s * 0.5, s * 0.22), QPointF(s * 0.5, s * 0.76));
             painter.drawLine(QPointF(s * 0.26, s * 0.52), QPointF(s * 0.5, s * 0.76));

@@ -1,0 +1,171 @@
+#include "ui/attachment_media.h"
+
+#include "core/transfer_manager.h"
+#include "ui/media_files.h"
+
+#include <QFileInfo>
+#include <QFutureWatcher>
+#include <QtConcurrent/QtConcurrentRun>
+
+namespace tidings::app {
+
+using namespace Qt::StringLiterals;
+
+AttachmentMedia::AttachmentMedia(TransferManager &transfers, QObject *parent)
+    : QObject(parent), m_transfers(transfers)
+{
+    m_pictures.setMaxCost(96 * 1024); // KiB of decoded pixels
+    m_thumbnails.setMaxCost(500);
+    connect(&transfers, &TransferManager::progress, this,
+            [this](const QString &id, qint64 done, qint64 total) {
+                m_progress.insert(id, {done, total});
+                Q_EMIT changed();
+            });
+    const auto finished = [this](const QString &id) {
+        m_progress.remove(id);
+        for (auto it = m_downloads.begin(); it != m_downloads.end();) {
+            if (it.value() == id)
+                it = m_downloads.erase(it);
+            else
+                ++it;
+        }
+        Q_EMIT changed();
+    };
+    connect(&transfers, &TransferManager::downloaded, this,
+            [finished](const QString &id, const QString &, const QString &) { finished(id); });
+    connect(&transfers, &TransferManager::uploaded, this,
+            [finished](const QString &id, const QJsonObject &) { finished(id); });
+    connect(&transfers, &TransferManager::failed, this,
+            [this, finished](const QString &id, const QString &reason) {
+                for (auto it = m_downloads.cbegin(); it != m_downloads.cend(); ++it) {
+                    if (it.value() == id)
+                        m_errors.insert(it.key(), reason);
+                }
+                finished(id);
+            });
+}
+
+AttachmentMedia::~AttachmentMedia() = default;
+
+AttachmentMedia::Kind AttachmentMedia::kindOf(const QVariantMap &attachment)
+{
+    const QString type = attachment.value(u"type"_s).toString();
+    if (type.startsWith(u"video/"_s))
+        return Kind::Video;
+    if (type.startsWith(u"image/"_s) && attachment.value(u"width"_s).toInt() > 0)
+        return Kind::Picture;
+    return Kind::File;
+}
+
+QString AttachmentMedia::localPath(const QVariantMap &attachment) const
+{
+    // The sender's own file while it is being sent; afterwards the cache (where a link to
+    // it stands in).
+    const QString local = attachment.value(u"local_path"_s).toString();
+    if (!local.isEmpty() && QFileInfo::exists(local))
+        return local;
+    return m_transfers.cachedPath(attachment.value(u"media"_s).toString());
+}
+
+QImage AttachmentMedia::picture(const QVariantMap &attachment, QSize size)
+{
+    const QString path = localPath(attachment);
+    if (!path.isEmpty() && !m_unreadable.contains(path)) {
+        const QString key = u"%1@%2x%3"_s.arg(path).arg(size.width()).arg(size.height());
+        if (const QImage *decoded = m_pictures.object(key))
+            return *decoded;
+        decode(path, size);
+    } else if (path.isEmpty() && attachment.value(u"size"_s).toLongLong() <= kAutoDownloadBytes
+               && kindOf(attachment) == Kind::Picture) {
+        download(attachment);
+    }
+    const QString thumbnail = attachment.value(u"thumbnail"_s).toString();
+    if (thumbnail.isEmpty())
+        return {};
+    if (const QImage *small = m_thumbnails.object(thumbnail))
+        return *small;
+    // Shown soft (shrunk, then drawn large with smoothing): a blur that hides the JPEG
+    // blocks of a 48-pixel preview, as the picture is on its way.
+    QImage small = media::thumbnailImage(thumbnail);
+    if (!small.isNull())
+        small = small.scaled(12, 12, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+                    .scaled(small.size() * 2, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+    m_thumbnails.insert(thumbnail, new QImage(small), 1);
+    return small;
+}
+
+void AttachmentMedia::decode(const QString &path, QSize size)
+{
+    const QString key = u"%1@%2x%3"_s.arg(path).arg(size.width()).arg(size.height());
+    if (m_decoding.contains(key))
+        return;
+    m_decoding.insert(key);
+    auto *watcher = new QFutureWatcher<Result<QImage>>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, key, path] {
+        watcher->deleteLater();
+        m_decoding.remove(key);
+        const Result<QImage> image = watcher->result();
+        if (!image) {
+            m_unreadable.insert(path);
+            return;
+        }
+        m_pictures.insert(key, new QImage(*image), int(image->sizeInBytes() / 1024) + 1);
+        Q_EMIT changed();
+    });
+    // Decoded at twice the size shown, for high-DPI screens, and never bigger than needed.
+    watcher->setFuture(
+        QtConcurrent::run([path, size] { return media::readPicture(path, size * 2); }));
+}
+
+AttachmentMedia::Status AttachmentMedia::status(const QVariantMap &attachment) const
+{
+    Status status;
+    status.path = localPath(attachment);
+    const QString upload = attachment.value(u"upload"_s).toString();
+    const QString mediaId = attachment.value(u"media"_s).toString();
+    const auto fraction = [this](const QString &transfer) {
+        const auto [done, total] = m_progress.value(transfer, {0, 0});
+        return total > 0 ? double(done) / double(total) : 0.0;
+    };
+    if (!upload.isEmpty() && mediaId.isEmpty()) {
+        status.progress = fraction(upload); // on its way up (0 while it waits its turn)
+    } else if (const auto it = m_downloads.constFind(mediaId); it != m_downloads.cend()) {
+        status.progress = fraction(it.value());
+        status.path.clear();
+    }
+    status.error = m_errors.value(mediaId);
+    return status;
+}
+
+void AttachmentMedia::download(const QVariantMap &attachment)
+{
+    const QString mediaId = attachment.value(u"media"_s).toString();
+    if (mediaId.isEmpty() || m_downloads.contains(mediaId) || m_errors.contains(mediaId)
+        || !localPath(attachment).isEmpty())
+        return;
+    const QString id = m_transfers.download({mediaId, attachment.value(u"size"_s).toLongLong(),
+                                             attachment.value(u"sha256"_s).toString(),
+                                             attachment.value(u"name"_s).toString()});
+    if (m_transfers.state(id) != TransferManager::State::Done) {
+        m_downloads.insert(mediaId, id);
+        m_progress.insert(id, {0, attachment.value(u"size"_s).toLongLong()});
+    }
+    Q_EMIT changed();
+}
+
+void AttachmentMedia::cancel(const QVariantMap &attachment)
+{
+    const QString upload = attachment.value(u"upload"_s).toString();
+    const QString mediaId = attachment.value(u"media"_s).toString();
+    const QString transfer = !upload.isEmpty() && !attachment.contains(u"media"_s)
+        ? upload
+        : m_downloads.value(mediaId);
+    if (transfer.isEmpty())
+        return;
+    m_transfers.cancel(transfer);
+    m_progress.remove(transfer);
+    m_downloads.remove(mediaId);
+    Q_EMIT changed();
+}
+
+} // namespace tidings::app

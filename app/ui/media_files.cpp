@@ -1,0 +1,113 @@
+#include "ui/media_files.h"
+
+#include <QBuffer>
+#include <QCoreApplication>
+#include <QFileInfo>
+#include <QImageReader>
+#include <QLocale>
+#include <QMimeDatabase>
+
+namespace tidings::app::media {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int kThumbnailSide = 48;
+constexpr qsizetype kMaxThumbnailBase64 = 6000;
+
+Result<QImage> read(QImageReader &reader, QSize fit)
+{
+    reader.setAllocationLimit(kAllocationLimitMiB);
+    reader.setAutoTransform(true);
+    const QSize size = reader.size();
+    if (!size.isValid() || size.isEmpty()) {
+        return Error{ErrorCode::Unsupported,
+                     QCoreApplication::translate("media", "This is not a picture.")};
+    }
+    if (size.width() > kMaxSide || size.height() > kMaxSide) {
+        return Error{ErrorCode::TooLarge,
+                     QCoreApplication::translate("media", "The picture is too large (%1 × %2).")
+                         .arg(size.width())
+                         .arg(size.height())};
+    }
+    if (fit.isValid() && (size.width() > fit.width() || size.height() > fit.height()))
+        reader.setScaledSize(size.scaled(fit, Qt::KeepAspectRatio).expandedTo({1, 1}));
+    QImage image = reader.read();
+    if (image.isNull())
+        return Error{ErrorCode::Unsupported,
+                     QCoreApplication::translate("media", "The picture cannot be read: %1")
+                         .arg(reader.errorString())};
+    return image;
+}
+
+} // namespace
+
+Result<QImage> readPicture(const QString &path, QSize fit)
+{
+    QImageReader reader(path);
+    return read(reader, fit);
+}
+
+Result<QImage> readPicture(QIODevice *device, QSize fit)
+{
+    QImageReader reader(device);
+    return read(reader, fit);
+}
+
+QString thumbnailOf(const QImage &image)
+{
+    if (image.isNull())
+        return {};
+    const QImage small = image.scaled(kThumbnailSide, kThumbnailSide, Qt::KeepAspectRatio,
+                                      Qt::SmoothTransformation);
+    QByteArray bytes;
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::WriteOnly);
+    small.convertToFormat(QImage::Format_RGB32).save(&buffer, "JPEG", 60);
+    const QByteArray base64 = bytes.toBase64();
+    return base64.size() <= kMaxThumbnailBase64 ? QString::fromLatin1(base64) : QString();
+}
+
+QImage thumbnailImage(const QString &base64)
+{
+    if (base64.isEmpty() || base64.size() > kMaxThumbnailBase64)
+        return {};
+    QByteArray bytes = QByteArray::fromBase64(base64.toLatin1());
+    QBuffer buffer(&bytes);
+    buffer.open(QIODevice::ReadOnly);
+    const auto image = readPicture(&buffer, {kThumbnailSide * 2, kThumbnailSide * 2});
+    return image ? *image : QImage();
+}
+
+ChatClient::OutgoingFile describeFile(const QString &path)
+{
+    ChatClient::OutgoingFile file;
+    const QFileInfo info(path);
+    file.path = info.absoluteFilePath();
+    file.name = info.fileName();
+    file.size = info.size();
+    const QMimeType type = QMimeDatabase().mimeTypeForFile(info);
+    file.type = type.isValid() ? type.name() : u"application/octet-stream"_s;
+    if (file.type.startsWith(u"image/"_s)) {
+        QImageReader reader(path);
+        reader.setAllocationLimit(kAllocationLimitMiB);
+        const QSize size = reader.size();
+        const auto preview = readPicture(path, {512, 512});
+        if (size.isValid() && preview) {
+            file.width = size.width();
+            file.height = size.height();
+            file.thumbnail = thumbnailOf(*preview);
+        } else {
+            file.type = u"application/octet-stream"_s; // not one we can show: a plain file
+        }
+    }
+    return file;
+}
+
+QString sizeText(qint64 bytes)
+{
+    return QLocale().formattedDataSize(bytes, 1, QLocale::DataSizeSIFormat);
+}
+
+} // namespace tidings::app::media

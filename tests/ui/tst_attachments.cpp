@@ -1,0 +1,178 @@
+// Pictures and files in the chat window, offscreen, against the real relay: Alice sends a
+// picture and a file through the send preview; Bob's window shows the picture inline (it
+// downloads by itself) and the file as a card that downloads when clicked.
+#include "core/chat_client.h"
+#include "models/conversation_list_model.h"
+#include "models/message_list_model.h"
+#include "support/app_window.h"
+#include "support/relay_process.h"
+#include "ui/attachment_media.h"
+#include "ui/chat_page.h"
+#include "ui/conversation_view.h"
+#include "ui/media_dialogs.h"
+#include "ui/message_delegate.h"
+
+#include <QApplication>
+#include <QCryptographicHash>
+#include <QLineEdit>
+#include <QListView>
+#include <QListWidget>
+#include <QPainter>
+#include <QPushButton>
+#include <QtTest>
+
+using namespace tidings;
+using namespace tidings::app;
+using namespace tidings::test;
+using namespace Qt::StringLiterals;
+using Model = MessageListModel;
+
+namespace {
+
+/// The row of the newest message with attachments, or -1.
+int rowWithFiles(const MessageListModel *model)
+{
+    for (int row = model ? model->rowCount() - 1 : -1; row >= 0; --row) {
+        if (!model->index(row).data(Model::AttachmentsRole).toList().isEmpty())
+            return row;
+    }
+    return -1;
+}
+
+QByteArray sha256Of(const QString &path)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
+}
+
+/// A point inside attachment `which` of `row`, found the way a user finds it: by looking.
+std::optional<QPoint> attachmentPoint(ConversationView &view, int row, int which)
+{
+    auto *list = view.findChild<QListView *>(u"messageList"_s);
+    const QModelIndex index = list->model()->index(row, 0);
+    list->scrollTo(index);
+    QStyleOptionViewItem option;
+    option.initFrom(list);
+    option.rect = list->visualRect(index);
+    option.font = list->font();
+    option.widget = list;
+    auto *delegate = qobject_cast<MessageDelegate *>(list->itemDelegate());
+    for (int y = option.rect.top(); y < option.rect.bottom(); y += 3) {
+        for (int x = option.rect.left(); x < option.rect.right(); x += 6) {
+            if (delegate->attachmentAt(option, index, {x, y}) == which)
+                return QPoint(x + 20, y + 10);
+        }
+    }
+    return std::nullopt;
+}
+
+} // namespace
+
+class TestAttachments : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void initTestCase() { QStandardPaths::setTestModeEnabled(true); }
+
+    void aPictureAndAFileTravelAndShow()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        AppWindow alice;
+        alice.launch();
+        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
+        AppWindow bob;
+        bob.launch();
+        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
+        QVERIFY(alice.startChatWith(u"bob"_s));
+        const qint64 conversation = alice.view().conversationId();
+
+        // A picture with something recognisable in it, and a plain file.
+        QTemporaryDir files;
+        const QString picturePath = files.filePath(u"harbour.png"_s);
+        QImage picture(800, 600, QImage::Format_RGB32);
+        picture.fill(QColor(0x20, 0x60, 0xa0));
+        QPainter(&picture).fillRect(QRect(300, 200, 200, 200), QColor(0xe0, 0x30, 0x30));
+        QVERIFY(picture.save(picturePath));
+        const QString notesPath = files.filePath(u"packing list.txt"_s);
+        {
+            QFile notes(notesPath);
+            QVERIFY(notes.open(QIODevice::WriteOnly));
+            notes.write("towel\nsunscreen\nbook\n");
+        }
+
+        // The send preview shows both; the caption goes with them.
+        alice.view().attachFiles({picturePath, notesPath});
+        SendFilesDialog *preview = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (preview = alice.window->findChild<SendFilesDialog *>(u"sendFilesDialog"_s)), 10000);
+        QTRY_VERIFY(preview->isVisible());
+        QCOMPARE(preview->findChild<QListWidget *>(u"fileList"_s)->count(), 2);
+        QCOMPARE(preview->files().first().width, 800);
+        QVERIFY(!preview->files().first().thumbnail.isEmpty());
+        QCOMPARE(preview->files().last().type, u"text/plain"_s);
+        auto *caption = preview->findChild<QLineEdit *>(u"captionEdit"_s);
+        QTest::keyClicks(caption, u"Holiday"_s);
+        QVERIFY(!alice.shot(u"send-preview"_s).isEmpty());
+        preview->findChild<QPushButton *>(u"sendFilesButton"_s)->click();
+
+        // Alice sees it at once from her own files, then ✓ once both are up.
+        MessageListModel *sent = alice.messages();
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithFiles(sent) >= 0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(
+            sent->index(rowWithFiles(sent)).data(Model::StateRole).value<Model::State>(),
+            Model::State::Sent, 30000);
+        QCOMPARE(sent->index(rowWithFiles(sent)).data(Model::TextRole).toString(), u"Holiday"_s);
+        QVERIFY(!alice.shot(u"alice-sent-picture-and-file"_s).isEmpty());
+
+        // Bob: the picture shows by itself, the file waits for a click.
+        QTRY_VERIFY_WITH_TIMEOUT(bob.chat()->conversations().rowOf(conversation) >= 0, 10000);
+        bob.chat()->openConversation(conversation);
+        MessageListModel *received = bob.messages();
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithFiles(received) >= 0, 10000);
+        const int row = rowWithFiles(received);
+        const QVariantList attachments = received->index(row).data(Model::AttachmentsRole).toList();
+        QCOMPARE(attachments.size(), 2);
+        const QVariantMap shownPicture = attachments.at(0).toMap();
+        const QVariantMap shownFile = attachments.at(1).toMap();
+        QCOMPARE(AttachmentMedia::kindOf(shownPicture), AttachmentMedia::Kind::Picture);
+        QCOMPARE(AttachmentMedia::kindOf(shownFile), AttachmentMedia::Kind::File);
+        AttachmentMedia *media = bob.view().media();
+        QTRY_VERIFY_WITH_TIMEOUT(!media->status(shownPicture).path.isEmpty(), 20000);
+        QCOMPARE(sha256Of(media->status(shownPicture).path), sha256Of(picturePath));
+        // What is drawn is the picture itself (not the little thumbnail): the red square.
+        QImage drawn;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (drawn = media->picture(shownPicture, QSize(320, 240))).width() >= 320, 10000);
+        QCOMPARE(QColor(drawn.pixel(drawn.width() / 2, drawn.height() / 2)).red() > 200, true);
+        QVERIFY(media->status(shownFile).path.isEmpty());
+        QVERIFY(!bob.shot(u"bob-sees-picture-and-file"_s).isEmpty());
+
+        // A click on the card downloads the file.
+        auto *list = bob.view().findChild<QListView *>(u"messageList"_s);
+        const auto card = attachmentPoint(bob.view(), row, 1);
+        QVERIFY(card);
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, *card);
+        QTRY_VERIFY_WITH_TIMEOUT(!media->status(shownFile).path.isEmpty(), 20000);
+        QCOMPARE(sha256Of(media->status(shownFile).path), sha256Of(notesPath));
+        QVERIFY(!bob.shot(u"bob-downloaded-the-file"_s).isEmpty());
+
+        // A click on the picture opens it in the viewer, fitted to the window.
+        const auto inlinePicture = attachmentPoint(bob.view(), row, 0);
+        QVERIFY(inlinePicture);
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, *inlinePicture);
+        ImageViewer *viewer = nullptr;
+        QTRY_VERIFY((viewer = bob.window->findChild<ImageViewer *>(u"imageViewer"_s)));
+        QTRY_VERIFY_WITH_TIMEOUT(viewer->isLoaded(), 10000);
+        const double fitted = viewer->zoom();
+        viewer->setZoom(fitted * 2);
+        QCOMPARE(viewer->zoom(), fitted * 2);
+        viewer->close();
+    }
+};
+
+QTEST_MAIN(TestAttachments)
+#include "tst_attachments.moc"
