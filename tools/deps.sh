@@ -13,11 +13,13 @@ build_packages=(
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
     qtkeychain-qt6-dev libsecret-1-0 libcurl4-openssl-dev
+    qt6-multimedia-dev gstreamer1.0-plugins-good
     curl
 )
-# The tests make a TLS certificate with openssl, render the UI offscreen with real fonts and
-# keep tokens in a real keyring on a private D-Bus session.
-test_packages=(openssl fonts-dejavu-core dbus gnome-keyring)
+# The tests make a TLS certificate with openssl, render the UI offscreen with real fonts,
+# keep tokens in a real keyring on a private D-Bus session and make a small video with
+# GStreamer's gst-launch-1.0.
+test_packages=(openssl fonts-dejavu-core dbus gnome-keyring gstreamer1.0-tools)
 
 packages=("${build_packages[@]}")
 [ "$purpose" = test ] && packages+=("${test_packages[@]}")

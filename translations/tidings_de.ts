@@ -402,6 +402,14 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>The pasted picture could not be kept.</source>
         <translation>Das eingefügte Bild konnte nicht gespeichert werden.</translation>
     </message>
+    <message>
+        <source>&amp;Download “%1”</source>
+        <translation>„%1“ &amp;herunterladen</translation>
+    </message>
+    <message>
+        <source>The video cannot be played: %1</source>
+        <translation>Das Video kann nicht abgespielt werden: %1</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::GroupInfoDialog</name>
@@ -1182,6 +1190,29 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>Unknown user</source>
         <translation>Unbekannter Benutzer</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::VideoPlayer</name>
+    <message>
+        <source>Position</source>
+        <translation>Position</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>Lautstärke</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pause</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Abspielen</translation>
+    </message>
+    <message>
+        <source>The video cannot be played: %1</source>
+        <translation>Das Video kann nicht abgespielt werden: %1</translation>
     </message>
 </context>
 </TS>

@@ -402,6 +402,14 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>The pasted picture could not be kept.</source>
         <translation>No se pudo guardar la imagen pegada.</translation>
     </message>
+    <message>
+        <source>&amp;Download “%1”</source>
+        <translation>&amp;Descargar «%1»</translation>
+    </message>
+    <message>
+        <source>The video cannot be played: %1</source>
+        <translation>No se puede reproducir el vídeo: %1</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::GroupInfoDialog</name>
@@ -1182,6 +1190,29 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>Unknown user</source>
         <translation>Usuario desconocido</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::VideoPlayer</name>
+    <message>
+        <source>Position</source>
+        <translation>Posición</translation>
+    </message>
+    <message>
+        <source>Volume</source>
+        <translation>Volumen</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>Pausa</translation>
+    </message>
+    <message>
+        <source>Play</source>
+        <translation>Reproducir</translation>
+    </message>
+    <message>
+        <source>The video cannot be played: %1</source>
+        <translation>No se puede reproducir el vídeo: %1</translation>
     </message>
 </context>
 </TS>

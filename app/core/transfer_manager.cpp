@@ -12,6 +12,9 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QMutex>
+#include <QNetworkAccessManager>
+#include <QNetworkReply>
+#include <QPromise>
 #include <QRandomGenerator>
 #include <QtConcurrent/QtConcurrentRun>
 #include <QThread>
@@ -722,6 +725,8 @@ QString TransferManager::newId() const
 
 void TransferManager::setServer(const QUrl &base, const QByteArray &token)
 {
+    m_base = base;
+    m_token = token;
     m_worker->post([worker = m_worker.get(), base, token] { worker->setServer(base, token); });
 }
 
@@ -848,6 +853,35 @@ void TransferManager::keepSentFile(const QString &id, const QJsonObject &media)
     const QString folder = m_cacheDirectory + u'/' + mediaId;
     if (QDir().mkpath(folder))
         QFile::link(QFileInfo(path).absoluteFilePath(), folder + u'/' + safeFileName(name));
+}
+
+QFuture<Result<QUrl>> TransferManager::link(const QString &mediaId)
+{
+    if (m_base.isEmpty() || m_token.isEmpty())
+        return readyFuture(Result<QUrl>(ErrorCode::Unavailable, u"not signed in"_s));
+    if (!m_network)
+        m_network = new QNetworkAccessManager(this);
+    QNetworkRequest request(
+        QUrl(m_base.toString(QUrl::StripTrailingSlash) + u"/v1/media/"_s + mediaId + u"/link"_s));
+    request.setRawHeader("Authorization", "Bearer " + m_token);
+    request.setTransferTimeout(15000);
+    QNetworkReply *reply = m_network->post(request, QByteArray());
+    auto promise = std::make_shared<QPromise<Result<QUrl>>>();
+    promise->start();
+    connect(reply, &QNetworkReply::finished, this, [reply, promise, base = m_base] {
+        reply->deleteLater();
+        const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
+        if (reply->error() != QNetworkReply::NoError || !answer.contains(u"url"_s)) {
+            const QString why = answer.value(u"message"_s).toString();
+            promise->addResult(
+                Result<QUrl>(ErrorCode::Unavailable, why.isEmpty() ? reply->errorString() : why));
+        } else {
+            promise->addResult(
+                Result<QUrl>(base.resolved(QUrl(answer.value(u"url"_s).toString()))));
+        }
+        promise->finish();
+    });
+    return promise->future();
 }
 
 TransferManager::State TransferManager::state(const QString &id) const

@@ -10,6 +10,8 @@
 
 #include <memory>
 
+class QNetworkAccessManager;
+
 namespace tidings::app {
 
 class LocalStore;
@@ -84,6 +86,10 @@ public:
     /// copy), so the sender never downloads what they sent.
     void keepSentFile(const QString &id, const QJsonObject &media);
 
+    /// A link that plays or downloads `mediaId` for a while without the token (for a
+    /// media player, which streams it with Range requests).
+    QFuture<Result<QUrl>> link(const QString &mediaId);
+
     State state(const QString &id) const;
     /// The cached file of a media, or empty when it is not (fully) downloaded.
     QString cachedPath(const QString &mediaId) const;
@@ -122,6 +128,9 @@ private:
     QString newId() const;
 
     LocalStore &m_store;
+    QUrl m_base;
+    QByteArray m_token;
+    QNetworkAccessManager *m_network = nullptr;
     const QString m_cacheDirectory;
     const Options m_options;
     QHash<QString, State> m_states;

@@ -10,6 +10,7 @@
 #include "ui/media_files.h"
 #include "ui/message_delegate.h"
 #include "ui/theme.h"
+#include "ui/video_player.h"
 #include "util/futures.h"
 
 #include <QApplication>
@@ -595,9 +596,15 @@ void ConversationView::showContextMenu(const QPoint &position)
     for (const QVariant &item : attachments) {
         const QVariantMap attachment = item.toMap();
         const QString path = m_media->status(attachment).path;
-        if (path.isEmpty())
-            continue;
         const QString name = attachment.value(u"name"_s).toString();
+        if (path.isEmpty()) {
+            if (attachment.contains(u"media"_s)) {
+                menu.addSeparator();
+                menu.addAction(tr("&Download “%1”").arg(name), this,
+                               [this, attachment] { m_media->download(attachment); });
+            }
+            continue;
+        }
         menu.addSeparator();
         menu.addAction(tr("&Open “%1”").arg(name), this,
                        [path] { QDesktopServices::openUrl(QUrl::fromLocalFile(path)); });
@@ -896,19 +903,48 @@ void ConversationView::attachFiles(const QStringList &paths)
                   return files;
               }),
               this, [this, conversation](const QList<ChatClient::OutgoingFile> &files) {
-                  auto *dialog
-                      = new SendFilesDialog(files, m_composer->toPlainText().trimmed(), this);
-                  dialog->setAttribute(Qt::WA_DeleteOnClose);
-                  dialog->setWindowModality(Qt::WindowModal);
-                  connect(dialog, &QDialog::accepted, this, [this, dialog, conversation] {
-                      m_client.sendFiles(conversation, dialog->caption(), dialog->files());
-                      if (conversation == m_conversation) {
-                          m_composer->clear();
-                          m_stickToBottom = true;
-                      }
-                  });
-                  dialog->open();
+                  describeVideos(files, 0,
+                                 [this, conversation](const QList<ChatClient::OutgoingFile> &all) {
+                                     offerFiles(conversation, all);
+                                 });
               });
+}
+
+void ConversationView::describeVideos(
+    QList<ChatClient::OutgoingFile> files, qsizetype from,
+    std::function<void(const QList<ChatClient::OutgoingFile> &)> done)
+{
+    // Videos are probed one after another: each plays silently up to its first frame.
+    while (from < files.size() && !files.at(from).type.startsWith(u"video/"_s))
+        ++from;
+    if (from >= files.size())
+        return done(files);
+    const QString path = files.at(from).path;
+    probeVideo(path, this, [this, files, from, done](const VideoFacts &facts) mutable {
+        ChatClient::OutgoingFile &video = files[from];
+        if (facts.size.isValid()) {
+            video.width = facts.size.width();
+            video.height = facts.size.height();
+            video.thumbnail = media::thumbnailOf(facts.poster);
+        }
+        video.durationMs = facts.durationMs;
+        describeVideos(files, from + 1, done);
+    });
+}
+
+void ConversationView::offerFiles(qint64 conversation, const QList<ChatClient::OutgoingFile> &files)
+{
+    auto *dialog = new SendFilesDialog(files, m_composer->toPlainText().trimmed(), this);
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowModality(Qt::WindowModal);
+    connect(dialog, &QDialog::accepted, this, [this, dialog, conversation] {
+        m_client.sendFiles(conversation, dialog->caption(), dialog->files());
+        if (conversation == m_conversation) {
+            m_composer->clear();
+            m_stickToBottom = true;
+        }
+    });
+    dialog->open();
 }
 
 void ConversationView::attachImage(const QImage &image)
@@ -940,11 +976,23 @@ void ConversationView::activateAttachment(const QModelIndex &index, int which)
         m_media->cancel(attachment);
         return;
     }
+    const QString name = attachment.value(u"name"_s).toString();
+    if (status.path.isEmpty()
+        && AttachmentMedia::kindOf(attachment) == AttachmentMedia::Kind::Video) {
+        // Streamed while it plays (Range requests through a signed link).
+        whenReady(m_client.transfers().link(attachment.value(u"media"_s).toString()), this,
+                  [this, name](const Result<QUrl> &link) {
+                      if (!link)
+                          return showNotice(
+                              tr("The video cannot be played: %1").arg(link.error().message));
+                      (new VideoPlayer(*link, name, this))->show();
+                  });
+        return;
+    }
     if (status.path.isEmpty()) {
         m_media->download(attachment);
         return;
     }
-    const QString name = attachment.value(u"name"_s).toString();
     switch (AttachmentMedia::kindOf(attachment)) {
     case AttachmentMedia::Kind::Picture: {
         auto *viewer = new ImageViewer(status.path, name, this);
@@ -952,6 +1000,8 @@ void ConversationView::activateAttachment(const QModelIndex &index, int which)
         return;
     }
     case AttachmentMedia::Kind::Video:
+        (new VideoPlayer(QUrl::fromLocalFile(status.path), name, this))->show();
+        return;
     case AttachmentMedia::Kind::File:
         QDesktopServices::openUrl(QUrl::fromLocalFile(status.path));
         return;

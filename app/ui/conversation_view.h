@@ -1,6 +1,10 @@
 #pragma once
 
+#include "core/chat_client.h"
+
 #include <QPlainTextEdit>
+
+#include <functional>
 #include <QPointer>
 #include <QWidget>
 
@@ -72,6 +76,11 @@ public:
     void attachFiles(const QStringList &paths);
     /// Offers a picture (pasted) for sending: kept as a PNG until it is sent.
     void attachImage(const QImage &image);
+    /// Fills in the size, length and poster of the videos among `files`, then `done`.
+    void describeVideos(QList<ChatClient::OutgoingFile> files, qsizetype from,
+                        std::function<void(const QList<ChatClient::OutgoingFile> &)> done);
+    /// The send preview for `files`, then sending them.
+    void offerFiles(qint64 conversation, const QList<ChatClient::OutgoingFile> &files);
     /// What a click on attachment `which` of message `index` does: open or play it when
     /// it is here, download it when not, stop its transfer while it moves.
     void activateAttachment(const QModelIndex &index, int which);

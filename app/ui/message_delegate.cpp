@@ -12,6 +12,7 @@
 #include <QPainter>
 #include <QPainterPath>
 #include <QTextLayout>
+#include <QTime>
 #include <QToolTip>
 
 namespace tidings::app {
@@ -585,6 +586,24 @@ void MessageDelegate::paintAttachments(QPainter *painter, const Layout &layout,
             const qreal d = std::min(48.0, std::min(piece.rect.width(), piece.rect.height()) * 0.5);
             const QRectF circle(piece.rect.center().x() - d / 2 + 1,
                                 piece.rect.center().y() - d / 2 + 1, d, d);
+            if (const qint64 duration = attachment.value(u"duration_ms"_s).toLongLong();
+                piece.kind == AttachmentMedia::Kind::Video && duration > 0) {
+                const QString length
+                    = QTime(0, 0)
+                          .addMSecs(int(duration))
+                          .toString(duration >= 3600 * 1000 ? u"h:mm:ss"_s : u"m:ss"_s);
+                QFont small = font;
+                small.setPointSizeF(font.pointSizeF() * 0.85);
+                const QFontMetrics fm(small);
+                const QRectF pill(piece.rect.left() + 6, piece.rect.top() + 6,
+                                  fm.horizontalAdvance(length) + 12, fm.height() + 4);
+                painter->setPen(Qt::NoPen);
+                painter->setBrush(QColor(0, 0, 0, 120));
+                painter->drawRoundedRect(pill, pill.height() / 2, pill.height() / 2);
+                painter->setFont(small);
+                painter->setPen(Qt::white);
+                painter->drawText(pill, Qt::AlignCenter, length);
+            }
             if (status.progress >= 0) {
                 progressRing(circle, status.progress);
             } else if (piece.kind == AttachmentMedia::Kind::Video) {

@@ -6,19 +6,25 @@
 #include "models/message_list_model.h"
 #include "support/app_window.h"
 #include "support/relay_process.h"
+#include "support/screenshot.h"
 #include "ui/attachment_media.h"
 #include "ui/chat_page.h"
 #include "ui/conversation_view.h"
 #include "ui/media_dialogs.h"
+#include "ui/media_files.h"
 #include "ui/message_delegate.h"
+#include "ui/video_player.h"
 
 #include <QApplication>
 #include <QCryptographicHash>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QMediaPlayer>
 #include <QPainter>
+#include <QProcess>
 #include <QPushButton>
+#include <QToolButton>
 #include <QtTest>
 
 using namespace tidings;
@@ -122,9 +128,14 @@ private Q_SLOTS:
         // Alice sees it at once from her own files, then ✓ once both are up.
         MessageListModel *sent = alice.messages();
         QTRY_VERIFY_WITH_TIMEOUT(rowWithFiles(sent) >= 0, 10000);
-        QTRY_COMPARE_WITH_TIMEOUT(
-            sent->index(rowWithFiles(sent)).data(Model::StateRole).value<Model::State>(),
-            Model::State::Sent, 30000);
+        const auto stateOfFiles = [sent] {
+            return sent->index(rowWithFiles(sent)).data(Model::StateRole).value<Model::State>();
+        };
+        // ✓ at least (Bob's app may have ✓✓'d it already).
+        QTRY_VERIFY_WITH_TIMEOUT(stateOfFiles() == Model::State::Sent
+                                     || stateOfFiles() == Model::State::Delivered
+                                     || stateOfFiles() == Model::State::Read,
+                                 30000);
         QCOMPARE(sent->index(rowWithFiles(sent)).data(Model::TextRole).toString(), u"Holiday"_s);
         QVERIFY(!alice.shot(u"alice-sent-picture-and-file"_s).isEmpty());
 
@@ -170,7 +181,99 @@ private Q_SLOTS:
         const double fitted = viewer->zoom();
         viewer->setZoom(fitted * 2);
         QCOMPARE(viewer->zoom(), fitted * 2);
+        const QPointer<ImageViewer> viewed = viewer;
         viewer->close();
+        QTRY_VERIFY(!viewed); // closing it deletes it
+    }
+
+    void aVideoStreamsAndPlays()
+    {
+        // Ten seconds of GStreamer's test picture, VP8 in WebM (tools/deps.sh installs it).
+        QTemporaryDir files;
+        const QString videoPath = files.filePath(u"clip.webm"_s);
+        QProcess make;
+        make.start(u"gst-launch-1.0"_s,
+                   {u"-q"_s, u"videotestsrc"_s, u"num-buffers=250"_s, u"!"_s,
+                    u"video/x-raw,width=320,height=240,framerate=25/1"_s, u"!"_s, u"vp8enc"_s,
+                    u"!"_s, u"webmmux"_s, u"!"_s, u"filesink"_s, u"location="_s + videoPath});
+        QVERIFY2(make.waitForFinished(60000) && make.exitCode() == 0,
+                 make.readAllStandardError().constData());
+
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        AppWindow alice;
+        alice.launch();
+        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
+        AppWindow bob;
+        bob.launch();
+        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
+        QVERIFY(alice.startChatWith(u"bob"_s));
+        const qint64 conversation = alice.view().conversationId();
+
+        alice.view().attachFiles({videoPath});
+        SendFilesDialog *preview = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (preview = alice.window->findChild<SendFilesDialog *>(u"sendFilesDialog"_s)), 10000);
+        const ChatClient::OutgoingFile clip = preview->files().first();
+        QCOMPARE(clip.type, u"video/webm"_s);
+        QCOMPARE(QSize(clip.width, clip.height), QSize(320, 240)); // from its first frame
+        QVERIFY2(clip.durationMs >= 9900, qPrintable(QString::number(clip.durationMs)));
+        QVERIFY(!clip.thumbnail.isEmpty()); // the poster
+        QVERIFY(!media::thumbnailImage(clip.thumbnail).isNull());
+        preview->findChild<QPushButton *>(u"sendFilesButton"_s)->click();
+
+        QTRY_VERIFY_WITH_TIMEOUT(bob.chat()->conversations().rowOf(conversation) >= 0, 15000);
+        bob.chat()->openConversation(conversation);
+        MessageListModel *received = bob.messages();
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithFiles(received) >= 0, 15000);
+        const int row = rowWithFiles(received);
+        const QVariantMap video
+            = received->index(row).data(Model::AttachmentsRole).toList().first().toMap();
+        QCOMPARE(AttachmentMedia::kindOf(video), AttachmentMedia::Kind::Video);
+        QVERIFY(!bob.shot(u"bob-sees-a-video"_s).isEmpty());
+
+        // A click plays it, streamed from the relay (nothing was downloaded before).
+        QVERIFY(bob.view().media()->status(video).path.isEmpty());
+        auto *list = bob.view().findChild<QListView *>(u"messageList"_s);
+        const auto point = attachmentPoint(bob.view(), row, 0);
+        QVERIFY(point);
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, *point);
+        VideoPlayer *player = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT((player = bob.window->findChild<VideoPlayer *>(u"videoPlayer"_s)),
+                                 15000);
+        QTRY_VERIFY_WITH_TIMEOUT(player->player()->position() > 300, 20000);
+        QVERIFY(player->player()->duration() >= 9900);
+        QVERIFY(player->player()->source().scheme().startsWith(u"http"_s));
+        QVERIFY(player->surface()->framesShown() > 0);
+        QVERIFY(!saveScreenshot(player, u"video-player"_s).isEmpty());
+        // Pause holds the position.
+        player->findChild<QToolButton *>(u"playButton"_s)->click();
+        QTRY_COMPARE(player->player()->playbackState(), QMediaPlayer::PausedState);
+        const qint64 paused = player->player()->position();
+        QTest::qWait(300);
+        QVERIFY(player->player()->position() - paused < 100);
+        const QPointer<VideoPlayer> streamed = player;
+        player->close();
+        QTRY_VERIFY(!streamed); // closing it deletes it
+
+        // Downloaded, it plays from the file, and a seek jumps far ahead (further than
+        // playing could in the time allowed). Seeking a stream is up to the platform's
+        // player; Qt 6.4 with GStreamer does not seek HTTP sources.
+        bob.view().media()->download(video);
+        QTRY_VERIFY_WITH_TIMEOUT(!bob.view().media()->status(video).path.isEmpty(), 20000);
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, *point);
+        QTRY_VERIFY_WITH_TIMEOUT((player = bob.window->findChild<VideoPlayer *>(u"videoPlayer"_s)),
+                                 15000);
+        QVERIFY(player->player()->source().isLocalFile());
+        QTRY_VERIFY_WITH_TIMEOUT(player->player()->position() > 300, 20000);
+        player->findChild<QToolButton *>(u"playButton"_s)->click();
+        QTRY_COMPARE(player->player()->playbackState(), QMediaPlayer::PausedState);
+        player->player()->setPosition(7000);
+        player->findChild<QToolButton *>(u"playButton"_s)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(player->player()->position() >= 7000, 3000);
+        const QPointer<VideoPlayer> played = player;
+        player->close();
+        QTRY_VERIFY(!played);
     }
 };
 
