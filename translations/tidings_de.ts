@@ -1085,6 +1085,42 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>Send read receipts</source>
         <translation>Lesebestätigungen senden</translation>
     </message>
+    <message>
+        <source>Counting…</source>
+        <translation>Wird gezählt…</translation>
+    </message>
+    <message>
+        <source>&amp;Clear</source>
+        <translation>&amp;Leeren</translation>
+    </message>
+    <message>
+        <source>Clear downloaded files</source>
+        <translation>Heruntergeladene Dateien entfernen</translation>
+    </message>
+    <message>
+        <source>Remove downloaded files (they download again when needed)</source>
+        <translation>Heruntergeladene Dateien entfernen (sie werden bei Bedarf erneut geladen)</translation>
+    </message>
+    <message>
+        <source>Downloads:</source>
+        <translation>Downloads:</translation>
+    </message>
+    <message>
+        <source>Space for downloaded files</source>
+        <translation>Platz für heruntergeladene Dateien</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>Keep at &amp;most:</source>
+        <translation>&amp;Höchstens behalten:</translation>
+    </message>
+    <message>
+        <source>%1 of downloaded files</source>
+        <translation>%1 an heruntergeladenen Dateien</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::SignInPage</name>

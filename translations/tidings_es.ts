@@ -1085,6 +1085,42 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>Send read receipts</source>
         <translation>Enviar confirmaciones de lectura</translation>
     </message>
+    <message>
+        <source>Counting…</source>
+        <translation>Contando…</translation>
+    </message>
+    <message>
+        <source>&amp;Clear</source>
+        <translation>&amp;Vaciar</translation>
+    </message>
+    <message>
+        <source>Clear downloaded files</source>
+        <translation>Borrar los archivos descargados</translation>
+    </message>
+    <message>
+        <source>Remove downloaded files (they download again when needed)</source>
+        <translation>Borrar los archivos descargados (se descargan de nuevo cuando hagan falta)</translation>
+    </message>
+    <message>
+        <source>Downloads:</source>
+        <translation>Descargas:</translation>
+    </message>
+    <message>
+        <source>Space for downloaded files</source>
+        <translation>Espacio para archivos descargados</translation>
+    </message>
+    <message>
+        <source> MB</source>
+        <translation> MB</translation>
+    </message>
+    <message>
+        <source>Keep at &amp;most:</source>
+        <translation>Conservar como &amp;máximo:</translation>
+    </message>
+    <message>
+        <source>%1 of downloaded files</source>
+        <translation>%1 de archivos descargados</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::SignInPage</name>

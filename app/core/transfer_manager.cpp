@@ -905,12 +905,16 @@ QString TransferManager::cachedPath(const QString &mediaId) const
 QFuture<qint64> TransferManager::cacheSize() const
 {
     return QtConcurrent::run([directory = m_cacheDirectory] {
+        // As trimCache() counts: download folders (named by media id), links excluded.
         qint64 total = 0;
-        QDirIterator it(directory, QDir::Files, QDirIterator::Subdirectories);
-        while (it.hasNext()) {
-            it.next();
-            if (!it.fileInfo().isSymLink()) // a sent file stands in: not the cache's bytes
-                total += it.fileInfo().size();
+        const QFileInfoList media
+            = QDir(directory).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot);
+        for (const QFileInfo &folder : media) {
+            if (folder.fileName().size() != 32)
+                continue;
+            const QFileInfoList files = QDir(folder.filePath()).entryInfoList(QDir::Files);
+            for (const QFileInfo &file : files)
+                total += file.isSymLink() ? 0 : file.size();
         }
         return total;
     });
@@ -918,7 +922,11 @@ QFuture<qint64> TransferManager::cacheSize() const
 
 QFuture<qint64> TransferManager::trimCache(qint64 maxBytes)
 {
-    QSet<QString> busy;
+    return trimCache(maxBytes, {});
+}
+
+QFuture<qint64> TransferManager::trimCache(qint64 maxBytes, QSet<QString> busy)
+{
     for (auto it = m_downloading.cbegin(); it != m_downloading.cend(); ++it)
         busy.insert(it.key());
     return QtConcurrent::run([directory = m_cacheDirectory, maxBytes, busy] {
@@ -935,9 +943,13 @@ QFuture<qint64> TransferManager::trimCache(qint64 maxBytes)
         for (const QFileInfo &folder : media) {
             qint64 size = 0;
             QDateTime used;
+            // Only downloads count and go (a folder per media id), never what waits to be
+            // sent; a sent file's link stands in for free.
+            if (folder.fileName().size() != 32)
+                continue;
             const QFileInfoList files = QDir(folder.filePath()).entryInfoList(QDir::Files);
             for (const QFileInfo &file : files) {
-                size += file.size();
+                size += file.isSymLink() ? 0 : file.size();
                 used = std::max(used,
                                 file.lastRead().isValid() ? file.lastRead() : file.lastModified());
             }
@@ -1008,6 +1020,12 @@ void TransferManager::onDownloaded(const QString &id, const QString &mediaId, co
     forget(id);
     setState(id, State::Done);
     Q_EMIT downloaded(id, mediaId, path);
+    if (m_cacheLimit > 0) {
+        // Spares what is downloading (and so the file just finished, until it is read).
+        QSet<QString> keep;
+        keep.insert(mediaId);
+        trimCache(m_cacheLimit, keep);
+    }
 }
 
 void TransferManager::onFailed(const QString &id, const QString &reason)

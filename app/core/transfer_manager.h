@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QJsonObject>
 #include <QObject>
+#include <QSet>
 #include <QUrl>
 
 #include <memory>
@@ -96,6 +97,11 @@ public:
     QString cacheDirectory() const { return m_cacheDirectory; }
     /// Bytes in the cache (computed off this thread).
     QFuture<qint64> cacheSize() const;
+    /// The cache keeps at most this much (0: no limit): after each download the least
+    /// recently used files go.
+    void setCacheLimit(qint64 maxBytes) { m_cacheLimit = maxBytes; }
+    qint64 cacheLimit() const { return m_cacheLimit; }
+
     /// Removes the least recently used cached files until at most `maxBytes` remain
     /// (0 clears it), sparing downloads in progress. Resolves to the bytes left.
     QFuture<qint64> trimCache(qint64 maxBytes);
@@ -117,6 +123,7 @@ private:
     class Worker;
     struct Record;
 
+    QFuture<qint64> trimCache(qint64 maxBytes, QSet<QString> keep);
     void persist(const Record &record);
     void forget(const QString &id);
     void setState(const QString &id, State state);
@@ -133,6 +140,7 @@ private:
     QNetworkAccessManager *m_network = nullptr;
     const QString m_cacheDirectory;
     const Options m_options;
+    qint64 m_cacheLimit = 0;
     QHash<QString, State> m_states;
     QHash<QString, QString> m_downloading; ///< media id → transfer id
     QHash<QString, std::pair<QString, QString>> m_uploads; ///< transfer id → (path, name)

@@ -35,6 +35,9 @@ ChatPage::ChatPage(ChatClient &client, QSettings &settings, QWidget *parent)
     setObjectName(u"chatPage"_s);
     client.outbox().setShareReadReceipts(
         m_settings.value(settings::kShareReadReceipts, true).toBool());
+    client.transfers().setCacheLimit(
+        qint64(m_settings.value(settings::kCacheLimitMiB, settings::kDefaultCacheLimitMiB).toInt())
+        * 1024 * 1024);
     m_conversations = new ConversationListModel(client, this);
     m_filtered = new QSortFilterProxyModel(this);
     m_filtered->setSourceModel(m_conversations);

@@ -973,7 +973,11 @@ void ConversationView::activateAttachment(const QModelIndex &index, int which)
         return;
     const AttachmentMedia::Status status = m_media->status(attachment);
     if (status.progress >= 0) {
+        // Stopping an upload takes its message back (nothing of it was sent).
+        const bool uploading = attachment.contains(u"upload"_s) && !attachment.contains(u"media"_s);
         m_media->cancel(attachment);
+        if (uploading)
+            m_client.outbox().cancel(index.data(Model::ClientIdRole).toString());
         return;
     }
     const QString name = attachment.value(u"name"_s).toString();

@@ -3,6 +3,7 @@
 #include "core/chat_client.h"
 #include "models/conversation_list_model.h"
 #include "ui/conversation_delegate.h"
+#include "ui/media_files.h"
 #include "ui/settings_keys.h"
 #include "ui/theme.h"
 #include "util/futures.h"
@@ -11,6 +12,7 @@
 #include <QComboBox>
 #include <QDialogButtonBox>
 #include <QFormLayout>
+#include <QHBoxLayout>
 #include <QInputDialog>
 #include <QJsonArray>
 #include <QKeyEvent>
@@ -611,6 +613,40 @@ SettingsDialog::SettingsDialog(ChatClient &client, QSettings &settings, QWidget 
     auto *privacyStatus = new QLabel(this);
     privacyStatus->setObjectName(u"privacyStatus"_s);
     form->addRow(QString(), privacyStatus);
+
+    // Storage: what downloaded files take, a limit, and a way to clear them.
+    auto *storage = new QHBoxLayout;
+    auto *cacheSize = new QLabel(tr("Counting…"), this);
+    cacheSize->setObjectName(u"cacheSizeLabel"_s);
+    storage->addWidget(cacheSize, 1);
+    auto *clearCache = new QPushButton(tr("&Clear"), this);
+    clearCache->setObjectName(u"clearCacheButton"_s);
+    clearCache->setAccessibleName(tr("Clear downloaded files"));
+    clearCache->setToolTip(tr("Remove downloaded files (they download again when needed)"));
+    storage->addWidget(clearCache);
+    form->addRow(tr("Downloads:"), storage);
+    auto *cacheLimit = new QSpinBox(this);
+    cacheLimit->setObjectName(u"cacheLimitSpin"_s);
+    cacheLimit->setAccessibleName(tr("Space for downloaded files"));
+    cacheLimit->setRange(64, 1024 * 1024);
+    cacheLimit->setSingleStep(256);
+    cacheLimit->setSuffix(tr(" MB"));
+    cacheLimit->setValue(
+        m_settings.value(settings::kCacheLimitMiB, settings::kDefaultCacheLimitMiB).toInt());
+    form->addRow(tr("Keep at &most:"), cacheLimit);
+    const auto showSize = [this, cacheSize](QFuture<qint64> size) {
+        whenReady(std::move(size), this, [cacheSize](qint64 bytes) {
+            cacheSize->setText(tr("%1 of downloaded files").arg(media::sizeText(bytes)));
+        });
+    };
+    showSize(m_client.transfers().cacheSize());
+    connect(clearCache, &QPushButton::clicked, this,
+            [this, showSize] { showSize(m_client.transfers().trimCache(0)); });
+    connect(cacheLimit, &QSpinBox::valueChanged, this, [this, showSize](int mib) {
+        m_settings.setValue(settings::kCacheLimitMiB, mib);
+        m_client.transfers().setCacheLimit(qint64(mib) * 1024 * 1024);
+        showSize(m_client.transfers().trimCache(qint64(mib) * 1024 * 1024));
+    });
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     QPushButton *signOut = buttons->addButton(tr("Sign &Out"), QDialogButtonBox::DestructiveRole);

@@ -12,6 +12,8 @@ inline const QString kNotify = QStringLiteral("notifications/enabled");
 inline const QString kSound = QStringLiteral("notifications/sound");
 inline const QString kMuted = QStringLiteral("notifications/muted"); ///< conversation ids
 inline const QString kShareReadReceipts = QStringLiteral("privacy/readReceipts");
+inline const QString kCacheLimitMiB = QStringLiteral("storage/cacheLimitMiB"); ///< downloads kept
+inline constexpr int kDefaultCacheLimitMiB = 2048;
 inline const QString kGeometry = QStringLiteral("window/geometry");
 
 } // namespace tidings::app::settings

@@ -5,25 +5,31 @@
 #include "models/conversation_list_model.h"
 #include "models/message_list_model.h"
 #include "support/app_window.h"
+#include "support/client_helpers.h"
 #include "support/relay_process.h"
 #include "support/screenshot.h"
 #include "ui/attachment_media.h"
 #include "ui/chat_page.h"
 #include "ui/conversation_view.h"
+#include "ui/dialogs.h"
 #include "ui/media_dialogs.h"
 #include "ui/media_files.h"
 #include "ui/message_delegate.h"
 #include "ui/video_player.h"
 
 #include <QApplication>
+#include <QClipboard>
 #include <QCryptographicHash>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
 #include <QMediaPlayer>
+#include <QMimeData>
 #include <QPainter>
 #include <QProcess>
 #include <QPushButton>
+#include <QSpinBox>
 #include <QToolButton>
 #include <QtTest>
 
@@ -184,6 +190,100 @@ private Q_SLOTS:
         const QPointer<ImageViewer> viewed = viewer;
         viewer->close();
         QTRY_VERIFY(!viewed); // closing it deletes it
+    }
+
+    void dropPasteCancelAndStorage()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        TestClient bob;
+        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
+        AppWindow alice;
+        alice.launch();
+        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
+        QVERIFY(alice.startChatWith(u"bob"_s));
+        MessageListModel *messages = alice.messages();
+
+        // Three files dropped on the conversation: one preview for all of them; Cancel
+        // sends nothing.
+        QTemporaryDir files;
+        QList<QUrl> urls;
+        for (const QString &name : {u"a.txt"_s, u"b.txt"_s, u"c.txt"_s}) {
+            QFile file(files.filePath(name));
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(name.toUtf8());
+            urls.append(QUrl::fromLocalFile(file.fileName()));
+        }
+        QMimeData dropped;
+        dropped.setUrls(urls);
+        ConversationView &view = alice.view();
+        const QPoint middle = view.rect().center();
+        QDragEnterEvent enter(middle, Qt::CopyAction, &dropped, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&view, &enter);
+        QVERIFY(enter.isAccepted());
+        QDropEvent drop(QPointF(middle), Qt::CopyAction, &dropped, Qt::LeftButton, Qt::NoModifier);
+        QApplication::sendEvent(&view, &drop);
+        SendFilesDialog *preview = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (preview = alice.window->findChild<SendFilesDialog *>(u"sendFilesDialog"_s)), 10000);
+        QCOMPARE(preview->files().size(), 3);
+        QPointer<SendFilesDialog> cancelled = preview;
+        preview->reject();
+        QTRY_VERIFY(!cancelled);
+        QTest::qWait(200);
+        QCOMPARE(rowWithFiles(messages), -1);
+
+        // A pasted picture: kept as a PNG with the account's files, offered, sent.
+        QImage screenshot(300, 200, QImage::Format_RGB32);
+        screenshot.fill(Qt::darkGreen);
+        QApplication::clipboard()->setImage(screenshot);
+        view.composer()->setFocus();
+        view.composer()->paste();
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (preview = alice.window->findChild<SendFilesDialog *>(u"sendFilesDialog"_s)), 10000);
+        QCOMPARE(preview->files().size(), 1);
+        QVERIFY(preview->files().first().name.startsWith(u"pasted-"_s));
+        QCOMPARE(preview->files().first().width, 300);
+        preview->findChild<QPushButton *>(u"sendFilesButton"_s)->click();
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithFiles(messages) >= 0, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            messages->index(rowWithFiles(messages)).data(Model::StateRole).value<Model::State>()
+                != Model::State::Queued,
+            30000);
+        QVERIFY(messages->index(rowWithFiles(messages)).data(Model::StateRole).value<Model::State>()
+                != Model::State::Failed);
+        const int sentRows = messages->rowCount();
+
+        // While the relay is away an upload waits; a click on it takes the message back.
+        QCOMPARE(relay.stop(), 0);
+        view.attachFiles({files.filePath(u"a.txt"_s)});
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (preview = alice.window->findChild<SendFilesDialog *>(u"sendFilesDialog"_s)), 10000);
+        preview->findChild<QPushButton *>(u"sendFilesButton"_s)->click();
+        QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), sentRows + 1, 10000);
+        const int waiting = messages->rowCount() - 1;
+        const QVariantMap upload
+            = messages->index(waiting).data(Model::AttachmentsRole).toList().first().toMap();
+        QVERIFY(view.media()->status(upload).progress >= 0); // shown as on its way
+        auto *list = view.findChild<QListView *>(u"messageList"_s);
+        const auto point = attachmentPoint(view, waiting, 0);
+        QVERIFY(point);
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, *point);
+        QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), sentRows, 10000);
+        QCOMPARE(alice.session->client()->transfers().state(upload.value(u"upload"_s).toString()),
+                 TransferManager::State::Cancelled);
+
+        // Settings show what downloads take and clear them.
+        alice.window->showSettings();
+        auto *settings = alice.window->findChild<SettingsDialog *>();
+        QVERIFY(settings);
+        auto *size = settings->findChild<QLabel *>(u"cacheSizeLabel"_s);
+        QTRY_VERIFY(size->text().contains(u"of downloaded files"_s));
+        QVERIFY(settings->findChild<QSpinBox *>(u"cacheLimitSpin"_s)->value() > 0);
+        settings->findChild<QPushButton *>(u"clearCacheButton"_s)->click();
+        QTRY_VERIFY(size->text().startsWith(u"0"_s));
+        QVERIFY(!saveScreenshot(settings, u"settings-storage"_s).isEmpty());
+        settings->close();
     }
 
     void aVideoStreamsAndPlays()
