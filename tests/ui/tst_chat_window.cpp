@@ -113,11 +113,18 @@ struct TickRecorder
 /// and answers Yes to a confirmation that the action asks. An empty path: only the answer.
 void pickFromNextMenu(QObject *context, const QStringList &path)
 {
-    QTimer::singleShot(0, context, [path] {
-        if (path.isEmpty())
+    // Waits for the menu rather than assuming it is up at the next turn of the event loop.
+    auto *picking = new QTimer(context);
+    QObject::connect(picking, &QTimer::timeout, context, [picking, path] {
+        if (path.isEmpty()) {
+            picking->deleteLater();
             return;
+        }
         auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
-        QVERIFY(menu);
+        if (!menu)
+            return;
+        picking->stop();
+        picking->deleteLater();
         QMenu *current = menu;
         for (const QString &name : path) {
             QAction *found = nullptr;
@@ -134,6 +141,8 @@ void pickFromNextMenu(QObject *context, const QStringList &path)
             found->trigger();
         }
     });
+    picking->start(10);
+    QTimer::singleShot(5000, picking, &QObject::deleteLater);
     auto *answering = new QTimer(context);
     QObject::connect(answering, &QTimer::timeout, context, [answering] {
         if (auto *box = qobject_cast<QMessageBox *>(QApplication::activeModalWidget())) {
