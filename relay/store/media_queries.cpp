@@ -32,6 +32,20 @@ MediaRecord readMedia(const QSqlQuery &query)
     return record;
 }
 
+/// The first column of every row of `statement`, as text (the query is finished after).
+Result<QStringList> textColumn(QSqlDatabase &db, const QString &statement,
+                               const QVariantList &values)
+{
+    auto query = run(db, statement, values);
+    if (!query)
+        return query.error();
+    QStringList texts;
+    while (query->next())
+        texts.append(query->value(0).toString());
+    query->finish();
+    return texts;
+}
+
 Error noSuchMedia()
 {
     return Error{ErrorCode::NotFound, u"no such media"_s};
@@ -227,15 +241,12 @@ Result<void> referMedia(QSqlDatabase &db, ConversationId conversation, Seq seq,
 
 Result<void> releaseMedia(QSqlDatabase &db, ConversationId conversation, Seq seq)
 {
-    auto query = run(db, u"SELECT media_id FROM media_refs WHERE conversation_id = ? AND seq = ?"_s,
+    const auto ids
+        = textColumn(db, u"SELECT media_id FROM media_refs WHERE conversation_id = ? AND seq = ?"_s,
                      {conversation, seq});
-    if (!query)
-        return query.error();
-    QStringList ids;
-    while (query->next())
-        ids.append(query->value(0).toString());
-    query->finish();
-    for (const QString &id : std::as_const(ids)) {
+    if (!ids)
+        return ids.error();
+    for (const QString &id : *ids) {
         if (auto removed = run(db,
                                u"DELETE FROM media_refs WHERE media_id = ? AND conversation_id = ?"
                                " AND seq = ?"_s,
@@ -253,17 +264,13 @@ Result<void> releaseMedia(QSqlDatabase &db, ConversationId conversation, Seq seq
 
 Result<QStringList> collectMedia(QSqlDatabase &db, qint64 nowMs, qint64 unsentExpiryMs, int limit)
 {
-    auto query = run(db,
-                     u"SELECT id FROM media WHERE refs = 0 AND state != 'deleting'"
-                     " AND (sent = 1 OR created_at < ?) ORDER BY created_at LIMIT ?"_s,
-                     {nowMs - unsentExpiryMs, limit});
-    if (!query)
-        return query.error();
-    QStringList ids;
-    while (query->next())
-        ids.append(query->value(0).toString());
-    query->finish();
-    for (const QString &id : std::as_const(ids)) {
+    const auto ids = textColumn(db,
+                                u"SELECT id FROM media WHERE refs = 0 AND state != 'deleting'"
+                                " AND (sent = 1 OR created_at < ?) ORDER BY created_at LIMIT ?"_s,
+                                {nowMs - unsentExpiryMs, limit});
+    if (!ids)
+        return ids.error();
+    for (const QString &id : *ids) {
         if (auto marked = run(db, u"UPDATE media SET state = 'deleting' WHERE id = ?"_s, {id});
             !marked) {
             return marked.error();
@@ -303,13 +310,7 @@ Result<QByteArray> mediaLinkKey(QSqlDatabase &db, const QByteArray &fresh)
 
 Result<QStringList> mediaBeingDeleted(QSqlDatabase &db, int limit)
 {
-    auto query = run(db, u"SELECT id FROM media WHERE state = 'deleting' LIMIT ?"_s, {limit});
-    if (!query)
-        return query.error();
-    QStringList ids;
-    while (query->next())
-        ids.append(query->value(0).toString());
-    return ids;
+    return textColumn(db, u"SELECT id FROM media WHERE state = 'deleting' LIMIT ?"_s, {limit});
 }
 
 } // namespace tidings::relay::sql

@@ -6,6 +6,25 @@
 
 namespace tidings::test {
 
+namespace {
+
+/// Waits for `reply` to finish and takes what it brought.
+HttpResult collect(QNetworkReply &reply, int timeoutMs)
+{
+    QSignalSpy finished(&reply, &QNetworkReply::finished);
+    if (!reply.isFinished() && !finished.wait(timeoutMs + 1000))
+        return {};
+    HttpResult result;
+    result.error = reply.error();
+    result.status = reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (reply.isOpen()) // not after a HEAD
+        result.body = reply.readAll();
+    result.headers = reply.rawHeaderPairs();
+    return result;
+}
+
+} // namespace
+
 QJsonObject HttpResult::json() const
 {
     return QJsonDocument::fromJson(body).object();
@@ -29,16 +48,7 @@ HttpResult httpGet(const QUrl &url, int timeoutMs, bool ignoreTlsErrors)
     if (ignoreTlsErrors)
         QObject::connect(reply.get(), &QNetworkReply::sslErrors, reply.get(),
                          [reply = reply.get()] { reply->ignoreSslErrors(); });
-    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
-    if (!reply->isFinished() && !finished.wait(timeoutMs + 1000))
-        return {};
-
-    HttpResult result;
-    result.error = reply->error();
-    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    result.body = reply->readAll();
-    result.headers = reply->rawHeaderPairs();
-    return result;
+    return collect(*reply, timeoutMs);
 }
 
 HttpResult httpRequest(const QByteArray &method, const QUrl &url,
@@ -51,17 +61,7 @@ HttpResult httpRequest(const QByteArray &method, const QUrl &url,
     for (const auto &[name, value] : headers)
         request.setRawHeader(name, value);
     std::unique_ptr<QNetworkReply> reply(network.sendCustomRequest(request, method, body));
-    QSignalSpy finished(reply.get(), &QNetworkReply::finished);
-    if (!reply->isFinished() && !finished.wait(timeoutMs + 1000))
-        return {};
-
-    HttpResult result;
-    result.error = reply->error();
-    result.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (reply->isOpen())
-        result.body = reply->readAll();
-    result.headers = reply->rawHeaderPairs();
-    return result;
+    return collect(*reply, timeoutMs);
 }
 
 } // namespace tidings::test

@@ -80,6 +80,28 @@ std::optional<QPoint> attachmentPoint(ConversationView &view, int row, int which
     return std::nullopt;
 }
 
+/// A relay, Alice's and Bob's windows signed in to it, and Alice's chat with Bob open.
+struct TwoWindows
+{
+    bool start()
+    {
+        if (!relay.start())
+            return false;
+        alice.launch();
+        bob.launch();
+        if (!alice.signUp(relay.port(), u"alice"_s) || !bob.signUp(relay.port(), u"bob"_s)
+            || !alice.startChatWith(u"bob"_s))
+            return false;
+        conversation = alice.view().conversationId();
+        return true;
+    }
+
+    RelayProcess relay;
+    AppWindow alice;
+    AppWindow bob;
+    qint64 conversation = 0;
+};
+
 } // namespace
 
 class TestAttachments : public QObject
@@ -91,16 +113,11 @@ private Q_SLOTS:
 
     void aPictureAndAFileTravelAndShow()
     {
-        RelayProcess relay;
-        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
-        AppWindow alice;
-        alice.launch();
-        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
-        AppWindow bob;
-        bob.launch();
-        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
-        QVERIFY(alice.startChatWith(u"bob"_s));
-        const qint64 conversation = alice.view().conversationId();
+        TwoWindows pair;
+        QVERIFY2(pair.start(), qPrintable(pair.relay.lastError()));
+        AppWindow &alice = pair.alice;
+        AppWindow &bob = pair.bob;
+        const qint64 conversation = pair.conversation;
 
         // A picture with something recognisable in it, and a plain file.
         QTemporaryDir files;
@@ -299,16 +316,11 @@ private Q_SLOTS:
         QVERIFY2(make.waitForFinished(60000) && make.exitCode() == 0,
                  make.readAllStandardError().constData());
 
-        RelayProcess relay;
-        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
-        AppWindow alice;
-        alice.launch();
-        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
-        AppWindow bob;
-        bob.launch();
-        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
-        QVERIFY(alice.startChatWith(u"bob"_s));
-        const qint64 conversation = alice.view().conversationId();
+        TwoWindows pair;
+        QVERIFY2(pair.start(), qPrintable(pair.relay.lastError()));
+        AppWindow &alice = pair.alice;
+        AppWindow &bob = pair.bob;
+        const qint64 conversation = pair.conversation;
 
         alice.view().attachFiles({videoPath});
         SendFilesDialog *preview = nullptr;
