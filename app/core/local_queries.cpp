@@ -622,8 +622,17 @@ QJsonObject wirePayload(const QJsonObject &payload)
     return wire;
 }
 
-Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
-                                  const QJsonObject &media)
+namespace {
+
+struct Waiting
+{
+    QString key;
+    QJsonObject payload;
+    qint64 conversation = 0;
+};
+
+/// The outbox item whose attachments include the upload `uploadId`, if one waits for it.
+Result<std::optional<Waiting>> waitingFor(QSqlDatabase &db, const QString &uploadId)
 {
     const QString pattern = u"%\"upload\":\""_s + uploadId + u"\"%"_s;
     auto query = run(db, u"SELECT key, payload, conversation_id FROM outbox WHERE payload LIKE ?"_s,
@@ -631,11 +640,26 @@ Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
     if (!query)
         return query.error();
     if (!query->next())
+        return std::optional<Waiting>();
+    return std::optional<Waiting>(
+        Waiting{query->value(0).toString(),
+                QJsonDocument::fromJson(query->value(1).toString().toUtf8()).object(),
+                query->value(2).toLongLong()});
+}
+
+} // namespace
+
+Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
+                                  const QJsonObject &media)
+{
+    auto waiting = waitingFor(db, uploadId);
+    if (!waiting)
+        return waiting.error();
+    if (!waiting->has_value())
         return 0;
-    const QString key = query->value(0).toString();
-    QJsonObject payload = QJsonDocument::fromJson(query->value(1).toString().toUtf8()).object();
-    const qint64 conversation = query->value(2).toLongLong();
-    query->finish();
+    const QString key = (*waiting)->key;
+    QJsonObject payload = (*waiting)->payload;
+    const qint64 conversation = (*waiting)->conversation;
     QJsonArray attachments = payload.value(u"attachments"_s).toArray();
     if (!fillAttachment(attachments, uploadId, media))
         return 0;
@@ -667,19 +691,14 @@ Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
 
 Result<qint64> attachmentFailed(QSqlDatabase &db, const QString &uploadId, const QString &reason)
 {
-    const QString pattern = u"%\"upload\":\""_s + uploadId + u"\"%"_s;
-    auto query
-        = run(db, u"SELECT key, conversation_id FROM outbox WHERE payload LIKE ?"_s, {pattern});
-    if (!query)
-        return query.error();
-    if (!query->next())
+    auto waiting = waitingFor(db, uploadId);
+    if (!waiting)
+        return waiting.error();
+    if (!waiting->has_value())
         return 0;
-    const QString key = query->value(0).toString();
-    const qint64 conversation = query->value(1).toLongLong();
-    query->finish();
-    if (auto failed = outboxFailed(db, key, reason); !failed)
+    if (auto failed = outboxFailed(db, (*waiting)->key, reason); !failed)
         return failed.error();
-    return conversation;
+    return (*waiting)->conversation;
 }
 
 Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJsonObject &payload,

@@ -63,12 +63,6 @@ QString messageOf(const QByteArray &body, long status)
 
 } // namespace
 
-/// A transfer as the TransferManager keeps it (and the store, until it ends).
-struct TransferManager::Record
-{
-    local::Transfer row;
-};
-
 // ---------------------------------------------------------------------------------------
 // The worker: one thread, one curl multi handle, every transfer's state machine.
 
@@ -147,6 +141,15 @@ public:
     }
 
     void add(std::unique_ptr<Job> job) { m_jobs[job->row.id] = std::move(job); }
+
+    /// Hands a new transfer over from the manager's thread.
+    void submit(std::unique_ptr<Job> job)
+    {
+        // std::function needs a copyable callable: the job travels in a shared_ptr.
+        post([this, job = std::shared_ptr<Job>(std::move(job))]() mutable {
+            add(std::make_unique<Job>(std::move(*job)));
+        });
+    }
 
     void pause(const QString &id, bool paused)
     {
@@ -732,25 +735,22 @@ void TransferManager::setServer(const QUrl &base, const QByteArray &token)
 
 QString TransferManager::upload(const Upload &upload)
 {
-    Record record;
-    record.row.id = newId();
-    record.row.kind = u"upload"_s;
-    record.row.path = upload.path;
-    record.row.type = upload.type.isEmpty() ? u"application/octet-stream"_s : upload.type;
-    record.row.name = upload.name.isEmpty() ? QFileInfo(upload.path).fileName() : upload.name;
-    record.row.size = QFileInfo(upload.path).size();
-    persist(record);
-    m_states.insert(record.row.id, State::Queued);
-    m_uploads.insert(record.row.id, {record.row.path, record.row.name});
+    local::Transfer row;
+    row.id = newId();
+    row.kind = u"upload"_s;
+    row.path = upload.path;
+    row.type = upload.type.isEmpty() ? u"application/octet-stream"_s : upload.type;
+    row.name = upload.name.isEmpty() ? QFileInfo(upload.path).fileName() : upload.name;
+    // Its size is read with its hash, on the worker: no disk access here.
+    persist(row);
+    m_states.insert(row.id, State::Queued);
+    m_uploads.insert(row.id, {row.path, row.name});
     auto job = std::make_unique<Worker::Job>();
-    job->row = record.row;
+    job->row = row;
     job->upload = true;
     job->step = Worker::Step::Hash;
-    m_worker->post(
-        [worker = m_worker.get(), job = std::shared_ptr<Worker::Job>(std::move(job))]() mutable {
-            worker->add(std::make_unique<Worker::Job>(std::move(*job)));
-        });
-    return record.row.id;
+    m_worker->submit(std::move(job));
+    return row.id;
 }
 
 QString TransferManager::download(const Download &download)
@@ -769,24 +769,22 @@ QString TransferManager::download(const Download &download)
             Qt::QueuedConnection);
         return id;
     }
-    Record record;
-    record.row.id = id;
-    record.row.kind = u"download"_s;
-    record.row.mediaId = download.mediaId;
-    record.row.size = download.size;
-    record.row.sha256 = download.sha256;
-    record.row.name = safeFileName(download.name);
-    record.row.path = m_cacheDirectory + u'/' + download.mediaId + u'/' + record.row.name;
-    persist(record);
+    local::Transfer row;
+    row.id = id;
+    row.kind = u"download"_s;
+    row.mediaId = download.mediaId;
+    row.size = download.size;
+    row.sha256 = download.sha256;
+    row.name = safeFileName(download.name);
+    row.path = m_cacheDirectory + u'/' + download.mediaId + u'/' + row.name;
+    persist(row);
     m_states.insert(id, State::Queued);
     m_downloading.insert(download.mediaId, id);
-    auto job = std::make_shared<Worker::Job>();
-    job->row = record.row;
+    auto job = std::make_unique<Worker::Job>();
+    job->row = row;
     job->upload = false;
     job->step = Worker::Step::Get;
-    m_worker->post([worker = m_worker.get(), job]() mutable {
-        worker->add(std::make_unique<Worker::Job>(std::move(*job)));
-    });
+    m_worker->submit(std::move(job));
     return id;
 }
 
@@ -804,7 +802,7 @@ void TransferManager::restore()
                 if (m_states.contains(row.id))
                     continue;
                 ++count;
-                auto job = std::make_shared<Worker::Job>();
+                auto job = std::make_unique<Worker::Job>();
                 job->row = row;
                 job->paused = row.paused;
                 job->upload = row.kind == u"upload"_s;
@@ -817,9 +815,7 @@ void TransferManager::restore()
                 else
                     m_downloading.insert(row.mediaId, row.id);
                 m_states.insert(row.id, row.paused ? State::Paused : State::Queued);
-                m_worker->post([worker = m_worker.get(), job]() mutable {
-                    worker->add(std::make_unique<Worker::Job>(std::move(*job)));
-                });
+                m_worker->submit(std::move(job));
             }
             Q_EMIT restored(count);
         });
@@ -969,9 +965,8 @@ QFuture<qint64> TransferManager::trimCache(qint64 maxBytes, QSet<QString> busy)
     });
 }
 
-void TransferManager::persist(const Record &record)
+void TransferManager::persist(const local::Transfer &row)
 {
-    const local::Transfer row = record.row;
     m_store.write<void>([row](QSqlDatabase &db) { return local::saveTransfer(db, row); })
         .then(this, [](const Result<void> &saved) {
             if (!saved)

@@ -13,6 +13,10 @@
 
 class QNetworkAccessManager;
 
+namespace tidings::app::local {
+struct Transfer;
+}
+
 namespace tidings::app {
 
 class LocalStore;
@@ -121,10 +125,9 @@ Q_SIGNALS:
 
 private:
     class Worker;
-    struct Record;
 
     QFuture<qint64> trimCache(qint64 maxBytes, QSet<QString> keep);
-    void persist(const Record &record);
+    void persist(const local::Transfer &row);
     void forget(const QString &id);
     void setState(const QString &id, State state);
     void onUploadCreated(const QString &id, const QString &mediaId, const QString &sha256,

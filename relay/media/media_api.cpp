@@ -5,6 +5,7 @@
 #include "media/content_type.h"
 #include "media/http_connection.h"
 #include "media/media_files.h"
+#include "protocol/fields.h"
 #include "store/account_queries.h"
 #include "store/media_queries.h"
 #include "store/store.h"
@@ -127,15 +128,6 @@ bool isSha256Hex(const QString &text)
     return text.size() == 64 && std::all_of(text.begin(), text.end(), [](QChar c) {
                return (c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f');
            });
-}
-
-Result<qint64> wholeNumber(const QJsonObject &object, const QString &field)
-{
-    const QJsonValue value = object.value(field);
-    if (!value.isDouble() || value.toDouble() != double(value.toInteger()) || value.toInteger() < 0)
-        return Error{ErrorCode::BadRequest,
-                     u"field '%1' must be a whole number of at least 0"_s.arg(field)};
-    return value.toInteger();
 }
 
 QByteArray contentDisposition(const sql::MediaRecord &record)
@@ -313,8 +305,8 @@ void MediaApi::create(HttpConnection &connection)
                     {ErrorCode::BadRequest, u"send a JSON object with size, type and sha256"_s});
     authorize(connection, {}, false, [this, &connection](UserId user) {
         readWhole(connection, [this, &connection, user](const QByteArray &body) {
-            const QJsonObject fields = QJsonDocument::fromJson(body).object();
-            const auto size = wholeNumber(fields, u"size"_s);
+            const QJsonObject description = QJsonDocument::fromJson(body).object();
+            const auto size = protocol::fields::integer(description, u"size"_s);
             if (!size)
                 return fail(connection, size.error());
             if (*size > m_options.maxFileBytes)
@@ -322,25 +314,24 @@ void MediaApi::create(HttpConnection &connection)
                     connection,
                     {ErrorCode::TooLarge,
                      u"files on this relay have at most %1 bytes"_s.arg(m_options.maxFileBytes)});
-            const auto type = media::canonicalType(fields.value(u"type"_s).toString());
+            const auto type = media::canonicalType(description.value(u"type"_s).toString());
             if (!type)
                 return fail(connection, type.error());
             if (!media::typeAllowed(*type, m_options.allowedTypes))
                 return fail(
                     connection,
                     {ErrorCode::Unsupported, u"this relay does not accept %1 files"_s.arg(*type)});
-            const QString sha256 = fields.value(u"sha256"_s).toString().toLower();
+            const QString sha256 = description.value(u"sha256"_s).toString().toLower();
             if (!isSha256Hex(sha256))
                 return fail(
                     connection,
                     {ErrorCode::BadRequest, u"field 'sha256' must be the file's SHA-256 in hex"_s});
-            const QJsonValue name = fields.value(u"name"_s);
-            if (!name.isUndefined() && !name.isString())
-                return fail(connection,
-                            {ErrorCode::BadRequest, u"field 'name' must be a string"_s});
+            const auto name = protocol::fields::optionalString(description, u"name"_s, {0, 4096});
+            if (!name)
+                return fail(connection, name.error());
 
             const sql::NewUpload upload{newMediaId(), user,   *size,
-                                        *type,        sha256, cleanName(name.toString())};
+                                        *type,        sha256, cleanName(name->value_or(QString()))};
             const qint64 quota = m_options.quotaBytes;
             m_store
                 .write<sql::MediaRecord>([upload, quota](QSqlDatabase &db) {
@@ -362,23 +353,28 @@ void MediaApi::create(HttpConnection &connection)
 
 void MediaApi::status(HttpConnection &connection, const QString &id)
 {
-    authorize(connection, id, false, [this, &connection, id](UserId user) {
+    ownUpload(connection, id, [this, &connection, id](const sql::MediaRecord &media) {
+        m_files.run<qint64>([id](BlobStore &blobs) { return blobs.size(id); })
+            .then(&connection, [&connection, media](const Result<qint64> &offset) {
+                if (!offset)
+                    return fail(connection, offset.error());
+                QJsonObject body = describe(media);
+                body.insert(u"offset"_s, *offset);
+                ok(connection, 200, body, {{"Upload-Offset", QByteArray::number(*offset)}});
+            });
+    });
+}
+
+void MediaApi::ownUpload(HttpConnection &connection, const QString &id, Found next)
+{
+    authorize(connection, id, false, [this, &connection, id, next](UserId user) {
         m_store.read<sql::MediaRecord>([id](QSqlDatabase &db) { return sql::mediaById(db, id); })
-            .then(&connection,
-                  [this, &connection, id, user](const Result<sql::MediaRecord> &record) {
-                      if (!record || record->ownerId != user)
-                          return fail(connection, {ErrorCode::NotFound, u"no such media"_s});
-                      const sql::MediaRecord media = *record;
-                      m_files.run<qint64>([id](BlobStore &blobs) { return blobs.size(id); })
-                          .then(&connection, [&connection, media](const Result<qint64> &offset) {
-                              if (!offset)
-                                  return fail(connection, offset.error());
-                              QJsonObject body = describe(media);
-                              body.insert(u"offset"_s, *offset);
-                              ok(connection, 200, body,
-                                 {{"Upload-Offset", QByteArray::number(*offset)}});
-                          });
-                  });
+            .then(&connection, [&connection, user, next](const Result<sql::MediaRecord> &record) {
+                // Someone else's upload is answered as a missing one.
+                if (!record || record->ownerId != user)
+                    return fail(connection, {ErrorCode::NotFound, u"no such media"_s});
+                next(*record);
+            });
     });
 }
 
@@ -395,48 +391,37 @@ void MediaApi::append(HttpConnection &connection, const QString &id)
         return fail(connection,
                     {ErrorCode::TooLarge,
                      u"an upload request carries at most %1 bytes"_s.arg(m_options.maxChunkBytes)});
-    authorize(connection, id, false, [this, &connection, id, offset, length](UserId user) {
-        m_store.read<sql::MediaRecord>([id](QSqlDatabase &db) { return sql::mediaById(db, id); })
-            .then(&connection,
-                  [this, &connection, id, offset, length,
-                   user](const Result<sql::MediaRecord> &record) {
-                      if (!record || record->ownerId != user)
-                          return fail(connection, {ErrorCode::NotFound, u"no such media"_s});
-                      if (record->state != sql::MediaState::Uploading)
-                          return fail(connection,
-                                      {ErrorCode::Conflict, u"this upload is complete"_s});
-                      if (offset + length > record->size)
-                          return fail(
-                              connection,
-                              {ErrorCode::TooLarge,
-                               u"this upload was declared with %1 bytes"_s.arg(record->size)});
-                      auto busy = claim(id);
-                      if (!busy)
-                          return fail(connection,
-                                      {ErrorCode::Conflict,
-                                       u"another request is uploading this media now"_s});
-                      m_files.run<qint64>([id](BlobStore &blobs) { return blobs.size(id); })
-                          .then(&connection,
-                                [this, &connection, id, offset, length,
-                                 busy](const Result<qint64> &current) {
-                                    if (!current)
-                                        return fail(connection, current.error());
-                                    if (*current != offset) {
-                                        return fail(
-                                            connection,
-                                            {ErrorCode::Conflict,
-                                             u"the upload stands at %1 bytes"_s.arg(*current)},
-                                            {{"Upload-Offset", QByteArray::number(*current)}});
-                                    }
-                                    if (length == 0)
-                                        return connection.respond(
-                                            {204, {{"Upload-Offset", QByteArray::number(offset)}}});
-                                    receiveChunk(
-                                        connection,
-                                        std::make_shared<Upload>(Upload{id, offset, busy}));
-                                });
-                  });
-    });
+    ownUpload(
+        connection, id, [this, &connection, id, offset, length](const sql::MediaRecord &found) {
+            if (found.state != sql::MediaState::Uploading)
+                return fail(connection, {ErrorCode::Conflict, u"this upload is complete"_s});
+            if (offset + length > found.size)
+                return fail(connection,
+                            {ErrorCode::TooLarge,
+                             u"this upload was declared with %1 bytes"_s.arg(found.size)});
+            auto busy = claim(id);
+            if (!busy)
+                return fail(
+                    connection,
+                    {ErrorCode::Conflict, u"another request is uploading this media now"_s});
+            m_files.run<qint64>([id](BlobStore &blobs) { return blobs.size(id); })
+                .then(&connection,
+                      [this, &connection, id, offset, length, busy](const Result<qint64> &current) {
+                          if (!current)
+                              return fail(connection, current.error());
+                          if (*current != offset) {
+                              return fail(connection,
+                                          {ErrorCode::Conflict,
+                                           u"the upload stands at %1 bytes"_s.arg(*current)},
+                                          {{"Upload-Offset", QByteArray::number(*current)}});
+                          }
+                          if (length == 0)
+                              return connection.respond(
+                                  {204, {{"Upload-Offset", QByteArray::number(offset)}}});
+                          receiveChunk(connection,
+                                       std::make_shared<Upload>(Upload{id, offset, busy}));
+                      });
+        });
 }
 
 void MediaApi::receiveChunk(HttpConnection &connection, std::shared_ptr<Upload> upload)
@@ -463,29 +448,20 @@ void MediaApi::receiveChunk(HttpConnection &connection, std::shared_ptr<Upload> 
 
 void MediaApi::complete(HttpConnection &connection, const QString &id)
 {
-    authorize(connection, id, false, [this, &connection, id](UserId user) {
-        m_store.read<sql::MediaRecord>([id](QSqlDatabase &db) { return sql::mediaById(db, id); })
-            .then(
-                &connection, [this, &connection, id, user](const Result<sql::MediaRecord> &found) {
-                    if (!found || found->ownerId != user)
-                        return fail(connection, {ErrorCode::NotFound, u"no such media"_s});
-                    if (found->state == sql::MediaState::Complete)
-                        return ok(connection, 200, describe(*found));
-                    auto busy = claim(id);
-                    if (!busy)
-                        return fail(connection,
-                                    {ErrorCode::Conflict,
-                                     u"another request is uploading this media now"_s});
-                    const sql::MediaRecord record = *found;
-                    m_files
-                        .run<BlobDigest>([id, busy](BlobStore &blobs) {
-                            return blobs.digest(id, media::kSniffBytes);
-                        })
-                        .then(&connection,
-                              [this, &connection, record, busy](const Result<BlobDigest> &digest) {
-                                  finishUpload(connection, record, digest, busy);
-                              });
-                });
+    ownUpload(connection, id, [this, &connection, id](const sql::MediaRecord &found) {
+        if (found.state == sql::MediaState::Complete)
+            return ok(connection, 200, describe(found));
+        auto busy = claim(id);
+        if (!busy)
+            return fail(connection,
+                        {ErrorCode::Conflict, u"another request is uploading this media now"_s});
+        const sql::MediaRecord record = found;
+        m_files
+            .run<BlobDigest>(
+                [id, busy](BlobStore &blobs) { return blobs.digest(id, media::kSniffBytes); })
+            .then(&connection, [this, &connection, record, busy](const Result<BlobDigest> &digest) {
+                finishUpload(connection, record, digest, busy);
+            });
     });
 }
 

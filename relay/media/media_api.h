@@ -58,8 +58,11 @@ private:
     struct Upload;
     struct Busy;
     using Next = std::function<void(UserId)>;
+    using Found = std::function<void(const sql::MediaRecord &)>;
 
     void authorize(HttpConnection &connection, const QString &mediaId, bool linkAllowed, Next next);
+    /// Authorizes the request by token and finds the caller's own upload `id`; else 404.
+    void ownUpload(HttpConnection &connection, const QString &id, Found next);
     void create(HttpConnection &connection);
     void status(HttpConnection &connection, const QString &id);
     void append(HttpConnection &connection, const QString &id);

@@ -51,20 +51,6 @@ Error noSuchMedia()
     return Error{ErrorCode::NotFound, u"no such media"_s};
 }
 
-Result<void> checkNumber(const QJsonObject &attachment, const QString &field, qint64 max)
-{
-    const QJsonValue value = attachment.value(field);
-    if (value.isUndefined())
-        return {};
-    if (!value.isDouble() || value.toDouble() != double(value.toInteger()) || value.toInteger() < 0
-        || value.toInteger() > max) {
-        return Error{
-            ErrorCode::BadRequest,
-            u"attachment field '%1' must be a whole number from 0 to %2"_s.arg(field).arg(max)};
-    }
-    return {};
-}
-
 } // namespace
 
 bool isMediaId(QStringView id)
@@ -180,25 +166,6 @@ Result<QJsonArray> checkAttachments(QSqlDatabase &db, UserId sender, const QJson
     for (const QJsonValue &item : attachments) {
         QJsonObject attachment = item.toObject();
         const QString id = attachment.value(u"media"_s).toString();
-        if (!isMediaId(id))
-            return Error{ErrorCode::BadRequest,
-                         u"each attachment names its uploaded file in 'media'"_s};
-        if (const QJsonValue name = attachment.value(u"name"_s);
-            !name.isUndefined() && (!name.isString() || name.toString().size() > 255)) {
-            return Error{ErrorCode::BadRequest,
-                         u"attachment field 'name' must be a string of at most 255 characters"_s};
-        }
-        for (const QString &field : {u"width"_s, u"height"_s}) {
-            if (auto ok = checkNumber(attachment, field, 1'000'000); !ok)
-                return ok.error();
-        }
-        if (auto ok = checkNumber(attachment, u"duration_ms"_s, qint64(1) << 40); !ok)
-            return ok.error();
-        if (const QJsonValue thumbnail = attachment.value(u"thumbnail"_s);
-            !thumbnail.isUndefined() && !thumbnail.isString()) {
-            return Error{ErrorCode::BadRequest,
-                         u"attachment field 'thumbnail' must be a base64 string"_s};
-        }
         auto record = readableMedia(db, sender, id);
         if (!record)
             return record.error();

@@ -57,8 +57,9 @@ Result<MediaRecord> completeUpload(QSqlDatabase &db, const QString &id, const QS
 /// The owner gives up an upload no message refers to: it is marked for deletion.
 Result<void> cancelUpload(QSqlDatabase &db, UserId owner, const QString &id);
 
-/// For message.send: checks each attachment's "media" (complete, and readable by `sender`)
-/// and returns the attachments with the relay's own size, type and sha256 in them.
+/// For message.send (whose handler has checked the fields' shapes): checks each
+/// attachment's "media" (complete, and readable by `sender`) and returns the attachments
+/// with the relay's own size, type and sha256 in them.
 Result<QJsonArray> checkAttachments(QSqlDatabase &db, UserId sender, const QJsonArray &attachments);
 /// Records that the message at (`conversation`, `seq`) refers to its attachments' media.
 Result<void> referMedia(QSqlDatabase &db, ConversationId conversation, Seq seq,

@@ -4,25 +4,16 @@
 #include "core/local_store.h"
 #include "core/transfer_manager.h"
 
+#include "process_output.h" // beside this file
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
-
-#include <cstdio>
 
 using namespace tidings;
 using namespace tidings::app;
 using namespace Qt::StringLiterals;
 
-namespace {
-
-void say(const QByteArray &line)
-{
-    std::fputs(line.constData(), stdout);
-    std::fputc('\n', stdout);
-    std::fflush(stdout);
-}
-
-} // namespace
+using tidings::test::say;
 
 int main(int argc, char *argv[])
 {

@@ -7,6 +7,7 @@
 #include "chat/session.h"
 #include "chat/wire.h"
 #include "protocol/fields.h"
+#include "store/media_queries.h"
 #include "store/message_queries.h"
 #include "store/store.h"
 
@@ -77,10 +78,26 @@ Result<QJsonArray> attachments(const Request &request)
         if (!item.isObject())
             return Error{ErrorCode::BadRequest,
                          u"field 'attachments' must be an array of at most 10 objects"_s};
-        if (QJsonDocument(item.toObject()).toJson(QJsonDocument::Compact).size()
-            > kMaxAttachmentBytes)
+        const QJsonObject attachment = item.toObject();
+        if (QJsonDocument(attachment).toJson(QJsonDocument::Compact).size() > kMaxAttachmentBytes)
             return Error{ErrorCode::TooLarge,
                          u"an attachment description has at most 8192 bytes"_s};
+        // The shapes here; whether the media may be sent, in the store (sql::checkAttachments).
+        const auto media = fields::string(attachment, u"media"_s, {32, 32});
+        if (!media || !sql::isMediaId(*media))
+            return Error{ErrorCode::BadRequest,
+                         u"each attachment names its uploaded file in 'media'"_s};
+        if (auto name = fields::optionalString(attachment, u"name"_s, {0, 1020}); !name)
+            return name.error();
+        if (auto thumbnail = fields::optionalString(attachment, u"thumbnail"_s, {0, 8192});
+            !thumbnail)
+            return thumbnail.error();
+        for (const QString &side : {u"width"_s, u"height"_s}) {
+            if (auto pixels = fields::optionalInteger(attachment, side, 0, 1'000'000); !pixels)
+                return pixels.error();
+        }
+        if (auto length = fields::optionalInteger(attachment, u"duration_ms"_s, 0); !length)
+            return length.error();
     }
     return array;
 }
