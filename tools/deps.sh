@@ -12,14 +12,14 @@ build_packages=(
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev libsodium-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
-    qtkeychain-qt6-dev libsecret-1-0 libcurl4-openssl-dev
+    qtkeychain-qt6-dev libsecret-1-0 libcurl4-openssl-dev libssl-dev
     qt6-multimedia-dev gstreamer1.0-plugins-good
     curl
 )
 # The tests make a TLS certificate with openssl, render the UI offscreen with real fonts,
 # keep tokens in a real keyring on a private D-Bus session and make a small video with
 # GStreamer's gst-launch-1.0.
-test_packages=(openssl fonts-dejavu-core dbus gnome-keyring gstreamer1.0-tools)
+test_packages=(openssl fonts-dejavu-core dbus gnome-keyring gstreamer1.0-tools libnghttp2-dev)
 
 packages=("${build_packages[@]}")
 [ "$purpose" = test ] && packages+=("${test_packages[@]}")

@@ -4,6 +4,7 @@
 #include "crypto/session_token.h"
 #include "protocol/account_rules.h"
 #include "store/account_queries.h"
+#include "store/push_queries.h"
 #include "store/report_queries.h"
 #include "store/sql_helpers.h"
 #include "store/sqlite_store.h"
@@ -65,6 +66,8 @@ public:
             return withStore([this](Store &store) { return listUsers(store); });
         if (command == u"report list" && arguments.isEmpty())
             return withStore([this](Store &store) { return listReports(store); });
+        if (command == u"push dead" && arguments.isEmpty())
+            return withStore([this](Store &store) { return listDeadPushes(store); });
         static const QStringList kUserCommands{u"user add"_s, u"user disable"_s, u"user enable"_s,
                                                u"user reset-password"_s};
         if (!kUserCommands.contains(command) || arguments.size() != 1)
@@ -207,6 +210,23 @@ private:
         return kDone;
     }
 
+    int listDeadPushes(Store &store)
+    {
+        const auto dead = await(store.read<QList<sql::DeadPush>>(
+            [](QSqlDatabase &db) { return sql::deadPushes(db, 200); }));
+        if (!dead)
+            return fail(dead.error().message);
+        std::fprintf(m_out, "%-6s %-17s %-12s %-11s %-12s %-6s %-5s %s\n", "id", "given up", "user",
+                     "provider", "conversation", "count", "tries", "last error");
+        for (const sql::DeadPush &push : *dead) {
+            std::fprintf(m_out, "%-6lld %-17s %-12s %-11s %-12lld %-6d %-5d %s\n", push.id,
+                         qPrintable(formatTime(push.deadAt)), qPrintable(push.username),
+                         qPrintable(push.provider), push.conversationId, push.count, push.attempts,
+                         qPrintable(push.lastError));
+        }
+        return kDone;
+    }
+
     int setDisabled(Store &store, const QString &username, bool disable)
     {
         const auto user = await(store.write<UserRecord>(
@@ -259,7 +279,7 @@ private:
 
 bool isAdminCommand(const QString &word)
 {
-    return word == u"user" || word == u"report";
+    return word == u"user" || word == u"report" || word == u"push";
 }
 
 QString adminUsage()
@@ -271,6 +291,7 @@ QString adminUsage()
            "  tidings-relay user enable NAME\n"
            "  tidings-relay user reset-password NAME [--password-stdin]\n"
            "  tidings-relay report list              (the newest 200 reports)\n"
+           "  tidings-relay push dead                (the newest 200 pushes given up on)\n"
            "Without --password-stdin a random password is made and printed.\n"_s;
 }
 

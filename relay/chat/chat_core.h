@@ -16,6 +16,7 @@ namespace tidings::relay {
 class MemberCache;
 class PasswordHasher;
 class Presence;
+class PushService;
 class RateLimiter;
 class Session;
 class Store;
@@ -48,6 +49,9 @@ public:
     MemberCache &memberCache() { return *m_memberCache; }
     TypingTracker &typing() { return *m_typing; }
     Presence &presence() { return *m_presence; }
+    /// Push notifications for users with no live session; nullptr: this relay sends none.
+    PushService *push() const { return m_push; }
+    void setPush(PushService *push) { m_push = push; }
     /// The frame types this relay accepts (for the spec check and "unsupported" errors).
     QStringList frameTypes() const { return m_handlers.keys(); }
 
@@ -86,6 +90,7 @@ private:
     std::unique_ptr<MemberCache> m_memberCache;
     std::unique_ptr<TypingTracker> m_typing;
     std::unique_ptr<Presence> m_presence;
+    PushService *m_push = nullptr;
     HandlerTable m_handlers;
     std::unordered_map<Session *, std::unique_ptr<Session>> m_sessions;
     QHash<qint64, Session *> m_bySessionId;

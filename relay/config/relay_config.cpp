@@ -79,6 +79,32 @@ constexpr std::array kSettings = {
                 "Delete an upload no message refers to after this long (default 86400)."},
     SettingSpec{"media-sweep-seconds", "seconds",
                 "How often media no message refers to any more is deleted (default 60)."},
+    SettingSpec{"push-coalesce-ms", "ms",
+                "A push waits this long for more messages to count into it (default 3000)."},
+    SettingSpec{"push-retry-base-ms", "ms",
+                "First retry delay of a failed push; doubles with each try (default 2000)."},
+    SettingSpec{"push-max-attempts", "count",
+                "Tries before a push goes to the dead letters (default 8)."},
+    SettingSpec{"push-timeout-ms", "ms",
+                "How long a push provider may take to answer (default 10000)."},
+    SettingSpec{"push-show-sender", "yes|no",
+                "Whether a push names the sender to the provider (default no)."},
+    SettingSpec{"push-unifiedpush-endpoints", "list",
+                "Comma-separated URL prefixes UnifiedPush/ntfy endpoints must start with "
+                "(default https://; none: UnifiedPush off)."},
+    SettingSpec{"push-webhook-url", "url", "Webhook provider: where signed pushes are POSTed."},
+    SettingSpec{"push-webhook-secret-file", "path",
+                "Webhook provider: file holding the HMAC-SHA256 signing secret."},
+    SettingSpec{"push-fcm-credentials-file", "path",
+                "FCM provider: the Firebase service-account JSON key file."},
+    SettingSpec{"push-fcm-url", "url", "FCM API base (default https://fcm.googleapis.com)."},
+    SettingSpec{"push-apns-key-file", "path", "APNs provider: the .p8 token signing key file."},
+    SettingSpec{"push-apns-key-id", "id", "APNs provider: the key's id (10 characters)."},
+    SettingSpec{"push-apns-team-id", "id", "APNs provider: the Apple developer team id."},
+    SettingSpec{"push-apns-topic", "bundle-id", "APNs provider: the app's bundle id."},
+    SettingSpec{"push-apns-url", "url",
+                "APNs API base (default https://api.push.apple.com; the sandbox is "
+                "https://api.sandbox.push.apple.com)."},
     SettingSpec{
         "allowed-origins", "list",
         "Comma-separated WebSocket Origins allowed (default: any; native clients send none)."},
@@ -388,6 +414,80 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
             *setting.target = static_cast<int>(*seconds);
         }
     }
+    const struct
+    {
+        const char *name;
+        qint64 min;
+        qint64 max;
+        qint64 *target;
+    } msSettings[] = {{"push-coalesce-ms", 0, 3600 * 1000, &config.pushCoalesceMs},
+                      {"push-retry-base-ms", 10, 3600 * 1000, &config.pushRetryBaseMs}};
+    for (const auto &setting : msSettings) {
+        if (const auto value = lookup(QString::fromLatin1(setting.name))) {
+            const auto ms = parseInteger(value->text, setting.min, setting.max);
+            if (!ms)
+                return invalid(QString::fromLatin1(setting.name), *value,
+                               u"expected %1 to %2"_s.arg(setting.min).arg(setting.max));
+            *setting.target = *ms;
+        }
+    }
+    if (const auto value = lookup(u"push-max-attempts"_s)) {
+        const auto attempts = parseInteger(value->text, 1, 100);
+        if (!attempts)
+            return invalid(u"push-max-attempts"_s, *value, u"expected 1 to 100"_s);
+        config.pushMaxAttempts = int(*attempts);
+    }
+    if (const auto value = lookup(u"push-timeout-ms"_s)) {
+        const auto ms = parseInteger(value->text, 100, 600 * 1000);
+        if (!ms)
+            return invalid(u"push-timeout-ms"_s, *value, u"expected 100 to 600000"_s);
+        config.pushTimeoutMs = int(*ms);
+    }
+    if (const auto value = lookup(u"push-show-sender"_s)) {
+        if (value->text != u"yes" && value->text != u"no")
+            return invalid(u"push-show-sender"_s, *value, u"expected 'yes' or 'no'"_s);
+        config.pushShowSender = value->text == u"yes";
+    }
+    if (const auto value = lookup(u"push-unifiedpush-endpoints"_s)) {
+        config.pushUnifiedPushPrefixes.clear();
+        if (value->text.trimmed() != u"none") {
+            const auto prefixes = value->text.split(u',', Qt::SkipEmptyParts);
+            for (const QString &item : prefixes) {
+                const QString prefix = item.trimmed();
+                if (!prefix.startsWith(u"https://") && !prefix.startsWith(u"http://"))
+                    return invalid(u"push-unifiedpush-endpoints"_s, *value,
+                                   u"expected URL prefixes starting with https:// or http://, "
+                                   "or none"_s);
+                config.pushUnifiedPushPrefixes.append(prefix);
+            }
+        }
+    }
+    const std::pair<const char *, QString *> pushTexts[]
+        = {{"push-webhook-url", &config.pushWebhookUrl},
+           {"push-webhook-secret-file", &config.pushWebhookSecretFile},
+           {"push-fcm-credentials-file", &config.pushFcmCredentialsFile},
+           {"push-fcm-url", &config.pushFcmUrl},
+           {"push-apns-key-file", &config.pushApnsKeyFile},
+           {"push-apns-key-id", &config.pushApnsKeyId},
+           {"push-apns-team-id", &config.pushApnsTeamId},
+           {"push-apns-topic", &config.pushApnsTopic},
+           {"push-apns-url", &config.pushApnsUrl}};
+    for (const auto &[name, target] : pushTexts) {
+        if (const auto value = lookup(QString::fromLatin1(name))) {
+            const QString text = value->text.trimmed();
+            if (QByteArrayView(name).endsWith("-url") && !text.isEmpty()
+                && !text.startsWith(u"https://") && !text.startsWith(u"http://"))
+                return invalid(QString::fromLatin1(name), *value, u"expected an http(s) URL"_s);
+            *target = text;
+        }
+    }
+    while (config.pushFcmUrl.endsWith(u'/'))
+        config.pushFcmUrl.chop(1);
+    while (config.pushApnsUrl.endsWith(u'/'))
+        config.pushApnsUrl.chop(1);
+    if (config.pushWebhookUrl.isEmpty() != config.pushWebhookSecretFile.isEmpty())
+        return Error{ErrorCode::BadRequest,
+                     u"push-webhook-url and push-webhook-secret-file go together"_s};
     const std::pair<const char *, double *> rates[] = {{"sign-in-rate", &config.signInsPerMinute},
                                                        {"message-rate", &config.messagesPerSecond},
                                                        {"frame-rate", &config.framesPerSecond}};

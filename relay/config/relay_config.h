@@ -55,6 +55,24 @@ struct RelayConfig
     QStringList mediaTypes{QStringLiteral("*")}; ///< MIME type patterns accepted
     int mediaUnsentSeconds = 24 * 3600; ///< an upload never sent is deleted after this
     int mediaSweepSeconds = 60; ///< how often unreferenced media is collected
+
+    // Push notifications (docs/operations.md, "Push notifications"). Credentials are named
+    // by file and read at start; their contents are never logged.
+    qint64 pushCoalesceMs = 3000;
+    qint64 pushRetryBaseMs = 2000;
+    int pushMaxAttempts = 8;
+    int pushTimeoutMs = 10000;
+    bool pushShowSender = false;
+    QStringList pushUnifiedPushPrefixes{QStringLiteral("https://")}; ///< empty: off
+    QString pushWebhookUrl;
+    QString pushWebhookSecretFile;
+    QString pushFcmCredentialsFile;
+    QString pushFcmUrl = QStringLiteral("https://fcm.googleapis.com");
+    QString pushApnsKeyFile;
+    QString pushApnsKeyId;
+    QString pushApnsTeamId;
+    QString pushApnsTopic;
+    QString pushApnsUrl = QStringLiteral("https://api.push.apple.com");
     /// Ours on Linux: its cost per event does not grow with idle connections
     /// (docs/benchmarks.md); Qt's own elsewhere, and on request.
 #ifdef Q_OS_LINUX

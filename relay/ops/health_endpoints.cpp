@@ -1,5 +1,6 @@
 #include "ops/health_endpoints.h"
 
+#include "util/metrics.h"
 #include "util/version.h"
 
 #include <QHttpServer>
@@ -25,6 +26,13 @@ void registerHealthEndpoints(QHttpServer &server, std::function<Readiness()> rea
                                    state.ready
                                        ? QHttpServerResponder::StatusCode::Ok
                                        : QHttpServerResponder::StatusCode::ServiceUnavailable);
+    });
+}
+
+void registerMetricsEndpoint(QHttpServer &server, const MetricsRegistry &metrics)
+{
+    server.route(u"/metrics"_s, QHttpServerRequest::Method::Get, [&metrics] {
+        return QHttpServerResponse("text/plain; version=0.0.4; charset=utf-8", metrics.render());
     });
 }
 

@@ -6,6 +6,10 @@
 
 class QHttpServer;
 
+namespace tidings {
+class MetricsRegistry;
+}
+
 namespace tidings::relay {
 
 struct Readiness
@@ -18,5 +22,8 @@ struct Readiness
 /// GET /readyz: 200 when `readiness` says the relay can take traffic, else 503 (readiness).
 /// Both answer JSON; neither needs authentication nor reveals anything private.
 void registerHealthEndpoints(QHttpServer &server, std::function<Readiness()> readiness);
+
+/// GET /metrics: `metrics` in Prometheus' text format (counts only, nothing private).
+void registerMetricsEndpoint(QHttpServer &server, const MetricsRegistry &metrics);
 
 } // namespace tidings::relay

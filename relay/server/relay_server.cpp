@@ -10,12 +10,15 @@
 #include "media/media_api.h"
 #include "media/media_files.h"
 #include "ops/health_endpoints.h"
+#include "push/push_service.h"
 #include "server/data_directory.h"
 #include "store/media_queries.h"
 #include "store/message_queries.h"
 #include "store/sqlite_store.h"
+#include "util/metrics.h"
 
 #include <QDateTime>
+#include <QFile>
 #include <QSaveFile>
 #include <QTimer>
 
@@ -34,7 +37,9 @@ struct RelayServer::Services
     std::optional<DataDirectory> dataDirectory;
     std::unique_ptr<SqliteStore> store;
     std::optional<StoreInfo> storeInfo;
+    MetricsRegistry metrics;
     std::unique_ptr<ChatCore> chat;
+    std::unique_ptr<PushService> push;
     std::unique_ptr<MediaFiles> mediaFiles;
     std::unique_ptr<MediaApi> media;
     std::unique_ptr<HttpGateway> gateway;
@@ -56,6 +61,23 @@ Result<void> writePortFile(const QString &path, quint16 port)
                      u"cannot write port file %1: %2"_s.arg(path, file.errorString())};
     }
     return {};
+}
+
+/// A credential file named by `setting`; errors name the file, never its contents.
+Result<QByteArray> readCredential(const char *setting, const QString &path)
+{
+    if (path.isEmpty())
+        return QByteArray();
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{
+            ErrorCode::Io,
+            u"cannot read %1 %2: %3"_s.arg(QLatin1StringView(setting), path, file.errorString())};
+    const QByteArray contents = file.read(1024 * 1024);
+    if (contents.trimmed().isEmpty())
+        return Error{ErrorCode::BadRequest,
+                     u"%1 %2 is empty"_s.arg(QLatin1StringView(setting), path)};
+    return contents;
 }
 
 ChatOptions chatOptions(const RelayConfig &config)
@@ -127,6 +149,8 @@ Result<quint16> RelayServer::start()
     m_services->chat = std::make_unique<ChatCore>(*m_services->store, chatOptions(m_config));
     if (auto started = startMedia(); !started)
         return started.error();
+    if (auto started = startPush(); !started)
+        return started.error();
     m_services->gateway = std::make_unique<HttpGateway>(options);
     m_services->gateway->setRawHttpRoute(
         {&MediaApi::isMediaPath, [media = m_services->media.get()](QTcpSocket *socket) {
@@ -149,6 +173,13 @@ Result<quint16> RelayServer::start()
         readiness.details.insert(u"sessions"_s, services->chat->sessionCount());
         return readiness;
     });
+    m_services->metrics.gauge("tidings_sessions", "Signed-in WebSocket sessions.",
+                              [chat = m_services->chat.get()] { return chat->sessionCount(); });
+    m_services->metrics.gauge("tidings_online_users", "Users with at least one live session.",
+                              [chat = m_services->chat.get()] { return chat->onlineUserCount(); });
+    m_services->metrics.gauge("tidings_store_backlog", "Store work waiting or running.",
+                              [store = m_services->store.get()] { return store->backlog(); });
+    registerMetricsEndpoint(m_services->gateway->http(), m_services->metrics);
 
     if (m_config.retentionDays > 0) {
         if (m_config.retentionDays < 30)
@@ -202,6 +233,46 @@ Result<void> RelayServer::startMedia()
     return {};
 }
 
+Result<void> RelayServer::startPush()
+{
+    PushOptions options;
+    options.coalesceMs = m_config.pushCoalesceMs;
+    options.retryBaseMs = m_config.pushRetryBaseMs;
+    options.maxAttempts = m_config.pushMaxAttempts;
+    options.timeoutMs = m_config.pushTimeoutMs;
+    options.showSender = m_config.pushShowSender;
+    options.unifiedPushPrefixes = m_config.pushUnifiedPushPrefixes;
+    options.webhookUrl = m_config.pushWebhookUrl.toUtf8();
+    options.fcmUrl = m_config.pushFcmUrl.toUtf8();
+    options.apnsKeyId = m_config.pushApnsKeyId;
+    options.apnsTeamId = m_config.pushApnsTeamId;
+    options.apnsTopic = m_config.pushApnsTopic;
+    options.apnsUrl = m_config.pushApnsUrl.toUtf8();
+    const std::pair<const char *, std::pair<const QString *, QByteArray *>> files[] = {
+        {"push-webhook-secret-file", {&m_config.pushWebhookSecretFile, &options.webhookSecret}},
+        {"push-fcm-credentials-file", {&m_config.pushFcmCredentialsFile, &options.fcmCredentials}},
+        {"push-apns-key-file", {&m_config.pushApnsKeyFile, &options.apnsKey}}};
+    for (const auto &[setting, paths] : files) {
+        auto contents = readCredential(setting, *paths.first);
+        if (!contents)
+            return contents.error();
+        *paths.second = *contents;
+    }
+    options.webhookSecret = options.webhookSecret.trimmed();
+
+    auto push = PushService::create(*m_services->store, std::move(options), m_services->metrics);
+    if (!push)
+        return push.error();
+    m_services->push = std::move(push).value();
+    ChatCore *chat = m_services->chat.get();
+    m_services->push->setPresence(
+        [chat](UserId user) { return !chat->sessionsOf(user).isEmpty(); });
+    connect(chat, &ChatCore::userCameOnline, m_services->push.get(), &PushService::userOnline);
+    chat->setPush(m_services->push.get());
+    m_services->push->start();
+    return {};
+}
+
 void RelayServer::expireOldContent()
 {
     if (m_services->expiring || !m_services->store)
@@ -235,6 +306,9 @@ void RelayServer::stop()
         m_services->gateway->stopListening();
     if (m_services->chat)
         m_services->chat->closeAll(close_code::kGoingAway, u"relay shutting down"_s);
+    if (m_services->chat)
+        m_services->chat->setPush(nullptr);
+    m_services->push.reset(); // what it was sending is sent again by the next run
     if (m_services->store)
         m_services->store->close();
     // Sessions first: their sockets are deleted on the gateway's I/O threads, which stop

@@ -29,6 +29,8 @@ public:
 private:
     /// The media API, its blob store and the sweep of unreferenced media.
     Result<void> startMedia();
+    /// Push notifications: the providers configured and the jobs the store holds.
+    Result<void> startPush();
     /// Retention: erases expired message content, a batch at a time.
     void expireOldContent();
 

@@ -95,6 +95,8 @@ struct Appended
     QList<UserId> recipients;
     /// The event existed already (a retry with the same client id): nothing new was stored.
     bool duplicate = false;
+    /// When the earliest push job this write opened is due (ms since the epoch); 0: none.
+    qint64 pushDueAt = 0;
 };
 
 } // namespace tidings::relay

@@ -115,11 +115,61 @@ constexpr std::array kVersion4 = {
     "CREATE INDEX media_refs_by_message ON media_refs(conversation_id, seq)",
 };
 
+// Push: devices' targets, the jobs waiting to be sent and those given up on
+// (docs/protocol.md, "Push"; docs/architecture.md, "Push").
+constexpr std::array kVersion5 = {
+    "CREATE TABLE push_targets ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id),"
+    " session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    " provider TEXT NOT NULL," // webhook, unifiedpush, fcm, apns
+    " address TEXT NOT NULL," // the device token, or the endpoint URL
+    " device_key BLOB," // X25519 public key: payloads are sealed to it; NULL: plain
+    " notify TEXT NOT NULL CHECK (notify IN ('all', 'direct_and_mentions', 'none')),"
+    " created_at INTEGER NOT NULL,"
+    " UNIQUE (provider, address))",
+    "CREATE INDEX push_targets_by_user ON push_targets(user_id)",
+    "CREATE INDEX push_targets_by_session ON push_targets(session_id)",
+
+    // One open job per target collects a burst of messages (count); at due_at it is claimed
+    // (state 'sending', claimed_by the relay run) and sent, retried with due_at moved on.
+    "CREATE TABLE push_jobs ("
+    " id INTEGER PRIMARY KEY,"
+    " target_id INTEGER NOT NULL REFERENCES push_targets(id) ON DELETE CASCADE,"
+    " state TEXT NOT NULL CHECK (state IN ('open', 'sending')),"
+    " conversation_id INTEGER NOT NULL," // of the latest message
+    " sender_id INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " first_at INTEGER NOT NULL," // commit time of the first message
+    " due_at INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " claimed_by TEXT,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " job_key TEXT NOT NULL)", // the idempotency key providers see
+    "CREATE UNIQUE INDEX push_jobs_open ON push_jobs(target_id) WHERE state = 'open'",
+    "CREATE INDEX push_jobs_due ON push_jobs(due_at)",
+
+    "CREATE TABLE push_dead ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL,"
+    " provider TEXT NOT NULL,"
+    " address TEXT NOT NULL,"
+    " conversation_id INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL,"
+    " last_error TEXT NOT NULL,"
+    " first_at INTEGER NOT NULL,"
+    " dead_at INTEGER NOT NULL,"
+    " job_key TEXT NOT NULL)",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "relay metadata", kVersion1},
     Migration{2, "accounts, conversations, events", kVersion2},
     Migration{3, "events by time", kVersion3},
     Migration{4, "media", kVersion4},
+    Migration{5, "push", kVersion5},
 };
 
 } // namespace

@@ -17,7 +17,7 @@ namespace tidings::bench {
 
 namespace {
 
-constexpr int kSchemaVersion = 4; ///< the relay store schema this seeder writes
+constexpr int kSchemaVersion = 5; ///< the relay store schema this seeder writes
 constexpr qint64 kRowsPerTransaction = 200000;
 
 struct Conversation

@@ -10,6 +10,7 @@ HandlerTable allHandlers()
     registerConversationHandlers(table);
     registerMessageHandlers(table);
     registerLiveHandlers(table);
+    registerPushHandlers(table);
     return table;
 }
 

@@ -31,6 +31,7 @@ void registerAccountHandlers(HandlerTable &table);
 void registerConversationHandlers(HandlerTable &table);
 void registerMessageHandlers(HandlerTable &table);
 void registerLiveHandlers(HandlerTable &table);
+void registerPushHandlers(HandlerTable &table);
 
 /// Every frame type the relay accepts, with its handler.
 HandlerTable allHandlers();

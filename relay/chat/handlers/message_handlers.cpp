@@ -7,8 +7,10 @@
 #include "chat/session.h"
 #include "chat/wire.h"
 #include "protocol/fields.h"
+#include "push/push_service.h"
 #include "store/media_queries.h"
 #include "store/message_queries.h"
+#include "store/push_queries.h"
 #include "store/store.h"
 
 #include <QJsonArray>
@@ -116,6 +118,8 @@ void appendAndDeliver(const Request &request, std::function<Result<Appended>(QSq
                 return request.fail(done.error());
             // The sender's ack goes out only now: the event is durably committed.
             deliverEvent(request.core(), *done, request.session());
+            if (done->pushDueAt != 0 && request.core().push())
+                request.core().push()->wake(done->pushDueAt);
             request.reply(
                 {{u"event"_s, wire::event(done->event)}, {u"duplicate"_s, done->duplicate}});
         });
@@ -139,8 +143,19 @@ void sendMessage(const Request &request)
     const UserId sender = request.session()->userId();
     const Target place = *where;
     const sql::NewMessage message{*text, replyTo->value_or(0), *files};
-    appendAndDeliver(request, [sender, place, message](QSqlDatabase &db) {
-        return sql::sendMessage(db, sender, place.conversation, place.clientId, message);
+    // Push jobs for members with no live session go in the message's own transaction.
+    const qint64 pushDelay
+        = request.core().push() ? request.core().push()->options().coalesceMs : -1;
+    appendAndDeliver(request, [sender, place, message, pushDelay](QSqlDatabase &db) {
+        auto sent = sql::sendMessage(db, sender, place.conversation, place.clientId, message);
+        if (!sent || pushDelay < 0)
+            return sent;
+        const auto due = sql::queuePushes(db, *sent, pushDelay);
+        if (!due)
+            return Result<Appended>(due.error());
+        Appended appended = std::move(sent).value();
+        appended.pushDueAt = *due;
+        return Result<Appended>(std::move(appended));
     });
 }
 

@@ -4,6 +4,7 @@
 #include "chat/request.h"
 #include "chat/session.h"
 #include "protocol/fields.h"
+#include "push/push_service.h"
 #include "store/sql_helpers.h"
 #include "util/version.h"
 
@@ -31,7 +32,9 @@ void hello(const Request &request)
 
     request.session()->setStage(Session::Stage::Anonymous);
     const ChatOptions &options = request.core().options();
+    const PushService *push = request.core().push();
     request.reply({
+        {u"push"_s, QJsonArray::fromStringList(push ? push->providers() : QStringList())},
         {u"version"_s, protocol::kProtocolVersion},
         {u"relay"_s, productVersion()},
         {u"registration"_s, options.registrationOpen ? u"open"_s : u"closed"_s},

@@ -1,0 +1,254 @@
+#include "push/push_http.h"
+
+#include <QDateTime>
+#include <QMetaObject>
+#include <QMutex>
+
+#include <curl/curl.h>
+
+#include <atomic>
+#include <deque>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+
+namespace tidings::relay {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr qsizetype kMaxResponseBytes = 64 * 1024;
+
+void initCurlOnce()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+} // namespace
+
+QByteArray PushHttpResponse::header(const QByteArray &lowerCaseName) const
+{
+    for (const auto &[name, value] : headers) {
+        if (name == lowerCaseName)
+            return value;
+    }
+    return {};
+}
+
+class PushHttp::Worker
+{
+public:
+    struct Call
+    {
+        PushHttpRequest request;
+        QObject *context = nullptr; // outlives the PushHttp
+        std::function<void(const PushHttpResponse &)> done;
+        CURL *easy = nullptr;
+        curl_slist *headers = nullptr;
+        PushHttpResponse response;
+        qint64 startedAt = 0;
+    };
+
+    explicit Worker(int maxInFlight) : m_maxInFlight(std::max(1, maxInFlight))
+    {
+        initCurlOnce();
+        m_multi = curl_multi_init();
+        curl_multi_setopt(m_multi, CURLMOPT_PIPELINING, long(CURLPIPE_MULTIPLEX));
+        m_thread = std::thread([this] { run(); });
+    }
+
+    ~Worker()
+    {
+        {
+            const QMutexLocker lock(&m_mutex);
+            m_stopping = true;
+        }
+        curl_multi_wakeup(m_multi);
+        m_thread.join();
+        for (auto &[easy, call] : m_running)
+            release(*call);
+        curl_multi_cleanup(m_multi);
+    }
+
+    bool enqueue(std::unique_ptr<Call> call)
+    {
+        {
+            const QMutexLocker lock(&m_mutex);
+            if (m_pending.load() >= 2 * m_maxInFlight)
+                return false;
+            m_queue.push_back(std::move(call));
+            ++m_pending;
+        }
+        curl_multi_wakeup(m_multi);
+        return true;
+    }
+
+    int pending() const { return m_pending.load(); }
+
+private:
+    void run()
+    {
+        for (;;) {
+            {
+                const QMutexLocker lock(&m_mutex);
+                if (m_stopping)
+                    return;
+                while (!m_queue.empty() && int(m_running.size()) < m_maxInFlight) {
+                    std::unique_ptr<Call> call = std::move(m_queue.front());
+                    m_queue.pop_front();
+                    start(std::move(call));
+                }
+            }
+            int running = 0;
+            curl_multi_perform(m_multi, &running);
+            while (CURLMsg *message = curl_multi_info_read(m_multi, &running)) {
+                if (message->msg == CURLMSG_DONE)
+                    finish(message->easy_handle, message->data.result);
+            }
+            curl_multi_poll(m_multi, nullptr, 0, 1000, nullptr);
+        }
+    }
+
+    static size_t onBody(char *data, size_t size, size_t count, void *user)
+    {
+        auto *call = static_cast<Call *>(user);
+        const size_t bytes = size * count;
+        const qsizetype room = kMaxResponseBytes - call->response.body.size();
+        if (room > 0)
+            call->response.body.append(data, std::min<qsizetype>(room, qsizetype(bytes)));
+        return bytes;
+    }
+
+    static size_t onHeader(char *data, size_t size, size_t count, void *user)
+    {
+        auto *call = static_cast<Call *>(user);
+        const size_t bytes = size * count;
+        const QByteArray line = QByteArray(data, qsizetype(bytes)).trimmed();
+        if (line.startsWith("HTTP/"))
+            call->response.headers.clear(); // a new response (after a 100 Continue)
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0 && call->response.headers.size() < 100)
+            call->response.headers.append(
+                {line.left(colon).trimmed().toLower(), line.mid(colon + 1).trimmed()});
+        return bytes;
+    }
+
+    void start(std::unique_ptr<Call> call)
+    {
+        CURL *easy = curl_easy_init();
+        call->easy = easy;
+        call->startedAt = QDateTime::currentMSecsSinceEpoch();
+        const PushHttpRequest &request = call->request;
+        for (const QByteArray &header : request.headers)
+            call->headers = curl_slist_append(call->headers, header.constData());
+        call->headers = curl_slist_append(call->headers, "Expect:");
+        curl_easy_setopt(easy, CURLOPT_URL, request.url.constData());
+#if LIBCURL_VERSION_NUM >= 0x075500
+        curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+        curl_easy_setopt(easy, CURLOPT_PROTOCOLS, long(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+        curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(easy, CURLOPT_POST, 1L);
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.constData());
+        curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.size()));
+        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, call->headers);
+        curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, long(request.timeoutMs));
+        curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(std::min(request.timeoutMs, 10000)));
+        const bool plain = request.url.startsWith("http://");
+        curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
+                         !request.http2 ? long(CURL_HTTP_VERSION_1_1)
+                             : plain    ? long(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
+                                        : long(CURL_HTTP_VERSION_2TLS));
+        curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
+        if (request.http2 && plain) {
+            // Cleartext HTTP/2 (prior knowledge) is only for stand-ins of APNs in tests; libcurl
+            // 7.88 sends nothing on such a connection once reused (docs/decisions.md, 34).
+            curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
+            curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
+        }
+        curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Worker::onBody);
+        curl_easy_setopt(easy, CURLOPT_WRITEDATA, call.get());
+        curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Worker::onHeader);
+        curl_easy_setopt(easy, CURLOPT_HEADERDATA, call.get());
+        curl_easy_setopt(easy, CURLOPT_USERAGENT, "tidings-relay");
+        curl_multi_add_handle(m_multi, easy);
+        m_running.emplace(easy, std::move(call));
+    }
+
+    void finish(CURL *easy, CURLcode result)
+    {
+        auto it = m_running.find(easy);
+        if (it == m_running.end())
+            return;
+        std::unique_ptr<Call> call = std::move(it->second);
+        m_running.erase(it);
+        PushHttpResponse &response = call->response;
+        if (result == CURLE_OK) {
+            long status = 0;
+            curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
+            response.status = int(status);
+        } else {
+            response.status = 0;
+            response.timedOut = result == CURLE_OPERATION_TIMEDOUT;
+            response.error = QString::fromUtf8(curl_easy_strerror(result));
+        }
+        response.elapsedMs = QDateTime::currentMSecsSinceEpoch() - call->startedAt;
+        release(*call);
+        --m_pending;
+        QMetaObject::invokeMethod(
+            call->context,
+            [done = std::move(call->done), response = std::move(call->response)] {
+                done(response);
+            },
+            Qt::QueuedConnection);
+    }
+
+    void release(Call &call)
+    {
+        if (call.easy) {
+            curl_multi_remove_handle(m_multi, call.easy);
+            curl_easy_cleanup(call.easy);
+            call.easy = nullptr;
+        }
+        curl_slist_free_all(call.headers);
+        call.headers = nullptr;
+    }
+
+    const int m_maxInFlight;
+    CURLM *m_multi = nullptr;
+    std::thread m_thread;
+    QMutex m_mutex;
+    bool m_stopping = false;
+    std::deque<std::unique_ptr<Call>> m_queue;
+    std::atomic<int> m_pending{0};
+    std::unordered_map<CURL *, std::unique_ptr<Call>> m_running; // worker thread only
+};
+
+PushHttp::PushHttp(int maxInFlight) : m_worker(std::make_unique<Worker>(maxInFlight)) { }
+
+PushHttp::~PushHttp() = default;
+
+void PushHttp::send(PushHttpRequest request, QObject *context,
+                    std::function<void(const PushHttpResponse &)> done)
+{
+    auto call = std::make_unique<Worker::Call>();
+    call->request = std::move(request);
+    call->context = context;
+    call->done = done;
+    if (!m_worker->enqueue(std::move(call))) {
+        PushHttpResponse refused;
+        refused.error = u"queue full"_s;
+        QMetaObject::invokeMethod(
+            context, [done = std::move(done), refused] { done(refused); }, Qt::QueuedConnection);
+    }
+}
+
+int PushHttp::pending() const
+{
+    return m_worker->pending();
+}
+
+} // namespace tidings::relay

@@ -1,0 +1,61 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+#include <QObject>
+#include <QString>
+
+#include <functional>
+#include <memory>
+
+namespace tidings::relay {
+
+/// One HTTP request to a push provider.
+struct PushHttpRequest
+{
+    QByteArray url;
+    QList<QByteArray> headers; ///< "Name: value"
+    QByteArray body;
+    bool http2 = false; ///< APNs: HTTP/2 (over TLS; with prior knowledge on plain http://)
+    int timeoutMs = 10000;
+};
+
+struct PushHttpResponse
+{
+    int status = 0; ///< 0: no HTTP answer (see error)
+    bool timedOut = false;
+    QString error; ///< the transport's error, when there was no answer
+    QList<std::pair<QByteArray, QByteArray>> headers; ///< names in lower case
+    QByteArray body; ///< the first 64 KiB
+    qint64 elapsedMs = 0;
+
+    QByteArray header(const QByteArray &lowerCaseName) const;
+};
+
+/// Push traffic off the event loop: one thread running libcurl's multi interface, so many
+/// requests are in flight at once (HTTP/2 streams share a connection) and a provider that
+/// hangs holds up only its own requests. Callbacks run on the thread of their context, which
+/// must outlive this object.
+class PushHttp
+{
+public:
+    /// At most `maxInFlight` requests run at once; more wait in a queue of that size again,
+    /// beyond which send() fails at once with "queue full".
+    explicit PushHttp(int maxInFlight);
+    ~PushHttp();
+
+    PushHttp(const PushHttp &) = delete;
+    PushHttp &operator=(const PushHttp &) = delete;
+
+    void send(PushHttpRequest request, QObject *context,
+              std::function<void(const PushHttpResponse &)> done);
+
+    /// Requests queued or running (any thread).
+    int pending() const;
+
+private:
+    class Worker;
+    std::unique_ptr<Worker> m_worker;
+};
+
+} // namespace tidings::relay
