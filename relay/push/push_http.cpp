@@ -19,6 +19,7 @@ using namespace Qt::StringLiterals;
 namespace {
 
 constexpr qsizetype kMaxResponseBytes = 64 * 1024;
+constexpr int kMaxConnectionsPerHost = 16;
 
 void initCurlOnce()
 {
@@ -56,6 +57,9 @@ public:
         initCurlOnce();
         m_multi = curl_multi_init();
         curl_multi_setopt(m_multi, CURLMOPT_PIPELINING, long(CURLPIPE_MULTIPLEX));
+        // HTTP/1.1 endpoints (webhooks, UnifiedPush servers) get a few kept-alive connections,
+        // not one per request in flight; HTTP/2 ones multiplex on one.
+        curl_multi_setopt(m_multi, CURLMOPT_MAX_HOST_CONNECTIONS, long(kMaxConnectionsPerHost));
         m_thread = std::thread([this] { run(); });
     }
 
@@ -157,11 +161,13 @@ private:
         curl_easy_setopt(easy, CURLOPT_HTTPHEADER, call->headers);
         curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, long(request.timeoutMs));
         curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(std::min(request.timeoutMs, 10000)));
+        // Over TLS, HTTP/2 where the server offers it (ALPN); in clear, HTTP/1.1 unless the
+        // provider speaks only HTTP/2.
         const bool plain = request.url.startsWith("http://");
         curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
-                         !request.http2 ? long(CURL_HTTP_VERSION_1_1)
-                             : plain    ? long(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
-                                        : long(CURL_HTTP_VERSION_2TLS));
+                         !plain          ? long(CURL_HTTP_VERSION_2TLS)
+                             : request.http2 ? long(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
+                                             : long(CURL_HTTP_VERSION_1_1));
         curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
         if (request.http2 && plain) {
             // Cleartext HTTP/2 (prior knowledge) is only for stand-ins of APNs in tests; libcurl

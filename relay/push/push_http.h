@@ -16,7 +16,9 @@ struct PushHttpRequest
     QByteArray url;
     QList<QByteArray> headers; ///< "Name: value"
     QByteArray body;
-    bool http2 = false; ///< APNs: HTTP/2 (over TLS; with prior knowledge on plain http://)
+    /// Only HTTP/2 (APNs): with prior knowledge on plain http://. Over TLS every request
+    /// offers HTTP/2 (ALPN) anyway.
+    bool http2 = false;
     int timeoutMs = 10000;
 };
 
