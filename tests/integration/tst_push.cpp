@@ -749,11 +749,14 @@ private Q_SLOTS:
                                  .toInteger();
         QVERIFY(group > 0);
         QVERIFY(send(*alice.client, group, u"all hands"_s));
-        QVERIFY(m_hook.waitForRequests(100));
+        // The relay keeps 16 connections to one HTTP/1.1 host: 16 pushes hang there, the
+        // rest are claimed and queued, or still in the store.
+        QVERIFY(m_hook.waitForRequests(16));
+        QTest::qWait(200);
         QSet<QByteArray> keysBefore;
         for (const ReceivedRequest &request : m_hook.received())
             keysBefore.insert(request.header("idempotency-key"));
-        QCOMPARE(keysBefore.size(), 100);
+        QCOMPARE(keysBefore.size(), 16);
         relay.kill();
 
         // The provider accepts now; a restart sends every push once more, same keys.
@@ -772,7 +775,8 @@ private Q_SLOTS:
             keysAfter.insert(request.header("idempotency-key"));
             targets.insert(json(request.body).value(u"target"_s).toString());
         }
-        QCOMPARE(keysAfter, keysBefore);
+        QCOMPARE(keysAfter.size(), 100);
+        QVERIFY(keysAfter.contains(keysBefore)); // the ones in flight went again, same keys
         QCOMPARE(targets.size(), 100);
         QCOMPARE(metric(metrics(relay), "tidings_push_sent_total{provider=\"webhook\"}"), 100.0);
     }
@@ -818,7 +822,7 @@ private Q_SLOTS:
         }
         qInfo("100 messages sent and delivered in %lld ms while the provider hung",
               timer.elapsed());
-        QVERIFY(m_hook.received().size() >= 30);
+        QVERIFY(m_hook.received().size() >= 16); // in flight (16 per host), all hanging
         QTRY_VERIFY_WITH_TIMEOUT(
             metric(metrics(relay),
                    "tidings_push_failed_total{provider=\"webhook\",reason=\"timeout\"}")
