@@ -8,6 +8,7 @@
 #include <openssl/pem.h>
 
 #include <memory>
+#include <string_view>
 
 namespace tidings::relay {
 
@@ -38,6 +39,14 @@ Result<QByteArray> rawEcdsaSignature(const QByteArray &der)
     return raw;
 }
 
+bool isP256(EVP_PKEY *key)
+{
+    char group[64] = {};
+    size_t length = 0;
+    return EVP_PKEY_get_group_name(key, group, sizeof group, &length) == 1
+        && std::string_view(group, length) == "prime256v1";
+}
+
 } // namespace
 
 QByteArray base64Url(const QByteArray &data)
@@ -49,13 +58,15 @@ Result<JwtSigner> JwtSigner::fromPem(JwtAlgorithm algorithm, const QByteArray &p
 {
     std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new_mem_buf(pem.constData(), int(pem.size())),
                                                   &BIO_free);
-    EVP_PKEY *key = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr;
+    // No passphrase: an encrypted key fails here instead of prompting on the terminal.
+    const auto noPassphrase = [](char *, int, int, void *) { return 0; };
+    EVP_PKEY *key
+        = bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, noPassphrase, nullptr) : nullptr;
     if (!key)
         return Error{ErrorCode::BadRequest, u"not a PEM private key"_s};
     const int type = EVP_PKEY_base_id(key);
-    const bool fits = algorithm == JwtAlgorithm::RS256
-        ? type == EVP_PKEY_RSA
-        : type == EVP_PKEY_EC && EVP_PKEY_bits(key) == 256;
+    const bool fits = algorithm == JwtAlgorithm::RS256 ? type == EVP_PKEY_RSA
+                                                       : type == EVP_PKEY_EC && isP256(key);
     if (!fits) {
         EVP_PKEY_free(key);
         return Error{ErrorCode::BadRequest,

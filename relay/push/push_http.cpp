@@ -6,6 +6,17 @@
 
 #include <curl/curl.h>
 
+#ifdef Q_OS_WIN
+#include <winsock2.h>
+#include <ws2tcpip.h>
+#else
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#endif
+
+#include <cstring>
+
 #include <atomic>
 #include <deque>
 #include <mutex>
@@ -20,6 +31,44 @@ namespace {
 
 constexpr qsizetype kMaxResponseBytes = 64 * 1024;
 constexpr int kMaxConnectionsPerHost = 16;
+
+/// Whether `address` is a public unicast address (not loopback, private, shared, link-local,
+/// multicast or reserved; IPv4-mapped IPv6 judged as IPv4).
+bool isPublic(const sockaddr *address)
+{
+    quint32 v4 = 0;
+    if (address->sa_family == AF_INET) {
+        v4 = ntohl(reinterpret_cast<const sockaddr_in *>(address)->sin_addr.s_addr);
+    } else if (address->sa_family == AF_INET6) {
+        const unsigned char *b = reinterpret_cast<const sockaddr_in6 *>(address)->sin6_addr.s6_addr;
+        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+        if (std::memcmp(b, mapped, 12) == 0) {
+            v4 = (quint32(b[12]) << 24) | (quint32(b[13]) << 16) | (quint32(b[14]) << 8) | b[15];
+        } else {
+            static const unsigned char zero[15] = {};
+            if (std::memcmp(b, zero, 15) == 0)
+                return false; // :: and ::1
+            return (b[0] & 0xfe) != 0xfc // fc00::/7 unique local
+                && !(b[0] == 0xfe && (b[1] & 0xc0) == 0x80) // fe80::/10 link-local
+                && b[0] != 0xff; // multicast
+        }
+    } else {
+        return false;
+    }
+    const auto in = [v4](quint32 network, int bits) {
+        return (v4 >> (32 - bits)) == (network >> (32 - bits));
+    };
+    return !(in(0x00000000, 8) || in(0x0a000000, 8) || in(0x64400000, 10) || in(0x7f000000, 8)
+             || in(0xa9fe0000, 16) || in(0xac100000, 12) || in(0xc0000000, 24) || in(0xc0a80000, 16)
+             || in(0xc6120000, 15) || in(0xe0000000, 4) || in(0xf0000000, 4));
+}
+
+curl_socket_t openPublicSocket(void *, curlsocktype, curl_sockaddr *address)
+{
+    if (!isPublic(&address->addr))
+        return CURL_SOCKET_BAD;
+    return ::socket(address->family, address->socktype, address->protocol);
+}
 
 void initCurlOnce()
 {
@@ -165,7 +214,7 @@ private:
         // provider speaks only HTTP/2.
         const bool plain = request.url.startsWith("http://");
         curl_easy_setopt(easy, CURLOPT_HTTP_VERSION,
-                         !plain          ? long(CURL_HTTP_VERSION_2TLS)
+                         !plain              ? long(CURL_HTTP_VERSION_2TLS)
                              : request.http2 ? long(CURL_HTTP_VERSION_2_PRIOR_KNOWLEDGE)
                                              : long(CURL_HTTP_VERSION_1_1));
         curl_easy_setopt(easy, CURLOPT_PIPEWAIT, 1L);
@@ -180,6 +229,8 @@ private:
         curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Worker::onHeader);
         curl_easy_setopt(easy, CURLOPT_HEADERDATA, call.get());
         curl_easy_setopt(easy, CURLOPT_USERAGENT, "tidings-relay");
+        if (request.publicOnly)
+            curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &openPublicSocket);
         curl_multi_add_handle(m_multi, easy);
         m_running.emplace(easy, std::move(call));
     }

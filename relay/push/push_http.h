@@ -19,6 +19,9 @@ struct PushHttpRequest
     /// Only HTTP/2 (APNs): with prior knowledge on plain http://. Over TLS every request
     /// offers HTTP/2 (ALPN) anyway.
     bool http2 = false;
+    /// Connect only to public addresses: not loopback, private, link-local or the like
+    /// (a URL a user gave must not reach into the relay's own network).
+    bool publicOnly = false;
     int timeoutMs = 10000;
 };
 

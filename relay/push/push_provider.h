@@ -26,6 +26,9 @@ struct PushNotice
     qint64 conversation = 0;
     int unread = 0;
     bool sealed = false;
+    /// Groups a conversation's pushes on the device (collapse key, thread id): "c<id>", or
+    /// for a sealed push a keyed hash the provider cannot map to a conversation.
+    QString collapseId;
 };
 
 /// How a provider answered.
@@ -51,6 +54,18 @@ class PushProvider
 public:
     virtual ~PushProvider() = default;
     virtual QString name() const = 0;
+    /// The one spelling of `address` targets are stored under (APNs tokens: lower case).
+    virtual QString normalized(const QString &address) const { return address; }
+    /// The endpoint a target's pushes go to, for the per-endpoint budget: the provider's
+    /// one host, or for UnifiedPush the URL's host and port.
+    virtual QString endpointOf(const QString &address) const
+    {
+        Q_UNUSED(address);
+        return name();
+    }
+    /// Pushes in flight to one endpoint at most (HTTP/1.1 endpoints get a few connections;
+    /// HTTP/2 ones multiplex).
+    virtual int maxInFlightPerEndpoint() const { return 16; }
     /// Whether `address` can be one of this provider's targets (checked at registration).
     virtual Result<void> checkAddress(const QString &address) const = 0;
     /// Sends `notice`; `done` runs later on the context's thread, exactly once.

@@ -36,6 +36,14 @@ PushOutcome outcome(Kind kind, const QByteArray &reason, const QString &detail)
     return PushOutcome{kind, reason, detail, -1};
 }
 
+/// Answers `done` from the event loop, never from within send().
+void later(QObject *context, std::function<void(const PushOutcome &)> done, PushOutcome result)
+{
+    QMetaObject::invokeMethod(
+        context, [done = std::move(done), result = std::move(result)] { done(result); },
+        Qt::QueuedConnection);
+}
+
 /// A device token: printable ASCII without spaces, 1 to 4096 characters.
 Result<void> checkToken(const QString &address, const QString &what)
 {
@@ -110,16 +118,20 @@ public:
 
     QString name() const override { return u"unifiedpush"_s; }
 
+    QString endpointOf(const QString &address) const override
+    {
+        const QUrl url(address);
+        return url.host() + u':' + QString::number(url.port(url.scheme() == u"https" ? 443 : 80));
+    }
+
     Result<void> checkAddress(const QString &address) const override
     {
         const QUrl url(address, QUrl::StrictMode);
         if (address.size() > 4096 || !url.isValid() || url.host().isEmpty()
             || (url.scheme() != u"https" && url.scheme() != u"http") || !url.userInfo().isEmpty())
             return Error{ErrorCode::BadRequest, u"a UnifiedPush target is an http(s) URL"_s};
-        for (const QString &prefix : m_prefixes) {
-            if (address.startsWith(prefix))
-                return {};
-        }
+        if (allowedBy(url) != Allowed::No)
+            return {};
         return Error{ErrorCode::Forbidden,
                      u"this relay does not send pushes to that endpoint: it accepts %1"_s.arg(
                          m_prefixes.join(u", "_s))};
@@ -129,6 +141,8 @@ public:
     {
         PushHttpRequest request;
         request.url = notice.address.toUtf8();
+        // A device's own URL: unless the admin named its host, public addresses only.
+        request.publicOnly = allowedBy(QUrl(notice.address)) != Allowed::ByHost;
         request.body = compact(notice.notification);
         request.timeoutMs = m_timeoutMs;
         request.headers = {"Content-Type: application/json", "TTL: 86400", "Urgency: high"};
@@ -144,6 +158,31 @@ public:
     }
 
 private:
+    enum class Allowed { No, ByScheme, ByHost };
+
+    /// Which prefix allows `url`: a bare "https://" any host (public ones, when sending);
+    /// "https://ntfy.example.org/up" that host — any port unless the prefix names one —
+    /// and the paths under /up.
+    Allowed allowedBy(const QUrl &url) const
+    {
+        Allowed best = Allowed::No;
+        for (const QString &text : m_prefixes) {
+            const QUrl prefix(text);
+            if (prefix.scheme() != url.scheme())
+                continue;
+            if (prefix.host().isEmpty()) {
+                best = Allowed::ByScheme;
+                continue;
+            }
+            const int defaultPort = url.scheme() == u"https" ? 443 : 80;
+            if (prefix.host() == url.host()
+                && (prefix.port() == -1 || prefix.port() == url.port(defaultPort))
+                && url.path().startsWith(prefix.path()))
+                return Allowed::ByHost;
+        }
+        return best;
+    }
+
     QStringList m_prefixes;
     int m_timeoutMs;
     PushHttp &m_http;
@@ -192,6 +231,7 @@ public:
     }
 
     QString name() const override { return u"fcm"_s; }
+    int maxInFlightPerEndpoint() const override { return 128; }
 
     Result<void> checkAddress(const QString &address) const override
     {
@@ -232,8 +272,13 @@ private:
                                               {u"aud"_s, m_tokenUri},
                                               {u"iat"_s, now},
                                               {u"exp"_s, now + 3600}});
-        if (!assertion)
-            return failWaiting(outcome(Kind::Retry, "unauthorized", assertion.error().message));
+        if (!assertion) {
+            const PushOutcome failed
+                = outcome(Kind::Retry, "unauthorized", assertion.error().message);
+            QMetaObject::invokeMethod(
+                m_context, [this, failed] { failWaiting(failed); }, Qt::QueuedConnection);
+            return;
+        }
         m_token.fetching = true;
         PushHttpRequest request;
         request.url = m_tokenUri.toUtf8();
@@ -279,13 +324,12 @@ private:
         for (auto it = notice.notification.begin(); it != notice.notification.end(); ++it)
             data.insert(it.key(),
                         it->isString() ? it->toString() : QString::number(it->toInteger()));
-        const QJsonObject message{
-            {u"token"_s, notice.address},
-            {u"data"_s, data},
-            {u"android"_s,
-             QJsonObject{{u"priority"_s, u"high"_s},
-                         {u"collapse_key"_s, u"c%1"_s.arg(notice.conversation)},
-                         {u"ttl"_s, u"86400s"_s}}}};
+        const QJsonObject message{{u"token"_s, notice.address},
+                                  {u"data"_s, data},
+                                  {u"android"_s,
+                                   QJsonObject{{u"priority"_s, u"high"_s},
+                                               {u"collapse_key"_s, notice.collapseId},
+                                               {u"ttl"_s, u"86400s"_s}}}};
         PushHttpRequest request;
         request.url = m_sendUrl;
         request.timeoutMs = m_timeoutMs;
@@ -293,12 +337,11 @@ private:
         request.headers
             = {"Content-Type: application/json", "Authorization: Bearer " + m_token.token};
         m_http.send(std::move(request), m_context,
-                    [this, done = std::move(done)](const PushHttpResponse &response) {
-                        done(read(response));
-                    });
+                    [this, token = m_token.token, done = std::move(done)](
+                        const PushHttpResponse &response) { done(read(response, token)); });
     }
 
-    PushOutcome read(const PushHttpResponse &response)
+    PushOutcome read(const PushHttpResponse &response, const QByteArray &token)
     {
         const QJsonObject error
             = QJsonDocument::fromJson(response.body).object().value(u"error"_s).toObject();
@@ -309,7 +352,8 @@ private:
                 code = detail.toObject().value(u"errorCode"_s).toString();
         }
         if (response.status == 401) {
-            m_token.token.clear(); // fetched again before the retry
+            if (m_token.token == token)
+                m_token.token.clear(); // fetched again before the retry
             return PushOutcome{Kind::Retry, "unauthorized", u"FCM refused the access token"_s, 0};
         }
         if (code == u"UNREGISTERED" || code == u"SENDER_ID_MISMATCH" || response.status == 404)
@@ -356,12 +400,15 @@ public:
 
     QString name() const override { return u"apns"_s; }
 
+    QString normalized(const QString &address) const override { return address.toLower(); }
+    int maxInFlightPerEndpoint() const override { return 128; }
+
     Result<void> checkAddress(const QString &address) const override
     {
-        static const QRegularExpression hex(u"^[0-9a-fA-F]{64,200}$"_s);
+        static const QRegularExpression hex(u"^[0-9a-f]{64,200}$"_s);
         if (!hex.match(address).hasMatch())
             return Error{ErrorCode::BadRequest,
-                         u"an APNs device token is 64 to 200 hexadecimal digits"_s};
+                         u"an APNs device token is 64 to 200 lower-case hexadecimal digits"_s};
         return {};
     }
 
@@ -371,7 +418,8 @@ public:
             auto token = m_signer.sign({{u"kid"_s, m_keyId}},
                                        {{u"iss"_s, m_teamId}, {u"iat"_s, nowMs() / 1000}});
             if (!token)
-                return done(outcome(Kind::Retry, "unauthorized", token.error().message));
+                return later(m_context, std::move(done),
+                             outcome(Kind::Retry, "unauthorized", token.error().message));
             m_token.token = *token;
             m_token.expiresAt = nowMs() + 40 * 60 * 1000;
         }
@@ -382,7 +430,7 @@ public:
                                           notice.notification.value(u"count"_s).toInt(1))}}}},
                         {u"sound"_s, u"default"_s},
                         {u"mutable-content"_s, 1},
-                        {u"thread-id"_s, u"c%1"_s.arg(notice.conversation)}};
+                        {u"thread-id"_s, notice.collapseId}};
         if (!notice.sealed)
             aps.insert(u"badge"_s, notice.unread);
         PushHttpRequest request;
@@ -397,13 +445,12 @@ public:
             "apns-push-type: alert",
             "apns-priority: 10",
             "apns-expiration: " + QByteArray::number(nowMs() / 1000 + 86400),
-            "apns-collapse-id: c" + QByteArray::number(notice.conversation),
+            "apns-collapse-id: " + notice.collapseId.toLatin1(),
             "apns-id: " + apnsId(notice.key),
         };
         m_http.send(std::move(request), m_context,
-                    [this, done = std::move(done)](const PushHttpResponse &response) {
-                        done(read(response));
-                    });
+                    [this, token = m_token.token, done = std::move(done)](
+                        const PushHttpResponse &response) { done(read(response, token)); });
     }
 
 private:
@@ -421,7 +468,7 @@ private:
         return uuid.toByteArray(QUuid::WithoutBraces).toUpper();
     }
 
-    PushOutcome read(const PushHttpResponse &response)
+    PushOutcome read(const PushHttpResponse &response, const QByteArray &token)
     {
         const QString reason
             = QJsonDocument::fromJson(response.body).object().value(u"reason"_s).toString();
@@ -429,7 +476,8 @@ private:
             || reason == u"DeviceTokenNotForTopic")
             return outcome(Kind::InvalidTarget, "invalid_target", u"APNs: %1"_s.arg(reason));
         if (reason == u"ExpiredProviderToken" || reason == u"InvalidProviderToken") {
-            m_token.token.clear();
+            if (m_token.token == token)
+                m_token.token.clear(); // signed again for the retry, once
             return PushOutcome{Kind::Retry, "unauthorized", u"APNs: %1"_s.arg(reason), 0};
         }
         PushOutcome result = classifyResponse(response);

@@ -12,6 +12,7 @@
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
+#include <QSqlDatabase>
 
 namespace tidings::relay {
 
@@ -27,6 +28,9 @@ qint64 nowMs()
 }
 
 /// Why a push failed, as /metrics counts it.
+/// How long an endpoint that timed out gets no waiting line.
+constexpr qint64 kSlowForMs = 60 * 1000;
+
 const QByteArray kReasons[] = {"http_5xx",     "rate_limited",   "timeout", "network",
                                "unauthorized", "invalid_target", "rejected"};
 
@@ -113,14 +117,17 @@ QStringList PushService::providers() const
     return names;
 }
 
-Result<void> PushService::checkTarget(const QString &provider, const QString &address) const
+Result<QString> PushService::checkTarget(const QString &provider, const QString &address) const
 {
     const auto it = m_providers.find(provider);
     if (it == m_providers.end())
         return Error{ErrorCode::Unsupported,
                      u"this relay does not send pushes through '%1' (it offers: %2)"_s.arg(
                          provider, providers().join(u", "_s))};
-    return it->second->checkAddress(address);
+    const QString normalized = it->second->normalized(address);
+    if (auto usable = it->second->checkAddress(normalized); !usable)
+        return usable.error();
+    return normalized;
 }
 
 void PushService::start()
@@ -143,11 +150,17 @@ void PushService::schedule(qint64 dueAt)
     m_timer.start(int(std::clamp<qint64>(dueAt - nowMs(), 0, 24 * 3600 * 1000)));
 }
 
-template<typename Job> void PushService::record(const char *what, Job job)
+void PushService::record(const char *what, std::function<Result<void>(QSqlDatabase &)> job,
+                         int triesLeft)
 {
-    m_store.write<void>(std::move(job)).then(this, [this, what](const Result<void> &done) {
-        if (!done)
+    m_store.write<void>(job).then(this, [this, what, job, triesLeft](const Result<void> &done) {
+        if (!done) {
             qCWarning(lcPush).noquote() << what << done.error().message;
+            // Until it is recorded the job stays claimed by this run: try again shortly.
+            if (triesLeft > 0)
+                QTimer::singleShot(
+                    1000, this, [this, what, job, triesLeft] { record(what, job, triesLeft - 1); });
+        }
         if (!m_backlogTimer.isActive())
             m_backlogTimer.start();
     });
@@ -213,12 +226,44 @@ void PushService::dispatch(const sql::PushJob &job)
         });
         return;
     }
+    // An endpoint gets a few pushes in flight at once; more wait here for a free slot. One
+    // that timed out lately (stalled, or a tarpit) gets no waiting line: its jobs go back to
+    // the store for a while, so it holds up only its own few slots.
+    const QString endpoint = provider->second->endpointOf(job.address);
+    if (m_inFlightByHost.value(endpoint) < provider->second->maxInFlightPerEndpoint()) {
+        ++m_inFlight;
+        sendNow(job, *provider->second, endpoint);
+        return;
+    }
+    if (!isSlow(endpoint)) {
+        ++m_inFlight;
+        m_waiting[endpoint].push_back(job);
+        return;
+    }
+    defer(job);
+}
 
+bool PushService::isSlow(const QString &endpoint) const
+{
+    return m_slowUntil.value(endpoint) > nowMs();
+}
+
+void PushService::defer(const sql::PushJob &job)
+{
+    const qint64 due = nowMs() + m_options.timeoutMs;
+    record("deferring a push job:",
+           [id = job.id, due](QSqlDatabase &db) { return sql::deferPushJob(db, id, due); });
+    schedule(due);
+}
+
+std::optional<PushNotice> PushService::notice(const sql::PushJob &job) const
+{
     PushNotice notice;
     notice.address = job.address;
     notice.key = job.key;
     notice.conversation = job.conversationId;
     notice.unread = job.unread;
+    notice.collapseId = u"c%1"_s.arg(job.conversationId);
     QJsonObject plain{{u"kind"_s, u"message"_s},
                       {u"id"_s, job.key},
                       {u"conversation"_s, job.conversationId},
@@ -228,24 +273,75 @@ void PushService::dispatch(const sql::PushJob &job)
         if (m_options.showSender && !job.senderName.isEmpty())
             plain.insert(u"sender"_s, job.senderName);
         notice.notification = plain;
-    } else {
-        // Only the device can read it: the provider learns nothing but the size.
-        if (!job.senderName.isEmpty())
-            plain.insert(u"sender"_s, job.senderName);
-        auto sealed
-            = crypto::seal(job.deviceKey, QJsonDocument(plain).toJson(QJsonDocument::Compact));
-        if (!sealed) {
-            record("dropping a push target:",
-                   [id = job.targetId](QSqlDatabase &db) { return sql::dropPushTarget(db, id); });
-            return;
-        }
-        notice.sealed = true;
-        notice.notification
-            = {{u"id"_s, job.key}, {u"sealed"_s, QString::fromLatin1(sealed->toBase64())}};
+        return notice;
     }
-    ++m_inFlight;
-    provider->second->send(notice,
-                           [this, job](const PushOutcome &outcome) { settle(job, outcome); });
+    // Only the device can read it: the provider learns nothing but the size.
+    if (!job.senderName.isEmpty())
+        plain.insert(u"sender"_s, job.senderName);
+    auto sealed = crypto::seal(job.deviceKey, QJsonDocument(plain).toJson(QJsonDocument::Compact));
+    if (!sealed)
+        return std::nullopt;
+    notice.sealed = true;
+    // Keyed with the device's key, which the provider never sees.
+    notice.collapseId = QString::fromLatin1(
+        crypto::hmacSha256(job.deviceKey, notice.collapseId.toLatin1()).toHex().left(16));
+    notice.notification
+        = {{u"id"_s, job.key}, {u"sealed"_s, QString::fromLatin1(sealed->toBase64())}};
+    return notice;
+}
+
+void PushService::sendNow(const sql::PushJob &job, PushProvider &provider, const QString &endpoint)
+{
+    const std::optional<PushNotice> built = notice(job);
+    if (!built) {
+        --m_inFlight;
+        record("dropping a push target:",
+               [id = job.targetId](QSqlDatabase &db) { return sql::dropPushTarget(db, id); });
+        return;
+    }
+    ++m_inFlightByHost[endpoint];
+    provider.send(*built, [this, job, endpoint](const PushOutcome &outcome) {
+        if (--m_inFlightByHost[endpoint] <= 0)
+            m_inFlightByHost.remove(endpoint);
+        if (outcome.reason == "timeout") {
+            if (m_slowUntil.size() > 10000)
+                m_slowUntil.removeIf([now = nowMs()](auto entry) { return entry.value() < now; });
+            m_slowUntil[endpoint] = nowMs() + kSlowForMs;
+            // What waited for it goes back to the store instead of holding the budget.
+            if (auto waiting = m_waiting.take(endpoint); !waiting.empty()) {
+                m_inFlight -= int(waiting.size());
+                for (const sql::PushJob &queued : waiting)
+                    defer(queued);
+            }
+        }
+        settle(job, outcome);
+        startWaiting(endpoint);
+        if (m_moreDue)
+            claim();
+    });
+}
+
+void PushService::startWaiting(const QString &endpoint)
+{
+    const auto it = m_waiting.find(endpoint);
+    if (it == m_waiting.end())
+        return;
+    while (!it->empty()) {
+        const sql::PushJob job = it->front();
+        PushProvider &provider = *m_providers.at(job.provider);
+        if (m_inFlightByHost.value(endpoint) >= provider.maxInFlightPerEndpoint())
+            return;
+        it->pop_front();
+        if (m_isOnline && m_isOnline(job.userId)) {
+            --m_inFlight;
+            m_cancelled->add();
+            record("finishing a push job:",
+                   [id = job.id](QSqlDatabase &db) { return sql::finishPushJob(db, id); });
+            continue;
+        }
+        sendNow(job, provider, endpoint);
+    }
+    m_waiting.erase(it);
 }
 
 void PushService::countFailure(const QString &provider, const QByteArray &reason)
@@ -310,8 +406,6 @@ void PushService::settle(const sql::PushJob &job, const PushOutcome &outcome)
         });
         break;
     }
-    if (m_moreDue)
-        claim();
 }
 
 } // namespace tidings::relay

@@ -1,17 +1,24 @@
 #pragma once
 
 #include "push/push_options.h"
+#include "push/push_provider.h"
+#include "store/push_queries.h"
 #include "store/records.h"
 #include "util/result.h"
 
+#include <QHash>
 #include <QObject>
 #include <QStringList>
 #include <QTimer>
 
 #include <atomic>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
+
+class QSqlDatabase;
 
 namespace tidings {
 class Counter;
@@ -25,9 +32,6 @@ class PushHttp;
 class PushProvider;
 class Store;
 struct PushOutcome;
-namespace sql {
-struct PushJob;
-}
 
 /// Sends the push jobs the store holds (docs/architecture.md, "Push"): claims those due,
 /// drops those whose user came online, hands the rest to their provider, and records what
@@ -49,7 +53,8 @@ public:
     /// The providers devices may register with.
     QStringList providers() const;
     /// Whether `address` may be a target of `provider`.
-    Result<void> checkTarget(const QString &provider, const QString &address) const;
+    /// Returns the address as stored (normalized).
+    Result<QString> checkTarget(const QString &provider, const QString &address) const;
     const PushOptions &options() const { return m_options; }
 
     /// Starts sending what the store holds (jobs left by an earlier run too).
@@ -63,10 +68,20 @@ private:
     PushService(Store &store, PushOptions options, MetricsRegistry &metrics);
     void claim();
     void dispatch(const sql::PushJob &job);
+    /// What the device gets; nothing when the device key cannot be sealed to.
+    std::optional<PushNotice> notice(const sql::PushJob &job) const;
+    void sendNow(const sql::PushJob &job, PushProvider &provider, const QString &endpoint);
+    /// Sends what waits for `endpoint` while it has room.
+    void startWaiting(const QString &endpoint);
+    bool isSlow(const QString &endpoint) const;
+    /// Gives a claimed job back to the store, due again after the timeout.
+    void defer(const sql::PushJob &job);
     void settle(const sql::PushJob &job, const PushOutcome &outcome);
     void schedule(qint64 dueAt);
     void countFailure(const QString &provider, const QByteArray &reason);
-    template<typename Job> void record(const char *what, Job job);
+    /// Runs a store write that records what came of a job, retried a few times.
+    void record(const char *what, std::function<Result<void>(QSqlDatabase &)> job,
+                int triesLeft = 5);
 
     struct ProviderMetrics;
 
@@ -86,6 +101,9 @@ private:
     bool m_claimAgain = false;
     bool m_moreDue = false;
     int m_inFlight = 0;
+    QHash<QString, int> m_inFlightByHost;
+    QHash<QString, std::deque<sql::PushJob>> m_waiting; ///< counted in m_inFlight
+    QHash<QString, qint64> m_slowUntil; ///< endpoints that timed out lately
     std::shared_ptr<std::atomic<qint64>> m_backlog;
 };
 

@@ -121,10 +121,10 @@ Result<qint64> queuePushes(QSqlDatabase &db, const Appended &message, qint64 del
         "JOIN conversations c ON c.id = m.conversation_id "
         "WHERE m.conversation_id = ? AND m.left_seq IS NULL AND m.user_id <> ? "
         "AND (t.notify = 'all' OR (t.notify = 'direct_and_mentions' "
-        "     AND (c.kind = 'direct' OR instr(?, '@' || u.username) > 0))) "
+        "     AND (c.kind = 'direct' OR (? || ' ') GLOB ('*@' || u.username || '[^a-z0-9_-]*')))) "
         "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = m.user_id "
         "                AND b.blocked_id = ?) "
-        "ON CONFLICT (target_id) WHERE state = 'open' DO UPDATE SET count = count + 1, "
+        "ON CONFLICT (target_id) WHERE claimed_by IS NULL DO UPDATE SET count = count + 1, "
         "conversation_id = excluded.conversation_id, sender_id = excluded.sender_id, "
         "seq = excluded.seq "
         "RETURNING due_at"_s,
@@ -221,10 +221,44 @@ Result<void> finishPushJob(QSqlDatabase &db, qint64 jobId)
 
 Result<void> retryPushJob(QSqlDatabase &db, qint64 jobId, qint64 dueAt, const QString &error)
 {
+    // Messages that came while it was being sent opened a job of their own: the two become
+    // one, which keeps this job's key (a provider may have seen it) and its tries.
+    auto merged = run(db,
+                      u"UPDATE push_jobs AS o SET count = o.count + j.count, "
+                      "first_at = min(o.first_at, j.first_at), due_at = max(o.due_at, ?), "
+                      "attempts = j.attempts + 1, last_error = ?, job_key = j.job_key "
+                      "FROM push_jobs AS j WHERE j.id = ? AND o.target_id = j.target_id "
+                      "AND o.claimed_by IS NULL RETURNING id"_s,
+                      {dueAt, error, jobId});
+    if (!merged)
+        return merged.error();
+    const bool intoOpenJob = merged->next();
+    merged->finish();
+    if (intoOpenJob)
+        return finishPushJob(db, jobId);
     return done(runCached(db,
                           u"UPDATE push_jobs SET attempts = attempts + 1, due_at = ?, "
                           "claimed_by = NULL, last_error = ? WHERE id = ?"_s,
                           {dueAt, error, jobId}));
+}
+
+Result<void> deferPushJob(QSqlDatabase &db, qint64 jobId, qint64 dueAt)
+{
+    auto merged = run(db,
+                      u"UPDATE push_jobs AS o SET count = o.count + j.count, "
+                      "first_at = min(o.first_at, j.first_at), attempts = j.attempts, "
+                      "job_key = j.job_key "
+                      "FROM push_jobs AS j WHERE j.id = ? AND o.target_id = j.target_id "
+                      "AND o.claimed_by IS NULL RETURNING id"_s,
+                      {jobId});
+    if (!merged)
+        return merged.error();
+    const bool intoOpenJob = merged->next();
+    merged->finish();
+    if (intoOpenJob)
+        return finishPushJob(db, jobId);
+    return done(runCached(db, u"UPDATE push_jobs SET due_at = ?, claimed_by = NULL WHERE id = ?"_s,
+                          {dueAt, jobId}));
 }
 
 Result<void> deadLetterPushJob(QSqlDatabase &db, qint64 jobId, const QString &error)
@@ -232,12 +266,21 @@ Result<void> deadLetterPushJob(QSqlDatabase &db, qint64 jobId, const QString &er
     auto moved = run(db,
                      u"INSERT INTO push_dead (user_id, provider, address, conversation_id, count, "
                      "attempts, last_error, first_at, dead_at, job_key) "
-                     "SELECT t.user_id, t.provider, t.address, j.conversation_id, j.count, "
+                     "SELECT t.user_id, t.provider, "
+                     "CASE WHEN length(t.address) > 40 THEN substr(t.address, 1, 40) || '…' "
+                     "ELSE t.address END, j.conversation_id, j.count, "
                      "j.attempts + 1, ?, j.first_at, ?, j.job_key "
                      "FROM push_jobs j JOIN push_targets t ON t.id = j.target_id WHERE j.id = ?"_s,
                      {error, now(), jobId});
     if (!moved)
         return moved.error();
+    // The dead letters are for an admin to look at: the newest are kept, not all forever.
+    auto pruned = runCached(db,
+                            u"DELETE FROM push_dead WHERE id <= (SELECT id FROM push_dead "
+                            "ORDER BY id DESC LIMIT 1 OFFSET ?)"_s,
+                            {kMaxDeadPushes});
+    if (!pruned)
+        return pruned.error();
     return finishPushJob(db, jobId);
 }
 

@@ -24,6 +24,7 @@ struct PushTarget
 };
 
 inline constexpr int kMaxPushTargetsPerUser = 20;
+inline constexpr int kMaxDeadPushes = 10000;
 
 /// Registers `target` for its session; a (provider, address) registered before, by anyone,
 /// moves to this session (a device that signed in again, or changed hands).
@@ -75,9 +76,13 @@ Result<qint64> pushBacklog(QSqlDatabase &db);
 
 /// The job is done: sent, or no longer needed.
 Result<void> finishPushJob(QSqlDatabase &db, qint64 jobId);
-/// The job failed and is tried again at `dueAt`.
+/// The job failed and is tried again at `dueAt` (merged into the target's open job, if
+/// messages opened one meanwhile).
 Result<void> retryPushJob(QSqlDatabase &db, qint64 jobId, qint64 dueAt, const QString &error);
-/// The job is given up on: it moves to the dead letters.
+/// The job was not sent (its endpoint is busy): it is due again at `dueAt`, no try counted.
+Result<void> deferPushJob(QSqlDatabase &db, qint64 jobId, qint64 dueAt);
+/// The job is given up on: it moves to the dead letters (the newest kMaxDeadPushes are
+/// kept, with the address shortened).
 Result<void> deadLetterPushJob(QSqlDatabase &db, qint64 jobId, const QString &error);
 /// The provider says the target is gone: it and its jobs are removed.
 Result<void> dropPushTarget(QSqlDatabase &db, qint64 targetId);

@@ -131,8 +131,9 @@ constexpr std::array kVersion5 = {
     "CREATE INDEX push_targets_by_user ON push_targets(user_id)",
     "CREATE INDEX push_targets_by_session ON push_targets(session_id)",
 
-    // One open job per target collects a burst of messages (count); at due_at it is claimed
-    // (state 'sending', claimed_by the relay run) and sent, retried with due_at moved on.
+    // One unclaimed job per target collects a burst of messages (count): it is open, or
+    // waiting to be retried. At due_at it is claimed (state 'sending', claimed_by the relay
+    // run) and sent; a retry moves due_at on and unclaims it.
     "CREATE TABLE push_jobs ("
     " id INTEGER PRIMARY KEY,"
     " target_id INTEGER NOT NULL REFERENCES push_targets(id) ON DELETE CASCADE,"
@@ -147,14 +148,14 @@ constexpr std::array kVersion5 = {
     " claimed_by TEXT,"
     " last_error TEXT NOT NULL DEFAULT '',"
     " job_key TEXT NOT NULL)", // the idempotency key providers see
-    "CREATE UNIQUE INDEX push_jobs_open ON push_jobs(target_id) WHERE state = 'open'",
+    "CREATE UNIQUE INDEX push_jobs_unclaimed ON push_jobs(target_id) WHERE claimed_by IS NULL",
     "CREATE INDEX push_jobs_due ON push_jobs(due_at)",
 
     "CREATE TABLE push_dead ("
     " id INTEGER PRIMARY KEY,"
     " user_id INTEGER NOT NULL,"
     " provider TEXT NOT NULL,"
-    " address TEXT NOT NULL,"
+    " address TEXT NOT NULL," // shortened: enough to tell devices apart
     " conversation_id INTEGER NOT NULL,"
     " count INTEGER NOT NULL,"
     " attempts INTEGER NOT NULL,"

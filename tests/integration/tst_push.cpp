@@ -187,6 +187,11 @@ private Q_SLOTS:
                        {u"address"_s, u"t1"_s},
                        {u"device_key"_s, u"c2hvcnQ="_s}}),
                  u"bad_request"_s);
+        // 32 bytes, but a low-order point nothing can be sealed to.
+        QCOMPARE(code({{u"provider"_s, u"webhook"_s},
+                       {u"address"_s, u"t1"_s},
+                       {u"device_key"_s, QString::fromLatin1(QByteArray(32, '\0').toBase64())}}),
+                 u"bad_request"_s);
         QCOMPARE(bob.request(u"push.list"_s).value(u"targets"_s).toArray().size(), 0);
 
         const QJsonObject made = bob.request(
@@ -395,6 +400,7 @@ private Q_SLOTS:
                   .toInteger();
         QVERIFY(group > 0);
         QVERIFY(send(*alice.client, group, u"lunch?"_s)); // no mention: nobody
+        QVERIFY(send(*alice.client, group, u"@bobby lunch?"_s)); // someone else
         QVERIFY(send(*alice.client, group, u"@Bob lunch?"_s)); // bob
         QVERIFY(m_hook.waitForRequests(1));
         QTest::qWait(1000);
@@ -494,6 +500,29 @@ private Q_SLOTS:
         QCOMPARE(bobAgain.request(u"push.list"_s).value(u"targets"_s).toArray().size(), 0);
     }
 
+    void aUserGivenUrlReachesOnlyPublicAddresses()
+    {
+        // The admin allows any http:// endpoint, not this host by name: a device's URL
+        // pointing at the relay's own network is not reached.
+        ProviderServer inside;
+        QVERIFY(inside.listen());
+        RelayProcess relay;
+        QVERIFY2(relay.start(relayArguments({u"--push-unifiedpush-endpoints"_s, u"http://"_s})),
+                 qPrintable(relay.lastError()));
+        User bob = userWithTarget(relay, u"bob"_s,
+                                  {{u"provider"_s, u"unifiedpush"_s},
+                                   {u"address"_s, QString::fromLatin1(inside.url("/internal"))}});
+        QVERIFY(bob.id);
+        User alice = signedUp(relay, u"alice"_s);
+        QVERIFY(alice.id);
+        QVERIFY(send(*alice.client, openDirect(*alice.client, bob.id), u"hi"_s));
+        QTRY_VERIFY(metric(metrics(relay),
+                           "tidings_push_failed_total{provider=\"unifiedpush\","
+                           "reason=\"network\"}")
+                    >= 1);
+        QCOMPARE(inside.received().size(), 0);
+    }
+
     void aPushThatKeepsFailingIsDeadLettered()
     {
         m_hook.setResponder([](const ReceivedRequest &) {
@@ -505,7 +534,12 @@ private Q_SLOTS:
         User bob = userWithTarget(relay, u"bob"_s, webhookTarget(u"bobs-phone"_s));
         User alice = signedUp(relay, u"alice"_s);
         QVERIFY(alice.id);
-        QVERIFY(send(*alice.client, openDirect(*alice.client, bob.id), u"hi"_s));
+        const qint64 conversation = openDirect(*alice.client, bob.id);
+        QVERIFY(send(*alice.client, conversation, u"hi"_s));
+        QVERIFY(m_hook.waitForRequests(1));
+        // Messages during the outage join the push being retried: one push, not three.
+        QVERIFY(send(*alice.client, conversation, u"are you there?"_s));
+        QVERIFY(send(*alice.client, conversation, u"hello?"_s));
         QVERIFY(m_hook.waitForRequests(3));
         QTRY_COMPARE(
             metric(metrics(relay), "tidings_push_dead_lettered_total{provider=\"webhook\"}"), 1.0);
@@ -518,9 +552,15 @@ private Q_SLOTS:
         QCOMPARE(listed.exitCode, 0);
         const QList<QByteArray> lines = listed.standardOutput.trimmed().split('\n');
         QCOMPARE(lines.size(), 2); // the heading and one dead letter
-        QVERIFY2(lines[1].contains(" bob ") && lines[1].contains("webhook")
-                     && lines[1].contains("HTTP 503") && lines[1].contains(" 3 "),
-                 lines[1].constData());
+        const QList<QByteArray> columns = lines[1].simplified().split(' ');
+        // id, date, time, user, provider, conversation, count, tries, last error
+        QVERIFY2(columns.size() >= 10, lines[1].constData());
+        QCOMPARE(columns[3], "bob");
+        QCOMPARE(columns[4], "webhook");
+        QCOMPARE(columns[5], QByteArray::number(conversation));
+        QCOMPARE(columns[6], "3"); // messages
+        QCOMPARE(columns[7], "3"); // tries
+        QVERIFY2(lines[1].endsWith("HTTP 503"), lines[1].constData());
         QVERIFY(!listed.standardOutput.contains(kSecret));
     }
 
@@ -529,7 +569,8 @@ private Q_SLOTS:
         ProviderServer google;
         QVERIFY(google.listen());
         int tokens = 0;
-        google.setResponder([&tokens](const ReceivedRequest &request) {
+        QByteArray revoked;
+        google.setResponder([&tokens, &revoked](const ReceivedRequest &request) {
             if (request.path == "/token")
                 return StandInReply{
                     200,
@@ -539,6 +580,9 @@ private Q_SLOTS:
                                               {u"token_type"_s, u"Bearer"_s}})
                         .toJson(),
                     false};
+            if (!revoked.isEmpty() && request.header("authorization") == revoked)
+                return StandInReply{
+                    401, {}, R"({"error":{"code":401,"status":"UNAUTHENTICATED"}})", false};
             if (json(request.body).value(u"message"_s).toObject().value(u"token"_s)
                 == u"gone-token"_s)
                 return StandInReply{404,
@@ -627,6 +671,17 @@ private Q_SLOTS:
         QVERIFY(carolAgain.signIn(relay.webSocketUrl(), u"carol"_s));
         QCOMPARE(carolAgain.request(u"push.list"_s).value(u"targets"_s).toArray().size(), 0);
         QCOMPARE(tokens, 1);
+
+        // Google revokes the token: the relay gets a new one and the push goes through.
+        revoked = "Bearer ya29.token-1";
+        const qsizetype before = google.received().size();
+        QVERIFY(send(*alice.client, conversation, u"three"_s));
+        QVERIFY(google.waitForRequests(before + 3)); // refused, token, accepted
+        QCOMPARE(google.received()[before].header("authorization"), "Bearer ya29.token-1");
+        QCOMPARE(google.received()[before + 1].path, "/token");
+        QCOMPARE(google.received()[before + 2].header("authorization"), "Bearer ya29.token-2");
+        QCOMPARE(tokens, 2);
+        QTRY_COMPARE(metric(metrics(relay), "tidings_push_sent_total{provider=\"fcm\"}"), 2.0);
     }
 
     void apnsRequestsGoOverHttp2WithAVerifiedProviderToken()
@@ -650,8 +705,19 @@ private Q_SLOTS:
                       u"--push-apns-url"_s, QString::fromLatin1(apple.url())})),
                  qPrintable(relay.lastError()));
         const QString bobToken = u"0123456789abcdef"_s.repeated(4);
+        // Registered in upper case, kept (and sent to) in lower case.
         User bob = userWithTarget(relay, u"bob"_s,
-                                  {{u"provider"_s, u"apns"_s}, {u"address"_s, bobToken}});
+                                  {{u"provider"_s, u"apns"_s}, {u"address"_s, bobToken.toUpper()}},
+                                  true);
+        QCOMPARE(bob.client->request(u"push.list"_s)
+                     .value(u"targets"_s)
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(u"address"_s)
+                     .toString(),
+                 bobToken);
+        bob.client->close();
         User carol = userWithTarget(relay, u"carol"_s,
                                     {{u"provider"_s, u"apns"_s}, {u"address"_s, goneToken}});
         QVERIFY(bob.id && carol.id);

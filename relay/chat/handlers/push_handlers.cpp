@@ -46,9 +46,10 @@ void registerTarget(const Request &request)
     PushService *push = pushService(request);
     if (!push)
         return;
-    // A tenth of the message rate: 2 per second by default (20 per IP address).
-    if (request.throttledPerUserAndAddress(u"push"_s,
-                                           request.core().options().messagesPerSecond / 10))
+    // A tenth of the message rate: 2 per second by default (20 per IP address); never so
+    // little that a burst holds less than one.
+    if (request.throttledPerUserAndAddress(
+            u"push"_s, std::max(0.5, request.core().options().messagesPerSecond / 10)))
         return;
     const auto provider = fields::string(request.fields(), u"provider"_s, {1, 32});
     if (!provider)
@@ -56,8 +57,9 @@ void registerTarget(const Request &request)
     const auto address = fields::string(request.fields(), u"address"_s, {1, 4096});
     if (!address)
         return request.fail(address.error());
-    if (auto usable = push->checkTarget(*provider, *address); !usable)
-        return request.fail(usable.error());
+    const auto normalized = push->checkTarget(*provider, *address);
+    if (!normalized)
+        return request.fail(normalized.error());
     const auto notify = fields::optionalString(request.fields(), u"notify"_s, {1, 32});
     if (!notify)
         return request.fail(notify.error());
@@ -72,7 +74,10 @@ void registerTarget(const Request &request)
     if (deviceKey->has_value() && !(*deviceKey)->isEmpty()) {
         const auto decoded = QByteArray::fromBase64Encoding(
             (*deviceKey)->toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
-        if (!decoded || decoded.decoded.size() != crypto::kBoxPublicKeyBytes)
+        // A key that cannot be sealed to (e.g. a low-order point) is refused now, not found
+        // out at the first push.
+        if (!decoded || decoded.decoded.size() != crypto::kBoxPublicKeyBytes
+            || !crypto::seal(decoded.decoded, "check"))
             return request.fail({ErrorCode::BadRequest,
                                  u"field 'device_key' is a base64 X25519 public key (32 bytes)"_s});
         key = decoded.decoded;
@@ -82,7 +87,7 @@ void registerTarget(const Request &request)
     target.userId = request.session()->userId();
     target.sessionId = request.session()->sessionId();
     target.provider = *provider;
-    target.address = *address;
+    target.address = *normalized;
     target.deviceKey = key;
     target.notify = notifyChoice;
     request.core()
