@@ -278,6 +278,9 @@ private Q_SLOTS:
         QTRY_COMPARE(metric(metrics(relay), "tidings_push_sent_total{provider=\"webhook\"}"), 1.0);
         QTRY_COMPARE(metric(metrics(relay), "tidings_push_backlog"), 0.0);
         QCOMPARE(metric(metrics(relay), "tidings_push_commit_to_accept_seconds_count"), 1.0);
+        QCOMPARE(relay.stop(), 0);
+        QVERIFY(relay.standardError().contains("push providers: unifiedpush, webhook"));
+        QVERIFY(!relay.standardError().contains(kSecret)); // credentials are never logged
     }
 
     void unifiedPushIsSealedToTheDeviceKey()
@@ -682,6 +685,9 @@ private Q_SLOTS:
         QCOMPARE(google.received()[before + 2].header("authorization"), "Bearer ya29.token-2");
         QCOMPARE(tokens, 2);
         QTRY_COMPARE(metric(metrics(relay), "tidings_push_sent_total{provider=\"fcm\"}"), 2.0);
+        QCOMPARE(relay.stop(), 0);
+        QVERIFY(!relay.standardError().contains("PRIVATE KEY"));
+        QVERIFY(!relay.standardError().contains("ya29."));
     }
 
     void apnsRequestsGoOverHttp2WithAVerifiedProviderToken()
