@@ -219,17 +219,21 @@ Result<void> finishPushJob(QSqlDatabase &db, qint64 jobId)
     return done(runCached(db, u"DELETE FROM push_jobs WHERE id = ?"_s, {jobId}));
 }
 
-Result<void> retryPushJob(QSqlDatabase &db, qint64 jobId, qint64 dueAt, const QString &error)
+namespace {
+
+/// Gives a claimed job back, due at `dueAt`, with `tries` more tries counted and `error`
+/// (if any) noted. Messages that came while it was out opened a job of their own: then the
+/// two become one, which keeps this job's key (a provider may have seen it) and its tries.
+Result<void> unclaim(QSqlDatabase &db, qint64 jobId, qint64 dueAt, int tries, const QVariant &error)
 {
-    // Messages that came while it was being sent opened a job of their own: the two become
-    // one, which keeps this job's key (a provider may have seen it) and its tries.
     auto merged = run(db,
                       u"UPDATE push_jobs AS o SET count = o.count + j.count, "
                       "first_at = min(o.first_at, j.first_at), due_at = max(o.due_at, ?), "
-                      "attempts = j.attempts + 1, last_error = ?, job_key = j.job_key "
+                      "attempts = j.attempts + ?, last_error = COALESCE(?, j.last_error), "
+                      "job_key = j.job_key "
                       "FROM push_jobs AS j WHERE j.id = ? AND o.target_id = j.target_id "
                       "AND o.claimed_by IS NULL RETURNING id"_s,
-                      {dueAt, error, jobId});
+                      {dueAt, tries, error, jobId});
     if (!merged)
         return merged.error();
     const bool intoOpenJob = merged->next();
@@ -237,28 +241,21 @@ Result<void> retryPushJob(QSqlDatabase &db, qint64 jobId, qint64 dueAt, const QS
     if (intoOpenJob)
         return finishPushJob(db, jobId);
     return done(runCached(db,
-                          u"UPDATE push_jobs SET attempts = attempts + 1, due_at = ?, "
-                          "claimed_by = NULL, last_error = ? WHERE id = ?"_s,
-                          {dueAt, error, jobId}));
+                          u"UPDATE push_jobs SET attempts = attempts + ?, due_at = ?, "
+                          "claimed_by = NULL, last_error = COALESCE(?, last_error) WHERE id = ?"_s,
+                          {tries, dueAt, error, jobId}));
+}
+
+} // namespace
+
+Result<void> retryPushJob(QSqlDatabase &db, qint64 jobId, qint64 dueAt, const QString &error)
+{
+    return unclaim(db, jobId, dueAt, 1, error);
 }
 
 Result<void> deferPushJob(QSqlDatabase &db, qint64 jobId, qint64 dueAt)
 {
-    auto merged = run(db,
-                      u"UPDATE push_jobs AS o SET count = o.count + j.count, "
-                      "first_at = min(o.first_at, j.first_at), attempts = j.attempts, "
-                      "job_key = j.job_key "
-                      "FROM push_jobs AS j WHERE j.id = ? AND o.target_id = j.target_id "
-                      "AND o.claimed_by IS NULL RETURNING id"_s,
-                      {jobId});
-    if (!merged)
-        return merged.error();
-    const bool intoOpenJob = merged->next();
-    merged->finish();
-    if (intoOpenJob)
-        return finishPushJob(db, jobId);
-    return done(runCached(db, u"UPDATE push_jobs SET due_at = ?, claimed_by = NULL WHERE id = ?"_s,
-                          {dueAt, jobId}));
+    return unclaim(db, jobId, dueAt, 0, QVariant(QMetaType(QMetaType::QString)));
 }
 
 Result<void> deadLetterPushJob(QSqlDatabase &db, qint64 jobId, const QString &error)
