@@ -269,10 +269,11 @@ private Q_SLOTS:
         QVERIFY2(signature.hasMatch(), request.header("tidings-signature").constData());
         const qint64 timestamp = signature.captured(1).toLongLong();
         QVERIFY(timestamp >= before && timestamp <= QDateTime::currentSecsSinceEpoch());
-        const QByteArray expected = QMessageAuthenticationCode::hash(
-                                        signature.captured(1).toLatin1() + '.' + request.body,
-                                        kSecret, QCryptographicHash::Sha256)
-                                        .toHex();
+        const QByteArray expected
+            = QMessageAuthenticationCode::hash(
+                  QByteArray(signature.captured(1).toLatin1() + '.' + request.body), kSecret,
+                  QCryptographicHash::Sha256)
+                  .toHex();
         QCOMPARE(signature.captured(2).toLatin1(), expected);
 
         QTRY_COMPARE(metric(metrics(relay), "tidings_push_sent_total{provider=\"webhook\"}"), 1.0);

@@ -110,6 +110,13 @@ private Q_SLOTS:
         QTest::newRow("log format") << u"log-format"_s << u"xml"_s << u"'text' or 'json'"_s;
         QTest::newRow("event loop") << u"event-loop"_s << u"glib"_s << u"'epoll' or 'qt'"_s;
         QTest::newRow("empty data dir") << u"data-dir"_s << u" "_s << u"data directory"_s;
+        QTest::newRow("push window") << u"push-coalesce-ms"_s << u"-5"_s << u"push-coalesce-ms"_s;
+        QTest::newRow("push tries") << u"push-max-attempts"_s << u"0"_s << u"1 to 100"_s;
+        QTest::newRow("push timeout") << u"push-timeout-ms"_s << u"10"_s << u"100 to 600000"_s;
+        QTest::newRow("push sender") << u"push-show-sender"_s << u"maybe"_s << u"'yes' or 'no'"_s;
+        QTest::newRow("push endpoints")
+            << u"push-unifiedpush-endpoints"_s << u"ftp://x"_s << u"https:// or http://"_s;
+        QTest::newRow("push fcm url") << u"push-fcm-url"_s << u"fcm.example"_s << u"http(s) URL"_s;
     }
 
     void invalidValuesNameTheirSource()
@@ -211,6 +218,27 @@ private Q_SLOTS:
             inputs({{u"tls-cert"_s, u"/x/c.pem"_s}, {u"tls-key"_s, u"/x/k.pem"_s}}));
         QVERIFY(config.ok());
         QVERIFY(config->tlsEnabled());
+    }
+
+    void pushSettings()
+    {
+        auto config = resolveRelayConfig(inputs({}));
+        QVERIFY(config.ok());
+        QCOMPARE(config->pushUnifiedPushPrefixes, QStringList{u"https://"_s});
+        QVERIFY(config->pushWebhookUrl.isEmpty());
+
+        // The webhook needs both its URL and its secret.
+        config = resolveRelayConfig(inputs({{u"push-webhook-url"_s, u"https://h.example/x"_s}}));
+        QVERIFY(!config.ok());
+        QVERIFY(config.error().message.contains(u"push-webhook-secret-file"_s));
+
+        config = resolveRelayConfig(inputs({{u"push-unifiedpush-endpoints"_s, u"none"_s},
+                                            {u"push-apns-url"_s, u"https://apns.example/"_s},
+                                            {u"push-show-sender"_s, u"yes"_s}}));
+        QVERIFY(config.ok());
+        QVERIFY(config->pushUnifiedPushPrefixes.isEmpty());
+        QCOMPARE(config->pushApnsUrl, u"https://apns.example"_s); // no trailing slash
+        QVERIFY(config->pushShowSender);
     }
 
     void ipv6AndLocalhostListen()
