@@ -87,6 +87,8 @@ constexpr std::array kSettings = {
                 "Tries before a push goes to the dead letters (default 8)."},
     SettingSpec{"push-timeout-ms", "ms",
                 "How long a push provider may take to answer (default 10000)."},
+    SettingSpec{"push-max-in-flight", "count",
+                "Pushes being sent (or waiting for their endpoint) at once (default 256)."},
     SettingSpec{"push-show-sender", "yes|no",
                 "Whether a push names the sender to the provider (default no)."},
     SettingSpec{"push-unifiedpush-endpoints", "list",
@@ -436,6 +438,12 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         if (!attempts)
             return invalid(u"push-max-attempts"_s, *value, u"expected 1 to 100"_s);
         config.pushMaxAttempts = int(*attempts);
+    }
+    if (const auto value = lookup(u"push-max-in-flight"_s)) {
+        const auto count = parseInteger(value->text, 1, 100000);
+        if (!count)
+            return invalid(u"push-max-in-flight"_s, *value, u"expected 1 to 100000"_s);
+        config.pushMaxInFlight = int(*count);
     }
     if (const auto value = lookup(u"push-timeout-ms"_s)) {
         const auto ms = parseInteger(value->text, 100, 600 * 1000);

@@ -62,6 +62,7 @@ struct RelayConfig
     qint64 pushRetryBaseMs = 2000;
     int pushMaxAttempts = 8;
     int pushTimeoutMs = 10000;
+    int pushMaxInFlight = 256;
     bool pushShowSender = false;
     QStringList pushUnifiedPushPrefixes{QStringLiteral("https://")}; ///< empty: off
     QString pushWebhookUrl;

@@ -240,6 +240,7 @@ Result<void> RelayServer::startPush()
     options.retryBaseMs = m_config.pushRetryBaseMs;
     options.maxAttempts = m_config.pushMaxAttempts;
     options.timeoutMs = m_config.pushTimeoutMs;
+    options.maxInFlight = m_config.pushMaxInFlight;
     options.showSender = m_config.pushShowSender;
     options.unifiedPushPrefixes = m_config.pushUnifiedPushPrefixes;
     options.webhookUrl = m_config.pushWebhookUrl.toUtf8();

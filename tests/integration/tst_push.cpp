@@ -527,6 +527,56 @@ private Q_SLOTS:
         QCOMPARE(inside.received().size(), 0);
     }
 
+    void aStalledEndpointHoldsUpOnlyItsOwnPushes()
+    {
+        // 60 devices behind a server that never answers, one behind a healthy one, and
+        // room for 20 pushes at once. The stalled server's jobs are all due first.
+        ProviderServer stalled;
+        ProviderServer healthy;
+        QVERIFY(stalled.listen() && healthy.listen());
+        stalled.setResponder([](const ReceivedRequest &) {
+            return StandInReply{200, {}, {}, true};
+        });
+        RelayProcess relay;
+        QVERIFY2(
+            relay.start(relayArguments({u"--push-max-in-flight"_s, u"20"_s, u"--push-timeout-ms"_s,
+                                        u"1000"_s, u"--push-coalesce-ms"_s, u"1000"_s})),
+            qPrintable(relay.lastError()));
+        QJsonArray members;
+        for (int i = 0; i < 60; ++i) {
+            User member = userWithTarget(
+                relay, u"stuck%1"_s.arg(i),
+                {{u"provider"_s, u"unifiedpush"_s},
+                 {u"address"_s, QString::fromLatin1(stalled.url("/up" + QByteArray::number(i)))}});
+            QVERIFY(member.id);
+            members.append(member.id);
+        }
+        User bob = userWithTarget(relay, u"bob"_s,
+                                  {{u"provider"_s, u"unifiedpush"_s},
+                                   {u"address"_s, QString::fromLatin1(healthy.url("/bob"))}});
+        QVERIFY(bob.id);
+        User alice = signedUp(relay, u"alice"_s);
+        QVERIFY(alice.id);
+        const qint64 group
+            = alice.client
+                  ->request(u"group.create"_s, {{u"title"_s, u"Stuck"_s}, {u"members"_s, members}})
+                  .value(u"conversation"_s)
+                  .toObject()
+                  .value(u"id"_s)
+                  .toInteger();
+        QVERIFY(group > 0);
+        QVERIFY(send(*alice.client, group, u"to the stuck ones"_s));
+        QTest::qWait(100); // bob's push falls due after theirs
+        QVERIFY(send(*alice.client, openDirect(*alice.client, bob.id), u"to bob"_s));
+
+        QVERIFY(healthy.waitForRequests(1));
+        // The stalled server had its 16 slots and its retries, not the whole budget for
+        // round after round: bob did not wait behind all 60.
+        QVERIFY2(stalled.received().size() < 40,
+                 qPrintable(
+                     u"%1 requests to the stalled server first"_s.arg(stalled.received().size())));
+    }
+
     void aPushThatKeepsFailingIsDeadLettered()
     {
         m_hook.setResponder([](const ReceivedRequest &) {
