@@ -132,6 +132,9 @@ Result<QString> PushService::checkTarget(const QString &provider, const QString 
 
 void PushService::start()
 {
+    const QStringList names = providers();
+    qCInfo(lcPush).noquote() << "push providers:"
+                             << (names.isEmpty() ? u"none"_s : names.join(u", "_s));
     claim();
 }
 

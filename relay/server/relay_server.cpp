@@ -271,9 +271,6 @@ Result<void> RelayServer::startPush()
     connect(chat, &ChatCore::userCameOnline, m_services->push.get(), &PushService::userOnline);
     chat->setPush(m_services->push.get());
     m_services->push->start();
-    const QStringList providers = m_services->push->providers();
-    qInfo().noquote() << "push providers:"
-                      << (providers.isEmpty() ? u"none"_s : providers.join(u", "_s));
     return {};
 }
 
