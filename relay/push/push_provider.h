@@ -23,7 +23,6 @@ struct PushNotice
     /// What the device gets: {"kind", "id", "conversation", "count", "unread"[, "sender"]}, or
     /// {"id", "sealed"} when it has a device key (docs/protocol.md, "Push").
     QJsonObject notification;
-    qint64 conversation = 0;
     int unread = 0;
     bool sealed = false;
     /// Groups a conversation's pushes on the device (collapse key, thread id): "c<id>", or
@@ -80,8 +79,5 @@ makePushProviders(const PushOptions &options, PushHttp &http, QObject *context);
 /// The common reading of an HTTP answer: 2xx accepted; 429, 408 and 5xx retried (with
 /// Retry-After); no answer retried; other 4xx failed.
 PushOutcome classifyResponse(const PushHttpResponse &response);
-
-/// A Retry-After value (seconds, or an HTTP date) in ms from now; -1 if unreadable.
-qint64 retryAfterMs(const QByteArray &value);
 
 } // namespace tidings::relay

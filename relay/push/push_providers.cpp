@@ -497,8 +497,7 @@ private:
     TokenCache m_token;
 };
 
-} // namespace
-
+/// A Retry-After value (seconds, or an HTTP date) in ms from now; -1 if unreadable.
 qint64 retryAfterMs(const QByteArray &value)
 {
     const QByteArray trimmed = value.trimmed();
@@ -513,6 +512,8 @@ qint64 retryAfterMs(const QByteArray &value)
         return -1;
     return std::clamp<qint64>(at.toMSecsSinceEpoch() - nowMs(), 0, 24 * 3600 * 1000);
 }
+
+} // namespace
 
 PushOutcome classifyResponse(const PushHttpResponse &response)
 {

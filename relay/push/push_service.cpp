@@ -27,10 +27,10 @@ qint64 nowMs()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
-/// Why a push failed, as /metrics counts it.
 /// How long an endpoint that timed out gets no waiting line.
 constexpr qint64 kSlowForMs = 60 * 1000;
 
+/// Why a push failed, as /metrics counts it.
 const QByteArray kReasons[] = {"http_5xx",     "rate_limited",   "timeout", "network",
                                "unauthorized", "invalid_target", "rejected"};
 
@@ -42,6 +42,12 @@ struct PushService::ProviderMetrics
     Counter *retried = nullptr;
     Counter *deadLettered = nullptr;
     std::map<QByteArray, Counter *> failed;
+
+    void countFailure(const QByteArray &reason)
+    {
+        if (const auto counter = failed.find(reason); counter != failed.end())
+            counter->second->add();
+    }
 };
 
 Result<std::unique_ptr<PushService>> PushService::create(Store &store, PushOptions options,
@@ -213,15 +219,21 @@ void PushService::claim()
         });
 }
 
+bool PushService::cancelledForOnlineUser(const sql::PushJob &job)
+{
+    if (!m_isOnline || !m_isOnline(job.userId))
+        return false;
+    // The live session has the messages; it syncs the rest itself.
+    m_cancelled->add();
+    record("finishing a push job:",
+           [id = job.id](QSqlDatabase &db) { return sql::finishPushJob(db, id); });
+    return true;
+}
+
 void PushService::dispatch(const sql::PushJob &job)
 {
-    if (m_isOnline && m_isOnline(job.userId)) {
-        // The live session has the messages; it syncs the rest itself.
-        m_cancelled->add();
-        record("finishing a push job:",
-               [id = job.id](QSqlDatabase &db) { return sql::finishPushJob(db, id); });
+    if (cancelledForOnlineUser(job))
         return;
-    }
     const auto provider = m_providers.find(job.provider);
     if (provider == m_providers.end()) {
         record("dead-lettering a push job:", [id = job.id](QSqlDatabase &db) {
@@ -264,7 +276,6 @@ std::optional<PushNotice> PushService::notice(const sql::PushJob &job) const
     PushNotice notice;
     notice.address = job.address;
     notice.key = job.key;
-    notice.conversation = job.conversationId;
     notice.unread = job.unread;
     notice.collapseId = u"c%1"_s.arg(job.conversationId);
     QJsonObject plain{{u"kind"_s, u"message"_s},
@@ -335,26 +346,13 @@ void PushService::startWaiting(const QString &endpoint)
         if (m_inFlightByHost.value(endpoint) >= provider.maxInFlightPerEndpoint())
             return;
         it->pop_front();
-        if (m_isOnline && m_isOnline(job.userId)) {
+        if (cancelledForOnlineUser(job)) {
             --m_inFlight;
-            m_cancelled->add();
-            record("finishing a push job:",
-                   [id = job.id](QSqlDatabase &db) { return sql::finishPushJob(db, id); });
             continue;
         }
         sendNow(job, provider, endpoint);
     }
     m_waiting.erase(it);
-}
-
-void PushService::countFailure(const QString &provider, const QByteArray &reason)
-{
-    const auto it = m_metrics.find(provider);
-    if (it == m_metrics.end())
-        return;
-    const auto counter = it->second->failed.find(reason);
-    if (counter != it->second->failed.end())
-        counter->second->add();
 }
 
 void PushService::settle(const sql::PushJob &job, const PushOutcome &outcome)
@@ -371,14 +369,14 @@ void PushService::settle(const sql::PushJob &job, const PushOutcome &outcome)
                [id](QSqlDatabase &db) { return sql::finishPushJob(db, id); });
         break;
     case Kind::InvalidTarget:
-        countFailure(job.provider, outcome.reason);
+        metrics.countFailure(outcome.reason);
         qCInfo(lcPush).noquote() << "removing a" << job.provider << "target:" << outcome.detail;
         record("dropping a push target:", [target = job.targetId](QSqlDatabase &db) {
             return sql::dropPushTarget(db, target);
         });
         break;
     case Kind::Retry:
-        countFailure(job.provider, outcome.reason);
+        metrics.countFailure(outcome.reason);
         if (job.attempts + 1 < m_options.maxAttempts) {
             qint64 delay = outcome.retryAfterMs;
             if (delay < 0) {
@@ -400,7 +398,7 @@ void PushService::settle(const sql::PushJob &job, const PushOutcome &outcome)
         [[fallthrough]];
     case Kind::Failed:
         if (outcome.kind == Kind::Failed)
-            countFailure(job.provider, outcome.reason);
+            metrics.countFailure(outcome.reason);
         metrics.deadLettered->add();
         qCWarning(lcPush).noquote() << "giving up on a" << job.provider << "push after"
                                     << job.attempts + 1 << "tries:" << outcome.detail;

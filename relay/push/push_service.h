@@ -68,6 +68,8 @@ private:
     PushService(Store &store, PushOptions options, MetricsRegistry &metrics);
     void claim();
     void dispatch(const sql::PushJob &job);
+    /// Whether the job's user is online now; if so the job is finished unsent.
+    bool cancelledForOnlineUser(const sql::PushJob &job);
     /// What the device gets; nothing when the device key cannot be sealed to.
     std::optional<PushNotice> notice(const sql::PushJob &job) const;
     void sendNow(const sql::PushJob &job, PushProvider &provider, const QString &endpoint);
@@ -78,7 +80,6 @@ private:
     void defer(const sql::PushJob &job);
     void settle(const sql::PushJob &job, const PushOutcome &outcome);
     void schedule(qint64 dueAt);
-    void countFailure(const QString &provider, const QByteArray &reason);
     /// Runs a store write that records what came of a job, retried a few times.
     void record(const char *what, std::function<Result<void>(QSqlDatabase &)> job,
                 int triesLeft = 5);

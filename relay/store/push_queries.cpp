@@ -112,9 +112,9 @@ Result<qint64> queuePushes(QSqlDatabase &db, const Appended &message, qint64 del
     const QString text = event.body.value(u"text"_s).toString().toLower();
     auto opened = runCached(
         db,
-        u"INSERT INTO push_jobs (target_id, state, conversation_id, sender_id, seq, count, "
-        "first_at, due_at, job_key) "
-        "SELECT t.id, 'open', m.conversation_id, ?, ?, 1, ?, ?, lower(hex(randomblob(16))) "
+        u"INSERT INTO push_jobs (target_id, state, conversation_id, sender_id, count, first_at, "
+        "due_at, job_key) "
+        "SELECT t.id, 'open', m.conversation_id, ?, 1, ?, ?, lower(hex(randomblob(16))) "
         "FROM members m "
         "JOIN push_targets t ON t.user_id = m.user_id "
         "JOIN users u ON u.id = m.user_id "
@@ -125,10 +125,9 @@ Result<qint64> queuePushes(QSqlDatabase &db, const Appended &message, qint64 del
         "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = m.user_id "
         "                AND b.blocked_id = ?) "
         "ON CONFLICT (target_id) WHERE claimed_by IS NULL DO UPDATE SET count = count + 1, "
-        "conversation_id = excluded.conversation_id, sender_id = excluded.sender_id, "
-        "seq = excluded.seq "
+        "conversation_id = excluded.conversation_id, sender_id = excluded.sender_id "
         "RETURNING due_at"_s,
-        {event.senderId, event.seq, at, at + delayMs, event.conversationId, event.senderId, text,
+        {event.senderId, at, at + delayMs, event.conversationId, event.senderId, text,
          event.senderId});
     if (!opened)
         return opened.error();
@@ -162,14 +161,13 @@ Result<PushClaim> claimPushJobs(QSqlDatabase &db, const QString &runId, int limi
         auto query = runCached(
             db,
             u"SELECT j.id, j.target_id, t.user_id, t.provider, t.address, t.device_key, "
-            "j.conversation_id, c.kind = 'direct', j.sender_id, COALESCE(s.display_name, ''), "
-            "j.seq, j.count, j.first_at, j.attempts, j.job_key, "
+            "j.conversation_id, COALESCE(s.display_name, ''), j.count, j.first_at, j.attempts, "
+            "j.job_key, "
             "(SELECT COUNT(*) FROM (SELECT 1 FROM members m JOIN events e "
             "  ON e.conversation_id = m.conversation_id AND e.seq > m.read_seq "
             "  WHERE m.user_id = t.user_id AND m.left_seq IS NULL AND e.kind = 'message' "
             "  AND e.sender_id <> m.user_id LIMIT 1000)) "
             "FROM push_jobs j JOIN push_targets t ON t.id = j.target_id "
-            "JOIN conversations c ON c.id = j.conversation_id "
             "LEFT JOIN users s ON s.id = j.sender_id WHERE j.id = ?"_s,
             {id});
         if (!query)
@@ -184,15 +182,12 @@ Result<PushClaim> claimPushJobs(QSqlDatabase &db, const QString &runId, int limi
         job.address = query->value(4).toString();
         job.deviceKey = query->value(5).toByteArray();
         job.conversationId = query->value(6).toLongLong();
-        job.direct = query->value(7).toBool();
-        job.senderId = query->value(8).toLongLong();
-        job.senderName = query->value(9).toString();
-        job.seq = query->value(10).toLongLong();
-        job.count = query->value(11).toInt();
-        job.firstAt = query->value(12).toLongLong();
-        job.attempts = query->value(13).toInt();
-        job.key = query->value(14).toString();
-        job.unread = query->value(15).toInt();
+        job.senderName = query->value(7).toString();
+        job.count = query->value(8).toInt();
+        job.firstAt = query->value(9).toLongLong();
+        job.attempts = query->value(10).toInt();
+        job.key = query->value(11).toString();
+        job.unread = query->value(12).toInt();
         claim.jobs.append(job);
     }
     auto next = singleInteger(db,

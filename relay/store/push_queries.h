@@ -48,11 +48,8 @@ struct PushJob
     QString provider;
     QString address;
     QByteArray deviceKey;
-    ConversationId conversationId = 0;
-    bool direct = false;
-    UserId senderId = 0;
-    QString senderName;
-    Seq seq = 0;
+    ConversationId conversationId = 0; ///< of the latest message
+    QString senderName; ///< of the latest message
     int count = 0; ///< messages this push stands for
     int unread = 0; ///< the user's unread messages, at most 1000
     qint64 firstAt = 0;

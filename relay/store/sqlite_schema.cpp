@@ -139,8 +139,7 @@ constexpr std::array kVersion5 = {
     " target_id INTEGER NOT NULL REFERENCES push_targets(id) ON DELETE CASCADE,"
     " state TEXT NOT NULL CHECK (state IN ('open', 'sending')),"
     " conversation_id INTEGER NOT NULL," // of the latest message
-    " sender_id INTEGER NOT NULL,"
-    " seq INTEGER NOT NULL,"
+    " sender_id INTEGER NOT NULL," // of the latest message
     " count INTEGER NOT NULL,"
     " first_at INTEGER NOT NULL," // commit time of the first message
     " due_at INTEGER NOT NULL,"

@@ -107,9 +107,34 @@ class TestPush : public QObject
         return user;
     }
 
+    /// `count` users named `prefix`0… with the target `targetFor(i)` each, gone offline;
+    /// their ids, or fewer if one could not be made.
+    QJsonArray offlineUsers(RelayProcess &relay, int count, const QString &prefix,
+                            const std::function<QJsonObject(int)> &targetFor)
+    {
+        QJsonArray ids;
+        for (int i = 0; i < count; ++i) {
+            const User user = userWithTarget(relay, prefix + QString::number(i), targetFor(i));
+            if (!user.id)
+                break;
+            ids.append(user.id);
+        }
+        return ids;
+    }
+
     static QJsonObject webhookTarget(const QString &token)
     {
         return {{u"provider"_s, u"webhook"_s}, {u"address"_s, token}};
+    }
+
+    static qint64 createGroup(ProtocolClient &client, const QString &title,
+                              const QJsonArray &members)
+    {
+        return client.request(u"group.create"_s, {{u"title"_s, title}, {u"members"_s, members}})
+            .value(u"conversation"_s)
+            .toObject()
+            .value(u"id"_s)
+            .toInteger();
     }
 
     static qint64 openDirect(ProtocolClient &client, qint64 other)
@@ -394,14 +419,7 @@ private Q_SLOTS:
         QVERIFY(bob.id && carol.id);
         User alice = signedUp(relay, u"alice"_s);
         QVERIFY(alice.id);
-        const qint64 group
-            = alice.client
-                  ->request(u"group.create"_s,
-                            {{u"title"_s, u"Team"_s}, {u"members"_s, QJsonArray{bob.id, carol.id}}})
-                  .value(u"conversation"_s)
-                  .toObject()
-                  .value(u"id"_s)
-                  .toInteger();
+        const qint64 group = createGroup(*alice.client, u"Team"_s, QJsonArray{bob.id, carol.id});
         QVERIFY(group > 0);
         QVERIFY(send(*alice.client, group, u"lunch?"_s)); // no mention: nobody
         QVERIFY(send(*alice.client, group, u"@bobby lunch?"_s)); // someone else
@@ -542,28 +560,19 @@ private Q_SLOTS:
             relay.start(relayArguments({u"--push-max-in-flight"_s, u"20"_s, u"--push-timeout-ms"_s,
                                         u"1000"_s, u"--push-coalesce-ms"_s, u"1000"_s})),
             qPrintable(relay.lastError()));
-        QJsonArray members;
-        for (int i = 0; i < 60; ++i) {
-            User member = userWithTarget(
-                relay, u"stuck%1"_s.arg(i),
-                {{u"provider"_s, u"unifiedpush"_s},
-                 {u"address"_s, QString::fromLatin1(stalled.url("/up" + QByteArray::number(i)))}});
-            QVERIFY(member.id);
-            members.append(member.id);
-        }
+        const QJsonArray members = offlineUsers(relay, 60, u"stuck"_s, [&stalled](int i) {
+            return QJsonObject{
+                {u"provider"_s, u"unifiedpush"_s},
+                {u"address"_s, QString::fromLatin1(stalled.url("/up" + QByteArray::number(i)))}};
+        });
+        QCOMPARE(members.size(), 60);
         User bob = userWithTarget(relay, u"bob"_s,
                                   {{u"provider"_s, u"unifiedpush"_s},
                                    {u"address"_s, QString::fromLatin1(healthy.url("/bob"))}});
         QVERIFY(bob.id);
         User alice = signedUp(relay, u"alice"_s);
         QVERIFY(alice.id);
-        const qint64 group
-            = alice.client
-                  ->request(u"group.create"_s, {{u"title"_s, u"Stuck"_s}, {u"members"_s, members}})
-                  .value(u"conversation"_s)
-                  .toObject()
-                  .value(u"id"_s)
-                  .toInteger();
+        const qint64 group = createGroup(*alice.client, u"Stuck"_s, members);
         QVERIFY(group > 0);
         QVERIFY(send(*alice.client, group, u"to the stuck ones"_s));
         QTest::qWait(100); // bob's push falls due after theirs
@@ -854,22 +863,12 @@ private Q_SLOTS:
         const QStringList arguments = relayArguments(
             {u"--sign-in-rate"_s, u"100000"_s, u"--push-timeout-ms"_s, u"60000"_s});
         QVERIFY2(relay.start(arguments), qPrintable(relay.lastError()));
-        QJsonArray members;
-        for (int i = 0; i < 100; ++i) {
-            User member
-                = userWithTarget(relay, u"member%1"_s.arg(i), webhookTarget(u"phone-%1"_s.arg(i)));
-            QVERIFY(member.id);
-            members.append(member.id);
-        }
+        const QJsonArray members = offlineUsers(
+            relay, 100, u"member"_s, [](int i) { return webhookTarget(u"phone-%1"_s.arg(i)); });
+        QCOMPARE(members.size(), 100);
         User alice = signedUp(relay, u"alice"_s);
         QVERIFY(alice.id);
-        const qint64 group = alice.client
-                                 ->request(u"group.create"_s,
-                                           {{u"title"_s, u"Everyone"_s}, {u"members"_s, members}})
-                                 .value(u"conversation"_s)
-                                 .toObject()
-                                 .value(u"id"_s)
-                                 .toInteger();
+        const qint64 group = createGroup(*alice.client, u"Everyone"_s, members);
         QVERIFY(group > 0);
         QVERIFY(send(*alice.client, group, u"all hands"_s));
         // The relay keeps 16 connections to one HTTP/1.1 host: 16 pushes hang there, the
@@ -914,24 +913,15 @@ private Q_SLOTS:
             relay.start(relayArguments({u"--sign-in-rate"_s, u"100000"_s, u"--push-coalesce-ms"_s,
                                         u"0"_s, u"--push-timeout-ms"_s, u"1000"_s})),
             qPrintable(relay.lastError()));
-        QJsonArray members;
-        for (int i = 0; i < 30; ++i) {
-            User member = userWithTarget(relay, u"away%1"_s.arg(i), webhookTarget(u"p%1"_s.arg(i)));
-            QVERIFY(member.id);
-            members.append(member.id);
-        }
+        QJsonArray members = offlineUsers(relay, 30, u"away"_s,
+                                          [](int i) { return webhookTarget(u"p%1"_s.arg(i)); });
+        QCOMPARE(members.size(), 30);
         User carol = signedUp(relay, u"carol"_s);
         QVERIFY(carol.id);
         members.append(carol.id);
         User alice = signedUp(relay, u"alice"_s);
         QVERIFY(alice.id);
-        const qint64 group
-            = alice.client
-                  ->request(u"group.create"_s, {{u"title"_s, u"Busy"_s}, {u"members"_s, members}})
-                  .value(u"conversation"_s)
-                  .toObject()
-                  .value(u"id"_s)
-                  .toInteger();
+        const qint64 group = createGroup(*alice.client, u"Busy"_s, members);
         QVERIFY(group > 0);
         carol.client->takeEvents();
         // Every message makes pushes that hang until they time out; the online member gets

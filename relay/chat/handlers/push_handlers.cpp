@@ -104,24 +104,25 @@ void registerTarget(const Request &request)
 
 void listTargets(const Request &request)
 {
-    if (!pushService(request))
+    const PushService *push = pushService(request);
+    if (!push)
         return;
+    const QJsonArray providers = QJsonArray::fromStringList(push->providers());
     const UserId user = request.session()->userId();
     const qint64 session = request.session()->sessionId();
     request.core()
         .store()
         .read<QList<sql::PushTarget>>(
             [user](QSqlDatabase &db) { return sql::pushTargets(db, user); })
-        .then(&request.core(), [request, session](const Result<QList<sql::PushTarget>> &targets) {
-            if (!targets)
-                return request.fail(targets.error());
-            QJsonArray list;
-            for (const sql::PushTarget &target : *targets)
-                list.append(targetJson(target, session));
-            request.reply(
-                {{u"targets"_s, list},
-                 {u"providers"_s, QJsonArray::fromStringList(request.core().push()->providers())}});
-        });
+        .then(&request.core(),
+              [request, session, providers](const Result<QList<sql::PushTarget>> &targets) {
+                  if (!targets)
+                      return request.fail(targets.error());
+                  QJsonArray list;
+                  for (const sql::PushTarget &target : *targets)
+                      list.append(targetJson(target, session));
+                  request.reply({{u"targets"_s, list}, {u"providers"_s, providers}});
+              });
 }
 
 void removeTarget(const Request &request)
