@@ -14,6 +14,10 @@
 
 #include <cstdio>
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 using namespace tidings;
 using namespace tidings::relay;
 using namespace Qt::StringLiterals;
@@ -34,6 +38,13 @@ int fail(int code, const QString &message)
 
 int main(int argc, char *argv[])
 {
+#ifdef __GLIBC__
+    // glibc gives a thread's freed heap top back to the kernel (madvise) as soon as it passes
+    // a small threshold, and the next allocation faults the pages in again: on the store
+    // writer that cycle, once per transaction, was half of the relay's CPU at load
+    // (docs/benchmarks.md, issue 15). Keep freed memory up to this much for reuse instead.
+    mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+#endif
 #ifdef Q_OS_LINUX
     // The dispatcher is fixed when the application object is made, before the command line
     // is parsed properly (which then validates --event-loop with the rest).

@@ -7,6 +7,7 @@
 #include <QSqlError>
 #include <QSqlQuery>
 
+#include <algorithm>
 #include <vector>
 
 namespace tidings {
@@ -17,9 +18,11 @@ class SqlThread::Worker : public QObject
 {
 public:
     Worker(SqlThread &owner, QString driverName, QString connectionName,
-           std::function<Result<void>(QSqlDatabase &)> setup)
+           std::function<Result<void>(QSqlDatabase &)> setup,
+           std::function<std::unique_ptr<ConnectionState>(QSqlDatabase &)> makeState)
         : m_owner(owner), m_driverName(std::move(driverName)),
-          m_connectionName(std::move(connectionName)), m_setup(std::move(setup))
+          m_connectionName(std::move(connectionName)), m_setup(std::move(setup)),
+          m_makeState(std::move(makeState))
     { }
 
     /// Runs queued tasks until the queue is empty. Writes waiting together form one batch.
@@ -56,6 +59,7 @@ public:
         Q_ASSERT(QThread::currentThread() == thread());
         if (!m_opened)
             return;
+        m_state.reset(); // what it holds of the connection goes before it
         m_statements.reset(); // prepared statements go before their connection
         m_database.close();
         m_database = QSqlDatabase();
@@ -69,10 +73,62 @@ private:
             return;
         m_opened = true;
         m_database = QSqlDatabase::addDatabase(m_driverName, m_connectionName);
-        if (auto setup = m_setup(m_database); !setup)
+        if (auto setup = m_setup(m_database); !setup) {
             m_setupError = setup.error();
-        else
+        } else {
             m_statements.emplace(m_database);
+            if (m_makeState)
+                m_state = m_makeState(m_database);
+        }
+    }
+
+    void rolledBack()
+    {
+        if (m_state)
+            m_state->rolledBack();
+    }
+
+    /// Hands each task its outcome: right here for future-based tasks, and for those with a
+    /// context in one queued call per context, in order.
+    static void deliver(std::vector<Task> &batch, const Error *error)
+    {
+        // One queued call per thread, to its event dispatcher; each result checks there,
+        // on its own thread, that its context still lives.
+        struct Calls
+        {
+            QObject *mailbox;
+            std::vector<std::pair<QPointer<QObject>, std::function<void()>>> calls;
+        };
+        std::vector<Calls> byThread;
+        for (Task &task : batch) {
+            if (!task.mailbox) {
+                task.finish(error);
+                continue;
+            }
+            auto it = std::find_if(byThread.begin(), byThread.end(), [&](const Calls &entry) {
+                return entry.mailbox == task.mailbox;
+            });
+            if (it == byThread.end())
+                it = byThread.insert(byThread.end(), {task.mailbox, {}});
+            it->calls.emplace_back(
+                std::move(task.context),
+                [finish = std::move(task.finish), failure = error ? std::optional<Error>(*error)
+                                                                  : std::optional<Error>()] {
+                    finish(failure ? &*failure : nullptr);
+                });
+        }
+        for (Calls &entry : byThread) {
+            auto calls = std::make_shared<decltype(entry.calls)>(std::move(entry.calls));
+            QMetaObject::invokeMethod(
+                entry.mailbox,
+                [calls] {
+                    for (const auto &[context, call] : *calls) {
+                        if (context)
+                            call();
+                    }
+                },
+                Qt::QueuedConnection);
+        }
     }
 
     QSqlDatabase *database() { return m_setupError ? nullptr : &m_database; }
@@ -91,64 +147,76 @@ private:
     void runWrites(std::vector<Task> &batch)
     {
         if (m_setupError) {
-            for (Task &task : batch) {
+            for (Task &task : batch)
                 task.run(nullptr, setupError());
-                task.finish(nullptr);
-            }
+            deliver(batch, nullptr);
             return;
         }
 
-        QString failure;
         if (!m_database.transaction()) {
             const Error error{
                 ErrorCode::Unavailable,
                 u"store cannot begin a transaction: %1"_s.arg(m_database.lastError().text())};
-            for (Task &task : batch)
-                task.finish(&error);
+            deliver(batch, &error);
             return;
         }
         for (Task &task : batch) {
+            if (task.isolation == WriteIsolation::None) {
+                if (task.run(&m_database, nullptr) || !task.poisoned())
+                    continue;
+                const Error error{ErrorCode::Unavailable,
+                                  u"store write failed; the batch was rolled back"_s};
+                qCWarning(lcSql).noquote() << error.message;
+                m_database.rollback();
+                rolledBack();
+                deliver(batch, &error);
+                return;
+            }
             // A savepoint per job: one job's failure must not undo the others.
             exec(u"SAVEPOINT job"_s);
-            if (task.run(&m_database, nullptr))
+            if (task.run(&m_database, nullptr)) {
                 exec(u"RELEASE job"_s);
-            else
+            } else {
                 exec(u"ROLLBACK TO job"_s) && exec(u"RELEASE job"_s);
+                rolledBack();
+            }
         }
         if (!m_database.commit()) {
             const Error error{ErrorCode::Unavailable,
                               u"store commit failed: %1"_s.arg(m_database.lastError().text())};
             qCWarning(lcSql).noquote() << error.message;
             m_database.rollback();
-            for (Task &task : batch)
-                task.finish(&error);
+            rolledBack();
+            deliver(batch, &error);
             return;
         }
         m_owner.m_commits.fetch_add(1);
         m_owner.m_committedWrites.fetch_add(batch.size());
-        for (Task &task : batch)
-            task.finish(nullptr);
+        deliver(batch, nullptr);
     }
 
     SqlThread &m_owner;
     const QString m_driverName;
     const QString m_connectionName;
     std::function<Result<void>(QSqlDatabase &)> m_setup;
+    std::function<std::unique_ptr<ConnectionState>(QSqlDatabase &)> m_makeState;
     QSqlDatabase m_database;
     std::optional<Error> m_setupError;
     std::optional<sql::StatementCacheScope> m_statements;
+    std::unique_ptr<ConnectionState> m_state;
     bool m_opened = false;
 };
 
 SqlThread::SqlThread(const QString &driverName, std::function<Result<void>(QSqlDatabase &)> setup,
-                     int maxPendingJobs, int maxBatch)
+                     int maxPendingJobs, int maxBatch,
+                     std::function<std::unique_ptr<ConnectionState>(QSqlDatabase &)> makeState)
     : m_maxPending(maxPendingJobs), m_maxBatch(maxBatch)
 {
     // Connection names are process-wide in QtSql: make each one unique.
     static std::atomic<int> counter{0};
     const QString connectionName = u"tidings-sql-%1"_s.arg(counter.fetch_add(1));
     m_thread.setObjectName(connectionName);
-    m_worker = new Worker(*this, driverName, connectionName, std::move(setup));
+    m_worker = new Worker(*this, driverName, connectionName, std::move(setup), std::move(makeState));
     m_worker->moveToThread(&m_thread);
     QObject::connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread.start();
@@ -159,7 +227,7 @@ SqlThread::~SqlThread()
     stop();
 }
 
-bool SqlThread::enqueue(Task task)
+bool SqlThread::enqueue(Task &&task)
 {
     bool schedule = false;
     {

@@ -3,7 +3,9 @@
 #include "util/futures.h"
 #include "util/result.h"
 
+#include <QAbstractEventDispatcher>
 #include <QFuture>
+#include <QPointer>
 #include <QPromise>
 #include <QSqlDatabase>
 #include <QThread>
@@ -16,6 +18,30 @@
 #include <optional>
 
 namespace tidings {
+
+/// What a store keeps beside one SqlThread's connection, on its thread: memory of what the
+/// connection holds (a cache of rows the hot paths read instead of querying). Made on the
+/// thread once the connection is set up, destroyed there before it closes. Told whenever a
+/// job's savepoint or a whole transaction is rolled back, since what it learnt from the
+/// rolled-back writes did not happen.
+class ConnectionState
+{
+public:
+    virtual ~ConnectionState() = default;
+    virtual void rolledBack() = 0;
+};
+
+/// How a write job is isolated from the others in its group commit.
+enum class WriteIsolation {
+    /// In a SAVEPOINT of its own: a failed job is rolled back alone (the default).
+    Savepoint,
+    /// No savepoint (one costs two statements and a sub-journal of every page the job
+    /// touches). The job promises that when it fails with a refusal it wrote nothing; a
+    /// failure with ErrorCode::Io, Corrupt or Unavailable may have written part of it, so it
+    /// rolls the whole transaction back and every job in it fails with Unavailable (their
+    /// senders retry, as after a failed commit).
+    None,
+};
 
 /// A thread that owns one QSqlDatabase connection and runs store jobs on it in submission
 /// order. Jobs are plain functions of the connection; each returns a Result that reaches
@@ -37,8 +63,10 @@ public:
     /// The connection uses the QtSql driver `driverName` ("QSQLITE", "QPSQL"). `setup` runs
     /// first, on the thread, to configure and open it; a failure makes every later job fail
     /// with the same error.
+    /// `makeState`, when given, makes the connection's ConnectionState after `setup`.
     SqlThread(const QString &driverName, std::function<Result<void>(QSqlDatabase &)> setup,
-              int maxPendingJobs = 65536, int maxBatch = 256);
+              int maxPendingJobs = 65536, int maxBatch = 256,
+              std::function<std::unique_ptr<ConnectionState>(QSqlDatabase &)> makeState = {});
     ~SqlThread();
 
     SqlThread(const SqlThread &) = delete;
@@ -88,6 +116,39 @@ public:
         return WorkerFuture(std::move(future));
     }
 
+    /// submitWrite() for the hot paths: no future, no watcher. `done` is called on
+    /// `context`'s thread once the transaction is committed (or has failed); the results of
+    /// one group commit reach each context in one queued call, in submission order. Nothing
+    /// is called if `context` is gone by then. Call it on `context`'s thread, which must
+    /// outlive this SqlThread (the call is posted to that thread's event dispatcher).
+    template<typename T>
+    void submitWrite(std::function<Result<T>(QSqlDatabase &)> job, QObject *context,
+                     std::function<void(const Result<T> &)> done,
+                     WriteIsolation isolation = WriteIsolation::Savepoint)
+    {
+        auto result = std::make_shared<std::optional<Result<T>>>();
+        Task task;
+        task.write = true;
+        task.isolation = isolation;
+        task.context = context;
+        task.mailbox = QAbstractEventDispatcher::instance(context->thread());
+        task.run = [result, job = std::move(job)](QSqlDatabase *database, const Error *setupError) {
+            *result = setupError ? Result<T>(*setupError) : job(*database);
+            return (*result)->ok();
+        };
+        task.poisoned = [result] {
+            const Result<T> &outcome = **result;
+            return !outcome.ok() && writeMayHaveHappened(outcome.error().code);
+        };
+        task.finish = [result, done = std::move(done)](const Error *commitError) {
+            done(commitError ? Result<T>(*commitError) : std::move(**result));
+        };
+        if (!enqueue(std::move(task))) {
+            const Error busy{ErrorCode::Unavailable, QStringLiteral("store is busy or closed")};
+            task.finish(&busy);
+        }
+    }
+
     /// Jobs submitted but not finished yet.
     int pendingJobs() const { return m_pending.load(); }
     /// Write jobs committed so far, and the transactions they took (batching at work).
@@ -99,9 +160,24 @@ public:
     void stop();
 
 private:
+    /// A failure with this code may leave part of a job without a savepoint written.
+    static bool writeMayHaveHappened(ErrorCode code)
+    {
+        return code == ErrorCode::Io || code == ErrorCode::Corrupt || code == ErrorCode::Unavailable;
+    }
+
     struct Task
     {
         bool write = false;
+        WriteIsolation isolation = WriteIsolation::Savepoint;
+        /// Where finish() runs (batched with the others of its commit); null: right on the
+        /// SqlThread, as the future-based submissions do.
+        QPointer<QObject> context;
+        /// The event dispatcher of the context's thread: the call is posted there, so that
+        /// the context's lifetime is checked on its own thread.
+        QObject *mailbox = nullptr;
+        /// Jobs without a savepoint: whether their failure may have written part of them.
+        std::function<bool()> poisoned;
         /// Runs the job; for a write job, returns whether it succeeded (keep its savepoint).
         std::function<bool(QSqlDatabase *, const Error *setupError)> run;
         /// Write jobs only: delivers the kept result, or the commit's error.
@@ -115,7 +191,9 @@ private:
         promise.finish();
     }
 
-    bool enqueue(Task task);
+    /// Queues `task` (taking it), or leaves it as it was and returns false when the queue is
+    /// full or closed.
+    bool enqueue(Task &&task);
 
     class Worker;
     friend class Worker;

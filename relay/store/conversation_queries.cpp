@@ -1,6 +1,7 @@
 #include "store/conversation_queries.h"
 
 #include "store/account_queries.h"
+#include "store/conversation_cache.h"
 #include "store/sql_helpers.h"
 
 #include <QJsonArray>
@@ -205,6 +206,7 @@ Result<EventRecord> appendEvent(QSqlDatabase &db, ConversationId conversation, c
 {
     // Only the writer thread appends, inside its transaction: seqs are gap-free by
     // construction (a rolled-back append rolls back its increment too).
+    conversationChanged(db, conversation);
     auto bumped = runCached(
         db, u"UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq"_s,
         {conversation});
@@ -542,6 +544,7 @@ Result<void> block(QSqlDatabase &db, UserId blocker, UserId blocked)
         {blocker, blocked, now()});
     if (!query)
         return query.error();
+    blocksChanged(db);
     return {};
 }
 
@@ -551,6 +554,7 @@ Result<void> unblock(QSqlDatabase &db, UserId blocker, UserId blocked)
                      {blocker, blocked});
     if (!query)
         return query.error();
+    blocksChanged(db);
     return {};
 }
 

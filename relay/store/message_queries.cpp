@@ -1,5 +1,6 @@
 #include "store/message_queries.h"
 
+#include "store/conversation_cache.h"
 #include "store/conversation_queries.h"
 #include "store/media_queries.h"
 #include "store/sql_helpers.h"
@@ -97,29 +98,6 @@ Result<MemberRecord> writer(QSqlDatabase &db, ConversationId conversation, UserI
     return member;
 }
 
-/// In a direct conversation, a block either way stops messages.
-Result<void> checkNotBlocked(QSqlDatabase &db, ConversationId conversation, UserId sender)
-{
-    auto record = conversationById(db, conversation);
-    if (!record)
-        return record.error();
-    if (record->isGroup)
-        return {};
-    auto others = currentMemberIds(db, conversation);
-    if (!others)
-        return others.error();
-    for (const UserId other : *others) {
-        if (other == sender)
-            continue;
-        auto blocked = blockedEitherWay(db, sender, other);
-        if (!blocked)
-            return blocked.error();
-        if (*blocked)
-            return Error{ErrorCode::Forbidden, u"you cannot message this user"_s};
-    }
-    return {};
-}
-
 Result<Appended> withRecipients(QSqlDatabase &db, Result<EventRecord> event)
 {
     if (!event)
@@ -166,20 +144,44 @@ Result<Change> startChange(QSqlDatabase &db, UserId sender, ConversationId conve
 Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
                              const QString &clientId, const NewMessage &message)
 {
-    auto member = writer(db, conversation, sender);
-    if (!member)
-        return member.error();
-    auto retry = replay(db, sender, conversation, clientId, u"message"_s);
-    if (!retry)
-        return retry.error();
-    if (retry->has_value())
-        return **retry;
-    if (auto allowed = checkNotBlocked(db, conversation, sender); !allowed)
-        return allowed.error();
+    // The writer answers membership, blocks and the last seq from its memory; any other
+    // connection reads them afresh.
+    ConversationCache fallback;
+    ConversationCache *cache = ConversationCache::of(db);
+    if (!cache)
+        cache = &fallback;
+    auto cached = cache->get(db, conversation);
+    if (!cached)
+        return cached.error();
+    ConversationCache::Entry &entry = **cached;
+    const ConversationCache::Member *current = entry.member(sender);
+    if (!current) {
+        // Never a member, or no longer one: the store tells which.
+        auto member = writer(db, conversation, sender);
+        if (!member)
+            return member.error();
+        cache->forget(conversation);
+        return Error{ErrorCode::Unavailable, u"the conversation changed; retry"_s};
+    }
+    MemberRecord member;
+    member.userId = sender;
+    member.joinedSeq = current->joinedSeq;
+
+    // A retry is answered with the original before anything is checked again. The insert
+    // below finds most retries by itself; these checks could refuse one first.
+    if (entry.blocked || message.replyTo > 0 || !message.attachments.isEmpty()) {
+        auto retry = replay(db, sender, conversation, clientId, u"message"_s);
+        if (!retry)
+            return retry.error();
+        if (retry->has_value())
+            return **retry;
+    }
+    if (entry.blocked)
+        return Error{ErrorCode::Forbidden, u"you cannot message this user"_s};
 
     QJsonObject body{{u"text"_s, message.text}};
     if (message.replyTo > 0) {
-        if (auto original = messageAt(db, conversation, message.replyTo, *member); !original)
+        if (auto original = messageAt(db, conversation, message.replyTo, member); !original)
             return Error{ErrorCode::NotFound, u"the message replied to does not exist"_s};
         body.insert(u"reply_to"_s, message.replyTo);
     }
@@ -191,12 +193,45 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
         attachments = *checked;
         body.insert(u"attachments"_s, attachments);
     }
-    auto event = appendEvent(db, conversation, u"message"_s, sender, clientId, 0, body);
-    if (!event)
-        return event.error();
-    if (auto referred = referMedia(db, conversation, event->seq, attachments); !referred)
-        return referred.error();
-    return withRecipients(db, *event);
+
+    // Nothing is written above this line (the job runs without a savepoint): from here on a
+    // failure is reported as Io, which rolls the whole group commit back.
+    EventRecord event;
+    event.conversationId = conversation;
+    event.seq = entry.lastSeq + 1;
+    event.kind = u"message"_s;
+    event.senderId = sender;
+    event.clientId = clientId;
+    event.body = body;
+    event.createdAt = now();
+    auto inserted = runCached(
+        db,
+        u"INSERT INTO events (conversation_id, seq, kind, sender_id, client_id, body, created_at) "
+        u"VALUES (?, ?, 'message', ?, ?, ?, ?) "
+        u"ON CONFLICT (sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING"_s,
+        {conversation, event.seq, sender, clientId,
+         QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)), event.createdAt});
+    if (!inserted) {
+        cache->forget(conversation);
+        return Error{ErrorCode::Io, inserted.error().message};
+    }
+    if (static_cast<const QSqlQuery &>(*inserted).numRowsAffected() == 0) {
+        // The client id was used before: the original, or a conflict. Nothing was written.
+        auto retry = replay(db, sender, conversation, clientId, u"message"_s);
+        if (!retry)
+            return retry.error();
+        if (!retry->has_value())
+            return Error{ErrorCode::Io, u"an insert was ignored for no known reason"_s};
+        return **retry;
+    }
+    auto bumped = runCached(db, u"UPDATE conversations SET last_seq = ? WHERE id = ?"_s,
+                            {event.seq, conversation});
+    if (!bumped)
+        return Error{ErrorCode::Io, bumped.error().message};
+    entry.lastSeq = event.seq;
+    if (auto referred = referMedia(db, conversation, event.seq, attachments); !referred)
+        return Error{ErrorCode::Io, referred.error().message};
+    return Appended{event, entry.memberIds(), false};
 }
 
 Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,

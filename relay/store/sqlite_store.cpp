@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include "sql/migrations.h"
+#include "store/conversation_cache.h"
 #include "store/store_logging.h"
 
 #include <QSqlError>
@@ -83,7 +84,13 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path, SyncPol
                      u"%1: cannot enable WAL: %2"_s.arg(path, journal.error().message)};
     const QString synchronous
         = sync == SyncPolicy::Full ? u"PRAGMA synchronous=FULL"_s : u"PRAGMA synchronous=NORMAL"_s;
-    for (const QString &pragma : {synchronous, u"PRAGMA foreign_keys=ON"_s}) {
+    // The writer's own page cache and a memory map for reading the file: without them the
+    // message path re-read its hot pages (the tail of the log, the indexes) through a pread
+    // each; a larger auto-checkpoint writes each hot page back once per 40 MB of log rather
+    // than once per 4 MB (docs/benchmarks.md, issue 15).
+    for (const QString &pragma :
+         {synchronous, u"PRAGMA foreign_keys=ON"_s, u"PRAGMA cache_size=-65536"_s,
+          u"PRAGMA mmap_size=1073741824"_s, u"PRAGMA wal_autocheckpoint=10000"_s}) {
         if (auto result = exec(database, pragma); !result)
             return result.error();
     }
@@ -125,9 +132,14 @@ Result<StoreInfo> SqliteStore::open()
 {
     Q_ASSERT(!m_writer);
     const QString path = m_path;
-    m_writer = std::make_unique<SqlThread>(u"QSQLITE"_s, [path](QSqlDatabase &database) {
-        return openConnection(database, path, false);
-    });
+    m_writer = std::make_unique<SqlThread>(
+        u"QSQLITE"_s,
+        [path](QSqlDatabase &database) { return openConnection(database, path, false); }, 65536,
+        256, [](QSqlDatabase &database) -> std::unique_ptr<ConnectionState> {
+            auto cache = std::make_unique<sql::ConversationCache>();
+            cache->installFor(database);
+            return cache;
+        });
     auto opened = m_writer->submit<StoreInfo>(
         [path, sync = m_sync](QSqlDatabase &database) { return openStore(database, path, sync); });
     // The reader opens only once the file is known good and migrated.
@@ -140,6 +152,7 @@ Result<StoreInfo> SqliteStore::open()
                     return connected;
                 QSqlQuery query(database);
                 query.exec(u"PRAGMA foreign_keys=ON"_s);
+                query.exec(u"PRAGMA mmap_size=1073741824"_s);
                 return {};
             });
     } else {

@@ -337,6 +337,42 @@ private Q_SLOTS:
         QVERIFY(!mallory.receives(u"event"_s, 300));
     }
 
+    void messagesFollowMembershipAtOnce()
+    {
+        // The relay answers who may write and who receives from its memory: each change of
+        // membership must show in the very next message.
+        ProtocolClient owner, member, late;
+        owner.signUp(m_relay.webSocketUrl(), nextName(u"owner"_s));
+        const qint64 memberId = member.signUp(m_relay.webSocketUrl(), nextName(u"member"_s));
+        const qint64 lateId = late.signUp(m_relay.webSocketUrl(), nextName(u"late"_s));
+        const qint64 id = conversationId(owner.request(
+            u"group.create"_s, {{u"title"_s, u"Moving"_s}, {u"members"_s, QJsonArray{memberId}}}));
+        QVERIFY(id > 0);
+        QVERIFY(ok(send(member, id, u"f1"_s, u"first"_s)));
+        QVERIFY(ok(send(owner, id, u"f2"_s, u"second"_s)));
+        member.takeEvents();
+
+        QVERIFY(ok(owner.request(u"group.add"_s,
+                                 {{u"conversation"_s, id}, {u"users"_s, QJsonArray{lateId}}})));
+        QCOMPARE(late.next(u"event"_s).value(u"kind"_s).toString(), u"member_added"_s);
+        QVERIFY(ok(send(owner, id, u"f3"_s, u"welcome"_s)));
+        QCOMPARE(late.next(u"event"_s).value(u"text"_s).toString(), u"welcome"_s);
+        QVERIFY(ok(send(late, id, u"f4"_s, u"thanks"_s)));
+
+        QVERIFY(ok(owner.request(u"group.remove"_s,
+                                 {{u"conversation"_s, id}, {u"user"_s, memberId}})));
+        for (QString kind; kind != u"member_removed"_s;) { // what came before the removal
+            const QJsonObject event = member.next(u"event"_s);
+            QVERIFY(!event.isEmpty());
+            kind = event.value(u"kind"_s).toString();
+        }
+        QCOMPARE(code(send(member, id, u"f5"_s, u"still here?"_s)), u"forbidden"_s);
+        QVERIFY(ok(send(owner, id, u"f6"_s, u"gone"_s)));
+        QCOMPARE(late.next(u"event"_s).value(u"kind"_s).toString(), u"member_removed"_s);
+        QCOMPARE(late.next(u"event"_s).value(u"text"_s).toString(), u"gone"_s);
+        QVERIFY(!member.receives(u"event"_s, 300));
+    }
+
     void blocking()
     {
         ProtocolClient alice, bob;

@@ -6,6 +6,9 @@
 #include <QJsonArray>
 #include <QtTest>
 
+#include <memory>
+#include <vector>
+
 using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
@@ -147,6 +150,91 @@ private Q_SLOTS:
                     ? 1
                     : 0;
             QCOMPARE(thisRound, 60);
+        }
+        QCOMPARE(relay.stop(), 0);
+    }
+
+    void ackedSurvivesKillDashNineAtThousandsPerSecond()
+    {
+        // Four senders pipeline 1,000 messages each, as fast as the relay takes them, so
+        // that each group commit holds many message writes (they run without savepoints);
+        // SIGKILL lands once half of them are acked, with the rest in flight.
+        RelayProcess relay;
+        const QStringList fast{u"--message-rate"_s, u"100000"_s, u"--frame-rate"_s, u"100000"_s};
+        QVERIFY2(relay.start(fast), qPrintable(relay.lastError()));
+        constexpr int kPairs = 4;
+        constexpr int kPerSender = 1000;
+        std::vector<std::unique_ptr<ProtocolClient>> senders;
+        QList<qint64> conversations;
+        for (int p = 0; p < kPairs; ++p) {
+            senders.push_back(std::make_unique<ProtocolClient>());
+            ProtocolClient receiver;
+            QVERIFY(senders.back()->signUp(relay.webSocketUrl(), u"sender%1"_s.arg(p)));
+            const qint64 receiverId = receiver.signUp(relay.webSocketUrl(), u"receiver%1"_s.arg(p));
+            QVERIFY(receiverId > 0);
+            conversations.append(senders.back()
+                                     ->request(u"direct.open"_s, {{u"user"_s, receiverId}})
+                                     .value(u"conversation"_s)
+                                     .toObject()
+                                     .value(u"id"_s)
+                                     .toInteger());
+        }
+        const auto clientId = [](int pair, int i) { return u"p%1-%2"_s.arg(pair).arg(i); };
+        const auto text = [](int pair, int i) { return u"pair %1 #%2"_s.arg(pair).arg(i); };
+
+        QList<QStringList> ids(kPairs);
+        for (int i = 0; i < kPerSender; ++i) {
+            for (int p = 0; p < kPairs; ++p)
+                ids[p].append(senders[p]->post(
+                    u"message.send"_s, sendFields(conversations.at(p), clientId(p, i), text(p, i))));
+        }
+        QSet<QString> acked;
+        for (int i = 0; i < kPerSender / 2; ++i) {
+            for (int p = 0; p < kPairs; ++p) {
+                const QJsonObject reply = senders[p]->reply(ids[p].at(i));
+                QVERIFY(ok(reply));
+                acked.insert(reply.value(u"event"_s).toObject().value(u"client_id"_s).toString());
+            }
+        }
+        relay.kill();
+        QVERIFY2(relay.start(fast), qPrintable(relay.lastError()));
+
+        for (int p = 0; p < kPairs; ++p) {
+            ProtocolClient &sender = *senders[p];
+            QVERIFY(sender.signIn(relay.webSocketUrl(), u"sender%1"_s.arg(p)));
+            const QList<QJsonObject> log = sender.wholeHistory(conversations.at(p));
+            QVERIFY(gapFree(log));
+            QSet<QString> stored;
+            for (const QJsonObject &event : log) {
+                if (event.value(u"kind"_s) != u"message"_s)
+                    continue;
+                const QString id = event.value(u"client_id"_s).toString();
+                QVERIFY2(!stored.contains(id), "a message was stored twice");
+                stored.insert(id);
+                QCOMPARE(event.value(u"text"_s).toString(),
+                         text(p, id.section(u'-', 1).toInt()));
+            }
+            for (int i = 0; i < kPerSender; ++i) {
+                if (acked.contains(clientId(p, i)))
+                    QVERIFY2(stored.contains(clientId(p, i)),
+                             qPrintable(u"acked but lost: "_s + clientId(p, i)));
+            }
+
+            // Retrying all of it, pipelined again, lands each message exactly once.
+            QStringList retries;
+            for (int i = 0; i < kPerSender; ++i)
+                retries.append(sender.post(
+                    u"message.send"_s, sendFields(conversations.at(p), clientId(p, i), text(p, i))));
+            int duplicates = 0;
+            for (const QString &retry : std::as_const(retries)) {
+                const QJsonObject reply = sender.reply(retry);
+                QVERIFY(ok(reply));
+                duplicates += reply.value(u"duplicate"_s).toBool() ? 1 : 0;
+            }
+            QCOMPARE(duplicates, int(stored.size()));
+            const QList<QJsonObject> after = sender.wholeHistory(conversations.at(p));
+            QVERIFY(gapFree(after));
+            QCOMPARE(after.size(), kPerSender + 1); // "created" and every message once
         }
         QCOMPARE(relay.stop(), 0);
     }

@@ -10,6 +10,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
+
 using namespace tidings;
 using namespace tidings::relay;
 using namespace tidings::test;
@@ -270,6 +272,103 @@ private Q_SLOTS:
             return query.value(0).toInt() * 1000 + query.value(1).toInt();
         });
         QCOMPARE(*await(count), 99 * 1000 + 0);
+    }
+
+    void writesWithoutSavepointShareTheFateOfTheirCommit()
+    {
+        // Jobs without a savepoint: a refusal is theirs alone; a store failure after writing
+        // rolls the whole group commit back (and tells the connection's state so); results
+        // reach their context in order, in one queued call per commit.
+        struct Rollbacks final : ConnectionState
+        {
+            std::atomic<int> *count;
+            explicit Rollbacks(std::atomic<int> *counter) : count(counter) { }
+            void rolledBack() override { ++*count; }
+        };
+        std::atomic<int> rollbacks{0};
+        const QString path = dbPath();
+        SqlThread thread(
+            u"QSQLITE"_s,
+            [path](QSqlDatabase &database) -> Result<void> {
+                database.setDatabaseName(path);
+                if (!database.open())
+                    return Error{ErrorCode::Io, database.lastError().text()};
+                QSqlQuery(database).exec(u"CREATE TABLE t (n INTEGER)"_s);
+                return {};
+            },
+            65536, 256,
+            [&rollbacks](QSqlDatabase &) -> std::unique_ptr<ConnectionState> {
+                return std::make_unique<Rollbacks>(&rollbacks);
+            });
+        QObject context;
+        QList<std::pair<int, Result<int>>> delivered;
+        QSemaphore release;
+        // fail: 0 none, 1 a refusal before writing, 2 a store failure after writing.
+        auto submitRound = [&](int first, int failing, int how) {
+            auto blocker = thread.submit<int>([&release](QSqlDatabase &) -> Result<int> {
+                release.acquire();
+                return 0;
+            });
+            for (int i = first; i < first + 10; ++i) {
+                thread.submitWrite<int>(
+                    [i, failing, how](QSqlDatabase &database) -> Result<int> {
+                        if (i == failing && how == 1)
+                            return Error{ErrorCode::Forbidden, u"not you"_s};
+                        QSqlQuery(database).exec(u"INSERT INTO t VALUES (%1)"_s.arg(i));
+                        if (i == failing && how == 2)
+                            return Error{ErrorCode::Io, u"disk full"_s};
+                        return i;
+                    },
+                    &context, [&delivered, i](const Result<int> &result) {
+                        delivered.append({i, result});
+                    },
+                    WriteIsolation::None);
+            }
+            release.release();
+        };
+        auto count = [&thread] {
+            return *await(thread.submit<int>([](QSqlDatabase &database) -> Result<int> {
+                QSqlQuery query(database);
+                query.exec(u"SELECT count(*) FROM t"_s);
+                query.next();
+                return query.value(0).toInt();
+            }));
+        };
+
+        submitRound(0, 4, 1);
+        QTRY_COMPARE(delivered.size(), 10);
+        for (int i = 0; i < 10; ++i) {
+            QCOMPARE(delivered.at(i).first, i);
+            if (i == 4)
+                QCOMPARE(delivered.at(i).second.error().code, ErrorCode::Forbidden);
+            else
+                QCOMPARE(*delivered.at(i).second, i);
+        }
+        QCOMPARE(count(), 9);
+        QCOMPARE(rollbacks.load(), 0);
+
+        delivered.clear();
+        submitRound(100, 105, 2);
+        QTRY_COMPARE(delivered.size(), 10);
+        for (const auto &[i, result] : std::as_const(delivered))
+            QCOMPARE(result.error().code, ErrorCode::Unavailable); // all of it, or none
+        QCOMPARE(count(), 9);
+        QCOMPARE(rollbacks.load(), 1);
+
+        // Nothing reaches a context that is gone.
+        auto gone = std::make_unique<QObject>();
+        bool called = false;
+        auto blocker = thread.submit<int>([&release](QSqlDatabase &) -> Result<int> {
+            release.acquire();
+            return 0;
+        });
+        thread.submitWrite<int>([](QSqlDatabase &) -> Result<int> { return 1; }, gone.get(),
+                                [&called](const Result<int> &) { called = true; });
+        gone.reset();
+        release.release();
+        QCOMPARE(count(), 9);
+        QCoreApplication::processEvents();
+        QVERIFY(!called);
     }
 
     void readsAndWritesKeepSubmissionOrder()

@@ -277,6 +277,8 @@ void ConnectionsScenario::onMessageEvent(Client &client, const QJsonObject &fram
 void ConnectionsScenario::startSending()
 {
     m_sendStartMs = std::max<qint64>(1, m_clock.elapsed());
+    m_relayCpuAtSend = processCpuSeconds(m_options.relayPid);
+    m_loaderCpuAtSend = processCpuSeconds(QCoreApplication::applicationPid());
     m_sendTimer.start();
     if (m_options.historyRate > 0)
         m_historyTimer.start();
@@ -513,6 +515,10 @@ void ConnectionsScenario::finish()
         {u"hold_s"_s, m_options.holdSeconds},
         {u"loader_cpu_s"_s, loaderCpu},
     };
+    if (m_sendStartMs > 0 && m_sent > 0)
+        result.insert(u"loader_us_per_msg"_s,
+                      (processCpuSeconds(QCoreApplication::applicationPid()) - m_loaderCpuAtSend)
+                          * 1e6 / double(m_sent));
     if (m_options.relayPid > 0) {
         result.insert(u"relay_rss_mb_before"_s, double(m_relayRssBefore) / (1024.0 * 1024.0));
         result.insert(u"relay_rss_mb_held"_s, double(relayRss) / (1024.0 * 1024.0));
@@ -520,6 +526,11 @@ void ConnectionsScenario::finish()
             result.insert(u"relay_kb_per_connection"_s,
                           double(relayRss - m_relayRssBefore) / 1024.0 / double(m_established));
         result.insert(u"relay_cpu_s"_s, processCpuSeconds(m_options.relayPid) - m_relayCpuBefore);
+        // From the first send to the end of the drain: what the messages cost, set-up aside.
+        if (m_sendStartMs > 0 && m_received > 0)
+            result.insert(u"relay_us_per_msg"_s,
+                          (processCpuSeconds(m_options.relayPid) - m_relayCpuAtSend) * 1e6
+                              / double(m_sent));
     }
     qint64 loss = 0;
     qint64 stormMissing = 0;

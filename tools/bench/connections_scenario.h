@@ -95,6 +95,8 @@ private:
     qint64 m_relayRssHeld = 0;
     double m_relayCpuBefore = 0;
     double m_loaderCpuBefore = 0;
+    double m_relayCpuAtSend = 0; ///< when the first message went
+    double m_loaderCpuAtSend = 0;
     bool m_holding = false;
     bool m_finished = false;
 

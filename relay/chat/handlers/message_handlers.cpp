@@ -106,14 +106,14 @@ Result<QJsonArray> attachments(const Request &request)
 
 /// Writes, then answers {"event": …, "duplicate": bool} and delivers the event to the
 /// other sessions of every member.
-void appendAndDeliver(const Request &request, std::function<Result<Appended>(QSqlDatabase &)> write)
+void appendAndDeliver(const Request &request, std::function<Result<Appended>(QSqlDatabase &)> write,
+                      WriteIsolation isolation = WriteIsolation::Savepoint)
 {
     if (request.throttledPerUserAndAddress(u"send"_s, request.core().options().messagesPerSecond))
         return;
-    request.core()
-        .store()
-        .write<Appended>(std::move(write))
-        .then(&request.core(), [request](const Result<Appended> &done) {
+    request.core().store().write<Appended>(
+        std::move(write), &request.core(),
+        [request](const Result<Appended> &done) {
             if (!done)
                 return request.fail(done.error());
             // The sender's ack goes out only now: the event is durably committed.
@@ -122,7 +122,8 @@ void appendAndDeliver(const Request &request, std::function<Result<Appended>(QSq
                 request.core().push()->wake(done->pushDueAt);
             request.reply(
                 {{u"event"_s, wire::event(done->event)}, {u"duplicate"_s, done->duplicate}});
-        });
+        },
+        isolation);
 }
 
 void sendMessage(const Request &request)
@@ -146,17 +147,20 @@ void sendMessage(const Request &request)
     // Push jobs for members with no live session go in the message's own transaction.
     const qint64 pushDelay
         = request.core().push() ? request.core().push()->options().coalesceMs : -1;
-    appendAndDeliver(request, [sender, place, message, pushDelay](QSqlDatabase &db) {
-        auto sent = sql::sendMessage(db, sender, place.conversation, place.clientId, message);
-        if (!sent || pushDelay < 0)
-            return sent;
-        const auto due = sql::queuePushes(db, *sent, pushDelay);
-        if (!due)
-            return Result<Appended>(due.error());
-        Appended appended = std::move(sent).value();
-        appended.pushDueAt = *due;
-        return Result<Appended>(std::move(appended));
-    });
+    appendAndDeliver(
+        request,
+        [sender, place, message, pushDelay](QSqlDatabase &db) {
+            auto sent = sql::sendMessage(db, sender, place.conversation, place.clientId, message);
+            if (!sent || pushDelay < 0)
+                return sent;
+            const auto due = sql::queuePushes(db, *sent, pushDelay);
+            if (!due) // the message is written: this fails the whole commit (no savepoint)
+                return Result<Appended>(Error{ErrorCode::Io, due.error().message});
+            Appended appended = std::move(sent).value();
+            appended.pushDueAt = *due;
+            return Result<Appended>(std::move(appended));
+        },
+        WriteIsolation::None);
 }
 
 void editMessage(const Request &request)

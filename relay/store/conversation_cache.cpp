@@ -1,0 +1,109 @@
+#include "store/conversation_cache.h"
+
+#include "store/conversation_queries.h"
+#include "store/sql_helpers.h"
+
+#include <QSqlQuery>
+
+namespace tidings::relay::sql {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+thread_local ConversationCache *t_cache = nullptr;
+thread_local QString t_connection;
+
+} // namespace
+
+const ConversationCache::Member *ConversationCache::Entry::member(UserId user) const
+{
+    for (const Member &member : members) {
+        if (member.user == user)
+            return &member;
+    }
+    return nullptr;
+}
+
+QList<UserId> ConversationCache::Entry::memberIds() const
+{
+    QList<UserId> ids;
+    ids.reserve(members.size());
+    for (const Member &member : members)
+        ids.append(member.user);
+    return ids;
+}
+
+void ConversationCache::installFor(const QSqlDatabase &database)
+{
+    Q_ASSERT(!t_cache);
+    t_cache = this;
+    t_connection = database.connectionName();
+    m_installed = true;
+}
+
+ConversationCache::~ConversationCache()
+{
+    if (m_installed && t_cache == this) {
+        t_cache = nullptr;
+        t_connection.clear();
+    }
+}
+
+ConversationCache *ConversationCache::of(const QSqlDatabase &database)
+{
+    return t_cache && t_connection == database.connectionName() ? t_cache : nullptr;
+}
+
+Result<ConversationCache::Entry *> ConversationCache::get(QSqlDatabase &db,
+                                                           ConversationId conversation)
+{
+    if (auto it = m_entries.find(conversation); it != m_entries.end())
+        return &*it;
+
+    auto record = runCached(db, u"SELECT kind, last_seq FROM conversations WHERE id = ?"_s,
+                            {conversation});
+    if (!record)
+        return record.error();
+    if (!record->next())
+        return Error{ErrorCode::NotFound, u"no such conversation"_s};
+    Entry entry;
+    entry.isGroup = record->value(0).toString() == u"group";
+    entry.lastSeq = record->value(1).toLongLong();
+    record->finish();
+
+    auto members = runCached(
+        db,
+        u"SELECT user_id, joined_seq FROM members WHERE conversation_id = ? AND left_seq IS NULL"_s,
+        {conversation});
+    if (!members)
+        return members.error();
+    while (members->next())
+        entry.members.append({members->value(0).toLongLong(), members->value(1).toLongLong()});
+    members->finish();
+
+    if (!entry.isGroup && entry.members.size() == 2) {
+        auto blocked = blockedEitherWay(db, entry.members.at(0).user, entry.members.at(1).user);
+        if (!blocked)
+            return blocked.error();
+        entry.blocked = *blocked;
+    }
+
+    if (m_entries.size() >= m_capacity)
+        m_entries.clear();
+    return &*m_entries.insert(conversation, std::move(entry));
+}
+
+void conversationChanged(const QSqlDatabase &db, ConversationId conversation)
+{
+    if (ConversationCache *cache = ConversationCache::of(db))
+        cache->forget(conversation);
+}
+
+void blocksChanged(const QSqlDatabase &db)
+{
+    if (ConversationCache *cache = ConversationCache::of(db))
+        cache->clear();
+}
+
+} // namespace tidings::relay::sql

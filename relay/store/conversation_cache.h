@@ -1,0 +1,72 @@
+#pragma once
+
+#include "sql/sql_thread.h"
+#include "store/records.h"
+#include "util/result.h"
+
+#include <QHash>
+#include <QList>
+#include <QSqlDatabase>
+
+namespace tidings::relay::sql {
+
+/// What the message path needs to know of a conversation, kept in the writer's memory so
+/// that a message costs no query for it: its kind, its last seq, its current members and,
+/// for a direct conversation, whether either member blocked the other.
+///
+/// It lives beside the store's writer connection (a ConnectionState) and only the writer
+/// uses it, so it is kept right by the same transactions that change what it holds: the
+/// query functions that change members, blocks or a conversation's log forget the entries
+/// concerned, and any rollback forgets everything. A miss reads the store. Bounded: past
+/// `capacity` conversations it starts over.
+class ConversationCache final : public ConnectionState
+{
+public:
+    struct Member
+    {
+        UserId user = 0;
+        Seq joinedSeq = 1;
+    };
+    struct Entry
+    {
+        bool isGroup = false;
+        Seq lastSeq = 0;
+        QList<Member> members; ///< current members
+        bool blocked = false; ///< direct only: a block either way between its members
+
+        const Member *member(UserId user) const;
+        QList<UserId> memberIds() const;
+    };
+
+    explicit ConversationCache(qsizetype capacity = 100000) : m_capacity(capacity) { }
+    ~ConversationCache() override;
+    /// Makes this the cache of `database` on this thread (see of()), for its lifetime.
+    void installFor(const QSqlDatabase &database);
+    ConversationCache(const ConversationCache &) = delete;
+    ConversationCache &operator=(const ConversationCache &) = delete;
+
+    /// The cache installed for `database` on this thread, or null (the reader, tests).
+    static ConversationCache *of(const QSqlDatabase &database);
+
+    /// The conversation as the store has it: from memory, or read on a miss. NotFound when
+    /// there is no such conversation.
+    Result<Entry *> get(QSqlDatabase &db, ConversationId conversation);
+
+    void forget(ConversationId conversation) { m_entries.remove(conversation); }
+    void clear() { m_entries.clear(); }
+    void rolledBack() override { clear(); }
+
+private:
+    bool m_installed = false;
+    QHash<ConversationId, Entry> m_entries;
+    const qsizetype m_capacity;
+};
+
+/// Forgets what the writer's cache holds of `conversation` (a no-op on other connections):
+/// called by every write that changes its members or appends to its log outside the
+/// message path.
+void conversationChanged(const QSqlDatabase &db, ConversationId conversation);
+/// A block was made or lifted: forgets every conversation.
+void blocksChanged(const QSqlDatabase &db);
+
+} // namespace tidings::relay::sql
