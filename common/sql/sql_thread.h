@@ -132,6 +132,7 @@ public:
         task.isolation = isolation;
         task.context = context;
         task.mailbox = QAbstractEventDispatcher::instance(context->thread());
+        Q_ASSERT(task.mailbox); // a thread with an event loop
         task.run = [result, job = std::move(job)](QSqlDatabase *database, const Error *setupError) {
             *result = setupError ? Result<T>(*setupError) : job(*database);
             return (*result)->ok();

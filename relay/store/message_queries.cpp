@@ -153,16 +153,21 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
     auto cached = cache->get(db, conversation);
     if (!cached)
         return cached.error();
-    ConversationCache::Entry &entry = **cached;
-    const ConversationCache::Member *current = entry.member(sender);
-    if (!current) {
-        // Never a member, or no longer one: the store tells which.
+    if (!(*cached)->member(sender)) {
+        // Never a member, or no longer one: the store tells which (and, should the cache
+        // ever be behind it, the entry is read again).
         auto member = writer(db, conversation, sender);
         if (!member)
             return member.error();
         cache->forget(conversation);
-        return Error{ErrorCode::Unavailable, u"the conversation changed; retry"_s};
+        cached = cache->get(db, conversation);
+        if (!cached)
+            return cached.error();
     }
+    ConversationCache::Entry &entry = **cached;
+    const ConversationCache::Member *current = entry.member(sender);
+    if (!current)
+        return Error{ErrorCode::Forbidden, u"you are no longer a member of this conversation"_s};
     MemberRecord member;
     member.userId = sender;
     member.joinedSeq = current->joinedSeq;
