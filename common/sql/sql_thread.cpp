@@ -112,8 +112,8 @@ private:
                 it = byThread.insert(byThread.end(), {task.mailbox, {}});
             it->calls.emplace_back(
                 std::move(task.context),
-                [finish = std::move(task.finish), failure = error ? std::optional<Error>(*error)
-                                                                  : std::optional<Error>()] {
+                [finish = std::move(task.finish),
+                 failure = error ? std::optional<Error>(*error) : std::optional<Error>()] {
                     finish(failure ? &*failure : nullptr);
                 });
         }
@@ -216,7 +216,8 @@ SqlThread::SqlThread(const QString &driverName, std::function<Result<void>(QSqlD
     static std::atomic<int> counter{0};
     const QString connectionName = u"tidings-sql-%1"_s.arg(counter.fetch_add(1));
     m_thread.setObjectName(connectionName);
-    m_worker = new Worker(*this, driverName, connectionName, std::move(setup), std::move(makeState));
+    m_worker
+        = new Worker(*this, driverName, connectionName, std::move(setup), std::move(makeState));
     m_worker->moveToThread(&m_thread);
     QObject::connect(&m_thread, &QThread::finished, m_worker, &QObject::deleteLater);
     m_thread.start();

@@ -164,7 +164,8 @@ private:
     /// A failure with this code may leave part of a job without a savepoint written.
     static bool writeMayHaveHappened(ErrorCode code)
     {
-        return code == ErrorCode::Io || code == ErrorCode::Corrupt || code == ErrorCode::Unavailable;
+        return code == ErrorCode::Io || code == ErrorCode::Corrupt
+            || code == ErrorCode::Unavailable;
     }
 
     struct Task

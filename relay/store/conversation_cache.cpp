@@ -56,13 +56,13 @@ ConversationCache *ConversationCache::of(const QSqlDatabase &database)
 }
 
 Result<ConversationCache::Entry *> ConversationCache::get(QSqlDatabase &db,
-                                                           ConversationId conversation)
+                                                          ConversationId conversation)
 {
     if (auto it = m_entries.find(conversation); it != m_entries.end())
         return &*it;
 
-    auto record = runCached(db, u"SELECT kind, last_seq FROM conversations WHERE id = ?"_s,
-                            {conversation});
+    auto record
+        = runCached(db, u"SELECT kind, last_seq FROM conversations WHERE id = ?"_s, {conversation});
     if (!record)
         return record.error();
     if (!record->next())

@@ -135,7 +135,8 @@ Result<StoreInfo> SqliteStore::open()
     m_writer = std::make_unique<SqlThread>(
         u"QSQLITE"_s,
         [path](QSqlDatabase &database) { return openConnection(database, path, false); }, 65536,
-        256, [](QSqlDatabase &database) -> std::unique_ptr<ConnectionState> {
+        256,
+        [](QSqlDatabase &database) -> std::unique_ptr<ConnectionState> {
             auto cache = std::make_unique<sql::ConversationCache>();
             cache->installFor(database);
             return cache;

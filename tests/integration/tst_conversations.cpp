@@ -359,8 +359,8 @@ private Q_SLOTS:
         QCOMPARE(late.next(u"event"_s).value(u"text"_s).toString(), u"welcome"_s);
         QVERIFY(ok(send(late, id, u"f4"_s, u"thanks"_s)));
 
-        QVERIFY(ok(owner.request(u"group.remove"_s,
-                                 {{u"conversation"_s, id}, {u"user"_s, memberId}})));
+        QVERIFY(
+            ok(owner.request(u"group.remove"_s, {{u"conversation"_s, id}, {u"user"_s, memberId}})));
         for (QString kind; kind != u"member_removed"_s;) { // what came before the removal
             const QJsonObject event = member.next(u"event"_s);
             QVERIFY(!event.isEmpty());

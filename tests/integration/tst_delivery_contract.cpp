@@ -185,8 +185,9 @@ private Q_SLOTS:
         QList<QStringList> ids(kPairs);
         for (int i = 0; i < kPerSender; ++i) {
             for (int p = 0; p < kPairs; ++p)
-                ids[p].append(senders[p]->post(
-                    u"message.send"_s, sendFields(conversations.at(p), clientId(p, i), text(p, i))));
+                ids[p].append(
+                    senders[p]->post(u"message.send"_s,
+                                     sendFields(conversations.at(p), clientId(p, i), text(p, i))));
         }
         QSet<QString> acked;
         for (int i = 0; i < kPerSender / 2; ++i) {
@@ -211,8 +212,7 @@ private Q_SLOTS:
                 const QString id = event.value(u"client_id"_s).toString();
                 QVERIFY2(!stored.contains(id), "a message was stored twice");
                 stored.insert(id);
-                QCOMPARE(event.value(u"text"_s).toString(),
-                         text(p, id.section(u'-', 1).toInt()));
+                QCOMPARE(event.value(u"text"_s).toString(), text(p, id.section(u'-', 1).toInt()));
             }
             for (int i = 0; i < kPerSender; ++i) {
                 if (acked.contains(clientId(p, i)))
@@ -223,8 +223,9 @@ private Q_SLOTS:
             // Retrying all of it, pipelined again, lands each message exactly once.
             QStringList retries;
             for (int i = 0; i < kPerSender; ++i)
-                retries.append(sender.post(
-                    u"message.send"_s, sendFields(conversations.at(p), clientId(p, i), text(p, i))));
+                retries.append(
+                    sender.post(u"message.send"_s,
+                                sendFields(conversations.at(p), clientId(p, i), text(p, i))));
             int duplicates = 0;
             for (const QString &retry : std::as_const(retries)) {
                 const QJsonObject reply = sender.reply(retry);

@@ -319,7 +319,8 @@ private Q_SLOTS:
                             return Error{ErrorCode::Io, u"disk full"_s};
                         return i;
                     },
-                    &context, [&delivered, i](const Result<int> &result) {
+                    &context,
+                    [&delivered, i](const Result<int> &result) {
                         delivered.append({i, result});
                     },
                     WriteIsolation::None);
