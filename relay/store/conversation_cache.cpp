@@ -5,6 +5,8 @@
 
 #include <QSqlQuery>
 
+#include <algorithm>
+
 namespace tidings::relay::sql {
 
 using namespace Qt::StringLiterals;
@@ -23,6 +25,13 @@ const ConversationCache::Member *ConversationCache::Entry::member(UserId user) c
             return &member;
     }
     return nullptr;
+}
+
+bool ConversationCache::Entry::mayPush(UserId sender) const
+{
+    return std::any_of(members.cbegin(), members.cend(), [sender](const Member &member) {
+        return member.pushTarget && member.user != sender;
+    });
 }
 
 QList<UserId> ConversationCache::Entry::memberIds() const
@@ -72,14 +81,16 @@ Result<ConversationCache::Entry *> ConversationCache::get(QSqlDatabase &db,
     entry.lastSeq = record->value(1).toLongLong();
     record->finish();
 
-    auto members = runCached(
-        db,
-        u"SELECT user_id, joined_seq FROM members WHERE conversation_id = ? AND left_seq IS NULL"_s,
-        {conversation});
+    auto members = runCached(db,
+                             u"SELECT m.user_id, m.joined_seq, "
+                             "EXISTS (SELECT 1 FROM push_targets t WHERE t.user_id = m.user_id) "
+                             "FROM members m WHERE m.conversation_id = ? AND m.left_seq IS NULL"_s,
+                             {conversation});
     if (!members)
         return members.error();
     while (members->next())
-        entry.members.append({members->value(0).toLongLong(), members->value(1).toLongLong()});
+        entry.members.append({members->value(0).toLongLong(), members->value(1).toLongLong(),
+                              members->value(2).toBool()});
     members->finish();
 
     if (!entry.isGroup && entry.members.size() == 2) {
@@ -98,6 +109,12 @@ void conversationChanged(const QSqlDatabase &db, ConversationId conversation)
 {
     if (ConversationCache *cache = ConversationCache::of(db))
         cache->forget(conversation);
+}
+
+void pushTargetsChanged(const QSqlDatabase &db)
+{
+    if (ConversationCache *cache = ConversationCache::of(db))
+        cache->clear();
 }
 
 void blocksChanged(const QSqlDatabase &db)

@@ -26,6 +26,7 @@ public:
     {
         UserId user = 0;
         Seq joinedSeq = 1;
+        bool pushTarget = false; ///< has a push target (may be stale true, never stale false)
     };
     struct Entry
     {
@@ -36,6 +37,9 @@ public:
 
         const Member *member(UserId user) const;
         QList<UserId> memberIds() const;
+        /// Whether a member other than `sender` may have a push target: when not, a
+        /// message queues no push job and needs no query to find that out.
+        bool mayPush(UserId sender) const;
     };
 
     explicit ConversationCache(qsizetype capacity = 100000) : m_capacity(capacity) { }
@@ -68,5 +72,8 @@ private:
 void conversationChanged(const QSqlDatabase &db, ConversationId conversation);
 /// A block was made or lifted: forgets every conversation.
 void blocksChanged(const QSqlDatabase &db);
+/// A push target was added: forgets every conversation (a removed one needs nothing: the
+/// push query then finds no target).
+void pushTargetsChanged(const QSqlDatabase &db);
 
 } // namespace tidings::relay::sql

@@ -1,5 +1,6 @@
 #include "store/push_queries.h"
 
+#include "store/conversation_cache.h"
 #include "store/sql_helpers.h"
 
 namespace tidings::relay::sql {
@@ -70,6 +71,7 @@ Result<PushTarget> registerPushTarget(QSqlDatabase &db, const PushTarget &target
                          target.notify, at});
     if (!inserted)
         return inserted.error();
+    pushTargetsChanged(db);
     inserted->next();
     PushTarget stored = readTarget(*inserted);
     inserted->finish();
@@ -107,6 +109,14 @@ Result<qint64> queuePushes(QSqlDatabase &db, const Appended &message, qint64 del
     if (message.duplicate || message.event.kind != u"message")
         return qint64(0);
     const EventRecord &event = message.event;
+    // The writer knows from memory whether anyone else here has a push target at all.
+    if (ConversationCache *cache = ConversationCache::of(db)) {
+        auto entry = cache->get(db, event.conversationId);
+        if (!entry)
+            return entry.error();
+        if (!(*entry)->mayPush(event.senderId))
+            return qint64(0);
+    }
     const qint64 at = now();
     // Mentions are "@username" in the text; usernames are stored in lower case.
     const QString text = event.body.value(u"text"_s).toString().toLower();

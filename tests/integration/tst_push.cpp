@@ -404,6 +404,29 @@ private Q_SLOTS:
         QVERIFY(m_hook.waitForRequests(2));
     }
 
+    void aTargetAddedMidConversationIsPushedTo()
+    {
+        // The store writer remembers which members have a push target; a target added
+        // after the conversation was last used must still get the next message.
+        RelayProcess relay;
+        QVERIFY2(relay.start(relayArguments()), qPrintable(relay.lastError()));
+        User bob = signedUp(relay, u"bob"_s);
+        User alice = signedUp(relay, u"alice"_s);
+        QVERIFY(bob.id && alice.id);
+        const qint64 conversation = openDirect(*alice.client, bob.id);
+        QVERIFY(send(*alice.client, conversation, u"before the target"_s));
+        QVERIFY(send(*bob.client, conversation, u"and back"_s));
+
+        QVERIFY(ProtocolClient::isOk(
+            bob.client->request(u"push.register"_s, webhookTarget(u"bobs-new-phone"_s))));
+        bob.client->close();
+        QTRY_COMPARE(httpGet(relay.httpUrl(u"/readyz"_s)).json().value(u"sessions"_s).toInt(), 1);
+        QVERIFY(send(*alice.client, conversation, u"after the target"_s));
+        QVERIFY(m_hook.waitForRequests(1));
+        QCOMPARE(json(m_hook.received().constLast().body).value(u"target"_s).toString(),
+                 u"bobs-new-phone"_s);
+    }
+
     void notifySettingChoosesWhatIsPushed()
     {
         RelayProcess relay;
