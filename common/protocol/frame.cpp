@@ -1,5 +1,7 @@
 #include "protocol/frame.h"
 
+#include "protocol/json_writer.h"
+
 #include <QJsonDocument>
 #include <QJsonParseError>
 
@@ -72,11 +74,25 @@ Result<Frame> decodeFrame(QByteArrayView bytes, qsizetype maxBytes)
 
 QByteArray encodeFrame(const Frame &frame)
 {
-    QJsonObject object = frame.fields;
-    object.insert(u"type"_s, frame.type);
-    if (!frame.id.isEmpty())
-        object.insert(u"id"_s, frame.id);
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+    QByteArray out;
+    out.reserve(128);
+    out.append("{\"type\":");
+    json::appendString(out, frame.type);
+    if (!frame.id.isEmpty()) {
+        out.append(",\"id\":");
+        json::appendString(out, frame.id);
+    }
+    const qsizetype before = out.size();
+    out.append(',');
+    // The frame's own "type" and "id" win over members of the same name.
+    json::appendMembers(
+        out, frame.fields,
+        frame.id.isEmpty() ? +[](QStringView key) { return key == u"type"; }
+                           : +[](QStringView key) { return key == u"type" || key == u"id"; });
+    if (out.size() == before + 1)
+        out.chop(1);
+    out.append('}');
+    return out;
 }
 
 Frame errorFrame(const QString &requestId, const Error &error)

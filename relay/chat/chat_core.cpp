@@ -99,7 +99,8 @@ void ChatCore::onTextMessage(Session *session, const QByteArray &text)
     }
     const Request request(*this, session, std::move(frame).value());
     const double perSecond = m_options.framesPerSecond;
-    if (request.throttled(u"frames:%1"_s.arg(quintptr(session)), perSecond, 2 * perSecond))
+    if (request.throttled(u"frames:"_s + QString::number(quintptr(session)), perSecond,
+                          2 * perSecond))
         return;
     const auto handler = m_handlers.constFind(request.frame().type);
     if (handler == m_handlers.constEnd()) {

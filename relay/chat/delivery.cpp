@@ -14,4 +14,13 @@ void deliverEvent(ChatCore &core, const Appended &appended, const Session *excep
     core.sendToUsers(appended.recipients, wire::eventFrame(appended.event), except);
 }
 
+void deliverEvent(ChatCore &core, const Appended &appended, const Session *except,
+                  const QByteArray &eventJson)
+{
+    if (appended.duplicate)
+        return;
+    core.memberCache().observe(appended);
+    core.sendToUsers(appended.recipients, wire::eventFrame(eventJson), except);
+}
+
 } // namespace tidings::relay

@@ -4,6 +4,7 @@
 #include "chat/rate_limiter.h"
 #include "chat/session.h"
 #include "gateway/websocket_connection.h"
+#include "protocol/json_writer.h"
 
 namespace tidings::relay {
 
@@ -24,6 +25,21 @@ void Request::reply(const QJsonObject &fields) const
     m_session->send(protocol::encodeFrame(result));
 }
 
+void Request::replyEncoded(QByteArrayView members) const
+{
+    if (!m_session || m_frame.id.isEmpty())
+        return;
+    QByteArray out;
+    out.reserve(members.size() + m_frame.id.size() + 32);
+    out.append("{\"type\":\"result\",\"id\":");
+    protocol::json::appendString(out, m_frame.id);
+    if (!members.isEmpty())
+        out.append(',');
+    out.append(members);
+    out.append('}');
+    m_session->send(out);
+}
+
 void Request::fail(const Error &error, const QJsonObject &extra) const
 {
     if (!m_session)
@@ -38,10 +54,11 @@ bool Request::throttledPerUserAndAddress(const QString &what, double perSecond) 
 {
     if (!m_session)
         return true;
-    if (throttled(u"%1:%2"_s.arg(what).arg(m_session->userId()), perSecond, 2 * perSecond))
+    // Keys by concatenation: QString::arg parses its pattern on every call (every frame).
+    if (throttled(what + u':' + QString::number(m_session->userId()), perSecond, 2 * perSecond))
         return true;
-    const QString address = m_session->socket().peerAddress().toString();
-    return throttled(u"%1-ip:%2"_s.arg(what, address), 10 * perSecond, 20 * perSecond);
+    return throttled(what + u"-ip:"_s + m_session->socket().peerAddress().toString(),
+                     10 * perSecond, 20 * perSecond);
 }
 
 bool Request::throttled(const QString &key, double perSecond, double burst) const

@@ -27,6 +27,9 @@ public:
 
     /// Answers with {"type":"result","id":…, …fields}. Requests without an id get no answer.
     void reply(const QJsonObject &fields = {}) const;
+    /// The same with the members already encoded: `"key":value,…` (no braces), as
+    /// protocol/json_writer.h writes them.
+    void replyEncoded(QByteArrayView members) const;
     /// Answers with {"type":"error","id":…,"code":…,"message":…, …extra}.
     void fail(const Error &error, const QJsonObject &extra = {}) const;
 

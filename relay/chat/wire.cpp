@@ -1,5 +1,7 @@
 #include "chat/wire.h"
 
+#include "protocol/json_writer.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 
@@ -44,11 +46,58 @@ QJsonObject event(const EventRecord &event)
     return object;
 }
 
+QByteArray eventJson(const EventRecord &event)
+{
+    // The same members as event(), written directly (protocol/json_writer.h).
+    QByteArray out;
+    out.reserve(160 + event.clientId.size());
+    out.append("{\"conversation\":");
+    out.append(QByteArray::number(event.conversationId));
+    out.append(",\"seq\":");
+    out.append(QByteArray::number(event.seq));
+    out.append(",\"kind\":");
+    protocol::json::appendString(out, event.kind);
+    out.append(",\"sender\":");
+    out.append(QByteArray::number(event.senderId));
+    out.append(",\"time\":");
+    out.append(QByteArray::number(event.createdAt));
+    if (!event.clientId.isEmpty()) {
+        out.append(",\"client_id\":");
+        protocol::json::appendString(out, event.clientId);
+    }
+    if (event.targetSeq > 0) {
+        out.append(",\"target_seq\":");
+        out.append(QByteArray::number(event.targetSeq));
+    }
+    if (!event.body.isEmpty()) {
+        const qsizetype before = out.size();
+        out.append(',');
+        protocol::json::appendMembers(out, event.body, [](QStringView key) {
+            return key == u"conversation" || key == u"seq" || key == u"kind" || key == u"sender"
+                || key == u"time" || key == u"client_id" || key == u"target_seq";
+        });
+        if (out.size() == before + 1)
+            out.chop(1);
+    }
+    out.append('}');
+    return out;
+}
+
+QByteArray eventFrame(const QByteArray &eventJson)
+{
+    Q_ASSERT(eventJson.startsWith('{'));
+    QByteArray frame;
+    frame.reserve(eventJson.size() + 16);
+    frame.append("{\"type\":\"event\"");
+    if (eventJson.size() > 2)
+        frame.append(',');
+    frame.append(QByteArrayView(eventJson).sliced(1));
+    return frame;
+}
+
 QByteArray eventFrame(const EventRecord &record)
 {
-    QJsonObject object = event(record);
-    object.insert(u"type"_s, u"event"_s);
-    return QJsonDocument(object).toJson(QJsonDocument::Compact);
+    return eventFrame(eventJson(record));
 }
 
 QJsonObject member(const MemberRecord &member)

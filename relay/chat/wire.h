@@ -17,7 +17,11 @@ QJsonObject session(const SessionRecord &session, bool current);
 /// A log entry: {"conversation","seq","kind","sender","time", "client_id"?, "target_seq"?,
 /// …the kind's fields}.
 QJsonObject event(const EventRecord &event);
-/// The same as a frame the relay pushes: {"type":"event", …}, encoded once for fan-out.
+/// The same, encoded: what a reply embeds and eventFrame() wraps, made once per event.
+QByteArray eventJson(const EventRecord &event);
+/// The event as a frame the relay pushes, {"type":"event", …}, from its eventJson(): encoded
+/// once for the whole fan-out.
+QByteArray eventFrame(const QByteArray &eventJson);
 QByteArray eventFrame(const EventRecord &event);
 QJsonObject member(const MemberRecord &member);
 /// A conversation as its member sees it (docs/protocol.md, "conversation").

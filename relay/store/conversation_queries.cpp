@@ -1,5 +1,6 @@
 #include "store/conversation_queries.h"
 
+#include "protocol/json_writer.h"
 #include "store/account_queries.h"
 #include "store/conversation_cache.h"
 #include "store/sql_helpers.h"
@@ -39,7 +40,11 @@ MemberRecord readMember(const QSqlQuery &query, int first = 0)
     return member;
 }
 
-const QString kConversationColumns = u"id, kind, title, last_seq, created_at"_s;
+// `c` is the conversations row; its last seq is the log's (see lastSeqOf()).
+const QString kConversationColumns
+    = u"c.id, c.kind, c.title, "_s + lastSeqOf(u"c"_s) + u", c.created_at"_s;
+// A row just inserted has no log yet: RETURNING names its own columns only.
+const QString kInsertedColumns = u"id, kind, title, last_seq, created_at"_s;
 
 ConversationRecord readConversation(const QSqlQuery &query, int first = 0)
 {
@@ -161,9 +166,9 @@ Result<MemberRecord> membership(QSqlDatabase &db, ConversationId conversation, U
 
 Result<ConversationRecord> conversationById(QSqlDatabase &db, ConversationId conversation)
 {
-    auto query
-        = runCached(db, u"SELECT "_s + kConversationColumns + u" FROM conversations WHERE id = ?"_s,
-                    {conversation});
+    auto query = runCached(
+        db, u"SELECT "_s + kConversationColumns + u" FROM conversations c WHERE id = ?"_s,
+        {conversation});
     if (!query)
         return query.error();
     if (!query->next())
@@ -200,6 +205,12 @@ Result<QList<UserId>> currentMemberIds(QSqlDatabase &db, ConversationId conversa
     return ids;
 }
 
+QString lastSeqOf(const QString &alias)
+{
+    return u"MAX(%1.last_seq, IFNULL((SELECT MAX(e.seq) FROM events e "
+           "WHERE e.conversation_id = %1.id), 0))"_s.arg(alias);
+}
+
 Result<EventRecord> appendEvent(QSqlDatabase &db, ConversationId conversation, const QString &kind,
                                 UserId sender, const QString &clientId, Seq targetSeq,
                                 const QJsonObject &body)
@@ -207,9 +218,11 @@ Result<EventRecord> appendEvent(QSqlDatabase &db, ConversationId conversation, c
     // Only the writer thread appends, inside its transaction: seqs are gap-free by
     // construction (a rolled-back append rolls back its increment too).
     conversationChanged(db, conversation);
-    auto bumped = runCached(
-        db, u"UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq"_s,
-        {conversation});
+    // Messages do not move the column (see lastSeqOf()): catch it up with the log first.
+    auto bumped = runCached(db,
+                            u"UPDATE conversations AS c SET last_seq = "_s + lastSeqOf(u"c"_s)
+                                + u" + 1 WHERE id = ? RETURNING last_seq"_s,
+                            {conversation});
     if (!bumped)
         return bumped.error();
     if (!bumped->next())
@@ -224,15 +237,15 @@ Result<EventRecord> appendEvent(QSqlDatabase &db, ConversationId conversation, c
     event.targetSeq = targetSeq;
     event.body = body;
     event.createdAt = now();
-    auto inserted = runCached(
-        db,
-        u"INSERT INTO events (conversation_id, seq, kind, sender_id, client_id, "
-        u"target_seq, body, created_at) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
-        {conversation, event.seq, kind, sender,
-         clientId.isEmpty() ? QVariant() : QVariant(clientId),
-         targetSeq > 0 ? QVariant(targetSeq) : QVariant(),
-         QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)), event.createdAt});
+    auto inserted
+        = runCached(db,
+                    u"INSERT INTO events (conversation_id, seq, kind, sender_id, client_id, "
+                    u"target_seq, body, created_at) "
+                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"_s,
+                    {conversation, event.seq, kind, sender,
+                     clientId.isEmpty() ? QVariant() : QVariant(clientId),
+                     targetSeq > 0 ? QVariant(targetSeq) : QVariant(),
+                     QString::fromUtf8(protocol::json::encode(body)), event.createdAt});
     if (!inserted) {
         if (inserted.error().code == ErrorCode::Conflict)
             return Error{ErrorCode::Conflict, u"this client_id was already used"_s};
@@ -254,7 +267,7 @@ Result<OpenedDirect> openDirect(QSqlDatabase &db, UserId me, UserId other)
     }
     const QString key = u"%1:%2"_s.arg(std::min(me, other)).arg(std::max(me, other));
     auto existing = run(
-        db, u"SELECT "_s + kConversationColumns + u" FROM conversations WHERE direct_key = ?"_s,
+        db, u"SELECT "_s + kConversationColumns + u" FROM conversations c WHERE direct_key = ?"_s,
         {key});
     if (!existing)
         return existing.error();
@@ -265,7 +278,7 @@ Result<OpenedDirect> openDirect(QSqlDatabase &db, UserId me, UserId other)
     auto created = run(
         db,
         u"INSERT INTO conversations (kind, direct_key, created_at) VALUES ('direct', ?, ?) RETURNING "_s
-            + kConversationColumns,
+            + kInsertedColumns,
         {key, now()});
     if (!created)
         return created.error();
@@ -637,13 +650,15 @@ Result<ConversationSummary> summarize(QSqlDatabase &db, UserId user,
 Result<QList<ConversationSummary>> conversationsOf(QSqlDatabase &db, UserId user,
                                                    int memberListLimit)
 {
-    auto query = run(db,
-                     u"SELECT c.id, c.kind, c.title, c.last_seq, c.created_at, m.user_id, m.role, "
-                     u"m.joined_seq, m.left_seq, "
-                     "m.delivered_seq, m.read_seq FROM members m JOIN conversations c ON c.id = "
-                     "m.conversation_id "
-                     "WHERE m.user_id = ?"_s,
-                     {user});
+    auto query
+        = run(db,
+              u"SELECT c.id, c.kind, c.title, "_s + lastSeqOf(u"c"_s)
+                  + u", c.created_at, m.user_id, m.role, "
+                    u"m.joined_seq, m.left_seq, "
+                    "m.delivered_seq, m.read_seq FROM members m JOIN conversations c ON c.id = "
+                    "m.conversation_id "
+                    "WHERE m.user_id = ?"_s,
+              {user});
     if (!query)
         return query.error();
     QList<std::pair<ConversationRecord, MemberRecord>> rows;

@@ -19,6 +19,12 @@ Result<QList<MemberRecord>> members(QSqlDatabase &db, ConversationId conversatio
                                     bool includeFormer = false);
 Result<QList<UserId>> currentMemberIds(QSqlDatabase &db, ConversationId conversation);
 
+/// SQL for the last seq of the conversations row named `alias`. A message appends its event
+/// and leaves its conversation's row alone (a page fewer written per message); every other
+/// append brings the column up to date first. So the last seq is the larger of the column
+/// and the log's highest seq, one seek in the log's primary key.
+QString lastSeqOf(const QString &alias);
+
 /// Appends an entry to the conversation's log with the next seq.
 Result<EventRecord> appendEvent(QSqlDatabase &db, ConversationId conversation, const QString &kind,
                                 UserId sender, const QString &clientId, Seq targetSeq,

@@ -1,5 +1,6 @@
 #include "store/message_queries.h"
 
+#include "protocol/json_writer.h"
 #include "store/conversation_cache.h"
 #include "store/conversation_queries.h"
 #include "store/media_queries.h"
@@ -79,9 +80,8 @@ Result<EventRecord> messageAt(QSqlDatabase &db, ConversationId conversation, Seq
 Result<void> storeBody(QSqlDatabase &db, ConversationId conversation, Seq seq,
                        const QJsonObject &body)
 {
-    auto query = run(
-        db, u"UPDATE events SET body = ? WHERE conversation_id = ? AND seq = ?"_s,
-        {QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)), conversation, seq});
+    auto query = run(db, u"UPDATE events SET body = ? WHERE conversation_id = ? AND seq = ?"_s,
+                     {QString::fromUtf8(protocol::json::encode(body)), conversation, seq});
     if (!query)
         return query.error();
     return {};
@@ -214,8 +214,8 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
         u"INSERT INTO events (conversation_id, seq, kind, sender_id, client_id, body, created_at) "
         u"VALUES (?, ?, 'message', ?, ?, ?, ?) "
         u"ON CONFLICT (sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING"_s,
-        {conversation, event.seq, sender, clientId,
-         QString::fromUtf8(QJsonDocument(body).toJson(QJsonDocument::Compact)), event.createdAt});
+        {conversation, event.seq, sender, clientId, QString::fromUtf8(protocol::json::encode(body)),
+         event.createdAt});
     if (!inserted) {
         cache->forget(conversation);
         return Error{ErrorCode::Io, inserted.error().message};
@@ -229,10 +229,7 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
             return Error{ErrorCode::Io, u"an insert was ignored for no known reason"_s};
         return **retry;
     }
-    auto bumped = runCached(db, u"UPDATE conversations SET last_seq = ? WHERE id = ?"_s,
-                            {event.seq, conversation});
-    if (!bumped)
-        return Error{ErrorCode::Io, bumped.error().message};
+    // The conversation's row is left alone: its last seq is the log's (lastSeqOf()).
     entry.lastSeq = event.seq;
     if (auto referred = referMedia(db, conversation, event.seq, attachments); !referred)
         return Error{ErrorCode::Io, referred.error().message};
@@ -481,8 +478,9 @@ Result<SyncPage> syncEvents(QSqlDatabase &db, UserId user,
     // Conversations with anything the user has not seen, in id order so paging is stable.
     auto query = run(
         db,
-        u"SELECT m.conversation_id, m.joined_seq, m.left_seq, c.last_seq FROM members m "
-        "JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? ORDER BY m.conversation_id"_s,
+        u"SELECT m.conversation_id, m.joined_seq, m.left_seq, "_s + lastSeqOf(u"c"_s)
+            + u" FROM members m "
+              "JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? ORDER BY m.conversation_id"_s,
         {user});
     if (!query)
         return query.error();

@@ -373,6 +373,60 @@ private Q_SLOTS:
         QVERIFY(!member.receives(u"event"_s, 300));
     }
 
+    void theLastSeqCountsEveryKindOfEvent()
+    {
+        // Messages leave their conversation's row alone (the log has their seq); every
+        // other kind of event bumps it. Whatever the mix, seqs follow one another and the
+        // conversation, its listing and sync all say the same last seq.
+        ProtocolClient owner, member, late;
+        owner.signUp(m_relay.webSocketUrl(), nextName(u"owner"_s));
+        const qint64 memberId = member.signUp(m_relay.webSocketUrl(), nextName(u"member"_s));
+        const qint64 lateId = late.signUp(m_relay.webSocketUrl(), nextName(u"late"_s));
+        const qint64 id = conversationId(
+            owner.request(u"group.create"_s,
+                          {{u"title"_s, u"Counting"_s}, {u"members"_s, QJsonArray{memberId}}}));
+        QVERIFY(id > 0);
+        QList<qint64> seqs;
+        const auto seqOf = [](const QJsonObject &reply) {
+            return reply.value(u"event"_s).toObject().value(u"seq"_s).toInteger();
+        };
+        seqs << seqOf(send(owner, id, u"n1"_s, u"one"_s))
+             << seqOf(send(member, id, u"n2"_s, u"two"_s));
+        const QJsonObject edited = owner.request(u"message.edit"_s,
+                                                 {{u"conversation"_s, id},
+                                                  {u"seq"_s, seqs.first()},
+                                                  {u"client_id"_s, u"n3"_s},
+                                                  {u"text"_s, u"one, edited"_s}});
+        QVERIFY(ok(edited));
+        seqs << seqOf(edited) << seqOf(send(owner, id, u"n4"_s, u"four"_s));
+        QVERIFY(ok(owner.request(u"group.add"_s,
+                                 {{u"conversation"_s, id}, {u"users"_s, QJsonArray{lateId}}})));
+        seqs << seqOf(send(late, id, u"n5"_s, u"five"_s))
+             << seqOf(send(member, id, u"n6"_s, u"six"_s));
+        QCOMPARE(seqs.size(), 6);
+        for (qsizetype i = 1; i < seqs.size(); ++i)
+            QVERIFY2(seqs[i] > seqs[i - 1], "seqs grow");
+        QCOMPARE(seqs[3] - seqs[2], 1); // edit, then a message: one apart
+        QCOMPARE(seqs[5] - seqs[4], 1);
+        QCOMPARE(seqs[4] - seqs[3], 2); // the member_added event between
+        const qint64 last = seqs.last();
+
+        qint64 listed = -1;
+        for (const QJsonValue &value :
+             member.request(u"conversations.list"_s).value(u"conversations"_s).toArray()) {
+            if (value.toObject().value(u"id"_s).toInteger() == id)
+                listed = value.toObject().value(u"last_seq"_s).toInteger();
+        }
+        QCOMPARE(listed, last);
+        const QJsonArray events
+            = late.request(u"sync"_s, {{u"cursors"_s, QJsonArray{}}}).value(u"events"_s).toArray();
+        QVERIFY(!events.isEmpty());
+        QCOMPARE(events.last().toObject().value(u"seq"_s).toInteger(), last);
+        for (qsizetype i = 1; i < events.size(); ++i)
+            QCOMPARE(events[i].toObject().value(u"seq"_s).toInteger(),
+                     events[i - 1].toObject().value(u"seq"_s).toInteger() + 1);
+    }
+
     void blocking()
     {
         ProtocolClient alice, bob;

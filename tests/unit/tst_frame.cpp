@@ -1,8 +1,11 @@
 #include "protocol/frame.h"
+#include "protocol/json_writer.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QtTest>
+
+#include <limits>
 
 using namespace tidings;
 using namespace tidings::protocol;
@@ -136,6 +139,54 @@ private Q_SLOTS:
         const QJsonObject object = QJsonDocument::fromJson(encodeFrame(frame)).object();
         QVERIFY(!object.contains(u"id"_s));
         QCOMPARE(object.value(u"type"_s).toString(), u"presence"_s);
+    }
+
+    void jsonWriterWritesWhatQtWrites_data()
+    {
+        QTest::addColumn<QJsonObject>("object");
+        QString controls;
+        for (char16_t c = 0; c < 0x20; ++c)
+            controls.append(QChar(c));
+        QTest::newRow("empty") << QJsonObject{};
+        QTest::newRow("escapes") << QJsonObject{{u"s"_s, u"quote \" back \\ slash / end"_s},
+                                                {u"controls"_s, QString(controls + u"\u007f"_s)}};
+        QTest::newRow("unicode") << QJsonObject{
+            {u"t"_s, u"日本 🎉 é"_s}, {u"kéy \"x\""_s, u"v"_s}, {u"ascii after"_s, u"é\nplain"_s}};
+        QTest::newRow("numbers") << QJsonObject{{u"zero"_s, 0},
+                                                {u"negative"_s, -42},
+                                                {u"big"_s, qint64(9007199254740993)},
+                                                {u"min"_s, std::numeric_limits<qint64>::min() + 1},
+                                                {u"fraction"_s, 0.1},
+                                                {u"integral double"_s, 3.0},
+                                                {u"tiny"_s, -1.5e-300},
+                                                {u"huge"_s, 1e300}};
+        QTest::newRow("non-finite")
+            << QJsonObject{{u"inf"_s, std::numeric_limits<double>::infinity()},
+                           {u"nan"_s, std::numeric_limits<double>::quiet_NaN()}};
+        QTest::newRow("nested") << QJsonObject{
+            {u"a"_s,
+             QJsonArray{1, u"two"_s, QJsonArray{}, QJsonObject{}, true, false, QJsonValue::Null}},
+            {u"o"_s, QJsonObject{{u"x"_s, QJsonObject{{u"y"_s, QJsonArray{QJsonObject{}}}}}}}};
+    }
+
+    void jsonWriterWritesWhatQtWrites()
+    {
+        // Byte for byte what QJsonDocument writes, so that no peer can tell the difference.
+        QFETCH(QJsonObject, object);
+        QCOMPARE(json::encode(object), QJsonDocument(object).toJson(QJsonDocument::Compact));
+    }
+
+    void encodedFramesPutTheirOwnTypeAndIdFirst()
+    {
+        Frame frame;
+        frame.type = u"result"_s;
+        frame.id = u"r\"1"_s;
+        frame.fields = {{u"type"_s, u"spoof"_s}, {u"id"_s, u"spoof"_s}, {u"a"_s, 1}};
+        QCOMPARE(encodeFrame(frame), QByteArray("{\"type\":\"result\",\"id\":\"r\\\"1\",\"a\":1}"));
+        frame.id.clear();
+        QCOMPARE(encodeFrame(frame), QByteArray(R"({"type":"result","a":1,"id":"spoof"})"));
+        frame.fields = {};
+        QCOMPARE(encodeFrame(frame), QByteArray(R"({"type":"result"})"));
     }
 
     void errorFrameCarriesCodeAndMessage()

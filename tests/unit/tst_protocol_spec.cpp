@@ -1,5 +1,9 @@
 // docs/protocol.md documents exactly the frame types the relay accepts and sends.
 #include "chat/handlers/handlers.h"
+#include "chat/wire.h"
+
+#include <QJsonArray>
+#include <QJsonDocument>
 
 #include <QFile>
 #include <QRegularExpression>
@@ -73,6 +77,35 @@ private Q_SLOTS:
                  qPrintable(u"sent but not documented: "_s + describe(code - spec)));
         QVERIFY2(spec - code == QSet<QString>(),
                  qPrintable(u"documented but not sent: "_s + describe(spec - code)));
+    }
+
+    void eventsEncodedOnceSayWhatTheirObjectSays()
+    {
+        // The message path writes events straight to bytes (wire::eventJson); what it
+        // writes must be the object wire::event() describes, member for member.
+        EventRecord record;
+        record.conversationId = 7;
+        record.seq = 42;
+        record.kind = u"message"_s;
+        record.senderId = 3;
+        record.createdAt = 1764950400123;
+        record.clientId = u"c-\"1\"\n"_s;
+        record.body
+            = {{u"text"_s, u"héllo \\ \u0001 🎉"_s},
+               {u"reply_to"_s, 40},
+               {u"attachments"_s, QJsonArray{QJsonObject{{u"id"_s, u"ab"_s}, {u"size"_s, 5}}}},
+               {u"seq"_s, 1}}; // a body member never overrides the envelope
+        const QByteArray json = wire::eventJson(record);
+        QCOMPARE(QJsonDocument::fromJson(json).object(), wire::event(record));
+        QJsonObject frame = wire::event(record);
+        frame.insert(u"type"_s, u"event"_s);
+        QCOMPARE(QJsonDocument::fromJson(wire::eventFrame(json)).object(), frame);
+
+        record.clientId.clear();
+        record.targetSeq = 40;
+        record.kind = u"reaction"_s;
+        record.body = {};
+        QCOMPARE(QJsonDocument::fromJson(wire::eventJson(record)).object(), wire::event(record));
     }
 
     void repliesAreDocumented()

@@ -18,6 +18,7 @@
 #include <QTimer>
 #include <QUrl>
 
+#include <cmath>
 #include <cstdio>
 #include <memory>
 
@@ -138,34 +139,43 @@ QJsonObject runScenario(const bench::ConnectionsScenarioOptions &options)
     return report;
 }
 
-/// throughput --step: runs at --rate, then 1.5 times faster each step, until a step loses a
-/// message, errs or its p99 passes `maxP99Ms`; reports every step and the best rate.
-QJsonObject stepThroughput(bench::ConnectionsScenarioOptions options, double maxP99Ms, int maxSteps)
+/// throughput --step: runs at --rate, then `factor` times faster each step, until a step
+/// loses or doubles a message, errs or its p99 passes `maxP99Ms`; reports every step (with
+/// the relay's CPU per message when --relay-pid is given) and the best rate.
+QJsonObject stepThroughput(bench::ConnectionsScenarioOptions options, double maxP99Ms, int maxSteps,
+                           double factor)
 {
     QJsonArray steps;
     double best = 0;
     for (int i = 0; i < maxSteps; ++i) {
         const QJsonObject report = runScenario(options);
         const double p99 = report.value(u"latency_ms"_s).toObject().value(u"p99"_s).toDouble();
-        const bool passed = report.value(u"errors"_s).toInteger() == 0 && p99 <= maxP99Ms;
+        const bool passed = report.value(u"errors"_s).toInteger() == 0
+            && report.value(u"loss"_s).toInteger() == 0
+            && report.value(u"duplicates"_s).toInteger() == 0 && p99 <= maxP99Ms;
         steps.append(QJsonObject{{u"rate"_s, options.rate},
                                  {u"throughput_msg_s"_s, report.value(u"throughput_msg_s"_s)},
+                                 {u"p50_ms"_s, report.value(u"latency_ms"_s)[u"p50"_s]},
                                  {u"p99_ms"_s, p99},
                                  {u"loss"_s, report.value(u"loss"_s)},
+                                 {u"duplicates"_s, report.value(u"duplicates"_s)},
                                  {u"errors"_s, report.value(u"errors"_s)},
+                                 {u"relay_us_per_msg"_s, report.value(u"relay_us_per_msg"_s)},
                                  {u"passed"_s, passed}});
-        std::fprintf(stderr, "tidings-bench: %.0f msg/s: p99 %.1f ms, %s\n", options.rate, p99,
+        std::fprintf(stderr, "tidings-bench: %.0f msg/s: p99 %.1f ms, relay %.1f us/msg, %s\n",
+                     options.rate, p99, report.value(u"relay_us_per_msg"_s).toDouble(),
                      passed ? "passed" : "failed");
         if (!passed)
             break;
         best = options.rate;
-        options.rate *= 1.5;
+        options.rate = std::round(options.rate * factor);
     }
     return {{u"scenario"_s, u"throughput-step"_s},
             {u"max_p99_ms"_s, maxP99Ms},
             {u"connections"_s, options.connections},
             {u"pairs"_s, options.pairs},
             {u"steps"_s, steps},
+            {u"step_factor"_s, factor},
             {u"best_rate"_s, best},
             // No passing step at all is a failed measurement.
             {u"errors"_s, best > 0 ? 0 : 1}};
@@ -246,8 +256,11 @@ int main(int argc, char *argv[])
                                       u"count"_s, u"1000000"_s);
     const QCommandLineOption step(
         u"step"_s,
-        u"throughput: from --rate up, 1.5× per step, to the highest rate with no "
-        "loss and p99 within --max-p99."_s);
+        u"throughput: from --rate up, --step-factor times faster per step, to the highest "
+        "rate with no loss, no duplicate and p99 within --max-p99."_s);
+    const QCommandLineOption stepFactor(
+        u"step-factor"_s, u"throughput --step: rate multiplier per step (default 1.5)."_s, u"x"_s,
+        u"1.5"_s);
     const QCommandLineOption maxSteps(u"steps"_s,
                                       u"throughput --step: at most this many steps (default 12)."_s,
                                       u"count"_s, u"12"_s);
@@ -259,7 +272,7 @@ int main(int argc, char *argv[])
     parser.addOptions({url,          requests,    concurrency, connections, hold,  sources,
                        sourceOffset, processes,   firstIndex,  prefix,      pairs, rate,
                        group,        historyRate, dataDir,     messages,    step,  maxSteps,
-                       maxP99,       relayPid,    child});
+                       maxP99,       stepFactor,  relayPid,    child});
 
     if (!parser.parse(QCoreApplication::arguments()))
         return usage(parser.errorText());
@@ -412,7 +425,10 @@ int main(int argc, char *argv[])
         const auto stepCount = number(maxSteps, 1, 100, 12);
         if (!stepCount)
             return usage(u"invalid --steps"_s);
-        const QJsonObject result = stepThroughput(options, bound, int(*stepCount));
+        const double factor = parser.value(stepFactor).toDouble(&ok);
+        if (!ok || factor <= 1.0 || factor > 10.0)
+            return usage(u"invalid --step-factor: more than 1, at most 10"_s);
+        const QJsonObject result = stepThroughput(options, bound, int(*stepCount), factor);
         bench::printReport(result);
         return result.value(u"errors"_s).toInteger() == 0 ? 0 : 1;
     }

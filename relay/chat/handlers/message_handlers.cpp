@@ -116,12 +116,16 @@ void appendAndDeliver(const Request &request, std::function<Result<Appended>(QSq
         [request](const Result<Appended> &done) {
             if (!done)
                 return request.fail(done.error());
-            // The sender's ack goes out only now: the event is durably committed.
-            deliverEvent(request.core(), *done, request.session());
+            // The sender's ack goes out only now: the event is durably committed. The
+            // event is encoded once, for the ack and every recipient.
+            const QByteArray event = wire::eventJson(done->event);
+            deliverEvent(request.core(), *done, request.session(), event);
             if (done->pushDueAt != 0 && request.core().push())
                 request.core().push()->wake(done->pushDueAt);
-            request.reply(
-                {{u"event"_s, wire::event(done->event)}, {u"duplicate"_s, done->duplicate}});
+            QByteArray members(done->duplicate ? "\"duplicate\":true,\"event\":"
+                                               : "\"duplicate\":false,\"event\":");
+            members += event;
+            request.replyEncoded(members);
         },
         isolation);
 }
