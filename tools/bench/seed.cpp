@@ -1,5 +1,7 @@
 #include "bench/seed.h"
 
+#include "store/conversation_queries.h"
+
 #include <QDateTime>
 #include <QDir>
 #include <QElapsedTimer>
@@ -79,9 +81,11 @@ QJsonObject seedHistory(const SeedOptions &options)
             return failed(u"%1: %2"_s.arg(pragma, query.lastError().text()));
     }
     QList<Conversation> conversations;
-    if (!query.exec(u"SELECT c.id, c.last_seq, min(m.user_id) FROM conversations c "
-                    "JOIN members m ON m.conversation_id = c.id WHERE c.kind = 'direct' "
-                    "GROUP BY c.id ORDER BY c.id"_s))
+    // The last seq as the relay reads it: messages leave the column behind the log.
+    if (!query.exec(u"SELECT c.id, "_s + relay::sql::lastSeqOf(u"c"_s)
+                    + u", min(m.user_id) FROM conversations c "
+                      "JOIN members m ON m.conversation_id = c.id WHERE c.kind = 'direct' "
+                      "GROUP BY c.id ORDER BY c.id"_s))
         return failed(query.lastError().text());
     while (query.next())
         conversations.append({query.value(0).toLongLong(), query.value(1).toLongLong(),
