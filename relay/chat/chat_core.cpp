@@ -211,15 +211,18 @@ void ChatCore::heartbeat()
     const qint64 interval = m_options.heartbeatInterval.count();
     const qint64 timeout = m_options.heartbeatTimeout.count();
     const qint64 handshake = m_options.handshakeTimeout.count();
+    const qint64 signIn = m_options.signInTimeout.count();
     // Decide first, act after: closing a socket can end its session (and change
     // m_sessions) synchronously.
-    QList<Session *> late, dead, quiet;
+    QList<Session *> late, anonymous, dead, quiet;
     for (auto &[raw, session] : m_sessions) {
         if (session->isClosing())
             continue;
         if (session->stage() == Session::Stage::AwaitingHello
             && session->connectedForMs() > handshake)
             late.append(raw);
+        else if (session->stage() == Session::Stage::Anonymous && session->inStageForMs() > signIn)
+            anonymous.append(raw);
         else if (session->silentForMs() > timeout)
             dead.append(raw);
         else if (session->silentForMs() > interval)
@@ -230,6 +233,10 @@ void ChatCore::heartbeat()
     for (Session *session : std::as_const(late)) {
         if (m_sessions.count(session))
             session->close(close_code::kHandshakeTimeout, u"no hello in time"_s);
+    }
+    for (Session *session : std::as_const(anonymous)) {
+        if (m_sessions.count(session))
+            session->close(close_code::kSignInTimeout, u"not signed in in time"_s);
     }
     for (Session *session : std::as_const(dead)) {
         if (!m_sessions.count(session))

@@ -24,6 +24,8 @@ struct ChatOptions
     std::chrono::milliseconds heartbeatInterval{30000};
     std::chrono::milliseconds heartbeatTimeout{90000};
     std::chrono::milliseconds handshakeTimeout{30000};
+    /// After hello (or signing out), until signed in: nothing unauthenticated lives longer.
+    std::chrono::milliseconds signInTimeout{60000};
 
     /// Empty: any Origin (and none) is accepted. Otherwise a WebSocket that sends an Origin
     /// header outside this list is closed; one without an Origin (a native client) is kept.

@@ -11,6 +11,7 @@ Session::Session(std::unique_ptr<WebSocketConnection> socket, qint64 maxQueuedBy
 {
     m_lastHeard.start();
     m_connected.start();
+    m_stageSince.start();
 }
 
 Session::~Session() = default;
@@ -19,14 +20,14 @@ void Session::signIn(const UserRecord &user, qint64 sessionId)
 {
     m_user = user;
     m_sessionId = sessionId;
-    m_stage = Stage::Authenticated;
+    setStage(Stage::Authenticated);
 }
 
 void Session::signOut()
 {
     m_user = UserRecord();
     m_sessionId = 0;
-    m_stage = Stage::Anonymous;
+    setStage(Stage::Anonymous);
 }
 
 bool Session::mayWrite()

@@ -20,6 +20,7 @@ inline constexpr quint16 kSessionEnded = 4001;
 inline constexpr quint16 kAccountDisabled = 4002;
 inline constexpr quint16 kHandshakeTimeout = 4003;
 inline constexpr quint16 kHeartbeatTimeout = 4004;
+inline constexpr quint16 kSignInTimeout = 4005;
 } // namespace close_code
 
 /// One WebSocket connection and what the relay knows about it: where it is in the
@@ -37,7 +38,13 @@ public:
 
     WebSocketConnection &socket() { return *m_socket; }
     Stage stage() const { return m_stage; }
-    void setStage(Stage stage) { m_stage = stage; }
+    void setStage(Stage stage)
+    {
+        m_stage = stage;
+        m_stageSince.start();
+    }
+    /// Milliseconds since the connection reached its current stage.
+    qint64 inStageForMs() const { return m_stageSince.elapsed(); }
     bool isAuthenticated() const { return m_stage == Stage::Authenticated; }
 
     const UserRecord &user() const { return m_user; }
@@ -72,6 +79,7 @@ private:
     qint64 m_sessionId = 0;
     QElapsedTimer m_lastHeard;
     QElapsedTimer m_connected;
+    QElapsedTimer m_stageSince;
     bool m_closing = false;
 };
 

@@ -55,6 +55,9 @@ constexpr std::array kSettings = {
     SettingSpec{"heartbeat-seconds", "seconds",
                 "Ping a silent connection after this long; drop it after three times as long "
                 "(default 30)."},
+    SettingSpec{"sign-in-seconds", "seconds",
+                "Close a connection that said hello but has not signed in (register, login or "
+                "auth) after this long (default 60)."},
     SettingSpec{
         "store-sync", "full|normal",
         "full: every commit survives power loss (default); normal: faster, may lose the last "
@@ -346,6 +349,12 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         if (!seconds)
             return invalid(u"heartbeat-seconds"_s, *value, u"expected 1 to 3600"_s);
         config.heartbeatSeconds = static_cast<int>(*seconds);
+    }
+    if (const auto value = lookup(u"sign-in-seconds"_s)) {
+        const auto seconds = parseInteger(value->text, 1, 3600);
+        if (!seconds)
+            return invalid(u"sign-in-seconds"_s, *value, u"expected 1 to 3600"_s);
+        config.signInSeconds = static_cast<int>(*seconds);
     }
     if (const auto value = lookup(u"allowed-origins"_s)) {
         config.allowedOrigins.clear();

@@ -43,6 +43,7 @@ struct RelayConfig
     qint64 maxTextBytes = 64 * 1024;
     int maxGroupMembers = 1000;
     int heartbeatSeconds = 30;
+    int signInSeconds = 60; ///< after hello, until signed in
     QStringList allowedOrigins;
     double signInsPerMinute = 30;
     double messagesPerSecond = 20;

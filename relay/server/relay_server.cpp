@@ -101,6 +101,7 @@ ChatOptions chatOptions(const RelayConfig &config)
     options.heartbeatTimeout = 3 * options.heartbeatInterval;
     options.handshakeTimeout
         = std::min<std::chrono::milliseconds>(std::chrono::seconds(30), options.heartbeatTimeout);
+    options.signInTimeout = std::chrono::seconds(config.signInSeconds);
     options.allowedOrigins = config.allowedOrigins;
     options.signInsPerMinute = config.signInsPerMinute;
     options.messagesPerSecond = config.messagesPerSecond;

@@ -383,6 +383,48 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
     }
 
+    void signingInHasADeadline()
+    {
+        // After hello a connection must sign in within sign-in-seconds, and again after
+        // signing out; one that never does is closed, not kept forever.
+        RelayProcess relay;
+        QVERIFY2(relay.start({u"--heartbeat-seconds"_s, u"1"_s, u"--sign-in-seconds"_s, u"2"_s}),
+                 qPrintable(relay.lastError()));
+        ProtocolClient lurker;
+        QVERIFY(lurker.open(relay.webSocketUrl()));
+        QVERIFY(lurker.hello());
+        QCOMPARE(lurker.waitForClose(15000), 4005);
+
+        ProtocolClient user;
+        QVERIFY(user.open(relay.webSocketUrl()));
+        QVERIFY(ProtocolClient::isOk(user.registerUser(u"jill"_s)));
+        QVERIFY(!user.receives(u"never"_s, 3500)); // signed in: past the deadline, still here
+        QVERIFY(user.isConnected());
+        QVERIFY(ProtocolClient::isOk(user.request(u"logout"_s)));
+        QCOMPARE(user.waitForClose(15000), 4005);
+        QCOMPARE(relay.stop(), 0);
+    }
+
+    void passwordChangesAreRateLimited()
+    {
+        // Checking the current password is a guess: a stolen token must not make
+        // password.change an unlimited guessing oracle (nor starve the hashing pool).
+        RelayProcess relay;
+        QVERIFY2(relay.start({u"--sign-in-rate"_s, u"4"_s}), qPrintable(relay.lastError()));
+        ProtocolClient thief;
+        QVERIFY(thief.open(relay.webSocketUrl()));
+        QVERIFY(ProtocolClient::isOk(thief.registerUser(u"kate"_s)));
+        QStringList codes;
+        for (int i = 0; i < 6; ++i)
+            codes.append(code(thief.request(u"password.change"_s,
+                                            {{u"current_password"_s, u"guess %1"_s.arg(i)},
+                                             {u"new_password"_s, u"battery staple"_s}})));
+        QCOMPARE(codes.first(), u"unauthorized"_s);
+        QCOMPARE(codes.last(), u"rate_limited"_s);
+        QVERIFY2(codes.count(u"unauthorized"_s) <= 4, qPrintable(codes.join(u", "_s)));
+        QCOMPARE(relay.stop(), 0);
+    }
+
     void originAllowList()
     {
         RelayProcess relay;

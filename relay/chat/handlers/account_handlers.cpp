@@ -289,6 +289,15 @@ void changePassword(const Request &request)
     const UserRecord user = request.session()->user();
     if (auto checked = protocol::checkPassword(*next, user.username); !checked)
         return request.fail(checked.error());
+    // Checking the current password is a guess like a login's, and costs the same Argon2id
+    // work: limited per address with sign-ins, and per account on its own (a stolen token
+    // must not make it an unlimited guessing oracle).
+    if (signInThrottled(request))
+        return;
+    const double perMinute = request.core().options().signInsPerMinute;
+    if (request.throttled(u"password-change:"_s + QString::number(user.id), perMinute / 60.0,
+                          perMinute))
+        return;
 
     const QString name = user.username;
     const QString currentPassword = *current;
