@@ -31,7 +31,7 @@ Error badRequest(QString message)
 
 } // namespace
 
-Result<Frame> decodeFrame(QByteArrayView bytes, qsizetype maxBytes)
+Result<Frame> decodeFrame(QByteArrayView bytes, qsizetype maxBytes, QString *requestId)
 {
     if (bytes.size() > maxBytes) {
         return Error{
@@ -50,6 +50,12 @@ Result<Frame> decodeFrame(QByteArrayView bytes, qsizetype maxBytes)
         return badRequest(u"frame must be a JSON object"_s);
 
     QJsonObject object = document.object();
+    // The id first: a request refused for its type still gets its one reply by id.
+    const QJsonValue id = object.take(u"id"_s);
+    const bool validId
+        = id.isString() && !id.toString().isEmpty() && id.toString().size() <= kMaxRequestIdLength;
+    if (validId && requestId)
+        *requestId = id.toString();
     const QJsonValue type = object.take(u"type"_s);
     if (!type.isString())
         return badRequest(u"frame needs a string member \"type\""_s);
@@ -59,13 +65,12 @@ Result<Frame> decodeFrame(QByteArrayView bytes, qsizetype maxBytes)
     Frame frame;
     frame.type = type.toString();
 
-    const QJsonValue id = object.take(u"id"_s);
     if (!id.isUndefined()) {
         if (!id.isString())
             return badRequest(u"member \"id\" must be a string"_s);
-        frame.id = id.toString();
-        if (frame.id.isEmpty() || frame.id.size() > kMaxRequestIdLength)
+        if (!validId)
             return badRequest(u"member \"id\" must be 1 to 64 characters"_s);
+        frame.id = id.toString();
     }
 
     frame.fields = std::move(object);

@@ -30,7 +30,10 @@ struct Frame
 
 /// Decodes one frame from the bytes of a text message. Anything that is not a well-formed
 /// frame is an Error with code BadRequest (or TooLarge above maxBytes); nothing throws.
-Result<Frame> decodeFrame(QByteArrayView bytes, qsizetype maxBytes);
+/// `requestId`, when given, receives the frame's "id" whenever the bytes are a JSON object
+/// with a valid one — also when the frame is refused (a bad "type"), so that the error
+/// can carry it.
+Result<Frame> decodeFrame(QByteArrayView bytes, qsizetype maxBytes, QString *requestId = nullptr);
 
 /// Encodes a frame as compact UTF-8 JSON. decodeFrame(encodeFrame(f)) == f for any frame
 /// whose fields do not themselves contain "type" or "id".

@@ -92,9 +92,10 @@ void ChatCore::onTextMessage(Session *session, const QByteArray &text)
     if (session->isClosing())
         return;
 
-    auto frame = protocol::decodeFrame(text, std::numeric_limits<qsizetype>::max());
+    QString requestId;
+    auto frame = protocol::decodeFrame(text, std::numeric_limits<qsizetype>::max(), &requestId);
     if (!frame) {
-        session->send(protocol::encodeFrame(protocol::errorFrame({}, frame.error())));
+        session->send(protocol::encodeFrame(protocol::errorFrame(requestId, frame.error())));
         return;
     }
     const Request request(*this, session, std::move(frame).value());

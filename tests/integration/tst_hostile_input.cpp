@@ -243,6 +243,14 @@ private Q_SLOTS:
             const QJsonObject reply = eve.next(u"error"_s);
             QVERIFY2(code(reply) == u"bad_request", qPrintable(text));
         }
+        // A frame with an id but no usable type: the one reply carries the id (§2).
+        for (const QString &text : {u"{\"id\":\"x1\"}"_s, u"{\"id\":\"x1\",\"type\":5}"_s,
+                                    u"{\"id\":\"x1\",\"type\":\"Bad Type\"}"_s}) {
+            eve.sendText(text);
+            const QJsonObject reply = eve.next(u"error"_s);
+            QCOMPARE(code(reply), u"bad_request"_s);
+            QVERIFY2(reply.value(u"id"_s).toString() == u"x1", qPrintable(text));
+        }
         eve.socket().sendBinaryMessage(QByteArray(1000, '\0'));
         QCOMPARE(code(eve.next(u"error"_s)), u"bad_request"_s);
         QCOMPARE(code(eve.request(u"no.such.type"_s)), u"unsupported"_s);

@@ -107,6 +107,21 @@ private Q_SLOTS:
         QVERIFY2(frame.error().message.contains(mentions), qPrintable(frame.error().message));
     }
 
+    void aRefusedFrameStillNamesItsId()
+    {
+        QString id;
+        QVERIFY(!decodeFrame(R"({"id":"r9","type":7})", 1024, &id));
+        QCOMPARE(id, u"r9"_s);
+        id.clear();
+        QVERIFY(!decodeFrame(R"({"id":"r9"})", 1024, &id));
+        QCOMPARE(id, u"r9"_s);
+        id.clear();
+        QVERIFY(!decodeFrame(R"({"id":9,"type":"x"})", 1024, &id));
+        QVERIFY(id.isEmpty()); // not a valid id: nothing to name
+        QVERIFY(!decodeFrame(R"({"id":"r9",)", 1024, &id));
+        QVERIFY(id.isEmpty()); // not JSON: no id can be read
+    }
+
     void deepNestingIsRejectedNotACrash()
     {
         const QByteArray bytes
