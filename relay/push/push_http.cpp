@@ -32,40 +32,25 @@ namespace {
 constexpr qsizetype kMaxResponseBytes = 64 * 1024;
 constexpr int kMaxConnectionsPerHost = 16;
 
-/// Whether `address` is a public unicast address (not loopback, private, shared, link-local,
-/// multicast or reserved; IPv4-mapped IPv6 judged as IPv4).
-bool isPublic(const sockaddr *address)
+bool isPublicIpv4(quint32 v4)
 {
-    quint32 v4 = 0;
-    if (address->sa_family == AF_INET) {
-        v4 = ntohl(reinterpret_cast<const sockaddr_in *>(address)->sin_addr.s_addr);
-    } else if (address->sa_family == AF_INET6) {
-        const unsigned char *b = reinterpret_cast<const sockaddr_in6 *>(address)->sin6_addr.s6_addr;
-        static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
-        if (std::memcmp(b, mapped, 12) == 0) {
-            v4 = (quint32(b[12]) << 24) | (quint32(b[13]) << 16) | (quint32(b[14]) << 8) | b[15];
-        } else {
-            static const unsigned char zero[15] = {};
-            if (std::memcmp(b, zero, 15) == 0)
-                return false; // :: and ::1
-            return (b[0] & 0xfe) != 0xfc // fc00::/7 unique local
-                && !(b[0] == 0xfe && (b[1] & 0xc0) == 0x80) // fe80::/10 link-local
-                && b[0] != 0xff; // multicast
-        }
-    } else {
-        return false;
-    }
     const auto in = [v4](quint32 network, int bits) {
         return (v4 >> (32 - bits)) == (network >> (32 - bits));
     };
     return !(in(0x00000000, 8) || in(0x0a000000, 8) || in(0x64400000, 10) || in(0x7f000000, 8)
              || in(0xa9fe0000, 16) || in(0xac100000, 12) || in(0xc0000000, 24) || in(0xc0a80000, 16)
-             || in(0xc6120000, 15) || in(0xe0000000, 4) || in(0xf0000000, 4));
+             || in(0xc6120000, 15) || in(0xc0000200, 24) || in(0xc6336400, 24) || in(0xcb007100, 24)
+             || in(0xe0000000, 4) || in(0xf0000000, 4));
+}
+
+quint32 ipv4At(const unsigned char *b)
+{
+    return (quint32(b[0]) << 24) | (quint32(b[1]) << 16) | (quint32(b[2]) << 8) | b[3];
 }
 
 curl_socket_t openPublicSocket(void *, curlsocktype, curl_sockaddr *address)
 {
-    if (!isPublic(&address->addr))
+    if (!isPublicAddress(&address->addr))
         return CURL_SOCKET_BAD;
     return ::socket(address->family, address->socktype, address->protocol);
 }
@@ -77,6 +62,35 @@ void initCurlOnce()
 }
 
 } // namespace
+
+bool isPublicAddress(const sockaddr *address)
+{
+    if (address->sa_family == AF_INET)
+        return isPublicIpv4(ntohl(reinterpret_cast<const sockaddr_in *>(address)->sin_addr.s_addr));
+    if (address->sa_family != AF_INET6)
+        return false;
+    const unsigned char *b = reinterpret_cast<const sockaddr_in6 *>(address)->sin6_addr.s6_addr;
+    static const unsigned char zero[12] = {};
+    static const unsigned char mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+    static const unsigned char nat64[12] = {0, 0x64, 0xff, 0x9b, 0, 0, 0, 0, 0, 0, 0, 0};
+    // Forms that carry an IPv4 address are judged by it: IPv4-compatible (::a.b.c.d, and
+    // so :: and ::1), IPv4-mapped, NAT64's well-known prefix (64:ff9b::/96), 6to4 (2002::/16).
+    if (std::memcmp(b, zero, 12) == 0 || std::memcmp(b, mapped, 12) == 0
+        || std::memcmp(b, nat64, 12) == 0)
+        return isPublicIpv4(ipv4At(b + 12));
+    if (b[0] == 0x20 && b[1] == 0x02)
+        return isPublicIpv4(ipv4At(b + 2));
+    // Otherwise only global unicast (2000::/3), less 2001::/23, the IETF's protocol
+    // assignments: Teredo (it tunnels to an IPv4 address), benchmarking, ORCHID, AMT,
+    // AS112 — no push endpoint lives there — and documentation 2001:db8::/32. Everything
+    // outside 2000::/3 (unique local, link-local, site-local fec0::/10, multicast,
+    // 64:ff9b:1::/48, discard 100::/64) is not public.
+    if ((b[0] & 0xe0) != 0x20)
+        return false;
+    if (b[0] == 0x20 && b[1] == 0x01 && (b[2] <= 0x01 || (b[2] == 0x0d && b[3] == 0xb8)))
+        return false;
+    return true;
+}
 
 QByteArray PushHttpResponse::header(const QByteArray &lowerCaseName) const
 {

@@ -8,7 +8,14 @@
 #include <functional>
 #include <memory>
 
+struct sockaddr;
+
 namespace tidings::relay {
+
+/// Whether a push request may connect to `address`: public unicast only — not loopback,
+/// private, shared, link-local, multicast, documentation or reserved, and an IPv6 address
+/// that carries an IPv4 one (mapped, compatible, NAT64, 6to4) is judged by that one.
+bool isPublicAddress(const sockaddr *address);
 
 /// One HTTP request to a push provider.
 struct PushHttpRequest

@@ -165,6 +165,11 @@ private:
     /// and the paths under /up.
     Allowed allowedBy(const QUrl &url) const
     {
+        // Dot segments would let "/up/../admin" pass as under "/up" (libcurl, like any
+        // client, resolves them before sending): such a URL is allowed by nothing.
+        const QStringList segments = url.path(QUrl::FullyDecoded).split(u'/');
+        if (segments.contains(u"."_s) || segments.contains(u".."_s))
+            return Allowed::No;
         Allowed best = Allowed::No;
         for (const QString &text : m_prefixes) {
             const QUrl prefix(text);
@@ -177,10 +182,18 @@ private:
             const int defaultPort = url.scheme() == u"https" ? 443 : 80;
             if (prefix.host() == url.host()
                 && (prefix.port() == -1 || prefix.port() == url.port(defaultPort))
-                && url.path().startsWith(prefix.path()))
+                && underPath(url.path(QUrl::FullyDecoded), prefix.path(QUrl::FullyDecoded)))
                 return Allowed::ByHost;
         }
         return best;
+    }
+
+    /// "/up" holds "/up" and "/up/…", not "/upload".
+    static bool underPath(const QString &path, const QString &prefix)
+    {
+        if (prefix.isEmpty() || prefix.endsWith(u'/'))
+            return path.startsWith(prefix) || (prefix == u"/" && path.isEmpty());
+        return path == prefix || path.startsWith(prefix + u'/');
     }
 
     QStringList m_prefixes;

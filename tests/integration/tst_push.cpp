@@ -255,6 +255,28 @@ private Q_SLOTS:
         QCOMPARE(again.request(u"push.list"_s).value(u"targets"_s).toArray().size(), 0);
     }
 
+    void anAllowedHostsPathCannotBeEscaped()
+    {
+        // The admin allows one host's /up: dot segments and look-alike paths are refused.
+        RelayProcess relay;
+        QVERIFY2(relay.start(
+                     relayArguments({u"--push-unifiedpush-endpoints"_s, u"http://127.0.0.1/up"_s})),
+                 qPrintable(relay.lastError()));
+        ProtocolClient bob;
+        QVERIFY(bob.signUp(relay.webSocketUrl(), u"bob"_s));
+        const auto code = [&bob](const QString &address) {
+            const QJsonObject reply = bob.request(
+                u"push.register"_s, {{u"provider"_s, u"unifiedpush"_s}, {u"address"_s, address}});
+            return ProtocolClient::isOk(reply) ? u"ok"_s : ProtocolClient::errorCode(reply);
+        };
+        QCOMPARE(code(u"http://127.0.0.1:9/up/device-1"_s), u"ok"_s);
+        QCOMPARE(code(u"http://127.0.0.1:9/up"_s), u"ok"_s);
+        QCOMPARE(code(u"http://127.0.0.1:9/up/../admin"_s), u"forbidden"_s);
+        QCOMPARE(code(u"http://127.0.0.1:9/up/%2e%2e/admin"_s), u"forbidden"_s);
+        QCOMPARE(code(u"http://127.0.0.1:9/up/./x"_s), u"forbidden"_s);
+        QCOMPARE(code(u"http://127.0.0.1:9/upload"_s), u"forbidden"_s);
+    }
+
     void webhookRequestIsSignedAndCarriesNoText()
     {
         RelayProcess relay;
