@@ -171,8 +171,8 @@ QJsonObject changed(const QString &kind, QJsonObject body, const QJsonObject &ch
     if (body.value(u"deleted"_s).toBool() || body.value(u"expired"_s).toBool())
         return body; // nothing brings a deleted or expired message back
     if (kind == u"edit") {
-        if (change.value(u"expired"_s).toBool())
-            return body;
+        if (change.value(u"expired"_s).toBool() || change.value(u"deleted"_s).toBool())
+            return body; // an edit whose text went with a later delete
         body.insert(u"text"_s, change.value(u"text"_s));
         body.insert(u"edited_at"_s, time);
     } else if (kind == u"delete") {

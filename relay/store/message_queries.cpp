@@ -288,6 +288,14 @@ Result<Appended> deleteMessage(QSqlDatabase &db, UserId sender, ConversationId c
         !stored) {
         return stored.error();
     }
+    // Earlier versions of the text go too: the log keeps that an edit happened, not what it said.
+    if (auto erased = run(db,
+                          u"UPDATE events SET body = '{\"deleted\":true}' "
+                          "WHERE conversation_id = ? AND target_seq = ? AND kind = 'edit'"_s,
+                          {conversation, target});
+        !erased) {
+        return erased.error();
+    }
     return withRecipients(db, *event);
 }
 

@@ -3,6 +3,7 @@
 #include "support/relay_process.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QtTest>
 
 using namespace tidings::test;
@@ -231,6 +232,22 @@ private Q_SLOTS:
         now = messageAt(*p.bob, p.direct, seq);
         QCOMPARE(now.value(u"deleted"_s).toBool(), true);
         QVERIFY(!now.contains(u"text"_s)); // gone from the store, not just hidden
+        // ...and so are the earlier versions of its text: the edit is still in the log,
+        // saying only that it was deleted.
+        const QJsonArray log = p.bob->request(u"history"_s, {{u"conversation"_s, p.direct}})
+                                   .value(u"events"_s)
+                                   .toArray();
+        int edits = 0;
+        for (const QJsonValue &value : log) {
+            const QJsonObject event = value.toObject();
+            if (event.value(u"kind"_s).toString() != u"edit")
+                continue;
+            ++edits;
+            QCOMPARE(event.value(u"target_seq"_s).toInteger(), seq);
+            QVERIFY2(!event.contains(u"text"_s), qPrintable(QJsonDocument(event).toJson()));
+            QCOMPARE(event.value(u"deleted"_s).toBool(), true);
+        }
+        QCOMPARE(edits, 1);
         QCOMPARE(code(p.alice->request(u"message.edit"_s,
                                        {{u"conversation"_s, p.direct},
                                         {u"client_id"_s, u"e10"_s},
