@@ -46,7 +46,7 @@ private Q_SLOTS:
         QCOMPARE(ready.status, 200);
         QCOMPARE(ready.json().value(u"status"_s).toString(), u"ready"_s);
         QCOMPARE(ready.json().value(u"store"_s).toString(), u"sqlite"_s);
-        QCOMPARE(ready.json().value(u"schema"_s).toInt(), 5);
+        QCOMPARE(ready.json().value(u"schema"_s).toInt(), 6);
 
         QCOMPARE(httpGet(relay.httpUrl(u"/no-such-page"_s)).status, 404);
         // The WebSocket path answers plain HTTP with "upgrade required", not silence.
