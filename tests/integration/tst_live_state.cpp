@@ -293,17 +293,26 @@ private Q_SLOTS:
         }
         QVERIFY(accountLimited >= 4);
 
-        // Any frames at all, per connection.
+        // Any frames at all, per connection (10/s, bursts of 20), counted before a frame is
+        // read: garbage over the budget is refused unread (rate_limited, not bad_request).
+        // 200 frames sent at once would need 18 s to fit the budget.
         ProtocolClient chatty;
         QVERIFY(chatty.open(strict.webSocketUrl()));
         QVERIFY(chatty.hello());
-        QStringList ids;
-        for (int i = 0; i < 40; ++i)
-            ids.append(chatty.post(u"ping"_s));
-        int pings = 0;
-        for (const QString &id : std::as_const(ids))
-            pings += ok(chatty.reply(id)) ? 1 : 0;
-        QVERIFY(pings >= 19 && pings < 40);
+        constexpr int kFrames = 200;
+        for (int i = 0; i < kFrames; ++i)
+            chatty.sendText(u"{"_s);
+        int unreadable = 0, refusedUnread = 0;
+        for (int i = 0; i < kFrames; ++i) {
+            const QJsonObject error = chatty.next(u"error"_s);
+            unreadable += code(error) == u"bad_request" ? 1 : 0;
+            refusedUnread += code(error) == u"rate_limited" ? 1 : 0;
+            if (code(error) == u"rate_limited")
+                QVERIFY(error.value(u"retry_after_ms"_s).toInteger() > 0);
+        }
+        QCOMPARE(unreadable + refusedUnread, kFrames);
+        QVERIFY2(unreadable >= 1 && refusedUnread >= 1,
+                 qPrintable(u"%1 read, %2 refused"_s.arg(unreadable).arg(refusedUnread)));
         QCOMPARE(strict.stop(), 0);
     }
 };
