@@ -14,6 +14,10 @@
 
 #include <cstdio>
 
+#ifdef Q_OS_UNIX
+#include <sys/stat.h>
+#endif
+
 #ifdef __GLIBC__
 #include <malloc.h>
 #endif
@@ -44,6 +48,11 @@ int main(int argc, char *argv[])
     // writer that cycle, once per transaction, was half of the relay's CPU at load
     // (docs/benchmarks.md, issue 15). Keep freed memory up to this much for reuse instead.
     mallopt(M_TRIM_THRESHOLD, 64 * 1024 * 1024);
+#endif
+#ifdef Q_OS_UNIX
+    // Everything the relay creates is its own alone: the database holds password hashes and
+    // the key that signs media links, the media directory what users sent.
+    ::umask(0077);
 #endif
 #ifdef Q_OS_LINUX
     // The dispatcher is fixed when the application object is made, before the command line

@@ -26,6 +26,23 @@ Result<DataDirectory> DataDirectory::open(const QString &path)
     }
     if (!QFileInfo(absolute).isDir())
         return Error{ErrorCode::Io, u"data directory %1 is not a directory"_s.arg(absolute)};
+    // Only the relay's user may look inside (the store holds password hashes and the key
+    // that signs media links); a store made by an older relay is closed up too. Access is
+    // only ever taken away from others, never given to the owner.
+    namespace fs = std::filesystem;
+    const fs::path directory = absolute.toStdString();
+    fs::permissions(directory, fs::perms::group_all | fs::perms::others_all,
+                    fs::perm_options::remove, error);
+    if (error) {
+        return Error{ErrorCode::Io,
+                     u"cannot make data directory %1 private: %2"_s.arg(
+                         absolute, QString::fromStdString(error.message()))};
+    }
+    for (const char *name : {"tidings.db", "tidings.db-wal", "tidings.db-shm"}) {
+        if (fs::exists(directory / name, error))
+            fs::permissions(directory / name, fs::perms::group_all | fs::perms::others_all,
+                            fs::perm_options::remove, error);
+    }
 
     auto lock = std::make_unique<QLockFile>(absolute + u"/relay.lock"_s);
     lock->setStaleLockTime(0); // a lock whose process is gone is stale at once

@@ -47,6 +47,13 @@ private Q_SLOTS:
         QCOMPARE(ready.json().value(u"status"_s).toString(), u"ready"_s);
         QCOMPARE(ready.json().value(u"store"_s).toString(), u"sqlite"_s);
         QCOMPARE(ready.json().value(u"schema"_s).toInt(), 6);
+        // What the relay made is its own alone: the store holds password hashes and keys.
+        const auto others = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup
+            | QFile::ReadOther | QFile::WriteOther | QFile::ExeOther;
+        for (const QString &made :
+             QStringList{relay.dataDirectory(), relay.dataDirectory() + u"/tidings.db"_s})
+            QVERIFY2((QFileInfo(made).permissions() & others) == QFile::Permissions(),
+                     qPrintable(made));
 
         QCOMPARE(httpGet(relay.httpUrl(u"/no-such-page"_s)).status, 404);
         // The WebSocket path answers plain HTTP with "upgrade required", not silence.

@@ -24,6 +24,30 @@ private Q_SLOTS:
         QCOMPARE(directory->filePath(u"tidings.db"_s), path + u"/tidings.db"_s);
     }
 
+    void onlyTheRelaysUserMayLookInside()
+    {
+        QTemporaryDir root;
+        const QString path = root.filePath(u"data"_s);
+        QVERIFY(QDir().mkpath(path));
+        QFile::setPermissions(path,
+                              QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner
+                                  | QFile::ReadGroup | QFile::ExeGroup | QFile::ReadOther
+                                  | QFile::ExeOther);
+        QFile database(path + u"/tidings.db"_s);
+        QVERIFY(database.open(QIODevice::WriteOnly));
+        database.close();
+        QFile::setPermissions(database.fileName(),
+                              QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup
+                                  | QFile::ReadOther);
+        const auto directory = DataDirectory::open(path);
+        QVERIFY(directory.ok());
+        const auto others = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup
+            | QFile::ReadOther | QFile::WriteOther | QFile::ExeOther;
+        QCOMPARE(QFileInfo(path).permissions() & others, QFile::Permissions());
+        QCOMPARE(QFileInfo(database.fileName()).permissions() & others, QFile::Permissions());
+        QVERIFY(QFileInfo(database.fileName()).permissions() & QFile::WriteOwner);
+    }
+
     void secondOpenIsRefusedWhileTheFirstHoldsIt()
     {
         QTemporaryDir root;
