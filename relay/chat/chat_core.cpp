@@ -95,17 +95,9 @@ void ChatCore::onTextMessage(Session *session, const QByteArray &text)
     // The connection's frame budget is taken before the frame is read: a frame over it
     // costs no JSON parsing (so its error cannot carry its id).
     const double perSecond = m_options.framesPerSecond;
-    const qint64 waitMs = m_rateLimiter->take(u"frames:"_s + QString::number(quintptr(session)),
-                                              {perSecond, 2 * perSecond});
-    if (waitMs > 0) {
-        protocol::Frame refused = protocol::errorFrame(
-            {},
-            {ErrorCode::RateLimited,
-             u"too many frames; retry in %1 ms (this frame was not read)"_s.arg(waitMs)});
-        refused.fields.insert(u"retry_after_ms"_s, waitMs);
-        session->send(protocol::encodeFrame(refused));
+    if (Request(*this, session, {})
+            .throttled(u"frames:"_s + QString::number(quintptr(session)), perSecond, 2 * perSecond))
         return;
-    }
     QString requestId;
     auto frame = protocol::decodeFrame(text, std::numeric_limits<qsizetype>::max(), &requestId);
     if (!frame) {

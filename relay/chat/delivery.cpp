@@ -10,8 +10,7 @@ void deliverEvent(ChatCore &core, const Appended &appended, const Session *excep
 {
     if (appended.duplicate)
         return;
-    core.memberCache().observe(appended);
-    core.sendToUsers(appended.recipients, wire::eventFrame(appended.event), except);
+    deliverEvent(core, appended, except, wire::eventJson(appended.event));
 }
 
 void deliverEvent(ChatCore &core, const Appended &appended, const Session *except,

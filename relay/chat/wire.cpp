@@ -95,11 +95,6 @@ QByteArray eventFrame(const QByteArray &eventJson)
     return frame;
 }
 
-QByteArray eventFrame(const EventRecord &record)
-{
-    return eventFrame(eventJson(record));
-}
-
 QJsonObject member(const MemberRecord &member)
 {
     QJsonObject object{{u"user"_s, member.userId},

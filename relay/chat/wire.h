@@ -22,7 +22,6 @@ QByteArray eventJson(const EventRecord &event);
 /// The event as a frame the relay pushes, {"type":"event", …}, from its eventJson(): encoded
 /// once for the whole fan-out.
 QByteArray eventFrame(const QByteArray &eventJson);
-QByteArray eventFrame(const EventRecord &event);
 QJsonObject member(const MemberRecord &member);
 /// A conversation as its member sees it (docs/protocol.md, "conversation").
 QJsonObject conversation(const sql::ConversationSummary &summary);

@@ -4,6 +4,7 @@
 #include <QFileInfo>
 
 #include <filesystem>
+#include <string>
 #include <system_error>
 
 namespace tidings::relay {
@@ -38,9 +39,10 @@ Result<DataDirectory> DataDirectory::open(const QString &path)
                      u"cannot make data directory %1 private: %2"_s.arg(
                          absolute, QString::fromStdString(error.message()))};
     }
-    for (const char *name : {"tidings.db", "tidings.db-wal", "tidings.db-shm"}) {
-        if (fs::exists(directory / name, error))
-            fs::permissions(directory / name, fs::perms::group_all | fs::perms::others_all,
+    for (const char *suffix : {"", "-wal", "-shm"}) {
+        const fs::path file = directory / (std::string(kStoreFile) + suffix);
+        if (fs::exists(file, error))
+            fs::permissions(file, fs::perms::group_all | fs::perms::others_all,
                             fs::perm_options::remove, error);
     }
 

@@ -14,6 +14,9 @@ namespace tidings::relay {
 class DataDirectory
 {
 public:
+    /// The store's file in the directory (SQLite adds "-wal" and "-shm" beside it).
+    static constexpr char kStoreFile[] = "tidings.db";
+
     static Result<DataDirectory> open(const QString &path);
 
     QString path() const { return m_path; }

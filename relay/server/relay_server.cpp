@@ -128,7 +128,7 @@ Result<quint16> RelayServer::start()
     m_services->dataDirectory = std::move(dataDirectory).value();
 
     m_services->store = std::make_unique<SqliteStore>(
-        m_services->dataDirectory->filePath(u"tidings.db"_s),
+        m_services->dataDirectory->filePath(QLatin1StringView(DataDirectory::kStoreFile)),
         m_config.storeSyncFull ? SyncPolicy::Full : SyncPolicy::Normal);
     const Result<StoreInfo> opened = m_services->store->open();
     if (!opened)

@@ -112,16 +112,15 @@ void conversationChanged(const QSqlDatabase &db, ConversationId conversation)
         cache->forget(conversation);
 }
 
-void pushTargetsChanged(const QSqlDatabase &db)
+void blocksChanged(const QSqlDatabase &db)
 {
     if (ConversationCache *cache = ConversationCache::of(db))
         cache->clear();
 }
 
-void blocksChanged(const QSqlDatabase &db)
+void pushTargetsChanged(const QSqlDatabase &db)
 {
-    if (ConversationCache *cache = ConversationCache::of(db))
-        cache->clear();
+    blocksChanged(db); // the same: every conversation is read again
 }
 
 } // namespace tidings::relay::sql
