@@ -581,6 +581,10 @@ private:
             const QByteArray offset = header(job, "Upload-Offset");
             if (status == 409 && !offset.isEmpty()) {
                 job.offset = offset.toLongLong(); // the relay says where it stands
+            } else if (status == 409) {
+                // Another request of ours still holds the upload (one the relay has not
+                // finished with): ask again where it stands, a little later.
+                return retry(job, messageOf(job.response, status));
             } else if (status != 204) {
                 return fail(job, messageOf(job.response, status));
             } else {

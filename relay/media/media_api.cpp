@@ -201,11 +201,32 @@ struct MediaApi::Busy
     QSet<QString> ids;
 };
 
+class MediaApi::Claim
+{
+public:
+    Claim(std::shared_ptr<Busy> busy, QString id) : m_busy(std::move(busy)), m_id(std::move(id)) { }
+    ~Claim() { release(); }
+    Q_DISABLE_COPY_MOVE(Claim)
+
+    void release()
+    {
+        const QMutexLocker lock(&m_busy->mutex);
+        if (!m_released)
+            m_busy->ids.remove(m_id);
+        m_released = true;
+    }
+
+private:
+    const std::shared_ptr<Busy> m_busy;
+    const QString m_id;
+    bool m_released = false; ///< under m_busy->mutex
+};
+
 struct MediaApi::Upload
 {
     QString id;
     qint64 offset = 0;
-    std::shared_ptr<void> busy;
+    std::shared_ptr<Claim> busy;
 };
 
 MediaApi::MediaApi(Store &store, MediaFiles &files, MediaOptions options, QByteArray linkKey,
@@ -407,6 +428,8 @@ void MediaApi::append(HttpConnection &connection, const QString &id)
             m_files.run<qint64>([id](BlobStore &blobs) { return blobs.size(id); })
                 .then(&connection,
                       [this, &connection, id, offset, length, busy](const Result<qint64> &current) {
+                          if (!current || *current != offset || length == 0)
+                              busy->release(); // answered now
                           if (!current)
                               return fail(connection, current.error());
                           if (*current != offset) {
@@ -435,6 +458,8 @@ void MediaApi::receiveChunk(HttpConnection &connection, std::shared_ptr<Upload> 
                 return blobs.append(id, offset, bytes, last);
             })
             .then(&connection, [this, &connection, upload, last](const Result<qint64> &reached) {
+                if (!reached || last)
+                    upload->busy->release(); // answered now
                 if (!reached)
                     return fail(connection, reached.error());
                 upload->offset = *reached;
@@ -460,18 +485,21 @@ void MediaApi::complete(HttpConnection &connection, const QString &id)
             .run<BlobDigest>(
                 [id, busy](BlobStore &blobs) { return blobs.digest(id, media::kSniffBytes); })
             .then(&connection, [this, &connection, record, busy](const Result<BlobDigest> &digest) {
-                finishUpload(connection, record, digest, busy);
+                finishUpload(connection, record, digest, std::move(busy));
             });
     });
 }
 
 void MediaApi::finishUpload(HttpConnection &connection, const sql::MediaRecord &record,
-                            const Result<BlobDigest> &digest, const std::shared_ptr<void> &busy)
+                            const Result<BlobDigest> &digest, std::shared_ptr<Claim> busy)
 {
-    if (!digest)
+    if (!digest) {
+        busy->release();
         return fail(connection, digest.error());
+    }
     const QString id = record.id;
     if (digest->size != record.size) {
+        busy->release();
         return fail(connection,
                     {ErrorCode::Conflict,
                      u"the upload has %1 of %2 bytes"_s.arg(digest->size).arg(record.size)},
@@ -479,13 +507,19 @@ void MediaApi::finishUpload(HttpConnection &connection, const sql::MediaRecord &
     }
     if (QString::fromLatin1(digest->sha256) != record.sha256) {
         // The bytes are not the file declared: start again from nothing.
-        m_files.run<void>([id, busy](BlobStore &blobs) { return blobs.remove(id); });
-        return fail(connection,
-                    {ErrorCode::Conflict,
-                     u"the file's SHA-256 is not the one declared; upload it "
-                     "again from offset 0"_s},
-                    {{"Upload-Offset", "0"}});
+        // Answered once the bytes are gone, so that the upload from 0 finds nothing.
+        m_files.run<void>([id](BlobStore &blobs) { return blobs.remove(id); })
+            .then(&connection, [&connection, busy](const Result<void> &) {
+                busy->release();
+                fail(connection,
+                     {ErrorCode::Conflict,
+                      u"the file's SHA-256 is not the one declared; upload it "
+                      "again from offset 0"_s},
+                     {{"Upload-Offset", "0"}});
+            });
+        return;
     }
+    busy->release(); // the bytes are read; what follows is the database's
     auto type = media::verifyType(record.type, digest->head);
     if (type && !media::typeAllowed(*type, m_options.allowedTypes))
         type = Error{ErrorCode::Unsupported, u"this relay does not accept %1 files"_s.arg(*type)};
@@ -624,18 +658,13 @@ QByteArray MediaApi::signLink(const QString &id, UserId user, qint64 expiresAt) 
                                   + QByteArray::number(expiresAt));
 }
 
-std::shared_ptr<void> MediaApi::claim(const QString &id)
+std::shared_ptr<MediaApi::Claim> MediaApi::claim(const QString &id)
 {
-    auto busy = m_busy;
-    const QMutexLocker lock(&busy->mutex);
-    if (busy->ids.contains(id))
+    const QMutexLocker lock(&m_busy->mutex);
+    if (m_busy->ids.contains(id))
         return {};
-    busy->ids.insert(id);
-    return std::shared_ptr<QString>(new QString(id), [busy](QString *claimed) {
-        const QMutexLocker unlock(&busy->mutex);
-        busy->ids.remove(*claimed);
-        delete claimed;
-    });
+    m_busy->ids.insert(id);
+    return std::make_shared<Claim>(m_busy, id);
 }
 
 void MediaApi::sweep(std::function<void()> done)

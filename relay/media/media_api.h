@@ -57,6 +57,7 @@ public:
 private:
     struct Upload;
     struct Busy;
+    class Claim;
     using Next = std::function<void(UserId)>;
     using Found = std::function<void(const sql::MediaRecord &)>;
 
@@ -69,7 +70,7 @@ private:
     void receiveChunk(HttpConnection &connection, std::shared_ptr<Upload> upload);
     void complete(HttpConnection &connection, const QString &id);
     void finishUpload(HttpConnection &connection, const sql::MediaRecord &record,
-                      const Result<BlobDigest> &digest, const std::shared_ptr<void> &busy);
+                      const Result<BlobDigest> &digest, std::shared_ptr<Claim> busy);
     void cancel(HttpConnection &connection, const QString &id);
     void download(HttpConnection &connection, const QString &id);
     void serve(HttpConnection &connection, const sql::MediaRecord &record);
@@ -77,8 +78,10 @@ private:
     void sweepBatch(std::shared_ptr<std::function<void()>> done);
 
     /// Marks `id` busy (one upload request at a time): an empty pointer when it already
-    /// is, else a token that frees it when its last copy goes, on whatever thread.
-    std::shared_ptr<void> claim(const QString &id);
+    /// is, else a claim that frees it when released or when its last copy goes, on whatever
+    /// thread. A request releases its claim before it answers: the client's next request may
+    /// come at once, on another connection.
+    std::shared_ptr<Claim> claim(const QString &id);
     QByteArray signLink(const QString &id, UserId user, qint64 expiresAt) const;
 
     Store &m_store;

@@ -13,7 +13,8 @@
 namespace tidings::relay {
 
 /// Runs BlobStore calls on threads of its own, so that no event loop waits on the disk.
-/// The queue is bounded: past `maxPendingJobs`, a job fails at once with Unavailable.
+/// The queue is bounded: past `maxPendingJobs`, a job fails at once with Unavailable. A job's
+/// function (and all it captured) is destroyed before its result is reported.
 class MediaFiles
 {
 public:
@@ -33,10 +34,14 @@ public:
             promise->finish();
             return future;
         }
-        m_pool.start([this, promise, job = std::move(job)] {
-            promise->addResult(job(*m_blobs));
-            promise->finish();
+        m_pool.start([this, promise, job = std::move(job)]() mutable {
+            // What the job holds (an upload's claim on its media, say) is let go before
+            // anyone can see its result and act on it.
+            Result<T> result = job(*m_blobs);
+            job = nullptr;
             m_pending.fetch_sub(1);
+            promise->addResult(std::move(result));
+            promise->finish();
         });
         return future;
     }
