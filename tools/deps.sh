@@ -9,7 +9,7 @@ purpose=${1:-test}
 
 build_packages=(
     cmake ninja-build g++ ccache pkg-config
-    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev qt6-httpserver-dev libsodium-dev
+    qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libsodium-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
     qtkeychain-qt6-dev libsecret-1-0 libcurl4-openssl-dev libssl-dev

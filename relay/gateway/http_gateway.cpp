@@ -1,15 +1,18 @@
 #include "gateway/http_gateway.h"
 
 #include "gateway/gateway_logging.h"
-#include "gateway/websocket_upgrade.h"
-
+#include "gateway/http_connection.h"
 #include "gateway/io_threads.h"
 #include "gateway/transport.h"
 #include "gateway/websocket_connection.h"
+#include "gateway/websocket_upgrade.h"
 
 #include <QElapsedTimer>
 #include <QFile>
 #include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
 #include <QSslCertificate>
 #include <QSslConfiguration>
 #include <QSslKey>
@@ -19,6 +22,7 @@
 #include <QTimer>
 
 #include <optional>
+#include <utility>
 
 #ifdef Q_OS_UNIX
 #include <unistd.h>
@@ -60,18 +64,17 @@ Result<QSslConfiguration> loadTls(const QString &certificateFile, const QString 
     return configuration;
 }
 
-/// Accepts connections and reads the head of each one's first request (the HTTP server
-/// would otherwise own every socket, WebSockets included, and look through all of them
-/// on every signal). Not a QSslServer: the TLS handshake runs here, under the head's
-/// time limit.
+/// Accepts connections and reads the head of each one's first request, which decides
+/// what the connection becomes: a WebSocketConnection or an HttpConnection. Not a
+/// QSslServer: the TLS handshake runs here, under the head's time limit.
 class Listener : public QTcpServer
 {
 public:
     Listener(const GatewayOptions &options, std::optional<QSslConfiguration> tls,
-             HttpGateway::WebSocketHandler &handler, HttpGateway::RawHttpRoute &rawRoute,
+             HttpGateway::WebSocketHandler &handler, HttpConnection::Handler httpHandler,
              IoThreads &ioThreads)
-        : m_options(options), m_tls(std::move(tls)), m_handler(handler), m_rawRoute(rawRoute),
-          m_ioThreads(ioThreads)
+        : m_options(options), m_tls(std::move(tls)), m_handler(handler),
+          m_httpHandler(std::move(httpHandler)), m_ioThreads(ioThreads)
     {
         // One timer for every head awaited, not one each: a storm starts thousands.
         m_clock.start();
@@ -111,10 +114,18 @@ protected:
         connect(socket, &QTcpSocket::disconnected, waiting, [socket] { socket->deleteLater(); });
     }
 
+public:
+    /// Deletes every HTTP connection now.
+    void closeHttp()
+    {
+        const QSet<HttpConnection *> open = std::exchange(m_http, {});
+        for (HttpConnection *connection : open)
+            delete connection;
+    }
+
 private:
     static constexpr int kMaxPendingHeads = 16384;
     static constexpr int kHeadTimeoutMs = 10000;
-    static constexpr int kHttpIdleTimeoutMs = 15000;
     static constexpr qsizetype kMaxHeadBytes = 8192;
 
     /// Takes out of `since` the sockets whose time is older than `limitMs` ago.
@@ -140,26 +151,8 @@ private:
             socket->abort();
             socket->deleteLater();
         }
-        // Qt's HTTP server keeps connections open between requests for as long as the
-        // client likes: one that says nothing for a while is closed here.
-        for (QTcpSocket *socket : takeOlderThan(m_idleHttp, kHttpIdleTimeoutMs))
-            socket->abort(); // the HTTP server deletes it
-        if (m_heads.isEmpty() && m_idleHttp.isEmpty())
+        if (m_heads.isEmpty())
             m_sweep.stop();
-    }
-
-    void watchIdle(QTcpSocket *socket)
-    {
-        m_idleHttp.insert(socket, m_clock.elapsed());
-        const auto touch = [this, socket] {
-            if (auto it = m_idleHttp.find(socket); it != m_idleHttp.end())
-                *it = m_clock.elapsed();
-        };
-        connect(socket, &QIODevice::readyRead, this, touch);
-        connect(socket, &QIODevice::bytesWritten, this, touch);
-        connect(socket, &QObject::destroyed, this, [this, socket] { m_idleHttp.remove(socket); });
-        if (!m_sweep.isActive())
-            m_sweep.start();
     }
 
     void readHead(QTcpSocket *socket, QObject *waiting)
@@ -179,20 +172,14 @@ private:
         UpgradeRequest request
             = inspectRequest(QByteArrayView(start).first(end + 4), QByteArrayView("/ws"));
         switch (request.kind) {
-        case UpgradeRequest::Kind::Http:
-            if (m_rawRoute.claims && m_rawRoute.claims(requestPath(start))) {
-                m_rawRoute.take(socket);
-                return;
-            }
-            // The HTTP server reads the request from the start (peek took nothing).
-            watchIdle(socket);
-            addPendingConnection(socket);
-            Q_EMIT newConnection();
-            QTimer::singleShot(0, socket, [socket] {
-                if (socket->bytesAvailable() > 0)
-                    Q_EMIT socket->readyRead();
-            });
+        case UpgradeRequest::Kind::Http: {
+            // It reads the request from the start (peek took nothing).
+            auto *connection = new HttpConnection(socket, m_httpHandler, this);
+            m_http.insert(connection);
+            connect(connection, &QObject::destroyed, this,
+                    [this, connection] { m_http.remove(connection); });
             return;
+        }
         case UpgradeRequest::Kind::Refused:
             refuse(socket, request.response);
             return;
@@ -242,19 +229,6 @@ private:
         return TransportSource{.socket = socket};
     }
 
-    /// The path of the request line at the start of `head` ("GET /a/b?c HTTP/1.1" → "/a/b").
-    static QByteArrayView requestPath(QByteArrayView head)
-    {
-        const qsizetype start = head.indexOf(' ');
-        if (start < 0)
-            return {};
-        QByteArrayView target = head.sliced(start + 1);
-        target = target.first(std::max<qsizetype>(0, target.indexOf(' ')));
-        if (const qsizetype query = target.indexOf('?'); query >= 0)
-            target = target.first(query);
-        return target;
-    }
-
     static void refuse(QTcpSocket *socket, const QByteArray &response)
     {
         socket->write(response);
@@ -268,10 +242,10 @@ private:
     const GatewayOptions &m_options;
     const std::optional<QSslConfiguration> m_tls;
     HttpGateway::WebSocketHandler &m_handler;
-    HttpGateway::RawHttpRoute &m_rawRoute;
+    const HttpConnection::Handler m_httpHandler;
     IoThreads &m_ioThreads;
     QHash<QTcpSocket *, qint64> m_heads; ///< awaited, and since when (m_clock)
-    QHash<QTcpSocket *, qint64> m_idleHttp; ///< with the HTTP server, and last heard (m_clock)
+    QSet<HttpConnection *> m_http;
     QElapsedTimer m_clock;
     QTimer m_sweep;
 };
@@ -282,7 +256,7 @@ HttpGateway::HttpGateway(GatewayOptions options, QObject *parent)
     : QObject(parent), m_options(std::move(options)),
       m_ioThreads(std::make_unique<IoThreads>(m_options.ioThreads, m_options.ioDispatcher))
 {
-    addUpgradeRequiredRoute(m_http, u"/ws"_s);
+    addHttpRoute("/ws", &answerUpgradeRequired);
 }
 
 // The I/O threads stop last (members go in reverse order), after finishing what was
@@ -298,8 +272,9 @@ Result<quint16> HttpGateway::listen()
             return loaded.error();
         tls = *loaded;
     }
-    auto server = std::make_unique<Listener>(m_options, std::move(tls), m_webSocketHandler,
-                                             m_rawRoute, *m_ioThreads);
+    auto server = std::make_unique<Listener>(
+        m_options, std::move(tls), m_webSocketHandler,
+        [this](HttpConnection &connection) { serveHttp(connection); }, *m_ioThreads);
     // The default backlog (50) drops a reconnect storm; set it before listen().
     server->setListenBacklogSize(m_options.listenBacklog);
     if (!server->listen(m_options.address, m_options.port)) {
@@ -309,7 +284,7 @@ Result<quint16> HttpGateway::listen()
                          .arg(server->errorString())};
     }
     const quint16 port = server->serverPort();
-    m_http.bind(server.release()); // the HTTP server takes ownership
+    m_listener = std::move(server);
     qCInfo(lcGateway).noquote() << u"listening on %1 port %2%3"_s.arg(m_options.address.toString())
                                        .arg(port)
                                        .arg(tlsEnabled() ? u" with TLS"_s : QString());
@@ -318,9 +293,29 @@ Result<quint16> HttpGateway::listen()
 
 void HttpGateway::stopListening()
 {
-    const auto servers = m_http.servers();
-    for (QTcpServer *server : servers)
-        server->close();
+    if (!m_listener)
+        return;
+    m_listener->close();
+    static_cast<Listener *>(m_listener.get())->closeHttp();
+}
+
+void HttpGateway::addHttpRoute(QByteArray path, HttpHandler handler, bool subpaths)
+{
+    m_routes.append({std::move(path), std::move(handler), subpaths});
+}
+
+void HttpGateway::serveHttp(HttpConnection &connection)
+{
+    const QByteArray &path = connection.request().path;
+    for (const Route &route : std::as_const(m_routes)) {
+        if (path == route.path
+            || (route.subpaths && path.startsWith(route.path)
+                && path.at(route.path.size()) == '/')) {
+            return route.handler(connection);
+        }
+    }
+    const QJsonObject body{{u"error"_s, u"not_found"_s}, {u"message"_s, u"no such path"_s}};
+    connection.respondJson(404, QJsonDocument(body).toJson(QJsonDocument::Compact));
 }
 
 } // namespace tidings::relay

@@ -2,9 +2,10 @@
 
 #include "util/result.h"
 
+#include <QByteArray>
 #include <QByteArrayView>
 #include <QHostAddress>
-#include <QHttpServer>
+#include <QList>
 #include <QObject>
 
 #include <functional>
@@ -16,6 +17,7 @@ class QTcpSocket;
 
 namespace tidings::relay {
 
+class HttpConnection;
 class IoThreads;
 class WebSocketConnection;
 
@@ -33,11 +35,12 @@ struct GatewayOptions
     std::function<QAbstractEventDispatcher *()> ioDispatcher;
 };
 
-/// The relay's one port: HTTP routes (anyone may add theirs through http()) and the
+/// The relay's one port: HTTP routes (anyone may add theirs through addHttpRoute()) and the
 /// WebSocket endpoint at /ws, plain or TLS. The gateway accepts every connection itself
 /// and reads the head of its first request: a WebSocket upgrade of /ws becomes a
-/// WebSocketConnection for the handler given to setWebSocketHandler(); anything else goes
-/// on to the HTTP server, which reads the request from the start.
+/// WebSocketConnection for the handler given to setWebSocketHandler(); anything else
+/// becomes an HttpConnection whose every request goes to the route of its path (404
+/// without one). Not Qt's HTTP server: that reads whole bodies and heads into memory.
 class HttpGateway : public QObject
 {
     Q_OBJECT
@@ -46,34 +49,38 @@ public:
     explicit HttpGateway(GatewayOptions options, QObject *parent = nullptr);
     ~HttpGateway() override;
 
-    QHttpServer &http() { return m_http; }
     using WebSocketHandler = std::function<void(std::unique_ptr<WebSocketConnection>)>;
     void setWebSocketHandler(WebSocketHandler handler) { m_webSocketHandler = std::move(handler); }
 
-    /// Connections whose first request is for a path `claims` accepts are not given to the
-    /// HTTP server but to `take`, which gets the socket (nothing read from it yet) and owns
-    /// it from then on. For what the HTTP server cannot do: streaming large bodies.
-    struct RawHttpRoute
-    {
-        std::function<bool(QByteArrayView path)> claims;
-        std::function<void(QTcpSocket *socket)> take;
-    };
-    void setRawHttpRoute(RawHttpRoute route) { m_rawRoute = std::move(route); }
+    /// Requests for `path` (and, with `subpaths`, for anything under `path` + '/') go to
+    /// `handler`, which answers through the connection (see HttpConnection).
+    using HttpHandler = std::function<void(HttpConnection &)>;
+    void addHttpRoute(QByteArray path, HttpHandler handler, bool subpaths = false);
 
     /// Opens the listening socket. Returns the port, or why it could not listen.
     Result<quint16> listen();
 
-    /// Stops accepting new connections.
+    /// Stops accepting new connections and closes every HTTP connection at once (what they
+    /// were doing is dropped: their handlers' services may go next).
     void stopListening();
 
     bool tlsEnabled() const { return !m_options.tlsCertificateFile.isEmpty(); }
 
 private:
+    struct Route
+    {
+        QByteArray path;
+        HttpHandler handler;
+        bool subpaths = false;
+    };
+    /// Serves one request of an HTTP connection.
+    void serveHttp(HttpConnection &connection);
+
     GatewayOptions m_options;
     std::unique_ptr<IoThreads> m_ioThreads; ///< stops last (see ~HttpGateway)
-    QHttpServer m_http;
     WebSocketHandler m_webSocketHandler;
-    RawHttpRoute m_rawRoute;
+    QList<Route> m_routes;
+    std::unique_ptr<QTcpServer> m_listener;
 };
 
 } // namespace tidings::relay

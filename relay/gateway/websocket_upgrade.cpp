@@ -2,9 +2,8 @@
 
 #include "protocol/websocket_codec.h"
 
-#include <QHttpServer>
-#include <QHttpServerRequest>
-#include <QHttpServerResponse>
+#include "gateway/http_connection.h"
+
 #include <QList>
 
 namespace tidings::relay {
@@ -105,20 +104,10 @@ UpgradeRequest inspectRequest(QByteArrayView head, QByteArrayView path)
             QString::fromUtf8(value(headers, "origin"))};
 }
 
-void addUpgradeRequiredRoute(QHttpServer &server, const QString &path)
+void answerUpgradeRequired(HttpConnection &connection)
 {
-    server.route(path, [](const QHttpServerRequest &) {
-        QHttpServerResponse response(QByteArrayLiteral("text/plain"), kUpgradeRequiredBody,
-                                     QHttpServerResponse::StatusCode::UpgradeRequired);
-#if QT_VERSION >= QT_VERSION_CHECK(6, 8, 0)
-        QHttpHeaders headers = response.headers();
-        headers.append(QHttpHeaders::WellKnownHeader::Upgrade, "websocket");
-        response.setHeaders(std::move(headers));
-#else
-        response.addHeader(QByteArrayLiteral("Upgrade"), QByteArrayLiteral("websocket"));
-#endif
-        return response;
-    });
+    connection.respond({426, {{"Content-Type", "text/plain"}, {"Upgrade", "websocket"}}},
+                       kUpgradeRequiredBody);
 }
 
 } // namespace tidings::relay

@@ -4,8 +4,6 @@
 #include <QByteArrayView>
 #include <QString>
 
-class QHttpServer;
-
 namespace tidings::relay {
 
 /// What the first request on a connection asks for, read from its head (request line and
@@ -24,7 +22,9 @@ struct UpgradeRequest
 
 UpgradeRequest inspectRequest(QByteArrayView head, QByteArrayView path);
 
-/// Answers plain HTTP requests for `path` with 426 Upgrade Required.
-void addUpgradeRequiredRoute(QHttpServer &server, const QString &path);
+class HttpConnection;
+
+/// Answers a plain HTTP request for the WebSocket endpoint: 426 Upgrade Required.
+void answerUpgradeRequired(HttpConnection &connection);
 
 } // namespace tidings::relay

@@ -2,8 +2,8 @@
 
 #include "crypto/message_auth.h"
 #include "crypto/session_token.h"
+#include "gateway/http_connection.h"
 #include "media/content_type.h"
-#include "media/http_connection.h"
 #include "media/media_files.h"
 #include "protocol/fields.h"
 #include "store/account_queries.h"
@@ -237,21 +237,15 @@ MediaApi::MediaApi(Store &store, MediaFiles &files, MediaOptions options, QByteA
 
 MediaApi::~MediaApi() = default;
 
-bool MediaApi::isMediaPath(QByteArrayView path)
+QByteArray MediaApi::path()
 {
-    return path == kPrefix || path.startsWith(kPrefixSlash);
+    return kPrefix;
 }
 
 void MediaApi::handle(HttpConnection &connection)
 {
     const HttpRequest &request = connection.request();
     const QByteArray &method = request.method;
-    if (!isMediaPath(request.path)) {
-        // The first request of a connection decides who serves it (HttpGateway).
-        return fail(
-            connection,
-            {ErrorCode::NotFound, u"this connection serves /v1/media only; open another one"_s});
-    }
     if (request.path == kPrefix || request.path == kPrefixSlash) {
         if (method == "POST")
             return create(connection);

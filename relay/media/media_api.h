@@ -44,10 +44,10 @@ public:
              QObject *parent = nullptr);
     ~MediaApi() override;
 
-    /// Whether a request target belongs to this API ("/v1/media", "/v1/media/…").
-    static bool isMediaPath(QByteArrayView path);
+    /// Where the API lives: requests for this path and under it are its.
+    static QByteArray path();
 
-    /// Serves one request of `connection`.
+    /// Serves one request of `connection` for path() or under it.
     void handle(HttpConnection &connection);
 
     /// Deletes media no message refers to any more, and uploads never sent in time. Runs

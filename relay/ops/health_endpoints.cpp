@@ -1,38 +1,58 @@
 #include "ops/health_endpoints.h"
 
+#include "gateway/http_connection.h"
+#include "gateway/http_gateway.h"
 #include "util/metrics.h"
 #include "util/version.h"
 
-#include <QHttpServer>
-#include <QHttpServerRequest>
-#include <QHttpServerResponse>
+#include <QJsonDocument>
 
 namespace tidings::relay {
 
 using namespace Qt::StringLiterals;
 
-void registerHealthEndpoints(QHttpServer &server, std::function<Readiness()> readiness)
+namespace {
+
+/// GET and HEAD only; anything else is answered 405. Returns whether to go on.
+bool readOnly(HttpConnection &connection)
 {
-    server.route(u"/healthz"_s, QHttpServerRequest::Method::Get, [] {
-        return QHttpServerResponse(
-            QJsonObject{{u"status"_s, u"ok"_s}, {u"version"_s, productVersion()}});
+    const QByteArray &method = connection.request().method;
+    if (method == "GET" || method == "HEAD")
+        return true;
+    connection.respond({405, {{"Allow", "GET, HEAD"}, {"Content-Type", "text/plain"}}},
+                       "GET or HEAD only\n");
+    return false;
+}
+
+} // namespace
+
+void registerHealthEndpoints(HttpGateway &gateway, std::function<Readiness()> readiness)
+{
+    gateway.addHttpRoute("/healthz", [](HttpConnection &connection) {
+        if (!readOnly(connection))
+            return;
+        const QJsonObject body{{u"status"_s, u"ok"_s}, {u"version"_s, productVersion()}};
+        connection.respondJson(200, QJsonDocument(body).toJson(QJsonDocument::Compact));
     });
-    server.route(u"/readyz"_s, QHttpServerRequest::Method::Get, [readiness = std::move(readiness)] {
+    gateway.addHttpRoute("/readyz", [readiness = std::move(readiness)](HttpConnection &connection) {
+        if (!readOnly(connection))
+            return;
         const Readiness state = readiness();
         QJsonObject body = state.details;
         body.insert(u"status"_s, state.ready ? u"ready"_s : u"not_ready"_s);
         body.insert(u"version"_s, productVersion());
-        return QHttpServerResponse(body,
-                                   state.ready
-                                       ? QHttpServerResponder::StatusCode::Ok
-                                       : QHttpServerResponder::StatusCode::ServiceUnavailable);
+        connection.respondJson(state.ready ? 200 : 503,
+                               QJsonDocument(body).toJson(QJsonDocument::Compact));
     });
 }
 
-void registerMetricsEndpoint(QHttpServer &server, const MetricsRegistry &metrics)
+void registerMetricsEndpoint(HttpGateway &gateway, const MetricsRegistry &metrics)
 {
-    server.route(u"/metrics"_s, QHttpServerRequest::Method::Get, [&metrics] {
-        return QHttpServerResponse("text/plain; version=0.0.4; charset=utf-8", metrics.render());
+    gateway.addHttpRoute("/metrics", [&metrics](HttpConnection &connection) {
+        if (!readOnly(connection))
+            return;
+        connection.respond({200, {{"Content-Type", "text/plain; version=0.0.4; charset=utf-8"}}},
+                           metrics.render());
     });
 }
 

@@ -4,13 +4,13 @@
 
 #include <functional>
 
-class QHttpServer;
-
 namespace tidings {
 class MetricsRegistry;
 }
 
 namespace tidings::relay {
+
+class HttpGateway;
 
 struct Readiness
 {
@@ -21,9 +21,9 @@ struct Readiness
 /// GET /healthz: 200 while the process serves HTTP at all (liveness).
 /// GET /readyz: 200 when `readiness` says the relay can take traffic, else 503 (readiness).
 /// Both answer JSON; neither needs authentication nor reveals anything private.
-void registerHealthEndpoints(QHttpServer &server, std::function<Readiness()> readiness);
+void registerHealthEndpoints(HttpGateway &gateway, std::function<Readiness()> readiness);
 
 /// GET /metrics: `metrics` in Prometheus' text format (counts only, nothing private).
-void registerMetricsEndpoint(QHttpServer &server, const MetricsRegistry &metrics);
+void registerMetricsEndpoint(HttpGateway &gateway, const MetricsRegistry &metrics);
 
 } // namespace tidings::relay

@@ -3,10 +3,10 @@
 #include "chat/chat_core.h"
 #include "chat/session.h"
 #include "crypto/message_auth.h"
+#include "gateway/http_connection.h"
 #include "gateway/http_gateway.h"
 #include "gateway/websocket_connection.h"
 #include "media/blob_store.h"
-#include "media/http_connection.h"
 #include "media/media_api.h"
 #include "media/media_files.h"
 #include "ops/health_endpoints.h"
@@ -153,17 +153,18 @@ Result<quint16> RelayServer::start()
     if (auto started = startPush(); !started)
         return started.error();
     m_services->gateway = std::make_unique<HttpGateway>(options);
-    m_services->gateway->setRawHttpRoute(
-        {&MediaApi::isMediaPath, [media = m_services->media.get()](QTcpSocket *socket) {
-             new HttpConnection(
-                 socket, [media](HttpConnection &connection) { media->handle(connection); }, media);
-         }});
+    m_services->gateway->addHttpRoute(
+        MediaApi::path(),
+        [media = m_services->media.get()](HttpConnection &connection) {
+            media->handle(connection);
+        },
+        true);
     m_services->gateway->setWebSocketHandler(
         [chat = m_services->chat.get()](std::unique_ptr<WebSocketConnection> socket) {
             chat->adopt(std::move(socket));
         });
 
-    registerHealthEndpoints(m_services->gateway->http(), [services = m_services.get()] {
+    registerHealthEndpoints(*m_services->gateway, [services = m_services.get()] {
         Readiness readiness;
         readiness.ready = !services->stopping && services->storeInfo.has_value();
         if (services->storeInfo) {
@@ -180,7 +181,7 @@ Result<quint16> RelayServer::start()
                               [chat = m_services->chat.get()] { return chat->onlineUserCount(); });
     m_services->metrics.gauge("tidings_store_backlog", "Store work waiting or running.",
                               [store = m_services->store.get()] { return store->backlog(); });
-    registerMetricsEndpoint(m_services->gateway->http(), m_services->metrics);
+    registerMetricsEndpoint(*m_services->gateway, m_services->metrics);
 
     if (m_config.retentionDays > 0) {
         if (m_config.retentionDays < 30)
@@ -316,7 +317,7 @@ void RelayServer::stop()
     // Sessions first: their sockets are deleted on the gateway's I/O threads, which stop
     // with the gateway once that is done.
     m_services->chat.reset();
-    m_services->media.reset(); // its HTTP connections first, then the files they used
+    m_services->media.reset(); // (its HTTP connections closed with stopListening())
     m_services->mediaFiles.reset();
     m_services->gateway.reset();
     m_services->store.reset();

@@ -155,6 +155,29 @@ QByteArray maskedFrame(int opcode, const QByteArray &payload)
     return frame;
 }
 
+/// The resident memory of process `pid`, in KiB (0 when it cannot be read).
+qint64 residentKiB(qint64 pid)
+{
+    QFile status(u"/proc/%1/status"_s.arg(pid));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.sliced(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return 0;
+}
+
+/// Writes `bytes` `times` times over, as fast as the peer takes them, until it closes.
+void flood(QTcpSocket &socket, const QByteArray &bytes, int times)
+{
+    for (int i = 0; i < times && socket.state() == QAbstractSocket::ConnectedState; ++i) {
+        socket.write(bytes);
+        while (socket.bytesToWrite() > 0 && socket.state() == QAbstractSocket::ConnectedState)
+            socket.waitForBytesWritten(1000);
+    }
+}
+
 const QByteArray kUpgradeHead
     = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
       "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -418,6 +441,91 @@ private Q_SLOTS:
         readUntil(keptAlive, closed, 15000);
         QCOMPARE(keptAlive.state(), QAbstractSocket::UnconnectedState);
         QVERIFY(silentFor.elapsed() >= 14000);
+        QCOMPARE(relay.stop(), 0);
+    }
+
+    void httpBuffersNothingBig()
+    {
+        // Outside the WebSocket: bodies nobody reads and heads past 16 KiB, on any request
+        // of a connection, cost the relay no memory; a trickle does not keep a connection.
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        const auto connectTo = [&relay](QTcpSocket &socket) {
+            socket.connectToHost(QHostAddress::LocalHost, relay.port());
+            return socket.waitForConnected(5000);
+        };
+        const auto closed = [](const QByteArray &) { return false; }; // read until closed
+        const auto answered = [](const QByteArray &bytes) { return bytes.contains("\r\n\r\n"); };
+        QTest::qWait(500);
+        const qint64 idle = residentKiB(relay.processId());
+        QVERIFY(idle > 0);
+
+        // A trickle: the second request's head, a byte a second, is cut off at the
+        // keep-alive limit (15 s from the first answer), not kept for as long as it lasts.
+        QTcpSocket trickle;
+        QVERIFY(connectTo(trickle));
+        trickle.write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+        QVERIFY(readUntil(trickle, answered).startsWith("HTTP/1.1 200 "));
+        QElapsedTimer trickling;
+        trickling.start();
+        QTimer dribble;
+        connect(&dribble, &QTimer::timeout, &trickle, [&trickle] {
+            if (trickle.state() == QAbstractSocket::ConnectedState)
+                trickle.write("x");
+        });
+        dribble.start(1000);
+
+        // 256 MiB declared on a health check: answered, the body thrown away unread, closed.
+        {
+            QTcpSocket socket;
+            QVERIFY(connectTo(socket));
+            socket.write("POST /healthz HTTP/1.1\r\nHost: x\r\nContent-Length: 268435456\r\n\r\n");
+            flood(socket, QByteArray(1024 * 1024, 'b'), 256);
+            const QByteArray reply = readUntil(socket, closed);
+            QVERIFY2(reply.startsWith("HTTP/1.1 405 "), reply.left(200).constData());
+            QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+        }
+        // Chunked: refused before any of it is read.
+        {
+            QTcpSocket socket;
+            QVERIFY(connectTo(socket));
+            socket.write("POST /readyz HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n");
+            flood(socket, "100000\r\n" + QByteArray(0x100000, 'c') + "\r\n", 64);
+            QVERIFY(readUntil(socket, closed).startsWith("HTTP/1.1 411 "));
+        }
+        // A huge head on the second request of a kept-alive connection: 431 at 16 KiB.
+        {
+            QTcpSocket socket;
+            QVERIFY(connectTo(socket));
+            socket.write("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n");
+            QVERIFY(readUntil(socket, answered).startsWith("HTTP/1.1 200 "));
+            socket.readAll();
+            socket.write("GET /healthz HTTP/1.1\r\nX-Padding: ");
+            flood(socket, QByteArray(1024 * 1024, 'h'), 128);
+            const QByteArray reply = readUntil(socket, closed);
+            QVERIFY2(reply.contains("HTTP/1.1 431 ") || reply.isEmpty(),
+                     reply.left(300).constData());
+            QCOMPARE(socket.state(), QAbstractSocket::UnconnectedState);
+        }
+        const qint64 after = residentKiB(relay.processId());
+        QVERIFY2(after - idle < 32 * 1024,
+                 qPrintable(u"resident memory went from %1 to %2 KiB"_s.arg(idle).arg(after)));
+
+        // Unknown paths are 404 with a JSON error; a healthy client is served meanwhile.
+        {
+            QTcpSocket socket;
+            QVERIFY(connectTo(socket));
+            socket.write("GET /nothing-here HTTP/1.1\r\nHost: x\r\n\r\n"
+                         "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            const QByteArray replies = readUntil(socket, closed);
+            QVERIFY2(replies.startsWith("HTTP/1.1 404 "), replies.constData());
+            QVERIFY(replies.contains(R"("error":"not_found")"));
+            QVERIFY(replies.contains("HTTP/1.1 200 "));
+        }
+
+        QVERIFY(readUntil(trickle, closed, 30000).isEmpty());
+        QCOMPARE(trickle.state(), QAbstractSocket::UnconnectedState);
+        QVERIFY2(trickling.elapsed() < 25000, qPrintable(QString::number(trickling.elapsed())));
         QCOMPARE(relay.stop(), 0);
     }
 

@@ -14,7 +14,7 @@ class QTcpSocket;
 
 namespace tidings::relay {
 
-/// One HTTP/1.1 request head, as the media API sees it.
+/// One HTTP/1.1 request head.
 struct HttpRequest
 {
     QByteArray method;
@@ -40,11 +40,16 @@ struct HttpResponse
 /// answer (400, 411, 501, 505) and fills `why`.
 int parseRequestHead(QByteArrayView head, HttpRequest &request, QByteArray &why);
 
-/// A connection that speaks plain HTTP/1.1 for the media API: request heads, bodies of a
-/// declared length read on demand (never buffered whole), responses streamed with
-/// backpressure, keep-alive. It answers one request at a time and owns its socket; it
-/// deletes itself when the socket closes. The handler it calls for each request head uses
-/// pullBody() and respond()/beginResponse()+writeBody()+endResponse().
+/// A connection that speaks HTTP/1.1 (every HTTP request the relay serves): request heads
+/// of at most 16 KiB, bodies of a declared length read on demand (never buffered whole),
+/// responses streamed with backpressure, keep-alive. It answers one request at a time and
+/// owns its socket; it deletes itself when the socket closes. The handler it calls for each
+/// request head uses pullBody() and respond()/beginResponse()+writeBody(); a body the
+/// handler does not read is thrown away (up to 1 MiB) and the connection closed.
+///
+/// Time limits no trickle of bytes extends: the next request's head must be whole within
+/// 15 s of the last answer; a request that waits on its peer (a body to read, a response
+/// the peer does not take) must move 512 bytes a second, averaged over 30 s.
 class HttpConnection : public QObject
 {
     Q_OBJECT
@@ -94,6 +99,7 @@ private:
     void sendHead(const HttpResponse &response, qint64 contentLength);
     void checkTimeout();
     void lingerAndClose();
+    bool waitingOnPeer() const;
 
     QTcpSocket *m_socket;
     Handler m_handler;
@@ -105,9 +111,12 @@ private:
     qint64 m_responseRemaining = -1; ///< body bytes still to write; -1 when no response
     bool m_closeAfter = false;
     bool m_continueSent = false;
+    bool m_unreadable = false; ///< input came that was not understood: linger before closing
     qint64 m_discarded = 0; ///< body bytes thrown away while closing
     QTimer m_timeout;
-    QElapsedTimer m_lastActivity;
+    QElapsedTimer m_stateSince; ///< since the head was awaited, or the close began
+    QElapsedTimer m_slowSince; ///< since the peer last kept up the minimum rate
+    qint64 m_movedBytes = 0; ///< read or written since the last check
 };
 
 } // namespace tidings::relay

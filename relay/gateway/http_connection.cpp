@@ -1,4 +1,4 @@
-#include "media/http_connection.h"
+#include "gateway/http_connection.h"
 
 #include <QTcpSocket>
 
@@ -14,8 +14,11 @@ constexpr qsizetype kMaxHeadBytes = 16 * 1024;
 constexpr int kMaxHeaders = 100;
 constexpr qint64 kReadBufferBytes = 256 * 1024;
 constexpr qint64 kSendBufferBytes = 512 * 1024;
-constexpr qint64 kIdleMs = 30'000; ///< between requests
-constexpr qint64 kStallMs = 60'000; ///< the peer sends or takes nothing mid-request
+constexpr qint64 kKeepAliveMs = 15'000; ///< from one answer to the next whole request head
+constexpr int kCheckMs = 5'000;
+constexpr qint64 kMinBytesPerSecond = 512; ///< while waiting on the peer mid-request
+constexpr qint64 kSlowMs = 30'000; ///< below that rate for this long: closed
+constexpr qint64 kClosingMs = 2'000;
 constexpr qint64 kLingerBytes = 1024 * 1024; ///< unread body thrown away before closing
 
 QByteArray reason(int status)
@@ -51,6 +54,8 @@ QByteArray reason(int status)
         return "Unsupported Media Type";
     case 416:
         return "Range Not Satisfiable";
+    case 426:
+        return "Upgrade Required";
     case 429:
         return "Too Many Requests";
     case 431:
@@ -191,18 +196,16 @@ HttpConnection::HttpConnection(QTcpSocket *socket, Handler handler, QObject *par
     m_socket->setReadBufferSize(kReadBufferBytes);
     // Answers are small and go out whole: no waiting for the client's delayed ACK.
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    m_lastActivity.start();
-    connect(m_socket, &QTcpSocket::readyRead, this, [this] {
-        m_lastActivity.restart();
-        readIncoming();
-    });
-    connect(m_socket, &QTcpSocket::bytesWritten, this, [this] {
-        m_lastActivity.restart();
+    m_stateSince.start();
+    m_slowSince.start();
+    connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::readIncoming);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, [this](qint64 written) {
+        m_movedBytes += written;
         if (m_responseRemaining > 0 && wantsMore())
             Q_EMIT drained();
     });
     connect(m_socket, &QTcpSocket::disconnected, this, &QObject::deleteLater);
-    m_timeout.setInterval(5000);
+    m_timeout.setInterval(kCheckMs);
     connect(&m_timeout, &QTimer::timeout, this, &HttpConnection::checkTimeout);
     m_timeout.start();
     QMetaObject::invokeMethod(this, &HttpConnection::readIncoming, Qt::QueuedConnection);
@@ -224,6 +227,7 @@ void HttpConnection::readIncoming()
         if (end < 0) {
             if (start.size() > kMaxHeadBytes) {
                 m_closeAfter = true;
+                m_unreadable = true;
                 m_request = {};
                 m_state = State::Handling;
                 respond({431, {{"Content-Type", "text/plain"}}}, "request head too large\n");
@@ -237,11 +241,14 @@ void HttpConnection::readIncoming()
     case State::Handling:
         deliverBody();
         return;
-    case State::Closing:
-        m_discarded += m_socket->skip(m_socket->bytesAvailable());
+    case State::Closing: {
+        const qint64 skipped = m_socket->skip(m_socket->bytesAvailable());
+        m_discarded += skipped;
+        m_movedBytes += skipped;
         if (m_discarded > kLingerBytes)
             abort();
         return;
+    }
     }
 }
 
@@ -252,6 +259,7 @@ void HttpConnection::startRequest(QByteArrayView head)
     QByteArray why;
     if (const int status = parseRequestHead(head, m_request, why); status != 0) {
         m_closeAfter = true;
+        m_unreadable = true; // what follows cannot be told apart from a next request
         m_request.contentLength = 0;
         m_bodyRemaining = 0;
         respond({status, {{"Content-Type", "text/plain"}}}, why + '\n');
@@ -284,6 +292,7 @@ void HttpConnection::deliverBody()
     const qint64 take = std::min({available, m_pullMax, m_bodyRemaining});
     QByteArray bytes = m_socket->read(take);
     m_bodyRemaining -= bytes.size();
+    m_movedBytes += bytes.size();
     auto receive = std::move(m_receive);
     m_receive = nullptr;
     receive(std::move(bytes));
@@ -353,6 +362,7 @@ void HttpConnection::finishRequest()
         return;
     }
     m_state = State::Head;
+    m_stateSince.restart();
     QMetaObject::invokeMethod(this, &HttpConnection::readIncoming, Qt::QueuedConnection);
 }
 
@@ -362,11 +372,11 @@ void HttpConnection::finishRequest()
 void HttpConnection::lingerAndClose()
 {
     m_state = State::Closing;
-    if (m_bodyRemaining == 0) {
+    m_stateSince.restart();
+    if (m_bodyRemaining == 0 && !m_unreadable) {
         m_socket->disconnectFromHost();
         return;
     }
-    m_lastActivity.restart();
     auto shutdownWhenFlushed = [this] {
         if (m_socket->bytesToWrite() > 0)
             return;
@@ -392,15 +402,24 @@ void HttpConnection::abort()
     deleteLater();
 }
 
+bool HttpConnection::waitingOnPeer() const
+{
+    return m_state == State::Handling && (m_receive || (m_responseRemaining > 0 && !wantsMore()));
+}
+
 void HttpConnection::checkTimeout()
 {
-    const qint64 idle = m_lastActivity.elapsed();
-    const bool waitingOnPeer
-        = m_receive || (m_responseRemaining > 0 && !wantsMore()) || m_state == State::Closing;
-    if ((m_state == State::Head && idle > kIdleMs) || (waitingOnPeer && idle > kStallMs)
-        || (m_state == State::Closing && idle > 2000)) {
-        abort();
+    // Deadlines, not idle timers: a byte now and then does not extend them.
+    if ((m_state == State::Head && m_stateSince.elapsed() > kKeepAliveMs)
+        || (m_state == State::Closing && m_stateSince.elapsed() > kClosingMs)) {
+        return abort();
     }
+    const bool keptUp = m_movedBytes >= kMinBytesPerSecond * kCheckMs / 1000;
+    m_movedBytes = 0;
+    if (!waitingOnPeer() || keptUp)
+        m_slowSince.restart();
+    else if (m_slowSince.elapsed() > kSlowMs)
+        abort();
 }
 
 } // namespace tidings::relay
