@@ -18,8 +18,8 @@ namespace tidings::relay {
 /// core's thread, it queues frames and reports messages. Its socket is served on an I/O
 /// thread (or on this one), by a WebSocketWire that reads frames into messages, answers
 /// pings and the closing handshake, and writes the queued frames in batches. Ours rather
-/// than QWebSocket because that costs ~19.5 KB a connection and reaches the relay through
-/// QHttpServer, whose slots look up their sender in a list of every connection
+/// than QWebSocket because that costs ~19.5 KB a connection and reached the relay through
+/// QHttpServer, whose slots looked up their sender in a list of every connection
 /// (docs/decisions.md, 26 and 27).
 ///
 /// What the peer sent is held up to one frame plus one message on the wire, and up to

@@ -228,7 +228,7 @@ private Q_SLOTS:
         QVERIFY(other.origin.isEmpty());
     }
 
-    void otherRequestsGoToTheHttpServer()
+    void otherRequestsAreServedAsHttp()
     {
         using relay::UpgradeRequest;
         QCOMPARE(relay::inspectRequest(head("GET /healthz HTTP/1.1\r\nHost: x\r\n"), "/ws").kind,
