@@ -55,6 +55,11 @@ constexpr std::array kSettings = {
     SettingSpec{"heartbeat-seconds", "seconds",
                 "Ping a silent connection after this long; drop it after three times as long "
                 "(default 30)."},
+    SettingSpec{"max-connections-per-address", "count",
+                "Connections one client address (IPv6: one /64) may hold (default 1024)."},
+    SettingSpec{"max-pending-per-address", "count",
+                "Of those, connections that have not sent their first request yet (default "
+                "128)."},
     SettingSpec{"sign-in-seconds", "seconds",
                 "Close a connection that said hello but has not signed in (register, login or "
                 "auth) after this long (default 60)."},
@@ -349,6 +354,18 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         if (!seconds)
             return invalid(u"heartbeat-seconds"_s, *value, u"expected 1 to 3600"_s);
         config.heartbeatSeconds = static_cast<int>(*seconds);
+    }
+    if (const auto value = lookup(u"max-connections-per-address"_s)) {
+        const auto count = parseInteger(value->text, 1, 1'000'000);
+        if (!count)
+            return invalid(u"max-connections-per-address"_s, *value, u"expected 1 to 1000000"_s);
+        config.maxConnectionsPerAddress = static_cast<int>(*count);
+    }
+    if (const auto value = lookup(u"max-pending-per-address"_s)) {
+        const auto count = parseInteger(value->text, 1, 1'000'000);
+        if (!count)
+            return invalid(u"max-pending-per-address"_s, *value, u"expected 1 to 1000000"_s);
+        config.maxPendingPerAddress = static_cast<int>(*count);
     }
     if (const auto value = lookup(u"sign-in-seconds"_s)) {
         const auto seconds = parseInteger(value->text, 1, 3600);

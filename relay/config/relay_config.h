@@ -44,6 +44,8 @@ struct RelayConfig
     int maxGroupMembers = 1000;
     int heartbeatSeconds = 30;
     int signInSeconds = 60; ///< after hello, until signed in
+    int maxConnectionsPerAddress = 1024; ///< IPv6: per /64
+    int maxPendingPerAddress = 128; ///< of those, before their first request head
     QStringList allowedOrigins;
     double signInsPerMinute = 30;
     double messagesPerSecond = 20;

@@ -1,5 +1,6 @@
 #include "gateway/http_gateway.h"
 
+#include "gateway/address_limits.h"
 #include "gateway/gateway_logging.h"
 #include "gateway/http_connection.h"
 #include "gateway/io_threads.h"
@@ -74,7 +75,8 @@ public:
              HttpGateway::WebSocketHandler &handler, HttpConnection::Handler httpHandler,
              IoThreads &ioThreads)
         : m_options(options), m_tls(std::move(tls)), m_handler(handler),
-          m_httpHandler(std::move(httpHandler)), m_ioThreads(ioThreads)
+          m_httpHandler(std::move(httpHandler)), m_ioThreads(ioThreads),
+          m_perAddress(options.maxConnectionsPerAddress)
     {
         // One timer for every head awaited, not one each: a storm starts thousands.
         m_clock.start();
@@ -85,30 +87,43 @@ public:
 protected:
     void incomingConnection(qintptr descriptor) override
     {
-        QTcpSocket *socket = nullptr;
-        if (m_tls) {
-            auto *ssl = new QSslSocket(this);
-            if (ssl->setSocketDescriptor(descriptor)) {
-                ssl->setSslConfiguration(*m_tls);
-                ssl->startServerEncryption();
-            }
-            socket = ssl;
-        } else {
-            socket = new QTcpSocket(this);
-            socket->setSocketDescriptor(descriptor);
-        }
+        QTcpSocket *socket = m_tls ? new QSslSocket(this) : new QTcpSocket(this);
+        socket->setSocketDescriptor(descriptor);
         if (socket->state() != QAbstractSocket::ConnectedState
             || m_heads.size() >= kMaxPendingHeads) {
             socket->abort();
             socket->deleteLater();
             return;
         }
-        m_heads.insert(socket, m_clock.elapsed());
+        // Counted before any work is done for it (a TLS handshake, say).
+        const QHostAddress peer = socket->peerAddress();
+        QByteArray key = AddressLimits::keyOf(peer);
+        std::shared_ptr<void> slot;
+        if (m_pendingByAddress.value(key) >= m_options.maxPendingPerAddress
+            || !(slot = m_perAddress.take(peer))) {
+            qCDebug(lcGateway) << "refused: too many connections from" << peer;
+            socket->abort();
+            socket->deleteLater();
+            return;
+        }
+        if (m_tls) {
+            auto *ssl = static_cast<QSslSocket *>(socket);
+            ssl->setSslConfiguration(*m_tls);
+            ssl->startServerEncryption();
+        }
+        ++m_pendingByAddress[key];
+        m_heads.insert(socket, {m_clock.elapsed(), std::move(slot)});
         if (!m_sweep.isActive())
             m_sweep.start();
         // Lives while the head is awaited; deleting it undoes the connections below.
         auto *waiting = new QObject(socket);
-        connect(waiting, &QObject::destroyed, this, [this, socket] { m_heads.remove(socket); });
+        connect(waiting, &QObject::destroyed, this, [this, socket, key = std::move(key)] {
+            m_heads.remove(socket);
+            if (auto it = m_pendingByAddress.find(key);
+                it != m_pendingByAddress.end() && --it.value() <= 0) {
+                m_pendingByAddress.erase(it);
+            }
+        });
         connect(socket, &QTcpSocket::readyRead, waiting,
                 [this, socket, waiting] { readHead(socket, waiting); });
         connect(socket, &QTcpSocket::disconnected, waiting, [socket] { socket->deleteLater(); });
@@ -128,28 +143,19 @@ private:
     static constexpr int kHeadTimeoutMs = 10000;
     static constexpr qsizetype kMaxHeadBytes = 8192;
 
-    /// Takes out of `since` the sockets whose time is older than `limitMs` ago.
-    QList<QTcpSocket *> takeOlderThan(QHash<QTcpSocket *, qint64> &since, int limitMs) const
-    {
-        const qint64 before = m_clock.elapsed() - limitMs;
-        QList<QTcpSocket *> old;
-        for (auto it = since.begin(); it != since.end();) {
-            if (it.value() < before) {
-                old.append(it.key());
-                it = since.erase(it);
-            } else {
-                ++it;
-            }
-        }
-        return old;
-    }
-
     void dropLateHeads()
     {
-        for (QTcpSocket *socket : takeOlderThan(m_heads, kHeadTimeoutMs)) {
+        const qint64 before = m_clock.elapsed() - kHeadTimeoutMs;
+        QList<QTcpSocket *> late;
+        for (auto it = m_heads.cbegin(); it != m_heads.cend(); ++it) {
+            if (it->since < before)
+                late.append(it.key());
+        }
+        for (QTcpSocket *socket : late) {
             qCDebug(lcGateway) << "no request head in time from" << socket->peerAddress();
             socket->abort();
             socket->deleteLater();
+            m_heads.remove(socket);
         }
         if (m_heads.isEmpty())
             m_sweep.stop();
@@ -168,6 +174,7 @@ private:
             }
             return;
         }
+        std::shared_ptr<void> slot = m_heads.value(socket).slot; // goes with the connection
         delete waiting;
         UpgradeRequest request
             = inspectRequest(QByteArrayView(start).first(end + 4), QByteArrayView("/ws"));
@@ -177,7 +184,7 @@ private:
             auto *connection = new HttpConnection(socket, m_httpHandler, this);
             m_http.insert(connection);
             connect(connection, &QObject::destroyed, this,
-                    [this, connection] { m_http.remove(connection); });
+                    [this, connection, slot = std::move(slot)] { m_http.remove(connection); });
             return;
         }
         case UpgradeRequest::Kind::Refused:
@@ -193,6 +200,7 @@ private:
         upgrade.origin = std::move(request.origin);
         upgrade.response = std::move(request.response);
         upgrade.received = std::move(received);
+        upgrade.addressSlot = std::move(slot);
         std::optional<TransportSource> source = takeSource(socket);
         if (!source)
             return;
@@ -244,7 +252,14 @@ private:
     HttpGateway::WebSocketHandler &m_handler;
     const HttpConnection::Handler m_httpHandler;
     IoThreads &m_ioThreads;
-    QHash<QTcpSocket *, qint64> m_heads; ///< awaited, and since when (m_clock)
+    struct Pending
+    {
+        qint64 since = 0; ///< m_clock
+        std::shared_ptr<void> slot; ///< its place in m_perAddress
+    };
+    QHash<QTcpSocket *, Pending> m_heads; ///< connections whose head is awaited
+    QHash<QByteArray, int> m_pendingByAddress; ///< of m_heads, by AddressLimits::keyOf
+    AddressLimits m_perAddress;
     QSet<HttpConnection *> m_http;
     QElapsedTimer m_clock;
     QTimer m_sweep;

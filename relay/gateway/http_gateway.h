@@ -33,6 +33,10 @@ struct GatewayOptions
     int ioThreads = 0;
     /// Makes each I/O thread's event dispatcher (null: Qt's).
     std::function<QAbstractEventDispatcher *()> ioDispatcher;
+    /// Connections one client address (IPv6: one /64) may hold, of any kind.
+    int maxConnectionsPerAddress = 1024;
+    /// Of those, connections that have not sent their first request head yet.
+    int maxPendingPerAddress = 128;
 };
 
 /// The relay's one port: HTTP routes (anyone may add theirs through addHttpRoute()) and the

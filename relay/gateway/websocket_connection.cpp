@@ -15,7 +15,7 @@ WebSocketConnection::WebSocketConnection(Upgrade upgrade, QThread *ioThread, qin
                                          QObject *parent)
     : QObject(parent), m_shared(std::make_shared<WebSocketWire::Shared>()),
       m_wire(new WebSocketWire(m_shared, maxMessageBytes)), m_peerAddress(upgrade.peerAddress),
-      m_origin(upgrade.origin)
+      m_origin(upgrade.origin), m_addressSlot(std::move(upgrade.addressSlot))
 {
     if (ioThread && ioThread != thread()) {
         m_wire->moveToThread(ioThread);

@@ -37,6 +37,7 @@ public:
         QString origin; ///< the request's Origin header (empty when none was sent)
         QByteArray response; ///< the 101 to send first
         QByteArray received; ///< bytes that came right behind the request head
+        std::shared_ptr<void> addressSlot; ///< held while the connection lives
     };
 
     /// The socket is served on `ioThread` (this thread if null) once start() is called.
@@ -85,6 +86,7 @@ private:
     std::optional<Upgrade> m_unstarted;
     QHostAddress m_peerAddress;
     QString m_origin;
+    std::shared_ptr<void> m_addressSlot;
     std::optional<std::pair<quint16, QByteArray>> m_closeBeforeStart;
     bool m_abortBeforeStart = false;
     bool m_closing = false;

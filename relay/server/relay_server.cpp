@@ -139,6 +139,8 @@ Result<quint16> RelayServer::start()
     options.address = m_config.listenAddress;
     options.port = m_config.port;
     options.listenBacklog = m_config.listenBacklog;
+    options.maxConnectionsPerAddress = m_config.maxConnectionsPerAddress;
+    options.maxPendingPerAddress = m_config.maxPendingPerAddress;
     options.maxMessageBytes = m_config.maxFrameBytes;
     options.tlsCertificateFile = m_config.tlsCertificateFile;
     options.tlsPrivateKeyFile = m_config.tlsPrivateKeyFile;

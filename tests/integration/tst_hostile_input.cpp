@@ -529,6 +529,67 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
     }
 
+    void oneAddressCannotTakeEverySlot()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start({u"--max-connections-per-address"_s, u"12"_s,
+                              u"--max-pending-per-address"_s, u"4"_s}),
+                 qPrintable(relay.lastError()));
+        const auto connectFrom = [&relay](QTcpSocket &socket, const char *source) {
+            if (!socket.bind(QHostAddress(QString::fromLatin1(source))))
+                return false;
+            socket.connectToHost(QHostAddress::LocalHost, relay.port());
+            return socket.waitForConnected(5000);
+        };
+        const auto closed = [](const QByteArray &) { return false; };
+        const auto answered = [](const QByteArray &bytes) { return bytes.contains("\r\n\r\n"); };
+        const auto healthy = [&](const char *source) {
+            QTcpSocket socket;
+            if (!connectFrom(socket, source))
+                return false;
+            socket.write("GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+            return readUntil(socket, closed).startsWith("HTTP/1.1 200 ");
+        };
+        // Connections that say nothing: four are waited for, the fifth is closed at once.
+        std::vector<std::unique_ptr<QTcpSocket>> held;
+        for (int i = 0; i < 4; ++i) {
+            held.push_back(std::make_unique<QTcpSocket>());
+            QVERIFY(connectFrom(*held.back(), "127.0.0.1"));
+        }
+        QTest::qWait(200);
+        {
+            QTcpSocket fifth;
+            QVERIFY(connectFrom(fifth, "127.0.0.1"));
+            QVERIFY(readUntil(fifth, closed, 5000).isEmpty());
+            QCOMPARE(fifth.state(), QAbstractSocket::UnconnectedState);
+        }
+        QVERIFY(healthy("127.0.0.2")); // others are served meanwhile
+        // Once they have asked for something they no longer wait, but still count: with
+        // kept-alive HTTP and WebSockets, twelve in all, and the thirteenth is refused.
+        for (auto &socket : held) {
+            socket->write("GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n");
+            QVERIFY(readUntil(*socket, answered).startsWith("HTTP/1.1 200 "));
+        }
+        while (held.size() < 12) {
+            held.push_back(std::make_unique<QTcpSocket>());
+            QVERIFY(connectFrom(*held.back(), "127.0.0.1"));
+            if (held.size() % 2 == 0) {
+                held.back()->write(kUpgradeHead);
+                QVERIFY(readUntil(*held.back(), answered).startsWith("HTTP/1.1 101 "));
+            } else {
+                held.back()->write("GET /readyz HTTP/1.1\r\nHost: x\r\n\r\n");
+                QVERIFY(readUntil(*held.back(), answered).startsWith("HTTP/1.1 200 "));
+            }
+        }
+        QVERIFY(!healthy("127.0.0.1"));
+        QVERIFY(healthy("127.0.0.3"));
+        // One goes (a WebSocket): its place is free again.
+        held.back()->abort();
+        held.pop_back();
+        QTRY_VERIFY(healthy("127.0.0.1"));
+        QCOMPARE(relay.stop(), 0);
+    }
+
     void aClientThatDoesNotReadIsCutOff()
     {
         RelayProcess relay;
