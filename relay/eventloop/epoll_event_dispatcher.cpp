@@ -53,7 +53,11 @@ EpollEventDispatcher::~EpollEventDispatcher()
 
 bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
 {
-    m_interrupted.store(false);
+    // An interrupt is consumed, never wiped: one that came after the loop last looked at its
+    // exit flag (a quit() from another thread) ends this call, else the drain below would
+    // swallow its wake-up and the wait could block for good.
+    if (m_interrupted.exchange(false))
+        return false;
     Q_EMIT awake();
 
     // Posted events first. Wake-ups are drained before, so a post that comes while they are
@@ -68,7 +72,7 @@ bool EpollEventDispatcher::processEvents(QEventLoop::ProcessEventsFlags flags)
         && !m_interrupted.load();
     if (canWait)
         Q_EMIT aboutToBlock();
-    if (m_interrupted.load())
+    if (m_interrupted.exchange(false))
         return false;
 
     int timeout = 0;
