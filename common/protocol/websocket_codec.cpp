@@ -155,7 +155,8 @@ std::optional<MessageReader::Message> MessageReader::next()
                 return fail(close::kProtocolError, "a continuation with no message under way");
             if (!continuation && m_messageOpcode != Opcode::Continuation)
                 return fail(close::kProtocolError, "a new message inside a fragmented one");
-            if (length > quint64(m_maxMessageBytes - m_message.size()))
+            if (m_message.size() > m_maxMessageBytes
+                || length > quint64(m_maxMessageBytes - m_message.size()))
                 return fail(close::kTooBig, "message too big");
         }
         if (masked)

@@ -59,6 +59,9 @@ public:
 
     MessageReader(Role role, qint64 maxMessageBytes);
 
+    /// Changes the limit for frames not read yet (a message under way keeps what it has).
+    void setMaxMessageBytes(qint64 maxMessageBytes) { m_maxMessageBytes = maxMessageBytes; }
+
     void append(QByteArrayView bytes);
     /// The next message, or nothing until more bytes come. After a Close or a Violation
     /// there is nothing more.
@@ -70,7 +73,7 @@ private:
     std::optional<Message> fail(quint16 code, QByteArray why);
 
     const Role m_role;
-    const qint64 m_maxMessageBytes;
+    qint64 m_maxMessageBytes;
     QByteArray m_buffer;
     qsizetype m_offset = 0;
     QByteArray m_message;

@@ -3,6 +3,8 @@
 #include "chat/chat_logging.h"
 #include "gateway/websocket_connection.h"
 
+#include <limits>
+
 namespace tidings::relay {
 
 Session::Session(std::unique_ptr<WebSocketConnection> socket, qint64 maxQueuedBytes,
@@ -11,10 +13,19 @@ Session::Session(std::unique_ptr<WebSocketConnection> socket, qint64 maxQueuedBy
 {
     m_lastHeard.start();
     m_connected.start();
-    m_stageSince.start();
+    setStage(Stage::AwaitingHello);
 }
 
 Session::~Session() = default;
+
+void Session::setStage(Stage stage)
+{
+    m_stage = stage;
+    m_stageSince.start();
+    // What a peer who has not signed in can make the relay hold stays small.
+    m_socket->limitMessages(stage == Stage::Authenticated ? std::numeric_limits<qint64>::max()
+                                                          : kSignedOutMessageBytes);
+}
 
 void Session::signIn(const UserRecord &user, qint64 sessionId)
 {

@@ -38,11 +38,10 @@ public:
 
     WebSocketConnection &socket() { return *m_socket; }
     Stage stage() const { return m_stage; }
-    void setStage(Stage stage)
-    {
-        m_stage = stage;
-        m_stageSince.start();
-    }
+    /// Also sets the largest message the connection takes: kSignedOutMessageBytes until
+    /// signed in.
+    void setStage(Stage stage);
+    static constexpr qint64 kSignedOutMessageBytes = 16 * 1024;
     /// Milliseconds since the connection reached its current stage.
     qint64 inStageForMs() const { return m_stageSince.elapsed(); }
     bool isAuthenticated() const { return m_stage == Stage::Authenticated; }

@@ -3,6 +3,8 @@
 #include <QTcpSocket>
 #include <QThread>
 
+#include <algorithm>
+
 #ifdef Q_OS_UNIX
 #include <unistd.h>
 #endif
@@ -15,7 +17,8 @@ WebSocketConnection::WebSocketConnection(Upgrade upgrade, QThread *ioThread, qin
                                          QObject *parent)
     : QObject(parent), m_shared(std::make_shared<WebSocketWire::Shared>()),
       m_wire(new WebSocketWire(m_shared, maxMessageBytes)), m_peerAddress(upgrade.peerAddress),
-      m_origin(upgrade.origin), m_addressSlot(std::move(upgrade.addressSlot))
+      m_origin(upgrade.origin), m_addressSlot(std::move(upgrade.addressSlot)),
+      m_maxMessageBytes(maxMessageBytes)
 {
     if (ioThread && ioThread != thread()) {
         m_wire->moveToThread(ioThread);
@@ -164,6 +167,11 @@ void WebSocketConnection::onDisconnected()
         return;
     m_closing = true;
     Q_EMIT disconnected();
+}
+
+void WebSocketConnection::limitMessages(qint64 bytes)
+{
+    m_shared->maxMessageBytes.store(std::min(bytes, m_maxMessageBytes), std::memory_order_relaxed);
 }
 
 } // namespace tidings::relay

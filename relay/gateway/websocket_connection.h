@@ -62,6 +62,9 @@ public:
     void abort();
     /// Hands the kernel what it will take now.
     void flush();
+    /// Takes messages of at most `bytes` from now on (never more than the limit it was made
+    /// with); a bigger one closes the connection with 1009.
+    void limitMessages(qint64 bytes);
 
     /// Bytes queued or written but not yet taken by the kernel.
     qint64 bytesToWrite() const;
@@ -87,6 +90,7 @@ private:
     QHostAddress m_peerAddress;
     QString m_origin;
     std::shared_ptr<void> m_addressSlot;
+    qint64 m_maxMessageBytes; ///< what it was made with
     std::optional<std::pair<quint16, QByteArray>> m_closeBeforeStart;
     bool m_abortBeforeStart = false;
     bool m_closing = false;

@@ -20,7 +20,9 @@ using websocket::Opcode;
 
 WebSocketWire::WebSocketWire(std::shared_ptr<Shared> shared, qint64 maxMessageBytes)
     : m_shared(std::move(shared)), m_reader(websocket::MessageReader::Role::Server, maxMessageBytes)
-{ }
+{
+    m_shared->maxMessageBytes.store(maxMessageBytes, std::memory_order_relaxed);
+}
 
 WebSocketWire::~WebSocketWire()
 {
@@ -85,6 +87,7 @@ void WebSocketWire::resumeReading()
 
 bool WebSocketWire::readMessages()
 {
+    m_reader.setMaxMessageBytes(m_shared->maxMessageBytes.load(std::memory_order_relaxed));
     while (auto message = m_reader.next()) {
         using Kind = websocket::MessageReader::Message::Kind;
         switch (message->kind) {

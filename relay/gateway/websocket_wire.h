@@ -32,6 +32,8 @@ public:
         /// Above kMaxUnhandledBytes the wire stops reading until the connection catches up.
         std::atomic<qint64> unhandledBytes{0};
         std::atomic<bool> paused{false};
+        /// The largest message the connection takes now (see WebSocketConnection).
+        std::atomic<qint64> maxMessageBytes{0};
     };
     static constexpr qint64 kMaxUnhandledBytes = 1024 * 1024;
     /// Weight of a message without a payload (a pong, a refused binary message).
