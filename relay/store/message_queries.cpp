@@ -31,6 +31,13 @@ EventRecord readEvent(const QSqlQuery &query)
     return event;
 }
 
+/// About what an event read by `query` (kEventColumns) takes in a reply: its body as stored
+/// plus the fields around it.
+qsizetype replyBytes(const QSqlQuery &query)
+{
+    return query.value(6).toString().size() + 160;
+}
+
 Result<std::optional<EventRecord>> eventByClientId(QSqlDatabase &db, UserId sender,
                                                    const QString &clientId)
 {
@@ -397,8 +404,10 @@ Result<EventPage> eventsAfter(QSqlDatabase &db, UserId user, ConversationId conv
     if (!query)
         return query.error();
     EventPage page;
+    qsizetype bytes = 0;
     while (query->next()) {
-        if (page.events.size() == limit) {
+        bytes += replyBytes(*query);
+        if (page.events.size() == limit || (!page.events.isEmpty() && bytes > kMaxPageBytes)) {
             page.more = true;
             break;
         }
@@ -423,8 +432,10 @@ Result<EventPage> eventsBefore(QSqlDatabase &db, UserId user, ConversationId con
     if (!query)
         return query.error();
     EventPage page;
+    qsizetype bytes = 0;
     while (query->next()) {
-        if (page.events.size() == limit) {
+        bytes += replyBytes(*query);
+        if (page.events.size() == limit || (!page.events.isEmpty() && bytes > kMaxPageBytes)) {
             page.more = true;
             break;
         }
@@ -513,8 +524,10 @@ Result<SyncPage> syncEvents(QSqlDatabase &db, UserId user,
 
     SyncPage page;
     int budget = limit;
+    qsizetype bytes = 0;
+    bool full = false;
     for (const Pending &item : std::as_const(pending)) {
-        if (budget == 0) {
+        if (budget == 0 || full) {
             page.more = true;
             break;
         }
@@ -527,6 +540,11 @@ Result<SyncPage> syncEvents(QSqlDatabase &db, UserId user,
             return events.error();
         Seq reached = item.after;
         while (events->next()) {
+            bytes += replyBytes(*events);
+            if (!page.events.isEmpty() && bytes > kMaxPageBytes) {
+                full = true;
+                break;
+            }
             page.events.append(readEvent(*events));
             reached = page.events.constLast().seq;
             --budget;

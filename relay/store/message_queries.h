@@ -46,6 +46,10 @@ struct ReceiptUpdate
 Result<ReceiptUpdate> updateReceipt(QSqlDatabase &db, UserId user, ConversationId conversation,
                                     std::optional<Seq> delivered, std::optional<Seq> read);
 
+/// A page of events (history, sync) holds at most `limit` events and, past its first
+/// event, about this many bytes of them: one reply stays well under a session's send limit.
+constexpr qsizetype kMaxPageBytes = 1024 * 1024;
+
 struct EventPage
 {
     QList<EventRecord> events; ///< ascending by seq

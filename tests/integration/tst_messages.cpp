@@ -399,6 +399,80 @@ private Q_SLOTS:
         QCOMPARE(last.value(u"more"_s).toBool(), false);
     }
 
+    void bigEventsMakeSmallerPages()
+    {
+        // Pages stop at about 1 MiB whatever `limit` says: 30 messages of 60 KB come in
+        // several pages, each well under the 8 MiB a session may have unsent, none lost.
+        Pair p = pair();
+        const QString big(60000, u'b');
+        for (int i = 0; i < 30; ++i) {
+            QJsonObject sent;
+            QTRY_VERIFY_WITH_TIMEOUT(
+                ok(sent = send(*p.alice, p.direct, u"big%1"_s.arg(i), big + QString::number(i))),
+                20000);
+        }
+        const auto pageBytes = [](const QJsonObject &page) {
+            return QJsonDocument(page).toJson(QJsonDocument::Compact).size();
+        };
+        // Backwards.
+        QList<qint64> seqs;
+        qint64 before = 0;
+        int pages = 0;
+        for (bool more = true; more; ++pages) {
+            QJsonObject fields{{u"conversation"_s, p.direct}, {u"limit"_s, 500}};
+            if (before)
+                fields.insert(u"before"_s, before);
+            const QJsonObject page = p.bob->request(u"history"_s, fields);
+            QVERIFY(ok(page));
+            QVERIFY2(pageBytes(page) < 1200 * 1024, qPrintable(QString::number(pageBytes(page))));
+            const QJsonArray events = page.value(u"events"_s).toArray();
+            QVERIFY(!events.isEmpty());
+            for (qsizetype i = events.size() - 1; i >= 0; --i)
+                seqs.prepend(events.at(i).toObject().value(u"seq"_s).toInteger());
+            before = events.first().toObject().value(u"seq"_s).toInteger();
+            more = page.value(u"more"_s).toBool();
+            QVERIFY(pages < 20);
+        }
+        QVERIFY(pages >= 2);
+        QCOMPARE(seqs.size(), 31);
+        for (qsizetype i = 0; i < seqs.size(); ++i)
+            QCOMPARE(seqs.at(i), i + 1);
+        // Forwards, and through sync.
+        qint64 after = 0;
+        for (bool more = true; more;) {
+            const QJsonObject page = p.bob->request(
+                u"history"_s,
+                {{u"conversation"_s, p.direct}, {u"after"_s, after}, {u"limit"_s, 500}});
+            QVERIFY(pageBytes(page) < 1200 * 1024);
+            const QJsonArray events = page.value(u"events"_s).toArray();
+            QVERIFY(!events.isEmpty());
+            QCOMPARE(events.first().toObject().value(u"seq"_s).toInteger(), after + 1);
+            after = events.last().toObject().value(u"seq"_s).toInteger();
+            more = page.value(u"more"_s).toBool();
+        }
+        QCOMPARE(after, 31);
+        QJsonArray cursors;
+        qint64 reached = 0;
+        pages = 0;
+        for (bool more = true; more; ++pages) {
+            const QJsonObject page
+                = p.bob->request(u"sync"_s, {{u"cursors"_s, cursors}, {u"limit"_s, 500}});
+            QVERIFY(ok(page));
+            QVERIFY(pageBytes(page) < 1200 * 1024);
+            for (const QJsonValue &event : page.value(u"events"_s).toArray()) {
+                if (event.toObject().value(u"conversation"_s).toInteger() != p.direct)
+                    continue;
+                QCOMPARE(event.toObject().value(u"seq"_s).toInteger(), reached + 1);
+                reached = event.toObject().value(u"seq"_s).toInteger();
+            }
+            cursors = page.value(u"cursors"_s).toArray();
+            more = page.value(u"more"_s).toBool();
+            QVERIFY(pages < 20);
+        }
+        QCOMPARE(reached, 31);
+        QVERIFY(pages >= 2);
+    }
+
     void historyPagesBackwards()
     {
         Pair p = pair();
