@@ -608,6 +608,47 @@ Result<std::optional<EventRecord>> lastVisibleMessage(QSqlDatabase &db, Conversa
     return std::optional<EventRecord>(event);
 }
 
+/// What a former member sees of a conversation: its title, members and their cursors as they
+/// stood when `me` left (members who left and came back since are not shown).
+Result<void> asWhenLeft(QSqlDatabase &db, const MemberRecord &me, ConversationSummary &summary)
+{
+    const Seq left = *me.leftSeq;
+    ConversationRecord &conversation = summary.conversation;
+    conversation.lastSeq = std::min(conversation.lastSeq, left);
+    if (conversation.isGroup) {
+        auto titled = run(db,
+                          u"SELECT body FROM events WHERE conversation_id = ? AND seq <= ? AND "
+                          "kind IN ('created', 'renamed') ORDER BY seq DESC LIMIT 1"_s,
+                          {conversation.id, left});
+        if (!titled)
+            return titled.error();
+        if (titled->next()) {
+            conversation.title = QJsonDocument::fromJson(titled->value(0).toString().toUtf8())
+                                     .object()
+                                     .value(u"title"_s)
+                                     .toString(conversation.title);
+        }
+    }
+    auto query = run(db,
+                     u"SELECT "_s + kMemberColumns
+                         + u" FROM members WHERE conversation_id = ? AND user_id <> ? AND "
+                           "joined_seq <= ? AND (left_seq IS NULL OR left_seq > ?) "
+                           "ORDER BY joined_seq, user_id"_s,
+                     {conversation.id, me.userId, left, left});
+    if (!query)
+        return query.error();
+    summary.members.clear();
+    while (query->next()) {
+        MemberRecord member = readMember(*query);
+        member.leftSeq.reset(); // still there, as far as `me` knows
+        member.deliveredSeq = std::min(member.deliveredSeq, left);
+        member.readSeq = std::min(member.readSeq, left);
+        summary.members.append(member);
+    }
+    summary.memberCount = int(summary.members.size());
+    return {};
+}
+
 Result<ConversationSummary> summarize(QSqlDatabase &db, UserId user,
                                       const ConversationRecord &conversation,
                                       const MemberRecord &me, int memberListLimit)
@@ -617,15 +658,22 @@ Result<ConversationSummary> summarize(QSqlDatabase &db, UserId user,
     summary.me = me;
     const Seq upTo = me.visibleUpTo(conversation.lastSeq);
 
-    auto count = currentMemberCount(db, conversation.id);
-    if (!count)
-        return count.error();
-    summary.memberCount = *count;
-    if (*count <= memberListLimit) {
-        auto list = members(db, conversation.id);
-        if (!list)
-            return list.error();
-        summary.members = *list;
+    if (me.leftSeq) {
+        if (auto past = asWhenLeft(db, me, summary); !past)
+            return past.error();
+        if (summary.memberCount > memberListLimit)
+            summary.members.clear();
+    } else {
+        auto count = currentMemberCount(db, conversation.id);
+        if (!count)
+            return count.error();
+        summary.memberCount = *count;
+        if (*count <= memberListLimit) {
+            auto list = members(db, conversation.id);
+            if (!list)
+                return list.error();
+            summary.members = *list;
+        }
     }
     auto last = lastVisibleMessage(db, conversation.id, upTo);
     if (!last)

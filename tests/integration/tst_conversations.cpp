@@ -373,6 +373,64 @@ private Q_SLOTS:
         QVERIFY(!member.receives(u"event"_s, 300));
     }
 
+    void formerMembersSeeTheGroupAsTheyLeftIt()
+    {
+        ProtocolClient owner, leaver, later;
+        owner.signUp(m_relay.webSocketUrl(), nextName(u"owner"_s));
+        const qint64 leaverId = leaver.signUp(m_relay.webSocketUrl(), nextName(u"leaver"_s));
+        const qint64 laterId = later.signUp(m_relay.webSocketUrl(), nextName(u"later"_s));
+        const qint64 id = conversationId(owner.request(
+            u"group.create"_s, {{u"title"_s, u"Before"_s}, {u"members"_s, QJsonArray{leaverId}}}));
+        QVERIFY(ok(send(owner, id, u"b1"_s, u"hello"_s)));
+        QVERIFY(ok(leaver.request(u"group.leave"_s, {{u"conversation"_s, id}})));
+        const qint64 leftAt = leaver.request(u"conversation.get"_s, {{u"conversation"_s, id}})
+                                  .value(u"conversation"_s)
+                                  .toObject()
+                                  .value(u"last_seq"_s)
+                                  .toInteger();
+        QVERIFY(leftAt >= 3);
+
+        // Afterwards: renamed, someone added, more said.
+        QVERIFY(ok(
+            owner.request(u"group.rename"_s, {{u"conversation"_s, id}, {u"title"_s, u"After"_s}})));
+        QVERIFY(ok(owner.request(u"group.add"_s,
+                                 {{u"conversation"_s, id}, {u"users"_s, QJsonArray{laterId}}})));
+        QVERIFY(ok(send(owner, id, u"b2"_s, u"after you left"_s)));
+        QVERIFY(ok(
+            owner.request(u"receipt"_s, {{u"conversation"_s, id}, {u"read_seq"_s, leftAt + 3}})));
+
+        const auto check = [&](const QJsonObject &seen) {
+            QCOMPARE(seen.value(u"title"_s).toString(), u"Before"_s);
+            QCOMPARE(seen.value(u"last_seq"_s).toInteger(), leftAt);
+            QCOMPARE(seen.value(u"member_count"_s).toInteger(), 1);
+            const QJsonArray members = seen.value(u"members"_s).toArray();
+            QCOMPARE(members.size(), 1);
+            QVERIFY(members.first().toObject().value(u"read_seq"_s).toInteger() <= leftAt);
+            QVERIFY(members.first().toObject().value(u"user"_s).toInteger() != laterId);
+            QCOMPARE(seen.value(u"last_message"_s).toObject().value(u"text"_s).toString(),
+                     u"hello"_s);
+        };
+        const QJsonObject got = leaver.request(u"conversation.get"_s, {{u"conversation"_s, id}});
+        check(got.value(u"conversation"_s).toObject());
+        QVERIFY(!QJsonDocument(got).toJson().contains("\"later"));
+        const QJsonObject listed = leaver.request(u"conversations.list"_s);
+        bool found = false;
+        for (const QJsonValue &value : listed.value(u"conversations"_s).toArray()) {
+            if (value.toObject().value(u"id"_s).toInteger() == id) {
+                check(value.toObject());
+                found = true;
+            }
+        }
+        QVERIFY(found);
+        QVERIFY(!QJsonDocument(listed).toJson().contains("\"later"));
+        // Members still see it as it is.
+        const QJsonObject current = owner.request(u"conversation.get"_s, {{u"conversation"_s, id}})
+                                        .value(u"conversation"_s)
+                                        .toObject();
+        QCOMPARE(current.value(u"title"_s).toString(), u"After"_s);
+        QCOMPARE(current.value(u"member_count"_s).toInteger(), 2);
+    }
+
     void theLastSeqCountsEveryKindOfEvent()
     {
         // Messages leave their conversation's row alone (the log has their seq); every
