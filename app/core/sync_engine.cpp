@@ -97,10 +97,18 @@ void SyncEngine::onSignedIn()
     m_ownTypingSentAt.clear(); // a new session: the relay shows nothing of the old one
     ++m_generation;
     m_syncing = true;
+    listPage({});
+}
+
+void SyncEngine::listPage(const QJsonObject &after)
+{
     const int generation = m_generation;
     const qint64 me = m_connection.userId();
+    QJsonObject fields;
+    if (!after.isEmpty())
+        fields.insert(u"after"_s, after);
     whenReady(
-        m_connection.request(u"conversations.list"_s), this,
+        m_connection.request(u"conversations.list"_s, fields), this,
         [this, generation, me](const Result<QJsonObject> &list) {
             if (generation != m_generation)
                 return;
@@ -126,13 +134,15 @@ void SyncEngine::onSignedIn()
                     }
                     return true;
                 })
-                .then(this, [this, generation](const Result<bool> &stored) {
+                .then(this, [this, generation, reply](const Result<bool> &stored) {
                     if (generation != m_generation)
                         return;
                     if (!stored)
                         qCWarning(lcSync)
                             << "cannot store the conversation list:" << stored.error().message;
                     Q_EMIT conversationsChanged();
+                    if (reply.value(u"more"_s).toBool() && reply.value(u"next"_s).isObject())
+                        return listPage(reply.value(u"next"_s).toObject());
                     syncPage();
                 });
         });

@@ -64,6 +64,9 @@ Q_SIGNALS:
 private:
     void onSignedIn();
     void onFrame(const QJsonObject &frame);
+    /// One page of conversations.list (the first when `after` is empty); the next, or the
+    /// sync, follows when it is stored.
+    void listPage(const QJsonObject &after);
     void syncPage();
     /// Stores entries; the future finishes once they are committed and announced.
     QFuture<void> applyEvents(const QList<QJsonObject> &events, bool live);

@@ -695,42 +695,51 @@ Result<ConversationSummary> summarize(QSqlDatabase &db, UserId user,
 
 } // namespace
 
-Result<QList<ConversationSummary>> conversationsOf(QSqlDatabase &db, UserId user,
-                                                   int memberListLimit)
+ListPosition positionOf(const ConversationSummary &summary)
 {
-    auto query
-        = run(db,
-              u"SELECT c.id, c.kind, c.title, "_s + lastSeqOf(u"c"_s)
-                  + u", c.created_at, m.user_id, m.role, "
-                    u"m.joined_seq, m.left_seq, "
-                    "m.delivered_seq, m.read_seq FROM members m JOIN conversations c ON c.id = "
-                    "m.conversation_id "
-                    "WHERE m.user_id = ?"_s,
-              {user});
+    return {summary.lastMessage ? summary.lastMessage->createdAt : summary.conversation.createdAt,
+            summary.conversation.id};
+}
+
+Result<ConversationPage> conversationsOf(QSqlDatabase &db, UserId user, int memberListLimit,
+                                         int limit, std::optional<ListPosition> after)
+{
+    // The order is computed here, in one statement, so that a page costs its own rows
+    // (each conversation's newest visible message is one step back from its last seq).
+    const QString ordered = u"SELECT * FROM (SELECT c.id, c.kind, c.title, "_s + lastSeqOf(u"c"_s)
+        + u", c.created_at, m.user_id, m.role, m.joined_seq, m.left_seq, m.delivered_seq, "
+          "m.read_seq, COALESCE((SELECT e.created_at FROM events e WHERE e.conversation_id = "
+          "c.id AND e.kind = 'message' AND e.seq <= COALESCE(m.left_seq, 9223372036854775807) "
+          "ORDER BY e.seq DESC LIMIT 1), c.created_at) AS active_at "
+          "FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?) "_s
+        + (after ? u"WHERE active_at < ? OR (active_at = ? AND id < ?) "_s : QString())
+        + u"ORDER BY active_at DESC, id DESC LIMIT ?"_s;
+    QVariantList values{user};
+    if (after)
+        values << after->activeAt << after->activeAt << after->id;
+    values << limit + 1;
+    auto query = run(db, ordered, values);
     if (!query)
         return query.error();
     QList<std::pair<ConversationRecord, MemberRecord>> rows;
-    while (query->next())
+    ConversationPage page;
+    while (query->next()) {
+        if (rows.size() == limit) {
+            page.more = true;
+            break;
+        }
         rows.append({readConversation(*query), readMember(*query, 5)});
+    }
     query->finish();
 
-    QList<ConversationSummary> summaries;
-    summaries.reserve(rows.size());
+    page.summaries.reserve(rows.size());
     for (const auto &[conversation, me] : std::as_const(rows)) {
         auto summary = summarize(db, user, conversation, me, memberListLimit);
         if (!summary)
             return summary.error();
-        summaries.append(*summary);
+        page.summaries.append(*summary);
     }
-    std::sort(summaries.begin(), summaries.end(),
-              [](const ConversationSummary &a, const ConversationSummary &b) {
-                  const qint64 left
-                      = a.lastMessage ? a.lastMessage->createdAt : a.conversation.createdAt;
-                  const qint64 right
-                      = b.lastMessage ? b.lastMessage->createdAt : b.conversation.createdAt;
-                  return left != right ? left > right : a.conversation.id > b.conversation.id;
-              });
-    return summaries;
+    return page;
 }
 
 Result<ConversationSummary> conversationFor(QSqlDatabase &db, UserId user,

@@ -76,9 +76,24 @@ struct ConversationSummary
     std::optional<EventRecord> lastMessage; ///< the latest message the user may see
     int unread = 0; ///< messages of others after the read cursor (capped)
 };
-/// Every conversation `user` is or was a member of, most recent activity first.
-Result<QList<ConversationSummary>> conversationsOf(QSqlDatabase &db, UserId user,
-                                                   int memberListLimit);
+/// Where a conversation stands in a user's list: its last activity (the newest message the
+/// user may see, else its creation), then its id, both descending.
+struct ListPosition
+{
+    qint64 activeAt = 0;
+    ConversationId id = 0;
+};
+struct ConversationPage
+{
+    QList<ConversationSummary> summaries;
+    bool more = false; ///< more come after the last one
+};
+/// The conversations `user` is or was a member of, most recent activity first: at most
+/// `limit`, those after `after` when given.
+Result<ConversationPage> conversationsOf(QSqlDatabase &db, UserId user, int memberListLimit,
+                                         int limit, std::optional<ListPosition> after = {});
+/// Where `summary` stands in its user's list.
+ListPosition positionOf(const ConversationSummary &summary);
 /// One conversation as in conversationsOf, with all current members.
 Result<ConversationSummary> conversationFor(QSqlDatabase &db, UserId user,
                                             ConversationId conversation);

@@ -136,6 +136,52 @@ private Q_SLOTS:
                  1);
     }
 
+    void theListComesInPages()
+    {
+        // Most recent activity first, in pages of `limit` joined by `next`: every
+        // conversation once, in the same order as one big page.
+        ProtocolClient hub, spoke;
+        hub.signUp(m_relay.webSocketUrl(), nextName(u"hub"_s));
+        const qint64 spokeId = spoke.signUp(m_relay.webSocketUrl(), nextName(u"spoke"_s));
+        QList<qint64> made;
+        for (int i = 0; i < 7; ++i) {
+            const QJsonObject created
+                = hub.request(u"group.create"_s,
+                              {{u"title"_s, u"P%1"_s.arg(i)}, {u"members"_s, QJsonArray{spokeId}}});
+            QVERIFY2(ok(created), QJsonDocument(created).toJson().constData());
+            made.append(conversationId(created));
+        }
+        const QJsonObject bumped = send(hub, made.at(2), u"p2"_s, u"bump"_s);
+        QVERIFY2(ok(bumped), QJsonDocument(bumped).toJson().constData()); // the most recent now
+        const auto idsOf = [](const QJsonObject &page) {
+            QList<qint64> ids;
+            for (const QJsonValue &value : page.value(u"conversations"_s).toArray())
+                ids.append(value.toObject().value(u"id"_s).toInteger());
+            return ids;
+        };
+        const QJsonObject whole = hub.request(u"conversations.list"_s);
+        QCOMPARE(whole.value(u"more"_s).toBool(), false);
+        const QList<qint64> all = idsOf(whole);
+        QCOMPARE(all.size(), 7);
+        QCOMPARE(all.first(), made.at(2));
+        QList<qint64> paged;
+        QJsonObject fields{{u"limit"_s, 3}};
+        for (int pages = 0;; ++pages) {
+            QVERIFY(pages < 5);
+            const QJsonObject page = hub.request(u"conversations.list"_s, fields);
+            QVERIFY(ok(page));
+            QVERIFY(idsOf(page).size() <= 3);
+            paged += idsOf(page);
+            if (!page.value(u"more"_s).toBool())
+                break;
+            fields.insert(u"after"_s, page.value(u"next"_s));
+        }
+        QCOMPARE(paged, all);
+        QCOMPARE(code(hub.request(u"conversations.list"_s, {{u"after"_s, u"x"_s}})),
+                 u"bad_request"_s);
+        QCOMPARE(code(hub.request(u"conversations.list"_s, {{u"limit"_s, 0}})), u"bad_request"_s);
+    }
+
     void groupsAndRoles()
     {
         ProtocolClient owner, admin, member, outsider;

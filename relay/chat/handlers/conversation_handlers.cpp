@@ -97,20 +97,53 @@ Result<ConversationId> conversationField(const Request &request)
 
 void listConversations(const Request &request)
 {
+    const int maximum = request.core().options().maxPageSize;
+    const auto limit = fields::optionalInteger(request.fields(), u"limit"_s, 1, maximum);
+    if (!limit)
+        return request.fail(limit.error());
+    std::optional<sql::ListPosition> after;
+    if (const QJsonValue value = request.fields().value(u"after"_s); !value.isUndefined()) {
+        const QJsonObject object = value.toObject();
+        const auto at = fields::integer(object, u"at"_s, 0);
+        const auto id = fields::integer(object, u"id"_s, 1);
+        if (!value.isObject() || !at || !id)
+            return request.fail(
+                {ErrorCode::BadRequest, u"field 'after' must be the 'next' of an earlier page"_s});
+        after = sql::ListPosition{*at, *id};
+    }
     const UserId user = request.session()->userId();
+    const int count = static_cast<int>(limit->value_or(maximum));
+    struct Page
+    {
+        Listing listing;
+        bool more = false;
+    };
     request.core()
         .store()
-        .read<Listing>([user](QSqlDatabase &db) {
-            return withUsers(db, sql::conversationsOf(db, user, kMemberListLimit));
-        })
-        .then(&request.core(), [request](const Result<Listing> &listing) {
+        .read<Page>([user, count, after](QSqlDatabase &db) -> Result<Page> {
+            auto page = sql::conversationsOf(db, user, kMemberListLimit, count, after);
+            if (!page)
+                return page.error();
+            auto listing = withUsers(db, page->summaries);
             if (!listing)
-                return request.fail(listing.error());
+                return listing.error();
+            return Page{*listing, page->more};
+        })
+        .then(&request.core(), [request](const Result<Page> &page) {
+            if (!page)
+                return request.fail(page.error());
             QJsonArray conversations;
-            for (const auto &summary : listing->conversations)
+            for (const auto &summary : page->listing.conversations)
                 conversations.append(wire::conversation(summary));
-            request.reply(
-                {{u"conversations"_s, conversations}, {u"users"_s, userArray(listing->users)}});
+            QJsonObject reply{{u"conversations"_s, conversations},
+                              {u"users"_s, userArray(page->listing.users)},
+                              {u"more"_s, page->more}};
+            if (page->more) {
+                const sql::ListPosition last
+                    = sql::positionOf(page->listing.conversations.constLast());
+                reply.insert(u"next"_s, QJsonObject{{u"at"_s, last.activeAt}, {u"id"_s, last.id}});
+            }
+            request.reply(reply);
         });
 }
 
