@@ -35,6 +35,8 @@ struct ChatOptions
     double signInsPerMinute = 30;
     /// Message writes (send, edit, delete, react) per user per second; bursts of twice that.
     double messagesPerSecond = 20;
+    /// group.create and group.add per user and minute, in bursts of the same.
+    double groupChangesPerMinute = 30;
     /// Typing updates per user per second; bursts of twice that.
     double typingPerSecond = 2;
     /// Frames of any kind per connection per second; bursts of twice that.

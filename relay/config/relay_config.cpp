@@ -73,11 +73,21 @@ constexpr std::array kSettings = {
                 "Sign-in attempts allowed per IP address per minute (default 30)."},
     SettingSpec{"message-rate", "per-second",
                 "Messages a user may write per second, bursts of twice that (default 20)."},
+    SettingSpec{"group-rate", "per-minute",
+                "Groups a user may create or add people to per minute, in bursts of the same "
+                "(default 30)."},
     SettingSpec{"frame-rate", "per-second",
                 "Frames a connection may send per second, bursts of twice that (default 100)."},
     SettingSpec{"media-max-bytes", "bytes", "Largest file a user may upload (default 104857600)."},
     SettingSpec{"media-quota-bytes", "bytes",
                 "Media a user may keep stored, in bytes (default 10737418240; 0: no quota)."},
+    SettingSpec{"media-max-total-bytes", "bytes",
+                "Media all users together may keep stored (default 0: no limit but the disk's)."},
+    SettingSpec{"media-min-free-bytes", "bytes",
+                "Refuse new uploads when the media disk would have less free than this "
+                "(default 1073741824)."},
+    SettingSpec{"media-max-unfinished", "count",
+                "Uploads a user may have begun and not finished at once (default 32)."},
     SettingSpec{"media-chunk-bytes", "bytes",
                 "Largest body of one upload request (default 8388608)."},
     SettingSpec{"media-types", "list",
@@ -402,6 +412,9 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
     } byteSettings[] = {
         {"media-max-bytes", 0, qint64(1) << 40, &config.mediaMaxBytes},
         {"media-quota-bytes", 0, qint64(1) << 50, &config.mediaQuotaBytes},
+        {"media-max-total-bytes", 0, qint64(1) << 60, &config.mediaMaxTotalBytes},
+        {"media-min-free-bytes", 0, qint64(1) << 60, &config.mediaMinFreeBytes},
+        {"media-max-unfinished", 1, 100000, &config.mediaMaxUnfinished},
         {"media-chunk-bytes", 64 * 1024, qint64(256) * 1024 * 1024, &config.mediaChunkBytes},
     };
     for (const auto &setting : byteSettings) {
@@ -522,9 +535,11 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
     if (config.pushWebhookUrl.isEmpty() != config.pushWebhookSecretFile.isEmpty())
         return Error{ErrorCode::BadRequest,
                      u"push-webhook-url and push-webhook-secret-file go together"_s};
-    const std::pair<const char *, double *> rates[] = {{"sign-in-rate", &config.signInsPerMinute},
-                                                       {"message-rate", &config.messagesPerSecond},
-                                                       {"frame-rate", &config.framesPerSecond}};
+    const std::pair<const char *, double *> rates[]
+        = {{"sign-in-rate", &config.signInsPerMinute},
+           {"message-rate", &config.messagesPerSecond},
+           {"frame-rate", &config.framesPerSecond},
+           {"group-rate", &config.groupChangesPerMinute}};
     for (const auto &[name, target] : rates) {
         if (const auto value = lookup(QString::fromLatin1(name))) {
             bool ok = false;

@@ -49,11 +49,15 @@ struct RelayConfig
     QStringList allowedOrigins;
     double signInsPerMinute = 30;
     double messagesPerSecond = 20;
+    double groupChangesPerMinute = 30; ///< group.create and group.add, per user
     double framesPerSecond = 100;
     bool storeSyncFull = true; ///< store-sync: full (default) or normal
     int retentionDays = 0; ///< 0: keep history forever
     qint64 mediaMaxBytes = qint64(100) * 1024 * 1024; ///< largest file
     qint64 mediaQuotaBytes = qint64(10) * 1024 * 1024 * 1024; ///< per user; 0: none
+    qint64 mediaMaxTotalBytes = 0; ///< all users; 0: none
+    qint64 mediaMinFreeBytes = qint64(1) << 30; ///< free disk kept for everything else
+    qint64 mediaMaxUnfinished = 32; ///< per user
     qint64 mediaChunkBytes = qint64(8) * 1024 * 1024; ///< largest upload request body
     QStringList mediaTypes{QStringLiteral("*")}; ///< MIME type patterns accepted
     int mediaUnsentSeconds = 24 * 3600; ///< an upload never sent is deleted after this

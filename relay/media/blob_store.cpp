@@ -7,6 +7,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QRandomGenerator>
+#include <QStorageInfo>
 
 #ifdef Q_OS_UNIX
 #include <unistd.h>
@@ -142,6 +143,14 @@ Result<void> LocalBlobStore::remove(const QString &id)
     if (blob.exists() && !blob.remove())
         return ioError(u"cannot remove"_s, blob);
     return {};
+}
+
+Result<qint64> LocalBlobStore::freeBytes()
+{
+    const QStorageInfo volume(m_directory);
+    if (!volume.isValid())
+        return Error{ErrorCode::Io, u"cannot tell the free space of %1"_s.arg(m_directory)};
+    return volume.bytesAvailable();
 }
 
 } // namespace tidings::relay

@@ -34,6 +34,8 @@ public:
     virtual Result<BlobDigest> digest(const QString &id, qsizetype headBytes) = 0;
     /// Removes the blob; no error when there is none.
     virtual Result<void> remove(const QString &id) = 0;
+    /// Bytes that may still be stored.
+    virtual Result<qint64> freeBytes() = 0;
 };
 
 /// Blobs as files in a directory: <dir>/<first two hex digits>/<id>.
@@ -49,6 +51,7 @@ public:
     Result<QByteArray> read(const QString &id, qint64 offset, qint64 maxBytes) override;
     Result<BlobDigest> digest(const QString &id, qsizetype headBytes) override;
     Result<void> remove(const QString &id) override;
+    Result<qint64> freeBytes() override;
 
 private:
     explicit LocalBlobStore(QString directory) : m_directory(std::move(directory)) { }

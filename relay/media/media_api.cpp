@@ -347,23 +347,33 @@ void MediaApi::create(HttpConnection &connection)
 
             const sql::NewUpload upload{newMediaId(), user,   *size,
                                         *type,        sha256, cleanName(name->value_or(QString()))};
-            const qint64 quota = m_options.quotaBytes;
-            m_store
-                .write<sql::MediaRecord>([upload, quota](QSqlDatabase &db) {
-                    return sql::createUpload(db, upload, quota);
-                })
-                .then(&connection, [this, &connection](const Result<sql::MediaRecord> &record) {
-                    if (!record)
-                        return fail(connection, record.error());
-                    QJsonObject created = describe(*record);
-                    created.insert(u"offset"_s, 0);
-                    created.insert(u"chunk_bytes"_s, m_options.maxChunkBytes);
-                    ok(connection, 201, created,
-                       {{"Location", kPrefix + '/' + record->id.toLatin1()},
-                        {"Upload-Offset", "0"}});
+            m_files.run<qint64>([](BlobStore &blobs) { return blobs.freeBytes(); })
+                .then(&connection, [this, &connection, upload](const Result<qint64> &free) {
+                    if (free && *free - upload.size < m_options.minFreeBytes)
+                        return fail(connection,
+                                    {ErrorCode::Unavailable,
+                                     u"the relay has no room for more files now"_s});
+                    createUpload(connection, upload);
                 });
         });
     });
+}
+
+void MediaApi::createUpload(HttpConnection &connection, const sql::NewUpload &upload)
+{
+    sql::MediaLimits limits{m_options.quotaBytes, m_options.maxTotalBytes, m_options.maxUnfinished};
+    m_store
+        .write<sql::MediaRecord>(
+            [upload, limits](QSqlDatabase &db) { return sql::createUpload(db, upload, limits); })
+        .then(&connection, [this, &connection](const Result<sql::MediaRecord> &record) {
+            if (!record)
+                return fail(connection, record.error());
+            QJsonObject created = describe(*record);
+            created.insert(u"offset"_s, 0);
+            created.insert(u"chunk_bytes"_s, m_options.maxChunkBytes);
+            ok(connection, 201, created,
+               {{"Location", kPrefix + '/' + record->id.toLatin1()}, {"Upload-Offset", "0"}});
+        });
 }
 
 void MediaApi::status(HttpConnection &connection, const QString &id)

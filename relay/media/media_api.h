@@ -18,12 +18,16 @@ struct BlobDigest;
 using UserId = qint64;
 namespace sql {
 struct MediaRecord;
-}
+struct NewUpload;
+} // namespace sql
 
 struct MediaOptions
 {
     qint64 maxFileBytes = qint64(100) * 1024 * 1024;
     qint64 quotaBytes = 0; ///< per user; 0: none
+    qint64 maxTotalBytes = 0; ///< all users; 0: none
+    qint64 minFreeBytes = 0; ///< free disk an upload must leave
+    int maxUnfinished = 32; ///< uploads a user has begun and not finished
     qint64 maxChunkBytes = qint64(8) * 1024 * 1024;
     QStringList allowedTypes{QStringLiteral("*")};
     qint64 unsentExpiryMs = qint64(24) * 3600 * 1000;
@@ -65,6 +69,7 @@ private:
     /// Authorizes the request by token and finds the caller's own upload `id`; else 404.
     void ownUpload(HttpConnection &connection, const QString &id, Found next);
     void create(HttpConnection &connection);
+    void createUpload(HttpConnection &connection, const sql::NewUpload &upload);
     void status(HttpConnection &connection, const QString &id);
     void append(HttpConnection &connection, const QString &id);
     void receiveChunk(HttpConnection &connection, std::shared_ptr<Upload> upload);

@@ -105,6 +105,7 @@ ChatOptions chatOptions(const RelayConfig &config)
     options.allowedOrigins = config.allowedOrigins;
     options.signInsPerMinute = config.signInsPerMinute;
     options.messagesPerSecond = config.messagesPerSecond;
+    options.groupChangesPerMinute = config.groupChangesPerMinute;
     options.framesPerSecond = config.framesPerSecond;
     return options;
 }
@@ -223,6 +224,9 @@ Result<void> RelayServer::startMedia()
     MediaOptions options;
     options.maxFileBytes = m_config.mediaMaxBytes;
     options.quotaBytes = m_config.mediaQuotaBytes;
+    options.maxTotalBytes = m_config.mediaMaxTotalBytes;
+    options.minFreeBytes = m_config.mediaMinFreeBytes;
+    options.maxUnfinished = int(m_config.mediaMaxUnfinished);
     options.maxChunkBytes = m_config.mediaChunkBytes;
     options.allowedTypes = m_config.mediaTypes;
     options.unsentExpiryMs = qint64(m_config.mediaUnsentSeconds) * 1000;

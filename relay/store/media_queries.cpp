@@ -64,8 +64,30 @@ bool isMediaId(QStringView id)
     return true;
 }
 
-Result<MediaRecord> createUpload(QSqlDatabase &db, const NewUpload &upload, qint64 quotaBytes)
+Result<MediaRecord> createUpload(QSqlDatabase &db, const NewUpload &upload,
+                                 const MediaLimits &limits)
 {
+    if (limits.maxUnfinished > 0) {
+        auto unfinished
+            = run(db, u"SELECT count(*) FROM media WHERE owner_id = ? AND state = 'uploading'"_s,
+                  {upload.ownerId});
+        if (!unfinished)
+            return unfinished.error();
+        unfinished->next();
+        if (unfinished->value(0).toLongLong() >= limits.maxUnfinished)
+            return Error{ErrorCode::RateLimited,
+                         u"finish or cancel an upload first: at most %1 at once"_s.arg(
+                             limits.maxUnfinished)};
+    }
+    if (limits.totalBytes > 0) {
+        auto used = run(db, u"SELECT COALESCE(SUM(size), 0) FROM media"_s);
+        if (!used)
+            return used.error();
+        used->next();
+        if (used->value(0).toLongLong() + upload.size > limits.totalBytes)
+            return Error{ErrorCode::Unavailable, u"the relay has no room for more files now"_s};
+    }
+    const qint64 quotaBytes = limits.quotaBytes;
     if (quotaBytes > 0) {
         auto used = run(db, u"SELECT COALESCE(SUM(size), 0) FROM media WHERE owner_id = ?"_s,
                         {upload.ownerId});

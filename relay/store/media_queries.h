@@ -41,7 +41,15 @@ struct NewUpload
 
 /// Records a new upload. TooLarge (with "quota" in the message) when the owner's stored and
 /// unfinished media would pass `quotaBytes` (0: no quota).
-Result<MediaRecord> createUpload(QSqlDatabase &db, const NewUpload &upload, qint64 quotaBytes);
+/// What createUpload() holds new uploads to.
+struct MediaLimits
+{
+    qint64 quotaBytes = 0; ///< the owner's media, this one included; 0: none
+    qint64 totalBytes = 0; ///< everyone's media, this one included; 0: none
+    int maxUnfinished = 0; ///< the owner's uploads not complete yet; 0: none
+};
+Result<MediaRecord> createUpload(QSqlDatabase &db, const NewUpload &upload,
+                                 const MediaLimits &limits);
 
 /// NotFound when there is no such media (or it is being deleted).
 Result<MediaRecord> mediaById(QSqlDatabase &db, const QString &id);

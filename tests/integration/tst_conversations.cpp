@@ -281,6 +281,43 @@ private Q_SLOTS:
         QCOMPARE(code(owner.request(u"group.leave"_s, {{u"conversation"_s, id}})), u"forbidden"_s);
     }
 
+    void groupChangesAreRateLimited()
+    {
+        // Nobody is put in a hundred groups in a second: group-rate (30 a minute, in
+        // bursts of 30) counts creations and additions together, per user.
+        ProtocolClient spammer, target, other;
+        spammer.signUp(m_relay.webSocketUrl(), nextName(u"spammer"_s));
+        const qint64 targetId = target.signUp(m_relay.webSocketUrl(), nextName(u"target"_s));
+        other.signUp(m_relay.webSocketUrl(), nextName(u"other"_s));
+        // Creations and additions, in turns: the budget runs out for both together.
+        qint64 last = 0;
+        int done = 0;
+        QJsonObject refused;
+        for (int i = 0; i < 40 && refused.isEmpty(); ++i) {
+            const QJsonObject reply = (i % 2 == 0 || last == 0)
+                ? spammer.request(
+                    u"group.create"_s,
+                    {{u"title"_s, u"Spam %1"_s.arg(i)}, {u"members"_s, QJsonArray{targetId}}})
+                : spammer.request(
+                    u"group.add"_s,
+                    {{u"conversation"_s, last}, {u"users"_s, QJsonArray{other.userId()}}});
+            if (!ok(reply)) {
+                refused = reply;
+            } else {
+                ++done;
+                if (i % 2 == 0)
+                    last = conversationId(reply);
+            }
+        }
+        // 30 at once, and one more for every 2 s the loop took (a busy machine).
+        QVERIFY2(done >= 30 && done < 40, qPrintable(QString::number(done)));
+        QCOMPARE(code(refused), u"rate_limited"_s);
+        QVERIFY(refused.value(u"retry_after_ms"_s).toInteger() > 0);
+        // Someone else is not held back.
+        QVERIFY(ok(other.request(u"group.create"_s,
+                                 {{u"title"_s, u"Mine"_s}, {u"members"_s, QJsonArray{targetId}}})));
+    }
+
     void ownershipChangesHands()
     {
         ProtocolClient owner, heir;

@@ -559,6 +559,52 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
     }
 
+    void theRelayKeepsRoomOnItsDisk()
+    {
+        // Uploads begun and not finished are few per user; everyone's media has a budget;
+        // nothing may take the disk's last free bytes.
+        RelayProcess relay;
+        QVERIFY2(relay.start({u"--media-max-unfinished"_s, u"3"_s, u"--media-max-total-bytes"_s,
+                              u"20000"_s}),
+                 qPrintable(relay.lastError()));
+        User alice = signUp(relay);
+        User bob = signUp(relay);
+        QStringList begun;
+        for (int i = 0; i < 3; ++i) {
+            const HttpResult created
+                = create(alice, 10, u"application/octet-stream"_s, sha256("x"), {}, &relay);
+            QCOMPARE(created.status, 201);
+            begun.append(created.json().value(u"id"_s).toString());
+        }
+        const HttpResult fourth
+            = create(alice, 10, u"application/octet-stream"_s, sha256("x"), {}, &relay);
+        QCOMPARE(fourth.status, 429);
+        QVERIFY(fourth.json().value(u"message"_s).toString().contains(u"at most 3"_s));
+        QCOMPARE(httpRequest("DELETE", url(u"/v1/media/"_s + begun.first(), &relay), alice.auth())
+                     .status,
+                 204);
+        QCOMPARE(create(alice, 10, u"application/octet-stream"_s, sha256("x"), {}, &relay).status,
+                 201);
+        // The relay's budget counts everyone's.
+        QCOMPARE(create(bob, 15000, u"application/octet-stream"_s, sha256("x"), {}, &relay).status,
+                 201);
+        const HttpResult full
+            = create(bob, 5000, u"application/octet-stream"_s, sha256("x"), {}, &relay);
+        QCOMPARE(full.status, 503);
+        QCOMPARE(relay.stop(), 0);
+
+        // A disk that would keep less than the minimum free refuses at once.
+        RelayProcess cramped;
+        QVERIFY2(cramped.start({u"--media-min-free-bytes"_s, u"1152921504606846976"_s}),
+                 qPrintable(cramped.lastError()));
+        User carol = signUp(cramped);
+        const HttpResult refused
+            = create(carol, 1, u"application/octet-stream"_s, sha256("x"), {}, &cramped);
+        QCOMPARE(refused.status, 503);
+        QVERIFY(refused.json().value(u"message"_s).toString().contains(u"no room"_s));
+        QCOMPARE(cramped.stop(), 0);
+    }
+
     void allowedTypesAreConfigurable()
     {
         RelayProcess relay;

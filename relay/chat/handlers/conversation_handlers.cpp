@@ -176,8 +176,18 @@ void openDirect(const Request &request)
         });
 }
 
+/// Refuses (and says so) when the user changes groups faster than group-rate allows.
+bool groupChangeThrottled(const Request &request)
+{
+    const double perMinute = request.core().options().groupChangesPerMinute;
+    return request.throttled(u"groups:"_s + QString::number(request.session()->userId()),
+                             perMinute / 60.0, perMinute);
+}
+
 void createGroup(const Request &request)
 {
+    if (groupChangeThrottled(request))
+        return;
     const auto titleField = fields::string(request.fields(), u"title"_s, {1, 512});
     if (!titleField)
         return request.fail(titleField.error());
@@ -208,6 +218,8 @@ void createGroup(const Request &request)
 
 void addMembers(const Request &request)
 {
+    if (groupChangeThrottled(request))
+        return;
     const auto conversation = conversationField(request);
     if (!conversation)
         return request.fail(conversation.error());
