@@ -166,12 +166,20 @@ void MainWindow::showSignIn(const QString &message, bool error)
 
 void MainWindow::closeChats()
 {
-    if (m_chat) {
-        m_chat->saveState();
-        m_stack->removeWidget(m_chat);
-        delete m_chat;
+    // Deleted later, not now: this may run inside a click on the page's own menu (Sign
+    // Out), which must return into live widgets. The client the page uses is deleted
+    // later too, after it.
+    if (ChatPage *page = m_chat) {
+        m_chat = nullptr;
+        page->saveState();
+        m_stack->removeWidget(page);
+        page->hide();
+        page->deleteLater();
     }
-    delete m_notifier;
+    if (Notifier *notifier = m_notifier) {
+        m_notifier = nullptr;
+        notifier->deleteLater();
+    }
 }
 
 void MainWindow::showChats()

@@ -10,9 +10,11 @@
 #include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPushButton>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QToolButton>
 #include <QtTest>
 #include <QWebSocket>
 #include <QWebSocketServer>
@@ -88,9 +90,23 @@ private Q_SLOTS:
         app.typeSignIn(u"127.0.0.1:%1"_s.arg(relay.port()), u"ALICE"_s, u"correct horse"_s, false);
         QVERIFY(shown.wait(15000));
 
-        // Taken names are explained.
-        app.session->signOut();
+        // Signing out through the real ☰ menu (the menu's page goes while the menu is still
+        // in its click), then a wrong password and Enter: an error, no crash.
+        app.chat()->menuButton()->click();
+        QMenu *menu = nullptr;
+        QTRY_VERIFY((menu = app.window->findChild<QMenu *>(u"mainMenu"_s)) && menu->isVisible());
+        QAction *signOut = nullptr;
+        for (QAction *action : menu->actions()) {
+            if (action->text().remove(u'&') == u"Sign Out"_s)
+                signOut = action;
+        }
+        QVERIFY(signOut);
+        QTest::mouseClick(menu, Qt::LeftButton, {}, menu->actionGeometry(signOut).center());
         QTRY_VERIFY(app.window->signInPage()->isVisible());
+        app.typeSignIn(u"127.0.0.1:%1"_s.arg(relay.port()), u"alice"_s, u"wrong horse"_s, false);
+        QTRY_COMPARE_WITH_TIMEOUT(status(app), u"Wrong username or password."_s, 15000);
+
+        // Taken names are explained.
         app.typeSignIn(u"127.0.0.1:%1"_s.arg(relay.port()), u"alice"_s, u"correct horse"_s, true);
         QTRY_VERIFY2_WITH_TIMEOUT(status(app).contains(u"taken"_s), qPrintable(status(app)), 15000);
     }
