@@ -3,6 +3,7 @@
 #include "core/connection.h"
 #include "core/core_logging.h"
 #include "core/local_store.h"
+#include "util/futures.h"
 
 #include <QRandomGenerator>
 #include <QUuid>
@@ -37,6 +38,14 @@ QString newClientId()
     return QUuid::createUuid().toString(QUuid::WithoutBraces);
 }
 
+/// The relay's max-text-bytes default: the limit assumed before a relay has said its own.
+constexpr qsizetype kDefaultMaxTextBytes = 64 * 1024;
+
+template<typename T> QFuture<Result<T>> refused(Error error)
+{
+    return readyFuture(Result<T>(std::move(error)));
+}
+
 } // namespace
 
 Outbox::Outbox(Connection &connection, LocalStore &store, QObject *parent)
@@ -59,9 +68,29 @@ Outbox::Outbox(Connection &connection, LocalStore &store, QObject *parent)
 
 Outbox::~Outbox() = default;
 
+qsizetype Outbox::maxTextBytes() const
+{
+    const qint64 announced = m_connection.welcome()
+                                 .value(u"limits"_s)
+                                 .toObject()
+                                 .value(u"max_text_bytes"_s)
+                                 .toInteger();
+    return announced > 0 ? qsizetype(announced) : kDefaultMaxTextBytes;
+}
+
+QString Outbox::tooLongText(qsizetype bytes, qsizetype maxBytes)
+{
+    return tr("Too long to send: %1 KB of text, and this server takes up to %2 KB. Copy it, or "
+              "edit it shorter or send it as a file.")
+        .arg((bytes + 1023) / 1024)
+        .arg(maxBytes / 1024);
+}
+
 QFuture<Result<local::Message>> Outbox::send(qint64 conversation, const QString &text,
                                              local::Seq replyTo, const QJsonArray &attachments)
 {
+    if (const qsizetype bytes = text.toUtf8().size(); bytes > maxTextBytes())
+        return refused<local::Message>({ErrorCode::TooLarge, tooLongText(bytes, maxTextBytes())});
     const qint64 me = m_connection.userId();
     const QString clientId = newClientId();
     return m_store
@@ -95,6 +124,9 @@ QFuture<Result<local::OutboxItem>> Outbox::queueChange(const QString &type, QJso
 QFuture<Result<local::OutboxItem>> Outbox::edit(qint64 conversation, local::Seq seq,
                                                 const QString &text)
 {
+    if (const qsizetype bytes = text.toUtf8().size(); bytes > maxTextBytes())
+        return refused<local::OutboxItem>(
+            {ErrorCode::TooLarge, tooLongText(bytes, maxTextBytes())});
     return queueChange(u"message.edit"_s,
                        {{u"conversation"_s, conversation}, {u"seq"_s, seq}, {u"text"_s, text}});
 }
@@ -192,6 +224,11 @@ void Outbox::flushNow()
 
 void Outbox::sendItem(const local::OutboxItem &item)
 {
+    // Queued before this relay said its limit (or by an older version): a text it would
+    // refuse — or drop the connection over — fails here, and the rest go on.
+    const qsizetype bytes = item.payload.value(u"text"_s).toString().toUtf8().size();
+    if (bytes > maxTextBytes())
+        return failForGood(item, tooLongText(bytes, maxTextBytes()));
     qCDebug(lcOutbox) << "sending" << item.type << item.key;
     const quint64 attempt = m_nextAttempt++;
     m_inFlight.insert(item.key, attempt);
@@ -235,25 +272,33 @@ void Outbox::finished(const local::OutboxItem &item, quint64 attempt,
     }
     m_inFlight.remove(item.key);
     if (isPermanent(result.error().code)) {
-        qCInfo(lcOutbox) << "refused for good:" << item.type << result.error().message;
-        const QString reason
-            = u"%1: %2"_s.arg(errorCodeName(result.error().code), result.error().message);
-        m_store
-            .write<bool>([key = item.key, reason](QSqlDatabase &db) -> Result<bool> {
-                if (auto failed = local::outboxFailed(db, key, reason); !failed)
-                    return failed.error();
-                return true;
-            })
-            .then(this, [this, item, reason](const Result<bool> &) {
-                Q_EMIT changed(item.conversationId);
-                Q_EMIT failed(item.key, reason);
-                flush();
-            });
-        return;
+        qCInfo(lcOutbox) << "refused for good:" << item.type << errorCodeName(result.error().code)
+                         << result.error().message;
+        const qsizetype bytes = item.payload.value(u"text"_s).toString().toUtf8().size();
+        return failForGood(item,
+                           result.error().code == ErrorCode::TooLarge && bytes > 0
+                               ? tooLongText(bytes, maxTextBytes())
+                               : result.error().message);
     }
     // Transient (the link dropped, the relay is busy or rate-limits us): later, same id.
     qCDebug(lcOutbox) << "will retry" << item.key << result.error().message;
     retryLater();
+}
+
+void Outbox::failForGood(const local::OutboxItem &item, const QString &reason)
+{
+    m_inFlight.remove(item.key);
+    m_store
+        .write<bool>([key = item.key, reason](QSqlDatabase &db) -> Result<bool> {
+            if (auto failed = local::outboxFailed(db, key, reason); !failed)
+                return failed.error();
+            return true;
+        })
+        .then(this, [this, item, reason](const Result<bool> &) {
+            Q_EMIT changed(item.conversationId);
+            Q_EMIT failed(item.key, reason);
+            flush();
+        });
 }
 
 void Outbox::retryLater()

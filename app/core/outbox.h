@@ -25,6 +25,12 @@ public:
     Outbox(Connection &connection, LocalStore &store, QObject *parent = nullptr);
     ~Outbox() override;
 
+    /// The longest text the relay takes, in UTF-8 bytes: what it said in hello, else its
+    /// default. Longer texts are refused by send() and edit() (TooLarge), never queued.
+    qsizetype maxTextBytes() const;
+    /// The words a person reads for a text of `bytes` that is too long.
+    static QString tooLongText(qsizetype bytes, qsizetype maxBytes);
+
     /// Stores a new message as queued and sends it when it can. Returns the stored message.
     /// A message with attachments still uploading (no "media" yet) waits for them
     /// (local::attachmentUploaded), without holding up the messages after it.
@@ -66,6 +72,8 @@ private:
     void finished(const local::OutboxItem &item, quint64 attempt,
                   const Result<QJsonObject> &result);
     void retryLater();
+    /// Marks `item` failed for good with `reason` (in words a person reads); the rest go on.
+    void failForGood(const local::OutboxItem &item, const QString &reason);
 
     Connection &m_connection;
     LocalStore &m_store;

@@ -438,6 +438,11 @@ void ConversationView::send()
     if (m_conversation == 0)
         return;
     const QString text = m_composer->toPlainText().trimmed();
+    // Checked before anything is queued: the text stays in the composer, to be shortened.
+    if (const qsizetype bytes = text.toUtf8().size(); bytes > m_client.outbox().maxTextBytes()) {
+        showNotice(Outbox::tooLongText(bytes, m_client.outbox().maxTextBytes()));
+        return;
+    }
     if (m_editing != 0) {
         if (!text.isEmpty())
             m_client.outbox().edit(m_conversation, m_editing, text);
@@ -623,6 +628,18 @@ void ConversationView::showContextMenu(const QPoint &position)
         });
     }
     if (own && (state == Model::State::Failed || state == Model::State::Queued)) {
+        // Not sent (yet): the text is never lost — copy it, or take it back to change it.
+        const QString text = index.data(Model::TextRole).toString();
+        if (!text.isEmpty()) {
+            menu.addAction(tr("&Copy Text"), this,
+                           [text] { QApplication::clipboard()->setText(text); });
+            menu.addAction(tr("&Edit and Send Again"), this, [this, clientId, text] {
+                m_client.outbox().cancel(clientId);
+                cancelMode();
+                m_composer->setPlainText(text);
+                m_composer->setFocus();
+            });
+        }
         if (state == Model::State::Failed)
             menu.addAction(tr("Try &Again"), this,
                            [this, clientId] { m_client.outbox().retry(clientId); });
