@@ -226,7 +226,13 @@ QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonO
                                      return stored.error();
                                  return conversation.value(u"id"_s).toInteger();
                              })
-                             .deliveredTo(this);
+                             .then(this, [this](const Result<qint64> &stored) {
+                                 // The relay tells the other members; this session learns
+                                 // from its reply alone, so its lists are told here.
+                                 if (stored)
+                                     Q_EMIT m_sync.conversationsChanged();
+                                 return stored;
+                             });
                      })
         .unwrap();
 }

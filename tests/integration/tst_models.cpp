@@ -177,6 +177,22 @@ private Q_SLOTS:
         QCOMPARE(at(cached, cached.rowOf(direct), R::TitleRole).toString(), u"bob1"_s);
     }
 
+    void aNewChatWithSomeoneOfflineShowsAtOnce()
+    {
+        TestClient alice, bob;
+        QVERIFY(alice.signUp(m_relay.port(), u"alice7"_s));
+        QVERIFY(bob.signUp(m_relay.port(), u"bob7"_s));
+        const qint64 bobId = bob.client->userId();
+        bob.client->stop(); // offline: nothing they do can refresh Alice's list
+        ConversationListModel model(*alice.client);
+        QAbstractItemModelTester tester(&model, kTester);
+        QTRY_COMPARE(model.rowCount(), 0);
+        const auto direct = await(alice.client->openDirect(bobId));
+        QVERIFY(direct.ok());
+        QTRY_VERIFY_WITH_TIMEOUT(model.rowOf(*direct) >= 0, 5000);
+        QCOMPARE(at(model, model.rowOf(*direct), Qt::DisplayRole).toString(), u"bob7"_s);
+    }
+
     void messageListPagesHistory()
     {
         TestClient alice, bob;
