@@ -29,6 +29,17 @@ ChatClient::ChatClient(const QString &databasePath, Connection::Options options,
       m_outbox(m_connection, m_store), m_sync(m_connection, m_store, m_outbox),
       m_transfers(m_store, filesDirectoryFor(databasePath))
 {
+    connect(&m_connection, &Connection::signedIn, this, [this] {
+        whenReady(m_connection.request(u"blocks.list"_s), this,
+                  [this](const Result<QJsonObject> &reply) {
+                      if (!reply)
+                          return;
+                      m_blocked.clear();
+                      for (const QJsonValue &user : reply->value(u"users"_s).toArray())
+                          m_blocked.insert(user.toObject().value(u"id"_s).toInteger());
+                      Q_EMIT blocksChanged();
+                  });
+    });
     connect(&m_connection, &Connection::tokenChanged, this, [this](const QString &token) {
         m_transfers.setServer(m_server.httpUrl(), token.toLatin1());
     });
@@ -235,6 +246,22 @@ QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonO
                              });
                      })
         .unwrap();
+}
+
+QFuture<Result<QJsonObject>> ChatClient::setBlocked(qint64 user, bool blocked)
+{
+    return whenReady(
+        m_connection.request(blocked ? u"user.block"_s : u"user.unblock"_s, {{u"user"_s, user}}),
+        this, [this, user, blocked](const Result<QJsonObject> &reply) {
+            if (reply) {
+                if (blocked)
+                    m_blocked.insert(user);
+                else
+                    m_blocked.remove(user);
+                Q_EMIT blocksChanged();
+            }
+            return reply;
+        });
 }
 
 QFuture<Result<qint64>> ChatClient::openDirect(qint64 user)

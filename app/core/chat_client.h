@@ -9,6 +9,7 @@
 #include "core/transfer_manager.h"
 
 #include <QObject>
+#include <QSet>
 
 namespace tidings::app {
 
@@ -81,7 +82,14 @@ public:
     /// one file per account and server, so switching server never mixes their histories.
     static QString databasePathFor(const QString &directory, const QString &account);
 
+    /// People this user has blocked: read from the relay at each sign-in, kept by
+    /// setBlocked(). Empty until the first answer.
+    bool isBlocked(qint64 user) const { return m_blocked.contains(user); }
+    /// Blocks or unblocks `user` on the relay; blocksChanged() follows when it agreed.
+    QFuture<Result<QJsonObject>> setBlocked(qint64 user, bool blocked);
+
 Q_SIGNALS:
+    void blocksChanged();
     /// Keeping or forgetting the session token failed (e.g. the keychain is locked); the
     /// session goes on, but the user will have to sign in again next time.
     void tokenNotKept(const QString &reason);
@@ -98,6 +106,7 @@ private:
     ServerAddress m_server;
     TokenStore *m_tokens = nullptr;
     QString m_account;
+    QSet<qint64> m_blocked;
 };
 
 } // namespace tidings::app

@@ -135,6 +135,7 @@ ConversationView::ConversationView(ChatClient &client, ConversationListModel &co
                                    QWidget *parent)
     : QWidget(parent), m_client(client), m_conversations(conversations)
 {
+    connect(&client, &ChatClient::blocksChanged, this, [this] { updateHeader(); });
     setObjectName(u"conversationView"_s);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -744,7 +745,17 @@ void ConversationView::updateHeader()
         painter.end();
         m_avatar->setPixmap(avatar);
     }
-    const QString status = statusText();
+    // A person this user blocked: said in the header, and the composer waits for Unblock.
+    const qint64 other = index.data(ConversationListModel::OtherUserRole).toLongLong();
+    const bool blocked = other != 0 && m_client.isBlocked(other);
+    const QString placeholder = blocked
+        ? tr("You blocked %1. To write again, unblock them with the info button above.").arg(title)
+        : tr("Write a message…");
+    if (m_composer->placeholderText() != placeholder)
+        m_composer->setPlaceholderText(placeholder);
+    m_composer->setEnabled(!blocked);
+    m_sendButton->setEnabled(!blocked);
+    const QString status = blocked ? tr("Blocked") : statusText();
     m_status->setText(status);
     QPalette palette = m_status->palette();
     const bool lively = index.data(ConversationListModel::OnlineRole).toBool()

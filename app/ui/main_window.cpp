@@ -273,13 +273,21 @@ void MainWindow::showGroupInfo()
     const QString name = index.data(ConversationListModel::TitleRole).toString();
     QMenu menu(this);
     menu.setObjectName(u"personMenu"_s);
-    menu.addAction(tr("&Block %1").arg(name), this, [this, &client, other, name] {
-        if (QMessageBox::question(
-                this, tr("Block"),
-                tr("Block %1? Neither of you will be able to message the other.").arg(name))
-            == QMessageBox::Yes)
-            client.connection().request(u"user.block"_s, {{u"user"_s, other}});
-    });
+    if (client.isBlocked(other)) {
+        menu.addAction(tr("&Unblock %1").arg(name), this,
+                       [&client, other] { client.setBlocked(other, false); });
+    } else {
+        menu.addAction(tr("&Block %1").arg(name), this, [this, other, name] {
+            if (QMessageBox::question(
+                    this, tr("Block"),
+                    tr("Block %1? Neither of you will be able to message the other.").arg(name))
+                != QMessageBox::Yes)
+                return;
+            // Asked again after the question: the session may have ended while it was open.
+            if (ChatClient *now = m_session.client())
+                now->setBlocked(other, true);
+        });
+    }
     menu.addAction(tr("&Report %1…").arg(name), this, [this, other] {
         askReportReason(this, u"reportPersonDialog"_s, tr("Report"), tr("What is wrong?"),
                         [this, other](const QString &reason) {

@@ -546,6 +546,20 @@ private Q_SLOTS:
             storedWithText(bob, withBob, u"still there?"_s).value_or(local::Message{}).state
                 == u"failed"_s,
             10000);
+        // It shows: the header says so and the composer waits; the menu offers Unblock.
+        QTRY_COMPARE(alice.find<QLabel>(u"conversationStatus"_s)->text(), u"Blocked"_s);
+        QVERIFY(!alice.view().composer()->isEnabled());
+        QVERIFY(alice.view().composer()->placeholderText().contains(u"You blocked bob"_s));
+        QVERIFY(!alice.shot(u"blocked"_s).isEmpty());
+        pickFromNextMenu(alice.window.get(), {u"Unblock bob"_s});
+        alice.window->showGroupInfo();
+        QTRY_VERIFY(alice.view().composer()->isEnabled());
+        QVERIFY(alice.find<QLabel>(u"conversationStatus"_s)->text() != u"Blocked"_s);
+        QVERIFY(await(bob.client->outbox().send(withBob, u"friends again"_s)).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            storedWithText(bob, withBob, u"friends again"_s).value_or(local::Message{}).state
+                == u"sent"_s,
+            10000);
 
         // Leaving a group from its info.
         const auto group
