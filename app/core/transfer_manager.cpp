@@ -3,6 +3,7 @@
 #include "core/core_logging.h"
 #include "core/local_store.h"
 #include "core/transfer_queries.h"
+#include "protocol/file_names.h"
 
 #include <QCryptographicHash>
 #include <QDateTime>
@@ -44,15 +45,7 @@ void initCurlOnce()
 /// A file name safe to create in the cache: no directories, nothing hidden or odd.
 QString safeFileName(const QString &name)
 {
-    QString clean = name.section(u'/', -1).section(u'\\', -1);
-    clean.removeIf([](QChar c) {
-        return c.unicode() < 0x20 || c.unicode() == 0x7f || QStringView(u"<>:\"|?*").contains(c);
-    });
-    clean = clean.trimmed();
-    while (clean.startsWith(u'.'))
-        clean.remove(0, 1);
-    clean = clean.left(120);
-    return clean.isEmpty() ? u"file"_s : clean;
+    return protocol::cleanFileName(name);
 }
 
 QString messageOf(const QByteArray &body, long status)

@@ -3,6 +3,7 @@
 #include "core/chat_client.h"
 #include "models/conversation_list_model.h"
 #include "models/message_list_model.h"
+#include "protocol/file_names.h"
 #include "ui/attachment_media.h"
 #include "ui/conversation_delegate.h"
 #include "ui/dialogs.h"
@@ -612,8 +613,7 @@ void ConversationView::showContextMenu(const QPoint &position)
             continue;
         }
         menu.addSeparator();
-        menu.addAction(tr("&Open “%1”").arg(name), this,
-                       [path] { QDesktopServices::openUrl(QUrl::fromLocalFile(path)); });
+        menu.addAction(tr("&Open “%1”").arg(name), this, [this, path] { openFile(path); });
         menu.addAction(tr("&Save As…"), this, [this, path, name] { saveCopyAs(this, path, name); });
         menu.addAction(tr("Show in &Folder"), this, [path] {
             QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
@@ -1035,9 +1035,33 @@ void ConversationView::activateAttachment(const QModelIndex &index, int which)
         (new VideoPlayer(QUrl::fromLocalFile(status.path), name, this))->show();
         return;
     case AttachmentMedia::Kind::File:
-        QDesktopServices::openUrl(QUrl::fromLocalFile(status.path));
+        openFile(status.path);
         return;
     }
+}
+
+void ConversationView::openFile(const QString &path)
+{
+    const QString name = QFileInfo(path).fileName();
+    if (protocol::mayRunPrograms(name)) {
+        // Not exec(): no nested loop in which this view could go away.
+        auto *box = new QMessageBox(QMessageBox::Warning, tr("Open a program?"),
+                                    tr("“%1” can run a program on this computer. Open it only "
+                                       "if you expected this file and trust the person who "
+                                       "sent it.")
+                                        .arg(name),
+                                    QMessageBox::Cancel, this);
+        box->setObjectName(u"runnableFileWarning"_s);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        QPushButton *open = box->addButton(tr("&Open Anyway"), QMessageBox::AcceptRole);
+        open->setObjectName(u"openAnywayButton"_s);
+        box->setDefaultButton(QMessageBox::Cancel);
+        connect(open, &QPushButton::clicked, this,
+                [path] { QDesktopServices::openUrl(QUrl::fromLocalFile(path)); });
+        box->open();
+        return;
+    }
+    QDesktopServices::openUrl(QUrl::fromLocalFile(path));
 }
 
 } // namespace tidings::app

@@ -112,6 +112,9 @@ private:
     /// A short line above the composer that goes by itself ("Reported. Thank you.").
     void showNotice(const QString &text);
     void report(qint64 conversation, qint64 seq, const QString &reason);
+    /// Opens a received file with the system's program for it; one that could run a program
+    /// is opened only after a warning the user confirms.
+    void openFile(const QString &path);
     void startReply(const QModelIndex &index);
     void startEdit(const QModelIndex &index);
     void showContextMenu(const QPoint &position);

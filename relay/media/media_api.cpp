@@ -6,6 +6,7 @@
 #include "media/content_type.h"
 #include "media/media_files.h"
 #include "protocol/fields.h"
+#include "protocol/file_names.h"
 #include "store/account_queries.h"
 #include "store/media_queries.h"
 #include "store/store.h"
@@ -113,16 +114,6 @@ void readWhole(HttpConnection &connection, std::function<void(QByteArray)> done,
 }
 
 /// A display name from whatever the client sent: no directories, no control characters.
-QString cleanName(const QString &name)
-{
-    QString clean = name.section(u'/', -1).section(u'\\', -1);
-    clean.removeIf([](QChar c) { return c.unicode() < 0x20 || c.unicode() == 0x7f; });
-    clean = clean.trimmed().left(255);
-    if (clean.isEmpty() || clean == u"."_s || clean == u".."_s)
-        return u"file"_s;
-    return clean;
-}
-
 bool isSha256Hex(const QString &text)
 {
     return text.size() == 64 && std::all_of(text.begin(), text.end(), [](QChar c) {
@@ -345,8 +336,9 @@ void MediaApi::create(HttpConnection &connection)
             if (!name)
                 return fail(connection, name.error());
 
-            const sql::NewUpload upload{newMediaId(), user,   *size,
-                                        *type,        sha256, cleanName(name->value_or(QString()))};
+            const sql::NewUpload upload{
+                newMediaId(), user,   *size,
+                *type,        sha256, protocol::cleanFileName(name->value_or(QString()), 255)};
             m_files.run<qint64>([](BlobStore &blobs) { return blobs.freeBytes(); })
                 .then(&connection, [this, &connection, upload](const Result<qint64> &free) {
                     if (free && *free - upload.size < m_options.minFreeBytes)

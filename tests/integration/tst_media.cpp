@@ -527,6 +527,13 @@ private Q_SLOTS:
         }
         QCOMPARE(added, QStringList{u"media/%1/%2"_s.arg(id.left(2), id)});
         QVERIFY(!QFile::exists(u"/tmp/evil"_s));
+        // A right-to-left override cannot dress an executable as a document.
+        const QString disguised
+            = upload(alice, bytes, u"application/octet-stream"_s, 1024, u"invoice\u202Efdp.exe"_s);
+        QVERIFY(!disguised.isEmpty());
+        const QByteArray named = download(alice, disguised).header("Content-Disposition");
+        QVERIFY2(named.contains("invoicefdp.exe") && !named.contains("%E2%80%AE"),
+                 named.constData());
 
         for (const QString &path : {u"/v1/media/../../etc/passwd"_s, u"/v1/media/%2e%2e/x"_s,
                                     QString(u"/v1/media/"_s + id + u"/../../x"_s)}) {
