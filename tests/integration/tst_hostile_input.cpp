@@ -178,6 +178,19 @@ void flood(QTcpSocket &socket, const QByteArray &bytes, int times)
     }
 }
 
+/// Connects `socket` to the relay on `port` (from `source` when given).
+bool connectSocket(QTcpSocket &socket, quint16 port, const QString &source = {})
+{
+    if (!source.isEmpty() && !socket.bind(QHostAddress(source)))
+        return false;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    return socket.waitForConnected(5000);
+}
+
+/// For readUntil(): read until the peer closes; until a response head has come.
+const auto closed = [](const QByteArray &) { return false; };
+const auto answered = [](const QByteArray &bytes) { return bytes.contains("\r\n\r\n"); };
+
 const QByteArray kUpgradeHead
     = "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\n"
       "Connection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
@@ -360,11 +373,8 @@ private Q_SLOTS:
     {
         RelayProcess relay;
         QVERIFY2(relay.start(), qPrintable(relay.lastError()));
-        const auto connectTo = [&relay](QTcpSocket &socket) {
-            socket.connectToHost(QHostAddress::LocalHost, relay.port());
-            return socket.waitForConnected(5000);
-        };
-        const auto closed = [](const QByteArray &) { return false; }; // read until closed
+        const auto connectTo
+            = [&relay](QTcpSocket &socket) { return connectSocket(socket, relay.port()); };
         // A connection that never sends its head is dropped after 10 s (checked last).
         QTcpSocket silent;
         QVERIFY(connectTo(silent));
@@ -459,12 +469,8 @@ private Q_SLOTS:
         // of a connection, cost the relay no memory; a trickle does not keep a connection.
         RelayProcess relay;
         QVERIFY2(relay.start(), qPrintable(relay.lastError()));
-        const auto connectTo = [&relay](QTcpSocket &socket) {
-            socket.connectToHost(QHostAddress::LocalHost, relay.port());
-            return socket.waitForConnected(5000);
-        };
-        const auto closed = [](const QByteArray &) { return false; }; // read until closed
-        const auto answered = [](const QByteArray &bytes) { return bytes.contains("\r\n\r\n"); };
+        const auto connectTo
+            = [&relay](QTcpSocket &socket) { return connectSocket(socket, relay.port()); };
         QTest::qWait(500);
         const qint64 idle = residentKiB(relay.processId());
         QVERIFY(idle > 0);
@@ -545,13 +551,8 @@ private Q_SLOTS:
                               u"--max-pending-per-address"_s, u"4"_s}),
                  qPrintable(relay.lastError()));
         const auto connectFrom = [&relay](QTcpSocket &socket, const char *source) {
-            if (!socket.bind(QHostAddress(QString::fromLatin1(source))))
-                return false;
-            socket.connectToHost(QHostAddress::LocalHost, relay.port());
-            return socket.waitForConnected(5000);
+            return connectSocket(socket, relay.port(), QString::fromLatin1(source));
         };
-        const auto closed = [](const QByteArray &) { return false; };
-        const auto answered = [](const QByteArray &bytes) { return bytes.contains("\r\n\r\n"); };
         const auto healthy = [&](const char *source) {
             QTcpSocket socket;
             if (!connectFrom(socket, source))
