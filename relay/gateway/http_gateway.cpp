@@ -82,6 +82,17 @@ public:
         m_clock.start();
         m_sweep.setInterval(1000);
         connect(&m_sweep, &QTimer::timeout, this, &Listener::dropLateHeads);
+        // Out of descriptors (or memory), QTcpServer stops accepting for good; left to
+        // itself the relay would take no one again. It tries again a little later: the
+        // waiting connections stay in the kernel's backlog meanwhile, and nothing spins.
+        m_resume.setSingleShot(true);
+        m_resume.setInterval(kAcceptPauseMs);
+        connect(&m_resume, &QTimer::timeout, this, [this] { resumeAccepting(); });
+        connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
+            qCWarning(lcGateway) << "cannot accept connections now:" << error << errorString();
+            pauseAccepting();
+            m_resume.start();
+        });
     }
 
 protected:
@@ -140,6 +151,7 @@ public:
 
 private:
     static constexpr int kMaxPendingHeads = 16384;
+    static constexpr int kAcceptPauseMs = 250;
     static constexpr int kHeadTimeoutMs = 10000;
     static constexpr qsizetype kMaxHeadBytes = 8192;
 
@@ -263,6 +275,7 @@ private:
     QSet<HttpConnection *> m_http;
     QElapsedTimer m_clock;
     QTimer m_sweep;
+    QTimer m_resume;
 };
 
 } // namespace
