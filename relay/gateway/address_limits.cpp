@@ -25,17 +25,27 @@ std::shared_ptr<void> AddressLimits::take(const QHostAddress &address)
         if (held >= m_state->maxPerAddress)
             return {};
         ++held;
+        ++m_state->total;
     }
     auto *slot = new QByteArray(std::move(key));
     return std::shared_ptr<QByteArray>(slot, [state = m_state](QByteArray *given) {
         {
             const QMutexLocker lock(&state->mutex);
             auto it = state->held.find(*given);
-            if (it != state->held.end() && --it.value() <= 0)
-                state->held.erase(it);
+            if (it != state->held.end()) {
+                --state->total;
+                if (--it.value() <= 0)
+                    state->held.erase(it);
+            }
         }
         delete given;
     });
+}
+
+int AddressLimits::total() const
+{
+    const QMutexLocker lock(&m_state->mutex);
+    return m_state->total;
 }
 
 int AddressLimits::heldBy(const QHostAddress &address) const

@@ -24,6 +24,8 @@ public:
 
     /// Connections `address` holds now.
     int heldBy(const QHostAddress &address) const;
+    /// Connections all addresses hold now.
+    int total() const;
 
     /// What addresses are counted by: IPv4 (also when mapped into IPv6) whole, IPv6 by its
     /// first 64 bits.
@@ -36,6 +38,7 @@ private:
         const int maxPerAddress;
         mutable QMutex mutex;
         QHash<QByteArray, int> held;
+        int total = 0;
     };
     std::shared_ptr<State> m_state;
 };

@@ -26,6 +26,7 @@
 #include <utility>
 
 #ifdef Q_OS_UNIX
+#include <sys/resource.h>
 #include <unistd.h>
 #endif
 
@@ -76,7 +77,7 @@ public:
              IoThreads &ioThreads)
         : m_options(options), m_tls(std::move(tls)), m_handler(handler),
           m_httpHandler(std::move(httpHandler)), m_ioThreads(ioThreads),
-          m_perAddress(options.maxConnectionsPerAddress)
+          m_perAddress(options.maxConnectionsPerAddress), m_maxConnections(connectionRoom())
     {
         // One timer for every head awaited, not one each: a storm starts thousands.
         m_clock.start();
@@ -87,7 +88,12 @@ public:
         // waiting connections stay in the kernel's backlog meanwhile, and nothing spins.
         m_resume.setSingleShot(true);
         m_resume.setInterval(kAcceptPauseMs);
-        connect(&m_resume, &QTimer::timeout, this, [this] { resumeAccepting(); });
+        connect(&m_resume, &QTimer::timeout, this, [this] {
+            if (m_perAddress.total() < m_maxConnections)
+                resumeAccepting();
+            else
+                m_resume.start();
+        });
         connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
             qCWarning(lcGateway) << "cannot accept connections now:" << error << errorString();
             pauseAccepting();
@@ -116,6 +122,16 @@ protected:
             socket->abort();
             socket->deleteLater();
             return;
+        }
+        // Qt retries an accept() that fails for want of descriptors at once, for ever (a
+        // busy loop): the listener rests instead while the connections fill what the
+        // process may open, keeping a reserve for the store, media files and pushes.
+        if (m_perAddress.total() >= m_maxConnections) {
+            qCWarning(lcGateway) << "holding" << m_maxConnections
+                                 << "connections, what the open-files limit allows: new ones "
+                                    "wait in the backlog";
+            pauseAccepting();
+            m_resume.start();
         }
         if (m_tls) {
             auto *ssl = static_cast<QSslSocket *>(socket);
@@ -152,6 +168,19 @@ public:
 private:
     static constexpr int kMaxPendingHeads = 16384;
     static constexpr int kAcceptPauseMs = 250;
+    static constexpr int kReservedDescriptors = 64;
+
+    /// Connections the open-files limit leaves room for.
+    static int connectionRoom()
+    {
+        qint64 limit = 1 << 20;
+#ifdef Q_OS_UNIX
+        rlimit files{};
+        if (::getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur != RLIM_INFINITY)
+            limit = std::min<qint64>(limit, qint64(files.rlim_cur));
+#endif
+        return int(std::max<qint64>(16, limit - kReservedDescriptors));
+    }
     static constexpr int kHeadTimeoutMs = 10000;
     static constexpr qsizetype kMaxHeadBytes = 8192;
 
@@ -272,6 +301,7 @@ private:
     QHash<QTcpSocket *, Pending> m_heads; ///< connections whose head is awaited
     QHash<QByteArray, int> m_pendingByAddress; ///< of m_heads, by AddressLimits::keyOf
     AddressLimits m_perAddress;
+    const int m_maxConnections; ///< see connectionRoom()
     QSet<HttpConnection *> m_http;
     QElapsedTimer m_clock;
     QTimer m_sweep;
