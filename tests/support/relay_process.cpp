@@ -11,7 +11,6 @@
 
 #ifdef Q_OS_LINUX
 #include <sys/prctl.h>
-#include <sys/resource.h>
 #endif
 
 namespace tidings::test {
@@ -81,13 +80,7 @@ bool RelayProcess::start(const QStringList &extraArguments, int timeoutMs)
 #ifdef Q_OS_LINUX
     // A test that crashes (an assert, a sanitizer) takes its relay with it, rather than
     // leaving it running on the machine.
-    m_process->setChildProcessModifier([limit = m_openFilesLimit] {
-        ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-        if (limit > 0) {
-            const rlimit files{rlim_t(limit), rlim_t(limit)};
-            ::setrlimit(RLIMIT_NOFILE, &files);
-        }
-    });
+    m_process->setChildProcessModifier([] { ::prctl(PR_SET_PDEATHSIG, SIGKILL); });
 #endif
     m_stdout.clear();
     m_stderr.clear();

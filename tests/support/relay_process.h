@@ -54,8 +54,6 @@ public:
     /// Environment for the next start (inherits the test's by default).
     QProcessEnvironment &environment() { return m_environment; }
     void setTls(bool on) { m_tls = on; }
-    /// Starts the relay with at most `limit` open descriptors (0: inherited).
-    void setOpenFilesLimit(int limit) { m_openFilesLimit = limit; }
 
     struct Exit
     {
@@ -84,7 +82,6 @@ private:
     QString m_lastError;
     quint16 m_port = 0;
     bool m_tls = false;
-    int m_openFilesLimit = 0;
 };
 
 } // namespace tidings::test
