@@ -89,10 +89,12 @@ public:
         m_resume.setSingleShot(true);
         m_resume.setInterval(kAcceptPauseMs);
         connect(&m_resume, &QTimer::timeout, this, [this] {
-            if (m_perAddress.total() < m_maxConnections)
+            if (m_perAddress.total() < m_maxConnections) {
+                m_resting = false;
                 resumeAccepting();
-            else
+            } else {
                 m_resume.start();
+            }
         });
         connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
             qCWarning(lcGateway) << "cannot accept connections now:" << error << errorString();
@@ -127,9 +129,11 @@ protected:
         // busy loop): the listener rests instead while the connections fill what the
         // process may open, keeping a reserve for the store, media files and pushes.
         if (m_perAddress.total() >= m_maxConnections) {
-            qCWarning(lcGateway) << "holding" << m_maxConnections
-                                 << "connections, what the open-files limit allows: new ones "
-                                    "wait in the backlog";
+            if (!std::exchange(m_resting, true)) { // said once while it lasts
+                qCWarning(lcGateway) << "holding" << m_maxConnections
+                                     << "connections, what the open-files limit allows: new "
+                                        "ones wait in the backlog";
+            }
             pauseAccepting();
             m_resume.start();
         }
@@ -302,6 +306,7 @@ private:
     QHash<QByteArray, int> m_pendingByAddress; ///< of m_heads, by AddressLimits::keyOf
     AddressLimits m_perAddress;
     const int m_maxConnections; ///< see connectionRoom()
+    bool m_resting = false; ///< paused at m_maxConnections, not yet below it again
     QSet<HttpConnection *> m_http;
     QElapsedTimer m_clock;
     QTimer m_sweep;
