@@ -409,7 +409,8 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         qint64 min;
         qint64 max;
         qint64 *target;
-    } byteSettings[] = {
+    } boundedSettings[] = {
+        // bytes, and the one count among them
         {"media-max-bytes", 0, qint64(1) << 40, &config.mediaMaxBytes},
         {"media-quota-bytes", 0, qint64(1) << 50, &config.mediaQuotaBytes},
         {"media-max-total-bytes", 0, qint64(1) << 60, &config.mediaMaxTotalBytes},
@@ -417,7 +418,7 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         {"media-max-unfinished", 1, 100000, &config.mediaMaxUnfinished},
         {"media-chunk-bytes", 64 * 1024, qint64(256) * 1024 * 1024, &config.mediaChunkBytes},
     };
-    for (const auto &setting : byteSettings) {
+    for (const auto &setting : boundedSettings) {
         if (const auto value = lookup(QString::fromLatin1(setting.name))) {
             const auto bytes = parseInteger(value->text, setting.min, setting.max);
             if (!bytes)
