@@ -19,6 +19,7 @@ QJsonObject ownUser(const UserRecord &user)
 {
     QJsonObject object = publicUser(user);
     object.insert(u"hide_last_seen"_s, user.hideLastSeen);
+    object.insert(u"group_adds"_s, user.groupAdds);
     return object;
 }
 

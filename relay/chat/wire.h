@@ -10,7 +10,7 @@ namespace tidings::relay::wire {
 
 /// {"id","username","display_name"}: what anyone who may see a user sees.
 QJsonObject publicUser(const UserRecord &user);
-/// publicUser plus the user's own settings ("hide_last_seen").
+/// publicUser plus the user's own settings ("hide_last_seen", "group_adds").
 QJsonObject ownUser(const UserRecord &user);
 QJsonObject session(const SessionRecord &session, bool current);
 

@@ -11,7 +11,8 @@ using namespace Qt::StringLiterals;
 namespace {
 
 const QString kUserColumns
-    = u"id, username, display_name, disabled, hide_last_seen, last_seen_at, created_at"_s;
+    = u"id, username, display_name, disabled, hide_last_seen, last_seen_at, created_at, "
+      u"group_adds"_s;
 
 UserRecord readUser(const QSqlQuery &query, int first = 0)
 {
@@ -23,6 +24,7 @@ UserRecord readUser(const QSqlQuery &query, int first = 0)
     user.hideLastSeen = query.value(first + 4).toBool();
     user.lastSeenAt = query.value(first + 5).toLongLong();
     user.createdAt = query.value(first + 6).toLongLong();
+    user.groupAdds = query.value(first + 7).toString();
     return user;
 }
 
@@ -81,7 +83,7 @@ Result<Credentials> credentialsByUsername(QSqlDatabase &db, const QString &usern
         return query.error();
     if (!query->next())
         return noSuchUser();
-    return Credentials{readUser(*query), query->value(7).toString().toLatin1()};
+    return Credentials{readUser(*query), query->value(8).toString().toLatin1()};
 }
 
 Result<void> setPasswordHash(QSqlDatabase &db, UserId id, const QByteArray &passwordHash)
@@ -97,7 +99,8 @@ Result<void> setPasswordHash(QSqlDatabase &db, UserId id, const QByteArray &pass
 
 Result<UserRecord> updateProfile(QSqlDatabase &db, UserId id,
                                  const std::optional<QString> &displayName,
-                                 const std::optional<bool> &hideLastSeen)
+                                 const std::optional<bool> &hideLastSeen,
+                                 const std::optional<QString> &groupAdds)
 {
     if (displayName) {
         if (auto query
@@ -108,6 +111,13 @@ Result<UserRecord> updateProfile(QSqlDatabase &db, UserId id,
     if (hideLastSeen) {
         if (auto query = run(db, u"UPDATE users SET hide_last_seen = ? WHERE id = ?"_s,
                              {*hideLastSeen ? 1 : 0, id});
+            !query) {
+            return query.error();
+        }
+    }
+    if (groupAdds) {
+        if (auto query
+            = run(db, u"UPDATE users SET group_adds = ? WHERE id = ?"_s, {*groupAdds, id});
             !query) {
             return query.error();
         }

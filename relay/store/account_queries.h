@@ -20,7 +20,8 @@ Result<Credentials> credentialsByUsername(QSqlDatabase &db, const QString &usern
 Result<void> setPasswordHash(QSqlDatabase &db, UserId id, const QByteArray &passwordHash);
 Result<UserRecord> updateProfile(QSqlDatabase &db, UserId id,
                                  const std::optional<QString> &displayName,
-                                 const std::optional<bool> &hideLastSeen);
+                                 const std::optional<bool> &hideLastSeen,
+                                 const std::optional<QString> &groupAdds = std::nullopt);
 Result<void> setLastSeen(QSqlDatabase &db, UserId id, qint64 at);
 /// Users whose username starts with `prefix` (canonical form), disabled ones excluded.
 Result<QList<UserRecord>> searchUsers(QSqlDatabase &db, const QString &prefix, int limit);

@@ -305,6 +305,50 @@ Result<OpenedDirect> openDirect(QSqlDatabase &db, UserId me, UserId other)
     return OpenedDirect{withSeq, *event};
 }
 
+namespace {
+
+/// Whether `actor` may put each of `ids` into a group: an active account, no block either
+/// way, and their consent — someone who takes groups from contacts only must have written
+/// to `actor` in their direct chat (decision 41).
+Result<void> requireAddable(QSqlDatabase &db, UserId actor, const QList<UserId> &ids)
+{
+    auto users = usersByIds(db, ids);
+    if (!users)
+        return users.error();
+    QHash<UserId, UserRecord> byId;
+    for (const UserRecord &user : std::as_const(*users)) {
+        if (!user.disabled)
+            byId.insert(user.id, user);
+    }
+    for (const UserId id : ids) {
+        const auto user = byId.constFind(id);
+        if (user == byId.cend())
+            return Error{ErrorCode::NotFound, u"no such user: %1"_s.arg(id)};
+        auto blocked = blockedEitherWay(db, actor, id);
+        if (!blocked)
+            return blocked.error();
+        if (*blocked)
+            return Error{ErrorCode::Forbidden, u"user %1 cannot be added by you"_s.arg(id)};
+        if (user->groupAdds != u"contacts")
+            continue;
+        // Bounded by one direct chat's log, and group changes are rate limited.
+        auto wrote = run(db,
+                         u"SELECT EXISTS (SELECT 1 FROM events WHERE conversation_id = "
+                         "(SELECT id FROM conversations WHERE direct_key = ?) "
+                         "AND sender_id = ? AND kind = 'message')"_s,
+                         {u"%1:%2"_s.arg(std::min(actor, id)).arg(std::max(actor, id)), id});
+        if (!wrote)
+            return wrote.error();
+        if (!wrote->next() || !wrote->value(0).toBool())
+            return Error{ErrorCode::Forbidden,
+                         u"%1 can be added to groups only by people they have written to"_s.arg(
+                             user->username)};
+    }
+    return {};
+}
+
+} // namespace
+
 Result<Appended> createGroup(QSqlDatabase &db, UserId owner, const QString &title,
                              const QList<UserId> &memberIds, int maxMembers)
 {
@@ -315,15 +359,8 @@ Result<Appended> createGroup(QSqlDatabase &db, UserId owner, const QString &titl
     }
     if (others.size() + 1 > maxMembers)
         return Error{ErrorCode::TooLarge, u"a group has at most %1 members"_s.arg(maxMembers)};
-    if (auto active = requireActiveUsers(db, others); !active)
-        return active.error();
-    for (const UserId id : std::as_const(others)) {
-        auto blocked = blockedEitherWay(db, owner, id);
-        if (!blocked)
-            return blocked.error();
-        if (*blocked)
-            return Error{ErrorCode::Forbidden, u"user %1 cannot be added by you"_s.arg(id)};
-    }
+    if (auto addable = requireAddable(db, owner, others); !addable)
+        return addable.error();
 
     auto created = run(
         db,
@@ -378,15 +415,8 @@ Result<Appended> addMembers(QSqlDatabase &db, UserId actor, ConversationId conve
         return Error{ErrorCode::Conflict, u"they are members already"_s};
     if (current->size() + joining.size() > maxMembers)
         return Error{ErrorCode::TooLarge, u"a group has at most %1 members"_s.arg(maxMembers)};
-    if (auto active = requireActiveUsers(db, joining); !active)
-        return active.error();
-    for (const UserId id : std::as_const(joining)) {
-        auto blocked = blockedEitherWay(db, actor, id);
-        if (!blocked)
-            return blocked.error();
-        if (*blocked)
-            return Error{ErrorCode::Forbidden, u"user %1 cannot be added by you"_s.arg(id)};
-    }
+    if (auto addable = requireAddable(db, actor, joining); !addable)
+        return addable.error();
 
     auto event = appendEvent(db, conversation, u"member_added"_s, actor, {}, 0,
                              {{u"users"_s, idArray(joining)}});
@@ -764,7 +794,7 @@ Result<QList<UserRecord>> usersByIds(QSqlDatabase &db, const QList<UserId> &ids)
             values.append(id);
         auto query = run(db,
                          u"SELECT id, username, display_name, disabled, hide_last_seen, "
-                         u"last_seen_at, created_at "
+                         u"last_seen_at, created_at, group_adds "
                          "FROM users WHERE id IN (%1)"_s.arg(placeholders(chunk.size())),
                          values);
         if (!query)
@@ -778,6 +808,7 @@ Result<QList<UserRecord>> usersByIds(QSqlDatabase &db, const QList<UserId> &ids)
             user.hideLastSeen = query->value(4).toBool();
             user.lastSeenAt = query->value(5).toLongLong();
             user.createdAt = query->value(6).toLongLong();
+            user.groupAdds = query->value(7).toString();
             users.append(user);
         }
     }

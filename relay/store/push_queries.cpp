@@ -47,9 +47,12 @@ template<typename Query> Result<void> done(const Result<Query> &query)
 
 Result<PushTarget> registerPushTarget(QSqlDatabase &db, const PushTarget &target)
 {
-    // Whoever had this address before loses it: it is this device's now.
-    auto moved = run(db, u"DELETE FROM push_targets WHERE provider = ? AND address = ?"_s,
-                     {target.provider, target.address});
+    // The account's earlier target for this address is replaced. Other accounts keep theirs:
+    // one device signed in to several accounts shares its address among them, and nobody
+    // can take another account's notifications away by registering its address.
+    auto moved
+        = run(db, u"DELETE FROM push_targets WHERE provider = ? AND address = ? AND user_id = ?"_s,
+              {target.provider, target.address, target.userId});
     if (!moved)
         return moved.error();
     auto count = singleInteger(db, u"SELECT COUNT(*) FROM push_targets WHERE user_id = ?"_s,

@@ -21,6 +21,9 @@ struct UserRecord
     QString displayName;
     bool disabled = false;
     bool hideLastSeen = false;
+    /// Who may add this user to a group: "everyone", or "contacts" (people who have
+    /// written to them in a direct chat).
+    QString groupAdds = QStringLiteral("everyone");
     qint64 lastSeenAt = 0;
     qint64 createdAt = 0;
 };

@@ -170,6 +170,56 @@ constexpr std::array kVersion6 = {
     "CREATE INDEX events_edits ON events(conversation_id, target_seq) WHERE kind = 'edit'",
 };
 
+// Consent to groups, and a push address shared by accounts: "who may add me to a group"
+// (everyone, or contacts: people who have written to me in a direct chat); one device
+// signed in to several accounts registers the same address for each of them, and nobody
+// can take another account's target away by registering its address (decision 41).
+// SQLite cannot drop a UNIQUE constraint, so push_targets is rebuilt, and push_jobs with
+// it (its foreign key must follow the table it points to).
+constexpr std::array kVersion7 = {
+    "ALTER TABLE users ADD COLUMN group_adds TEXT NOT NULL DEFAULT 'everyone'"
+    " CHECK (group_adds IN ('everyone', 'contacts'))",
+
+    "CREATE TABLE push_targets_7 ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL REFERENCES users(id),"
+    " session_id INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    " provider TEXT NOT NULL,"
+    " address TEXT NOT NULL,"
+    " device_key BLOB,"
+    " notify TEXT NOT NULL CHECK (notify IN ('all', 'direct_and_mentions', 'none')),"
+    " created_at INTEGER NOT NULL,"
+    " UNIQUE (provider, address, user_id))",
+    "INSERT INTO push_targets_7 (id, user_id, session_id, provider, address, device_key, notify,"
+    " created_at) SELECT id, user_id, session_id, provider, address, device_key, notify,"
+    " created_at FROM push_targets",
+    "CREATE TABLE push_jobs_7 ("
+    " id INTEGER PRIMARY KEY,"
+    " target_id INTEGER NOT NULL REFERENCES push_targets_7(id) ON DELETE CASCADE,"
+    " state TEXT NOT NULL CHECK (state IN ('open', 'sending')),"
+    " conversation_id INTEGER NOT NULL,"
+    " sender_id INTEGER NOT NULL,"
+    " count INTEGER NOT NULL,"
+    " first_at INTEGER NOT NULL,"
+    " due_at INTEGER NOT NULL,"
+    " attempts INTEGER NOT NULL DEFAULT 0,"
+    " claimed_by TEXT,"
+    " last_error TEXT NOT NULL DEFAULT '',"
+    " job_key TEXT NOT NULL)",
+    "INSERT INTO push_jobs_7 (id, target_id, state, conversation_id, sender_id, count, first_at,"
+    " due_at, attempts, claimed_by, last_error, job_key) SELECT id, target_id, state,"
+    " conversation_id, sender_id, count, first_at, due_at, attempts, claimed_by, last_error,"
+    " job_key FROM push_jobs",
+    "DROP TABLE push_jobs",
+    "DROP TABLE push_targets",
+    "ALTER TABLE push_targets_7 RENAME TO push_targets",
+    "ALTER TABLE push_jobs_7 RENAME TO push_jobs",
+    "CREATE INDEX push_targets_by_user ON push_targets(user_id)",
+    "CREATE INDEX push_targets_by_session ON push_targets(session_id)",
+    "CREATE UNIQUE INDEX push_jobs_unclaimed ON push_jobs(target_id) WHERE claimed_by IS NULL",
+    "CREATE INDEX push_jobs_due ON push_jobs(due_at)",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "relay metadata", kVersion1},
     Migration{2, "accounts, conversations, events", kVersion2},
@@ -177,6 +227,7 @@ constexpr std::array kMigrations = {
     Migration{4, "media", kVersion4},
     Migration{5, "push", kVersion5},
     Migration{6, "edits by message", kVersion6},
+    Migration{7, "group consent, push targets per account", kVersion7},
 };
 
 } // namespace

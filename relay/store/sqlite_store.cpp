@@ -10,8 +10,6 @@
 
 namespace tidings::relay {
 
-std::span<const Migration> sqliteMigrations();
-
 using namespace Qt::StringLiterals;
 
 namespace {

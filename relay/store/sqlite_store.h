@@ -2,7 +2,16 @@
 
 #include "store/store.h"
 
+#include <span>
+
+namespace tidings {
+struct Migration;
+}
+
 namespace tidings::relay {
+
+/// The SQLite schema, oldest migration first (sqlite_schema.cpp).
+std::span<const Migration> sqliteMigrations();
 
 /// How hard a commit insists on reaching the disk.
 enum class SyncPolicy {

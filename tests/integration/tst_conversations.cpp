@@ -377,6 +377,53 @@ private Q_SLOTS:
         QCOMPARE(small.stop(), 0);
     }
 
+    void groupsNeedConsentWhenAsked()
+    {
+        // Carol takes groups only from people who have written to her: a stranger cannot
+        // put her in one, someone she wrote to can.
+        ProtocolClient carol, stranger, friendly;
+        const qint64 carolId = carol.signUp(m_relay.webSocketUrl(), nextName(u"carol"_s));
+        QVERIFY(stranger.signUp(m_relay.webSocketUrl(), nextName(u"stranger"_s)));
+        const qint64 friendId = friendly.signUp(m_relay.webSocketUrl(), nextName(u"friend"_s));
+        QCOMPARE(code(carol.request(u"profile.update"_s, {{u"group_adds"_s, u"nobody"_s}})),
+                 u"bad_request"_s);
+        const QJsonObject updated
+            = carol.request(u"profile.update"_s, {{u"group_adds"_s, u"contacts"_s}});
+        QVERIFY(ok(updated));
+        QCOMPARE(updated.value(u"user"_s).toObject().value(u"group_adds"_s).toString(),
+                 u"contacts"_s);
+
+        const auto create = [carolId](ProtocolClient &who) {
+            return who.request(u"group.create"_s,
+                               {{u"title"_s, u"Party"_s}, {u"members"_s, QJsonArray{carolId}}});
+        };
+        QCOMPARE(code(create(stranger)), u"forbidden"_s);
+        // Writing to her is not enough: she must have written to them.
+        const QJsonObject direct = stranger.request(u"direct.open"_s, {{u"user"_s, carolId}});
+        QVERIFY(ok(direct));
+        QVERIFY(ok(send(stranger, conversationId(direct), u"s1"_s, u"add me?"_s)));
+        QCOMPARE(code(create(stranger)), u"forbidden"_s);
+        const QJsonObject empty = stranger.request(
+            u"group.create"_s, {{u"title"_s, u"Mine"_s}, {u"members"_s, QJsonArray{}}});
+        QVERIFY(ok(empty));
+        QCOMPARE(code(stranger.request(u"group.add"_s,
+                                       {{u"conversation"_s, conversationId(empty)},
+                                        {u"users"_s, QJsonArray{carolId}}})),
+                 u"forbidden"_s);
+
+        const QJsonObject ours = carol.request(u"direct.open"_s, {{u"user"_s, friendId}});
+        QVERIFY(ok(ours));
+        QVERIFY(ok(send(carol, conversationId(ours), u"c1"_s, u"hi friend"_s)));
+        const QJsonObject party = create(friendly);
+        QVERIFY2(ok(party), qPrintable(code(party)));
+        QCOMPARE(memberIds(party.value(u"conversation"_s).toObject()),
+                 (QList<qint64>{std::min(carolId, friendId), std::max(carolId, friendId)}));
+
+        // Back to everyone: the stranger may add her again.
+        QVERIFY(ok(carol.request(u"profile.update"_s, {{u"group_adds"_s, u"everyone"_s}})));
+        QVERIFY(ok(create(stranger)));
+    }
+
     void strangersLearnNothing()
     {
         ProtocolClient alice, bob, mallory;

@@ -245,6 +245,13 @@ private Q_SLOTS:
         const qint64 id = targets[0].toObject().value(u"id"_s).toInteger();
         QCOMPARE(ProtocolClient::errorCode(mallory.request(u"push.remove"_s, {{u"target"_s, id}})),
                  u"not_found"_s);
+        // Nor take it over by registering its address: both accounts have a target for it
+        // now (one device signed in to two accounts does just that).
+        QVERIFY(ProtocolClient::isOk(mallory.request(u"push.register"_s, webhookTarget(u"t1"_s))));
+        QCOMPARE(mallory.request(u"push.list"_s).value(u"targets"_s).toArray().size(), 1);
+        targets = bob.request(u"push.list"_s).value(u"targets"_s).toArray();
+        QCOMPARE(targets.size(), 20);
+        QCOMPARE(targets[0].toObject().value(u"id"_s).toInteger(), id);
         QVERIFY(ProtocolClient::isOk(bob.request(u"push.remove"_s, {{u"target"_s, id}})));
         QCOMPARE(bob.request(u"push.list"_s).value(u"targets"_s).toArray().size(), 19);
 

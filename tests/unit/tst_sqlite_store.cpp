@@ -1,3 +1,4 @@
+#include "sql/migrations.h"
 #include "sql/sql_thread.h"
 #include "store/sqlite_store.h"
 #include "support/file_helpers.h"
@@ -74,7 +75,7 @@ private Q_SLOTS:
         SqliteStore store(dbPath());
         const auto info = store.open();
         QVERIFY2(info.ok(), info.ok() ? "" : qPrintable(info.error().message));
-        QCOMPARE(info->schemaVersion, 6);
+        QCOMPARE(info->schemaVersion, 7);
         QCOMPARE(info->backend, u"sqlite"_s);
         QVERIFY(!QUuid::fromString(info->instanceId).isNull());
         store.close();
@@ -82,7 +83,7 @@ private Q_SLOTS:
         QCOMPARE(queryOn(dbPath(), u"PRAGMA application_id"_s).toInt(),
                  SqliteStore::kApplicationId);
         QCOMPARE(queryOn(dbPath(), u"PRAGMA journal_mode"_s).toString(), u"wal"_s);
-        QCOMPARE(queryOn(dbPath(), u"SELECT max(version) FROM schema_migrations"_s).toInt(), 6);
+        QCOMPARE(queryOn(dbPath(), u"SELECT max(version) FROM schema_migrations"_s).toInt(), 7);
     }
 
     void reopeningKeepsDataAndDoesNotMigrateAgain()
@@ -101,9 +102,62 @@ private Q_SLOTS:
         QVERIFY(info.ok());
         QCOMPARE(info->instanceId, firstId);
         store.close();
-        QCOMPARE(queryOn(dbPath(), u"SELECT count(*) FROM schema_migrations"_s).toInt(), 6);
+        QCOMPARE(queryOn(dbPath(), u"SELECT count(*) FROM schema_migrations"_s).toInt(), 7);
         QCOMPARE(queryOn(dbPath(), u"SELECT applied_at FROM schema_migrations WHERE version = 1"_s),
                  appliedAt);
+    }
+
+    void version7KeepsPushTargetsAndLetsAccountsShareAnAddress()
+    {
+        // A store of schema 6 with a device's push target and a job waiting for it.
+        {
+            QSqlDatabase database = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"v6"_s);
+            database.setDatabaseName(dbPath());
+            QVERIFY(database.open());
+            QSqlQuery(database).exec(u"PRAGMA foreign_keys=ON"_s);
+            QSqlQuery(database).exec(
+                u"PRAGMA application_id=%1"_s.arg(SqliteStore::kApplicationId));
+            const auto v6 = applyMigrations(database, sqliteMigrations().first(6));
+            QVERIFY2(v6.ok(), v6.ok() ? "" : qPrintable(v6.error().message));
+            QCOMPARE(*v6, 6);
+            QSqlQuery query(database);
+            for (const QString &statement : {
+                     u"INSERT INTO users (id, username, display_name, password_hash, created_at) "
+                     "VALUES (1, 'ann', 'Ann', 'x', 0), (2, 'bob', 'Bob', 'x', 0)"_s,
+                     u"INSERT INTO sessions (id, user_id, token_digest, created_at, last_used_at) "
+                     "VALUES (10, 1, x'01', 0, 0), (20, 2, x'02', 0, 0)"_s,
+                     u"INSERT INTO push_targets (id, user_id, session_id, provider, address, "
+                     "notify, created_at) VALUES (5, 1, 10, 'webhook', 'https://p/1', 'all', 0)"_s,
+                     u"INSERT INTO push_jobs (target_id, state, conversation_id, sender_id, count, "
+                     "first_at, due_at, job_key) VALUES (5, 'open', 7, 2, 3, 0, 0, 'k')"_s,
+                 }) {
+                QVERIFY2(query.exec(statement), qPrintable(query.lastError().text()));
+            }
+            database.close();
+        }
+        QSqlDatabase::removeDatabase(u"v6"_s);
+
+        {
+            SqliteStore store(dbPath());
+            const auto info = store.open();
+            QVERIFY2(info.ok(), info.ok() ? "" : qPrintable(info.error().message));
+            QCOMPARE(info->schemaVersion, 7);
+        }
+        QCOMPARE(queryOn(dbPath(), u"SELECT count(*) FROM push_jobs WHERE target_id = 5"_s).toInt(),
+                 1);
+        QCOMPARE(queryOn(dbPath(), u"SELECT address FROM push_targets WHERE id = 5"_s).toString(),
+                 u"https://p/1"_s);
+        QCOMPARE(queryOn(dbPath(), u"SELECT group_adds FROM users WHERE id = 1"_s).toString(),
+                 u"everyone"_s);
+        // The jobs still follow their target, and another account may use the address.
+        execOn(dbPath(),
+               {u"PRAGMA foreign_keys=ON"_s,
+                u"INSERT INTO push_targets (user_id, session_id, provider, address, notify, "
+                "created_at) VALUES (2, 20, 'webhook', 'https://p/1', 'all', 0)"_s,
+                u"DELETE FROM sessions WHERE id = 10"_s});
+        QCOMPARE(queryOn(dbPath(), u"SELECT count(*) FROM push_jobs"_s).toInt(), 0);
+        QCOMPARE(queryOn(dbPath(), u"SELECT group_concat(user_id) FROM push_targets"_s).toString(),
+                 u"2"_s);
     }
 
     void corruptFileIsRefusedAndLeftAlone()

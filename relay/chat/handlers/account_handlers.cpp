@@ -370,12 +370,20 @@ void updateProfile(const Request &request)
     if (!hideLastSeen)
         return request.fail(hideLastSeen.error());
 
+    const auto groupAddsField = fields::optionalString(request.fields(), u"group_adds"_s, {1, 16});
+    if (!groupAddsField)
+        return request.fail(groupAddsField.error());
+    const std::optional<QString> groupAdds = *groupAddsField;
+    if (groupAdds && *groupAdds != u"everyone" && *groupAdds != u"contacts")
+        return request.fail(
+            {ErrorCode::BadRequest, u"field 'group_adds' must be \"everyone\" or \"contacts\""_s});
+
     const UserId id = request.session()->userId();
     const std::optional<bool> hide = *hideLastSeen;
     request.core()
         .store()
-        .write<UserRecord>([id, displayName, hide](QSqlDatabase &db) {
-            return sql::updateProfile(db, id, displayName, hide);
+        .write<UserRecord>([id, displayName, hide, groupAdds](QSqlDatabase &db) {
+            return sql::updateProfile(db, id, displayName, hide, groupAdds);
         })
         .then(&request.core(), [request](const Result<UserRecord> &user) {
             if (!user)
