@@ -8,11 +8,13 @@
 #include "chat/request.h"
 #include "chat/session.h"
 #include "chat/typing_tracker.h"
+#include "store/account_queries.h"
 #include "store/sql_helpers.h"
 #include "store/store.h"
 
 #include "gateway/websocket_connection.h"
 
+#include <QDateTime>
 #include <QSet>
 
 namespace tidings::relay {
@@ -37,6 +39,15 @@ ChatCore::ChatCore(Store &store, ChatOptions options, QObject *parent)
         m_options.heartbeatInterval / 3, std::chrono::milliseconds(100)));
     connect(&m_heartbeatTimer, &QTimer::timeout, this, &ChatCore::heartbeat);
     m_heartbeatTimer.start();
+
+    // Sessions unused for `sessionIdle` end (and their push targets with them): looked at
+    // once at start and then every hour; `auth` refuses an expired one at any time.
+    if (m_options.sessionIdle.count() > 0) {
+        m_sessionUpkeep.setInterval(std::chrono::hours(1));
+        connect(&m_sessionUpkeep, &QTimer::timeout, this, &ChatCore::keepSessions);
+        m_sessionUpkeep.start();
+        QTimer::singleShot(0, this, &ChatCore::keepSessions);
+    }
 }
 
 ChatCore::~ChatCore()
@@ -153,6 +164,11 @@ void ChatCore::signOut(Session &session)
         return;
     const UserId user = session.userId();
     m_bySessionId.remove(session.sessionId());
+    if (m_options.sessionIdle.count() > 0) {
+        m_sessionsUsed.append(session.sessionId());
+        if (!m_writingSessionsUsed)
+            writeSessionsUsed();
+    }
     auto it = m_byUser.find(user);
     if (it != m_byUser.end()) {
         it->removeAll(&session);
@@ -255,6 +271,55 @@ void ChatCore::heartbeat()
         revalidateSessions();
         m_rateLimiter->prune();
     }
+}
+
+void ChatCore::writeSessionsUsed()
+{
+    if (m_sessionsUsed.isEmpty())
+        return;
+    m_writingSessionsUsed = true;
+    const QList<qint64> ids = std::exchange(m_sessionsUsed, {});
+    const qint64 at = QDateTime::currentMSecsSinceEpoch();
+    m_store
+        .write<bool>([ids, at](QSqlDatabase &db) -> Result<bool> {
+            if (auto touched = sql::touchSessions(db, ids, at); !touched)
+                return touched.error();
+            return true;
+        })
+        .then(this, [this](const Result<bool> &written) {
+            // What ended meanwhile goes in the next write (a failed one is not retried: the
+            // hourly upkeep marks live sessions anyway; these are off by at most the time
+            // they were connected).
+            if (!written)
+                qCWarning(lcChat) << "cannot mark sessions used:" << written.error().message;
+            m_writingSessionsUsed = false;
+            writeSessionsUsed();
+        });
+}
+
+void ChatCore::keepSessions()
+{
+    const QList<qint64> live = m_bySessionId.keys();
+    const qint64 at = QDateTime::currentMSecsSinceEpoch();
+    const qint64 unusedSince = m_options.unusedSince(at);
+    // In slices, so that messages never wait long behind the upkeep.
+    constexpr qsizetype kSlice = 1000;
+    for (qsizetype start = 0; start < live.size(); start += kSlice) {
+        m_store.write<bool>([ids = live.mid(start, kSlice), at](QSqlDatabase &db) -> Result<bool> {
+            if (auto touched = sql::touchSessions(db, ids, at); !touched)
+                return touched.error();
+            return true;
+        });
+    }
+    m_store
+        .write<int>(
+            [unusedSince](QSqlDatabase &db) { return sql::expireSessions(db, unusedSince); })
+        .then(this, [](const Result<int> &expired) {
+            if (!expired)
+                qCWarning(lcChat) << "session upkeep:" << expired.error().message;
+            else if (*expired > 0)
+                qCInfo(lcChat) << "signed out" << *expired << "sessions unused for too long";
+        });
 }
 
 void ChatCore::revalidateSessions()

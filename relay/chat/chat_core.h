@@ -82,6 +82,10 @@ private:
     void forget(Session *session);
     void heartbeat();
     void revalidateSessions();
+    /// Marks the live sessions used and deletes those unused past `sessionIdle`.
+    void keepSessions();
+    /// Writes down that the sessions in m_sessionsUsed were used until now.
+    void writeSessionsUsed();
 
     Store &m_store;
     const ChatOptions m_options;
@@ -97,6 +101,9 @@ private:
     QHash<UserId, QList<Session *>> m_byUser;
     QTimer m_heartbeatTimer;
     int m_heartbeatTicks = 0;
+    QTimer m_sessionUpkeep;
+    QList<qint64> m_sessionsUsed; ///< connections that ended since the last write
+    bool m_writingSessionsUsed = false;
 };
 
 } // namespace tidings::relay

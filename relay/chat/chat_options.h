@@ -26,6 +26,14 @@ struct ChatOptions
     std::chrono::milliseconds handshakeTimeout{30000};
     /// After hello (or signing out), until signed in: nothing unauthenticated lives longer.
     std::chrono::milliseconds signInTimeout{60000};
+    /// A store session unused for this long is deleted (0: never).
+    std::chrono::milliseconds sessionIdle = std::chrono::hours(24 * 90);
+
+    /// Sessions used last before this time (ms since the epoch) have expired; 0 if none do.
+    qint64 unusedSince(qint64 nowMs) const
+    {
+        return sessionIdle.count() > 0 ? nowMs - sessionIdle.count() : 0;
+    }
 
     /// Empty: any Origin (and none) is accepted. Otherwise a WebSocket that sends an Origin
     /// header outside this list is closed; one without an Origin (a native client) is kept.

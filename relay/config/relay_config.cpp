@@ -67,6 +67,9 @@ constexpr std::array kSettings = {
         "store-sync", "full|normal",
         "full: every commit survives power loss (default); normal: faster, may lose the last "
         "commits on power loss."},
+    SettingSpec{"session-idle-days", "days",
+                "Sign out a session (device) unused for this long; its media links and push "
+                "targets go with it (default 90; 0: never)."},
     SettingSpec{"retention-days", "days",
                 "Erase message content older than this (default 0: keep forever)."},
     SettingSpec{"sign-in-rate", "per-minute",
@@ -396,6 +399,12 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
             config.storeSyncFull = false;
         else
             return invalid(u"store-sync"_s, *value, u"expected 'full' or 'normal'"_s);
+    }
+    if (const auto value = lookup(u"session-idle-days"_s)) {
+        const auto days = parseInteger(value->text, 0, 36500);
+        if (!days)
+            return invalid(u"session-idle-days"_s, *value, u"expected 0 (never) to 36500"_s);
+        config.sessionIdleDays = static_cast<int>(*days);
     }
     if (const auto value = lookup(u"retention-days"_s)) {
         const auto days = parseInteger(value->text, 0, 365 * 100);

@@ -53,6 +53,7 @@ struct RelayConfig
     double framesPerSecond = 100;
     bool storeSyncFull = true; ///< store-sync: full (default) or normal
     int retentionDays = 0; ///< 0: keep history forever
+    int sessionIdleDays = 90; ///< 0: sessions never expire
     qint64 mediaMaxBytes = qint64(100) * 1024 * 1024; ///< largest file
     qint64 mediaQuotaBytes = qint64(10) * 1024 * 1024 * 1024; ///< per user; 0: none
     qint64 mediaMaxTotalBytes = 0; ///< all users; 0: none

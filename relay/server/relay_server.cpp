@@ -102,6 +102,7 @@ ChatOptions chatOptions(const RelayConfig &config)
     options.handshakeTimeout
         = std::min<std::chrono::milliseconds>(std::chrono::seconds(30), options.heartbeatTimeout);
     options.signInTimeout = std::chrono::seconds(config.signInSeconds);
+    options.sessionIdle = std::chrono::hours(24) * config.sessionIdleDays;
     options.allowedOrigins = config.allowedOrigins;
     options.signInsPerMinute = config.signInsPerMinute;
     options.messagesPerSecond = config.messagesPerSecond;

@@ -196,8 +196,19 @@ Result<SessionRecord> insertSession(QSqlDatabase &db, UserId userId, const QByte
     return readSession(*query);
 }
 
-Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &tokenDigest)
+Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &tokenDigest,
+                                          qint64 unusedSince)
 {
+    if (unusedSince > 0) {
+        auto expired = run(
+            db, u"DELETE FROM sessions WHERE token_digest = ? AND last_used_at < ? RETURNING id"_s,
+            {tokenDigest, unusedSince});
+        if (!expired)
+            return expired.error();
+        if (expired->next())
+            return Error{ErrorCode::Unauthorized,
+                         u"this session expired after going unused; sign in again"_s};
+    }
     auto query = run(db,
                      u"UPDATE sessions SET last_used_at = ? WHERE token_digest = ? "
                      "RETURNING id, user_id, device, created_at, last_used_at"_s,
@@ -206,7 +217,7 @@ Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &to
         return query.error();
     if (!query->next())
         return Error{ErrorCode::Unauthorized,
-                     u"the session token is not valid (signed out or revoked)"_s};
+                     u"the session token is not valid (signed out, revoked or expired)"_s};
     const SessionRecord session = readSession(*query);
     query->finish();
     auto user = userById(db, session.userId);
@@ -217,21 +228,56 @@ Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &to
     return AuthenticatedSession{*user, session};
 }
 
-Result<UserId> sessionUser(QSqlDatabase &db, const QByteArray &tokenDigest)
+namespace {
+
+Result<UserId> liveSessionUser(QSqlDatabase &db, const QString &which, const QVariant &key,
+                               qint64 unusedSince)
 {
-    auto query
-        = runCached(db,
-                    u"SELECT u.id, u.disabled FROM sessions s JOIN users u ON u.id = s.user_id"
-                    " WHERE s.token_digest = ?"_s,
-                    {tokenDigest});
+    auto query = runCached(db,
+                           u"SELECT u.id, u.disabled FROM sessions s JOIN users u ON u.id = "
+                           "s.user_id WHERE s.last_used_at >= ? AND s."_s
+                               + which + u" = ?"_s,
+                           {unusedSince, key});
     if (!query)
         return query.error();
     if (!query->next())
         return Error{ErrorCode::Unauthorized,
-                     u"the session token is not valid (signed out or revoked)"_s};
+                     u"the session is not valid (signed out, revoked or expired)"_s};
     if (query->value(1).toBool())
         return Error{ErrorCode::Forbidden, u"this account is disabled"_s};
     return query->value(0).toLongLong();
+}
+
+} // namespace
+
+Result<UserId> sessionUser(QSqlDatabase &db, const QByteArray &tokenDigest, qint64 unusedSince)
+{
+    return liveSessionUser(db, u"token_digest"_s, tokenDigest, unusedSince);
+}
+
+Result<UserId> sessionOwner(QSqlDatabase &db, qint64 sessionId, qint64 unusedSince)
+{
+    return liveSessionUser(db, u"id"_s, sessionId, unusedSince);
+}
+
+Result<void> touchSessions(QSqlDatabase &db, const QList<qint64> &sessionIds, qint64 at)
+{
+    for (const qint64 id : sessionIds) {
+        auto query = runCached(
+            db, u"UPDATE sessions SET last_used_at = max(last_used_at, ?) WHERE id = ?"_s,
+            {at, id});
+        if (!query)
+            return query.error();
+    }
+    return {};
+}
+
+Result<int> expireSessions(QSqlDatabase &db, qint64 unusedSince)
+{
+    auto query = run(db, u"DELETE FROM sessions WHERE last_used_at < ?"_s, {unusedSince});
+    if (!query)
+        return query.error();
+    return query->numRowsAffected();
 }
 
 Result<void> deleteSession(QSqlDatabase &db, qint64 sessionId)

@@ -31,12 +31,22 @@ Result<UserRecord> setDisabled(QSqlDatabase &db, const QString &username, bool d
 
 Result<SessionRecord> insertSession(QSqlDatabase &db, UserId userId, const QByteArray &tokenDigest,
                                     const QString &device);
-/// Unauthorized when no session has this digest; Forbidden when its user is disabled.
-/// Marks the session used now.
-Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &tokenDigest);
+/// Unauthorized when no session has this digest, or when it went unused since before
+/// `unusedSince` (ms since the epoch; 0: sessions never expire) — then it is deleted too.
+/// Forbidden when its user is disabled. Marks the session used now.
+Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &tokenDigest,
+                                          qint64 unusedSince = 0);
 /// The user a session token belongs to, without marking the session used (media requests
 /// come by the hundred). Unauthorized / Forbidden as authenticate().
-Result<UserId> sessionUser(QSqlDatabase &db, const QByteArray &tokenDigest);
+Result<UserId> sessionUser(QSqlDatabase &db, const QByteArray &tokenDigest, qint64 unusedSince = 0);
+/// The user of session `sessionId` (a signed link names the session that made it), on the
+/// same terms as sessionUser().
+Result<UserId> sessionOwner(QSqlDatabase &db, qint64 sessionId, qint64 unusedSince = 0);
+/// Marks these sessions used at `at` (live connections, and those that just ended).
+Result<void> touchSessions(QSqlDatabase &db, const QList<qint64> &sessionIds, qint64 at);
+/// Deletes every session unused since before `unusedSince` (and so their push targets);
+/// returns how many.
+Result<int> expireSessions(QSqlDatabase &db, qint64 unusedSince);
 Result<void> deleteSession(QSqlDatabase &db, qint64 sessionId);
 /// Ends every session of `userId` except `keepSessionId`; returns the ended ids.
 Result<QList<qint64>> deleteOtherSessions(QSqlDatabase &db, UserId userId, qint64 keepSessionId);

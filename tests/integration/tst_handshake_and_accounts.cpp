@@ -425,6 +425,53 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
     }
 
+    void unusedSessionsExpire()
+    {
+        // A device not used for longer than session-idle-days is signed out: its token no
+        // longer works and the session list forgets it. The device in use stays.
+        RelayProcess relay;
+        const QStringList arguments{u"--session-idle-days"_s, u"30"_s};
+        QVERIFY2(relay.start(arguments), qPrintable(relay.lastError()));
+        ProtocolClient laptop;
+        QVERIFY(laptop.open(relay.webSocketUrl()));
+        const QJsonObject made = laptop.registerUser(u"olga"_s, u"correct horse"_s, u"laptop"_s);
+        QVERIFY(ProtocolClient::isOk(made));
+        const QString laptopToken = made.value(u"token"_s).toString();
+        const qint64 laptopSession = made.value(u"session"_s).toObject().value(u"id"_s).toInteger();
+        laptop.close();
+        ProtocolClient phone;
+        QVERIFY(phone.signIn(relay.webSocketUrl(), u"olga"_s));
+        phone.close();
+        QCOMPARE(relay.stop(), 0);
+
+        // Thirty-one days pass for the laptop only.
+        {
+            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"clock"_s);
+            db.setDatabaseName(relay.dataDirectory() + u"/tidings.db"_s);
+            QVERIFY(db.open());
+            QSqlQuery query(db);
+            QVERIFY(query.exec(u"UPDATE sessions SET last_used_at = last_used_at - %1 "
+                               "WHERE id = %2"_s.arg(qint64(31) * 24 * 3600 * 1000)
+                                   .arg(laptopSession)));
+            QCOMPARE(query.numRowsAffected(), 1);
+            db.close();
+        }
+        QSqlDatabase::removeDatabase(u"clock"_s);
+        QVERIFY2(relay.start(arguments), qPrintable(relay.lastError()));
+
+        ProtocolClient stale;
+        QVERIFY(stale.open(relay.webSocketUrl()));
+        QVERIFY(stale.hello());
+        QCOMPARE(code(stale.request(u"auth"_s, {{u"token"_s, laptopToken}})), u"unauthorized"_s);
+        ProtocolClient desk;
+        QVERIFY(desk.signIn(relay.webSocketUrl(), u"olga"_s));
+        const QJsonArray sessions = desk.request(u"sessions.list"_s).value(u"sessions"_s).toArray();
+        QCOMPARE(sessions.size(), 2); // the phone's and this one
+        for (const QJsonValue &session : sessions)
+            QVERIFY(session.toObject().value(u"id"_s).toInteger() != laptopSession);
+        QCOMPARE(relay.stop(), 0);
+    }
+
     void originAllowList()
     {
         RelayProcess relay;

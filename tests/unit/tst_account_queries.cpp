@@ -133,6 +133,54 @@ private Q_SLOTS:
                  ErrorCode::Forbidden);
     }
 
+    void unusedSessionsExpire()
+    {
+        const UserRecord alice = addUser(u"alice"_s);
+        QList<qint64> ids;
+        for (const char *digest : {"e1", "e2", "e3"}) {
+            ids.append(write<SessionRecord>([&](QSqlDatabase &db) {
+                           return sql::insertSession(db, alice.id, digest, {});
+                       })->id);
+        }
+        const qint64 now = QDateTime::currentMSecsSinceEpoch();
+        const qint64 later = now + 1000000; // as if the clock had moved on past the idle time
+        // e2 was in use meanwhile.
+        QVERIFY(write<bool>([&](QSqlDatabase &db) -> Result<bool> {
+                    if (auto touched = sql::touchSessions(db, {ids[1]}, later + 10); !touched)
+                        return touched.error();
+                    return true;
+                }).ok());
+        // A token unused since before the cutoff is refused and deleted; 0 means no expiry.
+        QVERIFY(write<AuthenticatedSession>([](QSqlDatabase &db) {
+                    return sql::authenticate(db, "e3", 0);
+                }).ok());
+        const auto expired = write<AuthenticatedSession>(
+            [later](QSqlDatabase &db) { return sql::authenticate(db, "e1", later); });
+        QCOMPARE(expired.error().code, ErrorCode::Unauthorized);
+        QVERIFY(expired.error().message.contains(u"expired"_s));
+        QCOMPARE(read<UserId>([later](QSqlDatabase &db) {
+                     return sql::sessionUser(db, "e2", later);
+                 }).value(),
+                 alice.id);
+        QCOMPARE(read<UserId>([&](QSqlDatabase &db) {
+                     return sql::sessionOwner(db, ids[1], later);
+                 }).value(),
+                 alice.id);
+        QCOMPARE(
+            read<UserId>([later](QSqlDatabase &db) { return sql::sessionUser(db, "e3", later); })
+                .error()
+                .code,
+            ErrorCode::Unauthorized);
+        // The sweep deletes e3 (e1 is gone already) and keeps e2.
+        const auto swept
+            = write<int>([later](QSqlDatabase &db) { return sql::expireSessions(db, later); });
+        QVERIFY(swept.ok() && *swept >= 1); // other tests' sessions are as old
+        const auto left = read<QList<SessionRecord>>(
+            [&](QSqlDatabase &db) { return sql::sessionsOf(db, alice.id); });
+        QCOMPARE(left->size(), 1);
+        QCOMPARE(left->first().id, ids[1]);
+    }
+
     void revokingOtherSessionsKeepsThisOne()
     {
         const UserRecord alice = addUser(u"alice"_s);

@@ -13,6 +13,7 @@
 #include "store/account_queries.h"
 #include "store/store.h"
 
+#include <QDateTime>
 #include <QJsonArray>
 
 namespace tidings::relay {
@@ -209,10 +210,13 @@ void authenticate(const Request &request)
     if (!token)
         return request.fail(token.error());
     const QByteArray digest = crypto::sessionTokenDigest(token->toLatin1());
+    const qint64 unusedSince
+        = request.core().options().unusedSince(QDateTime::currentMSecsSinceEpoch());
     request.core()
         .store()
-        .write<AuthenticatedSession>(
-            [digest](QSqlDatabase &db) { return sql::authenticate(db, digest); })
+        .write<AuthenticatedSession>([digest, unusedSince](QSqlDatabase &db) {
+            return sql::authenticate(db, digest, unusedSince);
+        })
         .then(&request.core(), [request](const Result<AuthenticatedSession> &authenticated) {
             if (!authenticated)
                 return request.fail(authenticated.error());
