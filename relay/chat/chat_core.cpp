@@ -26,7 +26,9 @@ ChatCore::ChatCore(Store &store, ChatOptions options, QObject *parent)
       m_passwordHasher(std::make_unique<PasswordHasher>(m_options.passwordCost,
                                                         m_options.passwordHashThreads,
                                                         m_options.maxPendingPasswordHashes)),
-      m_rateLimiter(std::make_unique<RateLimiter>()), m_memberCache(std::make_unique<MemberCache>())
+      m_rateLimiter(std::make_unique<RateLimiter>()),
+      m_knownAddresses(std::make_unique<KnownAddresses>()),
+      m_memberCache(std::make_unique<MemberCache>())
 {
     m_handlers = allHandlers();
     m_typing = std::make_unique<TypingTracker>(*this);
@@ -58,8 +60,10 @@ ChatCore::~ChatCore()
 void ChatCore::adopt(std::unique_ptr<WebSocketConnection> socket)
 {
     const QString origin = socket->origin();
-    if (!m_options.allowedOrigins.isEmpty() && !origin.isEmpty()
-        && !m_options.allowedOrigins.contains(origin)) {
+    // Browsers send an Origin, native clients none: no web page may use a visitor's
+    // browser against the relay unless the admin names it (or allows any with "*").
+    if (!origin.isEmpty() && !m_options.allowedOrigins.contains(origin)
+        && !m_options.allowedOrigins.contains(u"*"_s)) {
         qCInfo(lcChat) << "refusing a WebSocket from origin" << origin;
         socket.release()->closeAndDelete(close_code::kPolicy, u"origin not allowed"_s);
         return;
@@ -151,6 +155,7 @@ void ChatCore::signIn(Session &session, const UserRecord &user, qint64 sessionId
     if (session.isAuthenticated())
         signOut(session);
     session.signIn(user, sessionId);
+    m_knownAddresses->remember(user.username, session.socket().peerAddress().toString());
     m_bySessionId.insert(sessionId, &session);
     QList<Session *> &sessions = m_byUser[user.id];
     sessions.append(&session);

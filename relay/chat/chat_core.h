@@ -17,6 +17,7 @@ class MemberCache;
 class PasswordHasher;
 class Presence;
 class PushService;
+class KnownAddresses;
 class RateLimiter;
 class Session;
 class Store;
@@ -46,6 +47,7 @@ public:
     const ChatOptions &options() const { return m_options; }
     PasswordHasher &passwordHasher() { return *m_passwordHasher; }
     RateLimiter &rateLimiter() { return *m_rateLimiter; }
+    KnownAddresses &knownAddresses() { return *m_knownAddresses; }
     MemberCache &memberCache() { return *m_memberCache; }
     TypingTracker &typing() { return *m_typing; }
     Presence &presence() { return *m_presence; }
@@ -91,6 +93,7 @@ private:
     const ChatOptions m_options;
     std::unique_ptr<PasswordHasher> m_passwordHasher;
     std::unique_ptr<RateLimiter> m_rateLimiter;
+    std::unique_ptr<KnownAddresses> m_knownAddresses;
     std::unique_ptr<MemberCache> m_memberCache;
     std::unique_ptr<TypingTracker> m_typing;
     std::unique_ptr<Presence> m_presence;

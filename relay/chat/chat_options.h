@@ -35,8 +35,8 @@ struct ChatOptions
         return sessionIdle.count() > 0 ? nowMs - sessionIdle.count() : 0;
     }
 
-    /// Empty: any Origin (and none) is accepted. Otherwise a WebSocket that sends an Origin
-    /// header outside this list is closed; one without an Origin (a native client) is kept.
+    /// A WebSocket that sends an Origin header outside this list is closed ("*": any Origin
+    /// is accepted); one without an Origin (a native client) is always kept.
     QStringList allowedOrigins;
 
     /// Sign-in attempts (register, login, auth) per IP address per minute.

@@ -2,6 +2,7 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QSet>
 #include <QString>
 
 namespace tidings::relay {
@@ -41,6 +42,36 @@ private:
     QHash<QString, Bucket> m_buckets;
     QElapsedTimer m_clock;
     const qsizetype m_maxKeys;
+};
+
+/// The addresses each account has signed in from (by password or token) since the relay
+/// started: guesses at an account's password from elsewhere spend the account's shared
+/// budget, not the budget of the places its owner uses (decision 42). Bounded: when full,
+/// it starts again empty (which only brings back the shared budget for everyone).
+class KnownAddresses
+{
+public:
+    explicit KnownAddresses(qsizetype maxEntries = 100000) : m_maxEntries(maxEntries) { }
+
+    void remember(const QString &account, const QString &address)
+    {
+        if (m_entries.size() >= m_maxEntries)
+            m_entries.clear();
+        m_entries.insert(key(account, address));
+    }
+    bool contains(const QString &account, const QString &address) const
+    {
+        return m_entries.contains(key(account, address));
+    }
+
+private:
+    static QString key(const QString &account, const QString &address)
+    {
+        return account.toLower() + u'\n' + address;
+    }
+
+    QSet<QString> m_entries;
+    const qsizetype m_maxEntries;
 };
 
 } // namespace tidings::relay

@@ -130,7 +130,8 @@ constexpr std::array kSettings = {
                 "https://api.sandbox.push.apple.com)."},
     SettingSpec{
         "allowed-origins", "list",
-        "Comma-separated WebSocket Origins allowed (default: any; native clients send none)."},
+        "Comma-separated WebSocket Origins (web pages) allowed; * for any (default: none; "
+        "native clients send none and are always allowed)."},
 };
 
 constexpr auto kConfigOption = "config";

@@ -15,6 +15,7 @@
 #include <QJsonObject>
 #include <QSet>
 #include <QSslCertificate>
+#include <QSslCipher>
 #include <QSslConfiguration>
 #include <QSslKey>
 #include <QSslSocket>
@@ -63,6 +64,20 @@ Result<QSslConfiguration> loadTls(const QString &certificateFile, const QString 
     configuration.setLocalCertificateChain(chain);
     configuration.setPrivateKey(privateKey);
     configuration.setPeerVerifyMode(QSslSocket::VerifyNone);
+    // TLS 1.2 and 1.3 only; under 1.2 only forward-secret (ECDHE/DHE) AEAD suites, as
+    // Mozilla's "intermediate" profile: a stolen key must not decrypt recorded traffic.
+    configuration.setProtocol(QSsl::TlsV1_2OrLater);
+    QList<QSslCipher> ciphers;
+    const QList<QSslCipher> supported = QSslConfiguration::supportedCiphers();
+    for (const QSslCipher &cipher : supported) {
+        const QString exchange = cipher.keyExchangeMethod();
+        const QString encryption = cipher.encryptionMethod();
+        const bool forwardSecret = exchange == u"ECDH" || exchange == u"DH";
+        const bool aead = encryption.contains(u"GCM") || encryption.contains(u"CHACHA20");
+        if (cipher.protocol() == QSsl::TlsV1_3 || (forwardSecret && aead))
+            ciphers.append(cipher);
+    }
+    configuration.setCiphers(ciphers);
     return configuration;
 }
 

@@ -1,8 +1,10 @@
 // The handshake, accounts and sessions, against the real relay, frame by frame.
 #include "support/protocol_client.h"
+#include "support/raw_websocket.h"
 #include "support/relay_process.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QTcpSocket>
@@ -472,6 +474,43 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
     }
 
+    void guessingElsewhereDoesNotLockTheOwnerOut()
+    {
+        // Someone guesses greta's password from another machine until the account's budget
+        // is spent: a third machine is refused too, but greta, from where she signed in
+        // before, still gets in.
+        RelayProcess relay;
+        QVERIFY2(relay.start({u"--sign-in-rate"_s, u"4"_s}), qPrintable(relay.lastError()));
+        ProtocolClient owner;
+        QVERIFY(owner.signUp(relay.webSocketUrl(), u"greta"_s));
+        owner.close();
+
+        const auto loginFrom = [&relay](const QString &address, const QString &password) {
+            RawWebSocket socket;
+            if (!socket.open(relay.port(), 10000, address))
+                return u"cannot connect"_s;
+            socket.sendText(R"({"type":"hello","id":"h","versions":[1]})");
+            socket.nextText();
+            socket.sendText(QJsonDocument(QJsonObject{{u"type"_s, u"login"_s},
+                                                      {u"id"_s, u"l"_s},
+                                                      {u"username"_s, u"greta"_s},
+                                                      {u"password"_s, password}})
+                                .toJson(QJsonDocument::Compact));
+            const QJsonObject reply = QJsonDocument::fromJson(socket.nextText()).object();
+            return reply.value(u"type"_s).toString() == u"result" ? u"ok"_s
+                                                       : reply.value(u"code"_s).toString();
+        };
+        QStringList guesses;
+        for (int i = 0; i < 6; ++i)
+            guesses.append(loginFrom(u"127.0.0.2"_s, u"guess %1"_s.arg(i)));
+        QCOMPARE(guesses.first(), u"unauthorized"_s);
+        QCOMPARE(guesses.last(), u"rate_limited"_s);
+        QCOMPARE(loginFrom(u"127.0.0.3"_s, u"correct horse"_s), u"rate_limited"_s);
+        QCOMPARE(loginFrom(u"127.0.0.1"_s, u"correct horse"_s), u"ok"_s);
+        QCOMPARE(loginFrom(u"127.0.0.1"_s, u"correct horse"_s), u"ok"_s);
+        QCOMPARE(relay.stop(), 0);
+    }
+
     void originAllowList()
     {
         RelayProcess relay;
@@ -489,6 +528,24 @@ private Q_SLOTS:
         QVERIFY(native.open(relay.webSocketUrl()));
         QVERIFY(native.hello());
         QCOMPARE(relay.stop(), 0);
+
+        // By default no web page may talk to the relay through a visitor's browser (a
+        // relay on localhost included); "*" lets any page.
+        RelayProcess plain;
+        QVERIFY2(plain.start(), qPrintable(plain.lastError()));
+        ProtocolClient page;
+        QVERIFY(page.open(plain.webSocketUrl(), 10000, u"http://localhost:8000"_s));
+        QCOMPARE(page.waitForClose(), 1008);
+        ProtocolClient app;
+        QVERIFY(app.open(plain.webSocketUrl()));
+        QVERIFY(app.hello());
+        QCOMPARE(plain.stop(), 0);
+        RelayProcess open;
+        QVERIFY2(open.start({u"--allowed-origins"_s, u"*"_s}), qPrintable(open.lastError()));
+        ProtocolClient anyPage;
+        QVERIFY(anyPage.open(open.webSocketUrl(), 10000, u"https://anywhere.example"_s));
+        QVERIFY(anyPage.hello());
+        QCOMPARE(open.stop(), 0);
     }
 };
 

@@ -3,6 +3,7 @@
 #include "chat/chat_core.h"
 #include "chat/handlers/handlers.h"
 #include "chat/password_hasher.h"
+#include "chat/rate_limiter.h"
 #include "chat/request.h"
 #include "chat/session.h"
 #include "chat/wire.h"
@@ -25,15 +26,22 @@ namespace {
 
 const fields::StringRule kDeviceRule{0, 128};
 
+QString peerOf(const Request &request)
+{
+    return request.session()->socket().peerAddress().toString();
+}
+
 /// Password and token guessing are limited per IP address, and guessing one account's
-/// password per account (against guesses spread over many addresses).
+/// password per account (against guesses spread over many addresses) — except from the
+/// addresses the account has signed in from, so that someone guessing elsewhere does
+/// not lock its owner out.
 bool signInThrottled(const Request &request, const QString &account = {})
 {
     const double perMinute = request.core().options().signInsPerMinute;
-    const QString peer = request.session()->socket().peerAddress().toString();
+    const QString peer = peerOf(request);
     if (request.throttled(u"signin:%1"_s.arg(peer), perMinute / 60.0, perMinute))
         return true;
-    return !account.isEmpty()
+    return !account.isEmpty() && !request.core().knownAddresses().contains(account, peer)
         && request.throttled(u"signin-account:%1"_s.arg(account.toLower()), perMinute / 60.0,
                              perMinute);
 }
