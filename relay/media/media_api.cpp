@@ -32,6 +32,13 @@ constexpr int kSweepBatch = 200;
 const QByteArray kPrefix = "/v1/media";
 const QByteArray kPrefixSlash = "/v1/media/";
 
+/// What a signed link's signature covers: the media, the session that made it, its expiry.
+QByteArray linkPayload(const QString &mediaId, qint64 session, qint64 expires)
+{
+    return "link\n" + mediaId.toLatin1() + '\n' + QByteArray::number(session) + '\n'
+        + QByteArray::number(expires);
+}
+
 int statusFor(ErrorCode code)
 {
     switch (code) {
@@ -186,6 +193,64 @@ private:
 
 } // namespace
 
+Result<UploadDescription> readUploadDescription(const QByteArray &json, const MediaOptions &options)
+{
+    const QJsonObject description = QJsonDocument::fromJson(json).object();
+    const auto size = protocol::fields::integer(description, u"size"_s);
+    if (!size)
+        return size.error();
+    if (*size > options.maxFileBytes)
+        return Error{ErrorCode::TooLarge,
+                     u"files on this relay have at most %1 bytes"_s.arg(options.maxFileBytes)};
+    const auto type = media::canonicalType(description.value(u"type"_s).toString());
+    if (!type)
+        return type.error();
+    if (!media::typeAllowed(*type, options.allowedTypes))
+        return Error{ErrorCode::Unsupported, u"this relay does not accept %1 files"_s.arg(*type)};
+    const QString sha256 = description.value(u"sha256"_s).toString().toLower();
+    if (!isSha256Hex(sha256))
+        return Error{ErrorCode::BadRequest, u"field 'sha256' must be the file's SHA-256 in hex"_s};
+    const auto name = protocol::fields::optionalString(description, u"name"_s, {0, 4096});
+    if (!name)
+        return name.error();
+    return UploadDescription{*size, *type, sha256,
+                             protocol::cleanFileName(name->value_or(QString()), 255)};
+}
+
+ByteRange byteRange(const QByteArray &range, qint64 size)
+{
+    qint64 first = 0;
+    qint64 last = size - 1;
+    int status = 200;
+    // One range of bytes (what players and resuming downloads ask for); anything else is
+    // answered with the whole file, as RFC 9110 allows.
+    if (range.startsWith("bytes=") && !range.contains(',')) {
+        const QByteArray spec = range.sliced(6).trimmed();
+        const qsizetype dash = spec.indexOf('-');
+        bool firstOk = false;
+        bool lastOk = false;
+        const qint64 from = spec.first(std::max<qsizetype>(dash, 0)).toLongLong(&firstOk);
+        const qint64 to = spec.sliced(dash + 1).toLongLong(&lastOk);
+        bool satisfiable = true;
+        if (dash < 0) {
+            satisfiable = true; // not a range we understand: the whole file
+        } else if (dash == 0 && lastOk) {
+            status = 206;
+            satisfiable = to > 0 && size > 0;
+            first = std::max<qint64>(0, size - to);
+        } else if (firstOk && (lastOk || dash == spec.size() - 1)) {
+            status = 206;
+            first = from;
+            if (lastOk)
+                last = std::min(to, size - 1);
+            satisfiable = from >= 0 && from < size && from <= last;
+        }
+        if (!satisfiable)
+            return {416, 0, -1};
+    }
+    return {status, first, last};
+}
+
 struct MediaApi::Busy
 {
     QMutex mutex;
@@ -273,30 +338,50 @@ void MediaApi::authorize(HttpConnection &connection, const QString &mediaId, boo
                          Next next)
 {
     const HttpRequest &request = connection.request();
+    const qint64 unusedSince = m_options.sessionIdleMs > 0
+        ? QDateTime::currentMSecsSinceEpoch() - m_options.sessionIdleMs
+        : 0;
+    const auto proceed
+        = [&connection, next = std::move(next)](const Result<sql::LiveSession> &caller) {
+              if (!caller)
+                  return fail(connection, caller.error());
+              next(caller->user, caller->session);
+          };
     const QByteArray authorization = request.header("authorization");
     if (authorization.startsWith("Bearer ")) {
         const QByteArray digest = crypto::sessionTokenDigest(authorization.sliced(7).trimmed());
-        m_store.read<UserId>([digest](QSqlDatabase &db) { return sql::sessionUser(db, digest); })
-            .then(&connection, [&connection, next = std::move(next)](const Result<UserId> &user) {
-                if (!user)
-                    return fail(connection, user.error());
-                next(*user);
-            });
+        m_store
+            .read<sql::LiveSession>([digest, unusedSince](QSqlDatabase &db) {
+                return sql::sessionUser(db, digest, unusedSince);
+            })
+            .then(&connection, proceed);
         return;
     }
+    // A signed link works while the session that made it does: signing out, a revoked or
+    // expired session, a disabled account end its links too.
     const QByteArray signature = request.queryItem("sig");
     if (linkAllowed && !signature.isEmpty()) {
-        bool userOk = false;
+        bool sessionOk = false;
         bool expiresOk = false;
-        const UserId user = request.queryItem("user").toLongLong(&userOk);
+        const qint64 session = request.queryItem("session").toLongLong(&sessionOk);
         const qint64 expires = request.queryItem("expires").toLongLong(&expiresOk);
-        const QByteArray signedPart = mediaId.toLatin1() + '\n' + QByteArray::number(user) + '\n'
-            + QByteArray::number(expires);
-        if (!userOk || !expiresOk || !crypto::verifyMessageTag(m_linkKey, signedPart, signature))
+        if (!sessionOk || !expiresOk
+            || !crypto::verifyMessageTag(m_linkKey, linkPayload(mediaId, session, expires),
+                                         signature))
             return fail(connection, {ErrorCode::Forbidden, u"this link is not valid"_s});
         if (expires < QDateTime::currentMSecsSinceEpoch())
             return fail(connection, {ErrorCode::Forbidden, u"this link has expired"_s});
-        return next(user);
+        m_store
+            .read<sql::LiveSession>([session, unusedSince](QSqlDatabase &db) {
+                return sql::sessionOwner(db, session, unusedSince);
+            })
+            .then(&connection, [proceed](const Result<sql::LiveSession> &caller) {
+                if (!caller)
+                    return proceed(Error{ErrorCode::Forbidden,
+                                         u"this link ended with the session that made it"_s});
+                proceed(caller);
+            });
+        return;
     }
     fail(connection, {ErrorCode::Unauthorized, u"send 'Authorization: Bearer <session token>'"_s});
 }
@@ -309,36 +394,14 @@ void MediaApi::create(HttpConnection &connection)
     if (length == 0)
         return fail(connection,
                     {ErrorCode::BadRequest, u"send a JSON object with size, type and sha256"_s});
-    authorize(connection, {}, false, [this, &connection](UserId user) {
+    authorize(connection, {}, false, [this, &connection](UserId user, qint64) {
         readWhole(connection, [this, &connection, user](const QByteArray &body) {
-            const QJsonObject description = QJsonDocument::fromJson(body).object();
-            const auto size = protocol::fields::integer(description, u"size"_s);
-            if (!size)
-                return fail(connection, size.error());
-            if (*size > m_options.maxFileBytes)
-                return fail(
-                    connection,
-                    {ErrorCode::TooLarge,
-                     u"files on this relay have at most %1 bytes"_s.arg(m_options.maxFileBytes)});
-            const auto type = media::canonicalType(description.value(u"type"_s).toString());
-            if (!type)
-                return fail(connection, type.error());
-            if (!media::typeAllowed(*type, m_options.allowedTypes))
-                return fail(
-                    connection,
-                    {ErrorCode::Unsupported, u"this relay does not accept %1 files"_s.arg(*type)});
-            const QString sha256 = description.value(u"sha256"_s).toString().toLower();
-            if (!isSha256Hex(sha256))
-                return fail(
-                    connection,
-                    {ErrorCode::BadRequest, u"field 'sha256' must be the file's SHA-256 in hex"_s});
-            const auto name = protocol::fields::optionalString(description, u"name"_s, {0, 4096});
-            if (!name)
-                return fail(connection, name.error());
-
-            const sql::NewUpload upload{
-                newMediaId(), user,   *size,
-                *type,        sha256, protocol::cleanFileName(name->value_or(QString()), 255)};
+            const auto description = readUploadDescription(body, m_options);
+            if (!description)
+                return fail(connection, description.error());
+            const sql::NewUpload upload{newMediaId(),        user,
+                                        description->size,   description->type,
+                                        description->sha256, description->name};
             m_files.run<qint64>([](BlobStore &blobs) { return blobs.freeBytes(); })
                 .then(&connection, [this, &connection, upload](const Result<qint64> &free) {
                     if (free && *free - upload.size < m_options.minFreeBytes)
@@ -384,7 +447,7 @@ void MediaApi::status(HttpConnection &connection, const QString &id)
 
 void MediaApi::ownUpload(HttpConnection &connection, const QString &id, Found next)
 {
-    authorize(connection, id, false, [this, &connection, id, next](UserId user) {
+    authorize(connection, id, false, [this, &connection, id, next](UserId user, qint64) {
         m_store.read<sql::MediaRecord>([id](QSqlDatabase &db) { return sql::mediaById(db, id); })
             .then(&connection, [&connection, user, next](const Result<sql::MediaRecord> &record) {
                 // Someone else's upload is answered as a missing one.
@@ -541,7 +604,7 @@ void MediaApi::finishUpload(HttpConnection &connection, const sql::MediaRecord &
 
 void MediaApi::cancel(HttpConnection &connection, const QString &id)
 {
-    authorize(connection, id, false, [this, &connection, id](UserId user) {
+    authorize(connection, id, false, [this, &connection, id](UserId user, qint64) {
         m_store
             .write<void>([user, id](QSqlDatabase &db) { return sql::cancelUpload(db, user, id); })
             .then(&connection, [&connection](const Result<void> &cancelled) {
@@ -554,7 +617,7 @@ void MediaApi::cancel(HttpConnection &connection, const QString &id)
 
 void MediaApi::download(HttpConnection &connection, const QString &id)
 {
-    authorize(connection, id, true, [this, &connection, id](UserId user) {
+    authorize(connection, id, true, [this, &connection, id](UserId user, qint64) {
         m_store
             .read<sql::MediaRecord>(
                 [id, user](QSqlDatabase &db) { return sql::readableMedia(db, user, id); })
@@ -572,38 +635,13 @@ void MediaApi::download(HttpConnection &connection, const QString &id)
 void MediaApi::serve(HttpConnection &connection, const sql::MediaRecord &record)
 {
     const qint64 size = record.size;
-    qint64 first = 0;
-    qint64 last = size - 1;
-    int status = 200;
-    // One range of bytes (what players and resuming downloads ask for); anything else is
-    // answered with the whole file, as RFC 9110 allows.
-    const QByteArray range = connection.request().header("range");
-    if (range.startsWith("bytes=") && !range.contains(',')) {
-        const QByteArray spec = range.sliced(6).trimmed();
-        const qsizetype dash = spec.indexOf('-');
-        bool firstOk = false;
-        bool lastOk = false;
-        const qint64 from = spec.first(std::max<qsizetype>(dash, 0)).toLongLong(&firstOk);
-        const qint64 to = spec.sliced(dash + 1).toLongLong(&lastOk);
-        bool satisfiable = true;
-        if (dash < 0) {
-            satisfiable = true; // not a range we understand: the whole file
-        } else if (dash == 0 && lastOk) {
-            status = 206;
-            satisfiable = to > 0 && size > 0;
-            first = std::max<qint64>(0, size - to);
-        } else if (firstOk && (lastOk || dash == spec.size() - 1)) {
-            status = 206;
-            first = from;
-            if (lastOk)
-                last = std::min(to, size - 1);
-            satisfiable = from >= 0 && from < size && from <= last;
-        }
-        if (!satisfiable) {
-            return connection.respond(
-                {416, {{"Content-Range", "bytes */" + QByteArray::number(size)}}});
-        }
-    }
+    const ByteRange range = byteRange(connection.request().header("range"), size);
+    if (range.status == 416)
+        return connection.respond(
+            {416, {{"Content-Range", "bytes */" + QByteArray::number(size)}}});
+    const int status = range.status;
+    const qint64 first = range.first;
+    const qint64 last = range.last;
     HttpResponse response{status,
                           {{"Content-Type", record.type.toLatin1()},
                            {"Accept-Ranges", "bytes"},
@@ -628,30 +666,28 @@ void MediaApi::serve(HttpConnection &connection, const sql::MediaRecord &record)
 
 void MediaApi::link(HttpConnection &connection, const QString &id)
 {
-    authorize(connection, id, false, [this, &connection, id](UserId user) {
+    authorize(connection, id, false, [this, &connection, id](UserId user, qint64 session) {
         m_store
             .read<sql::MediaRecord>(
                 [id, user](QSqlDatabase &db) { return sql::readableMedia(db, user, id); })
             .then(&connection,
-                  [this, &connection, id, user](const Result<sql::MediaRecord> &record) {
+                  [this, &connection, id, session](const Result<sql::MediaRecord> &record) {
                       if (!record)
                           return fail(connection, record.error());
                       const qint64 expires
                           = QDateTime::currentMSecsSinceEpoch() + m_options.linkLifetimeMs;
-                      const QByteArray url = kPrefix + '/' + id.toLatin1() + "?user="
-                          + QByteArray::number(user) + "&expires=" + QByteArray::number(expires)
-                          + "&sig=" + signLink(id, user, expires);
+                      const QByteArray url = kPrefix + '/' + id.toLatin1() + "?session="
+                          + QByteArray::number(session) + "&expires=" + QByteArray::number(expires)
+                          + "&sig=" + signLink(id, session, expires);
                       ok(connection, 200,
                          {{u"url"_s, QString::fromLatin1(url)}, {u"expires_at"_s, expires}});
                   });
     });
 }
 
-QByteArray MediaApi::signLink(const QString &id, UserId user, qint64 expiresAt) const
+QByteArray MediaApi::signLink(const QString &id, qint64 session, qint64 expiresAt) const
 {
-    return crypto::messageTag(m_linkKey,
-                              id.toLatin1() + '\n' + QByteArray::number(user) + '\n'
-                                  + QByteArray::number(expiresAt));
+    return crypto::messageTag(m_linkKey, linkPayload(id, session, expiresAt));
 }
 
 std::shared_ptr<MediaApi::Claim> MediaApi::claim(const QString &id)

@@ -32,7 +32,32 @@ struct MediaOptions
     QStringList allowedTypes{QStringLiteral("*")};
     qint64 unsentExpiryMs = qint64(24) * 3600 * 1000;
     qint64 linkLifetimeMs = qint64(3600) * 1000;
+    qint64 sessionIdleMs = 0; ///< sessions unused this long are expired; 0: never
 };
+
+/// What POST /v1/media declares about the file to come.
+struct UploadDescription
+{
+    qint64 size = 0;
+    QString type; ///< canonical, and one the options allow
+    QString sha256; ///< lower-case hex
+    QString name; ///< cleaned (protocol::cleanFileName)
+};
+
+/// Reads the JSON body of POST /v1/media under `options` (file size, allowed types).
+/// Anything else is an Error with the code to answer.
+Result<UploadDescription> readUploadDescription(const QByteArray &json,
+                                                const MediaOptions &options);
+
+/// The bytes of a file a Range header asks for: one range; anything else is the whole file.
+struct ByteRange
+{
+    int status = 200; ///< 200 the whole file, 206 [first, last], 416 not satisfiable
+    qint64 first = 0;
+    qint64 last = -1; ///< inclusive
+};
+
+ByteRange byteRange(const QByteArray &rangeHeader, qint64 size);
 
 /// The media HTTP API (docs/protocol.md, "Media"): creating an upload, sending it in chunks
 /// at an offset, completing it (size, SHA-256 and type checked), downloading with Range,
@@ -62,7 +87,8 @@ private:
     struct Upload;
     struct Busy;
     class Claim;
-    using Next = std::function<void(UserId)>;
+    /// Runs with the caller's user and session (the token's, or the one that made the link).
+    using Next = std::function<void(UserId, qint64 session)>;
     using Found = std::function<void(const sql::MediaRecord &)>;
 
     void authorize(HttpConnection &connection, const QString &mediaId, bool linkAllowed, Next next);
@@ -87,7 +113,7 @@ private:
     /// thread. A request releases its claim before it answers: the client's next request may
     /// come at once, on another connection.
     std::shared_ptr<Claim> claim(const QString &id);
-    QByteArray signLink(const QString &id, UserId user, qint64 expiresAt) const;
+    QByteArray signLink(const QString &id, qint64 session, qint64 expiresAt) const;
 
     Store &m_store;
     MediaFiles &m_files;

@@ -231,6 +231,7 @@ Result<void> RelayServer::startMedia()
     options.maxChunkBytes = m_config.mediaChunkBytes;
     options.allowedTypes = m_config.mediaTypes;
     options.unsentExpiryMs = qint64(m_config.mediaUnsentSeconds) * 1000;
+    options.sessionIdleMs = qint64(m_config.sessionIdleDays) * 24 * 3600 * 1000;
     m_services->mediaFiles = std::make_unique<MediaFiles>(std::move(blobs).value());
     m_services->media = std::make_unique<MediaApi>(*m_services->store, *m_services->mediaFiles,
                                                    options, *linkKey);

@@ -230,11 +230,11 @@ Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &to
 
 namespace {
 
-Result<UserId> liveSessionUser(QSqlDatabase &db, const QString &which, const QVariant &key,
-                               qint64 unusedSince)
+Result<LiveSession> liveSession(QSqlDatabase &db, const QString &which, const QVariant &key,
+                                qint64 unusedSince)
 {
     auto query = runCached(db,
-                           u"SELECT u.id, u.disabled FROM sessions s JOIN users u ON u.id = "
+                           u"SELECT u.id, u.disabled, s.id FROM sessions s JOIN users u ON u.id = "
                            "s.user_id WHERE s.last_used_at >= ? AND s."_s
                                + which + u" = ?"_s,
                            {unusedSince, key});
@@ -245,19 +245,19 @@ Result<UserId> liveSessionUser(QSqlDatabase &db, const QString &which, const QVa
                      u"the session is not valid (signed out, revoked or expired)"_s};
     if (query->value(1).toBool())
         return Error{ErrorCode::Forbidden, u"this account is disabled"_s};
-    return query->value(0).toLongLong();
+    return LiveSession{query->value(0).toLongLong(), query->value(2).toLongLong()};
 }
 
 } // namespace
 
-Result<UserId> sessionUser(QSqlDatabase &db, const QByteArray &tokenDigest, qint64 unusedSince)
+Result<LiveSession> sessionUser(QSqlDatabase &db, const QByteArray &tokenDigest, qint64 unusedSince)
 {
-    return liveSessionUser(db, u"token_digest"_s, tokenDigest, unusedSince);
+    return liveSession(db, u"token_digest"_s, tokenDigest, unusedSince);
 }
 
-Result<UserId> sessionOwner(QSqlDatabase &db, qint64 sessionId, qint64 unusedSince)
+Result<LiveSession> sessionOwner(QSqlDatabase &db, qint64 sessionId, qint64 unusedSince)
 {
-    return liveSessionUser(db, u"id"_s, sessionId, unusedSince);
+    return liveSession(db, u"id"_s, sessionId, unusedSince);
 }
 
 Result<void> touchSessions(QSqlDatabase &db, const QList<qint64> &sessionIds, qint64 at)

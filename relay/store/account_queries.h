@@ -36,12 +36,19 @@ Result<SessionRecord> insertSession(QSqlDatabase &db, UserId userId, const QByte
 /// Forbidden when its user is disabled. Marks the session used now.
 Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &tokenDigest,
                                           qint64 unusedSince = 0);
-/// The user a session token belongs to, without marking the session used (media requests
-/// come by the hundred). Unauthorized / Forbidden as authenticate().
-Result<UserId> sessionUser(QSqlDatabase &db, const QByteArray &tokenDigest, qint64 unusedSince = 0);
-/// The user of session `sessionId` (a signed link names the session that made it), on the
-/// same terms as sessionUser().
-Result<UserId> sessionOwner(QSqlDatabase &db, qint64 sessionId, qint64 unusedSince = 0);
+/// A session that may be used: its user and id.
+struct LiveSession
+{
+    UserId user = 0;
+    qint64 session = 0;
+};
+/// The session a token belongs to, without marking it used (media requests come by the
+/// hundred). Unauthorized / Forbidden as authenticate().
+Result<LiveSession> sessionUser(QSqlDatabase &db, const QByteArray &tokenDigest,
+                                qint64 unusedSince = 0);
+/// Session `sessionId` (a signed link names the session that made it), on the same terms
+/// as sessionUser().
+Result<LiveSession> sessionOwner(QSqlDatabase &db, qint64 sessionId, qint64 unusedSince = 0);
 /// Marks these sessions used at `at` (live connections, and those that just ended).
 Result<void> touchSessions(QSqlDatabase &db, const QList<qint64> &sessionIds, qint64 at);
 /// Deletes every session unused since before `unusedSince` (and so their push targets);

@@ -349,9 +349,15 @@ private Q_SLOTS:
         QString tampered = path;
         tampered.replace(u"sig="_s, u"sig=A"_s);
         QCOMPARE(httpRequest("GET", m_relay.httpUrl().resolved(QUrl(tampered))).status, 403);
-        QString otherUser = path;
-        otherUser.replace(QRegularExpression(u"user=\\d+"_s), u"user=1"_s);
-        QCOMPARE(httpRequest("GET", m_relay.httpUrl().resolved(QUrl(otherUser))).status, 403);
+        const QRegularExpression sessionItem(u"session=(\\d+)"_s);
+        const qint64 session = sessionItem.match(path).captured(1).toLongLong();
+        QVERIFY(session > 0);
+        QString otherSession = path;
+        otherSession.replace(sessionItem, u"session=%1"_s.arg(session + 1));
+        QCOMPARE(httpRequest("GET", m_relay.httpUrl().resolved(QUrl(otherSession))).status, 403);
+        // The link dies with the session that made it.
+        QVERIFY(ProtocolClient::isOk(alice.client->request(u"logout"_s)));
+        QCOMPARE(httpRequest("GET", m_relay.httpUrl().resolved(QUrl(path))).status, 403);
     }
 
     void rangesAndHead()

@@ -158,19 +158,18 @@ private Q_SLOTS:
             [later](QSqlDatabase &db) { return sql::authenticate(db, "e1", later); });
         QCOMPARE(expired.error().code, ErrorCode::Unauthorized);
         QVERIFY(expired.error().message.contains(u"expired"_s));
-        QCOMPARE(read<UserId>([later](QSqlDatabase &db) {
-                     return sql::sessionUser(db, "e2", later);
-                 }).value(),
-                 alice.id);
-        QCOMPARE(read<UserId>([&](QSqlDatabase &db) {
-                     return sql::sessionOwner(db, ids[1], later);
-                 }).value(),
-                 alice.id);
-        QCOMPARE(
-            read<UserId>([later](QSqlDatabase &db) { return sql::sessionUser(db, "e3", later); })
-                .error()
-                .code,
-            ErrorCode::Unauthorized);
+        const auto byToken = read<sql::LiveSession>(
+            [later](QSqlDatabase &db) { return sql::sessionUser(db, "e2", later); });
+        QCOMPARE(byToken.value().user, alice.id);
+        QCOMPARE(byToken.value().session, ids[1]);
+        const auto byId = read<sql::LiveSession>(
+            [&](QSqlDatabase &db) { return sql::sessionOwner(db, ids[1], later); });
+        QCOMPARE(byId.value().user, alice.id);
+        QCOMPARE(read<sql::LiveSession>(
+                     [later](QSqlDatabase &db) { return sql::sessionUser(db, "e3", later); })
+                     .error()
+                     .code,
+                 ErrorCode::Unauthorized);
         // The sweep deletes e3 (e1 is gone already) and keeps e2.
         const auto swept
             = write<int>([later](QSqlDatabase &db) { return sql::expireSessions(db, later); });
