@@ -61,6 +61,12 @@ public:
     State state() const { return m_state; }
     /// The signed-in user ({"id","username","display_name",…}); empty when signed out.
     QJsonObject user() const { return m_user; }
+    /// Takes the signed-in user as the relay now describes it (after `profile.update`).
+    void setUser(const QJsonObject &user)
+    {
+        if (!m_user.isEmpty() && user.value(u"id") == m_user.value(u"id"))
+            m_user = user;
+    }
     qint64 userId() const;
     /// What the relay said in hello ("limits", "registration", …).
     QJsonObject welcome() const { return m_welcome; }

@@ -84,14 +84,32 @@ QImage AttachmentMedia::picture(const QVariantMap &attachment, QSize size)
         return {};
     if (const QImage *small = m_thumbnails.object(thumbnail))
         return *small;
-    // Shown soft (shrunk, then drawn large with smoothing): a blur that hides the JPEG
-    // blocks of a 48-pixel preview, as the picture is on its way.
-    QImage small = media::thumbnailImage(thumbnail);
-    if (!small.isNull())
-        small = small.scaled(12, 12, Qt::KeepAspectRatio, Qt::SmoothTransformation)
-                    .scaled(small.size() * 2, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
-    m_thumbnails.insert(thumbnail, new QImage(small), 1);
-    return small;
+    decodeThumbnail(thumbnail);
+    return {};
+}
+
+void AttachmentMedia::decodeThumbnail(const QString &thumbnail)
+{
+    // Off the UI thread like pictures: it is someone else's file, met while painting.
+    if (m_decodingThumbnails.contains(thumbnail))
+        return;
+    m_decodingThumbnails.insert(thumbnail);
+    auto *watcher = new QFutureWatcher<QImage>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, thumbnail] {
+        watcher->deleteLater();
+        m_decodingThumbnails.remove(thumbnail);
+        m_thumbnails.insert(thumbnail, new QImage(watcher->result()), 1); // null ones too
+        Q_EMIT changed();
+    });
+    watcher->setFuture(QtConcurrent::run([thumbnail] {
+        // Shown soft (shrunk, then drawn large with smoothing): a blur that hides the JPEG
+        // blocks of a 48-pixel preview, as the picture is on its way.
+        QImage small = media::thumbnailImage(thumbnail);
+        if (!small.isNull())
+            small = small.scaled(12, 12, Qt::KeepAspectRatio, Qt::SmoothTransformation)
+                        .scaled(small.size() * 2, Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
+        return small;
+    }));
 }
 
 void AttachmentMedia::decode(const QString &path, QSize size)

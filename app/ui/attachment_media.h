@@ -52,11 +52,13 @@ Q_SIGNALS:
 private:
     QString localPath(const QVariantMap &attachment) const;
     void decode(const QString &path, QSize size);
+    void decodeThumbnail(const QString &thumbnail);
 
     TransferManager &m_transfers;
     QCache<QString, QImage> m_pictures; ///< "path@WxH" → decoded; cost in KiB
     QCache<QString, QImage> m_thumbnails; ///< base64 → decoded
     QSet<QString> m_decoding;
+    QSet<QString> m_decodingThumbnails;
     QSet<QString> m_unreadable; ///< pictures that would not decode: not tried again
     QHash<QString, std::pair<qint64, qint64>> m_progress; ///< transfer id → (done, total)
     QHash<QString, QString> m_downloads; ///< media id → transfer id

@@ -610,6 +610,14 @@ SettingsDialog::SettingsDialog(ChatClient &client, QSettings &settings, QWidget 
         m_settings.setValue(settings::kShareReadReceipts, on);
         m_client.outbox().setShareReadReceipts(on);
     });
+    auto *groupAdds = new QComboBox(this);
+    groupAdds->setObjectName(u"groupAddsBox"_s);
+    groupAdds->setAccessibleName(tr("Who can add me to groups"));
+    groupAdds->addItem(tr("Anyone can add me"), u"everyone"_s);
+    groupAdds->addItem(tr("Only people I have written to can add me"), u"contacts"_s);
+    groupAdds->setCurrentIndex(std::max(
+        0, groupAdds->findData(client.connection().user().value(u"group_adds"_s).toString())));
+    form->addRow(tr("&Groups:"), groupAdds);
     auto *privacyStatus = new QLabel(this);
     privacyStatus->setObjectName(u"privacyStatus"_s);
     form->addRow(QString(), privacyStatus);
@@ -680,11 +688,30 @@ SettingsDialog::SettingsDialog(ChatClient &client, QSettings &settings, QWidget 
         m_settings.setValue(settings::kSound, on);
         Q_EMIT notificationsChanged();
     });
+    connect(groupAdds, &QComboBox::activated, this, [this, groupAdds, privacyStatus] {
+        privacyStatus->setText(tr("Saving…"));
+        const QString chosen = groupAdds->currentData().toString();
+        whenReady(m_client.connection().request(u"profile.update"_s, {{u"group_adds"_s, chosen}}),
+                  this, [this, groupAdds, privacyStatus](const Result<QJsonObject> &reply) {
+                      if (reply) {
+                          m_client.connection().setUser(reply->value(u"user"_s).toObject());
+                          privacyStatus->setText(tr("Saved."));
+                          return;
+                      }
+                      privacyStatus->setText(tr("Not saved: %1").arg(reply.error().message));
+                      const QSignalBlocker blocker(groupAdds);
+                      groupAdds->setCurrentIndex(std::max(
+                          0,
+                          groupAdds->findData(
+                              m_client.connection().user().value(u"group_adds"_s).toString())));
+                  });
+    });
     connect(hideLastSeen, &QCheckBox::toggled, this, [this, hideLastSeen, privacyStatus](bool on) {
         privacyStatus->setText(tr("Saving…"));
         whenReady(m_client.connection().request(u"profile.update"_s, {{u"hide_last_seen"_s, on}}),
-                  this, [hideLastSeen, privacyStatus, on](const Result<QJsonObject> &reply) {
+                  this, [this, hideLastSeen, privacyStatus, on](const Result<QJsonObject> &reply) {
                       if (reply) {
+                          m_client.connection().setUser(reply->value(u"user"_s).toObject());
                           privacyStatus->setText(tr("Saved."));
                           return;
                       }

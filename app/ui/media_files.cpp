@@ -14,6 +14,9 @@ using namespace Qt::StringLiterals;
 namespace {
 
 constexpr int kThumbnailSide = 48;
+/// Thumbnails come from other people: one that claims more than this (ours are 48) is not
+/// decoded at all, so a few kilobytes cannot cost seconds of decoding.
+constexpr int kMaxThumbnailDeclaredSide = 256;
 constexpr qsizetype kMaxThumbnailBase64 = 6000;
 
 Result<QImage> read(QImageReader &reader, QSize fit)
@@ -38,6 +41,17 @@ Result<QImage> read(QImageReader &reader, QSize fit)
         return Error{ErrorCode::Unsupported,
                      QCoreApplication::translate("media", "The picture cannot be read: %1")
                          .arg(reader.errorString())};
+    // A header can say one size and the picture be another (a GIF's first frame is 49 × 255,
+    // its screen 65535 × 255): the limits hold for what was decoded.
+    if (image.width() > kMaxSide || image.height() > kMaxSide) {
+        return Error{ErrorCode::TooLarge,
+                     QCoreApplication::translate("media", "The picture is too large (%1 × %2).")
+                         .arg(image.width())
+                         .arg(image.height())};
+    }
+    if (fit.isValid() && (image.width() > fit.width() || image.height() > fit.height()))
+        image = image.scaled(image.size().scaled(fit, Qt::KeepAspectRatio).expandedTo({1, 1}),
+                             Qt::IgnoreAspectRatio, Qt::SmoothTransformation);
     return image;
 }
 
@@ -76,7 +90,12 @@ QImage thumbnailImage(const QString &base64)
     QByteArray bytes = QByteArray::fromBase64(base64.toLatin1());
     QBuffer buffer(&bytes);
     buffer.open(QIODevice::ReadOnly);
-    const auto image = readPicture(&buffer, {kThumbnailSide * 2, kThumbnailSide * 2});
+    QImageReader reader(&buffer);
+    const QSize declared = reader.size();
+    if (!declared.isValid() || declared.width() > kMaxThumbnailDeclaredSide
+        || declared.height() > kMaxThumbnailDeclaredSide)
+        return {};
+    const auto image = read(reader, {kThumbnailSide * 2, kThumbnailSide * 2});
     return image ? *image : QImage();
 }
 

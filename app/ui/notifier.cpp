@@ -20,8 +20,34 @@ using namespace Qt::StringLiterals;
 namespace {
 
 constexpr int kMaxShownKept = 200;
+constexpr qsizetype kMaxNotificationChars = 200;
 
 } // namespace
+
+QString Notifier::notificationText(const QString &text)
+{
+    QString line;
+    line.reserve(std::min(text.size(), kMaxNotificationChars + 1));
+    for (const QChar c : text) {
+        if (line.size() > kMaxNotificationChars)
+            break;
+        if (c == u'\n' || c == u'\t' || c == u'\r')
+            line.append(u' ');
+        else if (c.category() != QChar::Other_Control && c.category() != QChar::Other_Format)
+            line.append(c);
+    }
+    if (line.size() > kMaxNotificationChars) {
+        line.truncate(kMaxNotificationChars - 1);
+        if (!line.isEmpty() && line.back().isHighSurrogate())
+            line.chop(1);
+        line.append(u'…');
+    }
+#if defined(Q_OS_UNIX) && !defined(Q_OS_MACOS)
+    return line.toHtmlEscaped();
+#else
+    return line;
+#endif
+}
 
 QIcon Notifier::icon(int unread)
 {
@@ -147,8 +173,8 @@ void Notifier::onRefreshed()
         const bool fresh = m_primed && unread > before.second && at > before.first;
         if (!fresh || quiet.contains(id) || !enabled || (focused && m_open && id == m_open()))
             continue;
-        Shown shown{id, index.data(ConversationListModel::TitleRole).toString(),
-                    index.data(ConversationListModel::PreviewRole).toString()};
+        Shown shown{id, notificationText(index.data(ConversationListModel::TitleRole).toString()),
+                    notificationText(index.data(ConversationListModel::PreviewRole).toString())};
         m_shown.append(shown);
         if (m_shown.size() > kMaxShownKept)
             m_shown.removeFirst();

@@ -33,7 +33,13 @@ public:
         QString title;
         QString body;
     };
-    /// The notifications shown so far (the newest last), for the user's QA and tests.
+    /// Someone else's words made safe for the system's notification: one line, at most 200
+    /// characters, no control or invisible formatting characters (bidi overrides), and —
+    /// where notification servers read markup (freedesktop) — `<` and `&` escaped, so a
+    /// message cannot style itself, link or load an image.
+    static QString notificationText(const QString &text);
+
+    /// The notifications shown so far (the newest last), as handed to the system.
     const QList<Shown> &shown() const { return m_shown; }
     int unreadTotal() const { return m_unreadTotal; }
     QSystemTrayIcon *tray() const { return m_tray; }

@@ -20,11 +20,13 @@
 #include <QApplication>
 #include <QClipboard>
 #include <QCryptographicHash>
+#include <QDesktopServices>
 #include <QLabel>
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
 #include <QMediaPlayer>
+#include <QMessageBox>
 #include <QMimeData>
 #include <QPainter>
 #include <QProcess>
@@ -100,6 +102,18 @@ struct TwoWindows
     AppWindow alice;
     AppWindow bob;
     qint64 conversation = 0;
+};
+
+/// Stands in for the desktop's "open this file": records what the app asked to open.
+class OpenedFiles : public QObject
+{
+    Q_OBJECT
+
+public:
+    QList<QUrl> urls;
+
+public Q_SLOTS:
+    void open(const QUrl &url) { urls.append(url); }
 };
 
 } // namespace
@@ -207,6 +221,73 @@ private Q_SLOTS:
         const QPointer<ImageViewer> viewed = viewer;
         viewer->close();
         QTRY_VERIFY(!viewed); // closing it deletes it
+    }
+
+    void aReceivedProgramAsksBeforeItOpens()
+    {
+        TwoWindows pair;
+        QVERIFY2(pair.start(), qPrintable(pair.relay.lastError()));
+        QTemporaryDir files;
+        const QString scriptPath = files.filePath(u"update.sh"_s);
+        const QString notesPath = files.filePath(u"notes.txt"_s);
+        for (const QString &path : {scriptPath, notesPath}) {
+            QFile file(path);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("#!/bin/sh\necho hello\n");
+        }
+        OpenedFiles opened;
+        QDesktopServices::setUrlHandler(u"file"_s, &opened, "open");
+        const auto restore = qScopeGuard([] { QDesktopServices::unsetUrlHandler(u"file"_s); });
+
+        pair.alice.view().attachFiles({scriptPath, notesPath});
+        SendFilesDialog *preview = nullptr;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            (preview = pair.alice.window->findChild<SendFilesDialog *>(u"sendFilesDialog"_s)),
+            10000);
+        preview->findChild<QPushButton *>(u"sendFilesButton"_s)->click();
+
+        AppWindow &bob = pair.bob;
+        QTRY_VERIFY_WITH_TIMEOUT(bob.chat()->conversations().rowOf(pair.conversation) >= 0, 10000);
+        bob.chat()->openConversation(pair.conversation);
+        MessageListModel *received = bob.messages();
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithFiles(received) >= 0, 20000);
+        const int row = rowWithFiles(received);
+        const QVariantList attachments = received->index(row).data(Model::AttachmentsRole).toList();
+        QCOMPARE(attachments.size(), 2);
+        AttachmentMedia *media = bob.view().media();
+        auto *list = bob.view().findChild<QListView *>(u"messageList"_s);
+        const auto click = [&](int which) {
+            const auto point = attachmentPoint(bob.view(), row, which);
+            QVERIFY(point);
+            QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, *point);
+        };
+        // The first click downloads; the next one opens — a program only after a warning.
+        click(0);
+        QTRY_VERIFY_WITH_TIMEOUT(!media->status(attachments.at(0).toMap()).path.isEmpty(), 20000);
+        click(0);
+        QMessageBox *warning = nullptr;
+        QTRY_VERIFY((warning = bob.window->findChild<QMessageBox *>(u"runnableFileWarning"_s)));
+        QTRY_VERIFY(warning->isVisible());
+        QVERIFY(warning->text().contains(u"update.sh"_s));
+        QVERIFY(opened.urls.isEmpty());
+        QVERIFY(!saveScreenshot(warning, u"runnable-file-warning"_s).isEmpty());
+        const QPointer<QMessageBox> first = warning;
+        warning->button(QMessageBox::Cancel)->click();
+        QTRY_VERIFY(!first);
+        QVERIFY(opened.urls.isEmpty());
+
+        click(0);
+        QTRY_VERIFY((warning = bob.window->findChild<QMessageBox *>(u"runnableFileWarning"_s)));
+        warning->findChild<QPushButton *>(u"openAnywayButton"_s)->click();
+        QTRY_COMPARE(opened.urls.size(), 1);
+        QCOMPARE(opened.urls.first().toLocalFile(), media->status(attachments.at(0).toMap()).path);
+
+        // A text file opens without asking.
+        click(1);
+        QTRY_VERIFY_WITH_TIMEOUT(!media->status(attachments.at(1).toMap()).path.isEmpty(), 20000);
+        click(1);
+        QTRY_COMPARE(opened.urls.size(), 2);
+        QVERIFY(!bob.window->findChild<QMessageBox *>(u"runnableFileWarning"_s));
     }
 
     void dropPasteCancelAndStorage()

@@ -240,7 +240,8 @@ private Q_SLOTS:
         elsewhere.show();
         elsewhere.activateWindow();
         QVERIFY(QTest::qWaitForWindowActive(&elsewhere));
-        const QString question = u"Are you there?"_s;
+        // Markup in a message stays text in the notification (freedesktop servers read it).
+        const QString question = u"Are you <b>there</b> & awake?"_s;
         bob.client->outbox().send(conversation, question);
         QTRY_VERIFY_WITH_TIMEOUT(rowWithText(messages, question) >= 0, 10000);
         ConversationListModel &list = alice.chat()->conversations();
@@ -248,7 +249,11 @@ private Q_SLOTS:
             list.index(list.rowOf(conversation)).data(ConversationListModel::UnreadRole).toInt(), 1,
             10000);
         QTRY_VERIFY_WITH_TIMEOUT(!alice.window->notifier()->shown().isEmpty(), 10000);
-        QCOMPARE(alice.window->notifier()->shown().last().body, question);
+        QCOMPARE(alice.window->notifier()->shown().last().body,
+                 u"Are you &lt;b&gt;there&lt;/b&gt; &amp; awake?"_s);
+        QCOMPARE(Notifier::notificationText(u"pay"_s + QChar(0x202E) + u"fdp.exe\nnow"_s),
+                 u"payfdp.exe now"_s);
+        QCOMPARE(Notifier::notificationText(QString(500, u'x')).size(), 200);
         QCOMPARE(alice.window->notifier()->shown().last().conversation, conversation);
         QTest::qWait(500);
         QCOMPARE(
@@ -635,6 +640,25 @@ private Q_SLOTS:
         settings->findChild<QCheckBox *>(u"hideLastSeenCheck"_s)->setChecked(true);
         QTRY_COMPARE_WITH_TIMEOUT(settings->findChild<QLabel *>(u"privacyStatus"_s)->text(),
                                   u"Saved."_s, 10000);
+        // Only people she has written to may put her in a group now: not carol.
+        auto *groupAdds = settings->findChild<QComboBox *>(u"groupAddsBox"_s);
+        QCOMPARE(groupAdds->currentData().toString(), u"everyone"_s);
+        settings->findChild<QLabel *>(u"privacyStatus"_s)->clear();
+        groupAdds->setCurrentIndex(groupAdds->findData(u"contacts"_s));
+        Q_EMIT groupAdds->activated(groupAdds->currentIndex());
+        QTRY_COMPARE_WITH_TIMEOUT(settings->findChild<QLabel *>(u"privacyStatus"_s)->text(),
+                                  u"Saved."_s, 10000);
+        QCOMPARE(alice.session->client()->connection().user().value(u"group_adds"_s).toString(),
+                 u"contacts"_s);
+        const auto refused = await(carol.client->createGroup(
+            u"Surprise"_s, {alice.session->client()->connection().userId()}));
+        QVERIFY(!refused.ok());
+        QCOMPARE(refused.error().code, ErrorCode::Forbidden);
+        groupAdds->setCurrentIndex(groupAdds->findData(u"everyone"_s));
+        Q_EMIT groupAdds->activated(groupAdds->currentIndex());
+        QTRY_COMPARE_WITH_TIMEOUT(
+            alice.session->client()->connection().user().value(u"group_adds"_s).toString(),
+            u"everyone"_s, 10000);
         settings->findChild<QCheckBox *>(u"soundCheck"_s)->setChecked(false);
         QCOMPARE(alice.settings->value(u"notifications/sound"_s).toBool(), false);
         QVERIFY(!saveScreenshot(settings, u"settings"_s).isEmpty());

@@ -133,6 +133,15 @@ private Q_SLOTS:
         }
         QVERIFY(media::thumbnailImage(u"not base64 at all!"_s).isNull());
         QVERIFY(media::thumbnailImage(QString(100000, u'A')).isNull());
+        // A thumbnail that claims to be big is not decoded, however few bytes it has.
+        QImage big(300, 300, QImage::Format_RGB32);
+        big.fill(Qt::gray);
+        QByteArray png;
+        QBuffer buffer(&png);
+        buffer.open(QIODevice::WriteOnly);
+        QVERIFY(big.save(&buffer, "PNG"));
+        QVERIFY(png.toBase64().size() < 6000);
+        QVERIFY(media::thumbnailImage(QString::fromLatin1(png.toBase64())).isNull());
     }
 
     void realPicturesAreReadScaledWithAThumbnail()
