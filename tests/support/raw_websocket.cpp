@@ -6,6 +6,45 @@
 
 namespace tidings::test {
 
+namespace {
+
+int remainingMs(const QDeadlineTimer &deadline)
+{
+    return static_cast<int>(std::max<qint64>(1, deadline.remainingTime()));
+}
+
+} // namespace
+
+QByteArray RawFrame::encode() const
+{
+    QByteArray frame;
+    frame.append(char((final ? 0x80 : 0) | ((reservedBits & 7) << 4) | (opcode & 0x0f)));
+    const char maskBit = masked ? char(0x80) : char(0);
+    const quint64 length = declaredLength.value_or(quint64(payload.size()));
+    if (length < 126) {
+        frame.append(char(maskBit | char(length)));
+    } else if (length < 65536) {
+        frame.append(char(maskBit | 126));
+        frame.append(char((length >> 8) & 0xff));
+        frame.append(char(length & 0xff));
+    } else {
+        frame.append(char(maskBit | 127));
+        for (int shift = 56; shift >= 0; shift -= 8)
+            frame.append(char((length >> shift) & 0xff));
+    }
+    if (!masked)
+        return frame + payload;
+    const quint32 mask = QRandomGenerator::global()->generate();
+    const char maskBytes[4] = {char(mask >> 24), char(mask >> 16), char(mask >> 8), char(mask)};
+    frame.append(maskBytes, 4);
+    const qsizetype start = frame.size();
+    frame.append(payload);
+    char *data = frame.data() + start;
+    for (qsizetype i = 0; i < payload.size(); ++i)
+        data[i] = char(data[i] ^ maskBytes[i % 4]);
+    return frame;
+}
+
 bool RawWebSocket::open(quint16 port, int timeoutMs, const QString &source)
 {
     if (!source.isEmpty() && !m_socket.bind(QHostAddress(source)))
@@ -13,14 +52,14 @@ bool RawWebSocket::open(quint16 port, int timeoutMs, const QString &source)
     m_socket.connectToHost(QStringLiteral("127.0.0.1"), port);
     if (!m_socket.waitForConnected(timeoutMs))
         return false;
+    // Each write goes out as it is, at once: frame by frame means frame by frame.
+    m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_socket.write(
         "GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
         "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n");
     const QDeadlineTimer deadline(timeoutMs);
     while (!m_buffer.contains("\r\n\r\n")) {
-        if (deadline.hasExpired()
-            || !m_socket.waitForReadyRead(
-                static_cast<int>(std::max<qint64>(1, deadline.remainingTime()))))
+        if (deadline.hasExpired() || !m_socket.waitForReadyRead(remainingMs(deadline)))
             return false;
         m_buffer += m_socket.readAll();
     }
@@ -31,34 +70,24 @@ bool RawWebSocket::open(quint16 port, int timeoutMs, const QString &source)
 
 void RawWebSocket::sendFrame(int opcode, const QByteArray &payload)
 {
-    QByteArray frame;
-    frame.append(char(0x80 | opcode));
-    const qsizetype size = payload.size();
-    if (size < 126) {
-        frame.append(char(0x80 | size));
-    } else if (size < 65536) {
-        frame.append(char(0x80 | 126));
-        frame.append(char((size >> 8) & 0xff));
-        frame.append(char(size & 0xff));
-    } else {
-        frame.append(char(0x80 | 127));
-        for (int shift = 56; shift >= 0; shift -= 8)
-            frame.append(char((quint64(size) >> shift) & 0xff));
-    }
-    const quint32 mask = QRandomGenerator::global()->generate();
-    const char maskBytes[4] = {char(mask >> 24), char(mask >> 16), char(mask >> 8), char(mask)};
-    frame.append(maskBytes, 4);
-    for (qsizetype i = 0; i < size; ++i)
-        frame.append(char(payload.at(i) ^ maskBytes[i % 4]));
-    m_socket.write(frame);
-    m_socket.flush();
+    write(RawFrame{opcode, payload}.encode());
 }
 
-bool RawWebSocket::takeFrame(int *opcode, QByteArray *payload)
+void RawWebSocket::write(const QByteArray &bytes, int timeoutMs)
 {
-    // Server frames are unmasked.
+    m_socket.write(bytes);
+    m_socket.flush();
+    const QDeadlineTimer deadline(timeoutMs);
+    while (m_socket.bytesToWrite() > 0 && m_socket.state() == QAbstractSocket::ConnectedState
+           && !deadline.hasExpired())
+        m_socket.waitForBytesWritten(remainingMs(deadline));
+}
+
+bool RawWebSocket::takeFrame(Frame *frame)
+{
     if (m_buffer.size() < 2)
         return false;
+    const bool masked = m_buffer.at(1) & 0x80;
     qint64 length = m_buffer.at(1) & 0x7f;
     qsizetype header = 2;
     if (length == 126) {
@@ -74,49 +103,56 @@ bool RawWebSocket::takeFrame(int *opcode, QByteArray *payload)
             length = (length << 8) | quint8(m_buffer.at(2 + i));
         header = 10;
     }
+    if (masked) // a server must not mask; taken anyway, so that the stream stays in step
+        header += 4;
     if (m_buffer.size() < header + length)
         return false;
-    *opcode = m_buffer.at(0) & 0x0f;
-    *payload = m_buffer.mid(header, length);
+    frame->firstByte = quint8(m_buffer.at(0));
+    frame->opcode = frame->firstByte & 0x0f;
+    frame->masked = masked;
+    frame->payload = m_buffer.mid(header, length);
     m_buffer.remove(0, header + length);
     return true;
+}
+
+std::optional<RawWebSocket::Frame> RawWebSocket::nextFrame(int timeoutMs)
+{
+    const QDeadlineTimer deadline(timeoutMs);
+    while (true) {
+        Frame frame;
+        if (takeFrame(&frame))
+            return frame;
+        if (m_socket.bytesAvailable() > 0) {
+            m_buffer += m_socket.readAll();
+            continue;
+        }
+        if (deadline.hasExpired() || m_socket.state() != QAbstractSocket::ConnectedState)
+            return std::nullopt;
+        m_socket.waitForReadyRead(remainingMs(deadline));
+        m_buffer += m_socket.readAll();
+    }
 }
 
 QByteArray RawWebSocket::nextText(int timeoutMs)
 {
     const QDeadlineTimer deadline(timeoutMs);
-    while (true) {
-        int opcode = 0;
-        QByteArray payload;
-        while (takeFrame(&opcode, &payload)) {
-            if (opcode == 1)
-                return payload;
-        }
-        if (deadline.hasExpired() || m_socket.state() != QAbstractSocket::ConnectedState)
-            return {};
-        m_socket.waitForReadyRead(static_cast<int>(std::max<qint64>(1, deadline.remainingTime())));
-        m_buffer += m_socket.readAll();
+    while (const auto frame = nextFrame(remainingMs(deadline))) {
+        if (frame->opcode == 1)
+            return frame->payload;
     }
+    return {};
 }
 
 int RawWebSocket::waitForClose(int timeoutMs)
 {
     const QDeadlineTimer deadline(timeoutMs);
-    while (true) {
-        int opcode = 0;
-        QByteArray payload;
-        while (takeFrame(&opcode, &payload)) {
-            if (opcode == 8)
-                return payload.size() >= 2 ? (quint8(payload.at(0)) << 8) | quint8(payload.at(1))
-                                           : 1005;
-        }
-        if (m_socket.state() != QAbstractSocket::ConnectedState && m_socket.bytesAvailable() == 0)
-            return 0;
-        if (deadline.hasExpired())
-            return -1;
-        m_socket.waitForReadyRead(static_cast<int>(std::max<qint64>(1, deadline.remainingTime())));
-        m_buffer += m_socket.readAll();
+    while (const auto frame = nextFrame(remainingMs(deadline))) {
+        if (frame->opcode == 8)
+            return frame->payload.size() >= 2
+                ? (quint8(frame->payload.at(0)) << 8) | quint8(frame->payload.at(1))
+                : 1005;
     }
+    return m_socket.state() == QAbstractSocket::ConnectedState ? -1 : 0;
 }
 
 bool RawWebSocket::waitForDisconnected(int timeoutMs)
