@@ -194,8 +194,6 @@ HttpConnection::HttpConnection(QTcpSocket *socket, Handler handler, QObject *par
 {
     m_socket->setParent(this);
     m_socket->setReadBufferSize(kReadBufferBytes);
-    // Answers are small and go out whole: no waiting for the client's delayed ACK.
-    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_stateSince.start();
     m_slowSince.start();
     connect(m_socket, &QTcpSocket::readyRead, this, &HttpConnection::readIncoming);

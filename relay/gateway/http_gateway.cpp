@@ -140,6 +140,10 @@ protected:
             socket->deleteLater();
             return;
         }
+        // Frames and answers are small and go out whole: no waiting for the client's
+        // delayed ACK (Nagle's algorithm held a second small write back ~40 ms). Set here,
+        // on the socket itself, so the WebSocket's duplicated descriptor has it too.
+        socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
         // Qt retries an accept() that fails for want of descriptors at once, for ever (a
         // busy loop): the listener rests instead while the connections fill what the
         // process may open, keeping a reserve for the store, media files and pushes.
