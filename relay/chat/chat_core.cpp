@@ -111,7 +111,8 @@ void ChatCore::onTextMessage(Session *session, const QByteArray &text)
     // costs no JSON parsing (so its error cannot carry its id).
     const double perSecond = m_options.framesPerSecond;
     if (Request(*this, session, {})
-            .throttled(u"frames:"_s + QString::number(quintptr(session)), perSecond, 2 * perSecond))
+            .throttled(u"frames:"_s + QString::number(session->connectionNumber()), perSecond,
+                       2 * perSecond))
         return;
     QString requestId;
     auto frame = protocol::decodeFrame(text, std::numeric_limits<qsizetype>::max(), &requestId);

@@ -3,6 +3,7 @@
 #include "chat/chat_logging.h"
 #include "gateway/websocket_connection.h"
 
+#include <atomic>
 #include <limits>
 
 namespace tidings::relay {
@@ -11,6 +12,8 @@ Session::Session(std::unique_ptr<WebSocketConnection> socket, qint64 maxQueuedBy
                  QObject *parent)
     : QObject(parent), m_socket(std::move(socket)), m_maxQueuedBytes(maxQueuedBytes)
 {
+    static std::atomic<quint64> connections{0};
+    m_connectionNumber = ++connections;
     m_lastHeard.start();
     m_connected.start();
     setStage(Stage::AwaitingHello);

@@ -49,6 +49,8 @@ public:
     const UserRecord &user() const { return m_user; }
     UserId userId() const { return m_user.id; }
     qint64 sessionId() const { return m_sessionId; }
+    /// This connection's number, never reused while the relay runs (its address may be).
+    quint64 connectionNumber() const { return m_connectionNumber; }
     void signIn(const UserRecord &user, qint64 sessionId);
     /// The signed-in user's record changed (display name, settings).
     void updateUser(const UserRecord &user) { m_user = user; }
@@ -76,6 +78,7 @@ private:
     Stage m_stage = Stage::AwaitingHello;
     UserRecord m_user;
     qint64 m_sessionId = 0;
+    quint64 m_connectionNumber = 0;
     QElapsedTimer m_lastHeard;
     QElapsedTimer m_connected;
     QElapsedTimer m_stageSince;
