@@ -447,18 +447,10 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
 
         // Thirty-one days pass for the laptop only.
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"clock"_s);
-            db.setDatabaseName(relay.dataDirectory() + u"/tidings.db"_s);
-            QVERIFY(db.open());
-            QSqlQuery query(db);
-            QVERIFY(query.exec(u"UPDATE sessions SET last_used_at = last_used_at - %1 "
-                               "WHERE id = %2"_s.arg(qint64(31) * 24 * 3600 * 1000)
-                                   .arg(laptopSession)));
-            QCOMPARE(query.numRowsAffected(), 1);
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(u"clock"_s);
+        QCOMPARE(relay.execOnStore(u"UPDATE sessions SET last_used_at = last_used_at - %1 "
+                                   "WHERE id = %2"_s.arg(qint64(31) * 24 * 3600 * 1000)
+                                       .arg(laptopSession)),
+                 1);
         QVERIFY2(relay.start(arguments), qPrintable(relay.lastError()));
 
         ProtocolClient stale;
@@ -497,8 +489,9 @@ private Q_SLOTS:
                                                       {u"password"_s, password}})
                                 .toJson(QJsonDocument::Compact));
             const QJsonObject reply = QJsonDocument::fromJson(socket.nextText()).object();
-            return reply.value(u"type"_s).toString() == u"result" ? u"ok"_s
-                                                       : reply.value(u"code"_s).toString();
+            return reply.value(u"type"_s).toString() == u"result"
+                ? u"ok"_s
+                : reply.value(u"code"_s).toString();
         };
         QStringList guesses;
         for (int i = 0; i < 6; ++i)

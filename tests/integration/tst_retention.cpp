@@ -4,8 +4,6 @@
 
 #include <QDateTime>
 #include <QJsonArray>
-#include <QSqlDatabase>
-#include <QSqlQuery>
 #include <QtTest>
 
 using namespace tidings::test;
@@ -46,17 +44,13 @@ private Q_SLOTS:
         QCOMPARE(relay.stop(), 0);
 
         // Age the first two messages and the edit by 40 days.
-        {
-            QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"age"_s);
-            db.setDatabaseName(relay.dataDirectory() + u"/tidings.db"_s);
-            QVERIFY(db.open());
-            QSqlQuery query(db);
-            const qint64 old = QDateTime::currentMSecsSinceEpoch() - qint64(40) * 24 * 3600 * 1000;
-            QVERIFY(
-                query.exec(u"UPDATE events SET created_at = %1 WHERE seq IN (2, 3, 5)"_s.arg(old)));
-            db.close();
-        }
-        QSqlDatabase::removeDatabase(u"age"_s);
+        const qint64 fortyDaysAgo
+            = QDateTime::currentMSecsSinceEpoch() - qint64(40) * 24 * 3600 * 1000;
+        QVERIFY2(
+            relay.execOnStore(
+                u"UPDATE events SET created_at = %1 WHERE seq IN (2, 3, 5)"_s.arg(fortyDaysAgo))
+                > 0,
+            qPrintable(relay.lastError()));
 
         QVERIFY2(relay.start({u"--retention-days"_s, u"30"_s}), qPrintable(relay.lastError()));
         ProtocolClient bob;

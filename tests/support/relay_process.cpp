@@ -5,6 +5,9 @@
 
 #include <QDeadlineTimer>
 #include <QRegularExpression>
+#include <QSqlDatabase>
+#include <QSqlError>
+#include <QSqlQuery>
 #include <QtTest>
 
 #include <csignal>
@@ -51,6 +54,31 @@ QUrl RelayProcess::webSocketUrl() const
     QUrl url = httpUrl(u"/ws"_s);
     url.setScheme(m_tls ? u"wss"_s : u"ws"_s);
     return url;
+}
+
+int RelayProcess::execOnStore(const QString &statement)
+{
+    if (isRunning()) {
+        m_lastError = u"execOnStore() needs the relay stopped"_s;
+        return -1;
+    }
+    int changed = -1;
+    const QString connection = u"relay-process-store"_s;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connection);
+        db.setDatabaseName(m_dataDirectory + u"/tidings.db"_s);
+        QSqlQuery query(db);
+        if (!db.open())
+            m_lastError = db.lastError().text();
+        else if (!query.exec(statement))
+            m_lastError = query.lastError().text();
+        else
+            changed = query.numRowsAffected();
+        query.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    return changed;
 }
 
 bool RelayProcess::fail(const QString &why)

@@ -44,6 +44,9 @@ public:
     bool isRunning() const;
     quint16 port() const { return m_port; }
     QString dataDirectory() const { return m_dataDirectory; }
+    /// Runs one SQL statement on the store while the relay is stopped (to make rows look
+    /// older, as if time had passed). Returns the rows it changed, or -1 with lastError().
+    int execOnStore(const QString &statement);
     /// The running relay's process id (0 when not running).
     qint64 processId() const;
     QUrl httpUrl(const QString &path = {}) const;
