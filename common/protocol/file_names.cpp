@@ -16,8 +16,9 @@ QString cleanFileName(const QString &name, qsizetype maxLength)
             || QStringView(u"<>:\"|?*").contains(c);
     });
     clean = clean.trimmed();
+    // Dots and spaces can take turns (". .x"): neither may lead.
     while (clean.startsWith(u'.'))
-        clean.remove(0, 1);
+        clean = clean.sliced(1).trimmed();
     clean = clean.left(maxLength).trimmed();
     return clean.isEmpty() ? u"file"_s : clean;
 }

@@ -12,7 +12,8 @@ namespace {
 
 bool needsEscape(char16_t c)
 {
-    return c < 0x20 || c == u'"' || c == u'\\';
+    // U+FEFF too: Qt's parser drops it, unescaped, at the start of a string.
+    return c < 0x20 || c == u'"' || c == u'\\' || c == 0xFEFF;
 }
 
 void appendEscaped(QByteArray &out, char16_t c)
@@ -43,7 +44,9 @@ void appendEscaped(QByteArray &out, char16_t c)
         break;
     }
     static constexpr char kHex[] = "0123456789abcdef";
-    const char escaped[] = {'\\', 'u', '0', '0', kHex[(c >> 4) & 0xf], kHex[c & 0xf]};
+    char escaped[] = {'\\', 'u', '0', '0', '0', '0'};
+    for (int digit = 0; digit < 4; ++digit)
+        escaped[5 - digit] = kHex[(c >> (4 * digit)) & 0xf];
     out.append(escaped, sizeof escaped);
 }
 

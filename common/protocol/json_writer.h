@@ -10,6 +10,8 @@
 /// the network thread (docs/benchmarks.md, issue 15). The output is what toJson(Compact)
 /// means, member for member: strings escaped as RFC 8259 requires and UTF-8, integers
 /// exact, other numbers shortest round-trip, infinities and NaN as null (as Qt writes them).
+/// One difference: U+FEFF is escaped, because Qt's parser drops it raw at the start of a
+/// string (found by fuzz/protocol_frame).
 namespace tidings::protocol::json {
 
 void appendString(QByteArray &out, QStringView text);

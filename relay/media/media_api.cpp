@@ -237,7 +237,7 @@ ByteRange byteRange(const QByteArray &range, qint64 size)
         } else if (dash == 0 && lastOk) {
             status = 206;
             satisfiable = to > 0 && size > 0;
-            first = std::max<qint64>(0, size - to);
+            first = satisfiable ? std::max<qint64>(0, size - to) : 0; // no overflow at to < 0
         } else if (firstOk && (lastOk || dash == spec.size() - 1)) {
             status = 206;
             first = from;

@@ -23,6 +23,8 @@ private Q_SLOTS:
         QTest::newRow("folders") << u"../../etc/passwd"_s << u"passwd"_s;
         QTest::newRow("windows folders") << u"C:\\Users\\x\\evil.bat"_s << u"evil.bat"_s;
         QTest::newRow("hidden") << u"...bashrc"_s << u"bashrc"_s;
+        QTest::newRow("hidden behind spaces") << u". .bashrc"_s << u"bashrc"_s;
+        QTest::newRow("dot behind a line break") << u". \n."_s << u"file"_s;
         QTest::newRow("reserved characters") << u"a<b>c:d\"e|f?g*h.txt"_s << u"abcdefgh.txt"_s;
         QTest::newRow("control characters") << u"line\nbreak\t.txt"_s << u"linebreak.txt"_s;
         QTest::newRow("nothing left") << u"\u202E/.."_s << u"file"_s;

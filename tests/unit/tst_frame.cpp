@@ -147,6 +147,31 @@ private Q_SLOTS:
         QCOMPARE(*decoded, frame);
     }
 
+    void aLeadingByteOrderMarkSurvives()
+    {
+        // Qt reads a string that opens with a raw U+FEFF without it: it goes escaped.
+        Frame frame;
+        frame.type = u"send"_s;
+        frame.fields = QJsonObject{{u"\uFEFFkey"_s, u"\uFEFFtext"_s}};
+        const QByteArray bytes = encodeFrame(frame);
+        QVERIFY(bytes.contains("\\ufeff"));
+        const auto decoded = decodeFrame(bytes, 1 << 20);
+        QVERIFY(decoded.ok());
+        QCOMPARE(*decoded, frame);
+    }
+
+    void aRawByteOrderMarkDoesNotHideAName()
+    {
+        // Raw, Qt would look "\uFEFFid" up as itself and hand it out as "id".
+        const auto decoded
+            = decodeFrame("{\"type\":\"send\",\"\xEF\xBB\xBFid\":\"\xEF\xBB\xBFx\"}", 1 << 20);
+        QVERIFY(decoded.ok());
+        QVERIFY(decoded->id.isEmpty());
+        QCOMPARE(decoded->fields.keys(), QStringList{u"\uFEFFid"_s});
+        QCOMPARE(decoded->fields.value(u"\uFEFFid"_s).toString(), u"\uFEFFx"_s);
+        QCOMPARE(decodeFrame(encodeFrame(*decoded), 1 << 20).value(), *decoded);
+    }
+
     void eventsEncodeWithoutId()
     {
         Frame frame;
