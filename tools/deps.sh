@@ -3,6 +3,7 @@
 # when everything is there. Used by tools/run and tools/test (see README.md).
 #   tools/deps.sh run    what building and running the product needs
 #   tools/deps.sh test   that, plus what the tests need
+#   tools/deps.sh fuzz   what building the product needs, plus clang and libFuzzer (the fuzz preset)
 set -euo pipefail
 
 purpose=${1:-test}
@@ -20,9 +21,12 @@ build_packages=(
 # keep tokens in a real keyring on a private D-Bus session and make a small video with
 # GStreamer's gst-launch-1.0.
 test_packages=(openssl fonts-dejavu-core dbus gnome-keyring gstreamer1.0-tools libnghttp2-dev)
+# The fuzz preset builds with clang-14; libclang-rt-14-dev carries libFuzzer and the sanitizers.
+fuzz_packages=(clang-14 libclang-rt-14-dev)
 
 packages=("${build_packages[@]}")
 [ "$purpose" = test ] && packages+=("${test_packages[@]}")
+[ "$purpose" = fuzz ] && packages+=("${fuzz_packages[@]}")
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
     echo "tidings: not a Debian/Ubuntu system; install the packages listed in README.md yourself." >&2
