@@ -128,10 +128,9 @@ constexpr std::array kSettings = {
     SettingSpec{"push-apns-url", "url",
                 "APNs API base (default https://api.push.apple.com; the sandbox is "
                 "https://api.sandbox.push.apple.com)."},
-    SettingSpec{
-        "allowed-origins", "list",
-        "Comma-separated WebSocket Origins (web pages) allowed; * for any (default: none; "
-        "native clients send none and are always allowed)."},
+    SettingSpec{"allowed-origins", "list",
+                "Comma-separated WebSocket Origins (web pages) allowed; * for any (default: none; "
+                "native clients send none and are always allowed)."},
 };
 
 constexpr auto kConfigOption = "config";
