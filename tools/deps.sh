@@ -12,7 +12,7 @@ build_packages=(
     cmake ninja-build g++ ccache pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libsodium-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
-    libqt6sql6-sqlite qt6-qpa-plugins libgl-dev
+    libqt6sql6-sqlite libqt6sql6-psql libhiredis-dev qt6-qpa-plugins libgl-dev
     qtkeychain-qt6-dev libsecret-1-0 libcurl4-openssl-dev libssl-dev
     qt6-multimedia-dev gstreamer1.0-plugins-good
     curl
@@ -20,7 +20,9 @@ build_packages=(
 # The tests make a TLS certificate with openssl, render the UI offscreen with real fonts,
 # keep tokens in a real keyring on a private D-Bus session and make a small video with
 # GStreamer's gst-launch-1.0.
-test_packages=(openssl fonts-dejavu-core dbus gnome-keyring gstreamer1.0-tools libnghttp2-dev)
+# The cluster tests start real PostgreSQL, Redis and HAProxy servers of their own.
+test_packages=(openssl fonts-dejavu-core dbus gnome-keyring gstreamer1.0-tools libnghttp2-dev
+               postgresql redis-server haproxy)
 # The fuzz preset builds with clang-14; libclang-rt-14-dev carries libFuzzer and the sanitizers.
 fuzz_packages=(clang-14 libclang-rt-14-dev)
 

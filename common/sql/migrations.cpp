@@ -21,8 +21,14 @@ Error sqlError(const QString &what, const QSqlError &error)
 
 Result<SchemaState> readSchemaState(QSqlDatabase &database)
 {
+    // SQLite lists a file's tables in sqlite_master; PostgreSQL those of the connection's
+    // schema (the first on its search_path) in pg_tables.
+    const bool postgres = database.driverName() == u"QPSQL";
+    const QString tables = postgres
+        ? u"SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"_s
+        : u"SELECT count(*) FROM sqlite_master WHERE type = 'table'"_s;
     QSqlQuery query(database);
-    if (!query.exec(u"SELECT count(*) FROM sqlite_master WHERE type = 'table'"_s) || !query.next())
+    if (!query.exec(tables) || !query.next())
         return sqlError(u"cannot read the schema"_s, query.lastError());
 
     SchemaState state;
@@ -30,11 +36,10 @@ Result<SchemaState> readSchemaState(QSqlDatabase &database)
     if (state.empty)
         return state;
 
-    if (!query.exec(
-            u"SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'"_s)
-        || !query.next()) {
+    const QString named = postgres ? tables + u" AND tablename = 'schema_migrations'"_s
+                                   : tables + u" AND name = 'schema_migrations'"_s;
+    if (!query.exec(named) || !query.next())
         return sqlError(u"cannot read the schema"_s, query.lastError());
-    }
     if (query.value(0).toInt() == 0)
         return state; // tables, but none of ours: the caller decides
 
@@ -69,7 +74,7 @@ Result<int> applyMigrations(QSqlDatabase &database, std::span<const Migration> m
         QSqlQuery query(database);
         bool ok = query.exec(u"CREATE TABLE IF NOT EXISTS schema_migrations ("
                              "version INTEGER PRIMARY KEY, name TEXT NOT NULL, "
-                             "applied_at INTEGER NOT NULL)"_s);
+                             "applied_at BIGINT NOT NULL)"_s);
         for (const char *statement : migration.statements) {
             if (!ok)
                 break;

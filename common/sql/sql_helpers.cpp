@@ -34,6 +34,7 @@ struct StatementCache
 namespace {
 
 thread_local StatementCache *t_cache = nullptr;
+thread_local QString t_failedState;
 
 Error prepareError(const QSqlQuery &query)
 {
@@ -48,6 +49,7 @@ Result<void> execute(QSqlQuery &query, const QVariantList &values)
     if (query.exec())
         return {};
     const QSqlError error = query.lastError();
+    t_failedState = error.nativeErrorCode();
     const bool constraint = error.nativeErrorCode() == u"2067" // SQLITE_CONSTRAINT_UNIQUE
         || error.nativeErrorCode() == u"1555" // SQLITE_CONSTRAINT_PRIMARYKEY
         || error.nativeErrorCode() == u"23505"; // PostgreSQL unique_violation
@@ -133,6 +135,16 @@ StatementCacheScope::~StatementCacheScope()
 {
     if (t_cache == m_cache.get())
         t_cache = nullptr;
+}
+
+QString takeFailedState()
+{
+    return std::exchange(t_failedState, QString());
+}
+
+bool isTransientState(const QString &state)
+{
+    return state == u"40P01" || state == u"40001";
 }
 
 qint64 now()

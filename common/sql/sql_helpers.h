@@ -62,6 +62,13 @@ private:
     std::unique_ptr<StatementCache> m_cache;
 };
 
+/// The SQLSTATE of the last statement run() or runCached() saw fail on this thread, and
+/// forgets it. PostgreSQL's "40P01" (deadlock) and "40001" (serialization failure) mean the
+/// transaction is worth running again (SqlThread does).
+QString takeFailedState();
+/// Whether a failure with this SQLSTATE is cured by running the transaction again.
+bool isTransientState(const QString &state);
+
 /// Milliseconds since the epoch, UTC: the one clock the store uses.
 qint64 now();
 

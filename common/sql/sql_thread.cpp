@@ -3,6 +3,7 @@
 #include "sql/sql_helpers.h"
 #include "sql/sql_logging.h"
 
+#include <QElapsedTimer>
 #include <QMetaObject>
 #include <QSqlError>
 #include <QSqlQuery>
@@ -46,10 +47,13 @@ public:
                     m_owner.m_queue.pop_front();
                 }
             }
-            if (batch.front().write)
+            if (m_lost)
+                reopen();
+            if (batch.front().write) {
                 runWrites(batch);
-            else
-                batch.front().run(database(), setupError());
+            } else if (!batch.front().run(database(), setupError())) {
+                checkConnection();
+            }
             m_owner.m_pending.fetch_sub(static_cast<int>(batch.size()));
         }
     }
@@ -80,6 +84,39 @@ private:
             if (m_makeState)
                 m_state = m_makeState(m_database);
         }
+    }
+
+    /// After a job failed: whether a server connection still answers. One that does not is
+    /// marked lost, and its jobs fail with Unavailable until reopen() brings it back.
+    void checkConnection()
+    {
+        if (!m_serverConnection || m_setupError)
+            return;
+        QSqlQuery probe(m_database);
+        if (probe.exec(u"SELECT 1"_s))
+            return;
+        const QString reason = probe.lastError().text();
+        qCWarning(lcSql).noquote() << "store connection lost:" << reason;
+        m_lost = true;
+        m_setupError = Error{ErrorCode::Unavailable, u"the store is unreachable: %1"_s.arg(reason)};
+    }
+
+    /// Opens a lost connection again (at most every half second: while the server is gone,
+    /// jobs fail at once instead of each waiting for a connect).
+    void reopen()
+    {
+        if (m_lastReopen.isValid() && m_lastReopen.elapsed() < 500)
+            return;
+        m_lastReopen.start();
+        close();
+        m_opened = false;
+        m_setupError.reset();
+        open();
+        m_lost = m_setupError.has_value();
+        if (m_lost)
+            m_setupError->code = ErrorCode::Unavailable;
+        else
+            qCInfo(lcSql) << "store connection is back";
     }
 
     void rolledBack()
@@ -153,46 +190,78 @@ private:
             return;
         }
 
-        if (!m_database.transaction()) {
-            const Error error{
-                ErrorCode::Unavailable,
-                u"store cannot begin a transaction: %1"_s.arg(m_database.lastError().text())};
+        // A deadlock or serialization failure (other writers on a server store) undoes the
+        // whole transaction: it runs again, jobs and all.
+        constexpr int kAttempts = 5;
+        for (int attempt = 1;; ++attempt) {
+            const std::optional<Error> failed = runWritesOnce(batch);
+            if (!failed) {
+                m_owner.m_commits.fetch_add(1);
+                m_owner.m_committedWrites.fetch_add(batch.size());
+                deliver(batch, nullptr);
+                return;
+            }
+            if (failed->code == ErrorCode::Conflict && attempt < kAttempts) {
+                qCInfo(lcSql).noquote() << failed->message << "- running the transaction again";
+                continue;
+            }
+            checkConnection();
+            const Error error{ErrorCode::Unavailable, failed->message};
             deliver(batch, &error);
             return;
+        }
+    }
+
+    /// One try at a group commit. Returns nothing once committed, or why it was rolled back:
+    /// Conflict when running it again may succeed.
+    std::optional<Error> runWritesOnce(std::vector<Task> &batch)
+    {
+        const auto rollBack = [this](const QString &why) {
+            const bool transient = sql::isTransientState(sql::takeFailedState());
+            qCWarning(lcSql).noquote() << why;
+            m_database.rollback();
+            rolledBack();
+            return Error{transient ? ErrorCode::Conflict : ErrorCode::Unavailable, why};
+        };
+        sql::takeFailedState();
+        if (!m_database.transaction()) {
+            return Error{
+                ErrorCode::Unavailable,
+                u"store cannot begin a transaction: %1"_s.arg(m_database.lastError().text())};
         }
         for (Task &task : batch) {
             if (task.isolation == WriteIsolation::None) {
                 if (task.run(&m_database, nullptr) || !task.poisoned())
                     continue;
-                const Error error{ErrorCode::Unavailable,
-                                  u"store write failed; the batch was rolled back"_s};
-                qCWarning(lcSql).noquote() << error.message;
-                m_database.rollback();
-                rolledBack();
-                deliver(batch, &error);
-                return;
+                return rollBack(u"store write failed; the batch was rolled back"_s);
             }
             // A savepoint per job: one job's failure must not undo the others.
             exec(u"SAVEPOINT job"_s);
             if (task.run(&m_database, nullptr)) {
                 exec(u"RELEASE job"_s);
             } else {
+                // A deadlock aborts the whole transaction, whatever the savepoint.
+                if (const QString state = sql::takeFailedState(); sql::isTransientState(state)) {
+                    qCWarning(lcSql).noquote() << "store write met SQLSTATE" << state;
+                    m_database.rollback();
+                    rolledBack();
+                    return Error{ErrorCode::Conflict,
+                                 u"store write met a deadlock or serialization failure"_s};
+                }
                 exec(u"ROLLBACK TO job"_s) && exec(u"RELEASE job"_s);
                 rolledBack();
             }
         }
         if (!m_database.commit()) {
-            const Error error{ErrorCode::Unavailable,
-                              u"store commit failed: %1"_s.arg(m_database.lastError().text())};
-            qCWarning(lcSql).noquote() << error.message;
+            const QSqlError error = m_database.lastError();
+            const bool transient = sql::isTransientState(error.nativeErrorCode());
+            qCWarning(lcSql).noquote() << "store commit failed:" << error.text();
             m_database.rollback();
             rolledBack();
-            deliver(batch, &error);
-            return;
+            return Error{transient ? ErrorCode::Conflict : ErrorCode::Unavailable,
+                         u"store commit failed: %1"_s.arg(error.text())};
         }
-        m_owner.m_commits.fetch_add(1);
-        m_owner.m_committedWrites.fetch_add(batch.size());
-        deliver(batch, nullptr);
+        return std::nullopt;
     }
 
     SqlThread &m_owner;
@@ -205,6 +274,10 @@ private:
     std::optional<sql::StatementCacheScope> m_statements;
     std::unique_ptr<ConnectionState> m_state;
     bool m_opened = false;
+    /// A server's connection (not a file's): it can be lost and opened again.
+    const bool m_serverConnection = m_driverName == u"QPSQL";
+    bool m_lost = false;
+    QElapsedTimer m_lastReopen;
 };
 
 SqlThread::SqlThread(const QString &driverName, std::function<Result<void>(QSqlDatabase &)> setup,

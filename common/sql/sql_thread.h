@@ -57,6 +57,11 @@ enum class WriteIsolation {
 ///
 /// The queue is bounded: when `maxPendingJobs` jobs are waiting, a submission fails at once
 /// with ErrorCode::Unavailable instead of growing memory.
+///
+/// A server connection (PostgreSQL) may be lost or meet other writers: when a job fails,
+/// the connection is checked, and a lost one is opened again (with `setup`) before the next
+/// job, which fails with ErrorCode::Unavailable until that works. A group commit that meets
+/// a deadlock or a serialization failure is rolled back and run again, a few times.
 class SqlThread
 {
 public:
@@ -81,9 +86,11 @@ public:
         Task task;
         task.run
             = [promise, job = std::move(job)](QSqlDatabase *database, const Error *setupError) {
-                  promise->addResult(setupError ? Result<T>(*setupError) : job(*database));
+                  Result<T> result = setupError ? Result<T>(*setupError) : job(*database);
+                  const bool ok = result.ok();
+                  promise->addResult(std::move(result));
                   promise->finish();
-                  return true;
+                  return ok;
               };
         if (!enqueue(std::move(task)))
             refuse(*promise);
@@ -180,7 +187,8 @@ private:
         QObject *mailbox = nullptr;
         /// Jobs without a savepoint: whether their failure may have written part of them.
         std::function<bool()> poisoned;
-        /// Runs the job; for a write job, returns whether it succeeded (keep its savepoint).
+        /// Runs the job; returns whether it succeeded (for a write job: keep its savepoint).
+        /// A write job may run again, when its whole transaction is retried.
         std::function<bool(QSqlDatabase *, const Error *setupError)> run;
         /// Write jobs only: delivers the kept result, or the commit's error.
         std::function<void(const Error *commitError)> finish;

@@ -7,7 +7,7 @@
 #include "store/push_queries.h"
 #include "store/report_queries.h"
 #include "store/sql_helpers.h"
-#include "store/sqlite_store.h"
+#include "store/store.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -102,10 +102,13 @@ private:
     {
         if (!QDir().mkpath(m_config.dataDirectory))
             return fail(u"cannot create data directory %1"_s.arg(m_config.dataDirectory));
-        SqliteStore store(m_config.dataDirectory + u"/tidings.db"_s);
-        if (auto opened = store.open(); !opened)
+        StoreLocation location;
+        location.url = m_config.store;
+        location.sqlitePath = m_config.dataDirectory + u"/tidings.db"_s;
+        auto opened = openStore(location);
+        if (!opened)
             return fail(opened.error().message);
-        return command(store);
+        return command(*opened->first);
     }
 
     /// The password from stdin (--password-stdin), or a new random one that is printed.

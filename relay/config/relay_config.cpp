@@ -67,6 +67,17 @@ constexpr std::array kSettings = {
         "store-sync", "full|normal",
         "full: every commit survives power loss (default); normal: faster, may lose the last "
         "commits on power loss."},
+    SettingSpec{"store", "url",
+                "Where the store is: empty for the embedded SQLite file in the data directory "
+                "(the default), or postgresql://user@host:port/database for the cluster store "
+                "shared by every node (password: TIDINGS_STORE_PASSWORD or ~/.pgpass)."},
+    SettingSpec{"bus", "url",
+                "How nodes tell each other what happened: empty for one node (the default), or "
+                "redis://host:port for Redis pub/sub (needs the postgresql store)."},
+    SettingSpec{"media", "url",
+                "Where media bytes are kept: empty for the data directory (the default), or "
+                "s3://bucket/prefix?endpoint=https://host&region=r for S3-compatible storage "
+                "(keys: TIDINGS_S3_ACCESS_KEY_ID, TIDINGS_S3_SECRET_ACCESS_KEY)."},
     SettingSpec{"session-idle-days", "days",
                 "Sign out a session (device) unused for this long; its media links and push "
                 "targets go with it (default 90; 0: never)."},
@@ -400,6 +411,30 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         else
             return invalid(u"store-sync"_s, *value, u"expected 'full' or 'normal'"_s);
     }
+    if (const auto value = lookup(u"store"_s); value && !value->text.isEmpty()) {
+        if (!value->text.startsWith(u"postgresql://") && !value->text.startsWith(u"postgres://"))
+            return Error{ErrorCode::BadRequest,
+                         u"invalid store (from %1): expected empty (embedded SQLite) or "
+                         "postgresql://…"_s.arg(value->origin)}; // the URL may hold a password
+        config.store = value->text;
+    }
+    if (const auto value = lookup(u"bus"_s); value && !value->text.isEmpty()) {
+        if (!value->text.startsWith(u"redis://"))
+            return Error{ErrorCode::BadRequest,
+                         u"invalid bus (from %1): expected empty (one node) or "
+                         "redis://host:port"_s.arg(value->origin)}; // the URL may hold a password
+        config.bus = value->text;
+    }
+    if (const auto value = lookup(u"media"_s); value && !value->text.isEmpty()) {
+        if (!value->text.startsWith(u"s3://"))
+            return invalid(u"media"_s, *value,
+                           u"expected empty (the data directory) or s3://bucket…"_s);
+        config.media = value->text;
+    }
+    if (!config.bus.isEmpty() && config.store.isEmpty())
+        return Error{ErrorCode::BadRequest,
+                     u"bus is set but store is not: nodes that share a bus must share a "
+                     "postgresql store"_s};
     if (const auto value = lookup(u"session-idle-days"_s)) {
         const auto days = parseInteger(value->text, 0, 36500);
         if (!days)

@@ -52,6 +52,9 @@ struct RelayConfig
     double groupChangesPerMinute = 30; ///< group.create and group.add, per user
     double framesPerSecond = 100;
     bool storeSyncFull = true; ///< store-sync: full (default) or normal
+    QString store; ///< empty: SQLite in the data directory; else a postgresql:// URL
+    QString bus; ///< empty: one node; else a redis:// URL
+    QString media; ///< empty: the data directory; else an s3:// URL
     int retentionDays = 0; ///< 0: keep history forever
     int sessionIdleDays = 90; ///< 0: sessions never expire
     qint64 mediaMaxBytes = qint64(100) * 1024 * 1024; ///< largest file

@@ -14,7 +14,7 @@
 #include "server/data_directory.h"
 #include "store/media_queries.h"
 #include "store/message_queries.h"
-#include "store/sqlite_store.h"
+#include "store/store.h"
 #include "util/metrics.h"
 
 #include <QDateTime>
@@ -35,7 +35,7 @@ using namespace Qt::StringLiterals;
 struct RelayServer::Services
 {
     std::optional<DataDirectory> dataDirectory;
-    std::unique_ptr<SqliteStore> store;
+    std::unique_ptr<Store> store;
     std::optional<StoreInfo> storeInfo;
     MetricsRegistry metrics;
     std::unique_ptr<ChatCore> chat;
@@ -129,13 +129,16 @@ Result<quint16> RelayServer::start()
         return dataDirectory.error();
     m_services->dataDirectory = std::move(dataDirectory).value();
 
-    m_services->store = std::make_unique<SqliteStore>(
-        m_services->dataDirectory->filePath(QLatin1StringView(DataDirectory::kStoreFile)),
-        m_config.storeSyncFull ? SyncPolicy::Full : SyncPolicy::Normal);
-    const Result<StoreInfo> opened = m_services->store->open();
+    StoreLocation location;
+    location.url = m_config.store;
+    location.sqlitePath
+        = m_services->dataDirectory->filePath(QLatin1StringView(DataDirectory::kStoreFile));
+    location.syncFull = m_config.storeSyncFull;
+    auto opened = openStore(location);
     if (!opened)
         return opened.error();
-    m_services->storeInfo = *opened;
+    m_services->store = std::move(opened->first);
+    m_services->storeInfo = opened->second;
 
     GatewayOptions options;
     options.address = m_config.listenAddress;

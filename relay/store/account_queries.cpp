@@ -127,8 +127,10 @@ Result<UserRecord> updateProfile(QSqlDatabase &db, UserId id,
 
 Result<void> setLastSeen(QSqlDatabase &db, UserId id, qint64 at)
 {
-    auto query
-        = run(db, u"UPDATE users SET last_seen_at = max(last_seen_at, ?) WHERE id = ?"_s, {at, id});
+    auto query = run(db,
+                     u"UPDATE users SET last_seen_at = "_s + greatest(db)
+                         + u"(last_seen_at, ?) WHERE id = ?"_s,
+                     {at, id});
     if (!query)
         return query.error();
     return {};
@@ -263,9 +265,10 @@ Result<LiveSession> sessionOwner(QSqlDatabase &db, qint64 sessionId, qint64 unus
 Result<void> touchSessions(QSqlDatabase &db, const QList<qint64> &sessionIds, qint64 at)
 {
     for (const qint64 id : sessionIds) {
-        auto query = runCached(
-            db, u"UPDATE sessions SET last_used_at = max(last_used_at, ?) WHERE id = ?"_s,
-            {at, id});
+        auto query = runCached(db,
+                               u"UPDATE sessions SET last_used_at = "_s + greatest(db)
+                                   + u"(last_used_at, ?) WHERE id = ?"_s,
+                               {at, id});
         if (!query)
             return query.error();
     }

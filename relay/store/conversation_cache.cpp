@@ -70,9 +70,10 @@ Result<ConversationCache::Entry *> ConversationCache::get(QSqlDatabase &db,
     if (auto it = m_entries.find(conversation); it != m_entries.end())
         return &*it;
 
-    auto record = runCached(
-        db, u"SELECT c.kind, "_s + lastSeqOf(u"c"_s) + u" FROM conversations c WHERE c.id = ?"_s,
-        {conversation});
+    auto record = runCached(db,
+                            u"SELECT c.kind, "_s + lastSeqOf(db, u"c"_s)
+                                + u" FROM conversations c WHERE c.id = ?"_s,
+                            {conversation});
     if (!record)
         return record.error();
     if (!record->next())

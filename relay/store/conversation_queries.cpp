@@ -41,8 +41,10 @@ MemberRecord readMember(const QSqlQuery &query, int first = 0)
 }
 
 // `c` is the conversations row; its last seq is the log's (see lastSeqOf()).
-const QString kConversationColumns
-    = u"c.id, c.kind, c.title, "_s + lastSeqOf(u"c"_s) + u", c.created_at"_s;
+QString conversationColumns(const QSqlDatabase &db)
+{
+    return u"c.id, c.kind, c.title, "_s + lastSeqOf(db, u"c"_s) + u", c.created_at"_s;
+}
 // A row just inserted has no log yet: RETURNING names its own columns only.
 const QString kInsertedColumns = u"id, kind, title, last_seq, created_at"_s;
 
@@ -167,7 +169,7 @@ Result<MemberRecord> membership(QSqlDatabase &db, ConversationId conversation, U
 Result<ConversationRecord> conversationById(QSqlDatabase &db, ConversationId conversation)
 {
     auto query = runCached(
-        db, u"SELECT "_s + kConversationColumns + u" FROM conversations c WHERE id = ?"_s,
+        db, u"SELECT "_s + conversationColumns(db) + u" FROM conversations c WHERE id = ?"_s,
         {conversation});
     if (!query)
         return query.error();
@@ -205,8 +207,10 @@ Result<QList<UserId>> currentMemberIds(QSqlDatabase &db, ConversationId conversa
     return ids;
 }
 
-QString lastSeqOf(const QString &alias)
+QString lastSeqOf(const QSqlDatabase &db, const QString &alias)
 {
+    if (isPostgres(db))
+        return alias + u".last_seq"_s;
     return u"MAX(%1.last_seq, IFNULL((SELECT MAX(e.seq) FROM events e "
            "WHERE e.conversation_id = %1.id), 0))"_s.arg(alias);
 }
@@ -220,7 +224,7 @@ Result<EventRecord> appendEvent(QSqlDatabase &db, ConversationId conversation, c
     conversationChanged(db, conversation);
     // Messages do not move the column (see lastSeqOf()): catch it up with the log first.
     auto bumped = runCached(db,
-                            u"UPDATE conversations AS c SET last_seq = "_s + lastSeqOf(u"c"_s)
+                            u"UPDATE conversations AS c SET last_seq = "_s + lastSeqOf(db, u"c"_s)
                                 + u" + 1 WHERE id = ? RETURNING last_seq"_s,
                             {conversation});
     if (!bumped)
@@ -266,9 +270,10 @@ Result<OpenedDirect> openDirect(QSqlDatabase &db, UserId me, UserId other)
             return Error{ErrorCode::Forbidden, u"you cannot message this user"_s};
     }
     const QString key = u"%1:%2"_s.arg(std::min(me, other)).arg(std::max(me, other));
-    auto existing = run(
-        db, u"SELECT "_s + kConversationColumns + u" FROM conversations c WHERE direct_key = ?"_s,
-        {key});
+    auto existing = run(db,
+                        u"SELECT "_s + conversationColumns(db)
+                            + u" FROM conversations c WHERE direct_key = ?"_s,
+                        {key});
     if (!existing)
         return existing.error();
     if (existing->next())
@@ -714,7 +719,7 @@ Result<ConversationSummary> summarize(QSqlDatabase &db, UserId user,
         = run(db,
               u"SELECT count(*) FROM (SELECT 1 FROM events WHERE conversation_id = ? AND seq > ? "
               u"AND seq <= ? "
-              "AND kind = 'message' AND sender_id <> ? LIMIT ?)"_s,
+              "AND kind = 'message' AND sender_id <> ? LIMIT ?) AS unread"_s,
               {conversation.id, std::max(me.readSeq, me.joinedSeq - 1), upTo, user, kUnreadCap});
     if (!unread)
         return unread.error();
@@ -736,12 +741,14 @@ Result<ConversationPage> conversationsOf(QSqlDatabase &db, UserId user, int memb
 {
     // The order is computed here, in one statement, so that a page costs its own rows
     // (each conversation's newest visible message is one step back from its last seq).
-    const QString ordered = u"SELECT * FROM (SELECT c.id, c.kind, c.title, "_s + lastSeqOf(u"c"_s)
+    const QString ordered = u"SELECT * FROM (SELECT c.id, c.kind, c.title, "_s
+        + lastSeqOf(db, u"c"_s)
         + u", c.created_at, m.user_id, m.role, m.joined_seq, m.left_seq, m.delivered_seq, "
           "m.read_seq, COALESCE((SELECT e.created_at FROM events e WHERE e.conversation_id = "
           "c.id AND e.kind = 'message' AND e.seq <= COALESCE(m.left_seq, 9223372036854775807) "
           "ORDER BY e.seq DESC LIMIT 1), c.created_at) AS active_at "
-          "FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?) "_s
+          "FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?) "
+          "AS listed "_s
         + (after ? u"WHERE active_at < ? OR (active_at = ? AND id < ?) "_s : QString())
         + u"ORDER BY active_at DESC, id DESC LIMIT ?"_s;
     QVariantList values{user};

@@ -22,8 +22,9 @@ Result<QList<UserId>> currentMemberIds(QSqlDatabase &db, ConversationId conversa
 /// SQL for the last seq of the conversations row named `alias`. A message appends its event
 /// and leaves its conversation's row alone (a page fewer written per message); every other
 /// append brings the column up to date first. So the last seq is the larger of the column
-/// and the log's highest seq, one seek in the log's primary key.
-QString lastSeqOf(const QString &alias);
+/// and the log's highest seq, one seek in the log's primary key. On PostgreSQL every append
+/// moves the column (its row lock orders the appends of all nodes), so it is the column.
+QString lastSeqOf(const QSqlDatabase &db, const QString &alias);
 
 /// Appends an entry to the conversation's log with the next seq.
 Result<EventRecord> appendEvent(QSqlDatabase &db, ConversationId conversation, const QString &kind,

@@ -148,8 +148,12 @@ Result<Change> startChange(QSqlDatabase &db, UserId sender, ConversationId conve
 
 } // namespace
 
-Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
-                             const QString &clientId, const NewMessage &message)
+namespace {
+
+/// sendMessage() once the seq is known: `reserved` is the seq PostgreSQL's row lock gave
+/// (0: SQLite, where the log's last seq plus one is the next).
+Result<Appended> appendMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                               const QString &clientId, const NewMessage &message, Seq reserved)
 {
     // The writer answers membership, blocks and the last seq from its memory; any other
     // connection reads them afresh.
@@ -210,7 +214,7 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
     // failure is reported as Io, which rolls the whole group commit back.
     EventRecord event;
     event.conversationId = conversation;
-    event.seq = entry.lastSeq + 1;
+    event.seq = reserved > 0 ? reserved : entry.lastSeq + 1;
     event.kind = u"message"_s;
     event.senderId = sender;
     event.clientId = clientId;
@@ -241,6 +245,39 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
     if (auto referred = referMedia(db, conversation, event.seq, attachments); !referred)
         return Error{ErrorCode::Io, referred.error().message};
     return Appended{event, entry.memberIds(), false};
+}
+
+} // namespace
+
+Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                             const QString &clientId, const NewMessage &message)
+{
+    if (!isPostgres(db))
+        return appendMessage(db, sender, conversation, clientId, message, 0);
+
+    // PostgreSQL: every node appends to this log. The row lock taken here, held to commit,
+    // orders the appends: the seq is the next, and commits follow seq order. Everything is
+    // checked under the lock (a member removed by another node is seen removed).
+    auto bumped = runCached(
+        db, u"UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq"_s,
+        {conversation});
+    if (!bumped)
+        return Error{ErrorCode::Io, bumped.error().message};
+    if (!bumped->next())
+        return Error{ErrorCode::NotFound, u"no such conversation"_s};
+    const Seq reserved = bumped->value(0).toLongLong();
+    bumped->finish();
+    auto appended = appendMessage(db, sender, conversation, clientId, message, reserved);
+    if (appended ? !appended->duplicate : appended.error().code == ErrorCode::Io)
+        return appended;
+    // Refused, or a retry answered with the original: the seq is given back (still under
+    // the lock), so the job wrote nothing, as a job without a savepoint must.
+    if (auto undone = runCached(
+            db, u"UPDATE conversations SET last_seq = last_seq - 1 WHERE id = ?"_s, {conversation});
+        !undone) {
+        return Error{ErrorCode::Io, undone.error().message};
+    }
+    return appended;
 }
 
 Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
@@ -497,7 +534,7 @@ Result<SyncPage> syncEvents(QSqlDatabase &db, UserId user,
     // Conversations with anything the user has not seen, in id order so paging is stable.
     auto query = run(
         db,
-        u"SELECT m.conversation_id, m.joined_seq, m.left_seq, "_s + lastSeqOf(u"c"_s)
+        u"SELECT m.conversation_id, m.joined_seq, m.left_seq, "_s + lastSeqOf(db, u"c"_s)
             + u" FROM members m "
               "JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ? ORDER BY m.conversation_id"_s,
         {user});

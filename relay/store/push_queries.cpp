@@ -9,6 +9,16 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+/// Whether the lower-cased text bound here mentions "@username" (the name followed by a
+/// character a username cannot hold, or the end). Usernames hold a-z, 0-9, '.', '_', '-':
+/// for PostgreSQL's regular expression the dot is escaped.
+QString mentions(const QSqlDatabase &db)
+{
+    if (isPostgres(db))
+        return u"(CAST(? AS TEXT) || ' ') ~ ('@' || replace(u.username, '.', '\\.') || '[^a-z0-9_-]')"_s;
+    return u"(? || ' ') GLOB ('*@' || u.username || '[^a-z0-9_-]*')"_s;
+}
+
 const QString kTargetColumns
     = u"id, user_id, session_id, provider, address, device_key, notify, created_at"_s;
 
@@ -127,19 +137,24 @@ Result<qint64> queuePushes(QSqlDatabase &db, const Appended &message, qint64 del
         db,
         u"INSERT INTO push_jobs (target_id, state, conversation_id, sender_id, count, first_at, "
         "due_at, job_key) "
-        "SELECT t.id, 'open', m.conversation_id, ?, 1, ?, ?, lower(hex(randomblob(16))) "
-        "FROM members m "
-        "JOIN push_targets t ON t.user_id = m.user_id "
-        "JOIN users u ON u.id = m.user_id "
-        "JOIN conversations c ON c.id = m.conversation_id "
-        "WHERE m.conversation_id = ? AND m.left_seq IS NULL AND m.user_id <> ? "
-        "AND (t.notify = 'all' OR (t.notify = 'direct_and_mentions' "
-        "     AND (c.kind = 'direct' OR (? || ' ') GLOB ('*@' || u.username || '[^a-z0-9_-]*')))) "
-        "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = m.user_id "
-        "                AND b.blocked_id = ?) "
-        "ON CONFLICT (target_id) WHERE claimed_by IS NULL DO UPDATE SET count = count + 1, "
-        "conversation_id = excluded.conversation_id, sender_id = excluded.sender_id "
-        "RETURNING due_at"_s,
+        "SELECT t.id, 'open', m.conversation_id, ?, 1, ?, ?, "_s
+            + randomKey(db)
+            + u" "
+              "FROM members m "
+              "JOIN push_targets t ON t.user_id = m.user_id "
+              "JOIN users u ON u.id = m.user_id "
+              "JOIN conversations c ON c.id = m.conversation_id "
+              "WHERE m.conversation_id = ? AND m.left_seq IS NULL AND m.user_id <> ? "
+              "AND (t.notify = 'all' OR (t.notify = 'direct_and_mentions' "
+              "     AND (c.kind = 'direct' OR "_s
+            + mentions(db)
+            + u"))) "
+              "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE b.blocker_id = m.user_id "
+              "                AND b.blocked_id = ?) "
+              "ON CONFLICT (target_id) WHERE claimed_by IS NULL DO UPDATE SET count = "
+              "push_jobs.count + 1, "
+              "conversation_id = excluded.conversation_id, sender_id = excluded.sender_id "
+              "RETURNING due_at"_s,
         {event.senderId, at, at + delayMs, event.conversationId, event.senderId, text,
          event.senderId});
     if (!opened)
@@ -179,7 +194,7 @@ Result<PushClaim> claimPushJobs(QSqlDatabase &db, const QString &runId, int limi
             "(SELECT COUNT(*) FROM (SELECT 1 FROM members m JOIN events e "
             "  ON e.conversation_id = m.conversation_id AND e.seq > m.read_seq "
             "  WHERE m.user_id = t.user_id AND m.left_seq IS NULL AND e.kind = 'message' "
-            "  AND e.sender_id <> m.user_id LIMIT 1000)) "
+            "  AND e.sender_id <> m.user_id LIMIT 1000) AS unread) "
             "FROM push_jobs j JOIN push_targets t ON t.id = j.target_id "
             "LEFT JOIN users s ON s.id = j.sender_id WHERE j.id = ?"_s,
             {id});
@@ -236,11 +251,13 @@ Result<void> unclaim(QSqlDatabase &db, qint64 jobId, qint64 dueAt, int tries, co
 {
     auto merged = run(db,
                       u"UPDATE push_jobs AS o SET count = o.count + j.count, "
-                      "first_at = min(o.first_at, j.first_at), due_at = max(o.due_at, ?), "
-                      "attempts = j.attempts + ?, last_error = COALESCE(?, j.last_error), "
-                      "job_key = j.job_key "
-                      "FROM push_jobs AS j WHERE j.id = ? AND o.target_id = j.target_id "
-                      "AND o.claimed_by IS NULL RETURNING id"_s,
+                      "first_at = "_s
+                          + least(db) + u"(o.first_at, j.first_at), due_at = "_s + greatest(db)
+                          + u"(o.due_at, ?), "
+                            "attempts = j.attempts + ?, last_error = COALESCE(?, j.last_error), "
+                            "job_key = j.job_key "
+                            "FROM push_jobs AS j WHERE j.id = ? AND o.target_id = j.target_id "
+                            "AND o.claimed_by IS NULL RETURNING o.id"_s,
                       {dueAt, tries, error, jobId});
     if (!merged)
         return merged.error();

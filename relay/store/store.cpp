@@ -1,5 +1,8 @@
 #include "store/store.h"
 
+#include "store/postgres_store.h"
+#include "store/sqlite_store.h"
+
 namespace tidings::relay {
 
 Store::~Store()
@@ -21,6 +24,27 @@ void Store::close()
         m_writer->stop();
     m_reader.reset();
     m_writer.reset();
+}
+
+Result<std::pair<std::unique_ptr<Store>, StoreInfo>> openStore(const StoreLocation &location)
+{
+    if (location.url.isEmpty()) {
+        auto store = std::make_unique<SqliteStore>(
+            location.sqlitePath, location.syncFull ? SyncPolicy::Full : SyncPolicy::Normal);
+        auto opened = store->open();
+        if (!opened)
+            return opened.error();
+        return std::pair<std::unique_ptr<Store>, StoreInfo>(std::move(store), *opened);
+    }
+    auto parsed = parsePostgresUrl(location.url);
+    if (!parsed)
+        return Error{ErrorCode::BadRequest,
+                     QStringLiteral("invalid store: ") + parsed.error().message};
+    auto store = std::make_unique<PostgresStore>(*parsed);
+    auto opened = store->open(location.migrate);
+    if (!opened)
+        return opened.error();
+    return std::pair<std::unique_ptr<Store>, StoreInfo>(std::move(store), *opened);
 }
 
 } // namespace tidings::relay

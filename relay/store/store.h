@@ -82,4 +82,16 @@ private:
     }
 };
 
+/// How to open the relay's store (see RelayConfig: store, store-sync).
+struct StoreLocation
+{
+    QString url; ///< empty: SQLite at `sqlitePath`; else a postgresql:// URL
+    QString sqlitePath;
+    bool syncFull = true; ///< SQLite only: synchronous=FULL
+    bool migrate = true; ///< bring an older schema up to date (else refuse it)
+};
+
+/// Opens (and migrates) the store `location` names: SqliteStore or PostgresStore.
+Result<std::pair<std::unique_ptr<Store>, StoreInfo>> openStore(const StoreLocation &location);
+
 } // namespace tidings::relay

@@ -16,10 +16,9 @@ class TestAdminCli : public QObject
 
     RelayProcess::Exit admin(const QStringList &words, const QByteArray &input = {})
     {
-        return RelayProcess::runToExit(QStringList{u"--data-dir"_s, m_relay.dataDirectory(),
-                                                   u"--password-cost"_s, u"minimum"_s}
-                                           + words,
-                                       30000, QProcessEnvironment::systemEnvironment(), input);
+        return RelayProcess::runToExit(
+            m_relay.adminArguments() + QStringList{u"--password-cost"_s, u"minimum"_s} + words,
+            30000, QProcessEnvironment::systemEnvironment(), input);
     }
 
     QJsonObject login(ProtocolClient &client, const QString &user, const QString &password)

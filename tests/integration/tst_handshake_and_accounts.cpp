@@ -324,21 +324,9 @@ private Q_SLOTS:
         first.close();
         QCOMPARE(relay.stop(), 0);
         const auto storedHash = [&] {
-            QString hash;
-            {
-                QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"peek"_s);
-                db.setDatabaseName(relay.dataDirectory() + u"/tidings.db"_s);
-                db.setConnectOptions(u"QSQLITE_OPEN_READONLY"_s);
-                if (db.open()) {
-                    QSqlQuery query(db);
-                    if (query.exec(u"SELECT password_hash FROM users WHERE username = 'upgrader'"_s)
-                        && query.next())
-                        hash = query.value(0).toString();
-                }
-                db.close();
-            }
-            QSqlDatabase::removeDatabase(u"peek"_s);
-            return hash;
+            return relay
+                .queryStore(u"SELECT password_hash FROM users WHERE username = 'upgrader'"_s)
+                .toString();
         };
         QVERIFY2(storedHash().contains(u"$m=8,"_s), qPrintable(storedHash()));
 

@@ -229,8 +229,8 @@ private Q_SLOTS:
         QCOMPARE(code(bob.request(u"report"_s, {{u"user"_s, 999999}, {u"reason"_s, u"ghost"_s}})),
                  u"not_found"_s);
 
-        const auto listed = RelayProcess::runToExit(
-            {u"--data-dir"_s, m_relay.dataDirectory(), u"report"_s, u"list"_s});
+        const auto listed = RelayProcess::runToExit(m_relay.adminArguments()
+                                                    + QStringList{u"report"_s, u"list"_s});
         QCOMPARE(listed.exitCode, 0);
         QVERIFY(listed.standardOutput.contains("keeps spamming"));
         QVERIFY(listed.standardOutput.contains("buy now")); // the reported content, for the admin

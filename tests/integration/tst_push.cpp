@@ -662,8 +662,8 @@ private Q_SLOTS:
         QCOMPARE(m_hook.received().size(), 3);
         QCOMPARE(metric(metrics(relay), "tidings_push_backlog"), 0.0);
 
-        const RelayProcess::Exit listed = RelayProcess::runToExit(
-            {u"push"_s, u"dead"_s, u"--data-dir"_s, relay.dataDirectory()});
+        const RelayProcess::Exit listed
+            = RelayProcess::runToExit(QStringList{u"push"_s, u"dead"_s} + relay.adminArguments());
         QCOMPARE(listed.exitCode, 0);
         const QList<QByteArray> lines = listed.standardOutput.trimmed().split('\n');
         QCOMPARE(lines.size(), 2); // the heading and one dead letter

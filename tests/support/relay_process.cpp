@@ -3,7 +3,9 @@
 #include "support/http_helpers.h"
 #include "support/test_paths.h"
 
+#include <QCryptographicHash>
 #include <QDeadlineTimer>
+#include <QFileInfo>
 #include <QRegularExpression>
 #include <QSqlDatabase>
 #include <QSqlError>
@@ -19,6 +21,54 @@
 namespace tidings::test {
 
 using namespace Qt::StringLiterals;
+
+namespace {
+
+/// The admin URL of the test PostgreSQL server the `cluster` fixture started
+/// (tests/cluster/services.sh), or empty when tests run on the embedded store.
+QString testPostgresUrl()
+{
+    const QString services = qEnvironmentVariable("TIDINGS_TEST_SERVICES");
+    if (services.isEmpty())
+        return {};
+    QFile file(services + u"/postgres.url"_s);
+    if (!file.open(QIODevice::ReadOnly))
+        qFatal("TIDINGS_TEST_SERVICES is set but %s/postgres.url cannot be read",
+               qPrintable(services));
+    return QString::fromUtf8(file.readAll()).trimmed();
+}
+
+/// Runs `statement` on database `name` of the test server; returns the rows it changed
+/// (a SELECT: the rows it found), and its first value in `first`.
+int execOnPostgres(const QString &name, const QString &statement, QString *error,
+                   QVariant *first = nullptr)
+{
+    QUrl url(testPostgresUrl());
+    int changed = -1;
+    const QString connection = u"relay-process-postgres"_s;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QPSQL"_s, connection);
+        db.setHostName(url.host());
+        db.setPort(url.port(5432));
+        db.setUserName(url.userName());
+        db.setDatabaseName(name);
+        QSqlQuery query(db);
+        if (!db.open())
+            *error = db.lastError().text();
+        else if (!query.exec(statement))
+            *error = query.lastError().text();
+        else
+            changed = query.numRowsAffected();
+        if (first && changed >= 0 && query.next())
+            *first = query.value(0);
+        query.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    return changed;
+}
+
+} // namespace
 
 RelayProcess::RelayProcess(QString dataDirectory) : m_dataDirectory(std::move(dataDirectory))
 {
@@ -56,12 +106,75 @@ QUrl RelayProcess::webSocketUrl() const
     return url;
 }
 
+QString RelayProcess::postgresDatabase() const
+{
+    // One database per data directory: a relay started again on it finds its store.
+    const QByteArray digest = QCryptographicHash::hash(
+        QFileInfo(m_dataDirectory).absoluteFilePath().toUtf8(), QCryptographicHash::Sha256);
+    return u"t_"_s + QString::fromLatin1(digest.toHex().left(24));
+}
+
+QString RelayProcess::storeUrl()
+{
+    const QString admin = testPostgresUrl();
+    if (admin.isEmpty())
+        return {};
+    const QString name = postgresDatabase();
+    QString error;
+    const int exists = execOnPostgres(
+        u"postgres"_s, u"SELECT 1 FROM pg_database WHERE datname = '%1'"_s.arg(name), &error);
+    if (exists < 0)
+        qFatal("test PostgreSQL: %s", qPrintable(error));
+    // numRowsAffected() of a SELECT is its row count on QPSQL.
+    if (exists == 0 && execOnPostgres(u"postgres"_s, u"CREATE DATABASE "_s + name, &error) < 0)
+        qFatal("test PostgreSQL: %s", qPrintable(error));
+    QUrl url(admin);
+    url.setPath(u'/' + name);
+    return url.toString();
+}
+
+QStringList RelayProcess::adminArguments()
+{
+    QStringList arguments{u"--data-dir"_s, m_dataDirectory};
+    if (const QString store = storeUrl(); !store.isEmpty())
+        arguments << u"--store"_s << store;
+    return arguments;
+}
+
+QVariant RelayProcess::queryStore(const QString &statement)
+{
+    QVariant value;
+    if (!testPostgresUrl().isEmpty()) {
+        execOnPostgres(postgresDatabase(), statement, &m_lastError, &value);
+        return value;
+    }
+    const QString connection = u"relay-process-peek"_s;
+    {
+        QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, connection);
+        db.setDatabaseName(m_dataDirectory + u"/tidings.db"_s);
+        db.setConnectOptions(u"QSQLITE_OPEN_READONLY"_s);
+        QSqlQuery query(db);
+        if (!db.open())
+            m_lastError = db.lastError().text();
+        else if (!query.exec(statement))
+            m_lastError = query.lastError().text();
+        else if (query.next())
+            value = query.value(0);
+        query.finish();
+        db.close();
+    }
+    QSqlDatabase::removeDatabase(connection);
+    return value;
+}
+
 int RelayProcess::execOnStore(const QString &statement)
 {
     if (isRunning()) {
         m_lastError = u"execOnStore() needs the relay stopped"_s;
         return -1;
     }
+    if (!testPostgresUrl().isEmpty())
+        return execOnPostgres(postgresDatabase(), statement, &m_lastError);
     int changed = -1;
     const QString connection = u"relay-process-store"_s;
     {
@@ -123,6 +236,11 @@ bool RelayProcess::start(const QStringList &extraArguments, int timeoutMs)
     for (const QString &rate : {u"--sign-in-rate"_s, u"--message-rate"_s, u"--frame-rate"_s}) {
         if (!extraArguments.contains(rate))
             arguments << rate << u"1000000"_s;
+    }
+    // The `cluster` label runs the same tests on a PostgreSQL store.
+    if (!extraArguments.contains(u"--store"_s)) {
+        if (const QString store = storeUrl(); !store.isEmpty())
+            arguments << u"--store"_s << store;
     }
     arguments += extraArguments;
     m_process->start(relayBinary(), arguments);

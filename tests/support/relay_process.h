@@ -47,6 +47,15 @@ public:
     /// Runs one SQL statement on the store while the relay is stopped (to make rows look
     /// older, as if time had passed). Returns the rows it changed, or -1 with lastError().
     int execOnStore(const QString &statement);
+    /// The first value a query finds in the store (read-only; the relay may be running),
+    /// or a null QVariant with lastError().
+    QVariant queryStore(const QString &statement);
+    /// With TIDINGS_TEST_SERVICES set (the `cluster` label), the relay's store is a database
+    /// of its own on the test PostgreSQL server, made on first use: its URL (else empty).
+    QString storeUrl();
+    /// What an admin command needs to reach this relay's store: --data-dir, and --store
+    /// when it is on PostgreSQL.
+    QStringList adminArguments();
     /// The running relay's process id (0 when not running).
     qint64 processId() const;
     QUrl httpUrl(const QString &path = {}) const;
@@ -74,6 +83,7 @@ public:
 
 private:
     bool fail(const QString &why);
+    QString postgresDatabase() const;
     void collectOutput();
 
     std::unique_ptr<QTemporaryDir> m_temporaryDirectory;

@@ -82,7 +82,7 @@ QJsonObject seedHistory(const SeedOptions &options)
     }
     QList<Conversation> conversations;
     // The last seq as the relay reads it: messages leave the column behind the log.
-    if (!query.exec(u"SELECT c.id, "_s + relay::sql::lastSeqOf(u"c"_s)
+    if (!query.exec(u"SELECT c.id, "_s + relay::sql::lastSeqOf(db, u"c"_s)
                     + u", min(m.user_id) FROM conversations c "
                       "JOIN members m ON m.conversation_id = c.id WHERE c.kind = 'direct' "
                       "GROUP BY c.id ORDER BY c.id"_s))
