@@ -362,6 +362,14 @@ void SyncEngine::onFrame(const QJsonObject &frame)
         else
             m_typing[conversation].remove(user);
         Q_EMIT typingChanged(conversation);
+    } else if (type == u"resync") {
+        // The relay may have missed telling us something (its cluster bus was down): catch
+        // up from the store as after signing in, unless a catch-up is running already.
+        if (!m_syncing) {
+            ++m_generation;
+            m_syncing = true;
+            listPage({});
+        }
     } else if (type == u"presence") {
         const qint64 user = frame.value(u"user"_s).toInteger();
         m_presencePushedAt.insert(user, ++m_presencePushes);

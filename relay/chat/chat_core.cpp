@@ -1,6 +1,7 @@
 #include "chat/chat_core.h"
 
 #include "chat/chat_logging.h"
+#include "chat/cluster_link.h"
 #include "chat/member_cache.h"
 #include "chat/password_hasher.h"
 #include "chat/presence.h"
@@ -34,7 +35,11 @@ ChatCore::ChatCore(Store &store, ChatOptions options, QObject *parent)
     m_typing = std::make_unique<TypingTracker>(*this);
     m_presence = std::make_unique<Presence>(*this);
     connect(this, &ChatCore::userWentOffline, m_typing.get(), &TypingTracker::userGone);
-    connect(this, &ChatCore::blockChanged, this, [this] { m_memberCache->clear(); });
+    connect(this, &ChatCore::blockChanged, this, [this] {
+        m_memberCache->clear();
+        if (m_cluster)
+            m_cluster->membersChanged(0);
+    });
 
     // One timer for all sessions: pings, timeouts and revalidation in one pass.
     m_heartbeatTimer.setInterval(std::max<std::chrono::milliseconds>(
@@ -188,6 +193,14 @@ void ChatCore::signOut(Session &session)
 
 void ChatCore::endSessions(const QList<qint64> &sessionIds, quint16 code, const QString &reason)
 {
+    if (m_cluster)
+        m_cluster->endSessions(sessionIds, code, reason);
+    endLocalSessions(sessionIds, code, reason);
+}
+
+void ChatCore::endLocalSessions(const QList<qint64> &sessionIds, quint16 code,
+                                const QString &reason)
+{
     for (const qint64 id : sessionIds) {
         if (Session *session = m_bySessionId.value(id)) {
             signOut(*session);
@@ -197,6 +210,24 @@ void ChatCore::endSessions(const QList<qint64> &sessionIds, quint16 code, const 
 }
 
 void ChatCore::sendToUsers(const QList<UserId> &users, QByteArrayView json, const Session *except)
+{
+    if (m_cluster)
+        m_cluster->sendToUsers(users, json);
+    sendToLocalUsers(users, json, except);
+}
+
+void ChatCore::askEveryoneToResync()
+{
+    const QByteArray frame
+        = websocket::encodeFrame(websocket::Opcode::Text, QByteArrayView("{\"type\":\"resync\"}"));
+    for (const auto &[session, owned] : m_sessions) {
+        if (session->isAuthenticated())
+            session->sendEncoded(frame);
+    }
+}
+
+void ChatCore::sendToLocalUsers(const QList<UserId> &users, QByteArrayView json,
+                                const Session *except)
 {
     QByteArray frame; // encoded when the first session to receive it is found
     for (const UserId user : users) {

@@ -13,6 +13,7 @@
 
 namespace tidings::relay {
 
+class ClusterLink;
 class MemberCache;
 class PasswordHasher;
 class Presence;
@@ -57,17 +58,29 @@ public:
     /// The frame types this relay accepts (for the spec check and "unsupported" errors).
     QStringList frameTypes() const { return m_handlers.keys(); }
 
+    /// The other nodes of a cluster (nullptr: this node is alone).
+    void setClusterLink(ClusterLink *link) { m_cluster = link; }
+    ClusterLink *clusterLink() const { return m_cluster; }
+
     /// Registers `session` as the live connection of store session `sessionId` of `user`.
     void signIn(Session &session, const UserRecord &user, qint64 sessionId);
     void signOut(Session &session);
-    /// Closes the live connections of these store sessions (ended elsewhere).
+    /// Closes the live connections of these store sessions (ended elsewhere), on every node.
     void endSessions(const QList<qint64> &sessionIds, quint16 code, const QString &reason);
+    /// endSessions() for this node's connections only (another node asked).
+    void endLocalSessions(const QList<qint64> &sessionIds, quint16 code, const QString &reason);
 
     QList<Session *> sessionsOf(UserId user) const { return m_byUser.value(user); }
     /// Sends one protocol frame (UTF-8 JSON) to every live session of `users`, except
     /// `except`; it is framed for the WebSocket once.
     void sendToUsers(const QList<UserId> &users, QByteArrayView json,
                      const Session *except = nullptr);
+    /// sendToUsers() for this node's sessions only (a frame from another node).
+    void sendToLocalUsers(const QList<UserId> &users, QByteArrayView json,
+                          const Session *except = nullptr);
+    /// Tells every live session to sync: this node may have missed what other nodes sent
+    /// (the cluster bus was down). Sends the `resync` event (docs/protocol.md).
+    void askEveryoneToResync();
 
 Q_SIGNALS:
     void sessionCountChanged(int count);
@@ -98,6 +111,7 @@ private:
     std::unique_ptr<TypingTracker> m_typing;
     std::unique_ptr<Presence> m_presence;
     PushService *m_push = nullptr;
+    ClusterLink *m_cluster = nullptr;
     HandlerTable m_handlers;
     std::unordered_map<Session *, std::unique_ptr<Session>> m_sessions;
     QHash<qint64, Session *> m_bySessionId;

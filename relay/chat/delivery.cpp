@@ -1,6 +1,7 @@
 #include "chat/delivery.h"
 
 #include "chat/chat_core.h"
+#include "chat/cluster_link.h"
 #include "chat/member_cache.h"
 #include "chat/wire.h"
 
@@ -18,7 +19,8 @@ void deliverEvent(ChatCore &core, const Appended &appended, const Session *excep
 {
     if (appended.duplicate)
         return;
-    core.memberCache().observe(appended);
+    if (core.memberCache().observe(appended) && core.clusterLink())
+        core.clusterLink()->membersChanged(appended.event.conversationId);
     core.sendToUsers(appended.recipients, wire::eventFrame(eventJson), except);
 }
 

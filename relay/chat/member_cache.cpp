@@ -19,16 +19,17 @@ void MemberCache::put(ConversationId conversation, Entry entry)
     m_members.insert(conversation, std::move(entry));
 }
 
-void MemberCache::observe(const Appended &appended)
+bool MemberCache::observe(const Appended &appended)
 {
     static const QStringList kMembershipKinds{u"created"_s, u"member_added"_s, u"member_removed"_s,
                                               u"member_left"_s};
     if (appended.duplicate || !kMembershipKinds.contains(appended.event.kind))
-        return;
+        return false;
     // After a removal the recipients include the removed user: drop the entry instead of
     // guessing, the next miss reads the truth.
     // Membership changed: the next use reads it afresh (with any blocks) from the store.
     m_members.remove(appended.event.conversationId);
+    return true;
 }
 
 } // namespace tidings::relay

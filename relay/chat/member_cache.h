@@ -28,8 +28,10 @@ public:
 
     std::optional<Entry> find(ConversationId conversation) const;
     void put(ConversationId conversation, Entry entry);
-    /// A committed log entry: membership changes drop the cached entry.
-    void observe(const Appended &appended);
+    /// A committed log entry: membership changes drop the cached entry. Returns whether
+    /// it was one (other nodes must drop theirs).
+    bool observe(const Appended &appended);
+    void forget(ConversationId conversation) { m_members.remove(conversation); }
     void clear() { m_members.clear(); }
 
 private:

@@ -1,5 +1,6 @@
 #include "server/relay_server.h"
 
+#include "bus/redis_client.h"
 #include "chat/chat_core.h"
 #include "chat/session.h"
 #include "crypto/message_auth.h"
@@ -9,9 +10,11 @@
 #include "media/blob_store.h"
 #include "media/media_api.h"
 #include "media/media_files.h"
+#include "media/s3_blob_store.h"
 #include "ops/health_endpoints.h"
 #include "push/push_service.h"
 #include "server/data_directory.h"
+#include "server/redis_cluster_link.h"
 #include "store/media_queries.h"
 #include "store/message_queries.h"
 #include "store/store.h"
@@ -39,6 +42,7 @@ struct RelayServer::Services
     std::optional<StoreInfo> storeInfo;
     MetricsRegistry metrics;
     std::unique_ptr<ChatCore> chat;
+    std::unique_ptr<RedisClusterLink> cluster;
     std::unique_ptr<PushService> push;
     std::unique_ptr<MediaFiles> mediaFiles;
     std::unique_ptr<MediaApi> media;
@@ -155,6 +159,15 @@ Result<quint16> RelayServer::start()
         options.ioDispatcher = [] { return new EpollEventDispatcher; };
 #endif
     m_services->chat = std::make_unique<ChatCore>(*m_services->store, chatOptions(m_config));
+    if (!m_config.bus.isEmpty()) {
+        auto address = RedisClient::parseRedisUrl(m_config.bus);
+        if (!address)
+            return Error{ErrorCode::BadRequest, u"invalid bus: "_s + address.error().message};
+        m_services->cluster = std::make_unique<RedisClusterLink>(
+            *m_services->chat, std::make_unique<RedisClient>(*address));
+        m_services->chat->setClusterLink(m_services->cluster.get());
+        m_services->cluster->start();
+    }
     if (auto started = startMedia(); !started)
         return started.error();
     if (auto started = startPush(); !started)
@@ -212,9 +225,26 @@ Result<quint16> RelayServer::start()
 
 Result<void> RelayServer::startMedia()
 {
-    auto blobs = LocalBlobStore::open(m_services->dataDirectory->filePath(u"media"_s));
-    if (!blobs)
-        return blobs.error();
+    std::unique_ptr<BlobStore> blobs;
+    if (m_config.media.isEmpty()) {
+        auto local = LocalBlobStore::open(m_services->dataDirectory->filePath(u"media"_s));
+        if (!local)
+            return local.error();
+        blobs = std::move(local).value();
+    } else {
+        // Every node reads and writes the same bucket: an upload begun through one node is
+        // resumed through another. Bad keys or a missing bucket stop the start, here.
+        auto options = parseS3Location(m_config.media, QProcessEnvironment::systemEnvironment());
+        if (!options)
+            return Error{ErrorCode::BadRequest, u"invalid media: "_s + options.error().message};
+        auto s3 = S3BlobStore::open(*options);
+        if (!s3)
+            return s3.error();
+        if (auto checked = (*s3)->check(); !checked)
+            return Error{checked.error().code,
+                         u"media storage is not usable: "_s + checked.error().message};
+        blobs = std::move(s3).value();
+    }
     // Made once per store and kept there, so links stay valid across restarts.
     const QByteArray fresh = crypto::newMessageAuthKey();
     const Result<QByteArray> linkKey = m_services->store
@@ -235,7 +265,7 @@ Result<void> RelayServer::startMedia()
     options.allowedTypes = m_config.mediaTypes;
     options.unsentExpiryMs = qint64(m_config.mediaUnsentSeconds) * 1000;
     options.sessionIdleMs = qint64(m_config.sessionIdleDays) * 24 * 3600 * 1000;
-    m_services->mediaFiles = std::make_unique<MediaFiles>(std::move(blobs).value());
+    m_services->mediaFiles = std::make_unique<MediaFiles>(std::move(blobs));
     m_services->media = std::make_unique<MediaApi>(*m_services->store, *m_services->mediaFiles,
                                                    options, *linkKey);
     m_services->mediaSweep.setInterval(std::chrono::seconds(m_config.mediaSweepSeconds));
@@ -327,6 +357,9 @@ void RelayServer::stop()
         m_services->store->close();
     // Sessions first: their sockets are deleted on the gateway's I/O threads, which stop
     // with the gateway once that is done.
+    if (m_services->chat)
+        m_services->chat->setClusterLink(nullptr);
+    m_services->cluster.reset();
     m_services->chat.reset();
     m_services->media.reset(); // (its HTTP connections closed with stopListening())
     m_services->mediaFiles.reset();

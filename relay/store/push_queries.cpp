@@ -257,7 +257,8 @@ Result<void> unclaim(QSqlDatabase &db, qint64 jobId, qint64 dueAt, int tries, co
                             "attempts = j.attempts + ?, last_error = COALESCE(?, j.last_error), "
                             "job_key = j.job_key "
                             "FROM push_jobs AS j WHERE j.id = ? AND o.target_id = j.target_id "
-                            "AND o.claimed_by IS NULL RETURNING o.id"_s,
+                            "AND o.claimed_by IS NULL RETURNING "_s
+                          + (isPostgres(db) ? u"o.id"_s : u"id"_s),
                       {dueAt, tries, error, jobId});
     if (!merged)
         return merged.error();

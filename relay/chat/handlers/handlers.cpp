@@ -17,7 +17,7 @@ HandlerTable allHandlers()
 QStringList eventTypes()
 {
     return {QStringLiteral("event"), QStringLiteral("receipt"), QStringLiteral("typing"),
-            QStringLiteral("presence")};
+            QStringLiteral("presence"), QStringLiteral("resync")};
 }
 
 } // namespace tidings::relay

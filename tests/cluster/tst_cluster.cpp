@@ -1,0 +1,187 @@
+// Several relay nodes on one PostgreSQL store and one Redis bus (the `cluster` fixture's real
+// servers, tests/cluster/services.sh): users on different nodes chat as if on one.
+#include "support/protocol_client.h"
+#include "support/relay_process.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QSet>
+#include <QtTest>
+
+using namespace Qt::StringLiterals;
+using tidings::test::ProtocolClient;
+using tidings::test::RelayProcess;
+
+class TestCluster : public QObject
+{
+    Q_OBJECT
+
+    static QString servicesFile(const QString &name)
+    {
+        QFile file(qEnvironmentVariable("TIDINGS_TEST_SERVICES") + u'/' + name);
+        if (!file.open(QIODevice::ReadOnly))
+            return {};
+        return QString::fromUtf8(file.readAll()).trimmed();
+    }
+
+    static bool ok(const QJsonObject &reply) { return ProtocolClient::isOk(reply); }
+
+    QString name(const QString &base) { return u"%1%2"_s.arg(base).arg(++m_users); }
+
+    qint64 openDirect(ProtocolClient &client, qint64 other)
+    {
+        return client.request(u"direct.open"_s, {{u"user"_s, other}})
+            .value(u"conversation"_s)
+            .toObject()
+            .value(u"id"_s)
+            .toInteger();
+    }
+
+    RelayProcess m_a, m_b;
+    int m_users = 0;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        const QString bus = servicesFile(u"redis.url"_s);
+        if (bus.isEmpty())
+            QSKIP("the cluster fixture's servers are not running (ctest -L cluster starts them)");
+        // Both nodes on node A's database: one store, two relays.
+        const QString store = m_a.storeUrl();
+        const QStringList cluster{u"--store"_s, store, u"--bus"_s, bus};
+        QVERIFY2(m_a.start(cluster), qPrintable(m_a.lastError()));
+        QVERIFY2(m_b.start(cluster), qPrintable(m_b.lastError()));
+    }
+
+    void usersOnDifferentNodesChat()
+    {
+        ProtocolClient alice, bob, carol;
+        const qint64 aliceId = alice.signUp(m_a.webSocketUrl(), name(u"alice"_s));
+        const qint64 bobId = bob.signUp(m_b.webSocketUrl(), name(u"bob"_s));
+        const qint64 carolId = carol.signUp(m_a.webSocketUrl(), name(u"carol"_s));
+        QVERIFY(aliceId > 0 && bobId > 0 && carolId > 0);
+
+        // 1:1 from node A to node B, and the receipt back.
+        const qint64 direct = openDirect(alice, bobId);
+        QVERIFY(direct > 0);
+        bob.takeEvents();
+        const QJsonObject sent = alice.request(
+            u"message.send"_s,
+            {{u"conversation"_s, direct}, {u"client_id"_s, u"x1"_s}, {u"text"_s, u"hi from A"_s}});
+        QVERIFY(ok(sent));
+        const qint64 seq = sent.value(u"event"_s).toObject().value(u"seq"_s).toInteger();
+        const QJsonObject received = bob.next(u"event"_s);
+        QCOMPARE(received.value(u"text"_s).toString(), u"hi from A"_s);
+        QCOMPARE(received.value(u"seq"_s).toInteger(), seq);
+        QVERIFY(ok(bob.request(u"receipt"_s, {{u"conversation"_s, direct}, {u"read_seq"_s, seq}})));
+        const QJsonObject receipt = alice.next(u"receipt"_s);
+        QCOMPARE(receipt.value(u"user"_s).toInteger(), bobId);
+        QCOMPARE(receipt.value(u"read_seq"_s).toInteger(), seq);
+
+        // Typing crosses too, and ends.
+        bob.sendEvent(u"typing"_s, {{u"conversation"_s, direct}});
+        const QJsonObject typing = alice.next(u"typing"_s);
+        QCOMPARE(typing.value(u"user"_s).toInteger(), bobId);
+        QCOMPARE(typing.value(u"typing"_s).toBool(), true);
+        bob.sendEvent(u"typing"_s, {{u"conversation"_s, direct}, {u"typing"_s, false}});
+        QCOMPARE(alice.next(u"typing"_s).value(u"typing"_s).toBool(), false);
+
+        // A group with members on both nodes: each message reaches every member once.
+        const QJsonObject group = bob.request(
+            u"group.create"_s,
+            {{u"title"_s, u"both nodes"_s}, {u"members"_s, QJsonArray{aliceId, carolId}}});
+        QVERIFY2(ok(group), qPrintable(group.value(u"message"_s).toString()));
+        const qint64 id = group.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
+        alice.takeEvents();
+        carol.takeEvents();
+        bob.takeEvents();
+        QVERIFY(ok(carol.request(
+            u"message.send"_s,
+            {{u"conversation"_s, id}, {u"client_id"_s, u"g1"_s}, {u"text"_s, u"hello all"_s}})));
+        QCOMPARE(alice.next(u"event"_s).value(u"text"_s).toString(), u"hello all"_s);
+        QCOMPARE(bob.next(u"event"_s).value(u"text"_s).toString(), u"hello all"_s);
+        QVERIFY(!alice.receives(u"event"_s, 300)); // once, not once per node
+
+        // A member removed through node B hears nothing more through node A.
+        QVERIFY(
+            ok(bob.request(u"group.remove"_s, {{u"conversation"_s, id}, {u"user"_s, carolId}})));
+        QCOMPARE(carol.next(u"event"_s).value(u"kind"_s).toString(), u"member_removed"_s);
+        QVERIFY(ok(alice.request(
+            u"message.send"_s,
+            {{u"conversation"_s, id}, {u"client_id"_s, u"g2"_s}, {u"text"_s, u"after"_s}})));
+        QCOMPARE(bob.next(u"event"_s).value(u"text"_s).toString(), u"after"_s);
+        QVERIFY(!carol.receives(u"event"_s, 500));
+    }
+
+    void appendsFromEveryNodeStayGapFree()
+    {
+        // Four writers, two per node, into one group at once: every ack has its own seq,
+        // the log has no gap and holds each client id once.
+        constexpr int kWriters = 4;
+        constexpr int kEach = 60;
+        std::array<ProtocolClient, kWriters> writers;
+        QList<qint64> ids;
+        for (int i = 0; i < kWriters; ++i) {
+            const qint64 id
+                = writers[i].signUp((i % 2 ? m_b : m_a).webSocketUrl(), name(u"writer"_s));
+            QVERIFY(id > 0);
+            ids << id;
+        }
+        QJsonArray others;
+        for (int i = 1; i < kWriters; ++i)
+            others.append(ids[i]);
+        const QJsonObject group = writers[0].request(
+            u"group.create"_s, {{u"title"_s, u"race"_s}, {u"members"_s, others}});
+        QVERIFY(ok(group));
+        const qint64 conversation
+            = group.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
+
+        QList<std::pair<int, QString>> pending; // writer, request id
+        for (int n = 0; n < kEach; ++n) {
+            for (int i = 0; i < kWriters; ++i) {
+                pending.append({i,
+                                writers[i].post(u"message.send"_s,
+                                                {{u"conversation"_s, conversation},
+                                                 {u"client_id"_s, u"w%1-%2"_s.arg(i).arg(n)},
+                                                 {u"text"_s, u"m"_s}})});
+            }
+        }
+        QSet<qint64> ackedSeqs;
+        for (const auto &[writer, requestId] : pending) {
+            const QJsonObject reply = writers[writer].reply(requestId);
+            QVERIFY2(ok(reply), qPrintable(reply.value(u"message"_s).toString()));
+            const qint64 seq = reply.value(u"event"_s).toObject().value(u"seq"_s).toInteger();
+            QVERIFY2(!ackedSeqs.contains(seq), "two acks with one seq");
+            ackedSeqs.insert(seq);
+        }
+        const QList<QJsonObject> log = writers[1].wholeHistory(conversation);
+        QSet<QString> clientIds;
+        qint64 expected = 0;
+        for (const QJsonObject &event : log) {
+            const qint64 seq = event.value(u"seq"_s).toInteger();
+            if (expected > 0)
+                QCOMPARE(seq, expected + 1);
+            expected = seq;
+            if (event.value(u"kind"_s).toString() != u"message")
+                continue;
+            const QString clientId = event.value(u"client_id"_s).toString();
+            QVERIFY2(!clientIds.contains(clientId), qPrintable(clientId));
+            clientIds.insert(clientId);
+            QVERIFY(ackedSeqs.contains(seq));
+        }
+        QCOMPARE(clientIds.size(), kWriters * kEach);
+    }
+
+    void revokingASessionEndsItOnItsNode()
+    {
+        ProtocolClient laptop, phone;
+        const QString dana = name(u"dana"_s);
+        QVERIFY(laptop.signUp(m_a.webSocketUrl(), dana) > 0);
+        QVERIFY(phone.signIn(m_b.webSocketUrl(), dana));
+        QVERIFY(ok(laptop.request(u"sessions.revoke_others"_s)));
+        QVERIFY(phone.waitForClose() > 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCluster)
+#include "tst_cluster.moc"
