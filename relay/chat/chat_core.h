@@ -43,6 +43,8 @@ public:
 
     int sessionCount() const { return static_cast<int>(m_sessions.size()); }
     int onlineUserCount() const { return static_cast<int>(m_byUser.size()); }
+    /// Users with at least one live session on this node.
+    QList<UserId> onlineUsers() const { return m_byUser.keys(); }
 
     Store &store() { return m_store; }
     const ChatOptions &options() const { return m_options; }

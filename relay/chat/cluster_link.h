@@ -4,7 +4,10 @@
 
 #include <QByteArrayView>
 #include <QList>
+#include <QSet>
 #include <QString>
+
+#include <functional>
 
 namespace tidings::relay {
 
@@ -22,6 +25,16 @@ public:
     virtual void membersChanged(ConversationId conversation) = 0;
     /// These store sessions ended: their live connections close, wherever they are.
     virtual void endSessions(const QList<qint64> &sessionIds, quint16 code, const QString &reason)
+        = 0;
+
+    /// Presence across nodes. `user`'s first session on this node signed in: `done` says
+    /// whether they were online on no node before (so the change is announced once).
+    virtual void userCameOnline(UserId user, std::function<void(bool first)> done) = 0;
+    /// `user`'s last session on this node went: `done` says whether no node has them now.
+    virtual void userWentOffline(UserId user, std::function<void(bool last)> done) = 0;
+    /// Which of `users` have a session on another node.
+    virtual void onlineElsewhere(const QList<UserId> &users,
+                                 std::function<void(const QSet<UserId> &)> done)
         = 0;
 };
 

@@ -1,6 +1,7 @@
 #include "chat/presence.h"
 
 #include "chat/chat_core.h"
+#include "chat/cluster_link.h"
 #include "store/account_queries.h"
 #include "store/conversation_queries.h"
 #include "store/sql_helpers.h"
@@ -9,6 +10,7 @@
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QPointer>
 #include <QTimer>
 
 #include <algorithm>
@@ -63,13 +65,38 @@ void Presence::forgetOldLastSeen()
 void Presence::cameOnline(UserId user)
 {
     m_recentLastSeen.remove(user);
-    announce(user, true, 0);
+    ClusterLink *cluster = m_core.clusterLink();
+    if (!cluster)
+        return announce(user, true, 0);
+    // Announced by the node where they came online first.
+    cluster->userCameOnline(user, [this, self = QPointer<Presence>(this), user](bool first) {
+        if (self && first && isOnline(user))
+            announce(user, true, 0);
+    });
 }
 
 void Presence::wentOffline(UserId user)
 {
     const qint64 now = sql::now();
-    m_unwrittenLastSeen.insert(user, now);
+    ClusterLink *cluster = m_core.clusterLink();
+    if (!cluster)
+        return wentOfflineEverywhere(user, now);
+    // Still online on another node: nothing changed for their contacts.
+    cluster->userWentOffline(user, [this, self = QPointer<Presence>(this), user, now](bool last) {
+        if (self && last && !isOnline(user))
+            wentOfflineEverywhere(user, now);
+    });
+}
+
+void Presence::wentOfflineElsewhere(UserId user, qint64 at)
+{
+    if (!isOnline(user))
+        wentOfflineEverywhere(user, at);
+}
+
+void Presence::wentOfflineEverywhere(UserId user, qint64 now)
+{
+    m_unwrittenLastSeen.insert(user, std::max(now, m_unwrittenLastSeen.value(user)));
     m_recentLastSeen.insert(user, {now, 0});
     if (!m_forgetTimer->isActive())
         m_forgetTimer->start();

@@ -27,7 +27,11 @@ class Presence : public QObject
 public:
     explicit Presence(ChatCore &core);
 
+    /// Whether `user` has a session on this node (see ClusterLink for the others).
     bool isOnline(UserId user) const;
+    /// A node died with `user`'s sessions on it and no other node has them: they went
+    /// offline at `at` (told by the cluster link).
+    void wentOfflineElsewhere(UserId user, qint64 at);
     /// When `user` was last seen: `stored` (read from the store), or the newer time their
     /// last session went if that is recent — not yet written, or written after `stored`
     /// may have been read.
@@ -36,6 +40,8 @@ public:
 private:
     void cameOnline(UserId user);
     void wentOffline(UserId user);
+    /// The user is offline on every node: their last seen is written, then announced.
+    void wentOfflineEverywhere(UserId user, qint64 at);
     void announce(UserId user, bool online, qint64 lastSeen);
     void writeLastSeen();
     void readAudiences();

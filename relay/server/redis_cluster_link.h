@@ -3,6 +3,7 @@
 #include "chat/cluster_link.h"
 
 #include <QObject>
+#include <QTimer>
 
 #include <memory>
 
@@ -20,6 +21,12 @@ class RedisClient;
 /// A message: version (1), the sending node's id, a kind, then the kind's fields in a
 /// QDataStream — 'F' users and a frame, 'M' a conversation whose members changed (0: a
 /// block), 'E' store sessions that ended with their close code and reason.
+///
+/// Presence: `tidings:presence:<user>` is a sorted set of the nodes where the user has
+/// sessions, scored by when the entry expires; `tidings:presence:expiry` scores every
+/// "<user>:<node>" the same way. A node renews its entries every 10 s for 30 s; a node that
+/// dies stops renewing, and whichever node sweeps next (one at a time, by a lock key) removes
+/// the expired entries and announces those users offline if no node has them.
 class RedisClusterLink final : public QObject, public ClusterLink
 {
     Q_OBJECT
@@ -35,15 +42,27 @@ public:
     void sendToUsers(const QList<UserId> &users, QByteArrayView json) override;
     void membersChanged(ConversationId conversation) override;
     void endSessions(const QList<qint64> &sessionIds, quint16 code, const QString &reason) override;
+    void userCameOnline(UserId user, std::function<void(bool first)> done) override;
+    void userWentOffline(UserId user, std::function<void(bool last)> done) override;
+    void onlineElsewhere(const QList<UserId> &users,
+                         std::function<void(const QSet<UserId> &)> done) override;
 
 private:
+    /// Renews this node's presence entries (they expire unless renewed: a node that dies
+    /// lets its users go offline).
+    void renewPresence();
+    /// Finds entries of nodes that stopped renewing them and lets their users go offline.
+    void sweepPresence();
     void received(const QByteArray &payload);
     QByteArray header(char kind) const;
 
     ChatCore &m_core;
     std::unique_ptr<RedisClient> m_redis;
     const QByteArray m_nodeId;
+    const QByteArray m_nodeName; ///< m_nodeId in hex, as presence entries name it
     bool m_wasConnected = false;
+    QTimer m_renewTimer;
+    QTimer m_sweepTimer;
 };
 
 } // namespace tidings::relay

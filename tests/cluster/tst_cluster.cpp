@@ -172,6 +172,49 @@ private Q_SLOTS:
         QCOMPARE(clientIds.size(), kWriters * kEach);
     }
 
+    void presenceIsTheClustersNotTheNodes()
+    {
+        ProtocolClient alice, bobOnA;
+        const QString bobName = name(u"bob"_s);
+        const qint64 aliceId = alice.signUp(m_a.webSocketUrl(), name(u"alice"_s));
+        const qint64 bobId = bobOnA.signUp(m_a.webSocketUrl(), bobName);
+        QVERIFY(openDirect(alice, bobId) > 0);
+        bobOnA.close();
+        QCOMPARE(alice.next(u"presence"_s).value(u"online"_s).toBool(), false);
+
+        // Bob comes online on node B: Alice, on node A, is told, and asking agrees.
+        ProtocolClient bobOnB;
+        QVERIFY(bobOnB.signIn(m_b.webSocketUrl(), bobName));
+        const QJsonObject online = alice.next(u"presence"_s);
+        QCOMPARE(online.value(u"user"_s).toInteger(), bobId);
+        QCOMPARE(online.value(u"online"_s).toBool(), true);
+        const QJsonObject asked
+            = alice.request(u"presence.query"_s, {{u"users"_s, QJsonArray{bobId}}});
+        QCOMPARE(asked.value(u"presence"_s).toArray().at(0).toObject().value(u"online"_s).toBool(),
+                 true);
+
+        // A second device on node A: no news. It goes, and Bob is still online (node B).
+        ProtocolClient bobAgainOnA;
+        QVERIFY(bobAgainOnA.signIn(m_a.webSocketUrl(), bobName));
+        bobAgainOnA.close();
+        QVERIFY(!alice.receives(u"presence"_s, 1000));
+        QCOMPARE(alice.request(u"presence.query"_s, {{u"users"_s, QJsonArray{bobId}}})
+                     .value(u"presence"_s)
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(u"online"_s)
+                     .toBool(),
+                 true);
+
+        // The last one goes: offline, with the time.
+        bobOnB.close();
+        const QJsonObject offline = alice.next(u"presence"_s);
+        QCOMPARE(offline.value(u"online"_s).toBool(), false);
+        QVERIFY(offline.value(u"last_seen"_s).toInteger() > 0);
+        Q_UNUSED(aliceId);
+    }
+
     void revokingASessionEndsItOnItsNode()
     {
         ProtocolClient laptop, phone;

@@ -1,5 +1,6 @@
 // Ephemeral state and abuse: typing, presence.query, report.
 #include "chat/chat_core.h"
+#include "chat/cluster_link.h"
 #include "chat/handlers/handlers.h"
 #include "chat/member_cache.h"
 #include "chat/presence.h"
@@ -82,6 +83,9 @@ void typing(const Request &request)
     });
 }
 
+void answerPresence(const Request &request, const QList<UserRecord> &users,
+                    const QSet<UserId> &onlineElsewhere);
+
 void queryPresence(const Request &request)
 {
     const auto users = fields::integerList(request.fields(), u"users"_s, 500, 1);
@@ -105,19 +109,36 @@ void queryPresence(const Request &request)
         .then(&request.core(), [request](const Result<QList<UserRecord>> &visible) {
             if (!visible)
                 return request.fail(visible.error());
-            QJsonArray list;
+            ClusterLink *cluster = request.core().clusterLink();
+            QList<UserId> offlineHere;
             for (const UserRecord &user : *visible) {
-                const Presence &presence = request.core().presence();
-                const bool online = presence.isOnline(user.id);
-                QJsonObject entry{{u"user"_s, user.id}, {u"online"_s, online}};
-                // Just gone: the time is known before it is written.
-                const qint64 lastSeen = presence.lastSeen(user.id, user.lastSeenAt);
-                if (!online && !user.hideLastSeen && lastSeen > 0)
-                    entry.insert(u"last_seen"_s, lastSeen);
-                list.append(entry);
+                if (!request.core().presence().isOnline(user.id))
+                    offlineHere.append(user.id);
             }
-            request.reply({{u"presence"_s, list}});
+            if (!cluster || offlineHere.isEmpty())
+                return answerPresence(request, *visible, {});
+            cluster->onlineElsewhere(offlineHere,
+                                     [request, users = *visible](const QSet<UserId> &elsewhere) {
+                                         answerPresence(request, users, elsewhere);
+                                     });
         });
+}
+
+void answerPresence(const Request &request, const QList<UserRecord> &users,
+                    const QSet<UserId> &onlineElsewhere)
+{
+    QJsonArray list;
+    for (const UserRecord &user : users) {
+        const Presence &presence = request.core().presence();
+        const bool online = presence.isOnline(user.id) || onlineElsewhere.contains(user.id);
+        QJsonObject entry{{u"user"_s, user.id}, {u"online"_s, online}};
+        // Just gone: the time is known before it is written.
+        const qint64 lastSeen = presence.lastSeen(user.id, user.lastSeenAt);
+        if (!online && !user.hideLastSeen && lastSeen > 0)
+            entry.insert(u"last_seen"_s, lastSeen);
+        list.append(entry);
+    }
+    request.reply({{u"presence"_s, list}});
 }
 
 void report(const Request &request)
