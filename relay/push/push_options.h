@@ -10,6 +10,9 @@ namespace tidings::relay {
 /// notifications"). Credentials are the contents of the files the config names.
 struct PushOptions
 {
+    /// This node's lasting name (kept in its data directory): jobs an earlier run of this
+    /// node claimed and never finished are taken again at once, not after their lease.
+    QString nodeId;
     /// A job waits this long after its first message, collecting the burst that follows.
     qint64 coalesceMs = 3000;
     /// Backoff after the n-th failure: retryBaseMs * 2^(n-1), at most retryMaxMs, times a

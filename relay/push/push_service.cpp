@@ -81,7 +81,7 @@ Result<std::unique_ptr<PushService>> PushService::create(Store &store, PushOptio
 PushService::PushService(Store &store, PushOptions options, MetricsRegistry &metrics)
     : m_store(store), m_options(std::move(options)),
       m_http(std::make_unique<PushHttp>(m_options.maxInFlight)),
-      m_runId(QString::fromLatin1(crypto::newSessionToken().left(16))),
+      m_runId(m_options.nodeId + u'/' + QString::fromLatin1(crypto::newSessionToken().left(16))),
       m_backlog(std::make_shared<std::atomic<qint64>>(0))
 {
     m_cancelled = &metrics.counter("tidings_push_cancelled_total",

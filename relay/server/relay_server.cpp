@@ -24,6 +24,7 @@
 #include <QFile>
 #include <QSaveFile>
 #include <QTimer>
+#include <QUuid>
 
 #include <optional>
 
@@ -40,6 +41,7 @@ struct RelayServer::Services
     std::optional<DataDirectory> dataDirectory;
     std::unique_ptr<Store> store;
     std::optional<StoreInfo> storeInfo;
+    QString nodeId; ///< this node's lasting name, kept in its data directory
     MetricsRegistry metrics;
     std::unique_ptr<ChatCore> chat;
     std::unique_ptr<RedisClusterLink> cluster;
@@ -82,6 +84,23 @@ Result<QByteArray> readCredential(const char *setting, const QString &path)
         return Error{ErrorCode::BadRequest,
                      u"%1 %2 is empty"_s.arg(QLatin1StringView(setting), path)};
     return contents;
+}
+
+/// The node's lasting name: made at its first start, kept in `node-id` in its data directory.
+Result<QString> readNodeId(const DataDirectory &directory)
+{
+    const QString path = directory.filePath(u"node-id"_s);
+    QFile file(path);
+    if (file.open(QIODevice::ReadOnly)) {
+        const QString id = QString::fromLatin1(file.read(64)).trimmed();
+        if (!id.isEmpty() && !id.contains(u'/'))
+            return id;
+    }
+    const QString id = QUuid::createUuid().toString(QUuid::Id128).left(12);
+    QSaveFile out(path);
+    if (!out.open(QIODevice::WriteOnly) || out.write(id.toLatin1() + '\n') < 0 || !out.commit())
+        return Error{ErrorCode::Io, u"cannot write %1: %2"_s.arg(path, out.errorString())};
+    return id;
 }
 
 ChatOptions chatOptions(const RelayConfig &config)
@@ -132,6 +151,11 @@ Result<quint16> RelayServer::start()
     if (!dataDirectory)
         return dataDirectory.error();
     m_services->dataDirectory = std::move(dataDirectory).value();
+
+    auto nodeId = readNodeId(*m_services->dataDirectory);
+    if (!nodeId)
+        return nodeId.error();
+    m_services->nodeId = *nodeId;
 
     StoreLocation location;
     location.url = m_config.store;
@@ -279,6 +303,7 @@ Result<void> RelayServer::startMedia()
 Result<void> RelayServer::startPush()
 {
     PushOptions options;
+    options.nodeId = m_services->nodeId;
     options.coalesceMs = m_config.pushCoalesceMs;
     options.retryBaseMs = m_config.pushRetryBaseMs;
     options.maxAttempts = m_config.pushMaxAttempts;

@@ -9,6 +9,11 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
+/// How long a node's claim on a push job holds on PostgreSQL: far longer than a send takes
+/// (push-timeout-ms and the wait for a free slot), short enough that a node's death delays
+/// its pushes by minutes, not for ever.
+constexpr qint64 kClaimLeaseMs = 5 * 60 * 1000;
+
 /// Whether the lower-cased text bound here mentions "@username" (the name followed by a
 /// character a username cannot hold, or the end). Usernames hold a-z, 0-9, '.', '_', '-':
 /// for PostgreSQL's regular expression the dot is escaped.
@@ -171,12 +176,28 @@ Result<qint64> queuePushes(QSqlDatabase &db, const Appended &message, qint64 del
 Result<PushClaim> claimPushJobs(QSqlDatabase &db, const QString &runId, int limit)
 {
     const qint64 at = now();
-    auto claimed = run(db,
-                       u"UPDATE push_jobs SET state = 'sending', claimed_by = ? WHERE id IN "
-                       "(SELECT id FROM push_jobs WHERE due_at <= ? "
-                       " AND (claimed_by IS NULL OR claimed_by <> ?) ORDER BY due_at LIMIT ?) "
-                       "RETURNING id"_s,
-                       {runId, at, runId, limit});
+    // SQLite: one relay; a job claimed by an earlier run of it was cut off by a crash and
+    // is taken again at once. PostgreSQL: every node claims, so a claim is a lease — the job
+    // is due again only when the lease ends (a node that died with it), and rows another
+    // node is claiming right now are skipped rather than waited for.
+    // A run id is "<node>/<run>": an earlier run of this node needs no lease to end.
+    const QString ownNode = runId.section(u'/', 0, 0) + u"/%"_s;
+    const QString claimable = u"((due_at <= ? AND (claimed_by IS NULL OR claimed_by <> ?)) "
+                              "OR (claimed_by LIKE ? AND claimed_by <> ?))"_s;
+    auto claimed = isPostgres(db)
+        ? run(db,
+              u"UPDATE push_jobs SET state = 'sending', claimed_by = ?, due_at = ? WHERE id IN "
+              "(SELECT id FROM push_jobs WHERE "_s
+                  + claimable + u" ORDER BY due_at LIMIT ? FOR UPDATE SKIP LOCKED) AND "_s
+                  + claimable + u" RETURNING id"_s,
+              {runId, at + kClaimLeaseMs, at, runId, ownNode, runId, limit, at, runId, ownNode,
+               runId})
+        : run(db,
+              u"UPDATE push_jobs SET state = 'sending', claimed_by = ? WHERE id IN "
+              "(SELECT id FROM push_jobs WHERE due_at <= ? "
+              " AND (claimed_by IS NULL OR claimed_by <> ?) ORDER BY due_at LIMIT ?) "
+              "RETURNING id"_s,
+              {runId, at, runId, limit});
     if (!claimed)
         return claimed.error();
     QList<qint64> ids;
