@@ -66,6 +66,8 @@ public:
             return withStore([this](Store &store) { return listUsers(store); });
         if (command == u"report list" && arguments.isEmpty())
             return withStore([this](Store &store) { return listReports(store); });
+        if (words == QStringList{u"migrate"_s})
+            return migrate();
         if (command == u"push dead" && arguments.isEmpty())
             return withStore([this](Store &store) { return listDeadPushes(store); });
         static const QStringList kUserCommands{u"user add"_s, u"user disable"_s, u"user enable"_s,
@@ -96,6 +98,23 @@ private:
     {
         std::fprintf(m_err, "tidings-relay: error: %s\n", qPrintable(message));
         return kFailed;
+    }
+
+    /// Brings the store's schema up to date and says where it stands.
+    int migrate()
+    {
+        StoreLocation location;
+        location.url = m_config.store;
+        location.sqlitePath = m_config.dataDirectory + u"/tidings.db"_s;
+        if (location.url.isEmpty() && !QDir().mkpath(m_config.dataDirectory))
+            return fail(u"cannot create data directory %1"_s.arg(m_config.dataDirectory));
+        auto opened = openStore(location);
+        if (!opened)
+            return fail(opened.error().message);
+        const StoreInfo &info = opened->second;
+        std::fprintf(m_out, "%s store %s is at schema version %d\n", qPrintable(info.backend),
+                     qPrintable(info.location), info.schemaVersion);
+        return kDone;
     }
 
     template<typename Command> int withStore(Command command)
@@ -282,7 +301,7 @@ private:
 
 bool isAdminCommand(const QString &word)
 {
-    return word == u"user" || word == u"report" || word == u"push";
+    return word == u"user" || word == u"report" || word == u"push" || word == u"migrate";
 }
 
 QString adminUsage()
@@ -295,6 +314,9 @@ QString adminUsage()
            "  tidings-relay user reset-password NAME [--password-stdin]\n"
            "  tidings-relay report list              (the newest 200 reports)\n"
            "  tidings-relay push dead                (the newest 200 pushes given up on)\n"
+           "  tidings-relay migrate                  (create or upgrade the store's schema, and "
+           "say\n"
+           "                                          which it is; nodes refuse an older one)\n"
            "Without --password-stdin a random password is made and printed.\n"_s;
 }
 

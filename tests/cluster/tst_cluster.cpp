@@ -215,6 +215,26 @@ private Q_SLOTS:
         Q_UNUSED(aliceId);
     }
 
+    void migrateMakesTheSchemaAndNodesRefuseANewerOne()
+    {
+        RelayProcess fresh;
+        const QStringList admin = fresh.adminArguments();
+        QVERIFY(admin.contains(u"--store"_s));
+        for (int run = 0; run < 2; ++run) { // twice: the second finds it done
+            const auto migrated = RelayProcess::runToExit(admin + QStringList{u"migrate"_s});
+            QCOMPARE(migrated.exitCode, 0);
+            QVERIFY2(migrated.standardOutput.contains("postgresql store")
+                         && migrated.standardOutput.contains("schema version 7"),
+                     migrated.standardOutput.constData());
+        }
+        QCOMPARE(fresh.execOnStore(u"INSERT INTO schema_migrations (version, name, applied_at) "
+                                   "VALUES (99, 'from the future', 0)"_s),
+                 1);
+        QVERIFY(!fresh.start());
+        QVERIFY2(fresh.lastError().contains(u"newer than this relay supports"_s),
+                 qPrintable(fresh.lastError()));
+    }
+
     void revokingASessionEndsItOnItsNode()
     {
         ProtocolClient laptop, phone;
