@@ -78,10 +78,19 @@ Result<ConversationCache::Entry *> ConversationCache::get(QSqlDatabase &db,
         return record.error();
     if (!record->next())
         return Error{ErrorCode::NotFound, u"no such conversation"_s};
-    Entry entry;
-    entry.isGroup = record->value(0).toString() == u"group";
-    entry.lastSeq = record->value(1).toLongLong();
+    const Known known{record->value(0).toString() == u"group", record->value(1).toLongLong()};
     record->finish();
+    return get(db, conversation, known);
+}
+
+Result<ConversationCache::Entry *>
+ConversationCache::get(QSqlDatabase &db, ConversationId conversation, const Known &known)
+{
+    if (auto it = m_entries.find(conversation); it != m_entries.end())
+        return &*it;
+    Entry entry;
+    entry.isGroup = known.isGroup;
+    entry.lastSeq = known.lastSeq;
 
     auto members = runCached(db,
                              u"SELECT m.user_id, m.joined_seq, "

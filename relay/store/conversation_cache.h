@@ -55,6 +55,14 @@ public:
     /// The conversation as the store has it: from memory, or read on a miss. NotFound when
     /// there is no such conversation.
     Result<Entry *> get(QSqlDatabase &db, ConversationId conversation);
+    /// What a caller already read of the conversation's row.
+    struct Known
+    {
+        bool isGroup = false;
+        Seq lastSeq = 0;
+    };
+    /// get() when the row was just read: a miss reads the members only.
+    Result<Entry *> get(QSqlDatabase &db, ConversationId conversation, const Known &known);
 
     void forget(ConversationId conversation) { m_entries.remove(conversation); }
     void clear() { m_entries.clear(); }

@@ -153,7 +153,8 @@ namespace {
 /// sendMessage() once the seq is known: `reserved` is the seq PostgreSQL's row lock gave
 /// (0: SQLite, where the log's last seq plus one is the next).
 Result<Appended> appendMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
-                               const QString &clientId, const NewMessage &message, Seq reserved)
+                               const QString &clientId, const NewMessage &message, Seq reserved,
+                               const ConversationCache::Known &known = {})
 {
     // The writer answers membership, blocks and the last seq from its memory; any other
     // connection reads them afresh.
@@ -161,7 +162,8 @@ Result<Appended> appendMessage(QSqlDatabase &db, UserId sender, ConversationId c
     ConversationCache *cache = ConversationCache::of(db);
     if (!cache)
         cache = &fallback;
-    auto cached = cache->get(db, conversation);
+    // PostgreSQL: the row lock's UPDATE told the kind and the seq already.
+    auto cached = reserved > 0 ? cache->get(db, conversation, known) : cache->get(db, conversation);
     if (!cached)
         return cached.error();
     if (!(*cached)->member(sender)) {
@@ -244,7 +246,9 @@ Result<Appended> appendMessage(QSqlDatabase &db, UserId sender, ConversationId c
     entry.lastSeq = event.seq;
     if (auto referred = referMedia(db, conversation, event.seq, attachments); !referred)
         return Error{ErrorCode::Io, referred.error().message};
-    return Appended{event, entry.memberIds(), false};
+    Appended appended{event, entry.memberIds(), false};
+    appended.mayPush = entry.mayPush(sender);
+    return appended;
 }
 
 } // namespace
@@ -258,16 +262,18 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
     // PostgreSQL: every node appends to this log. The row lock taken here, held to commit,
     // orders the appends: the seq is the next, and commits follow seq order. Everything is
     // checked under the lock (a member removed by another node is seen removed).
-    auto bumped = runCached(
-        db, u"UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? RETURNING last_seq"_s,
-        {conversation});
+    auto bumped = runCached(db,
+                            u"UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? "
+                            "RETURNING last_seq, kind"_s,
+                            {conversation});
     if (!bumped)
         return Error{ErrorCode::Io, bumped.error().message};
     if (!bumped->next())
         return Error{ErrorCode::NotFound, u"no such conversation"_s};
     const Seq reserved = bumped->value(0).toLongLong();
+    const ConversationCache::Known known{bumped->value(1).toString() == u"group", reserved};
     bumped->finish();
-    auto appended = appendMessage(db, sender, conversation, clientId, message, reserved);
+    auto appended = appendMessage(db, sender, conversation, clientId, message, reserved, known);
     if (appended ? !appended->duplicate : appended.error().code == ErrorCode::Io)
         return appended;
     // Refused, or a retry answered with the original: the seq is given back (still under

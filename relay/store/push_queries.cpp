@@ -124,7 +124,7 @@ Result<void> removePushTarget(QSqlDatabase &db, UserId user, qint64 targetId)
 
 Result<qint64> queuePushes(QSqlDatabase &db, const Appended &message, qint64 delayMs)
 {
-    if (message.duplicate || message.event.kind != u"message")
+    if (message.duplicate || message.event.kind != u"message" || !message.mayPush)
         return qint64(0);
     const EventRecord &event = message.event;
     // The writer knows from memory whether anyone else here has a push target at all.

@@ -100,6 +100,9 @@ struct Appended
     bool duplicate = false;
     /// When the earliest push job this write opened is due (ms since the epoch); 0: none.
     qint64 pushDueAt = 0;
+    /// Whether a recipient other than the sender may have a push target (false: the write
+    /// knew none has, and no push query is needed).
+    bool mayPush = true;
 };
 
 } // namespace tidings::relay
