@@ -15,9 +15,12 @@ as_postgres=()
 [ "$(id -u)" -eq 0 ] && as_postgres=(runuser -u postgres --)
 
 stop() {
-    if [ -f "$dir/pg/postmaster.pid" ] && [ -n "$pg_bin" ]; then
-        "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$dir/pg" -m immediate -w stop >/dev/null 2>&1 || true
+    local pg_dir
+    pg_dir=$(cat "$dir/pgdata" 2>/dev/null || true)
+    if [ -n "$pg_dir" ] && [ -f "$pg_dir/pg/postmaster.pid" ] && [ -n "$pg_bin" ]; then
+        "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/pg" -m immediate -w stop >/dev/null 2>&1 || true
     fi
+    case "$pg_dir" in /tmp/tidings-pg.*) rm -rf "$pg_dir" ;; esac
     if [ -f "$dir/redis.pid" ]; then
         kill "$(cat "$dir/redis.pid")" 2>/dev/null || true
         rm -f "$dir/redis.pid"
@@ -54,21 +57,26 @@ fi
 stop
 rm -rf "$dir"
 mkdir -p "$dir"
-[ "$(id -u)" -eq 0 ] && chown postgres "$dir"
+# PostgreSQL's files and socket live where its user can reach them: a checkout under
+# /root (mode 700) is closed to the postgres user.
+pg_dir=$(mktemp -d /tmp/tidings-pg.XXXXXX)
+chmod 755 "$pg_dir"
+[ "$(id -u)" -eq 0 ] && chown postgres "$pg_dir"
+echo "$pg_dir" >"$dir/pgdata"
 
 # Each attempt takes a port free a moment ago; another run may take it first, so retry.
 for attempt in 1 2 3 4 5; do
     pg_port=$(free_port $((25432 + RANDOM % 2000)))
-    rm -rf "$dir/pg"
-    "${as_postgres[@]}" "$pg_bin/initdb" -D "$dir/pg" --auth=trust --username=tidings \
+    rm -rf "$pg_dir/pg"
+    "${as_postgres[@]}" "$pg_bin/initdb" -D "$pg_dir/pg" --auth=trust --username=tidings \
         --locale=C --encoding=UTF8 --no-sync >"$dir/initdb.log" 2>&1
-    if "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$dir/pg" -l "$dir/postgres.log" -w -t 60 \
-        -o "-p $pg_port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=128MB" \
+    if "${as_postgres[@]}" "$pg_bin/pg_ctl" -D "$pg_dir/pg" -l "$pg_dir/postgres.log" -w -t 60 \
+        -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c max_connections=300 -c shared_buffers=128MB" \
         start >/dev/null; then
         echo "postgresql://tidings@127.0.0.1:$pg_port/postgres" >"$dir/postgres.url"
         break
     fi
-    [ "$attempt" -eq 5 ] && { cat "$dir/postgres.log" >&2; exit 1; }
+    [ "$attempt" -eq 5 ] && { cat "$dir/initdb.log" "$pg_dir/postgres.log" >&2; exit 1; }
 done
 
 for attempt in 1 2 3 4 5; do
