@@ -152,11 +152,6 @@ Result<quint16> RelayServer::start()
         return dataDirectory.error();
     m_services->dataDirectory = std::move(dataDirectory).value();
 
-    auto nodeId = readNodeId(*m_services->dataDirectory);
-    if (!nodeId)
-        return nodeId.error();
-    m_services->nodeId = *nodeId;
-
     StoreLocation location;
     location.url = m_config.store;
     location.sqlitePath
@@ -167,6 +162,11 @@ Result<quint16> RelayServer::start()
         return opened.error();
     m_services->store = std::move(opened->first);
     m_services->storeInfo = opened->second;
+    // Written only once the store is known good: a refused start changes nothing.
+    auto nodeId = readNodeId(*m_services->dataDirectory);
+    if (!nodeId)
+        return nodeId.error();
+    m_services->nodeId = *nodeId;
 
     GatewayOptions options;
     options.address = m_config.listenAddress;
