@@ -229,6 +229,20 @@ private:
                 ErrorCode::Unavailable,
                 u"store cannot begin a transaction: %1"_s.arg(m_database.lastError().text())};
         }
+        if (m_owner.m_lockInOrder) {
+            QList<qint64> keys;
+            for (const Task &task : batch) {
+                if (task.lockKey != 0)
+                    keys.append(task.lockKey);
+            }
+            std::sort(keys.begin(), keys.end());
+            keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+            if (!keys.isEmpty()) {
+                if (auto locked = m_owner.m_lockInOrder(m_database, keys); !locked)
+                    return rollBack(u"store cannot lock the batch's rows: "_s
+                                    + locked.error().message);
+            }
+        }
         for (Task &task : batch) {
             if (task.isolation == WriteIsolation::None) {
                 if (task.run(&m_database, nullptr) || !task.poisoned())
@@ -299,6 +313,19 @@ SqlThread::SqlThread(const QString &driverName, std::function<Result<void>(QSqlD
 SqlThread::~SqlThread()
 {
     stop();
+}
+
+bool SqlThread::serverConnectionLost(QSqlDatabase &database)
+{
+    if (database.driverName() != u"QPSQL")
+        return false;
+    QSqlQuery probe(database);
+    return !probe.exec(u"SELECT 1"_s);
+}
+
+void SqlThread::setLockInOrder(LockInOrder lock)
+{
+    m_lockInOrder = std::move(lock);
 }
 
 bool SqlThread::enqueue(Task &&task)

@@ -5,6 +5,7 @@
 
 #include <QAbstractEventDispatcher>
 #include <QFuture>
+#include <QList>
 #include <QPointer>
 #include <QPromise>
 #include <QSqlDatabase>
@@ -72,6 +73,11 @@ public:
     SqlThread(const QString &driverName, std::function<Result<void>(QSqlDatabase &)> setup,
               int maxPendingJobs = 65536, int maxBatch = 256,
               std::function<std::unique_ptr<ConnectionState>(QSqlDatabase &)> makeState = {});
+
+    /// Locks the rows named by `keys` (ascending, distinct) at the start of a group commit;
+    /// see submitWrite(). Set before the first job.
+    using LockInOrder = std::function<Result<void>(QSqlDatabase &, const QList<qint64> &keys)>;
+    void setLockInOrder(LockInOrder lock);
     ~SqlThread();
 
     SqlThread(const SqlThread &) = delete;
@@ -87,6 +93,12 @@ public:
         task.run
             = [promise, job = std::move(job)](QSqlDatabase *database, const Error *setupError) {
                   Result<T> result = setupError ? Result<T>(*setupError) : job(*database);
+                  // A server gone away is "unavailable" (retry), not a failed query.
+                  if (!result.ok() && result.error().code == ErrorCode::Io
+                      && serverConnectionLost(*database)) {
+                      result = Result<T>(ErrorCode::Unavailable,
+                                         QStringLiteral("the store is unreachable"));
+                  }
                   const bool ok = result.ok();
                   promise->addResult(std::move(result));
                   promise->finish();
@@ -128,15 +140,21 @@ public:
     /// one group commit reach each context in one queued call, in submission order. Nothing
     /// is called if `context` is gone by then. Call it on `context`'s thread, which must
     /// outlive this SqlThread (the call is posted to that thread's event dispatcher).
+    ///
+    /// `lockKey` (non-zero): a row the job will lock, e.g. the conversation it appends to.
+    /// When the connection has a `lockInOrder` function, a group commit first locks the
+    /// keys of all its jobs in ascending order, so that two writers (nodes) whose batches
+    /// touch the same rows take them in the same order instead of deadlocking.
     template<typename T>
     void submitWrite(std::function<Result<T>(QSqlDatabase &)> job, QObject *context,
                      std::function<void(const Result<T> &)> done,
-                     WriteIsolation isolation = WriteIsolation::Savepoint)
+                     WriteIsolation isolation = WriteIsolation::Savepoint, qint64 lockKey = 0)
     {
         auto result = std::make_shared<std::optional<Result<T>>>();
         Task task;
         task.write = true;
         task.isolation = isolation;
+        task.lockKey = lockKey;
         task.context = context;
         task.mailbox = QAbstractEventDispatcher::instance(context->thread());
         Q_ASSERT(task.mailbox); // a thread with an event loop
@@ -168,6 +186,9 @@ public:
     void stop();
 
 private:
+    /// After a failed job: whether `database` is a server connection that no longer answers.
+    static bool serverConnectionLost(QSqlDatabase &database);
+
     /// A failure with this code may leave part of a job without a savepoint written.
     static bool writeMayHaveHappened(ErrorCode code)
     {
@@ -179,6 +200,7 @@ private:
     {
         bool write = false;
         WriteIsolation isolation = WriteIsolation::Savepoint;
+        qint64 lockKey = 0;
         /// Where finish() runs (batched with the others of its commit); null: right on the
         /// SqlThread, as the future-based submissions do.
         QPointer<QObject> context;
@@ -218,6 +240,7 @@ private:
     std::atomic<quint64> m_commits{0};
     const int m_maxPending;
     const int m_maxBatch;
+    LockInOrder m_lockInOrder;
 };
 
 } // namespace tidings

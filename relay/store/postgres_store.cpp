@@ -1,6 +1,7 @@
 #include "store/postgres_store.h"
 
 #include "sql/migrations.h"
+#include "sql/sql_helpers.h"
 #include "store/store_logging.h"
 
 #include <QProcessEnvironment>
@@ -173,6 +174,22 @@ Result<StoreInfo> PostgresStore::open(bool migrate)
     const auto connect
         = [location](QSqlDatabase &database) { return openConnection(database, location); };
     m_writer = std::make_unique<SqlThread>(u"QPSQL"_s, connect, 65536, 256);
+    // Every node's batch takes its conversations' row locks in id order before anything
+    // else: batches that share conversations wait for each other instead of deadlocking
+    // (which PostgreSQL only notices after deadlock_timeout, a second).
+    m_writer->setLockInOrder([](QSqlDatabase &database, const QList<qint64> &keys) -> Result<void> {
+        QStringList ids;
+        ids.reserve(keys.size());
+        for (const qint64 key : keys)
+            ids.append(QString::number(key));
+        auto locked = sql::run(database,
+                               u"SELECT id FROM conversations WHERE id = ANY (CAST(? AS BIGINT[])) "
+                               "ORDER BY id FOR UPDATE"_s,
+                               {QVariant(QString(u'{' + ids.join(u',') + u'}'))});
+        if (!locked)
+            return locked.error();
+        return {};
+    });
     auto opened = m_writer->submit<StoreInfo>([location, migrate](QSqlDatabase &database) {
         return openStore(database, location, migrate);
     });

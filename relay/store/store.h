@@ -46,14 +46,15 @@ public:
 
     /// write() for the hot paths: `done` runs on `context`'s thread, with the other results
     /// of the same commit in one queued call (see SqlThread::submitWrite).
+    /// `lockKey`: the conversation the job appends to, if any (see SqlThread::submitWrite).
     template<typename T>
     void write(std::function<Result<T>(QSqlDatabase &)> job, QObject *context,
                std::function<void(const Result<T> &)> done,
-               WriteIsolation isolation = WriteIsolation::Savepoint)
+               WriteIsolation isolation = WriteIsolation::Savepoint, qint64 lockKey = 0)
     {
         if (!m_writer)
             return done(Result<T>(ErrorCode::Unavailable, QStringLiteral("the store is closed")));
-        m_writer->submitWrite<T>(std::move(job), context, std::move(done), isolation);
+        m_writer->submitWrite<T>(std::move(job), context, std::move(done), isolation, lockKey);
     }
 
     template<typename T> WorkerFuture<Result<T>> read(std::function<Result<T>(QSqlDatabase &)> job)

@@ -106,7 +106,10 @@ Result<QJsonArray> attachments(const Request &request)
 
 /// Writes, then answers {"event": …, "duplicate": bool} and delivers the event to the
 /// other sessions of every member.
-void appendAndDeliver(const Request &request, std::function<Result<Appended>(QSqlDatabase &)> write,
+/// `conversation`: the log the write appends to (its row is locked in order, see
+/// SqlThread's lock keys).
+void appendAndDeliver(const Request &request, ConversationId conversation,
+                      std::function<Result<Appended>(QSqlDatabase &)> write,
                       WriteIsolation isolation = WriteIsolation::Savepoint)
 {
     if (request.throttledPerUserAndAddress(u"send"_s, request.core().options().messagesPerSecond))
@@ -127,7 +130,7 @@ void appendAndDeliver(const Request &request, std::function<Result<Appended>(QSq
             members += event;
             request.replyEncoded(members);
         },
-        isolation);
+        isolation, conversation);
 }
 
 void sendMessage(const Request &request)
@@ -152,7 +155,7 @@ void sendMessage(const Request &request)
     const qint64 pushDelay
         = request.core().push() ? request.core().push()->options().coalesceMs : -1;
     appendAndDeliver(
-        request,
+        request, place.conversation,
         [sender, place, message, pushDelay](QSqlDatabase &db) {
             auto sent = sql::sendMessage(db, sender, place.conversation, place.clientId, message);
             if (!sent || pushDelay < 0)
@@ -179,9 +182,11 @@ void editMessage(const Request &request)
     const Target place = *where;
     const Seq message = place.seq;
     const QString newText = *text;
-    appendAndDeliver(request, [sender, place, message, newText](QSqlDatabase &db) {
-        return sql::editMessage(db, sender, place.conversation, place.clientId, message, newText);
-    });
+    appendAndDeliver(request, place.conversation,
+                     [sender, place, message, newText](QSqlDatabase &db) {
+                         return sql::editMessage(db, sender, place.conversation, place.clientId,
+                                                 message, newText);
+                     });
 }
 
 void deleteMessage(const Request &request)
@@ -192,7 +197,7 @@ void deleteMessage(const Request &request)
     const UserId sender = request.session()->userId();
     const Target place = *where;
     const Seq message = place.seq;
-    appendAndDeliver(request, [sender, place, message](QSqlDatabase &db) {
+    appendAndDeliver(request, place.conversation, [sender, place, message](QSqlDatabase &db) {
         return sql::deleteMessage(db, sender, place.conversation, place.clientId, message);
     });
 }
@@ -218,10 +223,11 @@ void reactToMessage(const Request &request)
     const Seq message = place.seq;
     const QString reaction = *emoji;
     const bool adding = on->value_or(true);
-    appendAndDeliver(request, [sender, place, message, reaction, adding](QSqlDatabase &db) {
-        return sql::react(db, sender, place.conversation, place.clientId, message, reaction,
-                          adding);
-    });
+    appendAndDeliver(request, place.conversation,
+                     [sender, place, message, reaction, adding](QSqlDatabase &db) {
+                         return sql::react(db, sender, place.conversation, place.clientId, message,
+                                           reaction, adding);
+                     });
 }
 
 void updateReceipt(const Request &request)
