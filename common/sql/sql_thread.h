@@ -94,7 +94,7 @@ public:
             = [promise, job = std::move(job)](QSqlDatabase *database, const Error *setupError) {
                   Result<T> result = setupError ? Result<T>(*setupError) : job(*database);
                   // A server gone away is "unavailable" (retry), not a failed query.
-                  if (!result.ok() && result.error().code == ErrorCode::Io
+                  if (!setupError && !result.ok() && result.error().code == ErrorCode::Io
                       && serverConnectionLost(*database)) {
                       result = Result<T>(ErrorCode::Unavailable,
                                          QStringLiteral("the store is unreachable"));
