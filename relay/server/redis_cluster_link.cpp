@@ -18,7 +18,6 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcCluster, "tidings.relay.cluster")
 
-const QByteArray kChannel = QByteArrayLiteral("tidings:cluster");
 constexpr quint8 kVersion = 1;
 /// Users one frame may name: a group's members are bounded (max-group-members) far below.
 constexpr qsizetype kMaxUsers = 100000;
@@ -27,12 +26,6 @@ constexpr qint64 kPresenceTtlMs = 30'000;
 constexpr int kRenewMs = 10'000;
 constexpr int kSweepMs = 5'000;
 constexpr int kSweepBatch = 1000;
-const QByteArray kExpiryKey = QByteArrayLiteral("tidings:presence:expiry");
-
-QByteArray presenceKey(UserId user)
-{
-    return QByteArrayLiteral("tidings:presence:") + QByteArray::number(user);
-}
 
 // Each script runs atomically in Redis: no other node's change comes between its steps.
 // KEYS: the user's set, the expiry set. ARGV: now, expires at, node, "<user>:<node>".
@@ -55,9 +48,11 @@ qint64 nowMs()
 } // namespace
 
 RedisClusterLink::RedisClusterLink(ChatCore &core, std::unique_ptr<RedisClient> redis,
-                                   QObject *parent)
+                                   const QString &storeInstance, QObject *parent)
     : QObject(parent), m_core(core), m_redis(std::move(redis)),
-      m_nodeId(QUuid::createUuid().toRfc4122()), m_nodeName(m_nodeId.toHex())
+      m_prefix("tidings:" + storeInstance.toLatin1() + ':'), m_channel(m_prefix + "cluster"),
+      m_expiryKey(m_prefix + "presence:expiry"), m_nodeId(QUuid::createUuid().toRfc4122()),
+      m_nodeName(m_nodeId.toHex())
 {
     m_renewTimer.setInterval(kRenewMs);
     connect(&m_renewTimer, &QTimer::timeout, this, &RedisClusterLink::renewPresence);
@@ -78,10 +73,15 @@ RedisClusterLink::RedisClusterLink(ChatCore &core, std::unique_ptr<RedisClient> 
     connect(m_redis.get(), &RedisClient::disconnected, this, [](const QString &reason) {
         qCWarning(lcCluster).noquote() << "cluster bus lost:" << reason;
     });
-    m_redis->subscribe({kChannel});
+    m_redis->subscribe({m_channel});
 }
 
 RedisClusterLink::~RedisClusterLink() = default;
+
+QByteArray RedisClusterLink::presenceKey(UserId user) const
+{
+    return m_prefix + "presence:" + QByteArray::number(user);
+}
 
 void RedisClusterLink::start()
 {
@@ -94,7 +94,7 @@ void RedisClusterLink::userCameOnline(UserId user, std::function<void(bool first
 {
     const qint64 now = nowMs();
     const QByteArray member = QByteArray::number(user) + ':' + m_nodeName;
-    m_redis->command({"EVAL", kCameOnline, "2", presenceKey(user), kExpiryKey,
+    m_redis->command({"EVAL", kCameOnline, "2", presenceKey(user), m_expiryKey,
                       QByteArray::number(now), QByteArray::number(now + kPresenceTtlMs), m_nodeName,
                       member},
                      [done = std::move(done)](const Result<RedisReply> &reply) {
@@ -107,7 +107,7 @@ void RedisClusterLink::userCameOnline(UserId user, std::function<void(bool first
 void RedisClusterLink::userWentOffline(UserId user, std::function<void(bool last)> done)
 {
     const QByteArray member = QByteArray::number(user) + ':' + m_nodeName;
-    m_redis->command({"EVAL", kWentOffline, "2", presenceKey(user), kExpiryKey,
+    m_redis->command({"EVAL", kWentOffline, "2", presenceKey(user), m_expiryKey,
                       QByteArray::number(nowMs()), "0", m_nodeName, member},
                      [done = std::move(done)](const Result<RedisReply> &reply) {
                          done(!reply || reply->toInteger() == 0);
@@ -145,7 +145,7 @@ void RedisClusterLink::renewPresence()
     const qint64 now = nowMs();
     const QByteArray expires = QByteArray::number(now + kPresenceTtlMs);
     for (const UserId user : m_core.onlineUsers()) {
-        m_redis->command({"EVAL", kCameOnline, "2", presenceKey(user), kExpiryKey,
+        m_redis->command({"EVAL", kCameOnline, "2", presenceKey(user), m_expiryKey,
                           QByteArray::number(now), expires, m_nodeName,
                           QByteArray::number(user) + ':' + m_nodeName});
     }
@@ -157,13 +157,14 @@ void RedisClusterLink::sweepPresence()
         return;
     // One sweeper at a time across the cluster; the lock lapses by itself.
     m_redis->command(
-        {"SET", "tidings:presence:sweeper", m_nodeName, "NX", "PX", QByteArray::number(kSweepMs)},
+        {"SET", m_prefix + "presence:sweeper", m_nodeName, "NX", "PX",
+         QByteArray::number(kSweepMs)},
         [this, self = QPointer<RedisClusterLink>(this)](const Result<RedisReply> &locked) {
             if (!self || !locked || locked->isNil())
                 return;
             const qint64 now = nowMs();
             m_redis->command(
-                {"ZRANGEBYSCORE", kExpiryKey, "-inf", QByteArray::number(now), "LIMIT", "0",
+                {"ZRANGEBYSCORE", m_expiryKey, "-inf", QByteArray::number(now), "LIMIT", "0",
                  QByteArray::number(kSweepBatch)},
                 [this, self, now](const Result<RedisReply> &expired) {
                     if (!self || !expired)
@@ -175,7 +176,7 @@ void RedisClusterLink::sweepPresence()
                         if (colon <= 0 || user <= 0)
                             continue;
                         m_redis->command(
-                            {"EVAL", kWentOffline, "2", presenceKey(user), kExpiryKey,
+                            {"EVAL", kWentOffline, "2", presenceKey(user), m_expiryKey,
                              QByteArray::number(now), "0", member.mid(colon + 1), member},
                             [this, self, user, now](const Result<RedisReply> &left) {
                                 if (self && left && left->toInteger() == 0)
@@ -204,7 +205,7 @@ void RedisClusterLink::sendToUsers(const QList<UserId> &users, QByteArrayView js
     QByteArray payload = header('F');
     QDataStream out(&payload, QIODevice::Append);
     out << users << QByteArray(json.data(), json.size());
-    m_redis->publish(kChannel, payload);
+    m_redis->publish(m_channel, payload);
 }
 
 void RedisClusterLink::membersChanged(ConversationId conversation)
@@ -212,7 +213,7 @@ void RedisClusterLink::membersChanged(ConversationId conversation)
     QByteArray payload = header('M');
     QDataStream out(&payload, QIODevice::Append);
     out << conversation;
-    m_redis->publish(kChannel, payload);
+    m_redis->publish(m_channel, payload);
 }
 
 void RedisClusterLink::endSessions(const QList<qint64> &sessionIds, quint16 code,
@@ -223,7 +224,7 @@ void RedisClusterLink::endSessions(const QList<qint64> &sessionIds, quint16 code
     QByteArray payload = header('E');
     QDataStream out(&payload, QIODevice::Append);
     out << sessionIds << code << reason;
-    m_redis->publish(kChannel, payload);
+    m_redis->publish(m_channel, payload);
 }
 
 void RedisClusterLink::received(const QByteArray &payload)

@@ -33,7 +33,10 @@ class RedisClusterLink final : public QObject, public ClusterLink
 
 public:
     /// Takes `redis` (not yet started); `core` must outlive this object.
-    RedisClusterLink(ChatCore &core, std::unique_ptr<RedisClient> redis, QObject *parent = nullptr);
+    /// Keys and the channel are named after `storeInstance` (the store's instance id):
+    /// clusters on different stores may share one Redis without hearing each other.
+    RedisClusterLink(ChatCore &core, std::unique_ptr<RedisClient> redis,
+                     const QString &storeInstance, QObject *parent = nullptr);
     ~RedisClusterLink() override;
 
     void start();
@@ -56,8 +59,13 @@ private:
     void received(const QByteArray &payload);
     QByteArray header(char kind) const;
 
+    QByteArray presenceKey(UserId user) const;
+
     ChatCore &m_core;
     std::unique_ptr<RedisClient> m_redis;
+    const QByteArray m_prefix; ///< "tidings:<store instance>:"
+    const QByteArray m_channel;
+    const QByteArray m_expiryKey;
     const QByteArray m_nodeId;
     const QByteArray m_nodeName; ///< m_nodeId in hex, as presence entries name it
     bool m_wasConnected = false;

@@ -188,7 +188,8 @@ Result<quint16> RelayServer::start()
         if (!address)
             return Error{ErrorCode::BadRequest, u"invalid bus: "_s + address.error().message};
         m_services->cluster = std::make_unique<RedisClusterLink>(
-            *m_services->chat, std::make_unique<RedisClient>(*address));
+            *m_services->chat, std::make_unique<RedisClient>(*address),
+            m_services->storeInfo->instanceId);
         m_services->chat->setClusterLink(m_services->cluster.get());
         m_services->cluster->start();
     }

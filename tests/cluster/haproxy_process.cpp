@@ -1,6 +1,7 @@
 #include "haproxy_process.h"
 
 #include "support/http_helpers.h"
+#include "support/redis_process.h"
 
 #include <QDeadlineTimer>
 #include <QFile>
@@ -18,22 +19,6 @@
 namespace tidings::test {
 
 using namespace Qt::StringLiterals;
-
-namespace {
-
-/// A port nobody listens on now, below the ephemeral range (QT-NOTES 11).
-quint16 freePort()
-{
-    for (int attempt = 0; attempt < 200; ++attempt) {
-        const auto port = static_cast<quint16>(QRandomGenerator::global()->bounded(20000, 32768));
-        QTcpServer probe;
-        if (probe.listen(QHostAddress::LocalHost, port))
-            return port;
-    }
-    return 0;
-}
-
-} // namespace
 
 HaproxyProcess::HaproxyProcess(QString configTemplate) : m_template(std::move(configTemplate)) { }
 
@@ -95,8 +80,8 @@ bool HaproxyProcess::startOnce(const QList<quint16> &nodePorts, int timeoutMs)
         m_lastError = u"cannot read %1"_s.arg(m_template);
         return false;
     }
-    m_port = freePort();
-    m_statsPort = freePort();
+    m_port = freeLoopbackPort();
+    m_statsPort = freeLoopbackPort();
     if (m_port == 0 || m_statsPort == 0 || m_port == m_statsPort || !m_directory.isValid()) {
         m_lastError = u"no free ports or temporary directory"_s;
         return false;

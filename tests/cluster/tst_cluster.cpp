@@ -16,14 +16,6 @@ class TestCluster : public QObject
 {
     Q_OBJECT
 
-    static QString servicesFile(const QString &name)
-    {
-        QFile file(qEnvironmentVariable("TIDINGS_TEST_SERVICES") + u'/' + name);
-        if (!file.open(QIODevice::ReadOnly))
-            return {};
-        return QString::fromUtf8(file.readAll()).trimmed();
-    }
-
     static bool ok(const QJsonObject &reply) { return ProtocolClient::isOk(reply); }
 
     QString name(const QString &base) { return u"%1%2"_s.arg(base).arg(++m_users); }
@@ -43,7 +35,7 @@ class TestCluster : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
-        const QString bus = servicesFile(u"redis.url"_s);
+        const QString bus = RelayProcess::clusterService(u"redis.url"_s);
         if (bus.isEmpty())
             QSKIP("the cluster fixture's servers are not running (ctest -L cluster starts them)");
         // Both nodes on node A's database: one store, two relays.

@@ -264,14 +264,6 @@ class TestClusterFaults : public QObject
 {
     Q_OBJECT
 
-    static QString servicesFile(const QString &name)
-    {
-        QFile file(qEnvironmentVariable("TIDINGS_TEST_SERVICES") + u'/' + name);
-        if (!file.open(QIODevice::ReadOnly))
-            return {};
-        return QString::fromUtf8(file.readAll()).trimmed();
-    }
-
     static bool ok(const QJsonObject &reply) { return ProtocolClient::isOk(reply); }
 
     Account signUp(const QUrl &url, const QString &base)
@@ -329,7 +321,7 @@ private Q_SLOTS:
     void initTestCase()
     {
         QStandardPaths::setTestModeEnabled(true);
-        m_bus = servicesFile(u"redis.url"_s);
+        m_bus = RelayProcess::clusterService(u"redis.url"_s);
         if (m_bus.isEmpty())
             QSKIP("the cluster fixture's servers are not running (ctest -L cluster starts them)");
     }

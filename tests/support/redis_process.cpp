@@ -16,11 +16,7 @@ namespace tidings::test {
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
-/// A port nobody listens on now, in [20000, 32768): below the ephemeral range, so no
-/// outgoing connection of this machine takes it meanwhile.
-quint16 freePort()
+quint16 freeLoopbackPort()
 {
     for (int attempt = 0; attempt < 200; ++attempt) {
         const auto port = static_cast<quint16>(QRandomGenerator::global()->bounded(20000, 32768));
@@ -31,9 +27,7 @@ quint16 freePort()
     return 0;
 }
 
-} // namespace
-
-RedisProcess::RedisProcess() : m_port(freePort()) { }
+RedisProcess::RedisProcess() : m_port(freeLoopbackPort()) { }
 
 RedisProcess::~RedisProcess()
 {
@@ -73,7 +67,7 @@ bool RedisProcess::start(const QStringList &extraArguments, int timeoutMs)
             return m_everStarted = true;
         if (m_everStarted || attempt == 5 || !m_output.contains("Address already in use"))
             return false;
-        m_port = freePort();
+        m_port = freeLoopbackPort();
     }
 }
 

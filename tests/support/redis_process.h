@@ -10,6 +10,10 @@
 
 namespace tidings::test {
 
+/// A loopback port nobody listens on now, in [20000, 32768): below the ephemeral range, so
+/// no outgoing connection of this machine takes it meanwhile (QT-NOTES 11). 0: none found.
+quint16 freeLoopbackPort();
+
 /// A real redis-server as a child process, for the bus and cluster tests.
 ///
 /// It listens on 127.0.0.1 at a port below 32768 (QT-NOTES: ephemeral ports start there)

@@ -28,14 +28,12 @@ namespace {
 /// (tests/cluster/services.sh), or empty when tests run on the embedded store.
 QString testPostgresUrl()
 {
-    const QString services = qEnvironmentVariable("TIDINGS_TEST_SERVICES");
-    if (services.isEmpty())
+    if (qEnvironmentVariableIsEmpty("TIDINGS_TEST_SERVICES"))
         return {};
-    QFile file(services + u"/postgres.url"_s);
-    if (!file.open(QIODevice::ReadOnly))
-        qFatal("TIDINGS_TEST_SERVICES is set but %s/postgres.url cannot be read",
-               qPrintable(services));
-    return QString::fromUtf8(file.readAll()).trimmed();
+    const QString url = RelayProcess::clusterService(u"postgres.url"_s);
+    if (url.isEmpty())
+        qFatal("TIDINGS_TEST_SERVICES is set but its postgres.url cannot be read");
+    return url;
 }
 
 /// Runs `statement` on database `name` of the test server; returns the rows it changed
@@ -104,6 +102,17 @@ QUrl RelayProcess::webSocketUrl() const
     QUrl url = httpUrl(u"/ws"_s);
     url.setScheme(m_tls ? u"wss"_s : u"ws"_s);
     return url;
+}
+
+QString RelayProcess::clusterService(const QString &name)
+{
+    const QString services = qEnvironmentVariable("TIDINGS_TEST_SERVICES");
+    if (services.isEmpty())
+        return {};
+    QFile file(services + u'/' + name);
+    if (!file.open(QIODevice::ReadOnly))
+        return {};
+    return QString::fromUtf8(file.readAll()).trimmed();
 }
 
 QString RelayProcess::postgresDatabase() const

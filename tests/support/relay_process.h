@@ -53,6 +53,9 @@ public:
     /// With TIDINGS_TEST_SERVICES set (the `cluster` label), the relay's store is a database
     /// of its own on the test PostgreSQL server, made on first use: its URL (else empty).
     QString storeUrl();
+    /// A line the `cluster` fixture wrote in its directory (TIDINGS_TEST_SERVICES), e.g.
+    /// "redis.url"; empty when there is none.
+    static QString clusterService(const QString &file);
     /// What an admin command needs to reach this relay's store: --data-dir, and --store
     /// when it is on PostgreSQL.
     QStringList adminArguments();
