@@ -75,7 +75,9 @@ int main(int argc, char *argv[])
                                          u"Admin: display name for 'user add'."_s, u"text"_s);
     const QCommandLineOption passwordStdin(
         u"password-stdin"_s, u"Admin: read the password from the first line of stdin."_s);
-    parser.addOptions({displayName, passwordStdin});
+    const QCommandLineOption targetStore(
+        u"to"_s, u"Admin: the PostgreSQL store 'migrate-store' copies into."_s, u"url"_s);
+    parser.addOptions({displayName, passwordStdin, targetStore});
     parser.addPositionalArgument(
         u"command"_s, u"An admin command (see below); none runs the relay."_s, u"[command]"_s);
 
@@ -97,7 +99,7 @@ int main(int argc, char *argv[])
         return fail(kExitUsage, config.error().message);
     if (!words.isEmpty()) {
         const AdminInvocation invocation{words, parser.value(displayName),
-                                         parser.isSet(passwordStdin)};
+                                         parser.isSet(passwordStdin), parser.value(targetStore)};
         return runAdminCommand(invocation, *config, stdin, stdout, stderr);
     }
     installLogOutput(config->logFormat);

@@ -1,5 +1,6 @@
 #include "admin/admin_commands.h"
 
+#include "admin/store_migration.h"
 #include "crypto/password_hash.h"
 #include "crypto/session_token.h"
 #include "protocol/account_rules.h"
@@ -68,6 +69,8 @@ public:
             return withStore([this](Store &store) { return listReports(store); });
         if (words == QStringList{u"migrate"_s})
             return migrate();
+        if (words == QStringList{u"migrate-store"_s})
+            return migrateStore();
         if (command == u"push dead" && arguments.isEmpty())
             return withStore([this](Store &store) { return listDeadPushes(store); });
         static const QStringList kUserCommands{u"user add"_s, u"user disable"_s, u"user enable"_s,
@@ -114,6 +117,26 @@ private:
         const StoreInfo &info = opened->second;
         std::fprintf(m_out, "%s store %s is at schema version %d\n", qPrintable(info.backend),
                      qPrintable(info.location), info.schemaVersion);
+        return kDone;
+    }
+
+    /// Copies the stopped embedded relay of the data directory into a cluster's stores.
+    int migrateStore()
+    {
+        if (m_invocation.targetStore.isEmpty()) {
+            std::fprintf(m_err,
+                         "tidings-relay: error: migrate-store needs --to "
+                         "postgresql://user@host:port/database\n%s",
+                         qPrintable(adminUsage()));
+            return kUsage;
+        }
+        StoreMigrationOptions options;
+        options.dataDirectory = m_config.dataDirectory;
+        options.targetStore = m_invocation.targetStore;
+        options.targetMedia = m_config.media;
+        options.pieceBytes = m_config.mediaChunkBytes;
+        if (auto migrated = StoreMigration(options, m_out).run(); !migrated)
+            return fail(migrated.error().message);
         return kDone;
     }
 
@@ -301,7 +324,8 @@ private:
 
 bool isAdminCommand(const QString &word)
 {
-    return word == u"user" || word == u"report" || word == u"push" || word == u"migrate";
+    return word == u"user" || word == u"report" || word == u"push" || word == u"migrate"
+        || word == u"migrate-store";
 }
 
 QString adminUsage()
@@ -317,6 +341,12 @@ QString adminUsage()
            "  tidings-relay migrate                  (create or upgrade the store's schema, and "
            "say\n"
            "                                          which it is; nodes refuse an older one)\n"
+           "  tidings-relay migrate-store --to postgresql://… [--media s3://…]\n"
+           "                                         (the relay on --data-dir must be stopped:\n"
+           "                                          copies its store into an empty PostgreSQL\n"
+           "                                          store in one transaction and its media\n"
+           "                                          files to S3; the data directory is only\n"
+           "                                          read. See docs/operations.md)\n"
            "Without --password-stdin a random password is made and printed.\n"_s;
 }
 
