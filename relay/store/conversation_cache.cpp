@@ -78,7 +78,9 @@ Result<ConversationCache::Entry *> ConversationCache::get(QSqlDatabase &db,
         return record.error();
     if (!record->next())
         return Error{ErrorCode::NotFound, u"no such conversation"_s};
-    const Known known{record->value(0).toString() == u"group", record->value(1).toLongLong()};
+    Known known;
+    known.isGroup = record->value(0).toString() == u"group";
+    known.lastSeq = record->value(1).toLongLong();
     record->finish();
     return get(db, conversation, known);
 }
@@ -86,8 +88,14 @@ Result<ConversationCache::Entry *> ConversationCache::get(QSqlDatabase &db,
 Result<ConversationCache::Entry *>
 ConversationCache::get(QSqlDatabase &db, ConversationId conversation, const Known &known)
 {
-    if (auto it = m_entries.find(conversation); it != m_entries.end())
-        return &*it;
+    if (auto it = m_entries.find(conversation); it != m_entries.end()) {
+        if (known.reserved == 0 || it->lastSeq + 1 == known.reserved) {
+            if (known.blocked)
+                it->blocked = *known.blocked;
+            return &*it;
+        }
+        m_entries.erase(it);
+    }
     Entry entry;
     entry.isGroup = known.isGroup;
     entry.lastSeq = known.lastSeq;
@@ -104,7 +112,9 @@ ConversationCache::get(QSqlDatabase &db, ConversationId conversation, const Know
                               members->value(2).toBool()});
     members->finish();
 
-    if (!entry.isGroup && entry.members.size() == 2) {
+    if (known.blocked) {
+        entry.blocked = *known.blocked;
+    } else if (!entry.isGroup && entry.members.size() == 2) {
         auto blocked = blockedEitherWay(db, entry.members.at(0).user, entry.members.at(1).user);
         if (!blocked)
             return blocked.error();

@@ -8,6 +8,8 @@
 #include <QList>
 #include <QSqlDatabase>
 
+#include <optional>
+
 namespace tidings::relay::sql {
 
 /// What the message path needs to know of a conversation, kept in the writer's memory so
@@ -60,6 +62,14 @@ public:
     {
         bool isGroup = false;
         Seq lastSeq = 0;
+        /// PostgreSQL: the seq the conversation's row lock just gave this message. An entry
+        /// is only used when it ends right before it: every change of members appends to
+        /// the log, so no other append in between (by any node) means the members held are
+        /// still the members. Otherwise it is read again.
+        Seq reserved = 0;
+        /// Read with the row (blocks change on any node and lock no conversation): taken
+        /// as it is instead of from memory or another query.
+        std::optional<bool> blocked;
     };
     /// get() when the row was just read: a miss reads the members only.
     Result<Entry *> get(QSqlDatabase &db, ConversationId conversation, const Known &known);

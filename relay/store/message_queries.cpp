@@ -261,23 +261,41 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
 
     // PostgreSQL: every node appends to this log. The row lock taken here, held to commit,
     // orders the appends: the seq is the next, and commits follow seq order. Everything is
-    // checked under the lock (a member removed by another node is seen removed).
-    auto bumped = runCached(db,
-                            u"UPDATE conversations SET last_seq = last_seq + 1 WHERE id = ? "
-                            "RETURNING last_seq, kind"_s,
-                            {conversation});
+    // checked under the lock (a member removed by another node is seen removed). One round
+    // trip tells the seq, the kind, blocks between a direct chat's two members and whether
+    // anyone else has a push target; the members come from the writer's memory when no
+    // other append came between (see ConversationCache::Known::reserved).
+    auto bumped = runCached(
+        db,
+        u"UPDATE conversations c SET last_seq = c.last_seq + 1 WHERE c.id = ? "
+        "RETURNING c.last_seq, c.kind = 'group', "
+        "c.kind <> 'group' AND EXISTS (SELECT 1 FROM members a "
+        "  JOIN members b ON b.conversation_id = a.conversation_id AND b.user_id <> a.user_id "
+        "  JOIN blocks k ON k.blocker_id = a.user_id AND k.blocked_id = b.user_id "
+        "  WHERE a.conversation_id = c.id AND a.left_seq IS NULL AND b.left_seq IS NULL), "
+        "EXISTS (SELECT 1 FROM members m JOIN push_targets t ON t.user_id = m.user_id "
+        "  WHERE m.conversation_id = c.id AND m.left_seq IS NULL AND m.user_id <> ?)"_s,
+        {conversation, sender});
     if (!bumped)
         return Error{ErrorCode::Io, bumped.error().message};
     if (!bumped->next())
         return Error{ErrorCode::NotFound, u"no such conversation"_s};
     const Seq reserved = bumped->value(0).toLongLong();
-    const ConversationCache::Known known{bumped->value(1).toString() == u"group", reserved};
+    ConversationCache::Known known{bumped->value(1).toBool(), reserved, reserved,
+                                   bumped->value(2).toBool()};
+    const bool mayPush = bumped->value(3).toBool();
     bumped->finish();
     auto appended = appendMessage(db, sender, conversation, clientId, message, reserved, known);
-    if (appended ? !appended->duplicate : appended.error().code == ErrorCode::Io)
+    if (appended && !appended->duplicate) {
+        appended->mayPush = mayPush;
+        return appended;
+    }
+    if (!appended && appended.error().code == ErrorCode::Io)
         return appended;
     // Refused, or a retry answered with the original: the seq is given back (still under
-    // the lock), so the job wrote nothing, as a job without a savepoint must.
+    // the lock), so the job wrote nothing, as a job without a savepoint must; what the
+    // writer holds of the conversation is read again next time.
+    conversationChanged(db, conversation);
     if (auto undone = runCached(
             db, u"UPDATE conversations SET last_seq = last_seq - 1 WHERE id = ?"_s, {conversation});
         !undone) {

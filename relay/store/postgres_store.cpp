@@ -2,6 +2,7 @@
 
 #include "sql/migrations.h"
 #include "sql/sql_helpers.h"
+#include "store/conversation_cache.h"
 #include "store/store_logging.h"
 
 #include <QProcessEnvironment>
@@ -51,7 +52,7 @@ Result<void> openConnection(QSqlDatabase &database, const PostgresLocation &loca
     for (const QString &setting :
          {u"SET synchronous_commit = on"_s, u"SET statement_timeout = '30s'"_s,
           u"SET lock_timeout = '10s'"_s, u"SET idle_in_transaction_session_timeout = '60s'"_s,
-          u"SET client_min_messages = warning"_s}) {
+          u"SET client_min_messages = warning"_s, u"SET plan_cache_mode = force_generic_plan"_s}) {
         if (auto done = exec(database, setting); !done)
             return Error{ErrorCode::Unavailable, done.error().message};
     }
@@ -173,7 +174,13 @@ Result<StoreInfo> PostgresStore::open(bool migrate)
     const PostgresLocation location = m_location;
     const auto connect
         = [location](QSqlDatabase &database) { return openConnection(database, location); };
-    m_writer = std::make_unique<SqlThread>(u"QPSQL"_s, connect, 65536, 256);
+    m_writer = std::make_unique<SqlThread>(
+        u"QPSQL"_s, connect, 65536, 256,
+        [](QSqlDatabase &database) -> std::unique_ptr<ConnectionState> {
+            auto cache = std::make_unique<sql::ConversationCache>();
+            cache->installFor(database);
+            return cache;
+        });
     // Every node's batch takes its conversations' row locks in id order before anything
     // else: batches that share conversations wait for each other instead of deadlocking
     // (which PostgreSQL only notices after deadlock_timeout, a second).
@@ -182,10 +189,11 @@ Result<StoreInfo> PostgresStore::open(bool migrate)
         ids.reserve(keys.size());
         for (const qint64 key : keys)
             ids.append(QString::number(key));
-        auto locked = sql::run(database,
-                               u"SELECT id FROM conversations WHERE id = ANY (CAST(? AS BIGINT[])) "
-                               "ORDER BY id FOR UPDATE"_s,
-                               {QVariant(QString(u'{' + ids.join(u',') + u'}'))});
+        auto locked = tidings::sql::run(
+            database,
+            u"SELECT id FROM conversations WHERE id = ANY (CAST(? AS BIGINT[])) "
+            "ORDER BY id FOR UPDATE"_s,
+            {QVariant(QString(u'{' + ids.join(u',') + u'}'))});
         if (!locked)
             return locked.error();
         return {};

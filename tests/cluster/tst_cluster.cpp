@@ -105,6 +105,54 @@ private Q_SLOTS:
         QVERIFY(!carol.receives(u"event"_s, 500));
     }
 
+    void aNodeSeesWhatAnotherChangedAtTheNextMessage()
+    {
+        // Each node's writer keeps a conversation's members and blocks in memory between
+        // messages: what another node changed meanwhile counts from the very next one.
+        ProtocolClient alice, bob, carol;
+        const qint64 aliceId = alice.signUp(m_a.webSocketUrl(), name(u"alice"_s));
+        const qint64 bobId = bob.signUp(m_b.webSocketUrl(), name(u"bob"_s));
+        const qint64 carolId = carol.signUp(m_a.webSocketUrl(), name(u"carol"_s));
+        QVERIFY(aliceId > 0 && bobId > 0 && carolId > 0);
+        const auto send = [](ProtocolClient &client, qint64 conversation, const QString &id) {
+            return client.request(
+                u"message.send"_s,
+                {{u"conversation"_s, conversation}, {u"client_id"_s, id}, {u"text"_s, id}});
+        };
+
+        const QJsonObject group = bob.request(
+            u"group.create"_s,
+            {{u"title"_s, u"remembered"_s}, {u"members"_s, QJsonArray{aliceId, carolId}}});
+        QVERIFY(ok(group));
+        const qint64 id = group.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
+        QVERIFY(ok(send(carol, id, u"c1"_s)));
+        QVERIFY(ok(send(carol, id, u"c2"_s))); // node A now remembers Carol as a member
+        QVERIFY(
+            ok(bob.request(u"group.remove"_s, {{u"conversation"_s, id}, {u"user"_s, carolId}})));
+        QCOMPARE(ProtocolClient::errorCode(send(carol, id, u"c3"_s)), u"forbidden"_s);
+        QVERIFY(ok(send(alice, id, u"a1"_s)));
+
+        const qint64 direct = openDirect(alice, bobId);
+        QVERIFY(direct > 0);
+        QVERIFY(ok(send(alice, direct, u"d1"_s))); // node A: no block between them
+        QVERIFY(ok(bob.request(u"user.block"_s, {{u"user"_s, aliceId}})));
+        QCOMPARE(ProtocolClient::errorCode(send(alice, direct, u"d2"_s)), u"forbidden"_s);
+        QVERIFY(ok(bob.request(u"user.unblock"_s, {{u"user"_s, aliceId}})));
+        QVERIFY(ok(send(alice, direct, u"d3"_s)));
+
+        // The refusals took no seq: the logs stay gap-free.
+        for (const qint64 conversation : {id, direct}) {
+            qint64 expected = 0;
+            for (const QJsonObject &event : bob.wholeHistory(conversation)) {
+                const qint64 seq = event.value(u"seq"_s).toInteger();
+                if (expected > 0)
+                    QCOMPARE(seq, expected + 1);
+                expected = seq;
+            }
+            QVERIFY(expected > 0);
+        }
+    }
+
     void appendsFromEveryNodeStayGapFree()
     {
         // Four writers, two per node, into one group at once: every ack has its own seq,
