@@ -5,7 +5,9 @@
 
 #include <QElapsedTimer>
 #include <QHash>
+#include <QSqlDriver>
 #include <QSqlError>
+#include <QSqlField>
 #include <QSqlQuery>
 #include <QStringDecoder>
 
@@ -18,9 +20,10 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-/// Rows per INSERT, and about as many bytes of values: few round trips, bounded statements.
+/// Rows per INSERT, and at most about this much text of values: few round trips, bounded
+/// statements.
 constexpr int kBatchRows = 500;
-constexpr qsizetype kBatchBytes = 4 * 1024 * 1024;
+constexpr qsizetype kBatchCharacters = 4 * 1024 * 1024;
 constexpr qint64 kProgressMs = 2000;
 
 Error targetError(const QString &what, const QSqlError &error)
@@ -96,18 +99,6 @@ Result<QVariant> converted(const QVariant &value, TargetType type)
     }
     return Error{ErrorCode::BadRequest,
                  u"the value '%1' does not fit the column"_s.arg(value.toString().left(40))};
-}
-
-qsizetype valueBytes(const QVariant &value)
-{
-    switch (value.typeId()) {
-    case QMetaType::QString:
-        return value.toString().size() * 3; // UTF-8 at most, escaped
-    case QMetaType::QByteArray:
-        return value.toByteArray().size() * 2; // bytea goes as hex
-    default:
-        return 8;
-    }
 }
 
 /// Orders `tables` so that each comes after the tables it refers to (`parents`: child →
@@ -313,9 +304,6 @@ Result<qint64> StoreCopy::copyTable(const CopyTable &table)
     for (const QString &column : table.columns)
         quoted.append(quotedIdentifier(column));
     const QString columnList = quoted.join(u", "_s);
-    const QString rowPlaceholders
-        = u'(' + QStringList(table.columns.size(), u"?"_s).join(u", "_s) + u')';
-
     QSqlQuery rows(m_source.database());
     rows.setForwardOnly(true);
     if (!rows.exec(u"SELECT %1 FROM %2"_s.arg(columnList, quotedIdentifier(table.name))))
@@ -326,31 +314,29 @@ Result<qint64> StoreCopy::copyTable(const CopyTable &table)
     // The target's own settings stay (its instance id); the source's others are added.
     const QString conflict = isSettingsTable(table.name) ? u" ON CONFLICT DO NOTHING"_s : QString();
     qint64 read = 0, inserted = 0;
-    QVariantList values;
+    // Values go as literals the driver escapes, as QPSQL itself sends bound values: a
+    // prepared statement per batch would cost another round trip and parse for nothing.
+    const QSqlDriver *driver = m_target.driver();
+    QString batch;
     int batchRows = 0;
-    qsizetype batchBytes = 0;
     const auto flush = [&]() -> Result<void> {
         if (batchRows == 0)
             return {};
-        QStringList placeholders(batchRows, rowPlaceholders);
-        auto insert = targetQuery(
-            m_target,
-            u"INSERT INTO %1 (%2) VALUES %3%4"_s.arg(quotedIdentifier(table.name), columnList,
-                                                     placeholders.join(u", "_s), conflict),
-            values);
-        if (!insert)
-            return Error{insert.error().code,
-                         u"copying table %1: %2"_s.arg(table.name, insert.error().message)};
-        inserted += insert->numRowsAffected();
-        values.clear();
+        QSqlQuery insert(m_target);
+        if (!insert.exec(u"INSERT INTO %1 (%2) VALUES %3%4"_s.arg(quotedIdentifier(table.name),
+                                                                  columnList, batch, conflict)))
+            return targetError(u"copying table "_s + table.name, insert.lastError());
+        inserted += insert.numRowsAffected();
+        batch.clear();
         batchRows = 0;
-        batchBytes = 0;
         return {};
     };
 
     QElapsedTimer sinceReport;
     sinceReport.start();
+    QStringList literals;
     while (rows.next()) {
+        literals.clear();
         for (int i = 0; i < table.columns.size(); ++i) {
             const auto value = converted(rows.value(i), table.types.at(i));
             if (!value)
@@ -359,11 +345,16 @@ Result<qint64> StoreCopy::copyTable(const CopyTable &table)
                     u"table %1, column %2, row %3: %4"_s.arg(table.name, table.columns.at(i))
                         .arg(read + 1)
                         .arg(value.error().message)};
-            batchBytes += valueBytes(*value);
-            values.append(*value);
+            QSqlField field(table.columns.at(i), value->metaType());
+            if (!value->isNull())
+                field.setValue(*value);
+            literals.append(driver->formatValue(field));
         }
+        if (batchRows > 0)
+            batch += u", "_s;
+        batch += u'(' + literals.join(u", "_s) + u')';
         ++read;
-        if (++batchRows >= kBatchRows || batchBytes >= kBatchBytes) {
+        if (++batchRows >= kBatchRows || batch.size() >= kBatchCharacters) {
             if (auto flushed = flush(); !flushed)
                 return flushed.error();
         }
