@@ -74,6 +74,12 @@ public:
     /// get() when the row was just read: a miss reads the members only.
     Result<Entry *> get(QSqlDatabase &db, ConversationId conversation, const Known &known);
 
+    /// What memory holds of `conversation`, unchecked (null: nothing).
+    Entry *peek(ConversationId conversation)
+    {
+        const auto it = m_entries.find(conversation);
+        return it == m_entries.end() ? nullptr : &*it;
+    }
     void forget(ConversationId conversation) { m_entries.remove(conversation); }
     void clear() { m_entries.clear(); }
     void rolledBack() override { clear(); }

@@ -265,17 +265,52 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
     // trip tells the seq, the kind, blocks between a direct chat's two members and whether
     // anyone else has a push target; the members come from the writer's memory when no
     // other append came between (see ConversationCache::Known::reserved).
-    auto bumped = runCached(
-        db,
-        u"UPDATE conversations c SET last_seq = c.last_seq + 1 WHERE c.id = ? "
-        "RETURNING c.last_seq, c.kind = 'group', "
-        "c.kind <> 'group' AND EXISTS (SELECT 1 FROM members a "
-        "  JOIN members b ON b.conversation_id = a.conversation_id AND b.user_id <> a.user_id "
-        "  JOIN blocks k ON k.blocker_id = a.user_id AND k.blocked_id = b.user_id "
-        "  WHERE a.conversation_id = c.id AND a.left_seq IS NULL AND b.left_seq IS NULL), "
-        "EXISTS (SELECT 1 FROM members m JOIN push_targets t ON t.user_id = m.user_id "
-        "  WHERE m.conversation_id = c.id AND m.left_seq IS NULL AND m.user_id <> ?)"_s,
-        {conversation, sender});
+    //
+    // The common case is that one round trip and no other: a plain message from a member
+    // the writer knows, to a conversation whose last append was its own. The insert is
+    // then part of the lock's statement, made only if the seq is the one expected (nobody
+    // else appended since) and no block stands; if not, the lock is held all the same and
+    // the message goes the checked way below with the seq it got.
+    static const QString kBump
+        = u"UPDATE conversations c SET last_seq = c.last_seq + 1 WHERE c.id = ? "
+          "RETURNING c.last_seq, c.kind = 'group' AS is_group, "
+          "c.kind <> 'group' AND EXISTS (SELECT 1 FROM members a "
+          "  JOIN members b ON b.conversation_id = a.conversation_id AND b.user_id <> a.user_id "
+          "  JOIN blocks k ON k.blocker_id = a.user_id AND k.blocked_id = b.user_id "
+          "  WHERE a.conversation_id = c.id AND a.left_seq IS NULL AND b.left_seq IS NULL) "
+          "  AS blocked, "
+          "EXISTS (SELECT 1 FROM members m JOIN push_targets t ON t.user_id = m.user_id "
+          "  WHERE m.conversation_id = c.id AND m.left_seq IS NULL AND m.user_id <> ?) "
+          "  AS may_push"_s;
+    ConversationCache *cache = ConversationCache::of(db);
+    ConversationCache::Entry *remembered = cache ? cache->peek(conversation) : nullptr;
+    const bool oneTrip = remembered && remembered->member(sender) && message.replyTo == 0
+        && message.attachments.isEmpty();
+    std::optional<EventRecord> event;
+    if (oneTrip) {
+        event.emplace();
+        event->conversationId = conversation;
+        event->kind = u"message"_s;
+        event->senderId = sender;
+        event->clientId = clientId;
+        event->body = {{u"text"_s, message.text}};
+        event->createdAt = now();
+    }
+    auto bumped = oneTrip
+        ? runCached(db,
+                    u"WITH c AS ("_s + kBump
+                        + u"), i AS (INSERT INTO events (conversation_id, seq, kind, sender_id, "
+                          "client_id, body, created_at) "
+                          "SELECT ?, c.last_seq, 'message', ?, ?, ?, ? FROM c "
+                          "WHERE c.last_seq = ? AND NOT c.blocked "
+                          "ON CONFLICT (sender_id, client_id) WHERE client_id IS NOT NULL "
+                          "DO NOTHING RETURNING seq) "
+                          "SELECT c.last_seq, c.is_group, c.blocked, c.may_push, "
+                          "(SELECT COUNT(*) FROM i) FROM c"_s,
+                    {conversation, sender, conversation, sender, clientId,
+                     QString::fromUtf8(protocol::json::encode(event->body)), event->createdAt,
+                     remembered->lastSeq + 1})
+        : runCached(db, kBump, {conversation, sender});
     if (!bumped)
         return Error{ErrorCode::Io, bumped.error().message};
     if (!bumped->next())
@@ -284,7 +319,15 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
     ConversationCache::Known known{bumped->value(1).toBool(), reserved, reserved,
                                    bumped->value(2).toBool()};
     const bool mayPush = bumped->value(3).toBool();
+    const bool inserted = oneTrip && bumped->value(4).toLongLong() == 1;
     bumped->finish();
+    if (inserted) {
+        event->seq = reserved;
+        remembered->lastSeq = reserved;
+        Appended appended{*event, remembered->memberIds(), false};
+        appended.mayPush = mayPush;
+        return appended;
+    }
     auto appended = appendMessage(db, sender, conversation, clientId, message, reserved, known);
     if (appended && !appended->duplicate) {
         appended->mayPush = mayPush;
