@@ -137,6 +137,15 @@ StatementCacheScope::~StatementCacheScope()
         t_cache = nullptr;
 }
 
+Result<void> runUnprepared(QSqlDatabase &database, const QString &statements)
+{
+    QSqlQuery query(database);
+    if (query.exec(statements))
+        return {};
+    t_failedState = query.lastError().nativeErrorCode();
+    return Error{ErrorCode::Io, query.lastError().text()};
+}
+
 QString takeFailedState()
 {
     return std::exchange(t_failedState, QString());

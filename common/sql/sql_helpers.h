@@ -16,6 +16,10 @@ namespace tidings::sql {
 Result<QSqlQuery> run(QSqlDatabase &database, const QString &statement,
                       const QVariantList &values = {});
 
+/// Runs `statements` as given, unprepared: several separated by ';' go in one round trip.
+/// Only for text built of trusted parts (no values from outside). Fails as run() does.
+Result<void> runUnprepared(QSqlDatabase &database, const QString &statements);
+
 /// A query from runCached(): the connection's prepared statement, lent until this goes
 /// (then it is reset for its next use), or a query of its own when that statement is
 /// already lent out or no cache is installed. Reads like the QSqlQuery it stands for.

@@ -224,11 +224,6 @@ private:
             return Error{transient ? ErrorCode::Conflict : ErrorCode::Unavailable, why};
         };
         sql::takeFailedState();
-        if (!m_database.transaction()) {
-            return Error{
-                ErrorCode::Unavailable,
-                u"store cannot begin a transaction: %1"_s.arg(m_database.lastError().text())};
-        }
         if (m_owner.m_lockInOrder) {
             QList<qint64> keys;
             for (const Task &task : batch) {
@@ -237,11 +232,14 @@ private:
             }
             std::sort(keys.begin(), keys.end());
             keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-            if (!keys.isEmpty()) {
-                if (auto locked = m_owner.m_lockInOrder(m_database, keys); !locked)
-                    return rollBack(u"store cannot lock the batch's rows: "_s
-                                    + locked.error().message);
+            if (auto locked = m_owner.m_lockInOrder(m_database, keys); !locked) {
+                return rollBack(u"store cannot begin and lock the batch's rows: "_s
+                                + locked.error().message);
             }
+        } else if (!m_database.transaction()) {
+            return Error{
+                ErrorCode::Unavailable,
+                u"store cannot begin a transaction: %1"_s.arg(m_database.lastError().text())};
         }
         for (Task &task : batch) {
             if (task.isolation == WriteIsolation::None) {

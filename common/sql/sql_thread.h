@@ -74,8 +74,9 @@ public:
               int maxPendingJobs = 65536, int maxBatch = 256,
               std::function<std::unique_ptr<ConnectionState>(QSqlDatabase &)> makeState = {});
 
-    /// Locks the rows named by `keys` (ascending, distinct) at the start of a group commit;
-    /// see submitWrite(). Set before the first job.
+    /// Begins a group commit's transaction and locks the rows named by `keys` (ascending,
+    /// distinct; maybe none) in it, in as few round trips as it can; see submitWrite().
+    /// Without it, QSqlDatabase::transaction() begins. Set before the first job.
     using LockInOrder = std::function<Result<void>(QSqlDatabase &, const QList<qint64> &keys)>;
     void setLockInOrder(LockInOrder lock);
     ~SqlThread();

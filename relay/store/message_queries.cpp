@@ -296,21 +296,49 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
         event->body = {{u"text"_s, message.text}};
         event->createdAt = now();
     }
-    auto bumped = oneTrip
-        ? runCached(db,
-                    u"WITH c AS ("_s + kBump
-                        + u"), i AS (INSERT INTO events (conversation_id, seq, kind, sender_id, "
-                          "client_id, body, created_at) "
-                          "SELECT ?, c.last_seq, 'message', ?, ?, ?, ? FROM c "
-                          "WHERE c.last_seq = ? AND NOT c.blocked "
-                          "ON CONFLICT (sender_id, client_id) WHERE client_id IS NOT NULL "
-                          "DO NOTHING RETURNING seq) "
-                          "SELECT c.last_seq, c.is_group, c.blocked, c.may_push, "
-                          "(SELECT COUNT(*) FROM i) FROM c"_s,
-                    {conversation, sender, conversation, sender, clientId,
-                     QString::fromUtf8(protocol::json::encode(event->body)), event->createdAt,
-                     remembered->lastSeq + 1})
-        : runCached(db, kBump, {conversation, sender});
+    const auto bump = [&]() -> Result<tidings::sql::CachedQuery> {
+        if (!oneTrip)
+            return runCached(db, kBump, {conversation, sender});
+        // The members are known, so the blocks and push targets are looked up by their
+        // keys (a direct chat's block either way; anyone else's target) rather than joined.
+        const bool direct = !remembered->isGroup && remembered->members.size() == 2;
+        QString others;
+        for (const ConversationCache::Member &member : std::as_const(remembered->members)) {
+            if (member.user != sender)
+                others += (others.isEmpty() ? u"{"_s : u","_s) + QString::number(member.user);
+        }
+        others += others.isEmpty() ? u"{}"_s : u"}"_s;
+        const UserId other = direct ? remembered->members.at(0).user == sender
+                ? remembered->members.at(1).user
+                : remembered->members.at(0).user
+                                    : 0;
+        QVariantList values{conversation};
+        if (direct)
+            values << sender << other << other << sender;
+        values << others << conversation << sender << clientId
+               << QString::fromUtf8(protocol::json::encode(event->body)) << event->createdAt
+               << remembered->lastSeq + 1;
+        return runCached(
+            db,
+            u"WITH c AS (UPDATE conversations c SET last_seq = c.last_seq + 1 WHERE c.id = ? "
+            "RETURNING c.last_seq, c.kind = 'group' AS is_group, "_s
+                + (direct
+                       ? u"EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?) "
+                         "OR EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?)"_s
+                       : u"FALSE"_s)
+                + u" AS blocked, EXISTS (SELECT 1 FROM push_targets "
+                  "WHERE user_id = ANY (CAST(? AS BIGINT[]))) AS may_push), "
+                  "i AS (INSERT INTO events (conversation_id, seq, kind, sender_id, "
+                  "client_id, body, created_at) "
+                  "SELECT ?, c.last_seq, 'message', ?, ?, ?, ? FROM c "
+                  "WHERE c.last_seq = ? AND NOT c.blocked "
+                  "ON CONFLICT (sender_id, client_id) WHERE client_id IS NOT NULL "
+                  "DO NOTHING RETURNING seq) "
+                  "SELECT c.last_seq, c.is_group, c.blocked, c.may_push, "
+                  "(SELECT COUNT(*) FROM i) FROM c"_s,
+            values);
+    };
+    auto bumped = bump();
     if (!bumped)
         return Error{ErrorCode::Io, bumped.error().message};
     if (!bumped->next())
