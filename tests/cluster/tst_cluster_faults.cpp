@@ -4,6 +4,7 @@
 // doubled, and clients find their way back by themselves.
 #include "haproxy_process.h"
 #include "steady_sender.h"
+#include "support/file_helpers.h"
 #include "support/http_helpers.h"
 #include "support/protocol_client.h"
 #include "support/redis_process.h"
@@ -172,20 +173,6 @@ QString checkLog(const QList<QJsonObject> &log, const QList<const SteadySender *
     if (stored.size() != expected)
         return u"%1 messages stored, %2 sent"_s.arg(stored.size()).arg(expected);
     return {};
-}
-
-QString sha256(const QByteArray &bytes)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
-}
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    QRandomGenerator generator(seed);
-    for (qsizetype i = 0; i < size; ++i)
-        bytes[i] = char(generator.generate() & 0xff);
-    return bytes;
 }
 
 /// The newest PostgreSQL's programs (initdb, pg_ctl, …), as services.sh finds them.
@@ -693,7 +680,7 @@ private Q_SLOTS:
         const QByteArray bytes = randomBytes(3 * kChunk + 12345, 45);
         const QJsonObject fields{{u"size"_s, bytes.size()},
                                  {u"type"_s, u"application/octet-stream"_s},
-                                 {u"sha256"_s, sha256(bytes)},
+                                 {u"sha256"_s, sha256Hex(bytes)},
                                  {u"name"_s, u"across.bin"_s}};
         const HttpResult created = httpRequest("POST", a.httpUrl(u"/v1/media"_s),
                                                sender.auth({{"Content-Type", "application/json"}}),
@@ -742,8 +729,8 @@ private Q_SLOTS:
         QCOMPARE(whole.status, 200);
         QCOMPARE(whole.body.size(), bytes.size());
         QVERIFY(whole.body == bytes);
-        QCOMPARE(sha256(whole.body), sha256(bytes));
-        QCOMPARE(whole.header("ETag"), '"' + sha256(bytes).toLatin1() + '"');
+        QCOMPARE(sha256Hex(whole.body), sha256Hex(bytes));
+        QCOMPARE(whole.header("ETag"), '"' + sha256Hex(bytes).toLatin1() + '"');
         const HttpResult part
             = httpRequest("GET", c.httpUrl(u"/v1/media/"_s + id),
                           receiver.auth({{"Range",

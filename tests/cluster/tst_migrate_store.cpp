@@ -5,6 +5,7 @@
 // settings serves it as before. A failed copy leaves the target without rows; a second copy
 // into a store that holds data is refused; the data directory is never changed.
 #include "crypto/sealed_box.h"
+#include "support/file_helpers.h"
 #include "support/http_helpers.h"
 #include "support/protocol_client.h"
 #include "support/relay_process.h"
@@ -45,30 +46,6 @@ struct Account
     }
 };
 
-QString sha256(const QByteArray &bytes)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
-}
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    QRandomGenerator generator(seed);
-    for (qsizetype i = 0; i < size; ++i)
-        bytes[i] = char(generator.generate() & 0xff);
-    return bytes;
-}
-
-QString fileDigest(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(&file);
-    return QString::fromLatin1(hash.result().toHex());
-}
-
 /// Every file under `directory` but the lock and SQLite's -wal/-shm (a reader may make
 /// empty ones): its path and digest.
 QMap<QString, QString> filesOf(const QString &directory)
@@ -79,7 +56,7 @@ QMap<QString, QString> filesOf(const QString &directory)
         const QString path = it.next();
         if (path.endsWith(u"-wal"_s) || path.endsWith(u"-shm"_s) || path.endsWith(u".lock"_s))
             continue;
-        files.insert(path, fileDigest(path));
+        files.insert(path, fileSha256(path));
     }
     return files;
 }
@@ -237,7 +214,7 @@ class TestMigrateStore : public QObject
     {
         const QJsonObject fields{{u"size"_s, bytes.size()},
                                  {u"type"_s, u"application/octet-stream"_s},
-                                 {u"sha256"_s, sha256(bytes)},
+                                 {u"sha256"_s, sha256Hex(bytes)},
                                  {u"name"_s, u"notes.bin"_s}};
         const HttpResult created = httpRequest("POST", relay.httpUrl(u"/v1/media"_s),
                                                owner.auth({{"Content-Type", "application/json"}}),
@@ -572,7 +549,7 @@ private Q_SLOTS:
             = httpRequest("GET", target.httpUrl(u"/v1/media/"_s + fileId), bob2.auth());
         QCOMPARE(downloaded.status, 200);
         QVERIFY(downloaded.body == file);
-        QCOMPARE(downloaded.header("ETag"), '"' + sha256(file).toLatin1() + '"');
+        QCOMPARE(downloaded.header("ETag"), '"' + sha256Hex(file).toLatin1() + '"');
         QUrl linkOnCluster = signedLink;
         linkOnCluster.setPort(target.port());
         const HttpResult linked = httpGet(linkOnCluster);

@@ -1,6 +1,7 @@
 // The media HTTP API against the real relay: uploads in chunks, resuming, completing with
 // size, SHA-256 and type checks, downloads with Range, who may download, limits, hostile
 // input, and media going away with the messages that referred to it.
+#include "support/file_helpers.h"
 #include "support/http_helpers.h"
 #include "support/protocol_client.h"
 #include "support/relay_process.h"
@@ -19,20 +20,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 using Headers = QList<std::pair<QByteArray, QByteArray>>;
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    QRandomGenerator generator(seed);
-    for (qsizetype i = 0; i < size; ++i)
-        bytes[i] = char(generator.generate() & 0xff);
-    return bytes;
-}
-
-QString sha256(const QByteArray &bytes)
-{
-    return QString::fromLatin1(QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex());
-}
 
 /// A 2 × 2 PNG.
 QByteArray png()
@@ -104,7 +91,7 @@ class TestMedia : public QObject
                    qint64 chunk = 1024 * 1024, const QString &name = u"file.bin"_s,
                    RelayProcess *relay = nullptr)
     {
-        const HttpResult created = create(user, bytes.size(), type, sha256(bytes), name, relay);
+        const HttpResult created = create(user, bytes.size(), type, sha256Hex(bytes), name, relay);
         if (created.status != 201)
             return {};
         const QString id = created.json().value(u"id"_s).toString();
@@ -179,8 +166,8 @@ private Q_SLOTS:
         const HttpResult got = download(alice, id);
         QCOMPARE(got.status, 200);
         QCOMPARE(got.body.size(), bytes.size());
-        QCOMPARE(sha256(got.body), sha256(bytes));
-        QCOMPARE(got.header("ETag"), '"' + sha256(bytes).toLatin1() + '"');
+        QCOMPARE(sha256Hex(got.body), sha256Hex(bytes));
+        QCOMPARE(got.header("ETag"), '"' + sha256Hex(bytes).toLatin1() + '"');
         QCOMPARE(got.header("X-Content-Type-Options"), "nosniff");
         QVERIFY(got.header("Content-Disposition").startsWith("attachment"));
     }
@@ -190,7 +177,7 @@ private Q_SLOTS:
         User alice = signUp();
         const QByteArray bytes = randomBytes(300'000, 7);
         const HttpResult created
-            = create(alice, bytes.size(), u"application/octet-stream"_s, sha256(bytes));
+            = create(alice, bytes.size(), u"application/octet-stream"_s, sha256Hex(bytes));
         QCOMPARE(created.status, 201);
         const QString id = created.json().value(u"id"_s).toString();
         QCOMPARE(created.json().value(u"offset"_s).toInteger(), 0);
@@ -247,7 +234,7 @@ private Q_SLOTS:
         User alice = signUp(relay);
         const QByteArray bytes = randomBytes(3 * 1024 * 1024 + 17, 11);
         const HttpResult created = create(alice, bytes.size(), u"application/octet-stream"_s,
-                                          sha256(bytes), u"big.bin"_s, &relay);
+                                          sha256Hex(bytes), u"big.bin"_s, &relay);
         QCOMPARE(created.status, 201);
         const QString id = created.json().value(u"id"_s).toString();
         QCOMPARE(patch(alice, id, 0, bytes.first(1024 * 1024), &relay).status, 204);
@@ -266,7 +253,7 @@ private Q_SLOTS:
         QCOMPARE(httpRequest("POST", url(u"/v1/media/%1/complete"_s.arg(id), &relay), alice.auth())
                      .status,
                  200);
-        QCOMPARE(sha256(download(alice, id, {}, &relay).body), sha256(bytes));
+        QCOMPARE(sha256Hex(download(alice, id, {}, &relay).body), sha256Hex(bytes));
         QCOMPARE(relay.stop(), 0);
     }
 
@@ -299,7 +286,7 @@ private Q_SLOTS:
                                            .toObject();
         QCOMPARE(attachment.value(u"size"_s).toInteger(), bytes.size());
         QCOMPARE(attachment.value(u"type"_s).toString(), u"image/png"_s);
-        QCOMPARE(attachment.value(u"sha256"_s).toString(), sha256(bytes));
+        QCOMPARE(attachment.value(u"sha256"_s).toString(), sha256Hex(bytes));
         QCOMPARE(attachment.value(u"name"_s).toString(), u"dot.png"_s);
 
         const HttpResult bobs = download(bob, id);
@@ -390,7 +377,7 @@ private Q_SLOTS:
         User alice = signUp();
         // A picture that is not one.
         const QByteArray text = "just some text, not a picture\n";
-        const HttpResult created = create(alice, text.size(), u"image/png"_s, sha256(text));
+        const HttpResult created = create(alice, text.size(), u"image/png"_s, sha256Hex(text));
         QCOMPARE(created.status, 201);
         const QString id = created.json().value(u"id"_s).toString();
         QCOMPARE(patch(alice, id, 0, text).status, 204);
@@ -401,19 +388,19 @@ private Q_SLOTS:
         QCOMPARE(httpRequest("GET", url(u"/v1/media/%1/upload"_s.arg(id)), alice.auth()).status,
                  404);
         // A picture posing as a PDF.
-        const HttpResult pdf = create(alice, png().size(), u"application/pdf"_s, sha256(png()));
+        const HttpResult pdf = create(alice, png().size(), u"application/pdf"_s, sha256Hex(png()));
         const QString pdfId = pdf.json().value(u"id"_s).toString();
         QCOMPARE(patch(alice, pdfId, 0, png()).status, 204);
         QCOMPARE(
             httpRequest("POST", url(u"/v1/media/%1/complete"_s.arg(pdfId)), alice.auth()).status,
             415);
         // The real thing passes, and its declared type is kept in canonical form.
-        const HttpResult real = create(alice, png().size(), u"Image/PNG"_s, sha256(png()));
+        const HttpResult real = create(alice, png().size(), u"Image/PNG"_s, sha256Hex(png()));
         QCOMPARE(real.json().value(u"type"_s).toString(), u"image/png"_s);
         QVERIFY(!upload(alice, png(), u"image/png"_s).isEmpty());
         QVERIFY(!upload(alice, text, u"text/plain"_s).isEmpty());
         // Something that is not a MIME type at all.
-        QCOMPARE(create(alice, 1, u"../../etc"_s, sha256("x")).status, 400);
+        QCOMPARE(create(alice, 1, u"../../etc"_s, sha256Hex("x")).status, 400);
     }
 
     void aWrongHashStartsOver()
@@ -421,7 +408,7 @@ private Q_SLOTS:
         User alice = signUp();
         const QByteArray bytes = randomBytes(1000, 9);
         const HttpResult created
-            = create(alice, bytes.size(), u"application/octet-stream"_s, sha256("other"));
+            = create(alice, bytes.size(), u"application/octet-stream"_s, sha256Hex("other"));
         const QString id = created.json().value(u"id"_s).toString();
         QCOMPARE(patch(alice, id, 0, bytes).status, 204);
         const HttpResult refused
@@ -445,7 +432,7 @@ private Q_SLOTS:
         User alice = signUp();
         const QByteArray bytes = randomBytes(300 * 512, 12);
         const HttpResult created
-            = create(alice, bytes.size(), u"application/octet-stream"_s, sha256(bytes));
+            = create(alice, bytes.size(), u"application/octet-stream"_s, sha256Hex(bytes));
         const QString id = created.json().value(u"id"_s).toString();
         for (qint64 at = 0; at < bytes.size(); at += 512) {
             const HttpResult sent = patch(alice, id, at, bytes.mid(at, 512));
@@ -464,11 +451,12 @@ private Q_SLOTS:
         User alice = signUp();
         // Over the largest file: refused at creation.
         HttpResult tooBig = create(alice, qint64(100) * 1024 * 1024 + 1,
-                                   u"application/octet-stream"_s, sha256("x"));
+                                   u"application/octet-stream"_s, sha256Hex("x"));
         QCOMPARE(tooBig.status, 413);
         QCOMPARE(tooBig.json().value(u"code"_s).toString(), u"too_large"_s);
 
-        const HttpResult created = create(alice, 1000, u"application/octet-stream"_s, sha256("x"));
+        const HttpResult created
+            = create(alice, 1000, u"application/octet-stream"_s, sha256Hex("x"));
         const QString id = created.json().value(u"id"_s).toString();
         // More than declared, or more than a chunk: answered from the head alone, before a
         // byte of the body was sent.
@@ -561,14 +549,16 @@ private Q_SLOTS:
                  qPrintable(relay.lastError()));
         User alice = signUp(relay);
         User bob = signUp(relay);
-        QCOMPARE(create(alice, 6000, u"application/octet-stream"_s, sha256("x"), {}, &relay).status,
-                 201);
+        QCOMPARE(
+            create(alice, 6000, u"application/octet-stream"_s, sha256Hex("x"), {}, &relay).status,
+            201);
         const HttpResult over
-            = create(alice, 6000, u"application/octet-stream"_s, sha256("x"), {}, &relay);
+            = create(alice, 6000, u"application/octet-stream"_s, sha256Hex("x"), {}, &relay);
         QCOMPARE(over.status, 413);
         QVERIFY(over.json().value(u"message"_s).toString().contains(u"quota"_s));
-        QCOMPARE(create(bob, 6000, u"application/octet-stream"_s, sha256("x"), {}, &relay).status,
-                 201);
+        QCOMPARE(
+            create(bob, 6000, u"application/octet-stream"_s, sha256Hex("x"), {}, &relay).status,
+            201);
         QCOMPARE(relay.stop(), 0);
     }
 
@@ -585,24 +575,26 @@ private Q_SLOTS:
         QStringList begun;
         for (int i = 0; i < 3; ++i) {
             const HttpResult created
-                = create(alice, 10, u"application/octet-stream"_s, sha256("x"), {}, &relay);
+                = create(alice, 10, u"application/octet-stream"_s, sha256Hex("x"), {}, &relay);
             QCOMPARE(created.status, 201);
             begun.append(created.json().value(u"id"_s).toString());
         }
         const HttpResult fourth
-            = create(alice, 10, u"application/octet-stream"_s, sha256("x"), {}, &relay);
+            = create(alice, 10, u"application/octet-stream"_s, sha256Hex("x"), {}, &relay);
         QCOMPARE(fourth.status, 429);
         QVERIFY(fourth.json().value(u"message"_s).toString().contains(u"at most 3"_s));
         QCOMPARE(httpRequest("DELETE", url(u"/v1/media/"_s + begun.first(), &relay), alice.auth())
                      .status,
                  204);
-        QCOMPARE(create(alice, 10, u"application/octet-stream"_s, sha256("x"), {}, &relay).status,
-                 201);
+        QCOMPARE(
+            create(alice, 10, u"application/octet-stream"_s, sha256Hex("x"), {}, &relay).status,
+            201);
         // The relay's budget counts everyone's.
-        QCOMPARE(create(bob, 15000, u"application/octet-stream"_s, sha256("x"), {}, &relay).status,
-                 201);
+        QCOMPARE(
+            create(bob, 15000, u"application/octet-stream"_s, sha256Hex("x"), {}, &relay).status,
+            201);
         const HttpResult full
-            = create(bob, 5000, u"application/octet-stream"_s, sha256("x"), {}, &relay);
+            = create(bob, 5000, u"application/octet-stream"_s, sha256Hex("x"), {}, &relay);
         QCOMPARE(full.status, 503);
         QCOMPARE(relay.stop(), 0);
 
@@ -612,7 +604,7 @@ private Q_SLOTS:
                  qPrintable(cramped.lastError()));
         User carol = signUp(cramped);
         const HttpResult refused
-            = create(carol, 1, u"application/octet-stream"_s, sha256("x"), {}, &cramped);
+            = create(carol, 1, u"application/octet-stream"_s, sha256Hex("x"), {}, &cramped);
         QCOMPARE(refused.status, 503);
         QVERIFY(refused.json().value(u"message"_s).toString().contains(u"no room"_s));
         QCOMPARE(cramped.stop(), 0);
@@ -623,8 +615,8 @@ private Q_SLOTS:
         RelayProcess relay;
         QVERIFY2(relay.start({u"--media-types"_s, u"image/*"_s}), qPrintable(relay.lastError()));
         User alice = signUp(relay);
-        QCOMPARE(create(alice, 10, u"application/pdf"_s, sha256("x"), {}, &relay).status, 415);
-        QCOMPARE(create(alice, 10, u"image/png"_s, sha256("x"), {}, &relay).status, 201);
+        QCOMPARE(create(alice, 10, u"application/pdf"_s, sha256Hex("x"), {}, &relay).status, 415);
+        QCOMPARE(create(alice, 10, u"image/png"_s, sha256Hex("x"), {}, &relay).status, 201);
         QCOMPARE(relay.stop(), 0);
     }
 
@@ -681,7 +673,7 @@ private Q_SLOTS:
         User alice = signUp();
         User bob = signUp();
         const qint64 conversation = direct(alice, bob);
-        const HttpResult created = create(alice, 10, u"application/octet-stream"_s, sha256("x"));
+        const HttpResult created = create(alice, 10, u"application/octet-stream"_s, sha256Hex("x"));
         const QString incomplete = created.json().value(u"id"_s).toString();
         QCOMPARE(ProtocolClient::errorCode(sendWith(
                      alice, conversation, {QJsonObject{{u"media"_s, incomplete}}}, u"a1"_s)),

@@ -5,6 +5,7 @@
 #include "core/transfer_manager.h"
 #include "core/transfer_queries.h"
 #include "support/client_helpers.h"
+#include "support/file_helpers.h"
 #include "support/http_helpers.h"
 #include "support/protocol_client.h"
 #include "support/relay_process.h"
@@ -39,16 +40,6 @@ QString writeFile(const QString &path, qint64 size, quint32 seed)
         hash.addData(QByteArrayView(block).first(n));
         written += n;
     }
-    return QString::fromLatin1(hash.result().toHex());
-}
-
-QString sha256Of(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    QCryptographicHash hash(QCryptographicHash::Sha256);
-    hash.addData(&file);
     return QString::fromLatin1(hash.result().toHex());
 }
 
@@ -155,7 +146,7 @@ private Q_SLOTS:
         const QString saved = downloaded.first().at(2).toString();
         QVERIFY2(saved.startsWith(directory.path() + u"/b/cache/"_s), qPrintable(saved));
         QVERIFY(saved.endsWith(u"/report.bin"_s));
-        QCOMPARE(sha256Of(saved), sha256);
+        QCOMPARE(fileSha256(saved), sha256);
         QCOMPARE(receiver.manager->cachedPath(media.value(u"id"_s).toString()), saved);
         // Nothing is left to pick up after a restart.
         QCOMPARE(
@@ -323,7 +314,7 @@ private Q_SLOTS:
             QVERIFY(file.open(QIODevice::WriteOnly));
             file.write("Day 1: sun.\nDay 2: rain.\n");
         }
-        const QString sha256 = sha256Of(path);
+        const QString sha256 = fileSha256(path);
         ChatClient::OutgoingFile notes;
         notes.path = path;
         notes.type = u"text/plain"_s;
@@ -361,7 +352,7 @@ private Q_SLOTS:
         bob.client->transfers().download({mediaId, received.value(u"size"_s).toInteger(), sha256,
                                           received.value(u"name"_s).toString()});
         QTRY_VERIFY_WITH_TIMEOUT(!downloaded.isEmpty(), 30000);
-        QCOMPARE(sha256Of(downloaded.first().at(2).toString()), sha256);
+        QCOMPARE(fileSha256(downloaded.first().at(2).toString()), sha256);
 
         // A file the relay refuses fails its message; nothing is sent.
         const QString fake = alice.directory->filePath(u"fake.png"_s);
@@ -412,7 +403,7 @@ private Q_SLOTS:
         QSignalSpy downloaded(fetcher.manager.get(), &TransferManager::downloaded);
         fetcher.manager->download({mediaId, 3 * MiB, sha256, u"file.bin"_s});
         QTRY_VERIFY_WITH_TIMEOUT(!downloaded.isEmpty(), 60000);
-        QCOMPARE(sha256Of(cached), sha256);
+        QCOMPARE(fileSha256(cached), sha256);
         QVERIFY(!QFile::exists(cached + u".part"_s));
         // A second download of it is the cached file at once.
         fetcher.manager->download({mediaId, 3 * MiB, sha256, u"file.bin"_s});

@@ -9,4 +9,13 @@ namespace tidings::test {
 /// equal fingerprints before and after mean nothing in the directory changed.
 QByteArray directoryFingerprint(const QString &path);
 
+/// `size` pseudo-random bytes, the same for the same `seed`.
+QByteArray randomBytes(qsizetype size, quint32 seed);
+
+/// The SHA-256 of `bytes`, in lower-case hex.
+QString sha256Hex(const QByteArray &bytes);
+
+/// The SHA-256 of the file at `path`, in lower-case hex; empty when it cannot be read.
+QString fileSha256(const QString &path);
+
 } // namespace tidings::test
