@@ -224,7 +224,7 @@ private:
             return Error{transient ? ErrorCode::Conflict : ErrorCode::Unavailable, why};
         };
         sql::takeFailedState();
-        if (m_owner.m_lockInOrder) {
+        if (m_owner.m_beginLocked) {
             QList<qint64> keys;
             for (const Task &task : batch) {
                 if (task.lockKey != 0)
@@ -232,7 +232,7 @@ private:
             }
             std::sort(keys.begin(), keys.end());
             keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-            if (auto locked = m_owner.m_lockInOrder(m_database, keys); !locked) {
+            if (auto locked = m_owner.m_beginLocked(m_database, keys); !locked) {
                 return rollBack(u"store cannot begin and lock the batch's rows: "_s
                                 + locked.error().message);
             }
@@ -321,9 +321,9 @@ bool SqlThread::serverConnectionLost(QSqlDatabase &database)
     return !probe.exec(u"SELECT 1"_s);
 }
 
-void SqlThread::setLockInOrder(LockInOrder lock)
+void SqlThread::setBeginLocked(BeginLocked begin)
 {
-    m_lockInOrder = std::move(lock);
+    m_beginLocked = std::move(begin);
 }
 
 bool SqlThread::enqueue(Task &&task)

@@ -77,8 +77,8 @@ public:
     /// Begins a group commit's transaction and locks the rows named by `keys` (ascending,
     /// distinct; maybe none) in it, in as few round trips as it can; see submitWrite().
     /// Without it, QSqlDatabase::transaction() begins. Set before the first job.
-    using LockInOrder = std::function<Result<void>(QSqlDatabase &, const QList<qint64> &keys)>;
-    void setLockInOrder(LockInOrder lock);
+    using BeginLocked = std::function<Result<void>(QSqlDatabase &, const QList<qint64> &keys)>;
+    void setBeginLocked(BeginLocked begin);
     ~SqlThread();
 
     SqlThread(const SqlThread &) = delete;
@@ -143,7 +143,7 @@ public:
     /// outlive this SqlThread (the call is posted to that thread's event dispatcher).
     ///
     /// `lockKey` (non-zero): a row the job will lock, e.g. the conversation it appends to.
-    /// When the connection has a `lockInOrder` function, a group commit first locks the
+    /// When the connection has a `beginLocked` function, a group commit begins by locking the
     /// keys of all its jobs in ascending order, so that two writers (nodes) whose batches
     /// touch the same rows take them in the same order instead of deadlocking.
     template<typename T>
@@ -241,7 +241,7 @@ private:
     std::atomic<quint64> m_commits{0};
     const int m_maxPending;
     const int m_maxBatch;
-    LockInOrder m_lockInOrder;
+    BeginLocked m_beginLocked;
 };
 
 } // namespace tidings

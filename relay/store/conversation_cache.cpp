@@ -59,6 +59,13 @@ ConversationCache::~ConversationCache()
     }
 }
 
+std::unique_ptr<ConnectionState> ConversationCache::installedFor(const QSqlDatabase &database)
+{
+    auto cache = std::make_unique<ConversationCache>();
+    cache->installFor(database);
+    return cache;
+}
+
 ConversationCache *ConversationCache::of(const QSqlDatabase &database)
 {
     return t_cache && t_connection == database.connectionName() ? t_cache : nullptr;

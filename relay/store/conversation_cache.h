@@ -8,6 +8,7 @@
 #include <QList>
 #include <QSqlDatabase>
 
+#include <memory>
 #include <optional>
 
 namespace tidings::relay::sql {
@@ -46,8 +47,9 @@ public:
 
     explicit ConversationCache(qsizetype capacity = 100000) : m_capacity(capacity) { }
     ~ConversationCache() override;
-    /// Makes this the cache of `database` on this thread (see of()), for its lifetime.
-    void installFor(const QSqlDatabase &database);
+    /// A new cache, made the cache of `database` on this thread (see of()) for its
+    /// lifetime: a writer's SqlThread state (its makeState).
+    static std::unique_ptr<ConnectionState> installedFor(const QSqlDatabase &database);
     ConversationCache(const ConversationCache &) = delete;
     ConversationCache &operator=(const ConversationCache &) = delete;
 
@@ -85,6 +87,7 @@ public:
     void rolledBack() override { clear(); }
 
 private:
+    void installFor(const QSqlDatabase &database);
     bool m_installed = false;
     QHash<ConversationId, Entry> m_entries;
     const qsizetype m_capacity;

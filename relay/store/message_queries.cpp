@@ -301,21 +301,17 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
             return runCached(db, kBump, {conversation, sender});
         // The members are known, so the blocks and push targets are looked up by their
         // keys (a direct chat's block either way; anyone else's target) rather than joined.
-        const bool direct = !remembered->isGroup && remembered->members.size() == 2;
-        QString others;
+        QStringList others; // everyone but the sender: one other in a direct chat
         for (const ConversationCache::Member &member : std::as_const(remembered->members)) {
             if (member.user != sender)
-                others += (others.isEmpty() ? u"{"_s : u","_s) + QString::number(member.user);
+                others.append(QString::number(member.user));
         }
-        others += others.isEmpty() ? u"{}"_s : u"}"_s;
-        const UserId other = direct ? remembered->members.at(0).user == sender
-                ? remembered->members.at(1).user
-                : remembered->members.at(0).user
-                                    : 0;
+        const bool direct = !remembered->isGroup && remembered->members.size() == 2;
+        const UserId other = direct ? others.value(0).toLongLong() : 0;
         QVariantList values{conversation};
         if (direct)
             values << sender << other << other << sender;
-        values << others << conversation << sender << clientId
+        values << QString(u'{' + others.join(u',') + u'}') << conversation << sender << clientId
                << QString::fromUtf8(protocol::json::encode(event->body)) << event->createdAt
                << remembered->lastSeq + 1;
         return runCached(

@@ -22,9 +22,8 @@ constexpr qint64 kMigrationLock = 0x54444753;
 
 Result<void> exec(QSqlDatabase &database, const QString &statement)
 {
-    QSqlQuery query(database);
-    if (!query.exec(statement))
-        return Error{ErrorCode::Io, u"%1: %2"_s.arg(statement, query.lastError().text())};
+    if (auto done = tidings::sql::runUnprepared(database, statement); !done)
+        return Error{ErrorCode::Io, u"%1: %2"_s.arg(statement, done.error().message)};
     return {};
 }
 
@@ -174,18 +173,13 @@ Result<StoreInfo> PostgresStore::open(bool migrate)
     const PostgresLocation location = m_location;
     const auto connect
         = [location](QSqlDatabase &database) { return openConnection(database, location); };
-    m_writer = std::make_unique<SqlThread>(
-        u"QPSQL"_s, connect, 65536, 256,
-        [](QSqlDatabase &database) -> std::unique_ptr<ConnectionState> {
-            auto cache = std::make_unique<sql::ConversationCache>();
-            cache->installFor(database);
-            return cache;
-        });
+    m_writer = std::make_unique<SqlThread>(u"QPSQL"_s, connect, 65536, 256,
+                                           &sql::ConversationCache::installedFor);
     // Every node's batch takes its conversations' row locks in id order before anything
     // else: batches that share conversations wait for each other instead of deadlocking
     // (which PostgreSQL only notices after deadlock_timeout, a second). The BEGIN goes in
     // the same round trip (a simple query of two statements; the ids are numbers).
-    m_writer->setLockInOrder([](QSqlDatabase &database, const QList<qint64> &keys) -> Result<void> {
+    m_writer->setBeginLocked([](QSqlDatabase &database, const QList<qint64> &keys) -> Result<void> {
         QString statement = u"BEGIN"_s;
         if (!keys.isEmpty()) {
             QStringList ids;

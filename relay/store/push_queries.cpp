@@ -127,15 +127,6 @@ Result<qint64> queuePushes(QSqlDatabase &db, const Appended &message, qint64 del
     if (message.duplicate || message.event.kind != u"message" || !message.mayPush)
         return qint64(0);
     const EventRecord &event = message.event;
-    // The writer knows from memory whether anyone else here has a push target at all
-    // (on PostgreSQL, where other nodes add targets, the message's append read it afresh).
-    if (ConversationCache *cache = isPostgres(db) ? nullptr : ConversationCache::of(db)) {
-        auto entry = cache->get(db, event.conversationId);
-        if (!entry)
-            return entry.error();
-        if (!(*entry)->mayPush(event.senderId))
-            return qint64(0);
-    }
     const qint64 at = now();
     // Mentions are "@username" in the text; usernames are stored in lower case.
     const QString text = event.body.value(u"text"_s).toString().toLower();

@@ -136,12 +136,7 @@ Result<StoreInfo> SqliteStore::open()
     m_writer = std::make_unique<SqlThread>(
         u"QSQLITE"_s,
         [path](QSqlDatabase &database) { return openConnection(database, path, false); }, 65536,
-        256,
-        [](QSqlDatabase &database) -> std::unique_ptr<ConnectionState> {
-            auto cache = std::make_unique<sql::ConversationCache>();
-            cache->installFor(database);
-            return cache;
-        });
+        256, &sql::ConversationCache::installedFor);
     auto opened = m_writer->submit<StoreInfo>(
         [path, sync = m_sync](QSqlDatabase &database) { return openStore(database, path, sync); });
     // The reader opens only once the file is known good and migrated.

@@ -10,6 +10,7 @@
 #include "support/redis_process.h"
 #include "support/relay_process.h"
 #include "support/s3_standin_process.h"
+#include "support/test_account.h"
 
 #include <QCryptographicHash>
 #include <QDirIterator>
@@ -49,7 +50,8 @@ constexpr bool kSanitized = false;
 constexpr double kPerSenderPerSecond = kSanitized ? 20 : 100;
 
 using Senders = std::vector<std::unique_ptr<SteadySender>>;
-using Headers = QList<std::pair<QByteArray, QByteArray>>;
+using Headers = tidings::test::TestAccount::Headers;
+using Account = tidings::test::TestAccount;
 
 qint64 msSince(Clock::time_point from, Clock::time_point to = Clock::now())
 {
@@ -206,21 +208,6 @@ bool pgCtl(const QStringList &arguments, QString *output)
     return run(pgCtl, arguments, output);
 }
 
-/// A user signed up on a relay: its protocol connection, name, id and session token.
-struct Account
-{
-    std::unique_ptr<ProtocolClient> client = std::make_unique<ProtocolClient>();
-    QString name;
-    qint64 id = 0;
-    QString token;
-
-    Headers auth(Headers more = {}) const
-    {
-        more.prepend({"Authorization", "Bearer " + token.toLatin1()});
-        return more;
-    }
-};
-
 /// A conversation's seqs a session has seen, and the client's cursor over them.
 struct SeenLog
 {
@@ -252,16 +239,10 @@ class TestClusterFaults : public QObject
 
     static bool ok(const QJsonObject &reply) { return ProtocolClient::isOk(reply); }
 
+    /// A new user named `base` plus a number, signed up through `url`.
     Account signUp(const QUrl &url, const QString &base)
     {
-        Account account;
-        account.name = u"%1%2"_s.arg(base).arg(++m_users);
-        if (!account.client->open(url))
-            return account;
-        const QJsonObject result = account.client->registerUser(account.name);
-        account.id = result.value(u"user"_s).toObject().value(u"id"_s).toInteger();
-        account.token = result.value(u"token"_s).toString();
-        return account;
+        return Account::signUp(url, u"%1%2"_s.arg(base).arg(++m_users));
     }
 
     static qint64 openDirect(Account &from, const Account &to)

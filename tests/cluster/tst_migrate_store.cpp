@@ -10,6 +10,7 @@
 #include "support/protocol_client.h"
 #include "support/relay_process.h"
 #include "support/s3_standin_process.h"
+#include "support/test_account.h"
 
 #include <QCryptographicHash>
 #include <QDirIterator>
@@ -29,22 +30,8 @@ using namespace tidings::test;
 
 namespace {
 
-using Headers = QList<std::pair<QByteArray, QByteArray>>;
-
-/// A user signed up on a relay: its protocol connection, name, id and session token.
-struct Account
-{
-    std::unique_ptr<ProtocolClient> client = std::make_unique<ProtocolClient>();
-    QString name;
-    qint64 id = 0;
-    QString token;
-
-    Headers auth(Headers more = {}) const
-    {
-        more.prepend({"Authorization", "Bearer " + token.toLatin1()});
-        return more;
-    }
-};
+using Headers = tidings::test::TestAccount::Headers;
+using Account = tidings::test::TestAccount;
 
 /// Every file under `directory` but the lock and SQLite's -wal/-shm (a reader may make
 /// empty ones): its path and digest.
@@ -179,18 +166,6 @@ class TestMigrateStore : public QObject
 
     static bool ok(const QJsonObject &reply) { return ProtocolClient::isOk(reply); }
 
-    Account signUp(const QUrl &url, const QString &name)
-    {
-        Account account;
-        account.name = name;
-        if (!account.client->open(url))
-            return account;
-        const QJsonObject result = account.client->registerUser(name);
-        account.id = result.value(u"user"_s).toObject().value(u"id"_s).toInteger();
-        account.token = result.value(u"token"_s).toString();
-        return account;
-    }
-
     /// A change to the log (send, edit, react, delete): its seq, or 0 with a warning.
     static qint64 logged(ProtocolClient &client, const QString &type, const QJsonObject &fields)
     {
@@ -295,10 +270,10 @@ private Q_SLOTS:
         // with everything the protocol does to messages, files, a block, a report, push.
         RelayProcess source;
         QVERIFY2(source.start(embedded(0)), qPrintable(source.lastError()));
-        Account alice = signUp(source.webSocketUrl(), u"alice"_s);
-        Account bob = signUp(source.webSocketUrl(), u"bob"_s);
-        Account carol = signUp(source.webSocketUrl(), u"carol"_s);
-        Account dave = signUp(source.webSocketUrl(), u"dave"_s);
+        Account alice = Account::signUp(source.webSocketUrl(), u"alice"_s);
+        Account bob = Account::signUp(source.webSocketUrl(), u"bob"_s);
+        Account carol = Account::signUp(source.webSocketUrl(), u"carol"_s);
+        Account dave = Account::signUp(source.webSocketUrl(), u"dave"_s);
         QVERIFY(alice.id && bob.id && carol.id && dave.id);
         QVERIFY(ok(bob.client->request(u"profile.update"_s,
                                        {{u"display_name"_s, u"Bob B."_s},
@@ -574,7 +549,7 @@ private Q_SLOTS:
                  200);
 
         // New rows take ids after the copied ones; the group's log goes on.
-        Account erin = signUp(target.webSocketUrl(), u"erin"_s);
+        Account erin = Account::signUp(target.webSocketUrl(), u"erin"_s);
         QCOMPARE(erin.id, dave.id + 1);
         const qint64 erinsChat
             = conversationOf(erin.client->request(u"direct.open"_s, {{u"user"_s, alice.id}}));
@@ -601,7 +576,7 @@ private Q_SLOTS:
     {
         RelayProcess source;
         QVERIFY2(source.start(embedded(0)), qPrintable(source.lastError()));
-        Account frank = signUp(source.webSocketUrl(), u"frank"_s);
+        Account frank = Account::signUp(source.webSocketUrl(), u"frank"_s);
         QVERIFY(frank.id);
         QCOMPARE(source.stop(), 0);
         // As if written by the relay before version 7 (the test's own connection).
