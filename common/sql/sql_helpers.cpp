@@ -151,6 +151,11 @@ QString takeFailedState()
     return std::exchange(t_failedState, QString());
 }
 
+void setFailedState(const QString &state)
+{
+    t_failedState = state;
+}
+
 bool isTransientState(const QString &state)
 {
     return state == u"40P01" || state == u"40001";

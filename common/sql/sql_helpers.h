@@ -70,6 +70,9 @@ private:
 /// forgets it. PostgreSQL's "40P01" (deadlock) and "40001" (serialization failure) mean the
 /// transaction is worth running again (SqlThread does).
 QString takeFailedState();
+/// Records `state` as the last failure's SQLSTATE on this thread (for statements sent
+/// without run() or runCached(), e.g. straight through the driver's library).
+void setFailedState(const QString &state);
 /// Whether a failure with this SQLSTATE is cured by running the transaction again.
 bool isTransientState(const QString &state);
 

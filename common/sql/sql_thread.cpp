@@ -212,6 +212,29 @@ private:
         }
     }
 
+    /// Runs one job of a group commit. Returns false when the whole transaction must be
+    /// rolled back: a job without a savepoint that may have written part of itself, or a
+    /// deadlock (which aborts the transaction whatever the savepoints).
+    bool runWrite(Task &task)
+    {
+        if (task.isolation == WriteIsolation::None)
+            return task.run(&m_database, nullptr) || !task.poisoned();
+        // A savepoint per job: one job's failure must not undo the others.
+        exec(u"SAVEPOINT job"_s);
+        if (task.run(&m_database, nullptr)) {
+            exec(u"RELEASE job"_s);
+            return true;
+        }
+        if (const QString state = sql::takeFailedState(); sql::isTransientState(state)) {
+            qCWarning(lcSql).noquote() << "store write met SQLSTATE" << state;
+            sql::setFailedState(state); // rollBack() tells it a conflict
+            return false;
+        }
+        exec(u"ROLLBACK TO job"_s) && exec(u"RELEASE job"_s);
+        rolledBack();
+        return true;
+    }
+
     /// One try at a group commit. Returns nothing once committed, or why it was rolled back:
     /// Conflict when running it again may succeed.
     std::optional<Error> runWritesOnce(std::vector<Task> &batch)
@@ -224,44 +247,45 @@ private:
             return Error{transient ? ErrorCode::Conflict : ErrorCode::Unavailable, why};
         };
         sql::takeFailedState();
-        if (m_owner.m_beginLocked) {
-            QList<qint64> keys;
+        QList<qint64> keys;
+        if (m_owner.m_sendStaged) {
             for (const Task &task : batch) {
                 if (task.lockKey != 0)
                     keys.append(task.lockKey);
             }
             std::sort(keys.begin(), keys.end());
             keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
-            if (auto locked = m_owner.m_beginLocked(m_database, keys); !locked) {
-                return rollBack(u"store cannot begin and lock the batch's rows: "_s
-                                + locked.error().message);
-            }
         } else if (!m_database.transaction()) {
             return Error{
                 ErrorCode::Unavailable,
                 u"store cannot begin a transaction: %1"_s.arg(m_database.lastError().text())};
         }
-        for (Task &task : batch) {
-            if (task.isolation == WriteIsolation::None) {
-                if (task.run(&m_database, nullptr) || !task.poisoned())
-                    continue;
-                return rollBack(u"store write failed; the batch was rolled back"_s);
-            }
-            // A savepoint per job: one job's failure must not undo the others.
-            exec(u"SAVEPOINT job"_s);
-            if (task.run(&m_database, nullptr)) {
-                exec(u"RELEASE job"_s);
-            } else {
-                // A deadlock aborts the whole transaction, whatever the savepoint.
-                if (const QString state = sql::takeFailedState(); sql::isTransientState(state)) {
-                    qCWarning(lcSql).noquote() << "store write met SQLSTATE" << state;
-                    m_database.rollback();
-                    rolledBack();
-                    return Error{ErrorCode::Conflict,
-                                 u"store write met a deadlock or serialization failure"_s};
+        bool begun = !m_owner.m_sendStaged;
+        for (size_t next = 0; next < batch.size();) {
+            // The jobs from `next` on that stage their statements go in one round trip
+            // (the batch's first also begins it), then run; the first that does not stage
+            // runs after them, on its own.
+            size_t staged = next;
+            if (m_owner.m_sendStaged) {
+                while (staged < batch.size() && batch[staged].stage
+                       && batch[staged].stage(m_database)) {
+                    ++staged;
                 }
-                exec(u"ROLLBACK TO job"_s) && exec(u"RELEASE job"_s);
-                rolledBack();
+                if (!begun || staged > next) {
+                    if (auto sent = m_owner.m_sendStaged(m_database, begun ? nullptr : &keys);
+                        !sent) {
+                        return rollBack((begun
+                                             ? u"store cannot send a batch's statements: "_s
+                                             : u"store cannot begin and lock the batch's rows: "_s)
+                                        + sent.error().message);
+                    }
+                    begun = true;
+                }
+            }
+            const size_t end = std::min(staged + 1, batch.size());
+            for (; next < end; ++next) {
+                if (!runWrite(batch[next]))
+                    return rollBack(u"store write failed; the batch was rolled back"_s);
             }
         }
         if (!m_database.commit()) {
@@ -321,9 +345,9 @@ bool SqlThread::serverConnectionLost(QSqlDatabase &database)
     return !probe.exec(u"SELECT 1"_s);
 }
 
-void SqlThread::setBeginLocked(BeginLocked begin)
+void SqlThread::setSendStaged(SendStaged send)
 {
-    m_beginLocked = std::move(begin);
+    m_sendStaged = std::move(send);
 }
 
 bool SqlThread::enqueue(Task &&task)

@@ -74,11 +74,13 @@ public:
               int maxPendingJobs = 65536, int maxBatch = 256,
               std::function<std::unique_ptr<ConnectionState>(QSqlDatabase &)> makeState = {});
 
-    /// Begins a group commit's transaction and locks the rows named by `keys` (ascending,
-    /// distinct; maybe none) in it, in as few round trips as it can; see submitWrite().
-    /// Without it, QSqlDatabase::transaction() begins. Set before the first job.
-    using BeginLocked = std::function<Result<void>(QSqlDatabase &, const QList<qint64> &keys)>;
-    void setBeginLocked(BeginLocked begin);
+    /// Sends, in one round trip, what the group commit's jobs staged since the last call
+    /// (see submitWrite()'s `stage`); on a batch's first call (`lockKeys` given), first
+    /// begins its transaction and locks the rows named by the keys (ascending, distinct;
+    /// maybe none). Without it, QSqlDatabase::transaction() begins and nothing is staged.
+    /// Set before the first job.
+    using SendStaged = std::function<Result<void>(QSqlDatabase &, const QList<qint64> *lockKeys)>;
+    void setSendStaged(SendStaged send);
     ~SqlThread();
 
     SqlThread(const SqlThread &) = delete;
@@ -143,19 +145,29 @@ public:
     /// outlive this SqlThread (the call is posted to that thread's event dispatcher).
     ///
     /// `lockKey` (non-zero): a row the job will lock, e.g. the conversation it appends to.
-    /// When the connection has a `beginLocked` function, a group commit begins by locking the
+    /// When the connection has a SendStaged function, a group commit begins by locking the
     /// keys of all its jobs in ascending order, so that two writers (nodes) whose batches
     /// touch the same rows take them in the same order instead of deadlocking.
+    ///
+    /// `stage` (jobs without a savepoint only, on a connection with a SendStaged function):
+    /// called on the SqlThread just before the job's turn comes, it may put the job's
+    /// statement in the round trip that goes before it (returns whether it did); the job
+    /// then finds its answer there instead of asking. Consecutive jobs that stage share one
+    /// round trip; a job that does not stage runs as usual and ends the run, so that jobs
+    /// still take effect in submission order. Called again when the batch is retried.
     template<typename T>
     void submitWrite(std::function<Result<T>(QSqlDatabase &)> job, QObject *context,
                      std::function<void(const Result<T> &)> done,
-                     WriteIsolation isolation = WriteIsolation::Savepoint, qint64 lockKey = 0)
+                     WriteIsolation isolation = WriteIsolation::Savepoint, qint64 lockKey = 0,
+                     std::function<bool(QSqlDatabase &)> stage = {})
     {
+        Q_ASSERT(!stage || isolation == WriteIsolation::None);
         auto result = std::make_shared<std::optional<Result<T>>>();
         Task task;
         task.write = true;
         task.isolation = isolation;
         task.lockKey = lockKey;
+        task.stage = std::move(stage);
         task.context = context;
         task.mailbox = QAbstractEventDispatcher::instance(context->thread());
         Q_ASSERT(task.mailbox); // a thread with an event loop
@@ -208,6 +220,8 @@ private:
         /// The event dispatcher of the context's thread: the call is posted there, so that
         /// the context's lifetime is checked on its own thread.
         QObject *mailbox = nullptr;
+        /// Puts the job's statement in the next round trip, if it can (see submitWrite()).
+        std::function<bool(QSqlDatabase &)> stage;
         /// Jobs without a savepoint: whether their failure may have written part of them.
         std::function<bool()> poisoned;
         /// Runs the job; returns whether it succeeded (for a write job: keep its savepoint).
@@ -241,7 +255,7 @@ private:
     std::atomic<quint64> m_commits{0};
     const int m_maxPending;
     const int m_maxBatch;
-    BeginLocked m_beginLocked;
+    SendStaged m_sendStaged;
 };
 
 } // namespace tidings

@@ -4,6 +4,7 @@
 #include "store/conversation_cache.h"
 #include "store/conversation_queries.h"
 #include "store/media_queries.h"
+#include "store/postgres_pipeline.h"
 #include "store/sql_helpers.h"
 
 #include <QJsonDocument>
@@ -253,11 +254,126 @@ Result<Appended> appendMessage(QSqlDatabase &db, UserId sender, ConversationId c
 
 } // namespace
 
+struct StagedMessage
+{
+    StagedStatement statement;
+    EventRecord event; ///< as it is appended, but for its seq
+    QList<UserId> members; ///< the members when staged (right, if it was appended)
+};
+
+namespace {
+
+// A message sent ahead: appended if, and only if, the conversation's last seq is the one
+// the writer expects, no block stands between a direct chat's two members and the client
+// id is new. Otherwise it changes nothing (the seq is not taken) and the message goes the
+// checked way in its turn; those of the same conversation after it in the round trip then
+// expect a seq that was not taken, so they change nothing either, and the log's order is
+// the order of the jobs. A client id taken meanwhile by a commit of another node is the
+// one case where the seq is taken and nothing appended: the job then fails its batch.
+#define TIDINGS_SEND_AHEAD(BLOCKS)                                                                 \
+    "WITH c AS (UPDATE conversations c SET last_seq = c.last_seq + 1 "                             \
+    "WHERE c.id = $1::bigint AND c.last_seq = $2::bigint - 1 " BLOCKS                              \
+    "AND NOT EXISTS (SELECT 1 FROM events WHERE sender_id = $3::bigint "                           \
+    "AND client_id = $4::text) "                                                                   \
+    "RETURNING c.last_seq, EXISTS (SELECT 1 FROM push_targets "                                    \
+    "WHERE user_id = ANY ($5::bigint[])) AS may_push), "                                           \
+    "i AS (INSERT INTO events (conversation_id, seq, kind, sender_id, client_id, body, "           \
+    "created_at) SELECT $1::bigint, c.last_seq, 'message', $3::bigint, $4::text, $6::text, "       \
+    "$7::bigint FROM c ON CONFLICT (sender_id, client_id) WHERE client_id IS NOT NULL "            \
+    "DO NOTHING RETURNING seq) "                                                                   \
+    "SELECT c.last_seq, c.may_push, (SELECT COUNT(*) FROM i) FROM c"
+
+const StagedStatement::Prepared kSendAheadToGroup{"tidings_send_ahead", TIDINGS_SEND_AHEAD(""), 7};
+const StagedStatement::Prepared kSendAheadDirect{
+    "tidings_send_ahead_direct",
+    TIDINGS_SEND_AHEAD("AND NOT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $3::bigint "
+                       "AND blocked_id = $8::bigint) AND NOT EXISTS (SELECT 1 FROM blocks "
+                       "WHERE blocker_id = $8::bigint AND blocked_id = $3::bigint) "),
+    8};
+#undef TIDINGS_SEND_AHEAD
+
+} // namespace
+
+std::shared_ptr<StagedMessage> newStagedMessage()
+{
+    return std::make_shared<StagedMessage>();
+}
+
+bool stageMessage(QSqlDatabase &db, StagedMessage &staged, UserId sender,
+                  ConversationId conversation, const QString &clientId, const NewMessage &message)
+{
+    staged.statement.answered = false;
+    PostgresPipeline *pipeline = PostgresPipeline::of(db);
+    ConversationCache *cache = ConversationCache::of(db);
+    if (!pipeline || !cache || message.replyTo > 0 || !message.attachments.isEmpty())
+        return false;
+    const ConversationCache::Entry *entry = cache->peek(conversation);
+    if (!entry || !entry->member(sender))
+        return false;
+    const bool direct = !entry->isGroup && entry->members.size() == 2;
+    QByteArray others = "{";
+    UserId other = 0;
+    for (const ConversationCache::Member &member : entry->members) {
+        if (member.user == sender)
+            continue;
+        if (others.size() > 1)
+            others += ',';
+        others += QByteArray::number(member.user);
+        other = member.user;
+    }
+    others += '}';
+
+    staged.event = EventRecord{};
+    staged.event.conversationId = conversation;
+    staged.event.kind = u"message"_s;
+    staged.event.senderId = sender;
+    staged.event.clientId = clientId;
+    staged.event.body = {{u"text"_s, message.text}};
+    staged.event.createdAt = now();
+    staged.members = entry->memberIds();
+    // Its seq: after the last one written and those staged before it.
+    const Seq expected = entry->lastSeq + 1 + pipeline->stagedFor(conversation);
+    staged.statement.statement = direct ? &kSendAheadDirect : &kSendAheadToGroup;
+    staged.statement.parameters = {QByteArray::number(conversation),
+                                   QByteArray::number(expected),
+                                   QByteArray::number(sender),
+                                   clientId.toUtf8(),
+                                   others,
+                                   protocol::json::encode(staged.event.body),
+                                   QByteArray::number(staged.event.createdAt)};
+    if (direct)
+        staged.statement.parameters.append(QByteArray::number(other));
+    pipeline->stage(&staged.statement, conversation);
+    return true;
+}
+
 Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
-                             const QString &clientId, const NewMessage &message)
+                             const QString &clientId, const NewMessage &message,
+                             const StagedMessage *staged)
 {
     if (!isPostgres(db))
         return appendMessage(db, sender, conversation, clientId, message, 0);
+
+    if (staged && staged->statement.answered && !staged->statement.row.isEmpty()) {
+        // Sent ahead, and its seq was taken.
+        const QList<QByteArray> &row = staged->statement.row;
+        const Seq seq = row.value(0).toLongLong();
+        if (row.value(2).toLongLong() != 1) {
+            return Error{ErrorCode::Io,
+                         u"the message's client id was taken by another commit meanwhile"_s};
+        }
+        ConversationCache *cache = ConversationCache::of(db);
+        if (ConversationCache::Entry *entry = cache ? cache->peek(conversation) : nullptr) {
+            if (entry->lastSeq == seq - 1)
+                entry->lastSeq = seq;
+            else
+                cache->forget(conversation);
+        }
+        Appended appended{staged->event, staged->members, false};
+        appended.event.seq = seq;
+        appended.mayPush = row.value(1) == "t";
+        return appended;
+    }
 
     // PostgreSQL: every node appends to this log. The row lock taken here, held to commit,
     // orders the appends: the seq is the next, and commits follow seq order. Everything is

@@ -7,6 +7,8 @@
 #include <QJsonArray>
 #include <QSqlDatabase>
 
+#include <memory>
+
 /// Messages and what happens to them, receipts, and reading a conversation's log: the
 /// queries behind the delivery contract. Writes are idempotent by (sender, client id): a
 /// retry returns the original event, marked duplicate, and stores nothing.
@@ -19,8 +21,21 @@ struct NewMessage
     QJsonArray attachments; ///< opaque here; filled by the media feature
 };
 
+/// A message the PostgreSQL writer sends ahead of its turn, in one round trip with the
+/// others of its group commit (SqlThread::submitWrite's `stage`): made by newStagedMessage()
+/// for one send, filled by stageMessage(), its answer read by sendMessage().
+struct StagedMessage;
+std::shared_ptr<StagedMessage> newStagedMessage();
+/// Stages the message when it can go ahead: the writer knows the conversation and the
+/// sender's membership, and it is a plain text message. False: it goes the checked way in
+/// its turn.
+bool stageMessage(QSqlDatabase &db, StagedMessage &staged, UserId sender,
+                  ConversationId conversation, const QString &clientId, const NewMessage &message);
+
+/// `staged`: the same message, if stageMessage() was given it.
 Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
-                             const QString &clientId, const NewMessage &message);
+                             const QString &clientId, const NewMessage &message,
+                             const StagedMessage *staged = nullptr);
 /// The author edits the text of a message that is not deleted.
 Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
                              const QString &clientId, Seq target, const QString &text);

@@ -3,6 +3,7 @@
 #include "sql/migrations.h"
 #include "sql/sql_helpers.h"
 #include "store/conversation_cache.h"
+#include "store/postgres_pipeline.h"
 #include "store/store_logging.h"
 
 #include <QProcessEnvironment>
@@ -16,6 +17,30 @@ namespace tidings::relay {
 using namespace Qt::StringLiterals;
 
 namespace {
+
+/// What the writer keeps beside its connection: what it knows of conversations, and what
+/// its jobs staged for the next round trip.
+class WriterState final : public ConnectionState
+{
+public:
+    static std::unique_ptr<ConnectionState> make(QSqlDatabase &database)
+    {
+        return std::make_unique<WriterState>(database);
+    }
+    explicit WriterState(const QSqlDatabase &database)
+        : m_cache(sql::ConversationCache::installedFor(database)),
+          m_pipeline(sql::PostgresPipeline::installedFor(database))
+    { }
+    void rolledBack() override
+    {
+        m_cache->rolledBack();
+        m_pipeline->clear();
+    }
+
+private:
+    std::unique_ptr<ConnectionState> m_cache;
+    std::unique_ptr<sql::PostgresPipeline> m_pipeline;
+};
 
 /// The advisory lock nodes take to migrate one at a time ("TDGS").
 constexpr qint64 kMigrationLock = 0x54444753;
@@ -173,24 +198,16 @@ Result<StoreInfo> PostgresStore::open(bool migrate)
     const PostgresLocation location = m_location;
     const auto connect
         = [location](QSqlDatabase &database) { return openConnection(database, location); };
-    m_writer = std::make_unique<SqlThread>(u"QPSQL"_s, connect, 65536, 256,
-                                           &sql::ConversationCache::installedFor);
+    m_writer = std::make_unique<SqlThread>(u"QPSQL"_s, connect, 65536, 256, &WriterState::make);
     // Every node's batch takes its conversations' row locks in id order before anything
     // else: batches that share conversations wait for each other instead of deadlocking
-    // (which PostgreSQL only notices after deadlock_timeout, a second). The BEGIN goes in
-    // the same round trip (a simple query of two statements; the ids are numbers).
-    m_writer->setBeginLocked([](QSqlDatabase &database, const QList<qint64> &keys) -> Result<void> {
-        QString statement = u"BEGIN"_s;
-        if (!keys.isEmpty()) {
-            QStringList ids;
-            ids.reserve(keys.size());
-            for (const qint64 key : keys)
-                ids.append(QString::number(key));
-            statement
-                += u"; SELECT id FROM conversations WHERE id IN (%1) ORDER BY id FOR UPDATE"_s.arg(
-                    ids.join(u','));
-        }
-        return tidings::sql::runUnprepared(database, statement);
+    // (which PostgreSQL only notices after deadlock_timeout, a second). The BEGIN, the
+    // locks and the messages staged to go with them are one round trip.
+    m_writer->setSendStaged([](QSqlDatabase &database, const QList<qint64> *lockKeys) {
+        sql::PostgresPipeline *pipeline = sql::PostgresPipeline::of(database);
+        if (!pipeline)
+            return Result<void>(ErrorCode::Io, u"the writer has no pipeline"_s);
+        return pipeline->send(database, lockKeys);
     });
     auto opened = m_writer->submit<StoreInfo>([location, migrate](QSqlDatabase &database) {
         return openStore(database, location, migrate);

@@ -46,15 +46,19 @@ public:
 
     /// write() for the hot paths: `done` runs on `context`'s thread, with the other results
     /// of the same commit in one queued call (see SqlThread::submitWrite).
-    /// `lockKey`: the conversation the job appends to, if any (see SqlThread::submitWrite).
+    /// `lockKey`: the conversation the job appends to, if any; `stage`: puts the job's
+    /// statement in the round trip before its turn, if the store can (see
+    /// SqlThread::submitWrite).
     template<typename T>
     void write(std::function<Result<T>(QSqlDatabase &)> job, QObject *context,
                std::function<void(const Result<T> &)> done,
-               WriteIsolation isolation = WriteIsolation::Savepoint, qint64 lockKey = 0)
+               WriteIsolation isolation = WriteIsolation::Savepoint, qint64 lockKey = 0,
+               std::function<bool(QSqlDatabase &)> stage = {})
     {
         if (!m_writer)
             return done(Result<T>(ErrorCode::Unavailable, QStringLiteral("the store is closed")));
-        m_writer->submitWrite<T>(std::move(job), context, std::move(done), isolation, lockKey);
+        m_writer->submitWrite<T>(std::move(job), context, std::move(done), isolation, lockKey,
+                                 std::move(stage));
     }
 
     template<typename T> WorkerFuture<Result<T>> read(std::function<Result<T>(QSqlDatabase &)> job)

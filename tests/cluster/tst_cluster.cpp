@@ -212,6 +212,95 @@ private Q_SLOTS:
         QCOMPARE(clientIds.size(), kWriters * kEach);
     }
 
+    void aBurstIntoOneChatKeepsTheContract()
+    {
+        // A node's writer sends a batch's messages to PostgreSQL in one round trip, each
+        // guessing its seq; another node's appends, a repeated client id and a block that
+        // lands mid-burst must still give one seq per message, no gap, no double.
+        ProtocolClient alice, bob;
+        const qint64 aliceId = alice.signUp(m_a.webSocketUrl(), name(u"alice"_s));
+        const qint64 bobId = bob.signUp(m_b.webSocketUrl(), name(u"bob"_s));
+        QVERIFY(aliceId > 0 && bobId > 0);
+        const qint64 direct = openDirect(alice, bobId);
+        QVERIFY(direct > 0);
+        const auto message = [&](const QString &clientId) {
+            return QJsonObject{
+                {u"conversation"_s, direct}, {u"client_id"_s, clientId}, {u"text"_s, clientId}};
+        };
+        QVERIFY(ok(alice.request(u"message.send"_s, message(u"warm"_s)))); // cached on A
+
+        constexpr int kBurst = 150;
+        QList<std::pair<QString, QString>> fromAlice; // client id, request id
+        QList<QString> fromBob;
+        QString blockId;
+        for (int n = 0; n < kBurst; ++n) {
+            const QString clientId = u"a%1"_s.arg(n);
+            fromAlice.append({clientId, alice.post(u"message.send"_s, message(clientId))});
+            if (n % 10 == 5) // the same message again, as after a lost ack
+                fromAlice.append({clientId, alice.post(u"message.send"_s, message(clientId))});
+            if (n % 3 == 0)
+                fromBob.append(bob.post(u"message.send"_s, message(u"b%1"_s.arg(n))));
+            if (n == kBurst / 2)
+                blockId = bob.post(u"user.block"_s, {{u"user"_s, aliceId}});
+        }
+
+        QHash<QString, qint64> seqOf; // Alice's acked client id → seq
+        QSet<qint64> acked;
+        for (const auto &[clientId, requestId] : fromAlice) {
+            const QJsonObject reply = alice.reply(requestId);
+            if (!ok(reply)) {
+                QCOMPARE(ProtocolClient::errorCode(reply), u"forbidden"_s);
+                continue;
+            }
+            const qint64 seq = reply.value(u"event"_s).toObject().value(u"seq"_s).toInteger();
+            QVERIFY(seq > 0);
+            if (seqOf.contains(clientId)) {
+                QCOMPARE(seq, seqOf.value(clientId)); // a repeat gets the first answer
+                continue;
+            }
+            QVERIFY2(!acked.contains(seq), "two acks with one seq");
+            seqOf.insert(clientId, seq);
+            acked.insert(seq);
+        }
+        int fromBobAcked = 0;
+        for (const QString &requestId : fromBob) {
+            const QJsonObject reply = bob.reply(requestId);
+            if (!ok(reply)) { // a block stops both ways
+                QCOMPARE(ProtocolClient::errorCode(reply), u"forbidden"_s);
+                continue;
+            }
+            ++fromBobAcked;
+            const qint64 seq = reply.value(u"event"_s).toObject().value(u"seq"_s).toInteger();
+            QVERIFY2(!acked.contains(seq), "two acks with one seq");
+            acked.insert(seq);
+        }
+        // Once Bob's block is in, Alice's later messages are refused: none slips past it.
+        QVERIFY(ok(bob.reply(blockId)));
+        QCOMPARE(ProtocolClient::errorCode(alice.request(u"message.send"_s, message(u"late"_s))),
+                 u"forbidden"_s);
+
+        qint64 expected = 0;
+        int messages = 0;
+        for (const QJsonObject &event : bob.wholeHistory(direct)) {
+            const qint64 seq = event.value(u"seq"_s).toInteger();
+            if (expected > 0)
+                QCOMPARE(seq, expected + 1);
+            expected = seq;
+            if (event.value(u"kind"_s).toString() != u"message"
+                || event.value(u"client_id"_s).toString() == u"warm"_s) {
+                continue;
+            }
+            ++messages;
+            QVERIFY2(acked.remove(seq), "a message in the log that nobody acked, or twice");
+            const QString clientId = event.value(u"client_id"_s).toString();
+            if (clientId.startsWith(u'a'))
+                QCOMPARE(seqOf.value(clientId), seq);
+        }
+        QVERIFY2(acked.isEmpty(), "an acked message is not in the log");
+        QCOMPARE(messages, seqOf.size() + fromBobAcked);
+        QVERIFY(seqOf.size() > 0);
+    }
+
     void presenceIsTheClustersNotTheNodes()
     {
         ProtocolClient alice, bobOnA;
