@@ -17,10 +17,10 @@ export PGOPTIONS='-c client_min_messages=warning'
 root=$(cd "$(dirname "$0")/../.." && pwd)
 relay=$root/build/release/relay/tidings-relay
 bench=$root/build/release/tools/bench/tidings-bench
-[ -x "$relay" ] && [ -x "$bench" ] || {
+if [ ! -x "$relay" ] || [ ! -x "$bench" ]; then
     echo "store-per-core.sh: build the release preset first" >&2
     exit 1
-}
+fi
 hold=10
 if [[ ${1:-} =~ ^[0-9]+$ ]]; then
     hold=$1
@@ -34,8 +34,8 @@ fi
 work=$(mktemp -d /tmp/tidings-per-core.XXXXXX)
 services=$work/services
 cleanup() {
-    [ -n "${relay_pid:-}" ] && kill "$relay_pid" 2>/dev/null || true
-    [ -n "${sampler_pid:-}" ] && kill "$sampler_pid" 2>/dev/null || true
+    if [ -n "${relay_pid:-}" ]; then kill "$relay_pid" 2>/dev/null || true; fi
+    if [ -n "${sampler_pid:-}" ]; then kill "$sampler_pid" 2>/dev/null || true; fi
     "$root/tests/cluster/services.sh" stop "$services" >/dev/null 2>&1 || true
     rm -rf "$work"
 }
