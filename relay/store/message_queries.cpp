@@ -266,13 +266,19 @@ namespace {
 // A message sent ahead: appended if, and only if, the conversation's last seq is the one
 // the writer expects, no block stands between a direct chat's two members and the client
 // id is new. Otherwise it changes nothing (the seq is not taken) and the message goes the
-// checked way in its turn; those of the same conversation after it in the round trip then
-// expect a seq that was not taken, so they change nothing either, and the log's order is
-// the order of the jobs. A client id taken meanwhile by a commit of another node is the
-// one case where the seq is taken and nothing appended: the job then fails its batch.
+// checked way in its turn. Those of the same conversation after it in the round trip must
+// then change nothing either, for the log's order to be the jobs': each one after the
+// first ($8 false) also requires the row to have been changed by this transaction (its
+// xmin). Without that, when the writer's memory is k appends behind (another node wrote),
+// the first k would miss and the (k+1)th would find the seq it expects, and be appended
+// before them with members that may have changed meanwhile. The batch's row lock keeps
+// other nodes out from the round trip's start to its commit. A client id taken meanwhile
+// by a commit of another node is the one case where the seq is taken and nothing
+// appended: the job then fails its batch, which runs again.
 #define TIDINGS_SEND_AHEAD(BLOCKS)                                                                 \
     "WITH c AS (UPDATE conversations c SET last_seq = c.last_seq + 1 "                             \
-    "WHERE c.id = $1::bigint AND c.last_seq = $2::bigint - 1 " BLOCKS                              \
+    "WHERE c.id = $1::bigint AND c.last_seq = $2::bigint - 1 "                                     \
+    "AND ($8::boolean OR c.xmin = pg_current_xact_id()::xid) " BLOCKS                              \
     "AND NOT EXISTS (SELECT 1 FROM events WHERE sender_id = $3::bigint "                           \
     "AND client_id = $4::text) "                                                                   \
     "RETURNING c.last_seq, EXISTS (SELECT 1 FROM push_targets "                                    \
@@ -283,13 +289,13 @@ namespace {
     "DO NOTHING RETURNING seq) "                                                                   \
     "SELECT c.last_seq, c.may_push, (SELECT COUNT(*) FROM i) FROM c"
 
-const StagedStatement::Prepared kSendAheadToGroup{"tidings_send_ahead", TIDINGS_SEND_AHEAD(""), 7};
+const StagedStatement::Prepared kSendAheadToGroup{"tidings_send_ahead", TIDINGS_SEND_AHEAD(""), 8};
 const StagedStatement::Prepared kSendAheadDirect{
     "tidings_send_ahead_direct",
     TIDINGS_SEND_AHEAD("AND NOT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $3::bigint "
-                       "AND blocked_id = $8::bigint) AND NOT EXISTS (SELECT 1 FROM blocks "
-                       "WHERE blocker_id = $8::bigint AND blocked_id = $3::bigint) "),
-    8};
+                       "AND blocked_id = $9::bigint) AND NOT EXISTS (SELECT 1 FROM blocks "
+                       "WHERE blocker_id = $9::bigint AND blocked_id = $3::bigint) "),
+    9};
 #undef TIDINGS_SEND_AHEAD
 
 } // namespace
@@ -332,7 +338,8 @@ bool stageMessage(QSqlDatabase &db, StagedMessage &staged, UserId sender,
     staged.event.createdAt = now();
     staged.members = entry->memberIds();
     // Its seq: after the last one written and those staged before it.
-    const Seq expected = entry->lastSeq + 1 + pipeline->stagedFor(conversation);
+    const int before = pipeline->stagedFor(conversation);
+    const Seq expected = entry->lastSeq + 1 + before;
     staged.statement.statement = direct ? &kSendAheadDirect : &kSendAheadToGroup;
     staged.statement.parameters = {QByteArray::number(conversation),
                                    QByteArray::number(expected),
@@ -340,7 +347,8 @@ bool stageMessage(QSqlDatabase &db, StagedMessage &staged, UserId sender,
                                    clientId.toUtf8(),
                                    others,
                                    protocol::json::encode(staged.event.body),
-                                   QByteArray::number(staged.event.createdAt)};
+                                   QByteArray::number(staged.event.createdAt),
+                                   before == 0 ? QByteArrayLiteral("t") : QByteArrayLiteral("f")};
     if (direct)
         staged.statement.parameters.append(QByteArray::number(other));
     pipeline->stage(&staged.statement, conversation);
@@ -359,6 +367,7 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
         const QList<QByteArray> &row = staged->statement.row;
         const Seq seq = row.value(0).toLongLong();
         if (row.value(2).toLongLong() != 1) {
+            tidings::sql::setFailedState(u"40001"_s); // run again: the checked way finds it
             return Error{ErrorCode::Io,
                          u"the message's client id was taken by another commit meanwhile"_s};
         }

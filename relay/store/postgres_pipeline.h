@@ -26,6 +26,7 @@ struct StagedStatement
     };
     const Prepared *statement = nullptr;
     QList<QByteArray> parameters; ///< as text, in order
+    qint64 conversation = 0; ///< the log it appends to
     /// Set once the round trip is back: whether the statement ran, and the columns of its
     /// first row as text (empty: it returned no row).
     bool answered = false;
@@ -42,7 +43,8 @@ struct StagedStatement
 class PostgresPipeline
 {
 public:
-    /// A new pipeline, made the pipeline of `database` on this thread for its lifetime.
+    /// A new pipeline, made the pipeline of `database` on this thread for its lifetime;
+    /// null when the driver gives no libpq connection (nothing is then staged).
     static std::unique_ptr<PostgresPipeline> installedFor(const QSqlDatabase &database);
     /// The pipeline installed for `database` on this thread, or null (the reader, SQLite).
     static PostgresPipeline *of(const QSqlDatabase &database);
@@ -58,7 +60,9 @@ public:
 
     /// The round trip: BEGIN and the row locks of `lockKeys` when given, then every staged
     /// statement, each answer stored in its statement. Fails (after reading every answer)
-    /// when any statement failed; the transaction is then aborted.
+    /// when any statement failed; the transaction is then aborted. When the round trip
+    /// could not be sent whole, the connection is shut, for SqlThread to open it again:
+    /// what libpq would answer after a broken send is not worth waiting for.
     Result<void> send(QSqlDatabase &database, const QList<qint64> *lockKeys);
     /// Forgets what is staged (a rollback).
     void clear();

@@ -34,7 +34,8 @@ public:
     void rolledBack() override
     {
         m_cache->rolledBack();
-        m_pipeline->clear();
+        if (m_pipeline)
+            m_pipeline->clear();
     }
 
 private:
@@ -204,10 +205,23 @@ Result<StoreInfo> PostgresStore::open(bool migrate)
     // (which PostgreSQL only notices after deadlock_timeout, a second). The BEGIN, the
     // locks and the messages staged to go with them are one round trip.
     m_writer->setSendStaged([](QSqlDatabase &database, const QList<qint64> *lockKeys) {
-        sql::PostgresPipeline *pipeline = sql::PostgresPipeline::of(database);
-        if (!pipeline)
-            return Result<void>(ErrorCode::Io, u"the writer has no pipeline"_s);
-        return pipeline->send(database, lockKeys);
+        if (sql::PostgresPipeline *pipeline = sql::PostgresPipeline::of(database))
+            return pipeline->send(database, lockKeys);
+        // No libpq connection to pipeline on (see PostgresPipeline::installedFor): nothing
+        // was staged, and the BEGIN and the locks are one simple query.
+        if (!lockKeys)
+            return Result<void>();
+        QString statement = u"BEGIN"_s;
+        if (!lockKeys->isEmpty()) {
+            QStringList ids;
+            ids.reserve(lockKeys->size());
+            for (const qint64 key : *lockKeys)
+                ids.append(QString::number(key));
+            statement
+                += u"; SELECT id FROM conversations WHERE id IN (%1) ORDER BY id FOR UPDATE"_s.arg(
+                    ids.join(u','));
+        }
+        return tidings::sql::runUnprepared(database, statement);
     });
     auto opened = m_writer->submit<StoreInfo>([location, migrate](QSqlDatabase &database) {
         return openStore(database, location, migrate);

@@ -301,6 +301,70 @@ private Q_SLOTS:
         QVERIFY(seqOf.size() > 0);
     }
 
+    void aBurstAfterAnotherNodeWroteKeepsOrderAndMembers()
+    {
+        // Node A's writer remembers a group; node B then appends to it (a message, later a
+        // removal). A burst through node A right after must take its seqs in the order it
+        // was sent, and a member removed through node B gets none of hers in.
+        ProtocolClient alice, bob, carol;
+        const qint64 aliceId = alice.signUp(m_a.webSocketUrl(), name(u"alice"_s));
+        const qint64 bobId = bob.signUp(m_b.webSocketUrl(), name(u"bob"_s));
+        const qint64 carolId = carol.signUp(m_a.webSocketUrl(), name(u"carol"_s));
+        QVERIFY(aliceId > 0 && bobId > 0 && carolId > 0);
+        const QJsonObject group = bob.request(
+            u"group.create"_s,
+            {{u"title"_s, u"behind"_s}, {u"members"_s, QJsonArray{aliceId, carolId}}});
+        QVERIFY(ok(group));
+        const qint64 id = group.value(u"conversation"_s).toObject().value(u"id"_s).toInteger();
+        const auto message = [&](const QString &clientId) {
+            return QJsonObject{
+                {u"conversation"_s, id}, {u"client_id"_s, clientId}, {u"text"_s, clientId}};
+        };
+        const auto burst = [&](ProtocolClient &client, const QString &prefix) {
+            QStringList requests;
+            for (int n = 0; n < 12; ++n)
+                requests.append(
+                    client.post(u"message.send"_s, message(prefix + QString::number(n))));
+            QList<QJsonObject> replies;
+            for (const QString &request : requests)
+                replies.append(client.reply(request));
+            return replies;
+        };
+        constexpr int kRounds = 3;
+        for (int round = 0; round < kRounds; ++round) {
+            // Node A knows the group and its last seq...
+            QVERIFY(ok(carol.request(u"message.send"_s, message(u"c%1"_s.arg(round)))));
+            QVERIFY(ok(alice.request(u"message.send"_s, message(u"w%1"_s.arg(round)))));
+            // ...then node B appends one...
+            QVERIFY(ok(bob.request(u"message.send"_s, message(u"b%1"_s.arg(round)))));
+            // ...and Alice's burst through node A keeps its order.
+            qint64 last = 0;
+            for (const QJsonObject &reply : burst(alice, u"a%1-"_s.arg(round))) {
+                QVERIFY2(ok(reply), qPrintable(reply.value(u"message"_s).toString()));
+                const qint64 seq = reply.value(u"event"_s).toObject().value(u"seq"_s).toInteger();
+                QVERIFY2(seq > last, "a later message of the burst got an earlier seq");
+                last = seq;
+            }
+        }
+
+        // Carol, known to node A as a member, is removed through node B: none of her burst
+        // through node A gets in.
+        QVERIFY(ok(carol.request(u"message.send"_s, message(u"c-last"_s))));
+        QVERIFY(
+            ok(bob.request(u"group.remove"_s, {{u"conversation"_s, id}, {u"user"_s, carolId}})));
+        for (const QJsonObject &reply : burst(carol, u"gone-"_s))
+            QCOMPARE(ProtocolClient::errorCode(reply), u"forbidden"_s);
+
+        qint64 expected = 0;
+        for (const QJsonObject &event : bob.wholeHistory(id)) {
+            const qint64 seq = event.value(u"seq"_s).toInteger();
+            if (expected > 0)
+                QCOMPARE(seq, expected + 1);
+            expected = seq;
+            QVERIFY(!event.value(u"client_id"_s).toString().startsWith(u"gone-"_s));
+        }
+    }
+
     void presenceIsTheClustersNotTheNodes()
     {
         ProtocolClient alice, bobOnA;
