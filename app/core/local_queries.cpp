@@ -1,5 +1,7 @@
 #include "core/local_queries.h"
 
+#include "protocol/messages/message_requests.h"
+#include "protocol/messages/message_rules.h"
 #include "sql/sql_helpers.h"
 
 #include <QJsonDocument>
@@ -164,37 +166,27 @@ Result<void> storeBody(QSqlDatabase &db, qint64 id, const QJsonObject &body)
     return {};
 }
 
-/// Applies a change (edit, delete, reaction) to the body of the message it names.
+/// Applies a change (edit, delete, reaction) to the body of the message it names, by the
+/// protocol's rules (common/protocol/messages/message_rules.h). A change that does not
+/// apply (a reaction that is so already: the optimistic copy of the relay's event) leaves
+/// the body as it is.
 QJsonObject changed(const QString &kind, QJsonObject body, const QJsonObject &change, qint64 sender,
                     qint64 time)
 {
-    if (body.value(u"deleted"_s).toBool() || body.value(u"expired"_s).toBool())
+    namespace messages = protocol::messages;
+    if (messages::isGone(body))
         return body; // nothing brings a deleted or expired message back
     if (kind == u"edit") {
-        if (change.value(u"expired"_s).toBool() || change.value(u"deleted"_s).toBool())
+        if (messages::isGone(change))
             return body; // an edit whose text went with a later delete
-        body.insert(u"text"_s, change.value(u"text"_s));
-        body.insert(u"edited_at"_s, time);
-    } else if (kind == u"delete") {
-        body = QJsonObject{{u"deleted"_s, true}, {u"deleted_at"_s, time}};
-    } else if (kind == u"reaction") {
-        const QString emoji = change.value(u"emoji"_s).toString();
-        QJsonObject reactions = body.value(u"reactions"_s).toObject();
-        QJsonArray users = reactions.value(emoji).toArray();
-        for (qsizetype i = users.size() - 1; i >= 0; --i) {
-            if (users.at(i).toInteger() == sender)
-                users.removeAt(i);
-        }
-        if (change.value(u"on"_s).toBool(true))
-            users.append(sender);
-        if (users.isEmpty())
-            reactions.remove(emoji);
-        else
-            reactions.insert(emoji, users);
-        if (reactions.isEmpty())
-            body.remove(u"reactions"_s);
-        else
-            body.insert(u"reactions"_s, reactions);
+        return messages::withEdit(std::move(body), change.value(u"text"_s).toString(), time);
+    }
+    if (kind == u"delete")
+        return messages::deletedBody(time);
+    if (kind == u"reaction") {
+        auto reacted = messages::withReaction(body, change.value(u"emoji"_s).toString(), sender,
+                                              change.value(u"on"_s).toBool(true));
+        return reacted ? std::move(reacted).value() : body;
     }
     return body;
 }
@@ -537,16 +529,13 @@ Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
 {
     const QString text = caption.isNull() ? u""_s : caption; // a null QString binds as NULL
     QJsonObject body{{u"text"_s, text}};
-    QJsonObject payload{
-        {u"conversation"_s, conversation}, {u"client_id"_s, clientId}, {u"text"_s, text}};
-    if (!attachments.isEmpty()) {
+    if (!attachments.isEmpty())
         body.insert(u"attachments"_s, attachments);
-        payload.insert(u"attachments"_s, attachments);
-    }
-    if (replyTo > 0) {
+    if (replyTo > 0)
         body.insert(u"reply_to"_s, replyTo);
-        payload.insert(u"reply_to"_s, replyTo);
-    }
+    const QJsonObject payload
+        = protocol::messages::SendMessage{conversation, clientId, text, replyTo, attachments}
+              .encode();
     const qint64 at = now();
     auto inserted = run(db,
                         u"INSERT INTO messages (conversation_id, client_id, sender_id, kind, body, "

@@ -3,6 +3,7 @@
 #include "core/connection.h"
 #include "core/core_logging.h"
 #include "core/local_store.h"
+#include "protocol/messages/message_requests.h"
 #include "util/futures.h"
 
 #include <QRandomGenerator>
@@ -11,6 +12,7 @@
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
+namespace messages = protocol::messages;
 
 namespace {
 
@@ -105,9 +107,9 @@ QFuture<Result<local::Message>> Outbox::send(qint64 conversation, const QString 
         });
 }
 
-QFuture<Result<local::OutboxItem>> Outbox::queueChange(const QString &type, QJsonObject payload)
+QFuture<Result<local::OutboxItem>> Outbox::queueChange(const QString &type,
+                                                       const QJsonObject &payload)
 {
-    payload.insert(u"client_id"_s, newClientId());
     const qint64 me = m_connection.userId();
     const qint64 conversation = payload.value(u"conversation"_s).toInteger();
     return m_store
@@ -127,21 +129,21 @@ QFuture<Result<local::OutboxItem>> Outbox::edit(qint64 conversation, local::Seq 
     if (const qsizetype bytes = text.toUtf8().size(); bytes > maxTextBytes())
         return refused<local::OutboxItem>(
             {ErrorCode::TooLarge, tooLongText(bytes, maxTextBytes())});
-    return queueChange(u"message.edit"_s,
-                       {{u"conversation"_s, conversation}, {u"seq"_s, seq}, {u"text"_s, text}});
+    const messages::EditMessage edit{conversation, newClientId(), seq, text};
+    return queueChange(QString::fromLatin1(edit.kType), edit.encode());
 }
 
 QFuture<Result<local::OutboxItem>> Outbox::remove(qint64 conversation, local::Seq seq)
 {
-    return queueChange(u"message.delete"_s, {{u"conversation"_s, conversation}, {u"seq"_s, seq}});
+    const messages::DeleteMessage removal{conversation, newClientId(), seq};
+    return queueChange(QString::fromLatin1(removal.kType), removal.encode());
 }
 
 QFuture<Result<local::OutboxItem>> Outbox::react(qint64 conversation, local::Seq seq,
                                                  const QString &emoji, bool on)
 {
-    return queueChange(
-        u"message.react"_s,
-        {{u"conversation"_s, conversation}, {u"seq"_s, seq}, {u"emoji"_s, emoji}, {u"on"_s, on}});
+    const messages::ReactToMessage reaction{conversation, newClientId(), seq, emoji, on};
+    return queueChange(QString::fromLatin1(reaction.kType), reaction.encode());
 }
 
 void Outbox::markDelivered(qint64 conversation, local::Seq seq)

@@ -66,7 +66,7 @@ Q_SIGNALS:
     void failed(const QString &key, const QString &reason);
 
 private:
-    QFuture<Result<local::OutboxItem>> queueChange(const QString &type, QJsonObject payload);
+    QFuture<Result<local::OutboxItem>> queueChange(const QString &type, const QJsonObject &payload);
     void flushNow();
     void sendItem(const local::OutboxItem &item);
     void finished(const local::OutboxItem &item, quint64 attempt,

@@ -4,6 +4,7 @@
 #include "core/core_logging.h"
 #include "core/local_store.h"
 #include "core/outbox.h"
+#include "protocol/messages/message_requests.h"
 #include "util/futures.h"
 
 #include <QDateTime>
@@ -14,6 +15,7 @@
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
+namespace messages = protocol::messages;
 
 namespace {
 
@@ -82,14 +84,16 @@ void SyncEngine::setOwnTyping(qint64 conversation, bool typing)
     if (typing) {
         if (sent != m_ownTypingSentAt.cend() && now - *sent < kTypingRefreshMs)
             return;
-        if (m_connection.sendEvent(u"typing"_s, {{u"conversation"_s, conversation}}))
+        const messages::Typing started{conversation, true};
+        if (m_connection.sendEvent(QString::fromLatin1(started.kType), started.encode()))
             m_ownTypingSentAt.insert(conversation, now);
         return;
     }
     m_ownTypingSentAt.remove(conversation);
-    if (shownThere)
-        m_connection.sendEvent(u"typing"_s,
-                               {{u"conversation"_s, conversation}, {u"typing"_s, false}});
+    if (shownThere) {
+        const messages::Typing stopped{conversation, false};
+        m_connection.sendEvent(QString::fromLatin1(stopped.kType), stopped.encode());
+    }
 }
 
 void SyncEngine::onSignedIn()
@@ -155,13 +159,13 @@ void SyncEngine::syncPage()
         .then(this, [this, generation](const Result<QHash<qint64, local::Seq>> &cursors) {
             if (generation != m_generation || !cursors)
                 return;
-            QJsonArray cursorArray;
+            messages::Sync sync;
+            sync.cursors.reserve(cursors->size());
             for (auto it = cursors->cbegin(); it != cursors->cend(); ++it)
-                cursorArray.append(
-                    QJsonObject{{u"conversation"_s, it.key()}, {u"seq"_s, it.value()}});
-            whenReady(m_connection.request(u"sync"_s,
-                                           {{u"cursors"_s, cursorArray}, {u"limit"_s, kPageSize}}),
-                      this, [this, generation](const Result<QJsonObject> &page) {
+                sync.cursors.append({it.key(), it.value()});
+            sync.limit = kPageSize;
+            whenReady(m_connection.request(QString::fromLatin1(sync.kType), sync.encode()), this,
+                      [this, generation](const Result<QJsonObject> &page) {
                           if (generation != m_generation || !page)
                               return;
                           const QList<QJsonObject> events = eventsOf(*page);
@@ -240,10 +244,9 @@ void SyncEngine::backfill(qint64 conversation)
                 m_backfilling.remove(conversation);
                 return;
             }
-            whenReady(m_connection.request(u"history"_s,
-                                           {{u"conversation"_s, conversation},
-                                            {u"after"_s, known->syncedSeq},
-                                            {u"limit"_s, kPageSize}}),
+            const messages::History history{conversation, std::nullopt, known->syncedSeq,
+                                            kPageSize};
+            whenReady(m_connection.request(QString::fromLatin1(history.kType), history.encode()),
                       this, [this, conversation, generation](const Result<QJsonObject> &page) {
                           m_backfilling.remove(conversation);
                           if (generation != m_generation || !page)
@@ -287,13 +290,12 @@ void SyncEngine::fetchConversation(qint64 conversation)
 
 void SyncEngine::queryPresence(const QJsonArray &users)
 {
-    constexpr qsizetype kMaxPerQuery = 500; // docs/protocol.md, presence.query
     const qint64 me = m_connection.userId();
-    QJsonArray ids;
-    const auto ask = [this, &ids] {
-        if (ids.isEmpty())
+    messages::PresenceQuery query;
+    const auto ask = [this, &query] {
+        if (query.users.isEmpty())
             return;
-        whenReady(m_connection.request(u"presence.query"_s, {{u"users"_s, ids}}), this,
+        whenReady(m_connection.request(QString::fromLatin1(query.kType), query.encode()), this,
                   [this, asked = m_presencePushes](const Result<QJsonObject> &reply) {
                       if (!reply)
                           return; // offline: the next sign-in asks again
@@ -309,14 +311,14 @@ void SyncEngine::queryPresence(const QJsonArray &users)
                           Q_EMIT presenceChanged(user);
                       }
                   });
-        ids = QJsonArray();
+        query.users.clear();
     };
     for (const QJsonValue &user : users) {
         const qint64 id = user.toObject().value(u"id"_s).toInteger();
         if (id <= 0 || id == me)
             continue;
-        ids.append(id);
-        if (ids.size() == kMaxPerQuery)
+        query.users.append(id);
+        if (query.users.size() == messages::PresenceQuery::kMaxUsers)
             ask();
     }
     ask();

@@ -130,4 +130,15 @@ Result<QList<qint64>> integerList(const QJsonObject &object, const QString &key,
     return numbers;
 }
 
+bool isMediaId(QStringView id)
+{
+    if (id.size() != 32)
+        return false;
+    for (const QChar c : id) {
+        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
+            return false;
+    }
+    return true;
+}
+
 } // namespace tidings::protocol::fields

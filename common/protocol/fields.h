@@ -40,4 +40,7 @@ Result<std::optional<bool>> optionalBoolean(const QJsonObject &object, const QSt
 Result<QList<qint64>> integerList(const QJsonObject &object, const QString &key, qsizetype maxItems,
                                   qint64 min = 1, qint64 max = kMaxSafeInteger);
 
+/// A media id as the relay makes them: 32 lower-case hex digits (128 random bits).
+bool isMediaId(QStringView id);
+
 } // namespace tidings::protocol::fields

@@ -53,17 +53,6 @@ Error noSuchMedia()
 
 } // namespace
 
-bool isMediaId(QStringView id)
-{
-    if (id.size() != 32)
-        return false;
-    for (const QChar c : id) {
-        if (!((c >= u'0' && c <= u'9') || (c >= u'a' && c <= u'f')))
-            return false;
-    }
-    return true;
-}
-
 Result<MediaRecord> createUpload(QSqlDatabase &db, const NewUpload &upload,
                                  const MediaLimits &limits)
 {

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/fields.h"
 #include "store/records.h"
 #include "util/result.h"
 
@@ -11,8 +12,7 @@
 /// live in a BlobStore (relay/media); these rows say what they are and whose.
 namespace tidings::relay::sql {
 
-/// A media id as the relay makes them: 32 lower-case hex digits (128 random bits).
-bool isMediaId(QStringView id);
+using protocol::fields::isMediaId;
 
 enum class MediaState { Uploading, Complete, Deleting };
 

@@ -1,6 +1,7 @@
 #include "store/message_queries.h"
 
 #include "protocol/json_writer.h"
+#include "protocol/messages/message_rules.h"
 #include "store/conversation_cache.h"
 #include "store/conversation_queries.h"
 #include "store/media_queries.h"
@@ -512,9 +513,8 @@ Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId con
         = appendEvent(db, conversation, u"edit"_s, sender, clientId, target, {{u"text"_s, text}});
     if (!event)
         return event.error();
-    QJsonObject body = change->original.body;
-    body.insert(u"text"_s, text);
-    body.insert(u"edited_at"_s, event->createdAt);
+    const QJsonObject body
+        = protocol::messages::withEdit(change->original.body, text, event->createdAt);
     if (auto stored = storeBody(db, conversation, target, body); !stored)
         return stored.error();
     return withRecipients(db, *event);
@@ -543,8 +543,8 @@ Result<Appended> deleteMessage(QSqlDatabase &db, UserId sender, ConversationId c
     // refers to is collected afterwards (RelayServer's media sweep).
     if (auto released = releaseMedia(db, conversation, target); !released)
         return released.error();
-    if (auto stored = storeBody(db, conversation, target,
-                                {{u"deleted"_s, true}, {u"deleted_at"_s, event->createdAt}});
+    if (auto stored
+        = storeBody(db, conversation, target, protocol::messages::deletedBody(event->createdAt));
         !stored) {
         return stored.error();
     }
@@ -569,43 +569,15 @@ Result<Appended> react(QSqlDatabase &db, UserId sender, ConversationId conversat
     if (replayed)
         return *replayed;
 
-    // Reactions live in the message: {"👍": [user ids…], …}.
-    QJsonObject body = change->original.body;
-    QJsonObject reactions = body.value(u"reactions"_s).toObject();
-    QJsonArray users = reactions.value(emoji).toArray();
-    bool present = false;
-    for (qsizetype i = 0; i < users.size(); ++i) {
-        if (users.at(i).toInteger() == sender) {
-            present = true;
-            if (!on)
-                users.removeAt(i);
-            break;
-        }
-    }
-    if (present == on)
-        return Error{ErrorCode::Conflict,
-                     on ? u"you reacted so already"_s : u"you had not reacted so"_s};
-    if (on) {
-        if (!reactions.contains(emoji) && reactions.size() >= kMaxReactionsPerMessage)
-            return Error{
-                ErrorCode::TooLarge,
-                u"a message has at most %1 different reactions"_s.arg(kMaxReactionsPerMessage)};
-        users.append(sender);
-    }
-    if (users.isEmpty())
-        reactions.remove(emoji);
-    else
-        reactions.insert(emoji, users);
-    if (reactions.isEmpty())
-        body.remove(u"reactions"_s);
-    else
-        body.insert(u"reactions"_s, reactions);
+    auto body = protocol::messages::withReaction(change->original.body, emoji, sender, on);
+    if (!body)
+        return body.error();
 
     auto event = appendEvent(db, conversation, u"reaction"_s, sender, clientId, target,
                              {{u"emoji"_s, emoji}, {u"on"_s, on}});
     if (!event)
         return event.error();
-    if (auto stored = storeBody(db, conversation, target, body); !stored)
+    if (auto stored = storeBody(db, conversation, target, *body); !stored)
         return stored.error();
     return withRecipients(db, *event);
 }

@@ -94,6 +94,4 @@ Result<SyncPage> syncEvents(QSqlDatabase &db, UserId user,
 /// Returns how many it erased: call again while that equals `batch`.
 Result<int> expireContent(QSqlDatabase &db, qint64 cutoffMs, int batch);
 
-inline constexpr int kMaxReactionsPerMessage = 64;
-
 } // namespace tidings::relay::sql

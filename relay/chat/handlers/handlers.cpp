@@ -1,6 +1,26 @@
 #include "chat/handlers/handlers.h"
 
+#include "chat/chat_core.h"
+#include "chat/request.h"
+#include "chat/session.h"
+
 namespace tidings::relay {
+
+protocol::messages::Limits decodeLimits(const Request &request)
+{
+    const ChatOptions &options = request.core().options();
+    return {options.maxTextBytes, options.maxPageSize};
+}
+
+const QJsonObject &fieldsOf(const Request &request)
+{
+    return request.fields();
+}
+
+void refuse(const Request &request, const Error &error)
+{
+    request.fail(error);
+}
 
 HandlerTable allHandlers()
 {

@@ -1,8 +1,13 @@
 #pragma once
 
+#include "protocol/messages/limits.h"
+#include "util/result.h"
+
 #include <QHash>
 #include <QString>
 #include <QStringList>
+
+class QJsonObject;
 
 namespace tidings::relay {
 
@@ -25,6 +30,30 @@ struct Handler
 /// Frame type → its handler. Each feature adds its frame types in its own file; the
 /// dispatcher (ChatCore) checks access and hands over a Request.
 using HandlerTable = QHash<QString, Handler>;
+
+/// The limits of this relay's options that decoding a request checks.
+protocol::messages::Limits decodeLimits(const Request &request);
+/// What decodeThenRun() needs of a Request (request.h stays out of this header).
+const QJsonObject &fieldsOf(const Request &request);
+void refuse(const Request &request, const Error &error);
+
+/// Decodes the request as a `Message` (common/protocol/messages), refuses it with the
+/// decoder's error, or hands the value to `Run`.
+template<class Message, void (*Run)(const Request &, const Message &)>
+void decodeThenRun(const Request &request)
+{
+    const Result<Message> message = Message::decode(fieldsOf(request), decodeLimits(request));
+    if (!message)
+        return refuse(request, message.error());
+    Run(request, *message);
+}
+
+/// Adds the handler of the request type `Message`: what does not decode never reaches it.
+template<class Message, void (*Run)(const Request &, const Message &)>
+void add(HandlerTable &table, Access access)
+{
+    table.insert(QString::fromLatin1(Message::kType), {access, &decodeThenRun<Message, Run>});
+}
 
 void registerSessionHandlers(HandlerTable &table);
 void registerAccountHandlers(HandlerTable &table);

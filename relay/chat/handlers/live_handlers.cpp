@@ -8,6 +8,7 @@
 #include "chat/session.h"
 #include "chat/typing_tracker.h"
 #include "protocol/fields.h"
+#include "protocol/messages/message_requests.h"
 #include "store/account_queries.h"
 #include "store/conversation_queries.h"
 #include "store/report_queries.h"
@@ -59,20 +60,14 @@ void withMembers(const Request &request, ConversationId conversation,
               });
 }
 
-void typing(const Request &request)
+void typing(const Request &request, const protocol::messages::Typing &typing)
 {
-    const auto conversation = fields::integer(request.fields(), u"conversation"_s, 1);
-    if (!conversation)
-        return request.fail(conversation.error());
-    const auto typing = fields::optionalBoolean(request.fields(), u"typing"_s);
-    if (!typing)
-        return request.fail(typing.error());
     const UserId user = request.session()->userId();
     if (request.throttledPerUserAndAddress(u"typing"_s, request.core().options().typingPerSecond))
         return;
 
-    const ConversationId id = *conversation;
-    const bool isTyping = typing->value_or(true);
+    const ConversationId id = typing.conversation;
+    const bool isTyping = typing.typing;
     withMembers(request, id, [request, user, id, isTyping](const MemberCache::Entry &entry) {
         // Same answer for a stranger as for a conversation that does not exist.
         if (!entry.members.contains(user))
@@ -86,13 +81,10 @@ void typing(const Request &request)
 void answerPresence(const Request &request, const QList<UserRecord> &users,
                     const QSet<UserId> &onlineElsewhere);
 
-void queryPresence(const Request &request)
+void queryPresence(const Request &request, const protocol::messages::PresenceQuery &query)
 {
-    const auto users = fields::integerList(request.fields(), u"users"_s, 500, 1);
-    if (!users)
-        return request.fail(users.error());
     const UserId me = request.session()->userId();
-    const QList<UserId> asked = *users;
+    const QList<UserId> asked = query.users;
     request.core()
         .store()
         .read<QList<UserRecord>>([me, asked](QSqlDatabase &db) -> Result<QList<UserRecord>> {
@@ -182,8 +174,8 @@ void report(const Request &request)
 
 void registerLiveHandlers(HandlerTable &table)
 {
-    table.insert(u"typing"_s, {Access::SignedIn, typing});
-    table.insert(u"presence.query"_s, {Access::SignedIn, queryPresence});
+    add<protocol::messages::Typing, typing>(table, Access::SignedIn);
+    add<protocol::messages::PresenceQuery, queryPresence>(table, Access::SignedIn);
     table.insert(u"report"_s, {Access::SignedIn, report});
 }
 

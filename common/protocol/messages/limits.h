@@ -1,0 +1,15 @@
+#pragma once
+
+#include <QtGlobal>
+
+namespace tidings::protocol::messages {
+
+/// The limits a relay sets and reports in `hello` (docs/protocol.md, section 6) that
+/// decoding a request checks. The defaults are the relay's.
+struct Limits
+{
+    qsizetype maxTextBytes = 64 * 1024;
+    int maxPageSize = 500;
+};
+
+} // namespace tidings::protocol::messages

@@ -1,0 +1,343 @@
+#include "protocol/messages/message_requests.h"
+
+#include "protocol/fields.h"
+
+#include <QJsonDocument>
+
+namespace tidings::protocol::messages {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr qsizetype kMaxAttachments = 10;
+constexpr qsizetype kMaxAttachmentBytes = 8192; // room for a small thumbnail
+constexpr fields::StringRule kClientId{1, 64};
+
+/// What every change names: the conversation and the client's id for it, and for a change
+/// to a message, its seq.
+struct Target
+{
+    qint64 conversation = 0;
+    QString clientId;
+    qint64 seq = 0;
+};
+
+Result<Target> target(const QJsonObject &fields, bool message)
+{
+    const auto conversation = fields::integer(fields, u"conversation"_s, 1);
+    if (!conversation)
+        return conversation.error();
+    const auto clientId = fields::string(fields, u"client_id"_s, kClientId);
+    if (!clientId)
+        return clientId.error();
+    Target place{*conversation, *clientId, 0};
+    if (message) {
+        const auto seq = fields::integer(fields, u"seq"_s, 1);
+        if (!seq)
+            return seq.error();
+        place.seq = *seq;
+    }
+    return place;
+}
+
+Result<QString> messageText(const QJsonObject &fields, bool allowEmpty, const Limits &limits)
+{
+    const QJsonValue value = fields.value(u"text"_s);
+    if (allowEmpty && (value.isUndefined() || value.isNull()))
+        return QString();
+    if (!value.isString())
+        return Error{ErrorCode::BadRequest, u"field 'text' must be a string"_s};
+    const QString text = value.toString();
+    if (text.toUtf8().size() > limits.maxTextBytes)
+        return Error{ErrorCode::TooLarge,
+                     u"a message text has at most %1 bytes"_s.arg(limits.maxTextBytes)};
+    if (!allowEmpty && text.trimmed().isEmpty())
+        return Error{ErrorCode::BadRequest, u"a message needs some text"_s};
+    return text;
+}
+
+Result<QJsonArray> checkedAttachments(const QJsonObject &fields)
+{
+    const QJsonValue value = fields.value(u"attachments"_s);
+    if (value.isUndefined() || value.isNull())
+        return QJsonArray();
+    const Error notArray{ErrorCode::BadRequest,
+                         u"field 'attachments' must be an array of at most 10 objects"_s};
+    if (!value.isArray() || value.toArray().size() > kMaxAttachments)
+        return notArray;
+    const QJsonArray array = value.toArray();
+    for (const QJsonValue &item : array) {
+        if (!item.isObject())
+            return notArray;
+        const QJsonObject attachment = item.toObject();
+        if (QJsonDocument(attachment).toJson(QJsonDocument::Compact).size() > kMaxAttachmentBytes)
+            return Error{ErrorCode::TooLarge,
+                         u"an attachment description has at most 8192 bytes"_s};
+        // The shapes here; whether the media may be sent, in the relay's store.
+        const auto media = fields::string(attachment, u"media"_s, {32, 32});
+        if (!media || !fields::isMediaId(*media))
+            return Error{ErrorCode::BadRequest,
+                         u"each attachment names its uploaded file in 'media'"_s};
+        if (auto name = fields::optionalString(attachment, u"name"_s, {0, 1020}); !name)
+            return name.error();
+        if (auto thumbnail = fields::optionalString(attachment, u"thumbnail"_s, {0, 8192});
+            !thumbnail)
+            return thumbnail.error();
+        for (const QString &side : {u"width"_s, u"height"_s}) {
+            if (auto pixels = fields::optionalInteger(attachment, side, 0, 1'000'000); !pixels)
+                return pixels.error();
+        }
+        if (auto length = fields::optionalInteger(attachment, u"duration_ms"_s, 0); !length)
+            return length.error();
+    }
+    return array;
+}
+
+Result<std::optional<int>> pageLimit(const QJsonObject &fields, const Limits &limits)
+{
+    const auto limit = fields::optionalInteger(fields, u"limit"_s, 1, limits.maxPageSize);
+    if (!limit)
+        return limit.error();
+    if (!limit->has_value())
+        return std::optional<int>();
+    return std::optional<int>(static_cast<int>(**limit));
+}
+
+void insertTarget(QJsonObject &fields, qint64 conversation, const QString &clientId)
+{
+    fields.insert(u"conversation"_s, conversation);
+    fields.insert(u"client_id"_s, clientId);
+}
+
+} // namespace
+
+Result<SendMessage> SendMessage::decode(const QJsonObject &fields, const Limits &limits)
+{
+    const auto where = target(fields, false);
+    if (!where)
+        return where.error();
+    auto files = checkedAttachments(fields);
+    if (!files)
+        return files.error();
+    auto text = messageText(fields, !files->isEmpty(), limits);
+    if (!text)
+        return text.error();
+    const auto replyTo = fields::optionalInteger(fields, u"reply_to"_s, 1);
+    if (!replyTo)
+        return replyTo.error();
+    return SendMessage{where->conversation, where->clientId, std::move(text).value(),
+                       replyTo->value_or(0), std::move(files).value()};
+}
+
+QJsonObject SendMessage::encode() const
+{
+    QJsonObject fields;
+    insertTarget(fields, conversation, clientId);
+    fields.insert(u"text"_s, text);
+    if (replyTo > 0)
+        fields.insert(u"reply_to"_s, replyTo);
+    if (!attachments.isEmpty())
+        fields.insert(u"attachments"_s, attachments);
+    return fields;
+}
+
+Result<EditMessage> EditMessage::decode(const QJsonObject &fields, const Limits &limits)
+{
+    const auto where = target(fields, true);
+    if (!where)
+        return where.error();
+    auto text = messageText(fields, false, limits);
+    if (!text)
+        return text.error();
+    return EditMessage{where->conversation, where->clientId, where->seq, std::move(text).value()};
+}
+
+QJsonObject EditMessage::encode() const
+{
+    QJsonObject fields;
+    insertTarget(fields, conversation, clientId);
+    fields.insert(u"seq"_s, seq);
+    fields.insert(u"text"_s, text);
+    return fields;
+}
+
+Result<DeleteMessage> DeleteMessage::decode(const QJsonObject &fields, const Limits &)
+{
+    const auto where = target(fields, true);
+    if (!where)
+        return where.error();
+    return DeleteMessage{where->conversation, where->clientId, where->seq};
+}
+
+QJsonObject DeleteMessage::encode() const
+{
+    QJsonObject fields;
+    insertTarget(fields, conversation, clientId);
+    fields.insert(u"seq"_s, seq);
+    return fields;
+}
+
+Result<ReactToMessage> ReactToMessage::decode(const QJsonObject &fields, const Limits &)
+{
+    const auto where = target(fields, true);
+    if (!where)
+        return where.error();
+    const auto emoji = fields::string(fields, u"emoji"_s, {1, 32});
+    if (!emoji)
+        return emoji.error();
+    for (const QChar c : *emoji) {
+        if (c.isSpace() || c.category() == QChar::Other_Control)
+            return Error{ErrorCode::BadRequest,
+                         u"field 'emoji' must not contain spaces or control characters"_s};
+    }
+    const auto on = fields::optionalBoolean(fields, u"on"_s);
+    if (!on)
+        return on.error();
+    return ReactToMessage{where->conversation, where->clientId, where->seq, *emoji,
+                          on->value_or(true)};
+}
+
+QJsonObject ReactToMessage::encode() const
+{
+    QJsonObject fields;
+    insertTarget(fields, conversation, clientId);
+    fields.insert(u"seq"_s, seq);
+    fields.insert(u"emoji"_s, emoji);
+    fields.insert(u"on"_s, on);
+    return fields;
+}
+
+Result<Receipt> Receipt::decode(const QJsonObject &fields, const Limits &)
+{
+    const auto conversation = fields::integer(fields, u"conversation"_s, 1);
+    if (!conversation)
+        return conversation.error();
+    const auto delivered = fields::optionalInteger(fields, u"delivered_seq"_s, 0);
+    if (!delivered)
+        return delivered.error();
+    const auto read = fields::optionalInteger(fields, u"read_seq"_s, 0);
+    if (!read)
+        return read.error();
+    if (!delivered->has_value() && !read->has_value())
+        return Error{ErrorCode::BadRequest, u"give 'delivered_seq', 'read_seq' or both"_s};
+    return Receipt{*conversation, *delivered, *read};
+}
+
+QJsonObject Receipt::encode() const
+{
+    QJsonObject fields{{u"conversation"_s, conversation}};
+    if (deliveredSeq)
+        fields.insert(u"delivered_seq"_s, *deliveredSeq);
+    if (readSeq)
+        fields.insert(u"read_seq"_s, *readSeq);
+    return fields;
+}
+
+Result<Sync> Sync::decode(const QJsonObject &fields, const Limits &limits)
+{
+    auto limit = pageLimit(fields, limits);
+    if (!limit)
+        return limit.error();
+    Sync sync;
+    sync.limit = *limit;
+    const QJsonValue cursors = fields.value(u"cursors"_s);
+    if (cursors.isUndefined() || cursors.isNull())
+        return sync;
+    const Error bad{
+        ErrorCode::BadRequest,
+        u"field 'cursors' must be an array of at most 100000 {\"conversation\", \"seq\"} objects"_s};
+    if (!cursors.isArray() || cursors.toArray().size() > kMaxCursors)
+        return bad;
+    const QJsonArray array = cursors.toArray();
+    sync.cursors.reserve(array.size());
+    for (const QJsonValue &item : array) {
+        if (!item.isObject())
+            return bad;
+        const auto conversation = fields::integer(item.toObject(), u"conversation"_s, 1);
+        const auto seq = fields::integer(item.toObject(), u"seq"_s, 0);
+        if (!conversation || !seq)
+            return bad;
+        sync.cursors.append({*conversation, *seq});
+    }
+    return sync;
+}
+
+QJsonObject Sync::encode() const
+{
+    QJsonArray array;
+    for (const Cursor &cursor : cursors)
+        array.append(QJsonObject{{u"conversation"_s, cursor.conversation}, {u"seq"_s, cursor.seq}});
+    QJsonObject fields{{u"cursors"_s, array}};
+    if (limit)
+        fields.insert(u"limit"_s, *limit);
+    return fields;
+}
+
+Result<History> History::decode(const QJsonObject &fields, const Limits &limits)
+{
+    const auto conversation = fields::integer(fields, u"conversation"_s, 1);
+    if (!conversation)
+        return conversation.error();
+    const auto before = fields::optionalInteger(fields, u"before"_s, 1);
+    if (!before)
+        return before.error();
+    const auto after = fields::optionalInteger(fields, u"after"_s, 0);
+    if (!after)
+        return after.error();
+    if (before->has_value() && after->has_value())
+        return Error{ErrorCode::BadRequest, u"give 'before' or 'after', not both"_s};
+    auto limit = pageLimit(fields, limits);
+    if (!limit)
+        return limit.error();
+    return History{*conversation, *before, *after, *limit};
+}
+
+QJsonObject History::encode() const
+{
+    QJsonObject fields{{u"conversation"_s, conversation}};
+    if (before)
+        fields.insert(u"before"_s, *before);
+    if (after)
+        fields.insert(u"after"_s, *after);
+    if (limit)
+        fields.insert(u"limit"_s, *limit);
+    return fields;
+}
+
+Result<Typing> Typing::decode(const QJsonObject &fields, const Limits &)
+{
+    const auto conversation = fields::integer(fields, u"conversation"_s, 1);
+    if (!conversation)
+        return conversation.error();
+    const auto typing = fields::optionalBoolean(fields, u"typing"_s);
+    if (!typing)
+        return typing.error();
+    return Typing{*conversation, typing->value_or(true)};
+}
+
+QJsonObject Typing::encode() const
+{
+    QJsonObject fields{{u"conversation"_s, conversation}};
+    if (!typing)
+        fields.insert(u"typing"_s, false);
+    return fields;
+}
+
+Result<PresenceQuery> PresenceQuery::decode(const QJsonObject &fields, const Limits &)
+{
+    auto users = fields::integerList(fields, u"users"_s, kMaxUsers, 1);
+    if (!users)
+        return users.error();
+    return PresenceQuery{std::move(users).value()};
+}
+
+QJsonObject PresenceQuery::encode() const
+{
+    QJsonArray array;
+    for (const qint64 user : users)
+        array.append(user);
+    return {{u"users"_s, array}};
+}
+
+} // namespace tidings::protocol::messages

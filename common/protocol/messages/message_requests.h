@@ -1,0 +1,151 @@
+#pragma once
+
+// The requests about messages and reading (docs/protocol.md, section 4: message.send,
+// message.edit, message.delete, message.react, receipt, sync, history, typing,
+// presence.query) as plain values: decode() checks a frame's fields and names the bad one,
+// encode() gives the fields to send (without "type" and "id").
+
+#include "protocol/messages/limits.h"
+#include "util/result.h"
+
+#include <QJsonArray>
+#include <QJsonObject>
+#include <QList>
+#include <QString>
+
+#include <optional>
+
+namespace tidings::protocol::messages {
+
+/// message.send. `text` may be empty when there are attachments; `attachments` holds
+/// checked attachment objects (each names its `media`; other members are kept as sent).
+struct SendMessage
+{
+    static constexpr char kType[] = "message.send";
+    qint64 conversation = 0;
+    QString clientId;
+    QString text;
+    qint64 replyTo = 0; ///< 0: not a reply
+    QJsonArray attachments;
+
+    static Result<SendMessage> decode(const QJsonObject &fields, const Limits &limits = {});
+    QJsonObject encode() const;
+    friend bool operator==(const SendMessage &, const SendMessage &) = default;
+};
+
+/// message.edit: the author's new text for message `seq`.
+struct EditMessage
+{
+    static constexpr char kType[] = "message.edit";
+    qint64 conversation = 0;
+    QString clientId;
+    qint64 seq = 0;
+    QString text;
+
+    static Result<EditMessage> decode(const QJsonObject &fields, const Limits &limits = {});
+    QJsonObject encode() const;
+    friend bool operator==(const EditMessage &, const EditMessage &) = default;
+};
+
+/// message.delete: message `seq` deleted for everyone.
+struct DeleteMessage
+{
+    static constexpr char kType[] = "message.delete";
+    qint64 conversation = 0;
+    QString clientId;
+    qint64 seq = 0;
+
+    static Result<DeleteMessage> decode(const QJsonObject &fields, const Limits &limits = {});
+    QJsonObject encode() const;
+    friend bool operator==(const DeleteMessage &, const DeleteMessage &) = default;
+};
+
+/// message.react: `emoji` added to (`on`) or taken from message `seq`.
+struct ReactToMessage
+{
+    static constexpr char kType[] = "message.react";
+    qint64 conversation = 0;
+    QString clientId;
+    qint64 seq = 0;
+    QString emoji;
+    bool on = true;
+
+    static Result<ReactToMessage> decode(const QJsonObject &fields, const Limits &limits = {});
+    QJsonObject encode() const;
+    friend bool operator==(const ReactToMessage &, const ReactToMessage &) = default;
+};
+
+/// receipt: moves the sender's cursors in a conversation (at least one is given).
+struct Receipt
+{
+    static constexpr char kType[] = "receipt";
+    qint64 conversation = 0;
+    std::optional<qint64> deliveredSeq;
+    std::optional<qint64> readSeq;
+
+    static Result<Receipt> decode(const QJsonObject &fields, const Limits &limits = {});
+    QJsonObject encode() const;
+    friend bool operator==(const Receipt &, const Receipt &) = default;
+};
+
+/// Where a client stands in one conversation's log.
+struct Cursor
+{
+    qint64 conversation = 0;
+    qint64 seq = 0;
+    friend bool operator==(const Cursor &, const Cursor &) = default;
+};
+
+/// sync: everything after the cursors, paged.
+struct Sync
+{
+    static constexpr char kType[] = "sync";
+    static constexpr qsizetype kMaxCursors = 100000;
+    QList<Cursor> cursors;
+    std::optional<int> limit; ///< none: the relay's page size
+
+    static Result<Sync> decode(const QJsonObject &fields, const Limits &limits = {});
+    QJsonObject encode() const;
+    friend bool operator==(const Sync &, const Sync &) = default;
+};
+
+/// history: a page of one conversation's log, before or after a seq.
+struct History
+{
+    static constexpr char kType[] = "history";
+    static constexpr int kDefaultLimit = 50;
+    qint64 conversation = 0;
+    std::optional<qint64> before; ///< at most one of before and after
+    std::optional<qint64> after;
+    std::optional<int> limit; ///< none: kDefaultLimit (or the page size, if smaller)
+
+    static Result<History> decode(const QJsonObject &fields, const Limits &limits = {});
+    QJsonObject encode() const;
+    friend bool operator==(const History &, const History &) = default;
+};
+
+/// typing: the sender started (or still is) or stopped typing.
+struct Typing
+{
+    static constexpr char kType[] = "typing";
+    qint64 conversation = 0;
+    bool typing = true;
+
+    static Result<Typing> decode(const QJsonObject &fields, const Limits &limits = {});
+    QJsonObject encode() const;
+    friend bool operator==(const Typing &, const Typing &) = default;
+};
+
+/// presence.query: who of `users` is online, and when the others were last seen.
+struct PresenceQuery
+{
+    static constexpr char kType[] = "presence.query";
+    static constexpr qsizetype kMaxUsers = 500;
+    QList<qint64> users;
+
+    static Result<PresenceQuery> decode(const QJsonObject &fields, const Limits &limits = {});
+    QJsonObject encode() const;
+    friend bool operator==(const PresenceQuery &, const PresenceQuery &) = default;
+};
+
+} // namespace tidings::protocol::messages
