@@ -472,7 +472,7 @@ void ConversationView::editLast()
             && index.data(Model::KindRole).toString() == u"message"
             && !index.data(Model::DeletedRole).toBool()
             && index.data(Model::SeqRole).toLongLong() > 0) {
-            startEdit(index);
+            startEdit(quoted(index));
             return;
         }
     }
@@ -488,33 +488,39 @@ void ConversationView::showNotice(const QString &text)
     });
 }
 
-void ConversationView::startReply(const QModelIndex &index)
+ConversationView::Quoted ConversationView::quoted(const QModelIndex &index)
+{
+    return {index.data(Model::SeqRole).toLongLong(), index.data(Model::TextRole).toString(),
+            index.data(Model::SenderNameRole).toString()};
+}
+
+void ConversationView::startReply(const Quoted &message)
 {
     m_editing = 0;
-    m_replyTo = index.data(Model::SeqRole).toLongLong();
+    m_replyTo = message.seq;
     if (m_replyTo == 0)
         return;
-    QString quoted = index.data(Model::TextRole).toString();
-    quoted.replace(u'\n', u' ');
+    QString text = message.text;
+    text.replace(u'\n', u' ');
     m_modeLabel->setText(
         tr("Reply to %1: %2")
-            .arg(index.data(Model::SenderNameRole).toString(),
-                 m_modeLabel->fontMetrics().elidedText(quoted, Qt::ElideRight, 400)));
+            .arg(message.senderName,
+                 m_modeLabel->fontMetrics().elidedText(text, Qt::ElideRight, 400)));
     m_modeBar->show();
     m_composer->setFocus();
 }
 
-void ConversationView::startEdit(const QModelIndex &index)
+void ConversationView::startEdit(const Quoted &message)
 {
     m_replyTo = 0;
-    m_editing = index.data(Model::SeqRole).toLongLong();
+    m_editing = message.seq;
     if (m_editing == 0)
         return;
     saveDraft();
     m_modeLabel->setText(tr("Editing message"));
     m_modeBar->show();
     const QSignalBlocker blocker(m_composer);
-    m_composer->setPlainText(index.data(Model::TextRole).toString());
+    m_composer->setPlainText(message.text);
     m_composer->moveCursor(QTextCursor::End);
     m_composer->setFocus();
 }
@@ -579,14 +585,16 @@ void ConversationView::showContextMenu(const QPoint &position)
     const auto state = index.data(Model::StateRole).value<Model::State>();
     const QString clientId = index.data(Model::ClientIdRole).toString();
     const qint64 conversation = m_conversation;
+    // The menu runs an event loop: a sync may change the rows meanwhile, so the actions
+    // keep what they act on, never the index.
+    const Quoted message = quoted(index);
 
     QMenu menu(this);
     menu.setObjectName(u"messageMenu"_s);
     if (seq > 0 && !deleted) {
-        menu.addAction(tr("&Reply"), this, [this, index] { startReply(index); });
-        menu.addAction(tr("&Copy Text"), this, [index] {
-            QApplication::clipboard()->setText(index.data(Model::TextRole).toString());
-        });
+        menu.addAction(tr("&Reply"), this, [this, message] { startReply(message); });
+        menu.addAction(tr("&Copy Text"), this,
+                       [message] { QApplication::clipboard()->setText(message.text); });
         QMenu *react = menu.addMenu(tr("Re&act"));
         const QVariantMap reactions = index.data(Model::ReactionsRole).toMap();
         for (const QString &emoji : kReactions) {
@@ -620,7 +628,7 @@ void ConversationView::showContextMenu(const QPoint &position)
         });
     }
     if (own && seq > 0 && !deleted) {
-        menu.addAction(tr("&Edit"), this, [this, index] { startEdit(index); });
+        menu.addAction(tr("&Edit"), this, [this, message] { startEdit(message); });
         menu.addAction(tr("&Delete for Everyone"), this, [this, conversation, seq] {
             if (QMessageBox::question(this, tr("Delete message"),
                                       tr("Delete this message for everyone?"))

@@ -115,8 +115,17 @@ private:
     /// Opens a received file with the system's program for it; one that could run a program
     /// is opened only after a warning the user confirms.
     void openFile(const QString &path);
-    void startReply(const QModelIndex &index);
-    void startEdit(const QModelIndex &index);
+    /// What the reply and edit bars need of a message, read when the action was offered:
+    /// a model index would name whatever row is there when the action runs.
+    struct Quoted
+    {
+        qint64 seq = 0;
+        QString text;
+        QString senderName;
+    };
+    static Quoted quoted(const QModelIndex &index);
+    void startReply(const Quoted &message);
+    void startEdit(const Quoted &message);
     void showContextMenu(const QPoint &position);
     void updateHeader();
     void updateTyping();

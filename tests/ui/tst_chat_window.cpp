@@ -792,6 +792,71 @@ private Q_SLOTS:
                                   10000);
     }
 
+    void aMessageMenuActsOnItsMessageWhenRowsMoveMeanwhile()
+    {
+        // The menu runs while syncs and scrolling go on: rows may move under it. What its
+        // actions act on is the message it was opened on, not whatever row is there now.
+        RelayProcess relay;
+        QVERIFY2(relay.start({u"--message-rate"_s, u"1000"_s}), qPrintable(relay.lastError()));
+        TestClient bob;
+        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
+        AppWindow alice;
+        alice.launch();
+        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
+        QVERIFY(QTest::qWaitForWindowActive(alice.window.get()));
+
+        // More than one page, sent before Alice opens the chat: it opens on the newest page,
+        // and older rows come in above when asked for.
+        const auto opened = await(bob.client->openDirect(alice.session->client()->userId()));
+        QVERIFY(opened.ok());
+        const qint64 conversation = *opened;
+        constexpr int kCount = 4 * MessageListModel::kDefaultPageSize;
+        for (int n = 0; n < kCount; ++n)
+            QVERIFY(await(bob.client->outbox().send(conversation, u"note %1"_s.arg(n))).ok());
+        const QString newest = u"note %1"_s.arg(kCount - 1);
+        ConversationListModel &list = alice.chat()->conversations();
+        QTRY_VERIFY_WITH_TIMEOUT(list.index(list.rowOf(conversation))
+                                     .data(ConversationListModel::PreviewRole)
+                                     .toString()
+                                     .contains(newest),
+                                 20000);
+        QVERIFY(alice.startChatWith(u"bob"_s));
+        QCOMPARE(alice.view().conversationId(), conversation);
+        MessageListModel *messages = alice.messages();
+        auto *view = alice.find<QListView>(u"messageList"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithText(messages, newest) >= 0, 20000);
+        QVERIFY(messages->canLoadOlder());
+        const int rowsBefore = messages->rowCount();
+
+        // While the menu is open on the newest message, older ones are loaded above it.
+        auto *picking = new QTimer(view);
+        bool picked = false;
+        QObject::connect(picking, &QTimer::timeout, view, [&, picking] {
+            auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+            if (!menu)
+                return;
+            if (messages->rowCount() == rowsBefore) {
+                messages->loadOlder(); // once the rows moved, the next tick picks
+                return;
+            }
+            picking->deleteLater();
+            for (QAction *action : menu->actions()) {
+                if (action->text().remove(u'&') == u"Reply") {
+                    menu->close();
+                    action->trigger();
+                    picked = true;
+                }
+            }
+        });
+        picking->start(10);
+        const QModelIndex index = messages->index(rowWithText(messages, newest));
+        Q_EMIT view->customContextMenuRequested(view->visualRect(index).center());
+        QTRY_VERIFY_WITH_TIMEOUT(picked, 10000);
+        QVERIFY(messages->rowCount() > rowsBefore);
+        const QString quote = alice.find<QLabel>(u"replyLabel"_s)->text();
+        QVERIFY2(quote.contains(newest), qPrintable(quote));
+    }
+
     void sendingWhileTheRelayIsDownShowsAClockThenATick()
     {
         RelayProcess relay;
