@@ -432,7 +432,10 @@ void ConversationView::saveDraft()
         .write<void>([conversation, draft](QSqlDatabase &db) {
             return local::setDraft(db, conversation, draft);
         })
-        .then(&m_conversations, [this](const Result<void> &) { m_conversations.refresh(); });
+        // Called from the destructor too: the continuation holds the list, not the view.
+        .then(&m_conversations, [conversations = &m_conversations](const Result<void> &) {
+            conversations->refresh();
+        });
 }
 
 void ConversationView::send()

@@ -857,6 +857,32 @@ private Q_SLOTS:
         QVERIFY2(quote.contains(newest), qPrintable(quote));
     }
 
+    void aViewClosedWithADraftSavesItAndLeavesNothingBehind()
+    {
+        // A view saves its draft as it goes (the destructor too). What runs after the save
+        // belongs to the conversation list, which outlives the view: it must not reach
+        // back into the view (ASan would report the use after free).
+        RelayProcess relay;
+        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
+        TestClient bob;
+        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
+        AppWindow alice;
+        alice.launch();
+        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
+        QVERIFY(alice.startChatWith(u"bob"_s));
+        const qint64 conversation = alice.view().conversationId();
+        ConversationListModel &list = alice.chat()->conversations();
+
+        auto *second = new ConversationView(*alice.session->client(), list);
+        second->open(conversation);
+        QTRY_VERIFY(second->composer()->isEnabled());
+        second->composer()->setPlainText(u"half a thought"_s);
+        delete second; // saves the draft on its way out
+        QTRY_COMPARE_WITH_TIMEOUT(
+            list.index(list.rowOf(conversation)).data(ConversationListModel::DraftRole).toString(),
+            u"half a thought"_s, 10000);
+    }
+
     void sendingWhileTheRelayIsDownShowsAClockThenATick()
     {
         RelayProcess relay;
