@@ -1,6 +1,8 @@
 #include "core/chat_client.h"
 
 #include "core/core_logging.h"
+#include "protocol/messages/account_requests.h"
+#include "protocol/messages/conversation_requests.h"
 #include "util/futures.h"
 
 #include <QCoreApplication>
@@ -12,6 +14,7 @@
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
+namespace messages = protocol::messages;
 
 namespace {
 
@@ -30,7 +33,8 @@ ChatClient::ChatClient(const QString &databasePath, Connection::Options options,
       m_transfers(m_store, filesDirectoryFor(databasePath))
 {
     connect(&m_connection, &Connection::signedIn, this, [this] {
-        whenReady(m_connection.request(u"blocks.list"_s), this,
+        const messages::ListBlocks list;
+        whenReady(m_connection.request(QString::fromLatin1(list.kType), list.encode()), this,
                   [this](const Result<QJsonObject> &reply) {
                       if (!reply)
                           return;
@@ -176,10 +180,9 @@ QFuture<Result<QJsonObject>> ChatClient::registerAccount(const QString &username
                                                          const QString &password,
                                                          const QString &displayName)
 {
-    QJsonObject fields{{u"username"_s, username}, {u"password"_s, password}};
-    if (!displayName.isEmpty())
-        fields.insert(u"display_name"_s, displayName);
-    return m_connection.signIn(u"register"_s, fields);
+    // No display name sends none: the relay takes the username as typed.
+    const messages::Register request{username, password, displayName, {}};
+    return m_connection.signIn(QString::fromLatin1(request.kType), request.encode());
 }
 
 QFuture<Result<local::Message>> ChatClient::sendFiles(qint64 conversation, const QString &text,
@@ -208,7 +211,8 @@ QFuture<Result<local::Message>> ChatClient::sendFiles(qint64 conversation, const
 
 QFuture<Result<QJsonObject>> ChatClient::logIn(const QString &username, const QString &password)
 {
-    return m_connection.signIn(u"login"_s, {{u"username"_s, username}, {u"password"_s, password}});
+    const messages::Login request{username, password, {}};
+    return m_connection.signIn(QString::fromLatin1(request.kType), request.encode());
 }
 
 QFuture<Result<QJsonObject>> ChatClient::logOut()
@@ -250,23 +254,28 @@ QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonO
 
 QFuture<Result<QJsonObject>> ChatClient::setBlocked(qint64 user, bool blocked)
 {
-    return whenReady(
-        m_connection.request(blocked ? u"user.block"_s : u"user.unblock"_s, {{u"user"_s, user}}),
-        this, [this, user, blocked](const Result<QJsonObject> &reply) {
-            if (reply) {
-                if (blocked)
-                    m_blocked.insert(user);
-                else
-                    m_blocked.remove(user);
-                Q_EMIT blocksChanged();
-            }
-            return reply;
-        });
+    const auto request = blocked
+        ? m_connection.request(QString::fromLatin1(messages::BlockUser::kType),
+                               messages::BlockUser{user}.encode())
+        : m_connection.request(QString::fromLatin1(messages::UnblockUser::kType),
+                               messages::UnblockUser{user}.encode());
+    return whenReady(request, this, [this, user, blocked](const Result<QJsonObject> &reply) {
+        if (reply) {
+            if (blocked)
+                m_blocked.insert(user);
+            else
+                m_blocked.remove(user);
+            Q_EMIT blocksChanged();
+        }
+        return reply;
+    });
 }
 
 QFuture<Result<qint64>> ChatClient::openDirect(qint64 user)
 {
-    return storeConversationReply(m_connection.request(u"direct.open"_s, {{u"user"_s, user}}));
+    const messages::OpenDirect open{user};
+    return storeConversationReply(
+        m_connection.request(QString::fromLatin1(open.kType), open.encode()));
 }
 
 QFuture<Result<QJsonObject>> ChatClient::changeGroup(const QString &type, const QJsonObject &fields)
@@ -283,11 +292,9 @@ QFuture<Result<QJsonObject>> ChatClient::changeGroup(const QString &type, const 
 
 QFuture<Result<qint64>> ChatClient::createGroup(const QString &title, const QList<qint64> &members)
 {
-    QJsonArray ids;
-    for (const qint64 id : members)
-        ids.append(id);
+    const messages::CreateGroup create{title, members};
     return storeConversationReply(
-        m_connection.request(u"group.create"_s, {{u"title"_s, title}, {u"members"_s, ids}}));
+        m_connection.request(QString::fromLatin1(create.kType), create.encode()));
 }
 
 } // namespace tidings::app

@@ -2,6 +2,7 @@
 
 #include "core/core_logging.h"
 #include "protocol/frame.h"
+#include "protocol/messages/account_requests.h"
 #include "util/futures.h"
 #include "util/version.h"
 
@@ -14,6 +15,7 @@
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
+namespace messages = protocol::messages;
 
 namespace {
 
@@ -153,10 +155,10 @@ void Connection::open()
 void Connection::onConnected()
 {
     m_lastHeard.restart();
-    whenReady(send(u"hello"_s,
-                   {{u"versions"_s, QJsonArray{protocol::kProtocolVersion}},
-                    {u"client"_s, u"tidings %1"_s.arg(productVersion())}}),
-              this, [this](const Result<QJsonObject> &welcome) {
+    const messages::Hello hello{{protocol::kProtocolVersion},
+                                u"tidings %1"_s.arg(productVersion())};
+    whenReady(send(QString::fromLatin1(hello.kType), hello.encode()), this,
+              [this](const Result<QJsonObject> &welcome) {
                   if (!welcome) {
                       if (welcome.error().code == ErrorCode::Unsupported) {
                           qCWarning(lcConnection)
@@ -179,7 +181,8 @@ void Connection::onConnected()
 
 void Connection::authenticate()
 {
-    whenReady(send(u"auth"_s, {{u"token"_s, m_token}}), this,
+    const messages::Auth auth{m_token};
+    whenReady(send(QString::fromLatin1(auth.kType), auth.encode()), this,
               [this](const Result<QJsonObject> &result) {
                   if (result) {
                       m_attempt = 0;
@@ -361,14 +364,16 @@ QFuture<Result<QJsonObject>> Connection::signIn(const QString &type, const QJson
 
 QFuture<Result<QJsonObject>> Connection::signOut()
 {
-    return whenReady(request(u"logout"_s), this, [this](const Result<QJsonObject> &result) {
-        m_token.clear();
-        m_user = {};
-        if (m_helloDone)
-            setState(State::SignedOut);
-        Q_EMIT tokenChanged(QString());
-        return result;
-    });
+    const messages::Logout logout;
+    return whenReady(request(QString::fromLatin1(logout.kType), logout.encode()), this,
+                     [this](const Result<QJsonObject> &result) {
+                         m_token.clear();
+                         m_user = {};
+                         if (m_helloDone)
+                             setState(State::SignedOut);
+                         Q_EMIT tokenChanged(QString());
+                         return result;
+                     });
 }
 
 } // namespace tidings::app

@@ -4,6 +4,7 @@
 #include "core/core_logging.h"
 #include "core/local_store.h"
 #include "core/outbox.h"
+#include "protocol/messages/conversation_requests.h"
 #include "protocol/messages/message_requests.h"
 #include "util/futures.h"
 
@@ -108,11 +109,13 @@ void SyncEngine::listPage(const QJsonObject &after)
 {
     const int generation = m_generation;
     const qint64 me = m_connection.userId();
-    QJsonObject fields;
+    // `after` is the `next` of the page before, as the relay gave it.
+    messages::ListConversations ask;
     if (!after.isEmpty())
-        fields.insert(u"after"_s, after);
+        ask.after = messages::ListPosition{after.value(u"at"_s).toInteger(),
+                                           after.value(u"id"_s).toInteger()};
     whenReady(
-        m_connection.request(u"conversations.list"_s, fields), this,
+        m_connection.request(QString::fromLatin1(ask.kType), ask.encode()), this,
         [this, generation, me](const Result<QJsonObject> &list) {
             if (generation != m_generation)
                 return;
@@ -265,8 +268,9 @@ void SyncEngine::fetchConversation(qint64 conversation)
     if (m_fetching.contains(conversation))
         return;
     m_fetching.insert(conversation);
+    const messages::GetConversation get{conversation};
     whenReady(
-        m_connection.request(u"conversation.get"_s, {{u"conversation"_s, conversation}}), this,
+        m_connection.request(QString::fromLatin1(get.kType), get.encode()), this,
         [this, conversation](const Result<QJsonObject> &reply) {
             m_fetching.remove(conversation);
             if (!reply)

@@ -2,6 +2,8 @@
 
 #include "core/chat_client.h"
 #include "models/conversation_list_model.h"
+#include "protocol/messages/account_requests.h"
+#include "protocol/messages/conversation_requests.h"
 #include "ui/conversation_delegate.h"
 #include "ui/media_files.h"
 #include "ui/settings_keys.h"
@@ -31,6 +33,7 @@
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
+namespace messages = protocol::messages;
 
 namespace {
 
@@ -150,7 +153,9 @@ void PeopleDialog::search()
     if (prefix.isEmpty())
         return;
     m_status->setText(tr("Searching…"));
-    whenReady(m_client.connection().request(u"users.search"_s, {{u"prefix"_s, prefix}}), this,
+    const messages::SearchUsers query{prefix, std::nullopt};
+    const QString type = QString::fromLatin1(query.kType);
+    whenReady(m_client.connection().request(type, query.encode()), this,
               [this, generation](const Result<QJsonObject> &reply) {
                   if (generation != m_searchGeneration)
                       return;
@@ -229,12 +234,9 @@ void PeopleDialog::submit()
         whenReady(m_client.createGroup(m_title->text().trimmed(), people), this, done);
         break;
     case Mode::AddMembers: {
-        QJsonArray users;
-        for (const qint64 id : people)
-            users.append(id);
-        whenReady(m_client.changeGroup(u"group.add"_s,
-                                       {{u"conversation"_s, m_conversation}, {u"users"_s, users}}),
-                  this, [this, done](const Result<QJsonObject> &reply) {
+        const messages::AddMembers add{m_conversation, people};
+        whenReady(m_client.changeGroup(QString::fromLatin1(add.kType), add.encode()), this,
+                  [this, done](const Result<QJsonObject> &reply) {
                       done(reply ? Result<qint64>(m_conversation) : Result<qint64>(reply.error()));
                   });
         break;
@@ -292,8 +294,8 @@ GroupInfoDialog::GroupInfoDialog(ChatClient &client, ConversationListModel &conv
     layout->addWidget(close);
 
     connect(m_rename, &QPushButton::clicked, this, [this] {
-        run(u"group.rename"_s,
-            {{u"conversation"_s, m_conversation}, {u"title"_s, m_title->text().trimmed()}});
+        const messages::RenameGroup rename{m_conversation, m_title->text().trimmed()};
+        run(QString::fromLatin1(rename.kType), rename.encode());
     });
     connect(m_add, &QPushButton::clicked, this, [this] {
         auto *people
@@ -305,13 +307,14 @@ GroupInfoDialog::GroupInfoDialog(ChatClient &client, ConversationListModel &conv
         const QListWidgetItem *item = m_members->currentItem();
         if (!item)
             return;
-        run(u"group.remove"_s,
-            {{u"conversation"_s, m_conversation}, {u"user"_s, item->data(kUserRole).toLongLong()}});
+        const messages::RemoveMember remove{m_conversation, item->data(kUserRole).toLongLong()};
+        run(QString::fromLatin1(remove.kType), remove.encode());
     });
     connect(leave, &QPushButton::clicked, this, [this] {
         if (QMessageBox::question(this, tr("Leave group"), tr("Leave this group?"))
             == QMessageBox::Yes)
-            run(u"group.leave"_s, {{u"conversation"_s, m_conversation}}, true);
+            run(QString::fromLatin1(messages::LeaveGroup::kType),
+                messages::LeaveGroup{m_conversation}.encode(), true);
     });
     connect(m_members, &QListWidget::currentRowChanged, this, [this] {
         const QListWidgetItem *item = m_members->currentItem();
@@ -691,8 +694,10 @@ SettingsDialog::SettingsDialog(ChatClient &client, QSettings &settings, QWidget 
     connect(groupAdds, &QComboBox::activated, this, [this, groupAdds, privacyStatus] {
         privacyStatus->setText(tr("Saving…"));
         const QString chosen = groupAdds->currentData().toString();
-        whenReady(m_client.connection().request(u"profile.update"_s, {{u"group_adds"_s, chosen}}),
-                  this, [this, groupAdds, privacyStatus](const Result<QJsonObject> &reply) {
+        const messages::UpdateProfile update{std::nullopt, std::nullopt, chosen};
+        const QString type = QString::fromLatin1(update.kType);
+        whenReady(m_client.connection().request(type, update.encode()), this,
+                  [this, groupAdds, privacyStatus](const Result<QJsonObject> &reply) {
                       if (reply) {
                           m_client.connection().setUser(reply->value(u"user"_s).toObject());
                           privacyStatus->setText(tr("Saved."));
@@ -708,8 +713,10 @@ SettingsDialog::SettingsDialog(ChatClient &client, QSettings &settings, QWidget 
     });
     connect(hideLastSeen, &QCheckBox::toggled, this, [this, hideLastSeen, privacyStatus](bool on) {
         privacyStatus->setText(tr("Saving…"));
-        whenReady(m_client.connection().request(u"profile.update"_s, {{u"hide_last_seen"_s, on}}),
-                  this, [this, hideLastSeen, privacyStatus, on](const Result<QJsonObject> &reply) {
+        const messages::UpdateProfile update{std::nullopt, on, std::nullopt};
+        const QString type = QString::fromLatin1(update.kType);
+        whenReady(m_client.connection().request(type, update.encode()), this,
+                  [this, hideLastSeen, privacyStatus, on](const Result<QJsonObject> &reply) {
                       if (reply) {
                           m_client.connection().setUser(reply->value(u"user"_s).toObject());
                           privacyStatus->setText(tr("Saved."));

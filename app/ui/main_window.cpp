@@ -274,8 +274,11 @@ void MainWindow::showGroupInfo()
     QMenu menu(this);
     menu.setObjectName(u"personMenu"_s);
     if (client.isBlocked(other)) {
-        menu.addAction(tr("&Unblock %1").arg(name), this,
-                       [&client, other] { client.setBlocked(other, false); });
+        // The menu runs an event loop: the session may end while it is open.
+        menu.addAction(tr("&Unblock %1").arg(name), this, [this, other] {
+            if (ChatClient *now = m_session.client())
+                now->setBlocked(other, false);
+        });
     } else {
         menu.addAction(tr("&Block %1").arg(name), this, [this, other, name] {
             if (QMessageBox::question(

@@ -55,6 +55,8 @@ std::optional<Error> decodeAndRoundTrip(const QString &type, const QJsonObject &
         return check(Typing::decode(fields, limits));
     if (type == u"presence.query")
         return check(PresenceQuery::decode(fields, limits));
+    if (type == u"report")
+        return check(Report::decode(fields, limits));
     return Error{ErrorCode::Internal, u"no such type in this test: "_s + type};
 }
 
@@ -191,6 +193,16 @@ private Q_SLOTS:
         bad("presence not a list", "presence.query", R"({"users":1})", "bad_request", "users");
         bad("presence twice", "presence.query", R"({"users":[1,1]})", "bad_request", "users");
         bad("presence zero", "presence.query", R"({"users":[0]})", "bad_request", "users");
+
+        // report
+        ok("report user", "report", R"({"user":3,"reason":"spam"})");
+        ok("report message", "report", R"({"conversation":4,"seq":9,"reason":"spam"})");
+        bad("report nothing", "report", R"({"reason":"spam"})", "bad_request", "user");
+        bad("report conversation alone", "report", R"({"conversation":4,"reason":"spam"})",
+            "bad_request", "seq");
+        bad("report no reason", "report", R"({"user":3})", "bad_request", "reason");
+        bad("report empty reason", "report", R"({"user":3,"reason":""})", "bad_request", "reason");
+        bad("report user 0", "report", R"({"user":0,"reason":"x"})", "bad_request", "user");
     }
 
     void decoding()

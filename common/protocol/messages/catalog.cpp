@@ -1,6 +1,9 @@
 #include "protocol/messages/catalog.h"
 
+#include "protocol/messages/account_requests.h"
+#include "protocol/messages/conversation_requests.h"
 #include "protocol/messages/message_requests.h"
+#include "protocol/messages/push_requests.h"
 
 namespace tidings::protocol::messages {
 
@@ -8,8 +11,20 @@ QStringList typedRequests()
 {
     QStringList types;
     for (const char *type :
-         {SendMessage::kType, EditMessage::kType, DeleteMessage::kType, ReactToMessage::kType,
-          Receipt::kType, Sync::kType, History::kType, Typing::kType, PresenceQuery::kType}) {
+         {// message_requests.h
+          SendMessage::kType, EditMessage::kType, DeleteMessage::kType, ReactToMessage::kType,
+          Receipt::kType, Sync::kType, History::kType, Typing::kType, PresenceQuery::kType,
+          Report::kType,
+          // conversation_requests.h
+          ListConversations::kType, GetConversation::kType, OpenDirect::kType, CreateGroup::kType,
+          AddMembers::kType, RemoveMember::kType, LeaveGroup::kType, RenameGroup::kType,
+          SetRole::kType, BlockUser::kType, UnblockUser::kType, ListBlocks::kType,
+          // account_requests.h
+          Hello::kType, Ping::kType, Register::kType, Login::kType, Auth::kType, Logout::kType,
+          ListSessions::kType, RevokeOtherSessions::kType, ChangePassword::kType,
+          UpdateProfile::kType, SearchUsers::kType,
+          // push_requests.h
+          RegisterPushTarget::kType, ListPushTargets::kType, RemovePushTarget::kType}) {
         types.append(QString::fromLatin1(type));
     }
     return types;

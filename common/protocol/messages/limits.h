@@ -10,6 +10,7 @@ struct Limits
 {
     qsizetype maxTextBytes = 64 * 1024;
     int maxPageSize = 500;
+    int maxGroupMembers = 1000;
 };
 
 } // namespace tidings::protocol::messages

@@ -340,4 +340,36 @@ QJsonObject PresenceQuery::encode() const
     return {{u"users"_s, array}};
 }
 
+Result<Report> Report::decode(const QJsonObject &fields, const Limits &)
+{
+    const auto user = fields::optionalInteger(fields, u"user"_s, 1);
+    if (!user)
+        return user.error();
+    const auto conversation = fields::optionalInteger(fields, u"conversation"_s, 1);
+    if (!conversation)
+        return conversation.error();
+    const auto seq = fields::optionalInteger(fields, u"seq"_s, 1);
+    if (!seq)
+        return seq.error();
+    const auto reason = fields::string(fields, u"reason"_s, {1, 2000});
+    if (!reason)
+        return reason.error();
+    if (!user->has_value() && !(conversation->has_value() && seq->has_value()))
+        return Error{ErrorCode::BadRequest,
+                     u"report a 'user', or a message by 'conversation' and 'seq'"_s};
+    return Report{user->value_or(0), conversation->value_or(0), seq->value_or(0), *reason};
+}
+
+QJsonObject Report::encode() const
+{
+    QJsonObject fields{{u"reason"_s, reason}};
+    if (user > 0)
+        fields.insert(u"user"_s, user);
+    if (conversation > 0)
+        fields.insert(u"conversation"_s, conversation);
+    if (seq > 0)
+        fields.insert(u"seq"_s, seq);
+    return fields;
+}
+
 } // namespace tidings::protocol::messages

@@ -2,7 +2,7 @@
 
 // The requests about messages and reading (docs/protocol.md, section 4: message.send,
 // message.edit, message.delete, message.react, receipt, sync, history, typing,
-// presence.query) as plain values: decode() checks a frame's fields and names the bad one,
+// presence.query, report) as plain values: decode() checks a frame's fields and names the bad one,
 // encode() gives the fields to send (without "type" and "id").
 
 #include "protocol/messages/limits.h"
@@ -146,6 +146,20 @@ struct PresenceQuery
     static Result<PresenceQuery> decode(const QJsonObject &fields, const Limits &limits = {});
     QJsonObject encode() const;
     friend bool operator==(const PresenceQuery &, const PresenceQuery &) = default;
+};
+
+/// report: a user, or a message (with its author), reported to the relay's admins.
+struct Report
+{
+    static constexpr char kType[] = "report";
+    qint64 user = 0; ///< 0: a message is reported
+    qint64 conversation = 0; ///< with seq: the message reported
+    qint64 seq = 0;
+    QString reason;
+
+    static Result<Report> decode(const QJsonObject &fields, const Limits &limits = {});
+    QJsonObject encode() const;
+    friend bool operator==(const Report &, const Report &) = default;
 };
 
 } // namespace tidings::protocol::messages

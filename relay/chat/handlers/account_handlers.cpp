@@ -10,7 +10,7 @@
 #include "crypto/session_token.h"
 #include "gateway/websocket_connection.h"
 #include "protocol/account_rules.h"
-#include "protocol/fields.h"
+#include "protocol/messages/account_requests.h"
 #include "store/account_queries.h"
 #include "store/store.h"
 
@@ -20,11 +20,9 @@
 namespace tidings::relay {
 
 using namespace Qt::StringLiterals;
-namespace fields = protocol::fields;
+namespace messages = protocol::messages;
 
 namespace {
-
-const fields::StringRule kDeviceRule{0, 128};
 
 QString peerOf(const Request &request)
 {
@@ -45,7 +43,6 @@ bool signInThrottled(const Request &request, const QString &account = {})
         && request.throttled(u"signin-account:%1"_s.arg(account.toLower()), perMinute / 60.0,
                              perMinute);
 }
-const fields::StringRule kPasswordRule{0, protocol::kMaxPasswordBytes};
 
 struct NewSession
 {
@@ -77,38 +74,25 @@ void startSession(const Request &request, const UserRecord &user, const QString 
         });
 }
 
-void registerAccount(const Request &request)
-{
-    if (!request.core().options().registrationOpen)
-        return request.fail({ErrorCode::Forbidden, u"registration is closed on this relay"_s});
-    if (signInThrottled(request))
-        return;
-    const auto username = fields::string(request.fields(), u"username"_s, {1, 64});
-    if (!username)
-        return request.fail(username.error());
-    const auto canonical = protocol::canonicalUsername(*username);
-    if (!canonical)
-        return request.fail(canonical.error());
-    const auto password = fields::string(request.fields(), u"password"_s, kPasswordRule);
-    if (!password)
-        return request.fail(password.error());
-    if (auto checked = protocol::checkPassword(*password, *canonical); !checked)
-        return request.fail(checked.error());
-    const auto displayNameField
-        = fields::optionalString(request.fields(), u"display_name"_s, {0, 256});
-    if (!displayNameField)
-        return request.fail(displayNameField.error());
-    const auto displayName = protocol::validDisplayName(displayNameField->value_or(*username));
-    if (!displayName)
-        return request.fail(displayName.error());
-    const auto device = fields::optionalString(request.fields(), u"device"_s, kDeviceRule);
-    if (!device)
-        return request.fail(device.error());
+// Whether registration is open and the sign-in budget come before the fields of register,
+// login and auth are read (their gates), so that every attempt counts, malformed or not.
 
-    const QString name = *canonical;
-    const QString display = *displayName;
-    const QString deviceName = device->value_or(QString());
-    request.core().passwordHasher().hash(*password).then(
+bool registrationGate(const Request &request)
+{
+    if (!request.core().options().registrationOpen) {
+        request.fail({ErrorCode::Forbidden, u"registration is closed on this relay"_s});
+        return true;
+    }
+    return signInThrottled(request);
+}
+
+void registerAccount(const Request &request, const messages::Register &asked)
+{
+    const QString name = asked.username;
+    const QString display = asked.displayName;
+    const QString deviceName = asked.device;
+    const QString &password = asked.password;
+    request.core().passwordHasher().hash(password).then(
         &request.core(), [request, name, display, deviceName](const Result<QByteArray> &hash) {
             if (!hash)
                 return request.fail(hash.error());
@@ -141,24 +125,19 @@ void registerAccount(const Request &request)
         });
 }
 
-void login(const Request &request)
+/// Sign-ins are counted per address and per account: the account as asked for, before the
+/// fields are checked.
+bool loginGate(const Request &request)
 {
-    const QString account = request.fields().value(u"username"_s).toString();
-    if (signInThrottled(request, account))
-        return;
-    const auto username = fields::string(request.fields(), u"username"_s, {1, 64});
-    if (!username)
-        return request.fail(username.error());
-    const auto password = fields::string(request.fields(), u"password"_s, kPasswordRule);
-    if (!password)
-        return request.fail(password.error());
-    const auto device = fields::optionalString(request.fields(), u"device"_s, kDeviceRule);
-    if (!device)
-        return request.fail(device.error());
+    return signInThrottled(request, request.fields().value(u"username"_s).toString());
+}
 
-    const QString name = username->toLower();
-    const QString secret = *password;
-    const QString deviceName = device->value_or(QString());
+void login(const Request &request, const messages::Login &asked)
+{
+
+    const QString name = asked.username.toLower();
+    const QString secret = asked.password;
+    const QString deviceName = asked.device;
     request.core()
         .store()
         .read<Credentials>(
@@ -210,14 +189,14 @@ void login(const Request &request)
               });
 }
 
-void authenticate(const Request &request)
+bool authGate(const Request &request)
 {
-    if (signInThrottled(request))
-        return;
-    const auto token = fields::string(request.fields(), u"token"_s, {1, 256});
-    if (!token)
-        return request.fail(token.error());
-    const QByteArray digest = crypto::sessionTokenDigest(token->toLatin1());
+    return signInThrottled(request);
+}
+
+void authenticate(const Request &request, const messages::Auth &asked)
+{
+    const QByteArray digest = crypto::sessionTokenDigest(asked.token.toLatin1());
     const qint64 unusedSince
         = request.core().options().unusedSince(QDateTime::currentMSecsSinceEpoch());
     request.core()
@@ -237,7 +216,7 @@ void authenticate(const Request &request)
         });
 }
 
-void logout(const Request &request)
+void logout(const Request &request, const messages::Logout &)
 {
     const qint64 sessionId = request.session()->sessionId();
     request.core().signOut(*request.session());
@@ -255,7 +234,7 @@ void logout(const Request &request)
         });
 }
 
-void listSessions(const Request &request)
+void listSessions(const Request &request, const messages::ListSessions &)
 {
     const UserId user = request.session()->userId();
     const qint64 current = request.session()->sessionId();
@@ -272,7 +251,7 @@ void listSessions(const Request &request)
         });
 }
 
-void revokeOtherSessions(const Request &request)
+void revokeOtherSessions(const Request &request, const messages::RevokeOtherSessions &)
 {
     const UserId user = request.session()->userId();
     const qint64 current = request.session()->sessionId();
@@ -290,16 +269,12 @@ void revokeOtherSessions(const Request &request)
         });
 }
 
-void changePassword(const Request &request)
+void changePassword(const Request &request, const messages::ChangePassword &message)
 {
-    const auto current = fields::string(request.fields(), u"current_password"_s, kPasswordRule);
-    if (!current)
-        return request.fail(current.error());
-    const auto next = fields::string(request.fields(), u"new_password"_s, kPasswordRule);
-    if (!next)
-        return request.fail(next.error());
+    // The password rules need the user's name: checked here, after the fields' shapes and
+    // before the sign-in budget, as always.
     const UserRecord user = request.session()->user();
-    if (auto checked = protocol::checkPassword(*next, user.username); !checked)
+    if (auto checked = protocol::checkPassword(message.newPassword, user.username); !checked)
         return request.fail(checked.error());
     // Checking the current password is a guess like a login's, and costs the same Argon2id
     // work: limited per address with sign-ins, and per account on its own (a stolen token
@@ -312,8 +287,8 @@ void changePassword(const Request &request)
         return;
 
     const QString name = user.username;
-    const QString currentPassword = *current;
-    const QString newPassword = *next;
+    const QString currentPassword = message.currentPassword;
+    const QString newPassword = message.newPassword;
     request.core()
         .store()
         .read<Credentials>(
@@ -365,33 +340,12 @@ void changePassword(const Request &request)
               });
 }
 
-void updateProfile(const Request &request)
+void updateProfile(const Request &request, const messages::UpdateProfile &message)
 {
-    const auto displayNameField
-        = fields::optionalString(request.fields(), u"display_name"_s, {0, 256});
-    if (!displayNameField)
-        return request.fail(displayNameField.error());
-    std::optional<QString> displayName;
-    if (displayNameField->has_value()) {
-        const auto valid = protocol::validDisplayName(**displayNameField);
-        if (!valid)
-            return request.fail(valid.error());
-        displayName = *valid;
-    }
-    const auto hideLastSeen = fields::optionalBoolean(request.fields(), u"hide_last_seen"_s);
-    if (!hideLastSeen)
-        return request.fail(hideLastSeen.error());
-
-    const auto groupAddsField = fields::optionalString(request.fields(), u"group_adds"_s, {1, 16});
-    if (!groupAddsField)
-        return request.fail(groupAddsField.error());
-    const std::optional<QString> groupAdds = *groupAddsField;
-    if (groupAdds && *groupAdds != u"everyone" && *groupAdds != u"contacts")
-        return request.fail(
-            {ErrorCode::BadRequest, u"field 'group_adds' must be \"everyone\" or \"contacts\""_s});
-
     const UserId id = request.session()->userId();
-    const std::optional<bool> hide = *hideLastSeen;
+    const std::optional<QString> displayName = message.displayName;
+    const std::optional<bool> hide = message.hideLastSeen;
+    const std::optional<QString> groupAdds = message.groupAdds;
     request.core()
         .store()
         .write<UserRecord>([id, displayName, hide, groupAdds](QSqlDatabase &db) {
@@ -407,16 +361,10 @@ void updateProfile(const Request &request)
         });
 }
 
-void searchUsers(const Request &request)
+void searchUsers(const Request &request, const messages::SearchUsers &message)
 {
-    const auto prefix = fields::string(request.fields(), u"prefix"_s, {1, 64});
-    if (!prefix)
-        return request.fail(prefix.error());
-    const auto limit = fields::optionalInteger(request.fields(), u"limit"_s, 1, 50);
-    if (!limit)
-        return request.fail(limit.error());
-    const QString text = prefix->toLower();
-    const int count = static_cast<int>(limit->value_or(20));
+    const QString text = message.prefix.toLower();
+    const int count = message.limit.value_or(messages::SearchUsers::kDefaultLimit);
     request.core()
         .store()
         .read<QList<UserRecord>>(
@@ -435,15 +383,15 @@ void searchUsers(const Request &request)
 
 void registerAccountHandlers(HandlerTable &table)
 {
-    table.insert(u"register"_s, {Access::SignedOut, registerAccount});
-    table.insert(u"login"_s, {Access::SignedOut, login});
-    table.insert(u"auth"_s, {Access::SignedOut, authenticate});
-    table.insert(u"logout"_s, {Access::SignedIn, logout});
-    table.insert(u"sessions.list"_s, {Access::SignedIn, listSessions});
-    table.insert(u"sessions.revoke_others"_s, {Access::SignedIn, revokeOtherSessions});
-    table.insert(u"password.change"_s, {Access::SignedIn, changePassword});
-    table.insert(u"profile.update"_s, {Access::SignedIn, updateProfile});
-    table.insert(u"users.search"_s, {Access::SignedIn, searchUsers});
+    add<messages::Register, registerAccount, registrationGate>(table, Access::SignedOut);
+    add<messages::Login, login, loginGate>(table, Access::SignedOut);
+    add<messages::Auth, authenticate, authGate>(table, Access::SignedOut);
+    add<messages::Logout, logout>(table, Access::SignedIn);
+    add<messages::ListSessions, listSessions>(table, Access::SignedIn);
+    add<messages::RevokeOtherSessions, revokeOtherSessions>(table, Access::SignedIn);
+    add<messages::ChangePassword, changePassword>(table, Access::SignedIn);
+    add<messages::UpdateProfile, updateProfile>(table, Access::SignedIn);
+    add<messages::SearchUsers, searchUsers>(table, Access::SignedIn);
 }
 
 } // namespace tidings::relay

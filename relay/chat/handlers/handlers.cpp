@@ -9,7 +9,9 @@ namespace tidings::relay {
 protocol::messages::Limits decodeLimits(const Request &request)
 {
     const ChatOptions &options = request.core().options();
-    return {options.maxTextBytes, options.maxPageSize};
+    protocol::messages::Limits limits{options.maxTextBytes, options.maxPageSize};
+    limits.maxGroupMembers = options.maxGroupMembers;
+    return limits;
 }
 
 const QJsonObject &fieldsOf(const Request &request)

@@ -37,11 +37,20 @@ protocol::messages::Limits decodeLimits(const Request &request);
 const QJsonObject &fieldsOf(const Request &request);
 void refuse(const Request &request, const Error &error);
 
-/// Decodes the request as a `Message` (common/protocol/messages), refuses it with the
-/// decoder's error, or hands the value to `Run`.
-template<class Message, void (*Run)(const Request &, const Message &)>
+/// A check a request type passes before its fields are read: a feature switched off, a
+/// rate limit that must count malformed requests too, one that must cost nothing more when
+/// exceeded. True when it has answered the request, which then stops there.
+using Gate = bool (*)(const Request &request);
+
+/// Runs `Before` (if any), decodes the request as a `Message` (common/protocol/messages),
+/// refuses it with the decoder's error, or hands the value to `Run`.
+template<class Message, void (*Run)(const Request &, const Message &), Gate Before = nullptr>
 void decodeThenRun(const Request &request)
 {
+    if constexpr (Before != nullptr) {
+        if (Before(request))
+            return;
+    }
     const Result<Message> message = Message::decode(fieldsOf(request), decodeLimits(request));
     if (!message)
         return refuse(request, message.error());
@@ -49,10 +58,11 @@ void decodeThenRun(const Request &request)
 }
 
 /// Adds the handler of the request type `Message`: what does not decode never reaches it.
-template<class Message, void (*Run)(const Request &, const Message &)>
+template<class Message, void (*Run)(const Request &, const Message &), Gate Before = nullptr>
 void add(HandlerTable &table, Access access)
 {
-    table.insert(QString::fromLatin1(Message::kType), {access, &decodeThenRun<Message, Run>});
+    table.insert(QString::fromLatin1(Message::kType),
+                 {access, &decodeThenRun<Message, Run, Before>});
 }
 
 void registerSessionHandlers(HandlerTable &table);

@@ -133,31 +133,16 @@ void answerPresence(const Request &request, const QList<UserRecord> &users,
     request.reply({{u"presence"_s, list}});
 }
 
-void report(const Request &request)
+void report(const Request &request, const protocol::messages::Report &asked)
 {
-    const auto user = fields::optionalInteger(request.fields(), u"user"_s, 1);
-    if (!user)
-        return request.fail(user.error());
-    const auto conversation = fields::optionalInteger(request.fields(), u"conversation"_s, 1);
-    if (!conversation)
-        return request.fail(conversation.error());
-    const auto seq = fields::optionalInteger(request.fields(), u"seq"_s, 1);
-    if (!seq)
-        return request.fail(seq.error());
-    const auto reason = fields::string(request.fields(), u"reason"_s, {1, 2000});
-    if (!reason)
-        return request.fail(reason.error());
-    if (!user->has_value() && !(conversation->has_value() && seq->has_value()))
-        return request.fail({ErrorCode::BadRequest,
-                             u"report a 'user', or a message by 'conversation' and 'seq'"_s});
     const UserId reporter = request.session()->userId();
     if (request.throttled(u"report:%1"_s.arg(reporter), 0.2, 10))
         return;
 
-    const UserId about = user->value_or(0);
-    const ConversationId where = conversation->value_or(0);
-    const Seq message = seq->value_or(0);
-    const QString why = *reason;
+    const UserId about = asked.user;
+    const ConversationId where = asked.conversation;
+    const Seq message = asked.seq;
+    const QString why = asked.reason;
     request.core()
         .store()
         .write<sql::ReportRecord>([reporter, about, where, message, why](QSqlDatabase &db) {
@@ -176,7 +161,7 @@ void registerLiveHandlers(HandlerTable &table)
 {
     add<protocol::messages::Typing, typing>(table, Access::SignedIn);
     add<protocol::messages::PresenceQuery, queryPresence>(table, Access::SignedIn);
-    table.insert(u"report"_s, {Access::SignedIn, report});
+    add<protocol::messages::Report, report>(table, Access::SignedIn);
 }
 
 } // namespace tidings::relay

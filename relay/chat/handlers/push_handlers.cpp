@@ -4,7 +4,7 @@
 #include "chat/request.h"
 #include "chat/session.h"
 #include "crypto/sealed_box.h"
-#include "protocol/fields.h"
+#include "protocol/messages/push_requests.h"
 #include "push/push_service.h"
 #include "store/push_queries.h"
 #include "store/store.h"
@@ -14,11 +14,9 @@
 namespace tidings::relay {
 
 using namespace Qt::StringLiterals;
-namespace fields = protocol::fields;
+namespace messages = protocol::messages;
 
 namespace {
-
-const QStringList kNotifyChoices{u"all"_s, u"direct_and_mentions"_s, u"none"_s};
 
 QJsonObject targetJson(const sql::PushTarget &target, qint64 thisSession)
 {
@@ -41,6 +39,15 @@ PushService *pushService(const Request &request)
     return push;
 }
 
+/// A gate (see Gate): a relay without pushes answers `unsupported` before any fields are read.
+bool withoutPushes(const Request &request)
+{
+    return !pushService(request);
+}
+
+// push.register is registered without add<>(): after the gate and its rate limit, the
+// push service judges the provider and the address before the other fields are read.
+
 void registerTarget(const Request &request)
 {
     PushService *push = pushService(request);
@@ -51,45 +58,31 @@ void registerTarget(const Request &request)
     if (request.throttledPerUserAndAddress(
             u"push"_s, std::max(0.5, request.core().options().messagesPerSecond / 10)))
         return;
-    const auto provider = fields::string(request.fields(), u"provider"_s, {1, 32});
-    if (!provider)
-        return request.fail(provider.error());
-    const auto address = fields::string(request.fields(), u"address"_s, {1, 4096});
-    if (!address)
-        return request.fail(address.error());
-    const auto normalized = push->checkTarget(*provider, *address);
+    // The push service judges the provider and the address before the other fields are
+    // read: a frame wrong in both is answered about its target, as it always was.
+    const auto where = messages::PushAddress::decode(request.fields());
+    if (!where)
+        return request.fail(where.error());
+    const auto normalized = push->checkTarget(where->provider, where->address);
     if (!normalized)
         return request.fail(normalized.error());
-    const auto notify = fields::optionalString(request.fields(), u"notify"_s, {1, 32});
-    if (!notify)
-        return request.fail(notify.error());
-    const QString notifyChoice = notify->value_or(u"all"_s);
-    if (!kNotifyChoices.contains(notifyChoice))
-        return request.fail({ErrorCode::BadRequest,
-                             u"field 'notify' is one of: %1"_s.arg(kNotifyChoices.join(u", "_s))});
-    const auto deviceKey = fields::optionalString(request.fields(), u"device_key"_s, {0, 64});
-    if (!deviceKey)
-        return request.fail(deviceKey.error());
-    QByteArray key;
-    if (deviceKey->has_value() && !(*deviceKey)->isEmpty()) {
-        const auto decoded = QByteArray::fromBase64Encoding(
-            (*deviceKey)->toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
-        // A key that cannot be sealed to (e.g. a low-order point) is refused now, not found
-        // out at the first push.
-        if (!decoded || decoded.decoded.size() != crypto::kBoxPublicKeyBytes
-            || !crypto::seal(decoded.decoded, "check"))
-            return request.fail({ErrorCode::BadRequest,
-                                 u"field 'device_key' is a base64 X25519 public key (32 bytes)"_s});
-        key = decoded.decoded;
-    }
+    const auto message
+        = messages::RegisterPushTarget::decode(request.fields(), decodeLimits(request));
+    if (!message)
+        return request.fail(message.error());
+    static_assert(messages::RegisterPushTarget::kDeviceKeyBytes == crypto::kBoxPublicKeyBytes);
+    // A key that cannot be sealed to (e.g. a low-order point) is refused now, not found out
+    // at the first push.
+    if (!message->deviceKey.isEmpty() && !crypto::seal(message->deviceKey, "check"))
+        return request.fail(messages::RegisterPushTarget::badDeviceKey());
 
     sql::PushTarget target;
     target.userId = request.session()->userId();
     target.sessionId = request.session()->sessionId();
-    target.provider = *provider;
+    target.provider = message->provider;
     target.address = *normalized;
-    target.deviceKey = key;
-    target.notify = notifyChoice;
+    target.deviceKey = message->deviceKey;
+    target.notify = message->notify;
     request.core()
         .store()
         .write<sql::PushTarget>(
@@ -102,7 +95,7 @@ void registerTarget(const Request &request)
               });
 }
 
-void listTargets(const Request &request)
+void listTargets(const Request &request, const messages::ListPushTargets &)
 {
     const PushService *push = pushService(request);
     if (!push)
@@ -125,17 +118,12 @@ void listTargets(const Request &request)
               });
 }
 
-void removeTarget(const Request &request)
+void removeTarget(const Request &request, const messages::RemovePushTarget &asked)
 {
-    if (!pushService(request))
-        return;
-    const auto id = fields::integer(request.fields(), u"target"_s, 1);
-    if (!id)
-        return request.fail(id.error());
     const UserId user = request.session()->userId();
     request.core()
         .store()
-        .write<void>([user, target = *id](QSqlDatabase &db) {
+        .write<void>([user, target = asked.target](QSqlDatabase &db) {
             return sql::removePushTarget(db, user, target);
         })
         .then(&request.core(), [request](const Result<void> &removed) {
@@ -149,9 +137,12 @@ void removeTarget(const Request &request)
 
 void registerPushHandlers(HandlerTable &table)
 {
-    table.insert(u"push.register"_s, {Access::SignedIn, registerTarget});
-    table.insert(u"push.list"_s, {Access::SignedIn, listTargets});
-    table.insert(u"push.remove"_s, {Access::SignedIn, removeTarget});
+    // Decoded in two steps after its gates (see registerTarget()).
+    table.insert(QString::fromLatin1(messages::RegisterPushTarget::kType),
+                 {Access::SignedIn, registerTarget});
+    add<messages::RemovePushTarget, removeTarget, withoutPushes>(table, Access::SignedIn);
+    // No fields: nothing to refuse before the handler says whether there are pushes.
+    add<messages::ListPushTargets, listTargets>(table, Access::SignedIn);
 }
 
 } // namespace tidings::relay

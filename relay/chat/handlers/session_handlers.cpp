@@ -3,7 +3,7 @@
 #include "chat/handlers/handlers.h"
 #include "chat/request.h"
 #include "chat/session.h"
-#include "protocol/fields.h"
+#include "protocol/messages/account_requests.h"
 #include "push/push_service.h"
 #include "store/sql_helpers.h"
 #include "util/version.h"
@@ -13,18 +13,14 @@
 namespace tidings::relay {
 
 using namespace Qt::StringLiterals;
-namespace fields = protocol::fields;
+namespace messages = protocol::messages;
 
 namespace {
 
-void hello(const Request &request)
+void hello(const Request &request, const messages::Hello &message)
 {
-    const auto versions = fields::integerList(request.fields(), u"versions"_s, 16);
-    if (!versions)
-        return request.fail(versions.error());
-    if (auto client = fields::optionalString(request.fields(), u"client"_s, {0, 128}); !client)
-        return request.fail(client.error());
-    if (!versions->contains(protocol::kProtocolVersion)) {
+    // The fields are checked (decoded) first; only then whether a version is common.
+    if (!message.versions.contains(protocol::kProtocolVersion)) {
         return request.fail({ErrorCode::Unsupported,
                              u"no common protocol version: this relay speaks version %1"_s.arg(
                                  protocol::kProtocolVersion)});
@@ -46,7 +42,7 @@ void hello(const Request &request)
     });
 }
 
-void ping(const Request &request)
+void ping(const Request &request, const messages::Ping &)
 {
     request.reply({{u"time"_s, sql::now()}});
 }
@@ -55,8 +51,8 @@ void ping(const Request &request)
 
 void registerSessionHandlers(HandlerTable &table)
 {
-    table.insert(u"hello"_s, {Access::Handshake, hello});
-    table.insert(u"ping"_s, {Access::Any, ping});
+    add<messages::Hello, hello>(table, Access::Handshake);
+    add<messages::Ping, ping>(table, Access::Any);
 }
 
 } // namespace tidings::relay
