@@ -7,6 +7,8 @@
 #include <QJsonDocument>
 #include <QRegularExpression>
 
+#include <limits>
+
 namespace tidings::app::local {
 
 using namespace Qt::StringLiterals;
@@ -169,23 +171,25 @@ Result<void> storeBody(QSqlDatabase &db, qint64 id, const QJsonObject &body)
 /// Applies a change (edit, delete, reaction) to the body of the message it names, by the
 /// protocol's rules (common/protocol/messages/message_rules.h). A change that does not
 /// apply (a reaction that is so already: the optimistic copy of the relay's event) leaves
-/// the body as it is.
+/// the body as it is. `fromRelay`: the relay accepted it, so no limit holds it back (this
+/// copy may count reactions of its own the relay refused).
 QJsonObject changed(const QString &kind, QJsonObject body, const QJsonObject &change, qint64 sender,
-                    qint64 time)
+                    qint64 time, bool fromRelay)
 {
     namespace messages = protocol::messages;
     if (messages::isGone(body))
         return body; // nothing brings a deleted or expired message back
     if (kind == u"edit") {
-        if (messages::isGone(change))
+        if (messages::isGone(change) || !change.value(u"text"_s).isString())
             return body; // an edit whose text went with a later delete
         return messages::withEdit(std::move(body), change.value(u"text"_s).toString(), time);
     }
     if (kind == u"delete")
         return messages::deletedBody(time);
     if (kind == u"reaction") {
-        auto reacted = messages::withReaction(body, change.value(u"emoji"_s).toString(), sender,
-                                              change.value(u"on"_s).toBool(true));
+        auto reacted = messages::withReaction(
+            body, change.value(u"emoji"_s).toString(), sender, change.value(u"on"_s).toBool(true),
+            fromRelay ? std::numeric_limits<int>::max() : messages::kMaxReactionsPerMessage);
         return reacted ? std::move(reacted).value() : body;
     }
     return body;
@@ -455,7 +459,7 @@ Result<Applied> applyEvent(QSqlDatabase &db, const QJsonObject &event, qint64 me
         if (target->has_value()) {
             if (auto stored
                 = storeBody(db, (*target)->first,
-                            changed(kind, (*target)->second, bodyOf(event), sender, time));
+                            changed(kind, (*target)->second, bodyOf(event), sender, time, true));
                 !stored)
                 return stored.error();
         }
@@ -703,8 +707,8 @@ Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJso
     if (!target)
         return target.error();
     if (target->has_value()) {
-        if (auto stored
-            = storeBody(db, (*target)->first, changed(kind, (*target)->second, payload, me, now()));
+        if (auto stored = storeBody(db, (*target)->first,
+                                    changed(kind, (*target)->second, payload, me, now(), false));
             !stored)
             return stored.error();
     }

@@ -147,6 +147,30 @@ private Q_SLOTS:
         QCOMPARE(messages().at(1).body.value(u"text"_s).toString(), u"hello"_s);
     }
 
+    void reactionsTheRelayAcceptedAlwaysApply()
+    {
+        // The relay holds a message to 64 different reactions, and so does the app for its
+        // own before they are sent; but what the relay accepted applies whatever this copy
+        // counts (reactions of ours it refused may still be in it).
+        apply(message(1, kBob, u"popular"_s));
+        qint64 seq = 1;
+        for (int i = 0; i < 64; ++i) {
+            apply(change(++seq, u"reaction"_s, 1, kMe,
+                         {{u"emoji"_s, u"e%1"_s.arg(i)}, {u"on"_s, true}}));
+        }
+        QCOMPARE(messages().first().body.value(u"reactions"_s).toObject().size(), 64);
+        apply(
+            change(++seq, u"reaction"_s, 1, kBob, {{u"emoji"_s, u"one more"_s}, {u"on"_s, true}}));
+        QCOMPARE(messages().first().body.value(u"reactions"_s).toObject().size(), 65);
+        QCOMPARE(messages().first().body.value(u"reactions"_s).toObject().value(u"one more"_s),
+                 QJsonArray{kBob});
+        // The same again (the optimistic copy came first) changes nothing.
+        apply(
+            change(++seq, u"reaction"_s, 1, kBob, {{u"emoji"_s, u"one more"_s}, {u"on"_s, true}}));
+        QCOMPARE(messages().first().body.value(u"reactions"_s).toObject().value(u"one more"_s),
+                 QJsonArray{kBob});
+    }
+
     void editsDeletesReactions()
     {
         apply(message(1, kBob, u"typo"_s));

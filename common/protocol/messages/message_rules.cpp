@@ -23,7 +23,8 @@ QJsonObject deletedBody(qint64 time)
     return {{u"deleted"_s, true}, {u"deleted_at"_s, time}};
 }
 
-Result<QJsonObject> withReaction(QJsonObject body, const QString &emoji, qint64 user, bool on)
+Result<QJsonObject> withReaction(QJsonObject body, const QString &emoji, qint64 user, bool on,
+                                 int maxReactions)
 {
     // Reactions live in the message: {"👍": [user ids…], …}.
     QJsonObject reactions = body.value(u"reactions"_s).toObject();
@@ -41,10 +42,9 @@ Result<QJsonObject> withReaction(QJsonObject body, const QString &emoji, qint64 
         return Error{ErrorCode::Conflict,
                      on ? u"you reacted so already"_s : u"you had not reacted so"_s};
     if (on) {
-        if (!reactions.contains(emoji) && reactions.size() >= kMaxReactionsPerMessage)
-            return Error{
-                ErrorCode::TooLarge,
-                u"a message has at most %1 different reactions"_s.arg(kMaxReactionsPerMessage)};
+        if (!reactions.contains(emoji) && reactions.size() >= maxReactions)
+            return Error{ErrorCode::TooLarge,
+                         u"a message has at most %1 different reactions"_s.arg(maxReactions)};
         users.append(user);
     }
     if (users.isEmpty())

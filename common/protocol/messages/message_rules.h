@@ -26,7 +26,10 @@ QJsonObject withEdit(QJsonObject body, const QString &text, qint64 time);
 QJsonObject deletedBody(qint64 time);
 
 /// `body` with `user`'s reaction `emoji` added (`on`) or taken away. Conflict when it is
-/// so already, TooLarge when it would be one different reaction past the limit.
-Result<QJsonObject> withReaction(QJsonObject body, const QString &emoji, qint64 user, bool on);
+/// so already, TooLarge when it would be one different reaction past `maxReactions` (a
+/// client applying what the relay accepted passes no limit: its copy may hold reactions
+/// of its own the relay refused).
+Result<QJsonObject> withReaction(QJsonObject body, const QString &emoji, qint64 user, bool on,
+                                 int maxReactions = kMaxReactionsPerMessage);
 
 } // namespace tidings::protocol::messages
