@@ -3,6 +3,7 @@
 #include "core/core_logging.h"
 #include "protocol/messages/account_requests.h"
 #include "protocol/messages/conversation_requests.h"
+#include "protocol/messages/message_requests.h"
 #include "util/futures.h"
 
 #include <QCoreApplication>
@@ -288,6 +289,27 @@ QFuture<Result<QJsonObject>> ChatClient::changeGroup(const QString &type, const 
                                           this, [reply] { return reply; });
                      })
         .unwrap();
+}
+
+QFuture<Result<QJsonObject>> ChatClient::searchUsers(const QString &prefix)
+{
+    const messages::SearchUsers query{prefix, std::nullopt};
+    return m_connection.request(QString::fromLatin1(query.kType), query.encode());
+}
+
+QFuture<Result<QJsonObject>> ChatClient::updateProfile(const messages::UpdateProfile &update)
+{
+    return whenReady(m_connection.request(QString::fromLatin1(update.kType), update.encode()), this,
+                     [this](const Result<QJsonObject> &reply) {
+                         if (reply)
+                             m_connection.setUser(reply->value(u"user"_s).toObject());
+                         return reply;
+                     });
+}
+
+QFuture<Result<QJsonObject>> ChatClient::report(const messages::Report &report)
+{
+    return m_connection.request(QString::fromLatin1(report.kType), report.encode());
 }
 
 QFuture<Result<qint64>> ChatClient::createGroup(const QString &title, const QList<qint64> &members)

@@ -11,6 +11,11 @@
 #include <QObject>
 #include <QSet>
 
+namespace tidings::protocol::messages {
+struct Report;
+struct UpdateProfile;
+} // namespace tidings::protocol::messages
+
 namespace tidings::app {
 
 /// The client core in one piece: a LocalStore, the Connection, the Outbox and the
@@ -73,10 +78,23 @@ public:
     /// Opens (or makes) the direct conversation with `user`; stores it; returns its id.
     QFuture<Result<qint64>> openDirect(qint64 user);
     QFuture<Result<qint64>> createGroup(const QString &title, const QList<qint64> &members);
-    /// A change to a group (`group.rename`, `group.add`, `group.remove`, `group.leave`,
-    /// `group.set_role`): asks the relay and stores the entry it answers with before the
-    /// future finishes, so the change shows at once.
-    QFuture<Result<QJsonObject>> changeGroup(const QString &type, const QJsonObject &fields);
+    /// A change to a group (a protocol::messages value: RenameGroup, AddMembers,
+    /// RemoveMember, LeaveGroup, SetRole): asks the relay and stores the entry it answers
+    /// with before the future finishes, so the change shows at once.
+    template<class GroupChange> QFuture<Result<QJsonObject>> changeGroup(const GroupChange &change)
+    {
+        return changeGroup(QString::fromLatin1(GroupChange::kType), change.encode());
+    }
+
+    /// Users whose name starts with `prefix` (the relay's users.search answer).
+    QFuture<Result<QJsonObject>> searchUsers(const QString &prefix);
+    /// Changes the signed-in user's profile; ownUser() has the relay's answer once done.
+    QFuture<Result<QJsonObject>> updateProfile(const protocol::messages::UpdateProfile &update);
+    /// The signed-in user as the relay last described them ("own user", docs/protocol.md).
+    QJsonObject ownUser() const { return m_connection.user(); }
+    /// Reports a user or a message to the relay's admins; the answer names the report.
+    QFuture<Result<QJsonObject>> report(const protocol::messages::Report &report);
+    Connection::State connectionState() const { return m_connection.state(); }
 
     /// Where the local store of `account` (TokenStore::accountKey) lives under `directory`:
     /// one file per account and server, so switching server never mixes their histories.
@@ -95,6 +113,7 @@ Q_SIGNALS:
     void tokenNotKept(const QString &reason);
 
 private:
+    QFuture<Result<QJsonObject>> changeGroup(const QString &type, const QJsonObject &fields);
     void keepToken(const QString &token);
     QFuture<Result<qint64>> storeConversationReply(QFuture<Result<QJsonObject>> reply);
 

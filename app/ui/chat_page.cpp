@@ -200,7 +200,7 @@ void ChatPage::changeEvent(QEvent *event)
 void ChatPage::updateBanner()
 {
     QString text;
-    switch (m_client.connection().state()) {
+    switch (m_client.connectionState()) {
     case Connection::State::Connected:
         if (m_client.sync().isSyncing())
             text = tr("Updating…");

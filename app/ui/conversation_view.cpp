@@ -4,6 +4,7 @@
 #include "models/conversation_list_model.h"
 #include "models/message_list_model.h"
 #include "protocol/file_names.h"
+#include "protocol/messages/message_requests.h"
 #include "ui/attachment_media.h"
 #include "ui/conversation_delegate.h"
 #include "ui/dialogs.h"
@@ -674,10 +675,8 @@ void ConversationView::showContextMenu(const QPoint &position)
 
 void ConversationView::report(qint64 conversation, qint64 seq, const QString &reason)
 {
-    whenReady(m_client.connection().request(
-                  u"report"_s,
-                  {{u"conversation"_s, conversation}, {u"seq"_s, seq}, {u"reason"_s, reason}}),
-              this, [this](const Result<QJsonObject> &reply) {
+    whenReady(m_client.report(protocol::messages::Report{0, conversation, seq, reason}), this,
+              [this](const Result<QJsonObject> &reply) {
                   showNotice(reply ? tr("Reported. Thank you.")
                                    : tr("Could not report it: %1").arg(reply.error().message));
               });

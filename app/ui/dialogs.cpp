@@ -153,9 +153,7 @@ void PeopleDialog::search()
     if (prefix.isEmpty())
         return;
     m_status->setText(tr("Searching…"));
-    const messages::SearchUsers query{prefix, std::nullopt};
-    const QString type = QString::fromLatin1(query.kType);
-    whenReady(m_client.connection().request(type, query.encode()), this,
+    whenReady(m_client.searchUsers(prefix), this,
               [this, generation](const Result<QJsonObject> &reply) {
                   if (generation != m_searchGeneration)
                       return;
@@ -235,10 +233,9 @@ void PeopleDialog::submit()
         break;
     case Mode::AddMembers: {
         const messages::AddMembers add{m_conversation, people};
-        whenReady(m_client.changeGroup(QString::fromLatin1(add.kType), add.encode()), this,
-                  [this, done](const Result<QJsonObject> &reply) {
-                      done(reply ? Result<qint64>(m_conversation) : Result<qint64>(reply.error()));
-                  });
+        whenReady(m_client.changeGroup(add), this, [this, done](const Result<QJsonObject> &reply) {
+            done(reply ? Result<qint64>(m_conversation) : Result<qint64>(reply.error()));
+        });
         break;
     }
     }
@@ -295,7 +292,7 @@ GroupInfoDialog::GroupInfoDialog(ChatClient &client, ConversationListModel &conv
 
     connect(m_rename, &QPushButton::clicked, this, [this] {
         const messages::RenameGroup rename{m_conversation, m_title->text().trimmed()};
-        run(QString::fromLatin1(rename.kType), rename.encode());
+        run(m_client.changeGroup(rename));
     });
     connect(m_add, &QPushButton::clicked, this, [this] {
         auto *people
@@ -308,13 +305,12 @@ GroupInfoDialog::GroupInfoDialog(ChatClient &client, ConversationListModel &conv
         if (!item)
             return;
         const messages::RemoveMember remove{m_conversation, item->data(kUserRole).toLongLong()};
-        run(QString::fromLatin1(remove.kType), remove.encode());
+        run(m_client.changeGroup(remove));
     });
     connect(leave, &QPushButton::clicked, this, [this] {
         if (QMessageBox::question(this, tr("Leave group"), tr("Leave this group?"))
             == QMessageBox::Yes)
-            run(QString::fromLatin1(messages::LeaveGroup::kType),
-                messages::LeaveGroup{m_conversation}.encode(), true);
+            run(m_client.changeGroup(messages::LeaveGroup{m_conversation}), true);
     });
     connect(m_members, &QListWidget::currentRowChanged, this, [this] {
         const QListWidgetItem *item = m_members->currentItem();
@@ -373,24 +369,23 @@ void GroupInfoDialog::reload()
         });
 }
 
-void GroupInfoDialog::run(const QString &type, const QJsonObject &fields, bool closeAfter)
+void GroupInfoDialog::run(QFuture<Result<QJsonObject>> change, bool closeAfter)
 {
     m_status->setText(tr("Working…"));
-    whenReady(m_client.changeGroup(type, fields), this,
-              [this, closeAfter](const Result<QJsonObject> &reply) {
-                  if (!reply) {
-                      m_status->setText(reply.error().message);
-                      return;
-                  }
-                  m_status->clear();
-                  if (closeAfter) {
-                      accept();
-                      return;
-                  }
-                  // The entry comes back through sync as well; reading a moment later
-                  // shows it.
-                  QTimer::singleShot(300, this, &GroupInfoDialog::reload);
-              });
+    whenReady(std::move(change), this, [this, closeAfter](const Result<QJsonObject> &reply) {
+        if (!reply) {
+            m_status->setText(reply.error().message);
+            return;
+        }
+        m_status->clear();
+        if (closeAfter) {
+            accept();
+            return;
+        }
+        // The entry comes back through sync as well; reading a moment later
+        // shows it.
+        QTimer::singleShot(300, this, &GroupInfoDialog::reload);
+    });
 }
 
 // --- SearchDialog ------------------------------------------------------------------------
@@ -602,7 +597,7 @@ SettingsDialog::SettingsDialog(ChatClient &client, QSettings &settings, QWidget 
     auto *hideLastSeen = new QCheckBox(tr("&Hide when I was last online"), this);
     hideLastSeen->setObjectName(u"hideLastSeenCheck"_s);
     hideLastSeen->setAccessibleName(tr("Hide my last seen time"));
-    hideLastSeen->setChecked(client.connection().user().value(u"hide_last_seen"_s).toBool());
+    hideLastSeen->setChecked(client.ownUser().value(u"hide_last_seen"_s).toBool());
     form->addRow(tr("Privacy:"), hideLastSeen);
     auto *readReceipts = new QCheckBox(tr("Let others see when I have &read their messages"), this);
     readReceipts->setObjectName(u"readReceiptsCheck"_s);
@@ -618,8 +613,8 @@ SettingsDialog::SettingsDialog(ChatClient &client, QSettings &settings, QWidget 
     groupAdds->setAccessibleName(tr("Who can add me to groups"));
     groupAdds->addItem(tr("Anyone can add me"), u"everyone"_s);
     groupAdds->addItem(tr("Only people I have written to can add me"), u"contacts"_s);
-    groupAdds->setCurrentIndex(std::max(
-        0, groupAdds->findData(client.connection().user().value(u"group_adds"_s).toString())));
+    groupAdds->setCurrentIndex(
+        std::max(0, groupAdds->findData(client.ownUser().value(u"group_adds"_s).toString())));
     form->addRow(tr("&Groups:"), groupAdds);
     auto *privacyStatus = new QLabel(this);
     privacyStatus->setObjectName(u"privacyStatus"_s);
@@ -695,30 +690,25 @@ SettingsDialog::SettingsDialog(ChatClient &client, QSettings &settings, QWidget 
         privacyStatus->setText(tr("Saving…"));
         const QString chosen = groupAdds->currentData().toString();
         const messages::UpdateProfile update{std::nullopt, std::nullopt, chosen};
-        const QString type = QString::fromLatin1(update.kType);
-        whenReady(m_client.connection().request(type, update.encode()), this,
-                  [this, groupAdds, privacyStatus](const Result<QJsonObject> &reply) {
-                      if (reply) {
-                          m_client.connection().setUser(reply->value(u"user"_s).toObject());
-                          privacyStatus->setText(tr("Saved."));
-                          return;
-                      }
-                      privacyStatus->setText(tr("Not saved: %1").arg(reply.error().message));
-                      const QSignalBlocker blocker(groupAdds);
-                      groupAdds->setCurrentIndex(std::max(
-                          0,
-                          groupAdds->findData(
-                              m_client.connection().user().value(u"group_adds"_s).toString())));
-                  });
+        whenReady(
+            m_client.updateProfile(update), this,
+            [this, groupAdds, privacyStatus](const Result<QJsonObject> &reply) {
+                if (reply) {
+                    privacyStatus->setText(tr("Saved."));
+                    return;
+                }
+                privacyStatus->setText(tr("Not saved: %1").arg(reply.error().message));
+                const QSignalBlocker blocker(groupAdds);
+                groupAdds->setCurrentIndex(std::max(
+                    0, groupAdds->findData(m_client.ownUser().value(u"group_adds"_s).toString())));
+            });
     });
     connect(hideLastSeen, &QCheckBox::toggled, this, [this, hideLastSeen, privacyStatus](bool on) {
         privacyStatus->setText(tr("Saving…"));
         const messages::UpdateProfile update{std::nullopt, on, std::nullopt};
-        const QString type = QString::fromLatin1(update.kType);
-        whenReady(m_client.connection().request(type, update.encode()), this,
+        whenReady(m_client.updateProfile(update), this,
                   [this, hideLastSeen, privacyStatus, on](const Result<QJsonObject> &reply) {
                       if (reply) {
-                          m_client.connection().setUser(reply->value(u"user"_s).toObject());
                           privacyStatus->setText(tr("Saved."));
                           return;
                       }

@@ -1,6 +1,10 @@
 #pragma once
 
+#include "util/result.h"
+
 #include <QDialog>
+#include <QFuture>
+#include <QJsonObject>
 #include <QList>
 
 #include <functional>
@@ -73,7 +77,8 @@ public:
 
 private:
     void reload();
-    void run(const QString &type, const QJsonObject &fields, bool closeAfter = false);
+    /// Shows that `change` (ChatClient::changeGroup()) is under way, then how it went.
+    void run(QFuture<Result<QJsonObject>> change, bool closeAfter = false);
 
     ChatClient &m_client;
     ConversationListModel &m_conversations;

@@ -2,6 +2,7 @@
 
 #include "core/chat_client.h"
 #include "models/conversation_list_model.h"
+#include "protocol/messages/message_requests.h"
 #include "ui/chat_page.h"
 #include "ui/conversation_view.h"
 #include "ui/dialogs.h"
@@ -295,8 +296,7 @@ void MainWindow::showGroupInfo()
         askReportReason(this, u"reportPersonDialog"_s, tr("Report"), tr("What is wrong?"),
                         [this, other](const QString &reason) {
                             if (ChatClient *now = m_session.client())
-                                now->connection().request(
-                                    u"report"_s, {{u"user"_s, other}, {u"reason"_s, reason}});
+                                now->report(protocol::messages::Report{other, 0, 0, reason});
                         });
     });
     menu.exec(QCursor::pos());
