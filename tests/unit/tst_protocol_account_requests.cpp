@@ -6,6 +6,8 @@
 #include "protocol/messages/account_requests.h"
 #include "protocol/messages/push_requests.h"
 
+#include "support/protocol_values.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QtTest>
@@ -13,60 +15,42 @@
 using namespace tidings;
 using namespace tidings::protocol::messages;
 using namespace Qt::StringLiterals;
+using tidings::test::json;
 
 namespace {
-
-QJsonObject json(const char *text)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(QByteArray(text), &error);
-    Q_ASSERT_X(error.error == QJsonParseError::NoError, "json", text);
-    return document.object();
-}
 
 /// Decodes `fields` as the type named by `type` and, when it decodes, checks that its
 /// encoding decodes to the same value. The error, if any.
 std::optional<Error> decodeAndRoundTrip(const QString &type, const QJsonObject &fields)
 {
-    const auto check = [&](auto decoded) -> std::optional<Error> {
-        if (!decoded)
-            return decoded.error();
-        const auto again = std::decay_t<decltype(*decoded)>::decode(decoded->encode());
-        if (!again)
-            return Error{ErrorCode::Internal,
-                         u"its encoding does not decode: "_s + again.error().message};
-        if (!(*again == *decoded))
-            return Error{ErrorCode::Internal, u"its encoding decodes to another value"_s};
-        return std::nullopt;
-    };
     if (type == QLatin1StringView(Hello::kType))
-        return check(Hello::decode(fields));
+        return test::roundTripError(Hello::decode(fields));
     if (type == QLatin1StringView(Ping::kType))
-        return check(Ping::decode(fields));
+        return test::roundTripError(Ping::decode(fields));
     if (type == QLatin1StringView(Register::kType))
-        return check(Register::decode(fields));
+        return test::roundTripError(Register::decode(fields));
     if (type == QLatin1StringView(Login::kType))
-        return check(Login::decode(fields));
+        return test::roundTripError(Login::decode(fields));
     if (type == QLatin1StringView(Auth::kType))
-        return check(Auth::decode(fields));
+        return test::roundTripError(Auth::decode(fields));
     if (type == QLatin1StringView(Logout::kType))
-        return check(Logout::decode(fields));
+        return test::roundTripError(Logout::decode(fields));
     if (type == QLatin1StringView(ListSessions::kType))
-        return check(ListSessions::decode(fields));
+        return test::roundTripError(ListSessions::decode(fields));
     if (type == QLatin1StringView(RevokeOtherSessions::kType))
-        return check(RevokeOtherSessions::decode(fields));
+        return test::roundTripError(RevokeOtherSessions::decode(fields));
     if (type == QLatin1StringView(ChangePassword::kType))
-        return check(ChangePassword::decode(fields));
+        return test::roundTripError(ChangePassword::decode(fields));
     if (type == QLatin1StringView(UpdateProfile::kType))
-        return check(UpdateProfile::decode(fields));
+        return test::roundTripError(UpdateProfile::decode(fields));
     if (type == QLatin1StringView(SearchUsers::kType))
-        return check(SearchUsers::decode(fields));
+        return test::roundTripError(SearchUsers::decode(fields));
     if (type == QLatin1StringView(RegisterPushTarget::kType))
-        return check(RegisterPushTarget::decode(fields));
+        return test::roundTripError(RegisterPushTarget::decode(fields));
     if (type == QLatin1StringView(ListPushTargets::kType))
-        return check(ListPushTargets::decode(fields));
+        return test::roundTripError(ListPushTargets::decode(fields));
     if (type == QLatin1StringView(RemovePushTarget::kType))
-        return check(RemovePushTarget::decode(fields));
+        return test::roundTripError(RemovePushTarget::decode(fields));
     return Error{ErrorCode::Internal, u"no such type in this test: "_s + type};
 }
 

@@ -5,6 +5,8 @@
 #include "protocol/messages/catalog.h"
 #include "protocol/messages/conversation_requests.h"
 
+#include "support/protocol_values.h"
+
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QtTest>
@@ -12,57 +14,39 @@
 using namespace tidings;
 using namespace tidings::protocol::messages;
 using namespace Qt::StringLiterals;
+using tidings::test::json;
 
 namespace {
-
-QJsonObject json(const char *text)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(QByteArray(text), &error);
-    Q_ASSERT_X(error.error == QJsonParseError::NoError, "json", text);
-    return document.object();
-}
 
 /// Decodes `fields` as the type named by `type` and, when it decodes, checks that its
 /// encoding decodes to the same value. The error, if any.
 std::optional<Error> decodeAndRoundTrip(const QString &type, const QJsonObject &fields,
                                         const Limits &limits)
 {
-    const auto check = [&](auto decoded) -> std::optional<Error> {
-        if (!decoded)
-            return decoded.error();
-        const auto again = std::decay_t<decltype(*decoded)>::decode(decoded->encode(), limits);
-        if (!again)
-            return Error{ErrorCode::Internal,
-                         u"its encoding does not decode: "_s + again.error().message};
-        if (!(*again == *decoded))
-            return Error{ErrorCode::Internal, u"its encoding decodes to another value"_s};
-        return std::nullopt;
-    };
     if (type == u"conversations.list")
-        return check(ListConversations::decode(fields, limits));
+        return test::roundTripError(ListConversations::decode(fields, limits), limits);
     if (type == u"conversation.get")
-        return check(GetConversation::decode(fields, limits));
+        return test::roundTripError(GetConversation::decode(fields, limits), limits);
     if (type == u"direct.open")
-        return check(OpenDirect::decode(fields, limits));
+        return test::roundTripError(OpenDirect::decode(fields, limits), limits);
     if (type == u"group.create")
-        return check(CreateGroup::decode(fields, limits));
+        return test::roundTripError(CreateGroup::decode(fields, limits), limits);
     if (type == u"group.add")
-        return check(AddMembers::decode(fields, limits));
+        return test::roundTripError(AddMembers::decode(fields, limits), limits);
     if (type == u"group.remove")
-        return check(RemoveMember::decode(fields, limits));
+        return test::roundTripError(RemoveMember::decode(fields, limits), limits);
     if (type == u"group.leave")
-        return check(LeaveGroup::decode(fields, limits));
+        return test::roundTripError(LeaveGroup::decode(fields, limits), limits);
     if (type == u"group.rename")
-        return check(RenameGroup::decode(fields, limits));
+        return test::roundTripError(RenameGroup::decode(fields, limits), limits);
     if (type == u"group.set_role")
-        return check(SetRole::decode(fields, limits));
+        return test::roundTripError(SetRole::decode(fields, limits), limits);
     if (type == u"user.block")
-        return check(BlockUser::decode(fields, limits));
+        return test::roundTripError(BlockUser::decode(fields, limits), limits);
     if (type == u"user.unblock")
-        return check(UnblockUser::decode(fields, limits));
+        return test::roundTripError(UnblockUser::decode(fields, limits), limits);
     if (type == u"blocks.list")
-        return check(ListBlocks::decode(fields, limits));
+        return test::roundTripError(ListBlocks::decode(fields, limits), limits);
     return Error{ErrorCode::Internal, u"no such type in this test: "_s + type};
 }
 

@@ -4,59 +4,43 @@
 #include "protocol/messages/message_requests.h"
 #include "protocol/messages/message_rules.h"
 
+#include "support/protocol_values.h"
+
 #include <QJsonDocument>
 #include <QtTest>
 
 using namespace tidings;
 using namespace tidings::protocol::messages;
 using namespace Qt::StringLiterals;
+using tidings::test::json;
 
 namespace {
-
-QJsonObject json(const char *text)
-{
-    QJsonParseError error;
-    const QJsonDocument document = QJsonDocument::fromJson(QByteArray(text), &error);
-    Q_ASSERT_X(error.error == QJsonParseError::NoError, "json", text);
-    return document.object();
-}
 
 /// Decodes `fields` as the type named by `type` and, when it decodes, checks that its
 /// encoding decodes to the same value. The error, if any.
 std::optional<Error> decodeAndRoundTrip(const QString &type, const QJsonObject &fields,
                                         const Limits &limits)
 {
-    const auto check = [&](auto decoded) -> std::optional<Error> {
-        if (!decoded)
-            return decoded.error();
-        const auto again = std::decay_t<decltype(*decoded)>::decode(decoded->encode(), limits);
-        if (!again)
-            return Error{ErrorCode::Internal,
-                         u"its encoding does not decode: "_s + again.error().message};
-        if (!(*again == *decoded))
-            return Error{ErrorCode::Internal, u"its encoding decodes to another value"_s};
-        return std::nullopt;
-    };
     if (type == u"message.send")
-        return check(SendMessage::decode(fields, limits));
+        return test::roundTripError(SendMessage::decode(fields, limits), limits);
     if (type == u"message.edit")
-        return check(EditMessage::decode(fields, limits));
+        return test::roundTripError(EditMessage::decode(fields, limits), limits);
     if (type == u"message.delete")
-        return check(DeleteMessage::decode(fields, limits));
+        return test::roundTripError(DeleteMessage::decode(fields, limits), limits);
     if (type == u"message.react")
-        return check(ReactToMessage::decode(fields, limits));
+        return test::roundTripError(ReactToMessage::decode(fields, limits), limits);
     if (type == u"receipt")
-        return check(Receipt::decode(fields, limits));
+        return test::roundTripError(Receipt::decode(fields, limits), limits);
     if (type == u"sync")
-        return check(Sync::decode(fields, limits));
+        return test::roundTripError(Sync::decode(fields, limits), limits);
     if (type == u"history")
-        return check(History::decode(fields, limits));
+        return test::roundTripError(History::decode(fields, limits), limits);
     if (type == u"typing")
-        return check(Typing::decode(fields, limits));
+        return test::roundTripError(Typing::decode(fields, limits), limits);
     if (type == u"presence.query")
-        return check(PresenceQuery::decode(fields, limits));
+        return test::roundTripError(PresenceQuery::decode(fields, limits), limits);
     if (type == u"report")
-        return check(Report::decode(fields, limits));
+        return test::roundTripError(Report::decode(fields, limits), limits);
     return Error{ErrorCode::Internal, u"no such type in this test: "_s + type};
 }
 
