@@ -9,6 +9,7 @@
 
 #include "core/local_queries.h"
 #include "protocol/frame.h"
+#include "protocol/messages/replies.h"
 #include "sql/migrations.h"
 
 #include <QCoreApplication>
@@ -99,8 +100,8 @@ void handle(QSqlDatabase &db, const protocol::Frame &frame)
     // and the ack of a sent message with its event.
     applyEvents(db, frame.fields.value(u"events"_s).toArray());
     storeDetails(db, frame.fields);
-    if (frame.fields.contains(u"event"_s))
-        check(local::outboxDone(db, frame.id, {}, frame.fields.value(u"event"_s).toObject(), kMe));
+    if (const auto entry = protocol::messages::EntryResult::decode(frame.fields))
+        check(local::outboxDone(db, frame.id, {}, entry->event, kMe));
 }
 
 /// What the conversation list and the chat read.

@@ -1,6 +1,7 @@
 #include "core/connection.h"
 
 #include "core/core_logging.h"
+#include "protocol/fields.h"
 #include "protocol/frame.h"
 #include "protocol/messages/account_requests.h"
 #include "util/futures.h"
@@ -62,9 +63,36 @@ void Connection::setToken(const QString &token)
     m_token = token;
 }
 
-qint64 Connection::userId() const
+void Connection::setKnownUser(const QJsonObject &user)
 {
-    return m_user.value(u"id"_s).toInteger();
+    // What the LocalStore remembers: at least the id.
+    const auto id = protocol::fields::integer(user, u"id"_s, 1);
+    m_user = user;
+    m_userId = id ? *id : 0;
+}
+
+void Connection::setUser(const QJsonObject &user)
+{
+    const auto decoded = messages::User::decode(user);
+    if (decoded && m_userId != 0 && decoded->id == m_userId)
+        m_user = decoded->encode();
+}
+
+bool Connection::takeSignedIn(const QJsonObject &result)
+{
+    auto signedIn = messages::SignedIn::decode(result);
+    if (!signedIn) {
+        qCWarning(lcConnection) << "the relay's sign-in answer does not decode:"
+                                << signedIn.error().message;
+        return false;
+    }
+    m_user = signedIn->user.encode();
+    m_userId = signedIn->user.id;
+    if (!signedIn->token.isEmpty()) {
+        m_token = signedIn->token;
+        Q_EMIT tokenChanged(m_token);
+    }
+    return true;
 }
 
 void Connection::start()
@@ -170,8 +198,16 @@ void Connection::onConnected()
                       }
                       return;
                   }
+                  auto terms = messages::Welcome::decode(*welcome);
+                  if (!terms) {
+                      qCWarning(lcConnection)
+                          << "the relay's hello does not decode:" << terms.error().message;
+                      if (m_socket)
+                          m_socket->close(); // and try again later, as after a dropped link
+                      return;
+                  }
                   m_helloDone = true;
-                  m_welcome = *welcome;
+                  m_welcome = std::move(*terms);
                   if (m_token.isEmpty())
                       setState(State::SignedOut);
                   else
@@ -184,17 +220,23 @@ void Connection::authenticate()
     const messages::Auth auth{m_token};
     whenReady(send(QString::fromLatin1(auth.kType), auth.encode()), this,
               [this](const Result<QJsonObject> &result) {
-                  if (result) {
+                  if (result && takeSignedIn(*result)) {
                       m_attempt = 0;
-                      m_user = result->value(u"user"_s).toObject();
                       setState(State::Connected);
                       Q_EMIT signedIn(m_user);
+                      return;
+                  }
+                  if (result) {
+                      // An answer that does not decode: as if the link dropped, try again.
+                      if (m_socket)
+                          m_socket->close();
                       return;
                   }
                   if (result.error().code == ErrorCode::Unauthorized
                       || result.error().code == ErrorCode::Forbidden) {
                       m_token.clear();
                       m_user = {};
+                      m_userId = 0;
                       setState(State::SignedOut);
                       Q_EMIT sessionEnded(result.error().message);
                   }
@@ -222,6 +264,7 @@ void Connection::drop(const QString &why)
     if (code == kSessionEnded && !m_token.isEmpty()) {
         m_token.clear();
         m_user = {};
+        m_userId = 0;
         Q_EMIT sessionEnded(u"this session was ended on the relay"_s);
     }
     if (m_state == State::Incompatible)
@@ -347,17 +390,14 @@ bool Connection::sendEvent(const QString &type, const QJsonObject &fields)
 QFuture<Result<QJsonObject>> Connection::signIn(const QString &type, const QJsonObject &fields)
 {
     return whenReady(request(type, fields), this, [this](const Result<QJsonObject> &result) {
-        if (result) {
-            m_attempt = 0;
-            m_user = result->value(u"user"_s).toObject();
-            const QString token = result->value(u"token"_s).toString();
-            if (!token.isEmpty()) {
-                m_token = token;
-                Q_EMIT tokenChanged(token);
-            }
-            setState(State::Connected);
-            Q_EMIT signedIn(m_user);
-        }
+        if (!result)
+            return result;
+        if (!takeSignedIn(*result))
+            return Result<QJsonObject>(
+                Error{ErrorCode::Internal, tr("The server's answer could not be read.")});
+        m_attempt = 0;
+        setState(State::Connected);
+        Q_EMIT signedIn(m_user);
         return result;
     });
 }
@@ -369,6 +409,7 @@ QFuture<Result<QJsonObject>> Connection::signOut()
                      [this](const Result<QJsonObject> &result) {
                          m_token.clear();
                          m_user = {};
+                         m_userId = 0;
                          if (m_helloDone)
                              setState(State::SignedOut);
                          Q_EMIT tokenChanged(QString());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/server_address.h"
+#include "protocol/messages/replies.h"
 #include "util/result.h"
 
 #include <QElapsedTimer>
@@ -48,7 +49,7 @@ public:
     ~Connection() override;
 
     /// Who we were last time (from the LocalStore), so the app knows itself offline.
-    void setKnownUser(const QJsonObject &user) { m_user = user; }
+    void setKnownUser(const QJsonObject &user);
     /// Where to connect and with which session token (empty: none yet).
     void setServer(const ServerAddress &server);
     void setToken(const QString &token);
@@ -62,14 +63,11 @@ public:
     /// The signed-in user ({"id","username","display_name",…}); empty when signed out.
     QJsonObject user() const { return m_user; }
     /// Takes the signed-in user as the relay now describes it (after `profile.update`).
-    void setUser(const QJsonObject &user)
-    {
-        if (!m_user.isEmpty() && user.value(u"id") == m_user.value(u"id"))
-            m_user = user;
-    }
-    qint64 userId() const;
+    void setUser(const QJsonObject &user);
+    qint64 userId() const { return m_userId; }
     /// What the relay said in hello ("limits", "registration", …).
-    QJsonObject welcome() const { return m_welcome; }
+    QJsonObject welcome() const { return m_welcome.encode(); }
+    const protocol::messages::Welcome &terms() const { return m_welcome; }
 
     /// Sends a request and returns its reply: the result object, or an Error with the
     /// relay's code — or Unavailable when not connected or the link drops before a reply.
@@ -111,6 +109,9 @@ private:
     void heartbeat();
     void failPending(const Error &error);
     QFuture<Result<QJsonObject>> send(const QString &type, const QJsonObject &fields);
+    /// Takes the user (and token) of a register/login/auth result; false if it does not
+    /// decode.
+    bool takeSignedIn(const QJsonObject &result);
     void authenticate();
 
     Options m_options;
@@ -118,7 +119,8 @@ private:
     std::optional<ServerAddress> m_server;
     QString m_token;
     QJsonObject m_user;
-    QJsonObject m_welcome;
+    qint64 m_userId = 0;
+    protocol::messages::Welcome m_welcome;
     State m_state = State::Offline;
     bool m_running = false;
     bool m_helloDone = false;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "protocol/messages/events.h"
 #include "util/result.h"
 
 #include <QHash>
@@ -10,6 +11,11 @@
 #include <QString>
 
 #include <optional>
+
+namespace tidings::protocol::messages {
+struct ConversationInfo;
+struct User;
+} // namespace tidings::protocol::messages
 
 /// What the app keeps: synchronous functions of the local connection, run on LocalStore's
 /// worker thread. Everything the relay sends is applied idempotently: applying the same
@@ -84,8 +90,13 @@ Result<void> setAccountValue(QSqlDatabase &db, const QString &key, const QString
 Result<QHash<QString, QString>> accountValues(QSqlDatabase &db);
 
 // --- from the relay ----------------------------------------------------------------------
+Result<void> storeUsers(QSqlDatabase &db, const QList<protocol::messages::User> &users);
+/// A conversation as the relay describes it: metadata, my membership and the members.
+Result<void> storeConversation(QSqlDatabase &db,
+                               const protocol::messages::ConversationInfo &conversation);
+/// The same from the relay's JSON (a `users` array, a `conversation` object), decoded by
+/// common/protocol first: BadRequest naming the field when it does not decode.
 Result<void> storeUsers(QSqlDatabase &db, const QJsonArray &users);
-/// A conversation object of the protocol: metadata, my membership and the members.
 Result<void> storeConversation(QSqlDatabase &db, const QJsonObject &conversation);
 
 struct Applied
@@ -97,6 +108,8 @@ struct Applied
 /// Applies one log entry. In order (seq = synced + 1) it is applied and the cursor moves;
 /// already seen, nothing happens; ahead of a gap, a message is still stored (so it shows)
 /// but the rest waits for the gap to be filled, and `gap` says so.
+Result<Applied> applyEvent(QSqlDatabase &db, const protocol::messages::LogEntry &event, qint64 me);
+/// The same from the relay's JSON, decoded first (BadRequest naming the field otherwise).
 Result<Applied> applyEvent(QSqlDatabase &db, const QJsonObject &event, qint64 me);
 /// A member's receipt cursors moved.
 Result<void> applyReceipt(QSqlDatabase &db, qint64 conversation, qint64 user, Seq delivered,
@@ -138,7 +151,7 @@ Result<QList<OutboxItem>> pendingOutbox(QSqlDatabase &db, int limit);
 /// (for sends and changes; empty for receipts). An item whose payload changed meanwhile (a
 /// receipt merged with newer cursors) stays for another trip.
 Result<Applied> outboxDone(QSqlDatabase &db, const QString &key, const QJsonObject &sentPayload,
-                           const QJsonObject &event, qint64 me);
+                           const std::optional<protocol::messages::LogEntry> &event, qint64 me);
 /// The relay refused `key` for good: it stays, marked failed, until retried or cancelled.
 Result<void> outboxFailed(QSqlDatabase &db, const QString &key, const QString &error);
 Result<void> outboxAttempted(QSqlDatabase &db, const QString &key);

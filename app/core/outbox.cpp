@@ -4,6 +4,7 @@
 #include "core/core_logging.h"
 #include "core/local_store.h"
 #include "protocol/messages/message_requests.h"
+#include "protocol/messages/replies.h"
 #include "util/futures.h"
 
 #include <QRandomGenerator>
@@ -72,12 +73,9 @@ Outbox::~Outbox() = default;
 
 qsizetype Outbox::maxTextBytes() const
 {
-    const qint64 announced = m_connection.welcome()
-                                 .value(u"limits"_s)
-                                 .toObject()
-                                 .value(u"max_text_bytes"_s)
-                                 .toInteger();
-    return announced > 0 ? qsizetype(announced) : kDefaultMaxTextBytes;
+    // Before hello, the relay's default.
+    return m_connection.terms().version > 0 ? m_connection.terms().limits.maxTextBytes
+                                            : kDefaultMaxTextBytes;
 }
 
 QString Outbox::tooLongText(qsizetype bytes, qsizetype maxBytes)
@@ -256,7 +254,15 @@ void Outbox::finished(const local::OutboxItem &item, quint64 attempt,
             m_inFlight.remove(item.key);
         m_failures = 0;
         qCDebug(lcOutbox) << "acked" << item.key;
-        const QJsonObject event = result->value(u"event"_s).toObject();
+        // A receipt's result has no entry; a send's or a change's does.
+        std::optional<protocol::messages::LogEntry> event;
+        if (item.type != QLatin1StringView(protocol::messages::Receipt::kType)) {
+            if (auto entry = protocol::messages::EntryResult::decode(*result))
+                event = std::move(entry->event);
+            else
+                qCWarning(lcOutbox) << "the relay's answer to" << item.key
+                                    << "does not decode:" << entry.error().message;
+        }
         const qint64 me = m_connection.userId();
         m_store
             .write<local::Applied>([item, event, me](QSqlDatabase &db) {

@@ -6,6 +6,7 @@
 #include "core/outbox.h"
 #include "protocol/messages/conversation_requests.h"
 #include "protocol/messages/message_requests.h"
+#include "protocol/messages/replies.h"
 #include "util/futures.h"
 
 #include <QDateTime>
@@ -23,15 +24,18 @@ namespace {
 constexpr int kPageSize = 500;
 constexpr qint64 kTypingShownMs = 6000;
 
-/// The entries of a `sync` or `history` page.
-QList<QJsonObject> eventsOf(const QJsonObject &page)
+/// A reply as its value type; a reply that does not decode is logged and dropped, as if
+/// it never came (what it would have brought is asked for again at the next catch-up).
+template<typename T> std::optional<T> decoded(const Result<QJsonObject> &reply, const char *what)
 {
-    QList<QJsonObject> events;
-    const QJsonArray array = page.value(u"events"_s).toArray();
-    events.reserve(array.size());
-    for (const QJsonValue &event : array)
-        events.append(event.toObject());
-    return events;
+    if (!reply)
+        return std::nullopt;
+    auto value = T::decode(*reply);
+    if (!value) {
+        qCWarning(lcSync) << "the relay's" << what << "does not decode:" << value.error().message;
+        return std::nullopt;
+    }
+    return std::move(*value);
 }
 
 struct Batch
@@ -102,56 +106,53 @@ void SyncEngine::onSignedIn()
     m_ownTypingSentAt.clear(); // a new session: the relay shows nothing of the old one
     ++m_generation;
     m_syncing = true;
-    listPage({});
+    listPage(std::nullopt);
 }
 
-void SyncEngine::listPage(const QJsonObject &after)
+void SyncEngine::listPage(std::optional<messages::ListPosition> after)
 {
     const int generation = m_generation;
     const qint64 me = m_connection.userId();
     // `after` is the `next` of the page before, as the relay gave it.
     messages::ListConversations ask;
-    if (!after.isEmpty())
-        ask.after = messages::ListPosition{after.value(u"at"_s).toInteger(),
-                                           after.value(u"id"_s).toInteger()};
+    ask.after = after;
     whenReady(
         m_connection.request(QString::fromLatin1(ask.kType), ask.encode()), this,
         [this, generation, me](const Result<QJsonObject> &list) {
             if (generation != m_generation)
                 return;
-            if (!list) {
+            const auto page = decoded<messages::ConversationPage>(list, "conversation list");
+            if (!page) {
                 m_syncing = false;
                 return; // the connection dropped: the next sign-in starts over
             }
-            const QJsonObject reply = *list;
-            queryPresence(reply.value(u"users"_s).toArray());
+            queryPresence(page->users);
             m_store
-                .write<bool>([reply, me](QSqlDatabase &db) -> Result<bool> {
+                .write<bool>([reply = *page, me](QSqlDatabase &db) -> Result<bool> {
                     if (auto stored = local::setAccountValue(db, u"user_id"_s, QString::number(me));
                         !stored)
                         return stored.error();
-                    if (auto users = local::storeUsers(db, reply.value(u"users"_s).toArray());
-                        !users)
+                    if (auto users = local::storeUsers(db, reply.users); !users)
                         return users.error();
-                    const QJsonArray conversations = reply.value(u"conversations"_s).toArray();
-                    for (const QJsonValue &conversation : conversations) {
-                        if (auto stored = local::storeConversation(db, conversation.toObject());
-                            !stored)
+                    for (const messages::ConversationInfo &conversation : reply.conversations) {
+                        if (auto stored = local::storeConversation(db, conversation); !stored)
                             return stored.error();
                     }
                     return true;
                 })
-                .then(this, [this, generation, reply](const Result<bool> &stored) {
-                    if (generation != m_generation)
-                        return;
-                    if (!stored)
-                        qCWarning(lcSync)
-                            << "cannot store the conversation list:" << stored.error().message;
-                    Q_EMIT conversationsChanged();
-                    if (reply.value(u"more"_s).toBool() && reply.value(u"next"_s).isObject())
-                        return listPage(reply.value(u"next"_s).toObject());
-                    syncPage();
-                });
+                .then(this,
+                      [this, generation,
+                       next = page->more ? page->next : std::nullopt](const Result<bool> &stored) {
+                          if (generation != m_generation)
+                              return;
+                          if (!stored)
+                              qCWarning(lcSync) << "cannot store the conversation list:"
+                                                << stored.error().message;
+                          Q_EMIT conversationsChanged();
+                          if (next)
+                              return listPage(next);
+                          syncPage();
+                      });
         });
 }
 
@@ -168,11 +169,14 @@ void SyncEngine::syncPage()
                 sync.cursors.append({it.key(), it.value()});
             sync.limit = kPageSize;
             whenReady(m_connection.request(QString::fromLatin1(sync.kType), sync.encode()), this,
-                      [this, generation](const Result<QJsonObject> &page) {
-                          if (generation != m_generation || !page)
+                      [this, generation](const Result<QJsonObject> &reply) {
+                          if (generation != m_generation)
                               return;
-                          const QList<QJsonObject> events = eventsOf(*page);
-                          const bool more = page->value(u"more"_s).toBool() && !events.isEmpty();
+                          auto page = decoded<messages::EventPage>(reply, "sync page");
+                          if (!page)
+                              return;
+                          QList<messages::LogEntry> events = std::move(page->events);
+                          const bool more = page->more && !events.isEmpty();
                           // The next page (or "caught up") only once this one is stored.
                           whenReady(applyEvents(events, false), this, [this, generation, more] {
                               if (generation != m_generation)
@@ -189,7 +193,17 @@ void SyncEngine::syncPage()
         });
 }
 
-QFuture<void> SyncEngine::applyEvents(const QList<QJsonObject> &events, bool live)
+QFuture<void> SyncEngine::applyAnswered(const QJsonObject &event)
+{
+    auto entry = messages::LogEntry::decode(event);
+    if (!entry) {
+        qCWarning(lcSync) << "the relay's answer does not decode:" << entry.error().message;
+        return readyFuture();
+    }
+    return applyEvents({std::move(*entry)}, true);
+}
+
+QFuture<void> SyncEngine::applyEvents(const QList<messages::LogEntry> &events, bool live)
 {
     if (events.isEmpty())
         return readyFuture();
@@ -197,8 +211,8 @@ QFuture<void> SyncEngine::applyEvents(const QList<QJsonObject> &events, bool liv
     return m_store
         .write<Batch>([events, me](QSqlDatabase &db) -> Result<Batch> {
             Batch batch;
-            for (const QJsonObject &event : events) {
-                const qint64 conversation = event.value(u"conversation"_s).toInteger();
+            for (const messages::LogEntry &event : events) {
+                const qint64 conversation = event.conversation;
                 auto known = local::hasConversation(db, conversation);
                 if (!known)
                     return known.error();
@@ -250,11 +264,14 @@ void SyncEngine::backfill(qint64 conversation)
             const messages::History history{conversation, std::nullopt, known->syncedSeq,
                                             kPageSize};
             whenReady(m_connection.request(QString::fromLatin1(history.kType), history.encode()),
-                      this, [this, conversation, generation](const Result<QJsonObject> &page) {
+                      this, [this, conversation, generation](const Result<QJsonObject> &reply) {
                           m_backfilling.remove(conversation);
-                          if (generation != m_generation || !page)
+                          if (generation != m_generation)
                               return;
-                          const QList<QJsonObject> events = eventsOf(*page);
+                          auto page = decoded<messages::EventPage>(reply, "history page");
+                          if (!page)
+                              return;
+                          const QList<messages::LogEntry> &events = page->events;
                           qCDebug(lcSync)
                               << "backfilled" << events.size() << "entries of" << conversation;
                           // Applied as live: if more is missing, the next gap asks again.
@@ -273,18 +290,15 @@ void SyncEngine::fetchConversation(qint64 conversation)
         m_connection.request(QString::fromLatin1(get.kType), get.encode()), this,
         [this, conversation](const Result<QJsonObject> &reply) {
             m_fetching.remove(conversation);
-            if (!reply)
+            const auto details = decoded<messages::ConversationDetails>(reply, "conversation");
+            if (!details)
                 return;
-            const QJsonObject details = *reply;
-            queryPresence(details.value(u"users"_s).toArray());
+            queryPresence(details->users);
             m_store
-                .write<bool>([details](QSqlDatabase &db) -> Result<bool> {
-                    if (auto users = local::storeUsers(db, details.value(u"users"_s).toArray());
-                        !users)
+                .write<bool>([details = *details](QSqlDatabase &db) -> Result<bool> {
+                    if (auto users = local::storeUsers(db, details.users); !users)
                         return users.error();
-                    if (auto stored
-                        = local::storeConversation(db, details.value(u"conversation"_s).toObject());
-                        !stored)
+                    if (auto stored = local::storeConversation(db, details.conversation); !stored)
                         return stored.error();
                     return true;
                 })
@@ -294,6 +308,13 @@ void SyncEngine::fetchConversation(qint64 conversation)
 
 void SyncEngine::queryPresence(const QJsonArray &users)
 {
+    const auto decoded = messages::UserList::decode(QJsonObject{{u"users"_s, users}});
+    if (decoded)
+        queryPresence(decoded->users);
+}
+
+void SyncEngine::queryPresence(const QList<messages::User> &users)
+{
     const qint64 me = m_connection.userId();
     messages::PresenceQuery query;
     const auto ask = [this, &query] {
@@ -301,24 +322,19 @@ void SyncEngine::queryPresence(const QJsonArray &users)
             return;
         whenReady(m_connection.request(QString::fromLatin1(query.kType), query.encode()), this,
                   [this, asked = m_presencePushes](const Result<QJsonObject> &reply) {
-                      if (!reply)
+                      const auto list = decoded<messages::PresenceList>(reply, "presence");
+                      if (!list)
                           return; // offline: the next sign-in asks again
-                      const QJsonArray presence = reply->value(u"presence"_s).toArray();
-                      for (const QJsonValue &value : presence) {
-                          const QJsonObject entry = value.toObject();
-                          const qint64 user = entry.value(u"user"_s).toInteger();
-                          if (m_presencePushedAt.value(user) > asked)
+                      for (const messages::PresenceEvent &entry : list->presence) {
+                          if (m_presencePushedAt.value(entry.user) > asked)
                               continue; // pushed since we asked: that is newer
-                          m_online.insert(user, entry.value(u"online"_s).toBool());
-                          if (entry.contains(u"last_seen"_s))
-                              m_lastSeen.insert(user, entry.value(u"last_seen"_s).toInteger());
-                          Q_EMIT presenceChanged(user);
+                          notePresence(entry);
                       }
                   });
         query.users.clear();
     };
-    for (const QJsonValue &user : users) {
-        const qint64 id = user.toObject().value(u"id"_s).toInteger();
+    for (const messages::User &user : users) {
+        const qint64 id = user.id;
         if (id <= 0 || id == me)
             continue;
         query.users.append(id);
@@ -336,53 +352,68 @@ void SyncEngine::acknowledge(const QHash<qint64, local::Seq> &delivered)
     }
 }
 
+void SyncEngine::notePresence(const messages::PresenceEvent &presence)
+{
+    m_online.insert(presence.user, presence.online);
+    if (presence.lastSeen)
+        m_lastSeen.insert(presence.user, *presence.lastSeen);
+    Q_EMIT presenceChanged(presence.user);
+}
+
 void SyncEngine::onFrame(const QJsonObject &frame)
 {
+    // Every frame the relay sends unasked, read through its value type; one that does not
+    // decode is logged and ignored (an entry it carried comes again with the next sync).
     const QString type = frame.value(u"type"_s).toString();
-    if (type == u"event") {
-        applyEvents({frame}, true);
-    } else if (type == u"receipt") {
-        const qint64 conversation = frame.value(u"conversation"_s).toInteger();
-        const qint64 user = frame.value(u"user"_s).toInteger();
-        const local::Seq delivered = frame.value(u"delivered_seq"_s).toInteger();
-        const local::Seq read = frame.value(u"read_seq"_s).toInteger();
+    const auto refused = [&type](const Error &error) {
+        qCWarning(lcSync) << "ignoring a" << type << "frame that does not decode:" << error.message;
+    };
+    if (type == QLatin1StringView(messages::LogEntry::kType)) {
+        auto entry = messages::LogEntry::decode(frame);
+        if (!entry)
+            return refused(entry.error());
+        applyEvents({std::move(*entry)}, true);
+    } else if (type == QLatin1StringView(messages::ReceiptEvent::kType)) {
+        const auto receipt = messages::ReceiptEvent::decode(frame);
+        if (!receipt)
+            return refused(receipt.error());
         const qint64 me = m_connection.userId();
         m_store
-            .write<bool>([conversation, user, delivered, read,
-                          me](QSqlDatabase &db) -> Result<bool> {
-                if (auto applied = local::applyReceipt(db, conversation, user, delivered, read, me);
+            .write<bool>([receipt = *receipt, me](QSqlDatabase &db) -> Result<bool> {
+                if (auto applied = local::applyReceipt(db, receipt.conversation, receipt.user,
+                                                       receipt.deliveredSeq, receipt.readSeq, me);
                     !applied)
                     return applied.error();
                 return true;
             })
-            .then(this, [this, conversation](const Result<bool> &) {
+            .then(this, [this, conversation = receipt->conversation](const Result<bool> &) {
                 Q_EMIT messagesChanged(conversation);
                 Q_EMIT conversationsChanged();
             });
-    } else if (type == u"typing") {
-        const qint64 conversation = frame.value(u"conversation"_s).toInteger();
-        const qint64 user = frame.value(u"user"_s).toInteger();
-        if (frame.value(u"typing"_s).toBool())
-            m_typing[conversation].insert(user,
-                                          QDateTime::currentMSecsSinceEpoch() + kTypingShownMs);
+    } else if (type == QLatin1StringView(messages::TypingEvent::kType)) {
+        const auto typing = messages::TypingEvent::decode(frame);
+        if (!typing)
+            return refused(typing.error());
+        if (typing->typing)
+            m_typing[typing->conversation].insert(
+                typing->user, QDateTime::currentMSecsSinceEpoch() + kTypingShownMs);
         else
-            m_typing[conversation].remove(user);
-        Q_EMIT typingChanged(conversation);
-    } else if (type == u"resync") {
+            m_typing[typing->conversation].remove(typing->user);
+        Q_EMIT typingChanged(typing->conversation);
+    } else if (type == QLatin1StringView(messages::ResyncEvent::kType)) {
         // The relay may have missed telling us something (its cluster bus was down): catch
         // up from the store as after signing in, unless a catch-up is running already.
         if (!m_syncing) {
             ++m_generation;
             m_syncing = true;
-            listPage({});
+            listPage(std::nullopt);
         }
-    } else if (type == u"presence") {
-        const qint64 user = frame.value(u"user"_s).toInteger();
-        m_presencePushedAt.insert(user, ++m_presencePushes);
-        m_online.insert(user, frame.value(u"online"_s).toBool());
-        if (frame.contains(u"last_seen"_s))
-            m_lastSeen.insert(user, frame.value(u"last_seen"_s).toInteger());
-        Q_EMIT presenceChanged(user);
+    } else if (type == QLatin1StringView(messages::PresenceEvent::kType)) {
+        const auto presence = messages::PresenceEvent::decode(frame);
+        if (!presence)
+            return refused(presence.error());
+        m_presencePushedAt.insert(presence->user, ++m_presencePushes);
+        notePresence(*presence);
     }
 }
 

@@ -1,6 +1,8 @@
 #pragma once
 
 #include "core/local_queries.h"
+#include "protocol/messages/conversation_requests.h"
+#include "protocol/messages/events.h"
 
 #include <QElapsedTimer>
 #include <QFuture>
@@ -8,6 +10,10 @@
 #include <QObject>
 #include <QSet>
 #include <QTimer>
+
+namespace tidings::protocol::messages {
+struct User;
+}
 
 namespace tidings::app {
 
@@ -46,10 +52,11 @@ public:
     /// `presence` events keep it current. Done by itself after sign-in and for new
     /// conversations.
     void queryPresence(const QJsonArray &users);
+    void queryPresence(const QList<protocol::messages::User> &users);
     qint64 lastSeen(qint64 user) const { return m_lastSeen.value(user, 0); }
     /// Stores an entry the relay answered a request with (a group change made here): the
     /// relay pushes it to the other sessions, not to the one that asked.
-    QFuture<void> applyAnswered(const QJsonObject &event) { return applyEvents({event}, true); }
+    QFuture<void> applyAnswered(const QJsonObject &event);
 
 Q_SIGNALS:
     /// A conversation's details, unread count or last message changed.
@@ -66,10 +73,11 @@ private:
     void onFrame(const QJsonObject &frame);
     /// One page of conversations.list (the first when `after` is empty); the next, or the
     /// sync, follows when it is stored.
-    void listPage(const QJsonObject &after);
+    void listPage(std::optional<protocol::messages::ListPosition> after);
     void syncPage();
     /// Stores entries; the future finishes once they are committed and announced.
-    QFuture<void> applyEvents(const QList<QJsonObject> &events, bool live);
+    QFuture<void> applyEvents(const QList<protocol::messages::LogEntry> &events, bool live);
+    void notePresence(const protocol::messages::PresenceEvent &presence);
     void backfill(qint64 conversation);
     void fetchConversation(qint64 conversation);
     void acknowledge(const QHash<qint64, local::Seq> &delivered);

@@ -2,6 +2,7 @@
 
 #include "chat/chat_core.h"
 #include "chat/cluster_link.h"
+#include "protocol/messages/events.h"
 #include "store/account_queries.h"
 #include "store/conversation_queries.h"
 #include "store/sql_helpers.h"
@@ -195,12 +196,12 @@ void Presence::readAudiences()
                 const Audience audience = audiences->value(it.key());
                 if (audience.contacts.isEmpty())
                     continue;
-                QJsonObject frame{
-                    {u"type"_s, u"presence"_s}, {u"user"_s, it.key()}, {u"online"_s, it->online}};
+                protocol::messages::PresenceEvent event{it.key(), it->online, std::nullopt};
                 if (!it->online && !audience.hideLastSeen)
-                    frame.insert(u"last_seen"_s, it->lastSeen);
+                    event.lastSeen = it->lastSeen;
                 m_core.sendToUsers(audience.contacts,
-                                   QJsonDocument(frame).toJson(QJsonDocument::Compact));
+                                   QJsonDocument(protocol::messages::eventFrame(event))
+                                       .toJson(QJsonDocument::Compact));
             }
             readAudiences(); // what gathered meanwhile
         });

@@ -1,6 +1,7 @@
 #include "chat/typing_tracker.h"
 
 #include "chat/chat_core.h"
+#include "protocol/messages/events.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -64,11 +65,10 @@ void TypingTracker::announce(UserId user, ConversationId conversation, bool typi
 {
     QList<UserId> others = members;
     others.removeAll(user);
-    const QJsonObject frame{{u"type"_s, u"typing"_s},
-                            {u"conversation"_s, conversation},
-                            {u"user"_s, user},
-                            {u"typing"_s, typing}};
-    m_core.sendToUsers(others, QJsonDocument(frame).toJson(QJsonDocument::Compact));
+    const protocol::messages::TypingEvent event{conversation, user, typing};
+    m_core.sendToUsers(
+        others,
+        QJsonDocument(protocol::messages::eventFrame(event)).toJson(QJsonDocument::Compact));
 }
 
 } // namespace tidings::relay

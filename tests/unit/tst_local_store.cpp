@@ -218,8 +218,11 @@ private Q_SLOTS:
         // The relay acks with seq 2: the same row becomes "sent", the outbox empties.
         const QJsonObject payload = pending.first().payload;
         const auto done = write<local::Applied>([payload](QSqlDatabase &db) {
-            return local::outboxDone(db, u"c-1"_s, payload,
-                                     message(2, kMe, u"hello bob"_s, u"c-1"_s), kMe);
+            return local::outboxDone(
+                db, u"c-1"_s, payload,
+                protocol::messages::LogEntry::decode(message(2, kMe, u"hello bob"_s, u"c-1"_s))
+                    .value(),
+                kMe);
         });
         QVERIFY(done.ok());
         QCOMPARE(done->syncedSeq, 2);

@@ -2,6 +2,7 @@
 #include "chat/handlers/handlers.h"
 #include "chat/wire.h"
 #include "protocol/messages/catalog.h"
+#include "protocol/messages/events.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -83,6 +84,19 @@ private Q_SLOTS:
                  qPrintable(u"documented but not typed: "_s + describe(spec - typed)));
     }
 
+    void everyEventHasAValueType()
+    {
+        // ... and one for each event (section 5), which the app reads them through.
+        const QStringList typedList = tidings::protocol::messages::typedEvents();
+        const QSet<QString> typed(typedList.begin(), typedList.end());
+        QCOMPARE(typed.size(), typedList.size());
+        const QSet<QString> spec = documentedTypes(m_spec, u"5. Events"_s);
+        QVERIFY2(typed - spec == QSet<QString>(),
+                 qPrintable(u"typed but not documented: "_s + describe(typed - spec)));
+        QVERIFY2(spec - typed == QSet<QString>(),
+                 qPrintable(u"documented but not typed: "_s + describe(spec - typed)));
+    }
+
     void everyEventIsDocumented()
     {
         const QStringList events = eventTypes();
@@ -115,6 +129,14 @@ private Q_SLOTS:
         QJsonObject frame = wire::event(record);
         frame.insert(u"type"_s, u"event"_s);
         QCOMPARE(QJsonDocument::fromJson(wire::eventFrame(json)).object(), frame);
+        // ... and the value type the app reads it with takes it as it is.
+        const auto entry = tidings::protocol::messages::LogEntry::decode(
+            QJsonDocument::fromJson(wire::eventFrame(json)).object());
+        QVERIFY(entry);
+        QCOMPARE(entry->seq, 42);
+        QCOMPARE(entry->clientId, record.clientId);
+        QCOMPARE(tidings::protocol::messages::MessageState::decode(entry->body).value().replyTo,
+                 40);
 
         record.clientId.clear();
         record.targetSeq = 40;

@@ -2,6 +2,7 @@
 
 #include "protocol/messages/account_requests.h"
 #include "protocol/messages/conversation_requests.h"
+#include "protocol/messages/events.h"
 #include "protocol/messages/message_requests.h"
 #include "protocol/messages/push_requests.h"
 
@@ -27,6 +28,15 @@ QStringList typedRequests()
           RegisterPushTarget::kType, ListPushTargets::kType, RemovePushTarget::kType}) {
         types.append(QString::fromLatin1(type));
     }
+    return types;
+}
+
+QStringList typedEvents()
+{
+    QStringList types;
+    for (const char *type : {LogEntry::kType, ReceiptEvent::kType, TypingEvent::kType,
+                             PresenceEvent::kType, ResyncEvent::kType})
+        types.append(QString::fromLatin1(type));
     return types;
 }
 

@@ -9,6 +9,7 @@
 #include "chat/typing_tracker.h"
 #include "protocol/fields.h"
 #include "protocol/messages/message_requests.h"
+#include "protocol/messages/replies.h"
 #include "store/account_queries.h"
 #include "store/conversation_queries.h"
 #include "store/report_queries.h"
@@ -20,6 +21,7 @@ namespace tidings::relay {
 
 using namespace Qt::StringLiterals;
 namespace fields = protocol::fields;
+namespace messages = protocol::messages;
 
 namespace {
 
@@ -60,7 +62,7 @@ void withMembers(const Request &request, ConversationId conversation,
               });
 }
 
-void typing(const Request &request, const protocol::messages::Typing &typing)
+void typing(const Request &request, const messages::Typing &typing)
 {
     const UserId user = request.session()->userId();
     if (request.throttledPerUserAndAddress(u"typing"_s, request.core().options().typingPerSecond))
@@ -81,7 +83,7 @@ void typing(const Request &request, const protocol::messages::Typing &typing)
 void answerPresence(const Request &request, const QList<UserRecord> &users,
                     const QSet<UserId> &onlineElsewhere);
 
-void queryPresence(const Request &request, const protocol::messages::PresenceQuery &query)
+void queryPresence(const Request &request, const messages::PresenceQuery &query)
 {
     const UserId me = request.session()->userId();
     const QList<UserId> asked = query.users;
@@ -119,18 +121,19 @@ void queryPresence(const Request &request, const protocol::messages::PresenceQue
 void answerPresence(const Request &request, const QList<UserRecord> &users,
                     const QSet<UserId> &onlineElsewhere)
 {
-    QJsonArray list;
+    messages::PresenceList list;
+    list.presence.reserve(users.size());
     for (const UserRecord &user : users) {
         const Presence &presence = request.core().presence();
         const bool online = presence.isOnline(user.id) || onlineElsewhere.contains(user.id);
-        QJsonObject entry{{u"user"_s, user.id}, {u"online"_s, online}};
+        messages::PresenceEvent entry{user.id, online, std::nullopt};
         // Just gone: the time is known before it is written.
         const qint64 lastSeen = presence.lastSeen(user.id, user.lastSeenAt);
         if (!online && !user.hideLastSeen && lastSeen > 0)
-            entry.insert(u"last_seen"_s, lastSeen);
-        list.append(entry);
+            entry.lastSeen = lastSeen;
+        list.presence.append(entry);
     }
-    request.reply({{u"presence"_s, list}});
+    request.reply(list.encode());
 }
 
 void report(const Request &request, const protocol::messages::Report &asked)

@@ -7,6 +7,7 @@
 #include "chat/session.h"
 #include "chat/wire.h"
 #include "protocol/fields.h"
+#include "protocol/messages/events.h"
 #include "protocol/messages/message_requests.h"
 #include "push/push_service.h"
 #include "store/media_queries.h"
@@ -127,14 +128,12 @@ void updateReceipt(const Request &request, const messages::Receipt &receipt)
             if (!update)
                 return request.fail(update.error());
             if (update->changed) {
-                QJsonObject frame{{u"type"_s, u"receipt"_s},
-                                  {u"conversation"_s, update->conversationId},
-                                  {u"user"_s, update->userId},
-                                  {u"delivered_seq"_s, update->deliveredSeq},
-                                  {u"read_seq"_s, update->readSeq}};
-                request.core().sendToUsers(update->recipients,
-                                           QJsonDocument(frame).toJson(QJsonDocument::Compact),
-                                           request.session());
+                const messages::ReceiptEvent event{update->conversationId, update->userId,
+                                                   update->deliveredSeq, update->readSeq};
+                request.core().sendToUsers(
+                    update->recipients,
+                    QJsonDocument(messages::eventFrame(event)).toJson(QJsonDocument::Compact),
+                    request.session());
             }
             request.reply(
                 {{u"delivered_seq"_s, update->deliveredSeq}, {u"read_seq"_s, update->readSeq}});

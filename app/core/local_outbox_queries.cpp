@@ -1,0 +1,409 @@
+// What the user does, queued: messages, changes and receipts in the outbox, and what the
+// relay answers them with.
+#include "core/local_queries.h"
+
+#include "core/local_queries_internal.h"
+#include "protocol/messages/events.h"
+#include "protocol/messages/message_requests.h"
+#include "sql/sql_helpers.h"
+
+#include <QJsonDocument>
+
+#include <algorithm>
+
+namespace tidings::app::local {
+
+using namespace Qt::StringLiterals;
+using sql::now;
+using sql::run;
+using namespace detail;
+
+Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
+                             const QString &clientId, const QString &caption, Seq replyTo,
+                             const QJsonArray &attachments)
+{
+    const QString text = caption.isNull() ? u""_s : caption; // a null QString binds as NULL
+    QJsonObject body{{u"text"_s, text}};
+    if (!attachments.isEmpty())
+        body.insert(u"attachments"_s, attachments);
+    if (replyTo > 0)
+        body.insert(u"reply_to"_s, replyTo);
+    const QJsonObject payload
+        = protocol::messages::SendMessage{conversation, clientId, text, replyTo, attachments}
+              .encode();
+    const qint64 at = now();
+    auto inserted = run(db,
+                        u"INSERT INTO messages (conversation_id, client_id, sender_id, kind, body, "
+                        u"text, created_at, state) "
+                        "VALUES (?, ?, ?, 'message', ?, ?, ?, 'queued') RETURNING "_s
+                            + messageColumns(),
+                        {conversation, clientId, me, toText(body), text, at});
+    if (!inserted)
+        return inserted.error();
+    inserted->next();
+    const Message message = readMessage(*inserted);
+    inserted->finish();
+    auto queued = run(
+        db,
+        u"INSERT INTO outbox (key, type, payload, conversation_id, created_at) VALUES (?, 'message.send', ?, ?, ?)"_s,
+        {clientId, toText(payload), conversation, at});
+    if (!queued)
+        return queued.error();
+    if (auto activity
+        = run(db, u"UPDATE conversations SET last_activity = max(last_activity, ?) WHERE id = ?"_s,
+              {at, conversation});
+        !activity) {
+        return activity.error();
+    }
+    return message;
+}
+
+namespace {
+
+/// Puts `media` into the attachment of `attachments` whose upload is `uploadId`; false if
+/// none is.
+bool fillAttachment(QJsonArray &attachments, const QString &uploadId, const QJsonObject &media)
+{
+    bool found = false;
+    for (qsizetype i = 0; i < attachments.size(); ++i) {
+        QJsonObject attachment = attachments.at(i).toObject();
+        if (attachment.value(u"upload"_s).toString() != uploadId)
+            continue;
+        attachment.insert(u"media"_s, media.value(u"id"_s));
+        for (const QString &field : {u"size"_s, u"type"_s, u"sha256"_s}) {
+            if (media.contains(field))
+                attachment.insert(field, media.value(field));
+        }
+        attachments.replace(i, attachment);
+        found = true;
+    }
+    return found;
+}
+
+} // namespace
+
+bool waitsForUpload(const QJsonObject &payload)
+{
+    const QJsonArray attachments = payload.value(u"attachments"_s).toArray();
+    return std::any_of(attachments.begin(), attachments.end(), [](const QJsonValue &attachment) {
+        return !attachment.toObject().contains(u"media"_s);
+    });
+}
+
+QJsonObject wirePayload(const QJsonObject &payload)
+{
+    if (!payload.contains(u"attachments"_s))
+        return payload;
+    QJsonArray attachments = payload.value(u"attachments"_s).toArray();
+    for (qsizetype i = 0; i < attachments.size(); ++i) {
+        QJsonObject attachment = attachments.at(i).toObject();
+        attachment.remove(u"upload"_s);
+        attachment.remove(u"local_path"_s);
+        attachments.replace(i, attachment);
+    }
+    QJsonObject wire = payload;
+    wire.insert(u"attachments"_s, attachments);
+    return wire;
+}
+
+namespace {
+
+struct Waiting
+{
+    QString key;
+    QJsonObject payload;
+    qint64 conversation = 0;
+};
+
+/// The outbox item whose attachments include the upload `uploadId`, if one waits for it.
+Result<std::optional<Waiting>> waitingFor(QSqlDatabase &db, const QString &uploadId)
+{
+    const QString pattern = u"%\"upload\":\""_s + uploadId + u"\"%"_s;
+    auto query = run(db, u"SELECT key, payload, conversation_id FROM outbox WHERE payload LIKE ?"_s,
+                     {pattern});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return std::optional<Waiting>();
+    return std::optional<Waiting>(
+        Waiting{query->value(0).toString(),
+                QJsonDocument::fromJson(query->value(1).toString().toUtf8()).object(),
+                query->value(2).toLongLong()});
+}
+
+} // namespace
+
+Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
+                                  const QJsonObject &media)
+{
+    auto waiting = waitingFor(db, uploadId);
+    if (!waiting)
+        return waiting.error();
+    if (!waiting->has_value())
+        return 0;
+    const QString key = (*waiting)->key;
+    QJsonObject payload = (*waiting)->payload;
+    const qint64 conversation = (*waiting)->conversation;
+    QJsonArray attachments = payload.value(u"attachments"_s).toArray();
+    if (!fillAttachment(attachments, uploadId, media))
+        return 0;
+    payload.insert(u"attachments"_s, attachments);
+    if (auto stored
+        = run(db, u"UPDATE outbox SET payload = ? WHERE key = ?"_s, {toText(payload), key});
+        !stored) {
+        return stored.error();
+    }
+    auto message
+        = run(db, u"SELECT body FROM messages WHERE client_id = ? AND seq IS NULL"_s, {key});
+    if (!message)
+        return message.error();
+    if (message->next()) {
+        QJsonObject body = QJsonDocument::fromJson(message->value(0).toString().toUtf8()).object();
+        message->finish();
+        QJsonArray shown = body.value(u"attachments"_s).toArray();
+        fillAttachment(shown, uploadId, media);
+        body.insert(u"attachments"_s, shown);
+        if (auto stored
+            = run(db, u"UPDATE messages SET body = ? WHERE client_id = ? AND seq IS NULL"_s,
+                  {toText(body), key});
+            !stored) {
+            return stored.error();
+        }
+    }
+    return conversation;
+}
+
+Result<qint64> attachmentFailed(QSqlDatabase &db, const QString &uploadId, const QString &reason)
+{
+    auto waiting = waitingFor(db, uploadId);
+    if (!waiting)
+        return waiting.error();
+    if (!waiting->has_value())
+        return 0;
+    if (auto failed = outboxFailed(db, (*waiting)->key, reason); !failed)
+        return failed.error();
+    return (*waiting)->conversation;
+}
+
+namespace {
+
+/// The change a request of the user's makes (message.edit, message.delete, message.react),
+/// as the outbox holds it.
+Change changeOfRequest(const QString &type, const QJsonObject &payload)
+{
+    namespace proto = protocol::messages;
+    if (type == QLatin1StringView(proto::EditMessage::kType)) {
+        if (const auto edit = proto::EditMessage::decode(payload))
+            return Change{u"edit"_s, edit->text, false, {}, true};
+    } else if (type == QLatin1StringView(proto::DeleteMessage::kType)) {
+        return Change{u"delete"_s, {}, true, {}, true};
+    } else if (type == QLatin1StringView(proto::ReactToMessage::kType)) {
+        if (const auto react = proto::ReactToMessage::decode(payload))
+            return Change{u"reaction"_s, {}, true, react->emoji, react->on};
+    }
+    return Change{};
+}
+
+/// Where a change request points: its conversation, client id and message seq.
+struct Target
+{
+    qint64 conversation = 0;
+    QString key;
+    Seq seq = 0;
+};
+
+Target targetOf(const QString &type, const QJsonObject &payload)
+{
+    namespace proto = protocol::messages;
+    if (type == QLatin1StringView(proto::EditMessage::kType)) {
+        if (const auto edit = proto::EditMessage::decode(payload))
+            return {edit->conversation, edit->clientId, edit->seq};
+    } else if (type == QLatin1StringView(proto::DeleteMessage::kType)) {
+        if (const auto remove = proto::DeleteMessage::decode(payload))
+            return {remove->conversation, remove->clientId, remove->seq};
+    } else if (type == QLatin1StringView(proto::ReactToMessage::kType)) {
+        if (const auto react = proto::ReactToMessage::decode(payload))
+            return {react->conversation, react->clientId, react->seq};
+    }
+    return {};
+}
+
+} // namespace
+
+Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJsonObject &payload,
+                               qint64 me)
+{
+    const Target change = targetOf(type, payload);
+    if (change.key.isEmpty())
+        return Error{ErrorCode::BadRequest, u"not a change to a message: "_s + type};
+    const qint64 conversation = change.conversation;
+    const QString &key = change.key;
+    // Shown at once; the relay's answer (or a later sync) confirms it.
+    auto target = messageBySeq(db, conversation, change.seq);
+    if (!target)
+        return target.error();
+    if (target->has_value()) {
+        if (auto stored = storeBody(
+                db, (*target)->first,
+                changed((*target)->second, changeOfRequest(type, payload), me, now(), false));
+            !stored)
+            return stored.error();
+    }
+    auto queued = run(db,
+                      u"INSERT INTO outbox (key, type, payload, conversation_id, created_at) "
+                      u"VALUES (?, ?, ?, ?, ?) "
+                      "RETURNING id, attempts"_s,
+                      {key, type, toText(payload), conversation, now()});
+    if (!queued)
+        return queued.error();
+    queued->next();
+    return OutboxItem{
+        queued->value(0).toLongLong(), key, type, payload, conversation, u"pending"_s, 0, {}};
+}
+
+Result<bool> queueReceipt(QSqlDatabase &db, qint64 conversation, std::optional<Seq> delivered,
+                          std::optional<Seq> read, bool shareRead)
+{
+    auto query
+        = run(db, u"SELECT delivered_seq, read_seq, synced_seq FROM conversations WHERE id = ?"_s,
+              {conversation});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return Error{ErrorCode::NotFound, u"no such conversation"_s};
+    const Seq oldDelivered = query->value(0).toLongLong();
+    const Seq oldRead = query->value(1).toLongLong();
+    query->finish();
+    const Seq newRead = std::max(oldRead, read.value_or(0));
+    const Seq newDelivered = std::max({oldDelivered, delivered.value_or(0), newRead});
+    if (newRead == oldRead && newDelivered == oldDelivered)
+        return false;
+    if (auto moved
+        = run(db, u"UPDATE conversations SET delivered_seq = ?, read_seq = ? WHERE id = ?"_s,
+              {newDelivered, newRead, conversation});
+        !moved) {
+        return moved.error();
+    }
+    // One receipt waits per conversation: the newest cursors replace the older ones.
+    QJsonObject payload{{u"conversation"_s, conversation}, {u"delivered_seq"_s, newDelivered}};
+    if (shareRead)
+        payload.insert(u"read_seq"_s, newRead);
+    auto queued
+        = run(db,
+              u"INSERT INTO outbox (key, type, payload, conversation_id, created_at) VALUES (?, "
+              u"'receipt', ?, ?, ?) "
+              "ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, state = 'pending'"_s,
+              {u"receipt:%1"_s.arg(conversation), toText(payload), conversation, now()});
+    if (!queued)
+        return queued.error();
+    return true;
+}
+
+Result<void> setDraft(QSqlDatabase &db, qint64 conversation, const QString &draft)
+{
+    auto query
+        = run(db, u"UPDATE conversations SET draft = ? WHERE id = ?"_s, {draft, conversation});
+    if (!query)
+        return query.error();
+    return {};
+}
+
+Result<QList<OutboxItem>> pendingOutbox(QSqlDatabase &db, int limit)
+{
+    auto query
+        = run(db,
+              u"SELECT id, key, type, payload, conversation_id, state, attempts, error FROM outbox "
+              "WHERE state = 'pending' ORDER BY id LIMIT ?"_s,
+              {limit});
+    if (!query)
+        return query.error();
+    QList<OutboxItem> items;
+    while (query->next()) {
+        items.append({query->value(0).toLongLong(), query->value(1).toString(),
+                      query->value(2).toString(), fromText(query->value(3).toString()),
+                      query->value(4).toLongLong(), query->value(5).toString(),
+                      query->value(6).toInt(), query->value(7).toString()});
+    }
+    return items;
+}
+
+Result<Applied> outboxDone(QSqlDatabase &db, const QString &key, const QJsonObject &sentPayload,
+                           const std::optional<protocol::messages::LogEntry> &event, qint64 me)
+{
+    auto removed = run(db, u"DELETE FROM outbox WHERE key = ? AND payload = ?"_s,
+                       {key, toText(sentPayload)});
+    if (!removed)
+        return removed.error();
+    if (!event)
+        return Applied{};
+    return applyEvent(db, *event, me);
+}
+
+Result<void> outboxFailed(QSqlDatabase &db, const QString &key, const QString &error)
+{
+    auto failed
+        = run(db, u"UPDATE outbox SET state = 'failed', error = ? WHERE key = ?"_s, {error, key});
+    if (!failed)
+        return failed.error();
+    auto message = run(
+        db,
+        u"UPDATE messages SET state = 'failed', error = ? WHERE client_id = ? AND seq IS NULL"_s,
+        {error, key});
+    if (!message)
+        return message.error();
+    return {};
+}
+
+Result<void> outboxAttempted(QSqlDatabase &db, const QString &key)
+{
+    auto query = run(db, u"UPDATE outbox SET attempts = attempts + 1 WHERE key = ?"_s, {key});
+    if (!query)
+        return query.error();
+    return {};
+}
+
+namespace {
+
+Result<qint64> outboxConversation(QSqlDatabase &db, const QString &key)
+{
+    auto query = run(db, u"SELECT conversation_id FROM outbox WHERE key = ?"_s, {key});
+    if (!query)
+        return query.error();
+    return query->next() ? query->value(0).toLongLong() : qint64(0);
+}
+
+} // namespace
+
+Result<qint64> outboxCancel(QSqlDatabase &db, const QString &key)
+{
+    const auto conversation = outboxConversation(db, key);
+    if (!conversation)
+        return conversation.error();
+    auto message = run(db, u"DELETE FROM messages WHERE client_id = ? AND seq IS NULL"_s, {key});
+    if (!message)
+        return message.error();
+    auto removed = run(db, u"DELETE FROM outbox WHERE key = ?"_s, {key});
+    if (!removed)
+        return removed.error();
+    return *conversation;
+}
+
+Result<qint64> outboxRetry(QSqlDatabase &db, const QString &key)
+{
+    const auto conversation = outboxConversation(db, key);
+    if (!conversation)
+        return conversation.error();
+    auto retried
+        = run(db, u"UPDATE outbox SET state = 'pending', attempts = 0, error = '' WHERE key = ?"_s,
+              {key});
+    if (!retried)
+        return retried.error();
+    auto message = run(
+        db,
+        u"UPDATE messages SET state = 'queued', error = '' WHERE client_id = ? AND seq IS NULL"_s,
+        {key});
+    if (!message)
+        return message.error();
+    return *conversation;
+}
+} // namespace tidings::app::local

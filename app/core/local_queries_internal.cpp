@@ -1,0 +1,120 @@
+#include "core/local_queries_internal.h"
+
+#include "protocol/messages/events.h"
+#include "protocol/messages/message_rules.h"
+#include "sql/sql_helpers.h"
+
+#include <QJsonDocument>
+
+#include <limits>
+
+namespace tidings::app::local::detail {
+
+using namespace Qt::StringLiterals;
+using sql::run;
+
+QString toText(const QJsonObject &object)
+{
+    return QString::fromUtf8(QJsonDocument(object).toJson(QJsonDocument::Compact));
+}
+
+QJsonObject fromText(const QString &text)
+{
+    return QJsonDocument::fromJson(text.toUtf8()).object();
+}
+
+QString searchableText(const QString &kind, const QJsonObject &body)
+{
+    if (kind != protocol::messages::kinds::kMessage)
+        return QString();
+    const auto state = protocol::messages::MessageState::decode(body);
+    return state && !state->isGone() ? state->text : QString();
+}
+
+const QString &messageColumns()
+{
+    static const QString columns
+        = u"id, conversation_id, seq, client_id, sender_id, kind, body, created_at, state, error"_s;
+    return columns;
+}
+
+Message readMessage(const QSqlQuery &query)
+{
+    Message message;
+    message.id = query.value(0).toLongLong();
+    message.conversationId = query.value(1).toLongLong();
+    if (!query.value(2).isNull())
+        message.seq = query.value(2).toLongLong();
+    message.clientId = query.value(3).toString();
+    message.senderId = query.value(4).toLongLong();
+    message.kind = query.value(5).toString();
+    message.body = fromText(query.value(6).toString());
+    message.createdAt = query.value(7).toLongLong();
+    message.state = query.value(8).toString();
+    message.error = query.value(9).toString();
+    return message;
+}
+
+Result<std::optional<std::pair<qint64, QJsonObject>>> messageBySeq(QSqlDatabase &db,
+                                                                   qint64 conversation, Seq seq)
+{
+    auto query = run(
+        db,
+        u"SELECT id, body FROM messages WHERE conversation_id = ? AND seq = ? AND kind = 'message'"_s,
+        {conversation, seq});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return std::optional<std::pair<qint64, QJsonObject>>();
+    return std::optional(
+        std::pair(query->value(0).toLongLong(), fromText(query->value(1).toString())));
+}
+
+Result<void> storeBody(QSqlDatabase &db, qint64 id, const QJsonObject &body)
+{
+    auto query = run(db, u"UPDATE messages SET body = ?, text = coalesce(?, '') WHERE id = ?"_s,
+                     {toText(body), searchableText(u"message"_s, body), id});
+    if (!query)
+        return query.error();
+    return {};
+}
+
+Change changeOf(const protocol::messages::LogEntry &entry)
+{
+    namespace messages = protocol::messages;
+    Change change{entry.kind, {}, true, {}, true};
+    if (entry.is(messages::kinds::kEdit)) {
+        if (const auto edit = messages::EditChange::decode(entry.body); edit && !edit->gone)
+            change = Change{entry.kind, edit->text, false, {}, true};
+    } else if (entry.is(messages::kinds::kReaction)) {
+        if (const auto reaction = messages::ReactionChange::decode(entry.body))
+            change = Change{entry.kind, {}, true, reaction->emoji, reaction->on};
+        else
+            change.kind.clear(); // a reaction naming no emoji changes nothing
+    }
+    return change;
+}
+
+QJsonObject changed(QJsonObject body, const Change &change, qint64 sender, qint64 time,
+                    bool fromRelay)
+{
+    namespace messages = protocol::messages;
+    if (messages::isGone(body))
+        return body; // nothing brings a deleted or expired message back
+    if (change.kind == messages::kinds::kEdit) {
+        if (change.textGone)
+            return body; // an edit whose text went with a later delete
+        return messages::withEdit(std::move(body), change.text, time);
+    }
+    if (change.kind == messages::kinds::kDelete)
+        return messages::deletedBody(time);
+    if (change.kind == messages::kinds::kReaction) {
+        auto reacted = messages::withReaction(body, change.emoji, sender, change.on,
+                                              fromRelay ? std::numeric_limits<int>::max()
+                                                        : messages::kMaxReactionsPerMessage);
+        return reacted ? std::move(reacted).value() : body;
+    }
+    return body;
+}
+
+} // namespace tidings::app::local::detail

@@ -1,0 +1,190 @@
+// What the UI reads: conversations, messages, users and search.
+#include "core/local_queries.h"
+
+#include "core/local_queries_internal.h"
+#include "sql/sql_helpers.h"
+
+#include <QRegularExpression>
+
+namespace tidings::app::local {
+
+using namespace Qt::StringLiterals;
+using sql::now;
+using sql::run;
+using namespace detail;
+
+namespace {
+
+Result<Conversation> withDetails(QSqlDatabase &db, Conversation conversation, qint64 me)
+{
+    auto unread = run(db,
+                      u"SELECT count(*) FROM (SELECT 1 FROM messages WHERE conversation_id = ? AND "
+                      u"kind = 'message' "
+                      "AND sender_id <> ? AND seq > ? LIMIT 999)"_s,
+                      {conversation.id, me, conversation.readSeq});
+    if (!unread)
+        return unread.error();
+    unread->next();
+    conversation.unread = unread->value(0).toInt();
+    unread->finish();
+
+    auto last = run(db,
+                    u"SELECT "_s + messageColumns()
+                        + u" FROM messages WHERE conversation_id = ? AND kind = 'message' "
+                          "ORDER BY seq IS NULL DESC, seq DESC, id DESC LIMIT 1"_s,
+                    {conversation.id});
+    if (!last)
+        return last.error();
+    if (last->next())
+        conversation.lastMessage = readMessage(*last);
+    last->finish();
+
+    auto members = run(
+        db,
+        u"SELECT user_id, role, delivered_seq, read_seq FROM members WHERE conversation_id = ? ORDER BY user_id"_s,
+        {conversation.id});
+    if (!members)
+        return members.error();
+    while (members->next()) {
+        conversation.members.append({members->value(0).toLongLong(), members->value(1).toString(),
+                                     members->value(2).toLongLong(),
+                                     members->value(3).toLongLong()});
+    }
+    return conversation;
+}
+
+const QString kConversationColumns
+    = u"id, kind, title, last_seq, synced_seq, member_count, my_role, joined_seq, left_seq, "
+      "delivered_seq, read_seq, last_activity, draft"_s;
+
+Conversation readConversation(const QSqlQuery &query)
+{
+    Conversation conversation;
+    conversation.id = query.value(0).toLongLong();
+    conversation.kind = query.value(1).toString();
+    conversation.title = query.value(2).toString();
+    conversation.lastSeq = query.value(3).toLongLong();
+    conversation.syncedSeq = query.value(4).toLongLong();
+    conversation.memberCount = query.value(5).toInt();
+    conversation.myRole = query.value(6).toString();
+    conversation.joinedSeq = query.value(7).toLongLong();
+    if (!query.value(8).isNull())
+        conversation.leftSeq = query.value(8).toLongLong();
+    conversation.deliveredSeq = query.value(9).toLongLong();
+    conversation.readSeq = query.value(10).toLongLong();
+    conversation.lastActivity = query.value(11).toLongLong();
+    conversation.draft = query.value(12).toString();
+    return conversation;
+}
+
+} // namespace
+
+Result<QList<Conversation>> conversations(QSqlDatabase &db, qint64 me)
+{
+    auto query = run(db,
+                     u"SELECT "_s + kConversationColumns
+                         + u" FROM conversations ORDER BY last_activity DESC, id DESC"_s);
+    if (!query)
+        return query.error();
+    QList<Conversation> list;
+    while (query->next())
+        list.append(readConversation(*query));
+    query->finish();
+    for (Conversation &conversation : list) {
+        auto detailed = withDetails(db, conversation, me);
+        if (!detailed)
+            return detailed.error();
+        conversation = *detailed;
+    }
+    return list;
+}
+
+Result<Conversation> conversation(QSqlDatabase &db, qint64 id, qint64 me)
+{
+    auto query = run(
+        db, u"SELECT "_s + kConversationColumns + u" FROM conversations WHERE id = ?"_s, {id});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return Error{ErrorCode::NotFound, u"no such conversation"_s};
+    const Conversation found = readConversation(*query);
+    query->finish();
+    return withDetails(db, found, me);
+}
+
+Result<QList<Message>> messages(QSqlDatabase &db, qint64 conversation, Seq beforeSeq, int limit)
+{
+    auto query = beforeSeq > 0
+        ? run(
+            db,
+            u"SELECT "_s + messageColumns()
+                + u" FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"_s,
+            {conversation, beforeSeq, limit})
+        : run(db,
+              u"SELECT "_s + messageColumns()
+                  + u" FROM messages WHERE conversation_id = ? "
+                    "ORDER BY seq IS NULL DESC, seq DESC, id DESC LIMIT ?"_s,
+              {conversation, limit});
+    if (!query)
+        return query.error();
+    QList<Message> list;
+    while (query->next())
+        list.prepend(readMessage(*query));
+    return list;
+}
+
+Result<QList<Message>> messagesFrom(QSqlDatabase &db, qint64 conversation, Seq fromSeq, int limit)
+{
+    auto query
+        = run(db,
+              u"SELECT "_s + messageColumns()
+                  + u" FROM messages WHERE conversation_id = ? AND (seq >= ? OR seq IS NULL) "
+                    "ORDER BY seq IS NULL, seq, id LIMIT ?"_s,
+              {conversation, fromSeq, limit});
+    if (!query)
+        return query.error();
+    QList<Message> list;
+    while (query->next())
+        list.append(readMessage(*query));
+    return list;
+}
+
+Result<QList<User>> users(QSqlDatabase &db)
+{
+    auto query = run(db, u"SELECT id, username, display_name FROM users ORDER BY id"_s);
+    if (!query)
+        return query.error();
+    QList<User> list;
+    while (query->next())
+        list.append(
+            {query->value(0).toLongLong(), query->value(1).toString(), query->value(2).toString()});
+    return list;
+}
+
+Result<QList<Message>> search(QSqlDatabase &db, const QString &text, int limit)
+{
+    // Words become quoted prefix terms: whatever the user types is never FTS syntax.
+    QStringList terms;
+    static const QRegularExpression separators(u"\\s+"_s);
+    const QStringList words = text.split(separators, Qt::SkipEmptyParts);
+    for (QString word : words) {
+        word.replace(u'"', u"\"\""_s);
+        terms.append(u"\"%1\"*"_s.arg(word));
+    }
+    if (terms.isEmpty())
+        return QList<Message>();
+    auto query = run(db,
+                     u"SELECT m.id, m.conversation_id, m.seq, m.client_id, m.sender_id, m.kind, "
+                     u"m.body, m.created_at, "
+                     "m.state, m.error FROM messages_search s JOIN messages m ON m.id = s.rowid "
+                     "WHERE messages_search MATCH ? ORDER BY m.created_at DESC LIMIT ?"_s,
+                     {terms.join(u' '), limit});
+    if (!query)
+        return query.error();
+    QList<Message> list;
+    while (query->next())
+        list.append(readMessage(*query));
+    return list;
+}
+
+} // namespace tidings::app::local
