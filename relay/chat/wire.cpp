@@ -1,6 +1,7 @@
 #include "chat/wire.h"
 
 #include "protocol/json_writer.h"
+#include "protocol/messages/replies.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -8,19 +9,40 @@
 namespace tidings::relay::wire {
 
 using namespace Qt::StringLiterals;
+namespace messages = protocol::messages;
+
+namespace {
+
+messages::User userValue(const UserRecord &user)
+{
+    return messages::User{user.id, user.username, user.displayName, std::nullopt, {}};
+}
+
+messages::Member memberValue(const MemberRecord &member)
+{
+    return messages::Member{member.userId,       roleName(member.role), member.joinedSeq,
+                            member.deliveredSeq, member.readSeq,        member.leftSeq};
+}
+
+messages::LogEntry entryValue(const EventRecord &event)
+{
+    return messages::LogEntry{event.conversationId, event.seq,      event.kind,      event.senderId,
+                              event.createdAt,      event.clientId, event.targetSeq, event.body};
+}
+
+} // namespace
 
 QJsonObject publicUser(const UserRecord &user)
 {
-    return QJsonObject{
-        {u"id"_s, user.id}, {u"username"_s, user.username}, {u"display_name"_s, user.displayName}};
+    return userValue(user).encode();
 }
 
 QJsonObject ownUser(const UserRecord &user)
 {
-    QJsonObject object = publicUser(user);
-    object.insert(u"hide_last_seen"_s, user.hideLastSeen);
-    object.insert(u"group_adds"_s, user.groupAdds);
-    return object;
+    messages::User own = userValue(user);
+    own.hideLastSeen = user.hideLastSeen;
+    own.groupAdds = user.groupAdds;
+    return own.encode();
 }
 
 QJsonObject session(const SessionRecord &session, bool current)
@@ -34,17 +56,7 @@ QJsonObject session(const SessionRecord &session, bool current)
 
 QJsonObject event(const EventRecord &event)
 {
-    QJsonObject object = event.body;
-    object.insert(u"conversation"_s, event.conversationId);
-    object.insert(u"seq"_s, event.seq);
-    object.insert(u"kind"_s, event.kind);
-    object.insert(u"sender"_s, event.senderId);
-    object.insert(u"time"_s, event.createdAt);
-    if (!event.clientId.isEmpty())
-        object.insert(u"client_id"_s, event.clientId);
-    if (event.targetSeq > 0)
-        object.insert(u"target_seq"_s, event.targetSeq);
-    return object;
+    return entryValue(event).encode();
 }
 
 QByteArray eventJson(const EventRecord &event)
@@ -98,36 +110,28 @@ QByteArray eventFrame(const QByteArray &eventJson)
 
 QJsonObject member(const MemberRecord &member)
 {
-    QJsonObject object{{u"user"_s, member.userId},
-                       {u"role"_s, roleName(member.role)},
-                       {u"joined_seq"_s, member.joinedSeq},
-                       {u"delivered_seq"_s, member.deliveredSeq},
-                       {u"read_seq"_s, member.readSeq}};
-    if (member.leftSeq)
-        object.insert(u"left_seq"_s, *member.leftSeq);
-    return object;
+    return memberValue(member).encode();
 }
 
 QJsonObject conversation(const sql::ConversationSummary &summary)
 {
-    QJsonObject object{{u"id"_s, summary.conversation.id},
-                       {u"kind"_s, summary.conversation.isGroup ? u"group"_s : u"direct"_s},
-                       {u"last_seq"_s, summary.conversation.lastSeq},
-                       {u"created_at"_s, summary.conversation.createdAt},
-                       {u"member_count"_s, summary.memberCount},
-                       {u"me"_s, member(summary.me)},
-                       {u"unread"_s, summary.unread}};
-    if (summary.conversation.isGroup)
-        object.insert(u"title"_s, summary.conversation.title);
+    messages::ConversationInfo info;
+    info.id = summary.conversation.id;
+    info.kind = summary.conversation.isGroup ? u"group"_s : u"direct"_s;
+    info.title = summary.conversation.title;
+    info.lastSeq = summary.conversation.lastSeq;
+    info.createdAt = summary.conversation.createdAt;
+    info.memberCount = summary.memberCount;
+    info.me = memberValue(summary.me);
+    info.unread = summary.unread;
     if (!summary.members.isEmpty() || summary.memberCount == 0) {
-        QJsonArray members;
+        info.members.emplace();
         for (const MemberRecord &record : summary.members)
-            members.append(member(record));
-        object.insert(u"members"_s, members);
+            info.members->append(memberValue(record));
     }
     if (summary.lastMessage)
-        object.insert(u"last_message"_s, event(*summary.lastMessage));
-    return object;
+        info.lastMessage = entryValue(*summary.lastMessage);
+    return info.encode();
 }
 
 QList<UserId> usersMentioned(const sql::ConversationSummary &summary)
