@@ -187,23 +187,6 @@ Result<qint64> attachmentFailed(QSqlDatabase &db, const QString &uploadId, const
 
 namespace {
 
-/// The change a request of the user's makes (message.edit, message.delete, message.react),
-/// as the outbox holds it.
-Change changeOfRequest(const QString &type, const QJsonObject &payload)
-{
-    namespace proto = protocol::messages;
-    if (type == QLatin1StringView(proto::EditMessage::kType)) {
-        if (const auto edit = proto::EditMessage::decode(payload))
-            return Change{u"edit"_s, edit->text, false, {}, true};
-    } else if (type == QLatin1StringView(proto::DeleteMessage::kType)) {
-        return Change{u"delete"_s, {}, true, {}, true};
-    } else if (type == QLatin1StringView(proto::ReactToMessage::kType)) {
-        if (const auto react = proto::ReactToMessage::decode(payload))
-            return Change{u"reaction"_s, {}, true, react->emoji, react->on};
-    }
-    return Change{};
-}
-
 /// Where a change request points: its conversation, client id and message seq.
 struct Target
 {
@@ -228,6 +211,32 @@ Target targetOf(const QString &type, const QJsonObject &payload)
     return {};
 }
 
+/// Shows message `seq` as confirmed with my waiting changes on top (after one was queued,
+/// refused, retried or discarded). Nothing when the message is not here.
+Result<void> settleTarget(QSqlDatabase &db, qint64 conversation, Seq seq)
+{
+    auto target = messageBySeq(db, conversation, seq);
+    if (!target)
+        return target.error();
+    if (!target->has_value())
+        return {};
+    return settle(db, (*target)->id, conversation, seq, (*target)->confirmed);
+}
+
+/// The message a change in the outbox is for, if `key` is one.
+Result<std::optional<std::pair<qint64, Seq>>> changeTarget(QSqlDatabase &db, const QString &key)
+{
+    auto query = run(db,
+                     u"SELECT conversation_id, target_seq FROM outbox WHERE key = ? AND "
+                     "target_seq IS NOT NULL"_s,
+                     {key});
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return std::optional<std::pair<qint64, Seq>>();
+    return std::optional(std::pair(query->value(0).toLongLong(), query->value(1).toLongLong()));
+}
+
 } // namespace
 
 Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJsonObject &payload,
@@ -238,27 +247,21 @@ Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJso
         return Error{ErrorCode::BadRequest, u"not a change to a message: "_s + type};
     const qint64 conversation = change.conversation;
     const QString &key = change.key;
-    // Shown at once; the relay's answer (or a later sync) confirms it.
-    auto target = messageBySeq(db, conversation, change.seq);
-    if (!target)
-        return target.error();
-    if (target->has_value()) {
-        if (auto stored = storeBody(
-                db, (*target)->first,
-                changed((*target)->second, changeOfRequest(type, payload), me, now(), false));
-            !stored)
-            return stored.error();
-    }
+    Q_UNUSED(me); // settle() applies the change as mine
     auto queued = run(db,
-                      u"INSERT INTO outbox (key, type, payload, conversation_id, created_at) "
-                      u"VALUES (?, ?, ?, ?, ?) "
-                      "RETURNING id, attempts"_s,
-                      {key, type, toText(payload), conversation, now()});
+                      u"INSERT INTO outbox (key, type, payload, conversation_id, target_seq, "
+                      "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id, attempts"_s,
+                      {key, type, toText(payload), conversation, change.seq, now()});
     if (!queued)
         return queued.error();
     queued->next();
-    return OutboxItem{
-        queued->value(0).toLongLong(), key, type, payload, conversation, u"pending"_s, 0, {}};
+    const qint64 id = queued->value(0).toLongLong();
+    queued->finish();
+    // Shown at once, on top of what the relay confirmed; its answer (or a later sync)
+    // confirms it, or a refusal takes it off again.
+    if (auto settled = settleTarget(db, conversation, change.seq); !settled)
+        return settled.error();
+    return OutboxItem{id, key, type, payload, conversation, u"pending"_s, 0, {}};
 }
 
 Result<bool> queueReceipt(QSqlDatabase &db, qint64 conversation, std::optional<Seq> delivered,
@@ -341,6 +344,9 @@ Result<Applied> outboxDone(QSqlDatabase &db, const QString &key, const QJsonObje
 
 Result<void> outboxFailed(QSqlDatabase &db, const QString &key, const QString &error)
 {
+    auto change = changeTarget(db, key);
+    if (!change)
+        return change.error();
     auto failed
         = run(db, u"UPDATE outbox SET state = 'failed', error = ? WHERE key = ?"_s, {error, key});
     if (!failed)
@@ -351,6 +357,8 @@ Result<void> outboxFailed(QSqlDatabase &db, const QString &key, const QString &e
         {error, key});
     if (!message)
         return message.error();
+    if (*change)
+        return settleTarget(db, (*change)->first, (*change)->second);
     return {};
 }
 
@@ -379,12 +387,19 @@ Result<qint64> outboxCancel(QSqlDatabase &db, const QString &key)
     const auto conversation = outboxConversation(db, key);
     if (!conversation)
         return conversation.error();
+    auto change = changeTarget(db, key);
+    if (!change)
+        return change.error();
     auto message = run(db, u"DELETE FROM messages WHERE client_id = ? AND seq IS NULL"_s, {key});
     if (!message)
         return message.error();
     auto removed = run(db, u"DELETE FROM outbox WHERE key = ?"_s, {key});
     if (!removed)
         return removed.error();
+    if (*change) {
+        if (auto settled = settleTarget(db, (*change)->first, (*change)->second); !settled)
+            return settled.error();
+    }
     return *conversation;
 }
 
@@ -404,6 +419,13 @@ Result<qint64> outboxRetry(QSqlDatabase &db, const QString &key)
         {key});
     if (!message)
         return message.error();
+    auto change = changeTarget(db, key);
+    if (!change)
+        return change.error();
+    if (*change) {
+        if (auto settled = settleTarget(db, (*change)->first, (*change)->second); !settled)
+            return settled.error();
+    }
     return *conversation;
 }
 } // namespace tidings::app::local

@@ -44,6 +44,15 @@ struct Message
     qint64 createdAt = 0;
     QString state; ///< queued, sent, failed
     QString error; ///< why it failed
+    /// A change of mine to this (sent) message that the relay refused: it is undone here,
+    /// and waits for the user to retry or discard it (outboxRetry / outboxCancel by key).
+    struct FailedChange
+    {
+        QString key; ///< the outbox key
+        QString type; ///< message.edit, message.delete or message.react
+        QString error;
+    };
+    std::optional<FailedChange> failedChange;
 };
 
 struct Conversation
@@ -152,10 +161,13 @@ Result<QList<OutboxItem>> pendingOutbox(QSqlDatabase &db, int limit);
 /// receipt merged with newer cursors) stays for another trip.
 Result<Applied> outboxDone(QSqlDatabase &db, const QString &key, const QJsonObject &sentPayload,
                            const std::optional<protocol::messages::LogEntry> &event, qint64 me);
-/// The relay refused `key` for good: it stays, marked failed, until retried or cancelled.
+/// The relay refused `key` for good: it stays, marked failed, until retried or cancelled. A
+/// refused change to a message (edit, delete, reaction) comes off it: the message shows
+/// what the relay confirmed, with the failed change noted (Message::failedChange).
 Result<void> outboxFailed(QSqlDatabase &db, const QString &key, const QString &error);
 Result<void> outboxAttempted(QSqlDatabase &db, const QString &key);
-/// Cancels a queued or failed item; a queued message disappears with it.
+/// Cancels a queued or failed item; a queued message disappears with it, a change to a
+/// message comes off it. Retrying a failed change applies it again at once.
 /// Both return the item's conversation (0: no such item).
 Result<qint64> outboxCancel(QSqlDatabase &db, const QString &key);
 Result<qint64> outboxRetry(QSqlDatabase &db, const QString &key);

@@ -1,6 +1,7 @@
 #include "core/local_queries_internal.h"
 
 #include "protocol/messages/events.h"
+#include "protocol/messages/message_requests.h"
 #include "protocol/messages/message_rules.h"
 #include "sql/sql_helpers.h"
 
@@ -55,28 +56,84 @@ Message readMessage(const QSqlQuery &query)
     return message;
 }
 
-Result<std::optional<std::pair<qint64, QJsonObject>>> messageBySeq(QSqlDatabase &db,
-                                                                   qint64 conversation, Seq seq)
+Result<std::optional<StoredMessage>> messageBySeq(QSqlDatabase &db, qint64 conversation, Seq seq)
 {
-    auto query = run(
-        db,
-        u"SELECT id, body FROM messages WHERE conversation_id = ? AND seq = ? AND kind = 'message'"_s,
-        {conversation, seq});
+    auto query = run(db,
+                     u"SELECT id, body, confirmed_body FROM messages WHERE conversation_id = ? AND "
+                     "seq = ? AND kind = 'message'"_s,
+                     {conversation, seq});
     if (!query)
         return query.error();
     if (!query->next())
-        return std::optional<std::pair<qint64, QJsonObject>>();
-    return std::optional(
-        std::pair(query->value(0).toLongLong(), fromText(query->value(1).toString())));
+        return std::optional<StoredMessage>();
+    StoredMessage message{query->value(0).toLongLong(), fromText(query->value(1).toString()), {}};
+    message.confirmed
+        = query->value(2).isNull() ? message.body : fromText(query->value(2).toString());
+    return std::optional(std::move(message));
 }
 
-Result<void> storeBody(QSqlDatabase &db, qint64 id, const QJsonObject &body)
+namespace {
+
+/// Who I am here (sync stores it): my reactions in a body are under my id.
+Result<qint64> myId(QSqlDatabase &db)
 {
-    auto query = run(db, u"UPDATE messages SET body = ?, text = coalesce(?, '') WHERE id = ?"_s,
-                     {toText(body), searchableText(u"message"_s, body), id});
+    auto query = run(db, u"SELECT value FROM account WHERE key = 'user_id'"_s);
     if (!query)
         return query.error();
+    return query->next() ? query->value(0).toString().toLongLong() : qint64(0);
+}
+
+} // namespace
+
+Result<void> settle(QSqlDatabase &db, qint64 id, qint64 conversation, Seq seq,
+                    const QJsonObject &confirmed)
+{
+    auto waiting = run(db,
+                       u"SELECT type, payload, created_at FROM outbox WHERE conversation_id = ? "
+                       "AND target_seq = ? AND state = 'pending' ORDER BY id"_s,
+                       {conversation, seq});
+    if (!waiting)
+        return waiting.error();
+    QJsonObject body = confirmed;
+    bool changes = false;
+    std::optional<qint64> me;
+    while (waiting->next()) {
+        if (!me) {
+            auto known = myId(db);
+            if (!known)
+                return known.error();
+            me = *known;
+        }
+        body = changed(
+            std::move(body),
+            changeOfRequest(waiting->value(0).toString(), fromText(waiting->value(1).toString())),
+            *me, waiting->value(2).toLongLong(), false);
+        changes = true;
+    }
+    waiting->finish();
+    auto stored = run(db,
+                      u"UPDATE messages SET body = ?, confirmed_body = ?, text = coalesce(?, '') "
+                      "WHERE id = ?"_s,
+                      {toText(body), changes ? QVariant(toText(confirmed)) : QVariant(),
+                       searchableText(u"message"_s, body), id});
+    if (!stored)
+        return stored.error();
     return {};
+}
+
+Change changeOfRequest(const QString &type, const QJsonObject &payload)
+{
+    namespace proto = protocol::messages;
+    if (type == QLatin1StringView(proto::EditMessage::kType)) {
+        if (const auto edit = proto::EditMessage::decode(payload))
+            return Change{u"edit"_s, edit->text, false, {}, true};
+    } else if (type == QLatin1StringView(proto::DeleteMessage::kType)) {
+        return Change{u"delete"_s, {}, true, {}, true};
+    } else if (type == QLatin1StringView(proto::ReactToMessage::kType)) {
+        if (const auto react = proto::ReactToMessage::decode(payload))
+            return Change{u"reaction"_s, {}, true, react->emoji, react->on};
+    }
+    return Change{};
 }
 
 Change changeOf(const protocol::messages::LogEntry &entry)

@@ -25,10 +25,19 @@ QString searchableText(const QString &kind, const QJsonObject &body);
 /// The columns readMessage() reads, in its order.
 const QString &messageColumns();
 Message readMessage(const QSqlQuery &query);
-/// The message (kind "message") at `seq`: its row id and body.
-Result<std::optional<std::pair<qint64, QJsonObject>>> messageBySeq(QSqlDatabase &db,
-                                                                   qint64 conversation, Seq seq);
-Result<void> storeBody(QSqlDatabase &db, qint64 id, const QJsonObject &body);
+/// A message row as changes see it.
+struct StoredMessage
+{
+    qint64 id = 0;
+    QJsonObject body; ///< what shows: confirmed, with my waiting changes applied
+    QJsonObject confirmed; ///< what the relay last confirmed
+};
+/// The message (kind "message") at `seq`.
+Result<std::optional<StoredMessage>> messageBySeq(QSqlDatabase &db, qint64 conversation, Seq seq);
+/// Stores `confirmed` as what the relay says of message row `id` (at `seq`) and shows it
+/// with my changes that still wait in the outbox (pending, not failed) applied on top.
+Result<void> settle(QSqlDatabase &db, qint64 id, qint64 conversation, Seq seq,
+                    const QJsonObject &confirmed);
 
 /// A change to a message (edit, delete, reaction) as both the relay's entry and the user's
 /// request carry it.
@@ -40,6 +49,9 @@ struct Change
     QString emoji; ///< reaction
     bool on = true; ///< reaction
 };
+/// The change a request of mine makes (message.edit, message.delete, message.react), as
+/// the outbox holds it; a kind of "" for anything else.
+Change changeOfRequest(const QString &type, const QJsonObject &payload);
 /// The change a relay's entry makes.
 Change changeOf(const protocol::messages::LogEntry &entry);
 /// `body` with `change` applied by the protocol's rules (common/protocol/messages/

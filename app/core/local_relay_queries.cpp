@@ -74,10 +74,24 @@ Result<void> storeMessage(QSqlDatabase &db, const proto::LogEntry &event)
         auto updated = run(
             db,
             u"UPDATE messages SET conversation_id = ?, seq = ?, sender_id = ?, body = ?, "
-            "text = coalesce(?, ''), created_at = ?, state = 'sent', error = '' WHERE id = ?"_s,
+            "confirmed_body = NULL, text = coalesce(?, ''), created_at = ?, state = 'sent', "
+            "error = '' WHERE id = ?"_s,
             {conversation, seq, sender, toText(body), searchableText(kind, body), event.time, *id});
         if (!updated)
             return updated.error();
+        // My changes to it still waiting in the outbox show on top of what the relay says.
+        if (kind == u"message") {
+            auto waiting = run(db,
+                               u"SELECT 1 FROM outbox WHERE conversation_id = ? AND target_seq = ? "
+                               "LIMIT 1"_s,
+                               {conversation, seq});
+            if (!waiting)
+                return waiting.error();
+            const bool changes = waiting->next();
+            waiting->finish();
+            if (changes)
+                return settle(db, *id, conversation, seq, body);
+        }
         return {};
     }
     auto inserted
@@ -339,9 +353,11 @@ Result<Applied> applyEvent(QSqlDatabase &db, const proto::LogEntry &event, qint6
         if (!target)
             return target.error();
         if (target->has_value()) {
-            if (auto stored
-                = storeBody(db, (*target)->first,
-                            changed((*target)->second, changeOf(event), event.sender, time, true));
+            // The relay confirmed it: it changes what was confirmed, and my own changes
+            // still waiting show on top of that.
+            const QJsonObject confirmed
+                = changed((*target)->confirmed, changeOf(event), event.sender, time, true);
+            if (auto stored = settle(db, (*target)->id, conversation, event.targetSeq, confirmed);
                 !stored)
                 return stored.error();
         }

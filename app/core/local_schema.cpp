@@ -103,10 +103,21 @@ constexpr std::array kVersion3 = {
     " created_at INTEGER NOT NULL)",
 };
 
+// Optimistic changes that can be rolled back: a message keeps the state the relay last
+// confirmed while changes of mine (edit, delete, reaction) wait in the outbox; the outbox
+// row names the message it changes. A change the relay refuses comes off again.
+constexpr std::array kVersion4 = {
+    "ALTER TABLE messages ADD COLUMN confirmed_body TEXT", // NULL: no change waits on it
+    "ALTER TABLE outbox ADD COLUMN target_seq INTEGER", // edit, delete, react: the message
+    "CREATE INDEX outbox_changes ON outbox(conversation_id, target_seq) "
+    "WHERE target_seq IS NOT NULL",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "conversations, messages, outbox, search", kVersion1},
     Migration{2, "queued messages by client id", kVersion2},
     Migration{3, "transfers", kVersion3},
+    Migration{4, "optimistic changes that can be rolled back", kVersion4},
 };
 
 } // namespace

@@ -112,6 +112,32 @@ Result<Conversation> conversation(QSqlDatabase &db, qint64 id, qint64 me)
     return withDetails(db, found, me);
 }
 
+namespace {
+
+/// Notes on `list` (messages of `conversation`) the changes of mine the relay refused.
+Result<QList<Message>> withFailedChanges(QSqlDatabase &db, qint64 conversation, QList<Message> list)
+{
+    auto failed = run(db,
+                      u"SELECT key, type, error, target_seq FROM outbox WHERE conversation_id = ? "
+                      "AND target_seq IS NOT NULL AND state = 'failed' ORDER BY id"_s,
+                      {conversation});
+    if (!failed)
+        return failed.error();
+    while (failed->next()) {
+        const Seq seq = failed->value(3).toLongLong();
+        for (Message &message : list) {
+            if (message.seq == seq) {
+                message.failedChange = Message::FailedChange{failed->value(0).toString(),
+                                                             failed->value(1).toString(),
+                                                             failed->value(2).toString()};
+            }
+        }
+    }
+    return list;
+}
+
+} // namespace
+
 Result<QList<Message>> messages(QSqlDatabase &db, qint64 conversation, Seq beforeSeq, int limit)
 {
     auto query = beforeSeq > 0
@@ -130,7 +156,8 @@ Result<QList<Message>> messages(QSqlDatabase &db, qint64 conversation, Seq befor
     QList<Message> list;
     while (query->next())
         list.prepend(readMessage(*query));
-    return list;
+    query->finish();
+    return withFailedChanges(db, conversation, std::move(list));
 }
 
 Result<QList<Message>> messagesFrom(QSqlDatabase &db, qint64 conversation, Seq fromSeq, int limit)
@@ -146,7 +173,8 @@ Result<QList<Message>> messagesFrom(QSqlDatabase &db, qint64 conversation, Seq f
     QList<Message> list;
     while (query->next())
         list.append(readMessage(*query));
-    return list;
+    query->finish();
+    return withFailedChanges(db, conversation, std::move(list));
 }
 
 Result<QList<User>> users(QSqlDatabase &db)

@@ -2,6 +2,7 @@
 // outbox, receipts, search.
 #include "core/local_queries.h"
 #include "core/local_store.h"
+#include "protocol/messages/message_requests.h"
 
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -88,7 +89,7 @@ private Q_SLOTS:
         m_store = std::make_unique<LocalStore>(m_directory->filePath(u"local/tidings.db"_s));
         const auto opened = await(m_store->open());
         QVERIFY2(opened.ok(), opened.ok() ? "" : qPrintable(opened.error().message));
-        QCOMPARE(*opened, 3); // the schema version
+        QCOMPARE(*opened, 4); // the schema version
         const QJsonObject direct{
             {u"id"_s, kConversation},
             {u"kind"_s, u"direct"_s},
@@ -267,6 +268,97 @@ private Q_SLOTS:
         QCOMPARE(
             write<qint64>([](QSqlDatabase &db) { return local::outboxCancel(db, u"x"_s); }).value(),
             0); // gone already
+    }
+
+    void refusedChangesComeOffAndCanBeRetried()
+    {
+        // Issue 18: an edit, delete or reaction shows at once; when the relay refuses it, it
+        // comes off again (the message shows what the relay confirmed) and the refusal is
+        // noted on the message until the user retries or discards it.
+        namespace proto = protocol::messages;
+        QVERIFY(write<bool>([](QSqlDatabase &db) -> Result<bool> {
+                    if (auto stored = local::setAccountValue(db, u"user_id"_s, u"1"_s); !stored)
+                        return stored.error();
+                    return true;
+                }).ok());
+        apply(message(1, kMe, u"hello"_s));
+        const auto queue = [this](const char *type, const QJsonObject &payload) {
+            return write<local::OutboxItem>([type, payload](QSqlDatabase &db) {
+                return local::queueChange(db, QString::fromLatin1(type), payload, kMe);
+            });
+        };
+        const auto fail = [this](const QString &key) {
+            return write<bool>([key](QSqlDatabase &db) -> Result<bool> {
+                if (auto failed = local::outboxFailed(db, key, u"forbidden"_s); !failed)
+                    return failed.error();
+                return true;
+            });
+        };
+        const auto body = [this] { return messages().last().body; };
+
+        // A refused delete: the message is back, with the refusal noted.
+        QVERIFY(queue(proto::DeleteMessage::kType,
+                      proto::DeleteMessage{kConversation, u"d-1"_s, 1}.encode())
+                    .ok());
+        QVERIFY(body().value(u"deleted"_s).toBool());
+        QVERIFY(fail(u"d-1"_s).ok());
+        QCOMPARE(body().value(u"text"_s).toString(), u"hello"_s);
+        QVERIFY(!body().contains(u"deleted"_s));
+        QVERIFY(messages().last().failedChange.has_value());
+        QCOMPARE(messages().last().failedChange->key, u"d-1"_s);
+        QCOMPARE(messages().last().failedChange->type, u"message.delete"_s);
+        QCOMPARE(messages().last().failedChange->error, u"forbidden"_s);
+        // Retry: shown again at once, pending again.
+        QCOMPARE(write<qint64>([](QSqlDatabase &db) {
+                     return local::outboxRetry(db, u"d-1"_s);
+                 }).value(),
+                 kConversation);
+        QVERIFY(body().value(u"deleted"_s).toBool());
+        QVERIFY(!messages().last().failedChange.has_value());
+        // Refused again, then discarded: the confirmed message stays, the note goes.
+        QVERIFY(fail(u"d-1"_s).ok());
+        QCOMPARE(write<qint64>([](QSqlDatabase &db) {
+                     return local::outboxCancel(db, u"d-1"_s);
+                 }).value(),
+                 kConversation);
+        QCOMPARE(body().value(u"text"_s).toString(), u"hello"_s);
+        QVERIFY(!messages().last().failedChange.has_value());
+
+        // A refused edit while another change waits: only the refused one comes off.
+        QVERIFY(queue(proto::EditMessage::kType,
+                      proto::EditMessage{kConversation, u"e-1"_s, 1, u"hello!"_s}.encode())
+                    .ok());
+        QVERIFY(queue(proto::ReactToMessage::kType,
+                      proto::ReactToMessage{kConversation, u"r-1"_s, 1, u"👍"_s, true}.encode())
+                    .ok());
+        QCOMPARE(body().value(u"text"_s).toString(), u"hello!"_s);
+        QVERIFY(fail(u"e-1"_s).ok());
+        QCOMPARE(body().value(u"text"_s).toString(), u"hello"_s);
+        QCOMPARE(body().value(u"reactions"_s).toObject().value(u"👍"_s).toArray(), QJsonArray{kMe});
+
+        // What the relay confirms meanwhile (Bob's reaction) stays when mine is refused.
+        apply(change(2, u"reaction"_s, 1, kBob, {{u"emoji"_s, u"❤️"_s}, {u"on"_s, true}}));
+        QCOMPARE(body().value(u"reactions"_s).toObject().keys(),
+                 (QStringList{u"❤️"_s, u"👍"_s}));
+        QVERIFY(fail(u"r-1"_s).ok());
+        QCOMPARE(body().value(u"reactions"_s).toObject().keys(), QStringList{u"❤️"_s});
+        QCOMPARE(body().value(u"text"_s).toString(), u"hello"_s);
+        QCOMPARE(messages().last().failedChange->key, u"r-1"_s);
+
+        // A full state from the relay (a sync) keeps a waiting change of mine on top.
+        QCOMPARE(write<qint64>([](QSqlDatabase &db) {
+                     return local::outboxRetry(db, u"e-1"_s);
+                 }).value(),
+                 kConversation);
+        QCOMPARE(body().value(u"text"_s).toString(), u"hello!"_s);
+        QJsonObject again = message(1, kMe, u"hello"_s);
+        QVERIFY(write<bool>([again](QSqlDatabase &db) -> Result<bool> {
+                    // As a history page would bring it back: stored again, by seq.
+                    if (auto stored = local::applyEvent(db, again, kMe); !stored)
+                        return stored.error();
+                    return true;
+                }).ok());
+        QCOMPARE(body().value(u"text"_s).toString(), u"hello!"_s);
     }
 
     void receiptsMergeAndSurviveARace()
