@@ -20,10 +20,12 @@ struct Transfer;
 namespace tidings::app {
 
 class LocalStore;
+class TransferJobs;
 
 /// Uploads and downloads of media (docs/protocol.md, section 8) on libcurl's multi
-/// interface, on a thread of its own: nothing here waits on the network or the disk on the
-/// caller's thread.
+/// interface, on a thread of its own (a CurlLoop), with files read, written and hashed off
+/// the caller's thread too: nothing here waits on the network or on a file's contents on
+/// the caller's thread.
 ///
 /// Uploads are hashed, created, sent in chunks and completed; after a break (network, relay
 /// restart, app restart) they ask the relay where they stand and go on from there. Downloads
@@ -124,8 +126,6 @@ Q_SIGNALS:
     void restored(int count);
 
 private:
-    class Worker;
-
     QFuture<qint64> trimCache(qint64 maxBytes, QSet<QString> keep);
     void persist(const local::Transfer &row);
     void forget(const QString &id);
@@ -147,7 +147,7 @@ private:
     QHash<QString, State> m_states;
     QHash<QString, QString> m_downloading; ///< media id → transfer id
     QHash<QString, std::pair<QString, QString>> m_uploads; ///< transfer id → (path, name)
-    std::unique_ptr<Worker> m_worker;
+    std::unique_ptr<TransferJobs> m_jobs; ///< the transfers running, step by step
 };
 
 } // namespace tidings::app

@@ -1,8 +1,6 @@
 #include "push/push_http.h"
 
-#include <QDateTime>
-#include <QMetaObject>
-#include <QMutex>
+#include "net/curl_loop.h"
 
 #include <curl/curl.h>
 
@@ -15,13 +13,8 @@
 #include <sys/socket.h>
 #endif
 
+#include <algorithm>
 #include <cstring>
-
-#include <atomic>
-#include <deque>
-#include <mutex>
-#include <thread>
-#include <unordered_map>
 
 namespace tidings::relay {
 
@@ -53,12 +46,6 @@ curl_socket_t openPublicSocket(void *, curlsocktype, curl_sockaddr *address)
     if (!isPublicAddress(&address->addr))
         return CURL_SOCKET_BAD;
     return ::socket(address->family, address->socktype, address->protocol);
-}
-
-void initCurlOnce()
-{
-    static std::once_flag once;
-    std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
 }
 
 } // namespace
@@ -101,82 +88,20 @@ QByteArray PushHttpResponse::header(const QByteArray &lowerCaseName) const
     return {};
 }
 
-class PushHttp::Worker
+namespace {
+
+/// One request on its way: what curl reads from and writes into, until its answer is
+/// handed over (the loop cleans up the easy handle before this goes).
+struct Call
 {
-public:
-    struct Call
-    {
-        PushHttpRequest request;
-        QObject *context = nullptr; // outlives the PushHttp
-        std::function<void(const PushHttpResponse &)> done;
-        CURL *easy = nullptr;
-        curl_slist *headers = nullptr;
-        PushHttpResponse response;
-        qint64 startedAt = 0;
-    };
+    PushHttpRequest request;
+    curl_slist *headers = nullptr;
+    PushHttpResponse response;
 
-    explicit Worker(int maxInFlight) : m_maxInFlight(std::max(1, maxInFlight))
-    {
-        initCurlOnce();
-        m_multi = curl_multi_init();
-        curl_multi_setopt(m_multi, CURLMOPT_PIPELINING, long(CURLPIPE_MULTIPLEX));
-        // HTTP/1.1 endpoints (webhooks, UnifiedPush servers) get a few kept-alive connections,
-        // not one per request in flight; HTTP/2 ones multiplex on one.
-        curl_multi_setopt(m_multi, CURLMOPT_MAX_HOST_CONNECTIONS, long(kMaxConnectionsPerHost));
-        m_thread = std::thread([this] { run(); });
-    }
-
-    ~Worker()
-    {
-        {
-            const QMutexLocker lock(&m_mutex);
-            m_stopping = true;
-        }
-        curl_multi_wakeup(m_multi);
-        m_thread.join();
-        for (auto &[easy, call] : m_running)
-            release(*call);
-        curl_multi_cleanup(m_multi);
-    }
-
-    bool enqueue(std::unique_ptr<Call> call)
-    {
-        {
-            const QMutexLocker lock(&m_mutex);
-            if (m_pending.load() >= 2 * m_maxInFlight)
-                return false;
-            m_queue.push_back(std::move(call));
-            ++m_pending;
-        }
-        curl_multi_wakeup(m_multi);
-        return true;
-    }
-
-    int pending() const { return m_pending.load(); }
-
-private:
-    void run()
-    {
-        for (;;) {
-            {
-                const QMutexLocker lock(&m_mutex);
-                if (m_stopping)
-                    return;
-                while (!m_queue.empty() && int(m_running.size()) < m_maxInFlight) {
-                    std::unique_ptr<Call> call = std::move(m_queue.front());
-                    m_queue.pop_front();
-                    start(std::move(call));
-                }
-            }
-            int running = 0;
-            curl_multi_perform(m_multi, &running);
-            while (CURLMsg *message = curl_multi_info_read(m_multi, &running)) {
-                if (message->msg == CURLMSG_DONE)
-                    finish(message->easy_handle, message->data.result);
-            }
-            curl_multi_poll(m_multi, nullptr, 0, 1000, nullptr);
-        }
-    }
+    Call() = default;
+    Call(const Call &) = delete;
+    Call &operator=(const Call &) = delete;
+    ~Call() { curl_slist_free_all(headers); }
 
     static size_t onBody(char *data, size_t size, size_t count, void *user)
     {
@@ -202,15 +127,13 @@ private:
         return bytes;
     }
 
-    void start(std::unique_ptr<Call> call)
+    /// An easy handle for the request, writing into this call.
+    CURL *makeHandle()
     {
         CURL *easy = curl_easy_init();
-        call->easy = easy;
-        call->startedAt = QDateTime::currentMSecsSinceEpoch();
-        const PushHttpRequest &request = call->request;
         for (const QByteArray &header : request.headers)
-            call->headers = curl_slist_append(call->headers, header.constData());
-        call->headers = curl_slist_append(call->headers, "Expect:");
+            headers = curl_slist_append(headers, header.constData());
+        headers = curl_slist_append(headers, "Expect:");
         curl_easy_setopt(easy, CURLOPT_URL, request.url.constData());
 #if LIBCURL_VERSION_NUM >= 0x075500
         curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
@@ -221,7 +144,7 @@ private:
         curl_easy_setopt(easy, CURLOPT_POST, 1L);
         curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request.body.constData());
         curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(request.body.size()));
-        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, call->headers);
+        curl_easy_setopt(easy, CURLOPT_HTTPHEADER, headers);
         curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, long(request.timeoutMs));
         curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, long(std::min(request.timeoutMs, 10000)));
         // Over TLS, HTTP/2 where the server offers it (ALPN); in clear, HTTP/1.1 unless the
@@ -238,88 +161,61 @@ private:
             curl_easy_setopt(easy, CURLOPT_FRESH_CONNECT, 1L);
             curl_easy_setopt(easy, CURLOPT_FORBID_REUSE, 1L);
         }
-        curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Worker::onBody);
-        curl_easy_setopt(easy, CURLOPT_WRITEDATA, call.get());
-        curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Worker::onHeader);
-        curl_easy_setopt(easy, CURLOPT_HEADERDATA, call.get());
+        curl_easy_setopt(easy, CURLOPT_WRITEFUNCTION, &Call::onBody);
+        curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
+        curl_easy_setopt(easy, CURLOPT_HEADERFUNCTION, &Call::onHeader);
+        curl_easy_setopt(easy, CURLOPT_HEADERDATA, this);
         curl_easy_setopt(easy, CURLOPT_USERAGENT, "tidings-relay");
         if (request.publicOnly)
             curl_easy_setopt(easy, CURLOPT_OPENSOCKETFUNCTION, &openPublicSocket);
-        curl_multi_add_handle(m_multi, easy);
-        m_running.emplace(easy, std::move(call));
+        return easy;
     }
 
-    void finish(CURL *easy, CURLcode result)
+    const PushHttpResponse &finish(const net::CurlOutcome &outcome)
     {
-        auto it = m_running.find(easy);
-        if (it == m_running.end())
-            return;
-        std::unique_ptr<Call> call = std::move(it->second);
-        m_running.erase(it);
-        PushHttpResponse &response = call->response;
-        if (result == CURLE_OK) {
-            long status = 0;
-            curl_easy_getinfo(easy, CURLINFO_RESPONSE_CODE, &status);
-            response.status = int(status);
-        } else {
-            response.status = 0;
-            response.timedOut = result == CURLE_OPERATION_TIMEDOUT;
-            response.error = QString::fromUtf8(curl_easy_strerror(result));
-        }
-        response.elapsedMs = QDateTime::currentMSecsSinceEpoch() - call->startedAt;
-        release(*call);
-        --m_pending;
-        QMetaObject::invokeMethod(
-            call->context,
-            [done = std::move(call->done), response = std::move(call->response)] {
-                done(response);
-            },
-            Qt::QueuedConnection);
+        response.status = outcome.result == CURLE_OK ? int(outcome.status) : 0;
+        response.timedOut = outcome.result == CURLE_OPERATION_TIMEDOUT;
+        response.error = outcome.error();
+        response.elapsedMs = outcome.elapsedMs;
+        return response;
     }
-
-    void release(Call &call)
-    {
-        if (call.easy) {
-            curl_multi_remove_handle(m_multi, call.easy);
-            curl_easy_cleanup(call.easy);
-            call.easy = nullptr;
-        }
-        curl_slist_free_all(call.headers);
-        call.headers = nullptr;
-    }
-
-    const int m_maxInFlight;
-    CURLM *m_multi = nullptr;
-    std::thread m_thread;
-    QMutex m_mutex;
-    bool m_stopping = false;
-    std::deque<std::unique_ptr<Call>> m_queue;
-    std::atomic<int> m_pending{0};
-    std::unordered_map<CURL *, std::unique_ptr<Call>> m_running; // worker thread only
 };
 
-PushHttp::PushHttp(int maxInFlight) : m_worker(std::make_unique<Worker>(maxInFlight)) { }
+net::CurlLoop::Options loopOptions(int maxInFlight)
+{
+    net::CurlLoop::Options options;
+    options.maxInFlight = std::max(1, maxInFlight);
+    options.maxQueued = options.maxInFlight;
+    options.multiplex = true;
+    // HTTP/1.1 endpoints (webhooks, UnifiedPush servers) get a few kept-alive connections,
+    // not one per request in flight; HTTP/2 ones multiplex on one.
+    options.maxHostConnections = kMaxConnectionsPerHost;
+    options.threadName = u"push-http"_s;
+    return options;
+}
+
+} // namespace
+
+PushHttp::PushHttp(int maxInFlight)
+    : m_loop(std::make_unique<net::CurlLoop>(loopOptions(maxInFlight)))
+{ }
 
 PushHttp::~PushHttp() = default;
 
 void PushHttp::send(PushHttpRequest request, QObject *context,
                     std::function<void(const PushHttpResponse &)> done)
 {
-    auto call = std::make_unique<Worker::Call>();
+    auto call = std::make_shared<Call>();
     call->request = std::move(request);
-    call->context = context;
-    call->done = done;
-    if (!m_worker->enqueue(std::move(call))) {
-        PushHttpResponse refused;
-        refused.error = u"queue full"_s;
-        QMetaObject::invokeMethod(
-            context, [done = std::move(done), refused] { done(refused); }, Qt::QueuedConnection);
-    }
+    CURL *easy = call->makeHandle();
+    m_loop->add(easy, context, [call, done = std::move(done)](const net::CurlOutcome &outcome) {
+        done(call->finish(outcome));
+    });
 }
 
 int PushHttp::pending() const
 {
-    return m_worker->pending();
+    return m_loop->pending();
 }
 
 } // namespace tidings::relay

@@ -10,6 +10,10 @@
 
 struct sockaddr;
 
+namespace tidings::net {
+class CurlLoop;
+}
+
 namespace tidings::relay {
 
 /// Whether a push request may connect to `address`: public unicast only — not loopback,
@@ -44,10 +48,10 @@ struct PushHttpResponse
     QByteArray header(const QByteArray &lowerCaseName) const;
 };
 
-/// Push traffic off the event loop: one thread running libcurl's multi interface, so many
-/// requests are in flight at once (HTTP/2 streams share a connection) and a provider that
-/// hangs holds up only its own requests. Callbacks run on the thread of their context, which
-/// must outlive this object.
+/// Push traffic off the event loop, on a CurlLoop (libcurl's multi interface on a thread of
+/// its own), so many requests are in flight at once (HTTP/2 streams share a connection) and a
+/// provider that hangs holds up only its own requests. Callbacks run on the thread of their
+/// context; none is called once the context or this object is destroyed.
 class PushHttp
 {
 public:
@@ -66,8 +70,7 @@ public:
     int pending() const;
 
 private:
-    class Worker;
-    std::unique_ptr<Worker> m_worker;
+    std::unique_ptr<net::CurlLoop> m_loop;
 };
 
 } // namespace tidings::relay

@@ -1,0 +1,562 @@
+#include "core/transfer_jobs.h"
+
+#include "core/core_logging.h"
+#include "core/transfer_files.h"
+#include "core/transfer_queries.h"
+#include "core/transfer_request.h"
+#include "net/curl_loop.h"
+
+#include <QDateTime>
+#include <QJsonDocument>
+#include <QRandomGenerator>
+
+#include <algorithm>
+#include <limits>
+#include <utility>
+#include <vector>
+
+namespace tidings::app {
+
+using namespace Qt::StringLiterals;
+
+namespace {
+
+constexpr int kProgressIntervalMs = 100;
+/// A job's retryAt while it waits for a (new) token: until setServer().
+constexpr qint64 kUntilServer = std::numeric_limits<qint64>::max();
+
+qint64 now()
+{
+    return QDateTime::currentMSecsSinceEpoch();
+}
+
+QString messageOf(const QByteArray &body, long status)
+{
+    const QString message = QJsonDocument::fromJson(body).object().value(u"message"_s).toString();
+    return message.isEmpty() ? u"the relay answered HTTP %1"_s.arg(status) : message;
+}
+
+net::CurlLoop::Options loopOptions(const TransferManager::Options &options)
+{
+    net::CurlLoop::Options loop;
+    // The jobs keep to maxConcurrent themselves; cancellations (a DELETE each) go beyond it.
+    loop.maxInFlight = std::max(1, options.maxConcurrent) + 8;
+    loop.maxQueued = 64;
+    loop.multiplex = true; // libcurl's default, as is no limit per host
+    loop.threadName = u"transfers"_s;
+    return loop;
+}
+
+} // namespace
+
+struct TransferJobs::Job
+{
+    local::Transfer row;
+    bool upload = true;
+    TransferStep step = TransferStep::Hash;
+    bool paused = false;
+    bool cancelled = false;
+    bool resumeNoted = false;
+    int failures = 0;
+    qint64 retryAt = 0; ///< ms since epoch; 0: ready now
+    qint64 offset = 0;
+    qint64 chunkBytes = 0; ///< the relay's largest chunk for this upload
+    bool prepared = false; ///< Get: the partial file is ready at `offset`
+    bool discardPart = false; ///< Get: the partial file goes first
+    net::CurlLoop::Id request = 0; ///< the request in flight
+    bool working = false; ///< file work on the pool
+    std::shared_ptr<std::atomic<bool>> stop; ///< tells that work to stop
+    /// Of the request or work in flight: what comes back from an earlier one is stale.
+    quint64 serial = 0;
+    qint64 lastProgressAt = 0;
+    qint64 progressDone = -1;
+
+    bool busy() const { return request != 0 || working; }
+};
+
+TransferJobs::TransferJobs(const TransferManager::Options &options, QObject *parent)
+    : QObject(parent), m_options(options),
+      m_loop(std::make_unique<net::CurlLoop>(loopOptions(options)))
+{
+    m_retryTimer.setSingleShot(true);
+    connect(&m_retryTimer, &QTimer::timeout, this, &TransferJobs::startReadyJobs);
+    m_files.setObjectName(u"transfer-files"_s);
+    m_files.setMaxThreadCount(2);
+}
+
+TransferJobs::~TransferJobs()
+{
+    for (const auto &[id, job] : m_jobs) {
+        if (job->stop)
+            job->stop->store(true);
+    }
+    // Both post to this object from their threads: they stop before it goes. The loop
+    // cleans up every request and calls none back.
+    m_loop.reset();
+    m_files.clear();
+    m_files.waitForDone();
+}
+
+void TransferJobs::setServer(const QUrl &base, const QByteArray &token)
+{
+    m_base = base;
+    m_token = token;
+    for (const auto &[id, job] : m_jobs) {
+        if (job->retryAt == kUntilServer)
+            job->retryAt = 0; // was waiting for a (new) token
+    }
+    schedule();
+}
+
+void TransferJobs::add(const local::Transfer &row)
+{
+    auto job = std::make_unique<Job>();
+    job->row = row;
+    job->upload = row.kind == u"upload"_s;
+    job->paused = row.paused;
+    if (job->upload)
+        job->step = row.mediaId.isEmpty() ? TransferStep::Hash : TransferStep::Status;
+    else
+        job->step = TransferStep::Get;
+    m_jobs[row.id] = std::move(job);
+    schedule();
+}
+
+void TransferJobs::pause(const QString &id, bool paused)
+{
+    const auto it = m_jobs.find(id);
+    if (it == m_jobs.end())
+        return;
+    Job &job = *it->second;
+    job.paused = paused;
+    if (paused && job.request) {
+        stopWork(job); // the chunk in flight is dropped; the relay keeps what arrived
+        if (job.upload && (job.step == TransferStep::Chunk || job.step == TransferStep::Complete))
+            job.step = TransferStep::Status;
+    } else if (paused && job.working && job.step == TransferStep::Hash) {
+        stopWork(job); // hashed again from the start when resumed
+    } else if (!paused) {
+        job.retryAt = 0;
+    }
+    Q_EMIT stateChanged(id, paused ? State::Paused : State::Queued);
+    schedule();
+}
+
+void TransferJobs::cancel(const QString &id)
+{
+    const auto it = m_jobs.find(id);
+    if (it == m_jobs.end())
+        return;
+    Job &job = *it->second;
+    stopWork(job);
+    job.cancelled = true;
+    job.paused = false;
+    if (job.upload && !job.row.mediaId.isEmpty()) {
+        job.step = TransferStep::Cancel; // best effort: tell the relay
+        job.retryAt = 0;
+        job.failures = 0;
+        schedule();
+    } else {
+        finishJob(id);
+    }
+}
+
+// --- scheduling -------------------------------------------------------------------------
+
+void TransferJobs::schedule()
+{
+    if (m_scheduled)
+        return;
+    m_scheduled = true;
+    QMetaObject::invokeMethod(this, &TransferJobs::startReadyJobs, Qt::QueuedConnection);
+}
+
+void TransferJobs::startReadyJobs()
+{
+    m_scheduled = false;
+    int active = 0;
+    for (const auto &[id, job] : m_jobs)
+        active += job->busy() ? 1 : 0;
+    const qint64 at = now();
+    std::vector<QString> ids;
+    ids.reserve(m_jobs.size());
+    for (const auto &[id, job] : m_jobs)
+        ids.push_back(id);
+    for (const QString &id : ids) {
+        const auto it = m_jobs.find(id);
+        if (it == m_jobs.end())
+            continue;
+        Job &job = *it->second;
+        if (job.busy() || job.paused || job.retryAt > at)
+            continue;
+        // Hashing goes on whatever the limit; a cancellation is sent at once.
+        const bool local = job.step == TransferStep::Hash || job.step == TransferStep::Verify;
+        if (!local && job.step != TransferStep::Cancel && active >= m_options.maxConcurrent)
+            continue;
+        ++active;
+        startStep(job);
+    }
+    armRetryTimer();
+}
+
+void TransferJobs::armRetryTimer()
+{
+    const qint64 at = now();
+    qint64 next = kUntilServer;
+    for (const auto &[id, job] : m_jobs) {
+        if (!job->busy() && !job->paused && job->retryAt > at && job->retryAt != kUntilServer)
+            next = std::min(next, job->retryAt);
+    }
+    // Jobs ready now but not started wait for a free slot: a request ending schedules.
+    if (next == kUntilServer)
+        m_retryTimer.stop();
+    else
+        m_retryTimer.start(int(std::min<qint64>(next - at, std::numeric_limits<int>::max())));
+}
+
+void TransferJobs::startStep(Job &job)
+{
+    switch (job.step) {
+    case TransferStep::Hash:
+        return hash(job);
+    case TransferStep::Verify:
+        return verify(job);
+    case TransferStep::Get:
+        if (!job.prepared)
+            return prepareDownload(job);
+        break;
+    default:
+        break;
+    }
+    if (m_base.isEmpty() || m_token.isEmpty()) {
+        job.retryAt = kUntilServer;
+        return;
+    }
+    send(job);
+}
+
+TransferJobs::Job *TransferJobs::find(const QString &id, quint64 serial)
+{
+    const auto it = m_jobs.find(id);
+    return it != m_jobs.end() && it->second->serial == serial ? it->second.get() : nullptr;
+}
+
+void TransferJobs::stopWork(Job &job)
+{
+    if (job.request)
+        m_loop->cancel(job.request);
+    if (job.stop)
+        job.stop->store(true);
+    job.request = 0;
+    job.working = false;
+    job.stop.reset();
+    job.serial = 0;
+}
+
+void TransferJobs::finishJob(const QString &id)
+{
+    const auto it = m_jobs.find(id);
+    if (it == m_jobs.end())
+        return;
+    stopWork(*it->second);
+    m_jobs.erase(it);
+}
+
+void TransferJobs::fail(Job &job, const QString &reason)
+{
+    const QString id = job.row.id;
+    qCInfo(lcTransfers).noquote() << "transfer" << id << "failed:" << reason;
+    Q_EMIT failed(id, reason);
+    finishJob(id);
+}
+
+void TransferJobs::retry(Job &job, const QString &why)
+{
+    stopWork(job);
+    ++job.failures;
+    const qint64 delay = std::min<qint64>(
+        m_options.maxRetryMs, qint64(m_options.firstRetryMs) << std::min(job.failures - 1, 16));
+    const qint64 jitter = QRandomGenerator::global()->bounded(delay / 4 + 1);
+    job.retryAt = now() + delay + jitter;
+    if (job.upload && (job.step == TransferStep::Chunk || job.step == TransferStep::Complete))
+        job.step = TransferStep::Status;
+    qCInfo(lcTransfers).noquote() << "transfer" << job.row.id << "retries in" << delay + jitter
+                                  << "ms:" << why;
+    Q_EMIT stateChanged(job.row.id, State::Retrying);
+}
+
+void TransferJobs::reportProgress(Job &job, qint64 done, bool force)
+{
+    const qint64 at = now();
+    if (!force && (done == job.progressDone || at - job.lastProgressAt < kProgressIntervalMs))
+        return;
+    job.progressDone = done;
+    job.lastProgressAt = at;
+    Q_EMIT progress(job.row.id, done, job.row.size);
+}
+
+// --- file work (on the pool) ------------------------------------------------------------
+
+template<typename Result>
+void TransferJobs::runFileWork(Job &job, std::function<Result(const std::atomic<bool> &stop)> work,
+                               std::function<void(Job &, const Result &)> done)
+{
+    const quint64 serial = ++m_lastSerial;
+    job.serial = serial;
+    job.working = true;
+    job.stop = std::make_shared<std::atomic<bool>>(false);
+    m_files.start([this, id = job.row.id, serial, stop = job.stop, work = std::move(work),
+                   done = std::move(done)] {
+        const Result result = work(*stop);
+        // The pool is drained before this object goes (see the destructor).
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, serial, result, done] {
+                Job *current = find(id, serial);
+                if (!current)
+                    return; // paused, cancelled or gone meanwhile
+                current->working = false;
+                current->stop.reset();
+                current->serial = 0;
+                schedule();
+                done(*current, result);
+            },
+            Qt::QueuedConnection);
+    });
+}
+
+void TransferJobs::hash(Job &job)
+{
+    Q_EMIT stateChanged(job.row.id, State::Running);
+    runFileWork<HashedFile>(
+        job,
+        [path = job.row.path](const std::atomic<bool> &stop) { return hashUpload(path, stop); },
+        [this](Job &hashing, const HashedFile &hashed) {
+            if (!hashed.error.isEmpty())
+                return fail(hashing, hashed.error);
+            hashing.row.size = hashed.size;
+            hashing.row.sha256 = hashed.sha256;
+            hashing.step = TransferStep::Create;
+        });
+}
+
+void TransferJobs::prepareDownload(Job &job)
+{
+    const bool discard = std::exchange(job.discardPart, false);
+    runFileWork<PreparedPart>(
+        job,
+        [path = job.row.path, size = job.row.size, discard](const std::atomic<bool> &) {
+            return preparePart(path, size, discard);
+        },
+        [this](Job &fetching, const PreparedPart &prepared) {
+            if (!prepared.error.isEmpty())
+                return fail(fetching, prepared.error);
+            if (prepared.complete) {
+                fetching.step = TransferStep::Verify;
+                return;
+            }
+            fetching.offset = prepared.offset;
+            fetching.prepared = true;
+        });
+}
+
+void TransferJobs::verify(Job &job)
+{
+    runFileWork<VerifiedPart>(
+        job,
+        [path = job.row.path, sha256 = job.row.sha256](const std::atomic<bool> &stop) {
+            return verifyPart(path, sha256, stop);
+        },
+        [this](Job &checking, const VerifiedPart &verified) {
+            switch (verified.verdict) {
+            case VerifiedPart::Verdict::Kept:
+                reportProgress(checking, checking.row.size, true);
+                Q_EMIT downloaded(checking.row.id, checking.row.mediaId, checking.row.path);
+                return finishJob(checking.row.id);
+            case VerifiedPart::Verdict::Corrupt:
+                if (++checking.failures > 2)
+                    return fail(checking, u"the download is corrupt (its SHA-256 differs)"_s);
+                checking.step = TransferStep::Get;
+                return;
+            case VerifiedPart::Verdict::Failed:
+                return fail(checking, verified.error);
+            case VerifiedPart::Verdict::Stopped:
+                return;
+            }
+        });
+}
+
+// --- requests ---------------------------------------------------------------------------
+
+void TransferJobs::send(Job &job)
+{
+    auto request = std::make_shared<TransferRequest>();
+    request->step = job.step;
+    request->mediaId = job.row.mediaId;
+    switch (job.step) {
+    case TransferStep::Create: {
+        const QJsonObject fields{{u"size"_s, job.row.size},
+                                 {u"type"_s, job.row.type},
+                                 {u"sha256"_s, job.row.sha256},
+                                 {u"name"_s, job.row.name}};
+        request->body = QJsonDocument(fields).toJson(QJsonDocument::Compact);
+        break;
+    }
+    case TransferStep::Chunk: {
+        const qint64 chunk = std::min(m_options.chunkBytes,
+                                      job.chunkBytes > 0 ? job.chunkBytes : m_options.chunkBytes);
+        request->path = job.row.path;
+        request->offset = job.offset;
+        request->end = std::min(job.row.size, job.offset + chunk);
+        break;
+    }
+    case TransferStep::Get:
+        request->path = partPathOf(job.row.path);
+        request->offset = job.offset;
+        request->end = job.row.size;
+        job.prepared = false; // the next attempt looks at the file again
+        break;
+    default:
+        break;
+    }
+    const quint64 serial = ++m_lastSerial;
+    request->onProgress = [this, id = job.row.id, serial](qint64 done) {
+        // On the loop's thread, which stops before this object goes.
+        QMetaObject::invokeMethod(
+            this,
+            [this, id, serial, done] {
+                if (Job *sending = find(id, serial))
+                    reportProgress(*sending, done);
+            },
+            Qt::QueuedConnection);
+    };
+    CURL *easy = request->makeHandle(m_base, m_token, m_options.maxBytesPerSecond);
+    job.serial = serial;
+    job.request = m_loop->add(
+        easy, this, [this, id = job.row.id, serial, request](const net::CurlOutcome &outcome) {
+            requestDone(id, serial, *request, outcome);
+        });
+    if (job.step != TransferStep::Cancel)
+        Q_EMIT stateChanged(job.row.id, State::Running);
+}
+
+void TransferJobs::requestDone(const QString &id, quint64 serial, const TransferRequest &request,
+                               const net::CurlOutcome &outcome)
+{
+    Job *found = find(id, serial);
+    if (!found)
+        return;
+    Job &job = *found;
+    job.request = 0;
+    job.serial = 0;
+    schedule(); // the next step, at once
+    if (!request.fileError.isEmpty())
+        return fail(job, request.fileError);
+    if (outcome.result != CURLE_OK)
+        return retry(job, outcome.error());
+    const long status = outcome.status;
+    if (job.step == TransferStep::Cancel) {
+        Q_EMIT stateChanged(id, State::Cancelled);
+        return finishJob(id);
+    }
+    if (job.cancelled)
+        return finishJob(id);
+    if (status == 401) {
+        // Signed out, or a token that went stale: wait for the next one.
+        job.retryAt = kUntilServer;
+        if (job.upload && (job.step == TransferStep::Chunk || job.step == TransferStep::Complete))
+            job.step = TransferStep::Status;
+        Q_EMIT stateChanged(id, State::Retrying);
+        return;
+    }
+    if (status >= 500 || status == 429 || status == 408)
+        return retry(job, messageOf(request.response, status));
+    if (job.upload)
+        uploadStepDone(job, status, request);
+    else
+        downloadStepDone(job, status, request);
+}
+
+void TransferJobs::uploadStepDone(Job &job, long status, const TransferRequest &request)
+{
+    const QJsonObject answer = QJsonDocument::fromJson(request.response).object();
+    switch (job.step) {
+    case TransferStep::Create:
+        if (status != 201)
+            return fail(job, messageOf(request.response, status));
+        job.row.mediaId = answer.value(u"id"_s).toString();
+        job.chunkBytes = answer.value(u"chunk_bytes"_s).toInteger();
+        job.offset = 0;
+        Q_EMIT created(job.row.id, job.row.mediaId, job.row.sha256, job.row.size);
+        job.step = job.row.size > 0 ? TransferStep::Chunk : TransferStep::Complete;
+        return;
+    case TransferStep::Status:
+        if (status != 200)
+            return fail(job, messageOf(request.response, status));
+        job.offset = answer.value(u"offset"_s).toInteger();
+        if (answer.value(u"state"_s).toString() == u"complete"_s) {
+            job.step = TransferStep::Complete;
+            return;
+        }
+        if (job.offset > 0 && !job.resumeNoted) {
+            job.resumeNoted = true;
+            Q_EMIT resumed(job.row.id, job.offset);
+        }
+        job.step = job.offset < job.row.size ? TransferStep::Chunk : TransferStep::Complete;
+        return;
+    case TransferStep::Chunk: {
+        const QByteArray offset = request.header("Upload-Offset");
+        if (status == 409 && !offset.isEmpty()) {
+            job.offset = offset.toLongLong(); // the relay says where it stands
+        } else if (status == 409) {
+            // Another request of ours still holds the upload (one the relay has not
+            // finished with): ask again where it stands, a little later.
+            return retry(job, messageOf(request.response, status));
+        } else if (status != 204) {
+            return fail(job, messageOf(request.response, status));
+        } else {
+            job.offset = offset.toLongLong();
+            job.failures = 0;
+        }
+        reportProgress(job, job.offset);
+        job.step = job.offset < job.row.size ? TransferStep::Chunk : TransferStep::Complete;
+        return;
+    }
+    case TransferStep::Complete:
+        if (status == 409 && request.header("Upload-Offset") == "0") {
+            // The relay dropped bytes that did not hash right: send them again once.
+            if (++job.failures > 1)
+                return fail(job, u"the file changed while it was sent"_s);
+            job.offset = 0;
+            job.step = TransferStep::Chunk;
+            return;
+        }
+        if (status == 409) {
+            job.step = TransferStep::Status;
+            return;
+        }
+        if (status != 200)
+            return fail(job, messageOf(request.response, status));
+        reportProgress(job, job.row.size, true);
+        Q_EMIT uploaded(job.row.id, answer);
+        return finishJob(job.row.id);
+    default:
+        return;
+    }
+}
+
+void TransferJobs::downloadStepDone(Job &job, long status, const TransferRequest &request)
+{
+    if (status == 416) {
+        job.discardPart = true; // the partial file is longer than the media
+        return retry(job, u"the partial download did not fit"_s);
+    }
+    if (status != 200 && status != 206)
+        return fail(job, messageOf(request.response, status));
+    if (request.fileSize != job.row.size)
+        return retry(job, u"the download stopped early"_s);
+    job.failures = 0;
+    job.step = TransferStep::Verify;
+}
+
+} // namespace tidings::app
