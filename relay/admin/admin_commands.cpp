@@ -7,7 +7,6 @@
 #include "store/account_queries.h"
 #include "store/push_queries.h"
 #include "store/report_queries.h"
-#include "store/sql_helpers.h"
 #include "store/store.h"
 
 #include <QDateTime>
@@ -228,11 +227,9 @@ private:
             for (const sql::ReportRecord &report : *recent) {
                 QString content;
                 if (report.seq > 0) {
-                    auto body = sql::run(
-                        db, u"SELECT body FROM events WHERE conversation_id = ? AND seq = ?"_s,
-                        {report.conversationId, report.seq});
-                    if (body && body->next())
-                        content = body->value(0).toString().left(100);
+                    const auto body = sql::reportedContent(db, report.conversationId, report.seq);
+                    if (body)
+                        content = body->left(100);
                 }
                 named.append({report, content});
             }

@@ -1,13 +1,13 @@
 #include "admin/store_migration.h"
 
 #include "admin/media_copy.h"
-#include "admin/sqlite_source.h"
-#include "admin/store_copy.h"
 #include "media/s3_blob_store.h"
 #include "server/data_directory.h"
 #include "sql/migrations.h"
+#include "store/sqlite_source.h"
 #include "store/sqlite_store.h"
 #include "store/store.h"
+#include "store/store_copy.h"
 
 #include <QDir>
 #include <QFileInfo>

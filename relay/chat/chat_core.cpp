@@ -10,13 +10,11 @@
 #include "chat/session.h"
 #include "chat/typing_tracker.h"
 #include "store/account_queries.h"
-#include "store/sql_helpers.h"
 #include "store/store.h"
 
 #include "gateway/websocket_connection.h"
 
 #include <QDateTime>
-#include <QSet>
 
 namespace tidings::relay {
 
@@ -361,37 +359,10 @@ void ChatCore::keepSessions()
 
 void ChatCore::revalidateSessions()
 {
-    QList<qint64> ids = m_bySessionId.keys();
+    const QList<qint64> ids = m_bySessionId.keys();
     if (ids.isEmpty())
         return;
-    m_store
-        .read<QList<qint64>>([ids](QSqlDatabase &db) -> Result<QList<qint64>> {
-            QSet<qint64> alive;
-            for (qsizetype start = 0; start < ids.size(); start += 500) {
-                const QList<qint64> chunk = ids.mid(start, 500);
-                QString marks = u"?"_s.repeated(chunk.size());
-                for (qsizetype i = marks.size() - 1; i > 0; --i)
-                    marks.insert(i, u',');
-                QVariantList values;
-                for (const qint64 id : chunk)
-                    values.append(id);
-                auto query
-                    = sql::run(db,
-                               u"SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id "
-                               "WHERE u.disabled = 0 AND s.id IN (%1)"_s.arg(marks),
-                               values);
-                if (!query)
-                    return query.error();
-                while (query->next())
-                    alive.insert(query->value(0).toLongLong());
-            }
-            QList<qint64> ended;
-            for (const qint64 id : ids) {
-                if (!alive.contains(id))
-                    ended.append(id);
-            }
-            return ended;
-        })
+    m_store.read<QList<qint64>>([ids](QSqlDatabase &db) { return sql::endedSessions(db, ids); })
         .then(this, [this](const Result<QList<qint64>> &ended) {
             if (ended && !ended->isEmpty())
                 endSessions(*ended, close_code::kSessionEnded, u"this session has ended"_s);

@@ -10,7 +10,11 @@
 #include <algorithm>
 #include <array>
 #include <cstring>
+#include <initializer_list>
 #include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
 
 namespace tidings::relay {
 
@@ -243,80 +247,142 @@ ConfigInputs configInputsFrom(const QCommandLineParser &parser, QProcessEnvironm
     return inputs;
 }
 
-Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
-{
-    RelayConfig config;
+namespace {
 
-    const QString configName = QString::fromLatin1(kConfigOption);
-    config.configFile = inputs.flags.value(
-        configName, inputs.environment.value(environmentVariableFor(configName)));
-    QHash<QString, QString> fileValues;
-    if (!config.configFile.isEmpty()) {
-        auto file = readConfigFile(config.configFile);
-        if (!file)
-            return file.error();
-        fileValues = std::move(file).value();
+/// Where each setting's value comes from, highest precedence first: its flag, its TIDINGS_*
+/// environment variable, the config file.
+class SettingSource
+{
+public:
+    /// Reads the config file named by --config or TIDINGS_CONFIG, if any.
+    static Result<SettingSource> open(const ConfigInputs &inputs)
+    {
+        const QString configName = QString::fromLatin1(kConfigOption);
+        SettingSource source(inputs);
+        source.m_configFile = inputs.flags.value(
+            configName, inputs.environment.value(environmentVariableFor(configName)));
+        if (!source.m_configFile.isEmpty()) {
+            auto file = readConfigFile(source.m_configFile);
+            if (!file)
+                return file.error();
+            source.m_fileValues = std::move(file).value();
+        }
+        return source;
     }
 
-    auto lookup = [&](const QString &name) -> std::optional<Value> {
-        if (inputs.flags.contains(name))
-            return Value{inputs.flags.value(name), u"--"_s + name};
-        const QString variable = environmentVariableFor(name);
-        if (inputs.environment.contains(variable))
-            return Value{inputs.environment.value(variable), variable};
-        if (fileValues.contains(name))
-            return Value{fileValues.value(name), config.configFile};
-        return std::nullopt;
-    };
+    const QString &configFile() const { return m_configFile; }
 
-    if (const auto value = lookup(u"listen"_s)) {
+    /// The value of setting `name` and where it came from; nothing when it is not given.
+    std::optional<Value> lookup(const QString &name) const
+    {
+        if (m_inputs->flags.contains(name))
+            return Value{m_inputs->flags.value(name), u"--"_s + name};
+        const QString variable = environmentVariableFor(name);
+        if (m_inputs->environment.contains(variable))
+            return Value{m_inputs->environment.value(variable), variable};
+        if (m_fileValues.contains(name))
+            return Value{m_fileValues.value(name), m_configFile};
+        return std::nullopt;
+    }
+
+private:
+    explicit SettingSource(const ConfigInputs &inputs) : m_inputs(&inputs) { }
+
+    const ConfigInputs *m_inputs;
+    QString m_configFile;
+    QHash<QString, QString> m_fileValues;
+};
+
+/// Sets `target` from integer setting `name` when it is given: from `min` to `max`, else an
+/// error that says `expected` ("expected <min> to <max>" when empty).
+template<typename Number>
+Result<void> readInteger(const SettingSource &source, const QString &name, qint64 min, qint64 max,
+                         Number &target, const QString &expected = {})
+{
+    if (const auto value = source.lookup(name)) {
+        const auto number = parseInteger(value->text, min, max);
+        if (!number)
+            return invalid(name, *value,
+                           expected.isEmpty() ? u"expected %1 to %2"_s.arg(min).arg(max)
+                                              : expected);
+        target = static_cast<Number>(*number);
+    }
+    return {};
+}
+
+/// Sets `target` from setting `name` when it is given: one of the words in `choices`, else
+/// an error that says `expected`.
+template<typename T>
+Result<void>
+readChoice(const SettingSource &source, const QString &name,
+           std::type_identity_t<std::initializer_list<std::pair<QStringView, T>>> choices,
+           const QString &expected, T &target)
+{
+    if (const auto value = source.lookup(name)) {
+        const auto chosen = std::find_if(choices.begin(), choices.end(), [&](const auto &choice) {
+            return value->text == choice.first;
+        });
+        if (chosen == choices.end())
+            return invalid(name, *value, expected);
+        target = chosen->second;
+    }
+    return {};
+}
+
+/// A comma-separated list, each item trimmed, empty ones left out.
+QStringList listOf(const QString &text)
+{
+    QStringList items;
+    const auto parts = text.split(u',', Qt::SkipEmptyParts);
+    for (const QString &part : parts)
+        items.append(part.trimmed());
+    return items;
+}
+
+/// Where the relay listens and how it serves connections.
+Result<void> resolveListener(const SettingSource &source, RelayConfig &config)
+{
+    if (const auto value = source.lookup(u"listen"_s)) {
         const QString text = value->text.trimmed();
         if (text == u"localhost")
             config.listenAddress = QHostAddress(QHostAddress::LocalHost);
         else if (!config.listenAddress.setAddress(text))
             return invalid(u"listen address"_s, *value, u"expected an IPv4 or IPv6 address"_s);
     }
-    if (const auto value = lookup(u"port"_s)) {
-        const auto port = parseInteger(value->text, 0, 65535);
-        if (!port)
-            return invalid(u"port"_s, *value, u"expected a number from 0 to 65535"_s);
-        config.port = static_cast<quint16>(*port);
-    }
-    if (const auto value = lookup(u"port-file"_s))
+    if (auto port = readInteger(source, u"port"_s, 0, 65535, config.port,
+                                u"expected a number from 0 to 65535"_s);
+        !port)
+        return port;
+    if (const auto value = source.lookup(u"port-file"_s))
         config.portFile = value->text;
-    if (const auto value = lookup(u"data-dir"_s)) {
+    if (const auto value = source.lookup(u"data-dir"_s)) {
         if (value->text.trimmed().isEmpty())
             return invalid(u"data directory"_s, *value, u"expected a path"_s);
         config.dataDirectory = value->text;
     } else {
         config.dataDirectory = defaultDataDirectory();
     }
-    if (const auto value = lookup(u"tls-cert"_s))
+    if (const auto value = source.lookup(u"tls-cert"_s))
         config.tlsCertificateFile = value->text;
-    if (const auto value = lookup(u"tls-key"_s))
+    if (const auto value = source.lookup(u"tls-key"_s))
         config.tlsPrivateKeyFile = value->text;
     if (config.tlsCertificateFile.isEmpty() != config.tlsPrivateKeyFile.isEmpty())
         return Error{ErrorCode::BadRequest, u"TLS needs both tls-cert and tls-key"_s};
-    if (const auto value = lookup(u"max-frame-bytes"_s)) {
-        const auto bytes = parseInteger(value->text, 1024, qint64(64) * 1024 * 1024);
-        if (!bytes)
-            return invalid(u"max-frame-bytes"_s, *value, u"expected 1024 to 67108864"_s);
-        config.maxFrameBytes = *bytes;
-    }
-    if (const auto value = lookup(u"listen-backlog"_s)) {
-        const auto backlog = parseInteger(value->text, 1, 1 << 20);
-        if (!backlog)
-            return invalid(u"listen-backlog"_s, *value, u"expected 1 to 1048576"_s);
-        config.listenBacklog = static_cast<int>(*backlog);
-    }
-    if (const auto value = lookup(u"io-threads"_s)) {
-        const auto threads = parseInteger(value->text, 0, 64);
-        if (!threads)
-            return invalid(u"io-threads"_s, *value, u"expected 0 to 64"_s);
-        config.ioThreads = static_cast<int>(*threads);
-    }
-    if (const auto value = lookup(u"event-loop"_s)) {
-        if (value->origin == config.configFile)
+    if (auto bytes = readInteger(source, u"max-frame-bytes"_s, 1024, qint64(64) * 1024 * 1024,
+                                 config.maxFrameBytes);
+        !bytes)
+        return bytes;
+    if (auto backlog = readInteger(source, u"listen-backlog"_s, 1, 1 << 20, config.listenBacklog);
+        !backlog)
+        return backlog;
+    return readInteger(source, u"io-threads"_s, 0, 64, config.ioThreads);
+}
+
+/// The event loop (chosen before the config file is read) and the log format.
+Result<void> resolveProcess(const SettingSource &source, RelayConfig &config)
+{
+    if (const auto value = source.lookup(u"event-loop"_s)) {
+        if (value->origin == source.configFile())
             return invalid(u"event-loop"_s, *value,
                            u"set it with --event-loop or TIDINGS_EVENT_LOOP (it is chosen "
                            "before the config file is read)"_s);
@@ -334,98 +400,78 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
                            u"expected 'qt' (epoll needs Linux)"_s);
 #endif
     }
-    if (const auto value = lookup(u"log-format"_s)) {
-        if (value->text == u"text")
-            config.logFormat = LogFormat::Text;
-        else if (value->text == u"json")
-            config.logFormat = LogFormat::Json;
-        else
-            return invalid(u"log-format"_s, *value, u"expected 'text' or 'json'"_s);
+    return readChoice(source, u"log-format"_s,
+                      {{u"text", LogFormat::Text}, {u"json", LogFormat::Json}},
+                      u"expected 'text' or 'json'"_s, config.logFormat);
+}
+
+/// Accounts, and what one user or connection may do.
+Result<void> resolveLimits(const SettingSource &source, RelayConfig &config)
+{
+    if (auto registration
+        = readChoice(source, u"registration"_s, {{u"open", true}, {u"closed", false}},
+                     u"expected 'open' or 'closed'"_s, config.registrationOpen);
+        !registration)
+        return registration;
+    if (auto cost
+        = readChoice(source, u"password-cost"_s,
+                     {{u"interactive", PasswordCost::Interactive},
+                      {u"moderate", PasswordCost::Moderate},
+                      {u"minimum", PasswordCost::Minimum}},
+                     u"expected 'interactive', 'moderate' or 'minimum'"_s, config.passwordCost);
+        !cost)
+        return cost;
+    const struct
+    {
+        const char *name;
+        qint64 min;
+        qint64 max;
+        std::variant<qint64 *, int *> target;
+    } integers[] = {
+        {"max-text-bytes", 1, qint64(16) * 1024 * 1024, &config.maxTextBytes},
+        {"max-group-members", 2, 1000000, &config.maxGroupMembers},
+        {"heartbeat-seconds", 1, 3600, &config.heartbeatSeconds},
+        {"max-connections-per-address", 1, 1'000'000, &config.maxConnectionsPerAddress},
+        {"max-pending-per-address", 1, 1'000'000, &config.maxPendingPerAddress},
+        {"sign-in-seconds", 1, 3600, &config.signInSeconds},
+    };
+    for (const auto &setting : integers) {
+        auto read = std::visit(
+            [&](auto *target) {
+                return readInteger(source, QString::fromLatin1(setting.name), setting.min,
+                                   setting.max, *target);
+            },
+            setting.target);
+        if (!read)
+            return read;
     }
-    if (const auto value = lookup(u"registration"_s)) {
-        if (value->text == u"open")
-            config.registrationOpen = true;
-        else if (value->text == u"closed")
-            config.registrationOpen = false;
-        else
-            return invalid(u"registration"_s, *value, u"expected 'open' or 'closed'"_s);
-    }
-    if (const auto value = lookup(u"password-cost"_s)) {
-        if (value->text == u"interactive")
-            config.passwordCost = PasswordCost::Interactive;
-        else if (value->text == u"moderate")
-            config.passwordCost = PasswordCost::Moderate;
-        else if (value->text == u"minimum")
-            config.passwordCost = PasswordCost::Minimum;
-        else
-            return invalid(u"password-cost"_s, *value,
-                           u"expected 'interactive', 'moderate' or 'minimum'"_s);
-    }
-    if (const auto value = lookup(u"max-text-bytes"_s)) {
-        const auto bytes = parseInteger(value->text, 1, qint64(16) * 1024 * 1024);
-        if (!bytes)
-            return invalid(u"max-text-bytes"_s, *value, u"expected 1 to 16777216"_s);
-        config.maxTextBytes = *bytes;
-    }
-    if (const auto value = lookup(u"max-group-members"_s)) {
-        const auto count = parseInteger(value->text, 2, 1000000);
-        if (!count)
-            return invalid(u"max-group-members"_s, *value, u"expected 2 to 1000000"_s);
-        config.maxGroupMembers = static_cast<int>(*count);
-    }
-    if (const auto value = lookup(u"heartbeat-seconds"_s)) {
-        const auto seconds = parseInteger(value->text, 1, 3600);
-        if (!seconds)
-            return invalid(u"heartbeat-seconds"_s, *value, u"expected 1 to 3600"_s);
-        config.heartbeatSeconds = static_cast<int>(*seconds);
-    }
-    if (const auto value = lookup(u"max-connections-per-address"_s)) {
-        const auto count = parseInteger(value->text, 1, 1'000'000);
-        if (!count)
-            return invalid(u"max-connections-per-address"_s, *value, u"expected 1 to 1000000"_s);
-        config.maxConnectionsPerAddress = static_cast<int>(*count);
-    }
-    if (const auto value = lookup(u"max-pending-per-address"_s)) {
-        const auto count = parseInteger(value->text, 1, 1'000'000);
-        if (!count)
-            return invalid(u"max-pending-per-address"_s, *value, u"expected 1 to 1000000"_s);
-        config.maxPendingPerAddress = static_cast<int>(*count);
-    }
-    if (const auto value = lookup(u"sign-in-seconds"_s)) {
-        const auto seconds = parseInteger(value->text, 1, 3600);
-        if (!seconds)
-            return invalid(u"sign-in-seconds"_s, *value, u"expected 1 to 3600"_s);
-        config.signInSeconds = static_cast<int>(*seconds);
-    }
-    if (const auto value = lookup(u"allowed-origins"_s)) {
-        config.allowedOrigins.clear();
-        const auto origins = value->text.split(u',', Qt::SkipEmptyParts);
-        for (const QString &origin : origins)
-            config.allowedOrigins.append(origin.trimmed());
-    }
-    if (const auto value = lookup(u"store-sync"_s)) {
-        if (value->text == u"full")
-            config.storeSyncFull = true;
-        else if (value->text == u"normal")
-            config.storeSyncFull = false;
-        else
-            return invalid(u"store-sync"_s, *value, u"expected 'full' or 'normal'"_s);
-    }
-    if (const auto value = lookup(u"store"_s); value && !value->text.isEmpty()) {
+    if (const auto value = source.lookup(u"allowed-origins"_s))
+        config.allowedOrigins = listOf(value->text);
+    return {};
+}
+
+/// Where the store, the bus and media are, and how long what is stored is kept.
+Result<void> resolveStorage(const SettingSource &source, RelayConfig &config)
+{
+    if (auto sync = readChoice(source, u"store-sync"_s, {{u"full", true}, {u"normal", false}},
+                               u"expected 'full' or 'normal'"_s, config.storeSyncFull);
+        !sync)
+        return sync;
+    if (const auto value = source.lookup(u"store"_s); value && !value->text.isEmpty()) {
         if (!value->text.startsWith(u"postgresql://") && !value->text.startsWith(u"postgres://"))
             return Error{ErrorCode::BadRequest,
                          u"invalid store (from %1): expected empty (embedded SQLite) or "
                          "postgresql://…"_s.arg(value->origin)}; // the URL may hold a password
         config.store = value->text;
     }
-    if (const auto value = lookup(u"bus"_s); value && !value->text.isEmpty()) {
+    if (const auto value = source.lookup(u"bus"_s); value && !value->text.isEmpty()) {
         if (!value->text.startsWith(u"redis://"))
             return Error{ErrorCode::BadRequest,
                          u"invalid bus (from %1): expected empty (one node) or "
                          "redis://host:port"_s.arg(value->origin)}; // the URL may hold a password
         config.bus = value->text;
     }
-    if (const auto value = lookup(u"media"_s); value && !value->text.isEmpty()) {
+    if (const auto value = source.lookup(u"media"_s); value && !value->text.isEmpty()) {
         if (!value->text.startsWith(u"s3://"))
             return invalid(u"media"_s, *value,
                            u"expected empty (the data directory) or s3://bucket…"_s);
@@ -435,18 +481,17 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         return Error{ErrorCode::BadRequest,
                      u"bus is set but store is not: nodes that share a bus must share a "
                      "postgresql store"_s};
-    if (const auto value = lookup(u"session-idle-days"_s)) {
-        const auto days = parseInteger(value->text, 0, 36500);
-        if (!days)
-            return invalid(u"session-idle-days"_s, *value, u"expected 0 (never) to 36500"_s);
-        config.sessionIdleDays = static_cast<int>(*days);
-    }
-    if (const auto value = lookup(u"retention-days"_s)) {
-        const auto days = parseInteger(value->text, 0, 365 * 100);
-        if (!days)
-            return invalid(u"retention-days"_s, *value, u"expected 0 (forever) to 36500"_s);
-        config.retentionDays = static_cast<int>(*days);
-    }
+    if (auto idle = readInteger(source, u"session-idle-days"_s, 0, 36500, config.sessionIdleDays,
+                                u"expected 0 (never) to 36500"_s);
+        !idle)
+        return idle;
+    return readInteger(source, u"retention-days"_s, 0, 365 * 100, config.retentionDays,
+                       u"expected 0 (forever) to 36500"_s);
+}
+
+/// The media API's limits and upkeep.
+Result<void> resolveMedia(const SettingSource &source, RelayConfig &config)
+{
     const struct
     {
         const char *name;
@@ -463,20 +508,17 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         {"media-chunk-bytes", 64 * 1024, qint64(256) * 1024 * 1024, &config.mediaChunkBytes},
     };
     for (const auto &setting : boundedSettings) {
-        if (const auto value = lookup(QString::fromLatin1(setting.name))) {
-            const auto bytes = parseInteger(value->text, setting.min, setting.max);
-            if (!bytes)
-                return invalid(QString::fromLatin1(setting.name), *value,
-                               u"expected %1 to %2"_s.arg(setting.min).arg(setting.max));
-            *setting.target = *bytes;
-        }
+        if (auto read = readInteger(source, QString::fromLatin1(setting.name), setting.min,
+                                    setting.max, *setting.target);
+            !read)
+            return read;
     }
-    if (const auto value = lookup(u"media-types"_s)) {
+    if (const auto value = source.lookup(u"media-types"_s)) {
         config.mediaTypes.clear();
-        const auto patterns = value->text.split(u',', Qt::SkipEmptyParts);
         static const QRegularExpression pattern(u"^(\\*|[a-z0-9.+-]+/(\\*|[a-z0-9.+-]+))$"_s);
-        for (const QString &item : patterns) {
-            const QString type = item.trimmed().toLower();
+        const QStringList types = listOf(value->text);
+        for (const QString &item : types) {
+            const QString type = item.toLower();
             if (!pattern.match(type).hasMatch())
                 return invalid(u"media-types"_s, *value,
                                u"expected MIME types or patterns like image/* or *"_s);
@@ -485,67 +527,51 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
         if (config.mediaTypes.isEmpty())
             return invalid(u"media-types"_s, *value, u"expected at least one type"_s);
     }
-    const struct
-    {
-        const char *name;
-        int *target;
-    } secondSettings[] = {{"media-unsent-seconds", &config.mediaUnsentSeconds},
-                          {"media-sweep-seconds", &config.mediaSweepSeconds}};
-    for (const auto &setting : secondSettings) {
-        if (const auto value = lookup(QString::fromLatin1(setting.name))) {
-            const auto seconds = parseInteger(value->text, 1, 365 * 24 * 3600);
-            if (!seconds)
-                return invalid(QString::fromLatin1(setting.name), *value,
-                               u"expected 1 to 31536000"_s);
-            *setting.target = static_cast<int>(*seconds);
-        }
+    for (const auto &[name, target] :
+         {std::pair{"media-unsent-seconds", &config.mediaUnsentSeconds},
+          std::pair{"media-sweep-seconds", &config.mediaSweepSeconds}}) {
+        if (auto read = readInteger(source, QString::fromLatin1(name), 1, 365 * 24 * 3600, *target);
+            !read)
+            return read;
     }
+    return {};
+}
+
+/// Push notifications: timing, bounds, and each provider's settings.
+Result<void> resolvePush(const SettingSource &source, RelayConfig &config)
+{
     const struct
     {
         const char *name;
         qint64 min;
         qint64 max;
-        qint64 *target;
-    } msSettings[] = {{"push-coalesce-ms", 0, 3600 * 1000, &config.pushCoalesceMs},
-                      {"push-retry-base-ms", 10, 3600 * 1000, &config.pushRetryBaseMs}};
-    for (const auto &setting : msSettings) {
-        if (const auto value = lookup(QString::fromLatin1(setting.name))) {
-            const auto ms = parseInteger(value->text, setting.min, setting.max);
-            if (!ms)
-                return invalid(QString::fromLatin1(setting.name), *value,
-                               u"expected %1 to %2"_s.arg(setting.min).arg(setting.max));
-            *setting.target = *ms;
-        }
+        std::variant<qint64 *, int *> target;
+    } integers[] = {
+        {"push-coalesce-ms", 0, 3600 * 1000, &config.pushCoalesceMs},
+        {"push-retry-base-ms", 10, 3600 * 1000, &config.pushRetryBaseMs},
+        {"push-max-attempts", 1, 100, &config.pushMaxAttempts},
+        {"push-max-in-flight", 1, 100000, &config.pushMaxInFlight},
+        {"push-timeout-ms", 100, 600 * 1000, &config.pushTimeoutMs},
+    };
+    for (const auto &setting : integers) {
+        auto read = std::visit(
+            [&](auto *target) {
+                return readInteger(source, QString::fromLatin1(setting.name), setting.min,
+                                   setting.max, *target);
+            },
+            setting.target);
+        if (!read)
+            return read;
     }
-    if (const auto value = lookup(u"push-max-attempts"_s)) {
-        const auto attempts = parseInteger(value->text, 1, 100);
-        if (!attempts)
-            return invalid(u"push-max-attempts"_s, *value, u"expected 1 to 100"_s);
-        config.pushMaxAttempts = int(*attempts);
-    }
-    if (const auto value = lookup(u"push-max-in-flight"_s)) {
-        const auto count = parseInteger(value->text, 1, 100000);
-        if (!count)
-            return invalid(u"push-max-in-flight"_s, *value, u"expected 1 to 100000"_s);
-        config.pushMaxInFlight = int(*count);
-    }
-    if (const auto value = lookup(u"push-timeout-ms"_s)) {
-        const auto ms = parseInteger(value->text, 100, 600 * 1000);
-        if (!ms)
-            return invalid(u"push-timeout-ms"_s, *value, u"expected 100 to 600000"_s);
-        config.pushTimeoutMs = int(*ms);
-    }
-    if (const auto value = lookup(u"push-show-sender"_s)) {
-        if (value->text != u"yes" && value->text != u"no")
-            return invalid(u"push-show-sender"_s, *value, u"expected 'yes' or 'no'"_s);
-        config.pushShowSender = value->text == u"yes";
-    }
-    if (const auto value = lookup(u"push-unifiedpush-endpoints"_s)) {
+    if (auto show = readChoice(source, u"push-show-sender"_s, {{u"yes", true}, {u"no", false}},
+                               u"expected 'yes' or 'no'"_s, config.pushShowSender);
+        !show)
+        return show;
+    if (const auto value = source.lookup(u"push-unifiedpush-endpoints"_s)) {
         config.pushUnifiedPushPrefixes.clear();
         if (value->text.trimmed() != u"none") {
-            const auto prefixes = value->text.split(u',', Qt::SkipEmptyParts);
-            for (const QString &item : prefixes) {
-                const QString prefix = item.trimmed();
+            const QStringList prefixes = listOf(value->text);
+            for (const QString &prefix : prefixes) {
                 if (!prefix.startsWith(u"https://") && !prefix.startsWith(u"http://"))
                     return invalid(u"push-unifiedpush-endpoints"_s, *value,
                                    u"expected URL prefixes starting with https:// or http://, "
@@ -565,7 +591,7 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
            {"push-apns-topic", &config.pushApnsTopic},
            {"push-apns-url", &config.pushApnsUrl}};
     for (const auto &[name, target] : pushTexts) {
-        if (const auto value = lookup(QString::fromLatin1(name))) {
+        if (const auto value = source.lookup(QString::fromLatin1(name))) {
             const QString text = value->text.trimmed();
             if (QByteArrayView(name).endsWith("-url") && !text.isEmpty()
                 && !text.startsWith(u"https://") && !text.startsWith(u"http://"))
@@ -580,13 +606,19 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
     if (config.pushWebhookUrl.isEmpty() != config.pushWebhookSecretFile.isEmpty())
         return Error{ErrorCode::BadRequest,
                      u"push-webhook-url and push-webhook-secret-file go together"_s};
+    return {};
+}
+
+/// The rate limits: positive numbers, fractions allowed.
+Result<void> resolveRates(const SettingSource &source, RelayConfig &config)
+{
     const std::pair<const char *, double *> rates[]
         = {{"sign-in-rate", &config.signInsPerMinute},
            {"message-rate", &config.messagesPerSecond},
            {"frame-rate", &config.framesPerSecond},
            {"group-rate", &config.groupChangesPerMinute}};
     for (const auto &[name, target] : rates) {
-        if (const auto value = lookup(QString::fromLatin1(name))) {
+        if (const auto value = source.lookup(QString::fromLatin1(name))) {
             bool ok = false;
             const double rate = value->text.trimmed().toDouble(&ok);
             if (!ok || !(rate > 0) || rate > 1e9)
@@ -594,11 +626,36 @@ Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
             *target = rate;
         }
     }
+    return {};
+}
+
+/// Settings that must agree with each other, once each is valid by itself.
+Result<void> checkConsistency(const SettingSource &, RelayConfig &config)
+{
     if (config.maxTextBytes + 4096 > config.maxFrameBytes) {
         return Error{ErrorCode::BadRequest,
                      u"max-frame-bytes (%1) must exceed max-text-bytes (%2) by at least 4096"_s
                          .arg(config.maxFrameBytes)
                          .arg(config.maxTextBytes)};
+    }
+    return {};
+}
+
+} // namespace
+
+Result<RelayConfig> resolveRelayConfig(const ConfigInputs &inputs)
+{
+    const auto source = SettingSource::open(inputs);
+    if (!source)
+        return source.error();
+    RelayConfig config;
+    config.configFile = source->configFile();
+    // In this order: when several settings are wrong, the first one met is reported.
+    using Step = Result<void> (*)(const SettingSource &, RelayConfig &);
+    for (const Step step : {resolveListener, resolveProcess, resolveLimits, resolveStorage,
+                            resolveMedia, resolvePush, resolveRates, checkConsistency}) {
+        if (auto resolved = step(*source, config); !resolved)
+            return resolved.error();
     }
     return config;
 }

@@ -10,8 +10,6 @@ namespace tidings::relay {
 
 namespace {
 
-constexpr qsizetype kMaxHeadBytes = 16 * 1024;
-constexpr int kMaxHeaders = 100;
 constexpr qint64 kReadBufferBytes = 256 * 1024;
 constexpr qint64 kSendBufferBytes = 512 * 1024;
 constexpr qint64 kKeepAliveMs = 15'000; ///< from one answer to the next whole request head
@@ -73,121 +71,7 @@ QByteArray reason(int status)
     }
 }
 
-bool isToken(QByteArrayView text)
-{
-    if (text.isEmpty())
-        return false;
-    for (const char c : text) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-            || QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-        if (!ok)
-            return false;
-    }
-    return true;
-}
-
-bool hasToken(QByteArrayView list, QByteArrayView token)
-{
-    for (QByteArrayView item : QByteArray(list.toByteArray()).split(',')) {
-        if (item.trimmed().compare(token, Qt::CaseInsensitive) == 0)
-            return true;
-    }
-    return false;
-}
-
 } // namespace
-
-QByteArray HttpRequest::header(QByteArrayView name) const
-{
-    for (const auto &[key, value] : headers) {
-        if (key == name)
-            return value;
-    }
-    return {};
-}
-
-QByteArray HttpRequest::queryItem(QByteArrayView name) const
-{
-    for (const QByteArray &pair : query.split('&')) {
-        const qsizetype equals = pair.indexOf('=');
-        const QByteArray key = equals < 0 ? pair : pair.first(equals);
-        if (key == name)
-            return QByteArray::fromPercentEncoding(equals < 0 ? QByteArray()
-                                                              : pair.sliced(equals + 1));
-    }
-    return {};
-}
-
-int parseRequestHead(QByteArrayView head, HttpRequest &request, QByteArray &why)
-{
-    QList<QByteArray> lines = head.toByteArray().split('\n');
-    for (QByteArray &line : lines) {
-        if (line.endsWith('\r'))
-            line.chop(1);
-    }
-    while (!lines.isEmpty() && lines.last().isEmpty())
-        lines.removeLast();
-    if (lines.isEmpty()) {
-        why = "empty request";
-        return 400;
-    }
-    const QList<QByteArray> parts = lines.first().split(' ');
-    if (parts.size() != 3 || !isToken(parts[0]) || !parts[1].startsWith('/')) {
-        why = "malformed request line";
-        return 400;
-    }
-    if (parts[2] != "HTTP/1.1" && parts[2] != "HTTP/1.0") {
-        why = "only HTTP/1.1 is spoken here";
-        return 505;
-    }
-    if (lines.size() - 1 > kMaxHeaders) {
-        why = "too many header fields";
-        return 431;
-    }
-    request = {};
-    request.method = parts[0];
-    const QByteArray &target = parts[1];
-    const qsizetype question = target.indexOf('?');
-    request.path = question < 0 ? target : target.first(question);
-    request.query = question < 0 ? QByteArray() : target.sliced(question + 1);
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray &line = lines[i];
-        const qsizetype colon = line.indexOf(':');
-        if (colon <= 0 || !isToken(line.first(colon))) {
-            why = "malformed header field";
-            return 400;
-        }
-        request.headers.append({line.first(colon).toLower(), line.sliced(colon + 1).trimmed()});
-    }
-    if (!request.header("transfer-encoding").isEmpty()) {
-        why = "send the body with a Content-Length, not chunked";
-        return 411;
-    }
-    QByteArray length;
-    for (const auto &[name, value] : std::as_const(request.headers)) {
-        if (name != "content-length")
-            continue;
-        if (!length.isNull() && value != length) {
-            why = "conflicting Content-Length fields";
-            return 400;
-        }
-        length = value;
-    }
-    if (!length.isNull()) {
-        bool ok = false;
-        request.contentLength = length.toLongLong(&ok);
-        const bool digits = std::all_of(length.begin(), length.end(),
-                                        [](char c) { return c >= '0' && c <= '9'; });
-        if (!ok || !digits || request.contentLength < 0) {
-            why = "Content-Length is not a number";
-            return 400;
-        }
-    }
-    const QByteArray connection = request.header("connection");
-    request.keepAlive = parts[2] == "HTTP/1.1" ? !hasToken(connection, "close")
-                                               : hasToken(connection, "keep-alive");
-    return 0;
-}
 
 HttpConnection::HttpConnection(QTcpSocket *socket, Handler handler, QObject *parent)
     : QObject(parent), m_socket(socket), m_handler(std::move(handler))
@@ -220,20 +104,22 @@ void HttpConnection::readIncoming()
 {
     switch (m_state) {
     case State::Head: {
-        const QByteArray start = m_socket->peek(kMaxHeadBytes + 4);
-        const qsizetype end = start.indexOf("\r\n\r\n");
-        if (end < 0) {
-            if (start.size() > kMaxHeadBytes) {
-                m_closeAfter = true;
-                m_unreadable = true;
-                m_request = {};
-                m_state = State::Handling;
-                respond({431, {{"Content-Type", "text/plain"}}}, "request head too large\n");
-            }
+        const HeadScan scan
+            = scanRequestHead(m_socket->peek(kMaxRequestHeadBytes), kMaxRequestHeadBytes);
+        switch (scan.state) {
+        case HeadScan::State::Incomplete:
+            return;
+        case HeadScan::State::TooLarge:
+            m_closeAfter = true;
+            m_unreadable = true;
+            m_request = {};
+            m_state = State::Handling;
+            respond({431, {{"Content-Type", "text/plain"}}}, "request head too large\n");
+            return;
+        case HeadScan::State::Complete:
+            startRequest(m_socket->read(scan.length));
             return;
         }
-        const QByteArray head = m_socket->read(end + 4);
-        startRequest(head);
         return;
     }
     case State::Handling:
@@ -254,13 +140,14 @@ void HttpConnection::startRequest(QByteArrayView head)
 {
     m_state = State::Handling;
     m_continueSent = false;
-    QByteArray why;
-    if (const int status = parseRequestHead(head, m_request, why); status != 0) {
+    ParsedHead parsed = parseRequestHead(head);
+    m_request = std::move(parsed.request);
+    if (!parsed.ok()) {
         m_closeAfter = true;
         m_unreadable = true; // what follows cannot be told apart from a next request
         m_request.contentLength = 0;
         m_bodyRemaining = 0;
-        respond({status, {{"Content-Type", "text/plain"}}}, why + '\n');
+        respond({parsed.status, {{"Content-Type", "text/plain"}}}, parsed.why + '\n');
         return;
     }
     m_bodyRemaining = m_request.contentLength;

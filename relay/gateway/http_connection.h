@@ -1,5 +1,7 @@
 #pragma once
 
+#include "gateway/request_head.h"
+
 #include <QByteArray>
 #include <QElapsedTimer>
 #include <QHostAddress>
@@ -14,21 +16,6 @@ class QTcpSocket;
 
 namespace tidings::relay {
 
-/// One HTTP/1.1 request head.
-struct HttpRequest
-{
-    QByteArray method;
-    QByteArray path; ///< the target without its query
-    QByteArray query;
-    QList<std::pair<QByteArray, QByteArray>> headers; ///< names in lower case
-    qint64 contentLength = 0;
-    bool keepAlive = true;
-
-    QByteArray header(QByteArrayView name) const;
-    /// The value of `name` in the query string, percent-decoded; empty when absent.
-    QByteArray queryItem(QByteArrayView name) const;
-};
-
 /// An HTTP response head.
 struct HttpResponse
 {
@@ -36,16 +23,13 @@ struct HttpResponse
     QList<std::pair<QByteArray, QByteArray>> headers;
 };
 
-/// Parses a request head (through the blank line). On failure returns the status to
-/// answer (400, 411, 501, 505) and fills `why`.
-int parseRequestHead(QByteArrayView head, HttpRequest &request, QByteArray &why);
-
 /// A connection that speaks HTTP/1.1 (every HTTP request the relay serves): request heads
-/// of at most 16 KiB, bodies of a declared length read on demand (never buffered whole),
-/// responses streamed with backpressure, keep-alive. It answers one request at a time and
-/// owns its socket; it deletes itself when the socket closes. The handler it calls for each
-/// request head uses pullBody() and respond()/beginResponse()+writeBody(); a body the
-/// handler does not read is thrown away (up to 1 MiB) and the connection closed.
+/// of at most kMaxRequestHeadBytes (16 KiB), read by parseRequestHead(); bodies of a
+/// declared length read on demand (never buffered whole), responses streamed with
+/// backpressure, keep-alive. It answers one request at a time and owns its socket; it
+/// deletes itself when the socket closes. The handler it calls for each request head uses
+/// pullBody() and respond()/beginResponse()+writeBody(); a body the handler does not read
+/// is thrown away (up to 1 MiB) and the connection closed.
 ///
 /// Time limits no trickle of bytes extends: the next request's head must be whole within
 /// 15 s of the last answer; a request that waits on its peer (a body to read, a response

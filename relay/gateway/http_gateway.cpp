@@ -4,6 +4,7 @@
 #include "gateway/gateway_logging.h"
 #include "gateway/http_connection.h"
 #include "gateway/io_threads.h"
+#include "gateway/request_head.h"
 #include "gateway/transport.h"
 #include "gateway/websocket_connection.h"
 #include "gateway/websocket_upgrade.h"
@@ -205,7 +206,6 @@ private:
         return int(std::max<qint64>(16, limit - kReservedDescriptors));
     }
     static constexpr int kHeadTimeoutMs = 10000;
-    static constexpr qsizetype kMaxHeadBytes = 8192;
 
     void dropLateHeads()
     {
@@ -227,21 +227,24 @@ private:
 
     void readHead(QTcpSocket *socket, QObject *waiting)
     {
-        const QByteArray start = socket->peek(kMaxHeadBytes + 1);
-        const qsizetype end = start.indexOf("\r\n\r\n");
-        if (end < 0) {
-            if (start.size() > kMaxHeadBytes) {
-                delete waiting;
-                refuse(socket,
-                       "HTTP/1.1 431 Request Header Fields Too Large\r\n"
-                       "Connection: close\r\nContent-Length: 0\r\n\r\n");
-            }
+        const QByteArray start = socket->peek(kMaxFirstRequestHeadBytes);
+        const HeadScan scan = scanRequestHead(start, kMaxFirstRequestHeadBytes);
+        switch (scan.state) {
+        case HeadScan::State::Incomplete:
             return;
+        case HeadScan::State::TooLarge:
+            delete waiting;
+            refuse(socket,
+                   "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                   "Connection: close\r\nContent-Length: 0\r\n\r\n");
+            return;
+        case HeadScan::State::Complete:
+            break;
         }
         std::shared_ptr<void> slot = m_heads.value(socket).slot; // goes with the connection
         delete waiting;
         UpgradeRequest request
-            = inspectRequest(QByteArrayView(start).first(end + 4), QByteArrayView("/ws"));
+            = inspectRequest(QByteArrayView(start).first(scan.length), QByteArrayView("/ws"));
         switch (request.kind) {
         case UpgradeRequest::Kind::Http: {
             // It reads the request from the start (peek took nothing).
@@ -257,7 +260,7 @@ private:
         case UpgradeRequest::Kind::WebSocket:
             break;
         }
-        socket->skip(end + 4);
+        socket->skip(scan.length);
         QByteArray received = socket->readAll(); // frames sent right behind the request
         WebSocketConnection::Upgrade upgrade;
         upgrade.peerAddress = socket->peerAddress();

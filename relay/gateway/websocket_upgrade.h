@@ -20,6 +20,8 @@ struct UpgradeRequest
     QString origin;
 };
 
+/// Reads `head` with parseRequestHead(): a head that does not parse is Kind::Http (the
+/// HttpConnection that gets it answers why).
 UpgradeRequest inspectRequest(QByteArrayView head, QByteArrayView path);
 
 class HttpConnection;

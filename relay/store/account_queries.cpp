@@ -2,6 +2,7 @@
 
 #include "store/sql_helpers.h"
 
+#include <QSet>
 #include <QSqlRecord>
 
 namespace tidings::relay::sql {
@@ -273,6 +274,34 @@ Result<void> touchSessions(QSqlDatabase &db, const QList<qint64> &sessionIds, qi
             return query.error();
     }
     return {};
+}
+
+Result<QList<qint64>> endedSessions(QSqlDatabase &db, const QList<qint64> &sessionIds)
+{
+    QSet<qint64> alive;
+    for (qsizetype start = 0; start < sessionIds.size(); start += 500) {
+        const QList<qint64> chunk = sessionIds.mid(start, 500);
+        QString marks = u"?"_s.repeated(chunk.size());
+        for (qsizetype i = marks.size() - 1; i > 0; --i)
+            marks.insert(i, u',');
+        QVariantList values;
+        for (const qint64 id : chunk)
+            values.append(id);
+        auto query = run(db,
+                         u"SELECT s.id FROM sessions s JOIN users u ON u.id = s.user_id "
+                         "WHERE u.disabled = 0 AND s.id IN (%1)"_s.arg(marks),
+                         values);
+        if (!query)
+            return query.error();
+        while (query->next())
+            alive.insert(query->value(0).toLongLong());
+    }
+    QList<qint64> ended;
+    for (const qint64 id : sessionIds) {
+        if (!alive.contains(id))
+            ended.append(id);
+    }
+    return ended;
 }
 
 Result<int> expireSessions(QSqlDatabase &db, qint64 unusedSince)

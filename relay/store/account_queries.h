@@ -51,6 +51,9 @@ Result<LiveSession> sessionUser(QSqlDatabase &db, const QByteArray &tokenDigest,
 Result<LiveSession> sessionOwner(QSqlDatabase &db, qint64 sessionId, qint64 unusedSince = 0);
 /// Marks these sessions used at `at` (live connections, and those that just ended).
 Result<void> touchSessions(QSqlDatabase &db, const QList<qint64> &sessionIds, qint64 at);
+/// Of `sessionIds`, those that have ended: deleted, or their user disabled (the live
+/// connections a node holds are checked against the store now and then).
+Result<QList<qint64>> endedSessions(QSqlDatabase &db, const QList<qint64> &sessionIds);
 /// Deletes every session unused since before `unusedSince` (and so their push targets);
 /// returns how many.
 Result<int> expireSessions(QSqlDatabase &db, qint64 unusedSince);

@@ -69,4 +69,13 @@ Result<QList<ReportRecord>> recentReports(QSqlDatabase &db, int limit)
     return reports;
 }
 
+Result<QString> reportedContent(QSqlDatabase &db, ConversationId conversation, Seq seq)
+{
+    auto query = run(db, u"SELECT body FROM events WHERE conversation_id = ? AND seq = ?"_s,
+                     {conversation, seq});
+    if (!query)
+        return query.error();
+    return query->next() ? query->value(0).toString() : QString();
+}
+
 } // namespace tidings::relay::sql

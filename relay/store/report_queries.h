@@ -24,5 +24,8 @@ Result<ReportRecord> fileReport(QSqlDatabase &db, UserId reporter, UserId user,
                                 ConversationId conversation, Seq seq, const QString &reason);
 /// The newest reports first, for the admin CLI.
 Result<QList<ReportRecord>> recentReports(QSqlDatabase &db, int limit);
+/// What the log holds for a reported message now (its body, with edits, deletion and
+/// expiry applied), for the admin CLI; empty when there is no such entry.
+Result<QString> reportedContent(QSqlDatabase &db, ConversationId conversation, Seq seq);
 
 } // namespace tidings::relay::sql

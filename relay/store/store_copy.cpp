@@ -1,7 +1,7 @@
-#include "admin/store_copy.h"
+#include "store/store_copy.h"
 
-#include "admin/sqlite_source.h"
 #include "sql/sql_helpers.h"
+#include "store/sqlite_source.h"
 
 #include <QElapsedTimer>
 #include <QHash>

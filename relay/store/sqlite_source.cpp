@@ -1,4 +1,4 @@
-#include "admin/sqlite_source.h"
+#include "store/sqlite_source.h"
 
 #include "sql/migrations.h"
 #include "store/sqlite_store.h"
