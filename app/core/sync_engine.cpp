@@ -9,7 +9,6 @@
 #include "protocol/messages/replies.h"
 #include "util/futures.h"
 
-#include <QDateTime>
 #include <QJsonArray>
 
 #include <utility>
@@ -22,7 +21,6 @@ namespace messages = protocol::messages;
 namespace {
 
 constexpr int kPageSize = 500;
-constexpr qint64 kTypingShownMs = 6000;
 
 /// A reply as its value type; a reply that does not decode is logged and dropped, as if
 /// it never came (what it would have brought is asked for again at the next catch-up).
@@ -49,8 +47,11 @@ struct Batch
 } // namespace
 
 SyncEngine::SyncEngine(Connection &connection, LocalStore &store, Outbox &outbox, QObject *parent)
-    : QObject(parent), m_connection(connection), m_store(store), m_outbox(outbox)
+    : QObject(parent), m_connection(connection), m_store(store), m_outbox(outbox),
+      m_typingState(connection), m_presence(connection)
 {
+    connect(&m_typingState, &TypingState::changed, this, &SyncEngine::typingChanged);
+    connect(&m_presence, &PresenceState::changed, this, &SyncEngine::presenceChanged);
     connect(&connection, &Connection::signedIn, this, &SyncEngine::onSignedIn);
     connect(&connection, &Connection::eventReceived, this, &SyncEngine::onFrame);
     connect(&connection, &Connection::stateChanged, this, [this](Connection::State state) {
@@ -59,51 +60,15 @@ SyncEngine::SyncEngine(Connection &connection, LocalStore &store, Outbox &outbox
             m_syncing = false;
             m_backfilling.clear();
             m_fetching.clear();
-            // Offline, nobody is known to be online: a stale green dot would lie. (Typing
-            // expires by itself within seconds.)
-            const QHash<qint64, bool> online = std::exchange(m_online, {});
-            for (auto user = online.begin(); user != online.end(); ++user) {
-                if (user.value())
-                    Q_EMIT presenceChanged(user.key());
-            }
         }
     });
-    m_typingTimer.setInterval(1000);
-    connect(&m_typingTimer, &QTimer::timeout, this, &SyncEngine::expireTyping);
-    m_typingTimer.start();
-    m_clock.start();
 }
 
 SyncEngine::~SyncEngine() = default;
 
-QList<qint64> SyncEngine::typing(qint64 conversation) const
-{
-    return m_typing.value(conversation).keys();
-}
-
-void SyncEngine::setOwnTyping(qint64 conversation, bool typing)
-{
-    const qint64 now = m_clock.elapsed();
-    const auto sent = m_ownTypingSentAt.constFind(conversation);
-    const bool shownThere = sent != m_ownTypingSentAt.cend() && now - *sent < kTypingShownMs;
-    if (typing) {
-        if (sent != m_ownTypingSentAt.cend() && now - *sent < kTypingRefreshMs)
-            return;
-        const messages::Typing started{conversation, true};
-        if (m_connection.sendEvent(QString::fromLatin1(started.kType), started.encode()))
-            m_ownTypingSentAt.insert(conversation, now);
-        return;
-    }
-    m_ownTypingSentAt.remove(conversation);
-    if (shownThere) {
-        const messages::Typing stopped{conversation, false};
-        m_connection.sendEvent(QString::fromLatin1(stopped.kType), stopped.encode());
-    }
-}
-
 void SyncEngine::onSignedIn()
 {
-    m_ownTypingSentAt.clear(); // a new session: the relay shows nothing of the old one
+    m_typingState.restart();
     ++m_generation;
     m_syncing = true;
     listPage(std::nullopt);
@@ -126,7 +91,7 @@ void SyncEngine::listPage(std::optional<messages::ListPosition> after)
                 m_syncing = false;
                 return; // the connection dropped: the next sign-in starts over
             }
-            queryPresence(page->users);
+            m_presence.query(page->users);
             m_store
                 .write<bool>([reply = *page, me](QSqlDatabase &db) -> Result<bool> {
                     if (auto stored = local::setAccountValue(db, u"user_id"_s, QString::number(me));
@@ -293,7 +258,7 @@ void SyncEngine::fetchConversation(qint64 conversation)
             const auto details = decoded<messages::ConversationDetails>(reply, "conversation");
             if (!details)
                 return;
-            queryPresence(details->users);
+            m_presence.query(details->users);
             m_store
                 .write<bool>([details = *details](QSqlDatabase &db) -> Result<bool> {
                     if (auto users = local::storeUsers(db, details.users); !users)
@@ -310,38 +275,7 @@ void SyncEngine::queryPresence(const QJsonArray &users)
 {
     const auto decoded = messages::UserList::decode(QJsonObject{{u"users"_s, users}});
     if (decoded)
-        queryPresence(decoded->users);
-}
-
-void SyncEngine::queryPresence(const QList<messages::User> &users)
-{
-    const qint64 me = m_connection.userId();
-    messages::PresenceQuery query;
-    const auto ask = [this, &query] {
-        if (query.users.isEmpty())
-            return;
-        whenReady(m_connection.request(QString::fromLatin1(query.kType), query.encode()), this,
-                  [this, asked = m_presencePushes](const Result<QJsonObject> &reply) {
-                      const auto list = decoded<messages::PresenceList>(reply, "presence");
-                      if (!list)
-                          return; // offline: the next sign-in asks again
-                      for (const messages::PresenceEvent &entry : list->presence) {
-                          if (m_presencePushedAt.value(entry.user) > asked)
-                              continue; // pushed since we asked: that is newer
-                          notePresence(entry);
-                      }
-                  });
-        query.users.clear();
-    };
-    for (const messages::User &user : users) {
-        const qint64 id = user.id;
-        if (id <= 0 || id == me)
-            continue;
-        query.users.append(id);
-        if (query.users.size() == messages::PresenceQuery::kMaxUsers)
-            ask();
-    }
-    ask();
+        m_presence.query(decoded->users);
 }
 
 void SyncEngine::acknowledge(const QHash<qint64, local::Seq> &delivered)
@@ -350,14 +284,6 @@ void SyncEngine::acknowledge(const QHash<qint64, local::Seq> &delivered)
         if (it.value() > 0)
             m_outbox.markDelivered(it.key(), it.value());
     }
-}
-
-void SyncEngine::notePresence(const messages::PresenceEvent &presence)
-{
-    m_online.insert(presence.user, presence.online);
-    if (presence.lastSeen)
-        m_lastSeen.insert(presence.user, *presence.lastSeen);
-    Q_EMIT presenceChanged(presence.user);
 }
 
 void SyncEngine::onFrame(const QJsonObject &frame)
@@ -394,12 +320,7 @@ void SyncEngine::onFrame(const QJsonObject &frame)
         const auto typing = messages::TypingEvent::decode(frame);
         if (!typing)
             return refused(typing.error());
-        if (typing->typing)
-            m_typing[typing->conversation].insert(
-                typing->user, QDateTime::currentMSecsSinceEpoch() + kTypingShownMs);
-        else
-            m_typing[typing->conversation].remove(typing->user);
-        Q_EMIT typingChanged(typing->conversation);
+        m_typingState.apply(*typing);
     } else if (type == QLatin1StringView(messages::ResyncEvent::kType)) {
         // The relay may have missed telling us something (its cluster bus was down): catch
         // up from the store as after signing in, unless a catch-up is running already.
@@ -412,26 +333,7 @@ void SyncEngine::onFrame(const QJsonObject &frame)
         const auto presence = messages::PresenceEvent::decode(frame);
         if (!presence)
             return refused(presence.error());
-        m_presencePushedAt.insert(presence->user, ++m_presencePushes);
-        notePresence(*presence);
-    }
-}
-
-void SyncEngine::expireTyping()
-{
-    const qint64 now = QDateTime::currentMSecsSinceEpoch();
-    for (auto conversation = m_typing.begin(); conversation != m_typing.end(); ++conversation) {
-        bool changed = false;
-        for (auto user = conversation->begin(); user != conversation->end();) {
-            if (*user <= now) {
-                user = conversation->erase(user);
-                changed = true;
-            } else {
-                ++user;
-            }
-        }
-        if (changed)
-            Q_EMIT typingChanged(conversation.key());
+        m_presence.apply(*presence);
     }
 }
 

@@ -1,15 +1,15 @@
 #pragma once
 
 #include "core/local_queries.h"
+#include "core/presence_state.h"
+#include "core/typing_state.h"
 #include "protocol/messages/conversation_requests.h"
 #include "protocol/messages/events.h"
 
-#include <QElapsedTimer>
 #include <QFuture>
 #include <QHash>
 #include <QObject>
 #include <QSet>
-#include <QTimer>
 
 namespace tidings::protocol::messages {
 struct User;
@@ -21,7 +21,8 @@ class Connection;
 class LocalStore;
 class Outbox;
 
-/// Keeps the LocalStore in step with the relay. After every sign-in it catches up
+/// Keeps the LocalStore in step with the relay (and routes the relay's typing and presence
+/// events to TypingState and PresenceState). After every sign-in it catches up
 /// (conversations.list, then sync pages until nothing is missing); then it applies what
 /// the relay pushes as it comes, fills any gap it sees with history, and acknowledges
 /// delivery of what is stored. Everything is applied idempotently, so an entry that comes
@@ -39,21 +40,22 @@ public:
     /// pages), so history is always read from the LocalStore, offline too.
     bool isSyncing() const { return m_syncing; }
 
-    /// Who types where (ephemeral): conversation → users typing now.
-    QList<qint64> typing(qint64 conversation) const;
-    /// The user is typing in `conversation` (call on every edit with true) or stopped
-    /// (sent the message, cleared the text: false). Tells the relay at most once per
-    /// kTypingRefreshMs while typing goes on (it shows it for 6 s), and one stop.
-    void setOwnTyping(qint64 conversation, bool typing);
-    static constexpr qint64 kTypingRefreshMs = 4000;
-    /// Presence of contacts: online, and last seen (ms) when known.
-    bool isOnline(qint64 user) const { return m_online.value(user, false); }
-    /// Asks the relay which of `users` (protocol user objects) are online now; after that,
-    /// `presence` events keep it current. Done by itself after sign-in and for new
-    /// conversations.
+    /// Who types where, and the user's own typing (TypingState): what the relay's `typing`
+    /// events say, kept here.
+    TypingState &typingState() { return m_typingState; }
+    QList<qint64> typing(qint64 conversation) const { return m_typingState.typing(conversation); }
+    void setOwnTyping(qint64 conversation, bool typing)
+    {
+        m_typingState.setOwn(conversation, typing);
+    }
+    static constexpr qint64 kTypingRefreshMs = TypingState::kRefreshMs;
+    /// Presence of contacts (PresenceState): asked after sign-in and for new conversations,
+    /// then kept current by the relay's `presence` events.
+    PresenceState &presence() { return m_presence; }
+    bool isOnline(qint64 user) const { return m_presence.isOnline(user); }
+    qint64 lastSeen(qint64 user) const { return m_presence.lastSeen(user); }
+    /// Asks the relay which of `users` (protocol user objects) are online now.
     void queryPresence(const QJsonArray &users);
-    void queryPresence(const QList<protocol::messages::User> &users);
-    qint64 lastSeen(qint64 user) const { return m_lastSeen.value(user, 0); }
     /// Stores an entry the relay answered a request with (a group change made here): the
     /// relay pushes it to the other sessions, not to the one that asked.
     QFuture<void> applyAnswered(const QJsonObject &event);
@@ -77,11 +79,9 @@ private:
     void syncPage();
     /// Stores entries; the future finishes once they are committed and announced.
     QFuture<void> applyEvents(const QList<protocol::messages::LogEntry> &events, bool live);
-    void notePresence(const protocol::messages::PresenceEvent &presence);
     void backfill(qint64 conversation);
     void fetchConversation(qint64 conversation);
     void acknowledge(const QHash<qint64, local::Seq> &delivered);
-    void expireTyping();
 
     Connection &m_connection;
     LocalStore &m_store;
@@ -90,16 +90,8 @@ private:
     int m_generation = 0; ///< a reconnect abandons the catch-up of the one before
     QSet<qint64> m_backfilling;
     QSet<qint64> m_fetching;
-    QHash<qint64, QHash<qint64, qint64>> m_typing; ///< conversation → user → expires at (ms)
-    QHash<qint64, bool> m_online;
-    QHash<qint64, qint64> m_lastSeen;
-    /// Presence pushes counted, and the count at each user's latest: a presence.query
-    /// reply is older than any push that came after it was asked.
-    quint64 m_presencePushes = 0;
-    QHash<qint64, quint64> m_presencePushedAt;
-    QTimer m_typingTimer;
-    QElapsedTimer m_clock;
-    QHash<qint64, qint64> m_ownTypingSentAt; ///< conversation → when we last said "typing"
+    TypingState m_typingState;
+    PresenceState m_presence;
 };
 
 } // namespace tidings::app

@@ -73,7 +73,9 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
                   {AttachmentsRole, "attachments"},
                   {SystemTextRole, "systemText"},
                   {ReplySenderRole, "replySender"},
-                  {ReplyTextRole, "replyText"}});
+                  {ReplyTextRole, "replyText"},
+                  {FailedChangeRole, "failedChange"},
+                  {FailedChangeTextRole, "failedChangeText"}});
     return names;
 }
 
@@ -150,9 +152,22 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
             return tr("Deleted message");
         return original.body.value(u"text"_s).toString();
     }
+    case FailedChangeRole:
+        return message.failedChange ? message.failedChange->key : QString();
+    case FailedChangeTextRole:
+        return message.failedChange ? describeFailedChange(*message.failedChange) : QString();
     default:
         return {};
     }
+}
+
+QString MessageListModel::describeFailedChange(const local::Message::FailedChange &change)
+{
+    if (change.type == u"message.edit")
+        return tr("Your edit was not sent: %1").arg(change.error);
+    if (change.type == u"message.delete")
+        return tr("Not deleted: %1").arg(change.error);
+    return tr("Your reaction was not sent: %1").arg(change.error);
 }
 
 bool MessageListModel::canLoadOlder() const
@@ -380,7 +395,9 @@ bool MessageListModel::same(const Row &a, const Row &b)
     const local::Message &y = b.message;
     return a.state == b.state && a.readBy == b.readBy && x.seq == y.seq && x.body == y.body
         && x.senderId == y.senderId && x.createdAt == y.createdAt && x.error == y.error
-        && x.state == y.state && x.kind == y.kind;
+        && x.state == y.state && x.kind == y.kind
+        && (x.failedChange ? x.failedChange->key + x.failedChange->error : QString())
+        == (y.failedChange ? y.failedChange->key + y.failedChange->error : QString());
 }
 
 } // namespace tidings::app

@@ -45,6 +45,10 @@ public:
         SystemTextRole, ///< events: one sentence ("Alice added Bob"); empty for messages
         ReplySenderRole, ///< the quoted message's sender, when it is loaded
         ReplyTextRole, ///< the quoted message's text ("…" when it is not loaded)
+        /// A change of mine to this message the relay refused (it is undone): its outbox
+        /// key, for Outbox::retry / cancel; empty when none.
+        FailedChangeRole,
+        FailedChangeTextRole, ///< that refusal in a sentence ("Your edit was not sent: …")
     };
     Q_ENUM(Role)
 
@@ -105,6 +109,7 @@ private:
     void loadOlderPage();
     void next();
     QString describeEvent(const local::Message &message) const;
+    static QString describeFailedChange(const local::Message::FailedChange &change);
 };
 
 } // namespace tidings::app
