@@ -182,6 +182,9 @@ Result<QList<Message>> messages(QSqlDatabase &db, qint64 conversation, Seq befor
 /// Up to `limit` entries from `fromSeq` on, then the queued ones, ascending: what a view
 /// showing history from `fromSeq` holds now.
 Result<QList<Message>> messagesFrom(QSqlDatabase &db, qint64 conversation, Seq fromSeq, int limit);
+/// The entries at `seqs` (those that are here), ascending: what a view re-reads when
+/// the relay's news named them.
+Result<QList<Message>> messagesAt(QSqlDatabase &db, qint64 conversation, const QList<Seq> &seqs);
 Result<QList<User>> users(QSqlDatabase &db);
 /// Messages whose text matches `query` (FTS5 syntax-free: words, prefix with *), newest first.
 Result<QList<Message>> search(QSqlDatabase &db, const QString &query, int limit);

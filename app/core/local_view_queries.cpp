@@ -177,6 +177,33 @@ Result<QList<Message>> messagesFrom(QSqlDatabase &db, qint64 conversation, Seq f
     return withFailedChanges(db, conversation, std::move(list));
 }
 
+Result<QList<Message>> messagesAt(QSqlDatabase &db, qint64 conversation, const QList<Seq> &seqs)
+{
+    QList<Seq> wanted = seqs;
+    std::sort(wanted.begin(), wanted.end());
+    wanted.erase(std::unique(wanted.begin(), wanted.end()), wanted.end());
+    QList<Message> list;
+    // In chunks: SQLite takes a bounded number of bound values per statement.
+    constexpr qsizetype kChunk = 500;
+    for (qsizetype at = 0; at < wanted.size(); at += kChunk) {
+        const QList<Seq> chunk = wanted.mid(at, kChunk);
+        QVariantList values{conversation};
+        for (const Seq seq : chunk)
+            values.append(seq);
+        const QString marks = sql::placeholders(chunk.size());
+        auto query = run(db,
+                         u"SELECT "_s + messageColumns()
+                             + u" FROM messages WHERE conversation_id = ? AND seq IN ("_s + marks
+                             + u") ORDER BY seq"_s,
+                         values);
+        if (!query)
+            return query.error();
+        while (query->next())
+            list.append(readMessage(*query));
+    }
+    return withFailedChanges(db, conversation, std::move(list));
+}
+
 Result<QList<User>> users(QSqlDatabase &db)
 {
     auto query = run(db, u"SELECT id, username, display_name FROM users ORDER BY id"_s);

@@ -269,7 +269,9 @@ void Outbox::finished(const local::OutboxItem &item, quint64 attempt,
                 return local::outboxDone(db, item.key, item.payload, event, me);
             })
             .then(this, [this, item](const Result<local::Applied> &) {
-                Q_EMIT changed(item.conversationId);
+                // An acked receipt changes nothing shown (its cursors moved when queued).
+                if (item.type != QLatin1StringView(protocol::messages::Receipt::kType))
+                    Q_EMIT changed(item.conversationId);
                 flush();
             });
         return;

@@ -36,12 +36,21 @@ template<typename T> std::optional<T> decoded(const Result<QJsonObject> &reply, 
     return std::move(*value);
 }
 
+QList<qint64> idsOf(const QList<messages::ConversationInfo> &conversations)
+{
+    QList<qint64> ids;
+    ids.reserve(conversations.size());
+    for (const messages::ConversationInfo &conversation : conversations)
+        ids.append(conversation.id);
+    return ids;
+}
+
 struct Batch
 {
     QHash<qint64, local::Seq> synced; ///< where each touched conversation now stands
     QSet<qint64> gaps; ///< conversations that need a backfill
     QSet<qint64> unknown; ///< conversations heard of but not yet described
-    QSet<qint64> touched;
+    QHash<qint64, ConversationChange> changes; ///< what changed, by conversation
 };
 
 } // namespace
@@ -106,13 +115,15 @@ void SyncEngine::listPage(std::optional<messages::ListPosition> after)
                     return true;
                 })
                 .then(this,
-                      [this, generation,
+                      [this, generation, listed = idsOf(page->conversations),
                        next = page->more ? page->next : std::nullopt](const Result<bool> &stored) {
                           if (generation != m_generation)
                               return;
                           if (!stored)
                               qCWarning(lcSync) << "cannot store the conversation list:"
                                                 << stored.error().message;
+                          for (const qint64 id : listed)
+                              Q_EMIT conversationChanged(ConversationChange{id, {}, true, true});
                           Q_EMIT conversationsChanged();
                           if (next)
                               return listPage(next);
@@ -186,7 +197,13 @@ QFuture<void> SyncEngine::applyEvents(const QList<messages::LogEntry> &events, b
                 auto applied = local::applyEvent(db, event, me);
                 if (!applied)
                     return applied.error();
-                batch.touched.insert(conversation);
+                ConversationChange &change = batch.changes[conversation];
+                change.conversation = conversation;
+                change.entries.append(event.seq);
+                if (event.targetSeq > 0)
+                    change.entries.append(event.targetSeq);
+                if (messages::isMembershipKind(event.kind))
+                    change.members = true;
                 batch.synced.insert(conversation, applied->syncedSeq);
                 if (applied->gap)
                     batch.gaps.insert(conversation);
@@ -198,8 +215,10 @@ QFuture<void> SyncEngine::applyEvents(const QList<messages::LogEntry> &events, b
                 qCWarning(lcSync) << "cannot apply entries:" << batch.error().message;
                 return;
             }
-            for (const qint64 conversation : batch->touched)
-                Q_EMIT messagesChanged(conversation);
+            for (const ConversationChange &change : batch->changes) {
+                Q_EMIT messagesChanged(change.conversation);
+                Q_EMIT conversationChanged(change);
+            }
             Q_EMIT conversationsChanged();
             for (const qint64 conversation : batch->unknown)
                 fetchConversation(conversation);
@@ -267,7 +286,10 @@ void SyncEngine::fetchConversation(qint64 conversation)
                         return stored.error();
                     return true;
                 })
-                .then(this, [this](const Result<bool> &) { Q_EMIT conversationsChanged(); });
+                .then(this, [this, conversation](const Result<bool> &) {
+                    Q_EMIT conversationChanged(ConversationChange{conversation, {}, true, true});
+                    Q_EMIT conversationsChanged();
+                });
         });
 }
 
@@ -314,6 +336,7 @@ void SyncEngine::onFrame(const QJsonObject &frame)
             })
             .then(this, [this, conversation = receipt->conversation](const Result<bool> &) {
                 Q_EMIT messagesChanged(conversation);
+                Q_EMIT conversationChanged(ConversationChange{conversation, {}, false, true});
                 Q_EMIT conversationsChanged();
             });
     } else if (type == QLatin1StringView(messages::TypingEvent::kType)) {

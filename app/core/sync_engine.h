@@ -17,6 +17,16 @@ struct User;
 
 namespace tidings::app {
 
+/// What one batch of the relay's news changed in one conversation: models re-read just
+/// that (issue 18), not everything on every change.
+struct ConversationChange
+{
+    qint64 conversation = 0;
+    QList<local::Seq> entries; ///< seqs stored, or whose message changed (edit, reaction)
+    bool members = false; ///< members, roles or the conversation's details changed
+    bool receipts = false; ///< someone's delivered/read cursors moved
+};
+
 class Connection;
 class LocalStore;
 class Outbox;
@@ -65,6 +75,9 @@ Q_SIGNALS:
     void conversationsChanged();
     /// Entries of a conversation were stored or changed.
     void messagesChanged(qint64 conversation);
+    /// The same, saying what changed (emitted with messagesChanged, and for a
+    /// conversation's details alone).
+    void conversationChanged(const tidings::app::ConversationChange &change);
     void typingChanged(qint64 conversation);
     void presenceChanged(qint64 user);
     /// Nothing missing any more (after a catch-up).

@@ -37,7 +37,7 @@ ConversationListModel::ConversationListModel(ChatClient &client, QObject *parent
 {
     connect(&client.sync(), &SyncEngine::conversationsChanged, this,
             &ConversationListModel::refresh);
-    connect(&client.sync(), &SyncEngine::messagesChanged, this, &ConversationListModel::refresh);
+    // (messagesChanged comes with conversationsChanged in the same batch: one read does.)
     connect(&client.outbox(), &Outbox::changed, this, &ConversationListModel::refresh);
     connect(&client.connection(), &Connection::signedIn, this, &ConversationListModel::refresh);
     connect(&client.sync(), &SyncEngine::typingChanged, this, [this](qint64 conversation) {

@@ -30,16 +30,17 @@ MessageListModel::MessageListModel(ChatClient &client, qint64 conversation, int 
     : RowListModel(parent), m_client(client), m_conversation(conversation),
       m_pageSize(std::max(1, pageSize))
 {
-    connect(&client.sync(), &SyncEngine::messagesChanged, this, [this](qint64 changed) {
-        if (changed == m_conversation)
-            refresh();
-    });
+    // The relay's news says what changed: just that is read again (issue 18). What the user
+    // does here (the outbox) reads the window again: it is one conversation, and rare.
+    connect(&client.sync(), &SyncEngine::conversationChanged, this,
+            [this](const ConversationChange &change) {
+                if (change.conversation == m_conversation)
+                    applyChange(change);
+            });
     connect(&client.outbox(), &Outbox::changed, this, [this](qint64 changed) {
         if (changed == m_conversation)
             refresh();
     });
-    // Receipt cursors and members live with the conversation.
-    connect(&client.sync(), &SyncEngine::conversationsChanged, this, &MessageListModel::refresh);
     refresh();
 }
 
@@ -191,6 +192,97 @@ void MessageListModel::refresh()
         next();
 }
 
+void MessageListModel::applyChange(const ConversationChange &change)
+{
+    for (const local::Seq seq : change.entries)
+        m_changedSeqs.insert(seq);
+    m_changedMembers = m_changedMembers || change.members;
+    m_changedDetails = m_changedDetails || change.members || change.receipts;
+    if (!m_busy)
+        next();
+}
+
+void MessageListModel::readChanges()
+{
+    m_busy = true;
+    const QList<local::Seq> seqs(m_changedSeqs.cbegin(), m_changedSeqs.cend());
+    const bool details = std::exchange(m_changedDetails, false);
+    const bool members = std::exchange(m_changedMembers, false);
+    m_changedSeqs.clear();
+    const qint64 conversation = m_conversation;
+    const qint64 me = m_client.userId();
+    auto read = m_client.store().read<Snapshot>([=](QSqlDatabase &db) -> Result<Snapshot> {
+        Snapshot snapshot;
+        if (!seqs.isEmpty()) {
+            auto messages = local::messagesAt(db, conversation, seqs);
+            if (!messages)
+                return messages.error();
+            snapshot.messages = std::move(*messages);
+        }
+        if (details) {
+            auto known = local::conversation(db, conversation, me);
+            if (!known)
+                return known.error();
+            snapshot.details = std::move(*known);
+        }
+        if (members) {
+            auto users = local::users(db);
+            if (!users)
+                return users.error();
+            snapshot.users = std::move(*users);
+        }
+        return snapshot;
+    });
+    read.then(this, [this, details, members](const Result<Snapshot> &snapshot) {
+        m_busy = false;
+        if (!snapshot) {
+            m_dirty = true; // read it all again
+        } else {
+            if (details)
+                m_details = snapshot->details;
+            if (members)
+                m_names.reset(snapshot->users);
+            mergeRows(snapshot->messages, details);
+        }
+        next();
+    });
+}
+
+void MessageListModel::mergeRows(const QList<local::Message> &changed, bool details)
+{
+    QList<Row> rows = m_rows;
+    if (details) {
+        for (Row &row : rows)
+            row = makeRow(row.message); // ticks follow the members' cursors
+    }
+    const local::Seq oldest = oldestSeq();
+    for (const local::Message &message : changed) {
+        const auto same = std::find_if(rows.begin(), rows.end(), [&message](const Row &row) {
+            return row.message.id == message.id;
+        });
+        if (same != rows.end()) {
+            *same = makeRow(message);
+            continue;
+        }
+        // New: shown when it falls in the window (older history comes with loadOlder()).
+        if (!message.seq || (oldest > 0 && *message.seq < oldest && !m_atStart))
+            continue;
+        const auto after = std::find_if(rows.begin(), rows.end(), [&message](const Row &row) {
+            return !row.message.seq || *row.message.seq > *message.seq;
+        });
+        rows.insert(after, makeRow(message));
+    }
+    // A queued message the relay took has its seq now: it goes among the sent ones.
+    std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
+        if (!a.message.seq || !b.message.seq)
+            return a.message.seq.has_value() && !b.message.seq.has_value();
+        return *a.message.seq < *b.message.seq;
+    });
+    replaceRows(
+        m_rows, rows, [](const Row &row) { return row.message.id; }, &same);
+    Q_EMIT refreshed();
+}
+
 void MessageListModel::next()
 {
     if (m_wantOlder && m_loaded && !m_atStart) {
@@ -199,8 +291,20 @@ void MessageListModel::next()
         return;
     }
     m_wantOlder = false;
+    if (!m_dirty && m_loaded
+        && (!m_changedSeqs.isEmpty() || m_changedDetails || m_changedMembers)) {
+        readChanges();
+        return;
+    }
+    if (!m_dirty && !m_loaded && (!m_changedSeqs.isEmpty() || m_changedDetails)) {
+        m_dirty = true; // before the first page, a change is just a reason to read it
+    }
     if (!m_dirty)
         return;
+    // A full read brings every change asked for meanwhile.
+    m_changedSeqs.clear();
+    m_changedDetails = false;
+    m_changedMembers = false;
     m_dirty = false;
     m_busy = true;
     const qint64 conversation = m_conversation;

@@ -1,10 +1,12 @@
 #pragma once
 
 #include "core/local_queries.h"
+#include "core/sync_engine.h"
 #include "models/row_list_model.h"
 #include "models/user_names.h"
 
 #include <QHash>
+#include <QSet>
 
 namespace tidings::app {
 
@@ -108,6 +110,13 @@ private:
     bool m_atStart = false; ///< the oldest entry is loaded
     void loadOlderPage();
     void next();
+    /// The relay's news for this conversation: read just what it names, when idle.
+    void applyChange(const ConversationChange &change);
+    void readChanges();
+    void mergeRows(const QList<local::Message> &changed, bool details);
+    QSet<local::Seq> m_changedSeqs;
+    bool m_changedDetails = false; ///< members' cursors or roles: ticks change
+    bool m_changedMembers = false; ///< who is in it: names too
     QString describeEvent(const local::Message &message) const;
     static QString describeFailedChange(const local::Message::FailedChange &change);
 };

@@ -166,4 +166,13 @@ qint64 now()
     return QDateTime::currentMSecsSinceEpoch();
 }
 
+QString placeholders(qsizetype count)
+{
+    QString marks;
+    marks.reserve(count * 2);
+    for (qsizetype i = 0; i < count; ++i)
+        marks += i == 0 ? u"?"_s : u",?"_s;
+    return marks;
+}
+
 } // namespace tidings::sql

@@ -79,4 +79,7 @@ bool isTransientState(const QString &state);
 /// Milliseconds since the epoch, UTC: the one clock the store uses.
 qint64 now();
 
+/// "?,?,…,?": `count` placeholders for an IN (…) list.
+QString placeholders(qsizetype count);
+
 } // namespace tidings::sql

@@ -281,9 +281,7 @@ Result<QList<qint64>> endedSessions(QSqlDatabase &db, const QList<qint64> &sessi
     QSet<qint64> alive;
     for (qsizetype start = 0; start < sessionIds.size(); start += 500) {
         const QList<qint64> chunk = sessionIds.mid(start, 500);
-        QString marks = u"?"_s.repeated(chunk.size());
-        for (qsizetype i = marks.size() - 1; i > 0; --i)
-            marks.insert(i, u',');
+        const QString marks = placeholders(chunk.size());
         QVariantList values;
         for (const qint64 id : chunk)
             values.append(id);

@@ -59,15 +59,6 @@ ConversationRecord readConversation(const QSqlQuery &query, int first = 0)
     return conversation;
 }
 
-QString placeholders(qsizetype count)
-{
-    QString marks;
-    marks.reserve(count * 2);
-    for (qsizetype i = 0; i < count; ++i)
-        marks += i == 0 ? u"?"_s : u",?"_s;
-    return marks;
-}
-
 QJsonArray idArray(const QList<UserId> &ids)
 {
     QJsonArray array;

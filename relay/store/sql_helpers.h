@@ -9,6 +9,7 @@ namespace tidings::relay::sql {
 
 // The relay's queries live in tidings::relay::sql and use the shared helpers unqualified.
 using tidings::sql::now;
+using tidings::sql::placeholders;
 using tidings::sql::run;
 using tidings::sql::runCached;
 
