@@ -1,13 +1,17 @@
 #pragma once
 
+#include <QHash>
+#include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include <atomic>
 
 namespace tidings::app {
 
-/// The disk side of transfers: each of these reads or writes a whole file, so it runs on a
-/// worker thread, and those that read a file through stop early when `stop` is set.
+/// The disk side of transfers: each of these reads or writes a whole file, or walks the cache
+/// directory, so it runs on a worker thread, and those that read a file through stop early
+/// when `stop` is set.
 
 /// Where a download is written until it is verified: `path` + ".part".
 QString partPathOf(const QString &path);
@@ -44,5 +48,28 @@ struct VerifiedPart
 
 /// Checks the partial file of `path`; kept, it replaces `path`; corrupt, it is removed.
 VerifiedPart verifyPart(const QString &path, const QString &sha256, const std::atomic<bool> &stop);
+
+/// The cache directory holds a folder per downloaded media, named by its id (32 characters),
+/// with the file in it under its own name (a sent file's link stands in for it); a partial
+/// download sits next to it until it is verified.
+
+/// The whole file in the cache folder of a media (the first one by name; partial downloads
+/// and dangling links do not count), or empty.
+QString cachedFileIn(const QString &folder);
+
+/// Every media the cache directory holds whole: media id → its file.
+QHash<QString, QString> scanCache(const QString &directory);
+
+/// What trimCacheDirectory() left.
+struct TrimmedCache
+{
+    qint64 bytesLeft = 0; ///< in the media folders (links count for nothing)
+    QStringList removed; ///< the media whose folders went
+};
+
+/// Removes the least recently used media folders until at most `maxBytes` remain, never those
+/// of `spared`.
+TrimmedCache trimCacheDirectory(const QString &directory, qint64 maxBytes,
+                                const QSet<QString> &spared);
 
 } // namespace tidings::app

@@ -2,6 +2,7 @@
 
 #include "core/core_logging.h"
 #include "core/local_store.h"
+#include "core/transfer_files.h"
 #include "core/transfer_jobs.h"
 #include "core/transfer_queries.h"
 #include "protocol/file_names.h"
@@ -11,6 +12,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QJsonDocument>
+#include <QMutex>
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QPromise>
@@ -29,13 +31,86 @@ QString safeFileName(const QString &name)
     return protocol::cleanFileName(name);
 }
 
+/// A media id that names a folder of the cache (and nothing outside it).
+bool isMediaId(const QString &mediaId)
+{
+    return !mediaId.isEmpty() && !mediaId.contains(u'/') && !mediaId.contains(u'.');
+}
+
 } // namespace
+
+/// What cachedPath() answers from. The manager's thread reads it (while painting, too) and
+/// adds what it downloads; the cache work adds what it reads and kept, and removes what it
+/// trimmed or found gone. `files` is only ever held for a lookup, never across disk work, so
+/// the manager's thread never waits on the disk.
+struct TransferManager::CacheIndex
+{
+    /// Held by each piece of cache work for all it does: one at a time, on whichever thread
+    /// runs it (QFuture::waitForFinished() may run one on the caller's), so a reading of the
+    /// cache never overlaps a trimming of it.
+    QMutex work;
+    mutable QMutex mutex; ///< guards what follows
+    QHash<QString, QString> files; ///< media id → its file
+    bool read = false; ///< the first reading of the directory is in
+
+    QString file(const QString &mediaId) const
+    {
+        const QMutexLocker lock(&mutex);
+        return files.value(mediaId);
+    }
+    bool isRead() const
+    {
+        const QMutexLocker lock(&mutex);
+        return read;
+    }
+    void keep(const QString &mediaId, const QString &file)
+    {
+        const QMutexLocker lock(&mutex);
+        files.insert(mediaId, file);
+    }
+    /// What a reading found, under what this run kept meanwhile (that is newer).
+    void takeReading(const QHash<QString, QString> &found)
+    {
+        const QMutexLocker lock(&mutex);
+        for (auto it = found.cbegin(); it != found.cend(); ++it) {
+            if (!files.contains(it.key()))
+                files.insert(it.key(), it.value());
+        }
+        read = true;
+    }
+    /// Forgets the file of `mediaId` if it is still `file` (not one kept since); true if so.
+    bool forget(const QString &mediaId, const QString &file)
+    {
+        const QMutexLocker lock(&mutex);
+        const auto it = files.constFind(mediaId);
+        if (it == files.cend() || it.value() != file)
+            return false;
+        files.erase(it);
+        return true;
+    }
+};
 
 TransferManager::TransferManager(LocalStore &store, QString cacheDirectory, Options options,
                                  QObject *parent)
     : QObject(parent), m_store(store), m_cacheDirectory(std::move(cacheDirectory)),
-      m_options(options), m_jobs(std::make_unique<TransferJobs>(options))
+      m_options(options), m_jobs(std::make_unique<TransferJobs>(options)),
+      m_cache(std::make_shared<CacheIndex>())
 {
+    m_cacheWork.setMaxThreadCount(1);
+    // The cache is read once, here, off this thread; until then cachedPath() knows only
+    // what this run downloads, and download() waits for the reading before it decides.
+    m_cacheWork.start([this, cache = m_cache, directory = m_cacheDirectory] {
+        const QMutexLocker work(&cache->work);
+        cache->takeReading(scanCache(directory));
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_indexed = true;
+                Q_EMIT cacheChanged();
+            },
+            Qt::QueuedConnection);
+    });
+
     // Queued: what the jobs report is taken in after the call that caused it returns, so a
     // slot that starts or cancels a transfer never runs inside the jobs' own work.
     const auto queued = Qt::QueuedConnection;
@@ -49,7 +124,17 @@ TransferManager::TransferManager(LocalStore &store, QString cacheDirectory, Opti
     connect(jobs, &TransferJobs::failed, this, &TransferManager::onFailed, queued);
 }
 
-TransferManager::~TransferManager() = default;
+TransferManager::~TransferManager()
+{
+    // The cache work calls back into this object: it ends before any of it goes.
+    m_cacheWork.waitForDone();
+}
+
+void TransferManager::announceCacheChange()
+{
+    QMetaObject::invokeMethod(
+        this, [this] { Q_EMIT cacheChanged(); }, Qt::QueuedConnection);
+}
 
 QString TransferManager::newId() const
 {
@@ -84,17 +169,30 @@ QString TransferManager::download(const Download &download)
     if (const auto it = m_downloading.constFind(download.mediaId); it != m_downloading.cend())
         return it.value();
     const QString id = newId();
-    const QString cached = cachedPath(download.mediaId);
-    if (!cached.isEmpty()) {
-        m_states.insert(id, State::Done);
-        QMetaObject::invokeMethod(
-            this,
-            [this, id, mediaId = download.mediaId, cached] {
-                Q_EMIT downloaded(id, mediaId, cached);
-            },
-            Qt::QueuedConnection);
+    m_states.insert(id, State::Queued);
+    m_downloading.insert(download.mediaId, id);
+    if (m_indexed && cachedPath(download.mediaId).isEmpty()) {
+        fetch(id, download);
         return id;
     }
+    // Cached, or the cache is still being read: the file is looked for first (off this
+    // thread), so a download never ends with a file that is not there.
+    verifyCached(download.mediaId).then(this, [this, id, download](const QString &cached) {
+        if (m_downloading.value(download.mediaId) != id)
+            return; // cancelled meanwhile
+        if (cached.isEmpty()) {
+            fetch(id, download);
+            return;
+        }
+        m_downloading.remove(download.mediaId);
+        setState(id, State::Done);
+        Q_EMIT downloaded(id, download.mediaId, cached);
+    });
+    return id;
+}
+
+void TransferManager::fetch(const QString &id, const Download &download)
+{
     local::Transfer row;
     row.id = id;
     row.kind = u"download"_s;
@@ -104,10 +202,7 @@ QString TransferManager::download(const Download &download)
     row.name = safeFileName(download.name);
     row.path = m_cacheDirectory + u'/' + download.mediaId + u'/' + row.name;
     persist(row);
-    m_states.insert(id, State::Queued);
-    m_downloading.insert(download.mediaId, id);
     m_jobs->add(row);
-    return id;
 }
 
 void TransferManager::restore()
@@ -158,11 +253,21 @@ void TransferManager::keepSentFile(const QString &id, const QJsonObject &media)
 {
     const auto [path, name] = m_uploads.take(id);
     const QString mediaId = media.value(u"id"_s).toString();
-    if (path.isEmpty() || mediaId.size() != 32 || !cachedPath(mediaId).isEmpty())
+    if (path.isEmpty() || mediaId.size() != 32 || !isMediaId(mediaId))
         return;
     const QString folder = m_cacheDirectory + u'/' + mediaId;
-    if (QDir().mkpath(folder))
-        QFile::link(QFileInfo(path).absoluteFilePath(), folder + u'/' + safeFileName(name));
+    const QString link = folder + u'/' + safeFileName(name);
+    m_cacheWork.start([this, cache = m_cache, path, mediaId, folder, link] {
+        const QMutexLocker work(&cache->work);
+        QString kept = cachedFileIn(folder); // downloaded already: that one stays
+        if (kept.isEmpty() && QDir().mkpath(folder)
+            && QFile::link(QFileInfo(path).absoluteFilePath(), link) && QFileInfo::exists(link))
+            kept = link;
+        if (kept.isEmpty() || cache->file(mediaId) == kept)
+            return;
+        cache->keep(mediaId, kept);
+        announceCacheChange();
+    });
 }
 
 QFuture<Result<QUrl>> TransferManager::link(const QString &mediaId)
@@ -201,15 +306,30 @@ TransferManager::State TransferManager::state(const QString &id) const
 
 QString TransferManager::cachedPath(const QString &mediaId) const
 {
-    if (mediaId.isEmpty() || mediaId.contains(u'/') || mediaId.contains(u'.'))
-        return {};
-    const QDir directory(m_cacheDirectory + u'/' + mediaId);
-    const QFileInfoList files = directory.entryInfoList(QDir::Files);
-    for (const QFileInfo &file : files) {
-        if (!file.fileName().endsWith(u".part"_s))
-            return file.filePath();
-    }
-    return {};
+    return m_cache->file(mediaId);
+}
+
+QFuture<QString> TransferManager::verifyCached(const QString &mediaId)
+{
+    if (!isMediaId(mediaId))
+        return readyFuture(QString());
+    return QtConcurrent::run(
+        &m_cacheWork, [this, cache = m_cache, mediaId, folder = m_cacheDirectory + u'/' + mediaId] {
+            const QMutexLocker work(&cache->work);
+            QString file = cache->file(mediaId);
+            if (file.isEmpty() && !cache->isRead()) {
+                // Run before the first reading (waited for on the caller's thread): looked up.
+                file = cachedFileIn(folder);
+                if (!file.isEmpty())
+                    cache->keep(mediaId, file);
+                return file;
+            }
+            if (file.isEmpty() || QFileInfo::exists(file))
+                return file;
+            if (cache->forget(mediaId, file))
+                announceCacheChange();
+            return QString();
+        });
 }
 
 QFuture<qint64> TransferManager::cacheSize() const
@@ -239,44 +359,21 @@ QFuture<qint64> TransferManager::trimCache(qint64 maxBytes, QSet<QString> busy)
 {
     for (auto it = m_downloading.cbegin(); it != m_downloading.cend(); ++it)
         busy.insert(it.key());
-    return QtConcurrent::run([directory = m_cacheDirectory, maxBytes, busy] {
-        struct Entry
-        {
-            QString path;
-            qint64 size;
-            QDateTime used;
-        };
-        QList<Entry> entries;
-        qint64 total = 0;
-        const QFileInfoList media
-            = QDir(directory).entryInfoList(QDir::Dirs | QDir::NoDotAndDotDot);
-        for (const QFileInfo &folder : media) {
-            qint64 size = 0;
-            QDateTime used;
-            // Only downloads count and go (a folder per media id), never what waits to be
-            // sent; a sent file's link stands in for free.
-            if (folder.fileName().size() != 32)
-                continue;
-            const QFileInfoList files = QDir(folder.filePath()).entryInfoList(QDir::Files);
-            for (const QFileInfo &file : files) {
-                size += file.isSymLink() ? 0 : file.size();
-                used = std::max(used,
-                                file.lastRead().isValid() ? file.lastRead() : file.lastModified());
+    return QtConcurrent::run(
+        &m_cacheWork, [this, cache = m_cache, directory = m_cacheDirectory, maxBytes, busy] {
+            const QMutexLocker work(&cache->work);
+            const TrimmedCache trimmed = trimCacheDirectory(directory, maxBytes, busy);
+            bool changed = false;
+            for (const QString &mediaId : trimmed.removed) {
+                // Unless it came back meanwhile (a download that started after this began).
+                const QString file = cache->file(mediaId);
+                if (!file.isEmpty() && !QFileInfo::exists(file))
+                    changed = cache->forget(mediaId, file) || changed;
             }
-            total += size;
-            if (!busy.contains(folder.fileName()))
-                entries.append({folder.filePath(), size, used});
-        }
-        std::sort(entries.begin(), entries.end(),
-                  [](const Entry &a, const Entry &b) { return a.used < b.used; });
-        for (const Entry &entry : entries) {
-            if (total <= maxBytes)
-                break;
-            if (QDir(entry.path).removeRecursively())
-                total -= entry.size;
-        }
-        return total;
-    });
+            if (changed)
+                announceCacheChange();
+            return trimmed.bytesLeft;
+        });
 }
 
 void TransferManager::persist(const local::Transfer &row)
@@ -327,8 +424,10 @@ void TransferManager::onUploaded(const QString &id, const QJsonObject &media)
 void TransferManager::onDownloaded(const QString &id, const QString &mediaId, const QString &path)
 {
     forget(id);
+    m_cache->keep(mediaId, path);
     setState(id, State::Done);
     Q_EMIT downloaded(id, mediaId, path);
+    Q_EMIT cacheChanged();
     if (m_cacheLimit > 0) {
         // Spares what is downloading (and so the file just finished, until it is read).
         QSet<QString> keep;

@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QObject>
 #include <QSet>
+#include <QThreadPool>
 #include <QUrl>
 
 #include <memory>
@@ -33,6 +34,10 @@ class TransferJobs;
 /// transfer is kept in the LocalStore until it ends, so restore() picks up what an app
 /// restart interrupted. Failures that can pass (network, 5xx, 429) are retried with
 /// exponential backoff; a refusal for good (404, 413, 415, …) fails the transfer.
+///
+/// What the cache holds is known from memory (cachedPath()), so a view may ask while it
+/// paints: an index of it is read once, off this thread, when the manager starts, and kept up
+/// to date as files are downloaded, kept after sending, trimmed, or found gone.
 class TransferManager : public QObject
 {
     Q_OBJECT
@@ -78,7 +83,8 @@ public:
 
     /// Starts an upload; returns its transfer id at once (the file is read on the worker).
     QString upload(const Upload &upload);
-    /// Starts a download into the cache, or finishes at once if it is cached already.
+    /// Starts a download into the cache, or finishes as soon as the cached file is found
+    /// there (checked off this thread: one removed behind the app's back downloads again).
     QString download(const Download &download);
     /// Picks up the transfers an earlier run left unfinished. Call once, after the store is
     /// open.
@@ -98,8 +104,16 @@ public:
     QFuture<Result<QUrl>> link(const QString &mediaId);
 
     State state(const QString &id) const;
-    /// The cached file of a media, or empty when it is not (fully) downloaded.
+    /// The cached file of a media, or empty when it is not (fully) downloaded. From memory,
+    /// never the disk: until the cache's index is read (cacheChanged() says when) it knows
+    /// only what this run downloaded, and it goes on naming a file removed behind the app's
+    /// back until verifyCached() or download() finds it gone.
     QString cachedPath(const QString &mediaId) const;
+    /// The cache's index has been read: cachedPath() knows all that was there at the start.
+    bool isCacheIndexed() const { return m_indexed; }
+    /// Checks, off this thread, that the cached file of a media is still there; one that is
+    /// gone leaves the index (and cacheChanged() is emitted). Resolves to the file, or empty.
+    QFuture<QString> verifyCached(const QString &mediaId);
     QString cacheDirectory() const { return m_cacheDirectory; }
     /// Bytes in the cache (computed off this thread).
     QFuture<qint64> cacheSize() const;
@@ -109,7 +123,8 @@ public:
     qint64 cacheLimit() const { return m_cacheLimit; }
 
     /// Removes the least recently used cached files until at most `maxBytes` remain
-    /// (0 clears it), sparing downloads in progress. Resolves to the bytes left.
+    /// (0 clears it), sparing downloads in progress. Resolves to the bytes left, once
+    /// cachedPath() has forgotten what went.
     QFuture<qint64> trimCache(qint64 maxBytes);
 
 Q_SIGNALS:
@@ -124,9 +139,17 @@ Q_SIGNALS:
     void failed(const QString &id, const QString &reason);
     /// restore() has picked up `count` unfinished transfers.
     void restored(int count);
+    /// What cachedPath() answers may have changed: the cache's index was read, or a file
+    /// came, went or was found gone.
+    void cacheChanged();
 
 private:
+    struct CacheIndex;
+
     QFuture<qint64> trimCache(qint64 maxBytes, QSet<QString> keep);
+    void fetch(const QString &id, const Download &download);
+    /// Emits cacheChanged() on this object's thread; callable from any thread.
+    void announceCacheChange();
     void persist(const local::Transfer &row);
     void forget(const QString &id);
     void setState(const QString &id, State state);
@@ -148,6 +171,9 @@ private:
     QHash<QString, QString> m_downloading; ///< media id → transfer id
     QHash<QString, std::pair<QString, QString>> m_uploads; ///< transfer id → (path, name)
     std::unique_ptr<TransferJobs> m_jobs; ///< the transfers running, step by step
+    const std::shared_ptr<CacheIndex> m_cache; ///< media id → cached file, shared with m_cacheWork
+    bool m_indexed = false; ///< the first reading of the cache is in
+    QThreadPool m_cacheWork; ///< one thread: reads, trims and checks of the cache, in turn
 };
 
 } // namespace tidings::app

@@ -2,6 +2,7 @@
 
 #include "core/transfer_manager.h"
 #include "ui/media_files.h"
+#include "util/futures.h"
 
 #include <QFileInfo>
 #include <QFutureWatcher>
@@ -33,6 +34,8 @@ AttachmentMedia::AttachmentMedia(TransferManager &transfers, QObject *parent)
     };
     connect(&transfers, &TransferManager::downloaded, this,
             [finished](const QString &id, const QString &, const QString &) { finished(id); });
+    // The cache's index was read, or a file came or went: what is shown may be here now.
+    connect(&transfers, &TransferManager::cacheChanged, this, &AttachmentMedia::changed);
     connect(&transfers, &TransferManager::uploaded, this,
             [finished](const QString &id, const QJsonObject &) { finished(id); });
     connect(&transfers, &TransferManager::failed, this,
@@ -59,23 +62,57 @@ AttachmentMedia::Kind AttachmentMedia::kindOf(const QVariantMap &attachment)
 
 QString AttachmentMedia::localPath(const QVariantMap &attachment) const
 {
-    // The sender's own file while it is being sent; afterwards the cache (where a link to
-    // it stands in).
-    const QString local = attachment.value(u"local_path"_s).toString();
-    if (!local.isEmpty() && QFileInfo::exists(local))
-        return local;
+    // The sender's own file while it is being sent; afterwards, or once it is gone, the cache
+    // (where a link to it stands in). All from memory: this is asked while painting.
+    const QString own = attachment.value(u"local_path"_s).toString();
+    if (!own.isEmpty() && m_ownFiles.value(own, false))
+        return own;
     return m_transfers.cachedPath(attachment.value(u"media"_s).toString());
+}
+
+bool AttachmentMedia::knowsWhereFileIs(const QVariantMap &attachment) const
+{
+    const QString own = attachment.value(u"local_path"_s).toString();
+    return m_transfers.isCacheIndexed() && (own.isEmpty() || m_ownFiles.contains(own));
+}
+
+void AttachmentMedia::checkOwnFile(const QString &path)
+{
+    if (path.isEmpty() || m_ownFiles.contains(path) || m_checkingOwnFiles.contains(path))
+        return;
+    m_checkingOwnFiles.insert(path);
+    auto *watcher = new QFutureWatcher<bool>(this);
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, path] {
+        watcher->deleteLater();
+        m_checkingOwnFiles.remove(path);
+        m_ownFiles.insert(path, watcher->result());
+        Q_EMIT changed();
+    });
+    watcher->setFuture(QtConcurrent::run([path] { return QFileInfo::exists(path); }));
+}
+
+void AttachmentMedia::forgetMissing(const QString &path, const QString &mediaId)
+{
+    if (m_ownFiles.value(path, false)) {
+        m_ownFiles.insert(path, false);
+        Q_EMIT changed();
+    } else if (!mediaId.isEmpty() && m_transfers.cachedPath(mediaId) == path) {
+        // Checked again, and forgotten there: cacheChanged() repaints.
+        m_transfers.verifyCached(mediaId);
+    }
 }
 
 QImage AttachmentMedia::picture(const QVariantMap &attachment, QSize size)
 {
+    checkOwnFile(attachment.value(u"local_path"_s).toString());
     const QString path = localPath(attachment);
     if (!path.isEmpty() && !m_unreadable.contains(path)) {
         const QString key = u"%1@%2x%3"_s.arg(path).arg(size.width()).arg(size.height());
         if (const QImage *decoded = m_pictures.object(key))
             return *decoded;
-        decode(path, size);
-    } else if (path.isEmpty() && attachment.value(u"size"_s).toLongLong() <= kAutoDownloadBytes
+        decode(path, size, attachment.value(u"media"_s).toString());
+    } else if (path.isEmpty() && knowsWhereFileIs(attachment)
+               && attachment.value(u"size"_s).toLongLong() <= kAutoDownloadBytes
                && kindOf(attachment) == Kind::Picture) {
         download(attachment);
     }
@@ -112,17 +149,21 @@ void AttachmentMedia::decodeThumbnail(const QString &thumbnail)
     }));
 }
 
-void AttachmentMedia::decode(const QString &path, QSize size)
+void AttachmentMedia::decode(const QString &path, QSize size, const QString &mediaId)
 {
     const QString key = u"%1@%2x%3"_s.arg(path).arg(size.width()).arg(size.height());
     if (m_decoding.contains(key))
         return;
     m_decoding.insert(key);
     auto *watcher = new QFutureWatcher<Result<QImage>>(this);
-    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, key, path] {
+    connect(watcher, &QFutureWatcherBase::finished, this, [this, watcher, key, path, mediaId] {
         watcher->deleteLater();
         m_decoding.remove(key);
         const Result<QImage> image = watcher->result();
+        if (!image && image.error().code == ErrorCode::NotFound) {
+            forgetMissing(path, mediaId); // gone behind the app's back: not here any more
+            return;
+        }
         if (!image) {
             m_unreadable.insert(path);
             return;
@@ -131,12 +172,34 @@ void AttachmentMedia::decode(const QString &path, QSize size)
         Q_EMIT changed();
     });
     // Decoded at twice the size shown, for high-DPI screens, and never bigger than needed.
-    watcher->setFuture(
-        QtConcurrent::run([path, size] { return media::readPicture(path, size * 2); }));
+    watcher->setFuture(QtConcurrent::run([path, size] {
+        Result<QImage> image = media::readPicture(path, size * 2);
+        if (!image && !QFileInfo::exists(path))
+            return Result<QImage>(ErrorCode::NotFound, u"%1 is gone"_s.arg(path));
+        return image;
+    }));
 }
 
-AttachmentMedia::Status AttachmentMedia::status(const QVariantMap &attachment) const
+QFuture<QString> AttachmentMedia::checkedPath(const QVariantMap &attachment)
 {
+    const QString own = attachment.value(u"local_path"_s).toString();
+    const QString mediaId = attachment.value(u"media"_s).toString();
+    return QtConcurrent::run([own] { return !own.isEmpty() && QFileInfo::exists(own); })
+        .then(this,
+              [this, own, mediaId](bool ownIsHere) {
+                  if (!own.isEmpty()
+                      && (!m_ownFiles.contains(own) || m_ownFiles.value(own) != ownIsHere)) {
+                      m_ownFiles.insert(own, ownIsHere);
+                      Q_EMIT changed();
+                  }
+                  return ownIsHere ? readyFuture(own) : m_transfers.verifyCached(mediaId);
+              })
+        .unwrap();
+}
+
+AttachmentMedia::Status AttachmentMedia::status(const QVariantMap &attachment)
+{
+    checkOwnFile(attachment.value(u"local_path"_s).toString());
     Status status;
     status.path = localPath(attachment);
     const QString upload = attachment.value(u"upload"_s).toString();

@@ -1,6 +1,6 @@
 // The app's TransferManager (libcurl) against the real relay: round trips up to 100 MiB,
 // resuming after the relay or the app itself was killed mid-upload, pause and cancel,
-// resumed downloads, the cache, and refusals.
+// resumed downloads, the cache and what the manager knows of it, and refusals.
 #include "core/local_store.h"
 #include "core/transfer_manager.h"
 #include "core/transfer_queries.h"
@@ -93,6 +93,17 @@ class TestTransfers : public QObject
     }
 
     static QUrl base(const RelayProcess &relay) { return relay.httpUrl(); }
+
+    /// Sends `path` through `peer`; the relay's media object, or empty when it failed.
+    static QJsonObject sent(Transfers &peer, const QString &path, const QString &name)
+    {
+        QSignalSpy uploaded(peer.manager.get(), &TransferManager::uploaded);
+        QSignalSpy failed(peer.manager.get(), &TransferManager::failed);
+        peer.manager->upload({path, {}, name});
+        const bool ended
+            = QTest::qWaitFor([&] { return !uploaded.isEmpty() || !failed.isEmpty(); }, 60000);
+        return ended && !uploaded.isEmpty() ? uploaded.first().at(1).toJsonObject() : QJsonObject();
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -417,6 +428,154 @@ private Q_SLOTS:
         left.waitForFinished();
         QCOMPARE(left.result(), 0);
         QVERIFY(fetcher.manager->cachedPath(mediaId).isEmpty());
+    }
+
+    void theCacheIsKnownFromMemoryUntilAFileIsFoundGone()
+    {
+        QTemporaryDir directory;
+        Transfers peer(directory.path() + u"/a"_s);
+        const QByteArray token = signUp(m_relay);
+        peer.manager->setServer(base(m_relay), token);
+        const QString path = directory.filePath(u"photo.jpg"_s);
+        const QString sha256 = writeFile(path, 300 * 1024, 21);
+        const QJsonObject media = sent(peer, path, u"photo.jpg"_s);
+        QVERIFY(!media.isEmpty());
+        const QString mediaId = media.value(u"id"_s).toString();
+        const TransferManager::Download photo{mediaId, 300 * 1024, sha256, u"photo.jpg"_s};
+
+        Transfers viewer(directory.path() + u"/b"_s);
+        viewer.manager->setServer(base(m_relay), token);
+        QSignalSpy downloaded(viewer.manager.get(), &TransferManager::downloaded);
+        QSignalSpy failed(viewer.manager.get(), &TransferManager::failed);
+        viewer.manager->download(photo);
+        QTRY_VERIFY_WITH_TIMEOUT(!downloaded.isEmpty() || !failed.isEmpty(), 60000);
+        QVERIFY(failed.isEmpty());
+        const QString cached = downloaded.first().at(2).toString();
+        QCOMPARE(viewer.manager->cachedPath(mediaId), cached);
+        // Still there: a check finds it and changes nothing.
+        QFuture<QString> check = viewer.manager->verifyCached(mediaId);
+        check.waitForFinished();
+        QCOMPARE(check.result(), cached);
+
+        // Removed behind the app's back: what a view asks while it paints is answered from
+        // memory, without looking at the disk…
+        QVERIFY(QFile::remove(cached));
+        QCOMPARE(viewer.manager->cachedPath(mediaId), cached);
+        // …until a check (before the file is opened) finds it gone: it is forgotten, and the
+        // views are told, so they show it as not here (a picture downloads again by itself).
+        QSignalSpy changed(viewer.manager.get(), &TransferManager::cacheChanged);
+        check = viewer.manager->verifyCached(mediaId);
+        check.waitForFinished();
+        QCOMPARE(check.result(), QString());
+        QVERIFY(viewer.manager->cachedPath(mediaId).isEmpty());
+        QTRY_COMPARE(changed.size(), 1);
+        // Asked for again, it downloads again.
+        viewer.manager->download(photo);
+        QTRY_VERIFY_WITH_TIMEOUT(downloaded.size() == 2 || !failed.isEmpty(), 60000);
+        QVERIFY(failed.isEmpty());
+        QCOMPARE(downloaded.last().at(2).toString(), cached);
+        QCOMPARE(fileSha256(cached), sha256);
+        QCOMPARE(viewer.manager->cachedPath(mediaId), cached);
+
+        // Gone again with no check in between: a download does not end with a file that is
+        // not there (it looks first), it fetches it again.
+        QVERIFY(QFile::remove(cached));
+        QCOMPARE(viewer.manager->cachedPath(mediaId), cached);
+        viewer.manager->download(photo);
+        QTRY_VERIFY_WITH_TIMEOUT(downloaded.size() == 3 || !failed.isEmpty(), 60000);
+        QVERIFY(failed.isEmpty());
+        QCOMPARE(downloaded.last().at(2).toString(), cached);
+        QCOMPARE(fileSha256(cached), sha256);
+        QCOMPARE(viewer.manager->cachedPath(mediaId), cached);
+    }
+
+    void aNewManagerFindsWhatTheCacheHolds()
+    {
+        // What an earlier run left in the cache: a whole download, half of one, a sent file's
+        // link whose original went, and a pasted picture waiting to be sent.
+        QTemporaryDir directory;
+        const QString cache = directory.path() + u"/cache"_s;
+        const QString whole = QString(32, u'a'), half = QString(32, u'b'), sent = QString(32, u'c');
+        for (const QString &folder : {whole, half, sent, u"outgoing"_s})
+            QVERIFY(QDir().mkpath(cache + u'/' + folder));
+        const QString kept = cache + u'/' + whole + u"/kept.bin"_s;
+        const QString sha256 = writeFile(kept, 1000, 31);
+        writeFile(cache + u'/' + half + u"/half.bin.part"_s, 500, 32);
+        QVERIFY(
+            QFile::link(directory.filePath(u"gone.bin"_s), cache + u'/' + sent + u"/sent.bin"_s));
+        writeFile(cache + u"/outgoing/pasted.png"_s, 100, 33);
+
+        // Asked for at once, before the cache has been read and with no relay to fetch it
+        // from: the download waits for the reading and ends with the cached file.
+        Transfers fresh(directory.path());
+        QVERIFY(fresh.opened);
+        QSignalSpy changed(fresh.manager.get(), &TransferManager::cacheChanged);
+        QSignalSpy downloaded(fresh.manager.get(), &TransferManager::downloaded);
+        const QString id = fresh.manager->download({whole, 1000, sha256, u"kept.bin"_s});
+        QVERIFY(!fresh.manager->isCacheIndexed());
+        QTRY_VERIFY(!downloaded.isEmpty());
+        QCOMPARE(downloaded.first().at(0).toString(), id);
+        QCOMPARE(downloaded.first().at(2).toString(), kept);
+        QCOMPARE(fresh.manager->state(id), TransferManager::State::Done);
+
+        // Once it has been read (and said so), what it holds is known from memory.
+        QTRY_VERIFY(fresh.manager->isCacheIndexed());
+        QVERIFY(!changed.isEmpty());
+        QCOMPARE(fresh.manager->cachedPath(whole), kept);
+        QVERIFY(fresh.manager->cachedPath(half).isEmpty());
+        QVERIFY(fresh.manager->cachedPath(sent).isEmpty());
+        QVERIFY(fresh.manager->cachedPath(u"outgoing"_s).isEmpty());
+
+        // Another manager on the same cache finds it after its own reading.
+        Transfers again(directory.path());
+        QSignalSpy read(again.manager.get(), &TransferManager::cacheChanged);
+        QVERIFY(read.wait());
+        QVERIFY(again.manager->isCacheIndexed());
+        QCOMPARE(again.manager->cachedPath(whole), kept);
+    }
+
+    void trimmingTheCacheForgetsWhatWent()
+    {
+        QTemporaryDir directory;
+        Transfers peer(directory.path() + u"/a"_s);
+        const QByteArray token = signUp(m_relay);
+        peer.manager->setServer(base(m_relay), token);
+        QList<TransferManager::Download> files;
+        for (const QString &name : {u"first.bin"_s, u"second.bin"_s}) {
+            const QString path = directory.filePath(name);
+            const QString sha256 = writeFile(path, MiB, quint32(40 + files.size()));
+            const QJsonObject media = sent(peer, path, name);
+            QVERIFY(!media.isEmpty());
+            files.append({media.value(u"id"_s).toString(), MiB, sha256, name});
+        }
+
+        // Room for one: the second download pushes the first out, and it is forgotten.
+        Transfers viewer(directory.path() + u"/b"_s);
+        viewer.manager->setServer(base(m_relay), token);
+        viewer.manager->setCacheLimit(MiB + MiB / 2);
+        QSignalSpy downloaded(viewer.manager.get(), &TransferManager::downloaded);
+        QSignalSpy failed(viewer.manager.get(), &TransferManager::failed);
+        viewer.manager->download(files.at(0));
+        QTRY_VERIFY_WITH_TIMEOUT(!downloaded.isEmpty() || !failed.isEmpty(), 60000);
+        const QString first = downloaded.first().at(2).toString();
+        QCOMPARE(viewer.manager->cachedPath(files.at(0).mediaId), first);
+        QSignalSpy changed(viewer.manager.get(), &TransferManager::cacheChanged);
+        viewer.manager->download(files.at(1));
+        QTRY_VERIFY_WITH_TIMEOUT(downloaded.size() == 2 || !failed.isEmpty(), 60000);
+        QVERIFY(failed.isEmpty());
+        const QString second = downloaded.last().at(2).toString();
+        QTRY_VERIFY(viewer.manager->cachedPath(files.at(0).mediaId).isEmpty());
+        QVERIFY(!QFile::exists(first));
+        QCOMPARE(viewer.manager->cachedPath(files.at(1).mediaId), second);
+        QTRY_COMPARE(changed.size(), 2); // the second came, the first went
+
+        // Cleared: nothing is known any more, and the views are told.
+        QFuture<qint64> left = viewer.manager->trimCache(0);
+        left.waitForFinished();
+        QCOMPARE(left.result(), 0);
+        QVERIFY(viewer.manager->cachedPath(files.at(1).mediaId).isEmpty());
+        QVERIFY(!QFile::exists(second));
+        QTRY_COMPARE(changed.size(), 3);
     }
 };
 
