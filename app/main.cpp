@@ -1,7 +1,7 @@
 // tidings: the desktop app. Reads the command line, builds the session and the window.
 #include "core/server_address.h"
+#include "core/session.h"
 #include "ui/main_window.h"
-#include "ui/session.h"
 #include "ui/settings_keys.h"
 #include "ui/startup_probe.h"
 #include "ui/theme.h"

@@ -1,6 +1,8 @@
 #include "core/chat_client.h"
 
 #include "core/core_logging.h"
+#include "core/local_store.h"
+#include "core/sync_engine.h"
 #include "protocol/messages/account_requests.h"
 #include "protocol/messages/conversation_requests.h"
 #include "protocol/messages/message_requests.h"
@@ -29,10 +31,15 @@ QString filesDirectoryFor(const QString &databasePath)
 } // namespace
 
 ChatClient::ChatClient(const QString &databasePath, Connection::Options options, QObject *parent)
-    : QObject(parent), m_store(databasePath), m_connection(options),
-      m_outbox(m_connection, m_store), m_sync(m_connection, m_store, m_outbox),
-      m_transfers(m_store, filesDirectoryFor(databasePath))
+    : QObject(parent), m_store(std::make_unique<LocalStore>(databasePath)), m_connection(options),
+      m_outbox(m_connection, *m_store),
+      m_sync(std::make_unique<SyncEngine>(m_connection, *m_store, m_outbox)),
+      m_transfers(*m_store, filesDirectoryFor(databasePath))
 {
+    connect(&m_connection, &Connection::stateChanged, this, &ChatClient::connectionStateChanged);
+    connect(m_sync.get(), &SyncEngine::caughtUp, this, &ChatClient::caughtUp);
+    connect(m_sync.get(), &SyncEngine::typingChanged, this, &ChatClient::typingChanged);
+    connect(m_sync.get(), &SyncEngine::presenceChanged, this, &ChatClient::presenceChanged);
     connect(&m_connection, &Connection::signedIn, this, [this] {
         const messages::ListBlocks list;
         whenReady(m_connection.request(QString::fromLatin1(list.kType), list.encode()), this,
@@ -52,7 +59,7 @@ ChatClient::ChatClient(const QString &databasePath, Connection::Options options,
             [this](const QString &upload, const QJsonObject &media) {
                 m_transfers.keepSentFile(upload, media);
                 m_store
-                    .write<qint64>([upload, media](QSqlDatabase &db) {
+                    ->write<qint64>([upload, media](QSqlDatabase &db) {
                         return local::attachmentUploaded(db, upload, media);
                     })
                     .then(this, [this](const Result<qint64> &conversation) {
@@ -65,7 +72,7 @@ ChatClient::ChatClient(const QString &databasePath, Connection::Options options,
     connect(&m_transfers, &TransferManager::failed, this,
             [this](const QString &upload, const QString &reason) {
                 m_store
-                    .write<qint64>([upload, reason](QSqlDatabase &db) {
+                    ->write<qint64>([upload, reason](QSqlDatabase &db) {
                         return local::attachmentFailed(db, upload, reason);
                     })
                     .then(this, [this](const Result<qint64> &conversation) {
@@ -82,7 +89,7 @@ ChatClient::~ChatClient()
     // events) while every object they name still lives; what comes later is dropped with
     // its context.
     m_connection.stop();
-    m_store.close();
+    m_store->close();
     for (int round = 0; round < 8; ++round)
         QCoreApplication::sendPostedEvents(nullptr, QEvent::FutureCallOut);
 }
@@ -90,14 +97,14 @@ ChatClient::~ChatClient()
 QFuture<Result<int>> ChatClient::open()
 {
     // Who we are is known before any network: messages written offline carry it.
-    return m_store.open()
+    return m_store->open()
         .then(this,
               [this](const Result<int> &opened) -> QFuture<Result<int>> {
                   if (!opened)
                       return readyFuture(opened);
                   m_transfers.restore(); // uploads and downloads an earlier run left
                   return m_store
-                      .read<QHash<QString, QString>>(
+                      ->read<QHash<QString, QString>>(
                           [](QSqlDatabase &db) { return local::accountValues(db); })
                       .then(this, [this, opened](const Result<QHash<QString, QString>> &account) {
                           if (account && account->contains(u"user_id"_s)
@@ -177,6 +184,60 @@ void ChatClient::stop()
     m_connection.stop();
 }
 
+LocalStore &ChatClient::store()
+{
+    return *m_store;
+}
+
+SyncEngine &ChatClient::sync()
+{
+    return *m_sync;
+}
+
+bool ChatClient::isSyncing() const
+{
+    return m_sync->isSyncing();
+}
+
+void ChatClient::setOwnTyping(qint64 conversation, bool typing)
+{
+    m_sync->setOwnTyping(conversation, typing);
+}
+
+QFuture<Result<void>> ChatClient::saveDraft(qint64 conversation, const QString &text)
+{
+    return m_store
+        ->write<void>([conversation, text](QSqlDatabase &db) {
+            return local::setDraft(db, conversation, text);
+        })
+        .future();
+}
+
+QFuture<Result<ChatClient::ConversationDetails>>
+ChatClient::conversationDetails(qint64 conversation)
+{
+    return m_store
+        ->read<ConversationDetails>(
+            [conversation, me = userId()](QSqlDatabase &db) -> Result<ConversationDetails> {
+                auto details = local::conversation(db, conversation, me);
+                if (!details)
+                    return details.error();
+                auto users = local::users(db);
+                if (!users)
+                    return users.error();
+                return ConversationDetails{*details, *users};
+            })
+        .future();
+}
+
+QFuture<Result<QList<local::Message>>> ChatClient::searchMessages(const QString &query, int limit)
+{
+    return m_store
+        ->read<QList<local::Message>>(
+            [query, limit](QSqlDatabase &db) { return local::search(db, query, limit); })
+        .future();
+}
+
 QFuture<Result<QJsonObject>> ChatClient::registerAccount(const QString &username,
                                                          const QString &password,
                                                          const QString &displayName)
@@ -228,9 +289,9 @@ QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonO
                          if (!result)
                              return readyFuture(Result<qint64>(result.error()));
                          const QJsonObject details = *result;
-                         m_sync.queryPresence(details.value(u"users"_s).toArray());
+                         m_sync->queryPresence(details.value(u"users"_s).toArray());
                          return m_store
-                             .write<qint64>([details](QSqlDatabase &db) -> Result<qint64> {
+                             ->write<qint64>([details](QSqlDatabase &db) -> Result<qint64> {
                                  if (auto users
                                      = local::storeUsers(db, details.value(u"users"_s).toArray());
                                      !users)
@@ -246,7 +307,7 @@ QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonO
                                  // The relay tells the other members; this session learns
                                  // from its reply alone, so its lists are told here.
                                  if (stored)
-                                     Q_EMIT m_sync.conversationsChanged();
+                                     Q_EMIT m_sync->conversationsChanged();
                                  return stored;
                              });
                      })
@@ -285,8 +346,9 @@ QFuture<Result<QJsonObject>> ChatClient::changeGroup(const QString &type, const 
                      [this](const Result<QJsonObject> &reply) -> QFuture<Result<QJsonObject>> {
                          if (!reply || !reply->contains(u"event"_s))
                              return readyFuture(reply);
-                         return whenReady(m_sync.applyAnswered(reply->value(u"event"_s).toObject()),
-                                          this, [reply] { return reply; });
+                         return whenReady(
+                             m_sync->applyAnswered(reply->value(u"event"_s).toObject()), this,
+                             [reply] { return reply; });
                      })
         .unwrap();
 }

@@ -2,14 +2,26 @@
 
 #include "core/connection.h"
 #include "core/local_queries.h"
-#include "core/local_store.h"
 #include "core/outbox.h"
-#include "core/sync_engine.h"
 #include "core/token_store.h"
 #include "core/transfer_manager.h"
 
+// The app's widgets use ChatClient's typed API and never its store or sync engine: app_ui
+// is built with TIDINGS_APP_UI, and there LocalStore and SyncEngine stay declared but
+// undefined, so store() and sync() do not compile. Everything else (the models, tests,
+// tools) still gets their headers here, until each includes what it uses. The Connection
+// stays defined (its Options and State are part of this API): tests/unit/
+// layering_check.cmake is what keeps app/ui from calling connection().
+#ifndef TIDINGS_APP_UI
+#include "core/local_store.h"
+#include "core/sync_engine.h"
+#endif
+
+#include <QFuture>
 #include <QObject>
 #include <QSet>
+
+#include <memory>
 
 namespace tidings::protocol::messages {
 struct Report;
@@ -17,6 +29,9 @@ struct UpdateProfile;
 } // namespace tidings::protocol::messages
 
 namespace tidings::app {
+
+class LocalStore;
+class SyncEngine;
 
 /// The client core in one piece: a LocalStore, the Connection, the Outbox and the
 /// SyncEngine, wired together. What the app's window, the tests and tools use.
@@ -45,11 +60,13 @@ public:
     QFuture<Result<bool>> resume(const ServerAddress &server);
     void stop();
 
+    /// The parts, for the models, tests and tools; the app's widgets use the typed API
+    /// below (and the Outbox and TransferManager, their typed actions).
     Connection &connection() { return m_connection; }
-    LocalStore &store() { return m_store; }
+    LocalStore &store();
     Outbox &outbox() { return m_outbox; }
     TransferManager &transfers() { return m_transfers; }
-    SyncEngine &sync() { return m_sync; }
+    SyncEngine &sync();
     qint64 userId() const { return m_connection.userId(); }
 
     QFuture<Result<QJsonObject>> registerAccount(const QString &username, const QString &password,
@@ -95,6 +112,26 @@ public:
     /// Reports a user or a message to the relay's admins; the answer names the report.
     QFuture<Result<QJsonObject>> report(const protocol::messages::Report &report);
     Connection::State connectionState() const { return m_connection.state(); }
+    /// Catching up with the relay after a (re)connect.
+    bool isSyncing() const;
+
+    /// The user is typing in `conversation` (on every edit: true) or stopped (sent, or
+    /// cleared the text: false); the relay hears of it now and then, not on every key.
+    void setOwnTyping(qint64 conversation, bool typing);
+    /// Keeps `text` as the unsent draft of `conversation` (empty: none).
+    QFuture<Result<void>> saveDraft(qint64 conversation, const QString &text);
+
+    /// A conversation as kept here (title, members and their roles, this user's role) and
+    /// everyone this account knows of, read together: what a group's info shows.
+    struct ConversationDetails
+    {
+        local::Conversation conversation;
+        QList<local::User> users;
+    };
+    QFuture<Result<ConversationDetails>> conversationDetails(qint64 conversation);
+    /// Messages kept here that match `query` (full-text, every conversation), newest first,
+    /// at most `limit`.
+    QFuture<Result<QList<local::Message>>> searchMessages(const QString &query, int limit);
 
     /// Where the local store of `account` (TokenStore::accountKey) lives under `directory`:
     /// one file per account and server, so switching server never mixes their histories.
@@ -108,6 +145,13 @@ public:
 
 Q_SIGNALS:
     void blocksChanged();
+    void connectionStateChanged(tidings::app::Connection::State state);
+    /// Nothing missing any more (after a catch-up); isSyncing() is false.
+    void caughtUp();
+    /// Who is typing in `conversation` changed.
+    void typingChanged(qint64 conversation);
+    /// `user` came online, went offline, or their last-seen time changed.
+    void presenceChanged(qint64 user);
     /// Keeping or forgetting the session token failed (e.g. the keychain is locked); the
     /// session goes on, but the user will have to sign in again next time.
     void tokenNotKept(const QString &reason);
@@ -117,10 +161,12 @@ private:
     void keepToken(const QString &token);
     QFuture<Result<qint64>> storeConversationReply(QFuture<Result<QJsonObject>> reply);
 
-    LocalStore m_store;
+    // The store and the sync engine are held by pointer so that this header can leave
+    // them undefined where the widgets are built.
+    std::unique_ptr<LocalStore> m_store;
     Connection m_connection;
     Outbox m_outbox;
-    SyncEngine m_sync;
+    std::unique_ptr<SyncEngine> m_sync;
     TransferManager m_transfers;
     ServerAddress m_server;
     TokenStore *m_tokens = nullptr;

@@ -161,8 +161,8 @@ ChatPage::ChatPage(ChatClient &client, QSettings &settings, QWidget *parent)
     });
 
     applyColours();
-    connect(&client.connection(), &Connection::stateChanged, this, &ChatPage::updateBanner);
-    connect(&client.sync(), &SyncEngine::caughtUp, this, &ChatPage::updateBanner);
+    connect(&client, &ChatClient::connectionStateChanged, this, &ChatPage::updateBanner);
+    connect(&client, &ChatClient::caughtUp, this, &ChatPage::updateBanner);
     updateBanner();
 }
 
@@ -202,7 +202,7 @@ void ChatPage::updateBanner()
     QString text;
     switch (m_client.connectionState()) {
     case Connection::State::Connected:
-        if (m_client.sync().isSyncing())
+        if (m_client.isSyncing())
             text = tr("Updating…");
         break;
     case Connection::State::Connecting:

@@ -1,57 +1,29 @@
 #pragma once
 
-#include "core/chat_client.h"
+#include "ui/composer.h"
 
-#include <QPlainTextEdit>
-
-#include <functional>
-#include <QPointer>
 #include <QWidget>
 
+class QDateTime;
 class QLabel;
 class QListView;
-class QMimeData;
-class QToolButton;
-class QPushButton;
 class QTimer;
+class QToolButton;
 
 namespace tidings::app {
 
 class AttachmentMedia;
+class AttachmentOpener;
 class ChatClient;
+class ComposeBar;
 class ConversationListModel;
 class MessageDelegate;
 class MessageListModel;
 
-/// The message box: multi-line; Enter sends, Shift+Enter starts a new line, Up in an empty
-/// box edits the last own message, Escape cancels an edit or reply.
-class Composer : public QPlainTextEdit
-{
-    Q_OBJECT
-
-public:
-    using QPlainTextEdit::QPlainTextEdit;
-    QSize sizeHint() const override;
-
-Q_SIGNALS:
-    void submitted();
-    void editLastRequested();
-    void cancelRequested();
-    /// Files dropped or pasted into the box: they are to be sent, not typed.
-    void filesGiven(const QStringList &paths);
-    void imagePasted(const QImage &image);
-
-protected:
-    bool event(QEvent *event) override;
-    void keyPressEvent(QKeyEvent *event) override;
-    bool canInsertFromMimeData(const QMimeData *source) const override;
-    void insertFromMimeData(const QMimeData *source) override;
-};
-
 /// The open conversation: a header with its name and presence ("online", "last seen 5 min
 /// ago", "3 members"), the messages (scrolling up loads older history; a button jumps back
-/// to the newest), who is typing, and the composer with its reply/edit bar. Marks messages
-/// read only while they are on screen and the window is active.
+/// to the newest), who is typing, and the ComposeBar. Marks messages read only while they
+/// are on screen and the window is active.
 class ConversationView : public QWidget
 {
     Q_OBJECT
@@ -69,21 +41,13 @@ public:
     void jumpTo(qint64 seq);
     /// Saves the draft now (the app is closing).
     void saveDraft();
-    Composer *composer() const { return m_composer; }
+    Composer *composer() const;
     AttachmentMedia *media() const { return m_media; }
 
     /// Offers `paths` for sending in the open conversation (the send preview).
     void attachFiles(const QStringList &paths);
     /// Offers a picture (pasted) for sending: kept as a PNG until it is sent.
     void attachImage(const QImage &image);
-    /// Fills in the size, length and poster of the videos among `files`, then `done`.
-    void describeVideos(QList<ChatClient::OutgoingFile> files, qsizetype from,
-                        std::function<void(const QList<ChatClient::OutgoingFile> &)> done);
-    /// The send preview for `files`, then sending them.
-    void offerFiles(qint64 conversation, const QList<ChatClient::OutgoingFile> &files);
-    /// What a click on attachment `which` of message `index` does: open or play it when
-    /// it is here, download it when not, stop its transfer while it moves.
-    void activateAttachment(const QModelIndex &index, int which);
 
     /// What the header's second line says for the open conversation.
     QString statusText() const;
@@ -102,32 +66,26 @@ protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    QWidget *makeHeader();
+    QListView *makeMessageList();
+    void makeJumpButton();
+    QLabel *makeTypingLine();
+    QLabel *makeNoticeLine();
+    void connectParts();
+    /// The messages of `conversation`, watched for the first load, older pages and jumps.
+    MessageListModel *makeModel(qint64 conversation);
     /// Colours and icons from the theme (again when it changes).
     void applyColours();
     /// The open conversation's row in the conversation list (invalid when it has none).
     QModelIndex listRow() const;
-    void send();
     void editLast();
-    void cancelMode();
     /// A short line above the composer that goes by itself ("Reported. Thank you.").
     void showNotice(const QString &text);
+    void askToReport(qint64 conversation, qint64 seq);
     void report(qint64 conversation, qint64 seq, const QString &reason);
-    /// Opens a received file with the system's program for it; one that could run a program
-    /// is opened only after a warning the user confirms.
-    void openFile(const QString &path);
-    /// What the reply and edit bars need of a message, read when the action was offered:
-    /// a model index would name whatever row is there when the action runs.
-    struct Quoted
-    {
-        qint64 seq = 0;
-        QString text;
-        QString senderName;
-    };
-    static Quoted quoted(const QModelIndex &index);
-    void startReply(const Quoted &message);
-    void startEdit(const Quoted &message);
     void showContextMenu(const QPoint &position);
     void updateHeader();
+    void updateAvatar(const QModelIndex &index);
     void updateTyping();
     void markSeen();
     void onScrolled();
@@ -153,17 +111,11 @@ private:
     QToolButton *m_info = nullptr;
     QLabel *m_typing = nullptr;
     QLabel *m_notice = nullptr;
-    QWidget *m_modeBar = nullptr;
-    QLabel *m_modeLabel = nullptr;
-    Composer *m_composer = nullptr;
-    QPushButton *m_sendButton = nullptr;
-    QToolButton *m_attachButton = nullptr;
+    ComposeBar *m_composeBar = nullptr;
     AttachmentMedia *m_media = nullptr;
-    QTimer *m_draftTimer = nullptr;
+    AttachmentOpener *m_opener = nullptr;
     QTimer *m_statusTimer = nullptr;
 
-    qint64 m_replyTo = 0;
-    qint64 m_editing = 0;
     bool m_stickToBottom = true;
     /// While older history loads above: the distance from the bottom to keep.
     int m_keepFromBottom = -1;

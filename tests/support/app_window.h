@@ -2,7 +2,7 @@
 
 #include "core/token_store.h"
 #include "ui/main_window.h"
-#include "ui/session.h"
+#include "core/session.h"
 
 #include <QNetworkAccessManager>
 #include <QSettings>

@@ -1,6 +1,7 @@
-#include "ui/session.h"
+#include "core/session.h"
 
 #include "core/chat_client.h"
+#include "core/local_store.h"
 #include "core/relay_probe.h"
 #include "core/server_address.h"
 #include "util/futures.h"

@@ -1,0 +1,105 @@
+#include "ui/attachment_opener.h"
+
+#include "core/chat_client.h"
+#include "models/message_list_model.h"
+#include "protocol/file_names.h"
+#include "ui/attachment_media.h"
+#include "ui/conversation_view.h"
+#include "ui/media_dialogs.h"
+#include "ui/video_player.h"
+#include "util/futures.h"
+
+#include <QDesktopServices>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QPushButton>
+#include <QUrl>
+
+// This was part of ConversationView, and the translations keep its strings there: they are
+// translated as ConversationView::tr().
+
+namespace tidings::app {
+
+using namespace Qt::StringLiterals;
+using Model = MessageListModel;
+
+AttachmentOpener::AttachmentOpener(ChatClient &client, AttachmentMedia &media, QWidget *view)
+    : QObject(view), m_client(client), m_media(media), m_view(view)
+{ }
+
+void AttachmentOpener::activate(const QModelIndex &index, int which)
+{
+    const QVariantMap attachment = index.data(Model::AttachmentsRole).toList().value(which).toMap();
+    if (attachment.isEmpty())
+        return;
+    const AttachmentMedia::Status status = m_media.status(attachment);
+    if (status.progress >= 0) {
+        // Stopping an upload takes its message back (nothing of it was sent).
+        const bool uploading = attachment.contains(u"upload"_s) && !attachment.contains(u"media"_s);
+        m_media.cancel(attachment);
+        if (uploading)
+            m_client.outbox().cancel(index.data(Model::ClientIdRole).toString());
+        return;
+    }
+    const QString name = attachment.value(u"name"_s).toString();
+    if (status.path.isEmpty()
+        && AttachmentMedia::kindOf(attachment) == AttachmentMedia::Kind::Video) {
+        // Streamed while it plays (Range requests through a signed link).
+        whenReady(m_client.transfers().link(attachment.value(u"media"_s).toString()), this,
+                  [this, name](const Result<QUrl> &link) {
+                      if (!link) {
+                          Q_EMIT noticeRequested(
+                              ConversationView::tr("The video cannot be played: %1")
+                                  .arg(link.error().message));
+                          return;
+                      }
+                      (new VideoPlayer(*link, name, m_view))->show();
+                  });
+        return;
+    }
+    if (status.path.isEmpty()) {
+        m_media.download(attachment);
+        return;
+    }
+    switch (AttachmentMedia::kindOf(attachment)) {
+    case AttachmentMedia::Kind::Picture: {
+        auto *viewer = new ImageViewer(status.path, name, m_view);
+        viewer->show();
+        return;
+    }
+    case AttachmentMedia::Kind::Video:
+        (new VideoPlayer(QUrl::fromLocalFile(status.path), name, m_view))->show();
+        return;
+    case AttachmentMedia::Kind::File:
+        openFile(status.path);
+        return;
+    }
+}
+
+void AttachmentOpener::openFile(const QString &path)
+{
+    const QString name = QFileInfo(path).fileName();
+    if (protocol::mayRunPrograms(name)) {
+        // Not exec(): no nested loop in which the view could go away.
+        auto *box = new QMessageBox(
+            QMessageBox::Warning, ConversationView::tr("Open a program?"),
+            ConversationView::tr("“%1” can run a program on this computer. Open it only "
+                                 "if you expected this file and trust the person who "
+                                 "sent it.")
+                .arg(name),
+            QMessageBox::Cancel, m_view);
+        box->setObjectName(u"runnableFileWarning"_s);
+        box->setAttribute(Qt::WA_DeleteOnClose);
+        QPushButton *open
+            = box->addButton(ConversationView::tr("&Open Anyway"), QMessageBox::AcceptRole);
+        open->setObjectName(u"openAnywayButton"_s);
+        box->setDefaultButton(QMessageBox::Cancel);
+        connect(open, &QPushButton::clicked, this,
+                [path] { QDesktopServices::openUrl(QUrl::fromLocalFile(path)); });
+        box->open();
+        return;
+    }
+    QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+}
+
+} // namespace tidings::app

@@ -1,0 +1,140 @@
+#include "ui/message_menu.h"
+
+#include "core/chat_client.h"
+#include "models/message_list_model.h"
+#include "ui/attachment_media.h"
+#include "ui/conversation_view.h"
+#include "ui/media_dialogs.h"
+
+#include <QApplication>
+#include <QClipboard>
+#include <QDesktopServices>
+#include <QFileInfo>
+#include <QMessageBox>
+#include <QUrl>
+
+// The menu was part of ConversationView, and the translations keep its strings there: they
+// are translated as ConversationView::tr().
+
+namespace tidings::app {
+
+using namespace Qt::StringLiterals;
+using Model = MessageListModel;
+
+namespace {
+
+const QStringList kReactions = {u"👍"_s, u"❤️"_s, u"😂"_s, u"😮"_s, u"😢"_s, u"🙏"_s};
+
+} // namespace
+
+MessageMenu::MessageMenu(const QModelIndex &index, qint64 conversation, ChatClient &client,
+                         AttachmentMedia &media, QWidget *parent)
+    : QMenu(parent), m_conversation(conversation), m_client(client), m_media(media)
+{
+    setObjectName(u"messageMenu"_s);
+    addReplyCopyAndReact(index);
+    addFileActions(index);
+    addEditAndDelete(index);
+    addUnsentActions(index);
+    const bool own = index.data(Model::IsOwnRole).toBool();
+    const qint64 seq = index.data(Model::SeqRole).toLongLong();
+    if (!own && seq > 0) {
+        addSeparator();
+        addAction(ConversationView::tr("Re&port…"), this,
+                  [this, seq] { Q_EMIT reportRequested(m_conversation, seq); });
+    }
+}
+
+void MessageMenu::addReplyCopyAndReact(const QModelIndex &index)
+{
+    const qint64 seq = index.data(Model::SeqRole).toLongLong();
+    if (seq <= 0 || index.data(Model::DeletedRole).toBool())
+        return;
+    const QuotedMessage message = QuotedMessage::of(index);
+    addAction(ConversationView::tr("&Reply"), this,
+              [this, message] { Q_EMIT replyRequested(message); });
+    addAction(ConversationView::tr("&Copy Text"), this,
+              [message] { QApplication::clipboard()->setText(message.text); });
+    QMenu *react = addMenu(ConversationView::tr("Re&act"));
+    const QVariantMap reactions = index.data(Model::ReactionsRole).toMap();
+    for (const QString &emoji : kReactions) {
+        const bool mine = reactions.value(emoji).toList().contains(m_client.userId());
+        QAction *action = react->addAction(emoji, this, [this, seq, emoji, mine] {
+            m_client.outbox().react(m_conversation, seq, emoji, !mine);
+        });
+        action->setCheckable(true);
+        action->setChecked(mine);
+    }
+}
+
+void MessageMenu::addFileActions(const QModelIndex &index)
+{
+    if (index.data(Model::DeletedRole).toBool())
+        return;
+    const QVariantList attachments = index.data(Model::AttachmentsRole).toList();
+    for (const QVariant &item : attachments) {
+        const QVariantMap attachment = item.toMap();
+        const QString path = m_media.status(attachment).path;
+        const QString name = attachment.value(u"name"_s).toString();
+        if (path.isEmpty()) {
+            if (attachment.contains(u"media"_s)) {
+                addSeparator();
+                addAction(ConversationView::tr("&Download “%1”").arg(name), this,
+                          [this, attachment] { m_media.download(attachment); });
+            }
+            continue;
+        }
+        addSeparator();
+        addAction(ConversationView::tr("&Open “%1”").arg(name), this,
+                  [this, path] { Q_EMIT openFileRequested(path); });
+        // The copy outlives the menu: it belongs to the view.
+        addAction(ConversationView::tr("&Save As…"), this,
+                  [view = parentWidget(), path, name] { saveCopyAs(view, path, name); });
+        addAction(ConversationView::tr("Show in &Folder"), this, [path] {
+            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+        });
+    }
+}
+
+void MessageMenu::addEditAndDelete(const QModelIndex &index)
+{
+    const qint64 seq = index.data(Model::SeqRole).toLongLong();
+    if (!index.data(Model::IsOwnRole).toBool() || seq <= 0
+        || index.data(Model::DeletedRole).toBool())
+        return;
+    const QuotedMessage message = QuotedMessage::of(index);
+    addAction(ConversationView::tr("&Edit"), this,
+              [this, message] { Q_EMIT editRequested(message); });
+    addAction(ConversationView::tr("&Delete for Everyone"), this, [this, seq] {
+        if (QMessageBox::question(parentWidget(), ConversationView::tr("Delete message"),
+                                  ConversationView::tr("Delete this message for everyone?"))
+            == QMessageBox::Yes)
+            m_client.outbox().remove(m_conversation, seq);
+    });
+}
+
+void MessageMenu::addUnsentActions(const QModelIndex &index)
+{
+    const auto state = index.data(Model::StateRole).value<Model::State>();
+    if (!index.data(Model::IsOwnRole).toBool()
+        || (state != Model::State::Failed && state != Model::State::Queued))
+        return;
+    // Not sent (yet): the text is never lost — copy it, or take it back to change it.
+    const QString clientId = index.data(Model::ClientIdRole).toString();
+    const QString text = index.data(Model::TextRole).toString();
+    if (!text.isEmpty()) {
+        addAction(ConversationView::tr("&Copy Text"), this,
+                  [text] { QApplication::clipboard()->setText(text); });
+        addAction(ConversationView::tr("&Edit and Send Again"), this, [this, clientId, text] {
+            m_client.outbox().cancel(clientId);
+            Q_EMIT editAgainRequested(text);
+        });
+    }
+    if (state == Model::State::Failed)
+        addAction(ConversationView::tr("Try &Again"), this,
+                  [this, clientId] { m_client.outbox().retry(clientId); });
+    addAction(ConversationView::tr("&Cancel Sending"), this,
+              [this, clientId] { m_client.outbox().cancel(clientId); });
+}
+
+} // namespace tidings::app
