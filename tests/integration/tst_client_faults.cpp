@@ -294,11 +294,7 @@ private Q_SLOTS:
         QVERIFY(gina.open(relay.webSocketUrl()));
         const QString token = gina.registerUser(u"gina"_s).value(u"token"_s).toString();
         const qint64 hankId = hank.signUp(relay.webSocketUrl(), u"hank"_s);
-        const qint64 direct = gina.request(u"direct.open"_s, {{u"user"_s, hankId}})
-                                  .value(u"conversation"_s)
-                                  .toObject()
-                                  .value(u"id"_s)
-                                  .toInteger();
+        const qint64 direct = gina.openDirect(hankId);
         QVERIFY(!token.isEmpty() && direct > 0);
 
         QTemporaryDir data;

@@ -1,9 +1,9 @@
 // The client core's Connection against the real relay — and against servers that
 // misbehave on purpose.
 #include "core/connection.h"
+#include "support/await.h"
 #include "support/relay_process.h"
 
-#include <QFutureWatcher>
 #include <QJsonDocument>
 #include <QTcpServer>
 #include <QTcpSocket>
@@ -25,17 +25,6 @@ Connection::Options fastOptions()
     options.heartbeatMs = 500;
     options.requestTimeoutMs = 5000;
     return options;
-}
-
-template<typename T> Result<T> await(QFuture<Result<T>> future)
-{
-    // Continuations run on the event loop: wait on the future's signal, not a sleep.
-    QFutureWatcher<Result<T>> watcher;
-    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
-    watcher.setFuture(future);
-    if (!future.isFinished() && !finished.wait(15000))
-        return Error{ErrorCode::Unavailable, u"no answer in 15 s"_s};
-    return future.result();
 }
 
 ServerAddress local(quint16 port)

@@ -1,6 +1,7 @@
 // Direct conversations, groups, membership, blocks and who may see what — against the
 // real relay.
 #include "support/protocol_client.h"
+#include "support/protocol_replies.h"
 #include "support/relay_process.h"
 
 #include <QJsonArray>
@@ -10,24 +11,6 @@ using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QString code(const QJsonObject &reply)
-{
-    return ProtocolClient::errorCode(reply);
-}
-
-bool ok(const QJsonObject &reply)
-{
-    return ProtocolClient::isOk(reply);
-}
-
-QJsonObject send(ProtocolClient &client, qint64 conversation, const QString &clientId,
-                 const QString &text)
-{
-    return client.request(
-        u"message.send"_s,
-        {{u"conversation"_s, conversation}, {u"client_id"_s, clientId}, {u"text"_s, text}});
-}
 
 qint64 conversationId(const QJsonObject &reply)
 {
@@ -101,9 +84,9 @@ private Q_SLOTS:
         ProtocolClient alice, bob;
         const qint64 aliceId = alice.signUp(m_relay.webSocketUrl(), nextName(u"alice"_s));
         const qint64 bobId = bob.signUp(m_relay.webSocketUrl(), nextName(u"bob"_s));
-        const qint64 direct = conversationId(alice.request(u"direct.open"_s, {{u"user"_s, bobId}}));
+        const qint64 direct = alice.openDirect(bobId);
         for (int i = 1; i <= 3; ++i)
-            QVERIFY(ok(send(alice, direct, u"m%1"_s.arg(i), u"hello %1"_s.arg(i))));
+            QVERIFY(ok(alice.sendMessage(direct, u"m%1"_s.arg(i), u"hello %1"_s.arg(i))));
 
         const QJsonObject listed = bob.request(u"conversations.list"_s);
         QVERIFY(ok(listed));
@@ -151,7 +134,7 @@ private Q_SLOTS:
             QVERIFY2(ok(created), QJsonDocument(created).toJson().constData());
             made.append(conversationId(created));
         }
-        const QJsonObject bumped = send(hub, made.at(2), u"p2"_s, u"bump"_s);
+        const QJsonObject bumped = hub.sendMessage(made.at(2), u"p2"_s, u"bump"_s);
         QVERIFY2(ok(bumped), QJsonDocument(bumped).toJson().constData()); // the most recent now
         const auto idsOf = [](const QJsonObject &page) {
             QList<qint64> ids;
@@ -259,9 +242,9 @@ private Q_SLOTS:
         QCOMPARE(removal.value(u"user"_s).toInteger(), outsiderId);
 
         // Removed: hears nothing more, cannot write, keeps what was visible until then.
-        QVERIFY(ok(send(owner, id, u"after-removal"_s, u"you will not see this"_s)));
+        QVERIFY(ok(owner.sendMessage(id, u"after-removal"_s, u"you will not see this"_s)));
         QVERIFY(!outsider.receives(u"event"_s, 500));
-        QCOMPARE(code(send(outsider, id, u"o1"_s, u"let me back"_s)), u"forbidden"_s);
+        QCOMPARE(code(outsider.sendMessage(id, u"o1"_s, u"let me back"_s)), u"forbidden"_s);
         const QJsonArray kept = outsider.request(u"history"_s, {{u"conversation"_s, id}})
                                     .value(u"events"_s)
                                     .toArray();
@@ -401,7 +384,7 @@ private Q_SLOTS:
         // Writing to her is not enough: she must have written to them.
         const QJsonObject direct = stranger.request(u"direct.open"_s, {{u"user"_s, carolId}});
         QVERIFY(ok(direct));
-        QVERIFY(ok(send(stranger, conversationId(direct), u"s1"_s, u"add me?"_s)));
+        QVERIFY(ok(stranger.sendMessage(conversationId(direct), u"s1"_s, u"add me?"_s)));
         QCOMPARE(code(create(stranger)), u"forbidden"_s);
         const QJsonObject empty = stranger.request(
             u"group.create"_s, {{u"title"_s, u"Mine"_s}, {u"members"_s, QJsonArray{}}});
@@ -413,7 +396,7 @@ private Q_SLOTS:
 
         const QJsonObject ours = carol.request(u"direct.open"_s, {{u"user"_s, friendId}});
         QVERIFY(ok(ours));
-        QVERIFY(ok(send(carol, conversationId(ours), u"c1"_s, u"hi friend"_s)));
+        QVERIFY(ok(carol.sendMessage(conversationId(ours), u"c1"_s, u"hi friend"_s)));
         const QJsonObject party = create(friendly);
         QVERIFY2(ok(party), qPrintable(code(party)));
         QCOMPARE(memberIds(party.value(u"conversation"_s).toObject()),
@@ -432,7 +415,7 @@ private Q_SLOTS:
         const qint64 malloryId = mallory.signUp(m_relay.webSocketUrl(), nextName(u"mallory"_s));
         const qint64 secret = conversationId(alice.request(
             u"group.create"_s, {{u"title"_s, u"Secret"_s}, {u"members"_s, QJsonArray{bobId}}}));
-        QVERIFY(ok(send(alice, secret, u"s1"_s, u"the plan"_s)));
+        QVERIFY(ok(alice.sendMessage(secret, u"s1"_s, u"the plan"_s)));
 
         // Every way in answers exactly as for a conversation that does not exist.
         const qint64 missing = 987654;
@@ -478,16 +461,16 @@ private Q_SLOTS:
         const qint64 id = conversationId(owner.request(
             u"group.create"_s, {{u"title"_s, u"Moving"_s}, {u"members"_s, QJsonArray{memberId}}}));
         QVERIFY(id > 0);
-        QVERIFY(ok(send(member, id, u"f1"_s, u"first"_s)));
-        QVERIFY(ok(send(owner, id, u"f2"_s, u"second"_s)));
+        QVERIFY(ok(member.sendMessage(id, u"f1"_s, u"first"_s)));
+        QVERIFY(ok(owner.sendMessage(id, u"f2"_s, u"second"_s)));
         member.takeEvents();
 
         QVERIFY(ok(owner.request(u"group.add"_s,
                                  {{u"conversation"_s, id}, {u"users"_s, QJsonArray{lateId}}})));
         QCOMPARE(late.next(u"event"_s).value(u"kind"_s).toString(), u"member_added"_s);
-        QVERIFY(ok(send(owner, id, u"f3"_s, u"welcome"_s)));
+        QVERIFY(ok(owner.sendMessage(id, u"f3"_s, u"welcome"_s)));
         QCOMPARE(late.next(u"event"_s).value(u"text"_s).toString(), u"welcome"_s);
-        QVERIFY(ok(send(late, id, u"f4"_s, u"thanks"_s)));
+        QVERIFY(ok(late.sendMessage(id, u"f4"_s, u"thanks"_s)));
 
         QVERIFY(
             ok(owner.request(u"group.remove"_s, {{u"conversation"_s, id}, {u"user"_s, memberId}})));
@@ -496,8 +479,8 @@ private Q_SLOTS:
             QVERIFY(!event.isEmpty());
             kind = event.value(u"kind"_s).toString();
         }
-        QCOMPARE(code(send(member, id, u"f5"_s, u"still here?"_s)), u"forbidden"_s);
-        QVERIFY(ok(send(owner, id, u"f6"_s, u"gone"_s)));
+        QCOMPARE(code(member.sendMessage(id, u"f5"_s, u"still here?"_s)), u"forbidden"_s);
+        QVERIFY(ok(owner.sendMessage(id, u"f6"_s, u"gone"_s)));
         QCOMPARE(late.next(u"event"_s).value(u"kind"_s).toString(), u"member_removed"_s);
         QCOMPARE(late.next(u"event"_s).value(u"text"_s).toString(), u"gone"_s);
         QVERIFY(!member.receives(u"event"_s, 300));
@@ -511,7 +494,7 @@ private Q_SLOTS:
         const qint64 laterId = later.signUp(m_relay.webSocketUrl(), nextName(u"later"_s));
         const qint64 id = conversationId(owner.request(
             u"group.create"_s, {{u"title"_s, u"Before"_s}, {u"members"_s, QJsonArray{leaverId}}}));
-        QVERIFY(ok(send(owner, id, u"b1"_s, u"hello"_s)));
+        QVERIFY(ok(owner.sendMessage(id, u"b1"_s, u"hello"_s)));
         QVERIFY(ok(leaver.request(u"group.leave"_s, {{u"conversation"_s, id}})));
         const qint64 leftAt = leaver.request(u"conversation.get"_s, {{u"conversation"_s, id}})
                                   .value(u"conversation"_s)
@@ -525,7 +508,7 @@ private Q_SLOTS:
             owner.request(u"group.rename"_s, {{u"conversation"_s, id}, {u"title"_s, u"After"_s}})));
         QVERIFY(ok(owner.request(u"group.add"_s,
                                  {{u"conversation"_s, id}, {u"users"_s, QJsonArray{laterId}}})));
-        QVERIFY(ok(send(owner, id, u"b2"_s, u"after you left"_s)));
+        QVERIFY(ok(owner.sendMessage(id, u"b2"_s, u"after you left"_s)));
         QVERIFY(ok(
             owner.request(u"receipt"_s, {{u"conversation"_s, id}, {u"read_seq"_s, leftAt + 3}})));
 
@@ -578,19 +561,19 @@ private Q_SLOTS:
         const auto seqOf = [](const QJsonObject &reply) {
             return reply.value(u"event"_s).toObject().value(u"seq"_s).toInteger();
         };
-        seqs << seqOf(send(owner, id, u"n1"_s, u"one"_s))
-             << seqOf(send(member, id, u"n2"_s, u"two"_s));
+        seqs << seqOf(owner.sendMessage(id, u"n1"_s, u"one"_s))
+             << seqOf(member.sendMessage(id, u"n2"_s, u"two"_s));
         const QJsonObject edited = owner.request(u"message.edit"_s,
                                                  {{u"conversation"_s, id},
                                                   {u"seq"_s, seqs.first()},
                                                   {u"client_id"_s, u"n3"_s},
                                                   {u"text"_s, u"one, edited"_s}});
         QVERIFY(ok(edited));
-        seqs << seqOf(edited) << seqOf(send(owner, id, u"n4"_s, u"four"_s));
+        seqs << seqOf(edited) << seqOf(owner.sendMessage(id, u"n4"_s, u"four"_s));
         QVERIFY(ok(owner.request(u"group.add"_s,
                                  {{u"conversation"_s, id}, {u"users"_s, QJsonArray{lateId}}})));
-        seqs << seqOf(send(late, id, u"n5"_s, u"five"_s))
-             << seqOf(send(member, id, u"n6"_s, u"six"_s));
+        seqs << seqOf(late.sendMessage(id, u"n5"_s, u"five"_s))
+             << seqOf(member.sendMessage(id, u"n6"_s, u"six"_s));
         QCOMPARE(seqs.size(), 6);
         for (qsizetype i = 1; i < seqs.size(); ++i)
             QVERIFY2(seqs[i] > seqs[i - 1], "seqs grow");
@@ -620,8 +603,8 @@ private Q_SLOTS:
         ProtocolClient alice, bob;
         const qint64 aliceId = alice.signUp(m_relay.webSocketUrl(), nextName(u"alice"_s));
         const qint64 bobId = bob.signUp(m_relay.webSocketUrl(), nextName(u"bob"_s));
-        const qint64 direct = conversationId(alice.request(u"direct.open"_s, {{u"user"_s, bobId}}));
-        QVERIFY(ok(send(alice, direct, u"b1"_s, u"hi bob"_s)));
+        const qint64 direct = alice.openDirect(bobId);
+        QVERIFY(ok(alice.sendMessage(direct, u"b1"_s, u"hi bob"_s)));
 
         QVERIFY(ok(bob.request(u"user.block"_s, {{u"user"_s, aliceId}})));
         QCOMPARE(bob.request(u"blocks.list"_s)
@@ -632,8 +615,8 @@ private Q_SLOTS:
                      .value(u"id"_s)
                      .toInteger(),
                  aliceId);
-        QCOMPARE(code(send(alice, direct, u"b2"_s, u"hello?"_s)), u"forbidden"_s);
-        QCOMPARE(code(send(bob, direct, u"b3"_s, u"bye"_s)), u"forbidden"_s); // either way
+        QCOMPARE(code(alice.sendMessage(direct, u"b2"_s, u"hello?"_s)), u"forbidden"_s);
+        QCOMPARE(code(bob.sendMessage(direct, u"b3"_s, u"bye"_s)), u"forbidden"_s); // either way
         QCOMPARE(code(alice.request(u"direct.open"_s, {{u"user"_s, bobId}})), u"forbidden"_s);
         QCOMPARE(code(alice.request(u"group.create"_s,
                                     {{u"title"_s, u"Trap"_s}, {u"members"_s, QJsonArray{bobId}}})),
@@ -641,7 +624,7 @@ private Q_SLOTS:
         QCOMPARE(code(bob.request(u"user.block"_s, {{u"user"_s, bobId}})), u"bad_request"_s);
 
         QVERIFY(ok(bob.request(u"user.unblock"_s, {{u"user"_s, aliceId}})));
-        QVERIFY(ok(send(alice, direct, u"b4"_s, u"friends again"_s)));
+        QVERIFY(ok(alice.sendMessage(direct, u"b4"_s, u"friends again"_s)));
         QVERIFY(bob.request(u"blocks.list"_s).value(u"users"_s).toArray().isEmpty());
     }
 };

@@ -1,6 +1,7 @@
 // DESIGN.md §2 against the real relay: what was acked survives kill -9, retries never
 // double, and an offline member gets every message, in order, with no gaps.
 #include "support/protocol_client.h"
+#include "support/protocol_replies.h"
 #include "support/relay_process.h"
 
 #include <QJsonArray>
@@ -13,11 +14,6 @@ using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-bool ok(const QJsonObject &reply)
-{
-    return ProtocolClient::isOk(reply);
-}
 
 QJsonObject sendFields(qint64 conversation, const QString &clientId, const QString &text)
 {
@@ -49,11 +45,7 @@ private Q_SLOTS:
         ProtocolClient alice, bob;
         QVERIFY(alice.signUp(relay.webSocketUrl(), u"alice"_s));
         const qint64 bobId = bob.signUp(relay.webSocketUrl(), u"bob"_s);
-        const qint64 direct = alice.request(u"direct.open"_s, {{u"user"_s, bobId}})
-                                  .value(u"conversation"_s)
-                                  .toObject()
-                                  .value(u"id"_s)
-                                  .toInteger();
+        const qint64 direct = alice.openDirect(bobId);
 
         const QJsonObject first
             = alice.request(u"message.send"_s, sendFields(direct, u"msg-1"_s, u"original"_s));
@@ -93,11 +85,7 @@ private Q_SLOTS:
         ProtocolClient alice, bob;
         QVERIFY(alice.signUp(relay.webSocketUrl(), u"alice"_s));
         const qint64 bobId = bob.signUp(relay.webSocketUrl(), u"bob"_s);
-        const qint64 direct = alice.request(u"direct.open"_s, {{u"user"_s, bobId}})
-                                  .value(u"conversation"_s)
-                                  .toObject()
-                                  .value(u"id"_s)
-                                  .toInteger();
+        const qint64 direct = alice.openDirect(bobId);
 
         for (int round = 0; round < 5; ++round) {
             // A burst in flight at once (so the relay batches commits), then SIGKILL at the
@@ -172,12 +160,7 @@ private Q_SLOTS:
             QVERIFY(senders.back()->signUp(relay.webSocketUrl(), u"sender%1"_s.arg(p)));
             const qint64 receiverId = receiver.signUp(relay.webSocketUrl(), u"receiver%1"_s.arg(p));
             QVERIFY(receiverId > 0);
-            conversations.append(senders.back()
-                                     ->request(u"direct.open"_s, {{u"user"_s, receiverId}})
-                                     .value(u"conversation"_s)
-                                     .toObject()
-                                     .value(u"id"_s)
-                                     .toInteger());
+            conversations.append(senders.back()->openDirect(receiverId));
         }
         const auto clientId = [](int pair, int i) { return u"p%1-%2"_s.arg(pair).arg(i); };
         const auto text = [](int pair, int i) { return u"pair %1 #%2"_s.arg(pair).arg(i); };

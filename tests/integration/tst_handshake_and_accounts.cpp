@@ -1,5 +1,6 @@
 // The handshake, accounts and sessions, against the real relay, frame by frame.
 #include "support/protocol_client.h"
+#include "support/protocol_replies.h"
 #include "support/raw_websocket.h"
 #include "support/relay_process.h"
 
@@ -12,15 +13,6 @@
 
 using namespace tidings::test;
 using namespace Qt::StringLiterals;
-
-namespace {
-
-QString code(const QJsonObject &reply)
-{
-    return ProtocolClient::errorCode(reply);
-}
-
-} // namespace
 
 class TestHandshakeAndAccounts : public QObject
 {

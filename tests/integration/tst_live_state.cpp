@@ -1,5 +1,6 @@
 // Typing, presence, rate limits and reports — against the real relay.
 #include "support/protocol_client.h"
+#include "support/protocol_replies.h"
 #include "support/raw_websocket.h"
 #include "support/relay_process.h"
 
@@ -9,29 +10,6 @@
 
 using namespace tidings::test;
 using namespace Qt::StringLiterals;
-
-namespace {
-
-QString code(const QJsonObject &reply)
-{
-    return ProtocolClient::errorCode(reply);
-}
-
-bool ok(const QJsonObject &reply)
-{
-    return ProtocolClient::isOk(reply);
-}
-
-qint64 openDirect(ProtocolClient &client, qint64 other)
-{
-    return client.request(u"direct.open"_s, {{u"user"_s, other}})
-        .value(u"conversation"_s)
-        .toObject()
-        .value(u"id"_s)
-        .toInteger();
-}
-
-} // namespace
 
 class TestLiveState : public QObject
 {
@@ -53,7 +31,7 @@ private Q_SLOTS:
         const qint64 aliceId = alice.signUp(m_relay.webSocketUrl(), aliceName);
         const qint64 bobId = bob.signUp(m_relay.webSocketUrl(), name(u"bob"_s));
         QVERIFY(aliceTablet.signIn(m_relay.webSocketUrl(), aliceName));
-        const qint64 direct = openDirect(alice, bobId);
+        const qint64 direct = alice.openDirect(bobId);
         bob.takeEvents();
         aliceTablet.takeEvents();
 
@@ -99,7 +77,7 @@ private Q_SLOTS:
         ProtocolClient alice, bob;
         const qint64 aliceId = alice.signUp(m_relay.webSocketUrl(), name(u"alice"_s));
         const qint64 bobId = bob.signUp(m_relay.webSocketUrl(), name(u"bob"_s));
-        const qint64 direct = openDirect(alice, bobId);
+        const qint64 direct = alice.openDirect(bobId);
         alice.sendEvent(u"typing"_s, {{u"conversation"_s, direct}});
         QVERIFY(bob.receives(u"typing"_s, 3000)); // warms the relay's member cache
         QVERIFY(ok(bob.request(u"user.block"_s, {{u"user"_s, aliceId}})));
@@ -118,7 +96,7 @@ private Q_SLOTS:
         {
             ProtocolClient alice;
             aliceId = alice.signUp(m_relay.webSocketUrl(), aliceName);
-            openDirect(alice, bobId);
+            alice.openDirect(bobId);
             bob.takeEvents();
             stranger.takeEvents();
         }
@@ -184,7 +162,7 @@ private Q_SLOTS:
             {
                 ProtocolClient alice; // never offline before: nothing stored yet
                 aliceId = alice.signUp(m_relay.webSocketUrl(), name(u"alice"_s));
-                openDirect(alice, bobId);
+                alice.openDirect(bobId);
             }
             const QJsonObject entry
                 = bob.request(u"presence.query"_s, {{u"users"_s, QJsonArray{aliceId}}})
@@ -207,7 +185,7 @@ private Q_SLOTS:
         const qint64 aliceId = alice.signUp(m_relay.webSocketUrl(), name(u"alice"_s));
         const qint64 bobId = bob.signUp(m_relay.webSocketUrl(), name(u"bob"_s));
         QVERIFY(mallory.signUp(m_relay.webSocketUrl(), name(u"mallory"_s)));
-        const qint64 direct = openDirect(alice, bobId);
+        const qint64 direct = alice.openDirect(bobId);
         const qint64 seq = alice
                                .request(u"message.send"_s,
                                         {{u"conversation"_s, direct},
@@ -248,7 +226,7 @@ private Q_SLOTS:
                  qPrintable(strict.lastError()));
         ProtocolClient alice;
         QVERIFY(alice.signUp(strict.webSocketUrl(), u"alice"_s));
-        const qint64 self = openDirect(alice, alice.userId());
+        const qint64 self = alice.openDirect(alice.userId());
 
         // Bursts of twice the rate, then "rate_limited" with a time to wait.
         int accepted = 0;

@@ -1,5 +1,6 @@
 // Messages, edits, deletes, reactions, receipts, sync and history — against the real relay.
 #include "support/protocol_client.h"
+#include "support/protocol_replies.h"
 #include "support/relay_process.h"
 
 #include <QJsonArray>
@@ -10,26 +11,6 @@ using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-QString code(const QJsonObject &reply)
-{
-    return ProtocolClient::errorCode(reply);
-}
-
-bool ok(const QJsonObject &reply)
-{
-    return ProtocolClient::isOk(reply);
-}
-
-QJsonObject send(ProtocolClient &client, qint64 conversation, const QString &clientId,
-                 const QString &text, const QJsonObject &extra = {})
-{
-    QJsonObject fields = extra;
-    fields.insert(u"conversation"_s, conversation);
-    fields.insert(u"client_id"_s, clientId);
-    fields.insert(u"text"_s, text);
-    return client.request(u"message.send"_s, fields);
-}
 
 qint64 seqOf(const QJsonObject &reply)
 {
@@ -72,11 +53,7 @@ class TestMessages : public QObject
         const int n = ++m_users;
         p.aliceId = p.alice->signUp(m_relay.webSocketUrl(), u"alice%1"_s.arg(n));
         p.bobId = p.bob->signUp(m_relay.webSocketUrl(), u"bob%1"_s.arg(n));
-        p.direct = p.alice->request(u"direct.open"_s, {{u"user"_s, p.bobId}})
-                       .value(u"conversation"_s)
-                       .toObject()
-                       .value(u"id"_s)
-                       .toInteger();
+        p.direct = p.alice->openDirect(p.bobId);
         p.bob->next(u"event"_s); // "created"
         return p;
     }
@@ -92,7 +69,7 @@ private Q_SLOTS:
         QVERIFY(aliceLaptop.signIn(m_relay.webSocketUrl(), u"alice%1"_s.arg(m_users)));
         QVERIFY(bobLaptop.signIn(m_relay.webSocketUrl(), u"bob%1"_s.arg(m_users)));
 
-        const QJsonObject sent = send(*p.alice, p.direct, u"c-1"_s, u"Hello, Bob 👋"_s);
+        const QJsonObject sent = p.alice->sendMessage(p.direct, u"c-1"_s, u"Hello, Bob 👋"_s);
         QVERIFY2(ok(sent), qPrintable(sent.value(u"message"_s).toString()));
         QCOMPARE(sent.value(u"duplicate"_s).toBool(), false);
         const QJsonObject event = sent.value(u"event"_s).toObject();
@@ -114,12 +91,12 @@ private Q_SLOTS:
     void retriesAreIdempotent()
     {
         Pair p = pair();
-        const QJsonObject first = send(*p.alice, p.direct, u"same-id"_s, u"once"_s);
+        const QJsonObject first = p.alice->sendMessage(p.direct, u"same-id"_s, u"once"_s);
         QVERIFY(ok(first));
         QVERIFY(p.bob->receives(u"event"_s, 5000));
 
         for (const QString &body : {u"once"_s, u"a changed body"_s}) {
-            const QJsonObject again = send(*p.alice, p.direct, u"same-id"_s, body);
+            const QJsonObject again = p.alice->sendMessage(p.direct, u"same-id"_s, body);
             QVERIFY(ok(again));
             QCOMPARE(again.value(u"duplicate"_s).toBool(), true);
             QCOMPARE(seqOf(again), seqOf(first));
@@ -142,9 +119,10 @@ private Q_SLOTS:
     void messageRules()
     {
         Pair p = pair();
-        QCOMPARE(code(send(*p.alice, p.direct, u"r1"_s, u"   "_s)), u"bad_request"_s);
-        QCOMPARE(code(send(*p.alice, p.direct, u"r2"_s, QString(65537, u'x'))), u"too_large"_s);
-        QVERIFY(ok(send(*p.alice, p.direct, u"r3"_s, QString(65536, u'x'))));
+        QCOMPARE(code(p.alice->sendMessage(p.direct, u"r1"_s, u"   "_s)), u"bad_request"_s);
+        QCOMPARE(code(p.alice->sendMessage(p.direct, u"r2"_s, QString(65537, u'x'))),
+                 u"too_large"_s);
+        QVERIFY(ok(p.alice->sendMessage(p.direct, u"r3"_s, QString(65536, u'x'))));
         QCOMPARE(code(p.alice->request(u"message.send"_s,
                                        {{u"conversation"_s, p.direct}, {u"text"_s, u"no id"_s}})),
                  u"bad_request"_s);
@@ -152,23 +130,25 @@ private Q_SLOTS:
                      u"message.send"_s,
                      {{u"conversation"_s, p.direct}, {u"client_id"_s, u"r4"_s}, {u"text"_s, 42}})),
                  u"bad_request"_s);
-        QCOMPARE(code(send(*p.alice, p.direct, u"r5"_s, u"re"_s, {{u"reply_to"_s, 999}})),
+        QCOMPARE(code(p.alice->sendMessage(p.direct, u"r5"_s, u"re"_s, {{u"reply_to"_s, 999}})),
                  u"not_found"_s);
-        const QJsonObject reply = send(*p.alice, p.direct, u"r6"_s, u"re"_s, {{u"reply_to"_s, 2}});
+        const QJsonObject reply
+            = p.alice->sendMessage(p.direct, u"r6"_s, u"re"_s, {{u"reply_to"_s, 2}});
         QCOMPARE(reply.value(u"event"_s).toObject().value(u"reply_to"_s).toInteger(), 2);
-        QCOMPARE(
-            code(send(*p.alice, p.direct, u"r7"_s, u"x"_s, {{u"attachments"_s, u"photo.jpg"_s}})),
-            u"bad_request"_s);
+        QCOMPARE(code(p.alice->sendMessage(p.direct, u"r7"_s, u"x"_s,
+                                           {{u"attachments"_s, u"photo.jpg"_s}})),
+                 u"bad_request"_s);
         // An attachment names an uploaded file (tst_media sends real ones).
-        QCOMPARE(code(send(*p.alice, p.direct, u"r8"_s, QString(),
-                           {{u"attachments"_s, QJsonArray{QJsonObject{{u"name"_s, u"a.pdf"_s}}}}})),
+        QCOMPARE(code(p.alice->sendMessage(
+                     p.direct, u"r8"_s, QString(),
+                     {{u"attachments"_s, QJsonArray{QJsonObject{{u"name"_s, u"a.pdf"_s}}}}})),
                  u"bad_request"_s);
     }
 
     void editDeleteReact()
     {
         Pair p = pair();
-        const qint64 seq = seqOf(send(*p.alice, p.direct, u"e1"_s, u"teh typo"_s));
+        const qint64 seq = seqOf(p.alice->sendMessage(p.direct, u"e1"_s, u"teh typo"_s));
         p.bob->takeEvents();
 
         QCOMPARE(code(p.bob->request(u"message.edit"_s,
@@ -266,7 +246,7 @@ private Q_SLOTS:
     void reactionsAreBounded()
     {
         Pair p = pair();
-        const qint64 seq = seqOf(send(*p.alice, p.direct, u"popular"_s, u"react to me"_s));
+        const qint64 seq = seqOf(p.alice->sendMessage(p.direct, u"popular"_s, u"react to me"_s));
         for (int i = 0; i < 64; ++i) {
             QVERIFY(ok(p.bob->request(u"message.react"_s,
                                       {{u"conversation"_s, p.direct},
@@ -292,7 +272,7 @@ private Q_SLOTS:
     {
         Pair p = pair();
         for (int i = 0; i < 5; ++i)
-            send(*p.alice, p.direct, u"rc%1"_s.arg(i), u"m%1"_s.arg(i));
+            p.alice->sendMessage(p.direct, u"rc%1"_s.arg(i), u"m%1"_s.arg(i));
         p.alice->takeEvents();
 
         QJsonObject reply = p.bob->request(
@@ -350,7 +330,8 @@ private Q_SLOTS:
             groups.append(created.value(u"conversation"_s).toObject().value(u"id"_s).toInteger());
         }
         for (int i = 0; i < 40; ++i)
-            QVERIFY(ok(send(alice, groups.at(i % 3), u"s%1"_s.arg(i), u"message %1"_s.arg(i))));
+            QVERIFY(
+                ok(alice.sendMessage(groups.at(i % 3), u"s%1"_s.arg(i), u"message %1"_s.arg(i))));
 
         ProtocolClient back;
         QVERIFY(back.signIn(m_relay.webSocketUrl(), u"synccarol"_s));
@@ -407,9 +388,9 @@ private Q_SLOTS:
         const QString big(60000, u'b');
         for (int i = 0; i < 30; ++i) {
             QJsonObject sent;
-            QTRY_VERIFY_WITH_TIMEOUT(
-                ok(sent = send(*p.alice, p.direct, u"big%1"_s.arg(i), big + QString::number(i))),
-                20000);
+            QTRY_VERIFY_WITH_TIMEOUT(ok(sent = p.alice->sendMessage(p.direct, u"big%1"_s.arg(i),
+                                                                    big + QString::number(i))),
+                                     20000);
         }
         const auto pageBytes = [](const QJsonObject &page) {
             return QJsonDocument(page).toJson(QJsonDocument::Compact).size();
@@ -477,7 +458,7 @@ private Q_SLOTS:
     {
         Pair p = pair();
         for (int i = 0; i < 25; ++i)
-            send(*p.alice, p.direct, u"h%1"_s.arg(i), u"n%1"_s.arg(i));
+            p.alice->sendMessage(p.direct, u"h%1"_s.arg(i), u"n%1"_s.arg(i));
         // Newest first page, then older ones, each ascending.
         QJsonObject page
             = p.bob->request(u"history"_s, {{u"conversation"_s, p.direct}, {u"limit"_s, 10}});

@@ -6,6 +6,7 @@
 #include "models/initials.h"
 #include "models/message_list_model.h"
 #include "support/client_helpers.h"
+#include "support/message_list_helpers.h"
 #include "support/relay_process.h"
 
 #include <QAbstractItemModelTester>
@@ -49,15 +50,6 @@ QVariant stateOf(const MessageListModel &model, const QString &text)
 QVariant is(State state)
 {
     return QVariant::fromValue(state);
-}
-
-int rowOfText(const MessageListModel &model, const QString &text)
-{
-    for (int row = model.rowCount() - 1; row >= 0; --row) {
-        if (at(model, row, MessageListModel::TextRole).toString() == text)
-            return row;
-    }
-    return -1;
 }
 
 constexpr auto kTester = QAbstractItemModelTester::FailureReportingMode::QtTest;
@@ -277,16 +269,16 @@ private Q_SLOTS:
         QVERIFY(await(alice.client->outbox().send(direct, u"tick tock"_s)).ok());
         QTRY_COMPARE_WITH_TIMEOUT(texts(mine), QStringList{u"tick tock"_s}, 5000);
         QCOMPARE(stateOf(mine, u"tick tock"_s), is(State::Queued));
-        QCOMPARE(at(mine, rowOfText(mine, u"tick tock"_s), R::IsOwnRole).toBool(), true);
-        QCOMPARE(at(mine, rowOfText(mine, u"tick tock"_s), R::SeqRole).toLongLong(), 0);
-        const qint64 localId = at(mine, rowOfText(mine, u"tick tock"_s), R::IdRole).toLongLong();
+        QCOMPARE(at(mine, rowWithText(&mine, u"tick tock"_s), R::IsOwnRole).toBool(), true);
+        QCOMPARE(at(mine, rowWithText(&mine, u"tick tock"_s), R::SeqRole).toLongLong(), 0);
+        const qint64 localId = at(mine, rowWithText(&mine, u"tick tock"_s), R::IdRole).toLongLong();
 
         // Back online: ✓ then ✓✓ (Bob's device has it), then read when Bob sees it.
         alice.client->start(server(), token);
         QTRY_VERIFY_WITH_TIMEOUT(stateOf(mine, u"tick tock"_s) == is(State::Delivered)
                                      || stateOf(mine, u"tick tock"_s) == is(State::Sent),
                                  10000);
-        const int row = rowOfText(mine, u"tick tock"_s);
+        const int row = rowWithText(&mine, u"tick tock"_s);
         QCOMPARE(at(mine, row, R::IdRole).toLongLong(), localId); // the same row
         QVERIFY(at(mine, row, R::SeqRole).toLongLong() > 0);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(mine, u"tick tock"_s), is(State::Delivered), 10000);
@@ -295,28 +287,81 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(texts(theirs), QStringList{u"tick tock"_s}, 10000);
         theirs.markSeenUpTo(theirs.rowCount() - 1);
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(mine, u"tick tock"_s), is(State::Read), 10000);
-        QCOMPARE(at(mine, rowOfText(mine, u"tick tock"_s), R::ReadByRole).toInt(), 1);
+        QCOMPARE(at(mine, rowWithText(&mine, u"tick tock"_s), R::ReadByRole).toInt(), 1);
 
         // Edited, reacted to, replied to, deleted — on both sides.
-        const qint64 seq = at(mine, rowOfText(mine, u"tick tock"_s), R::SeqRole).toLongLong();
+        const qint64 seq = at(mine, rowWithText(&mine, u"tick tock"_s), R::SeqRole).toLongLong();
         QVERIFY(await(alice.client->outbox().edit(direct, seq, u"tick tock (edited)"_s)).ok());
-        QTRY_VERIFY_WITH_TIMEOUT(rowOfText(theirs, u"tick tock (edited)"_s) >= 0, 10000);
-        QCOMPARE(at(theirs, rowOfText(theirs, u"tick tock (edited)"_s), R::EditedRole).toBool(),
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithText(&theirs, u"tick tock (edited)"_s) >= 0, 10000);
+        QCOMPARE(at(theirs, rowWithText(&theirs, u"tick tock (edited)"_s), R::EditedRole).toBool(),
                  true);
         QVERIFY(await(bob.client->outbox().react(direct, seq, u"👍"_s, true)).ok());
         QTRY_COMPARE_WITH_TIMEOUT(at(mine, mine.rowOfSeq(seq), R::ReactionsRole).toMap(),
                                   (QVariantMap{{u"👍"_s, QVariantList{bob.client->userId()}}}),
                                   10000);
         QVERIFY(await(bob.client->outbox().send(direct, u"replying"_s, seq)).ok());
-        QTRY_VERIFY_WITH_TIMEOUT(rowOfText(mine, u"replying"_s) >= 0, 10000);
-        QCOMPARE(at(mine, rowOfText(mine, u"replying"_s), R::ReplyToRole).toLongLong(), seq);
-        QCOMPARE(at(mine, rowOfText(mine, u"replying"_s), R::IsOwnRole).toBool(), false);
-        QCOMPARE(at(mine, rowOfText(mine, u"replying"_s), R::SenderNameRole).toString(), u"bob3"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(rowWithText(&mine, u"replying"_s) >= 0, 10000);
+        QCOMPARE(at(mine, rowWithText(&mine, u"replying"_s), R::ReplyToRole).toLongLong(), seq);
+        QCOMPARE(at(mine, rowWithText(&mine, u"replying"_s), R::IsOwnRole).toBool(), false);
+        QCOMPARE(at(mine, rowWithText(&mine, u"replying"_s), R::SenderNameRole).toString(),
+                 u"bob3"_s);
         QVERIFY(await(alice.client->outbox().remove(direct, seq)).ok());
         QTRY_VERIFY_WITH_TIMEOUT(at(theirs, theirs.rowOfSeq(seq), R::DeletedRole).toBool(), 10000);
         QCOMPARE(at(theirs, theirs.rowOfSeq(seq), R::TextRole).toString(), QString());
         QCOMPARE(at(theirs, theirs.rowOfSeq(seq), R::EditedRole).toBool(), false);
         QVERIFY(at(theirs, theirs.rowOfSeq(seq), R::AttachmentsRole).toList().isEmpty());
+    }
+
+    void messageListReadsOnlyWhatChangedAndShowsRefusedChanges()
+    {
+        // Issue 18: a message list re-reads only the relay's news for its own conversation,
+        // and a change of mine the relay refuses comes off with a visible note.
+        TestClient alice, bob, carol;
+        QVERIFY(alice.signUp(m_relay.port(), u"alice5"_s));
+        QVERIFY(bob.signUp(m_relay.port(), u"bob5"_s));
+        QVERIFY(carol.signUp(m_relay.port(), u"carol5"_s));
+        const qint64 direct = *await(alice.client->openDirect(bob.client->userId()));
+        QVERIFY(await(alice.client->outbox().send(direct, u"from alice"_s)).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(!bob.messages(direct).isEmpty()
+                                     && bob.messages(direct).last().body.value(u"text"_s)
+                                         == u"from alice"_s,
+                                 10000);
+        MessageListModel model(*bob.client, direct);
+        QAbstractItemModelTester tester(&model, kTester);
+        QTRY_COMPARE_WITH_TIMEOUT(texts(model), QStringList{u"from alice"_s}, 10000);
+        QSignalSpy reads(&model, &MessageListModel::refreshed);
+
+        // News elsewhere: nothing read here.
+        const qint64 other = *await(carol.client->openDirect(bob.client->userId()));
+        QVERIFY(await(carol.client->outbox().send(other, u"from carol"_s)).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(!bob.messages(other).isEmpty()
+                                     && bob.messages(other).last().body.value(u"text"_s)
+                                         == u"from carol"_s,
+                                 10000);
+        QCoreApplication::processEvents();
+        QCOMPARE(reads.size(), 0);
+        // News here: read, and shown.
+        QVERIFY(await(alice.client->outbox().send(direct, u"again"_s)).ok());
+        QTRY_COMPARE_WITH_TIMEOUT(texts(model), (QStringList{u"from alice"_s, u"again"_s}), 10000);
+        QVERIFY(reads.size() > 0);
+
+        // Bob may not delete Alice's message: shown deleted at once, back when refused.
+        using R = MessageListModel;
+        const int row = rowWithText(&model, u"from alice"_s);
+        const qint64 seq = at(model, row, R::SeqRole).toLongLong();
+        QVERIFY(await(bob.client->outbox().remove(direct, seq)).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            !at(model, model.rowOfSeq(seq), R::FailedChangeRole).toString().isEmpty(), 10000);
+        QCOMPARE(at(model, model.rowOfSeq(seq), R::DeletedRole).toBool(), false);
+        QCOMPARE(at(model, model.rowOfSeq(seq), R::TextRole).toString(), u"from alice"_s);
+        QVERIFY(at(model, model.rowOfSeq(seq), R::FailedChangeTextRole)
+                    .toString()
+                    .startsWith(u"Not deleted"_s));
+        // Discarded: the note goes, the message stays as the relay has it.
+        bob.client->outbox().cancel(at(model, model.rowOfSeq(seq), R::FailedChangeRole).toString());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            at(model, model.rowOfSeq(seq), R::FailedChangeRole).toString().isEmpty(), 10000);
+        QCOMPARE(at(model, model.rowOfSeq(seq), R::TextRole).toString(), u"from alice"_s);
     }
 
     void refusedMessagesShowFailedAndCanBeCancelled()
@@ -335,14 +380,14 @@ private Q_SLOTS:
                     .ok());
         QVERIFY(await(member.client->outbox().send(group, u"let me back in"_s)).ok());
         QTRY_COMPARE_WITH_TIMEOUT(stateOf(model, u"let me back in"_s), is(State::Failed), 10000);
-        const int row = rowOfText(model, u"let me back in"_s);
+        const int row = rowWithText(&model, u"let me back in"_s);
         // Shown in words, not as the relay's code.
         QCOMPARE(at(model, row, MessageListModel::ErrorRole).toString(),
                  u"you are no longer a member of this conversation"_s);
         const QString key = at(model, row, MessageListModel::ClientIdRole).toString();
         QSignalSpy removed(&model, &QAbstractItemModel::rowsRemoved);
         QVERIFY(await(member.client->outbox().cancel(key)).ok());
-        QTRY_COMPARE_WITH_TIMEOUT(rowOfText(model, u"let me back in"_s), -1, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(rowWithText(&model, u"let me back in"_s), -1, 10000);
         QVERIFY(removed.count() > 0);
     }
 };

@@ -25,11 +25,7 @@ private Q_SLOTS:
             ProtocolClient alice, bob;
             QVERIFY(alice.signUp(relay.webSocketUrl(), u"alice"_s));
             const qint64 bobId = bob.signUp(relay.webSocketUrl(), u"bob"_s);
-            direct = alice.request(u"direct.open"_s, {{u"user"_s, bobId}})
-                         .value(u"conversation"_s)
-                         .toObject()
-                         .value(u"id"_s)
-                         .toInteger();
+            direct = alice.openDirect(bobId);
             for (int i = 0; i < 3; ++i)
                 alice.request(u"message.send"_s,
                               {{u"conversation"_s, direct},

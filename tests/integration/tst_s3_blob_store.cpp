@@ -8,10 +8,10 @@
 // for the relay), the store's tests run against that endpoint instead (docs/development.md,
 // "S3-compatible storage"); those about the stand-in itself are skipped.
 #include "media/s3_blob_store.h"
+#include "support/file_helpers.h"
 #include "support/s3_signature.h"
 #include "support/s3_standin_process.h"
 
-#include <QCryptographicHash>
 #include <QElapsedTimer>
 #include <QHostAddress>
 #include <QMutex>
@@ -38,20 +38,6 @@ namespace {
 const S3Credentials kKeys{"TIDINGSTESTKEY", "secret of the tidings tests/+=", "us-east-1"};
 const QString kBucket = u"media"_s;
 constexpr qint64 kMaxBytes = std::numeric_limits<qint64>::max();
-
-QByteArray randomBytes(qsizetype size, quint32 seed)
-{
-    QByteArray bytes(size, Qt::Uninitialized);
-    QRandomGenerator generator(seed);
-    for (char &byte : bytes)
-        byte = char(generator.generate() & 0xff);
-    return bytes;
-}
-
-QByteArray sha256Hex(const QByteArray &bytes)
-{
-    return QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
-}
 
 QByteArray xmlCode(const QByteArray &xml)
 {
@@ -324,7 +310,7 @@ private Q_SLOTS:
                                 "us-east-1"};
         const QByteArray host = "examplebucket.s3.amazonaws.com";
         const QByteArray date = "20130524T000000Z";
-        const QByteArray nothing = sha256Hex({});
+        const QByteArray nothing = sha256Hex({}).toLatin1();
         const QByteArray welcome = "Welcome to Amazon S3.";
         const QList<std::pair<S3HttpRequest, QByteArray>> examples{
             {{"GET",
@@ -341,7 +327,7 @@ private Q_SLOTS:
               {},
               {{"date", "Fri, 24 May 2013 00:00:00 GMT"},
                {"host", host},
-               {"x-amz-content-sha256", sha256Hex(welcome)},
+               {"x-amz-content-sha256", sha256Hex(welcome).toLatin1()},
                {"x-amz-date", date},
                {"x-amz-storage-class", "REDUCED_REDUNDANCY"}},
               welcome},
@@ -414,7 +400,7 @@ private Q_SLOTS:
             const auto digest = store->digest(id, head);
             QVERIFY2(digest, qPrintable(describe(digest)));
             QCOMPARE(digest->size, total);
-            QCOMPARE(digest->sha256, sha256Hex(all));
+            QCOMPARE(digest->sha256, sha256Hex(all).toLatin1());
             QCOMPARE(digest->head, all.left(head));
         }
         QVERIFY(store->remove(id));
@@ -441,7 +427,7 @@ private Q_SLOTS:
         QVERIFY(downloading);
         const QByteArray all = first + second + third;
         QCOMPARE(got(downloading->read(id, 0, kMaxBytes)), all);
-        QCOMPARE(got(downloading->digest(id, 16)).sha256, sha256Hex(all));
+        QCOMPARE(got(downloading->digest(id, 16)).sha256, sha256Hex(all).toLatin1());
         // A node that still believes in the old offset is told where the upload stands.
         const auto stale = open(m_options)->append(id, first.size() + second.size(), third, true);
         QCOMPARE(codeOf(stale), name(ErrorCode::Conflict));
@@ -487,7 +473,7 @@ private Q_SLOTS:
         QCOMPARE(codeOf(store->read(id, 0, 10)), name(ErrorCode::NotFound));
         const auto empty = store->digest(id, 10);
         QCOMPARE(empty->size, 0);
-        QCOMPARE(empty->sha256, sha256Hex({}));
+        QCOMPARE(empty->sha256, sha256Hex({}).toLatin1());
         QVERIFY(store->remove(id)); // no error when there is nothing
         QVERIFY(store->remove(newMediaId()));
         QCOMPARE(got(store->read(other, 0, kMaxBytes)), QByteArray("another blob"));
@@ -543,7 +529,7 @@ private Q_SLOTS:
         QVERIFY2(reached, qPrintable(describe(reached)));
         const QByteArray all = small + big;
         QCOMPARE(got(store->read(id, 5, 1024 * 1024)), all.mid(5, 1024 * 1024));
-        QCOMPARE(got(store->digest(id, 0)).sha256, sha256Hex(all));
+        QCOMPARE(got(store->digest(id, 0)).sha256, sha256Hex(all).toLatin1());
         QVERIFY(store->remove(id));
     }
 
@@ -587,7 +573,8 @@ private Q_SLOTS:
                 if (failure.isEmpty()) {
                     const auto bytes = store->read(id, 0, kMaxBytes);
                     const auto digest = store->digest(id, 0);
-                    if (!bytes || *bytes != all || !digest || digest->sha256 != sha256Hex(all))
+                    if (!bytes || *bytes != all || !digest
+                        || digest->sha256 != sha256Hex(all).toLatin1())
                         failure
                             = u"read back wrong: %1 %2"_s.arg(describe(bytes), describe(digest));
                 }
@@ -732,7 +719,7 @@ private Q_SLOTS:
             request.body = "other bytes";
         } else if (tampering == u"body and its hash") {
             request.body = "other bytes";
-            request.setHeader("x-amz-content-sha256", sha256Hex(request.body));
+            request.setHeader("x-amz-content-sha256", sha256Hex(request.body).toLatin1());
         } else if (tampering == u"key") {
             request.path += "-changed";
         } else if (tampering == u"query") {

@@ -13,6 +13,7 @@
 #include <QTranslator>
 
 #include <QCheckBox>
+#include <QLabel>
 #include <QLineEdit>
 #include <QListWidget>
 #include <QPushButton>
@@ -151,6 +152,16 @@ void AppWindow::send(const QString &text)
 QString AppWindow::shot(const QString &name) const
 {
     return saveScreenshot(window.get(), name);
+}
+
+QString statusLine(const AppWindow &app)
+{
+    return app.find<QLabel>(u"conversationStatus"_s)->text();
+}
+
+QString typingLine(const AppWindow &app)
+{
+    return app.find<QLabel>(u"typingLabel"_s)->text().trimmed();
 }
 
 } // namespace tidings::test

@@ -1,8 +1,8 @@
 #pragma once
 
+#include "core/session.h"
 #include "core/token_store.h"
 #include "ui/main_window.h"
-#include "core/session.h"
 
 #include <QNetworkAccessManager>
 #include <QSettings>
@@ -54,5 +54,10 @@ struct AppWindow
     std::unique_ptr<app::Session> session;
     std::unique_ptr<app::MainWindow> window;
 };
+
+/// The line under the open conversation's title: "online", "last seen …", "3 members".
+QString statusLine(const AppWindow &app);
+/// The line that says who is typing in the open conversation, or nothing.
+QString typingLine(const AppWindow &app);
 
 } // namespace tidings::test

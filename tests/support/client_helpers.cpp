@@ -1,5 +1,7 @@
 #include "support/client_helpers.h"
 
+#include <QDeadlineTimer>
+#include <QSignalSpy>
 #include <QSqlDatabase>
 
 namespace tidings::test {
@@ -114,6 +116,17 @@ QList<app::local::OutboxItem> TestClient::pendingOutbox()
     QSqlDatabase db = readerFor(readerName, databasePath);
     auto items = app::local::pendingOutbox(db, 100000);
     return items ? *items : QList<app::local::OutboxItem>();
+}
+
+std::optional<app::local::Message> storedWithText(TestClient &client, qint64 conversation,
+                                                  const QString &text)
+{
+    const auto stored = client.messages(conversation);
+    for (const app::local::Message &message : stored) {
+        if (message.body.value(u"text"_s).toString() == text)
+            return message;
+    }
+    return std::nullopt;
 }
 
 } // namespace tidings::test

@@ -2,32 +2,14 @@
 
 #include "core/chat_client.h"
 #include "core/local_queries.h"
+#include "support/await.h"
 
-#include <QDeadlineTimer>
-#include <QFuture>
-#include <QFutureWatcher>
-#include <QSignalSpy>
 #include <QTemporaryDir>
 
 #include <memory>
+#include <optional>
 
 namespace tidings::test {
-
-/// Waits for a future while the event loop runs (continuations need it); no sleeping.
-template<typename T> Result<T> await(QFuture<Result<T>> future, int timeoutMs = 20000)
-{
-    QFutureWatcher<Result<T>> watcher;
-    QSignalSpy finished(&watcher, &QFutureWatcherBase::finished);
-    watcher.setFuture(future);
-    if (!future.isFinished() && !finished.wait(timeoutMs))
-        return Error{ErrorCode::Unavailable, QStringLiteral("no answer in time")};
-    return future.result();
-}
-
-template<typename T> Result<T> await(const WorkerFuture<Result<T>> &future, int timeoutMs = 20000)
-{
-    return await(future.future(), timeoutMs);
-}
 
 /// A ChatClient with its own temporary data directory, as a test's user.
 struct TestClient
@@ -56,5 +38,9 @@ struct TestClient
     QString readerName;
     std::unique_ptr<app::ChatClient> client;
 };
+
+/// The message with `text` as `client` has stored it in `conversation`, if it has.
+std::optional<app::local::Message> storedWithText(TestClient &client, qint64 conversation,
+                                                  const QString &text);
 
 } // namespace tidings::test

@@ -18,4 +18,8 @@ QString sha256Hex(const QByteArray &bytes);
 /// The SHA-256 of the file at `path`, in lower-case hex; empty when it cannot be read.
 QString fileSha256(const QString &path);
 
+/// Writes `bytes` to the file at `path`, replacing it. Returns `path`, or an empty string
+/// when the file could not be written whole.
+QString writeFile(const QString &path, const QByteArray &bytes);
+
 } // namespace tidings::test

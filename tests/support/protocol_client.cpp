@@ -163,6 +163,25 @@ qint64 ProtocolClient::signIn(const QUrl &url, const QString &username, const QS
     return m_userId;
 }
 
+QJsonObject ProtocolClient::sendMessage(qint64 conversation, const QString &clientId,
+                                        const QString &text, const QJsonObject &more)
+{
+    QJsonObject fields = more;
+    fields.insert(u"conversation"_s, conversation);
+    fields.insert(u"client_id"_s, clientId);
+    fields.insert(u"text"_s, text);
+    return request(u"message.send"_s, fields);
+}
+
+qint64 ProtocolClient::openDirect(qint64 other)
+{
+    return request(u"direct.open"_s, {{u"user"_s, other}})
+        .value(u"conversation"_s)
+        .toObject()
+        .value(u"id"_s)
+        .toInteger();
+}
+
 QList<QJsonObject> ProtocolClient::wholeHistory(qint64 conversation)
 {
     QList<QJsonObject> log;

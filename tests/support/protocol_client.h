@@ -31,6 +31,11 @@ public:
     QJsonObject request(const QString &type, const QJsonObject &fields = {}, int timeoutMs = 15000);
     /// Every entry of a conversation's log, read page by page through `history`.
     QList<QJsonObject> wholeHistory(qint64 conversation);
+    /// Sends message.send with `text` (and `more` fields) and waits for its reply.
+    QJsonObject sendMessage(qint64 conversation, const QString &clientId, const QString &text,
+                            const QJsonObject &more = {});
+    /// The id of the direct conversation with `other` (direct.open), or 0 when refused.
+    qint64 openDirect(qint64 other);
     /// Sends a request without waiting; returns its id for reply().
     QString post(const QString &type, const QJsonObject &fields = {});
     /// Waits for the reply to a request sent with post(); {} on timeout.

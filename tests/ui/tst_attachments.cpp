@@ -4,9 +4,8 @@
 #include "core/chat_client.h"
 #include "models/conversation_list_model.h"
 #include "models/message_list_model.h"
-#include "support/app_window.h"
-#include "support/client_helpers.h"
-#include "support/relay_process.h"
+#include "support/chat_scene.h"
+#include "support/file_helpers.h"
 #include "support/screenshot.h"
 #include "ui/attachment_media.h"
 #include "ui/chat_page.h"
@@ -19,7 +18,6 @@
 
 #include <QApplication>
 #include <QClipboard>
-#include <QCryptographicHash>
 #include <QDesktopServices>
 #include <QLabel>
 #include <QLineEdit>
@@ -53,14 +51,6 @@ int rowWithFiles(const MessageListModel *model)
     return -1;
 }
 
-QByteArray sha256Of(const QString &path)
-{
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly))
-        return {};
-    return QCryptographicHash::hash(file.readAll(), QCryptographicHash::Sha256);
-}
-
 /// A point inside attachment `which` of `row`, found the way a user finds it: by looking.
 std::optional<QPoint> attachmentPoint(ConversationView &view, int row, int which)
 {
@@ -81,28 +71,6 @@ std::optional<QPoint> attachmentPoint(ConversationView &view, int row, int which
     }
     return std::nullopt;
 }
-
-/// A relay, Alice's and Bob's windows signed in to it, and Alice's chat with Bob open.
-struct TwoWindows
-{
-    bool start()
-    {
-        if (!relay.start())
-            return false;
-        alice.launch();
-        bob.launch();
-        if (!alice.signUp(relay.port(), u"alice"_s) || !bob.signUp(relay.port(), u"bob"_s)
-            || !alice.startChatWith(u"bob"_s))
-            return false;
-        conversation = alice.view().conversationId();
-        return true;
-    }
-
-    RelayProcess relay;
-    AppWindow alice;
-    AppWindow bob;
-    qint64 conversation = 0;
-};
 
 /// Stands in for the desktop's "open this file": records what the app asked to open.
 class OpenedFiles : public QObject
@@ -127,11 +95,12 @@ private Q_SLOTS:
 
     void aPictureAndAFileTravelAndShow()
     {
-        TwoWindows pair;
-        QVERIFY2(pair.start(), qPrintable(pair.relay.lastError()));
-        AppWindow &alice = pair.alice;
-        AppWindow &bob = pair.bob;
-        const qint64 conversation = pair.conversation;
+        ChatScene scene;
+        QVERIFY2(scene.start({.windows = {u"alice"_s, u"bob"_s}, .chatWith = u"bob"_s}),
+                 qPrintable(scene.error()));
+        AppWindow &alice = scene.window(u"alice"_s);
+        AppWindow &bob = scene.window(u"bob"_s);
+        const qint64 conversation = scene.conversation();
 
         // A picture with something recognisable in it, and a plain file.
         QTemporaryDir files;
@@ -190,7 +159,7 @@ private Q_SLOTS:
         QCOMPARE(AttachmentMedia::kindOf(shownFile), AttachmentMedia::Kind::File);
         AttachmentMedia *media = bob.view().media();
         QTRY_VERIFY_WITH_TIMEOUT(!media->status(shownPicture).path.isEmpty(), 20000);
-        QCOMPARE(sha256Of(media->status(shownPicture).path), sha256Of(picturePath));
+        QCOMPARE(fileSha256(media->status(shownPicture).path), fileSha256(picturePath));
         // What is drawn is the picture itself (not the little thumbnail): the red square.
         QImage drawn;
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -205,7 +174,7 @@ private Q_SLOTS:
         QVERIFY(card);
         QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, *card);
         QTRY_VERIFY_WITH_TIMEOUT(!media->status(shownFile).path.isEmpty(), 20000);
-        QCOMPARE(sha256Of(media->status(shownFile).path), sha256Of(notesPath));
+        QCOMPARE(fileSha256(media->status(shownFile).path), fileSha256(notesPath));
         QVERIFY(!bob.shot(u"bob-downloaded-the-file"_s).isEmpty());
 
         // A click on the picture opens it in the viewer, fitted to the window.
@@ -225,8 +194,10 @@ private Q_SLOTS:
 
     void aReceivedProgramAsksBeforeItOpens()
     {
-        TwoWindows pair;
-        QVERIFY2(pair.start(), qPrintable(pair.relay.lastError()));
+        ChatScene scene;
+        QVERIFY2(scene.start({.windows = {u"alice"_s, u"bob"_s}, .chatWith = u"bob"_s}),
+                 qPrintable(scene.error()));
+        AppWindow &alice = scene.window(u"alice"_s);
         QTemporaryDir files;
         const QString scriptPath = files.filePath(u"update.sh"_s);
         const QString notesPath = files.filePath(u"notes.txt"_s);
@@ -239,16 +210,16 @@ private Q_SLOTS:
         QDesktopServices::setUrlHandler(u"file"_s, &opened, "open");
         const auto restore = qScopeGuard([] { QDesktopServices::unsetUrlHandler(u"file"_s); });
 
-        pair.alice.view().attachFiles({scriptPath, notesPath});
+        alice.view().attachFiles({scriptPath, notesPath});
         SendFilesDialog *preview = nullptr;
         QTRY_VERIFY_WITH_TIMEOUT(
-            (preview = pair.alice.window->findChild<SendFilesDialog *>(u"sendFilesDialog"_s)),
-            10000);
+            (preview = alice.window->findChild<SendFilesDialog *>(u"sendFilesDialog"_s)), 10000);
         preview->findChild<QPushButton *>(u"sendFilesButton"_s)->click();
 
-        AppWindow &bob = pair.bob;
-        QTRY_VERIFY_WITH_TIMEOUT(bob.chat()->conversations().rowOf(pair.conversation) >= 0, 10000);
-        bob.chat()->openConversation(pair.conversation);
+        AppWindow &bob = scene.window(u"bob"_s);
+        QTRY_VERIFY_WITH_TIMEOUT(bob.chat()->conversations().rowOf(scene.conversation()) >= 0,
+                                 10000);
+        bob.chat()->openConversation(scene.conversation());
         MessageListModel *received = bob.messages();
         QTRY_VERIFY_WITH_TIMEOUT(rowWithFiles(received) >= 0, 20000);
         const int row = rowWithFiles(received);
@@ -292,14 +263,12 @@ private Q_SLOTS:
 
     void dropPasteCancelAndStorage()
     {
-        RelayProcess relay;
-        QVERIFY2(relay.start(), qPrintable(relay.lastError()));
-        TestClient bob;
-        QVERIFY(bob.signUp(relay.port(), u"bob"_s));
-        AppWindow alice;
-        alice.launch();
-        QVERIFY(alice.signUp(relay.port(), u"alice"_s));
-        QVERIFY(alice.startChatWith(u"bob"_s));
+        ChatScene scene;
+        QVERIFY2(
+            scene.start({.windows = {u"alice"_s}, .clients = {u"bob"_s}, .chatWith = u"bob"_s}),
+            qPrintable(scene.error()));
+        RelayProcess &relay = scene.relay();
+        AppWindow &alice = scene.window(u"alice"_s);
         MessageListModel *messages = alice.messages();
 
         // Three files dropped on the conversation: one preview for all of them; Cancel
@@ -397,11 +366,12 @@ private Q_SLOTS:
         QVERIFY2(make.waitForFinished(60000) && make.exitCode() == 0,
                  make.readAllStandardError().constData());
 
-        TwoWindows pair;
-        QVERIFY2(pair.start(), qPrintable(pair.relay.lastError()));
-        AppWindow &alice = pair.alice;
-        AppWindow &bob = pair.bob;
-        const qint64 conversation = pair.conversation;
+        ChatScene scene;
+        QVERIFY2(scene.start({.windows = {u"alice"_s, u"bob"_s}, .chatWith = u"bob"_s}),
+                 qPrintable(scene.error()));
+        AppWindow &alice = scene.window(u"alice"_s);
+        AppWindow &bob = scene.window(u"bob"_s);
+        const qint64 conversation = scene.conversation();
 
         alice.view().attachFiles({videoPath});
         SendFilesDialog *preview = nullptr;

@@ -1,23 +1,15 @@
 // Account and session queries on a real SQLite store, through the store's threads.
 #include "store/account_queries.h"
 #include "store/sqlite_store.h"
+#include "support/await.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
 
 using namespace tidings;
 using namespace tidings::relay;
+using namespace tidings::test;
 using namespace Qt::StringLiterals;
-
-namespace {
-
-template<typename T> Result<T> await(WorkerFuture<Result<T>> future)
-{
-    future.waitForFinished();
-    return future.result();
-}
-
-} // namespace
 
 class TestAccountQueries : public QObject
 {

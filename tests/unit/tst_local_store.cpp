@@ -3,6 +3,7 @@
 #include "core/local_queries.h"
 #include "core/local_store.h"
 #include "protocol/messages/message_requests.h"
+#include "support/await.h"
 
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -10,6 +11,7 @@
 
 using namespace tidings;
 using namespace tidings::app;
+using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -17,12 +19,6 @@ namespace {
 constexpr qint64 kMe = 1;
 constexpr qint64 kBob = 2;
 constexpr qint64 kConversation = 10;
-
-template<typename T> Result<T> await(WorkerFuture<Result<T>> future)
-{
-    future.waitForFinished();
-    return future.result();
-}
 
 QJsonObject message(qint64 seq, qint64 sender, const QString &text, const QString &clientId = {})
 {

@@ -1,5 +1,6 @@
 // Reading pictures the app did not make: bounded in size and memory, refused with a reason,
 // never a crash (QT-NOTES 10).
+#include "support/file_helpers.h"
 #include "ui/media_files.h"
 
 #include <QBuffer>
@@ -11,6 +12,7 @@
 
 using namespace tidings;
 using namespace tidings::app;
+using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
 namespace {
@@ -80,11 +82,7 @@ class TestMediaFiles : public QObject
 
     QString write(const QString &name, const QByteArray &bytes)
     {
-        const QString path = m_directory.filePath(name);
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size())
-            return {};
-        return path;
+        return writeFile(m_directory.filePath(name), bytes);
     }
 
 private Q_SLOTS:

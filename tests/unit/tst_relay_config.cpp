@@ -1,4 +1,5 @@
 #include "config/relay_config.h"
+#include "support/file_helpers.h"
 
 #include <QCommandLineParser>
 #include <QTemporaryDir>
@@ -7,6 +8,7 @@
 
 using namespace tidings;
 using namespace tidings::relay;
+using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
 class TestRelayConfig : public QObject
@@ -17,11 +19,10 @@ class TestRelayConfig : public QObject
 
     QString writeConfigFile(const QByteArray &contents)
     {
-        QString path = m_directory.filePath(u"relay-%1.conf"_s.arg(++m_files));
-        QFile file(path);
-        if (!file.open(QIODevice::WriteOnly))
+        const QString path
+            = writeFile(m_directory.filePath(u"relay-%1.conf"_s.arg(++m_files)), contents);
+        if (path.isEmpty())
             qFatal("cannot write test config");
-        file.write(contents);
         return path;
     }
     int m_files = 0;

@@ -2,6 +2,7 @@
 // job's captures gone before anyone sees its result (what an upload's claim relies on).
 #include "media/blob_store.h"
 #include "media/media_files.h"
+#include "support/await.h"
 
 #include <QTemporaryDir>
 #include <QtTest>
@@ -11,6 +12,7 @@
 
 using namespace tidings;
 using namespace tidings::relay;
+using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
 class TestRelayMediaFiles : public QObject
@@ -38,8 +40,7 @@ private Q_SLOTS:
                                   return store.size(u"0123456789abcdef0123456789abcdef"_s);
                               })
                               .future();
-            future.waitForFinished();
-            QCOMPARE(future.result().ok(), true);
+            QCOMPARE(await(future).ok(), true);
             QVERIFY2(released->load(), "the job still held what it captured");
         }
     }
@@ -62,10 +63,8 @@ private Q_SLOTS:
         QVERIFY(third.isFinished());
         QCOMPARE(third.result().error().code, ErrorCode::Unavailable);
         go.store(true);
-        first.waitForFinished();
-        second.waitForFinished();
-        QVERIFY(first.result().ok());
-        QVERIFY(second.result().ok());
+        QVERIFY(await(first).ok());
+        QVERIFY(await(second).ok());
         QCOMPARE(files.backlog(), 0);
     }
 };

@@ -1,6 +1,7 @@
 #include "sql/migrations.h"
 #include "sql/sql_thread.h"
 #include "store/sqlite_store.h"
+#include "support/await.h"
 #include "support/file_helpers.h"
 
 #include <QDir>
@@ -19,12 +20,6 @@ using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-template<typename T> Result<T> await(WorkerFuture<Result<T>> future)
-{
-    future.waitForFinished();
-    return future.result();
-}
 
 // Runs `statements` on the file through a connection of the test's own.
 void execOn(const QString &path, const QStringList &statements)
@@ -267,9 +262,8 @@ private Q_SLOTS:
         QCOMPARE(overflow.result().error().code, ErrorCode::Unavailable);
         QCOMPARE(thread.pendingJobs(), 3);
         release.release();
-        third.waitForFinished();
-        QCOMPARE(*second.result(), 2);
-        QCOMPARE(*third.result(), 3);
+        QCOMPARE(*await(second), 2);
+        QCOMPARE(*await(third), 3);
     }
 
     void writesWaitingTogetherCommitTogether()
