@@ -5,7 +5,7 @@
 // Input: a request head, as the gateway hands it over (it reads at most 16 KiB + 4).
 #include "fuzz_check.h"
 
-#include "gateway/http_connection.h"
+#include "gateway/request_head.h"
 #include "gateway/websocket_upgrade.h"
 
 #include <cstdint>
@@ -18,15 +18,15 @@ constexpr std::size_t kMaxHeadBytes = 16 * 1024 + 4;
 
 void checkRequestHead(QByteArrayView head)
 {
-    HttpRequest request;
-    QByteArray why;
-    const int status = parseRequestHead(head, request, why);
-    if (status != 0) {
-        FUZZ_CHECK(status == 400 || status == 411 || status == 431 || status == 501
-                   || status == 505);
-        FUZZ_CHECK(!why.isEmpty());
+    const ParsedHead parsed = parseRequestHead(head);
+    if (!parsed.ok()) {
+        FUZZ_CHECK(parsed.status == 400 || parsed.status == 411 || parsed.status == 431
+                   || parsed.status == 501 || parsed.status == 505);
+        FUZZ_CHECK(!parsed.why.isEmpty());
         return;
     }
+    FUZZ_CHECK(parsed.why.isEmpty());
+    const HttpRequest &request = parsed.request;
     FUZZ_CHECK(!request.method.isEmpty());
     FUZZ_CHECK(request.path.startsWith('/'));
     FUZZ_CHECK(!request.path.contains('?'));

@@ -6,7 +6,7 @@
 // Input: an HTTP request, head and body (a body alone when there is no head to parse).
 #include "fuzz_check.h"
 
-#include "gateway/http_connection.h"
+#include "gateway/request_head.h"
 #include "media/content_type.h"
 #include "media/media_api.h"
 #include "protocol/file_names.h"
@@ -92,12 +92,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
     narrow.allowedTypes = {u"image/*"_s, u"application/pdf"_s};
 
     const qsizetype end = input.first(std::min(input.size(), kMaxHeadBytes)).indexOf("\r\n\r\n");
-    HttpRequest request;
-    QByteArray why;
-    if (end < 0 || parseRequestHead(QByteArrayView(input).first(end + 4), request, why) != 0) {
+    const ParsedHead parsed
+        = end < 0 ? ParsedHead{} : parseRequestHead(QByteArrayView(input).first(end + 4));
+    if (end < 0 || !parsed.ok()) {
         checkDescription(input, MediaOptions{});
         return 0;
     }
+    const HttpRequest &request = parsed.request;
     const QByteArray body = input.sliced(end + 4);
 
     // The route: /v1/media/<id>[/<action>].

@@ -2,6 +2,8 @@
 
 #include <QTcpSocket>
 
+#include <array>
+
 #ifdef Q_OS_UNIX
 #include <sys/socket.h>
 #endif
@@ -16,8 +18,15 @@ constexpr qint64 kKeepAliveMs = 15'000; ///< from one answer to the next whole r
 constexpr int kCheckMs = 5'000;
 constexpr qint64 kMinBytesPerSecond = 512; ///< while waiting on the peer mid-request
 constexpr qint64 kSlowMs = 30'000; ///< below that rate for this long: closed
-constexpr qint64 kClosingMs = 2'000;
-constexpr qint64 kLingerBytes = 1024 * 1024; ///< unread body thrown away before closing
+// A client learns that the rest of its body is not wanted only when it reads the answer;
+// until then it goes on sending, and whatever it sent meanwhile (up to its send buffer,
+// the relay's receive buffer, which Linux lets grow to 32 MiB, and what is in flight) still
+// arrives. Closing on it resets the connection, and a client whose next write meets the
+// reset fails without showing the answer (curl: "Send failure"). So the relay reads and
+// throws away that much, for that long, and only a client that keeps sending past both
+// is reset.
+constexpr int kLingerMs = 5'000;
+constexpr qint64 kLingerBytes = 64 * 1024 * 1024;
 
 QByteArray reason(int status)
 {
@@ -126,9 +135,12 @@ void HttpConnection::readIncoming()
         deliverBody();
         return;
     case State::Closing: {
-        const qint64 skipped = m_socket->skip(m_socket->bytesAvailable());
-        m_discarded += skipped;
-        m_movedBytes += skipped;
+        // Read and dropped, a slice at a time: nothing of it is kept.
+        std::array<char, 64 * 1024> scratch;
+        for (qint64 got; (got = m_socket->read(scratch.data(), qint64(scratch.size()))) > 0;) {
+            m_discarded += got;
+            m_movedBytes += got;
+        }
         if (m_discarded > kLingerBytes)
             abort();
         return;
@@ -252,19 +264,22 @@ void HttpConnection::finishRequest()
 }
 
 // Closing a socket with unread input makes the kernel send a reset, which can destroy the
-// response before the client reads it. So the sending side is shut first, and what still
-// arrives is thrown away (up to kLingerBytes, or until the idle limit) before closing.
+// response before the client reads it (see kLingerMs). So the sending side is shut once
+// the response is out, which tells the client it has everything, and what still arrives is
+// thrown away until the client closes too: a lingering close, as web servers do it. Past
+// kLingerBytes or kLingerMs the connection is reset all the same.
 void HttpConnection::lingerAndClose()
 {
     m_state = State::Closing;
-    m_stateSince.restart();
     if (m_bodyRemaining == 0 && !m_unreadable) {
         m_socket->disconnectFromHost();
         return;
     }
+    QTimer::singleShot(kLingerMs, this, &HttpConnection::abort);
     auto shutdownWhenFlushed = [this] {
-        if (m_socket->bytesToWrite() > 0)
+        if (m_writeShut || m_socket->bytesToWrite() > 0)
             return;
+        m_writeShut = true;
 #ifdef Q_OS_UNIX
         if (m_socket->socketDescriptor() >= 0 && !m_socket->inherits("QSslSocket")) {
             ::shutdown(int(m_socket->socketDescriptor()), SHUT_WR);
@@ -277,6 +292,16 @@ void HttpConnection::lingerAndClose()
     connect(m_socket, &QTcpSocket::bytesWritten, this, shutdownWhenFlushed);
     m_socket->flush();
     shutdownWhenFlushed();
+}
+
+HttpConnection *HttpConnection::refuse(QTcpSocket *socket, const QByteArray &response,
+                                       QObject *parent)
+{
+    auto *connection = new HttpConnection(socket, {}, parent);
+    connection->m_socket->write(response);
+    connection->m_unreadable = true;
+    connection->lingerAndClose();
+    return connection;
 }
 
 void HttpConnection::abort()
@@ -294,11 +319,10 @@ bool HttpConnection::waitingOnPeer() const
 
 void HttpConnection::checkTimeout()
 {
-    // Deadlines, not idle timers: a byte now and then does not extend them.
-    if ((m_state == State::Head && m_stateSince.elapsed() > kKeepAliveMs)
-        || (m_state == State::Closing && m_stateSince.elapsed() > kClosingMs)) {
+    // Deadlines, not idle timers: a byte now and then does not extend them. (The one for
+    // State::Closing is kLingerMs, set by lingerAndClose().)
+    if (m_state == State::Head && m_stateSince.elapsed() > kKeepAliveMs)
         return abort();
-    }
     const bool keptUp = m_movedBytes >= kMinBytesPerSecond * kCheckMs / 1000;
     m_movedBytes = 0;
     if (!waitingOnPeer() || keptUp)

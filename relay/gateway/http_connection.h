@@ -29,7 +29,8 @@ struct HttpResponse
 /// backpressure, keep-alive. It answers one request at a time and owns its socket; it
 /// deletes itself when the socket closes. The handler it calls for each request head uses
 /// pullBody() and respond()/beginResponse()+writeBody(); a body the handler does not read
-/// is thrown away (up to 1 MiB) and the connection closed.
+/// is thrown away and the connection closed after the answer, lingering so that the client
+/// can read it (see lingerAndClose()).
 ///
 /// Time limits no trickle of bytes extends: the next request's head must be whole within
 /// 15 s of the last answer; a request that waits on its peer (a body to read, a response
@@ -71,6 +72,12 @@ public:
     /// Closes now (the client gets no answer to the current request).
     void abort();
 
+    /// Writes `response` (a whole one, which closes the connection) on `socket` and closes
+    /// it as HttpConnection closes after an answer whose request was not read to its end:
+    /// for requests refused before any HttpConnection took them (a first head too large, a
+    /// WebSocket upgrade refused). Deletes itself when done.
+    static HttpConnection *refuse(QTcpSocket *socket, const QByteArray &response, QObject *parent);
+
 Q_SIGNALS:
     /// The socket's send buffer went low again during a streamed response.
     void drained();
@@ -96,9 +103,10 @@ private:
     bool m_closeAfter = false;
     bool m_continueSent = false;
     bool m_unreadable = false; ///< input came that was not understood: linger before closing
-    qint64 m_discarded = 0; ///< body bytes thrown away while closing
+    bool m_writeShut = false; ///< closing: the sending side is shut
+    qint64 m_discarded = 0; ///< bytes thrown away while closing
     QTimer m_timeout;
-    QElapsedTimer m_stateSince; ///< since the head was awaited, or the close began
+    QElapsedTimer m_stateSince; ///< since the head was awaited
     QElapsedTimer m_slowSince; ///< since the peer last kept up the minimum rate
     qint64 m_movedBytes = 0; ///< read or written since the last check
 };

@@ -229,33 +229,29 @@ private:
     {
         const QByteArray start = socket->peek(kMaxFirstRequestHeadBytes);
         const HeadScan scan = scanRequestHead(start, kMaxFirstRequestHeadBytes);
-        switch (scan.state) {
-        case HeadScan::State::Incomplete:
+        if (scan.state == HeadScan::State::Incomplete)
             return;
-        case HeadScan::State::TooLarge:
-            delete waiting;
-            refuse(socket,
-                   "HTTP/1.1 431 Request Header Fields Too Large\r\n"
-                   "Connection: close\r\nContent-Length: 0\r\n\r\n");
-            return;
-        case HeadScan::State::Complete:
-            break;
-        }
         std::shared_ptr<void> slot = m_heads.value(socket).slot; // goes with the connection
         delete waiting;
+        if (scan.state == HeadScan::State::TooLarge) {
+            adopt(HttpConnection::refuse(socket,
+                                         "HTTP/1.1 431 Request Header Fields Too Large\r\n"
+                                         "Connection: close\r\nContent-Length: 0\r\n\r\n",
+                                         this),
+                  std::move(slot));
+            return;
+        }
         UpgradeRequest request
             = inspectRequest(QByteArrayView(start).first(scan.length), QByteArrayView("/ws"));
         switch (request.kind) {
-        case UpgradeRequest::Kind::Http: {
+        case UpgradeRequest::Kind::Http:
             // It reads the request from the start (peek took nothing).
-            auto *connection = new HttpConnection(socket, m_httpHandler, this);
-            m_http.insert(connection);
-            connect(connection, &QObject::destroyed, this,
-                    [this, connection, slot = std::move(slot)] { m_http.remove(connection); });
+            adopt(new HttpConnection(socket, m_httpHandler, this), std::move(slot));
             return;
-        }
         case UpgradeRequest::Kind::Refused:
-            refuse(socket, request.response);
+            // Closed as an HTTP connection closes after a refusal: whatever the client sends
+            // meanwhile must not reset the connection before it has read why.
+            adopt(HttpConnection::refuse(socket, request.response, this), std::move(slot));
             return;
         case UpgradeRequest::Kind::WebSocket:
             break;
@@ -304,14 +300,13 @@ private:
         return TransportSource{.socket = socket};
     }
 
-    static void refuse(QTcpSocket *socket, const QByteArray &response)
+    /// Keeps `connection` among the HTTP connections (see closeHttp()); it holds its place
+    /// in the per-address count, `slot`, for as long as it lives.
+    void adopt(HttpConnection *connection, std::shared_ptr<void> slot)
     {
-        socket->write(response);
-        socket->disconnectFromHost();
-        if (socket->state() == QAbstractSocket::UnconnectedState)
-            socket->deleteLater();
-        else
-            connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
+        m_http.insert(connection);
+        connect(connection, &QObject::destroyed, this,
+                [this, connection, slot = std::move(slot)] { m_http.remove(connection); });
     }
 
     const GatewayOptions &m_options;

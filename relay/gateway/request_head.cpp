@@ -178,12 +178,4 @@ ParsedHead parseRequestHead(QByteArrayView head)
     return parsed;
 }
 
-int parseRequestHead(QByteArrayView head, HttpRequest &request, QByteArray &why)
-{
-    ParsedHead parsed = parseRequestHead(head);
-    request = std::move(parsed.request);
-    why = std::move(parsed.why);
-    return parsed.status;
-}
-
 } // namespace tidings::relay

@@ -79,8 +79,5 @@ struct ParsedHead
 /// - a Transfer-Encoding field (bodies come with a Content-Length): 411;
 /// - a Content-Length that is not digits, or several that differ: 400.
 ParsedHead parseRequestHead(QByteArrayView head);
-/// The same parser, answering as the fuzz targets (fuzz/) call it: 0 when parsed, else the
-/// status to answer with `why` filled; `request` gets what was read either way.
-int parseRequestHead(QByteArrayView head, HttpRequest &request, QByteArray &why);
 
 } // namespace tidings::relay
