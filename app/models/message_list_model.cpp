@@ -156,6 +156,7 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case FailedChangeRole:
         return message.failedChange ? message.failedChange->key : QString();
     case FailedChangeTextRole:
+    case Qt::AccessibleDescriptionRole: // a screen reader hears the refusal with the message
         return message.failedChange ? describeFailedChange(*message.failedChange) : QString();
     default:
         return {};

@@ -41,9 +41,20 @@ void AttachmentOpener::activate(const QModelIndex &index, int which)
             m_client.outbox().cancel(index.data(Model::ClientIdRole).toString());
         return;
     }
+    // Known not here: no need to look. Else the file is checked on disk first, off the UI
+    // thread: it may have been removed behind the app's back.
+    if (status.path.isEmpty()) {
+        open(attachment, {});
+        return;
+    }
+    whenReady(m_media.checkedPath(attachment), this,
+              [this, attachment](const QString &path) { open(attachment, path); });
+}
+
+void AttachmentOpener::open(const QVariantMap &attachment, const QString &path)
+{
     const QString name = attachment.value(u"name"_s).toString();
-    if (status.path.isEmpty()
-        && AttachmentMedia::kindOf(attachment) == AttachmentMedia::Kind::Video) {
+    if (path.isEmpty() && AttachmentMedia::kindOf(attachment) == AttachmentMedia::Kind::Video) {
         // Streamed while it plays (Range requests through a signed link).
         whenReady(m_client.transfers().link(attachment.value(u"media"_s).toString()), this,
                   [this, name](const Result<QUrl> &link) {
@@ -57,26 +68,58 @@ void AttachmentOpener::activate(const QModelIndex &index, int which)
                   });
         return;
     }
-    if (status.path.isEmpty()) {
+    if (path.isEmpty()) {
         m_media.download(attachment);
         return;
     }
     switch (AttachmentMedia::kindOf(attachment)) {
     case AttachmentMedia::Kind::Picture: {
-        auto *viewer = new ImageViewer(status.path, name, m_view);
+        auto *viewer = new ImageViewer(path, name, m_view);
         viewer->show();
         return;
     }
     case AttachmentMedia::Kind::Video:
-        (new VideoPlayer(QUrl::fromLocalFile(status.path), name, m_view))->show();
+        (new VideoPlayer(QUrl::fromLocalFile(path), name, m_view))->show();
         return;
     case AttachmentMedia::Kind::File:
-        openFile(status.path);
+        openPath(path);
         return;
     }
 }
 
-void AttachmentOpener::openFile(const QString &path)
+void AttachmentOpener::whenHere(const QVariantMap &attachment,
+                                std::function<void(const QString &)> use)
+{
+    whenReady(m_media.checkedPath(attachment), this,
+              [this, attachment, use = std::move(use)](const QString &path) {
+                  if (path.isEmpty())
+                      m_media.download(attachment);
+                  else
+                      use(path);
+              });
+}
+
+void AttachmentOpener::openFile(const QVariantMap &attachment)
+{
+    whenHere(attachment, [this](const QString &path) { openPath(path); });
+}
+
+void AttachmentOpener::saveFileAs(const QVariantMap &attachment)
+{
+    whenHere(attachment,
+             [this, name = attachment.value(u"name"_s).toString()](const QString &path) {
+                 saveCopyAs(m_view, path, name);
+             });
+}
+
+void AttachmentOpener::showInFolder(const QVariantMap &attachment)
+{
+    whenHere(attachment, [](const QString &path) {
+        QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+    });
+}
+
+void AttachmentOpener::openPath(const QString &path)
 {
     const QString name = QFileInfo(path).fileName();
     if (protocol::mayRunPrograms(name)) {

@@ -1,6 +1,9 @@
 #pragma once
 
 #include <QObject>
+#include <QVariantMap>
+
+#include <functional>
 
 class QModelIndex;
 class QWidget;
@@ -23,14 +26,27 @@ public:
 
     /// Attachment `which` of the message at `index` (a MessageListModel row).
     void activate(const QModelIndex &index, int which);
-    /// Opens a file here with the system's program for it (after the warning, if need be).
-    void openFile(const QString &path);
+    /// The menu's file actions: open with the system's program (after the warning, if need
+    /// be), save a copy, show the folder. Each checks the file on disk first (off the UI
+    /// thread): one gone behind the app's back is downloaded again instead.
+    void openFile(const QVariantMap &attachment);
+    void saveFileAs(const QVariantMap &attachment);
+    void showInFolder(const QVariantMap &attachment);
 
 Q_SIGNALS:
     /// A short line for the user ("the video cannot be played: …").
     void noticeRequested(const QString &text);
 
 private:
+    /// Opens, plays or shows the attachment's file at `path` (checked on disk), or, when
+    /// it is not here, streams a video and downloads anything else.
+    void open(const QVariantMap &attachment, const QString &path);
+    /// Runs `use` with the attachment's file once it is checked on disk; downloads it when
+    /// it is not here.
+    void whenHere(const QVariantMap &attachment, std::function<void(const QString &)> use);
+    /// Opens a file here with the system's program for it (after the warning, if need be).
+    void openPath(const QString &path);
+
     ChatClient &m_client;
     AttachmentMedia &m_media;
     QWidget *m_view;

@@ -371,7 +371,10 @@ void ConversationView::showContextMenu(const QPoint &position)
     connect(&menu, &MessageMenu::replyRequested, m_composeBar, &ComposeBar::startReply);
     connect(&menu, &MessageMenu::editRequested, m_composeBar, &ComposeBar::startEdit);
     connect(&menu, &MessageMenu::editAgainRequested, m_composeBar, &ComposeBar::editAgain);
+    // What the file actions do outlives the menu: the opener belongs to the view.
     connect(&menu, &MessageMenu::openFileRequested, m_opener, &AttachmentOpener::openFile);
+    connect(&menu, &MessageMenu::saveFileRequested, m_opener, &AttachmentOpener::saveFileAs);
+    connect(&menu, &MessageMenu::showFileRequested, m_opener, &AttachmentOpener::showInFolder);
     connect(&menu, &MessageMenu::reportRequested, this, &ConversationView::askToReport);
     if (!menu.isEmpty())
         menu.exec(m_list->viewport()->mapToGlobal(position));
@@ -582,6 +585,18 @@ bool ConversationView::eventFilter(QObject *watched, QEvent *event)
             if (which >= 0) {
                 m_opener->activate(index, which);
                 return true;
+            }
+            // Retry or Discard under a message whose change of mine the relay refused.
+            const QString change = index.data(Model::FailedChangeRole).toString();
+            switch (m_delegate->changeActionAt(option, index, mouse->position().toPoint())) {
+            case MessageDelegate::ChangeAction::Retry:
+                m_client.outbox().retry(change);
+                return true;
+            case MessageDelegate::ChangeAction::Discard:
+                m_client.outbox().cancel(change);
+                return true;
+            case MessageDelegate::ChangeAction::None:
+                break;
             }
         }
     }

@@ -59,6 +59,14 @@ TextSize measure(const QString &text, const QFont &font, qreal width, QTextLayou
     return {QSizeF(std::ceil(widest), std::ceil(height)), last};
 }
 
+/// The smaller font of the line about a refused change.
+QFont noteFont(const QFont &font)
+{
+    QFont small = font;
+    small.setPointSizeF(font.pointSizeF() * 0.9);
+    return small;
+}
+
 bool sameDay(const QModelIndex &a, const QModelIndex &b)
 {
     return a.data(Model::TimeRole).toDateTime().toLocalTime().date()
@@ -93,6 +101,12 @@ struct MessageDelegate::Layout
     };
     QList<Piece> pieces; ///< attachments, in order, above the text
     QList<QPair<QRect, QString>> chips;
+    /// A refused change of mine: what happened (in the error colour), and its two links.
+    QString noteText;
+    int noteRoom = 0; ///< the width the note's lines wrap at
+    QRect note;
+    QRect retry;
+    QRect discard;
 };
 
 MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) { }
@@ -295,8 +309,67 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         result.chips = chips;
         y += line + 6;
     }
+    y = layoutFailedChange(result, option, index, y);
     result.height = y + 2 - option.rect.top();
     return result;
+}
+
+int MessageDelegate::layoutFailedChange(Layout &result, const QStyleOptionViewItem &option,
+                                        const QModelIndex &index, int y) const
+{
+    if (index.data(Model::FailedChangeRole).toString().isEmpty())
+        return y;
+    // "Not deleted: …", then Retry and Discard: on its last line when they fit, else under it.
+    const QFont small = noteFont(option.font);
+    const QFontMetrics metrics(small);
+    result.noteText = index.data(Model::FailedChangeTextRole).toString();
+    const int room = std::max(120, option.rect.width() - 2 * kSide);
+    const TextSize note = measure(result.noteText, small, room);
+    result.noteRoom = room;
+    const int linkHeight = metrics.height() + 4;
+    const int retryWidth = metrics.horizontalAdvance(tr("Retry")) + 16;
+    const int discardWidth = metrics.horizontalAdvance(tr("Discard")) + 16;
+    const int linksWidth = retryWidth + 4 + discardWidth;
+    const int noteWidth = int(note.size.width());
+    const int noteHeight = int(note.size.height());
+    const bool sameLine = int(note.lastLineWidth) + 8 + linksWidth <= room;
+    const int blockWidth = sameLine ? std::max(noteWidth, int(note.lastLineWidth) + 8 + linksWidth)
+                                    : std::max(noteWidth, linksWidth);
+    const int left
+        = result.own ? option.rect.right() - kSide - blockWidth : option.rect.left() + kSide;
+    y += 4;
+    result.note = QRect(left, y, noteWidth, noteHeight);
+    int linksLeft = left;
+    int linksTop = y + noteHeight + 2;
+    if (sameLine) {
+        linksLeft = left + int(note.lastLineWidth) + 8;
+        linksTop = y + noteHeight - metrics.height() - 2;
+    }
+    result.retry = QRect(linksLeft, linksTop, retryWidth, linkHeight);
+    result.discard = QRect(result.retry.right() + 5, linksTop, discardWidth, linkHeight);
+    return std::max(result.note.bottom(), result.retry.bottom()) + 3;
+}
+
+void MessageDelegate::paintFailedChange(QPainter *painter, const Layout &layout,
+                                        const QStyleOptionViewItem &option) const
+{
+    if (layout.retry.isNull())
+        return;
+    const QFont small = noteFont(option.font);
+    QTextLayout text;
+    measure(layout.noteText, small, layout.noteRoom, &text);
+    painter->setPen(theme::danger());
+    text.draw(painter, layout.note.topLeft());
+    const QColor background = theme::isDark() ? QColor(0x24, 0x2f, 0x3d) : QColor(0xe4, 0xf0, 0xfa);
+    painter->setFont(small);
+    for (const auto &[rect, label] :
+         {std::pair{layout.retry, tr("Retry")}, std::pair{layout.discard, tr("Discard")}}) {
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(background);
+        painter->drawRoundedRect(rect, rect.height() / 2.0, rect.height() / 2.0);
+        painter->setPen(theme::accent());
+        painter->drawText(rect, Qt::AlignCenter, label);
+    }
 }
 
 void MessageDelegate::watch(QAbstractItemModel *model)
@@ -528,6 +601,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->setPen(theme::accent());
         painter->drawText(chip.first, Qt::AlignCenter, chip.second);
     }
+    paintFailedChange(painter, l, option);
     painter->restore();
 }
 
@@ -683,13 +757,26 @@ int MessageDelegate::attachmentAt(const QStyleOptionViewItem &option, const QMod
     return -1;
 }
 
+MessageDelegate::ChangeAction MessageDelegate::changeActionAt(const QStyleOptionViewItem &option,
+                                                              const QModelIndex &index,
+                                                              const QPoint &position) const
+{
+    const Layout l = layout(option, index);
+    if (l.retry.contains(position))
+        return ChangeAction::Retry;
+    if (l.discard.contains(position))
+        return ChangeAction::Discard;
+    return ChangeAction::None;
+}
+
 bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
                                 const QStyleOptionViewItem &option, const QModelIndex &index)
 {
     if (!event || !view || event->type() != QEvent::ToolTip || !index.isValid())
         return QStyledItemDelegate::helpEvent(event, view, option, index);
     const Layout l = layout(option, index);
-    if (l.system || !l.bubble.contains(event->pos())) {
+    const bool onNote = !l.retry.isNull() && l.note.united(l.discard).contains(event->pos());
+    if (l.system || (!l.bubble.contains(event->pos()) && !onNote)) {
         QToolTip::hideText();
         return true;
     }
@@ -698,7 +785,10 @@ bool MessageDelegate::helpEvent(QHelpEvent *event, QAbstractItemView *view,
                                     QLocale::LongFormat));
     if (l.own)
         lines.append(receiptText(index, m_group));
-    QToolTip::showText(event->globalPos(), lines.join(u'\n'), view->viewport(), l.bubble);
+    if (!l.noteText.isEmpty())
+        lines.append(l.noteText);
+    QToolTip::showText(event->globalPos(), lines.join(u'\n'), view->viewport(),
+                       onNote ? l.note.united(l.discard) : l.bubble);
     return true;
 }
 

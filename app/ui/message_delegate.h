@@ -16,7 +16,8 @@ class AttachmentMedia;
 /// text, "edited", the time and the ticks (clock, ✓, ✓✓, coloured ✓✓ when read) and the
 /// reactions under it; a date above the first entry of each day, a "New messages" divider,
 /// and events ("Alice added Bob") as a centred line. Consecutive messages of one sender
-/// close in time are grouped (less space, one name).
+/// close in time are grouped (less space, one name). A change of mine the relay refused
+/// (undone) shows under its message as a line in the error colour with Retry and Discard.
 class MessageDelegate : public QStyledItemDelegate
 {
     Q_OBJECT
@@ -49,6 +50,12 @@ public:
     int attachmentAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                      const QPoint &position) const;
 
+    /// What a click under a message can ask of its refused change (FailedChangeRole).
+    enum class ChangeAction { None, Retry, Discard };
+    /// The Retry or Discard link of `index` under `position`, or None.
+    ChangeAction changeActionAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                const QPoint &position) const;
+
     void paint(QPainter *painter, const QStyleOptionViewItem &option,
                const QModelIndex &index) const override;
     QSize sizeHint(const QStyleOptionViewItem &option, const QModelIndex &index) const override;
@@ -65,6 +72,12 @@ private:
     struct Layout;
     Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
     void paintTicks(QPainter *painter, const QRectF &rect, int state, const QColor &color) const;
+    /// Lays out the line about a refused change under the message, from `y` down; returns
+    /// the y under it.
+    int layoutFailedChange(Layout &result, const QStyleOptionViewItem &option,
+                           const QModelIndex &index, int y) const;
+    void paintFailedChange(QPainter *painter, const Layout &layout,
+                           const QStyleOptionViewItem &option) const;
 
     /// Heights by row id: a view lays out every row again whenever rows come in, and laying
     /// out text is the costly part. A row's height depends on it and the row before it, so

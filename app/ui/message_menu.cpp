@@ -4,14 +4,10 @@
 #include "models/message_list_model.h"
 #include "ui/attachment_media.h"
 #include "ui/conversation_view.h"
-#include "ui/media_dialogs.h"
 
 #include <QApplication>
 #include <QClipboard>
-#include <QDesktopServices>
-#include <QFileInfo>
 #include <QMessageBox>
-#include <QUrl>
 
 // The menu was part of ConversationView, and the translations keep its strings there: they
 // are translated as ConversationView::tr().
@@ -36,6 +32,7 @@ MessageMenu::MessageMenu(const QModelIndex &index, qint64 conversation, ChatClie
     addFileActions(index);
     addEditAndDelete(index);
     addUnsentActions(index);
+    addFailedChangeActions(index);
     const bool own = index.data(Model::IsOwnRole).toBool();
     const qint64 seq = index.data(Model::SeqRole).toLongLong();
     if (!own && seq > 0) {
@@ -86,13 +83,11 @@ void MessageMenu::addFileActions(const QModelIndex &index)
         }
         addSeparator();
         addAction(ConversationView::tr("&Open “%1”").arg(name), this,
-                  [this, path] { Q_EMIT openFileRequested(path); });
-        // The copy outlives the menu: it belongs to the view.
+                  [this, attachment] { Q_EMIT openFileRequested(attachment); });
         addAction(ConversationView::tr("&Save As…"), this,
-                  [view = parentWidget(), path, name] { saveCopyAs(view, path, name); });
-        addAction(ConversationView::tr("Show in &Folder"), this, [path] {
-            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
-        });
+                  [this, attachment] { Q_EMIT saveFileRequested(attachment); });
+        addAction(ConversationView::tr("Show in &Folder"), this,
+                  [this, attachment] { Q_EMIT showFileRequested(attachment); });
     }
 }
 
@@ -135,6 +130,21 @@ void MessageMenu::addUnsentActions(const QModelIndex &index)
                   [this, clientId] { m_client.outbox().retry(clientId); });
     addAction(ConversationView::tr("&Cancel Sending"), this,
               [this, clientId] { m_client.outbox().cancel(clientId); });
+}
+
+void MessageMenu::addFailedChangeActions(const QModelIndex &index)
+{
+    // A change of mine the relay refused (it is undone): send it again, or let it go.
+    const QString change = index.data(Model::FailedChangeRole).toString();
+    if (change.isEmpty())
+        return;
+    addSeparator();
+    QAction *retry = addAction(ConversationView::tr("Retr&y Change"), this,
+                               [this, change] { m_client.outbox().retry(change); });
+    retry->setObjectName(u"retryChangeAction"_s);
+    QAction *discard = addAction(ConversationView::tr("D&iscard Change"), this,
+                                 [this, change] { m_client.outbox().cancel(change); });
+    discard->setObjectName(u"discardChangeAction"_s);
 }
 
 } // namespace tidings::app

@@ -3,6 +3,7 @@
 #include "ui/quoted_message.h"
 
 #include <QMenu>
+#include <QVariantMap>
 
 class QModelIndex;
 
@@ -13,8 +14,8 @@ class ChatClient;
 
 /// What can be done with one message, on a right click: reply, copy, react; open, save or
 /// download its files; edit or delete one's own; copy, send again or cancel one not sent;
-/// report someone else's. What concerns the rest of the conversation view is asked for
-/// with a signal.
+/// retry or discard a change of mine the relay refused; report someone else's. What concerns the
+/// rest of the conversation view is asked for with a signal.
 class MessageMenu : public QMenu
 {
     Q_OBJECT
@@ -31,7 +32,10 @@ Q_SIGNALS:
     void editRequested(const tidings::app::QuotedMessage &message);
     /// A message not sent was taken back: its text goes into the box again.
     void editAgainRequested(const QString &text);
-    void openFileRequested(const QString &path);
+    /// The file actions, for the attachment (its file is checked on disk first).
+    void openFileRequested(const QVariantMap &attachment);
+    void saveFileRequested(const QVariantMap &attachment);
+    void showFileRequested(const QVariantMap &attachment);
     void reportRequested(qint64 conversation, qint64 seq);
 
 private:
@@ -39,6 +43,7 @@ private:
     void addFileActions(const QModelIndex &index);
     void addEditAndDelete(const QModelIndex &index);
     void addUnsentActions(const QModelIndex &index);
+    void addFailedChangeActions(const QModelIndex &index);
 
     qint64 m_conversation;
     ChatClient &m_client;
