@@ -6,6 +6,7 @@
 #include "protocol/messages/account_requests.h"
 #include "protocol/messages/conversation_requests.h"
 #include "protocol/messages/message_requests.h"
+#include "protocol/messages/replies.h"
 #include "util/futures.h"
 
 #include <QCoreApplication>
@@ -46,9 +47,12 @@ ChatClient::ChatClient(const QString &databasePath, Connection::Options options,
                   [this](const Result<QJsonObject> &reply) {
                       if (!reply)
                           return;
+                      const auto blocked = messages::UserList::decode(*reply);
+                      if (!blocked)
+                          return; // kept as it was; the next sign-in asks again
                       m_blocked.clear();
-                      for (const QJsonValue &user : reply->value(u"users"_s).toArray())
-                          m_blocked.insert(user.toObject().value(u"id"_s).toInteger());
+                      for (const messages::User &user : blocked->users)
+                          m_blocked.insert(user.id);
                       Q_EMIT blocksChanged();
                   });
     });
@@ -284,33 +288,33 @@ QFuture<Result<QJsonObject>> ChatClient::logOut()
 
 QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonObject>> reply)
 {
-    return whenReady(reply, this,
-                     [this](const Result<QJsonObject> &result) -> QFuture<Result<qint64>> {
-                         if (!result)
-                             return readyFuture(Result<qint64>(result.error()));
-                         const QJsonObject details = *result;
-                         m_sync->queryPresence(details.value(u"users"_s).toArray());
-                         return m_store
-                             ->write<qint64>([details](QSqlDatabase &db) -> Result<qint64> {
-                                 if (auto users
-                                     = local::storeUsers(db, details.value(u"users"_s).toArray());
-                                     !users)
-                                     return users.error();
-                                 const QJsonObject conversation
-                                     = details.value(u"conversation"_s).toObject();
-                                 if (auto stored = local::storeConversation(db, conversation);
-                                     !stored)
-                                     return stored.error();
-                                 return conversation.value(u"id"_s).toInteger();
-                             })
-                             .then(this, [this](const Result<qint64> &stored) {
-                                 // The relay tells the other members; this session learns
-                                 // from its reply alone, so its lists are told here.
-                                 if (stored)
-                                     Q_EMIT m_sync->conversationsChanged();
-                                 return stored;
-                             });
-                     })
+    return whenReady(
+               reply, this,
+               [this](const Result<QJsonObject> &result) -> QFuture<Result<qint64>> {
+                   if (!result)
+                       return readyFuture(Result<qint64>(result.error()));
+                   auto decoded = messages::ConversationDetails::decode(*result);
+                   if (!decoded)
+                       return readyFuture(Result<qint64>(decoded.error()));
+                   m_sync->presence().query(decoded->users);
+                   return m_store
+                       ->write<qint64>(
+                           [details = std::move(*decoded)](QSqlDatabase &db) -> Result<qint64> {
+                               if (auto users = local::storeUsers(db, details.users); !users)
+                                   return users.error();
+                               if (auto stored = local::storeConversation(db, details.conversation);
+                                   !stored)
+                                   return stored.error();
+                               return details.conversation.id;
+                           })
+                       .then(this, [this](const Result<qint64> &stored) {
+                           // The relay tells the other members; this session learns
+                           // from its reply alone, so its lists are told here.
+                           if (stored)
+                               Q_EMIT m_sync->conversationsChanged();
+                           return stored;
+                       });
+               })
         .unwrap();
 }
 
@@ -344,11 +348,14 @@ QFuture<Result<QJsonObject>> ChatClient::changeGroup(const QString &type, const 
 {
     return whenReady(m_connection.request(type, fields), this,
                      [this](const Result<QJsonObject> &reply) -> QFuture<Result<QJsonObject>> {
-                         if (!reply || !reply->contains(u"event"_s))
+                         if (!reply)
                              return readyFuture(reply);
-                         return whenReady(
-                             m_sync->applyAnswered(reply->value(u"event"_s).toObject()), this,
-                             [reply] { return reply; });
+                         // A change that made an entry answers with it (a leave may not).
+                         const auto made = messages::EntryResult::decode(*reply);
+                         if (!made)
+                             return readyFuture(reply);
+                         return whenReady(m_sync->applyAnswered(made->event.encode()), this,
+                                          [reply] { return reply; });
                      })
         .unwrap();
 }
@@ -363,8 +370,11 @@ QFuture<Result<QJsonObject>> ChatClient::updateProfile(const messages::UpdatePro
 {
     return whenReady(m_connection.request(QString::fromLatin1(update.kType), update.encode()), this,
                      [this](const Result<QJsonObject> &reply) {
-                         if (reply)
-                             m_connection.setUser(reply->value(u"user"_s).toObject());
+                         if (!reply)
+                             return reply;
+                         const auto updated = messages::UserList::decode(*reply);
+                         if (updated && updated->users.size() == 1)
+                             m_connection.setUser(updated->users.first().encode());
                          return reply;
                      });
 }

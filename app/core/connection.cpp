@@ -330,10 +330,7 @@ void Connection::onText(const QString &text)
         if (frame->type == u"result") {
             promise->addResult(Result<QJsonObject>(frame->fields));
         } else {
-            const QString code = frame->fields.value(u"code"_s).toString();
-            const Error error{errorCodeFromName(code).value_or(ErrorCode::Internal),
-                              frame->fields.value(u"message"_s).toString()};
-            promise->addResult(Result<QJsonObject>(error));
+            promise->addResult(Result<QJsonObject>(protocol::errorOf(*frame)));
         }
         promise->finish();
         return;

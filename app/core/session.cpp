@@ -4,6 +4,7 @@
 #include "core/local_store.h"
 #include "core/relay_probe.h"
 #include "core/server_address.h"
+#include "protocol/messages/replies.h"
 #include "util/futures.h"
 
 #include <QDir>
@@ -228,11 +229,9 @@ void Session::signIn(const QString &serverText, const QString &usernameText,
                         fail(describe(result.error(), mode));
                         return;
                     }
+                    const auto signedIn = protocol::messages::SignedIn::decode(*result);
                     finishSignIn(server.toString(),
-                                 result->value(u"user"_s)
-                                     .toObject()
-                                     .value(u"username"_s)
-                                     .toString(username.toLower()));
+                                 signedIn ? signedIn->user.username : username.toLower());
                 });
             };
             Connection &connection = client->connection();

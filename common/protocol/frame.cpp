@@ -117,4 +117,11 @@ Frame errorFrame(const QString &requestId, const Error &error)
     return frame;
 }
 
+Error errorOf(const Frame &frame)
+{
+    const QString code = frame.fields.value(u"code"_s).toString();
+    return Error{errorCodeFromName(code).value_or(ErrorCode::Internal),
+                 frame.fields.value(u"message"_s).toString()};
+}
+
 } // namespace tidings::protocol

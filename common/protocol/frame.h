@@ -43,4 +43,7 @@ QByteArray encodeFrame(const Frame &frame);
 /// reporting `error`: {"type":"error","id":…,"code":…,"message":…}.
 Frame errorFrame(const QString &requestId, const Error &error);
 
+/// The error an error frame reports (its code by name; an unknown code is Internal).
+Error errorOf(const Frame &frame);
+
 } // namespace tidings::protocol
