@@ -354,7 +354,7 @@ QFuture<Result<QJsonObject>> ChatClient::changeGroup(const QString &type, const 
                          const auto made = messages::EntryResult::decode(*reply);
                          if (!made)
                              return readyFuture(reply);
-                         return whenReady(m_sync->applyAnswered(made->event.encode()), this,
+                         return whenReady(m_sync->applyAnswered(made->event), this,
                                           [reply] { return reply; });
                      })
         .unwrap();

@@ -169,16 +169,6 @@ void SyncEngine::syncPage()
         });
 }
 
-QFuture<void> SyncEngine::applyAnswered(const QJsonObject &event)
-{
-    auto entry = messages::LogEntry::decode(event);
-    if (!entry) {
-        qCWarning(lcSync) << "the relay's answer does not decode:" << entry.error().message;
-        return readyFuture();
-    }
-    return applyEvents({std::move(*entry)}, true);
-}
-
 QFuture<void> SyncEngine::applyEvents(const QList<messages::LogEntry> &events, bool live)
 {
     if (events.isEmpty())
@@ -291,13 +281,6 @@ void SyncEngine::fetchConversation(qint64 conversation)
                     Q_EMIT conversationsChanged();
                 });
         });
-}
-
-void SyncEngine::queryPresence(const QJsonArray &users)
-{
-    const auto decoded = messages::UserList::decode(QJsonObject{{u"users"_s, users}});
-    if (decoded)
-        m_presence.query(decoded->users);
 }
 
 void SyncEngine::acknowledge(const QHash<qint64, local::Seq> &delivered)

@@ -64,11 +64,12 @@ public:
     PresenceState &presence() { return m_presence; }
     bool isOnline(qint64 user) const { return m_presence.isOnline(user); }
     qint64 lastSeen(qint64 user) const { return m_presence.lastSeen(user); }
-    /// Asks the relay which of `users` (protocol user objects) are online now.
-    void queryPresence(const QJsonArray &users);
     /// Stores an entry the relay answered a request with (a group change made here): the
     /// relay pushes it to the other sessions, not to the one that asked.
-    QFuture<void> applyAnswered(const QJsonObject &event);
+    QFuture<void> applyAnswered(const protocol::messages::LogEntry &event)
+    {
+        return applyEvents({event}, true);
+    }
 
 Q_SIGNALS:
     /// A conversation's details, unread count or last message changed.
