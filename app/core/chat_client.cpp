@@ -29,6 +29,31 @@ QString filesDirectoryFor(const QString &databasePath)
     return database.path() + u'/' + database.completeBaseName() + u".files"_s;
 }
 
+/// The reply to `request` (a protocol::messages value), decoded as Reply: a reply that does
+/// not decode is an Error naming its field.
+template<class Reply, class Request>
+QFuture<Result<Reply>> ask(Connection &connection, QObject *context, const Request &request)
+{
+    return whenReady(connection.request(QString::fromLatin1(Request::kType), request.encode()),
+                     context, [](const Result<QJsonObject> &reply) -> Result<Reply> {
+                         if (!reply)
+                             return reply.error();
+                         return Reply::decode(*reply);
+                     });
+}
+
+/// The outcome of `request`, whose result says nothing more than that it was done.
+template<class Request>
+QFuture<Result<void>> askDone(Connection &connection, QObject *context, const Request &request)
+{
+    return whenReady(connection.request(QString::fromLatin1(Request::kType), request.encode()),
+                     context, [](const Result<QJsonObject> &reply) -> Result<void> {
+                         if (!reply)
+                             return reply.error();
+                         return {};
+                     });
+}
+
 } // namespace
 
 ChatClient::ChatClient(const QString &databasePath, Connection::Options options, QObject *parent)
@@ -60,11 +85,11 @@ ChatClient::ChatClient(const QString &databasePath, Connection::Options options,
         m_transfers.setServer(m_server.httpUrl(), token.toLatin1());
     });
     connect(&m_transfers, &TransferManager::uploaded, this,
-            [this](const QString &upload, const QJsonObject &media) {
-                m_transfers.keepSentFile(upload, media);
+            [this](const QString &upload, const protocol::messages::MediaObject &media) {
+                m_transfers.keepSentFile(upload, media.id);
                 m_store
                     ->write<qint64>([upload, media](QSqlDatabase &db) {
-                        return local::attachmentUploaded(db, upload, media);
+                        return local::attachmentUploaded(db, upload, media.encode());
                     })
                     .then(this, [this](const Result<qint64> &conversation) {
                         if (conversation && *conversation != 0) {
@@ -113,8 +138,7 @@ QFuture<Result<int>> ChatClient::open()
                       .then(this, [this, opened](const Result<QHash<QString, QString>> &account) {
                           if (account && account->contains(u"user_id"_s)
                               && m_connection.userId() == 0)
-                              m_connection.setKnownUser(
-                                  {{u"id"_s, account->value(u"user_id"_s).toLongLong()}});
+                              m_connection.setKnownUser(account->value(u"user_id"_s).toLongLong());
                           return opened;
                       });
               })
@@ -242,9 +266,9 @@ QFuture<Result<QList<local::Message>>> ChatClient::searchMessages(const QString 
         .future();
 }
 
-QFuture<Result<QJsonObject>> ChatClient::registerAccount(const QString &username,
-                                                         const QString &password,
-                                                         const QString &displayName)
+QFuture<Result<messages::SignedIn>> ChatClient::registerAccount(const QString &username,
+                                                                const QString &password,
+                                                                const QString &displayName)
 {
     // No display name sends none: the relay takes the username as typed.
     const messages::Register request{username, password, displayName, {}};
@@ -275,13 +299,14 @@ QFuture<Result<local::Message>> ChatClient::sendFiles(qint64 conversation, const
     return m_outbox.send(conversation, text, 0, attachments);
 }
 
-QFuture<Result<QJsonObject>> ChatClient::logIn(const QString &username, const QString &password)
+QFuture<Result<messages::SignedIn>> ChatClient::logIn(const QString &username,
+                                                      const QString &password)
 {
     const messages::Login request{username, password, {}};
     return m_connection.signIn(QString::fromLatin1(request.kType), request.encode());
 }
 
-QFuture<Result<QJsonObject>> ChatClient::logOut()
+QFuture<Result<void>> ChatClient::logOut()
 {
     return m_connection.signOut();
 }
@@ -318,14 +343,11 @@ QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonO
         .unwrap();
 }
 
-QFuture<Result<QJsonObject>> ChatClient::setBlocked(qint64 user, bool blocked)
+QFuture<Result<void>> ChatClient::setBlocked(qint64 user, bool blocked)
 {
-    const auto request = blocked
-        ? m_connection.request(QString::fromLatin1(messages::BlockUser::kType),
-                               messages::BlockUser{user}.encode())
-        : m_connection.request(QString::fromLatin1(messages::UnblockUser::kType),
-                               messages::UnblockUser{user}.encode());
-    return whenReady(request, this, [this, user, blocked](const Result<QJsonObject> &reply) {
+    const auto request = blocked ? askDone(m_connection, this, messages::BlockUser{user})
+                                 : askDone(m_connection, this, messages::UnblockUser{user});
+    return whenReady(request, this, [this, user, blocked](const Result<void> &reply) {
         if (reply) {
             if (blocked)
                 m_blocked.insert(user);
@@ -344,44 +366,55 @@ QFuture<Result<qint64>> ChatClient::openDirect(qint64 user)
         m_connection.request(QString::fromLatin1(open.kType), open.encode()));
 }
 
-QFuture<Result<QJsonObject>> ChatClient::changeGroup(const QString &type, const QJsonObject &fields)
+QFuture<Result<void>> ChatClient::changeGroup(const QString &type, const QJsonObject &fields)
 {
     return whenReady(m_connection.request(type, fields), this,
-                     [this](const Result<QJsonObject> &reply) -> QFuture<Result<QJsonObject>> {
+                     [this](const Result<QJsonObject> &reply) -> QFuture<Result<void>> {
                          if (!reply)
-                             return readyFuture(reply);
+                             return readyFuture(Result<void>(reply.error()));
                          // A change that made an entry answers with it (a leave may not).
                          const auto made = messages::EntryResult::decode(*reply);
                          if (!made)
-                             return readyFuture(reply);
+                             return readyFuture(Result<void>());
                          return whenReady(m_sync->applyAnswered(made->event), this,
-                                          [reply] { return reply; });
+                                          [] { return Result<void>(); });
                      })
         .unwrap();
 }
 
-QFuture<Result<QJsonObject>> ChatClient::searchUsers(const QString &prefix)
+QFuture<Result<QList<messages::User>>> ChatClient::searchUsers(const QString &prefix)
 {
-    const messages::SearchUsers query{prefix, std::nullopt};
-    return m_connection.request(QString::fromLatin1(query.kType), query.encode());
+    return whenReady(
+        ask<messages::UserList>(m_connection, this, messages::SearchUsers{prefix, std::nullopt}),
+        this, [](const Result<messages::UserList> &found) {
+            if (!found)
+                return Result<QList<messages::User>>(found.error());
+            return Result<QList<messages::User>>(found->users);
+        });
 }
 
-QFuture<Result<QJsonObject>> ChatClient::updateProfile(const messages::UpdateProfile &update)
+QFuture<Result<messages::User>> ChatClient::updateProfile(const messages::UpdateProfile &update)
 {
-    return whenReady(m_connection.request(QString::fromLatin1(update.kType), update.encode()), this,
-                     [this](const Result<QJsonObject> &reply) {
-                         if (!reply)
-                             return reply;
-                         const auto updated = messages::UserList::decode(*reply);
-                         if (updated && updated->users.size() == 1)
-                             m_connection.setUser(updated->users.first().encode());
-                         return reply;
+    return whenReady(
+        ask<messages::UserList>(m_connection, this, update), this,
+        [this](const Result<messages::UserList> &updated) -> Result<messages::User> {
+            if (!updated)
+                return updated.error();
+            if (updated->users.size() != 1)
+                return Error{ErrorCode::Internal, u"the relay's answer names no one user"_s};
+            m_connection.setUser(updated->users.first());
+            return updated->users.first();
+        });
+}
+
+QFuture<Result<qint64>> ChatClient::report(const messages::Report &report)
+{
+    return whenReady(ask<messages::ReportFiled>(m_connection, this, report), this,
+                     [](const Result<messages::ReportFiled> &filed) {
+                         if (!filed)
+                             return Result<qint64>(filed.error());
+                         return Result<qint64>(filed->report);
                      });
-}
-
-QFuture<Result<QJsonObject>> ChatClient::report(const messages::Report &report)
-{
-    return m_connection.request(QString::fromLatin1(report.kType), report.encode());
 }
 
 QFuture<Result<qint64>> ChatClient::createGroup(const QString &title, const QList<qint64> &members)

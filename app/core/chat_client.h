@@ -69,10 +69,12 @@ public:
     SyncEngine &sync();
     qint64 userId() const { return m_connection.userId(); }
 
-    QFuture<Result<QJsonObject>> registerAccount(const QString &username, const QString &password,
-                                                 const QString &displayName = {});
-    QFuture<Result<QJsonObject>> logIn(const QString &username, const QString &password);
-    QFuture<Result<QJsonObject>> logOut();
+    QFuture<Result<protocol::messages::SignedIn>> registerAccount(const QString &username,
+                                                                  const QString &password,
+                                                                  const QString &displayName = {});
+    QFuture<Result<protocol::messages::SignedIn>> logIn(const QString &username,
+                                                        const QString &password);
+    QFuture<Result<void>> logOut();
 
     /// A file to send, described by the app (type, picture size, thumbnail).
     struct OutgoingFile
@@ -98,19 +100,21 @@ public:
     /// A change to a group (a protocol::messages value: RenameGroup, AddMembers,
     /// RemoveMember, LeaveGroup, SetRole): asks the relay and stores the entry it answers
     /// with before the future finishes, so the change shows at once.
-    template<class GroupChange> QFuture<Result<QJsonObject>> changeGroup(const GroupChange &change)
+    template<class GroupChange> QFuture<Result<void>> changeGroup(const GroupChange &change)
     {
         return changeGroup(QString::fromLatin1(GroupChange::kType), change.encode());
     }
 
     /// Users whose name starts with `prefix` (the relay's users.search answer).
-    QFuture<Result<QJsonObject>> searchUsers(const QString &prefix);
-    /// Changes the signed-in user's profile; ownUser() has the relay's answer once done.
-    QFuture<Result<QJsonObject>> updateProfile(const protocol::messages::UpdateProfile &update);
+    QFuture<Result<QList<protocol::messages::User>>> searchUsers(const QString &prefix);
+    /// Changes the signed-in user's profile; resolves to (and ownUser() has) the relay's
+    /// answer.
+    QFuture<Result<protocol::messages::User>>
+    updateProfile(const protocol::messages::UpdateProfile &update);
     /// The signed-in user as the relay last described them ("own user", docs/protocol.md).
-    QJsonObject ownUser() const { return m_connection.user(); }
-    /// Reports a user or a message to the relay's admins; the answer names the report.
-    QFuture<Result<QJsonObject>> report(const protocol::messages::Report &report);
+    const protocol::messages::User &ownUser() const { return m_connection.user(); }
+    /// Reports a user or a message to the relay's admins; resolves to the report's id.
+    QFuture<Result<qint64>> report(const protocol::messages::Report &report);
     Connection::State connectionState() const { return m_connection.state(); }
     /// Catching up with the relay after a (re)connect.
     bool isSyncing() const;
@@ -141,7 +145,7 @@ public:
     /// setBlocked(). Empty until the first answer.
     bool isBlocked(qint64 user) const { return m_blocked.contains(user); }
     /// Blocks or unblocks `user` on the relay; blocksChanged() follows when it agreed.
-    QFuture<Result<QJsonObject>> setBlocked(qint64 user, bool blocked);
+    QFuture<Result<void>> setBlocked(qint64 user, bool blocked);
 
 Q_SIGNALS:
     void blocksChanged();
@@ -157,7 +161,7 @@ Q_SIGNALS:
     void tokenNotKept(const QString &reason);
 
 private:
-    QFuture<Result<QJsonObject>> changeGroup(const QString &type, const QJsonObject &fields);
+    QFuture<Result<void>> changeGroup(const QString &type, const QJsonObject &fields);
     void keepToken(const QString &token);
     QFuture<Result<qint64>> storeConversationReply(QFuture<Result<QJsonObject>> reply);
 

@@ -63,36 +63,35 @@ void Connection::setToken(const QString &token)
     m_token = token;
 }
 
-void Connection::setKnownUser(const QJsonObject &user)
+void Connection::setKnownUser(qint64 userId)
 {
-    // What the LocalStore remembers: at least the id.
-    const auto id = protocol::fields::integer(user, u"id"_s, 1);
-    m_user = user;
-    m_userId = id ? *id : 0;
+    // What the LocalStore remembers: the id.
+    m_user = messages::User{};
+    m_user.id = userId;
+    m_userId = userId;
 }
 
-void Connection::setUser(const QJsonObject &user)
+void Connection::setUser(const messages::User &user)
 {
-    const auto decoded = messages::User::decode(user);
-    if (decoded && m_userId != 0 && decoded->id == m_userId)
-        m_user = decoded->encode();
+    if (m_userId != 0 && user.id == m_userId)
+        m_user = user;
 }
 
-bool Connection::takeSignedIn(const QJsonObject &result)
+Result<messages::SignedIn> Connection::takeSignedIn(const QJsonObject &result)
 {
     auto signedIn = messages::SignedIn::decode(result);
     if (!signedIn) {
         qCWarning(lcConnection) << "the relay's sign-in answer does not decode:"
                                 << signedIn.error().message;
-        return false;
+        return signedIn;
     }
-    m_user = signedIn->user.encode();
+    m_user = signedIn->user;
     m_userId = signedIn->user.id;
     if (!signedIn->token.isEmpty()) {
         m_token = signedIn->token;
         Q_EMIT tokenChanged(m_token);
     }
-    return true;
+    return signedIn;
 }
 
 void Connection::start()
@@ -335,9 +334,7 @@ void Connection::onText(const QString &text)
         promise->finish();
         return;
     }
-    QJsonObject event = frame->fields;
-    event.insert(u"type"_s, frame->type);
-    Q_EMIT eventReceived(event);
+    Q_EMIT eventReceived(*frame);
 }
 
 void Connection::failPending(const Error &error)
@@ -384,33 +381,38 @@ bool Connection::sendEvent(const QString &type, const QJsonObject &fields)
     return true;
 }
 
-QFuture<Result<QJsonObject>> Connection::signIn(const QString &type, const QJsonObject &fields)
+QFuture<Result<messages::SignedIn>> Connection::signIn(const QString &type,
+                                                       const QJsonObject &fields)
 {
-    return whenReady(request(type, fields), this, [this](const Result<QJsonObject> &result) {
-        if (!result)
-            return result;
-        if (!takeSignedIn(*result))
-            return Result<QJsonObject>(
-                Error{ErrorCode::Internal, tr("The server's answer could not be read.")});
-        m_attempt = 0;
-        setState(State::Connected);
-        Q_EMIT signedIn(m_user);
-        return result;
-    });
+    return whenReady(
+        request(type, fields), this,
+        [this](const Result<QJsonObject> &result) -> Result<messages::SignedIn> {
+            if (!result)
+                return result.error();
+            auto taken = takeSignedIn(*result);
+            if (!taken)
+                return Error{ErrorCode::Internal, tr("The server's answer could not be read.")};
+            m_attempt = 0;
+            setState(State::Connected);
+            Q_EMIT signedIn(m_user);
+            return taken;
+        });
 }
 
-QFuture<Result<QJsonObject>> Connection::signOut()
+QFuture<Result<void>> Connection::signOut()
 {
     const messages::Logout logout;
     return whenReady(request(QString::fromLatin1(logout.kType), logout.encode()), this,
-                     [this](const Result<QJsonObject> &result) {
+                     [this](const Result<QJsonObject> &result) -> Result<void> {
                          m_token.clear();
                          m_user = {};
                          m_userId = 0;
                          if (m_helloDone)
                              setState(State::SignedOut);
                          Q_EMIT tokenChanged(QString());
-                         return result;
+                         if (!result)
+                             return result.error();
+                         return {};
                      });
 }
 

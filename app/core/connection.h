@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/server_address.h"
+#include "protocol/frame.h"
 #include "protocol/messages/replies.h"
 #include "util/result.h"
 
@@ -49,7 +50,7 @@ public:
     ~Connection() override;
 
     /// Who we were last time (from the LocalStore), so the app knows itself offline.
-    void setKnownUser(const QJsonObject &user);
+    void setKnownUser(qint64 userId);
     /// Where to connect and with which session token (empty: none yet).
     void setServer(const ServerAddress &server);
     void setToken(const QString &token);
@@ -60,10 +61,11 @@ public:
     void stop();
 
     State state() const { return m_state; }
-    /// The signed-in user ({"id","username","display_name",…}); empty when signed out.
-    QJsonObject user() const { return m_user; }
+    /// The signed-in user as the relay describes them (with their own settings); only the
+    /// id while offline with a known user; id 0 when signed out.
+    const protocol::messages::User &user() const { return m_user; }
     /// Takes the signed-in user as the relay now describes it (after `profile.update`).
-    void setUser(const QJsonObject &user);
+    void setUser(const protocol::messages::User &user);
     qint64 userId() const { return m_userId; }
     /// What the relay said in hello ("limits", "registration", …).
     QJsonObject welcome() const { return m_welcome.encode(); }
@@ -77,19 +79,20 @@ public:
 
     /// Signs in: a `register`, `login` or `auth` request that, when it succeeds, makes this
     /// the connection's session (its token is kept for reconnects).
-    QFuture<Result<QJsonObject>> signIn(const QString &type, const QJsonObject &fields);
+    QFuture<Result<protocol::messages::SignedIn>> signIn(const QString &type,
+                                                         const QJsonObject &fields);
     /// Ends the session at the relay (logout) and forgets the token.
-    QFuture<Result<QJsonObject>> signOut();
+    QFuture<Result<void>> signOut();
 
     /// Reconnects now instead of waiting for the backoff (the network came back).
     void reconnectNow();
 
 Q_SIGNALS:
     void stateChanged(tidings::app::Connection::State state);
-    /// A frame the relay pushed: "event", "receipt", "typing", "presence".
-    void eventReceived(const QJsonObject &frame);
+    /// A frame the relay pushed: "event", "receipt", "typing", "presence", "resync".
+    void eventReceived(const tidings::protocol::Frame &frame);
     /// Signed in (again): after every reconnect too.
-    void signedIn(const QJsonObject &user);
+    void signedIn(const tidings::protocol::messages::User &user);
     /// The session ended (revoked, password changed, account disabled, logged out): the
     /// token is gone; the user must sign in again.
     void sessionEnded(const QString &reason);
@@ -109,16 +112,16 @@ private:
     void heartbeat();
     void failPending(const Error &error);
     QFuture<Result<QJsonObject>> send(const QString &type, const QJsonObject &fields);
-    /// Takes the user (and token) of a register/login/auth result; false if it does not
-    /// decode.
-    bool takeSignedIn(const QJsonObject &result);
+    /// Takes the user (and token) of a register/login/auth result, decoded; an Error when
+    /// it does not decode.
+    Result<protocol::messages::SignedIn> takeSignedIn(const QJsonObject &result);
     void authenticate();
 
     Options m_options;
     std::unique_ptr<QWebSocket> m_socket;
     std::optional<ServerAddress> m_server;
     QString m_token;
-    QJsonObject m_user;
+    protocol::messages::User m_user;
     qint64 m_userId = 0;
     protocol::messages::Welcome m_welcome;
     State m_state = State::Offline;

@@ -10,12 +10,32 @@
 #include <QRandomGenerator>
 #include <QUuid>
 
+#include <limits>
+
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
 namespace messages = protocol::messages;
 
 namespace {
+
+/// The text an outbox item carries (a message or an edit; else none), read through its
+/// request type. Its length is not judged here: the caller compares it with the relay's
+/// limit of now, which may differ from the one it was queued under.
+QString textOf(const local::OutboxItem &item)
+{
+    messages::Limits unlimited;
+    unlimited.maxTextBytes = std::numeric_limits<qsizetype>::max();
+    if (item.type == QLatin1StringView(messages::SendMessage::kType)) {
+        if (const auto send
+            = messages::SendMessage::decode(local::wirePayload(item.payload), unlimited))
+            return send->text;
+    } else if (item.type == QLatin1StringView(messages::EditMessage::kType)) {
+        if (const auto edit = messages::EditMessage::decode(item.payload, unlimited))
+            return edit->text;
+    }
+    return {};
+}
 
 /// In flight at once: enough to stream a backlog, few enough to keep the order tight.
 constexpr int kWindow = 32;
@@ -105,11 +125,10 @@ QFuture<Result<local::Message>> Outbox::send(qint64 conversation, const QString 
         });
 }
 
-QFuture<Result<local::OutboxItem>> Outbox::queueChange(const QString &type,
+QFuture<Result<local::OutboxItem>> Outbox::queueChange(qint64 conversation, const QString &type,
                                                        const QJsonObject &payload)
 {
     const qint64 me = m_connection.userId();
-    const qint64 conversation = payload.value(u"conversation"_s).toInteger();
     return m_store
         .write<local::OutboxItem>([type, payload, me](QSqlDatabase &db) {
             return local::queueChange(db, type, payload, me);
@@ -128,20 +147,20 @@ QFuture<Result<local::OutboxItem>> Outbox::edit(qint64 conversation, local::Seq 
         return refused<local::OutboxItem>(
             {ErrorCode::TooLarge, tooLongText(bytes, maxTextBytes())});
     const messages::EditMessage edit{conversation, newClientId(), seq, text};
-    return queueChange(QString::fromLatin1(edit.kType), edit.encode());
+    return queueChange(edit);
 }
 
 QFuture<Result<local::OutboxItem>> Outbox::remove(qint64 conversation, local::Seq seq)
 {
     const messages::DeleteMessage removal{conversation, newClientId(), seq};
-    return queueChange(QString::fromLatin1(removal.kType), removal.encode());
+    return queueChange(removal);
 }
 
 QFuture<Result<local::OutboxItem>> Outbox::react(qint64 conversation, local::Seq seq,
                                                  const QString &emoji, bool on)
 {
     const messages::ReactToMessage reaction{conversation, newClientId(), seq, emoji, on};
-    return queueChange(QString::fromLatin1(reaction.kType), reaction.encode());
+    return queueChange(reaction);
 }
 
 void Outbox::markDelivered(qint64 conversation, local::Seq seq)
@@ -226,7 +245,7 @@ void Outbox::sendItem(const local::OutboxItem &item)
 {
     // Queued before this relay said its limit (or by an older version): a text it would
     // refuse — or drop the connection over — fails here, and the rest go on.
-    const qsizetype bytes = item.payload.value(u"text"_s).toString().toUtf8().size();
+    const qsizetype bytes = textOf(item).toUtf8().size();
     if (bytes > maxTextBytes())
         return failForGood(item, tooLongText(bytes, maxTextBytes()));
     qCDebug(lcOutbox) << "sending" << item.type << item.key;
@@ -284,7 +303,7 @@ void Outbox::finished(const local::OutboxItem &item, quint64 attempt,
     if (isPermanent(result.error().code)) {
         qCInfo(lcOutbox) << "refused for good:" << item.type << errorCodeName(result.error().code)
                          << result.error().message;
-        const qsizetype bytes = item.payload.value(u"text"_s).toString().toUtf8().size();
+        const qsizetype bytes = textOf(item).toUtf8().size();
         return failForGood(item,
                            result.error().code == ErrorCode::TooLarge && bytes > 0
                                ? tooLongText(bytes, maxTextBytes())

@@ -66,7 +66,14 @@ Q_SIGNALS:
     void failed(const QString &key, const QString &reason);
 
 private:
-    QFuture<Result<local::OutboxItem>> queueChange(const QString &type, const QJsonObject &payload);
+    /// Queues a change to a message (EditMessage, DeleteMessage, ReactToMessage).
+    template<class Change> QFuture<Result<local::OutboxItem>> queueChange(const Change &change)
+    {
+        return queueChange(change.conversation, QString::fromLatin1(Change::kType),
+                           change.encode());
+    }
+    QFuture<Result<local::OutboxItem>> queueChange(qint64 conversation, const QString &type,
+                                                   const QJsonObject &payload);
     void flushNow();
     void sendItem(const local::OutboxItem &item);
     void finished(const local::OutboxItem &item, quint64 attempt,

@@ -1,7 +1,7 @@
 #include "core/relay_probe.h"
 
-#include <QJsonDocument>
-#include <QJsonObject>
+#include "protocol/messages/http_messages.h"
+
 #include <QNetworkAccessManager>
 #include <QNetworkReply>
 #include <QNetworkRequest>
@@ -47,12 +47,13 @@ void RelayProbe::finish(QNetworkReply *reply)
         return;
     }
     // A bounded read: a health answer is tiny, whatever the other side sends.
-    const QJsonObject body = QJsonDocument::fromJson(reply->read(qint64(64) * 1024)).object();
-    if (body.value(u"status"_s).toString() != u"ok" || !body.value(u"version"_s).isString()) {
+    const auto health = protocol::messages::decodeBody<protocol::messages::Health>(
+        reply->read(qint64(64) * 1024));
+    if (!health || health->status != u"ok") {
         Q_EMIT unreachable(tr("The server answered, but it is not a Tidings relay."));
         return;
     }
-    Q_EMIT reachable(body.value(u"version"_s).toString());
+    Q_EMIT reachable(health->version);
 }
 
 } // namespace tidings::app

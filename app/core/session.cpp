@@ -224,15 +224,14 @@ void Session::signIn(const QString &serverText, const QString &usernameText,
                 auto reply = mode == Mode::Register
                     ? client->registerAccount(username, password, displayName)
                     : client->logIn(username, password);
-                whenReady(reply, attempt, [=, this](const Result<QJsonObject> &result) {
-                    if (!result) {
-                        fail(describe(result.error(), mode));
-                        return;
-                    }
-                    const auto signedIn = protocol::messages::SignedIn::decode(*result);
-                    finishSignIn(server.toString(),
-                                 signedIn ? signedIn->user.username : username.toLower());
-                });
+                whenReady(reply, attempt,
+                          [=, this](const Result<protocol::messages::SignedIn> &signedIn) {
+                              if (!signedIn) {
+                                  fail(describe(signedIn.error(), mode));
+                                  return;
+                              }
+                              finishSignIn(server.toString(), signedIn->user.username);
+                          });
             };
             Connection &connection = client->connection();
             connect(&connection, &Connection::stateChanged, attempt,
@@ -318,8 +317,7 @@ void Session::signOut()
     m_account.clear();
     client->setTokenStore(nullptr, {});
     client->setParent(this);
-    whenReady(client->logOut(), client,
-              [client](const Result<QJsonObject> &) { client->deleteLater(); });
+    whenReady(client->logOut(), client, [client](const Result<void> &) { client->deleteLater(); });
     whenReady(m_tokens->remove(account), this, [](const Result<void> &) {});
     Q_EMIT signedOut({});
 }

@@ -291,21 +291,21 @@ void SyncEngine::acknowledge(const QHash<qint64, local::Seq> &delivered)
     }
 }
 
-void SyncEngine::onFrame(const QJsonObject &frame)
+void SyncEngine::onFrame(const protocol::Frame &frame)
 {
     // Every frame the relay sends unasked, read through its value type; one that does not
     // decode is logged and ignored (an entry it carried comes again with the next sync).
-    const QString type = frame.value(u"type"_s).toString();
+    const QString &type = frame.type;
     const auto refused = [&type](const Error &error) {
         qCWarning(lcSync) << "ignoring a" << type << "frame that does not decode:" << error.message;
     };
     if (type == QLatin1StringView(messages::LogEntry::kType)) {
-        auto entry = messages::LogEntry::decode(frame);
+        auto entry = messages::LogEntry::decode(frame.fields);
         if (!entry)
             return refused(entry.error());
         applyEvents({std::move(*entry)}, true);
     } else if (type == QLatin1StringView(messages::ReceiptEvent::kType)) {
-        const auto receipt = messages::ReceiptEvent::decode(frame);
+        const auto receipt = messages::ReceiptEvent::decode(frame.fields);
         if (!receipt)
             return refused(receipt.error());
         const qint64 me = m_connection.userId();
@@ -323,7 +323,7 @@ void SyncEngine::onFrame(const QJsonObject &frame)
                 Q_EMIT conversationsChanged();
             });
     } else if (type == QLatin1StringView(messages::TypingEvent::kType)) {
-        const auto typing = messages::TypingEvent::decode(frame);
+        const auto typing = messages::TypingEvent::decode(frame.fields);
         if (!typing)
             return refused(typing.error());
         m_typingState.apply(*typing);
@@ -336,7 +336,7 @@ void SyncEngine::onFrame(const QJsonObject &frame)
             listPage(std::nullopt);
         }
     } else if (type == QLatin1StringView(messages::PresenceEvent::kType)) {
-        const auto presence = messages::PresenceEvent::decode(frame);
+        const auto presence = messages::PresenceEvent::decode(frame.fields);
         if (!presence)
             return refused(presence.error());
         m_presence.apply(*presence);

@@ -11,6 +11,10 @@
 #include <QObject>
 #include <QSet>
 
+namespace tidings::protocol {
+struct Frame;
+}
+
 namespace tidings::protocol::messages {
 struct User;
 }
@@ -86,7 +90,7 @@ Q_SIGNALS:
 
 private:
     void onSignedIn();
-    void onFrame(const QJsonObject &frame);
+    void onFrame(const protocol::Frame &frame);
     /// One page of conversations.list (the first when `after` is empty); the next, or the
     /// sync, follows when it is stored.
     void listPage(std::optional<protocol::messages::ListPosition> after);

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QMap>
 #include <QPromise>
 #include <qt6keychain/keychain.h>
 #include <QtConcurrent/QtConcurrentRun>
@@ -92,9 +93,35 @@ QFuture<Result<T>> runJob(QObject *context, J *job, std::chrono::milliseconds ti
     return future;
 }
 
+/// The plain token file: {"warning": …, "tokens": {account key: token}}.
 struct TokenFile
 {
-    QJsonObject tokens;
+    QMap<QString, QString> tokens; ///< account key → session token
+
+    /// The file's content; nullopt when it is not a token file. An entry that is not a
+    /// string is no token (its account signs in again), as it always was.
+    static std::optional<TokenFile> decode(const QJsonDocument &document)
+    {
+        const QJsonObject file = document.object();
+        const auto found = file.constFind(u"tokens"_s);
+        if (found == file.constEnd() || !found.value().isObject())
+            return std::nullopt;
+        TokenFile content;
+        const QJsonObject tokens = found.value().toObject();
+        for (auto it = tokens.constBegin(); it != tokens.constEnd(); ++it) {
+            if (it.value().isString())
+                content.tokens.insert(it.key(), it.value().toString());
+        }
+        return content;
+    }
+    QJsonDocument encode() const
+    {
+        QJsonObject byAccount;
+        for (auto it = tokens.constBegin(); it != tokens.constEnd(); ++it)
+            byAccount.insert(it.key(), it.value());
+        return QJsonDocument(
+            QJsonObject{{u"warning"_s, QString::fromLatin1(kWarning)}, {u"tokens"_s, byAccount}});
+    }
 };
 
 /// Runs `job` on `pool` and delivers its result on `context`'s thread, where the caller
@@ -125,11 +152,12 @@ Result<TokenFile> readTokenFile(const QString &path)
         return Error{ErrorCode::Corrupt, u"%1 is too large to be a token file."_s.arg(path)};
     QJsonParseError parseError;
     const QJsonDocument document = QJsonDocument::fromJson(file.readAll(), &parseError);
-    const QJsonValue tokens = document.object().value(u"tokens"_s);
-    if (parseError.error != QJsonParseError::NoError || !tokens.isObject())
+    std::optional<TokenFile> content
+        = parseError.error == QJsonParseError::NoError ? TokenFile::decode(document) : std::nullopt;
+    if (!content)
         return Error{ErrorCode::Corrupt,
                      u"%1 is damaged; sign in again to replace it."_s.arg(path)};
-    return TokenFile{tokens.toObject()};
+    return std::move(*content);
 }
 
 /// Replaces the token file atomically with one only the owner can read, written to a new
@@ -152,9 +180,7 @@ Result<void> writeTokenFile(const QString &path, const TokenFile &content)
     QFile file(temporary);
     if (!file.open(QIODevice::WriteOnly | QIODevice::NewOnly, kOwnerOnly))
         return Error{ErrorCode::Io, u"Cannot write %1: %2"_s.arg(temporary, file.errorString())};
-    const QJsonObject document{{u"warning"_s, QString::fromLatin1(kWarning)},
-                               {u"tokens"_s, content.tokens}};
-    const QByteArray bytes = QJsonDocument(document).toJson();
+    const QByteArray bytes = content.encode().toJson();
     bool written = file.write(bytes) == bytes.size() && file.flush();
 #ifdef Q_OS_UNIX
     written = written && ::fsync(file.handle()) == 0;
@@ -221,7 +247,7 @@ QFuture<Result<QString>> TokenStore::load(const QString &account)
             const Result<TokenFile> file = readTokenFile(path);
             if (!file)
                 return Result<QString>(file.error());
-            return Result<QString>(file->tokens.value(account).toString());
+            return Result<QString>(file->tokens.value(account));
         });
     case Backend::Memory:
         break;

@@ -18,6 +18,7 @@
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
+namespace messages = protocol::messages;
 
 namespace {
 
@@ -32,8 +33,7 @@ qint64 now()
 
 QString messageOf(const QByteArray &body, long status)
 {
-    const QString message = QJsonDocument::fromJson(body).object().value(u"message"_s).toString();
-    return message.isEmpty() ? u"the relay answered HTTP %1"_s.arg(status) : message;
+    return messages::decodeHttpError(body, status).message;
 }
 
 net::CurlLoop::Options loopOptions(const TransferManager::Options &options)
@@ -395,11 +395,8 @@ void TransferJobs::send(Job &job)
     request->mediaId = job.row.mediaId;
     switch (job.step) {
     case TransferStep::Create: {
-        const QJsonObject fields{{u"size"_s, job.row.size},
-                                 {u"type"_s, job.row.type},
-                                 {u"sha256"_s, job.row.sha256},
-                                 {u"name"_s, job.row.name}};
-        request->body = QJsonDocument(fields).toJson(QJsonDocument::Compact);
+        const messages::NewUpload upload{job.row.size, job.row.type, job.row.sha256, job.row.name};
+        request->body = QJsonDocument(upload.encode()).toJson(QJsonDocument::Compact);
         break;
     }
     case TransferStep::Chunk: {
@@ -479,22 +476,32 @@ void TransferJobs::requestDone(const QString &id, quint64 serial, const Transfer
 
 void TransferJobs::uploadStepDone(Job &job, long status, const TransferRequest &request)
 {
-    const QJsonObject answer = QJsonDocument::fromJson(request.response).object();
+    // The relay's answer, read only where the step has one; one that does not decode is a
+    // failure like a refusal (a relay that says nonsense will not say better next time).
+    const auto answer
+        = [&request]() { return messages::decodeBody<messages::MediaObject>(request.response); };
     switch (job.step) {
-    case TransferStep::Create:
+    case TransferStep::Create: {
         if (status != 201)
             return fail(job, messageOf(request.response, status));
-        job.row.mediaId = answer.value(u"id"_s).toString();
-        job.chunkBytes = answer.value(u"chunk_bytes"_s).toInteger();
+        const auto made = answer();
+        if (!made)
+            return fail(job, u"the relay's answer does not decode: "_s + made.error().message);
+        job.row.mediaId = made->id;
+        job.chunkBytes = made->chunkBytes.value_or(0);
         job.offset = 0;
         Q_EMIT created(job.row.id, job.row.mediaId, job.row.sha256, job.row.size);
         job.step = job.row.size > 0 ? TransferStep::Chunk : TransferStep::Complete;
         return;
-    case TransferStep::Status:
+    }
+    case TransferStep::Status: {
         if (status != 200)
             return fail(job, messageOf(request.response, status));
-        job.offset = answer.value(u"offset"_s).toInteger();
-        if (answer.value(u"state"_s).toString() == u"complete"_s) {
+        const auto standing = answer();
+        if (!standing)
+            return fail(job, u"the relay's answer does not decode: "_s + standing.error().message);
+        job.offset = standing->offset.value_or(0);
+        if (standing->isComplete()) {
             job.step = TransferStep::Complete;
             return;
         }
@@ -504,6 +511,7 @@ void TransferJobs::uploadStepDone(Job &job, long status, const TransferRequest &
         }
         job.step = job.offset < job.row.size ? TransferStep::Chunk : TransferStep::Complete;
         return;
+    }
     case TransferStep::Chunk: {
         const QByteArray offset = request.header("Upload-Offset");
         if (status == 409 && !offset.isEmpty()) {
@@ -537,8 +545,12 @@ void TransferJobs::uploadStepDone(Job &job, long status, const TransferRequest &
         }
         if (status != 200)
             return fail(job, messageOf(request.response, status));
-        reportProgress(job, job.row.size, true);
-        Q_EMIT uploaded(job.row.id, answer);
+        if (const auto completed = answer(); !completed) {
+            return fail(job, u"the relay's answer does not decode: "_s + completed.error().message);
+        } else {
+            reportProgress(job, job.row.size, true);
+            Q_EMIT uploaded(job.row.id, *completed);
+        }
         return finishJob(job.row.id);
     default:
         return;

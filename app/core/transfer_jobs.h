@@ -54,7 +54,7 @@ Q_SIGNALS:
     void resumed(const QString &id, qint64 offset);
     /// The relay made the media of an upload.
     void created(const QString &id, const QString &mediaId, const QString &sha256, qint64 size);
-    void uploaded(const QString &id, const QJsonObject &media);
+    void uploaded(const QString &id, const protocol::messages::MediaObject &media);
     void downloaded(const QString &id, const QString &mediaId, const QString &path);
     void failed(const QString &id, const QString &reason);
 

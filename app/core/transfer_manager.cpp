@@ -22,6 +22,7 @@
 namespace tidings::app {
 
 using namespace Qt::StringLiterals;
+namespace messages = protocol::messages;
 
 namespace {
 
@@ -249,10 +250,9 @@ void TransferManager::cancel(const QString &id)
     m_jobs->cancel(id);
 }
 
-void TransferManager::keepSentFile(const QString &id, const QJsonObject &media)
+void TransferManager::keepSentFile(const QString &id, const QString &mediaId)
 {
     const auto [path, name] = m_uploads.take(id);
-    const QString mediaId = media.value(u"id"_s).toString();
     if (path.isEmpty() || mediaId.size() != 32 || !isMediaId(mediaId))
         return;
     const QString folder = m_cacheDirectory + u'/' + mediaId;
@@ -285,14 +285,17 @@ QFuture<Result<QUrl>> TransferManager::link(const QString &mediaId)
     promise->start();
     connect(reply, &QNetworkReply::finished, this, [reply, promise, base = m_base] {
         reply->deleteLater();
-        const QJsonObject answer = QJsonDocument::fromJson(reply->readAll()).object();
-        if (reply->error() != QNetworkReply::NoError || !answer.contains(u"url"_s)) {
-            const QString why = answer.value(u"message"_s).toString();
+        // A bounded read: a link answer is small, whatever the other side sends.
+        const QByteArray body = reply->read(qint64(64) * 1024);
+        const auto link = messages::decodeBody<messages::MediaLink>(body);
+        if (reply->error() != QNetworkReply::NoError || !link) {
+            const long status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            const QString why
+                = status >= 400 ? messages::decodeHttpError(body, status).message : QString();
             promise->addResult(
                 Result<QUrl>(ErrorCode::Unavailable, why.isEmpty() ? reply->errorString() : why));
         } else {
-            promise->addResult(
-                Result<QUrl>(base.resolved(QUrl(answer.value(u"url"_s).toString()))));
+            promise->addResult(Result<QUrl>(base.resolved(QUrl(link->url))));
         }
         promise->finish();
     });
@@ -414,7 +417,7 @@ void TransferManager::onUploadCreated(const QString &id, const QString &mediaId,
     });
 }
 
-void TransferManager::onUploaded(const QString &id, const QJsonObject &media)
+void TransferManager::onUploaded(const QString &id, const messages::MediaObject &media)
 {
     forget(id);
     setState(id, State::Done);

@@ -1,10 +1,10 @@
 #pragma once
 
+#include "protocol/messages/http_messages.h"
 #include "util/result.h"
 
 #include <QFuture>
 #include <QHash>
-#include <QJsonObject>
 #include <QObject>
 #include <QSet>
 #include <QThreadPool>
@@ -97,7 +97,7 @@ public:
 
     /// After an upload: its local file stands in the cache for the media (a link, not a
     /// copy), so the sender never downloads what they sent.
-    void keepSentFile(const QString &id, const QJsonObject &media);
+    void keepSentFile(const QString &id, const QString &mediaId);
 
     /// A link that plays or downloads `mediaId` for a while without the token (for a
     /// media player, which streams it with Range requests).
@@ -132,9 +132,8 @@ Q_SIGNALS:
     void stateChanged(const QString &id, TransferManager::State state);
     /// An upload went on from `offset` instead of from zero (after a break or a restart).
     void resumed(const QString &id, qint64 offset);
-    /// An upload is complete on the relay: `media` is its object ({"id", "size", "type",
-    /// "sha256", "name"}).
-    void uploaded(const QString &id, const QJsonObject &media);
+    /// An upload is complete on the relay: `media` is the relay's media object.
+    void uploaded(const QString &id, const protocol::messages::MediaObject &media);
     void downloaded(const QString &id, const QString &mediaId, const QString &path);
     void failed(const QString &id, const QString &reason);
     /// restore() has picked up `count` unfinished transfers.
@@ -155,7 +154,7 @@ private:
     void setState(const QString &id, State state);
     void onUploadCreated(const QString &id, const QString &mediaId, const QString &sha256,
                          qint64 size);
-    void onUploaded(const QString &id, const QJsonObject &media);
+    void onUploaded(const QString &id, const protocol::messages::MediaObject &media);
     void onDownloaded(const QString &id, const QString &mediaId, const QString &path);
     void onFailed(const QString &id, const QString &reason);
     QString newId() const;

@@ -2,10 +2,10 @@
 
 #include "core/chat_client.h"
 #include "models/initials.h"
+#include "models/shown_message.h"
 #include "util/futures.h"
 
 #include <QDateTime>
-#include <QJsonArray>
 
 using namespace Qt::StringLiterals;
 
@@ -191,24 +191,22 @@ ConversationListModel::makeRow(const local::Conversation &conversation) const
     } else {
         row.title = conversation.title.isEmpty() ? tr("Group") : conversation.title;
     }
-    const auto attachmentSummary = [](const QJsonArray &attachments) {
-        const QJsonObject first = attachments.first().toObject();
-        const QString type = first.value(u"type"_s).toString();
+    const auto attachmentSummary = [](const QList<MessageAttachment> &attachments) {
+        const protocol::messages::Attachment &first = attachments.first().file;
         if (attachments.size() > 1)
             return tr("%n file(s)", nullptr, int(attachments.size()));
-        if (type.startsWith(u"image/"_s))
+        if (first.type.startsWith(u"image/"_s))
             return tr("Photo");
-        if (type.startsWith(u"video/"_s))
+        if (first.type.startsWith(u"video/"_s))
             return tr("Video");
-        return first.value(u"name"_s).toString();
+        return first.name;
     };
     if (conversation.lastMessage) {
         const local::Message &last = *conversation.lastMessage;
-        QString text = last.body.value(u"deleted"_s).toBool()
-            ? tr("Message deleted")
-            : oneLine(last.body.value(u"text"_s).toString());
-        if (text.isEmpty() && last.body.contains(u"attachments"_s))
-            text = attachmentSummary(last.body.value(u"attachments"_s).toArray());
+        const ShownMessage shown = ShownMessage::of(last.body);
+        QString text = shown.state.deleted ? tr("Message deleted") : oneLine(shown.state.text);
+        if (text.isEmpty() && !shown.attachments.isEmpty())
+            text = attachmentSummary(shown.attachments);
         if (last.senderId == me)
             row.preview = tr("You: %1").arg(text);
         else if (conversation.kind != u"direct")

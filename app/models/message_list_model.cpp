@@ -4,13 +4,14 @@
 #include "util/futures.h"
 
 #include <QDateTime>
-#include <QJsonArray>
 
 using namespace Qt::StringLiterals;
 
 namespace tidings::app {
 
 namespace {
+
+namespace messages = protocol::messages;
 
 struct Snapshot
 {
@@ -86,12 +87,12 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
         return {};
     const Row &row = m_rows.at(index.row());
     const local::Message &message = row.message;
-    const QJsonObject &body = message.body;
-    const bool deleted = body.value(u"deleted"_s).toBool();
+    const messages::MessageState &state = row.shown.state;
+    const bool deleted = state.deleted;
     switch (role) {
     case Qt::DisplayRole:
     case TextRole:
-        return deleted ? QString() : body.value(u"text"_s).toString();
+        return deleted ? QString() : state.text;
     case IdRole:
         return message.id;
     case SeqRole:
@@ -117,41 +118,39 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case OthersRole:
         return std::max<int>(0, int(m_details.members.size()) - 1);
     case EditedRole:
-        return !deleted && body.contains(u"edited_at"_s);
+        return !deleted && state.editedAt > 0;
     case DeletedRole:
         return deleted;
     case ReactionsRole: {
         QVariantMap reactions;
-        const QJsonObject object = body.value(u"reactions"_s).toObject();
-        for (auto reaction = object.begin(); reaction != object.end(); ++reaction) {
+        for (auto reaction = state.reactions.cbegin(); reaction != state.reactions.cend();
+             ++reaction) {
             QVariantList users;
-            const QJsonArray array = reaction.value().toArray();
-            for (const QJsonValue &user : array)
-                users.append(user.toInteger());
+            for (const qint64 user : reaction.value())
+                users.append(user);
             reactions.insert(reaction.key(), users);
         }
         return reactions;
     }
     case ReplyToRole:
-        return body.value(u"reply_to"_s).toInteger();
+        return state.replyTo;
     case AttachmentsRole:
-        return body.value(u"attachments"_s).toArray().toVariantList();
+        return QVariant::fromValue(row.shown.attachments);
     case SystemTextRole:
         return describeEvent(message);
     case ReplySenderRole:
     case ReplyTextRole: {
-        const qint64 quoted = body.value(u"reply_to"_s).toInteger();
-        if (quoted <= 0)
+        if (state.replyTo <= 0)
             return {};
-        const int at = rowOfSeq(quoted);
+        const int at = rowOfSeq(state.replyTo);
         if (at < 0)
             return role == ReplyTextRole ? QVariant(u"…"_s) : QVariant();
-        const local::Message &original = m_rows.at(at).message;
+        const Row &original = m_rows.at(at);
         if (role == ReplySenderRole)
-            return m_names.of(original.senderId);
-        if (original.body.value(u"deleted"_s).toBool())
+            return m_names.of(original.message.senderId);
+        if (original.shown.state.deleted)
             return tr("Deleted message");
-        return original.body.value(u"text"_s).toString();
+        return original.shown.state.text;
     }
     case FailedChangeRole:
         return message.failedChange ? message.failedChange->key : QString();
@@ -254,7 +253,7 @@ void MessageListModel::mergeRows(const QList<local::Message> &changed, bool deta
     QList<Row> rows = m_rows;
     if (details) {
         for (Row &row : rows)
-            row = makeRow(row.message); // ticks follow the members' cursors
+            setTicks(row); // ticks follow the members' cursors
     }
     const local::Seq oldest = oldestSeq();
     for (const local::Message &message : changed) {
@@ -406,74 +405,86 @@ void MessageListModel::markSeenUpTo(int row)
 
 QString MessageListModel::describeEvent(const local::Message &message) const
 {
-    const QJsonObject &body = message.body;
+    namespace kinds = messages::kinds;
+    const QString &kind = message.kind;
+    if (kind == kinds::kMessage)
+        return {};
+    if (!messages::isMembershipKind(kind))
+        return tr("Something happened here that this version of Tidings cannot show");
+    // The relay sends none that does not decode; one that did not changed nothing here
+    // (applyMembership) and is told with blanks.
+    const auto decoded = messages::MembershipChange::decode(kind, message.body);
+    const messages::MembershipChange change = decoded ? *decoded : messages::MembershipChange{};
     // Own actions have sentences of their own: "You" does not take the verb form a name does
     // in every language.
     const bool mine = message.senderId == m_client.userId();
     const QString who = m_names.of(message.senderId);
-    auto namesOf = [this](const QJsonArray &ids) {
+    auto namesOf = [this](const QList<qint64> &ids) {
         QStringList names;
-        for (const QJsonValue &id : ids)
-            names.append(m_names.of(id.toInteger()));
+        for (const qint64 id : ids)
+            names.append(m_names.of(id));
         return names.join(tr(", "));
     };
-    const QString kind = message.kind;
-    if (kind == u"message")
-        return {};
-    if (kind == u"created") {
-        const QString title = body.value(u"title"_s).toString();
+    if (kind == kinds::kCreated) {
+        const QString &title = change.title;
         if (title.isEmpty())
             return mine ? tr("You started the conversation")
                         : tr("%1 started the conversation").arg(who);
         return mine ? tr("You created the group “%1”").arg(title)
                     : tr("%1 created the group “%2”").arg(who, title);
     }
-    if (kind == u"member_added") {
-        const QString added = namesOf(body.value(u"users"_s).toArray());
+    if (kind == kinds::kMemberAdded) {
+        const QString added = namesOf(change.users);
         return mine ? tr("You added %1").arg(added) : tr("%1 added %2").arg(who, added);
     }
-    if (kind == u"member_removed") {
-        const qint64 user = body.value(u"user"_s).toInteger();
+    if (kind == kinds::kMemberRemoved) {
+        const qint64 user = change.user;
         if (user == m_client.userId())
             return tr("%1 removed you").arg(who);
         return mine ? tr("You removed %1").arg(m_names.of(user))
                     : tr("%1 removed %2").arg(who, m_names.of(user));
     }
-    if (kind == u"member_left") {
-        const qint64 user = body.value(u"user"_s).toInteger();
+    if (kind == kinds::kMemberLeft) {
+        const qint64 user = change.user;
         return user == m_client.userId() ? tr("You left the group")
                                          : tr("%1 left the group").arg(m_names.of(user));
     }
-    if (kind == u"renamed") {
-        const QString title = body.value(u"title"_s).toString();
+    if (kind == kinds::kRenamed) {
+        const QString &title = change.title;
         return mine ? tr("You renamed the group to “%1”").arg(title)
                     : tr("%1 renamed the group to “%2”").arg(who, title);
     }
-    if (kind == u"role_changed") {
-        const QString role = body.value(u"role"_s).toString();
-        const QString user = m_names.of(body.value(u"user"_s).toInteger());
-        if (role == u"owner")
-            return mine ? tr("You made %1 the owner").arg(user)
-                        : tr("%1 made %2 the owner").arg(who, user);
-        if (role == u"admin")
-            return mine ? tr("You made %1 an admin").arg(user)
-                        : tr("%1 made %2 an admin").arg(who, user);
-        return mine ? tr("You made %1 a member").arg(user)
-                    : tr("%1 made %2 a member").arg(who, user);
-    }
-    return tr("Something happened here that this version of Tidings cannot show");
+    // The last membership kind: role_changed.
+    const QString user = m_names.of(change.user);
+    if (change.role == u"owner")
+        return mine ? tr("You made %1 the owner").arg(user)
+                    : tr("%1 made %2 the owner").arg(who, user);
+    if (change.role == u"admin")
+        return mine ? tr("You made %1 an admin").arg(user)
+                    : tr("%1 made %2 an admin").arg(who, user);
+    return mine ? tr("You made %1 a member").arg(user) : tr("%1 made %2 a member").arg(who, user);
 }
 
 MessageListModel::Row MessageListModel::makeRow(const local::Message &message) const
 {
     Row row;
     row.message = message;
+    row.shown = ShownMessage::of(message.body);
+    setTicks(row);
+    return row;
+}
+
+void MessageListModel::setTicks(Row &row) const
+{
+    const local::Message &message = row.message;
+    row.state = State::Sent;
+    row.readBy = 0;
     if (message.state == u"queued")
         row.state = State::Queued;
     else if (message.state == u"failed")
         row.state = State::Failed;
     if (!message.seq || message.senderId != m_client.userId())
-        return row;
+        return;
     int others = 0;
     int delivered = 0;
     for (const local::Member &member : m_details.members) {
@@ -491,7 +502,6 @@ MessageListModel::Row MessageListModel::makeRow(const local::Message &message) c
         row.state = State::Read;
     else if (others > 0 && delivered == others)
         row.state = State::Delivered;
-    return row;
 }
 
 bool MessageListModel::same(const Row &a, const Row &b)

@@ -3,6 +3,7 @@
 #include "core/local_queries.h"
 #include "core/sync_engine.h"
 #include "models/row_list_model.h"
+#include "models/shown_message.h"
 #include "models/user_names.h"
 
 #include <QHash>
@@ -43,7 +44,7 @@ public:
         DeletedRole,
         ReactionsRole, ///< QVariantMap emoji → QVariantList of user ids
         ReplyToRole, ///< seq of the quoted message, 0 when none
-        AttachmentsRole, ///< QVariantList of QVariantMaps (protocol.md, message.send), or empty
+        AttachmentsRole, ///< QList<MessageAttachment> (models/message_attachment.h), or empty
         SystemTextRole, ///< events: one sentence ("Alice added Bob"); empty for messages
         ReplySenderRole, ///< the quoted message's sender, when it is loaded
         ReplyTextRole, ///< the quoted message's text ("…" when it is not loaded)
@@ -89,10 +90,13 @@ private:
     struct Row
     {
         local::Message message;
+        ShownMessage shown; ///< message.body, read once
         State state = State::Sent;
         int readBy = 0;
     };
     Row makeRow(const local::Message &message) const;
+    /// The ticks of my own message from the members' cursors (m_details).
+    void setTicks(Row &row) const;
     static bool same(const Row &a, const Row &b);
     local::Seq oldestSeq() const;
 

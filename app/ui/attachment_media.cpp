@@ -37,7 +37,7 @@ AttachmentMedia::AttachmentMedia(TransferManager &transfers, QObject *parent)
     // The cache's index was read, or a file came or went: what is shown may be here now.
     connect(&transfers, &TransferManager::cacheChanged, this, &AttachmentMedia::changed);
     connect(&transfers, &TransferManager::uploaded, this,
-            [finished](const QString &id, const QJsonObject &) { finished(id); });
+            [finished](const QString &id) { finished(id); });
     connect(&transfers, &TransferManager::failed, this,
             [this, finished](const QString &id, const QString &reason) {
                 for (auto it = m_downloads.cbegin(); it != m_downloads.cend(); ++it) {
@@ -50,29 +50,29 @@ AttachmentMedia::AttachmentMedia(TransferManager &transfers, QObject *parent)
 
 AttachmentMedia::~AttachmentMedia() = default;
 
-AttachmentMedia::Kind AttachmentMedia::kindOf(const QVariantMap &attachment)
+AttachmentMedia::Kind AttachmentMedia::kindOf(const MessageAttachment &attachment)
 {
-    const QString type = attachment.value(u"type"_s).toString();
+    const QString &type = attachment.file.type;
     if (type.startsWith(u"video/"_s))
         return Kind::Video;
-    if (type.startsWith(u"image/"_s) && attachment.value(u"width"_s).toInt() > 0)
+    if (type.startsWith(u"image/"_s) && attachment.file.width > 0)
         return Kind::Picture;
     return Kind::File;
 }
 
-QString AttachmentMedia::localPath(const QVariantMap &attachment) const
+QString AttachmentMedia::localPath(const MessageAttachment &attachment) const
 {
     // The sender's own file while it is being sent; afterwards, or once it is gone, the cache
     // (where a link to it stands in). All from memory: this is asked while painting.
-    const QString own = attachment.value(u"local_path"_s).toString();
+    const QString &own = attachment.localPath;
     if (!own.isEmpty() && m_ownFiles.value(own, false))
         return own;
-    return m_transfers.cachedPath(attachment.value(u"media"_s).toString());
+    return m_transfers.cachedPath(attachment.file.media);
 }
 
-bool AttachmentMedia::knowsWhereFileIs(const QVariantMap &attachment) const
+bool AttachmentMedia::knowsWhereFileIs(const MessageAttachment &attachment) const
 {
-    const QString own = attachment.value(u"local_path"_s).toString();
+    const QString &own = attachment.localPath;
     return m_transfers.isCacheIndexed() && (own.isEmpty() || m_ownFiles.contains(own));
 }
 
@@ -102,21 +102,21 @@ void AttachmentMedia::forgetMissing(const QString &path, const QString &mediaId)
     }
 }
 
-QImage AttachmentMedia::picture(const QVariantMap &attachment, QSize size)
+QImage AttachmentMedia::picture(const MessageAttachment &attachment, QSize size)
 {
-    checkOwnFile(attachment.value(u"local_path"_s).toString());
+    checkOwnFile(attachment.localPath);
     const QString path = localPath(attachment);
     if (!path.isEmpty() && !m_unreadable.contains(path)) {
         const QString key = u"%1@%2x%3"_s.arg(path).arg(size.width()).arg(size.height());
         if (const QImage *decoded = m_pictures.object(key))
             return *decoded;
-        decode(path, size, attachment.value(u"media"_s).toString());
+        decode(path, size, attachment.file.media);
     } else if (path.isEmpty() && knowsWhereFileIs(attachment)
-               && attachment.value(u"size"_s).toLongLong() <= kAutoDownloadBytes
+               && attachment.file.size <= kAutoDownloadBytes
                && kindOf(attachment) == Kind::Picture) {
         download(attachment);
     }
-    const QString thumbnail = attachment.value(u"thumbnail"_s).toString();
+    const QString &thumbnail = attachment.file.thumbnail;
     if (thumbnail.isEmpty())
         return {};
     if (const QImage *small = m_thumbnails.object(thumbnail))
@@ -180,10 +180,10 @@ void AttachmentMedia::decode(const QString &path, QSize size, const QString &med
     }));
 }
 
-QFuture<QString> AttachmentMedia::checkedPath(const QVariantMap &attachment)
+QFuture<QString> AttachmentMedia::checkedPath(const MessageAttachment &attachment)
 {
-    const QString own = attachment.value(u"local_path"_s).toString();
-    const QString mediaId = attachment.value(u"media"_s).toString();
+    const QString own = attachment.localPath;
+    const QString mediaId = attachment.file.media;
     return QtConcurrent::run([own] { return !own.isEmpty() && QFileInfo::exists(own); })
         .then(this,
               [this, own, mediaId](bool ownIsHere) {
@@ -197,19 +197,18 @@ QFuture<QString> AttachmentMedia::checkedPath(const QVariantMap &attachment)
         .unwrap();
 }
 
-AttachmentMedia::Status AttachmentMedia::status(const QVariantMap &attachment)
+AttachmentMedia::Status AttachmentMedia::status(const MessageAttachment &attachment)
 {
-    checkOwnFile(attachment.value(u"local_path"_s).toString());
+    checkOwnFile(attachment.localPath);
     Status status;
     status.path = localPath(attachment);
-    const QString upload = attachment.value(u"upload"_s).toString();
-    const QString mediaId = attachment.value(u"media"_s).toString();
+    const QString &mediaId = attachment.file.media;
     const auto fraction = [this](const QString &transfer) {
         const auto [done, total] = m_progress.value(transfer, {0, 0});
         return total > 0 ? double(done) / double(total) : 0.0;
     };
-    if (!upload.isEmpty() && mediaId.isEmpty()) {
-        status.progress = fraction(upload); // on its way up (0 while it waits its turn)
+    if (attachment.isUploading()) {
+        status.progress = fraction(attachment.upload); // on its way up (0 while it waits its turn)
     } else if (const auto it = m_downloads.constFind(mediaId); it != m_downloads.cend()) {
         status.progress = fraction(it.value());
         status.path.clear();
@@ -218,29 +217,26 @@ AttachmentMedia::Status AttachmentMedia::status(const QVariantMap &attachment)
     return status;
 }
 
-void AttachmentMedia::download(const QVariantMap &attachment)
+void AttachmentMedia::download(const MessageAttachment &attachment)
 {
-    const QString mediaId = attachment.value(u"media"_s).toString();
+    const QString &mediaId = attachment.file.media;
     if (mediaId.isEmpty() || m_downloads.contains(mediaId) || m_errors.contains(mediaId)
         || !localPath(attachment).isEmpty())
         return;
-    const QString id = m_transfers.download({mediaId, attachment.value(u"size"_s).toLongLong(),
-                                             attachment.value(u"sha256"_s).toString(),
-                                             attachment.value(u"name"_s).toString()});
+    const QString id = m_transfers.download(
+        {mediaId, attachment.file.size, attachment.file.sha256, attachment.file.name});
     if (m_transfers.state(id) != TransferManager::State::Done) {
         m_downloads.insert(mediaId, id);
-        m_progress.insert(id, {0, attachment.value(u"size"_s).toLongLong()});
+        m_progress.insert(id, {0, attachment.file.size});
     }
     Q_EMIT changed();
 }
 
-void AttachmentMedia::cancel(const QVariantMap &attachment)
+void AttachmentMedia::cancel(const MessageAttachment &attachment)
 {
-    const QString upload = attachment.value(u"upload"_s).toString();
-    const QString mediaId = attachment.value(u"media"_s).toString();
-    const QString transfer = !upload.isEmpty() && !attachment.contains(u"media"_s)
-        ? upload
-        : m_downloads.value(mediaId);
+    const QString &mediaId = attachment.file.media;
+    const QString transfer
+        = attachment.isUploading() ? attachment.upload : m_downloads.value(mediaId);
     if (transfer.isEmpty())
         return;
     m_transfers.cancel(transfer);

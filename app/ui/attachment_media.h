@@ -1,12 +1,13 @@
 #pragma once
 
+#include "models/message_attachment.h"
+
 #include <QCache>
 #include <QFuture>
 #include <QHash>
 #include <QImage>
 #include <QObject>
 #include <QSet>
-#include <QVariantMap>
 
 namespace tidings::app {
 
@@ -29,12 +30,12 @@ public:
     ~AttachmentMedia() override;
 
     enum class Kind { Picture, Video, File };
-    static Kind kindOf(const QVariantMap &attachment);
+    static Kind kindOf(const MessageAttachment &attachment);
 
     /// The picture to show at `size`: the real one once it is here and decoded, else the
     /// sender's thumbnail, else null. Starts what is missing (download, decoding; a picture
     /// downloads by itself only once it is known not to be here).
-    QImage picture(const QVariantMap &attachment, QSize size);
+    QImage picture(const MessageAttachment &attachment, QSize size);
 
     struct Status
     {
@@ -44,18 +45,18 @@ public:
     };
     /// From memory; meeting the sender's own file for the first time starts a check that it
     /// is still there (changed() follows).
-    Status status(const QVariantMap &attachment);
+    Status status(const MessageAttachment &attachment);
 
     /// The attachment's file checked on disk, off the UI thread, before it is opened:
     /// resolves to its path, or to empty when it is not here. A file found gone (removed
     /// behind the app's back) is forgotten, so status() no longer names it and the file can
     /// be downloaded again.
-    QFuture<QString> checkedPath(const QVariantMap &attachment);
+    QFuture<QString> checkedPath(const MessageAttachment &attachment);
 
     /// Downloads the file (no-op when it is here or on its way).
-    void download(const QVariantMap &attachment);
+    void download(const MessageAttachment &attachment);
     /// Stops the attachment's upload or download.
-    void cancel(const QVariantMap &attachment);
+    void cancel(const MessageAttachment &attachment);
 
     /// Pictures up to this size download by themselves when shown.
     static constexpr qint64 kAutoDownloadBytes = 20 * 1024 * 1024;
@@ -67,10 +68,10 @@ Q_SIGNALS:
 private:
     /// The file shown for the attachment, from memory: the sender's own while it is known to
     /// be there, else the cached one.
-    QString localPath(const QVariantMap &attachment) const;
+    QString localPath(const MessageAttachment &attachment) const;
     /// Whether that answer is final: the cache's index is in and the sender's own file (if
     /// any) has been checked. Until then a missing file is not downloaded.
-    bool knowsWhereFileIs(const QVariantMap &attachment) const;
+    bool knowsWhereFileIs(const MessageAttachment &attachment) const;
     void checkOwnFile(const QString &path);
     /// `path`, shown for `mediaId`, is not on the disk any more: forgets it.
     void forgetMissing(const QString &path, const QString &mediaId);

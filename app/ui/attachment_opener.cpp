@@ -29,13 +29,14 @@ AttachmentOpener::AttachmentOpener(ChatClient &client, AttachmentMedia &media, Q
 
 void AttachmentOpener::activate(const QModelIndex &index, int which)
 {
-    const QVariantMap attachment = index.data(Model::AttachmentsRole).toList().value(which).toMap();
-    if (attachment.isEmpty())
+    const auto attachments = index.data(Model::AttachmentsRole).value<QList<MessageAttachment>>();
+    if (which < 0 || which >= attachments.size())
         return;
+    const MessageAttachment attachment = attachments.at(which);
     const AttachmentMedia::Status status = m_media.status(attachment);
     if (status.progress >= 0) {
         // Stopping an upload takes its message back (nothing of it was sent).
-        const bool uploading = attachment.contains(u"upload"_s) && !attachment.contains(u"media"_s);
+        const bool uploading = attachment.isUploading();
         m_media.cancel(attachment);
         if (uploading)
             m_client.outbox().cancel(index.data(Model::ClientIdRole).toString());
@@ -51,12 +52,12 @@ void AttachmentOpener::activate(const QModelIndex &index, int which)
               [this, attachment](const QString &path) { open(attachment, path); });
 }
 
-void AttachmentOpener::open(const QVariantMap &attachment, const QString &path)
+void AttachmentOpener::open(const MessageAttachment &attachment, const QString &path)
 {
-    const QString name = attachment.value(u"name"_s).toString();
+    const QString name = attachment.file.name;
     if (path.isEmpty() && AttachmentMedia::kindOf(attachment) == AttachmentMedia::Kind::Video) {
         // Streamed while it plays (Range requests through a signed link).
-        whenReady(m_client.transfers().link(attachment.value(u"media"_s).toString()), this,
+        whenReady(m_client.transfers().link(attachment.file.media), this,
                   [this, name](const Result<QUrl> &link) {
                       if (!link) {
                           Q_EMIT noticeRequested(
@@ -87,7 +88,7 @@ void AttachmentOpener::open(const QVariantMap &attachment, const QString &path)
     }
 }
 
-void AttachmentOpener::whenHere(const QVariantMap &attachment,
+void AttachmentOpener::whenHere(const MessageAttachment &attachment,
                                 std::function<void(const QString &)> use)
 {
     whenReady(m_media.checkedPath(attachment), this,
@@ -99,20 +100,19 @@ void AttachmentOpener::whenHere(const QVariantMap &attachment,
               });
 }
 
-void AttachmentOpener::openFile(const QVariantMap &attachment)
+void AttachmentOpener::openFile(const MessageAttachment &attachment)
 {
     whenHere(attachment, [this](const QString &path) { openPath(path); });
 }
 
-void AttachmentOpener::saveFileAs(const QVariantMap &attachment)
+void AttachmentOpener::saveFileAs(const MessageAttachment &attachment)
 {
-    whenHere(attachment,
-             [this, name = attachment.value(u"name"_s).toString()](const QString &path) {
-                 saveCopyAs(m_view, path, name);
-             });
+    whenHere(attachment, [this, name = attachment.file.name](const QString &path) {
+        saveCopyAs(m_view, path, name);
+    });
 }
 
-void AttachmentOpener::showInFolder(const QVariantMap &attachment)
+void AttachmentOpener::showInFolder(const MessageAttachment &attachment)
 {
     whenHere(attachment, [](const QString &path) {
         QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));

@@ -1,7 +1,8 @@
 #pragma once
 
+#include "models/message_attachment.h"
+
 #include <QObject>
-#include <QVariantMap>
 
 #include <functional>
 
@@ -29,9 +30,9 @@ public:
     /// The menu's file actions: open with the system's program (after the warning, if need
     /// be), save a copy, show the folder. Each checks the file on disk first (off the UI
     /// thread): one gone behind the app's back is downloaded again instead.
-    void openFile(const QVariantMap &attachment);
-    void saveFileAs(const QVariantMap &attachment);
-    void showInFolder(const QVariantMap &attachment);
+    void openFile(const MessageAttachment &attachment);
+    void saveFileAs(const MessageAttachment &attachment);
+    void showInFolder(const MessageAttachment &attachment);
 
 Q_SIGNALS:
     /// A short line for the user ("the video cannot be played: …").
@@ -40,10 +41,10 @@ Q_SIGNALS:
 private:
     /// Opens, plays or shows the attachment's file at `path` (checked on disk), or, when
     /// it is not here, streams a video and downloads anything else.
-    void open(const QVariantMap &attachment, const QString &path);
+    void open(const MessageAttachment &attachment, const QString &path);
     /// Runs `use` with the attachment's file once it is checked on disk; downloads it when
     /// it is not here.
-    void whenHere(const QVariantMap &attachment, std::function<void(const QString &)> use);
+    void whenHere(const MessageAttachment &attachment, std::function<void(const QString &)> use);
     /// Opens a file here with the system's program for it (after the warning, if need be).
     void openPath(const QString &path);
 

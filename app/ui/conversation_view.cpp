@@ -390,7 +390,7 @@ void ConversationView::askToReport(qint64 conversation, qint64 seq)
 void ConversationView::report(qint64 conversation, qint64 seq, const QString &reason)
 {
     whenReady(m_client.report(protocol::messages::Report{0, conversation, seq, reason}), this,
-              [this](const Result<QJsonObject> &reply) {
+              [this](const Result<qint64> &reply) {
                   showNotice(reply ? tr("Reported. Thank you.")
                                    : tr("Could not report it: %1").arg(reply.error().message));
               });

@@ -140,10 +140,10 @@ void GroupInfoDialog::reload()
               });
 }
 
-void GroupInfoDialog::run(QFuture<Result<QJsonObject>> change, bool closeAfter)
+void GroupInfoDialog::run(QFuture<Result<void>> change, bool closeAfter)
 {
     m_status->setText(tr("Working…"));
-    whenReady(std::move(change), this, [this, closeAfter](const Result<QJsonObject> &reply) {
+    whenReady(std::move(change), this, [this, closeAfter](const Result<void> &reply) {
         if (!reply) {
             m_status->setText(reply.error().message);
             return;

@@ -31,7 +31,7 @@ private:
     void connectActions(QPushButton *leave);
     void reload();
     /// Shows that `change` (ChatClient::changeGroup()) is under way, then how it went.
-    void run(QFuture<Result<QJsonObject>> change, bool closeAfter = false);
+    void run(QFuture<Result<void>> change, bool closeAfter = false);
 
     ChatClient &m_client;
     ConversationListModel &m_conversations;

@@ -1,8 +1,7 @@
 #include "ui/message_delegate.h"
 
 #include "models/message_list_model.h"
-#include "ui/attachment_media.h"
-#include "ui/media_files.h"
+#include "ui/message_delegate_p.h"
 #include "ui/theme.h"
 
 #include <QAbstractItemView>
@@ -20,22 +19,9 @@ namespace tidings::app {
 using namespace Qt::StringLiterals;
 using Model = MessageListModel;
 
-namespace {
+namespace message_painting {
 
-constexpr int kSide = 12; ///< space between a bubble and the view's edge
-constexpr int kPadX = 10; ///< inside a bubble
-constexpr int kPadY = 6;
-constexpr int kTicksWidth = 18;
-/// Messages of one sender closer than this are one run.
-constexpr qint64 kGroupGapMs = 5 * 60 * 1000;
-
-struct TextSize
-{
-    QSizeF size;
-    qreal lastLineWidth = 0;
-};
-
-TextSize measure(const QString &text, const QFont &font, qreal width, QTextLayout *out = nullptr)
+TextSize measure(const QString &text, const QFont &font, qreal width, QTextLayout *out)
 {
     QTextLayout local;
     QTextLayout &layout = out ? *out : local;
@@ -59,13 +45,19 @@ TextSize measure(const QString &text, const QFont &font, qreal width, QTextLayou
     return {QSizeF(std::ceil(widest), std::ceil(height)), last};
 }
 
-/// The smaller font of the line about a refused change.
-QFont noteFont(const QFont &font)
-{
-    QFont small = font;
-    small.setPointSizeF(font.pointSizeF() * 0.9);
-    return small;
-}
+} // namespace message_painting
+
+using message_painting::kSide;
+using message_painting::measure;
+using message_painting::TextSize;
+
+namespace {
+
+constexpr int kPadX = 10; ///< inside a bubble
+constexpr int kPadY = 6;
+constexpr int kTicksWidth = 18;
+/// Messages of one sender closer than this are one run.
+constexpr qint64 kGroupGapMs = 5 * 60 * 1000;
 
 bool sameDay(const QModelIndex &a, const QModelIndex &b)
 {
@@ -74,40 +66,6 @@ bool sameDay(const QModelIndex &a, const QModelIndex &b)
 }
 
 } // namespace
-
-struct MessageDelegate::Layout
-{
-    int height = 0;
-    QString dayText;
-    QRect day;
-    QRect divider;
-    bool system = false;
-    QString systemText;
-    QRect systemRect;
-    bool own = false;
-    QRect bubble;
-    QRect name;
-    QRect quote;
-    QRect text;
-    QString body;
-    bool deleted = false;
-    QRect meta;
-    QString metaText;
-    struct Piece
-    {
-        QRect rect;
-        int index = 0;
-        AttachmentMedia::Kind kind = AttachmentMedia::Kind::File;
-    };
-    QList<Piece> pieces; ///< attachments, in order, above the text
-    QList<QPair<QRect, QString>> chips;
-    /// A refused change of mine: what happened (in the error colour), and its two links.
-    QString noteText;
-    int noteRoom = 0; ///< the width the note's lines wrap at
-    QRect note;
-    QRect retry;
-    QRect discard;
-};
 
 MessageDelegate::MessageDelegate(QObject *parent) : QStyledItemDelegate(parent) { }
 
@@ -224,27 +182,9 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
 
     result.deleted = index.data(Model::DeletedRole).toBool();
     if (!result.deleted) {
-        const QVariantList attachments = index.data(Model::AttachmentsRole).toList();
-        const int mediaWidth = std::min(maxText, line * 20);
-        for (int i = 0; i < attachments.size(); ++i) {
-            const QVariantMap attachment = attachments.at(i).toMap();
-            const auto shape = AttachmentMedia::kindOf(attachment);
-            QSize size;
-            if (shape == AttachmentMedia::Kind::File) {
-                size = QSize(std::min(maxText, line * 18), 2 * line + 16);
-            } else {
-                QSize natural(attachment.value(u"width"_s).toInt(),
-                              attachment.value(u"height"_s).toInt());
-                if (natural.isEmpty())
-                    natural = QSize(16, 9);
-                size = natural.scaled(mediaWidth, line * 22, Qt::KeepAspectRatio)
-                           .expandedTo(QSize(std::min(mediaWidth, line * 6), line * 4));
-                size = size.boundedTo(QSize(mediaWidth, line * 22));
-            }
-            result.pieces.append({QRect(0, y, size.width(), size.height()), i, shape});
-            contentWidth = std::max(contentWidth, size.width());
-            y += size.height() + 4;
-        }
+        y = layoutAttachments(result, index, maxText, line, y);
+        for (const auto &piece : std::as_const(result.pieces))
+            contentWidth = std::max(contentWidth, piece.rect.width());
     }
     result.body = result.deleted ? tr("Message deleted") : index.data(Model::TextRole).toString();
     // QTextLayout breaks lines only at U+2028; a typed Shift+Enter is '\n'.
@@ -312,64 +252,6 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     y = layoutFailedChange(result, option, index, y);
     result.height = y + 2 - option.rect.top();
     return result;
-}
-
-int MessageDelegate::layoutFailedChange(Layout &result, const QStyleOptionViewItem &option,
-                                        const QModelIndex &index, int y) const
-{
-    if (index.data(Model::FailedChangeRole).toString().isEmpty())
-        return y;
-    // "Not deleted: …", then Retry and Discard: on its last line when they fit, else under it.
-    const QFont small = noteFont(option.font);
-    const QFontMetrics metrics(small);
-    result.noteText = index.data(Model::FailedChangeTextRole).toString();
-    const int room = std::max(120, option.rect.width() - 2 * kSide);
-    const TextSize note = measure(result.noteText, small, room);
-    result.noteRoom = room;
-    const int linkHeight = metrics.height() + 4;
-    const int retryWidth = metrics.horizontalAdvance(tr("Retry")) + 16;
-    const int discardWidth = metrics.horizontalAdvance(tr("Discard")) + 16;
-    const int linksWidth = retryWidth + 4 + discardWidth;
-    const int noteWidth = int(note.size.width());
-    const int noteHeight = int(note.size.height());
-    const bool sameLine = int(note.lastLineWidth) + 8 + linksWidth <= room;
-    const int blockWidth = sameLine ? std::max(noteWidth, int(note.lastLineWidth) + 8 + linksWidth)
-                                    : std::max(noteWidth, linksWidth);
-    const int left
-        = result.own ? option.rect.right() - kSide - blockWidth : option.rect.left() + kSide;
-    y += 4;
-    result.note = QRect(left, y, noteWidth, noteHeight);
-    int linksLeft = left;
-    int linksTop = y + noteHeight + 2;
-    if (sameLine) {
-        linksLeft = left + int(note.lastLineWidth) + 8;
-        linksTop = y + noteHeight - metrics.height() - 2;
-    }
-    result.retry = QRect(linksLeft, linksTop, retryWidth, linkHeight);
-    result.discard = QRect(result.retry.right() + 5, linksTop, discardWidth, linkHeight);
-    return std::max(result.note.bottom(), result.retry.bottom()) + 3;
-}
-
-void MessageDelegate::paintFailedChange(QPainter *painter, const Layout &layout,
-                                        const QStyleOptionViewItem &option) const
-{
-    if (layout.retry.isNull())
-        return;
-    const QFont small = noteFont(option.font);
-    QTextLayout text;
-    measure(layout.noteText, small, layout.noteRoom, &text);
-    painter->setPen(theme::danger());
-    text.draw(painter, layout.note.topLeft());
-    const QColor background = theme::isDark() ? QColor(0x24, 0x2f, 0x3d) : QColor(0xe4, 0xf0, 0xfa);
-    painter->setFont(small);
-    for (const auto &[rect, label] :
-         {std::pair{layout.retry, tr("Retry")}, std::pair{layout.discard, tr("Discard")}}) {
-        painter->setPen(Qt::NoPen);
-        painter->setBrush(background);
-        painter->drawRoundedRect(rect, rect.height() / 2.0, rect.height() / 2.0);
-        painter->setPen(theme::accent());
-        painter->drawText(rect, Qt::AlignCenter, label);
-    }
 }
 
 void MessageDelegate::watch(QAbstractItemModel *model)
@@ -603,158 +485,6 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     }
     paintFailedChange(painter, l, option);
     painter->restore();
-}
-
-void MessageDelegate::paintAttachments(QPainter *painter, const Layout &layout,
-                                       const QModelIndex &index, const QFont &font) const
-{
-    if (layout.pieces.isEmpty())
-        return;
-    const QVariantList attachments = index.data(Model::AttachmentsRole).toList();
-    const QFontMetrics metrics(font);
-    // A ring of progress, with a cross to stop: uploads and downloads alike.
-    const auto progressRing = [painter](const QRectF &circle, double progress) {
-        painter->setPen(Qt::NoPen);
-        painter->setBrush(QColor(0, 0, 0, 110));
-        painter->drawEllipse(circle);
-        painter->setPen(QPen(Qt::white, 2.5, Qt::SolidLine, Qt::RoundCap));
-        painter->setBrush(Qt::NoBrush);
-        const QRectF arc = circle.adjusted(4, 4, -4, -4);
-        painter->drawArc(arc, 90 * 16, -int(360 * 16 * std::clamp(progress, 0.02, 1.0)));
-        const QPointF c = circle.center();
-        const qreal s = circle.width() * 0.14;
-        painter->setPen(QPen(Qt::white, 2, Qt::SolidLine, Qt::RoundCap));
-        painter->drawLine(c + QPointF(-s, -s), c + QPointF(s, s));
-        painter->drawLine(c + QPointF(-s, s), c + QPointF(s, -s));
-    };
-    for (const auto &piece : layout.pieces) {
-        const QVariantMap attachment = attachments.value(piece.index).toMap();
-        const AttachmentMedia::Status status
-            = m_media ? m_media->status(attachment) : AttachmentMedia::Status();
-        if (piece.kind != AttachmentMedia::Kind::File) {
-            const QImage image
-                = m_media ? m_media->picture(attachment, piece.rect.size()) : QImage();
-            painter->save();
-            QPainterPath clip;
-            clip.addRoundedRect(piece.rect, 8, 8);
-            painter->setClipPath(clip);
-            if (image.isNull()) {
-                painter->fillRect(piece.rect,
-                                  theme::isDark() ? QColor(0x2b, 0x35, 0x42)
-                                                  : QColor(0xdd, 0xe3, 0xea));
-            } else {
-                // Cover the box, cutting off what does not fit (the shapes differ only a
-                // little: the box has the picture's own shape unless it is extreme).
-                const QSizeF box = piece.rect.size();
-                const QSizeF scaled
-                    = QSizeF(image.size()).scaled(box, Qt::KeepAspectRatioByExpanding);
-                const QRectF source(
-                    (scaled.width() - box.width()) / 2 * image.width() / scaled.width(),
-                    (scaled.height() - box.height()) / 2 * image.height() / scaled.height(),
-                    box.width() * image.width() / scaled.width(),
-                    box.height() * image.height() / scaled.height());
-                painter->setRenderHint(QPainter::SmoothPixmapTransform);
-                painter->drawImage(QRectF(piece.rect), image, source);
-            }
-            painter->restore();
-            const qreal d = std::min(48.0, std::min(piece.rect.width(), piece.rect.height()) * 0.5);
-            const QRectF circle(piece.rect.center().x() - d / 2 + 1,
-                                piece.rect.center().y() - d / 2 + 1, d, d);
-            if (const qint64 duration = attachment.value(u"duration_ms"_s).toLongLong();
-                piece.kind == AttachmentMedia::Kind::Video && duration > 0) {
-                const QString length
-                    = QTime(0, 0)
-                          .addMSecs(int(duration))
-                          .toString(duration >= 3600 * 1000 ? u"h:mm:ss"_s : u"m:ss"_s);
-                QFont small = font;
-                small.setPointSizeF(font.pointSizeF() * 0.85);
-                const QFontMetrics fm(small);
-                const QRectF pill(piece.rect.left() + 6, piece.rect.top() + 6,
-                                  fm.horizontalAdvance(length) + 12, fm.height() + 4);
-                painter->setPen(Qt::NoPen);
-                painter->setBrush(QColor(0, 0, 0, 120));
-                painter->drawRoundedRect(pill, pill.height() / 2, pill.height() / 2);
-                painter->setFont(small);
-                painter->setPen(Qt::white);
-                painter->drawText(pill, Qt::AlignCenter, length);
-            }
-            if (status.progress >= 0) {
-                progressRing(circle, status.progress);
-            } else if (piece.kind == AttachmentMedia::Kind::Video) {
-                painter->setPen(Qt::NoPen);
-                painter->setBrush(QColor(0, 0, 0, 120));
-                painter->drawEllipse(circle);
-                painter->setBrush(Qt::white);
-                const QPointF c = circle.center();
-                const qreal s = d * 0.22;
-                painter->drawPolygon(QPolygonF{c + QPointF(-s * 0.7, -s), c + QPointF(s * 1.1, 0),
-                                               c + QPointF(-s * 0.7, s)});
-            }
-            continue;
-        }
-        // A file card: a round icon (download, progress, or the file), name, size.
-        const QRect card = piece.rect;
-        const QRectF icon(card.left() + 4, card.top() + (card.height() - 40) / 2.0, 40, 40);
-        if (status.progress >= 0) {
-            painter->setPen(Qt::NoPen);
-            painter->setBrush(theme::accent());
-            painter->drawEllipse(icon);
-            progressRing(icon, status.progress);
-        } else {
-            painter->setPen(Qt::NoPen);
-            painter->setBrush(theme::accent());
-            painter->drawEllipse(icon);
-            painter->setPen(QPen(Qt::white, 2, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
-            painter->setBrush(Qt::NoBrush);
-            const QPointF c = icon.center();
-            if (status.path.isEmpty()) { // an arrow down: click to download
-                painter->drawLine(c + QPointF(0, -9), c + QPointF(0, 8));
-                painter->drawPolyline(
-                    QPolygonF{c + QPointF(-6, 2), c + QPointF(0, 8), c + QPointF(6, 2)});
-            } else { // a page: it is here, click to open
-                QPainterPath page;
-                page.moveTo(c + QPointF(-6, -9));
-                page.lineTo(c + QPointF(3, -9));
-                page.lineTo(c + QPointF(7, -5));
-                page.lineTo(c + QPointF(7, 9));
-                page.lineTo(c + QPointF(-6, 9));
-                page.closeSubpath();
-                painter->drawPath(page);
-            }
-        }
-        const int textLeft = int(icon.right()) + 10;
-        const QRect nameRect(textLeft, card.top() + 6, card.right() - textLeft, metrics.height());
-        QFont bold = font;
-        bold.setWeight(QFont::DemiBold);
-        painter->setFont(bold);
-        painter->setPen(theme::bubbleText());
-        painter->drawText(nameRect, Qt::AlignLeft | Qt::AlignVCenter,
-                          QFontMetrics(bold).elidedText(attachment.value(u"name"_s).toString(),
-                                                        Qt::ElideMiddle, nameRect.width()));
-        const qint64 size = attachment.value(u"size"_s).toLongLong();
-        QString detail = media::sizeText(size);
-        if (status.progress >= 0)
-            detail = tr("%1 of %2").arg(media::sizeText(qint64(size * status.progress)), detail);
-        else if (!status.error.isEmpty())
-            detail = tr("Download failed: %1").arg(status.error);
-        painter->setFont(font);
-        painter->setPen(status.error.isEmpty() ? theme::secondaryText() : theme::danger());
-        painter->drawText(
-            QRect(textLeft, nameRect.bottom() + 3, nameRect.width(), metrics.height()),
-            Qt::AlignLeft | Qt::AlignVCenter,
-            metrics.elidedText(detail, Qt::ElideRight, nameRect.width()));
-    }
-}
-
-int MessageDelegate::attachmentAt(const QStyleOptionViewItem &option, const QModelIndex &index,
-                                  const QPoint &position) const
-{
-    const Layout l = layout(option, index);
-    for (const auto &piece : l.pieces) {
-        if (piece.rect.contains(position))
-            return piece.index;
-    }
-    return -1;
 }
 
 MessageDelegate::ChangeAction MessageDelegate::changeActionAt(const QStyleOptionViewItem &option,

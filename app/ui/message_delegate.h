@@ -73,7 +73,7 @@ private:
     Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
     void paintTicks(QPainter *painter, const QRectF &rect, int state, const QColor &color) const;
     /// Lays out the line about a refused change under the message, from `y` down; returns
-    /// the y under it.
+    /// the y under it. (message_delegate_note.cpp)
     int layoutFailedChange(Layout &result, const QStyleOptionViewItem &option,
                            const QModelIndex &index, int y) const;
     void paintFailedChange(QPainter *painter, const Layout &layout,
@@ -92,6 +92,10 @@ private:
     QPointer<QAbstractItemModel> m_watched;
     void forgetRow(int row);
 
+    /// Lays out the attachments of `index` at most `maxText` wide, from `y` down (their
+    /// left edges at 0); returns the y under them. (message_delegate_attachments.cpp)
+    int layoutAttachments(Layout &result, const QModelIndex &index, int maxText, int line,
+                          int y) const;
     void paintAttachments(QPainter *painter, const Layout &layout, const QModelIndex &index,
                           const QFont &font) const;
 

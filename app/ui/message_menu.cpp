@@ -68,13 +68,12 @@ void MessageMenu::addFileActions(const QModelIndex &index)
 {
     if (index.data(Model::DeletedRole).toBool())
         return;
-    const QVariantList attachments = index.data(Model::AttachmentsRole).toList();
-    for (const QVariant &item : attachments) {
-        const QVariantMap attachment = item.toMap();
+    const auto attachments = index.data(Model::AttachmentsRole).value<QList<MessageAttachment>>();
+    for (const MessageAttachment &attachment : attachments) {
         const QString path = m_media.status(attachment).path;
-        const QString name = attachment.value(u"name"_s).toString();
+        const QString &name = attachment.file.name;
         if (path.isEmpty()) {
-            if (attachment.contains(u"media"_s)) {
+            if (!attachment.file.media.isEmpty()) {
                 addSeparator();
                 addAction(ConversationView::tr("&Download “%1”").arg(name), this,
                           [this, attachment] { m_media.download(attachment); });

@@ -1,9 +1,9 @@
 #pragma once
 
+#include "models/message_attachment.h"
 #include "ui/quoted_message.h"
 
 #include <QMenu>
-#include <QVariantMap>
 
 class QModelIndex;
 
@@ -33,9 +33,9 @@ Q_SIGNALS:
     /// A message not sent was taken back: its text goes into the box again.
     void editAgainRequested(const QString &text);
     /// The file actions, for the attachment (its file is checked on disk first).
-    void openFileRequested(const QVariantMap &attachment);
-    void saveFileRequested(const QVariantMap &attachment);
-    void showFileRequested(const QVariantMap &attachment);
+    void openFileRequested(const tidings::app::MessageAttachment &attachment);
+    void saveFileRequested(const tidings::app::MessageAttachment &attachment);
+    void showFileRequested(const tidings::app::MessageAttachment &attachment);
     void reportRequested(qint64 conversation, qint64 seq);
 
 private:

@@ -5,7 +5,6 @@
 #include "util/futures.h"
 
 #include <QDialogButtonBox>
-#include <QJsonArray>
 #include <QKeyEvent>
 #include <QLabel>
 #include <QLineEdit>
@@ -23,10 +22,10 @@ namespace {
 
 constexpr int kUserRole = Qt::UserRole + 1;
 
-QString userLabel(const QJsonObject &user)
+QString userLabel(const messages::User &user)
 {
-    const QString name = user.value(u"display_name"_s).toString();
-    const QString username = user.value(u"username"_s).toString();
+    const QString &name = user.displayName;
+    const QString &username = user.username;
     return name.isEmpty() || name == username ? username : name + u"  (@"_s + username + u')';
 }
 
@@ -118,7 +117,7 @@ void PeopleDialog::search()
         return;
     m_status->setText(tr("Searching…"));
     whenReady(m_client.searchUsers(prefix), this,
-              [this, generation](const Result<QJsonObject> &reply) {
+              [this, generation](const Result<QList<messages::User>> &reply) {
                   if (generation != m_searchGeneration)
                       return;
                   if (!reply) {
@@ -131,11 +130,9 @@ void PeopleDialog::search()
                           delete m_results->takeItem(row);
                   }
                   const QList<qint64> kept = chosen();
-                  const QJsonArray users = reply->value(u"users"_s).toArray();
                   int shown = 0;
-                  for (const QJsonValue &value : users) {
-                      const QJsonObject user = value.toObject();
-                      const qint64 id = user.value(u"id"_s).toInteger();
+                  for (const messages::User &user : *reply) {
+                      const qint64 id = user.id;
                       if (id == m_client.userId() && m_mode != Mode::Direct)
                           continue;
                       if (kept.contains(id))
@@ -197,7 +194,7 @@ void PeopleDialog::submit()
         break;
     case Mode::AddMembers: {
         const messages::AddMembers add{m_conversation, people};
-        whenReady(m_client.changeGroup(add), this, [this, done](const Result<QJsonObject> &reply) {
+        whenReady(m_client.changeGroup(add), this, [this, done](const Result<void> &reply) {
             done(reply ? Result<qint64>(m_conversation) : Result<qint64>(reply.error()));
         });
         break;

@@ -2,6 +2,7 @@
 
 #include "core/chat_client.h"
 #include "models/conversation_list_model.h"
+#include "models/shown_message.h"
 #include "ui/conversation_delegate.h"
 #include "util/futures.h"
 
@@ -89,7 +90,7 @@ void SearchDialog::search()
                   for (const local::Message &message : *found) {
                       const QModelIndex conversation
                           = m_conversations.index(m_conversations.rowOf(message.conversationId));
-                      QString text = message.body.value(u"text"_s).toString();
+                      QString text = ShownMessage::of(message.body).state.text;
                       text.replace(u'\n', u' ');
                       auto *item = new QListWidgetItem(
                           conversation.data(ConversationListModel::TitleRole).toString() + u" · "_s

@@ -127,7 +127,7 @@ void SettingsDialog::addPrivacy(QFormLayout *form)
     auto *hideLastSeen = new QCheckBox(tr("&Hide when I was last online"), this);
     hideLastSeen->setObjectName(u"hideLastSeenCheck"_s);
     hideLastSeen->setAccessibleName(tr("Hide my last seen time"));
-    hideLastSeen->setChecked(m_client.ownUser().value(u"hide_last_seen"_s).toBool());
+    hideLastSeen->setChecked(m_client.ownUser().hideLastSeen.value_or(false));
     form->addRow(tr("Privacy:"), hideLastSeen);
     auto *readReceipts = new QCheckBox(tr("Let others see when I have &read their messages"), this);
     readReceipts->setObjectName(u"readReceiptsCheck"_s);
@@ -143,8 +143,7 @@ void SettingsDialog::addPrivacy(QFormLayout *form)
     groupAdds->setAccessibleName(tr("Who can add me to groups"));
     groupAdds->addItem(tr("Anyone can add me"), u"everyone"_s);
     groupAdds->addItem(tr("Only people I have written to can add me"), u"contacts"_s);
-    groupAdds->setCurrentIndex(
-        std::max(0, groupAdds->findData(m_client.ownUser().value(u"group_adds"_s).toString())));
+    groupAdds->setCurrentIndex(std::max(0, groupAdds->findData(m_client.ownUser().groupAdds)));
     form->addRow(tr("&Groups:"), groupAdds);
     auto *privacyStatus = new QLabel(this);
     privacyStatus->setObjectName(u"privacyStatus"_s);
@@ -154,24 +153,23 @@ void SettingsDialog::addPrivacy(QFormLayout *form)
         privacyStatus->setText(tr("Saving…"));
         const QString chosen = groupAdds->currentData().toString();
         const messages::UpdateProfile update{std::nullopt, std::nullopt, chosen};
-        whenReady(
-            m_client.updateProfile(update), this,
-            [this, groupAdds, privacyStatus](const Result<QJsonObject> &reply) {
-                if (reply) {
-                    privacyStatus->setText(tr("Saved."));
-                    return;
-                }
-                privacyStatus->setText(tr("Not saved: %1").arg(reply.error().message));
-                const QSignalBlocker blocker(groupAdds);
-                groupAdds->setCurrentIndex(std::max(
-                    0, groupAdds->findData(m_client.ownUser().value(u"group_adds"_s).toString())));
-            });
+        whenReady(m_client.updateProfile(update), this,
+                  [this, groupAdds, privacyStatus](const Result<messages::User> &reply) {
+                      if (reply) {
+                          privacyStatus->setText(tr("Saved."));
+                          return;
+                      }
+                      privacyStatus->setText(tr("Not saved: %1").arg(reply.error().message));
+                      const QSignalBlocker blocker(groupAdds);
+                      groupAdds->setCurrentIndex(
+                          std::max(0, groupAdds->findData(m_client.ownUser().groupAdds)));
+                  });
     });
     connect(hideLastSeen, &QCheckBox::toggled, this, [this, hideLastSeen, privacyStatus](bool on) {
         privacyStatus->setText(tr("Saving…"));
         const messages::UpdateProfile update{std::nullopt, on, std::nullopt};
         whenReady(m_client.updateProfile(update), this,
-                  [this, hideLastSeen, privacyStatus, on](const Result<QJsonObject> &reply) {
+                  [this, hideLastSeen, privacyStatus, on](const Result<messages::User> &reply) {
                       if (reply) {
                           privacyStatus->setText(tr("Saved."));
                           return;

@@ -8,6 +8,7 @@
 #include "media/media_files.h"
 #include "protocol/fields.h"
 #include "protocol/file_names.h"
+#include "protocol/messages/http_messages.h"
 #include "store/account_queries.h"
 #include "store/media_queries.h"
 #include "store/store.h"
@@ -150,9 +151,10 @@ void fail(HttpConnection &connection, const Error &error, Headers headers)
     if (status == 401)
         headers.append(
             std::pair<QByteArray, QByteArray>("WWW-Authenticate", "Bearer realm=\"tidings\""));
-    const QJsonObject body{{u"code"_s, errorCodeName(error.code)}, {u"message"_s, error.message}};
-    connection.respondJson(status, QJsonDocument(body).toJson(QJsonDocument::Compact),
-                           std::move(headers));
+    connection.respondJson(
+        status,
+        QJsonDocument(protocol::messages::encodeHttpError(error)).toJson(QJsonDocument::Compact),
+        std::move(headers));
 }
 
 void ok(HttpConnection &connection, int status, const QJsonObject &body, Headers headers)
@@ -161,15 +163,19 @@ void ok(HttpConnection &connection, int status, const QJsonObject &body, Headers
                            std::move(headers));
 }
 
-QJsonObject describe(const sql::MediaRecord &record)
+protocol::messages::MediaObject describe(const sql::MediaRecord &record)
 {
-    return {
-        {u"id"_s, record.id},
-        {u"size"_s, record.size},
-        {u"type"_s, record.type},
-        {u"sha256"_s, record.sha256},
-        {u"name"_s, record.name},
-        {u"state"_s, record.state == sql::MediaState::Complete ? u"complete"_s : u"uploading"_s}};
+    using protocol::messages::MediaObject;
+    return MediaObject{record.id,
+                       record.size,
+                       record.type,
+                       record.sha256,
+                       record.name,
+                       (record.state == sql::MediaState::Complete ? MediaObject::kComplete
+                                                                  : MediaObject::kUploading)
+                           .toString(),
+                       std::nullopt,
+                       std::nullopt};
 }
 
 } // namespace media
@@ -374,7 +380,7 @@ void MediaApi::link(HttpConnection &connection, const QString &id)
                           + QByteArray::number(session) + "&expires=" + QByteArray::number(expires)
                           + "&sig=" + signLink(id, session, expires);
                       ok(connection, 200,
-                         {{u"url"_s, QString::fromLatin1(url)}, {u"expires_at"_s, expires}});
+                         protocol::messages::MediaLink{QString::fromLatin1(url), expires}.encode());
                   });
     });
 }

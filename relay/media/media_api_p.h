@@ -1,6 +1,7 @@
 #pragma once
 
 #include "media/media_api.h"
+#include "protocol/messages/http_messages.h"
 #include "util/result.h"
 
 #include <QByteArray>
@@ -36,7 +37,8 @@ using Headers = QList<std::pair<QByteArray, QByteArray>>;
 /// Answers with the error's status and its code and message as JSON.
 void fail(HttpConnection &connection, const Error &error, Headers headers = {});
 void ok(HttpConnection &connection, int status, const QJsonObject &body, Headers headers = {});
-QJsonObject describe(const sql::MediaRecord &record);
+/// The media object as the API describes it (docs/protocol.md, section 8).
+protocol::messages::MediaObject describe(const sql::MediaRecord &record);
 
 } // namespace media
 

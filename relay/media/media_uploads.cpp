@@ -4,12 +4,11 @@
 #include "media/content_type.h"
 #include "media/media_api_p.h"
 #include "media/media_files.h"
-#include "protocol/fields.h"
 #include "protocol/file_names.h"
+#include "protocol/messages/http_messages.h"
 #include "store/media_queries.h"
 #include "store/store.h"
 
-#include <QJsonDocument>
 #include <QJsonObject>
 #include <QMutex>
 
@@ -48,26 +47,22 @@ bool isSha256Hex(const QString &text)
 
 Result<UploadDescription> readUploadDescription(const QByteArray &json, const MediaOptions &options)
 {
-    const QJsonObject description = QJsonDocument::fromJson(json).object();
-    const auto size = protocol::fields::integer(description, u"size"_s);
-    if (!size)
-        return size.error();
-    if (*size > options.maxFileBytes)
+    const auto described = protocol::messages::decodeBody<protocol::messages::NewUpload>(json);
+    if (!described)
+        return described.error();
+    if (described->size > options.maxFileBytes)
         return Error{ErrorCode::TooLarge,
                      u"files on this relay have at most %1 bytes"_s.arg(options.maxFileBytes)};
-    const auto type = media::canonicalType(description.value(u"type"_s).toString());
+    const auto type = media::canonicalType(described->type);
     if (!type)
         return type.error();
     if (!media::typeAllowed(*type, options.allowedTypes))
         return Error{ErrorCode::Unsupported, u"this relay does not accept %1 files"_s.arg(*type)};
-    const QString sha256 = description.value(u"sha256"_s).toString().toLower();
+    const QString sha256 = described->sha256.toLower();
     if (!isSha256Hex(sha256))
         return Error{ErrorCode::BadRequest, u"field 'sha256' must be the file's SHA-256 in hex"_s};
-    const auto name = protocol::fields::optionalString(description, u"name"_s, {0, 4096});
-    if (!name)
-        return name.error();
-    return UploadDescription{*size, *type, sha256,
-                             protocol::cleanFileName(name->value_or(QString()), 255)};
+    return UploadDescription{described->size, *type, sha256,
+                             protocol::cleanFileName(described->name, 255)};
 }
 
 class MediaApi::Claim
@@ -135,10 +130,10 @@ void MediaApi::createUpload(HttpConnection &connection, const sql::NewUpload &up
         .then(&connection, [this, &connection](const Result<sql::MediaRecord> &record) {
             if (!record)
                 return fail(connection, record.error());
-            QJsonObject created = describe(*record);
-            created.insert(u"offset"_s, 0);
-            created.insert(u"chunk_bytes"_s, m_options.maxChunkBytes);
-            ok(connection, 201, created,
+            auto created = describe(*record);
+            created.offset = 0;
+            created.chunkBytes = m_options.maxChunkBytes;
+            ok(connection, 201, created.encode(),
                {{"Location", kPrefix + '/' + record->id.toLatin1()}, {"Upload-Offset", "0"}});
         });
 }
@@ -150,9 +145,10 @@ void MediaApi::status(HttpConnection &connection, const QString &id)
             .then(&connection, [&connection, media](const Result<qint64> &offset) {
                 if (!offset)
                     return fail(connection, offset.error());
-                QJsonObject body = describe(media);
-                body.insert(u"offset"_s, *offset);
-                ok(connection, 200, body, {{"Upload-Offset", QByteArray::number(*offset)}});
+                auto status = describe(media);
+                status.offset = *offset;
+                ok(connection, 200, status.encode(),
+                   {{"Upload-Offset", QByteArray::number(*offset)}});
             });
     });
 }
@@ -246,7 +242,7 @@ void MediaApi::complete(HttpConnection &connection, const QString &id)
 {
     ownUpload(connection, id, [this, &connection, id](const sql::MediaRecord &found) {
         if (found.state == sql::MediaState::Complete)
-            return ok(connection, 200, describe(found));
+            return ok(connection, 200, describe(found).encode());
         auto busy = claim(id);
         if (!busy)
             return fail(connection,
@@ -310,7 +306,7 @@ void MediaApi::finishUpload(HttpConnection &connection, const sql::MediaRecord &
         .then(&connection, [&connection](const Result<sql::MediaRecord> &completed) {
             if (!completed)
                 return fail(connection, completed.error());
-            ok(connection, 200, describe(*completed));
+            ok(connection, 200, describe(*completed).encode());
         });
 }
 

@@ -2,6 +2,7 @@
 
 #include "gateway/http_connection.h"
 #include "gateway/http_gateway.h"
+#include "protocol/messages/http_messages.h"
 #include "util/metrics.h"
 #include "util/version.h"
 
@@ -31,8 +32,8 @@ void registerHealthEndpoints(HttpGateway &gateway, std::function<Readiness()> re
     gateway.addHttpRoute("/healthz", [](HttpConnection &connection) {
         if (!readOnly(connection))
             return;
-        const QJsonObject body{{u"status"_s, u"ok"_s}, {u"version"_s, productVersion()}};
-        connection.respondJson(200, QJsonDocument(body).toJson(QJsonDocument::Compact));
+        const protocol::messages::Health health{u"ok"_s, productVersion()};
+        connection.respondJson(200, QJsonDocument(health.encode()).toJson(QJsonDocument::Compact));
     });
     gateway.addHttpRoute("/readyz", [readiness = std::move(readiness)](HttpConnection &connection) {
         if (!readOnly(connection))

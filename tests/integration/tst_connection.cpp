@@ -61,7 +61,7 @@ private Q_SLOTS:
         QVERIFY(registered.ok());
         QCOMPARE(connection.state(), Connection::State::Connected);
         QCOMPARE(tokens.count(), 1);
-        QCOMPARE(connection.user().value(u"username"_s).toString(), u"ann"_s);
+        QCOMPARE(connection.user().username, u"ann"_s);
         QVERIFY(connection.userId() > 0);
 
         // The relay restarts: the connection comes back, signed in, by itself.

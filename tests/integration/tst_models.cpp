@@ -309,7 +309,9 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(at(theirs, theirs.rowOfSeq(seq), R::DeletedRole).toBool(), 10000);
         QCOMPARE(at(theirs, theirs.rowOfSeq(seq), R::TextRole).toString(), QString());
         QCOMPARE(at(theirs, theirs.rowOfSeq(seq), R::EditedRole).toBool(), false);
-        QVERIFY(at(theirs, theirs.rowOfSeq(seq), R::AttachmentsRole).toList().isEmpty());
+        QVERIFY(at(theirs, theirs.rowOfSeq(seq), R::AttachmentsRole)
+                    .value<QList<MessageAttachment>>()
+                    .isEmpty());
     }
 
     void messageListReadsOnlyWhatChangedAndShowsRefusedChanges()

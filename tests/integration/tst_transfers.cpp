@@ -102,7 +102,9 @@ class TestTransfers : public QObject
         peer.manager->upload({path, {}, name});
         const bool ended
             = QTest::qWaitFor([&] { return !uploaded.isEmpty() || !failed.isEmpty(); }, 60000);
-        return ended && !uploaded.isEmpty() ? uploaded.first().at(1).toJsonObject() : QJsonObject();
+        return ended && !uploaded.isEmpty()
+            ? uploaded.first().at(1).value<protocol::messages::MediaObject>().encode()
+            : QJsonObject();
     }
 
 private Q_SLOTS:
@@ -142,7 +144,8 @@ private Q_SLOTS:
         QVERIFY2(failed.isEmpty(),
                  failed.isEmpty() ? "" : qPrintable(failed.first().at(1).toString()));
         QCOMPARE(uploaded.first().at(0).toString(), id);
-        const QJsonObject media = uploaded.first().at(1).toJsonObject();
+        const QJsonObject media
+            = uploaded.first().at(1).value<protocol::messages::MediaObject>().encode();
         QCOMPARE(media.value(u"sha256"_s).toString(), sha256);
         QCOMPARE(media.value(u"size"_s).toInteger(), size);
         QCOMPARE(media.value(u"name"_s).toString(), u"report.bin"_s);
@@ -195,7 +198,13 @@ private Q_SLOTS:
             resumed.first().at(1).toLongLong() >= before - MiB,
             qPrintable(u"resumed at %1 after reaching %2"_s.arg(resumed.first().at(1).toLongLong())
                            .arg(before)));
-        QCOMPARE(uploaded.first().at(1).toJsonObject().value(u"sha256"_s).toString(), sha256);
+        QCOMPARE(uploaded.first()
+                     .at(1)
+                     .value<protocol::messages::MediaObject>()
+                     .encode()
+                     .value(u"sha256"_s)
+                     .toString(),
+                 sha256);
         QCOMPARE(relay.stop(), 0);
     }
 
@@ -396,7 +405,12 @@ private Q_SLOTS:
         QSignalSpy uploaded(peer.manager.get(), &TransferManager::uploaded);
         peer.manager->upload({path, {}, u"file.bin"_s});
         QTRY_VERIFY_WITH_TIMEOUT(!uploaded.isEmpty(), 60000);
-        const QString mediaId = uploaded.first().at(1).toJsonObject().value(u"id"_s).toString();
+        const QString mediaId = uploaded.first()
+                                    .at(1)
+                                    .value<protocol::messages::MediaObject>()
+                                    .encode()
+                                    .value(u"id"_s)
+                                    .toString();
 
         // Half a download left by an earlier run (the right bytes, then a wrong tail that the
         // relay's Range answer overwrites nothing of: the check catches it and starts over).

@@ -49,8 +49,8 @@ int main(int argc, char *argv[])
         &transfers, &TransferManager::resumed, &transfers,
         [](const QString &, qint64 offset) { say("resumed " + QByteArray::number(offset)); });
     QObject::connect(&transfers, &TransferManager::uploaded, &transfers,
-                     [](const QString &, const QJsonObject &media) {
-                         say("done " + media.value(u"id"_s).toString().toLatin1());
+                     [](const QString &, const protocol::messages::MediaObject &media) {
+                         say("done " + media.id.toLatin1());
                          QCoreApplication::quit();
                      });
     QObject::connect(&transfers, &TransferManager::failed, &transfers,

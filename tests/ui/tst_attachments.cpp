@@ -41,11 +41,17 @@ using Model = MessageListModel;
 
 namespace {
 
+/// The attachments the message of `row` shows.
+QList<MessageAttachment> attachmentsAt(const MessageListModel *model, int row)
+{
+    return model->index(row).data(Model::AttachmentsRole).value<QList<MessageAttachment>>();
+}
+
 /// The row of the newest message with attachments, or -1.
 int rowWithFiles(const MessageListModel *model)
 {
     for (int row = model ? model->rowCount() - 1 : -1; row >= 0; --row) {
-        if (!model->index(row).data(Model::AttachmentsRole).toList().isEmpty())
+        if (!attachmentsAt(model, row).isEmpty())
             return row;
     }
     return -1;
@@ -151,10 +157,10 @@ private Q_SLOTS:
         MessageListModel *received = bob.messages();
         QTRY_VERIFY_WITH_TIMEOUT(rowWithFiles(received) >= 0, 10000);
         const int row = rowWithFiles(received);
-        const QVariantList attachments = received->index(row).data(Model::AttachmentsRole).toList();
+        const QList<MessageAttachment> attachments = attachmentsAt(received, row);
         QCOMPARE(attachments.size(), 2);
-        const QVariantMap shownPicture = attachments.at(0).toMap();
-        const QVariantMap shownFile = attachments.at(1).toMap();
+        const MessageAttachment shownPicture = attachments.at(0);
+        const MessageAttachment shownFile = attachments.at(1);
         QCOMPARE(AttachmentMedia::kindOf(shownPicture), AttachmentMedia::Kind::Picture);
         QCOMPARE(AttachmentMedia::kindOf(shownFile), AttachmentMedia::Kind::File);
         AttachmentMedia *media = bob.view().media();
@@ -223,7 +229,7 @@ private Q_SLOTS:
         MessageListModel *received = bob.messages();
         QTRY_VERIFY_WITH_TIMEOUT(rowWithFiles(received) >= 0, 20000);
         const int row = rowWithFiles(received);
-        const QVariantList attachments = received->index(row).data(Model::AttachmentsRole).toList();
+        const QList<MessageAttachment> attachments = attachmentsAt(received, row);
         QCOMPARE(attachments.size(), 2);
         AttachmentMedia *media = bob.view().media();
         auto *list = bob.view().findChild<QListView *>(u"messageList"_s);
@@ -234,7 +240,7 @@ private Q_SLOTS:
         };
         // The first click downloads; the next one opens — a program only after a warning.
         click(0);
-        QTRY_VERIFY_WITH_TIMEOUT(!media->status(attachments.at(0).toMap()).path.isEmpty(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(!media->status(attachments.at(0)).path.isEmpty(), 20000);
         click(0);
         QMessageBox *warning = nullptr;
         QTRY_VERIFY((warning = bob.window->findChild<QMessageBox *>(u"runnableFileWarning"_s)));
@@ -251,11 +257,11 @@ private Q_SLOTS:
         QTRY_VERIFY((warning = bob.window->findChild<QMessageBox *>(u"runnableFileWarning"_s)));
         warning->findChild<QPushButton *>(u"openAnywayButton"_s)->click();
         QTRY_COMPARE(opened.urls.size(), 1);
-        QCOMPARE(opened.urls.first().toLocalFile(), media->status(attachments.at(0).toMap()).path);
+        QCOMPARE(opened.urls.first().toLocalFile(), media->status(attachments.at(0)).path);
 
         // A text file opens without asking.
         click(1);
-        QTRY_VERIFY_WITH_TIMEOUT(!media->status(attachments.at(1).toMap()).path.isEmpty(), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(!media->status(attachments.at(1)).path.isEmpty(), 20000);
         click(1);
         QTRY_COMPARE(opened.urls.size(), 2);
         QVERIFY(!bob.window->findChild<QMessageBox *>(u"runnableFileWarning"_s));
@@ -329,15 +335,14 @@ private Q_SLOTS:
         preview->findChild<QPushButton *>(u"sendFilesButton"_s)->click();
         QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), sentRows + 1, 10000);
         const int waiting = messages->rowCount() - 1;
-        const QVariantMap upload
-            = messages->index(waiting).data(Model::AttachmentsRole).toList().first().toMap();
+        const MessageAttachment upload = attachmentsAt(messages, waiting).first();
         QVERIFY(view.media()->status(upload).progress >= 0); // shown as on its way
         auto *list = view.findChild<QListView *>(u"messageList"_s);
         const auto point = attachmentPoint(view, waiting, 0);
         QVERIFY(point);
         QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, *point);
         QTRY_COMPARE_WITH_TIMEOUT(messages->rowCount(), sentRows, 10000);
-        QCOMPARE(alice.session->client()->transfers().state(upload.value(u"upload"_s).toString()),
+        QCOMPARE(alice.session->client()->transfers().state(upload.upload),
                  TransferManager::State::Cancelled);
 
         // Settings show what downloads take and clear them.
@@ -390,8 +395,7 @@ private Q_SLOTS:
         MessageListModel *received = bob.messages();
         QTRY_VERIFY_WITH_TIMEOUT(rowWithFiles(received) >= 0, 15000);
         const int row = rowWithFiles(received);
-        const QVariantMap video
-            = received->index(row).data(Model::AttachmentsRole).toList().first().toMap();
+        const MessageAttachment video = attachmentsAt(received, row).first();
         QCOMPARE(AttachmentMedia::kindOf(video), AttachmentMedia::Kind::Video);
         QVERIFY(!bob.shot(u"bob-sees-a-video"_s).isEmpty());
 

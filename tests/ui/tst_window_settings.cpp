@@ -256,17 +256,15 @@ private Q_SLOTS:
         Q_EMIT groupAdds->activated(groupAdds->currentIndex());
         QTRY_COMPARE_WITH_TIMEOUT(settings->findChild<QLabel *>(u"privacyStatus"_s)->text(),
                                   u"Saved."_s, 10000);
-        QCOMPARE(alice.session->client()->connection().user().value(u"group_adds"_s).toString(),
-                 u"contacts"_s);
+        QCOMPARE(alice.session->client()->ownUser().groupAdds, u"contacts"_s);
         const auto refused = await(carol.client->createGroup(
             u"Surprise"_s, {alice.session->client()->connection().userId()}));
         QVERIFY(!refused.ok());
         QCOMPARE(refused.error().code, ErrorCode::Forbidden);
         groupAdds->setCurrentIndex(groupAdds->findData(u"everyone"_s));
         Q_EMIT groupAdds->activated(groupAdds->currentIndex());
-        QTRY_COMPARE_WITH_TIMEOUT(
-            alice.session->client()->connection().user().value(u"group_adds"_s).toString(),
-            u"everyone"_s, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.session->client()->ownUser().groupAdds, u"everyone"_s,
+                                  10000);
         settings->findChild<QCheckBox *>(u"soundCheck"_s)->setChecked(false);
         QCOMPARE(alice.settings->value(u"notifications/sound"_s).toBool(), false);
         QVERIFY(!saveScreenshot(settings, u"settings"_s).isEmpty());

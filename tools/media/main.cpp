@@ -71,10 +71,9 @@ int main(int argc, char *argv[])
     QObject::connect(&transfers, &TransferManager::failed, &application,
                      [&](const QString &, const QString &why) { fail(why); });
     QObject::connect(&transfers, &TransferManager::uploaded, &application,
-                     [&](const QString &, const QJsonObject &media) {
+                     [&](const QString &, const protocol::messages::MediaObject &media) {
                          uploadMs = clock.restart();
-                         transfers.download({media.value(u"id"_s).toString(), bytes,
-                                             media.value(u"sha256"_s).toString(), u"back.bin"_s});
+                         transfers.download({media.id, bytes, media.sha256, u"back.bin"_s});
                      });
     QObject::connect(
         &transfers, &TransferManager::downloaded, &application,
@@ -104,14 +103,14 @@ int main(int argc, char *argv[])
                 return;
             const QString name = u"bench%1"_s.arg(QRandomGenerator::global()->generate() % 1000000);
             client.registerAccount(name, u"benchmark password"_s)
-                .then(&client, [&](const Result<QJsonObject> &registered) {
-                    if (!registered)
-                        return fail(registered.error().message);
-                    transfers.setServer(address->httpUrl(),
-                                        registered->value(u"token"_s).toString().toLatin1());
-                    clock.start(); // hashing included: what a user waits for
-                    transfers.upload({path, {}, {}});
-                });
+                .then(&client,
+                      [&](const Result<tidings::protocol::messages::SignedIn> &registered) {
+                          if (!registered)
+                              return fail(registered.error().message);
+                          transfers.setServer(address->httpUrl(), registered->token.toLatin1());
+                          clock.start(); // hashing included: what a user waits for
+                          transfers.upload({path, {}, {}});
+                      });
         });
     application.exec();
     return status;

@@ -429,4 +429,17 @@ QJsonObject SignedIn::encode() const
     return fields;
 }
 
+Result<ReportFiled> ReportFiled::decode(const QJsonObject &fields)
+{
+    const auto report = fields::integer(fields, u"report"_s, 1);
+    if (!report)
+        return report.error();
+    return ReportFiled{*report};
+}
+
+QJsonObject ReportFiled::encode() const
+{
+    return {{u"report"_s, report}};
+}
+
 } // namespace tidings::protocol::messages

@@ -163,4 +163,14 @@ struct SignedIn
     friend bool operator==(const SignedIn &, const SignedIn &) = default;
 };
 
+/// The result of report: the report's id.
+struct ReportFiled
+{
+    qint64 report = 0;
+
+    static Result<ReportFiled> decode(const QJsonObject &fields);
+    QJsonObject encode() const;
+    friend bool operator==(const ReportFiled &, const ReportFiled &) = default;
+};
+
 } // namespace tidings::protocol::messages

@@ -154,7 +154,7 @@ void report(const Request &request, const protocol::messages::Report &asked)
         .then(&request.core(), [request](const Result<sql::ReportRecord> &filed) {
             if (!filed)
                 return request.fail(filed.error());
-            request.reply({{u"report"_s, filed->id}});
+            request.reply(protocol::messages::ReportFiled{filed->id}.encode());
         });
 }
 
