@@ -2,6 +2,7 @@
 
 #include "core/core_logging.h"
 #include "core/local_store.h"
+#include "core/message_attachment.h"
 #include "core/sync_engine.h"
 #include "protocol/messages/account_requests.h"
 #include "protocol/messages/conversation_requests.h"
@@ -89,7 +90,7 @@ ChatClient::ChatClient(const QString &databasePath, Connection::Options options,
                 m_transfers.keepSentFile(upload, media.id);
                 m_store
                     ->write<qint64>([upload, media](QSqlDatabase &db) {
-                        return local::attachmentUploaded(db, upload, media.encode());
+                        return local::attachmentUploaded(db, upload, media);
                     })
                     .then(this, [this](const Result<qint64> &conversation) {
                         if (conversation && *conversation != 0) {
@@ -280,21 +281,19 @@ QFuture<Result<local::Message>> ChatClient::sendFiles(qint64 conversation, const
 {
     QJsonArray attachments;
     for (const OutgoingFile &file : files) {
-        const QString name = file.name.isEmpty() ? QFileInfo(file.path).fileName() : file.name;
-        QJsonObject attachment{{u"upload"_s, m_transfers.upload({file.path, file.type, name})},
-                               {u"local_path"_s, file.path},
-                               {u"name"_s, name},
-                               {u"type"_s, file.type},
-                               {u"size"_s, file.size}};
+        MessageAttachment attachment;
+        attachment.file.name = file.name.isEmpty() ? QFileInfo(file.path).fileName() : file.name;
+        attachment.file.type = file.type;
+        attachment.file.size = file.size;
         if (file.width > 0 && file.height > 0) {
-            attachment.insert(u"width"_s, file.width);
-            attachment.insert(u"height"_s, file.height);
+            attachment.file.width = file.width;
+            attachment.file.height = file.height;
         }
-        if (file.durationMs > 0)
-            attachment.insert(u"duration_ms"_s, file.durationMs);
-        if (!file.thumbnail.isEmpty())
-            attachment.insert(u"thumbnail"_s, file.thumbnail);
-        attachments.append(attachment);
+        attachment.file.durationMs = file.durationMs;
+        attachment.file.thumbnail = file.thumbnail;
+        attachment.upload = m_transfers.upload({file.path, file.type, attachment.file.name});
+        attachment.localPath = file.path;
+        attachments.append(attachment.encode());
     }
     return m_outbox.send(conversation, text, 0, attachments);
 }

@@ -3,7 +3,9 @@
 #include "core/local_queries.h"
 
 #include "core/local_queries_internal.h"
+#include "core/message_attachment.h"
 #include "protocol/messages/events.h"
+#include "protocol/messages/http_messages.h"
 #include "protocol/messages/message_requests.h"
 #include "sql/sql_helpers.h"
 
@@ -60,50 +62,53 @@ Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
 
 namespace {
 
-/// Puts `media` into the attachment of `attachments` whose upload is `uploadId`; false if
-/// none is.
-bool fillAttachment(QJsonArray &attachments, const QString &uploadId, const QJsonObject &media)
+/// `message` (a message.send payload or a stored body) with `media` in the attachment
+/// whose upload is `uploadId`: the relay's id, and the size, type and hash it verified.
+/// Nothing when no attachment of it waits for that upload.
+std::optional<QJsonObject> withUploaded(const QJsonObject &message, const QString &uploadId,
+                                        const protocol::messages::MediaObject &media)
 {
+    QList<MessageAttachment> attachments = MessageAttachment::in(message);
     bool found = false;
-    for (qsizetype i = 0; i < attachments.size(); ++i) {
-        QJsonObject attachment = attachments.at(i).toObject();
-        if (attachment.value(u"upload"_s).toString() != uploadId)
+    for (MessageAttachment &attachment : attachments) {
+        if (attachment.upload != uploadId)
             continue;
-        attachment.insert(u"media"_s, media.value(u"id"_s));
-        for (const QString &field : {u"size"_s, u"type"_s, u"sha256"_s}) {
-            if (media.contains(field))
-                attachment.insert(field, media.value(field));
-        }
-        attachments.replace(i, attachment);
+        attachment.file.media = media.id;
+        attachment.file.size = media.size;
+        attachment.file.type = media.type;
+        attachment.file.sha256 = media.sha256;
         found = true;
     }
-    return found;
+    if (!found)
+        return std::nullopt;
+    return MessageAttachment::with(message, attachments);
 }
 
 } // namespace
 
 bool waitsForUpload(const QJsonObject &payload)
 {
-    const QJsonArray attachments = payload.value(u"attachments"_s).toArray();
-    return std::any_of(attachments.begin(), attachments.end(), [](const QJsonValue &attachment) {
-        return !attachment.toObject().contains(u"media"_s);
-    });
+    const QList<MessageAttachment> attachments = MessageAttachment::in(payload);
+    return std::any_of(
+        attachments.begin(), attachments.end(),
+        [](const MessageAttachment &attachment) { return attachment.isUploading(); });
 }
 
 QJsonObject wirePayload(const QJsonObject &payload)
 {
-    if (!payload.contains(u"attachments"_s))
+    const QJsonArray attachments = payload.value(u"attachments"_s).toArray();
+    if (attachments.isEmpty())
         return payload;
-    QJsonArray attachments = payload.value(u"attachments"_s).toArray();
-    for (qsizetype i = 0; i < attachments.size(); ++i) {
-        QJsonObject attachment = attachments.at(i).toObject();
-        attachment.remove(u"upload"_s);
-        attachment.remove(u"local_path"_s);
-        attachments.replace(i, attachment);
+    QJsonArray wire;
+    for (const QJsonValue &item : attachments) {
+        // What only this device knows stays here. One that does not decode goes as an
+        // empty object: the relay refuses the message, which fails where the user sees it.
+        const auto attachment = MessageAttachment::decode(item.toObject());
+        wire.append(attachment ? attachment->file.encode() : QJsonObject());
     }
-    QJsonObject wire = payload;
-    wire.insert(u"attachments"_s, attachments);
-    return wire;
+    QJsonObject sent = payload;
+    sent.insert(u"attachments"_s, wire);
+    return sent;
 }
 
 namespace {
@@ -134,7 +139,7 @@ Result<std::optional<Waiting>> waitingFor(QSqlDatabase &db, const QString &uploa
 } // namespace
 
 Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
-                                  const QJsonObject &media)
+                                  const protocol::messages::MediaObject &media)
 {
     auto waiting = waitingFor(db, uploadId);
     if (!waiting)
@@ -142,14 +147,12 @@ Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
     if (!waiting->has_value())
         return 0;
     const QString key = (*waiting)->key;
-    QJsonObject payload = (*waiting)->payload;
     const qint64 conversation = (*waiting)->conversation;
-    QJsonArray attachments = payload.value(u"attachments"_s).toArray();
-    if (!fillAttachment(attachments, uploadId, media))
+    const std::optional<QJsonObject> payload = withUploaded((*waiting)->payload, uploadId, media);
+    if (!payload)
         return 0;
-    payload.insert(u"attachments"_s, attachments);
     if (auto stored
-        = run(db, u"UPDATE outbox SET payload = ? WHERE key = ?"_s, {toText(payload), key});
+        = run(db, u"UPDATE outbox SET payload = ? WHERE key = ?"_s, {toText(*payload), key});
         !stored) {
         return stored.error();
     }
@@ -158,16 +161,16 @@ Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
     if (!message)
         return message.error();
     if (message->next()) {
-        QJsonObject body = QJsonDocument::fromJson(message->value(0).toString().toUtf8()).object();
+        const QJsonObject body
+            = QJsonDocument::fromJson(message->value(0).toString().toUtf8()).object();
         message->finish();
-        QJsonArray shown = body.value(u"attachments"_s).toArray();
-        fillAttachment(shown, uploadId, media);
-        body.insert(u"attachments"_s, shown);
-        if (auto stored
-            = run(db, u"UPDATE messages SET body = ? WHERE client_id = ? AND seq IS NULL"_s,
-                  {toText(body), key});
-            !stored) {
-            return stored.error();
+        if (const std::optional<QJsonObject> shown = withUploaded(body, uploadId, media)) {
+            if (auto stored
+                = run(db, u"UPDATE messages SET body = ? WHERE client_id = ? AND seq IS NULL"_s,
+                      {toText(*shown), key});
+                !stored) {
+                return stored.error();
+            }
         }
     }
     return conversation;

@@ -14,6 +14,7 @@
 
 namespace tidings::protocol::messages {
 struct ConversationInfo;
+struct MediaObject;
 struct User;
 } // namespace tidings::protocol::messages
 
@@ -136,7 +137,7 @@ Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
 /// message and its outbox item now name the relay's `media` (id, size, type, sha256).
 /// Returns the message's conversation, 0 when no queued message waits for it.
 Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
-                                  const QJsonObject &media);
+                                  const protocol::messages::MediaObject &media);
 /// An attachment's upload failed for good: its message fails with `reason`.
 Result<qint64> attachmentFailed(QSqlDatabase &db, const QString &uploadId, const QString &reason);
 /// Whether an outbox payload still waits for an upload (an attachment without "media").

@@ -44,7 +44,7 @@ public:
         DeletedRole,
         ReactionsRole, ///< QVariantMap emoji → QVariantList of user ids
         ReplyToRole, ///< seq of the quoted message, 0 when none
-        AttachmentsRole, ///< QList<MessageAttachment> (models/message_attachment.h), or empty
+        AttachmentsRole, ///< QList<MessageAttachment> (core/message_attachment.h), or empty
         SystemTextRole, ///< events: one sentence ("Alice added Bob"); empty for messages
         ReplySenderRole, ///< the quoted message's sender, when it is loaded
         ReplyTextRole, ///< the quoted message's text ("…" when it is not loaded)

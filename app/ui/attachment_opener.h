@@ -1,6 +1,6 @@
 #pragma once
 
-#include "models/message_attachment.h"
+#include "core/message_attachment.h"
 
 #include <QObject>
 

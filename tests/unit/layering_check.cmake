@@ -22,6 +22,7 @@ endif()
 
 set(kUiMayInclude
     core/chat_client.h
+    core/message_attachment.h
     core/outbox.h
     core/server_address.h
     core/session.h

@@ -1,4 +1,4 @@
-#include "models/message_attachment.h"
+#include "core/message_attachment.h"
 
 #include "protocol/fields.h"
 
@@ -50,6 +50,25 @@ QList<MessageAttachment> MessageAttachment::listOf(const QJsonArray &attachments
             list.append(std::move(*attachment));
     }
     return list;
+}
+
+QList<MessageAttachment> MessageAttachment::in(const QJsonObject &message)
+{
+    return listOf(message.value(u"attachments").toArray());
+}
+
+QJsonObject MessageAttachment::with(QJsonObject message,
+                                    const QList<MessageAttachment> &attachments)
+{
+    if (attachments.isEmpty()) {
+        message.remove(u"attachments");
+        return message;
+    }
+    QJsonArray array;
+    for (const MessageAttachment &attachment : attachments)
+        array.append(attachment.encode());
+    message.insert(u"attachments", array);
+    return message;
 }
 
 } // namespace tidings::app

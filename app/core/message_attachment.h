@@ -35,6 +35,10 @@ struct MessageAttachment
     /// sends only ones that do, and this app writes only such ones, so none is left out in
     /// practice; one that does not could not be shown or fetched anyway.
     static QList<MessageAttachment> listOf(const QJsonArray &attachments);
+    /// The attachments of a message body or a message.send payload ("attachments"), and
+    /// the same object with `attachments` in their place (none: the member goes).
+    static QList<MessageAttachment> in(const QJsonObject &message);
+    static QJsonObject with(QJsonObject message, const QList<MessageAttachment> &attachments);
     friend bool operator==(const MessageAttachment &, const MessageAttachment &) = default;
 };
 
