@@ -234,6 +234,46 @@ private Q_SLOTS:
         QCOMPARE(messages().size(), 2);
     }
 
+    void whatTheRelayGetsOfAnAttachment()
+    {
+        // The sender's own copy names its upload and its file on this disk; the relay gets
+        // the attachment without them, other members kept. One that does not decode goes
+        // as an empty object, so the relay refuses the message rather than the outbox
+        // sending a part of it (or the local path).
+        const QJsonObject unsent{{u"conversation"_s, kConversation},
+                                 {u"client_id"_s, u"c-9"_s},
+                                 {u"attachments"_s,
+                                  QJsonArray{QJsonObject{{u"upload"_s, u"t-1"_s},
+                                                         {u"local_path"_s, u"/home/me/cat.png"_s},
+                                                         {u"name"_s, u"cat.png"_s},
+                                                         {u"type"_s, u"image/png"_s},
+                                                         {u"size"_s, 5}}}}};
+        QVERIFY(local::waitsForUpload(unsent));
+        QJsonObject uploaded = unsent;
+        QJsonObject attachment = unsent.value(u"attachments"_s).toArray().first().toObject();
+        attachment.insert(u"media"_s, u"9f86d081884c7d659a2feaa0c55ad015"_s);
+        attachment.insert(u"blurhash"_s, u"LEHV6n"_s); // a member from a newer app
+        uploaded.insert(u"attachments"_s, QJsonArray{attachment});
+        QVERIFY(!local::waitsForUpload(uploaded));
+        const QJsonObject wire = local::wirePayload(uploaded);
+        const QJsonObject sent = wire.value(u"attachments"_s).toArray().first().toObject();
+        QCOMPARE(sent.value(u"media"_s).toString(), u"9f86d081884c7d659a2feaa0c55ad015"_s);
+        QCOMPARE(sent.value(u"name"_s).toString(), u"cat.png"_s);
+        QCOMPARE(sent.value(u"blurhash"_s).toString(), u"LEHV6n"_s);
+        QVERIFY(!sent.contains(u"upload"_s));
+        QVERIFY(!sent.contains(u"local_path"_s));
+        QCOMPARE(wire.value(u"client_id"_s).toString(), u"c-9"_s);
+
+        attachment.insert(u"width"_s, u"wide"_s); // does not decode
+        uploaded.insert(u"attachments"_s, QJsonArray{attachment});
+        QCOMPARE(local::wirePayload(uploaded).value(u"attachments"_s).toArray(),
+                 QJsonArray{QJsonObject()});
+        // A payload without attachments goes as it is.
+        const QJsonObject text{{u"conversation"_s, kConversation}, {u"text"_s, u"hi"_s}};
+        QCOMPARE(local::wirePayload(text), text);
+        QVERIFY(!local::waitsForUpload(text));
+    }
+
     void failedCancelledRetried()
     {
         QVERIFY(write<local::Message>([](QSqlDatabase &db) {
