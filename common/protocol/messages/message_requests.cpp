@@ -1,6 +1,7 @@
 #include "protocol/messages/message_requests.h"
 
 #include "protocol/fields.h"
+#include "protocol/messages/attachment.h"
 
 #include <QJsonDocument>
 
@@ -74,22 +75,10 @@ Result<QJsonArray> checkedAttachments(const QJsonObject &fields)
         if (QJsonDocument(attachment).toJson(QJsonDocument::Compact).size() > kMaxAttachmentBytes)
             return Error{ErrorCode::TooLarge,
                          u"an attachment description has at most 8192 bytes"_s};
-        // The shapes here; whether the media may be sent, in the relay's store.
-        const auto media = fields::string(attachment, u"media"_s, {32, 32});
-        if (!media || !fields::isMediaId(*media))
-            return Error{ErrorCode::BadRequest,
-                         u"each attachment names its uploaded file in 'media'"_s};
-        if (auto name = fields::optionalString(attachment, u"name"_s, {0, 1020}); !name)
-            return name.error();
-        if (auto thumbnail = fields::optionalString(attachment, u"thumbnail"_s, {0, 8192});
-            !thumbnail)
-            return thumbnail.error();
-        for (const QString &side : {u"width"_s, u"height"_s}) {
-            if (auto pixels = fields::optionalInteger(attachment, side, 0, 1'000'000); !pixels)
-                return pixels.error();
-        }
-        if (auto length = fields::optionalInteger(attachment, u"duration_ms"_s, 0); !length)
-            return length.error();
+        // The shapes here, by the one Attachment rule the apps read with too; whether the
+        // media may be sent, in the relay's store.
+        if (const auto checked = Attachment::decode(attachment); !checked)
+            return checked.error();
     }
     return array;
 }

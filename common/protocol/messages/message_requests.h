@@ -18,7 +18,7 @@
 namespace tidings::protocol::messages {
 
 /// message.send. `text` may be empty when there are attachments; `attachments` holds
-/// checked attachment objects (each names its `media`; other members are kept as sent).
+/// attachment objects, each checked by Attachment::decode (attachment.h) and kept as sent.
 struct SendMessage
 {
     static constexpr char kType[] = "message.send";
