@@ -335,7 +335,8 @@ QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonO
                            // The relay tells the other members; this session learns
                            // from its reply alone, so its lists are told here.
                            if (stored)
-                               Q_EMIT m_sync->conversationsChanged();
+                               Q_EMIT m_sync->conversationChanged(
+                                   ConversationChange{*stored, {}, true, false});
                            return stored;
                        });
                })

@@ -209,7 +209,6 @@ QFuture<void> SyncEngine::applyEvents(const QList<messages::LogEntry> &events, b
                 Q_EMIT messagesChanged(change.conversation);
                 Q_EMIT conversationChanged(change);
             }
-            Q_EMIT conversationsChanged();
             for (const qint64 conversation : batch->unknown)
                 fetchConversation(conversation);
             if (live) {
@@ -278,7 +277,6 @@ void SyncEngine::fetchConversation(qint64 conversation)
                 })
                 .then(this, [this, conversation](const Result<bool> &) {
                     Q_EMIT conversationChanged(ConversationChange{conversation, {}, true, true});
-                    Q_EMIT conversationsChanged();
                 });
         });
 }
@@ -320,7 +318,6 @@ void SyncEngine::onFrame(const protocol::Frame &frame)
             .then(this, [this, conversation = receipt->conversation](const Result<bool> &) {
                 Q_EMIT messagesChanged(conversation);
                 Q_EMIT conversationChanged(ConversationChange{conversation, {}, false, true});
-                Q_EMIT conversationsChanged();
             });
     } else if (type == QLatin1StringView(messages::TypingEvent::kType)) {
         const auto typing = messages::TypingEvent::decode(frame.fields);

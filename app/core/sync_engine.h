@@ -76,12 +76,14 @@ public:
     }
 
 Q_SIGNALS:
-    /// A conversation's details, unread count or last message changed.
+    /// The relay's list of conversations was stored: some may have come or gone. (What
+    /// changes in one conversation comes as conversationChanged.)
     void conversationsChanged();
     /// Entries of a conversation were stored or changed.
     void messagesChanged(qint64 conversation);
-    /// The same, saying what changed (emitted with messagesChanged, and for a
-    /// conversation's details alone).
+    /// Something in a conversation changed, and what: entries (emitted with
+    /// messagesChanged), its members or details, its receipts. A conversation new here
+    /// comes this way too.
     void conversationChanged(const tidings::app::ConversationChange &change);
     void typingChanged(qint64 conversation);
     void presenceChanged(qint64 user);

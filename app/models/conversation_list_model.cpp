@@ -7,6 +7,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace tidings::app {
@@ -17,6 +19,7 @@ struct Snapshot
 {
     QList<local::Conversation> conversations;
     QList<local::User> users;
+    QList<qint64> gone; ///< asked for, not in the store (any more)
 };
 
 constexpr qsizetype kPreviewLength = 120;
@@ -35,10 +38,12 @@ QString oneLine(const QString &text)
 ConversationListModel::ConversationListModel(ChatClient &client, QObject *parent)
     : RowListModel(parent), m_client(client)
 {
+    // Conversations may have come or gone: the whole list. Something in one: its row.
     connect(&client.sync(), &SyncEngine::conversationsChanged, this,
             &ConversationListModel::refresh);
-    // (messagesChanged comes with conversationsChanged in the same batch: one read does.)
-    connect(&client.outbox(), &Outbox::changed, this, &ConversationListModel::refresh);
+    connect(&client.sync(), &SyncEngine::conversationChanged, this,
+            [this](const ConversationChange &change) { refreshRow(change.conversation); });
+    connect(&client.outbox(), &Outbox::changed, this, &ConversationListModel::refreshRow);
     connect(&client.connection(), &Connection::signedIn, this, &ConversationListModel::refresh);
     connect(&client.sync(), &SyncEngine::typingChanged, this, [this](qint64 conversation) {
         if (const int row = rowOf(conversation); row >= 0)
@@ -147,6 +152,7 @@ void ConversationListModel::refresh()
         return;
     }
     m_loading = true;
+    m_stale.clear(); // the whole read has them
     const qint64 me = m_client.userId();
     auto read = m_client.store().read<Snapshot>([me](QSqlDatabase &db) -> Result<Snapshot> {
         auto conversations = local::conversations(db, me);
@@ -155,7 +161,7 @@ void ConversationListModel::refresh()
         auto users = local::users(db);
         if (!users)
             return users.error();
-        return Snapshot{std::move(*conversations), std::move(*users)};
+        return Snapshot{std::move(*conversations), std::move(*users), {}};
     });
     read.then(this, [this](const Result<Snapshot> &snapshot) {
         m_loading = false;
@@ -172,8 +178,85 @@ void ConversationListModel::refresh()
         if (m_dirty) {
             m_dirty = false;
             refresh();
+        } else {
+            readStale();
         }
     });
+}
+
+void ConversationListModel::refreshRow(qint64 conversation)
+{
+    if (conversation <= 0)
+        return;
+    m_stale.insert(conversation);
+    readStale();
+}
+
+void ConversationListModel::readStale()
+{
+    if (m_loading || m_stale.isEmpty())
+        return;
+    m_loading = true;
+    const QList<qint64> ids(m_stale.cbegin(), m_stale.cend());
+    m_stale.clear();
+    const qint64 me = m_client.userId();
+    auto read = m_client.store().read<Snapshot>([ids, me](QSqlDatabase &db) -> Result<Snapshot> {
+        Snapshot snapshot;
+        for (const qint64 id : ids) {
+            auto conversation = local::conversation(db, id, me);
+            if (conversation)
+                snapshot.conversations.append(std::move(*conversation));
+            else if (conversation.error().code == ErrorCode::NotFound)
+                snapshot.gone.append(id);
+            else
+                return conversation.error();
+        }
+        auto users = local::users(db); // a new member's name may have come with it
+        if (!users)
+            return users.error();
+        snapshot.users = std::move(*users);
+        return snapshot;
+    });
+    read.then(this, [this, ids](const Result<Snapshot> &snapshot) {
+        m_loading = false;
+        if (snapshot) {
+            m_names.reset(snapshot->users);
+            QList<Row> next = m_rows;
+            next.removeIf([&snapshot](const Row &row) {
+                return snapshot->gone.contains(row.conversation.id);
+            });
+            for (const local::Conversation &conversation : snapshot->conversations) {
+                Row fresh = makeRow(conversation);
+                const auto found = std::find_if(next.begin(), next.end(), [&](const Row &row) {
+                    return row.conversation.id == conversation.id;
+                });
+                if (found != next.end())
+                    *found = std::move(fresh);
+                else
+                    next.append(std::move(fresh));
+            }
+            std::stable_sort(next.begin(), next.end(), &before);
+            replaceRows(
+                m_rows, next, [](const Row &row) { return row.conversation.id; }, &same);
+            Q_EMIT rowsRefreshed(ids);
+            Q_EMIT refreshed();
+        } else {
+            m_dirty = true; // read everything again rather than show a half-known list
+        }
+        if (m_dirty) {
+            m_dirty = false;
+            refresh();
+        } else {
+            readStale();
+        }
+    });
+}
+
+bool ConversationListModel::before(const Row &a, const Row &b)
+{
+    const local::Conversation &x = a.conversation;
+    const local::Conversation &y = b.conversation;
+    return x.lastActivity != y.lastActivity ? x.lastActivity > y.lastActivity : x.id > y.id;
 }
 
 ConversationListModel::Row

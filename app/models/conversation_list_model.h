@@ -5,6 +5,7 @@
 #include "models/user_names.h"
 
 #include <QHash>
+#include <QSet>
 
 namespace tidings::app {
 
@@ -45,12 +46,20 @@ public:
 
     /// The row of `conversation`, or -1.
     int rowOf(qint64 conversation) const;
-    /// Reads the LocalStore again (done by itself on every change).
+    /// Reads the whole list again from the LocalStore (done by itself when conversations
+    /// may have come or gone: at sign-in, after the relay's list).
     void refresh();
+    /// Reads the rows of `conversation` again (done by itself when something in it changed:
+    /// a message, a receipt, a member, a draft): the list is not read.
+    void refreshRow(qint64 conversation);
 
 Q_SIGNALS:
-    /// A refresh finished (the first one: the cached list is shown).
+    /// A read finished, of the whole list or of rows (the first one: the cached list is
+    /// shown).
     void refreshed();
+    /// The read that finished was of rows (refreshRow()): the conversations they show.
+    /// Emitted just before its refreshed().
+    void rowsRefreshed(const QList<qint64> &conversations);
 
 private:
     struct Row
@@ -61,6 +70,10 @@ private:
         qint64 otherUser = 0;
     };
     Row makeRow(const local::Conversation &conversation) const;
+    /// Reads what m_stale names, unless a read is running (then after it).
+    void readStale();
+    /// Whether `a` comes before `b`: the most recently active first, as the store lists.
+    static bool before(const Row &a, const Row &b);
     static bool same(const Row &a, const Row &b);
     void rowsWithUserChanged(qint64 user);
 
@@ -68,7 +81,8 @@ private:
     QList<Row> m_rows;
     UserNames m_names;
     bool m_loading = false;
-    bool m_dirty = false;
+    bool m_dirty = false; ///< a whole read is wanted after the one running
+    QSet<qint64> m_stale; ///< conversations whose rows are to be read again
 };
 
 } // namespace tidings::app

@@ -132,13 +132,22 @@ private Q_SLOTS:
         QVERIFY(at(model, 0, R::LastActivityRole).toDateTime().isValid());
         QVERIFY(moves.count() > 0);
 
-        // Bob writes in the group: it comes back up, with his name and an unread count.
+        // Bob writes in the group: it comes back up, with his name and an unread count. Only
+        // its row is read again (issue 18), not the whole list.
         QTRY_VERIFY_WITH_TIMEOUT(bob.conversation(group).id == group, 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(!alice.client->isSyncing(), 10000);
+        QSignalSpy reads(&model, &ConversationListModel::refreshed);
+        QSignalSpy rowReads(&model, &ConversationListModel::rowsRefreshed);
         QVERIFY(await(bob.client->outbox().send(group, u"packing list?"_s)).ok());
         QTRY_COMPARE_WITH_TIMEOUT(at(model, 0, R::IdRole).toLongLong(), group, 10000);
         QTRY_COMPARE_WITH_TIMEOUT(at(model, 0, R::PreviewRole).toString(), u"bob1: packing list?"_s,
                                   10000);
         QCOMPARE(at(model, 0, R::UnreadRole).toInt(), 1);
+        QCOMPARE(reads.count(), rowReads.count()); // no read of the whole list
+        QVERIFY(
+            std::any_of(rowReads.cbegin(), rowReads.cend(), [group](const QList<QVariant> &read) {
+                return read.at(0).value<QList<qint64>>() == QList<qint64>{group};
+            }));
 
         // Typing shows by name, and goes.
         carol.client->sync().setOwnTyping(group, true);
