@@ -139,6 +139,13 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     </message>
 </context>
 <context>
+    <name>tidings::app::Connection</name>
+    <message>
+        <source>The server&apos;s answer could not be read.</source>
+        <translation>Die Antwort des Servers konnte nicht gelesen werden.</translation>
+    </message>
+</context>
+<context>
     <name>tidings::app::ConversationDelegate</name>
     <message>
         <source>%1 is typing…</source>
@@ -410,6 +417,38 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>The video cannot be played: %1</source>
         <translation>Das Video kann nicht abgespielt werden: %1</translation>
     </message>
+    <message>
+        <source>Open a program?</source>
+        <translation>Ein Programm öffnen?</translation>
+    </message>
+    <message>
+        <source>“%1” can run a program on this computer. Open it only if you expected this file and trust the person who sent it.</source>
+        <translation>„%1“ kann ein Programm auf diesem Computer ausführen. Öffne es nur, wenn du diese Datei erwartet hast und der Person vertraust, die sie geschickt hat.</translation>
+    </message>
+    <message>
+        <source>&amp;Open Anyway</source>
+        <translation>Trotzdem &amp;öffnen</translation>
+    </message>
+    <message>
+        <source>You blocked %1. To write again, unblock them with the info button above.</source>
+        <translation>Du hast %1 blockiert. Um wieder zu schreiben, hebe die Blockierung über die Info-Schaltfläche oben auf.</translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation>Blockiert</translation>
+    </message>
+    <message>
+        <source>&amp;Edit and Send Again</source>
+        <translation>&amp;Bearbeiten und erneut senden</translation>
+    </message>
+    <message>
+        <source>Retr&amp;y Change</source>
+        <translation>Änderung &amp;wiederholen</translation>
+    </message>
+    <message>
+        <source>D&amp;iscard Change</source>
+        <translation>Änderung &amp;verwerfen</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::GroupInfoDialog</name>
@@ -591,6 +630,10 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>What is wrong?</source>
         <translation>Was ist das Problem?</translation>
     </message>
+    <message>
+        <source>&amp;Unblock %1</source>
+        <translation>Blockierung von %1 &amp;aufheben</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::MessageDelegate</name>
@@ -645,6 +688,14 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>Download failed: %1</source>
         <translation>Download fehlgeschlagen: %1</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Wiederholen</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Verwerfen</translation>
     </message>
 </context>
 <context>
@@ -737,6 +788,18 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>Something happened here that this version of Tidings cannot show</source>
         <translation>Hier ist etwas passiert, das diese Version von Tidings nicht anzeigen kann</translation>
     </message>
+    <message>
+        <source>Your edit was not sent: %1</source>
+        <translation>Deine Bearbeitung wurde nicht gesendet: %1</translation>
+    </message>
+    <message>
+        <source>Not deleted: %1</source>
+        <translation>Nicht gelöscht: %1</translation>
+    </message>
+    <message>
+        <source>Your reaction was not sent: %1</source>
+        <translation>Deine Reaktion wurde nicht gesendet: %1</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::Notifier</name>
@@ -762,6 +825,13 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>Tidings (%1)</source>
         <translation>Tidings (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::Outbox</name>
+    <message>
+        <source>Too long to send: %1 KB of text, and this server takes up to %2 KB. Copy it, or edit it shorter or send it as a file.</source>
+        <translation>Zu lang zum Senden: %1 KB Text, dieser Server nimmt höchstens %2 KB an. Kopiere ihn, kürze ihn oder sende ihn als Datei.</translation>
     </message>
 </context>
 <context>
@@ -1120,6 +1190,22 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>%1 of downloaded files</source>
         <translation>%1 an heruntergeladenen Dateien</translation>
+    </message>
+    <message>
+        <source>Who can add me to groups</source>
+        <translation>Wer mich zu Gruppen hinzufügen darf</translation>
+    </message>
+    <message>
+        <source>Anyone can add me</source>
+        <translation>Alle dürfen mich hinzufügen</translation>
+    </message>
+    <message>
+        <source>Only people I have written to can add me</source>
+        <translation>Nur Leute, denen ich geschrieben habe, dürfen mich hinzufügen</translation>
+    </message>
+    <message>
+        <source>&amp;Groups:</source>
+        <translation>&amp;Gruppen:</translation>
     </message>
 </context>
 <context>

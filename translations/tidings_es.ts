@@ -139,6 +139,13 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     </message>
 </context>
 <context>
+    <name>tidings::app::Connection</name>
+    <message>
+        <source>The server&apos;s answer could not be read.</source>
+        <translation>No se pudo leer la respuesta del servidor.</translation>
+    </message>
+</context>
+<context>
     <name>tidings::app::ConversationDelegate</name>
     <message>
         <source>%1 is typing…</source>
@@ -410,6 +417,38 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>The video cannot be played: %1</source>
         <translation>No se puede reproducir el vídeo: %1</translation>
     </message>
+    <message>
+        <source>Open a program?</source>
+        <translation>¿Abrir un programa?</translation>
+    </message>
+    <message>
+        <source>“%1” can run a program on this computer. Open it only if you expected this file and trust the person who sent it.</source>
+        <translation>«%1» puede ejecutar un programa en este equipo. Ábrelo solo si esperabas este archivo y confías en quien lo envió.</translation>
+    </message>
+    <message>
+        <source>&amp;Open Anyway</source>
+        <translation>&amp;Abrir de todos modos</translation>
+    </message>
+    <message>
+        <source>You blocked %1. To write again, unblock them with the info button above.</source>
+        <translation>Has bloqueado a %1. Para volver a escribir, desbloquéalo con el botón de información de arriba.</translation>
+    </message>
+    <message>
+        <source>Blocked</source>
+        <translation>Bloqueado</translation>
+    </message>
+    <message>
+        <source>&amp;Edit and Send Again</source>
+        <translation>&amp;Editar y enviar de nuevo</translation>
+    </message>
+    <message>
+        <source>Retr&amp;y Change</source>
+        <translation>&amp;Reintentar cambio</translation>
+    </message>
+    <message>
+        <source>D&amp;iscard Change</source>
+        <translation>&amp;Descartar cambio</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::GroupInfoDialog</name>
@@ -591,6 +630,10 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>What is wrong?</source>
         <translation>¿Cuál es el problema?</translation>
     </message>
+    <message>
+        <source>&amp;Unblock %1</source>
+        <translation>&amp;Desbloquear a %1</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::MessageDelegate</name>
@@ -645,6 +688,14 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>Download failed: %1</source>
         <translation>La descarga falló: %1</translation>
+    </message>
+    <message>
+        <source>Retry</source>
+        <translation>Reintentar</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>Descartar</translation>
     </message>
 </context>
 <context>
@@ -737,6 +788,18 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>Something happened here that this version of Tidings cannot show</source>
         <translation>Aquí pasó algo que esta versión de Tidings no puede mostrar</translation>
     </message>
+    <message>
+        <source>Your edit was not sent: %1</source>
+        <translation>Tu edición no se envió: %1</translation>
+    </message>
+    <message>
+        <source>Not deleted: %1</source>
+        <translation>No se eliminó: %1</translation>
+    </message>
+    <message>
+        <source>Your reaction was not sent: %1</source>
+        <translation>Tu reacción no se envió: %1</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::Notifier</name>
@@ -762,6 +825,13 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>Tidings (%1)</source>
         <translation>Tidings (%1)</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::Outbox</name>
+    <message>
+        <source>Too long to send: %1 KB of text, and this server takes up to %2 KB. Copy it, or edit it shorter or send it as a file.</source>
+        <translation>Demasiado largo para enviar: %1 KB de texto, y este servidor admite hasta %2 KB. Cópialo, acórtalo o envíalo como archivo.</translation>
     </message>
 </context>
 <context>
@@ -1120,6 +1190,22 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>%1 of downloaded files</source>
         <translation>%1 de archivos descargados</translation>
+    </message>
+    <message>
+        <source>Who can add me to groups</source>
+        <translation>Quién puede añadirme a grupos</translation>
+    </message>
+    <message>
+        <source>Anyone can add me</source>
+        <translation>Cualquiera puede añadirme</translation>
+    </message>
+    <message>
+        <source>Only people I have written to can add me</source>
+        <translation>Solo las personas a las que he escrito pueden añadirme</translation>
+    </message>
+    <message>
+        <source>&amp;Groups:</source>
+        <translation>&amp;Grupos:</translation>
     </message>
 </context>
 <context>
