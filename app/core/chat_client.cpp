@@ -67,6 +67,7 @@ ChatClient::ChatClient(const QString &databasePath, Connection::Options options,
     connect(m_sync.get(), &SyncEngine::caughtUp, this, &ChatClient::caughtUp);
     connect(m_sync.get(), &SyncEngine::typingChanged, this, &ChatClient::typingChanged);
     connect(m_sync.get(), &SyncEngine::presenceChanged, this, &ChatClient::presenceChanged);
+    connect(&m_connection, &Connection::signedIn, this, &ChatClient::signedIn);
     connect(&m_connection, &Connection::signedIn, this, [this] {
         const messages::ListBlocks list;
         whenReady(m_connection.request(QString::fromLatin1(list.kType), list.encode()), this,

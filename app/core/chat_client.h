@@ -149,6 +149,8 @@ public:
 
 Q_SIGNALS:
     void blocksChanged();
+    /// Signed in (again): after every reconnect too.
+    void signedIn();
     void connectionStateChanged(tidings::app::Connection::State state);
     /// Nothing missing any more (after a catch-up); isSyncing() is false.
     void caughtUp();

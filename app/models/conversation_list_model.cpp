@@ -44,7 +44,7 @@ ConversationListModel::ConversationListModel(ChatClient &client, QObject *parent
     connect(&client.sync(), &SyncEngine::conversationChanged, this,
             [this](const ConversationChange &change) { refreshRow(change.conversation); });
     connect(&client.outbox(), &Outbox::changed, this, &ConversationListModel::refreshRow);
-    connect(&client.connection(), &Connection::signedIn, this, &ConversationListModel::refresh);
+    connect(&client, &ChatClient::signedIn, this, &ConversationListModel::refresh);
     connect(&client.sync(), &SyncEngine::typingChanged, this, [this](qint64 conversation) {
         if (const int row = rowOf(conversation); row >= 0)
             Q_EMIT dataChanged(index(row), index(row), {TypingRole});
