@@ -1,26 +1,14 @@
-// The Redis client of the bus between relay nodes, against a real redis-server: messages
-// (binary, 64 KiB, patterns), command replies of every type, the bound on commands in
-// flight, a server killed and started again, one paused with SIGSTOP (noticed by the
-// keepalive), none at all (retried until one appears), a password and a database, and a
-// client deleted from inside its own callbacks. Skipped when redis-server is not installed.
-// On the relay's epoll event dispatcher, as the relay runs it, or (TIDINGS_EVENT_LOOP=qt) on
-// Qt's own.
-#include "bus/redis_client.h"
-#include "support/redis_process.h"
+// The Redis client of the bus between relay nodes, against a real redis-server, when all is
+// well: URLs, messages (binary, 64 KiB, patterns), command replies of every type, the bound
+// on commands in flight, a password and a database. Skipped when redis-server is not
+// installed. (When the server fails, and clients deleted from their own callbacks:
+// tst_redis_client_faults.)
+#include "redis_client_fixture.h"
 
-#ifdef TIDINGS_HAVE_EPOLL_DISPATCHER
-#include "eventloop/epoll_event_dispatcher.h"
-#endif
-
-#include <QDir>
-#include <QElapsedTimer>
 #include <QLoggingCategory>
 #include <QMutex>
 #include <QSignalSpy>
 #include <QtTest>
-
-#include <memory>
-#include <optional>
 
 using namespace tidings;
 using namespace tidings::relay;
@@ -29,70 +17,12 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-/// Bounds for things that happen in milliseconds, generous for a loaded machine.
-constexpr int kWaitMs = 20000;
-
-#define REQUIRE_REDIS()                                                                            \
-    do {                                                                                           \
-        if (RedisProcess::serverBinary().isEmpty())                                                \
-            QSKIP("redis-server is not installed");                                                \
-    } while (false)
-
-RedisAddress addressOf(const RedisProcess &redis, const QString &suffix = {})
-{
-    return RedisClient::parseRedisUrl(redis.url() + suffix).value();
-}
-
-/// What a command's `done` got, kept alive past a wait that gave up.
-struct Outcome
-{
-    std::optional<Result<RedisReply>> result;
-    bool returned = false; ///< command() has returned
-    bool insideCall = false; ///< `done` was called before that
-};
-
-std::shared_ptr<Outcome> send(RedisClient &client, QList<QByteArray> arguments)
-{
-    auto outcome = std::make_shared<Outcome>();
-    client.command(std::move(arguments), [outcome](const Result<RedisReply> &result) {
-        outcome->insideCall = !outcome->returned;
-        outcome->result = result;
-    });
-    outcome->returned = true;
-    return outcome;
-}
-
-/// Sends a command and waits for what `done` gets.
-Result<RedisReply> call(RedisClient &client, QList<QByteArray> arguments)
-{
-    const auto outcome = send(client, std::move(arguments));
-    if (!QTest::qWaitFor([&] { return outcome->result.has_value(); }, kWaitMs))
-        return Error{ErrorCode::Internal, u"no reply within %1 ms"_s.arg(kWaitMs)};
-    return *outcome->result;
-}
-
-/// The reply, or (for QCOMPARE to show) an Error reply saying what went wrong instead.
-RedisReply ask(RedisClient &client, QList<QByteArray> arguments)
-{
-    const Result<RedisReply> result = call(client, std::move(arguments));
-    if (!result)
-        return RedisReply::fromError("not a reply: " + result.error().message.toUtf8());
-    return *result;
-}
-
 QByteArray binaryPayload(int size)
 {
     QByteArray payload(size, Qt::Uninitialized);
     for (int i = 0; i < size; ++i)
         payload[i] = static_cast<char>(i % 251); // NULs every 251 bytes, every byte value
     return payload;
-}
-
-int openFileCount()
-{
-    return static_cast<int>(QDir(u"/proc/self/fd"_s)
-                                .entryList(QDir::AllEntries | QDir::System | QDir::NoDotAndDotDot)
-                                .size());
 }
 
 /// Every log line, to check what must never be logged.
@@ -112,36 +42,7 @@ void recordLog(QtMsgType type, const QMessageLogContext &context, const QString 
 
 } // namespace
 
-// QCOMPARE output for replies.
-namespace QTest {
-template<> char *toString(const RedisReply &reply)
-{
-    QByteArray text;
-    switch (reply.type()) {
-    case RedisReply::Type::Nil:
-        text = "nil";
-        break;
-    case RedisReply::Type::Integer:
-        text = "integer " + QByteArray::number(reply.toInteger());
-        break;
-    case RedisReply::Type::String:
-        text = "string " + reply.toByteArray().left(80).toPercentEncoding();
-        break;
-    case RedisReply::Type::Status:
-        text = "status " + reply.toByteArray();
-        break;
-    case RedisReply::Type::Error:
-        text = "error " + reply.toByteArray();
-        break;
-    case RedisReply::Type::Array:
-        text = "array of " + QByteArray::number(reply.elements().size());
-        break;
-    }
-    return qstrdup(text.constData());
-}
-} // namespace QTest
-
-class TestRedisClient : public QObject
+class TestRedisClientCommands : public QObject
 {
     Q_OBJECT
 
@@ -158,14 +59,10 @@ private Q_SLOTS:
     void publishReachesSubscribers();
     void commandReplies();
     void commandsInFlightAreBounded();
-    void serverKilledAndStartedAgain();
-    void pausedServerIsNoticedByKeepalive();
-    void nothingListening();
     void passwordAndDatabase();
-    void deletedFromItsOwnCallbacks();
 };
 
-void TestRedisClient::urls_data()
+void TestRedisClientCommands::urls_data()
 {
     QTest::addColumn<QString>("url");
     QTest::addColumn<bool>("valid");
@@ -211,7 +108,7 @@ void TestRedisClient::urls_data()
         QTest::newRow(name) << url << false << QString() << 0 << 0 << none << none;
 }
 
-void TestRedisClient::urls()
+void TestRedisClientCommands::urls()
 {
     QFETCH(QString, url);
     QFETCH(bool, valid);
@@ -231,7 +128,7 @@ void TestRedisClient::urls()
     QVERIFY(!address->displayString().contains(u"secret"_s));
 }
 
-void TestRedisClient::urlPasswordFromEnvironment()
+void TestRedisClientCommands::urlPasswordFromEnvironment()
 {
     qputenv("TIDINGS_REDIS_PASSWORD", "from the environment");
     const auto fromEnvironment = RedisClient::parseRedisUrl(u"redis://127.0.0.1:6379"_s);
@@ -244,7 +141,7 @@ void TestRedisClient::urlPasswordFromEnvironment()
     QCOMPARE(fromUrl->displayString(), u"redis://127.0.0.1:6379/0"_s);
 }
 
-void TestRedisClient::publishReachesSubscribers()
+void TestRedisClientCommands::publishReachesSubscribers()
 {
     REQUIRE_REDIS();
     RedisProcess redis;
@@ -297,7 +194,7 @@ void TestRedisClient::publishReachesSubscribers()
     QCOMPARE(publisher.inFlight(), 0);
 }
 
-void TestRedisClient::commandReplies()
+void TestRedisClientCommands::commandReplies()
 {
     REQUIRE_REDIS();
     RedisProcess redis;
@@ -367,7 +264,7 @@ void TestRedisClient::commandReplies()
     QCOMPARE(client.inFlight(), 0);
 }
 
-void TestRedisClient::commandsInFlightAreBounded()
+void TestRedisClientCommands::commandsInFlightAreBounded()
 {
     REQUIRE_REDIS();
     RedisProcess redis;
@@ -411,151 +308,7 @@ void TestRedisClient::commandsInFlightAreBounded()
     QTRY_COMPARE_WITH_TIMEOUT(client.counters().published.value(), quint64(1), kWaitMs);
 }
 
-void TestRedisClient::serverKilledAndStartedAgain()
-{
-    REQUIRE_REDIS();
-    RedisProcess redis;
-    QVERIFY2(redis.start(), qPrintable(redis.lastError()));
-    RedisClient subscriber(addressOf(redis));
-    RedisClient publisher(addressOf(redis));
-    subscriber.subscribe({"events"});
-    subscriber.psubscribe({"node.*"});
-    QSignalSpy subscriberUp(&subscriber, &RedisClient::connected);
-    QSignalSpy subscriberDown(&subscriber, &RedisClient::disconnected);
-    QSignalSpy publisherUp(&publisher, &RedisClient::connected);
-    QSignalSpy publisherDown(&publisher, &RedisClient::disconnected);
-    QSignalSpy messages(&subscriber, &RedisClient::message);
-    subscriber.start();
-    publisher.start();
-    QTRY_COMPARE_WITH_TIMEOUT(subscriberUp.size(), 1, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(publisherUp.size(), 1, kWaitMs);
-    publisher.publish("events", "before");
-    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(publisher.counters().published.value(), quint64(1), kWaitMs);
-
-    // A command in flight when the server dies fails with Unavailable.
-    const auto blocked = send(publisher, {"BLPOP", "never", "0"});
-    redis.kill();
-    QTRY_COMPARE_WITH_TIMEOUT(subscriberDown.size(), 1, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(publisherDown.size(), 1, kWaitMs);
-    QVERIFY(!subscriberDown.at(0).at(0).toString().isEmpty());
-    QVERIFY(!publisher.isConnected());
-    QTRY_VERIFY_WITH_TIMEOUT(blocked->result.has_value(), kWaitMs);
-    QCOMPARE(blocked->result->error().code, ErrorCode::Unavailable);
-
-    // While down: commands fail at once (from the event loop), publishes are counted dropped.
-    QElapsedTimer clock;
-    clock.start();
-    const auto whileDown = send(publisher, {"GET", "x"});
-    QVERIFY(!whileDown->result.has_value());
-    QVERIFY(QTest::qWaitFor([&] { return whileDown->result.has_value(); }, kWaitMs));
-    QVERIFY2(clock.elapsed() < 5000, QByteArray::number(clock.elapsed()).constData());
-    QVERIFY(!whileDown->insideCall);
-    QCOMPARE(whileDown->result->error().code, ErrorCode::Unavailable);
-    publisher.publish("events", "lost");
-    QCOMPARE(publisher.counters().publishDropped.value(), quint64(1));
-
-    QVERIFY2(redis.start(), qPrintable(redis.lastError()));
-    QTRY_COMPARE_WITH_TIMEOUT(subscriberUp.size(), 2, kWaitMs);
-    QTRY_COMPARE_WITH_TIMEOUT(publisherUp.size(), 2, kWaitMs);
-    QCOMPARE(subscriberDown.size(), 1);
-    QVERIFY(subscriber.counters().reconnects.value() >= 1);
-
-    // Subscriptions are back, channels and patterns.
-    publisher.publish("events", "after");
-    publisher.publish("node.3", "pattern after");
-    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 3, kWaitMs);
-    QCOMPARE(messages.at(1).at(1).toByteArray(), QByteArray("after"));
-    QCOMPARE(messages.at(2).at(1).toByteArray(), QByteArray("pattern after"));
-    QCOMPARE(ask(publisher, {"PING"}), RedisReply::fromStatus("PONG"));
-    QCOMPARE(publisher.inFlight(), 0);
-}
-
-void TestRedisClient::pausedServerIsNoticedByKeepalive()
-{
-    REQUIRE_REDIS();
-    RedisProcess redis;
-    QVERIFY2(redis.start(), qPrintable(redis.lastError()));
-    RedisClientOptions options;
-    options.keepaliveIntervalMs = 200;
-    options.keepaliveTimeoutMs = 1500;
-    options.connectTimeoutMs = 1500;
-    RedisClient client(addressOf(redis), options);
-    client.subscribe({"events"});
-    QSignalSpy up(&client, &RedisClient::connected);
-    QSignalSpy down(&client, &RedisClient::disconnected);
-    QSignalSpy messages(&client, &RedisClient::message);
-    client.start();
-    QTRY_COMPARE_WITH_TIMEOUT(up.size(), 1, kWaitMs);
-
-    // Keepalives while all is well do not disturb anything.
-    const QDeadlineTimer quiet(3 * options.keepaliveTimeoutMs);
-    while (!quiet.hasExpired())
-        QCOMPARE(ask(client, {"PING"}), RedisReply::fromStatus("PONG"));
-    QCOMPARE(down.size(), 0);
-
-    redis.suspend(); // the sockets stay open; nothing answers
-    QElapsedTimer clock;
-    clock.start();
-    const auto hanging = send(client, {"GET", "x"});
-    QTRY_COMPARE_WITH_TIMEOUT(down.size(), 1, kWaitMs);
-    const qint64 noticedAfter = clock.elapsed();
-    QVERIFY2(down.at(0).at(0).toString().contains(u"keepalive"_s),
-             qPrintable(down.at(0).at(0).toString()));
-    // Within the interval plus the timeout, with room for a slow machine.
-    QVERIFY2(noticedAfter < options.keepaliveIntervalMs + options.keepaliveTimeoutMs + 5000,
-             QByteArray::number(noticedAfter).constData());
-    QTRY_VERIFY_WITH_TIMEOUT(hanging->result.has_value(), kWaitMs);
-    QCOMPARE(hanging->result->error().code, ErrorCode::Unavailable);
-
-    // It keeps trying (connects succeed, nothing answers: the connect timeout ends each).
-    QTRY_VERIFY_WITH_TIMEOUT(client.counters().reconnects.value() >= 2, kWaitMs);
-    QVERIFY(!client.isConnected());
-    QCOMPARE(up.size(), 1);
-
-    redis.resume();
-    QTRY_COMPARE_WITH_TIMEOUT(up.size(), 2, kWaitMs);
-    QCOMPARE(ask(client, {"PUBLISH", "events", "back"}), RedisReply::fromInteger(1));
-    QTRY_COMPARE_WITH_TIMEOUT(messages.size(), 1, kWaitMs);
-}
-
-void TestRedisClient::nothingListening()
-{
-    REQUIRE_REDIS();
-    RedisProcess redis; // a free port, nobody on it yet
-    RedisClientOptions options;
-    options.reconnectMaxMs = 200;
-    RedisClient client(addressOf(redis), options);
-    client.subscribe({"events"});
-    QSignalSpy up(&client, &RedisClient::connected);
-    QSignalSpy down(&client, &RedisClient::disconnected);
-    client.start();
-    QTRY_VERIFY_WITH_TIMEOUT(client.counters().reconnects.value() >= 5, kWaitMs);
-    QVERIFY(!client.isConnected());
-    QVERIFY(!client.lastError().isEmpty());
-
-    // Retrying holds on to nothing: no sockets pile up, nothing waits in flight.
-    const int files = openFileCount();
-    const quint64 reconnects = client.counters().reconnects.value();
-    QTRY_VERIFY_WITH_TIMEOUT(client.counters().reconnects.value() >= reconnects + 20, kWaitMs);
-    QVERIFY2(openFileCount() <= files + 2,
-             qPrintable(u"%1 files open, %2 before"_s.arg(openFileCount()).arg(files)));
-    const Result<RedisReply> refused = call(client, {"PING"});
-    QVERIFY(!refused.ok());
-    QCOMPARE(refused.error().code, ErrorCode::Unavailable);
-    client.publish("events", "nobody");
-    QCOMPARE(client.counters().publishDropped.value(), quint64(1));
-    QCOMPARE(client.inFlight(), 0);
-    QCOMPARE(up.size(), 0);
-    QCOMPARE(down.size(), 0); // never connected, so never disconnected
-
-    QVERIFY2(redis.start(), qPrintable(redis.lastError()));
-    QTRY_COMPARE_WITH_TIMEOUT(up.size(), 1, kWaitMs);
-    QCOMPARE(ask(client, {"PUBSUB", "NUMSUB", "events"}),
-             RedisReply::fromArray({RedisReply::fromString("events"), RedisReply::fromInteger(1)}));
-}
-
-void TestRedisClient::passwordAndDatabase()
+void TestRedisClientCommands::passwordAndDatabase()
 {
     REQUIRE_REDIS();
     const QString password = u"s3cret pass:word@"_s;
@@ -605,97 +358,5 @@ void TestRedisClient::passwordAndDatabase()
         QVERIFY2(!line.contains(u"s3cret"_s), qPrintable(line));
 }
 
-void TestRedisClient::deletedFromItsOwnCallbacks()
-{
-    REQUIRE_REDIS();
-    RedisProcess redis;
-    QVERIFY2(redis.start(), qPrintable(redis.lastError()));
-    RedisClient publisher(addressOf(redis));
-    QSignalSpy publisherUp(&publisher, &RedisClient::connected);
-    publisher.start();
-    QTRY_COMPARE_WITH_TIMEOUT(publisherUp.size(), 1, kWaitMs);
-
-    const auto connectedClient = [&redis]() -> std::unique_ptr<RedisClient> {
-        auto client = std::make_unique<RedisClient>(addressOf(redis));
-        client->subscribe({"events"});
-        QSignalSpy up(client.get(), &RedisClient::connected);
-        client->start();
-        if (!up.wait(kWaitMs))
-            return nullptr;
-        return client;
-    };
-    // A round trip through Redis on another connection: whatever the deleted client had sent
-    // has been answered (or not) by then.
-    const auto settle
-        = [&publisher] { return call(publisher, {"PING"}).ok() && call(publisher, {"PING"}).ok(); };
-
-    // Deleted with commands in flight: their callbacks are dropped.
-    {
-        auto client = connectedClient();
-        QVERIFY(client);
-        auto called = std::make_shared<int>(0);
-        for (int i = 0; i < 100; ++i)
-            client->command({"INCR", "n"}, [called](const Result<RedisReply> &) { ++*called; });
-        client->command({}, [called](const Result<RedisReply> &) { ++*called; }); // a refusal
-        client.reset();
-        QVERIFY(settle());
-        QCoreApplication::processEvents();
-        QCOMPARE(*called, 0);
-    }
-
-    // Deleted from inside a reply, with more replies behind it.
-    {
-        auto client = connectedClient();
-        QVERIFY(client);
-        auto later = std::make_shared<int>(0);
-        client->command({"PING"}, [&client](const Result<RedisReply> &) { client.reset(); });
-        for (int i = 0; i < 50; ++i)
-            client->command({"INCR", "n"}, [later](const Result<RedisReply> &) { ++*later; });
-        QTRY_VERIFY_WITH_TIMEOUT(!client, kWaitMs);
-        QVERIFY(settle());
-        QCOMPARE(*later, 0);
-    }
-
-    // Deleted from inside a message, with more messages behind it.
-    {
-        auto client = connectedClient();
-        QVERIFY(client);
-        int received = 0;
-        connect(client.get(), &RedisClient::message, this, [&] {
-            ++received;
-            client.reset();
-        });
-        for (int i = 0; i < 20; ++i)
-            publisher.publish("events", "m");
-        QTRY_VERIFY_WITH_TIMEOUT(!client, kWaitMs);
-        QVERIFY(settle());
-        QCOMPARE(received, 1);
-    }
-
-    // Deleted from inside disconnected(), and from inside a refusal.
-    {
-        auto client = connectedClient();
-        QVERIFY(client);
-        connect(client.get(), &RedisClient::disconnected, this, [&] { client.reset(); });
-        std::unique_ptr<RedisClient> refusing = connectedClient();
-        QVERIFY(refusing);
-        redis.kill();
-        QTRY_VERIFY_WITH_TIMEOUT(!client, kWaitMs);
-        QTRY_VERIFY_WITH_TIMEOUT(!refusing->isConnected(), kWaitMs);
-        refusing->command({"PING"}, [&refusing](const Result<RedisReply> &) { refusing.reset(); });
-        QTRY_VERIFY_WITH_TIMEOUT(!refusing, kWaitMs);
-    }
-}
-
-int main(int argc, char **argv)
-{
-#ifdef TIDINGS_HAVE_EPOLL_DISPATCHER
-    if (qEnvironmentVariable("TIDINGS_EVENT_LOOP") != u"qt")
-        QCoreApplication::setEventDispatcher(new EpollEventDispatcher);
-#endif
-    QCoreApplication application(argc, argv);
-    TestRedisClient test;
-    QTEST_SET_MAIN_SOURCE_PATH
-    return QTest::qExec(&test, argc, argv);
-}
-#include "tst_redis_client.moc"
+TIDINGS_REDIS_CLIENT_TEST_MAIN(TestRedisClientCommands)
+#include "tst_redis_client_commands.moc"
