@@ -219,6 +219,11 @@ LocalStore &ChatClient::store()
     return *m_store;
 }
 
+LocalReader ChatClient::reader()
+{
+    return LocalReader(*m_store);
+}
+
 SyncEngine &ChatClient::sync()
 {
     return *m_sync;

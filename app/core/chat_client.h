@@ -30,6 +30,7 @@ struct UpdateProfile;
 
 namespace tidings::app {
 
+class LocalReader;
 class LocalStore;
 class SyncEngine;
 
@@ -64,6 +65,8 @@ public:
     /// below (and the Outbox and TransferManager, their typed actions).
     Connection &connection() { return m_connection; }
     LocalStore &store();
+    /// The store, to read: what the models use.
+    LocalReader reader();
     Outbox &outbox() { return m_outbox; }
     TransferManager &transfers() { return m_transfers; }
     SyncEngine &sync();

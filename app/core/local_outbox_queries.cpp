@@ -96,19 +96,7 @@ bool waitsForUpload(const QJsonObject &payload)
 
 QJsonObject wirePayload(const QJsonObject &payload)
 {
-    const QJsonArray attachments = payload.value(u"attachments"_s).toArray();
-    if (attachments.isEmpty())
-        return payload;
-    QJsonArray wire;
-    for (const QJsonValue &item : attachments) {
-        // What only this device knows stays here. One that does not decode goes as an
-        // empty object: the relay refuses the message, which fails where the user sees it.
-        const auto attachment = MessageAttachment::decode(item.toObject());
-        wire.append(attachment ? attachment->file.encode() : QJsonObject());
-    }
-    QJsonObject sent = payload;
-    sent.insert(u"attachments"_s, wire);
-    return sent;
+    return MessageAttachment::forRelay(payload);
 }
 
 namespace {

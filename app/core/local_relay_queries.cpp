@@ -36,6 +36,16 @@ Result<std::optional<Cursor>> cursorOf(QSqlDatabase &db, qint64 conversation)
 
 /// Stores a message entry: updates the row it already has (by seq, or my queued one by
 /// client id), else inserts it.
+/// Whether `entry` shows its conversation is a group: it creates or renames one with a
+/// title (a direct chat has none; a group's title is never empty).
+bool namesAGroup(const proto::LogEntry &entry)
+{
+    if (!proto::isMembershipKind(entry.kind))
+        return false;
+    const auto change = proto::MembershipChange::decode(entry.kind, entry.body);
+    return change && !change->title.isEmpty();
+}
+
 Result<void> storeMessage(QSqlDatabase &db, const proto::LogEntry &event)
 {
     const qint64 conversation = event.conversation;
@@ -122,7 +132,7 @@ Result<void> applyMembership(QSqlDatabase &db, const proto::LogEntry &entry, qin
         return {};
     };
     if (kind == u"created" || kind == u"member_added") {
-        const bool group = entry.body.contains(u"title"_s);
+        const bool group = !change.title.isEmpty();
         for (const qint64 id : change.users) {
             const QString role
                 = kind == u"created" && id == sender && group ? u"owner"_s : u"member"_s;
@@ -306,7 +316,7 @@ Result<Applied> applyEvent(QSqlDatabase &db, const proto::LogEntry &event, qint6
         return cursor.error();
     if (!cursor->has_value()) {
         // Heard of before listed (a new conversation): a stub until its details come.
-        const QString guess = event.body.contains(u"title"_s) ? u"group"_s : u"direct"_s;
+        const QString guess = namesAGroup(event) ? u"group"_s : u"direct"_s;
         if (auto stub = run(db, u"INSERT INTO conversations (id, kind) VALUES (?, ?)"_s,
                             {conversation, guess});
             !stub)

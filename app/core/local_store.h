@@ -55,4 +55,21 @@ private:
     std::unique_ptr<SqlThread> m_thread;
 };
 
+/// The LocalStore as those that only show what it holds see it (the models): read jobs,
+/// and nothing that writes. What they show changes through the Outbox and the SyncEngine.
+class LocalReader
+{
+public:
+    explicit LocalReader(LocalStore &store) : m_store(store) { }
+
+    template<typename T>
+    WorkerFuture<Result<T>> read(std::function<Result<T>(QSqlDatabase &)> job) const
+    {
+        return m_store.read<T>(std::move(job));
+    }
+
+private:
+    LocalStore &m_store;
+};
+
 } // namespace tidings::app

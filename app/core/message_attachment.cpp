@@ -71,4 +71,18 @@ QJsonObject MessageAttachment::with(QJsonObject message,
     return message;
 }
 
+QJsonObject MessageAttachment::forRelay(QJsonObject message)
+{
+    const QJsonArray attachments = message.value(u"attachments").toArray();
+    if (attachments.isEmpty())
+        return message;
+    QJsonArray wire;
+    for (const QJsonValue &item : attachments) {
+        const auto attachment = decode(item.toObject());
+        wire.append(attachment ? attachment->file.encode() : QJsonObject());
+    }
+    message.insert(u"attachments", wire);
+    return message;
+}
+
 } // namespace tidings::app

@@ -39,6 +39,10 @@ struct MessageAttachment
     /// the same object with `attachments` in their place (none: the member goes).
     static QList<MessageAttachment> in(const QJsonObject &message);
     static QJsonObject with(QJsonObject message, const QList<MessageAttachment> &attachments);
+    /// `message` as the relay gets it: each attachment without what only this device knows
+    /// (upload, localPath). One that does not decode goes as an empty object, so the relay
+    /// refuses the message (which fails where the user sees it) rather than getting a part.
+    static QJsonObject forRelay(QJsonObject message);
     friend bool operator==(const MessageAttachment &, const MessageAttachment &) = default;
 };
 

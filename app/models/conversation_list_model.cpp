@@ -154,7 +154,7 @@ void ConversationListModel::refresh()
     m_loading = true;
     m_stale.clear(); // the whole read has them
     const qint64 me = m_client.userId();
-    auto read = m_client.store().read<Snapshot>([me](QSqlDatabase &db) -> Result<Snapshot> {
+    auto read = m_client.reader().read<Snapshot>([me](QSqlDatabase &db) -> Result<Snapshot> {
         auto conversations = local::conversations(db, me);
         if (!conversations)
             return conversations.error();
@@ -200,7 +200,7 @@ void ConversationListModel::readStale()
     const QList<qint64> ids(m_stale.cbegin(), m_stale.cend());
     m_stale.clear();
     const qint64 me = m_client.userId();
-    auto read = m_client.store().read<Snapshot>([ids, me](QSqlDatabase &db) -> Result<Snapshot> {
+    auto read = m_client.reader().read<Snapshot>([ids, me](QSqlDatabase &db) -> Result<Snapshot> {
         Snapshot snapshot;
         for (const qint64 id : ids) {
             auto conversation = local::conversation(db, id, me);

@@ -211,7 +211,7 @@ void MessageListModel::readChanges()
     m_changedSeqs.clear();
     const qint64 conversation = m_conversation;
     const qint64 me = m_client.userId();
-    auto read = m_client.store().read<Snapshot>([=](QSqlDatabase &db) -> Result<Snapshot> {
+    auto read = m_client.reader().read<Snapshot>([=](QSqlDatabase &db) -> Result<Snapshot> {
         Snapshot snapshot;
         if (!seqs.isEmpty()) {
             auto messages = local::messagesAt(db, conversation, seqs);
@@ -311,7 +311,7 @@ void MessageListModel::next()
     const qint64 me = m_client.userId();
     const local::Seq from = oldestSeq();
     const int limit = from > 0 ? int(m_rows.size()) + kRefreshMargin : m_pageSize;
-    auto read = m_client.store().read<Snapshot>([=](QSqlDatabase &db) -> Result<Snapshot> {
+    auto read = m_client.reader().read<Snapshot>([=](QSqlDatabase &db) -> Result<Snapshot> {
         auto messages = from > 0 ? local::messagesFrom(db, conversation, from, limit)
                                  : local::messages(db, conversation, 0, limit);
         if (!messages)
@@ -350,7 +350,7 @@ void MessageListModel::loadOlderPage()
     const qint64 conversation = m_conversation;
     const local::Seq before = oldestSeq();
     const int limit = m_pageSize;
-    auto read = m_client.store().read<QList<local::Message>>(
+    auto read = m_client.reader().read<QList<local::Message>>(
         [=](QSqlDatabase &db) { return local::messages(db, conversation, before, limit); });
     read.then(this, [this, before, limit](const Result<QList<local::Message>> &older) {
         m_busy = false;

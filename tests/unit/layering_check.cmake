@@ -11,6 +11,8 @@
 #     store and the sync engine the compiler says so too (core/chat_client.h); the
 #     Connection is visible there (its Options and State are ChatClient's API), so this
 #     is where its use is caught;
+#   - a file in app/models calls store() or connection(): the models read through
+#     ChatClient::reader() and hear of changes from the SyncEngine and the Outbox;
 #   - a file in app/core or app/models includes a ui/ header, or one in app/core a models/
 #     one.
 
@@ -78,6 +80,11 @@ endforeach()
 matching_lines(app/ui "(\\.|->)(store|connection|sync)\\(\\)" ui_part_calls)
 foreach(entry IN LISTS ui_part_calls)
     list(APPEND problems "${entry}  (app/ui uses ChatClient's typed API, not its parts)")
+endforeach()
+
+matching_lines(app/models "(\\.|->)(store|connection)\\(\\)" model_part_calls)
+foreach(entry IN LISTS model_part_calls)
+    list(APPEND problems "${entry}  (app/models reads through ChatClient::reader())")
 endforeach()
 
 foreach(directory IN ITEMS app/core app/models)
