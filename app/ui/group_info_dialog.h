@@ -4,7 +4,6 @@
 
 #include <QDialog>
 #include <QFuture>
-#include <QJsonObject>
 
 class QLabel;
 class QLineEdit;

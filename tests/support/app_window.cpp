@@ -4,7 +4,7 @@
 #include "support/screenshot.h"
 #include "ui/chat_page.h"
 #include "ui/conversation_view.h"
-#include "ui/dialogs.h"
+#include "ui/people_dialog.h"
 #include "ui/settings_keys.h"
 #include "ui/sign_in_page.h"
 #include "ui/theme.h"

@@ -10,10 +10,10 @@
 #include "ui/attachment_media.h"
 #include "ui/chat_page.h"
 #include "ui/conversation_view.h"
-#include "ui/dialogs.h"
 #include "ui/media_dialogs.h"
 #include "ui/media_files.h"
 #include "ui/message_delegate.h"
+#include "ui/settings_dialog.h"
 #include "ui/video_player.h"
 
 #include <QApplication>

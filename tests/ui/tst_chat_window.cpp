@@ -12,9 +12,12 @@
 #include "support/screenshot.h"
 #include "ui/chat_page.h"
 #include "ui/conversation_view.h"
-#include "ui/dialogs.h"
+#include "ui/group_info_dialog.h"
 #include "ui/message_delegate.h"
 #include "ui/notifier.h"
+#include "ui/people_dialog.h"
+#include "ui/search_dialog.h"
+#include "ui/settings_dialog.h"
 
 #include <QCheckBox>
 #include <QComboBox>

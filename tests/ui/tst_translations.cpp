@@ -1,7 +1,7 @@
 // The translations are built, embedded and applied; none is left unfinished.
 #include "support/app_window.h"
 #include "support/client_helpers.h"
-#include "ui/dialogs.h"
+#include "ui/settings_dialog.h"
 #include "ui/translations.h"
 
 #include <QComboBox>

@@ -10,9 +10,13 @@
 #include "support/widget_helpers.h"
 #include "ui/chat_page.h"
 #include "ui/conversation_view.h"
-#include "ui/dialogs.h"
+#include "ui/group_info_dialog.h"
 #include "ui/message_delegate.h"
 #include "ui/notifier.h"
+#include "ui/people_dialog.h"
+#include "ui/quick_switcher.h"
+#include "ui/search_dialog.h"
+#include "ui/settings_dialog.h"
 #include "ui/sign_in_page.h"
 
 #include <QApplication>
@@ -25,6 +29,8 @@
 #include <QLineEdit>
 #include <QListView>
 #include <QListWidget>
+#include <QMenu>
+#include <QMessageBox>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QScreen>
@@ -86,6 +92,74 @@ private Q_SLOTS:
         }
         QVERIFY2(unnamed.isEmpty(), qPrintable(unnamed.join(u"; "_s)));
         QVERIFY2(checked >= 30, qPrintable(QString::number(checked))); // the dialogs were looked at
+    }
+
+    void aBlockAnsweredAfterTheSessionEndedDoesNothing()
+    {
+        // Issue 18: "Block bob?" runs an event loop; the session can end while it is open
+        // and its client be gone by the answer. A Yes then blocks nobody and touches no
+        // freed client (ASan would say so in the ci preset).
+        ChatScene scene;
+        QVERIFY2(
+            scene.start({.windows = {u"alice"_s}, .clients = {u"bob"_s}, .chatWith = u"bob"_s}),
+            qPrintable(scene.error()));
+        AppWindow &alice = scene.window(u"alice"_s);
+        TestClient &bob = scene.client(u"bob"_s);
+        const qint64 withBob = scene.conversation();
+        const QPointer<ChatClient> before = alice.session->client();
+        QVERIFY(before);
+
+        // Everything runs on a timer inside the menu's and the question's event loops.
+        enum class Step { Menu, Question, Gone, Answered } step = Step::Menu;
+        QDeadlineTimer deadline(20000);
+        QTimer answering;
+        connect(&answering, &QTimer::timeout, this, [&] {
+            if (auto *menu = qobject_cast<QMenu *>(QApplication::activePopupWidget());
+                menu && step == Step::Menu) {
+                for (QAction *action : menu->actions()) {
+                    if (action->text().remove(u'&') == u"Block bob"_s) {
+                        step = Step::Question;
+                        // Clicked from the menu's own loop once this tick is over: a timer
+                        // does not fire while its handler runs, and it must tick in the
+                        // question's loop, which the click opens.
+                        QMetaObject::invokeMethod(
+                            menu,
+                            [menu, action] {
+                                QTest::mouseClick(menu, Qt::LeftButton, {},
+                                                  menu->actionGeometry(action).center());
+                            },
+                            Qt::QueuedConnection);
+                        return;
+                    }
+                }
+            }
+            auto *question = qobject_cast<QMessageBox *>(QApplication::activeModalWidget());
+            if (!question)
+                return;
+            if (step == Step::Question) {
+                step = Step::Gone;
+                alice.session->signOut();
+            } else if (step == Step::Gone && (before.isNull() || deadline.hasExpired())) {
+                // The old client goes once its logout is answered: only then the Yes.
+                step = Step::Answered;
+                question->button(QMessageBox::Yes)->click();
+            }
+        });
+        answering.start(20);
+        alice.window->showGroupInfo(); // a direct chat: the person menu, then the question
+        QCOMPARE(step, Step::Answered);
+        answering.stop();
+        QVERIFY(before.isNull()); // (not just the deadline)
+        QVERIFY(!alice.session->client());
+        QTRY_VERIFY(alice.window->signInPage()->isVisible());
+
+        // Nobody was blocked: Bob still reaches Alice.
+        const auto sent = await(bob.client->outbox().send(withBob, u"still friends"_s));
+        QVERIFY(sent.ok());
+        QTRY_VERIFY_WITH_TIMEOUT(
+            storedWithText(bob, withBob, u"still friends"_s).value_or(local::Message{}).state
+                == u"sent"_s,
+            10000);
     }
 
     void mutingNotificationsBlockingAndLeaving()
