@@ -169,9 +169,10 @@ void ComposeBar::saveDraft()
     if (draft == storedDraft())
         return;
     // Called from the view's destructor too: the continuation holds the list, not the bar.
-    whenReady(
-        m_client.saveDraft(conversation, draft), &m_conversations,
-        [conversations = &m_conversations](const Result<void> &) { conversations->refresh(); });
+    whenReady(m_client.saveDraft(conversation, draft), &m_conversations,
+              [conversations = &m_conversations, conversation](const Result<void> &) {
+                  conversations->refreshRow(conversation);
+              });
 }
 
 void ComposeBar::send()
