@@ -42,4 +42,20 @@ std::optional<Error> roundTripError(const Result<Message> &decoded,
     return std::nullopt;
 }
 
+/// The same for what the relay says (objects, results, events, HTTP answers), whose
+/// decode() takes no limits.
+template<class Message> std::optional<Error> answerRoundTripError(const Result<Message> &decoded)
+{
+    using namespace Qt::StringLiterals;
+    if (!decoded)
+        return decoded.error();
+    const Result<Message> again = Message::decode(decoded->encode());
+    if (!again)
+        return Error{ErrorCode::Internal,
+                     u"its encoding does not decode: "_s + again.error().message};
+    if (!(*again == *decoded))
+        return Error{ErrorCode::Internal, u"its encoding decodes to another value"_s};
+    return std::nullopt;
+}
+
 } // namespace tidings::test
