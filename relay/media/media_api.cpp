@@ -40,32 +40,6 @@ QByteArray linkPayload(const QString &mediaId, qint64 session, qint64 expires)
         + QByteArray::number(expires);
 }
 
-int statusFor(ErrorCode code)
-{
-    switch (code) {
-    case ErrorCode::BadRequest:
-        return 400;
-    case ErrorCode::Unauthorized:
-        return 401;
-    case ErrorCode::Forbidden:
-        return 403;
-    case ErrorCode::NotFound:
-        return 404;
-    case ErrorCode::Conflict:
-        return 409;
-    case ErrorCode::TooLarge:
-        return 413;
-    case ErrorCode::Unsupported:
-        return 415;
-    case ErrorCode::RateLimited:
-        return 429;
-    case ErrorCode::Unavailable:
-        return 503;
-    default:
-        return 500;
-    }
-}
-
 void methodNotAllowed(HttpConnection &connection, const QByteArray &allow)
 {
     fail(connection,
@@ -144,7 +118,7 @@ namespace media {
 
 void fail(HttpConnection &connection, const Error &error, Headers headers)
 {
-    const int status = statusFor(error.code);
+    const int status = protocol::messages::httpStatusOf(error.code);
     if (status >= 500)
         qCWarning(lcMedia).noquote() << connection.request().method << connection.request().path
                                      << "failed:" << error.message;

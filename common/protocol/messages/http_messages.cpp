@@ -140,6 +140,32 @@ QJsonObject encodeHttpError(const Error &error)
     return {{u"code"_s, errorCodeName(error.code)}, {u"message"_s, error.message}};
 }
 
+int httpStatusOf(ErrorCode code)
+{
+    switch (code) {
+    case ErrorCode::BadRequest:
+        return 400;
+    case ErrorCode::Unauthorized:
+        return 401;
+    case ErrorCode::Forbidden:
+        return 403;
+    case ErrorCode::NotFound:
+        return 404;
+    case ErrorCode::Conflict:
+        return 409;
+    case ErrorCode::TooLarge:
+        return 413;
+    case ErrorCode::Unsupported:
+        return 415;
+    case ErrorCode::RateLimited:
+        return 429;
+    case ErrorCode::Unavailable:
+        return 503;
+    default:
+        return 500;
+    }
+}
+
 Error decodeHttpError(QByteArrayView body, long status)
 {
     // What the body says, where it says it; the status for the rest.
@@ -150,41 +176,15 @@ Error decodeHttpError(QByteArrayView body, long status)
         if (const auto said = fields::string(*object, u"message"_s, {1, 4096}))
             message = *said;
     }
-    if (!code) {
-        switch (status) {
-        case 400:
-            code = ErrorCode::BadRequest;
-            break;
-        case 401:
-            code = ErrorCode::Unauthorized;
-            break;
-        case 403:
-            code = ErrorCode::Forbidden;
-            break;
-        case 404:
-            code = ErrorCode::NotFound;
-            break;
-        case 409:
-            code = ErrorCode::Conflict;
-            break;
-        case 413:
-            code = ErrorCode::TooLarge;
-            break;
-        case 415:
-            code = ErrorCode::Unsupported;
-            break;
-        case 429:
-            code = ErrorCode::RateLimited;
-            break;
-        case 503:
-            code = ErrorCode::Unavailable;
-            break;
-        default:
-            code = ErrorCode::Internal;
-            break;
-        }
+    for (const ErrorCode known :
+         {ErrorCode::BadRequest, ErrorCode::Unauthorized, ErrorCode::Forbidden, ErrorCode::NotFound,
+          ErrorCode::Conflict, ErrorCode::TooLarge, ErrorCode::Unsupported, ErrorCode::RateLimited,
+          ErrorCode::Unavailable}) {
+        if (!code && httpStatusOf(known) == status)
+            code = known;
     }
-    return Error{*code, message.isEmpty() ? u"the relay answered HTTP %1"_s.arg(status) : message};
+    return Error{code.value_or(ErrorCode::Internal),
+                 message.isEmpty() ? u"the relay answered HTTP %1"_s.arg(status) : message};
 }
 
 Result<QJsonObject> objectOfBody(QByteArrayView body, qsizetype maxBytes)

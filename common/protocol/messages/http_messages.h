@@ -71,6 +71,9 @@ struct MediaLink
     friend bool operator==(const MediaLink &, const MediaLink &) = default;
 };
 
+/// The HTTP status that answers an error of `code` (docs/protocol.md, section 8): 400,
+/// 401, 403, 404, 409, 413, 415, 429, 503, else 500.
+int httpStatusOf(ErrorCode code);
 /// The body of an HTTP error: {"code":…,"message":…}.
 QJsonObject encodeHttpError(const Error &error);
 /// The error an HTTP error body reports; `status` names it when the body says nothing
