@@ -160,15 +160,24 @@ void Presence::readAudiences()
         return;
     m_reading = true;
     const QHash<UserId, Change> batch = std::exchange(m_unannounced, {});
-    const QList<UserId> users = batch.keys();
+    // Whether a user hides their last-seen time matters only when they go offline: a storm
+    // of sign-ins reads their contacts and nothing else.
+    QHash<UserId, bool> users;
+    for (auto it = batch.cbegin(); it != batch.cend(); ++it)
+        users.insert(it.key(), it->online);
     m_core.store()
         .read<QHash<UserId, Audience>>(
             [users](QSqlDatabase &db) -> Result<QHash<UserId, Audience>> {
                 QHash<UserId, Audience> audiences;
-                for (const UserId user : users) {
+                for (auto it = users.cbegin(); it != users.cend(); ++it) {
+                    const UserId user = it.key();
                     auto contacts = sql::contactsOf(db, user);
                     if (!contacts)
                         return contacts.error();
+                    if (it.value()) { // online
+                        audiences.insert(user, Audience{*contacts, false});
+                        continue;
+                    }
                     auto record = sql::userById(db, user);
                     if (!record && record.error().code != ErrorCode::NotFound)
                         return record.error();

@@ -67,7 +67,8 @@ Result<UserRecord> insertUser(QSqlDatabase &db, const QString &username, const Q
 
 Result<UserRecord> userById(QSqlDatabase &db, UserId id)
 {
-    auto query = run(db, u"SELECT "_s + kUserColumns + u" FROM users WHERE id = ?"_s, {id});
+    // Cached: every sign-in and every presence change reads a user by id.
+    auto query = runCached(db, u"SELECT "_s + kUserColumns + u" FROM users WHERE id = ?"_s, {id});
     if (!query)
         return query.error();
     if (!query->next())
@@ -128,10 +129,10 @@ Result<UserRecord> updateProfile(QSqlDatabase &db, UserId id,
 
 Result<void> setLastSeen(QSqlDatabase &db, UserId id, qint64 at)
 {
-    auto query = run(db,
-                     u"UPDATE users SET last_seen_at = "_s + greatest(db)
-                         + u"(last_seen_at, ?) WHERE id = ?"_s,
-                     {at, id});
+    auto query = runCached(db,
+                           u"UPDATE users SET last_seen_at = "_s + greatest(db)
+                               + u"(last_seen_at, ?) WHERE id = ?"_s,
+                           {at, id});
     if (!query)
         return query.error();
     return {};
@@ -203,7 +204,7 @@ Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &to
                                           qint64 unusedSince)
 {
     if (unusedSince > 0) {
-        auto expired = run(
+        auto expired = runCached(
             db, u"DELETE FROM sessions WHERE token_digest = ? AND last_used_at < ? RETURNING id"_s,
             {tokenDigest, unusedSince});
         if (!expired)
@@ -212,10 +213,11 @@ Result<AuthenticatedSession> authenticate(QSqlDatabase &db, const QByteArray &to
             return Error{ErrorCode::Unauthorized,
                          u"this session expired after going unused; sign in again"_s};
     }
-    auto query = run(db,
-                     u"UPDATE sessions SET last_used_at = ? WHERE token_digest = ? "
-                     "RETURNING id, user_id, device, created_at, last_used_at"_s,
-                     {now(), tokenDigest});
+    // Cached, as the statements below: a storm of reconnects runs this once per client.
+    auto query = runCached(db,
+                           u"UPDATE sessions SET last_used_at = ? WHERE token_digest = ? "
+                           "RETURNING id, user_id, device, created_at, last_used_at"_s,
+                           {now(), tokenDigest});
     if (!query)
         return query.error();
     if (!query->next())

@@ -520,15 +520,17 @@ Result<QList<UserRecord>> usersByIds(QSqlDatabase &db, const QList<UserId> &ids)
 
 Result<QList<UserId>> contactsOf(QSqlDatabase &db, UserId user)
 {
-    auto query = run(db,
-                     u"SELECT DISTINCT other.user_id FROM members mine "
-                     "JOIN members other ON other.conversation_id = mine.conversation_id AND "
-                     "other.left_seq IS NULL "
-                     "WHERE mine.user_id = ? AND mine.left_seq IS NULL AND other.user_id <> ? "
-                     "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = ? AND "
-                     "b.blocked_id = other.user_id) "
-                     "OR (b.blocker_id = other.user_id AND b.blocked_id = ?))"_s,
-                     {user, user, user, user});
+    // Cached: every presence change (each sign-in and sign-out) asks it.
+    auto query
+        = runCached(db,
+                    u"SELECT DISTINCT other.user_id FROM members mine "
+                    "JOIN members other ON other.conversation_id = mine.conversation_id AND "
+                    "other.left_seq IS NULL "
+                    "WHERE mine.user_id = ? AND mine.left_seq IS NULL AND other.user_id <> ? "
+                    "AND NOT EXISTS (SELECT 1 FROM blocks b WHERE (b.blocker_id = ? AND "
+                    "b.blocked_id = other.user_id) "
+                    "OR (b.blocker_id = other.user_id AND b.blocked_id = ?))"_s,
+                    {user, user, user, user});
     if (!query)
         return query.error();
     QList<UserId> ids;

@@ -29,7 +29,7 @@ Result<EventPage> eventsAfter(QSqlDatabase &db, UserId user, ConversationId conv
         return member.error();
     const Seq from = std::max(after, member->joinedSeq - 1);
     const Seq upTo = member->leftSeq.value_or(std::numeric_limits<Seq>::max());
-    auto query = run(
+    auto query = runCached(
         db,
         u"SELECT "_s + kEventColumns
             + u" FROM events WHERE conversation_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?"_s,
@@ -57,7 +57,7 @@ Result<EventPage> eventsBefore(QSqlDatabase &db, UserId user, ConversationId con
         return member.error();
     const Seq upTo
         = std::min(before - 1, member->leftSeq.value_or(std::numeric_limits<Seq>::max()));
-    auto query = run(
+    auto query = runCached(
         db,
         u"SELECT "_s + kEventColumns
             + u" FROM events WHERE conversation_id = ? AND seq >= ? AND seq <= ? ORDER BY seq DESC LIMIT ?"_s,
@@ -128,7 +128,8 @@ Result<SyncPage> syncEvents(QSqlDatabase &db, UserId user,
                             const QHash<ConversationId, Seq> &cursors, int limit)
 {
     // Conversations with anything the user has not seen, in id order so paging is stable.
-    auto query = run(
+    // Cached, as the page's statement below: a storm of reconnects runs both per client.
+    auto query = runCached(
         db,
         u"SELECT m.conversation_id, m.joined_seq, m.left_seq, "_s + lastSeqOf(db, u"c"_s)
             + u" FROM members m "
@@ -164,7 +165,7 @@ Result<SyncPage> syncEvents(QSqlDatabase &db, UserId user,
             page.more = true;
             break;
         }
-        auto events = run(
+        auto events = runCached(
             db,
             u"SELECT "_s + kEventColumns
                 + u" FROM events WHERE conversation_id = ? AND seq > ? AND seq <= ? ORDER BY seq LIMIT ?"_s,

@@ -328,10 +328,11 @@ Result<void> dropPushTarget(QSqlDatabase &db, qint64 targetId)
 
 Result<int> cancelPushesOf(QSqlDatabase &db, UserId user)
 {
-    auto query = run(db,
-                     u"DELETE FROM push_jobs WHERE claimed_by IS NULL AND target_id IN "
-                     "(SELECT id FROM push_targets WHERE user_id = ?) RETURNING id"_s,
-                     {user});
+    // Cached: every sign-in runs it.
+    auto query = runCached(db,
+                           u"DELETE FROM push_jobs WHERE claimed_by IS NULL AND target_id IN "
+                           "(SELECT id FROM push_targets WHERE user_id = ?) RETURNING id"_s,
+                           {user});
     if (!query)
         return query.error();
     int cancelled = 0;
