@@ -1,5 +1,6 @@
 #include "bench/connections_scenario.h"
 
+#include "bench/event_scan.h"
 #include "bench/latency_stats.h"
 #include "bench/lean_websocket.h"
 
@@ -141,6 +142,12 @@ void ConnectionsScenario::send(Client &client, const QJsonObject &frame)
 
 void ConnectionsScenario::onText(Client &client, const QByteArray &text)
 {
+    if (client.up) {
+        if (const auto event = scanEvent(text)) {
+            onMessageEvent(client, *event);
+            return;
+        }
+    }
     const QJsonObject frame = QJsonDocument::fromJson(text).object();
     const QString type = frame.value(u"type"_s).toString();
     const QString id = frame.value(u"id"_s).toString();
@@ -150,7 +157,10 @@ void ConnectionsScenario::onText(Client &client, const QByteArray &text)
     }
 
     if (type == u"event") {
-        onMessageEvent(client, frame);
+        onMessageEvent(client,
+                       {frame.value(u"kind"_s).toString() == u"message",
+                        frame.value(u"sender"_s).toInteger(),
+                        frame.value(u"text"_s).toString().toLongLong()});
     } else if (type == u"result" && id.startsWith(u'm')) {
         if (frame.value(u"duplicate"_s).toBool())
             ++m_duplicates; // stored before: nothing is delivered again
@@ -253,12 +263,11 @@ void ConnectionsScenario::onHandshake(Client &client, const QJsonObject &frame, 
     }
 }
 
-void ConnectionsScenario::onMessageEvent(Client &client, const QJsonObject &frame)
+void ConnectionsScenario::onMessageEvent(Client &client, const ScannedEvent &event)
 {
-    if (frame.value(u"kind"_s).toString() != u"message"
-        || frame.value(u"sender"_s).toInteger() == client.userId)
+    if (!event.message || event.sender == client.userId)
         return;
-    const qint64 sentAt = frame.value(u"text"_s).toString().toLongLong();
+    const qint64 sentAt = event.sentAt;
     if (sentAt <= 0)
         return;
     ++m_received;

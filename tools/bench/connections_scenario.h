@@ -15,6 +15,7 @@ namespace tidings::bench {
 
 class LeanWebSocket;
 class LatencyStats;
+struct ScannedEvent;
 
 struct ConnectionsScenarioOptions
 {
@@ -68,7 +69,7 @@ private:
     void connectSocket(Client &client);
     void onHandshake(Client &client, const QJsonObject &frame, const QString &type,
                      const QString &id);
-    void onMessageEvent(Client &client, const QJsonObject &frame);
+    void onMessageEvent(Client &client, const ScannedEvent &event);
     void startSending();
     void startStorm();
     void requestHistoryDue();

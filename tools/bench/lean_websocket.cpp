@@ -1,7 +1,14 @@
 #include "bench/lean_websocket.h"
 
+#include <QNetworkProxy>
 #include <QRandomGenerator>
 #include <QTcpSocket>
+
+#ifdef Q_OS_LINUX
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#endif
 
 using namespace Qt::StringLiterals;
 
@@ -13,6 +20,31 @@ namespace {
 
 constexpr qint64 kMaxMessage = 16 * 1024 * 1024;
 
+#ifdef Q_OS_LINUX
+/// A TCP socket bound to `source` whose port is chosen at connect() rather than at bind():
+/// with tens of thousands of connections per address (and as many just closed, in
+/// TIME_WAIT), the kernel's search for a free port at bind() took most of the loader's core
+/// in a storm, and the relay saw the request heads too late. -1 if that is not possible.
+int socketBoundWithoutPort(const QHostAddress &source)
+{
+    if (source.protocol() != QAbstractSocket::IPv4Protocol)
+        return -1;
+    const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+    if (fd < 0)
+        return -1;
+    const int one = 1;
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(source.toIPv4Address());
+    if (::setsockopt(fd, IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT, &one, sizeof one) != 0
+        || ::bind(fd, reinterpret_cast<const sockaddr *>(&address), sizeof address) != 0) {
+        ::close(fd);
+        return -1;
+    }
+    return fd;
+}
+#endif
+
 } // namespace
 
 LeanWebSocket::LeanWebSocket(QObject *parent)
@@ -20,6 +52,9 @@ LeanWebSocket::LeanWebSocket(QObject *parent)
       m_reader(websocket::MessageReader::Role::Client, kMaxMessage),
       m_maskState(QRandomGenerator::global()->generate() | 1u)
 {
+    // Straight to the relay: the system proxy lookup (libproxy, which reads /etc/services
+    // each time) cost more than the rest of a connection in a storm.
+    m_socket->setProxy(QNetworkProxy::NoProxy);
     connect(m_socket, &QTcpSocket::connected, this, [this] {
         QByteArray nonce(16, Qt::Uninitialized);
         QRandomGenerator::global()->fillRange(reinterpret_cast<quint32 *>(nonce.data()), 4);
@@ -42,9 +77,19 @@ LeanWebSocket::~LeanWebSocket()
 
 void LeanWebSocket::open(const QHostAddress &host, quint16 port, const QHostAddress &source)
 {
-    if (!source.isNull() && !m_socket->bind(source)) {
-        fail(u"cannot bind to %1: %2"_s.arg(source.toString(), m_socket->errorString()));
-        return;
+    if (!source.isNull()) {
+        bool bound = false;
+#ifdef Q_OS_LINUX
+        if (const int fd = socketBoundWithoutPort(source); fd >= 0) {
+            bound = m_socket->setSocketDescriptor(fd, QAbstractSocket::BoundState);
+            if (!bound)
+                ::close(fd);
+        }
+#endif
+        if (!bound && !m_socket->bind(source)) {
+            fail(u"cannot bind to %1: %2"_s.arg(source.toString(), m_socket->errorString()));
+            return;
+        }
     }
     m_socket->connectToHost(host, port);
 }
