@@ -1,5 +1,7 @@
 #include "gateway/io_threads.h"
 
+#include "gateway/websocket_wire.h"
+
 #include <QAbstractEventDispatcher>
 #include <QThread>
 
@@ -14,8 +16,11 @@ IoThreads::IoThreads(int count, const DispatcherFactory &dispatcher)
         thread->setObjectName(u"tidings-io-%1"_s.arg(i));
         if (dispatcher)
             thread->setEventDispatcher(dispatcher());
+        auto flusher = std::make_unique<WireFlusher>();
+        flusher->moveToThread(thread.get());
         thread->start();
         m_threads.push_back(std::move(thread));
+        m_flushers.push_back(std::move(flusher));
     }
 }
 
@@ -33,15 +38,17 @@ IoThreads::~IoThreads()
     }
     for (auto &thread : m_threads)
         thread->wait();
+    m_flushers.clear(); // their threads have ended: nothing runs on them any more
+    m_local.reset();
 }
 
-QThread *IoThreads::next()
+IoThread IoThreads::next()
 {
-    if (m_threads.empty())
-        return nullptr;
-    QThread *thread = m_threads[m_next].get();
+    if (m_threads.empty()) // served on this thread, whose flusher is made on first use
+        return {nullptr, (m_local ? m_local : (m_local = std::make_unique<WireFlusher>())).get()};
+    const IoThread chosen{m_threads[m_next].get(), m_flushers[m_next].get()};
     m_next = (m_next + 1) % m_threads.size();
-    return thread;
+    return chosen;
 }
 
 } // namespace tidings::relay

@@ -13,14 +13,14 @@ namespace tidings::relay {
 
 using websocket::Opcode;
 
-WebSocketConnection::WebSocketConnection(Upgrade upgrade, QThread *ioThread, qint64 maxMessageBytes,
+WebSocketConnection::WebSocketConnection(Upgrade upgrade, IoThread io, qint64 maxMessageBytes,
                                          QObject *parent)
     : QObject(parent), m_shared(std::make_shared<WebSocketWire::Shared>()),
-      m_wire(new WebSocketWire(m_shared, maxMessageBytes)), m_peerAddress(upgrade.peerAddress),
-      m_origin(upgrade.origin), m_addressSlot(std::move(upgrade.addressSlot)),
-      m_maxMessageBytes(maxMessageBytes)
+      m_wire(new WebSocketWire(m_shared, maxMessageBytes)), m_flusher(io.flusher),
+      m_peerAddress(upgrade.peerAddress), m_origin(upgrade.origin),
+      m_addressSlot(std::move(upgrade.addressSlot)), m_maxMessageBytes(maxMessageBytes)
 {
-    if (ioThread && ioThread != thread()) {
+    if (QThread *ioThread = io.thread; ioThread && ioThread != thread()) {
         m_wire->moveToThread(ioThread);
         if (upgrade.source.socket)
             upgrade.source.socket->moveToThread(ioThread);
@@ -103,9 +103,14 @@ void WebSocketConnection::sendFrame(const QByteArray &frame)
         m_shared->outbox.append(frame);
         queueFlush = !std::exchange(m_shared->flushQueued, true);
     }
-    // One call for every frame queued until the wire gets to it: writes go in batches.
-    if (queueFlush && !m_unstarted)
-        QMetaObject::invokeMethod(m_wire, &WebSocketWire::flushOutbox, Qt::QueuedConnection);
+    // One flush for every frame queued until the wire gets to it, and one posted call for
+    // every connection queued until the I/O thread gets to them: writes go in batches.
+    if (queueFlush && !m_unstarted) {
+        if (m_flusher)
+            m_flusher->add(m_shared);
+        else
+            QMetaObject::invokeMethod(m_wire, &WebSocketWire::flushOutbox, Qt::QueuedConnection);
+    }
 }
 
 void WebSocketConnection::ping()

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "gateway/io_threads.h"
 #include "gateway/transport.h"
 #include "gateway/websocket_wire.h"
 
@@ -40,8 +41,8 @@ public:
         std::shared_ptr<void> addressSlot; ///< held while the connection lives
     };
 
-    /// The socket is served on `ioThread` (this thread if null) once start() is called.
-    WebSocketConnection(Upgrade upgrade, QThread *ioThread, qint64 maxMessageBytes,
+    /// The socket is served on `ioThread` (this thread if none) once start() is called.
+    WebSocketConnection(Upgrade upgrade, IoThread ioThread, qint64 maxMessageBytes,
                         QObject *parent = nullptr);
     ~WebSocketConnection() override;
 
@@ -86,6 +87,7 @@ private:
 
     std::shared_ptr<WebSocketWire::Shared> m_shared;
     WebSocketWire *m_wire; ///< on its thread; deleted there
+    WireFlusher *m_flusher; ///< of the wire's I/O thread; null: a posted call per flush
     std::optional<Upgrade> m_unstarted;
     QHostAddress m_peerAddress;
     QString m_origin;

@@ -22,10 +22,12 @@ WebSocketWire::WebSocketWire(std::shared_ptr<Shared> shared, qint64 maxMessageBy
     : m_shared(std::move(shared)), m_reader(websocket::MessageReader::Role::Server, maxMessageBytes)
 {
     m_shared->maxMessageBytes.store(maxMessageBytes, std::memory_order_relaxed);
+    m_shared->wire = this;
 }
 
 WebSocketWire::~WebSocketWire()
 {
+    m_shared->wire = nullptr; // a flusher's queued entry finds no wire
     if (m_transport)
         m_transport->disconnect(this);
 }
@@ -201,6 +203,32 @@ void WebSocketWire::onClosed()
         return;
     m_closeSent = true;
     Q_EMIT disconnected();
+}
+
+void WireFlusher::add(std::shared_ptr<WebSocketWire::Shared> shared)
+{
+    bool post = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_waiting.push_back(std::move(shared));
+        post = !std::exchange(m_posted, true);
+    }
+    if (post)
+        QMetaObject::invokeMethod(this, &WireFlusher::drain, Qt::QueuedConnection);
+}
+
+void WireFlusher::drain()
+{
+    std::vector<std::shared_ptr<WebSocketWire::Shared>> waiting;
+    {
+        QMutexLocker lock(&m_mutex);
+        waiting.swap(m_waiting);
+        m_posted = false;
+    }
+    for (const auto &shared : waiting) {
+        if (WebSocketWire *wire = shared->wire)
+            wire->flushOutbox();
+    }
 }
 
 } // namespace tidings::relay

@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <memory>
+#include <vector>
 
 namespace tidings::relay {
 
@@ -34,6 +35,8 @@ public:
         std::atomic<bool> paused{false};
         /// The largest message the connection takes now (see WebSocketConnection).
         std::atomic<qint64> maxMessageBytes{0};
+        /// The wire while it lives; read and written on the wire's thread only.
+        WebSocketWire *wire = nullptr;
     };
     static constexpr qint64 kMaxUnhandledBytes = 1024 * 1024;
     /// Weight of a message without a payload (a pong, a refused binary message).
@@ -79,6 +82,25 @@ private:
     bool m_gone = false;
     bool m_doneReading = false; ///< the closing handshake is over, or the peer broke the rules
     bool m_paused = false; ///< too much handed over and not yet handled
+};
+
+/// The wires of one I/O thread with frames waiting. The chat thread queues a connection's
+/// shared state here when it gives it a first frame, and the I/O thread writes every queued
+/// one in one turn: one posted call per batch, not one per connection (a message to a
+/// group of 10,000 posted 10,000 calls, a tenth of the relay's time there; see
+/// docs/benchmarks.md). Lives on its I/O thread.
+class WireFlusher : public QObject
+{
+public:
+    /// From any thread: `shared`'s wire writes its outbox soon, on this object's thread.
+    void add(std::shared_ptr<WebSocketWire::Shared> shared);
+
+private:
+    void drain();
+
+    QMutex m_mutex;
+    std::vector<std::shared_ptr<WebSocketWire::Shared>> m_waiting;
+    bool m_posted = false; ///< a drain() is on its way
 };
 
 } // namespace tidings::relay

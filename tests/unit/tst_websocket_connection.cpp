@@ -84,7 +84,7 @@ Pair socketPair()
     return {fds[0], fds[1]};
 }
 
-std::unique_ptr<WebSocketConnection> connectionOn(int descriptor, QThread *thread)
+std::unique_ptr<WebSocketConnection> connectionOn(int descriptor, IoThread thread)
 {
     WebSocketConnection::Upgrade upgrade;
     upgrade.source.descriptor = descriptor;
