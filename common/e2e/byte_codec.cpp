@@ -2,6 +2,8 @@
 
 #include <QtEndian>
 
+#include <algorithm>
+
 namespace tidings::e2e {
 
 using namespace Qt::StringLiterals;
@@ -12,35 +14,49 @@ ByteWriter::ByteWriter(EncodingKind kind, quint8 version)
     u8(version);
 }
 
+void ByteWriter::append(const char *data, qsizetype size)
+{
+    const qsizetype needed = m_out.size() + size;
+    if (needed > m_out.capacity()) {
+        QByteArray grown;
+        grown.reserve(std::max({needed, 2 * m_out.capacity(), qsizetype(64)}));
+        grown.append(m_out.constData(), m_out.size());
+        wipe(m_out);
+        m_out = std::move(grown);
+    }
+    m_out.append(data, size);
+}
+
 void ByteWriter::u8(quint8 value)
 {
-    m_out.append(static_cast<char>(value));
+    const char byte = static_cast<char>(value);
+    append(&byte, 1);
 }
 
 void ByteWriter::u16(quint16 value)
 {
     char buffer[2];
     qToBigEndian(value, buffer);
-    m_out.append(buffer, 2);
+    append(buffer, 2);
 }
 
 void ByteWriter::u32(quint32 value)
 {
     char buffer[4];
     qToBigEndian(value, buffer);
-    m_out.append(buffer, 4);
+    append(buffer, 4);
 }
 
 void ByteWriter::u64(quint64 value)
 {
     char buffer[8];
     qToBigEndian(value, buffer);
-    m_out.append(buffer, 8);
+    append(buffer, 8);
 }
 
 void ByteWriter::bytes(QByteArrayView bytes)
 {
-    m_out.append(bytes.data(), bytes.size());
+    append(bytes.data(), bytes.size());
 }
 
 void ByteWriter::blob16(QByteArrayView bytes)

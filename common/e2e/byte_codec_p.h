@@ -75,6 +75,10 @@ public:
     QByteArray take() { return std::move(m_out); }
 
 private:
+    /// Appends, growing the buffer by hand: a realloc would leave copies of the secrets
+    /// written so far in freed memory, so the old buffer is wiped first.
+    void append(const char *data, qsizetype size);
+
     QByteArray m_out;
 };
 

@@ -14,11 +14,16 @@ constexpr quint8 kCertificateVersion = 1;
 constexpr quint8 kDeviceListVersion = 1;
 constexpr quint8 kDeviceKeysVersion = 1;
 
+/// User ids are decimal numbers. The bound keeps a certificate short enough to nest in
+/// the u16-length fields of the device key state and the prekey bundle.
+constexpr qsizetype kMaxUserIdBytes = 1024;
+
 Result<QByteArray> userIdBytes(const QString &userId)
 {
     QByteArray utf8 = userId.toUtf8();
-    if (utf8.isEmpty() || utf8.size() > 0xffff)
-        return Error{ErrorCode::BadRequest, u"a user id has 1 to 65535 bytes of UTF-8"_s};
+    if (utf8.isEmpty() || utf8.size() > kMaxUserIdBytes)
+        return Error{ErrorCode::BadRequest,
+                     u"a user id has 1 to %1 bytes of UTF-8"_s.arg(kMaxUserIdBytes)};
     return utf8;
 }
 
@@ -92,12 +97,15 @@ Result<DeviceCertificate> DeviceCertificate::decode(QByteArrayView data)
         !preamble)
         return preamble.error();
     DeviceCertificate certificate;
-    certificate.userId = QString::fromUtf8(reader.blob16());
+    const QByteArray userId = reader.blob16();
+    certificate.userId = QString::fromUtf8(userId);
     certificate.deviceId = reader.u32();
     certificate.deviceKey = reader.bytes(kPublicKeyBytes);
     certificate.signature = reader.bytes(kSignatureBytes);
     if (auto finished = finishReading(reader, what); !finished)
         return finished.error();
+    if (userId.size() > kMaxUserIdBytes)
+        return corrupt(what);
     return certificate;
 }
 
@@ -212,10 +220,10 @@ Result<DeviceKeys> DeviceKeys::deserialise(QByteArrayView data)
         return preamble.error();
     QByteArray pairBytes = reader.blob16();
     const QByteArray certificateBytes = reader.blob16();
-    if (auto finished = finishReading(reader, what); !finished)
-        return finished.error();
     auto pair = SigningKeyPair::deserialise(pairBytes);
     wipe(pairBytes);
+    if (auto finished = finishReading(reader, what); !finished)
+        return finished.error();
     if (!pair)
         return pair.error();
     auto certificate = DeviceCertificate::decode(certificateBytes);

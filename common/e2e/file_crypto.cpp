@@ -4,6 +4,7 @@
 #include "e2e/byte_codec_p.h"
 
 #include <QIODevice>
+#include <QScopeGuard>
 
 #include <sodium.h>
 
@@ -21,6 +22,8 @@ static_assert(crypto_secretstream_xchacha20poly1305_HEADERBYTES == kFileStreamHe
 static_assert(crypto_secretstream_xchacha20poly1305_KEYBYTES == 32);
 
 /// Reads up to `size` bytes into `buffer` (resized to what came): less only at the end.
+/// What did not come is zeroed first, so a short read leaves no earlier chunk's plaintext
+/// behind the new end, where wipe() would not reach it.
 Result<void> readUpTo(QIODevice &device, QByteArray &buffer, qsizetype size)
 {
     buffer.resize(size);
@@ -33,6 +36,7 @@ Result<void> readUpTo(QIODevice &device, QByteArray &buffer, qsizetype size)
             break;
         filled += count;
     }
+    detail::wipe(buffer.data() + filled, static_cast<std::size_t>(size - filled));
     buffer.resize(filled);
     return {};
 }
@@ -93,6 +97,10 @@ Result<FileKey> encryptFile(QIODevice &plaintext, QIODevice &ciphertext)
     // n × 64 KiB has n chunks and an empty file one empty chunk.
     QByteArray current;
     QByteArray following;
+    const auto wipeBuffers = qScopeGuard([&] {
+        wipe(current);
+        wipe(following);
+    });
     if (auto read = readUpTo(plaintext, current, kFileChunkBytes); !read)
         return read.error();
     QByteArray sealed(kCipherChunkBytes, Qt::Uninitialized);
@@ -113,8 +121,6 @@ Result<FileKey> encryptFile(QIODevice &plaintext, QIODevice &ciphertext)
             break;
         current.swap(following);
     }
-    wipe(current);
-    wipe(following);
     return fileKey;
 }
 
@@ -130,6 +136,7 @@ Result<void> decryptFile(QIODevice &ciphertext, QIODevice &plaintext, const File
         return Error{ErrorCode::Corrupt, u"the file's stream header is not valid"_s};
     QByteArray sealed;
     QByteArray opened(kFileChunkBytes, Qt::Uninitialized);
+    const auto wipeOpened = qScopeGuard([&] { wipe(opened); });
     for (qint64 chunk = 0;; ++chunk) {
         if (auto read = readUpTo(ciphertext, sealed, kCipherChunkBytes); !read)
             return read.error();
@@ -151,7 +158,6 @@ Result<void> decryptFile(QIODevice &ciphertext, QIODevice &plaintext, const File
             !written)
             return written.error();
         if (tag == crypto_secretstream_xchacha20poly1305_TAG_FINAL) {
-            wipe(opened);
             char extra = 0;
             if (ciphertext.read(&extra, 1) > 0)
                 return Error{ErrorCode::Corrupt, u"the file has bytes after its last chunk"_s};

@@ -145,10 +145,10 @@ Result<SenderChain> SenderChain::deserialise(QByteArrayView data)
     const quint32 iteration = reader.u32();
     const SecretKey chainKey = reader.secret<32>();
     QByteArray signingKeyBytes = reader.blob16();
-    if (auto finished = finishReading(reader, what); !finished)
-        return finished.error();
     auto signingKey = SigningKeyPair::deserialise(signingKeyBytes);
     wipe(signingKeyBytes);
+    if (auto finished = finishReading(reader, what); !finished)
+        return finished.error();
     if (!signingKey)
         return signingKey.error();
     return SenderChain(conversationId, chainId, iteration, chainKey, *signingKey);

@@ -5,11 +5,30 @@
 #include <QTemporaryFile>
 #include <QtTest>
 
+#include <array>
+#include <cstring>
+#include <functional>
 #include <optional>
+#include <utility>
 
 using namespace tidings;
 using namespace tidings::e2e;
 using namespace Qt::StringLiterals;
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TIDINGS_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TIDINGS_TEST_ASAN 1
+#endif
+#endif
+
+#ifdef TIDINGS_TEST_ASAN
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*mallocHook)(const volatile void *,
+                                                                            std::size_t),
+                                                         void (*freeHook)(const volatile void *));
+extern "C" std::size_t __sanitizer_get_allocated_size(const volatile void *pointer);
+#endif
 
 namespace {
 
@@ -56,6 +75,43 @@ QByteArray decrypt(QByteArray ciphertext, const FileKey &key)
 }
 
 const QByteArray kCorrupt = "error: corrupt";
+
+#ifdef TIDINGS_TEST_ASAN
+/// The names of the `secrets` found in heap blocks freed while `work` ran. AddressSanitizer
+/// calls the free hook before it releases a block, so the block can still be read.
+QStringList secretsLeftInFreedMemory(const QList<std::pair<QString, QByteArray>> &secrets,
+                                     const std::function<void()> &work)
+{
+    static const QList<std::pair<QString, QByteArray>> *watched = nullptr;
+    static std::array<int, 16> found{};
+    static const bool installed = __sanitizer_install_malloc_and_free_hooks(
+        [](const volatile void *, std::size_t) {},
+        [](const volatile void *block) {
+            if (!watched || !block)
+                return;
+            const auto *bytes = const_cast<const char *>(static_cast<const volatile char *>(block));
+            const std::size_t size = __sanitizer_get_allocated_size(block);
+            for (qsizetype i = 0; i < watched->size(); ++i) {
+                const QByteArray &secret = watched->at(i).second;
+                if (memmem(bytes, size, secret.constData(),
+                           static_cast<std::size_t>(secret.size())))
+                    ++found[static_cast<std::size_t>(i)];
+            }
+        });
+    if (!installed || secrets.size() > static_cast<qsizetype>(found.size()))
+        return {u"(no free hook)"_s};
+    found.fill(0);
+    watched = &secrets;
+    work();
+    watched = nullptr;
+    QStringList leaked;
+    for (qsizetype i = 0; i < secrets.size(); ++i) {
+        if (found[static_cast<std::size_t>(i)] > 0)
+            leaked.append(secrets[i].first);
+    }
+    return leaked;
+}
+#endif
 
 } // namespace
 
@@ -176,6 +232,52 @@ private Q_SLOTS:
             QCOMPARE(decrypt(altered, encrypted->key), kCorrupt);
         }
         QCOMPARE(decrypt(QByteArray(encrypted->ciphertext + 'x'), encrypted->key), kCorrupt);
+    }
+
+    // The plaintext chunks pass through buffers of the library's own: they are wiped when
+    // it returns, however it returns, including bytes a shorter last chunk left behind.
+    void noPlaintextLeftInFreedMemory()
+    {
+#ifndef TIDINGS_TEST_ASAN
+        QSKIP("needs AddressSanitizer's free hook");
+#else
+        // Two full chunks and a short one, so that a chunk buffer is refilled with less.
+        QByteArray plaintext;
+        while (plaintext.size() < 2 * kFileChunkBytes + 1000)
+            plaintext.append("SECRET!!");
+        const QList<std::pair<QString, QByteArray>> secrets{
+            {u"plaintext"_s, QByteArray("SECRET!!SECRET!!")}};
+        // Unbuffered devices over buffers with room for everything: nothing of the test's
+        // own is copied or reallocated while the library runs.
+        QBuffer source(&plaintext);
+        QByteArray ciphertext;
+        ciphertext.reserve(2 * plaintext.size());
+        QBuffer sealed(&ciphertext);
+        QVERIFY(source.open(QIODevice::ReadOnly | QIODevice::Unbuffered));
+        QVERIFY(sealed.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
+        std::optional<Result<FileKey>> key;
+        QCOMPARE(secretsLeftInFreedMemory(secrets, [&] { key = encryptFile(source, sealed); }),
+                 QStringList());
+        QVERIFY(key->ok());
+        QCOMPARE(ciphertext.size(), encryptedFileSize(plaintext.size()));
+
+        // A whole file, and one cut short after its first chunk opened.
+        for (const qsizetype size : {ciphertext.size(), kSealedChunk + 100}) {
+            QByteArray input = ciphertext.first(size);
+            QBuffer in(&input);
+            QByteArray output;
+            output.reserve(2 * plaintext.size());
+            QBuffer out(&output);
+            QVERIFY(in.open(QIODevice::ReadOnly | QIODevice::Unbuffered));
+            QVERIFY(out.open(QIODevice::WriteOnly | QIODevice::Unbuffered));
+            bool opened = false;
+            QCOMPARE(secretsLeftInFreedMemory(secrets,
+                                              [&] { opened = decryptFile(in, out, **key).ok(); }),
+                     QStringList());
+            QCOMPARE(opened, size == ciphertext.size());
+            QCOMPARE(output, plaintext.first(opened ? plaintext.size() : kFileChunkBytes));
+        }
+#endif
     }
 
     void fileKeyEncoding()

@@ -1,16 +1,37 @@
+#include "e2e/double_ratchet.h"
 #include "e2e/keys.h"
+#include "e2e/sender_keys.h"
 #include "e2e/x3dh.h"
 
 #include <QSet>
 #include <QtTest>
 
+#include <array>
+#include <cstring>
 #include <functional>
+#include <optional>
+#include <utility>
 
 #include <sodium.h>
 
 using namespace tidings;
 using namespace tidings::e2e;
 using namespace Qt::StringLiterals;
+
+#if defined(__SANITIZE_ADDRESS__)
+#define TIDINGS_TEST_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define TIDINGS_TEST_ASAN 1
+#endif
+#endif
+
+#ifdef TIDINGS_TEST_ASAN
+extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*mallocHook)(const volatile void *,
+                                                                            std::size_t),
+                                                         void (*freeHook)(const volatile void *));
+extern "C" std::size_t __sanitizer_get_allocated_size(const volatile void *pointer);
+#endif
 
 namespace {
 
@@ -50,6 +71,43 @@ template<typename T, typename F> Decoder decoderOf(F decode)
         return decoded.ok() ? u"ok"_s : errorCodeName(decoded.error().code);
     };
 }
+
+#ifdef TIDINGS_TEST_ASAN
+/// The names of the `secrets` found in heap blocks freed while `work` ran. AddressSanitizer
+/// calls the free hook before it releases a block, so the block can still be read.
+QStringList secretsLeftInFreedMemory(const QList<std::pair<QString, QByteArray>> &secrets,
+                                     const std::function<void()> &work)
+{
+    static const QList<std::pair<QString, QByteArray>> *watched = nullptr;
+    static std::array<int, 16> found{};
+    static const bool installed = __sanitizer_install_malloc_and_free_hooks(
+        [](const volatile void *, std::size_t) {},
+        [](const volatile void *block) {
+            if (!watched || !block)
+                return;
+            const auto *bytes = const_cast<const char *>(static_cast<const volatile char *>(block));
+            const std::size_t size = __sanitizer_get_allocated_size(block);
+            for (qsizetype i = 0; i < watched->size(); ++i) {
+                const QByteArray &secret = watched->at(i).second;
+                if (memmem(bytes, size, secret.constData(),
+                           static_cast<std::size_t>(secret.size())))
+                    ++found[static_cast<std::size_t>(i)];
+            }
+        });
+    if (!installed || secrets.size() > static_cast<qsizetype>(found.size()))
+        return {u"(no free hook)"_s};
+    found.fill(0);
+    watched = &secrets;
+    work();
+    watched = nullptr;
+    QStringList leaked;
+    for (qsizetype i = 0; i < secrets.size(); ++i) {
+        if (found[static_cast<std::size_t>(i)] > 0)
+            leaked.append(secrets[i].first);
+    }
+    return leaked;
+}
+#endif
 
 } // namespace
 
@@ -252,6 +310,99 @@ private Q_SLOTS:
         QCOMPARE(restored->keyPair.sign("x"), device->keyPair.sign("x"));
         QCOMPARE(restored->userId(), u"bob"_s);
         QCOMPARE(restored->deviceId(), 3u);
+    }
+
+    // A user id must fit every encoding that nests a certificate in a u16-length field
+    // (device key state, prekey bundle): a longer one used to be certified, and then the
+    // device state could not be encoded.
+    void userIdsAreBounded()
+    {
+        const SigningKeyPair identity = SigningKeyPair::fromSeed(seed('\x01'));
+        const QByteArray deviceKey = SigningKeyPair::fromSeed(seed('\x02')).publicKey();
+        const QString longest(1024, u'7');
+        const auto device
+            = DeviceKeys::create(identity, longest, 1, SigningKeyPair::fromSeed(seed('\x02')));
+        QVERIFY(device.ok());
+        QCOMPARE(DeviceKeys::deserialise(device->serialise())->userId(), longest);
+        QVERIFY(device->certificate.verify(identity.publicKey()).ok());
+
+        for (const qsizetype size : {qsizetype(1025), qsizetype(65000)}) {
+            const QString tooLong(size, u'7');
+            const auto issued = DeviceCertificate::issue(identity, tooLong, 1, deviceKey);
+            QVERIFY(!issued.ok());
+            QCOMPARE(issued.error().code, ErrorCode::BadRequest);
+            QVERIFY(
+                !DeviceKeys::create(identity, tooLong, 1, SigningKeyPair::fromSeed(seed('\x02')))
+                     .ok());
+            QVERIFY(!DeviceList::sign(identity, tooLong, 1, {}).ok());
+            // Decoded from elsewhere (the relay), it is refused as well.
+            const QByteArray encoded = QByteArray::fromHex("0201") + u16(quint16(size))
+                + tooLong.toUtf8() + u32(1) + deviceKey + QByteArray(kSignatureBytes, 's');
+            const auto decoded = DeviceCertificate::decode(encoded);
+            QVERIFY(!decoded.ok());
+            QCOMPARE(decoded.error().code, ErrorCode::Corrupt);
+        }
+    }
+
+    // Encoding a state copies its secrets into a growing buffer: every buffer left behind
+    // is wiped, as are the copies a decoder makes, also when it refuses the input.
+    void encodingsLeaveNoSecretsInFreedMemory()
+    {
+#ifndef TIDINGS_TEST_ASAN
+        QSKIP("needs AddressSanitizer's free hook");
+#else
+        const SigningKeyPair identity = SigningKeyPair::fromSeed(seed('\x01'));
+        const DeviceKeys device
+            = *DeviceKeys::create(identity, u"bob"_s, 3, SigningKeyPair::fromSeed(seed('\x0b')));
+        const SignedPreKey signedPreKey
+            = SignedPreKey::create(device.keyPair, 1, DhKeyPair::fromSecretKey(seed('\x0c')));
+        const OneTimePreKey oneTime{2, DhKeyPair::fromSecretKey(seed('\x0d'))};
+        const SenderChain chain
+            = SenderChain::create(7, 1, seed('\x0e'), SigningKeyPair::fromSeed(seed('\x0f')));
+        const ReceivedSenderChain received
+            = *ReceivedSenderChain::fromDistribution(chain.distribution());
+        const auto session = RatchetSession::initiate(
+            X3dhKeys{seed('\x10'), QByteArray(kAssociatedDataBytes, 'a')},
+            DhKeyPair::fromSecretKey(seed('\x11')).publicKey,
+            DhKeyPair::fromSecretKey(seed('\x12')));
+        QVERIFY(session.ok());
+        const QByteArray deviceState = device.serialise();
+        const QByteArray chainState = chain.serialise();
+        const QByteArray deviceStateRunningOn = deviceState + 'x';
+        const QByteArray chainStateRunningOn = chainState + 'x';
+
+        QList<QByteArray> encoded;
+        encoded.reserve(16);
+        std::optional<DeviceKeys> decodedDevice;
+        std::optional<SenderChain> decodedChain;
+        bool refused = false;
+        const QStringList leaked = secretsLeftInFreedMemory(
+            {{u"device key"_s, QByteArray(32, '\x0b')},
+             {u"signed prekey"_s, QByteArray(32, '\x0c')},
+             {u"one-time prekey"_s, QByteArray(32, '\x0d')},
+             {u"chain key"_s, QByteArray(32, '\x0e')},
+             {u"chain signing key"_s, QByteArray(32, '\x0f')},
+             {u"ratchet key"_s, QByteArray(32, '\x12')}},
+            [&] {
+                encoded.append(device.serialise());
+                encoded.append(device.keyPair.serialise());
+                encoded.append(signedPreKey.serialise());
+                encoded.append(oneTime.serialise());
+                encoded.append(chain.serialise());
+                encoded.append(chain.distribution().encode());
+                encoded.append(received.serialise());
+                encoded.append(session->serialise());
+                decodedDevice = *DeviceKeys::deserialise(deviceState);
+                decodedChain = *SenderChain::deserialise(chainState);
+                refused = !DeviceKeys::deserialise(deviceStateRunningOn).ok()
+                    && !SenderChain::deserialise(chainStateRunningOn).ok();
+            });
+        QVERIFY2(leaked.isEmpty(), qPrintable(u"left in freed memory: "_s + leaked.join(u", ")));
+        QVERIFY(refused);
+        QCOMPARE(encoded.size(), 8);
+        QCOMPARE(encoded.first(), deviceState);
+        QCOMPARE(decodedChain->serialise(), chainState);
+#endif
     }
 
     // Every encoding refuses each truncation (Corrupt), another version (Incompatible),
