@@ -156,8 +156,51 @@ constexpr std::array kVersion7 = {
     " job_key TEXT NOT NULL)",
 };
 
+// The key directory of end-to-end encryption: as in sqlite_schema.cpp. u32 ids are BIGINT
+// (PostgreSQL's INTEGER is signed 32 bits).
+constexpr std::array kVersion8 = {
+    "CREATE TABLE identities ("
+    " user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    " identity_key BYTEA NOT NULL CHECK (octet_length(identity_key) = 32),"
+    " list BYTEA NOT NULL,"
+    " version BIGINT NOT NULL,"
+    " updated_at BIGINT NOT NULL)",
+
+    "CREATE TABLE devices ("
+    " user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " device_id BIGINT NOT NULL CHECK (device_id BETWEEN 1 AND 4294967295),"
+    " session_id BIGINT NOT NULL UNIQUE REFERENCES sessions(id) ON DELETE CASCADE,"
+    " key BYTEA NOT NULL CHECK (octet_length(key) = 32),"
+    " certificate BYTEA NOT NULL,"
+    " name TEXT NOT NULL DEFAULT '',"
+    " created_at BIGINT NOT NULL,"
+    " last_seen_at BIGINT NOT NULL,"
+    " PRIMARY KEY (user_id, device_id))",
+
+    "CREATE TABLE signed_prekeys ("
+    " user_id BIGINT NOT NULL,"
+    " device_id BIGINT NOT NULL,"
+    " key_id BIGINT NOT NULL CHECK (key_id BETWEEN 0 AND 4294967295),"
+    " key BYTEA NOT NULL CHECK (octet_length(key) = 32),"
+    " signature BYTEA NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " PRIMARY KEY (user_id, device_id),"
+    " FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id)"
+    " ON DELETE CASCADE)",
+
+    "CREATE TABLE one_time_prekeys ("
+    " user_id BIGINT NOT NULL,"
+    " device_id BIGINT NOT NULL,"
+    " key_id BIGINT NOT NULL CHECK (key_id BETWEEN 0 AND 4294967295),"
+    " key BYTEA NOT NULL CHECK (octet_length(key) = 32),"
+    " PRIMARY KEY (user_id, device_id, key_id),"
+    " FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id)"
+    " ON DELETE CASCADE)",
+};
+
 constexpr std::array kMigrations = {
     Migration{7, "the schema of version 7 (PostgreSQL starts here)", kVersion7},
+    Migration{8, "key directory", kVersion8},
 };
 
 } // namespace

@@ -220,6 +220,52 @@ constexpr std::array kVersion7 = {
     "CREATE INDEX push_jobs_due ON push_jobs(due_at)",
 };
 
+// The key directory of end-to-end encryption (docs/encryption.md, sections 2 and 10): each
+// user's identity key and signed device list as last published, the devices (one per
+// session: a device goes with its session, its prekeys with it), each device's current
+// signed prekey and its one-time prekeys. Ids that are u32 on the wire are checked here.
+constexpr std::array kVersion8 = {
+    "CREATE TABLE identities ("
+    " user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
+    " identity_key BLOB NOT NULL CHECK (length(identity_key) = 32)," // Ed25519
+    " list BLOB NOT NULL," // the signed device list, as published
+    " version INTEGER NOT NULL," // the list's; each publish raises it
+    " updated_at INTEGER NOT NULL)",
+
+    "CREATE TABLE devices ("
+    " user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,"
+    " device_id INTEGER NOT NULL CHECK (device_id BETWEEN 1 AND 4294967295),"
+    " session_id INTEGER NOT NULL UNIQUE REFERENCES sessions(id) ON DELETE CASCADE,"
+    " key BLOB NOT NULL CHECK (length(key) = 32)," // Ed25519
+    " certificate BLOB NOT NULL," // the identity's signature over the device
+    " name TEXT NOT NULL DEFAULT '',"
+    " created_at INTEGER NOT NULL,"
+    " last_seen_at INTEGER NOT NULL,"
+    " PRIMARY KEY (user_id, device_id)) WITHOUT ROWID",
+
+    // One per device, replaced by each upload.
+    "CREATE TABLE signed_prekeys ("
+    " user_id INTEGER NOT NULL,"
+    " device_id INTEGER NOT NULL,"
+    " key_id INTEGER NOT NULL CHECK (key_id BETWEEN 0 AND 4294967295),"
+    " key BLOB NOT NULL CHECK (length(key) = 32)," // X25519
+    " signature BLOB NOT NULL," // the device key's
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (user_id, device_id),"
+    " FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id)"
+    " ON DELETE CASCADE) WITHOUT ROWID",
+
+    // Each handed out once, deleted as it is.
+    "CREATE TABLE one_time_prekeys ("
+    " user_id INTEGER NOT NULL,"
+    " device_id INTEGER NOT NULL,"
+    " key_id INTEGER NOT NULL CHECK (key_id BETWEEN 0 AND 4294967295),"
+    " key BLOB NOT NULL CHECK (length(key) = 32)," // X25519
+    " PRIMARY KEY (user_id, device_id, key_id),"
+    " FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id)"
+    " ON DELETE CASCADE) WITHOUT ROWID",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "relay metadata", kVersion1},
     Migration{2, "accounts, conversations, events", kVersion2},
@@ -228,6 +274,7 @@ constexpr std::array kMigrations = {
     Migration{5, "push", kVersion5},
     Migration{6, "edits by message", kVersion6},
     Migration{7, "group consent, push targets per account", kVersion7},
+    Migration{8, "key directory", kVersion8},
 };
 
 } // namespace

@@ -426,7 +426,7 @@ private Q_SLOTS:
             const auto migrated = RelayProcess::runToExit(admin + QStringList{u"migrate"_s});
             QCOMPARE(migrated.exitCode, 0);
             QVERIFY2(migrated.standardOutput.contains("postgresql store")
-                         && migrated.standardOutput.contains("schema version 7"),
+                         && migrated.standardOutput.contains("schema version 8"),
                      migrated.standardOutput.constData());
         }
         QCOMPARE(fresh.execOnStore(u"INSERT INTO schema_migrations (version, name, applied_at) "

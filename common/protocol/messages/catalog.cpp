@@ -3,6 +3,8 @@
 #include "protocol/messages/account_requests.h"
 #include "protocol/messages/conversation_requests.h"
 #include "protocol/messages/events.h"
+#include "protocol/messages/key_directory.h"
+#include "protocol/messages/key_directory_replies.h"
 #include "protocol/messages/message_requests.h"
 #include "protocol/messages/push_requests.h"
 
@@ -28,7 +30,7 @@ QStringList typedRequests()
           RegisterPushTarget::kType, ListPushTargets::kType, RemovePushTarget::kType}) {
         types.append(QString::fromLatin1(type));
     }
-    return types;
+    return types + keyDirectoryRequests();
 }
 
 QStringList typedEvents()
@@ -37,7 +39,23 @@ QStringList typedEvents()
     for (const char *type : {LogEntry::kType, ReceiptEvent::kType, TypingEvent::kType,
                              PresenceEvent::kType, ResyncEvent::kType})
         types.append(QString::fromLatin1(type));
+    return types + keyDirectoryEvents();
+}
+
+QStringList keyDirectoryRequests()
+{
+    QStringList types;
+    for (const char *type :
+         {PublishDevices::kType, RegisterDevice::kType, GetDevices::kType, RemoveDevice::kType,
+          UploadPreKeys::kType, ClaimPreKeys::kType, CountPreKeys::kType}) {
+        types.append(QString::fromLatin1(type));
+    }
     return types;
+}
+
+QStringList keyDirectoryEvents()
+{
+    return {QString::fromLatin1(DevicesEvent::kType), QString::fromLatin1(PreKeysLowEvent::kType)};
 }
 
 } // namespace tidings::protocol::messages

@@ -106,6 +106,12 @@ Result<Welcome> Welcome::decode(const QJsonObject &fields)
     } else if (!push.isUndefined() && !push.isNull()) {
         return bad(u"push"_s, u"an array of strings"_s);
     }
+    const auto e2e = fields::optionalString(fields, u"e2e"_s, {1, 16});
+    if (!e2e)
+        return e2e.error();
+    if (e2e->has_value() && **e2e != u"required" && **e2e != u"optional" && **e2e != u"off")
+        return bad(u"e2e"_s, u"\"required\", \"optional\" or \"off\""_s);
+    welcome.e2e = *e2e;
     welcome.version = int(*version);
     welcome.relay = relay->value_or(QString());
     welcome.registrationOpen = registration->value_or(QString()) == u"open";
@@ -115,15 +121,18 @@ Result<Welcome> Welcome::decode(const QJsonObject &fields)
 
 QJsonObject Welcome::encode() const
 {
-    return {{u"version"_s, version},
-            {u"relay"_s, relay},
-            {u"registration"_s, registrationOpen ? u"open"_s : u"closed"_s},
-            {u"heartbeat_ms"_s, heartbeatMs},
-            {u"limits"_s,
-             QJsonObject{{u"max_text_bytes"_s, limits.maxTextBytes},
-                         {u"max_group_members"_s, limits.maxGroupMembers},
-                         {u"max_page_size"_s, limits.maxPageSize}}},
-            {u"push"_s, QJsonArray::fromStringList(push)}};
+    QJsonObject fields{{u"version"_s, version},
+                       {u"relay"_s, relay},
+                       {u"registration"_s, registrationOpen ? u"open"_s : u"closed"_s},
+                       {u"heartbeat_ms"_s, heartbeatMs},
+                       {u"limits"_s,
+                        QJsonObject{{u"max_text_bytes"_s, limits.maxTextBytes},
+                                    {u"max_group_members"_s, limits.maxGroupMembers},
+                                    {u"max_page_size"_s, limits.maxPageSize}}},
+                       {u"push"_s, QJsonArray::fromStringList(push)}};
+    if (e2e)
+        fields.insert(u"e2e"_s, *e2e);
+    return fields;
 }
 
 Result<User> User::decode(const QJsonObject &fields)

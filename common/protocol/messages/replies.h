@@ -26,6 +26,9 @@ struct Welcome
     int heartbeatMs = 30000;
     Limits limits;
     QStringList push; ///< push providers devices may register with
+    /// The relay's end-to-end encryption setting: "required", "optional" or "off"; none from
+    /// a relay older than end-to-end encryption (which is as "off").
+    std::optional<QString> e2e;
 
     static Result<Welcome> decode(const QJsonObject &fields);
     QJsonObject encode() const;

@@ -33,13 +33,15 @@ HandlerTable allHandlers()
     registerMessageHandlers(table);
     registerLiveHandlers(table);
     registerPushHandlers(table);
+    registerKeyHandlers(table);
     return table;
 }
 
 QStringList eventTypes()
 {
-    return {QStringLiteral("event"), QStringLiteral("receipt"), QStringLiteral("typing"),
-            QStringLiteral("presence"), QStringLiteral("resync")};
+    return {QStringLiteral("event"),      QStringLiteral("receipt"), QStringLiteral("typing"),
+            QStringLiteral("presence"),   QStringLiteral("resync"),  QStringLiteral("devices"),
+            QStringLiteral("prekeys.low")};
 }
 
 } // namespace tidings::relay

@@ -71,6 +71,7 @@ void registerConversationHandlers(HandlerTable &table);
 void registerMessageHandlers(HandlerTable &table);
 void registerLiveHandlers(HandlerTable &table);
 void registerPushHandlers(HandlerTable &table);
+void registerKeyHandlers(HandlerTable &table);
 
 /// Every frame type the relay accepts, with its handler.
 HandlerTable allHandlers();

@@ -35,6 +35,9 @@ void hello(const Request &request, const messages::Hello &message)
         {u"relay"_s, productVersion()},
         {u"registration"_s, options.registrationOpen ? u"open"_s : u"closed"_s},
         {u"heartbeat_ms"_s, static_cast<qint64>(options.heartbeatInterval.count())},
+        // The key directory is open and plaintext is still taken: the apps do not encrypt
+        // yet (issue 19, decision 55). "required" comes with them.
+        {u"e2e"_s, u"optional"_s},
         {u"limits"_s,
          QJsonObject{{u"max_text_bytes"_s, options.maxTextBytes},
                      {u"max_group_members"_s, options.maxGroupMembers},
