@@ -2,6 +2,7 @@
 #include "e2e/keys.h"
 #include "e2e/sender_keys.h"
 #include "e2e/x3dh.h"
+#include "freed_memory_check.h"
 
 #include <QSet>
 #include <QtTest>
@@ -17,20 +18,8 @@
 using namespace tidings;
 using namespace tidings::e2e;
 using namespace Qt::StringLiterals;
-
-#if defined(__SANITIZE_ADDRESS__)
-#define TIDINGS_TEST_ASAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define TIDINGS_TEST_ASAN 1
-#endif
-#endif
-
 #ifdef TIDINGS_TEST_ASAN
-extern "C" int __sanitizer_install_malloc_and_free_hooks(void (*mallocHook)(const volatile void *,
-                                                                            std::size_t),
-                                                         void (*freeHook)(const volatile void *));
-extern "C" std::size_t __sanitizer_get_allocated_size(const volatile void *pointer);
+using tidings::test::secretsLeftInFreedMemory;
 #endif
 
 namespace {
@@ -71,43 +60,6 @@ template<typename T, typename F> Decoder decoderOf(F decode)
         return decoded.ok() ? u"ok"_s : errorCodeName(decoded.error().code);
     };
 }
-
-#ifdef TIDINGS_TEST_ASAN
-/// The names of the `secrets` found in heap blocks freed while `work` ran. AddressSanitizer
-/// calls the free hook before it releases a block, so the block can still be read.
-QStringList secretsLeftInFreedMemory(const QList<std::pair<QString, QByteArray>> &secrets,
-                                     const std::function<void()> &work)
-{
-    static const QList<std::pair<QString, QByteArray>> *watched = nullptr;
-    static std::array<int, 16> found{};
-    static const bool installed = __sanitizer_install_malloc_and_free_hooks(
-        [](const volatile void *, std::size_t) {},
-        [](const volatile void *block) {
-            if (!watched || !block)
-                return;
-            const auto *bytes = const_cast<const char *>(static_cast<const volatile char *>(block));
-            const std::size_t size = __sanitizer_get_allocated_size(block);
-            for (qsizetype i = 0; i < watched->size(); ++i) {
-                const QByteArray &secret = watched->at(i).second;
-                if (memmem(bytes, size, secret.constData(),
-                           static_cast<std::size_t>(secret.size())))
-                    ++found[static_cast<std::size_t>(i)];
-            }
-        });
-    if (!installed || secrets.size() > static_cast<qsizetype>(found.size()))
-        return {u"(no free hook)"_s};
-    found.fill(0);
-    watched = &secrets;
-    work();
-    watched = nullptr;
-    QStringList leaked;
-    for (qsizetype i = 0; i < secrets.size(); ++i) {
-        if (found[static_cast<std::size_t>(i)] > 0)
-            leaked.append(secrets[i].first);
-    }
-    return leaked;
-}
-#endif
 
 } // namespace
 
