@@ -88,8 +88,6 @@ private:
 
     RatchetSession() = default;
 
-    Result<QByteArray> decryptWithSkippedKey(const RatchetHeader &header,
-                                             QByteArrayView headerBytes, QByteArrayView ciphertext);
     Result<void> skipMessageKeys(quint32 until);
     Result<void> ratchetStep(const QByteArray &theirRatchetKey);
     bool isRetired(const QByteArray &ratchetKey) const;

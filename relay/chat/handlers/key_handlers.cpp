@@ -39,18 +39,18 @@ Error badRequest(const QString &what)
     return Error{ErrorCode::BadRequest, what};
 }
 
-/// The signed device list in `bytes`, checked to be `user`'s, at `version`, signed by
-/// `identityKey`. Runs on a store thread (one Ed25519 verification).
-Result<e2e::DeviceList> checkedList(const QByteArray &bytes, UserId user, qint64 version,
-                                    const QByteArray &identityKey)
+/// The signed device list in `bytes`, checked to be `user`'s, at `version` when one is
+/// given, signed by `identityKey`. Runs on a store thread (one Ed25519 verification).
+Result<e2e::DeviceList> checkedList(const QByteArray &bytes, UserId user,
+                                    std::optional<qint64> version, const QByteArray &identityKey)
 {
     auto list = e2e::DeviceList::decode(bytes);
     if (!list)
         return badRequest(u"list: "_s + list.error().message);
     if (list->userId != signedUserId(user))
         return badRequest(u"list: it names another user"_s);
-    if (qint64(list->version) != version)
-        return badRequest(u"list: it is version %1, not %2"_s.arg(list->version).arg(version));
+    if (version && qint64(list->version) != *version)
+        return badRequest(u"list: it is version %1, not %2"_s.arg(list->version).arg(*version));
     if (auto verified = list->verify(identityKey); !verified)
         return badRequest(u"list: the signature does not verify with the identity key"_s);
     return *list;
@@ -242,11 +242,7 @@ void removeDevice(const Request &request, const messages::RemoveDevice &asked)
                 return Error{ErrorCode::NotFound, u"no identity key is published"_s};
             const sql::IdentityRecord &current = identity->constFirst();
             // The new list must be signed like the current one and leave the device out.
-            auto version = e2e::DeviceList::decode(asked.list);
-            if (!version)
-                return badRequest(u"list: "_s + version.error().message);
-            auto list
-                = checkedList(asked.list, user, qint64(version->version), current.identityKey);
+            auto list = checkedList(asked.list, user, std::nullopt, current.identityKey);
             if (!list)
                 return list.error();
             if (list->deviceKey(asked.device))
