@@ -23,6 +23,7 @@ constexpr std::array kNames = {
     std::pair{ErrorCode::Io, "io_error"},
     std::pair{ErrorCode::Corrupt, "corrupt"},
     std::pair{ErrorCode::Incompatible, "incompatible"},
+    std::pair{ErrorCode::EncryptionRequired, "encryption_required"},
 };
 
 } // namespace

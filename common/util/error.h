@@ -22,6 +22,8 @@ enum class ErrorCode {
     Io,
     Corrupt,
     Incompatible,
+    /// Plaintext where the relay or the conversation takes only end-to-end encrypted content.
+    EncryptionRequired,
 };
 
 /// The wire name of a code, e.g. "bad_request".

@@ -214,6 +214,20 @@ void ChatCore::sendToUsers(const QList<UserId> &users, QByteArrayView json, cons
     sendToLocalUsers(users, json, except);
 }
 
+void ChatCore::sendToSession(qint64 sessionId, QByteArrayView json)
+{
+    if (m_bySessionId.contains(sessionId))
+        sendToLocalSession(sessionId, json);
+    else if (m_cluster)
+        m_cluster->sendToSession(sessionId, json);
+}
+
+void ChatCore::sendToLocalSession(qint64 sessionId, QByteArrayView json)
+{
+    if (Session *session = m_bySessionId.value(sessionId))
+        session->sendEncoded(websocket::encodeFrame(websocket::Opcode::Text, json));
+}
+
 void ChatCore::askEveryoneToResync()
 {
     const QByteArray frame

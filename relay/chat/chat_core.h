@@ -80,6 +80,11 @@ public:
     /// sendToUsers() for this node's sessions only (a frame from another node).
     void sendToLocalUsers(const QList<UserId> &users, QByteArrayView json,
                           const Session *except = nullptr);
+    /// Sends one protocol frame to the live connection of store session `sessionId`, on
+    /// whichever node it is (none: dropped; what it carries waits in the store).
+    void sendToSession(qint64 sessionId, QByteArrayView json);
+    /// sendToSession() for this node's connections only (a frame from another node).
+    void sendToLocalSession(qint64 sessionId, QByteArrayView json);
     /// Tells every live session to sync: this node may have missed what other nodes sent
     /// (the cluster bus was down). Sends the `resync` event (docs/protocol.md).
     void askEveryoneToResync();

@@ -18,6 +18,10 @@ struct ChatOptions
     int maxPendingPasswordHashes = 64;
 
     qsizetype maxTextBytes = 64 * 1024;
+    qsizetype maxCiphertextBytes = 160 * 1024;
+    /// End-to-end encryption: what the relay takes (RelayConfig's e2e).
+    enum class E2e { Off, Optional, Required };
+    E2e e2e = E2e::Optional;
     int maxGroupMembers = 1000;
     int maxPageSize = 500;
 

@@ -21,6 +21,8 @@ public:
 
     /// A frame for the live sessions of `users` on the other nodes.
     virtual void sendToUsers(const QList<UserId> &users, QByteArrayView json) = 0;
+    /// A frame for the live connection of store session `sessionId`, if another node has it.
+    virtual void sendToSession(qint64 sessionId, QByteArrayView json) = 0;
     /// Membership (or, with 0, any block) changed: their member caches forget it.
     virtual void membersChanged(ConversationId conversation) = 0;
     /// These store sessions ended: their live connections close, wherever they are.

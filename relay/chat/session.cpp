@@ -34,6 +34,7 @@ void Session::signIn(const UserRecord &user, qint64 sessionId)
 {
     m_user = user;
     m_sessionId = sessionId;
+    m_device.reset();
     setStage(Stage::Authenticated);
 }
 
@@ -41,6 +42,7 @@ void Session::signOut()
 {
     m_user = UserRecord();
     m_sessionId = 0;
+    m_device.reset();
     setStage(Stage::Anonymous);
 }
 

@@ -8,6 +8,7 @@
 #include <QObject>
 
 #include <memory>
+#include <optional>
 
 namespace tidings::relay {
 
@@ -55,6 +56,16 @@ public:
     /// The signed-in user's record changed (display name, settings).
     void updateUser(const UserRecord &user) { m_user = user; }
     void signOut();
+    /// The end-to-end device this session registered (0: none), once known: read at its
+    /// first encrypted request, set by device.register and device.remove.
+    std::optional<quint32> device() const { return m_device; }
+    void setDevice(std::optional<quint32> device)
+    {
+        m_device = device;
+        ++m_deviceChanges;
+    }
+    /// How often setDevice() was called: a read of the device begun before a change is stale.
+    quint32 deviceChanges() const { return m_deviceChanges; }
 
     /// Sends one protocol frame (UTF-8 JSON). A peer that has more than the allowed bytes
     /// waiting (it does not read) is disconnected at once instead (no close frame could
@@ -78,6 +89,8 @@ private:
     Stage m_stage = Stage::AwaitingHello;
     UserRecord m_user;
     qint64 m_sessionId = 0;
+    std::optional<quint32> m_device;
+    quint32 m_deviceChanges = 0;
     quint64 m_connectionNumber = 0;
     QElapsedTimer m_lastHeard;
     QElapsedTimer m_connected;

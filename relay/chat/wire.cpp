@@ -124,6 +124,8 @@ QJsonObject conversation(const sql::ConversationSummary &summary)
     info.memberCount = summary.memberCount;
     info.me = memberValue(summary.me);
     info.unread = summary.unread;
+    if (summary.conversation.e2eSeq > 0)
+        info.e2eSeq = summary.conversation.e2eSeq;
     if (!summary.members.isEmpty() || summary.memberCount == 0) {
         info.members.emplace();
         for (const MemberRecord &record : summary.members)

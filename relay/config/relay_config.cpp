@@ -55,6 +55,11 @@ constexpr std::array kSettings = {
         "password-cost", "interactive|moderate|minimum",
         "Argon2id cost of new password hashes (default interactive; minimum is for tests)."},
     SettingSpec{"max-text-bytes", "bytes", "Longest message text in UTF-8 bytes (default 65536)."},
+    SettingSpec{"e2e", "required|optional|off",
+                "End-to-end encryption: refuse plaintext content, take both, or refuse "
+                "encryption (default optional)."},
+    SettingSpec{"max-ciphertext-bytes", "bytes",
+                "Largest end-to-end encrypted message, decoded (default 163840)."},
     SettingSpec{"max-group-members", "count", "Most members a group may have (default 1000)."},
     SettingSpec{"heartbeat-seconds", "seconds",
                 "Ping a silent connection after this long; drop it after three times as long "
@@ -87,6 +92,9 @@ constexpr std::array kSettings = {
                 "targets go with it (default 90; 0: never)."},
     SettingSpec{"retention-days", "days",
                 "Erase message content older than this (default 0: keep forever)."},
+    SettingSpec{"inbox-retention-days", "days",
+                "Delete end-to-end key messages a device has not fetched for this long "
+                "(default 30)."},
     SettingSpec{"sign-in-rate", "per-minute",
                 "Sign-in attempts allowed per IP address per minute (default 30)."},
     SettingSpec{"message-rate", "per-second",
@@ -421,6 +429,13 @@ Result<void> resolveLimits(const SettingSource &source, RelayConfig &config)
                      u"expected 'interactive', 'moderate' or 'minimum'"_s, config.passwordCost);
         !cost)
         return cost;
+    if (auto e2e = readChoice(source, u"e2e"_s,
+                              {{u"required", E2eSetting::Required},
+                               {u"optional", E2eSetting::Optional},
+                               {u"off", E2eSetting::Off}},
+                              u"expected 'required', 'optional' or 'off'"_s, config.e2e);
+        !e2e)
+        return e2e;
     const struct
     {
         const char *name;
@@ -429,6 +444,7 @@ Result<void> resolveLimits(const SettingSource &source, RelayConfig &config)
         std::variant<qint64 *, int *> target;
     } integers[] = {
         {"max-text-bytes", 1, qint64(16) * 1024 * 1024, &config.maxTextBytes},
+        {"max-ciphertext-bytes", 1024, qint64(16) * 1024 * 1024, &config.maxCiphertextBytes},
         {"max-group-members", 2, 1000000, &config.maxGroupMembers},
         {"heartbeat-seconds", 1, 3600, &config.heartbeatSeconds},
         {"max-connections-per-address", 1, 1'000'000, &config.maxConnectionsPerAddress},
@@ -485,6 +501,10 @@ Result<void> resolveStorage(const SettingSource &source, RelayConfig &config)
                                 u"expected 0 (never) to 36500"_s);
         !idle)
         return idle;
+    if (auto inbox = readInteger(source, u"inbox-retention-days"_s, 1, 36500,
+                                 config.inboxRetentionDays, u"expected 1 to 36500"_s);
+        !inbox)
+        return inbox;
     return readInteger(source, u"retention-days"_s, 0, 365 * 100, config.retentionDays,
                        u"expected 0 (forever) to 36500"_s);
 }
@@ -630,13 +650,25 @@ Result<void> resolveRates(const SettingSource &source, RelayConfig &config)
 }
 
 /// Settings that must agree with each other, once each is valid by itself.
-Result<void> checkConsistency(const SettingSource &, RelayConfig &config)
+Result<void> checkConsistency(const SettingSource &source, RelayConfig &config)
 {
     if (config.maxTextBytes + 4096 > config.maxFrameBytes) {
         return Error{ErrorCode::BadRequest,
                      u"max-frame-bytes (%1) must exceed max-text-bytes (%2) by at least 4096"_s
                          .arg(config.maxFrameBytes)
                          .arg(config.maxTextBytes)};
+    }
+    // An encrypted message travels as base64: 4 characters for every 3 bytes. Unless set,
+    // its limit follows smaller frames down.
+    if (!source.lookup(u"max-ciphertext-bytes"_s))
+        config.maxCiphertextBytes
+            = std::min(config.maxCiphertextBytes, (config.maxFrameBytes - 4096) / 4 * 3);
+    const qint64 ciphertextChars = (config.maxCiphertextBytes + 2) / 3 * 4;
+    if (ciphertextChars + 4096 > config.maxFrameBytes) {
+        return Error{ErrorCode::BadRequest,
+                     u"max-frame-bytes (%1) must exceed the base64 of max-ciphertext-bytes (%2 "
+                     "characters) by at least 4096"_s.arg(config.maxFrameBytes)
+                         .arg(ciphertextChars)};
     }
     return {};
 }

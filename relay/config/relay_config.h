@@ -15,6 +15,11 @@ namespace tidings::relay {
 enum class LogFormat { Text, Json };
 /// Argon2id cost for new password hashes: libsodium's interactive or moderate level, or
 /// the minimum (only for tests: it makes hashes cheap to attack).
+/// What the relay takes of end-to-end encryption: `off` refuses its requests and
+/// ciphertext, `optional` takes both (but no plaintext into an encrypted conversation),
+/// `required` refuses plaintext content.
+enum class E2eSetting { Off, Optional, Required };
+
 enum class PasswordCost { Interactive, Moderate, Minimum };
 
 /// One I/O thread per core but one, which the chat core keeps (docs/decisions.md, 27).
@@ -41,6 +46,10 @@ struct RelayConfig
     bool registrationOpen = true;
     PasswordCost passwordCost = PasswordCost::Interactive;
     qint64 maxTextBytes = 64 * 1024;
+    qint64 maxCiphertextBytes = 160 * 1024; ///< an encrypted message's, decoded
+    /// End-to-end encryption (docs/encryption.md, section 9). Optional until the apps
+    /// encrypt (decision 57).
+    E2eSetting e2e = E2eSetting::Optional;
     int maxGroupMembers = 1000;
     int heartbeatSeconds = 30;
     int signInSeconds = 60; ///< after hello, until signed in
@@ -57,6 +66,7 @@ struct RelayConfig
     QString media; ///< empty: the data directory; else an s3:// URL
     int retentionDays = 0; ///< 0: keep history forever
     int sessionIdleDays = 90; ///< 0: sessions never expire
+    int inboxRetentionDays = 30; ///< device inbox rows not acked for this long are deleted
     qint64 mediaMaxBytes = qint64(100) * 1024 * 1024; ///< largest file
     qint64 mediaQuotaBytes = qint64(10) * 1024 * 1024 * 1024; ///< per user; 0: none
     qint64 mediaMaxTotalBytes = 0; ///< all users; 0: none

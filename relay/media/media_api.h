@@ -30,6 +30,11 @@ struct MediaOptions
     int maxUnfinished = 32; ///< uploads a user has begun and not finished
     qint64 maxChunkBytes = qint64(8) * 1024 * 1024;
     QStringList allowedTypes{QStringLiteral("*")};
+    /// End-to-end encryption is on: an encrypted file (application/octet-stream, no name)
+    /// passes allowedTypes, which the relay cannot check it against.
+    bool encryptedFiles = false;
+    /// The relay takes only encrypted files (e2e required): EncryptionRequired for others.
+    bool encryptedOnly = false;
     qint64 unsentExpiryMs = qint64(24) * 3600 * 1000;
     qint64 linkLifetimeMs = qint64(3600) * 1000;
     qint64 sessionIdleMs = 0; ///< sessions unused this long are expired; 0: never

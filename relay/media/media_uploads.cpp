@@ -56,7 +56,14 @@ Result<UploadDescription> readUploadDescription(const QByteArray &json, const Me
     const auto type = media::canonicalType(described->type);
     if (!type)
         return type.error();
-    if (!media::typeAllowed(*type, options.allowedTypes))
+    // What an app that encrypts uploads: its bytes say nothing, its name is in the message.
+    const bool encrypted
+        = *type == u"application/octet-stream" && described->name.trimmed().isEmpty();
+    if (options.encryptedOnly && !encrypted)
+        return Error{ErrorCode::EncryptionRequired,
+                     u"this relay takes only end-to-end encrypted files: type "
+                     "application/octet-stream and no name"_s};
+    if (!(encrypted && options.encryptedFiles) && !media::typeAllowed(*type, options.allowedTypes))
         return Error{ErrorCode::Unsupported, u"this relay does not accept %1 files"_s.arg(*type)};
     const QString sha256 = described->sha256.toLower();
     if (!isSha256Hex(sha256))

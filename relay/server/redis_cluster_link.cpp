@@ -208,6 +208,14 @@ void RedisClusterLink::sendToUsers(const QList<UserId> &users, QByteArrayView js
     m_redis->publish(m_channel, payload);
 }
 
+void RedisClusterLink::sendToSession(qint64 sessionId, QByteArrayView json)
+{
+    QByteArray payload = header('S');
+    QDataStream out(&payload, QIODevice::Append);
+    out << sessionId << QByteArray(json.data(), json.size());
+    m_redis->publish(m_channel, payload);
+}
+
 void RedisClusterLink::membersChanged(ConversationId conversation)
 {
     QByteArray payload = header('M');
@@ -244,6 +252,15 @@ void RedisClusterLink::received(const QByteArray &payload)
         if (in.status() != QDataStream::Ok || users.size() > kMaxUsers)
             break;
         m_core.sendToLocalUsers(users, json);
+        return;
+    }
+    case 'S': {
+        qint64 sessionId = 0;
+        QByteArray json;
+        in >> sessionId >> json;
+        if (in.status() != QDataStream::Ok)
+            break;
+        m_core.sendToLocalSession(sessionId, json);
         return;
     }
     case 'M': {

@@ -19,8 +19,8 @@ class RedisClient;
 /// session here is told to `resync` from the store, the source of truth.
 ///
 /// A message: version (1), the sending node's id, a kind, then the kind's fields in a
-/// QDataStream — 'F' users and a frame, 'M' a conversation whose members changed (0: a
-/// block), 'E' store sessions that ended with their close code and reason.
+/// QDataStream — 'F' users and a frame, 'S' a store session and a frame, 'M' a conversation whose
+/// members changed (0: a block), 'E' store sessions that ended with their close code and reason.
 ///
 /// Presence: `tidings:presence:<user>` is a sorted set of the nodes where the user has
 /// sessions, scored by when the entry expires; `tidings:presence:expiry` scores every
@@ -43,6 +43,7 @@ public:
     RedisClient &redis() { return *m_redis; }
 
     void sendToUsers(const QList<UserId> &users, QByteArrayView json) override;
+    void sendToSession(qint64 sessionId, QByteArrayView json) override;
     void membersChanged(ConversationId conversation) override;
     void endSessions(const QList<qint64> &sessionIds, quint16 code, const QString &reason) override;
     void userCameOnline(UserId user, std::function<void(bool first)> done) override;

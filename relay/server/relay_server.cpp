@@ -15,8 +15,11 @@
 #include "push/push_service.h"
 #include "server/data_directory.h"
 #include "server/redis_cluster_link.h"
+#include "store/device_inbox_queries.h"
+#include "store/device_link_queries.h"
 #include "store/media_queries.h"
 #include "store/message_queries.h"
+#include "store/sql_helpers.h"
 #include "store/store.h"
 #include "util/metrics.h"
 
@@ -50,6 +53,8 @@ struct RelayServer::Services
     std::unique_ptr<MediaApi> media;
     std::unique_ptr<HttpGateway> gateway;
     QTimer retention;
+    QTimer inboxUpkeep;
+    bool expiringInbox = false;
     QTimer mediaSweep;
     bool expiring = false;
     bool stopping = false;
@@ -119,6 +124,18 @@ ChatOptions chatOptions(const RelayConfig &config)
         break;
     }
     options.maxTextBytes = config.maxTextBytes;
+    options.maxCiphertextBytes = config.maxCiphertextBytes;
+    switch (config.e2e) {
+    case E2eSetting::Off:
+        options.e2e = ChatOptions::E2e::Off;
+        break;
+    case E2eSetting::Optional:
+        options.e2e = ChatOptions::E2e::Optional;
+        break;
+    case E2eSetting::Required:
+        options.e2e = ChatOptions::E2e::Required;
+        break;
+    }
     options.maxGroupMembers = config.maxGroupMembers;
     options.heartbeatInterval = std::chrono::seconds(config.heartbeatSeconds);
     options.heartbeatTimeout = 3 * options.heartbeatInterval;
@@ -238,6 +255,11 @@ Result<quint16> RelayServer::start()
         expireOldContent();
     }
 
+    m_services->inboxUpkeep.setInterval(std::chrono::minutes(10));
+    connect(&m_services->inboxUpkeep, &QTimer::timeout, this, &RelayServer::expireOldInbox);
+    m_services->inboxUpkeep.start();
+    expireOldInbox();
+
     auto port = m_services->gateway->listen();
     if (!port)
         return port.error();
@@ -288,6 +310,8 @@ Result<void> RelayServer::startMedia()
     options.maxUnfinished = int(m_config.mediaMaxUnfinished);
     options.maxChunkBytes = m_config.mediaChunkBytes;
     options.allowedTypes = m_config.mediaTypes;
+    options.encryptedFiles = m_config.e2e != E2eSetting::Off;
+    options.encryptedOnly = m_config.e2e == E2eSetting::Required;
     options.unsentExpiryMs = qint64(m_config.mediaUnsentSeconds) * 1000;
     options.sessionIdleMs = qint64(m_config.sessionIdleDays) * 24 * 3600 * 1000;
     m_services->mediaFiles = std::make_unique<MediaFiles>(std::move(blobs));
@@ -365,12 +389,40 @@ void RelayServer::expireOldContent()
         });
 }
 
+void RelayServer::expireOldInbox()
+{
+    if (m_services->expiringInbox || !m_services->store)
+        return;
+    m_services->expiringInbox = true;
+    const qint64 cutoff = QDateTime::currentMSecsSinceEpoch()
+        - qint64(m_config.inboxRetentionDays) * 24 * 3600 * 1000;
+    constexpr int kBatch = 1000;
+    m_services->store
+        ->write<qint64>([cutoff](QSqlDatabase &db) -> Result<qint64> {
+            // Link offers that lapsed go too (ten minutes: whatever is left of them).
+            if (auto offers = sql::expireLinkOffers(db, sql::now()); !offers)
+                return offers.error();
+            const qint64 day = 24 * 3600 * 1000;
+            return sql::expireInbox(db, cutoff, sql::now() - day, kBatch);
+        })
+        .then(this, [this](const Result<qint64> &found) {
+            m_services->expiringInbox = false;
+            if (!found) {
+                qWarning().noquote() << "inbox retention:" << found.error().message;
+                return;
+            }
+            if (*found >= kBatch)
+                expireOldInbox();
+        });
+}
+
 void RelayServer::stop()
 {
     if (m_services->stopping)
         return;
     m_services->stopping = true;
     m_services->retention.stop();
+    m_services->inboxUpkeep.stop();
     m_services->mediaSweep.stop();
     if (m_services->gateway)
         m_services->gateway->stopListening();

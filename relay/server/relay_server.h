@@ -33,6 +33,8 @@ private:
     Result<void> startPush();
     /// Retention: erases expired message content, a batch at a time.
     void expireOldContent();
+    /// Deletes device inbox rows past inbox-retention-days, a batch at a time.
+    void expireOldInbox();
 
     struct Services;
     RelayConfig m_config;

@@ -79,7 +79,7 @@ Result<ConversationCache::Entry *> ConversationCache::get(QSqlDatabase &db,
 
     auto record = runCached(db,
                             u"SELECT c.kind, "_s + lastSeqOf(db, u"c"_s)
-                                + u" FROM conversations c WHERE c.id = ?"_s,
+                                + u", c.e2e_seq FROM conversations c WHERE c.id = ?"_s,
                             {conversation});
     if (!record)
         return record.error();
@@ -88,6 +88,7 @@ Result<ConversationCache::Entry *> ConversationCache::get(QSqlDatabase &db,
     Known known;
     known.isGroup = record->value(0).toString() == u"group";
     known.lastSeq = record->value(1).toLongLong();
+    known.e2eSeq = record->value(2).toLongLong();
     record->finish();
     return get(db, conversation, known);
 }
@@ -99,6 +100,8 @@ ConversationCache::get(QSqlDatabase &db, ConversationId conversation, const Know
         if (known.reserved == 0 || it->lastSeq + 1 == known.reserved) {
             if (known.blocked)
                 it->blocked = *known.blocked;
+            if (known.e2eSeq > 0)
+                it->e2eSeq = known.e2eSeq;
             return &*it;
         }
         m_entries.erase(it);
@@ -106,6 +109,7 @@ ConversationCache::get(QSqlDatabase &db, ConversationId conversation, const Know
     Entry entry;
     entry.isGroup = known.isGroup;
     entry.lastSeq = known.lastSeq;
+    entry.e2eSeq = known.e2eSeq;
 
     auto members = runCached(db,
                              u"SELECT m.user_id, m.joined_seq, "

@@ -37,6 +37,7 @@ public:
         Seq lastSeq = 0;
         QList<Member> members; ///< current members
         bool blocked = false; ///< direct only: a block either way between its members
+        Seq e2eSeq = 0; ///< its first end-to-end encrypted entry; 0: none (plaintext only)
 
         const Member *member(UserId user) const;
         QList<UserId> memberIds() const;
@@ -72,6 +73,7 @@ public:
         /// Read with the row (blocks change on any node and lock no conversation): taken
         /// as it is instead of from memory or another query.
         std::optional<bool> blocked;
+        Seq e2eSeq = 0; ///< read with the row, as lastSeq
     };
     /// get() when the row was just read: a miss reads the members only.
     Result<Entry *> get(QSqlDatabase &db, ConversationId conversation, const Known &known);

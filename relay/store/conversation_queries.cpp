@@ -39,10 +39,10 @@ MemberRecord readMember(const QSqlQuery &query, int first = 0)
 // `c` is the conversations row; its last seq is the log's (see lastSeqOf()).
 QString conversationColumns(const QSqlDatabase &db)
 {
-    return u"c.id, c.kind, c.title, "_s + lastSeqOf(db, u"c"_s) + u", c.created_at"_s;
+    return u"c.id, c.kind, c.title, "_s + lastSeqOf(db, u"c"_s) + u", c.created_at, c.e2e_seq"_s;
 }
 // A row just inserted has no log yet: RETURNING names its own columns only.
-const QString kInsertedColumns = u"id, kind, title, last_seq, created_at"_s;
+const QString kInsertedColumns = u"id, kind, title, last_seq, created_at, e2e_seq"_s;
 
 ConversationRecord readConversation(const QSqlQuery &query, int first = 0)
 {
@@ -52,6 +52,7 @@ ConversationRecord readConversation(const QSqlQuery &query, int first = 0)
     conversation.title = query.value(first + 2).toString();
     conversation.lastSeq = query.value(first + 3).toLongLong();
     conversation.createdAt = query.value(first + 4).toLongLong();
+    conversation.e2eSeq = query.value(first + 5).toLongLong();
     return conversation;
 }
 
@@ -319,11 +320,11 @@ namespace {
 Result<std::optional<EventRecord>> lastVisibleMessage(QSqlDatabase &db, ConversationId conversation,
                                                       Seq upTo)
 {
-    auto query = run(
-        db,
-        u"SELECT seq, sender_id, client_id, body, created_at FROM events "
-        "WHERE conversation_id = ? AND kind = 'message' AND seq <= ? ORDER BY seq DESC LIMIT 1"_s,
-        {conversation, upTo});
+    auto query = run(db,
+                     u"SELECT seq, sender_id, client_id, body, created_at, kind FROM events "
+                     "WHERE conversation_id = ? AND kind IN ('message', 'encrypted') AND seq <= ? "
+                     "ORDER BY seq DESC LIMIT 1"_s,
+                     {conversation, upTo});
     if (!query)
         return query.error();
     if (!query->next())
@@ -331,7 +332,7 @@ Result<std::optional<EventRecord>> lastVisibleMessage(QSqlDatabase &db, Conversa
     EventRecord event;
     event.conversationId = conversation;
     event.seq = query->value(0).toLongLong();
-    event.kind = u"message"_s;
+    event.kind = query->value(5).toString();
     event.senderId = query->value(1).toLongLong();
     event.clientId = query->value(2).toString();
     event.body = QJsonDocument::fromJson(query->value(3).toString().toUtf8()).object();
@@ -415,7 +416,7 @@ Result<ConversationSummary> summarize(QSqlDatabase &db, UserId user,
         = run(db,
               u"SELECT count(*) FROM (SELECT 1 FROM events WHERE conversation_id = ? AND seq > ? "
               u"AND seq <= ? "
-              "AND kind = 'message' AND sender_id <> ? LIMIT ?) AS unread"_s,
+              "AND kind IN ('message', 'encrypted') AND sender_id <> ? LIMIT ?) AS unread"_s,
               {conversation.id, std::max(me.readSeq, me.joinedSeq - 1), upTo, user, kUnreadCap});
     if (!unread)
         return unread.error();
@@ -439,9 +440,11 @@ Result<ConversationPage> conversationsOf(QSqlDatabase &db, UserId user, int memb
     // (each conversation's newest visible message is one step back from its last seq).
     const QString ordered = u"SELECT * FROM (SELECT c.id, c.kind, c.title, "_s
         + lastSeqOf(db, u"c"_s)
-        + u", c.created_at, m.user_id, m.role, m.joined_seq, m.left_seq, m.delivered_seq, "
+        + u", c.created_at, c.e2e_seq, m.user_id, m.role, m.joined_seq, m.left_seq, "
+          u"m.delivered_seq, "
           "m.read_seq, COALESCE((SELECT e.created_at FROM events e WHERE e.conversation_id = "
-          "c.id AND e.kind = 'message' AND e.seq <= COALESCE(m.left_seq, 9223372036854775807) "
+          "c.id AND e.kind IN ('message', 'encrypted') AND e.seq <= COALESCE(m.left_seq, "
+          "9223372036854775807) "
           "ORDER BY e.seq DESC LIMIT 1), c.created_at) AS active_at "
           "FROM members m JOIN conversations c ON c.id = m.conversation_id WHERE m.user_id = ?) "
           "AS listed "_s
@@ -461,7 +464,7 @@ Result<ConversationPage> conversationsOf(QSqlDatabase &db, UserId user, int memb
             page.more = true;
             break;
         }
-        rows.append({readConversation(*query), readMember(*query, 5)});
+        rows.append({readConversation(*query), readMember(*query, 6)});
     }
     query->finish();
 

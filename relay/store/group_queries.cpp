@@ -81,7 +81,7 @@ Result<void> requireAddable(QSqlDatabase &db, UserId actor, const QList<UserId> 
         auto wrote = run(db,
                          u"SELECT EXISTS (SELECT 1 FROM events WHERE conversation_id = "
                          "(SELECT id FROM conversations WHERE direct_key = ?) "
-                         "AND sender_id = ? AND kind = 'message')"_s,
+                         "AND sender_id = ? AND kind IN ('message', 'encrypted'))"_s,
                          {u"%1:%2"_s.arg(std::min(actor, id)).arg(std::max(actor, id)), id});
         if (!wrote)
             return wrote.error();

@@ -89,7 +89,7 @@ Result<int> expireContent(QSqlDatabase &db, qint64 cutoffMs, int batch)
         db,
         u"SELECT conversation_id, seq, created_at FROM events WHERE created_at >= ? AND created_at "
         u"< ? "
-        "AND kind IN ('message', 'edit') AND body <> '{\"expired\":true}' ORDER BY created_at LIMIT ?"_s,
+        "AND kind IN ('message', 'edit', 'encrypted', 'encrypted_edit') AND body <> '{\"expired\":true}' ORDER BY created_at LIMIT ?"_s,
         {from, cutoffMs, batch});
     if (!rows)
         return rows.error();

@@ -32,7 +32,45 @@ EventRecord readEvent(const QSqlQuery &query)
     return event;
 }
 
+QString NewMessage::kind() const
+{
+    return encrypted() ? u"encrypted"_s : u"message"_s;
+}
+
+QJsonObject NewMessage::body() const
+{
+    if (!encrypted())
+        return {{u"text"_s, text}};
+    QJsonObject body{{u"device"_s, qint64(device)},
+                     {u"ciphertext"_s, QString::fromLatin1(ciphertext.toBase64())}};
+    if (!media.isEmpty())
+        body.insert(u"media"_s, QJsonArray::fromStringList(media));
+    if (!mentions.isEmpty()) {
+        QJsonArray ids;
+        for (const UserId id : mentions)
+            ids.append(id);
+        body.insert(u"mentions"_s, ids);
+    }
+    return body;
+}
+
 namespace {
+
+Error encryptionRequired()
+{
+    return Error{ErrorCode::EncryptionRequired,
+                 u"this conversation is end-to-end encrypted: messages, edits and reactions in "
+                 "it are sent as ciphertext"_s};
+}
+
+/// A plaintext change to an encrypted message or the reverse: each is changed in its kind.
+Error kindMismatch(bool encryptedTarget)
+{
+    return Error{ErrorCode::BadRequest,
+                 encryptedTarget
+                     ? u"the message is end-to-end encrypted: change it with ciphertext"_s
+                     : u"the message is not end-to-end encrypted: change it in plaintext"_s};
+}
 
 Result<std::optional<EventRecord>> eventByClientId(QSqlDatabase &db, UserId sender,
                                                    const QString &clientId)
@@ -68,11 +106,11 @@ Result<EventRecord> messageAt(QSqlDatabase &db, ConversationId conversation, Seq
 {
     if (seq < member.joinedSeq || (member.leftSeq && seq > *member.leftSeq))
         return Error{ErrorCode::NotFound, u"no such message"_s};
-    auto query
-        = run(db,
-              u"SELECT "_s + kEventColumns
-                  + u" FROM events WHERE conversation_id = ? AND seq = ? AND kind = 'message'"_s,
-              {conversation, seq});
+    auto query = run(db,
+                     u"SELECT "_s + kEventColumns
+                         + u" FROM events WHERE conversation_id = ? AND seq = ? "
+                           "AND kind IN ('message', 'encrypted')"_s,
+                     {conversation, seq});
     if (!query)
         return query.error();
     if (!query->next())
@@ -183,8 +221,9 @@ Result<Appended> appendMessage(QSqlDatabase &db, UserId sender, ConversationId c
 
     // A retry is answered with the original before anything is checked again. The insert
     // below finds most retries by itself; these checks could refuse one first.
-    if (entry.blocked || message.replyTo > 0 || !message.attachments.isEmpty()) {
-        auto retry = replay(db, sender, conversation, clientId, u"message"_s);
+    const bool downgrade = entry.e2eSeq > 0 && !message.encrypted();
+    if (entry.blocked || message.needsLookups() || downgrade) {
+        auto retry = replay(db, sender, conversation, clientId, message.kind());
         if (!retry)
             return retry.error();
         if (retry->has_value())
@@ -192,8 +231,10 @@ Result<Appended> appendMessage(QSqlDatabase &db, UserId sender, ConversationId c
     }
     if (entry.blocked)
         return Error{ErrorCode::Forbidden, u"you cannot message this user"_s};
+    if (downgrade)
+        return encryptionRequired();
 
-    QJsonObject body{{u"text"_s, message.text}};
+    QJsonObject body = message.body();
     if (message.replyTo > 0) {
         if (auto original = messageAt(db, conversation, message.replyTo, member); !original)
             return Error{ErrorCode::NotFound, u"the message replied to does not exist"_s};
@@ -207,13 +248,21 @@ Result<Appended> appendMessage(QSqlDatabase &db, UserId sender, ConversationId c
         attachments = *checked;
         body.insert(u"attachments"_s, attachments);
     }
+    // An encrypted message names its files by id only: the relay checks that the sender may
+    // send them and keeps them while it refers to them, as for attachments.
+    for (const QString &id : message.media)
+        attachments.append(QJsonObject{{u"media"_s, id}});
+    if (!message.media.isEmpty()) {
+        if (auto checked = checkAttachments(db, sender, attachments); !checked)
+            return checked.error();
+    }
 
     // Nothing is written above this line (the job runs without a savepoint): from here on a
     // failure is reported as Io, which rolls the whole group commit back.
     EventRecord event;
     event.conversationId = conversation;
     event.seq = reserved > 0 ? reserved : entry.lastSeq + 1;
-    event.kind = u"message"_s;
+    event.kind = message.kind();
     event.senderId = sender;
     event.clientId = clientId;
     event.body = body;
@@ -221,17 +270,17 @@ Result<Appended> appendMessage(QSqlDatabase &db, UserId sender, ConversationId c
     auto inserted = runCached(
         db,
         u"INSERT INTO events (conversation_id, seq, kind, sender_id, client_id, body, created_at) "
-        u"VALUES (?, ?, 'message', ?, ?, ?, ?) "
+        u"VALUES (?, ?, ?, ?, ?, ?, ?) "
         u"ON CONFLICT (sender_id, client_id) WHERE client_id IS NOT NULL DO NOTHING"_s,
-        {conversation, event.seq, sender, clientId, QString::fromUtf8(protocol::json::encode(body)),
-         event.createdAt});
+        {conversation, event.seq, event.kind, sender, clientId,
+         QString::fromUtf8(protocol::json::encode(body)), event.createdAt});
     if (!inserted) {
         cache->forget(conversation);
         return Error{ErrorCode::Io, inserted.error().message};
     }
     if (static_cast<const QSqlQuery &>(*inserted).numRowsAffected() == 0) {
         // The client id was used before: the original, or a conflict. Nothing was written.
-        auto retry = replay(db, sender, conversation, clientId, u"message"_s);
+        auto retry = replay(db, sender, conversation, clientId, message.kind());
         if (!retry)
             return retry.error();
         if (!retry->has_value())
@@ -242,6 +291,18 @@ Result<Appended> appendMessage(QSqlDatabase &db, UserId sender, ConversationId c
     entry.lastSeq = event.seq;
     if (auto referred = referMedia(db, conversation, event.seq, attachments); !referred)
         return Error{ErrorCode::Io, referred.error().message};
+    if (message.encrypted() && entry.e2eSeq == 0) {
+        // The first encrypted entry: from here on the conversation takes no plaintext.
+        if (auto marked = run(db,
+                              u"UPDATE conversations SET e2e_seq = ? WHERE id = ? "
+                              "AND e2e_seq IS NULL"_s,
+                              {event.seq, conversation});
+            !marked) {
+            cache->forget(conversation);
+            return Error{ErrorCode::Io, marked.error().message};
+        }
+        entry.e2eSeq = event.seq;
+    }
     Appended appended{event, entry.memberIds(), false};
     appended.mayPush = entry.mayPush(sender);
     return appended;
@@ -269,28 +330,31 @@ namespace {
 // before them with members that may have changed meanwhile. The batch's row lock keeps
 // other nodes out from the round trip's start to its commit. A client id taken meanwhile
 // by a commit of another node is the one case where the seq is taken and nothing
-// appended: the job then fails its batch, which runs again.
+// appended: the job then fails its batch, which runs again. It also requires the
+// conversation to be end-to-end encrypted exactly when the message is ($10): the first
+// encrypted message, and plaintext where it is refused, go the checked way.
 #define TIDINGS_SEND_AHEAD(BLOCKS)                                                                 \
     "WITH c AS (UPDATE conversations c SET last_seq = c.last_seq + 1 "                             \
     "WHERE c.id = $1::bigint AND c.last_seq = $2::bigint - 1 "                                     \
     "AND ($8::boolean OR c.xmin = pg_current_xact_id()::xid) " BLOCKS                              \
+    "AND (c.e2e_seq IS NOT NULL) = $10::boolean "                                                  \
     "AND NOT EXISTS (SELECT 1 FROM events WHERE sender_id = $3::bigint "                           \
     "AND client_id = $4::text) "                                                                   \
     "RETURNING c.last_seq, EXISTS (SELECT 1 FROM push_targets "                                    \
     "WHERE user_id = ANY ($5::bigint[])) AS may_push), "                                           \
     "i AS (INSERT INTO events (conversation_id, seq, kind, sender_id, client_id, body, "           \
-    "created_at) SELECT $1::bigint, c.last_seq, 'message', $3::bigint, $4::text, $6::text, "       \
+    "created_at) SELECT $1::bigint, c.last_seq, $9::text, $3::bigint, $4::text, $6::text, "        \
     "$7::bigint FROM c ON CONFLICT (sender_id, client_id) WHERE client_id IS NOT NULL "            \
     "DO NOTHING RETURNING seq) "                                                                   \
     "SELECT c.last_seq, c.may_push, (SELECT COUNT(*) FROM i) FROM c"
 
-const StagedStatement::Prepared kSendAheadToGroup{"tidings_send_ahead", TIDINGS_SEND_AHEAD(""), 8};
+const StagedStatement::Prepared kSendAheadToGroup{"tidings_send_ahead", TIDINGS_SEND_AHEAD(""), 10};
 const StagedStatement::Prepared kSendAheadDirect{
     "tidings_send_ahead_direct",
     TIDINGS_SEND_AHEAD("AND NOT EXISTS (SELECT 1 FROM blocks WHERE blocker_id = $3::bigint "
-                       "AND blocked_id = $9::bigint) AND NOT EXISTS (SELECT 1 FROM blocks "
-                       "WHERE blocker_id = $9::bigint AND blocked_id = $3::bigint) "),
-    9};
+                       "AND blocked_id = $11::bigint) AND NOT EXISTS (SELECT 1 FROM blocks "
+                       "WHERE blocker_id = $11::bigint AND blocked_id = $3::bigint) "),
+    11};
 #undef TIDINGS_SEND_AHEAD
 
 } // namespace
@@ -306,10 +370,10 @@ bool stageMessage(QSqlDatabase &db, StagedMessage &staged, UserId sender,
     staged.statement.answered = false;
     PostgresPipeline *pipeline = PostgresPipeline::of(db);
     ConversationCache *cache = ConversationCache::of(db);
-    if (!pipeline || !cache || message.replyTo > 0 || !message.attachments.isEmpty())
+    if (!pipeline || !cache || message.needsLookups())
         return false;
     const ConversationCache::Entry *entry = cache->peek(conversation);
-    if (!entry || !entry->member(sender))
+    if (!entry || !entry->member(sender) || (entry->e2eSeq > 0) != message.encrypted())
         return false;
     const bool direct = !entry->isGroup && entry->members.size() == 2;
     QByteArray others = "{";
@@ -326,24 +390,27 @@ bool stageMessage(QSqlDatabase &db, StagedMessage &staged, UserId sender,
 
     staged.event = EventRecord{};
     staged.event.conversationId = conversation;
-    staged.event.kind = u"message"_s;
+    staged.event.kind = message.kind();
     staged.event.senderId = sender;
     staged.event.clientId = clientId;
-    staged.event.body = {{u"text"_s, message.text}};
+    staged.event.body = message.body();
     staged.event.createdAt = now();
     staged.members = entry->memberIds();
     // Its seq: after the last one written and those staged before it.
     const int before = pipeline->stagedFor(conversation);
     const Seq expected = entry->lastSeq + 1 + before;
     staged.statement.statement = direct ? &kSendAheadDirect : &kSendAheadToGroup;
-    staged.statement.parameters = {QByteArray::number(conversation),
-                                   QByteArray::number(expected),
-                                   QByteArray::number(sender),
-                                   clientId.toUtf8(),
-                                   others,
-                                   protocol::json::encode(staged.event.body),
-                                   QByteArray::number(staged.event.createdAt),
-                                   before == 0 ? QByteArrayLiteral("t") : QByteArrayLiteral("f")};
+    staged.statement.parameters
+        = {QByteArray::number(conversation),
+           QByteArray::number(expected),
+           QByteArray::number(sender),
+           clientId.toUtf8(),
+           others,
+           protocol::json::encode(staged.event.body),
+           QByteArray::number(staged.event.createdAt),
+           before == 0 ? QByteArrayLiteral("t") : QByteArrayLiteral("f"),
+           staged.event.kind.toUtf8(),
+           message.encrypted() ? QByteArrayLiteral("t") : QByteArrayLiteral("f")};
     if (direct)
         staged.statement.parameters.append(QByteArray::number(other));
     pipeline->stage(&staged.statement, conversation);
@@ -401,19 +468,19 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
           "  AS blocked, "
           "EXISTS (SELECT 1 FROM members m JOIN push_targets t ON t.user_id = m.user_id "
           "  WHERE m.conversation_id = c.id AND m.left_seq IS NULL AND m.user_id <> ?) "
-          "  AS may_push"_s;
+          "  AS may_push, c.e2e_seq"_s;
     ConversationCache *cache = ConversationCache::of(db);
     ConversationCache::Entry *remembered = cache ? cache->peek(conversation) : nullptr;
-    const bool oneTrip = remembered && remembered->member(sender) && message.replyTo == 0
-        && message.attachments.isEmpty();
+    const bool oneTrip = remembered && remembered->member(sender) && !message.needsLookups()
+        && (remembered->e2eSeq > 0) == message.encrypted();
     std::optional<EventRecord> event;
     if (oneTrip) {
         event.emplace();
         event->conversationId = conversation;
-        event->kind = u"message"_s;
+        event->kind = message.kind();
         event->senderId = sender;
         event->clientId = clientId;
-        event->body = {{u"text"_s, message.text}};
+        event->body = message.body();
         event->createdAt = now();
     }
     const auto bump = [&]() -> Result<tidings::sql::CachedQuery> {
@@ -431,9 +498,9 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
         QVariantList values{conversation};
         if (direct)
             values << sender << other << other << sender;
-        values << QString(u'{' + others.join(u',') + u'}') << conversation << sender << clientId
-               << QString::fromUtf8(protocol::json::encode(event->body)) << event->createdAt
-               << remembered->lastSeq + 1;
+        values << QString(u'{' + others.join(u',') + u'}') << conversation << event->kind << sender
+               << clientId << QString::fromUtf8(protocol::json::encode(event->body))
+               << event->createdAt << remembered->lastSeq + 1 << message.encrypted();
         return runCached(
             db,
             u"WITH c AS (UPDATE conversations c SET last_seq = c.last_seq + 1 WHERE c.id = ? "
@@ -443,15 +510,16 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
                          "OR EXISTS (SELECT 1 FROM blocks WHERE blocker_id = ? AND blocked_id = ?)"_s
                        : u"FALSE"_s)
                 + u" AS blocked, EXISTS (SELECT 1 FROM push_targets "
-                  "WHERE user_id = ANY (CAST(? AS BIGINT[]))) AS may_push), "
+                  "WHERE user_id = ANY (CAST(? AS BIGINT[]))) AS may_push, c.e2e_seq), "
                   "i AS (INSERT INTO events (conversation_id, seq, kind, sender_id, "
                   "client_id, body, created_at) "
-                  "SELECT ?, c.last_seq, 'message', ?, ?, ?, ? FROM c "
+                  "SELECT ?, c.last_seq, ?, ?, ?, ?, ? FROM c "
                   "WHERE c.last_seq = ? AND NOT c.blocked "
+                  "AND (c.e2e_seq IS NOT NULL) = CAST(? AS BOOLEAN) "
                   "ON CONFLICT (sender_id, client_id) WHERE client_id IS NOT NULL "
                   "DO NOTHING RETURNING seq) "
                   "SELECT c.last_seq, c.is_group, c.blocked, c.may_push, "
-                  "(SELECT COUNT(*) FROM i) FROM c"_s,
+                  "(SELECT COUNT(*) FROM i), c.e2e_seq FROM c"_s,
             values);
     };
     auto bumped = bump();
@@ -460,10 +528,11 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
     if (!bumped->next())
         return Error{ErrorCode::NotFound, u"no such conversation"_s};
     const Seq reserved = bumped->value(0).toLongLong();
-    ConversationCache::Known known{bumped->value(1).toBool(), reserved, reserved,
-                                   bumped->value(2).toBool()};
-    const bool mayPush = bumped->value(3).toBool();
     const bool inserted = oneTrip && bumped->value(4).toLongLong() == 1;
+    ConversationCache::Known known{bumped->value(1).toBool(), reserved, reserved,
+                                   bumped->value(2).toBool(),
+                                   bumped->value(oneTrip ? 5 : 4).toLongLong()};
+    const bool mayPush = bumped->value(3).toBool();
     bumped->finish();
     if (inserted) {
         event->seq = reserved;
@@ -491,6 +560,35 @@ Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId con
     return appended;
 }
 
+namespace {
+
+/// Whether the conversation takes only encrypted changes (it has an encrypted entry).
+Result<bool> isEncrypted(QSqlDatabase &db, ConversationId conversation)
+{
+    auto record = conversationById(db, conversation);
+    if (!record)
+        return record.error();
+    return record->e2eSeq > 0;
+}
+
+/// What a plaintext change checks of its target and conversation, and an encrypted one of
+/// its target.
+Result<void> checkChangeKind(QSqlDatabase &db, const Change &change, ConversationId conversation,
+                             bool encryptedChange)
+{
+    const bool encryptedTarget = change.original.kind == u"encrypted";
+    if (encryptedChange)
+        return encryptedTarget ? Result<void>() : Result<void>(kindMismatch(false));
+    auto encrypted = isEncrypted(db, conversation);
+    if (!encrypted)
+        return encrypted.error();
+    if (*encrypted)
+        return encryptionRequired();
+    return encryptedTarget ? Result<void>(kindMismatch(true)) : Result<void>();
+}
+
+} // namespace
+
 Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
                              const QString &clientId, Seq target, const QString &text)
 {
@@ -502,6 +600,8 @@ Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId con
         return *replayed;
     if (change->original.senderId != sender)
         return Error{ErrorCode::Forbidden, u"only the author edits a message"_s};
+    if (auto kind = checkChangeKind(db, *change, conversation, false); !kind)
+        return kind.error();
 
     auto event
         = appendEvent(db, conversation, u"edit"_s, sender, clientId, target, {{u"text"_s, text}});
@@ -509,6 +609,34 @@ Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId con
         return event.error();
     const QJsonObject body
         = protocol::messages::withEdit(change->original.body, text, event->createdAt);
+    if (auto stored = storeBody(db, conversation, target, body); !stored)
+        return stored.error();
+    return withRecipients(db, *event);
+}
+
+Result<Appended> editEncrypted(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                               const QString &clientId, Seq target, quint32 device,
+                               const QByteArray &ciphertext)
+{
+    std::optional<Appended> replayed;
+    auto change
+        = startChange(db, sender, conversation, clientId, u"encrypted_edit"_s, target, replayed);
+    if (!change)
+        return change.error();
+    if (replayed)
+        return *replayed;
+    if (change->original.senderId != sender)
+        return Error{ErrorCode::Forbidden, u"only the author edits a message"_s};
+    if (auto kind = checkChangeKind(db, *change, conversation, true); !kind)
+        return kind.error();
+
+    auto event = appendEvent(db, conversation, u"encrypted_edit"_s, sender, clientId, target,
+                             {{u"device"_s, qint64(device)},
+                              {u"ciphertext"_s, QString::fromLatin1(ciphertext.toBase64())}});
+    if (!event)
+        return event.error();
+    const QJsonObject body = protocol::messages::withEncryptedEdit(
+        change->original.body, event->seq, device, ciphertext, event->createdAt);
     if (auto stored = storeBody(db, conversation, target, body); !stored)
         return stored.error();
     return withRecipients(db, *event);
@@ -542,10 +670,12 @@ Result<Appended> deleteMessage(QSqlDatabase &db, UserId sender, ConversationId c
         !stored) {
         return stored.error();
     }
-    // Earlier versions of the text go too: the log keeps that an edit happened, not what it said.
+    // Earlier versions of the text go too: the log keeps that an edit happened, not what it
+    // said; and for an encrypted message, what its reactions said.
     if (auto erased = run(db,
                           u"UPDATE events SET body = '{\"deleted\":true}' "
-                          "WHERE conversation_id = ? AND target_seq = ? AND kind = 'edit'"_s,
+                          "WHERE conversation_id = ? AND target_seq = ? "
+                          "AND kind IN ('edit', 'encrypted_edit', 'encrypted_reaction')"_s,
                           {conversation, target});
         !erased) {
         return erased.error();
@@ -562,6 +692,8 @@ Result<Appended> react(QSqlDatabase &db, UserId sender, ConversationId conversat
         return change.error();
     if (replayed)
         return *replayed;
+    if (auto kind = checkChangeKind(db, *change, conversation, false); !kind)
+        return kind.error();
 
     auto body = protocol::messages::withReaction(change->original.body, emoji, sender, on);
     if (!body)
@@ -569,6 +701,35 @@ Result<Appended> react(QSqlDatabase &db, UserId sender, ConversationId conversat
 
     auto event = appendEvent(db, conversation, u"reaction"_s, sender, clientId, target,
                              {{u"emoji"_s, emoji}, {u"on"_s, on}});
+    if (!event)
+        return event.error();
+    if (auto stored = storeBody(db, conversation, target, *body); !stored)
+        return stored.error();
+    return withRecipients(db, *event);
+}
+
+Result<Appended> reactEncrypted(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                                const QString &clientId, Seq target, quint32 device,
+                                const QString &tag, const QByteArray &ciphertext, bool on)
+{
+    std::optional<Appended> replayed;
+    auto change = startChange(db, sender, conversation, clientId, u"encrypted_reaction"_s, target,
+                              replayed);
+    if (!change)
+        return change.error();
+    if (replayed)
+        return *replayed;
+    if (auto kind = checkChangeKind(db, *change, conversation, true); !kind)
+        return kind.error();
+
+    auto body = protocol::messages::withEncryptedReaction(change->original.body, tag, sender,
+                                                          device, ciphertext, on);
+    if (!body)
+        return body.error();
+    const QString sealed = QString::fromLatin1(ciphertext.toBase64());
+    auto event = appendEvent(
+        db, conversation, u"encrypted_reaction"_s, sender, clientId, target,
+        {{u"device"_s, qint64(device)}, {u"tag"_s, tag}, {u"on"_s, on}, {u"ciphertext"_s, sealed}});
     if (!event)
         return event.error();
     if (auto stored = storeBody(db, conversation, target, *body); !stored)

@@ -6,6 +6,7 @@
 #include <QHash>
 #include <QJsonArray>
 #include <QSqlDatabase>
+#include <QStringList>
 
 #include <memory>
 
@@ -19,6 +20,20 @@ struct NewMessage
     QString text;
     Seq replyTo = 0; ///< 0: not a reply
     QJsonArray attachments; ///< opaque here; filled by the media feature
+    /// End-to-end encrypted (kind "encrypted") when not empty; text, replyTo and attachments
+    /// are then empty, and the fields below say what the relay may know.
+    QByteArray ciphertext;
+    quint32 device = 0; ///< encrypted: the sender's registered device
+    QStringList media; ///< encrypted: the media its attachments use
+    QList<UserId> mentions; ///< encrypted: whom it mentions
+
+    bool encrypted() const { return !ciphertext.isEmpty(); }
+    /// The entry's kind: "message" or "encrypted".
+    QString kind() const;
+    /// Its body as stored, but for checked attachments (added once checked).
+    QJsonObject body() const;
+    /// Whether anything must be looked up before it is appended (a quote, files).
+    bool needsLookups() const { return replyTo > 0 || !attachments.isEmpty() || !media.isEmpty(); }
 };
 
 /// A message the PostgreSQL writer sends ahead of its turn, in one round trip with the
@@ -36,16 +51,29 @@ bool stageMessage(QSqlDatabase &db, StagedMessage &staged, UserId sender,
 Result<Appended> sendMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
                              const QString &clientId, const NewMessage &message,
                              const StagedMessage *staged = nullptr);
-/// The author edits the text of a message that is not deleted.
+/// The author edits the text of a message that is not deleted. EncryptionRequired in an
+/// encrypted conversation; BadRequest for an encrypted message.
 Result<Appended> editMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
                              const QString &clientId, Seq target, const QString &text);
+/// The same for an encrypted message: `ciphertext` from the author's `device` is its new
+/// content (entry kind "encrypted_edit"). BadRequest for a plaintext message.
+Result<Appended> editEncrypted(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                               const QString &clientId, Seq target, quint32 device,
+                               const QByteArray &ciphertext);
 /// The author, or a group's owner or admin, deletes a message for everyone: its content is
 /// erased from the store, the log keeps a "deleted" mark.
 Result<Appended> deleteMessage(QSqlDatabase &db, UserId sender, ConversationId conversation,
                                const QString &clientId, Seq target);
-/// Adds (on) or removes a reaction of `sender` to a message.
+/// Adds (on) or removes a reaction of `sender` to a message. EncryptionRequired in an
+/// encrypted conversation; BadRequest for an encrypted message.
 Result<Appended> react(QSqlDatabase &db, UserId sender, ConversationId conversation,
                        const QString &clientId, Seq target, const QString &emoji, bool on);
+/// The same for an encrypted message: the reaction `tag`, whose emoji `ciphertext` from the
+/// sender's `device` holds (entry kind "encrypted_reaction"). BadRequest for a plaintext
+/// message.
+Result<Appended> reactEncrypted(QSqlDatabase &db, UserId sender, ConversationId conversation,
+                                const QString &clientId, Seq target, quint32 device,
+                                const QString &tag, const QByteArray &ciphertext, bool on);
 
 struct ReceiptUpdate
 {

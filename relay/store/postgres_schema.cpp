@@ -198,9 +198,60 @@ constexpr std::array kVersion8 = {
     " ON DELETE CASCADE)",
 };
 
+// The device inbox: as in sqlite_schema.cpp.
+constexpr std::array kVersion9 = {
+    "ALTER TABLE devices ADD COLUMN inbox_seq BIGINT NOT NULL DEFAULT 0",
+    "ALTER TABLE devices ADD COLUMN inbox_gone BIGINT NOT NULL DEFAULT 0",
+
+    "CREATE TABLE inbox ("
+    " user_id BIGINT NOT NULL,"
+    " device_id BIGINT NOT NULL,"
+    " seq BIGINT NOT NULL,"
+    " sender_id BIGINT NOT NULL,"
+    " sender_device BIGINT NOT NULL,"
+    " body BYTEA NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " PRIMARY KEY (user_id, device_id, seq),"
+    " FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id)"
+    " ON DELETE CASCADE)",
+    "CREATE INDEX inbox_by_time ON inbox(created_at)",
+
+    "CREATE TABLE inbox_sends ("
+    " user_id BIGINT NOT NULL,"
+    " device_id BIGINT NOT NULL,"
+    " client_id TEXT NOT NULL,"
+    " result BYTEA NOT NULL,"
+    " created_at BIGINT NOT NULL,"
+    " PRIMARY KEY (user_id, device_id, client_id),"
+    " FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id)"
+    " ON DELETE CASCADE)",
+    "CREATE INDEX inbox_sends_by_time ON inbox_sends(created_at)",
+};
+
+// End-to-end encrypted messages: as in sqlite_schema.cpp.
+constexpr std::array kVersion10 = {
+    "ALTER TABLE conversations ADD COLUMN e2e_seq BIGINT",
+};
+
+// Linking a new device: as in sqlite_schema.cpp.
+constexpr std::array kVersion11 = {
+    "CREATE TABLE link_offers ("
+    " id TEXT PRIMARY KEY,"
+    " user_id BIGINT NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,"
+    " offer_session BIGINT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    " offer_device BIGINT NOT NULL,"
+    " ephemeral BYTEA NOT NULL CHECK (octet_length(ephemeral) = 32),"
+    " answer_session BIGINT REFERENCES sessions(id) ON DELETE CASCADE,"
+    " created_at BIGINT NOT NULL,"
+    " expires_at BIGINT NOT NULL)",
+};
+
 constexpr std::array kMigrations = {
     Migration{7, "the schema of version 7 (PostgreSQL starts here)", kVersion7},
     Migration{8, "key directory", kVersion8},
+    Migration{9, "device inbox", kVersion9},
+    Migration{10, "encrypted conversations", kVersion10},
+    Migration{11, "device link offers", kVersion11},
 };
 
 } // namespace

@@ -1,5 +1,7 @@
 #include "store/push_queries.h"
 
+#include <QJsonArray>
+
 #include "store/conversation_cache.h"
 #include "store/sql_helpers.h"
 
@@ -124,12 +126,33 @@ Result<void> removePushTarget(QSqlDatabase &db, UserId user, qint64 targetId)
 
 Result<qint64> queuePushes(QSqlDatabase &db, const Appended &message, qint64 delayMs)
 {
-    if (message.duplicate || message.event.kind != u"message" || !message.mayPush)
+    const bool encrypted = message.event.kind == u"encrypted";
+    if (message.duplicate || (message.event.kind != u"message" && !encrypted) || !message.mayPush)
         return qint64(0);
     const EventRecord &event = message.event;
     const qint64 at = now();
-    // Mentions are "@username" in the text; usernames are stored in lower case.
-    const QString text = event.body.value(u"text"_s).toString().toLower();
+    // Mentions are "@username" in the text; usernames are stored in lower case. An encrypted
+    // message's text is unreadable here: its `mentions` name the users by id, spelled as
+    // "@username …" for the same match (see mentions()).
+    QString text = event.body.value(u"text"_s).toString().toLower();
+    if (encrypted) {
+        const QJsonArray ids = event.body.value(u"mentions"_s).toArray();
+        QStringList names;
+        if (!ids.isEmpty()) {
+            QVariantList values;
+            for (const QJsonValue &id : ids)
+                values.append(id.toInteger());
+            auto named = run(
+                db,
+                u"SELECT username FROM users WHERE id IN (%1)"_s.arg(placeholders(values.size())),
+                values);
+            if (!named)
+                return named.error();
+            while (named->next())
+                names.append(u'@' + named->value(0).toString());
+        }
+        text = names.join(u' ');
+    }
     auto opened = runCached(
         db,
         u"INSERT INTO push_jobs (target_id, state, conversation_id, sender_id, count, first_at, "
@@ -206,7 +229,8 @@ Result<PushClaim> claimPushJobs(QSqlDatabase &db, const QString &runId, int limi
             "j.job_key, "
             "(SELECT COUNT(*) FROM (SELECT 1 FROM members m JOIN events e "
             "  ON e.conversation_id = m.conversation_id AND e.seq > m.read_seq "
-            "  WHERE m.user_id = t.user_id AND m.left_seq IS NULL AND e.kind = 'message' "
+            "  WHERE m.user_id = t.user_id AND m.left_seq IS NULL AND e.kind IN ('message', "
+            "'encrypted') "
             "  AND e.sender_id <> m.user_id LIMIT 1000) AS unread) "
             "FROM push_jobs j JOIN push_targets t ON t.id = j.target_id "
             "LEFT JOIN users s ON s.id = j.sender_id WHERE j.id = ?"_s,

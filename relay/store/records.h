@@ -74,6 +74,7 @@ struct ConversationRecord
     QString title;
     Seq lastSeq = 0;
     qint64 createdAt = 0;
+    Seq e2eSeq = 0; ///< its first end-to-end encrypted entry; 0: none yet
 };
 
 /// One entry of a conversation's log.

@@ -18,10 +18,10 @@ Result<ReportRecord> fileReport(QSqlDatabase &db, UserId reporter, UserId user,
         if (seq > 0) {
             const bool visible
                 = seq >= member->joinedSeq && (!member->leftSeq || seq <= *member->leftSeq);
-            auto author = run(
-                db,
-                u"SELECT sender_id FROM events WHERE conversation_id = ? AND seq = ? AND kind = 'message'"_s,
-                {conversation, seq});
+            auto author = run(db,
+                              u"SELECT sender_id FROM events WHERE conversation_id = ? AND seq = ? "
+                              "AND kind IN ('message', 'encrypted')"_s,
+                              {conversation, seq});
             if (!author)
                 return author.error();
             if (!visible || !author->next())

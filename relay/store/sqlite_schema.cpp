@@ -266,6 +266,61 @@ constexpr std::array kVersion8 = {
     " ON DELETE CASCADE) WITHOUT ROWID",
 };
 
+// The device inbox of end-to-end encryption (docs/encryption.md, section 4): a queue per
+// recipient device, each row one ratchet message from another device. A device's counters:
+// the last seq it was given and the seq up to which everything is gone (acked or expired),
+// so the rows waiting are counted without a scan. A sender's results by client id make a
+// retried inbox.send a duplicate. Both go with the device.
+constexpr std::array kVersion9 = {
+    "ALTER TABLE devices ADD COLUMN inbox_seq INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE devices ADD COLUMN inbox_gone INTEGER NOT NULL DEFAULT 0",
+
+    "CREATE TABLE inbox ("
+    " user_id INTEGER NOT NULL,"
+    " device_id INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL,"
+    " sender_id INTEGER NOT NULL," // no reference: a message outlives its sender's device
+    " sender_device INTEGER NOT NULL,"
+    " body BLOB NOT NULL,"
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (user_id, device_id, seq),"
+    " FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id)"
+    " ON DELETE CASCADE)",
+    "CREATE INDEX inbox_by_time ON inbox(created_at)",
+
+    "CREATE TABLE inbox_sends ("
+    " user_id INTEGER NOT NULL,"
+    " device_id INTEGER NOT NULL,"
+    " client_id TEXT NOT NULL,"
+    " result BLOB NOT NULL," // the first answer, as sent
+    " created_at INTEGER NOT NULL,"
+    " PRIMARY KEY (user_id, device_id, client_id),"
+    " FOREIGN KEY (user_id, device_id) REFERENCES devices(user_id, device_id)"
+    " ON DELETE CASCADE)",
+    "CREATE INDEX inbox_sends_by_time ON inbox_sends(created_at)",
+};
+
+// End-to-end encrypted messages (docs/encryption.md, section 9): the seq of a
+// conversation's first encrypted entry, after which it takes no plaintext.
+constexpr std::array kVersion10 = {
+    "ALTER TABLE conversations ADD COLUMN e2e_seq INTEGER",
+};
+
+// Linking a new device (docs/encryption.md, section 3): a user's one open offer, from a
+// session with a device, until the new device's session answers and the offering one
+// completes it, or ten minutes pass. It goes with either session.
+constexpr std::array kVersion11 = {
+    "CREATE TABLE link_offers ("
+    " id TEXT PRIMARY KEY," // 32 random hex digits
+    " user_id INTEGER NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,"
+    " offer_session INTEGER NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,"
+    " offer_device INTEGER NOT NULL,"
+    " ephemeral BLOB NOT NULL CHECK (length(ephemeral) = 32)," // X25519 E_O
+    " answer_session INTEGER REFERENCES sessions(id) ON DELETE CASCADE,"
+    " created_at INTEGER NOT NULL,"
+    " expires_at INTEGER NOT NULL)",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "relay metadata", kVersion1},
     Migration{2, "accounts, conversations, events", kVersion2},
@@ -275,6 +330,9 @@ constexpr std::array kMigrations = {
     Migration{6, "edits by message", kVersion6},
     Migration{7, "group consent, push targets per account", kVersion7},
     Migration{8, "key directory", kVersion8},
+    Migration{9, "device inbox", kVersion9},
+    Migration{10, "encrypted conversations", kVersion10},
+    Migration{11, "device link offers", kVersion11},
 };
 
 } // namespace

@@ -1,5 +1,6 @@
 // Several relay nodes on one PostgreSQL store and one Redis bus (the `cluster` fixture's real
 // servers, tests/cluster/services.sh): users on different nodes chat as if on one.
+#include "support/e2e_keys.h"
 #include "support/protocol_client.h"
 #include "support/relay_process.h"
 
@@ -426,7 +427,7 @@ private Q_SLOTS:
             const auto migrated = RelayProcess::runToExit(admin + QStringList{u"migrate"_s});
             QCOMPARE(migrated.exitCode, 0);
             QVERIFY2(migrated.standardOutput.contains("postgresql store")
-                         && migrated.standardOutput.contains("schema version 8"),
+                         && migrated.standardOutput.contains("schema version 11"),
                      migrated.standardOutput.constData());
         }
         QCOMPARE(fresh.execOnStore(u"INSERT INTO schema_migrations (version, name, applied_at) "
@@ -445,6 +446,33 @@ private Q_SLOTS:
         QVERIFY(phone.signIn(m_b.webSocketUrl(), dana));
         QVERIFY(ok(laptop.request(u"sessions.revoke_others"_s)));
         QVERIFY(phone.waitForClose() > 0);
+    }
+
+    void aKeyMessageReachesItsDeviceOnAnotherNode()
+    {
+        ProtocolClient laptop, phone;
+        tidings::test::E2eKeys erin;
+        const QString username = name(u"erin"_s);
+        erin.user = laptop.signUp(m_a.webSocketUrl(), username);
+        QVERIFY(erin.user > 0);
+        QVERIFY(ok(laptop.request(u"devices.publish"_s, erin.publish({1, 2}))));
+        QVERIFY(ok(laptop.request(u"device.register"_s, erin.registration(1))));
+        QCOMPARE(phone.signIn(m_b.webSocketUrl(), username), erin.user);
+        QVERIFY(ok(phone.request(u"device.register"_s, erin.registration(2))));
+
+        const QJsonObject sent = laptop.request(
+            u"inbox.send"_s,
+            {{u"client_id"_s, u"x1"_s},
+             {u"messages"_s,
+              QJsonArray{QJsonObject{{u"user"_s, erin.user},
+                                     {u"device"_s, 2},
+                                     {u"body"_s, tidings::test::b64("across nodes")}}}}});
+        QCOMPARE(sent.value(u"stored"_s).toInt(), 1);
+        // Node B's session hears of it through the bus, and only it: node A's laptop not.
+        const QJsonObject event = phone.next(u"inbox"_s);
+        QCOMPARE(event.value(u"body"_s).toString(), tidings::test::b64("across nodes"));
+        QCOMPARE(event.value(u"device"_s).toInteger(), 1);
+        QVERIFY(!laptop.receives(u"inbox"_s, 300));
     }
 };
 

@@ -400,30 +400,46 @@ private Q_SLOTS:
         QCOMPARE(source.stop(), 0);
 
         const QString sqlitePath = source.dataDirectory() + u"/tidings.db"_s;
-        // The key directory: Alice's identity, Bob's device on his session with its prekeys
-        // (the test's own connection writes them as the e2e requests would).
+        // The key directory: Alice's identity, Bob's device on his session with its prekeys and
+        // inbox (the test's own connection writes them as the e2e requests would).
         {
             QSqlDatabase db = QSqlDatabase::addDatabase(u"QSQLITE"_s, u"key-directory"_s);
             db.setDatabaseName(sqlitePath);
             QVERIFY(db.open());
             QSqlQuery query(db);
             QVERIFY(query.exec(u"PRAGMA foreign_keys=ON"_s));
-            for (const QString &statement : {
-                     u"INSERT INTO identities (user_id, identity_key, list, version, updated_at) "
-                     "SELECT id, randomblob(32), randomblob(100), 4294967296, 1 FROM users "
-                     "WHERE username IN ('alice', 'bob')"_s,
-                     u"INSERT INTO devices (user_id, device_id, session_id, key, certificate, "
-                     u"name, "
-                     "created_at, last_seen_at) SELECT user_id, 4294967295, max(id), "
-                     "randomblob(32), randomblob(64), 'Bob''s phone', 2, 3 FROM sessions "
-                     "WHERE user_id = %1 GROUP BY user_id"_s.arg(bob.id),
-                     u"INSERT INTO signed_prekeys (user_id, device_id, key_id, key, signature, "
-                     "created_at) VALUES (%1, 4294967295, 7, randomblob(32), randomblob(64), 4)"_s
-                         .arg(bob.id),
-                     u"INSERT INTO one_time_prekeys (user_id, device_id, key_id, key) VALUES "
-                     "(%1, 4294967295, 0, randomblob(32)), (%1, 4294967295, 1, randomblob(32))"_s
-                         .arg(bob.id),
-                 }) {
+            for (
+                const QString &statement : {
+                    u"INSERT INTO identities (user_id, identity_key, list, version, updated_at) "
+                    "SELECT id, randomblob(32), randomblob(100), 4294967296, 1 FROM users "
+                    "WHERE username IN ('alice', 'bob')"_s,
+                    u"INSERT INTO devices (user_id, device_id, session_id, key, certificate, "
+                    u"name, "
+                    "created_at, last_seen_at) SELECT user_id, 4294967295, max(id), "
+                    "randomblob(32), randomblob(64), 'Bob''s phone', 2, 3 FROM sessions "
+                    "WHERE user_id = %1 GROUP BY user_id"_s.arg(bob.id),
+                    u"INSERT INTO signed_prekeys (user_id, device_id, key_id, key, signature, "
+                    "created_at) VALUES (%1, 4294967295, 7, randomblob(32), randomblob(64), 4)"_s
+                        .arg(bob.id),
+                    u"INSERT INTO one_time_prekeys (user_id, device_id, key_id, key) VALUES "
+                    "(%1, 4294967295, 0, randomblob(32)), (%1, 4294967295, 1, randomblob(32))"_s
+                        .arg(bob.id),
+                    // And his device inbox: a key message waiting, a send remembered.
+                    u"UPDATE devices SET inbox_seq = 5, inbox_gone = 4 WHERE user_id = %1"_s.arg(
+                        bob.id),
+                    u"INSERT INTO inbox (user_id, device_id, seq, sender_id, sender_device, "
+                    "body, created_at) VALUES (%1, 4294967295, 5, %2, 9, randomblob(300), 5)"_s
+                        .arg(bob.id)
+                        .arg(alice.id),
+                    u"INSERT INTO inbox_sends (user_id, device_id, client_id, result, "
+                    "created_at) VALUES (%1, 4294967295, 'k-1', CAST('{\"stored\":1}' AS BLOB), 6)"_s
+                        .arg(bob.id),
+                    // And an offer to link a new device, from his.
+                    u"INSERT INTO link_offers (id, user_id, offer_session, offer_device, "
+                    "ephemeral, answer_session, created_at, expires_at) SELECT "
+                    "'0123456789abcdef0123456789abcdef', user_id, session_id, device_id, "
+                    "randomblob(32), NULL, 7, 8 FROM devices WHERE user_id = %1"_s.arg(bob.id),
+                }) {
                 QVERIFY2(query.exec(statement), qPrintable(query.lastError().text()));
                 QVERIFY(query.numRowsAffected() > 0);
             }

@@ -3,6 +3,7 @@
 // (docs/protocol.md, "End-to-end encryption: the key directory").
 #include "e2e/device_keys.h"
 #include "e2e/prekeys.h"
+#include "support/e2e_keys.h"
 #include "support/protocol_client.h"
 #include "support/protocol_replies.h"
 #include "support/relay_process.h"
@@ -18,73 +19,10 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-QString b64(const QByteArray &bytes)
-{
-    return QString::fromLatin1(bytes.toBase64());
-}
-
 QString reason(const QJsonObject &reply)
 {
     return reply.value(u"code"_s).toString() + u": "_s + reply.value(u"message"_s).toString();
 }
-
-/// One user's keys, as an app would hold them: the identity and each device's key pair.
-struct Keys
-{
-    qint64 user = 0;
-    e2e::SigningKeyPair identity = e2e::SigningKeyPair::generate();
-    std::map<quint32, e2e::SigningKeyPair> devices;
-    quint64 version = 0;
-
-    e2e::SigningKeyPair &device(quint32 id)
-    {
-        auto it = devices.find(id);
-        if (it == devices.end())
-            it = devices.emplace(id, e2e::SigningKeyPair::generate()).first;
-        return it->second;
-    }
-
-    /// devices.publish's fields for a new list of `ids`.
-    QJsonObject publish(const QList<quint32> &ids, bool reset = false)
-    {
-        QList<e2e::DeviceListEntry> entries;
-        for (const quint32 id : ids)
-            entries.append({id, device(id).publicKey()});
-        const auto list
-            = e2e::DeviceList::sign(identity, QString::number(user), ++version, entries);
-        return {{u"identity_key"_s, b64(identity.publicKey())},
-                {u"version"_s, qint64(version)},
-                {u"list"_s, b64(list->encode())},
-                {u"reset"_s, reset}};
-    }
-
-    /// device.register's fields for device `id`.
-    QJsonObject registration(quint32 id, const QString &name = u"laptop"_s)
-    {
-        const auto certificate = e2e::DeviceCertificate::issue(identity, QString::number(user), id,
-                                                               device(id).publicKey());
-        return {{u"device"_s, qint64(id)},
-                {u"key"_s, b64(device(id).publicKey())},
-                {u"certificate"_s, b64(certificate->encode())},
-                {u"name"_s, name}};
-    }
-
-    /// prekeys.upload's fields: a signed prekey and `count` one-time prekeys from `firstId`.
-    QJsonObject prekeys(quint32 id, quint32 firstId, int count)
-    {
-        const e2e::SignedPreKeyPublic signedPrekey
-            = e2e::SignedPreKey::generate(device(id), 1).publicPart();
-        QJsonArray oneTime;
-        for (const e2e::OneTimePreKey &key : e2e::OneTimePreKey::generateBatch(firstId, count))
-            oneTime.append(
-                QJsonObject{{u"id"_s, qint64(key.id)}, {u"key"_s, b64(key.keyPair.publicKey)}});
-        return {{u"signed_prekey"_s,
-                 QJsonObject{{u"id"_s, qint64(signedPrekey.id)},
-                             {u"key"_s, b64(signedPrekey.publicKey)},
-                             {u"signature"_s, b64(signedPrekey.signature)}}},
-                {u"one_time"_s, oneTime}};
-    }
-};
 
 QJsonArray addresses(const QList<std::pair<qint64, quint32>> &devices)
 {
@@ -106,7 +44,7 @@ class TestKeyDirectory : public QObject
     QString nextName(const QString &base) { return u"%1%2"_s.arg(base).arg(++m_users); }
 
     /// Signs `client` up, publishes an identity with device `device` and registers it.
-    bool setUp(ProtocolClient &client, Keys &keys, const QString &name, quint32 device)
+    bool setUp(ProtocolClient &client, E2eKeys &keys, const QString &name, quint32 device)
     {
         keys.user = client.signUp(m_relay.webSocketUrl(), nextName(name));
         if (!keys.user)
@@ -124,7 +62,7 @@ private Q_SLOTS:
     void aDeviceIsRegisteredUnderItsPublishedIdentity()
     {
         ProtocolClient alice;
-        Keys keys;
+        E2eKeys keys;
         keys.user = alice.signUp(m_relay.webSocketUrl(), nextName(u"alice"_s));
         QVERIFY(keys.user);
 
@@ -164,7 +102,7 @@ private Q_SLOTS:
     void signaturesThatDoNotVerifyAreRefused()
     {
         ProtocolClient alice, mallory;
-        Keys keys, other;
+        E2eKeys keys, other;
         keys.user = alice.signUp(m_relay.webSocketUrl(), nextName(u"alice"_s));
         other.user = mallory.signUp(m_relay.webSocketUrl(), nextName(u"mallory"_s));
         QVERIFY(keys.user && other.user);
@@ -209,7 +147,7 @@ private Q_SLOTS:
     void eachOneTimePrekeyIsHandedOutOnce()
     {
         ProtocolClient alice, bob;
-        Keys aliceKeys, bobKeys;
+        E2eKeys aliceKeys, bobKeys;
         QVERIFY(setUp(alice, aliceKeys, u"alice"_s, 1));
         QVERIFY(setUp(bob, bobKeys, u"bob"_s, 5));
         QVERIFY(alice.openDirect(bobKeys.user) > 0);
@@ -250,7 +188,7 @@ private Q_SLOTS:
     void strangersGetNoPrekeys()
     {
         ProtocolClient bob, eve;
-        Keys bobKeys, eveKeys;
+        E2eKeys bobKeys, eveKeys;
         QVERIFY(setUp(bob, bobKeys, u"bob"_s, 3));
         QVERIFY(setUp(eve, eveKeys, u"eve"_s, 4));
         QVERIFY(ok(bob.request(u"prekeys.upload"_s, bobKeys.prekeys(3, 1, 5))));
@@ -266,7 +204,7 @@ private Q_SLOTS:
     void contactsHearOfNewDevices()
     {
         ProtocolClient alice, bob;
-        Keys aliceKeys, bobKeys;
+        E2eKeys aliceKeys, bobKeys;
         QVERIFY(setUp(alice, aliceKeys, u"alice"_s, 1));
         QVERIFY(setUp(bob, bobKeys, u"bob"_s, 2));
         QVERIFY(alice.openDirect(bobKeys.user) > 0);
@@ -282,14 +220,14 @@ private Q_SLOTS:
     void aResetIdentityEndsTheOtherDevices()
     {
         ProtocolClient laptop, phone;
-        Keys keys;
+        E2eKeys keys;
         QVERIFY(setUp(laptop, keys, u"carol"_s, 1));
         const QString name = u"carol%1"_s.arg(m_users);
         QVERIFY(phone.signIn(m_relay.webSocketUrl(), name));
         QVERIFY(ok(phone.request(u"device.register"_s, keys.registration(2, u"phone"_s))));
 
         // Another identity key without reset is refused; with it, the phone's session ends.
-        Keys fresh;
+        E2eKeys fresh;
         fresh.user = keys.user;
         fresh.version = keys.version;
         QCOMPARE(code(laptop.request(u"devices.publish"_s, fresh.publish({1}))), u"conflict"_s);
@@ -307,7 +245,7 @@ private Q_SLOTS:
     void aRemovedDeviceIsSignedOutAndItsKeysGo()
     {
         ProtocolClient laptop, phone, bob;
-        Keys keys, bobKeys;
+        E2eKeys keys, bobKeys;
         QVERIFY(setUp(laptop, keys, u"dave"_s, 1));
         const QString name = u"dave%1"_s.arg(m_users);
         QVERIFY(phone.signIn(m_relay.webSocketUrl(), name));
@@ -339,7 +277,7 @@ private Q_SLOTS:
     void aDeviceGoesWithItsSession()
     {
         ProtocolClient alice, bob;
-        Keys aliceKeys, bobKeys;
+        E2eKeys aliceKeys, bobKeys;
         QVERIFY(setUp(alice, aliceKeys, u"alice"_s, 1));
         QVERIFY(setUp(bob, bobKeys, u"bob"_s, 6));
         QVERIFY(alice.openDirect(bobKeys.user) > 0);

@@ -3,6 +3,7 @@
 // dead letters, stalled and hanging providers, and no push lost to kill -9.
 #include "push_fixture.h"
 
+#include "support/e2e_keys.h"
 #include "support/http_helpers.h"
 #include "support/protocol_replies.h"
 
@@ -78,6 +79,37 @@ private Q_SLOTS:
         QTRY_COMPARE(httpGet(relay.httpUrl(u"/readyz"_s)).json().value(u"sessions"_s).toInt(), 1);
         QVERIFY(send(*alice.client, conversation, u"now you are gone"_s));
         QVERIFY(m_hook.waitForRequests(2));
+    }
+
+    void anEncryptedMessageIsPushedWithoutItsContent()
+    {
+        RelayProcess relay;
+        QVERIFY2(relay.start(relayArguments({u"--push-coalesce-ms"_s, u"200"_s})),
+                 qPrintable(relay.lastError()));
+        User bob = userWithTarget(relay, u"bob"_s, webhookTarget(u"bobs-phone"_s));
+        QVERIFY(bob.id);
+        User alice = signedUp(relay, u"alice"_s);
+        QVERIFY(alice.id);
+        E2eKeys keys;
+        keys.user = alice.id;
+        QVERIFY(ok(alice.client->request(u"devices.publish"_s, keys.publish({1}))));
+        QVERIFY(ok(alice.client->request(u"device.register"_s, keys.registration(1))));
+        const qint64 conversation = alice.client->openDirect(bob.id);
+
+        // Bob is offline: an encrypted message reaches his phone as a push, with nothing of
+        // what it says (the relay has nothing to put in one).
+        QByteArray ciphertext(120, 'c');
+        ciphertext[0] = 1;
+        QVERIFY(ok(alice.client->request(u"message.send"_s,
+                                         {{u"conversation"_s, conversation},
+                                          {u"client_id"_s, u"sealed-1"_s},
+                                          {u"ciphertext"_s, b64(ciphertext)}})));
+        QVERIFY(m_hook.waitForRequests(1));
+        const QByteArray body = m_hook.received().constLast().body;
+        QVERIFY(!body.contains(ciphertext.toBase64()));
+        const QJsonObject notification = json(body).value(u"notification"_s).toObject();
+        QCOMPARE(notification.value(u"count"_s).toInt(), 1);
+        QCOMPARE(notification.value(u"conversation"_s).toInteger(), conversation);
     }
 
     void serverErrorsAreRetriedWithBackoff()

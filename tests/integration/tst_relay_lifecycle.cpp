@@ -46,7 +46,7 @@ private Q_SLOTS:
         QCOMPARE(ready.status, 200);
         QCOMPARE(ready.json().value(u"status"_s).toString(), u"ready"_s);
         QCOMPARE(ready.json().value(u"store"_s).toString(), u"sqlite"_s);
-        QCOMPARE(ready.json().value(u"schema"_s).toInt(), 8);
+        QCOMPARE(ready.json().value(u"schema"_s).toInt(), 11);
         // What the relay made is its own alone: the store holds password hashes and keys.
         const auto others = QFile::ReadGroup | QFile::WriteGroup | QFile::ExeGroup
             | QFile::ReadOther | QFile::WriteOther | QFile::ExeOther;

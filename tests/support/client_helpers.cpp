@@ -1,5 +1,10 @@
 #include "support/client_helpers.h"
 
+#include "core/e2e_engine.h"
+
+#include <QDirIterator>
+#include <QFile>
+
 #include <QDeadlineTimer>
 #include <QSignalSpy>
 #include <QSqlDatabase>
@@ -127,6 +132,35 @@ std::optional<app::local::Message> storedWithText(TestClient &client, qint64 con
             return message;
     }
     return std::nullopt;
+}
+
+QByteArray relayBytes(const QString &directory)
+{
+    QByteArray all;
+    QDirIterator files(directory, QDir::Files, QDirIterator::Subdirectories);
+    while (files.hasNext()) {
+        QFile file(files.next());
+        if (file.open(QIODevice::ReadOnly))
+            all += file.readAll();
+    }
+    return all;
+}
+
+bool e2eReady(TestClient &client)
+{
+    return client.client->e2e().state() == app::E2eEngine::State::Ready;
+}
+
+bool signUpEncrypting(TestClient &client, quint16 port, const QString &username)
+{
+    client.client->setEndToEnd(true);
+    if (!client.signUp(port, username))
+        return false;
+    QSignalSpy changed(&client.client->e2e(), &app::E2eEngine::stateChanged);
+    const QDeadlineTimer deadline(20000);
+    while (!e2eReady(client) && !deadline.hasExpired())
+        changed.wait(static_cast<int>(std::max<qint64>(1, deadline.remainingTime())));
+    return e2eReady(client);
 }
 
 } // namespace tidings::test

@@ -39,6 +39,16 @@ struct TestClient
     std::unique_ptr<app::ChatClient> client;
 };
 
+/// Every byte the relay keeps under `directory` (its database with its WAL, its media):
+/// what a test greps for plaintext.
+QByteArray relayBytes(const QString &directory);
+
+/// Whether `client`'s end-to-end encryption is set up (E2eEngine::State::Ready).
+bool e2eReady(TestClient &client);
+/// Signs `username` up on the relay on `port` with encryption on, and waits until the
+/// device is set up. True when it is.
+bool signUpEncrypting(TestClient &client, quint16 port, const QString &username);
+
 /// The message with `text` as `client` has stored it in `conversation`, if it has.
 std::optional<app::local::Message> storedWithText(TestClient &client, qint64 conversation,
                                                   const QString &text);

@@ -150,6 +150,7 @@ qint64 ProtocolClient::signUp(const QUrl &url, const QString &username, const QS
         return 0;
     const QJsonObject reply = registerUser(username, u"correct horse"_s, device);
     m_userId = isOk(reply) ? reply.value(u"user"_s).toObject().value(u"id"_s).toInteger() : 0;
+    m_token = reply.value(u"token"_s).toString();
     return m_userId;
 }
 
@@ -160,6 +161,17 @@ qint64 ProtocolClient::signIn(const QUrl &url, const QString &username, const QS
     const QJsonObject reply
         = request(u"login"_s, {{u"username"_s, username}, {u"password"_s, password}});
     m_userId = isOk(reply) ? reply.value(u"user"_s).toObject().value(u"id"_s).toInteger() : 0;
+    m_token = reply.value(u"token"_s).toString();
+    return m_userId;
+}
+
+qint64 ProtocolClient::resume(const QUrl &url, const QString &token)
+{
+    if (!open(url) || !hello())
+        return 0;
+    const QJsonObject reply = request(u"auth"_s, {{u"token"_s, token}});
+    m_userId = isOk(reply) ? reply.value(u"user"_s).toObject().value(u"id"_s).toInteger() : 0;
+    m_token = m_userId ? token : QString();
     return m_userId;
 }
 

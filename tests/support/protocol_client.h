@@ -68,7 +68,11 @@ public:
     /// Opens, says hello and logs in; returns the user's id, or 0.
     qint64 signIn(const QUrl &url, const QString &username,
                   const QString &password = QStringLiteral("correct horse"));
+    /// Opens, says hello and resumes the session of `token` (auth); returns the user's id, or 0.
+    qint64 resume(const QUrl &url, const QString &token);
     qint64 userId() const { return m_userId; }
+    /// The session token signUp() or signIn() got (empty before or if they failed).
+    QString token() const { return m_token; }
 
     static bool isOk(const QJsonObject &reply)
     {
@@ -87,6 +91,7 @@ private:
     QHash<QString, QJsonObject> m_replies;
     int m_nextId = 1;
     qint64 m_userId = 0;
+    QString m_token;
 };
 
 } // namespace tidings::test

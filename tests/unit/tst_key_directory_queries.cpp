@@ -1,8 +1,11 @@
-// The key directory's queries (identities, devices, prekeys) on a real store, through the
+// The key directory's queries (identities, devices, prekeys) and the device inbox's on a real
+// store, through the
 // store's threads: a SQLite file; or, with TIDINGS_TEST_SERVICES set (the `cluster` fixture's
 // servers), a PostgreSQL database of its own per test function.
 #include "sql/migrations.h"
 #include "store/account_queries.h"
+#include "store/device_inbox_queries.h"
+#include "store/device_link_queries.h"
 #include "store/key_directory_queries.h"
 #include "store/postgres_store.h"
 #include "store/sql_helpers.h"
@@ -226,7 +229,7 @@ private Q_SLOTS:
         }
         auto opened = openStore(location);
         QVERIFY2(opened.ok(), opened.ok() ? "" : qPrintable(opened.error().message));
-        QCOMPARE(opened->second.schemaVersion, 8);
+        QCOMPARE(opened->second.schemaVersion, 11);
         m_store = std::move(opened->first);
     }
 
@@ -683,6 +686,183 @@ private Q_SLOTS:
         QCOMPARE(single(u"SELECT count(*) FROM one_time_prekeys"_s), 0);
     }
 
+    // The device inbox (store/device_inbox_queries.h). Alice writes to her own devices: the
+    // audience rules are the integration test's (tst_device_inbox).
+
+    void aFullInboxRefusesUntilAnAckMakesRoom()
+    {
+        const UserId alice = addUser(u"alice"_s);
+        userWithDevice(alice, 1);
+        userWithDevice(alice, 2);
+        // 9,999 waiting, as if sent: one more fits.
+        QVERIFY(write<bool>([=](QSqlDatabase &db) -> Result<bool> {
+                    auto set = queries::run(
+                        db, u"UPDATE devices SET inbox_seq = 9999 WHERE device_id = 2"_s);
+                    if (!set)
+                        return set.error();
+                    return true;
+                }).ok());
+        const queries::DeviceKey from{alice, 1}, to{alice, 2};
+        auto send = [&](const QByteArray &body) {
+            return write<QList<queries::InboxOutcome>>([=](QSqlDatabase &db) {
+                return queries::sendToInbox(db, from, {{to, body}, {{alice, 3}, body}}, 1000);
+            });
+        };
+        const auto first = send("last that fits");
+        QVERIFY2(first.ok(), first.ok() ? "" : qPrintable(first.error().message));
+        QCOMPARE(first->at(0).kind, queries::InboxOutcome::Stored);
+        QCOMPARE(first->at(0).seq, queries::kMaxInboxRows);
+        QCOMPARE(first->at(1).kind, queries::InboxOutcome::NotRegistered);
+        QCOMPARE(send("one too many")->at(0).kind, queries::InboxOutcome::Full);
+        QCOMPARE(rowsOf(u"inbox"_s, alice), 1);
+
+        const auto acked = write<qint64>(
+            [=](QSqlDatabase &db) { return queries::ackInbox(db, to, queries::kMaxInboxRows); });
+        QCOMPARE(*acked, 1);
+        const auto after = send("room again");
+        QCOMPARE(after->at(0).kind, queries::InboxOutcome::Stored);
+        QCOMPARE(after->at(0).seq, queries::kMaxInboxRows + 1);
+    }
+
+    void aFetchStopsAtAMegabyteOfBodies()
+    {
+        const UserId alice = addUser(u"alice"_s);
+        userWithDevice(alice, 1);
+        userWithDevice(alice, 2);
+        const QByteArray body(64 * 1024, 'b');
+        for (int i = 0; i < 20; ++i) {
+            QVERIFY(write<QList<queries::InboxOutcome>>([=](QSqlDatabase &db) {
+                        return queries::sendToInbox(db, {alice, 1}, {{{alice, 2}, body}}, 1000);
+                    }).ok());
+        }
+        const auto page = read<queries::InboxFetched>([=](QSqlDatabase &db) {
+            return queries::fetchInbox(db, {alice, 2}, 0, 100);
+        });
+        QCOMPARE(page->rows.size(), qsizetype(queries::kMaxInboxPageBytes / body.size()));
+        QVERIFY(page->more);
+        const auto rest = read<queries::InboxFetched>([=](QSqlDatabase &db) {
+            return queries::fetchInbox(db, {alice, 2}, page->rows.last().seq, 100);
+        });
+        QCOMPARE(rest->rows.size(), 20 - page->rows.size());
+        QVERIFY(!rest->more);
+    }
+
+    void aSendIsRememberedOncePerDeviceAndClientId()
+    {
+        const UserId alice = addUser(u"alice"_s);
+        userWithDevice(alice, 1);
+        userWithDevice(alice, 2);
+        auto remember = [&](quint32 device, const QByteArray &result) {
+            return write<bool>([=](QSqlDatabase &db) -> Result<bool> {
+                if (auto kept = queries::rememberInboxSend(db, {alice, device}, u"c1"_s, result);
+                    !kept)
+                    return kept.error();
+                return true;
+            });
+        };
+        auto recall = [&](quint32 device) {
+            return read<std::optional<QByteArray>>([=](QSqlDatabase &db) {
+                return queries::inboxSendResult(db, {alice, device}, u"c1"_s);
+            });
+        };
+        QVERIFY(!*recall(1));
+        QVERIFY(remember(1, "first").ok());
+        QCOMPARE(remember(1, "second").error().code, ErrorCode::Conflict);
+        QVERIFY(remember(2, "the other device's").ok());
+        QCOMPARE(**recall(1), QByteArray("first"));
+        QCOMPARE(**recall(2), QByteArray("the other device's"));
+    }
+
+    void aDeviceTakesItsInboxAndItsSendsWithIt()
+    {
+        const UserId alice = addUser(u"alice"_s);
+        userWithDevice(alice, 1);
+        userWithDevice(alice, 2);
+        const auto sent = write<QList<queries::InboxOutcome>>([=](QSqlDatabase &db) {
+            return queries::sendToInbox(db, {alice, 1}, {{{alice, 2}, "to 2"}}, 1000);
+        });
+        QVERIFY(sent.ok());
+        QVERIFY(write<bool>([=](QSqlDatabase &db) -> Result<bool> {
+                    if (auto kept = queries::rememberInboxSend(db, {alice, 2}, u"c"_s, "r"); !kept)
+                        return kept.error();
+                    return true;
+                }).ok());
+        QCOMPARE(rowsOf(u"inbox"_s, alice), 1);
+        QVERIFY(write<DeviceRecord>([=](QSqlDatabase &db) {
+                    return queries::removeDevice(db, alice, 2);
+                }).ok());
+        QCOMPARE(rowsOf(u"inbox"_s, alice), 0);
+        QCOMPARE(rowsOf(u"inbox_sends"_s, alice), 0);
+    }
+
+    void retentionDeletesOldRowsAndCountsThemGone()
+    {
+        const UserId alice = addUser(u"alice"_s);
+        userWithDevice(alice, 1);
+        userWithDevice(alice, 2);
+        for (const qint64 at : {100, 200, 300, 5000}) {
+            QVERIFY(write<QList<queries::InboxOutcome>>([=](QSqlDatabase &db) {
+                        return queries::sendToInbox(db, {alice, 1}, {{{alice, 2}, "x"}}, at);
+                    }).ok());
+        }
+        // Two old rows a batch: the first batch is full, the second finds the last old one.
+        const auto first = write<qint64>(
+            [](QSqlDatabase &db) { return queries::expireInbox(db, 1000, 1000, 2); });
+        QCOMPARE(*first, 2);
+        const auto second = write<qint64>(
+            [](QSqlDatabase &db) { return queries::expireInbox(db, 1000, 1000, 2); });
+        QCOMPARE(*second, 1);
+        const auto left = read<queries::InboxFetched>([=](QSqlDatabase &db) {
+            return queries::fetchInbox(db, {alice, 2}, 0, 10);
+        });
+        QCOMPARE(left->rows.size(), 1);
+        QCOMPARE(left->rows.at(0).seq, 4);
+        QCOMPARE(left->rows.at(0).createdAt, 5000);
+        QCOMPARE(left->rows.at(0).from.device, 1u);
+        // The expired rows count as gone: the waiting count is one.
+        QCOMPARE(single(u"SELECT inbox_seq - inbox_gone FROM devices WHERE device_id = 2"_s), 1);
+    }
+
+    // Link offers (store/device_link_queries.h): the turns are the integration test's
+    // (tst_device_link); here, time.
+
+    void aLinkOfferLapsesAfterTenMinutes()
+    {
+        const UserId alice = addUser(u"alice"_s);
+        const qint64 offering = userWithDevice(alice, 1);
+        const qint64 fresh = addSession(alice);
+        const qint64 at = 1'000'000;
+        const auto put = write<queries::PutOffer>([=](QSqlDatabase &db) {
+            return queries::putLinkOffer(db, alice, offering, 1, key('E'), at);
+        });
+        QVERIFY2(put.ok(), put.ok() ? "" : qPrintable(put.error().message));
+        QCOMPARE(put->offer.expiresAt, at + queries::kLinkOfferLifetimeMs);
+        QCOMPARE(put->offer.id.size(), 32);
+        auto findAt = [&](qint64 now) {
+            return read<std::optional<queries::LinkOfferRecord>>(
+                [=](QSqlDatabase &db) { return queries::findLinkOffer(db, alice, now); });
+        };
+        QCOMPARE((*findAt(at + queries::kLinkOfferLifetimeMs - 1))->id, put->offer.id);
+        QVERIFY(!*findAt(at + queries::kLinkOfferLifetimeMs));
+        const auto late = write<queries::LinkOfferRecord>([=](QSqlDatabase &db) {
+            return queries::answerLinkOffer(db, alice, put->offer.id, fresh,
+                                            at + queries::kLinkOfferLifetimeMs);
+        });
+        QCOMPARE(late.error().code, ErrorCode::NotFound);
+
+        // Upkeep deletes what lapsed, and only that.
+        QCOMPARE(*write<qint64>([=](QSqlDatabase &db) {
+            return queries::expireLinkOffers(db, at + queries::kLinkOfferLifetimeMs - 1);
+        }),
+                 0);
+        QCOMPARE(rowsOf(u"link_offers"_s, alice), 1);
+        QCOMPARE(*write<qint64>([=](QSqlDatabase &db) {
+            return queries::expireLinkOffers(db, at + queries::kLinkOfferLifetimeMs);
+        }),
+                 1);
+        QCOMPARE(rowsOf(u"link_offers"_s, alice), 0);
+    }
+
     void migrationEightKeepsAVersionSevenStore()
     {
         // A store at version 7, with a user and a session, made by the test's own connection.
@@ -742,7 +922,7 @@ private Q_SLOTS:
 
         auto opened = openStore(location);
         QVERIFY2(opened.ok(), opened.ok() ? "" : qPrintable(opened.error().message));
-        QCOMPARE(opened->second.schemaVersion, 8);
+        QCOMPARE(opened->second.schemaVersion, 11);
         m_store = std::move(opened->first);
         QVERIFY(publish(identity(1, 'A', 1)).ok());
         QVERIFY(registerDevice(1, 1, 10).ok());

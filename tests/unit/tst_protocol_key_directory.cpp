@@ -19,56 +19,10 @@
 
 using namespace tidings;
 using namespace tidings::protocol::messages;
+using namespace tidings::test;
 using namespace Qt::StringLiterals;
 
 namespace {
-
-/// A JSON literal written with single quotes (no raw strings: moc misreads them here).
-QJsonObject j(const char *text)
-{
-    QByteArray spelled(text);
-    spelled.replace('\'', '"');
-    return test::json(spelled.constData());
-}
-
-/// `size` bytes that differ from those of another `seed`.
-QByteArray bytes(qsizetype size, int seed = 1)
-{
-    QByteArray data(size, Qt::Uninitialized);
-    for (qsizetype i = 0; i < size; ++i)
-        data[i] = char((i * 7 + seed * 31) & 0xff);
-    return data;
-}
-
-/// `size` bytes in base64.
-QString b64(qsizetype size, int seed = 1)
-{
-    return QString::fromLatin1(bytes(size, seed).toBase64());
-}
-
-QJsonObject with(QJsonObject fields, const QString &key, const QJsonValue &value)
-{
-    fields.insert(key, value);
-    return fields;
-}
-
-QJsonObject without(QJsonObject fields, const QString &key)
-{
-    fields.remove(key);
-    return fields;
-}
-
-/// The same bytes spelled otherwise: the last character before the padding with stray low
-/// bits set (decoders that do not check take it as the same value).
-QString strayBits(const QString &base64)
-{
-    static const QString alphabet
-        = u"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"_s;
-    QString spelled = base64;
-    const qsizetype at = spelled.indexOf(u'=') - 1;
-    spelled[at] = alphabet.at(alphabet.indexOf(spelled.at(at)) + 1);
-    return spelled;
-}
 
 QJsonObject signedPreKey()
 {
@@ -187,8 +141,9 @@ std::optional<Error> decodeAs(const QString &type, const QJsonObject &fields)
     return Error{ErrorCode::Internal, u"no such type in this test: "_s + type};
 }
 
-/// The "### `name`" headings of docs/protocol.md from the heading `from` to the next "## ".
-QSet<QString> headings(const QString &spec, const QString &from)
+/// The "### `name`" headings of docs/protocol.md from the heading `from` to the next "## ",
+/// or to the next line starting with `until` before it when `until` is given.
+QSet<QString> headings(const QString &spec, const QString &from, const QString &until = {})
 {
     const qsizetype start = spec.indexOf(u"\n"_s + from);
     if (start < 0)
@@ -196,6 +151,11 @@ QSet<QString> headings(const QString &spec, const QString &from)
     qsizetype end = spec.indexOf(u"\n## "_s, start + 1);
     if (end < 0)
         end = spec.size();
+    if (!until.isEmpty()) {
+        const qsizetype next = spec.indexOf(u"\n"_s + until, start + 1);
+        if (next >= 0 && next < end)
+            end = next;
+    }
     static const QRegularExpression heading(u"\\n### `([a-z0-9_.]+)`"_s);
     QSet<QString> names;
     auto matches = heading.globalMatch(spec.mid(start, end - start));
@@ -889,8 +849,10 @@ private Q_SLOTS:
         QFile file(qEnvironmentVariable("TIDINGS_SOURCE_DIR") + u"/docs/protocol.md"_s);
         QVERIFY(file.open(QIODevice::ReadOnly));
         const QString spec = QString::fromUtf8(file.readAll());
-        // The key directory closes section 4: its requests are the headings from its own on.
-        QCOMPARE(headings(spec, u"### End-to-end encryption: the key directory"_s),
+        // The key directory's requests are the headings from its own to the next
+        // end-to-end encryption subsection (the device inbox) or section 5.
+        QCOMPARE(headings(spec, u"### End-to-end encryption: the key directory"_s,
+                          u"### End-to-end encryption:"_s),
                  setOf(keyDirectoryRequests()));
         QCOMPARE(keyDirectoryRequests().size(), 7);
         // Its events are section 5's.

@@ -256,9 +256,9 @@ private Q_SLOTS:
     void encodingNamesWhatTheSpecNames()
     {
         // The app's outbox stores these as they are sent: the field names are the wire's.
-        QCOMPARE(SendMessage({4, u"c1"_s, u"hi"_s, 3, {}}).encode(),
+        QCOMPARE(SendMessage({4, u"c1"_s, u"hi"_s, 3, {}, {}, {}, {}}).encode(),
                  json(R"({"conversation":4,"client_id":"c1","text":"hi","reply_to":3})"));
-        QCOMPARE(ReactToMessage({4, u"r"_s, 7, u"👍"_s, false}).encode(),
+        QCOMPARE(ReactToMessage({4, u"r"_s, 7, u"👍"_s, false, {}, {}}).encode(),
                  json(R"({"conversation":4,"client_id":"r","seq":7,"emoji":"👍","on":false})"));
         QCOMPARE(Receipt({4, std::nullopt, 9}).encode(),
                  json(R"({"conversation":4,"read_seq":9})"));

@@ -106,6 +106,7 @@ private Q_SLOTS:
         QTest::newRow("port negative") << u"port"_s << u"-1"_s << u"0 to 65535"_s;
         QTest::newRow("listen") << u"listen"_s << u"example.org"_s << u"IPv4 or IPv6"_s;
         QTest::newRow("frame bytes") << u"max-frame-bytes"_s << u"10"_s << u"max-frame-bytes"_s;
+        QTest::newRow("e2e") << u"e2e"_s << u"sometimes"_s << u"'required', 'optional' or 'off'"_s;
         QTest::newRow("backlog") << u"listen-backlog"_s << u"0"_s << u"listen-backlog"_s;
         QTest::newRow("io threads") << u"io-threads"_s << u"65"_s << u"io-threads"_s;
         QTest::newRow("log format") << u"log-format"_s << u"xml"_s << u"'text' or 'json'"_s;
@@ -139,6 +140,27 @@ private Q_SLOTS:
         QVERIFY(!fromEnvironment.ok());
         QVERIFY2(fromEnvironment.error().message.contains(variable),
                  qPrintable(fromEnvironment.error().message));
+    }
+
+    void encryptedMessagesMustFitInAFrame()
+    {
+        // Base64 of 1,000,000 bytes does not fit in the default 256 KiB frames.
+        auto tooLarge = resolveRelayConfig(inputs({{u"max-ciphertext-bytes"_s, u"1000000"_s}}));
+        QVERIFY(!tooLarge.ok());
+        QCOMPARE(tooLarge.error().code, ErrorCode::BadRequest);
+        QVERIFY2(tooLarge.error().message.contains(u"max-ciphertext-bytes"_s),
+                 qPrintable(tooLarge.error().message));
+        // With frames to carry it, it is taken.
+        auto fits = resolveRelayConfig(inputs(
+            {{u"max-ciphertext-bytes"_s, u"1000000"_s}, {u"max-frame-bytes"_s, u"2000000"_s}}));
+        QVERIFY2(fits.ok(), fits.ok() ? "" : qPrintable(fits.error().message));
+        QCOMPARE(fits->maxCiphertextBytes, 1000000);
+        QCOMPARE(fits->e2e, E2eSetting::Optional);
+        // Unset, it follows smaller frames down instead of refusing them.
+        auto small = resolveRelayConfig(
+            inputs({{u"max-frame-bytes"_s, u"8192"_s}, {u"max-text-bytes"_s, u"1000"_s}}));
+        QVERIFY2(small.ok(), small.ok() ? "" : qPrintable(small.error().message));
+        QCOMPARE(small->maxCiphertextBytes, (8192 - 4096) / 4 * 3);
     }
 
     void environmentVariableNames()

@@ -70,7 +70,7 @@ private Q_SLOTS:
         SqliteStore store(dbPath());
         const auto info = store.open();
         QVERIFY2(info.ok(), info.ok() ? "" : qPrintable(info.error().message));
-        QCOMPARE(info->schemaVersion, 8);
+        QCOMPARE(info->schemaVersion, 11);
         QCOMPARE(info->backend, u"sqlite"_s);
         QVERIFY(!QUuid::fromString(info->instanceId).isNull());
         store.close();
@@ -78,7 +78,7 @@ private Q_SLOTS:
         QCOMPARE(queryOn(dbPath(), u"PRAGMA application_id"_s).toInt(),
                  SqliteStore::kApplicationId);
         QCOMPARE(queryOn(dbPath(), u"PRAGMA journal_mode"_s).toString(), u"wal"_s);
-        QCOMPARE(queryOn(dbPath(), u"SELECT max(version) FROM schema_migrations"_s).toInt(), 8);
+        QCOMPARE(queryOn(dbPath(), u"SELECT max(version) FROM schema_migrations"_s).toInt(), 11);
     }
 
     void reopeningKeepsDataAndDoesNotMigrateAgain()
@@ -97,7 +97,7 @@ private Q_SLOTS:
         QVERIFY(info.ok());
         QCOMPARE(info->instanceId, firstId);
         store.close();
-        QCOMPARE(queryOn(dbPath(), u"SELECT count(*) FROM schema_migrations"_s).toInt(), 8);
+        QCOMPARE(queryOn(dbPath(), u"SELECT count(*) FROM schema_migrations"_s).toInt(), 11);
         QCOMPARE(queryOn(dbPath(), u"SELECT applied_at FROM schema_migrations WHERE version = 1"_s),
                  appliedAt);
     }
@@ -136,7 +136,7 @@ private Q_SLOTS:
             SqliteStore store(dbPath());
             const auto info = store.open();
             QVERIFY2(info.ok(), info.ok() ? "" : qPrintable(info.error().message));
-            QCOMPARE(info->schemaVersion, 8);
+            QCOMPARE(info->schemaVersion, 11);
         }
         QCOMPARE(queryOn(dbPath(), u"SELECT count(*) FROM push_jobs WHERE target_id = 5"_s).toInt(),
                  1);

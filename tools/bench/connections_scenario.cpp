@@ -1,10 +1,13 @@
 #include "bench/connections_scenario.h"
 
+#include "bench/ciphertext_payload.h"
 #include "bench/event_scan.h"
 #include "bench/latency_stats.h"
 #include "bench/lean_websocket.h"
+#include "bench/loader_device.h"
 
 #include <QCoreApplication>
+#include <QDateTime>
 #include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -68,6 +71,7 @@ struct ConnectionsScenario::Client
     QString token; ///< the session, for coming back after a storm
     bool resuming = false; ///< dropped by the storm and not back yet
     QHash<qint64, qint64> cursors; ///< storm: conversation → last seq synced
+    std::unique_ptr<LoaderDevice> device; ///< --ciphertext: its keys, until it is registered
 };
 
 ConnectionsScenario::ConnectionsScenario(ConnectionsScenarioOptions options, QObject *parent)
@@ -76,6 +80,10 @@ ConnectionsScenario::ConnectionsScenario(ConnectionsScenarioOptions options, QOb
       m_lastMember(std::make_unique<LatencyStats>()),
       m_historyLatency(std::make_unique<LatencyStats>())
 {
+    if (m_options.ciphertext) {
+        m_deviceListVersion = quint64(QDateTime::currentMSecsSinceEpoch());
+        m_payloads = std::make_unique<CiphertextPayloads>();
+    }
     m_sendTimer.setTimerType(Qt::PreciseTimer);
     m_sendTimer.setInterval(1);
     connect(&m_sendTimer, &QTimer::timeout, this, &ConnectionsScenario::sendDue);
@@ -157,10 +165,14 @@ void ConnectionsScenario::onText(Client &client, const QByteArray &text)
     }
 
     if (type == u"event") {
+        const QString kind = frame.value(u"kind"_s).toString();
+        const bool encrypted = kind == u"encrypted";
+        const qint64 sentAt = encrypted
+            ? sentAtOfCiphertext(frame.value(u"ciphertext"_s).toString().toLatin1()).value_or(0)
+            : frame.value(u"text"_s).toString().toLongLong();
         onMessageEvent(client,
-                       {frame.value(u"kind"_s).toString() == u"message",
-                        frame.value(u"sender"_s).toInteger(),
-                        frame.value(u"text"_s).toString().toLongLong()});
+                       {kind == u"message" || encrypted, frame.value(u"sender"_s).toInteger(),
+                        sentAt, encrypted});
     } else if (type == u"result" && id.startsWith(u'm')) {
         if (frame.value(u"duplicate"_s).toBool())
             ++m_duplicates; // stored before: nothing is delivered again
@@ -227,7 +239,17 @@ void ConnectionsScenario::onHandshake(Client &client, const QJsonObject &frame, 
         }
         return;
     }
+    if (id == u"p" || id == u"P" || id == u"k") {
+        onE2eSetup(client, frame, type, id);
+        return;
+    }
     if (type == u"result" && id == u"h") {
+        const QString e2e = frame.value(u"e2e"_s).toString(u"off"_s);
+        if (m_options.ciphertext && e2e != u"optional" && e2e != u"required") {
+            lost(client, u"--ciphertext needs the relay's e2e optional or required, not "_s + e2e);
+            client.socket->close();
+            return;
+        }
         send(client,
              {{u"type"_s, u"register"_s},
               {u"id"_s, u"r"_s},
@@ -242,7 +264,15 @@ void ConnectionsScenario::onHandshake(Client &client, const QJsonObject &frame, 
     } else if (type == u"result" && (id == u"r" || id == u"l")) {
         client.userId = frame.value(u"user"_s).toObject().value(u"id"_s).toInteger();
         client.token = frame.value(u"token"_s).toString();
-        established(client);
+        if (m_options.ciphertext) {
+            client.device = std::make_unique<LoaderDevice>(client.userId, m_deviceListVersion);
+            QJsonObject publish = client.device->publishFields(false);
+            publish.insert(u"type"_s, u"devices.publish"_s);
+            publish.insert(u"id"_s, u"p"_s);
+            send(client, publish);
+        } else {
+            established(client);
+        }
     } else if (type == u"error" && frame.value(u"code"_s).toString() == u"rate_limited"
                && (id == u"r" || id == u"l")) {
         // The relay's bounded hashing queue is full: ask again when it says.
@@ -259,6 +289,36 @@ void ConnectionsScenario::onHandshake(Client &client, const QJsonObject &frame, 
         lost(client,
              u"%1: %2"_s.arg(frame.value(u"code"_s).toString(),
                              frame.value(u"message"_s).toString()));
+        client.socket->close();
+    }
+}
+
+void ConnectionsScenario::onE2eSetup(Client &client, const QJsonObject &frame, const QString &type,
+                                     const QString &id)
+{
+    if (!client.device)
+        return;
+    if (type == u"result" && (id == u"p" || id == u"P")) {
+        QJsonObject registration = client.device->registrationFields();
+        registration.insert(u"type"_s, u"device.register"_s);
+        registration.insert(u"id"_s, u"k"_s);
+        send(client, registration);
+    } else if (type == u"result" && id == u"k") {
+        client.device.reset(); // the relay asks for no signature per message
+        established(client);
+    } else if (type == u"error" && id == u"p" && frame.value(u"code"_s).toString() == u"conflict") {
+        // The identity of an earlier run on this data directory (the loader keeps no keys):
+        // replace it. This list's version, the wall clock, is above that run's; the reset
+        // ends the user's other sessions, of which the loader has none.
+        QJsonObject publish = client.device->publishFields(true);
+        publish.insert(u"type"_s, u"devices.publish"_s);
+        publish.insert(u"id"_s, u"P"_s);
+        send(client, publish);
+    } else if (type == u"error") {
+        lost(client,
+             u"%1 %2: %3"_s.arg(id == u"k" ? u"device.register"_s : u"devices.publish"_s,
+                                frame.value(u"code"_s).toString(),
+                                frame.value(u"message"_s).toString()));
         client.socket->close();
     }
 }
@@ -434,7 +494,8 @@ void ConnectionsScenario::sendDue()
               {u"id"_s, QString(u"m"_s + number)},
               {u"conversation"_s, sender.conversation},
               {u"client_id"_s, QString(m_runId + number)},
-              {u"text"_s, QString::number(sentAt)}});
+              {m_payloads ? u"ciphertext"_s : u"text"_s,
+               m_payloads ? m_payloads->make(sentAt, m_sent) : QString::number(sentAt)}});
         ++m_sent;
     }
 }
@@ -568,6 +629,7 @@ void ConnectionsScenario::finish()
         } else {
             loss = std::max<qint64>(0, m_acked - m_received);
             result.insert(u"pairs"_s, m_options.pairs);
+            result.insert(u"ciphertext"_s, m_options.ciphertext);
             result.insert(u"received"_s, m_received);
             result.insert(u"throughput_msg_s"_s, perSecond);
             result.insert(u"latency_ms"_s, m_latency->toJson());

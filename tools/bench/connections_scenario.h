@@ -13,6 +13,7 @@
 
 namespace tidings::bench {
 
+class CiphertextPayloads;
 class LeanWebSocket;
 class LatencyStats;
 struct ScannedEvent;
@@ -40,6 +41,10 @@ struct ConnectionsScenarioOptions
     /// history: while the pairs send, `historyRate` requests per second for the latest 50
     /// entries of the pairs' conversations, timed from request to result.
     double historyRate = 0;
+    /// throughput: every user registers an end-to-end device after signing in (before the
+    /// timed part), and the pairs send ciphertext-shaped messages (ciphertext_payload.h)
+    /// instead of plaintext ones. The relay's `e2e` must be optional or required.
+    bool ciphertext = false;
     qint64 relayPid = 0; ///< to read the relay's RSS and CPU from /proc (0: not measured)
     bool announceHolding = false; ///< print "holding" on stdout when all are up (child mode)
 };
@@ -69,6 +74,8 @@ private:
     void connectSocket(Client &client);
     void onHandshake(Client &client, const QJsonObject &frame, const QString &type,
                      const QString &id);
+    void onE2eSetup(Client &client, const QJsonObject &frame, const QString &type,
+                    const QString &id);
     void onMessageEvent(Client &client, const ScannedEvent &event);
     void startSending();
     void startStorm();
@@ -114,6 +121,10 @@ private:
     /// and sends nothing on.
     QString m_runId;
     qint64 m_duplicates = 0;
+    /// --ciphertext: the device lists' version (the wall clock at the start, so above any
+    /// earlier run's) and the message bodies.
+    quint64 m_deviceListVersion = 0;
+    std::unique_ptr<CiphertextPayloads> m_payloads;
 
     // Fanout: per message (by its send time), how many members have it so far.
     QHash<qint64, int> m_fanoutPending;

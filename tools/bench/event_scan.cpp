@@ -1,5 +1,7 @@
 #include "bench/event_scan.h"
 
+#include "bench/ciphertext_payload.h"
+
 namespace tidings::bench {
 
 namespace {
@@ -25,6 +27,7 @@ std::optional<ScannedEvent> scanEvent(QByteArrayView frame)
     constexpr QByteArrayView kKind = R"(,"kind":")";
     constexpr QByteArrayView kSender = R"(,"sender":)";
     constexpr QByteArrayView kText = R"(,"text":")";
+    constexpr QByteArrayView kCiphertext = R"(,"ciphertext":")";
     if (!frame.startsWith(kStart))
         return std::nullopt;
     // `kind` comes before the body's members, so its first match is the event's own.
@@ -34,6 +37,8 @@ std::optional<ScannedEvent> scanEvent(QByteArrayView frame)
     ScannedEvent event;
     const QByteArrayView kindValue = frame.sliced(kind + kKind.size());
     event.message = kindValue.startsWith(QByteArrayView(R"(message")"));
+    event.encrypted = !event.message && kindValue.startsWith(QByteArrayView(R"(encrypted")"));
+    event.message = event.message || event.encrypted;
     if (!event.message)
         return event;
     const qsizetype sender = frame.indexOf(kSender, kind);
@@ -43,6 +48,18 @@ std::optional<ScannedEvent> scanEvent(QByteArrayView frame)
     if (!senderId)
         return std::nullopt;
     event.sender = senderId->first;
+    if (event.encrypted) {
+        // The body's members follow in key order (ciphertext, device, media…); the
+        // ciphertext's first characters hold the send time.
+        const qsizetype ciphertext = frame.indexOf(kCiphertext, senderId->second);
+        if (ciphertext < 0)
+            return std::nullopt;
+        const auto sentAt = sentAtOfCiphertext(frame.sliced(ciphertext + kCiphertext.size()));
+        if (!sentAt)
+            return std::nullopt;
+        event.sentAt = *sentAt;
+        return event;
+    }
     const qsizetype text = frame.indexOf(kText, senderId->second);
     if (text < 0)
         return std::nullopt;

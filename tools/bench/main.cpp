@@ -18,6 +18,7 @@
 #include <QTimer>
 #include <QUrl>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <memory>
@@ -111,10 +112,15 @@ int runSpread(const QStringList &arguments, const bench::ConnectionsScenarioOpti
             total.insert(u"relay_kb_per_connection"_s,
                          double(rssHeld - rssBefore) / 1024.0 / double(established));
     }
-    if (!reports.isEmpty() && reports.first().contains(u"latency_ms"_s)) {
-        for (const QString &key : {u"pairs"_s, u"rate"_s, u"sent"_s, u"acked"_s, u"received"_s,
-                                   u"loss"_s, u"throughput_msg_s"_s, u"latency_ms"_s})
-            total.insert(key, reports.first().value(key));
+    // The pairs' process, whichever order the reports came in.
+    const auto pairs
+        = std::find_if(reports.cbegin(), reports.cend(),
+                       [](const QJsonObject &report) { return report.contains(u"latency_ms"_s); });
+    if (pairs != reports.cend()) {
+        for (const QString &key :
+             {u"pairs"_s, u"ciphertext"_s, u"rate"_s, u"sent"_s, u"acked"_s, u"received"_s,
+              u"loss"_s, u"throughput_msg_s"_s, u"latency_ms"_s})
+            total.insert(key, pairs->value(key));
     }
     if (reports.size() != int(children.size()))
         total.insert(u"errors"_s, total.value(u"errors"_s).toInteger() + 1);
@@ -199,7 +205,8 @@ int main(int argc, char *argv[])
         "  health       GET /healthz many times; HTTP throughput and latency\n"
         "  connections  hold N signed-in WebSocket connections; what they cost the relay\n"
         "  throughput   messages between active pairs while the other connections idle;\n"
-        "               end-to-end latency, loss; --step finds the highest clean rate\n"
+        "               end-to-end latency, loss; --step finds the highest clean rate;\n"
+        "               --ciphertext sends end-to-end-encrypted-shaped messages instead\n"
         "  fanout       one group of --group members, all online; --rate messages per\n"
         "               second to it; time to the last member (relay: --max-group-members)\n"
         "  storm        all connections drop at once and come back together: reconnect,\n"
@@ -266,13 +273,21 @@ int main(int argc, char *argv[])
                                       u"count"_s, u"12"_s);
     const QCommandLineOption maxP99(
         u"max-p99"_s, u"throughput --step: the p99 bound (default 10)."_s, u"ms"_s, u"10"_s);
+    const QCommandLineOption ciphertext(
+        u"ciphertext"_s,
+        u"throughput: each user publishes an identity and registers a device after signing in "
+        "(before the timed part; on a rerun it replaces the earlier run's identity with "
+        "\"reset\"), and the pairs send "
+        "ciphertext of a ~50-byte text's size (217 bytes, 292 in base64) instead of text. The "
+        "relay's e2e must be optional (the default) or required. A conversation that took "
+        "ciphertext refuses plaintext from then on: A/B on fresh data directories."_s);
     const QCommandLineOption relayPid(u"relay-pid"_s,
                                       u"The relay's process id, to report its memory and CPU."_s,
                                       u"pid"_s, u"0"_s);
-    parser.addOptions({url,          requests,    concurrency, connections, hold,  sources,
-                       sourceOffset, processes,   firstIndex,  prefix,      pairs, rate,
-                       group,        historyRate, dataDir,     messages,    step,  maxSteps,
-                       maxP99,       stepFactor,  relayPid,    child});
+    parser.addOptions({url,          requests,    concurrency, connections, hold,      sources,
+                       sourceOffset, processes,   firstIndex,  prefix,      pairs,     rate,
+                       group,        historyRate, dataDir,     messages,    step,      maxSteps,
+                       maxP99,       stepFactor,  relayPid,    child,       ciphertext});
 
     if (!parser.parse(QCoreApplication::arguments()))
         return usage(parser.errorText());
@@ -367,6 +382,12 @@ int main(int argc, char *argv[])
     options.firstIndex = int(*first);
     options.relayPid = *pid;
     options.announceHolding = parser.isSet(child);
+    options.ciphertext = parser.isSet(ciphertext);
+    // The other processes of a spread throughput run are `connections` children: their users
+    // register devices too.
+    if (options.ciphertext && scenarioName != u"throughput"
+        && !(scenarioName == u"connections" && parser.isSet(child)))
+        return usage(u"--ciphertext is for throughput"_s);
     if (scenarioName == u"throughput" || scenarioName == u"history") {
         options.pairs = int(*pairCount);
         options.rate = perSecond;
@@ -398,6 +419,10 @@ int main(int argc, char *argv[])
             u"fanout, storm, history and --step run in one process (up to ~19,000 connections)"_s);
 
     if (*processCount > 1) {
+        const qint64 firstShare = (options.connections + *processCount - 1) / *processCount;
+        if (scenarioName == u"throughput" && firstShare < 2 * qint64(options.pairs))
+            return usage(u"the first process holds all the pairs: --connections / --processes "
+                         "must be ≥ 2 × pairs"_s);
         QStringList arguments{scenarioName,
                               u"--url"_s,
                               parser.value(url),
@@ -411,6 +436,8 @@ int main(int argc, char *argv[])
                               options.prefix,
                               u"--relay-pid"_s,
                               QString::number(options.relayPid)};
+        if (options.ciphertext)
+            arguments << u"--ciphertext"_s;
         if (scenarioName == u"throughput")
             arguments << u"--pairs"_s << QString::number(options.pairs) << u"--rate"_s
                       << QString::number(options.rate);

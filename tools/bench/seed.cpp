@@ -19,7 +19,7 @@ namespace tidings::bench {
 
 namespace {
 
-constexpr int kSchemaVersion = 8; ///< the relay store schema this seeder writes
+constexpr int kSchemaVersion = 11; ///< the relay store schema this seeder writes
 constexpr qint64 kRowsPerTransaction = 200000;
 
 struct Conversation

@@ -11,6 +11,11 @@
 # one line: offered and delivered msg/s, loss, p50/p99 latency, the relay process's own
 # µs per message, and core 0's busy share and busy µs per delivered message, sampled from
 # /proc/stat over the steady part of the run.
+#
+# BENCH_ARGS adds loader options to every run, split on spaces: BENCH_ARGS=--ciphertext
+# makes each user register an end-to-end device first and the pairs send ciphertext-shaped
+# messages (tidings-bench --help), for issue 19's plaintext/ciphertext A/B. Every run starts
+# on an empty data directory, so the two modes never share a conversation.
 set -euo pipefail
 export PGOPTIONS='-c client_min_messages=warning'
 
@@ -30,6 +35,8 @@ fi
     echo "usage: store-per-core.sh [HOLD_SECONDS] sqlite:RATE|postgresql:RATE..." >&2
     exit 2
 }
+
+read -r -a bench_args <<<"${BENCH_ARGS:-}"
 
 work=$(mktemp -d /tmp/tidings-per-core.XXXXXX)
 services=$work/services
@@ -81,7 +88,8 @@ for run in "$@"; do
     sampler_pid=$!
     start=$(date +%s.%N)
     taskset -c 1 "$bench" throughput --url http://127.0.0.1:18421 --connections 2000 \
-        --pairs 1000 --rate "$rate" --hold "$hold" --relay-pid "$relay_pid" >"$work/bench.out" 2>&1 ||
+        --pairs 1000 --rate "$rate" --hold "$hold" --relay-pid "$relay_pid" "${bench_args[@]}" \
+        >"$work/bench.out" 2>&1 ||
         true # a run with errors (timeouts at overload) is reported like the others
     kill "$sampler_pid"
     sampler_pid=
@@ -104,7 +112,8 @@ steady = [s for s in samples if w0 <= s[0] <= w1]
 busy = (steady[-1][1] - steady[0][1]) / (steady[-1][2] - steady[0][2])
 delivered = report['throughput_msg_s']
 latency = report['latency_ms']
-print(f"{store:10} offered {report['rate']:6} delivered {delivered:8.0f} loss {report['loss']} errors {report.get('errors', 0)} "
+mode = 'ciphertext' if report.get('ciphertext') else 'plaintext'
+print(f"{store:10} {mode:10} offered {report['rate']:6} delivered {delivered:8.0f} loss {report['loss']} errors {report.get('errors', 0)} "
       f"p50 {latency['p50']:8.1f} ms p99 {latency['p99']:8.1f} ms "
       f"relay {report['relay_us_per_msg']:4.0f} us/msg core0 {100 * busy:3.0f}% "
       f"{busy * 1e6 / delivered:4.0f} us/msg", flush=True)

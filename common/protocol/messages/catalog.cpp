@@ -2,6 +2,8 @@
 
 #include "protocol/messages/account_requests.h"
 #include "protocol/messages/conversation_requests.h"
+#include "protocol/messages/device_inbox.h"
+#include "protocol/messages/device_link.h"
 #include "protocol/messages/events.h"
 #include "protocol/messages/key_directory.h"
 #include "protocol/messages/key_directory_replies.h"
@@ -30,7 +32,7 @@ QStringList typedRequests()
           RegisterPushTarget::kType, ListPushTargets::kType, RemovePushTarget::kType}) {
         types.append(QString::fromLatin1(type));
     }
-    return types + keyDirectoryRequests();
+    return types + keyDirectoryRequests() + deviceInboxRequests() + deviceLinkRequests();
 }
 
 QStringList typedEvents()
@@ -39,7 +41,7 @@ QStringList typedEvents()
     for (const char *type : {LogEntry::kType, ReceiptEvent::kType, TypingEvent::kType,
                              PresenceEvent::kType, ResyncEvent::kType})
         types.append(QString::fromLatin1(type));
-    return types + keyDirectoryEvents();
+    return types + keyDirectoryEvents() + deviceInboxEvents() + deviceLinkEvents();
 }
 
 QStringList keyDirectoryRequests()
@@ -56,6 +58,31 @@ QStringList keyDirectoryRequests()
 QStringList keyDirectoryEvents()
 {
     return {QString::fromLatin1(DevicesEvent::kType), QString::fromLatin1(PreKeysLowEvent::kType)};
+}
+
+QStringList deviceInboxRequests()
+{
+    return {QString::fromLatin1(SendToInbox::kType), QString::fromLatin1(FetchInbox::kType),
+            QString::fromLatin1(AckInbox::kType)};
+}
+
+QStringList deviceInboxEvents()
+{
+    return {QString::fromLatin1(InboxMessage::kType)};
+}
+
+QStringList deviceLinkRequests()
+{
+    return {QString::fromLatin1(OfferLink::kType), QString::fromLatin1(FindLink::kType),
+            QString::fromLatin1(AnswerLink::kType), QString::fromLatin1(CompleteLink::kType),
+            QString::fromLatin1(CancelLink::kType)};
+}
+
+QStringList deviceLinkEvents()
+{
+    // The events carry what the requests of the same names do.
+    return {QString::fromLatin1(AnswerLink::kType), QString::fromLatin1(CompleteLink::kType),
+            QString::fromLatin1(CancelLink::kType)};
 }
 
 } // namespace tidings::protocol::messages

@@ -19,4 +19,19 @@ QStringList keyDirectoryRequests();
 /// key_directory_replies.h).
 QStringList keyDirectoryEvents();
 
+/// Of those, the device inbox's requests (docs/protocol.md, section 4, "End-to-end
+/// encryption: the device inbox"; device_inbox.h).
+QStringList deviceInboxRequests();
+
+/// Of those, the device inbox's event (section 5: inbox; device_inbox.h).
+QStringList deviceInboxEvents();
+
+/// Of those, the requests that link a new device (docs/protocol.md, section 4, "End-to-end
+/// encryption: linking a device"; device_link.h).
+QStringList deviceLinkRequests();
+
+/// Of those, the events of linking a device (section 5: link.answer, link.complete,
+/// link.cancel; device_link.h).
+QStringList deviceLinkEvents();
+
 } // namespace tidings::protocol::messages

@@ -1,6 +1,7 @@
 #include "protocol/messages/events.h"
 
 #include "protocol/fields.h"
+#include "protocol/messages/key_directory_p.h"
 
 namespace tidings::protocol::messages {
 
@@ -42,6 +43,100 @@ Result<QMap<QString, QList<qint64>>> reactionsOf(const QJsonObject &body)
             users.append(*id);
         }
         reactions.insert(it.key(), users);
+    }
+    return reactions;
+}
+
+/// What the relay keeps of an encrypted change may be as large as its setting allows; this
+/// bounds only what a client reads.
+constexpr qsizetype kMaxStoredCiphertext = 16 * 1024 * 1024;
+
+/// Whether `body` is what is left of a deleted or expired entry: `deleted`, `expired`.
+Result<std::pair<bool, bool>> goneFlags(const QJsonObject &body)
+{
+    const auto deleted = fields::optionalBoolean(body, u"deleted"_s);
+    if (!deleted)
+        return deleted.error();
+    const auto expired = fields::optionalBoolean(body, u"expired"_s);
+    if (!expired)
+        return expired.error();
+    return std::pair{deleted->value_or(false), expired->value_or(false)};
+}
+
+/// The `device` and `ciphertext` every encrypted kind carries.
+Result<std::pair<quint32, QByteArray>> sealed(const QJsonObject &body)
+{
+    const auto device = keyfields::u32(body, u"device"_s, 1);
+    if (!device)
+        return device.error();
+    auto ciphertext = keyfields::bytesUpTo(body, u"ciphertext"_s, kMaxStoredCiphertext);
+    if (!ciphertext)
+        return ciphertext.error();
+    return std::pair{*device, std::move(ciphertext).value()};
+}
+
+Result<QStringList> mediaIds(const QJsonObject &body)
+{
+    QStringList media;
+    const QJsonValue value = body.value(u"media"_s);
+    if (value.isUndefined() || value.isNull())
+        return media;
+    if (!value.isArray())
+        return bad(u"media"_s, u"an array of media ids"_s);
+    for (const QJsonValue &item : value.toArray()) {
+        if (!item.isString() || !fields::isMediaId(item.toString()))
+            return bad(u"media"_s, u"an array of media ids"_s);
+        media.append(item.toString());
+    }
+    return media;
+}
+
+Result<std::optional<EncryptedMessageState::Edit>> encryptedEditOf(const QJsonObject &body)
+{
+    const QJsonValue value = body.value(u"edit"_s);
+    if (value.isUndefined() || value.isNull())
+        return std::optional<EncryptedMessageState::Edit>();
+    if (!value.isObject())
+        return bad(u"edit"_s, u"an object"_s);
+    const QJsonObject edit = value.toObject();
+    const auto seq = fields::integer(edit, u"seq"_s, 1);
+    if (!seq)
+        return keyfields::within(u"edit"_s, seq.error());
+    auto change = sealed(edit);
+    if (!change)
+        return keyfields::within(u"edit"_s, change.error());
+    return std::optional<EncryptedMessageState::Edit>(
+        EncryptedMessageState::Edit{*seq, change->first, std::move(change->second)});
+}
+
+Result<QMap<QString, EncryptedMessageState::Reaction>> encryptedReactionsOf(const QJsonObject &body)
+{
+    QMap<QString, EncryptedMessageState::Reaction> reactions;
+    const QJsonValue value = body.value(u"reactions"_s);
+    if (value.isUndefined() || value.isNull())
+        return reactions;
+    const QString what
+        = u"an object of tags to {\"users\", \"sender\", \"device\", \"ciphertext\"}"_s;
+    if (!value.isObject())
+        return bad(u"reactions"_s, what);
+    const QJsonObject object = value.toObject();
+    for (auto it = object.begin(); it != object.end(); ++it) {
+        if (!it.value().isObject())
+            return bad(u"reactions"_s, what);
+        const QJsonObject entry = it.value().toObject();
+        auto users = fields::integerList(entry, u"users"_s, 1 << 20, 1);
+        if (!users)
+            return keyfields::within(u"reactions"_s, users.error());
+        const auto sender = fields::integer(entry, u"sender"_s, 1);
+        if (!sender)
+            return keyfields::within(u"reactions"_s, sender.error());
+        auto reaction = sealed(entry);
+        if (!reaction)
+            return keyfields::within(u"reactions"_s, reaction.error());
+        reactions.insert(it.key(),
+                         EncryptedMessageState::Reaction{std::move(users).value(), *sender,
+                                                         reaction->first,
+                                                         std::move(reaction->second)});
     }
     return reactions;
 }
@@ -203,6 +298,144 @@ Result<ReactionChange> ReactionChange::decode(const QJsonObject &body)
     if (!on)
         return on.error();
     return ReactionChange{*emoji, on->value_or(true)};
+}
+
+Result<EncryptedMessageState> EncryptedMessageState::decode(const QJsonObject &body)
+{
+    EncryptedMessageState state;
+    const auto gone = goneFlags(body);
+    if (!gone)
+        return gone.error();
+    // Deleted or expired, the relay keeps none of the content: nothing else is required.
+    if (gone->first || gone->second) {
+        const auto deletedAt = fields::optionalInteger(body, u"deleted_at"_s, 0);
+        if (!deletedAt)
+            return deletedAt.error();
+        state.deleted = gone->first;
+        state.deletedAt = deletedAt->value_or(0);
+        state.expired = gone->second;
+        return state;
+    }
+    auto message = sealed(body);
+    if (!message)
+        return message.error();
+    auto media = mediaIds(body);
+    if (!media)
+        return media.error();
+    if (body.contains(u"mentions"_s) && !body.value(u"mentions"_s).isNull()) {
+        auto mentions = fields::integerList(body, u"mentions"_s, 1 << 20, 1);
+        if (!mentions)
+            return mentions.error();
+        state.mentions = std::move(mentions).value();
+    }
+    auto edit = encryptedEditOf(body);
+    if (!edit)
+        return edit.error();
+    const auto editedAt = fields::optionalInteger(body, u"edited_at"_s, 0);
+    if (!editedAt)
+        return editedAt.error();
+    auto reactions = encryptedReactionsOf(body);
+    if (!reactions)
+        return reactions.error();
+    state.device = message->first;
+    state.ciphertext = std::move(message->second);
+    state.media = std::move(media).value();
+    state.edit = std::move(edit).value();
+    state.editedAt = editedAt->value_or(0);
+    state.reactions = std::move(reactions).value();
+    return state;
+}
+
+QJsonObject EncryptedMessageState::encode() const
+{
+    QJsonObject body;
+    if (deleted) {
+        body.insert(u"deleted"_s, true);
+        if (deletedAt > 0)
+            body.insert(u"deleted_at"_s, deletedAt);
+        return body;
+    }
+    if (expired) {
+        body.insert(u"expired"_s, true);
+        return body;
+    }
+    body.insert(u"device"_s, qint64(device));
+    body.insert(u"ciphertext"_s, keyfields::base64(ciphertext));
+    if (!media.isEmpty())
+        body.insert(u"media"_s, QJsonArray::fromStringList(media));
+    if (!mentions.isEmpty()) {
+        QJsonArray users;
+        for (const qint64 user : mentions)
+            users.append(user);
+        body.insert(u"mentions"_s, users);
+    }
+    if (edit) {
+        body.insert(u"edit"_s,
+                    QJsonObject{{u"seq"_s, edit->seq},
+                                {u"device"_s, qint64(edit->device)},
+                                {u"ciphertext"_s, keyfields::base64(edit->ciphertext)}});
+    }
+    if (editedAt > 0)
+        body.insert(u"edited_at"_s, editedAt);
+    if (!reactions.isEmpty()) {
+        QJsonObject object;
+        for (auto it = reactions.cbegin(); it != reactions.cend(); ++it) {
+            QJsonArray users;
+            for (const qint64 user : it->users)
+                users.append(user);
+            object.insert(it.key(),
+                          QJsonObject{{u"users"_s, users},
+                                      {u"sender"_s, it->sender},
+                                      {u"device"_s, qint64(it->device)},
+                                      {u"ciphertext"_s, keyfields::base64(it->ciphertext)}});
+        }
+        body.insert(u"reactions"_s, object);
+    }
+    return body;
+}
+
+Result<EncryptedEditChange> EncryptedEditChange::decode(const QJsonObject &body)
+{
+    const auto gone = goneFlags(body);
+    if (!gone)
+        return gone.error();
+    EncryptedEditChange change;
+    if (gone->first || gone->second) {
+        change.gone = true;
+        return change;
+    }
+    auto edit = sealed(body);
+    if (!edit)
+        return edit.error();
+    change.device = edit->first;
+    change.ciphertext = std::move(edit->second);
+    return change;
+}
+
+Result<EncryptedReactionChange> EncryptedReactionChange::decode(const QJsonObject &body)
+{
+    const auto gone = goneFlags(body);
+    if (!gone)
+        return gone.error();
+    EncryptedReactionChange change;
+    if (gone->first || gone->second) {
+        change.gone = true;
+        return change;
+    }
+    auto reaction = sealed(body);
+    if (!reaction)
+        return reaction.error();
+    const QJsonValue tag = body.value(u"tag"_s);
+    if (!tag.isString() || tag.toString().isEmpty() || tag.toString().size() > 64)
+        return bad(u"tag"_s, u"a string of 1 to 64 characters"_s);
+    const auto on = fields::optionalBoolean(body, u"on"_s);
+    if (!on)
+        return on.error();
+    change.device = reaction->first;
+    change.tag = tag.toString();
+    change.on = on->value_or(true);
+    change.ciphertext = std::move(reaction->second);
+    return change;
 }
 
 bool isMembershipKind(QStringView kind)

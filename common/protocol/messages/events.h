@@ -7,11 +7,13 @@
 
 #include "util/result.h"
 
+#include <QByteArray>
 #include <QJsonArray>
 #include <QJsonObject>
 #include <QList>
 #include <QMap>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -86,6 +88,69 @@ struct ReactionChange
     QString emoji;
     bool on = true;
     static Result<ReactionChange> decode(const QJsonObject &body);
+};
+
+/// The current state of an end-to-end encrypted message (kind "encrypted"): what the relay
+/// keeps of it and its changes, all ciphertext (docs/protocol.md, "End-to-end encryption:
+/// messages"). The app decrypts each with the sending device's chain.
+struct EncryptedMessageState
+{
+    /// The latest encrypted edit (kind "encrypted_edit" at `seq`).
+    struct Edit
+    {
+        qint64 seq = 0;
+        quint32 device = 0;
+        QByteArray ciphertext;
+        friend bool operator==(const Edit &, const Edit &) = default;
+    };
+    /// One reaction tag: who reacted, in order, and the ciphertext of the reaction that
+    /// made the entry (from `sender`'s `device`), which names the emoji.
+    struct Reaction
+    {
+        QList<qint64> users;
+        qint64 sender = 0;
+        quint32 device = 0;
+        QByteArray ciphertext;
+        friend bool operator==(const Reaction &, const Reaction &) = default;
+    };
+
+    quint32 device = 0; ///< the sending device
+    QByteArray ciphertext;
+    QStringList media; ///< the media ids its attachments use
+    QList<qint64> mentions;
+    std::optional<Edit> edit;
+    qint64 editedAt = 0; ///< 0: never edited
+    QMap<QString, Reaction> reactions; ///< by tag
+    bool deleted = false;
+    qint64 deletedAt = 0;
+    bool expired = false;
+
+    static Result<EncryptedMessageState> decode(const QJsonObject &body);
+    QJsonObject encode() const;
+    bool isGone() const { return deleted || expired; }
+    friend bool operator==(const EncryptedMessageState &, const EncryptedMessageState &) = default;
+};
+
+/// kind "encrypted_edit": the ciphertext of an edit of message targetSeq, from `device`.
+/// `gone` when it lost its ciphertext (its message was deleted, or it expired).
+struct EncryptedEditChange
+{
+    quint32 device = 0;
+    QByteArray ciphertext;
+    bool gone = false;
+    static Result<EncryptedEditChange> decode(const QJsonObject &body);
+};
+
+/// kind "encrypted_reaction": the sender added (`on`) or took away the reaction `tag`;
+/// `ciphertext` names its emoji. `gone` as for EncryptedEditChange.
+struct EncryptedReactionChange
+{
+    quint32 device = 0;
+    QString tag;
+    bool on = true;
+    QByteArray ciphertext;
+    bool gone = false;
+    static Result<EncryptedReactionChange> decode(const QJsonObject &body);
 };
 
 /// The kinds that change a conversation rather than a message: created, member_added,

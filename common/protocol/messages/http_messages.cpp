@@ -148,6 +148,7 @@ int httpStatusOf(ErrorCode code)
     case ErrorCode::Unauthorized:
         return 401;
     case ErrorCode::Forbidden:
+    case ErrorCode::EncryptionRequired:
         return 403;
     case ErrorCode::NotFound:
         return 404;

@@ -14,32 +14,66 @@ namespace keyfields {
 
 namespace {
 
+/// The value of base64 character `c` (RFC 4648's alphabet), or -1.
+int base64Value(char c)
+{
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    if (c == '+')
+        return 62;
+    if (c == '/')
+        return 63;
+    return -1;
+}
+
+/// Whether `text`, which decoded to `decoded`, is the one spelling of those bytes: padded to
+/// a multiple of four, nothing skipped, no stray bits in the last group. Checked on the text
+/// itself: encoding the bytes again to compare costs a copy on every message.
+bool isCanonical(QByteArrayView text, qsizetype decoded)
+{
+    if (text.size() % 4 != 0)
+        return false;
+    const qsizetype padding = text.endsWith("==") ? 2 : text.endsWith('=') ? 1 : 0;
+    if (decoded != text.size() / 4 * 3 - padding)
+        return false; // a character was skipped, or the padding was not at the end
+    if (padding == 0)
+        return true;
+    const int last = base64Value(text[text.size() - padding - 1]);
+    return last >= 0 && (last & (padding == 2 ? 0x0f : 0x03)) == 0;
+}
+
 Result<QByteArray> decodeBase64(const QJsonObject &fields, const QString &key, qsizetype minBytes,
                                 qsizetype maxBytes)
 {
     const QJsonValue value = fields.value(key);
     if (value.isUndefined() || value.isNull())
         return Error{ErrorCode::BadRequest, u"field '%1' is required"_s.arg(key)};
-    const Error bad{
-        ErrorCode::BadRequest,
-        minBytes == maxBytes
-            ? u"field '%1' must be base64 of %2 bytes"_s.arg(key).arg(maxBytes)
-            : u"field '%1' must be base64 of %2 to %3 bytes"_s.arg(key).arg(minBytes).arg(
-                maxBytes)};
+    // Made only when needed: this runs for every encrypted message.
+    const auto bad = [&] {
+        return Error{
+            ErrorCode::BadRequest,
+            minBytes == maxBytes
+                ? u"field '%1' must be base64 of %2 bytes"_s.arg(key).arg(maxBytes)
+                : u"field '%1' must be base64 of %2 to %3 bytes"_s.arg(key).arg(minBytes).arg(
+                    maxBytes)};
+    };
     if (!value.isString())
-        return bad;
+        return bad();
     const QString text = value.toString();
     // Bounded before decoding: base64 spells 3 bytes in 4 characters.
     if (text.size() > (maxBytes + 2) / 3 * 4)
-        return bad;
+        return bad();
     const QByteArray latin1 = text.toLatin1();
-    const auto decoded
-        = QByteArray::fromBase64Encoding(latin1, QByteArray::AbortOnBase64DecodingErrors);
+    auto decoded = QByteArray::fromBase64Encoding(latin1, QByteArray::AbortOnBase64DecodingErrors);
     // One spelling per value: padded, no stray bits, so what is stored is what was signed.
-    if (!decoded || decoded.decoded.toBase64() != latin1 || decoded.decoded.size() < minBytes
-        || decoded.decoded.size() > maxBytes)
-        return bad;
-    return decoded.decoded;
+    if (!decoded || !isCanonical(latin1, decoded.decoded.size())
+        || decoded.decoded.size() < minBytes || decoded.decoded.size() > maxBytes)
+        return bad();
+    return std::move(decoded.decoded);
 }
 
 } // namespace

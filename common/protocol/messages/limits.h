@@ -11,6 +11,7 @@ struct Limits
     qsizetype maxTextBytes = 64 * 1024;
     int maxPageSize = 500;
     int maxGroupMembers = 1000;
+    qsizetype maxCiphertextBytes = 160 * 1024; ///< an encrypted message's, decoded
     friend bool operator==(const Limits &, const Limits &) = default;
 };
 

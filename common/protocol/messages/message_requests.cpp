@@ -2,8 +2,10 @@
 
 #include "protocol/fields.h"
 #include "protocol/messages/attachment.h"
+#include "protocol/messages/key_directory_p.h"
 
 #include <QJsonDocument>
+#include <QSet>
 
 namespace tidings::protocol::messages {
 
@@ -99,6 +101,123 @@ void insertTarget(QJsonObject &fields, qint64 conversation, const QString &clien
     fields.insert(u"client_id"_s, clientId);
 }
 
+/// Whether field `key` is given: absent and null are alike, as for every optional field.
+bool has(const QJsonObject &fields, const QString &key)
+{
+    const QJsonValue value = fields.value(key);
+    return !value.isUndefined() && !value.isNull();
+}
+
+/// Field `ciphertext` of an encrypted message, edit or reaction: base64 (padded, one
+/// spelling) of 1 to limits.maxCiphertextBytes bytes, the first of them the version, 1. A
+/// longer one is TooLarge, told from the string's length before anything is decoded, so a
+/// huge one costs no decoding.
+Result<QByteArray> ciphertextOf(const QJsonObject &fields, const Limits &limits,
+                                std::optional<qsizetype> cap = std::nullopt)
+{
+    const qsizetype most = cap.value_or(limits.maxCiphertextBytes);
+    const QJsonValue value = fields.value(u"ciphertext"_s);
+    if (value.isString()) {
+        const QString text = value.toString();
+        // 4 characters spell 3 bytes; padding takes back one byte per '=' of the last group.
+        const qsizetype padding = text.endsWith(u"=="_s) ? 2 : text.endsWith(u'=') ? 1 : 0;
+        if (text.size() / 4 * 3 - padding > most)
+            return Error{ErrorCode::TooLarge,
+                         u"field 'ciphertext' must be base64 of at most %1 bytes"_s.arg(most)};
+    }
+    auto bytes = keyfields::bytesUpTo(fields, u"ciphertext"_s, most);
+    if (!bytes)
+        return bytes.error();
+    if (bytes->front() != 1)
+        return Error{ErrorCode::BadRequest,
+                     u"field 'ciphertext' must start with its format's version 1"_s};
+    return bytes;
+}
+
+/// Field `media` of an encrypted message (absent: none): the distinct media ids its
+/// attachments use, at most SendMessage::kMaxMedia.
+Result<QStringList> mediaOf(const QJsonObject &fields)
+{
+    const QJsonValue value = fields.value(u"media"_s);
+    if (value.isUndefined() || value.isNull())
+        return QStringList();
+    const QString what = u"field 'media' must be an array of at most %1 distinct media ids"_s.arg(
+        SendMessage::kMaxMedia);
+    if (!value.isArray())
+        return Error{ErrorCode::BadRequest, what};
+    const QJsonArray array = value.toArray();
+    if (array.size() > SendMessage::kMaxMedia)
+        return Error{ErrorCode::TooLarge, what};
+    QStringList media;
+    for (const QJsonValue &item : array) {
+        if (!item.isString() || !fields::isMediaId(item.toString())
+            || media.contains(item.toString()))
+            return Error{ErrorCode::BadRequest, what};
+        media.append(item.toString());
+    }
+    return media;
+}
+
+/// Field `mentions` of an encrypted message (absent: none): the distinct users it mentions,
+/// at most SendMessage::kMaxMentions. More are TooLarge, as for `media`.
+Result<QList<qint64>> mentionsOf(const QJsonObject &fields)
+{
+    if (!has(fields, u"mentions"_s))
+        return QList<qint64>();
+    const QJsonValue value = fields.value(u"mentions"_s);
+    if (value.isArray() && value.toArray().size() > SendMessage::kMaxMentions)
+        return Error{ErrorCode::TooLarge,
+                     u"field 'mentions' must be an array of at most %1 user ids"_s.arg(
+                         SendMessage::kMaxMentions)};
+    return fields::integerList(fields, u"mentions"_s, SendMessage::kMaxMentions, 1);
+}
+
+/// Field `tag` of an encrypted reaction: kTagLength characters of base64url.
+Result<QString> reactionTag(const QJsonObject &fields)
+{
+    const QJsonValue value = fields.value(u"tag"_s);
+    const Error bad{
+        ErrorCode::BadRequest,
+        u"field 'tag' must be %1 characters of base64url (A-Z, a-z, 0-9, '-', '_')"_s.arg(
+            ReactToMessage::kTagLength)};
+    if (!value.isString())
+        return bad;
+    const QString tag = value.toString();
+    if (tag.size() != ReactToMessage::kTagLength)
+        return bad;
+    for (const QChar c : tag) {
+        if (!((c >= u'A' && c <= u'Z') || (c >= u'a' && c <= u'z') || (c >= u'0' && c <= u'9')
+              || c == u'-' || c == u'_'))
+            return bad;
+    }
+    return tag;
+}
+
+/// An encrypted message.send: no plaintext field goes with `ciphertext`.
+Result<SendMessage> encryptedMessage(const QJsonObject &fields, SendMessage message,
+                                     const Limits &limits)
+{
+    for (const QString &plaintext : {u"text"_s, u"attachments"_s, u"reply_to"_s}) {
+        if (has(fields, plaintext))
+            return Error{ErrorCode::BadRequest,
+                         u"field '%1' does not go with 'ciphertext': an encrypted message "
+                         "carries it inside"_s.arg(plaintext)};
+    }
+    auto ciphertext = ciphertextOf(fields, limits);
+    if (!ciphertext)
+        return ciphertext.error();
+    auto media = mediaOf(fields);
+    if (!media)
+        return media.error();
+    auto mentions = mentionsOf(fields);
+    if (!mentions)
+        return mentions.error();
+    message.ciphertext = std::move(ciphertext).value();
+    message.media = std::move(media).value();
+    message.mentions = std::move(mentions).value();
+    return message;
+}
+
 } // namespace
 
 Result<SendMessage> SendMessage::decode(const QJsonObject &fields, const Limits &limits)
@@ -106,6 +225,16 @@ Result<SendMessage> SendMessage::decode(const QJsonObject &fields, const Limits 
     const auto where = target(fields, false);
     if (!where)
         return where.error();
+    SendMessage message;
+    message.conversation = where->conversation;
+    message.clientId = where->clientId;
+    if (has(fields, u"ciphertext"_s))
+        return encryptedMessage(fields, std::move(message), limits);
+    for (const QString &encrypted : {u"media"_s, u"mentions"_s}) {
+        if (has(fields, encrypted))
+            return Error{ErrorCode::BadRequest,
+                         u"field '%1' goes only with 'ciphertext'"_s.arg(encrypted)};
+    }
     auto files = checkedAttachments(fields);
     if (!files)
         return files.error();
@@ -115,14 +244,28 @@ Result<SendMessage> SendMessage::decode(const QJsonObject &fields, const Limits 
     const auto replyTo = fields::optionalInteger(fields, u"reply_to"_s, 1);
     if (!replyTo)
         return replyTo.error();
-    return SendMessage{where->conversation, where->clientId, std::move(text).value(),
-                       replyTo->value_or(0), std::move(files).value()};
+    message.text = std::move(text).value();
+    message.replyTo = replyTo->value_or(0);
+    message.attachments = std::move(files).value();
+    return message;
 }
 
 QJsonObject SendMessage::encode() const
 {
     QJsonObject fields;
     insertTarget(fields, conversation, clientId);
+    if (encrypted()) {
+        fields.insert(u"ciphertext"_s, keyfields::base64(ciphertext));
+        if (!media.isEmpty())
+            fields.insert(u"media"_s, QJsonArray::fromStringList(media));
+        if (!mentions.isEmpty()) {
+            QJsonArray users;
+            for (const qint64 user : mentions)
+                users.append(user);
+            fields.insert(u"mentions"_s, users);
+        }
+        return fields;
+    }
     fields.insert(u"text"_s, text);
     if (replyTo > 0)
         fields.insert(u"reply_to"_s, replyTo);
@@ -136,10 +279,24 @@ Result<EditMessage> EditMessage::decode(const QJsonObject &fields, const Limits 
     const auto where = target(fields, true);
     if (!where)
         return where.error();
+    EditMessage edit;
+    edit.conversation = where->conversation;
+    edit.clientId = where->clientId;
+    edit.seq = where->seq;
+    if (has(fields, u"ciphertext"_s)) {
+        if (has(fields, u"text"_s))
+            return Error{ErrorCode::BadRequest, u"give 'text' or 'ciphertext', not both"_s};
+        auto ciphertext = ciphertextOf(fields, limits);
+        if (!ciphertext)
+            return ciphertext.error();
+        edit.ciphertext = std::move(ciphertext).value();
+        return edit;
+    }
     auto text = messageText(fields, false, limits);
     if (!text)
         return text.error();
-    return EditMessage{where->conversation, where->clientId, where->seq, std::move(text).value()};
+    edit.text = std::move(text).value();
+    return edit;
 }
 
 QJsonObject EditMessage::encode() const
@@ -147,7 +304,10 @@ QJsonObject EditMessage::encode() const
     QJsonObject fields;
     insertTarget(fields, conversation, clientId);
     fields.insert(u"seq"_s, seq);
-    fields.insert(u"text"_s, text);
+    if (encrypted())
+        fields.insert(u"ciphertext"_s, keyfields::base64(ciphertext));
+    else
+        fields.insert(u"text"_s, text);
     return fields;
 }
 
@@ -167,11 +327,42 @@ QJsonObject DeleteMessage::encode() const
     return fields;
 }
 
-Result<ReactToMessage> ReactToMessage::decode(const QJsonObject &fields, const Limits &)
+Result<ReactToMessage> ReactToMessage::decode(const QJsonObject &fields, const Limits &limits)
 {
     const auto where = target(fields, true);
     if (!where)
         return where.error();
+    const auto on = fields::optionalBoolean(fields, u"on"_s);
+    if (!on)
+        return on.error();
+    ReactToMessage reaction;
+    reaction.conversation = where->conversation;
+    reaction.clientId = where->clientId;
+    reaction.seq = where->seq;
+    reaction.on = on->value_or(true);
+
+    const bool tagged = has(fields, u"tag"_s);
+    const bool sealed = has(fields, u"ciphertext"_s);
+    if (has(fields, u"emoji"_s) && (tagged || sealed))
+        return Error{ErrorCode::BadRequest, u"give 'emoji', or 'tag' and 'ciphertext', not both"_s};
+    if (tagged != sealed)
+        return Error{ErrorCode::BadRequest,
+                     tagged ? u"field 'ciphertext' goes with 'tag'"_s
+                            : u"field 'tag' goes with 'ciphertext'"_s};
+    if (tagged) {
+        auto tag = reactionTag(fields);
+        if (!tag)
+            return tag.error();
+        auto ciphertext = ciphertextOf(
+            fields, limits,
+            std::min(limits.maxCiphertextBytes, ReactToMessage::kMaxCiphertextBytes));
+        if (!ciphertext)
+            return ciphertext.error();
+        reaction.tag = std::move(tag).value();
+        reaction.ciphertext = std::move(ciphertext).value();
+        return reaction;
+    }
+
     const auto emoji = fields::string(fields, u"emoji"_s, {1, 32});
     if (!emoji)
         return emoji.error();
@@ -180,11 +371,8 @@ Result<ReactToMessage> ReactToMessage::decode(const QJsonObject &fields, const L
             return Error{ErrorCode::BadRequest,
                          u"field 'emoji' must not contain spaces or control characters"_s};
     }
-    const auto on = fields::optionalBoolean(fields, u"on"_s);
-    if (!on)
-        return on.error();
-    return ReactToMessage{where->conversation, where->clientId, where->seq, *emoji,
-                          on->value_or(true)};
+    reaction.emoji = *emoji;
+    return reaction;
 }
 
 QJsonObject ReactToMessage::encode() const
@@ -192,7 +380,12 @@ QJsonObject ReactToMessage::encode() const
     QJsonObject fields;
     insertTarget(fields, conversation, clientId);
     fields.insert(u"seq"_s, seq);
-    fields.insert(u"emoji"_s, emoji);
+    if (encrypted()) {
+        fields.insert(u"tag"_s, tag);
+        fields.insert(u"ciphertext"_s, keyfields::base64(ciphertext));
+    } else {
+        fields.insert(u"emoji"_s, emoji);
+    }
     fields.insert(u"on"_s, on);
     return fields;
 }

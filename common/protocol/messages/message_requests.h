@@ -12,6 +12,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
@@ -19,21 +20,33 @@ namespace tidings::protocol::messages {
 
 /// message.send. `text` may be empty when there are attachments; `attachments` holds
 /// attachment objects, each checked by Attachment::decode (attachment.h) and kept as sent.
+/// An end-to-end encrypted message (docs/protocol.md, "End-to-end encryption: messages")
+/// has `ciphertext` instead of text, attachments and reply_to, which are then empty.
 struct SendMessage
 {
     static constexpr char kType[] = "message.send";
+    static constexpr qsizetype kMaxMedia = 10;
+    static constexpr qsizetype kMaxMentions = 50;
     qint64 conversation = 0;
     QString clientId;
     QString text;
     qint64 replyTo = 0; ///< 0: not a reply
     QJsonArray attachments;
+    /// Encrypted only: the sender-key ciphertext (its first byte the version, 1), at most
+    /// Limits::maxCiphertextBytes; empty for a plaintext message.
+    QByteArray ciphertext;
+    QStringList media; ///< encrypted only: the media ids its attachments use (distinct)
+    QList<qint64> mentions; ///< encrypted only: the users it mentions (distinct), for pushes
+
+    bool encrypted() const { return !ciphertext.isEmpty(); }
 
     static Result<SendMessage> decode(const QJsonObject &fields, const Limits &limits = {});
     QJsonObject encode() const;
     friend bool operator==(const SendMessage &, const SendMessage &) = default;
 };
 
-/// message.edit: the author's new text for message `seq`.
+/// message.edit: the author's new text for message `seq`; for an encrypted message, the
+/// ciphertext of the edit instead (then `text` is empty).
 struct EditMessage
 {
     static constexpr char kType[] = "message.edit";
@@ -41,6 +54,9 @@ struct EditMessage
     QString clientId;
     qint64 seq = 0;
     QString text;
+    QByteArray ciphertext; ///< as SendMessage's
+
+    bool encrypted() const { return !ciphertext.isEmpty(); }
 
     static Result<EditMessage> decode(const QJsonObject &fields, const Limits &limits = {});
     QJsonObject encode() const;
@@ -60,15 +76,26 @@ struct DeleteMessage
     friend bool operator==(const DeleteMessage &, const DeleteMessage &) = default;
 };
 
-/// message.react: `emoji` added to (`on`) or taken from message `seq`.
+/// message.react: `emoji` added to (`on`) or taken from message `seq`. Encrypted: `tag`
+/// and `ciphertext` instead of `emoji` (then empty): the tag stands for the emoji, equal for
+/// equal emoji on one message, and the ciphertext holds it (docs/encryption.md, section 6).
 struct ReactToMessage
 {
     static constexpr char kType[] = "message.react";
+    static constexpr qsizetype kTagLength = 22; ///< base64url of 16 bytes, unpadded
+    /// An emoji under a sender key needs a few hundred bytes; the relay keeps a tag's
+    /// first in the message, so more (or more than the relay's message limit, if lower) is
+    /// TooLarge.
+    static constexpr qsizetype kMaxCiphertextBytes = 1024;
     qint64 conversation = 0;
     QString clientId;
     qint64 seq = 0;
     QString emoji;
     bool on = true;
+    QString tag;
+    QByteArray ciphertext; ///< as SendMessage's
+
+    bool encrypted() const { return !ciphertext.isEmpty(); }
 
     static Result<ReactToMessage> decode(const QJsonObject &fields, const Limits &limits = {});
     QJsonObject encode() const;

@@ -32,4 +32,19 @@ QJsonObject deletedBody(qint64 time);
 Result<QJsonObject> withReaction(QJsonObject body, const QString &emoji, qint64 user, bool on,
                                  int maxReactions = kMaxReactionsPerMessage);
 
+/// The same for an end-to-end encrypted message (kind "encrypted"), whose changes the relay
+/// cannot read: `body` with its latest edit, {"seq", "device", "ciphertext"} of the
+/// `encrypted_edit` entry `seq`, made at `time`.
+QJsonObject withEncryptedEdit(QJsonObject body, qint64 seq, quint32 device,
+                              const QByteArray &ciphertext, qint64 time);
+
+/// `body` with `user`'s reaction `tag` added (`on`) or taken away. A tag's entry is
+/// {"users": [id, …], "sender": id, "device": u32, "ciphertext": b64}: the users in the
+/// order they reacted, and the ciphertext of the reaction that made the entry (it holds the
+/// same emoji as every other of that tag), kept while any user stays. Conflict and TooLarge
+/// as withReaction().
+Result<QJsonObject> withEncryptedReaction(QJsonObject body, const QString &tag, qint64 user,
+                                          quint32 device, const QByteArray &ciphertext, bool on,
+                                          int maxReactions = kMaxReactionsPerMessage);
+
 } // namespace tidings::protocol::messages

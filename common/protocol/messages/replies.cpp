@@ -88,11 +88,14 @@ Result<Welcome> Welcome::decode(const QJsonObject &fields)
         const auto text = fields::optionalInteger(object, u"max_text_bytes"_s, 1, 1 << 30);
         const auto members = fields::optionalInteger(object, u"max_group_members"_s, 1, 1 << 30);
         const auto page = fields::optionalInteger(object, u"max_page_size"_s, 1, 1 << 30);
-        if (!text || !members || !page)
+        const auto ciphertext
+            = fields::optionalInteger(object, u"max_ciphertext_bytes"_s, 1, 1 << 30);
+        if (!text || !members || !page || !ciphertext)
             return bad(u"limits"_s, u"an object of positive integers"_s);
         welcome.limits.maxTextBytes = text->value_or(welcome.limits.maxTextBytes);
         welcome.limits.maxGroupMembers = int(members->value_or(welcome.limits.maxGroupMembers));
         welcome.limits.maxPageSize = int(page->value_or(welcome.limits.maxPageSize));
+        welcome.limits.maxCiphertextBytes = ciphertext->value_or(welcome.limits.maxCiphertextBytes);
     } else if (!limits.isUndefined() && !limits.isNull()) {
         return bad(u"limits"_s, u"an object"_s);
     }
@@ -128,7 +131,8 @@ QJsonObject Welcome::encode() const
                        {u"limits"_s,
                         QJsonObject{{u"max_text_bytes"_s, limits.maxTextBytes},
                                     {u"max_group_members"_s, limits.maxGroupMembers},
-                                    {u"max_page_size"_s, limits.maxPageSize}}},
+                                    {u"max_page_size"_s, limits.maxPageSize},
+                                    {u"max_ciphertext_bytes"_s, limits.maxCiphertextBytes}}},
                        {u"push"_s, QJsonArray::fromStringList(push)}};
     if (e2e)
         fields.insert(u"e2e"_s, *e2e);
@@ -232,6 +236,9 @@ Result<ConversationInfo> ConversationInfo::decode(const QJsonObject &fields)
     const auto unread = fields::optionalInteger(fields, u"unread"_s, 0, 1 << 30);
     if (!unread)
         return unread.error();
+    const auto e2eSeq = fields::optionalInteger(fields, u"e2e_seq"_s, 1);
+    if (!e2eSeq)
+        return e2eSeq.error();
     auto me = objectOf<Member>(fields, u"me"_s);
     if (!me)
         return me.error();
@@ -255,6 +262,7 @@ Result<ConversationInfo> ConversationInfo::decode(const QJsonObject &fields)
     info.memberCount = int(memberCount->value_or(0));
     info.me = std::move(*me);
     info.unread = int(unread->value_or(0));
+    info.e2eSeq = *e2eSeq;
     return info;
 }
 
@@ -273,6 +281,8 @@ QJsonObject ConversationInfo::encode() const
         fields.insert(u"members"_s, arrayOf(*members));
     if (lastMessage)
         fields.insert(u"last_message"_s, lastMessage->encode());
+    if (e2eSeq)
+        fields.insert(u"e2e_seq"_s, *e2eSeq);
     return fields;
 }
 

@@ -77,6 +77,8 @@ struct ConversationInfo
     Member me;
     int unread = 0;
     std::optional<LogEntry> lastMessage;
+    /// The seq of its first end-to-end encrypted entry; none while it has none.
+    std::optional<qint64> e2eSeq;
 
     static Result<ConversationInfo> decode(const QJsonObject &fields);
     QJsonObject encode() const;

@@ -7,6 +7,9 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
+#include <optional>
+
 class QJsonObject;
 
 namespace tidings::relay {
@@ -42,12 +45,33 @@ void refuse(const Request &request, const Error &error);
 /// exceeded. True when it has answered the request, which then stops there.
 using Gate = bool (*)(const Request &request);
 
+/// The Gate of the end-to-end encryption requests: Unsupported while the relay's e2e
+/// setting is off.
+bool refuseWithoutE2e(const Request &request);
+
+/// What the relay's e2e setting says of content that is (`encrypted`) or is not end-to-end
+/// encrypted: Unsupported for ciphertext when it is off, EncryptionRequired for plaintext
+/// when it is required; nothing when it is taken.
+std::optional<Error> e2eRefusal(const Request &request, bool encrypted);
+
+/// Runs `then` with the end-to-end device of the request's session (0: it registered none),
+/// read from the store the first time and then kept on the Session. Nothing if the
+/// connection has closed meanwhile.
+void withSessionDevice(const Request &request, std::function<void(quint32 device)> then);
+/// withSessionDevice() for what needs a device: Forbidden when there is none.
+void withDevice(const Request &request, std::function<void(quint32 device)> then);
+
 /// Runs `Before` (if any), decodes the request as a `Message` (common/protocol/messages),
 /// refuses it with the decoder's error, or hands the value to `Run`.
+/// Whether a Gate is given. Told by specialisation, not by comparing the function's address
+/// with nullptr: that is no constant expression for a function of another file.
+template<Gate G> inline constexpr bool kHasGate = true;
+template<> inline constexpr bool kHasGate<nullptr> = false;
+
 template<class Message, void (*Run)(const Request &, const Message &), Gate Before = nullptr>
 void decodeThenRun(const Request &request)
 {
-    if constexpr (Before != nullptr) {
+    if constexpr (kHasGate<Before>) {
         if (Before(request))
             return;
     }
@@ -72,6 +96,8 @@ void registerMessageHandlers(HandlerTable &table);
 void registerLiveHandlers(HandlerTable &table);
 void registerPushHandlers(HandlerTable &table);
 void registerKeyHandlers(HandlerTable &table);
+void registerInboxHandlers(HandlerTable &table);
+void registerLinkHandlers(HandlerTable &table);
 
 /// Every frame type the relay accepts, with its handler.
 HandlerTable allHandlers();

@@ -126,6 +126,8 @@ void publishDevices(const Request &request, const messages::PublishDevices &aske
               [request, user, version = asked.version](const Result<Published> &published) {
                   if (!published)
                       return request.fail(published.error());
+                  if (Session *current = request.session(); current && published->identityChanged)
+                      current->setDevice(std::nullopt); // a reset took its device, if any
                   request.core().endSessions(published->ended, close_code::kSessionEnded,
                                              u"the account's identity key was reset"_s);
                   request.reply(messages::DevicesPublished{version}.encode());
@@ -178,6 +180,8 @@ void registerDevice(const Request &request, const messages::RegisterDevice &aske
         .then(&request.core(), [request, user](const Result<Registered> &registered) {
             if (!registered)
                 return request.fail(registered.error());
+            if (Session *session = request.session())
+                session->setDevice(registered->device.id);
             request.reply(messages::DeviceRegistered{
                 deviceInfo(registered->device, registered->device.sessionId)}
                               .encode());
@@ -259,7 +263,10 @@ void removeDevice(const Request &request, const messages::RemoveDevice &asked)
         .then(&request.core(), [request, user](const Result<Removed> &removed) {
             if (!removed)
                 return request.fail(removed.error());
-            if (removed->session != request.session()->sessionId()) {
+            if (Session *session = request.session();
+                session && removed->session == session->sessionId()) {
+                session->setDevice(0);
+            } else {
                 request.core().endSessions({removed->session}, close_code::kSessionEnded,
                                            u"this device was removed"_s);
             }
@@ -407,13 +414,13 @@ void countPreKeys(const Request &request, const messages::CountPreKeys &)
 
 void registerKeyHandlers(HandlerTable &table)
 {
-    add<messages::PublishDevices, publishDevices>(table, Access::SignedIn);
-    add<messages::RegisterDevice, registerDevice>(table, Access::SignedIn);
-    add<messages::GetDevices, getDevices>(table, Access::SignedIn);
-    add<messages::RemoveDevice, removeDevice>(table, Access::SignedIn);
-    add<messages::UploadPreKeys, uploadPreKeys>(table, Access::SignedIn);
-    add<messages::ClaimPreKeys, claimPreKeys>(table, Access::SignedIn);
-    add<messages::CountPreKeys, countPreKeys>(table, Access::SignedIn);
+    add<messages::PublishDevices, publishDevices, refuseWithoutE2e>(table, Access::SignedIn);
+    add<messages::RegisterDevice, registerDevice, refuseWithoutE2e>(table, Access::SignedIn);
+    add<messages::GetDevices, getDevices, refuseWithoutE2e>(table, Access::SignedIn);
+    add<messages::RemoveDevice, removeDevice, refuseWithoutE2e>(table, Access::SignedIn);
+    add<messages::UploadPreKeys, uploadPreKeys, refuseWithoutE2e>(table, Access::SignedIn);
+    add<messages::ClaimPreKeys, claimPreKeys, refuseWithoutE2e>(table, Access::SignedIn);
+    add<messages::CountPreKeys, countPreKeys, refuseWithoutE2e>(table, Access::SignedIn);
 }
 
 } // namespace tidings::relay

@@ -10,6 +10,7 @@
 #include "protocol/messages/events.h"
 #include "protocol/messages/message_requests.h"
 #include "push/push_service.h"
+#include "store/key_directory_queries.h"
 #include "store/media_queries.h"
 #include "store/message_queries.h"
 #include "store/push_queries.h"
@@ -57,12 +58,45 @@ void appendAndDeliver(const Request &request, ConversationId conversation,
         isolation, conversation, std::move(stage));
 }
 
+/// Refuses what the relay's e2e setting does not take (true), else false.
+bool refusedByE2e(const Request &request, bool encrypted)
+{
+    if (auto refused = e2eRefusal(request, encrypted)) {
+        request.fail(*refused);
+        return true;
+    }
+    return false;
+}
+
+void sendMessageFrom(const Request &request, UserId sender, const messages::SendMessage &send,
+                     quint32 device);
+
 void sendMessage(const Request &request, const messages::SendMessage &send)
 {
+    if (refusedByE2e(request, send.encrypted()))
+        return;
     const UserId sender = request.session()->userId();
+    if (!send.encrypted())
+        return sendMessageFrom(request, sender, send, 0);
+    withDevice(request, [request, sender, send](quint32 device) {
+        sendMessageFrom(request, sender, send, device);
+    });
+}
+
+/// message.send once the sending device is known (0 for plaintext).
+void sendMessageFrom(const Request &request, UserId sender, const messages::SendMessage &send,
+                     quint32 device)
+{
     const ConversationId conversation = send.conversation;
     const QString clientId = send.clientId;
-    const sql::NewMessage message{send.text, send.replyTo, send.attachments};
+    sql::NewMessage message;
+    message.text = send.text;
+    message.replyTo = send.replyTo;
+    message.attachments = send.attachments;
+    message.ciphertext = send.ciphertext;
+    message.device = device;
+    message.media = send.media;
+    message.mentions = send.mentions;
     // Push jobs for members with no live session go in the message's own transaction.
     const qint64 pushDelay
         = request.core().push() ? request.core().push()->options().coalesceMs : -1;
@@ -90,9 +124,20 @@ void sendMessage(const Request &request, const messages::SendMessage &send)
 
 void editMessage(const Request &request, const messages::EditMessage &edit)
 {
+    if (refusedByE2e(request, edit.encrypted()))
+        return;
     const UserId sender = request.session()->userId();
-    appendAndDeliver(request, edit.conversation, [sender, edit](QSqlDatabase &db) {
-        return sql::editMessage(db, sender, edit.conversation, edit.clientId, edit.seq, edit.text);
+    if (!edit.encrypted()) {
+        return appendAndDeliver(request, edit.conversation, [sender, edit](QSqlDatabase &db) {
+            return sql::editMessage(db, sender, edit.conversation, edit.clientId, edit.seq,
+                                    edit.text);
+        });
+    }
+    withDevice(request, [request, sender, edit](quint32 device) {
+        appendAndDeliver(request, edit.conversation, [sender, edit, device](QSqlDatabase &db) {
+            return sql::editEncrypted(db, sender, edit.conversation, edit.clientId, edit.seq,
+                                      device, edit.ciphertext);
+        });
     });
 }
 
@@ -106,10 +151,23 @@ void deleteMessage(const Request &request, const messages::DeleteMessage &remova
 
 void reactToMessage(const Request &request, const messages::ReactToMessage &reaction)
 {
+    if (refusedByE2e(request, reaction.encrypted()))
+        return;
     const UserId sender = request.session()->userId();
-    appendAndDeliver(request, reaction.conversation, [sender, reaction](QSqlDatabase &db) {
-        return sql::react(db, sender, reaction.conversation, reaction.clientId, reaction.seq,
-                          reaction.emoji, reaction.on);
+    if (!reaction.encrypted()) {
+        return appendAndDeliver(
+            request, reaction.conversation, [sender, reaction](QSqlDatabase &db) {
+                return sql::react(db, sender, reaction.conversation, reaction.clientId,
+                                  reaction.seq, reaction.emoji, reaction.on);
+            });
+    }
+    withDevice(request, [request, sender, reaction](quint32 device) {
+        appendAndDeliver(
+            request, reaction.conversation, [sender, reaction, device](QSqlDatabase &db) {
+                return sql::reactEncrypted(db, sender, reaction.conversation, reaction.clientId,
+                                           reaction.seq, device, reaction.tag, reaction.ciphertext,
+                                           reaction.on);
+            });
     });
 }
 

@@ -17,6 +17,19 @@ namespace messages = protocol::messages;
 
 namespace {
 
+QString e2eName(ChatOptions::E2e e2e)
+{
+    switch (e2e) {
+    case ChatOptions::E2e::Off:
+        return u"off"_s;
+    case ChatOptions::E2e::Required:
+        return u"required"_s;
+    case ChatOptions::E2e::Optional:
+        break;
+    }
+    return u"optional"_s;
+}
+
 void hello(const Request &request, const messages::Hello &message)
 {
     // The fields are checked (decoded) first; only then whether a version is common.
@@ -35,11 +48,10 @@ void hello(const Request &request, const messages::Hello &message)
         {u"relay"_s, productVersion()},
         {u"registration"_s, options.registrationOpen ? u"open"_s : u"closed"_s},
         {u"heartbeat_ms"_s, static_cast<qint64>(options.heartbeatInterval.count())},
-        // The key directory is open and plaintext is still taken: the apps do not encrypt
-        // yet (issue 19, decision 55). "required" comes with them.
-        {u"e2e"_s, u"optional"_s},
+        {u"e2e"_s, e2eName(options.e2e)},
         {u"limits"_s,
          QJsonObject{{u"max_text_bytes"_s, options.maxTextBytes},
+                     {u"max_ciphertext_bytes"_s, options.maxCiphertextBytes},
                      {u"max_group_members"_s, options.maxGroupMembers},
                      {u"max_page_size"_s, options.maxPageSize}}},
     });
