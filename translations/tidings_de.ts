@@ -78,6 +78,13 @@
     </message>
 </context>
 <context>
+    <name>tidings::app::ChatClient</name>
+    <message>
+        <source>The key to the messages kept on this computer is damaged.</source>
+        <translation>Der Schlüssel zu den auf diesem Computer gespeicherten Nachrichten ist beschädigt.</translation>
+    </message>
+</context>
+<context>
     <name>tidings::app::ChatPage</name>
     <message>
         <source>Connection status</source>
@@ -203,6 +210,14 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>Video</source>
         <translation>Video</translation>
+    </message>
+    <message>
+        <source>Waiting for this message&apos;s key…</source>
+        <translation>Warte auf den Schlüssel dieser Nachricht…</translation>
+    </message>
+    <message>
+        <source>This message could not be decrypted.</source>
+        <translation>Diese Nachricht konnte nicht entschlüsselt werden.</translation>
     </message>
 </context>
 <context>
@@ -449,6 +464,196 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>D&amp;iscard Change</source>
         <translation>Änderung &amp;verwerfen</translation>
     </message>
+    <message>
+        <source>&amp;Verify</source>
+        <translation>&amp;Überprüfen</translation>
+    </message>
+    <message>
+        <source>Verify the new safety number</source>
+        <translation>Die neue Sicherheitsnummer überprüfen</translation>
+    </message>
+    <message>
+        <source>I &amp;understand</source>
+        <translation>&amp;Verstanden</translation>
+    </message>
+    <message>
+        <source>Accept the new safety number</source>
+        <translation>Die neue Sicherheitsnummer annehmen</translation>
+    </message>
+    <message>
+        <source>%1&apos;s safety number has changed. This can mean they reinstalled Tidings or that someone is trying to intercept your messages.</source>
+        <translation>Die Sicherheitsnummer von %1 hat sich geändert. Das kann bedeuten, dass Tidings neu installiert wurde oder dass jemand versucht, deine Nachrichten abzufangen.</translation>
+    </message>
+    <message>
+        <source>End-to-end encrypted</source>
+        <translation>Ende-zu-Ende-verschlüsselt</translation>
+    </message>
+    <message>
+        <source>Not end-to-end encrypted</source>
+        <translation>Nicht Ende-zu-Ende-verschlüsselt</translation>
+    </message>
+    <message>
+        <source>Messages in this chat so far were sent without end-to-end encryption: the server could read them.</source>
+        <translation>Die bisherigen Nachrichten in diesem Chat wurden ohne Ende-zu-Ende-Verschlüsselung gesendet: Der Server konnte sie lesen.</translation>
+    </message>
+    <message>
+        <source>Could not accept the new safety number: %1</source>
+        <translation>Die neue Sicherheitsnummer konnte nicht angenommen werden: %1</translation>
+    </message>
+    <message>
+        <source>Messages in this chat are end-to-end encrypted. Only the people in it can read them.</source>
+        <translation>Nachrichten in diesem Chat sind Ende-zu-Ende-verschlüsselt. Nur die Personen darin können sie lesen.</translation>
+    </message>
+    <message>
+        <source>You have verified %1&apos;s safety number.</source>
+        <translation>Du hast die Sicherheitsnummer von %1 überprüft.</translation>
+    </message>
+    <message>
+        <source>Older messages, above the line that says so, were not encrypted.</source>
+        <translation>Ältere Nachrichten oberhalb der entsprechenden Linie wurden nicht verschlüsselt.</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::DevicesSection</name>
+    <message>
+        <source>This device</source>
+        <translation>Dieses Gerät</translation>
+    </message>
+    <message>
+        <source>added %1</source>
+        <translation>hinzugefügt am %1</translation>
+    </message>
+    <message>
+        <source>Added %1</source>
+        <translation>Hinzugefügt am %1</translation>
+    </message>
+    <message>
+        <source>Your devices</source>
+        <translation>Deine Geräte</translation>
+    </message>
+    <message>
+        <source>Use your account, with its encrypted messages, on another phone or computer</source>
+        <translation>Dein Konto mit seinen verschlüsselten Nachrichten auf einem weiteren Telefon oder Computer nutzen</translation>
+    </message>
+    <message>
+        <source>To link devices, this device must encrypt: turn on encryption above.</source>
+        <translation>Um Geräte zu verknüpfen, muss dieses Gerät verschlüsseln: Schalte oben die Verschlüsselung ein.</translation>
+    </message>
+    <message>
+        <source>Link this device first: type the code from one of your other devices at the top of the chat window.</source>
+        <translation>Verknüpfe zuerst dieses Gerät: Gib oben im Chatfenster den Code von einem deiner anderen Geräte ein.</translation>
+    </message>
+    <message>
+        <source>Could not load your devices: %1</source>
+        <translation>Deine Geräte konnten nicht geladen werden: %1</translation>
+    </message>
+    <message>
+        <source>No device of yours encrypts messages yet.</source>
+        <translation>Noch keines deiner Geräte verschlüsselt Nachrichten.</translation>
+    </message>
+    <message>
+        <source>Unnamed device</source>
+        <translation>Unbenanntes Gerät</translation>
+    </message>
+    <message>
+        <source>Remove this device</source>
+        <translation>Dieses Gerät entfernen</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>%1 entfernen</translation>
+    </message>
+    <message>
+        <source>Remove Device</source>
+        <translation>Gerät entfernen</translation>
+    </message>
+    <message>
+        <source>Remove %1? It will be signed out and will not read new messages.</source>
+        <translation>%1 entfernen? Es wird abgemeldet und kann keine neuen Nachrichten mehr lesen.</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Entfernen</translation>
+    </message>
+    <message>
+        <source>Removing %1…</source>
+        <translation>%1 wird entfernt…</translation>
+    </message>
+    <message>
+        <source>%1 was removed.</source>
+        <translation>%1 wurde entfernt.</translation>
+    </message>
+    <message>
+        <source>%1 was not removed: %2</source>
+        <translation>%1 wurde nicht entfernt: %2</translation>
+    </message>
+    <message>
+        <source>Link a new &amp;device…</source>
+        <translation>Neues Gerät &amp;verknüpfen…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::E2eEngine</name>
+    <message>
+        <source>This server does not support end-to-end encryption.</source>
+        <translation>Dieser Server unterstützt keine Ende-zu-Ende-Verschlüsselung.</translation>
+    </message>
+    <message>
+        <source>The other device stopped linking.</source>
+        <translation>Das andere Gerät hat das Verknüpfen abgebrochen.</translation>
+    </message>
+    <message>
+        <source>This device is not set up for encryption yet.</source>
+        <translation>Dieses Gerät ist noch nicht für die Verschlüsselung eingerichtet.</translation>
+    </message>
+    <message>
+        <source>The connection dropped; try again.</source>
+        <translation>Die Verbindung wurde unterbrochen. Versuche es noch einmal.</translation>
+    </message>
+    <message>
+        <source>The code was wrong; linking stopped.</source>
+        <translation>Der Code war falsch, das Verknüpfen wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>%1 is linked.</source>
+        <translation>%1 ist verknüpft.</translation>
+    </message>
+    <message>
+        <source>Linking was cancelled.</source>
+        <translation>Das Verknüpfen wurde abgebrochen.</translation>
+    </message>
+    <message>
+        <source>This device does not need linking.</source>
+        <translation>Dieses Gerät muss nicht verknüpft werden.</translation>
+    </message>
+    <message>
+        <source>This device is linking already.</source>
+        <translation>Dieses Gerät wird bereits verknüpft.</translation>
+    </message>
+    <message>
+        <source>No device is offering to link. On the other device, choose Link a new device first.</source>
+        <translation>Kein Gerät bietet eine Verknüpfung an. Wähle zuerst auf dem anderen Gerät „Neues Gerät verknüpfen“.</translation>
+    </message>
+    <message>
+        <source>This code is for another device.</source>
+        <translation>Dieser Code ist für ein anderes Gerät.</translation>
+    </message>
+    <message>
+        <source>The link code expired. Start again.</source>
+        <translation>Der Verknüpfungscode ist abgelaufen. Beginne von vorn.</translation>
+    </message>
+    <message>
+        <source>The connection dropped.</source>
+        <translation>Die Verbindung wurde unterbrochen.</translation>
+    </message>
+    <message>
+        <source>This account has no devices.</source>
+        <translation>Dieses Konto hat keine Geräte.</translation>
+    </message>
+    <message>
+        <source>The other device stopped linking: the code may have been wrong. Start again on the other device.</source>
+        <translation>Das andere Gerät hat die Verknüpfung beendet: Vielleicht war der Code falsch. Beginne auf dem anderen Gerät von vorn.</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::GroupInfoDialog</name>
@@ -520,6 +725,14 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>Working…</source>
         <translation>Wird bearbeitet…</translation>
     </message>
+    <message>
+        <source>&amp;Verify Safety Number…</source>
+        <translation>Sicherheitsnummer &amp;überprüfen…</translation>
+    </message>
+    <message>
+        <source>Verify the chosen member&apos;s safety number</source>
+        <translation>Die Sicherheitsnummer des gewählten Mitglieds überprüfen</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::ImageViewer</name>
@@ -558,6 +771,108 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::LinkDeviceDialog</name>
+    <message>
+        <source>That is not your password. Try again.</source>
+        <translation>Das ist nicht dein Passwort. Versuche es erneut.</translation>
+    </message>
+    <message>
+        <source>Too many attempts. Wait a minute, then try again.</source>
+        <translation>Zu viele Versuche. Warte eine Minute und versuche es dann erneut.</translation>
+    </message>
+    <message>
+        <source>The connection to the server was lost. Try again.</source>
+        <translation>Die Verbindung zum Server wurde unterbrochen. Versuche es erneut.</translation>
+    </message>
+    <message>
+        <source>Link a New Device</source>
+        <translation>Neues Gerät verknüpfen</translation>
+    </message>
+    <message>
+        <source>&amp;Continue</source>
+        <translation>&amp;Weiter</translation>
+    </message>
+    <message>
+        <source>&amp;Link</source>
+        <translation>&amp;Verknüpfen</translation>
+    </message>
+    <message>
+        <source>Link a new device to your account</source>
+        <translation>Ein neues Gerät mit deinem Konto verknüpfen</translation>
+    </message>
+    <message>
+        <source>Enter your password to get a link code for your new device. Your password is needed so that a session left open cannot hand your keys away.</source>
+        <translation>Gib dein Passwort ein, um einen Verknüpfungscode für dein neues Gerät zu erhalten. Dein Passwort wird benötigt, damit eine offen gelassene Sitzung deine Schlüssel nicht weitergeben kann.</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Passwort</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Passwort:</translation>
+    </message>
+    <message>
+        <source>On your new device, sign in and type this code. It works for 10 minutes.</source>
+        <translation>Melde dich auf deinem neuen Gerät an und gib diesen Code ein. Er gilt 10 Minuten lang.</translation>
+    </message>
+    <message>
+        <source>Link code</source>
+        <translation>Verknüpfungscode</translation>
+    </message>
+    <message>
+        <source>Waiting for your new device… Keep this window open until it is linked. Never give this code to anyone.</source>
+        <translation>Warte auf dein neues Gerät… Lass dieses Fenster offen, bis es verknüpft ist. Gib diesen Code niemals an andere weiter.</translation>
+    </message>
+    <message>
+        <source>It will read your encrypted messages, old and new, and send messages as you. Link it only if it is the device you just typed the code on.</source>
+        <translation>Es kann deine verschlüsselten Nachrichten lesen, alte wie neue, und in deinem Namen Nachrichten senden. Verknüpfe es nur, wenn es das Gerät ist, auf dem du gerade den Code eingegeben hast.</translation>
+    </message>
+    <message>
+        <source>Linking…</source>
+        <translation>Wird verknüpft…</translation>
+    </message>
+    <message>
+        <source>Checking your password…</source>
+        <translation>Dein Passwort wird geprüft…</translation>
+    </message>
+    <message>
+        <source>Link %1?</source>
+        <translation>%1 verknüpfen?</translation>
+    </message>
+    <message>
+        <source>Not linked. %1</source>
+        <translation>Nicht verknüpft. %1</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::LinkPrompt</name>
+    <message>
+        <source>Link this device</source>
+        <translation>Dieses Gerät verknüpfen</translation>
+    </message>
+    <message>
+        <source>This account is used on another device. To read and send encrypted messages here, link this device: on the other device open Settings → Devices → Link a new device, then type the code shown there.</source>
+        <translation>Dieses Konto wird auf einem anderen Gerät verwendet. Um hier verschlüsselte Nachrichten zu lesen und zu senden, verknüpfe dieses Gerät: Öffne auf dem anderen Gerät Einstellungen → Geräte → Neues Gerät verknüpfen und gib dann den dort angezeigten Code ein.</translation>
+    </message>
+    <message>
+        <source>Link code</source>
+        <translation>Verknüpfungscode</translation>
+    </message>
+    <message>
+        <source>&amp;Link</source>
+        <translation>&amp;Verknüpfen</translation>
+    </message>
+    <message>
+        <source>Linking… Confirm on your other device.</source>
+        <translation>Wird verknüpft… Bestätige auf deinem anderen Gerät.</translation>
+    </message>
+    <message>
+        <source>Not linked: %1</source>
+        <translation>Nicht verknüpft: %1</translation>
     </message>
 </context>
 <context>
@@ -634,6 +949,10 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>&amp;Unblock %1</source>
         <translation>Blockierung von %1 &amp;aufheben</translation>
     </message>
+    <message>
+        <source>&amp;Verify Safety Number…</source>
+        <translation>Sicherheitsnummer &amp;überprüfen…</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::MessageDelegate</name>
@@ -696,6 +1015,18 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>Discard</source>
         <translation>Verwerfen</translation>
+    </message>
+    <message>
+        <source>Messages above were not end-to-end encrypted. New messages are.</source>
+        <translation>Die Nachrichten oben wurden nicht Ende-zu-Ende-verschlüsselt. Neue Nachrichten sind es.</translation>
+    </message>
+    <message>
+        <source>Waiting for this message&apos;s key…</source>
+        <translation>Warte auf den Schlüssel dieser Nachricht…</translation>
+    </message>
+    <message>
+        <source>This message could not be decrypted.</source>
+        <translation>Diese Nachricht konnte nicht entschlüsselt werden.</translation>
     </message>
 </context>
 <context>
@@ -917,6 +1248,73 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>The server answered, but it is not a Tidings relay.</source>
         <translation>Der Server hat geantwortet, ist aber kein Tidings-Relay.</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::SafetyNumberDialog</name>
+    <message>
+        <source>Safety Number</source>
+        <translation>Sicherheitsnummer</translation>
+    </message>
+    <message>
+        <source>Your safety number with %1</source>
+        <translation>Deine Sicherheitsnummer mit %1</translation>
+    </message>
+    <message>
+        <source>Safety number</source>
+        <translation>Sicherheitsnummer</translation>
+    </message>
+    <message>
+        <source>Compare these numbers with the ones %1 sees in Tidings, in person or on a call. If every group matches, your messages reach %1 and no one else: mark the number as verified.</source>
+        <translation>Vergleiche diese Zahlen mit denen, die %1 in Tidings sieht – persönlich oder bei einem Anruf. Wenn jede Gruppe übereinstimmt, erreichen deine Nachrichten %1 und niemanden sonst: Markiere die Nummer dann als überprüft.</translation>
+    </message>
+    <message>
+        <source>I understand</source>
+        <translation>Verstanden</translation>
+    </message>
+    <message>
+        <source>Accept the new safety number</source>
+        <translation>Die neue Sicherheitsnummer annehmen</translation>
+    </message>
+    <message>
+        <source>&amp;Mark as verified</source>
+        <translation>Als überprüft &amp;markieren</translation>
+    </message>
+    <message>
+        <source>Mark the safety number as verified</source>
+        <translation>Die Sicherheitsnummer als überprüft markieren</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Wird geladen…</translation>
+    </message>
+    <message>
+        <source>The safety number could not be read: %1</source>
+        <translation>Die Sicherheitsnummer konnte nicht gelesen werden: %1</translation>
+    </message>
+    <message>
+        <source>%1&apos;s safety number has changed. This can mean they reinstalled Tidings or that someone is trying to intercept your messages. Compare the new number below with the one %1 sees, then choose “I understand”; messages waiting for %1 are sent then.</source>
+        <translation>Die Sicherheitsnummer von %1 hat sich geändert. Das kann bedeuten, dass Tidings neu installiert wurde oder dass jemand versucht, deine Nachrichten abzufangen. Vergleiche die neue Nummer unten mit der, die %1 sieht, und wähle dann „Verstanden“; Nachrichten, die auf %1 warten, werden dann gesendet.</translation>
+    </message>
+    <message>
+        <source>There is no safety number with %1 yet. It shows once one of you has sent the other an encrypted message.</source>
+        <translation>Es gibt noch keine Sicherheitsnummer mit %1. Sie erscheint, sobald einer von euch dem anderen eine verschlüsselte Nachricht gesendet hat.</translation>
+    </message>
+    <message>
+        <source>Not verified.</source>
+        <translation>Nicht überprüft.</translation>
+    </message>
+    <message>
+        <source>Verified: you compared this number with %1.</source>
+        <translation>Überprüft: Du hast diese Nummer mit %1 verglichen.</translation>
+    </message>
+    <message>
+        <source>Not verified yet.</source>
+        <translation>Noch nicht überprüft.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>Nicht gespeichert: %1</translation>
     </message>
 </context>
 <context>
@@ -1207,6 +1605,50 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>&amp;Groups:</source>
         <translation>&amp;Gruppen:</translation>
     </message>
+    <message>
+        <source>&amp;Encrypt my messages end to end</source>
+        <translation>Meine Nachrichten Ende-zu-Ende-v&amp;erschlüsseln</translation>
+    </message>
+    <message>
+        <source>End-to-end encryption</source>
+        <translation>Ende-zu-Ende-Verschlüsselung</translation>
+    </message>
+    <message>
+        <source>Only the people in a chat can read its messages and files: not the server, nor its admins.</source>
+        <translation>Nur die Personen in einem Chat können seine Nachrichten und Dateien lesen – weder der Server noch seine Admins.</translation>
+    </message>
+    <message>
+        <source>Encryption:</source>
+        <translation>Verschlüsselung:</translation>
+    </message>
+    <message>
+        <source>Messages from this device are not end-to-end encrypted.</source>
+        <translation>Nachrichten von diesem Gerät werden nicht Ende-zu-Ende-verschlüsselt.</translation>
+    </message>
+    <message>
+        <source>Setting this device up for encryption…</source>
+        <translation>Dieses Gerät wird für die Verschlüsselung eingerichtet…</translation>
+    </message>
+    <message>
+        <source>This device is set up for encryption.</source>
+        <translation>Dieses Gerät ist für die Verschlüsselung eingerichtet.</translation>
+    </message>
+    <message>
+        <source>Encryption is not working: %1</source>
+        <translation>Die Verschlüsselung funktioniert nicht: %1</translation>
+    </message>
+    <message>
+        <source>Your choice applies the next time Tidings starts.</source>
+        <translation>Deine Wahl gilt ab dem nächsten Start von Tidings.</translation>
+    </message>
+    <message>
+        <source>Your account already encrypts on another device. Link this device with the code from that one: see the top of the chat window.</source>
+        <translation>Dein Konto verschlüsselt bereits auf einem anderen Gerät. Verknüpfe dieses Gerät mit dem Code von dort: siehe oben im Chatfenster.</translation>
+    </message>
+    <message>
+        <source>Devices:</source>
+        <translation>Geräte:</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::SignInPage</name>
@@ -1305,6 +1747,13 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>Signing in…</source>
         <translation>Anmeldung läuft…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::TransferJobs</name>
+    <message>
+        <source>The file is damaged and could not be decrypted.</source>
+        <translation>Die Datei ist beschädigt und konnte nicht entschlüsselt werden.</translation>
     </message>
 </context>
 <context>

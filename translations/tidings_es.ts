@@ -78,6 +78,13 @@
     </message>
 </context>
 <context>
+    <name>tidings::app::ChatClient</name>
+    <message>
+        <source>The key to the messages kept on this computer is damaged.</source>
+        <translation>La clave de los mensajes guardados en este equipo está dañada.</translation>
+    </message>
+</context>
+<context>
     <name>tidings::app::ChatPage</name>
     <message>
         <source>Connection status</source>
@@ -203,6 +210,14 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>Video</source>
         <translation>Vídeo</translation>
+    </message>
+    <message>
+        <source>Waiting for this message&apos;s key…</source>
+        <translation>Esperando la clave de este mensaje…</translation>
+    </message>
+    <message>
+        <source>This message could not be decrypted.</source>
+        <translation>Este mensaje no se pudo descifrar.</translation>
     </message>
 </context>
 <context>
@@ -449,6 +464,196 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>D&amp;iscard Change</source>
         <translation>&amp;Descartar cambio</translation>
     </message>
+    <message>
+        <source>&amp;Verify</source>
+        <translation>&amp;Verificar</translation>
+    </message>
+    <message>
+        <source>Verify the new safety number</source>
+        <translation>Verificar el nuevo número de seguridad</translation>
+    </message>
+    <message>
+        <source>I &amp;understand</source>
+        <translation>&amp;Entendido</translation>
+    </message>
+    <message>
+        <source>Accept the new safety number</source>
+        <translation>Aceptar el nuevo número de seguridad</translation>
+    </message>
+    <message>
+        <source>%1&apos;s safety number has changed. This can mean they reinstalled Tidings or that someone is trying to intercept your messages.</source>
+        <translation>El número de seguridad de %1 ha cambiado. Puede significar que ha reinstalado Tidings o que alguien intenta interceptar tus mensajes.</translation>
+    </message>
+    <message>
+        <source>End-to-end encrypted</source>
+        <translation>Cifrado de extremo a extremo</translation>
+    </message>
+    <message>
+        <source>Not end-to-end encrypted</source>
+        <translation>Sin cifrado de extremo a extremo</translation>
+    </message>
+    <message>
+        <source>Messages in this chat so far were sent without end-to-end encryption: the server could read them.</source>
+        <translation>Los mensajes de este chat hasta ahora se enviaron sin cifrado de extremo a extremo: el servidor podía leerlos.</translation>
+    </message>
+    <message>
+        <source>Could not accept the new safety number: %1</source>
+        <translation>No se pudo aceptar el nuevo número de seguridad: %1</translation>
+    </message>
+    <message>
+        <source>Messages in this chat are end-to-end encrypted. Only the people in it can read them.</source>
+        <translation>Los mensajes de este chat están cifrados de extremo a extremo. Solo las personas que están en él pueden leerlos.</translation>
+    </message>
+    <message>
+        <source>You have verified %1&apos;s safety number.</source>
+        <translation>Has verificado el número de seguridad de %1.</translation>
+    </message>
+    <message>
+        <source>Older messages, above the line that says so, were not encrypted.</source>
+        <translation>Los mensajes anteriores, por encima de la línea que lo indica, no se cifraron.</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::DevicesSection</name>
+    <message>
+        <source>This device</source>
+        <translation>Este dispositivo</translation>
+    </message>
+    <message>
+        <source>added %1</source>
+        <translation>añadido el %1</translation>
+    </message>
+    <message>
+        <source>Added %1</source>
+        <translation>Añadido el %1</translation>
+    </message>
+    <message>
+        <source>Your devices</source>
+        <translation>Tus dispositivos</translation>
+    </message>
+    <message>
+        <source>Use your account, with its encrypted messages, on another phone or computer</source>
+        <translation>Usar tu cuenta, con sus mensajes cifrados, en otro teléfono u ordenador</translation>
+    </message>
+    <message>
+        <source>To link devices, this device must encrypt: turn on encryption above.</source>
+        <translation>Para vincular dispositivos, este dispositivo debe cifrar: activa el cifrado arriba.</translation>
+    </message>
+    <message>
+        <source>Link this device first: type the code from one of your other devices at the top of the chat window.</source>
+        <translation>Primero vincula este dispositivo: escribe, arriba en la ventana de chat, el código de uno de tus otros dispositivos.</translation>
+    </message>
+    <message>
+        <source>Could not load your devices: %1</source>
+        <translation>No se pudieron cargar tus dispositivos: %1</translation>
+    </message>
+    <message>
+        <source>No device of yours encrypts messages yet.</source>
+        <translation>Ninguno de tus dispositivos cifra mensajes todavía.</translation>
+    </message>
+    <message>
+        <source>Unnamed device</source>
+        <translation>Dispositivo sin nombre</translation>
+    </message>
+    <message>
+        <source>Remove this device</source>
+        <translation>Quitar este dispositivo</translation>
+    </message>
+    <message>
+        <source>Remove %1</source>
+        <translation>Quitar %1</translation>
+    </message>
+    <message>
+        <source>Remove Device</source>
+        <translation>Quitar dispositivo</translation>
+    </message>
+    <message>
+        <source>Remove %1? It will be signed out and will not read new messages.</source>
+        <translation>¿Quitar %1? Se cerrará su sesión y no leerá los mensajes nuevos.</translation>
+    </message>
+    <message>
+        <source>&amp;Remove</source>
+        <translation>&amp;Quitar</translation>
+    </message>
+    <message>
+        <source>Removing %1…</source>
+        <translation>Quitando %1…</translation>
+    </message>
+    <message>
+        <source>%1 was removed.</source>
+        <translation>Se quitó %1.</translation>
+    </message>
+    <message>
+        <source>%1 was not removed: %2</source>
+        <translation>No se quitó %1: %2</translation>
+    </message>
+    <message>
+        <source>Link a new &amp;device…</source>
+        <translation>Vincular un &amp;dispositivo nuevo…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::E2eEngine</name>
+    <message>
+        <source>This server does not support end-to-end encryption.</source>
+        <translation>Este servidor no admite el cifrado de extremo a extremo.</translation>
+    </message>
+    <message>
+        <source>The other device stopped linking.</source>
+        <translation>El otro dispositivo dejó de vincular.</translation>
+    </message>
+    <message>
+        <source>This device is not set up for encryption yet.</source>
+        <translation>Este dispositivo aún no está configurado para el cifrado.</translation>
+    </message>
+    <message>
+        <source>The connection dropped; try again.</source>
+        <translation>Se perdió la conexión; inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>The code was wrong; linking stopped.</source>
+        <translation>El código era incorrecto; la vinculación se detuvo.</translation>
+    </message>
+    <message>
+        <source>%1 is linked.</source>
+        <translation>%1 está vinculado.</translation>
+    </message>
+    <message>
+        <source>Linking was cancelled.</source>
+        <translation>Se canceló la vinculación.</translation>
+    </message>
+    <message>
+        <source>This device does not need linking.</source>
+        <translation>Este dispositivo no necesita vincularse.</translation>
+    </message>
+    <message>
+        <source>This device is linking already.</source>
+        <translation>Este dispositivo ya se está vinculando.</translation>
+    </message>
+    <message>
+        <source>No device is offering to link. On the other device, choose Link a new device first.</source>
+        <translation>Ningún dispositivo ofrece vincularse. En el otro dispositivo, elige primero «Vincular un dispositivo nuevo».</translation>
+    </message>
+    <message>
+        <source>This code is for another device.</source>
+        <translation>Este código es para otro dispositivo.</translation>
+    </message>
+    <message>
+        <source>The link code expired. Start again.</source>
+        <translation>El código de vinculación caducó. Empieza de nuevo.</translation>
+    </message>
+    <message>
+        <source>The connection dropped.</source>
+        <translation>Se perdió la conexión.</translation>
+    </message>
+    <message>
+        <source>This account has no devices.</source>
+        <translation>Esta cuenta no tiene dispositivos.</translation>
+    </message>
+    <message>
+        <source>The other device stopped linking: the code may have been wrong. Start again on the other device.</source>
+        <translation>El otro dispositivo dejó de vincular: quizá el código era incorrecto. Empieza de nuevo en el otro dispositivo.</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::GroupInfoDialog</name>
@@ -520,6 +725,14 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>Working…</source>
         <translation>Procesando…</translation>
     </message>
+    <message>
+        <source>&amp;Verify Safety Number…</source>
+        <translation>&amp;Verificar número de seguridad…</translation>
+    </message>
+    <message>
+        <source>Verify the chosen member&apos;s safety number</source>
+        <translation>Verificar el número de seguridad del miembro elegido</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::ImageViewer</name>
@@ -558,6 +771,108 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>%1 × %2</source>
         <translation>%1 × %2</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::LinkDeviceDialog</name>
+    <message>
+        <source>That is not your password. Try again.</source>
+        <translation>Esa no es tu contraseña. Inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Too many attempts. Wait a minute, then try again.</source>
+        <translation>Demasiados intentos. Espera un minuto e inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>The connection to the server was lost. Try again.</source>
+        <translation>Se perdió la conexión con el servidor. Inténtalo de nuevo.</translation>
+    </message>
+    <message>
+        <source>Link a New Device</source>
+        <translation>Vincular un dispositivo nuevo</translation>
+    </message>
+    <message>
+        <source>&amp;Continue</source>
+        <translation>&amp;Continuar</translation>
+    </message>
+    <message>
+        <source>&amp;Link</source>
+        <translation>&amp;Vincular</translation>
+    </message>
+    <message>
+        <source>Link a new device to your account</source>
+        <translation>Vincula un dispositivo nuevo a tu cuenta</translation>
+    </message>
+    <message>
+        <source>Enter your password to get a link code for your new device. Your password is needed so that a session left open cannot hand your keys away.</source>
+        <translation>Introduce tu contraseña para obtener un código de vinculación para tu dispositivo nuevo. Se necesita tu contraseña para que una sesión que quedó abierta no pueda entregar tus claves.</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Contraseña</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>&amp;Contraseña:</translation>
+    </message>
+    <message>
+        <source>On your new device, sign in and type this code. It works for 10 minutes.</source>
+        <translation>En tu dispositivo nuevo, inicia sesión y escribe este código. Sirve durante 10 minutos.</translation>
+    </message>
+    <message>
+        <source>Link code</source>
+        <translation>Código de vinculación</translation>
+    </message>
+    <message>
+        <source>Waiting for your new device… Keep this window open until it is linked. Never give this code to anyone.</source>
+        <translation>Esperando a tu dispositivo nuevo… Deja esta ventana abierta hasta que esté vinculado. No des nunca este código a nadie.</translation>
+    </message>
+    <message>
+        <source>It will read your encrypted messages, old and new, and send messages as you. Link it only if it is the device you just typed the code on.</source>
+        <translation>Podrá leer tus mensajes cifrados, antiguos y nuevos, y enviar mensajes en tu nombre. Vincúlalo solo si es el dispositivo en el que acabas de escribir el código.</translation>
+    </message>
+    <message>
+        <source>Linking…</source>
+        <translation>Vinculando…</translation>
+    </message>
+    <message>
+        <source>Checking your password…</source>
+        <translation>Comprobando tu contraseña…</translation>
+    </message>
+    <message>
+        <source>Link %1?</source>
+        <translation>¿Vincular %1?</translation>
+    </message>
+    <message>
+        <source>Not linked. %1</source>
+        <translation>No se vinculó. %1</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::LinkPrompt</name>
+    <message>
+        <source>Link this device</source>
+        <translation>Vincula este dispositivo</translation>
+    </message>
+    <message>
+        <source>This account is used on another device. To read and send encrypted messages here, link this device: on the other device open Settings → Devices → Link a new device, then type the code shown there.</source>
+        <translation>Esta cuenta se usa en otro dispositivo. Para leer y enviar mensajes cifrados aquí, vincula este dispositivo: en el otro dispositivo abre Ajustes → Dispositivos → Vincular un dispositivo nuevo y escribe el código que aparece allí.</translation>
+    </message>
+    <message>
+        <source>Link code</source>
+        <translation>Código de vinculación</translation>
+    </message>
+    <message>
+        <source>&amp;Link</source>
+        <translation>&amp;Vincular</translation>
+    </message>
+    <message>
+        <source>Linking… Confirm on your other device.</source>
+        <translation>Vinculando… Confirma en tu otro dispositivo.</translation>
+    </message>
+    <message>
+        <source>Not linked: %1</source>
+        <translation>No se vinculó: %1</translation>
     </message>
 </context>
 <context>
@@ -634,6 +949,10 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>&amp;Unblock %1</source>
         <translation>&amp;Desbloquear a %1</translation>
     </message>
+    <message>
+        <source>&amp;Verify Safety Number…</source>
+        <translation>&amp;Verificar número de seguridad…</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::MessageDelegate</name>
@@ -696,6 +1015,18 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>Discard</source>
         <translation>Descartar</translation>
+    </message>
+    <message>
+        <source>Messages above were not end-to-end encrypted. New messages are.</source>
+        <translation>Los mensajes de arriba no se cifraron de extremo a extremo. Los nuevos sí.</translation>
+    </message>
+    <message>
+        <source>Waiting for this message&apos;s key…</source>
+        <translation>Esperando la clave de este mensaje…</translation>
+    </message>
+    <message>
+        <source>This message could not be decrypted.</source>
+        <translation>Este mensaje no se pudo descifrar.</translation>
     </message>
 </context>
 <context>
@@ -917,6 +1248,73 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>The server answered, but it is not a Tidings relay.</source>
         <translation>El servidor respondió, pero no es un servidor de Tidings.</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::SafetyNumberDialog</name>
+    <message>
+        <source>Safety Number</source>
+        <translation>Número de seguridad</translation>
+    </message>
+    <message>
+        <source>Your safety number with %1</source>
+        <translation>Tu número de seguridad con %1</translation>
+    </message>
+    <message>
+        <source>Safety number</source>
+        <translation>Número de seguridad</translation>
+    </message>
+    <message>
+        <source>Compare these numbers with the ones %1 sees in Tidings, in person or on a call. If every group matches, your messages reach %1 and no one else: mark the number as verified.</source>
+        <translation>Compara estos números con los que %1 ve en Tidings, en persona o en una llamada. Si todos los grupos coinciden, tus mensajes llegan a %1 y a nadie más: marca el número como verificado.</translation>
+    </message>
+    <message>
+        <source>I understand</source>
+        <translation>Entendido</translation>
+    </message>
+    <message>
+        <source>Accept the new safety number</source>
+        <translation>Aceptar el nuevo número de seguridad</translation>
+    </message>
+    <message>
+        <source>&amp;Mark as verified</source>
+        <translation>&amp;Marcar como verificado</translation>
+    </message>
+    <message>
+        <source>Mark the safety number as verified</source>
+        <translation>Marcar el número de seguridad como verificado</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Cargando…</translation>
+    </message>
+    <message>
+        <source>The safety number could not be read: %1</source>
+        <translation>No se pudo leer el número de seguridad: %1</translation>
+    </message>
+    <message>
+        <source>%1&apos;s safety number has changed. This can mean they reinstalled Tidings or that someone is trying to intercept your messages. Compare the new number below with the one %1 sees, then choose “I understand”; messages waiting for %1 are sent then.</source>
+        <translation>El número de seguridad de %1 ha cambiado. Puede significar que ha reinstalado Tidings o que alguien intenta interceptar tus mensajes. Compara el número nuevo de abajo con el que ve %1 y elige «Entendido»; los mensajes que esperan a %1 se enviarán entonces.</translation>
+    </message>
+    <message>
+        <source>There is no safety number with %1 yet. It shows once one of you has sent the other an encrypted message.</source>
+        <translation>Aún no hay número de seguridad con %1. Aparecerá cuando uno de vosotros haya enviado al otro un mensaje cifrado.</translation>
+    </message>
+    <message>
+        <source>Not verified.</source>
+        <translation>Sin verificar.</translation>
+    </message>
+    <message>
+        <source>Verified: you compared this number with %1.</source>
+        <translation>Verificado: comparaste este número con %1.</translation>
+    </message>
+    <message>
+        <source>Not verified yet.</source>
+        <translation>Aún sin verificar.</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>No se guardó: %1</translation>
     </message>
 </context>
 <context>
@@ -1207,6 +1605,50 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>&amp;Groups:</source>
         <translation>&amp;Grupos:</translation>
     </message>
+    <message>
+        <source>&amp;Encrypt my messages end to end</source>
+        <translation>&amp;Cifrar mis mensajes de extremo a extremo</translation>
+    </message>
+    <message>
+        <source>End-to-end encryption</source>
+        <translation>Cifrado de extremo a extremo</translation>
+    </message>
+    <message>
+        <source>Only the people in a chat can read its messages and files: not the server, nor its admins.</source>
+        <translation>Solo las personas de un chat pueden leer sus mensajes y archivos: ni el servidor ni sus administradores.</translation>
+    </message>
+    <message>
+        <source>Encryption:</source>
+        <translation>Cifrado:</translation>
+    </message>
+    <message>
+        <source>Messages from this device are not end-to-end encrypted.</source>
+        <translation>Los mensajes de este dispositivo no se cifran de extremo a extremo.</translation>
+    </message>
+    <message>
+        <source>Setting this device up for encryption…</source>
+        <translation>Configurando este dispositivo para el cifrado…</translation>
+    </message>
+    <message>
+        <source>This device is set up for encryption.</source>
+        <translation>Este dispositivo está configurado para el cifrado.</translation>
+    </message>
+    <message>
+        <source>Encryption is not working: %1</source>
+        <translation>El cifrado no funciona: %1</translation>
+    </message>
+    <message>
+        <source>Your choice applies the next time Tidings starts.</source>
+        <translation>Tu elección se aplicará la próxima vez que se inicie Tidings.</translation>
+    </message>
+    <message>
+        <source>Your account already encrypts on another device. Link this device with the code from that one: see the top of the chat window.</source>
+        <translation>Tu cuenta ya cifra en otro dispositivo. Vincula este con el código de aquel: mira arriba en la ventana de chat.</translation>
+    </message>
+    <message>
+        <source>Devices:</source>
+        <translation>Dispositivos:</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::SignInPage</name>
@@ -1305,6 +1747,13 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>Signing in…</source>
         <translation>Iniciando sesión…</translation>
+    </message>
+</context>
+<context>
+    <name>tidings::app::TransferJobs</name>
+    <message>
+        <source>The file is damaged and could not be decrypted.</source>
+        <translation>El archivo está dañado y no se pudo descifrar.</translation>
     </message>
 </context>
 <context>

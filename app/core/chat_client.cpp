@@ -1,9 +1,11 @@
 #include "core/chat_client.h"
 
 #include "core/core_logging.h"
+#include "core/e2e_engine.h"
 #include "core/local_store.h"
 #include "core/message_attachment.h"
 #include "core/sync_engine.h"
+#include "e2e/store_crypto.h"
 #include "protocol/messages/account_requests.h"
 #include "protocol/messages/conversation_requests.h"
 #include "protocol/messages/message_requests.h"
@@ -61,8 +63,12 @@ ChatClient::ChatClient(const QString &databasePath, Connection::Options options,
     : QObject(parent), m_store(std::make_unique<LocalStore>(databasePath)), m_connection(options),
       m_outbox(m_connection, *m_store),
       m_sync(std::make_unique<SyncEngine>(m_connection, *m_store, m_outbox)),
+      m_e2e(std::make_unique<E2eEngine>(m_connection, *m_store, m_outbox)),
       m_transfers(*m_store, filesDirectoryFor(databasePath))
 {
+    connect(m_e2e.get(), &E2eEngine::opened, this,
+            [this](qint64 conversation) { Q_EMIT m_sync->messagesChanged(conversation); });
+    connect(m_e2e.get(), &E2eEngine::blockedByKeyChange, this, &ChatClient::keysChanged);
     connect(&m_connection, &Connection::stateChanged, this, &ChatClient::connectionStateChanged);
     connect(m_sync.get(), &SyncEngine::caughtUp, this, &ChatClient::caughtUp);
     connect(m_sync.get(), &SyncEngine::typingChanged, this, &ChatClient::typingChanged);
@@ -87,11 +93,12 @@ ChatClient::ChatClient(const QString &databasePath, Connection::Options options,
         m_transfers.setServer(m_server.httpUrl(), token.toLatin1());
     });
     connect(&m_transfers, &TransferManager::uploaded, this,
-            [this](const QString &upload, const protocol::messages::MediaObject &media) {
+            [this](const QString &upload, const protocol::messages::MediaObject &media,
+                   const SealedFile &sealed) {
                 m_transfers.keepSentFile(upload, media.id);
                 m_store
-                    ->write<qint64>([upload, media](QSqlDatabase &db) {
-                        return local::attachmentUploaded(db, upload, media);
+                    ->write<qint64>([upload, media, sealed](QSqlDatabase &db) {
+                        return local::attachmentUploaded(db, upload, media, sealed);
                     })
                     .then(this, [this](const Result<qint64> &conversation) {
                         if (conversation && *conversation != 0) {
@@ -126,6 +133,46 @@ ChatClient::~ChatClient()
 }
 
 QFuture<Result<int>> ChatClient::open()
+{
+    // The store key lives beside the session token (docs/encryption.md, section 8): in the
+    // keychain, or the file the user chose. A token kept in memory only has no counterpart:
+    // a store key forgotten at exit would leave the device's keys unreadable.
+    if (!m_tokens || m_tokens->backend() == TokenStore::Backend::Memory || m_store->hasStoreKey())
+        return openStore();
+    const QString name = u"store-key:"_s + m_account;
+    return whenReady(
+               m_tokens->load(name), this,
+               [this, name](const Result<QString> &kept) -> QFuture<Result<int>> {
+                   if (!kept)
+                       return readyFuture(Result<int>(kept.error()));
+                   if (!kept->isEmpty()) {
+                       auto key = tidings::e2e::StoreKey::fromBytes(
+                           QByteArray::fromBase64(kept->toLatin1()));
+                       if (!key)
+                           return readyFuture(Result<int>(
+                               Error{ErrorCode::Corrupt,
+                                     tr("The key to the messages kept on this computer is "
+                                        "damaged.")}));
+                       m_store->setStoreKey(*key);
+                       return openStore();
+                   }
+                   const tidings::e2e::StoreKey key = tidings::e2e::StoreKey::generate();
+                   return whenReady(
+                              m_tokens->save(
+                                  name, QString::fromLatin1(key.view().toByteArray().toBase64())),
+                              this,
+                              [this, key](const Result<void> &saved) -> QFuture<Result<int>> {
+                                  if (!saved)
+                                      return readyFuture(Result<int>(saved.error()));
+                                  m_store->setStoreKey(key);
+                                  return openStore();
+                              })
+                       .unwrap();
+               })
+        .unwrap();
+}
+
+QFuture<Result<int>> ChatClient::openStore()
 {
     // Who we are is known before any network: messages written offline carry it.
     return m_store->open()
@@ -229,6 +276,55 @@ SyncEngine &ChatClient::sync()
     return *m_sync;
 }
 
+void ChatClient::setEndToEnd(bool on)
+{
+    m_e2e->setEnabled(on);
+}
+
+QFuture<Result<local::e2e::Trust>> ChatClient::trust(qint64 user)
+{
+    const qint64 me = userId();
+    return m_store
+        ->read<local::e2e::Trust>(
+            [me, user](QSqlDatabase &db) { return local::e2e::trustOf(db, me, user); })
+        .deliveredTo(this);
+}
+
+QFuture<Result<QList<qint64>>> ChatClient::changedKeys()
+{
+    return m_store
+        ->read<QList<qint64>>([](QSqlDatabase &db) { return local::e2e::changedIdentities(db); })
+        .deliveredTo(this);
+}
+
+QFuture<Result<void>> ChatClient::acknowledgeKeyChange(qint64 user)
+{
+    return m_store
+        ->write<bool>(
+            [user](QSqlDatabase &db) { return local::e2e::acknowledgeIdentity(db, user); })
+        .then(this, [this](const Result<bool> &done) -> Result<void> {
+            if (!done)
+                return done.error();
+            m_outbox.flush();
+            return {};
+        });
+}
+
+QFuture<Result<void>> ChatClient::setVerified(qint64 user, bool verified)
+{
+    return m_store
+        ->write<bool>([user, verified](QSqlDatabase &db) -> Result<bool> {
+            if (auto marked = local::e2e::setVerified(db, user, verified); !marked)
+                return marked.error();
+            return true;
+        })
+        .then(this, [](const Result<bool> &done) -> Result<void> {
+            if (!done)
+                return done.error();
+            return {};
+        });
+}
+
 bool ChatClient::isSyncing() const
 {
     return m_sync->isSyncing();
@@ -285,6 +381,9 @@ QFuture<Result<messages::SignedIn>> ChatClient::registerAccount(const QString &u
 QFuture<Result<local::Message>> ChatClient::sendFiles(qint64 conversation, const QString &text,
                                                       const QList<OutgoingFile> &files)
 {
+    // End to end, every file goes up sealed, and the message that carries it (sealed too:
+    // the same setting decides) gets its key when the upload is done.
+    const bool seal = m_outbox.encrypting();
     QJsonArray attachments;
     for (const OutgoingFile &file : files) {
         MessageAttachment attachment;
@@ -297,7 +396,7 @@ QFuture<Result<local::Message>> ChatClient::sendFiles(qint64 conversation, const
         }
         attachment.file.durationMs = file.durationMs;
         attachment.file.thumbnail = file.thumbnail;
-        attachment.upload = m_transfers.upload({file.path, file.type, attachment.file.name});
+        attachment.upload = m_transfers.upload({file.path, file.type, attachment.file.name, seal});
         attachment.localPath = file.path;
         attachments.append(attachment.encode());
     }
@@ -313,7 +412,32 @@ QFuture<Result<messages::SignedIn>> ChatClient::logIn(const QString &username,
 
 QFuture<Result<void>> ChatClient::logOut()
 {
-    return m_connection.signOut();
+    // The relay ends this device with the session: its keys here go, and the store key
+    // with them, first (docs/encryption.md, section 3).
+    return whenReady(
+               m_connection.signOut(), this,
+               [this](const Result<void> &signedOut) -> QFuture<Result<void>> {
+                   if (!signedOut)
+                       return readyFuture(signedOut);
+                   QFuture<Result<void>> forgotten
+                       = m_tokens && m_tokens->backend() != TokenStore::Backend::Memory
+                       ? m_tokens->remove(u"store-key:"_s + m_account)
+                       : readyFuture(Result<void>());
+                   return whenReady(
+                              forgotten, this,
+                              [this](const Result<void> &) -> QFuture<Result<void>> {
+                                  return m_store
+                                      ->write<bool>([](QSqlDatabase &db) -> Result<bool> {
+                                          if (auto forgot = local::e2e::forgetDevice(db); !forgot)
+                                              return forgot.error();
+                                          return true;
+                                      })
+                                      .then(this,
+                                            [](const Result<bool> &) { return Result<void>(); });
+                              })
+                       .unwrap();
+               })
+        .unwrap();
 }
 
 QFuture<Result<qint64>> ChatClient::storeConversationReply(QFuture<Result<QJsonObject>> reply)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "core/connection.h"
+#include "core/e2e_queries.h"
 #include "core/local_queries.h"
 #include "core/outbox.h"
 #include "core/token_store.h"
@@ -30,6 +31,7 @@ struct UpdateProfile;
 
 namespace tidings::app {
 
+class E2eEngine;
 class LocalReader;
 class LocalStore;
 class SyncEngine;
@@ -47,7 +49,9 @@ public:
     ~ChatClient() override;
 
     /// Opens the local store (on its thread). Cached conversations and messages can be
-    /// shown as soon as this is done, before any network.
+    /// shown as soon as this is done, before any network. With a TokenStore that keeps
+    /// things (keychain or file), the account's store key is read from it first, or made
+    /// and kept there: the store seals its secrets with it.
     QFuture<Result<int>> open();
     /// Connects to `server`, resuming the session of `token` if there is one.
     void start(const ServerAddress &server, const QString &token = {});
@@ -70,6 +74,18 @@ public:
     Outbox &outbox() { return m_outbox; }
     TransferManager &transfers() { return m_transfers; }
     SyncEngine &sync();
+    /// End-to-end encryption: this device's keys, sealing, its inbox.
+    E2eEngine &e2e() { return *m_e2e; }
+    /// Whether this client encrypts what it sends (before start(); off by default).
+    void setEndToEnd(bool on);
+    /// What this device trusts of `user`: their safety number, verified or not, changed.
+    QFuture<Result<local::e2e::Trust>> trust(qint64 user);
+    /// Users whose safety number changed and who wait for acknowledgeKeyChange().
+    QFuture<Result<QList<qint64>>> changedKeys();
+    /// "I understand" for `user`'s new safety number: messages to them go again.
+    QFuture<Result<void>> acknowledgeKeyChange(qint64 user);
+    /// Marks `user`'s safety number verified (compared in person or scanned), or not.
+    QFuture<Result<void>> setVerified(qint64 user, bool verified);
     qint64 userId() const { return m_connection.userId(); }
 
     QFuture<Result<protocol::messages::SignedIn>> registerAccount(const QString &username,
@@ -93,7 +109,8 @@ public:
     };
     /// Sends `files` (with `text` as the caption) as one message: shown at once with the
     /// local files, uploaded in the background, and sent once every upload is complete.
-    /// A refused upload fails the message.
+    /// A refused upload fails the message. End to end (setEndToEnd()), each file is sealed
+    /// before it goes up, and only the sealed message carries its key.
     QFuture<Result<local::Message>> sendFiles(qint64 conversation, const QString &text,
                                               const QList<OutgoingFile> &files);
 
@@ -152,6 +169,8 @@ public:
 
 Q_SIGNALS:
     void blocksChanged();
+    /// Sending to `users` waits: their safety numbers changed (see changedKeys()).
+    void keysChanged(const QList<qint64> &users);
     /// Signed in (again): after every reconnect too.
     void signedIn();
     void connectionStateChanged(tidings::app::Connection::State state);
@@ -167,6 +186,8 @@ Q_SIGNALS:
 
 private:
     QFuture<Result<void>> changeGroup(const QString &type, const QJsonObject &fields);
+    /// open() once the store key (if any) is set.
+    QFuture<Result<int>> openStore();
     void keepToken(const QString &token);
     QFuture<Result<qint64>> storeConversationReply(QFuture<Result<QJsonObject>> reply);
 
@@ -176,6 +197,7 @@ private:
     Connection m_connection;
     Outbox m_outbox;
     std::unique_ptr<SyncEngine> m_sync;
+    std::unique_ptr<E2eEngine> m_e2e;
     TransferManager m_transfers;
     ServerAddress m_server;
     TokenStore *m_tokens = nullptr;

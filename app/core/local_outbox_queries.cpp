@@ -30,9 +30,13 @@ Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
         body.insert(u"attachments"_s, attachments);
     if (replyTo > 0)
         body.insert(u"reply_to"_s, replyTo);
-    const QJsonObject payload
-        = protocol::messages::SendMessage{conversation, clientId, text, replyTo, attachments}
-              .encode();
+    protocol::messages::SendMessage request;
+    request.conversation = conversation;
+    request.clientId = clientId;
+    request.text = text;
+    request.replyTo = replyTo;
+    request.attachments = attachments;
+    const QJsonObject payload = request.encode();
     const qint64 at = now();
     auto inserted = run(db,
                         u"INSERT INTO messages (conversation_id, client_id, sender_id, kind, body, "
@@ -63,10 +67,13 @@ Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
 namespace {
 
 /// `message` (a message.send payload or a stored body) with `media` in the attachment
-/// whose upload is `uploadId`: the relay's id, and the size, type and hash it verified.
+/// whose upload is `uploadId`: the relay's id, and the size, type and hash it verified; or,
+/// for a sealed upload, the id and the key, the size and hash being the plaintext's (the
+/// relay verified those of the ciphertext, which a receiver checks by opening it).
 /// Nothing when no attachment of it waits for that upload.
 std::optional<QJsonObject> withUploaded(const QJsonObject &message, const QString &uploadId,
-                                        const protocol::messages::MediaObject &media)
+                                        const protocol::messages::MediaObject &media,
+                                        const SealedFile &sealed)
 {
     QList<MessageAttachment> attachments = MessageAttachment::in(message);
     bool found = false;
@@ -74,9 +81,16 @@ std::optional<QJsonObject> withUploaded(const QJsonObject &message, const QStrin
         if (attachment.upload != uploadId)
             continue;
         attachment.file.media = media.id;
-        attachment.file.size = media.size;
-        attachment.file.type = media.type;
-        attachment.file.sha256 = media.sha256;
+        if (sealed.isSealed()) {
+            attachment.key = sealed.key;
+            attachment.file.size = sealed.size;
+            attachment.file.sha256 = sealed.sha256;
+        } else {
+            attachment.key.clear();
+            attachment.file.size = media.size;
+            attachment.file.type = media.type;
+            attachment.file.sha256 = media.sha256;
+        }
         found = true;
     }
     if (!found)
@@ -127,7 +141,8 @@ Result<std::optional<Waiting>> waitingFor(QSqlDatabase &db, const QString &uploa
 } // namespace
 
 Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
-                                  const protocol::messages::MediaObject &media)
+                                  const protocol::messages::MediaObject &media,
+                                  const SealedFile &sealed)
 {
     auto waiting = waitingFor(db, uploadId);
     if (!waiting)
@@ -136,7 +151,8 @@ Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
         return 0;
     const QString key = (*waiting)->key;
     const qint64 conversation = (*waiting)->conversation;
-    const std::optional<QJsonObject> payload = withUploaded((*waiting)->payload, uploadId, media);
+    const std::optional<QJsonObject> payload
+        = withUploaded((*waiting)->payload, uploadId, media, sealed);
     if (!payload)
         return 0;
     if (auto stored
@@ -152,7 +168,7 @@ Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
         const QJsonObject body
             = QJsonDocument::fromJson(message->value(0).toString().toUtf8()).object();
         message->finish();
-        if (const std::optional<QJsonObject> shown = withUploaded(body, uploadId, media)) {
+        if (const std::optional<QJsonObject> shown = withUploaded(body, uploadId, media, sealed)) {
             if (auto stored
                 = run(db, u"UPDATE messages SET body = ? WHERE client_id = ? AND seq IS NULL"_s,
                       {toText(*shown), key});
@@ -252,7 +268,7 @@ Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJso
     // confirms it, or a refusal takes it off again.
     if (auto settled = settleTarget(db, conversation, change.seq); !settled)
         return settled.error();
-    return OutboxItem{id, key, type, payload, conversation, u"pending"_s, 0, {}};
+    return OutboxItem{id, key, type, payload, conversation, u"pending"_s, 0, {}, 0, {}};
 }
 
 Result<bool> queueReceipt(QSqlDatabase &db, qint64 conversation, std::optional<Seq> delivered,
@@ -306,8 +322,9 @@ Result<QList<OutboxItem>> pendingOutbox(QSqlDatabase &db, int limit)
 {
     auto query
         = run(db,
-              u"SELECT id, key, type, payload, conversation_id, state, attempts, error FROM outbox "
-              "WHERE state = 'pending' ORDER BY id LIMIT ?"_s,
+              u"SELECT id, key, type, payload, conversation_id, state, attempts, error, seal, "
+              "coalesce(after_key, '') FROM outbox WHERE state = 'pending' "
+              "ORDER BY type = 'inbox.send' DESC, id LIMIT ?"_s,
               {limit});
     if (!query)
         return query.error();
@@ -316,7 +333,8 @@ Result<QList<OutboxItem>> pendingOutbox(QSqlDatabase &db, int limit)
         items.append({query->value(0).toLongLong(), query->value(1).toString(),
                       query->value(2).toString(), fromText(query->value(3).toString()),
                       query->value(4).toLongLong(), query->value(5).toString(),
-                      query->value(6).toInt(), query->value(7).toString()});
+                      query->value(6).toInt(), query->value(7).toString(), query->value(8).toInt(),
+                      query->value(9).toString()});
     }
     return items;
 }

@@ -18,6 +18,10 @@ struct MediaObject;
 struct User;
 } // namespace tidings::protocol::messages
 
+namespace tidings::app {
+struct SealedFile;
+}
+
 /// What the app keeps: synchronous functions of the local connection, run on LocalStore's
 /// worker thread. Everything the relay sends is applied idempotently: applying the same
 /// entry twice changes nothing.
@@ -71,6 +75,9 @@ struct Conversation
     Seq readSeq = 0;
     qint64 lastActivity = 0;
     QString draft;
+    /// The seq of its first encrypted entry: from there on it is end-to-end encrypted.
+    /// 0: nothing in it is encrypted (yet).
+    Seq e2eSeq = 0;
     int unread = 0;
     std::optional<Message> lastMessage;
     QList<Member> members;
@@ -93,6 +100,11 @@ struct OutboxItem
     QString state;
     int attempts = 0;
     QString error;
+    /// End-to-end encryption: 1 while it waits to be sealed (e2e_queries.h), 2 once sealed.
+    int seal = 0;
+    /// Sent only once the item with this key is gone (a sealed message after the inbox.send
+    /// that carries its chain); empty: whenever.
+    QString afterKey;
 };
 
 // --- account ---------------------------------------------------------------------------
@@ -134,10 +146,14 @@ Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
                              const QString &clientId, const QString &text, Seq replyTo,
                              const QJsonArray &attachments = {});
 /// An attachment's upload (its "upload" field, a transfer id) is complete: the queued
-/// message and its outbox item now name the relay's `media` (id, size, type, sha256).
+/// message and its outbox item now name the relay's `media` (id, size, type, sha256). A
+/// `sealed` upload's attachment gets the media's id and the key instead, and keeps
+/// describing the plaintext (its size and sha256 from `sealed`; its type and name as sent):
+/// the media's size and hash are the ciphertext's.
 /// Returns the message's conversation, 0 when no queued message waits for it.
 Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
-                                  const protocol::messages::MediaObject &media);
+                                  const protocol::messages::MediaObject &media,
+                                  const SealedFile &sealed);
 /// An attachment's upload failed for good: its message fails with `reason`.
 Result<qint64> attachmentFailed(QSqlDatabase &db, const QString &uploadId, const QString &reason);
 /// Whether an outbox payload still waits for an upload (an attachment without "media").

@@ -62,4 +62,9 @@ Change changeOf(const protocol::messages::LogEntry &entry);
 QJsonObject changed(QJsonObject body, const Change &change, qint64 sender, qint64 time,
                     bool fromRelay);
 
+/// An encrypted entry that waited for its key, opened (e2e_queries.h): stored as the
+/// message it is, or its edit or reaction applied to its target, wherever the
+/// conversation's cursor stands (the entry counted when it first came).
+Result<void> applyOpened(QSqlDatabase &db, const protocol::messages::LogEntry &entry, qint64 me);
+
 } // namespace tidings::app::local::detail

@@ -1,6 +1,7 @@
 // What the relay sends, stored: users, conversations, log entries and receipts.
 #include "core/local_queries.h"
 
+#include "core/e2e_queries.h"
 #include "core/local_queries_internal.h"
 #include "protocol/messages/events.h"
 #include "protocol/messages/replies.h"
@@ -278,6 +279,14 @@ Result<void> storeConversation(QSqlDatabase &db, const proto::ConversationInfo &
          me.readSeq, activity});
     if (!query)
         return query.error();
+    if (conversation.e2eSeq && *conversation.e2eSeq > 0) {
+        if (auto encrypted = run(db,
+                                 u"UPDATE conversations SET e2e_seq = ? WHERE id = ? AND "
+                                 "(e2e_seq = 0 OR e2e_seq > ?)"_s,
+                                 {*conversation.e2eSeq, id, *conversation.e2eSeq});
+            !encrypted)
+            return encrypted.error();
+    }
     // A conversation one joined late starts where one joined.
     if (auto start = run(
             db,
@@ -327,6 +336,22 @@ Result<Applied> applyEvent(QSqlDatabase &db, const proto::LogEntry &event, qint6
     result.syncedSeq = (*cursor)->synced;
     if (seq <= (*cursor)->synced)
         return result; // seen already
+
+    if (kind.startsWith(u"encrypted")) {
+        if (auto encrypted = run(db,
+                                 u"UPDATE conversations SET e2e_seq = ? WHERE id = ? AND "
+                                 "(e2e_seq = 0 OR e2e_seq > ?)"_s,
+                                 {seq, conversation, seq});
+            !encrypted)
+            return encrypted.error();
+        // Applied as what it stands for once opened; an edit or reaction that does not open
+        // (yet) stays a kind that changes nothing.
+        auto opened = e2e::open(db, event, me);
+        if (!opened)
+            return opened.error();
+        if (!opened->kind.startsWith(u"encrypted"))
+            return applyEvent(db, *opened, me);
+    }
 
     const qint64 time = event.time;
     // A message counts as activity as soon as it is shown, even ahead of a gap.
@@ -393,6 +418,23 @@ Result<Applied> applyEvent(QSqlDatabase &db, const proto::LogEntry &event, qint6
         return moved.error();
     result.syncedSeq = synced;
     return result;
+}
+
+Result<void> detail::applyOpened(QSqlDatabase &db, const proto::LogEntry &entry, qint64 me)
+{
+    Q_UNUSED(me);
+    if (entry.is(proto::kinds::kMessage))
+        return storeMessage(db, entry);
+    if (!entry.is(proto::kinds::kEdit) && !entry.is(proto::kinds::kReaction))
+        return {};
+    auto target = messageBySeq(db, entry.conversation, entry.targetSeq);
+    if (!target)
+        return target.error();
+    if (!target->has_value())
+        return {};
+    const QJsonObject confirmed
+        = changed((*target)->confirmed, changeOf(entry), entry.sender, entry.time, true);
+    return settle(db, (*target)->id, entry.conversation, entry.targetSeq, confirmed);
 }
 
 Result<void> applyReceipt(QSqlDatabase &db, qint64 conversation, qint64 user, Seq delivered,

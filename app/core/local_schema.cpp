@@ -113,11 +113,80 @@ constexpr std::array kVersion4 = {
     "WHERE target_seq IS NOT NULL",
 };
 
+// End-to-end encryption (docs/encryption.md): this device's keys, the identities and
+// devices it trusts, pairwise sessions, sender chains, what it opened, what waits for a
+// key; outbox items sealed before they are sent, and sent only after the item they need.
+constexpr std::array kVersion5 = {
+    "CREATE TABLE e2e_self ("
+    " id INTEGER PRIMARY KEY CHECK (id = 1),"
+    " user_id INTEGER NOT NULL,"
+    " identity BLOB NOT NULL,"
+    " device BLOB NOT NULL,"
+    " signed_prekey BLOB NOT NULL,"
+    " list_version INTEGER NOT NULL,"
+    " next_prekey_id INTEGER NOT NULL)",
+    "CREATE TABLE e2e_prekeys (id INTEGER PRIMARY KEY, secret BLOB NOT NULL)",
+    "CREATE TABLE e2e_identities ("
+    " user_id INTEGER PRIMARY KEY,"
+    " identity_key BLOB NOT NULL," // trusted on first use, or acknowledged
+    " list_version INTEGER NOT NULL DEFAULT 0,"
+    " changed_key BLOB," // another identity key, not acknowledged yet
+    " verified INTEGER NOT NULL DEFAULT 0,"
+    " known INTEGER NOT NULL DEFAULT 1)", // 0: its devices changed, ask again
+    "CREATE TABLE e2e_devices ("
+    " user_id INTEGER NOT NULL,"
+    " device_id INTEGER NOT NULL,"
+    " device_key BLOB NOT NULL,"
+    " PRIMARY KEY (user_id, device_id)) WITHOUT ROWID",
+    "CREATE TABLE e2e_sessions ("
+    " id INTEGER PRIMARY KEY,"
+    " user_id INTEGER NOT NULL,"
+    " device_id INTEGER NOT NULL,"
+    " state BLOB NOT NULL,"
+    " header BLOB," // the X3DH header, until the peer answers
+    " used_at INTEGER NOT NULL)",
+    "CREATE INDEX e2e_sessions_by_device ON e2e_sessions(user_id, device_id)",
+    "CREATE TABLE e2e_chains_out ("
+    " conversation_id INTEGER PRIMARY KEY,"
+    " chain BLOB NOT NULL,"
+    " first_chain BLOB," // as it was made: what a linked device reads its history with
+    " created_at INTEGER NOT NULL)",
+    "CREATE TABLE e2e_chain_holders ("
+    " conversation_id INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " device_id INTEGER NOT NULL,"
+    " PRIMARY KEY (conversation_id, user_id, device_id)) WITHOUT ROWID",
+    "CREATE TABLE e2e_chains_in ("
+    " conversation_id INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " device_id INTEGER NOT NULL,"
+    " chain_id INTEGER NOT NULL,"
+    " state BLOB NOT NULL,"
+    " first_state BLOB," // as it was received: the history key a linked device is given
+    " PRIMARY KEY (conversation_id, user_id, device_id, chain_id)) WITHOUT ROWID",
+    "CREATE TABLE e2e_opened (digest BLOB PRIMARY KEY, payload TEXT NOT NULL) WITHOUT ROWID",
+    "CREATE TABLE e2e_waiting ("
+    " conversation_id INTEGER NOT NULL,"
+    " seq INTEGER NOT NULL,"
+    " user_id INTEGER NOT NULL,"
+    " device_id INTEGER NOT NULL,"
+    " chain_id INTEGER NOT NULL,"
+    " entry TEXT NOT NULL,"
+    " PRIMARY KEY (conversation_id, seq)) WITHOUT ROWID",
+    "CREATE INDEX e2e_waiting_by_chain ON e2e_waiting(conversation_id, user_id, device_id, "
+    "chain_id)",
+    // The seq of the conversation's first encrypted entry (the relay's e2e_seq); 0: none.
+    "ALTER TABLE conversations ADD COLUMN e2e_seq INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE outbox ADD COLUMN seal INTEGER NOT NULL DEFAULT 0", // 1: to seal; 2: sealed
+    "ALTER TABLE outbox ADD COLUMN after_key TEXT", // sent once that item is gone
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "conversations, messages, outbox, search", kVersion1},
     Migration{2, "queued messages by client id", kVersion2},
     Migration{3, "transfers", kVersion3},
     Migration{4, "optimistic changes that can be rolled back", kVersion4},
+    Migration{5, "end-to-end encryption", kVersion5},
 };
 
 } // namespace

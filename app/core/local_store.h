@@ -10,6 +10,11 @@
 
 #include <memory>
 
+namespace tidings::e2e {
+class StoreKey;
+class StoreValueCipher;
+} // namespace tidings::e2e
+
 namespace tidings::app {
 
 /// The app's own SQLite database: everything the app knows, so it shows history at once
@@ -24,6 +29,10 @@ public:
     explicit LocalStore(QString path, QObject *parent = nullptr);
     ~LocalStore() override;
 
+    /// Seals sensitive values with this store key (store_cipher.h): set before open(), and
+    /// the same one at every open of the file (docs/encryption.md, section 8).
+    void setStoreKey(const e2e::StoreKey &key);
+    bool hasStoreKey() const { return m_cipher != nullptr; }
     /// Opens (creating if needed) and migrates the file, on the worker thread.
     WorkerFuture<Result<int>> open();
 
@@ -52,6 +61,8 @@ private:
     }
 
     QString m_path;
+    std::shared_ptr<const e2e::StoreValueCipher> m_cipher;
+    std::shared_ptr<QString> m_connection; ///< the worker's connection name, once open
     std::unique_ptr<SqlThread> m_thread;
 };
 

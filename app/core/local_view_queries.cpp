@@ -55,7 +55,7 @@ Result<Conversation> withDetails(QSqlDatabase &db, Conversation conversation, qi
 
 const QString kConversationColumns
     = u"id, kind, title, last_seq, synced_seq, member_count, my_role, joined_seq, left_seq, "
-      "delivered_seq, read_seq, last_activity, draft"_s;
+      "delivered_seq, read_seq, last_activity, draft, e2e_seq"_s;
 
 Conversation readConversation(const QSqlQuery &query)
 {
@@ -74,6 +74,7 @@ Conversation readConversation(const QSqlQuery &query)
     conversation.readSeq = query.value(10).toLongLong();
     conversation.lastActivity = query.value(11).toLongLong();
     conversation.draft = query.value(12).toString();
+    conversation.e2eSeq = query.value(13).toLongLong();
     return conversation;
 }
 

@@ -2,12 +2,14 @@
 
 #include "core/connection.h"
 #include "core/core_logging.h"
+#include "core/e2e_queries.h"
 #include "core/local_store.h"
 #include "protocol/messages/message_requests.h"
 #include "protocol/messages/replies.h"
 #include "util/futures.h"
 
 #include <QRandomGenerator>
+#include <QSet>
 #include <QUuid>
 
 #include <limits>
@@ -37,6 +39,13 @@ QString textOf(const local::OutboxItem &item)
     return {};
 }
 
+/// Whether an item of `type` is a message or a change to one (its result is an entry),
+/// not a receipt or an inbox.send.
+bool changesMessages(const QString &type)
+{
+    return type.startsWith(u"message.");
+}
+
 /// In flight at once: enough to stream a backlog, few enough to keep the order tight.
 constexpr int kWindow = 32;
 
@@ -50,6 +59,7 @@ bool isPermanent(ErrorCode code)
     case ErrorCode::Conflict:
     case ErrorCode::TooLarge:
     case ErrorCode::Unsupported:
+    case ErrorCode::EncryptionRequired:
         return true;
     default:
         return false;
@@ -114,9 +124,15 @@ QFuture<Result<local::Message>> Outbox::send(qint64 conversation, const QString 
     const qint64 me = m_connection.userId();
     const QString clientId = newClientId();
     return m_store
-        .write<local::Message>([conversation, me, clientId, text, replyTo,
-                                attachments](QSqlDatabase &db) {
-            return local::queueMessage(db, conversation, me, clientId, text, replyTo, attachments);
+        .write<local::Message>([conversation, me, clientId, text, replyTo, attachments,
+                                seal = m_encrypting](QSqlDatabase &db) -> Result<local::Message> {
+            auto message
+                = local::queueMessage(db, conversation, me, clientId, text, replyTo, attachments);
+            if (message && seal) {
+                if (auto asked = local::e2e::askToSeal(db, clientId); !asked)
+                    return asked.error();
+            }
+            return message;
         })
         .then(this, [this, conversation](const Result<local::Message> &message) {
             Q_EMIT changed(conversation);
@@ -130,9 +146,18 @@ QFuture<Result<local::OutboxItem>> Outbox::queueChange(qint64 conversation, cons
 {
     const qint64 me = m_connection.userId();
     return m_store
-        .write<local::OutboxItem>([type, payload, me](QSqlDatabase &db) {
-            return local::queueChange(db, type, payload, me);
-        })
+        .write<local::OutboxItem>(
+            [type, payload, me](QSqlDatabase &db) -> Result<local::OutboxItem> {
+                auto item = local::queueChange(db, type, payload, me);
+                if (!item)
+                    return item;
+                // A change to an encrypted message is encrypted too.
+                auto sealed = local::e2e::sealIfEncrypted(db, *item);
+                if (!sealed)
+                    return sealed.error();
+                item->seal = *sealed ? 1 : 0;
+                return item;
+            })
         .then(this, [this, conversation](const Result<local::OutboxItem> &item) {
             Q_EMIT changed(conversation);
             flush();
@@ -146,7 +171,7 @@ QFuture<Result<local::OutboxItem>> Outbox::edit(qint64 conversation, local::Seq 
     if (const qsizetype bytes = text.toUtf8().size(); bytes > maxTextBytes())
         return refused<local::OutboxItem>(
             {ErrorCode::TooLarge, tooLongText(bytes, maxTextBytes())});
-    const messages::EditMessage edit{conversation, newClientId(), seq, text};
+    const messages::EditMessage edit{conversation, newClientId(), seq, text, {}};
     return queueChange(edit);
 }
 
@@ -159,7 +184,7 @@ QFuture<Result<local::OutboxItem>> Outbox::remove(qint64 conversation, local::Se
 QFuture<Result<local::OutboxItem>> Outbox::react(qint64 conversation, local::Seq seq,
                                                  const QString &emoji, bool on)
 {
-    const messages::ReactToMessage reaction{conversation, newClientId(), seq, emoji, on};
+    const messages::ReactToMessage reaction{conversation, newClientId(), seq, emoji, on, {}, {}};
     return queueChange(reaction);
 }
 
@@ -232,11 +257,31 @@ void Outbox::flushNow()
         .then(this, [this](const Result<QList<local::OutboxItem>> &items) {
             if (!items || m_connection.state() != Connection::State::Connected)
                 return;
+            QSet<QString> pending;
+            for (const local::OutboxItem &item : *items)
+                pending.insert(item.key);
+            // Conversations where an earlier message waits to be sealed, or for the
+            // distribution of its chain: the ones after it wait too, to keep their order.
+            QSet<qint64> held;
             for (const local::OutboxItem &item : *items) {
                 if (m_inFlight.size() >= kWindow)
                     break;
-                if (!m_inFlight.contains(item.key) && !local::waitsForUpload(item.payload))
-                    sendItem(item);
+                if (m_inFlight.contains(item.key) || local::waitsForUpload(item.payload))
+                    continue;
+                const bool message = changesMessages(item.type);
+                if (message && held.contains(item.conversationId))
+                    continue;
+                if (item.seal == 1) {
+                    held.insert(item.conversationId);
+                    Q_EMIT needsSealing(item.key);
+                    continue;
+                }
+                if (!item.afterKey.isEmpty()
+                    && (pending.contains(item.afterKey) || m_inFlight.contains(item.afterKey))) {
+                    held.insert(item.conversationId);
+                    continue;
+                }
+                sendItem(item);
             }
         });
 }
@@ -273,9 +318,9 @@ void Outbox::finished(const local::OutboxItem &item, quint64 attempt,
             m_inFlight.remove(item.key);
         m_failures = 0;
         qCDebug(lcOutbox) << "acked" << item.key;
-        // A receipt's result has no entry; a send's or a change's does.
+        // A send's or a change's result has its entry; a receipt's or an inbox.send's none.
         std::optional<protocol::messages::LogEntry> event;
-        if (item.type != QLatin1StringView(protocol::messages::Receipt::kType)) {
+        if (changesMessages(item.type)) {
             if (auto entry = protocol::messages::EntryResult::decode(*result))
                 event = std::move(entry->event);
             else
@@ -289,7 +334,7 @@ void Outbox::finished(const local::OutboxItem &item, quint64 attempt,
             })
             .then(this, [this, item](const Result<local::Applied> &) {
                 // An acked receipt changes nothing shown (its cursors moved when queued).
-                if (item.type != QLatin1StringView(protocol::messages::Receipt::kType))
+                if (changesMessages(item.type))
                     Q_EMIT changed(item.conversationId);
                 flush();
             });
@@ -312,6 +357,14 @@ void Outbox::finished(const local::OutboxItem &item, quint64 attempt,
     // Transient (the link dropped, the relay is busy or rate-limits us): later, same id.
     qCDebug(lcOutbox) << "will retry" << item.key << result.error().message;
     retryLater();
+}
+
+void Outbox::sealFailed(const QString &key, qint64 conversation, const QString &reason)
+{
+    local::OutboxItem item;
+    item.key = key;
+    item.conversationId = conversation;
+    failForGood(item, reason);
 }
 
 void Outbox::failForGood(const local::OutboxItem &item, const QString &reason)

@@ -59,11 +59,21 @@ public:
     /// after a reconnect, and after a transient failure with backoff).
     void flush();
 
+    /// End-to-end encryption: new messages, and edits and reactions to encrypted messages,
+    /// are sealed (needsSealing) before they are sent. Off by default.
+    void setEncrypting(bool on) { m_encrypting = on; }
+    bool encrypting() const { return m_encrypting; }
+    /// Sealing `key` failed for good: it fails like a refusal, with `reason`.
+    void sealFailed(const QString &key, qint64 conversation, const QString &reason);
+
 Q_SIGNALS:
     /// Something in `conversation` changed state (sent, failed, cancelled, queued).
     void changed(qint64 conversation);
     /// The relay refused `key` for good.
     void failed(const QString &key, const QString &reason);
+    /// Item `key` waits to be sealed (E2eEngine does it, then flushes). Emitted at each
+    /// flush while it waits.
+    void needsSealing(const QString &key);
 
 private:
     /// Queues a change to a message (EditMessage, DeleteMessage, ReactToMessage).
@@ -90,6 +100,7 @@ private:
     quint64 m_nextAttempt = 1;
     int m_failures = 0;
     bool m_shareRead = true;
+    bool m_encrypting = false;
     QTimer m_retryTimer;
     QTimer m_flushTimer;
 };

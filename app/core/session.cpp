@@ -91,6 +91,8 @@ void Session::openClient(const QString &account)
     const QString path = ChatClient::databasePathFor(m_options.dataDirectory, account);
     m_createdStore = !QFile::exists(path);
     m_client = std::make_unique<ChatClient>(path, m_options.connection);
+    // Chosen in Settings → Privacy; the engine sets the device up at the first sign-in.
+    m_client->setEndToEnd(m_settings.value(u"privacy/endToEnd"_s, false).toBool());
     m_account = account;
     m_client->setTokenStore(m_tokens.get(), account);
     connect(m_client.get(), &ChatClient::tokenNotKept, this, [this](const QString &reason) {

@@ -1,10 +1,15 @@
 #include "core/transfer_files.h"
 
+#include "e2e/file_crypto.h"
+
 #include <QCryptographicHash>
 #include <QDateTime>
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSaveFile>
 
 namespace tidings::app {
 
@@ -22,6 +27,94 @@ QFileInfoList mediaFolders(const QString &directory)
     folders.removeIf(
         [](const QFileInfo &folder) { return folder.fileName().size() != kMediaIdLength; });
     return folders;
+}
+
+constexpr qint64 kMaxSealKeyBytes = 4096; ///< a sealed upload's key file, read back
+
+/// Reads from, or writes to, another device, hashing (SHA-256) and counting the bytes that
+/// pass; each call fails once `stop` is set, so a long encryption or decryption stops early.
+class HashingDevice : public QIODevice
+{
+public:
+    HashingDevice(QIODevice &inner, const std::atomic<bool> &stop, OpenMode mode)
+        : m_inner(inner), m_stop(stop)
+    {
+        QIODevice::open(mode | QIODevice::Unbuffered);
+    }
+
+    bool isSequential() const override { return true; }
+    qint64 count() const { return m_count; }
+    QString sha256() const { return QString::fromLatin1(m_hash.result().toHex()); }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override
+    {
+        if (stopped())
+            return -1;
+        const qint64 read = m_inner.read(data, maxSize);
+        if (read < 0) {
+            setErrorString(m_inner.errorString());
+            return -1;
+        }
+        m_hash.addData(QByteArrayView(data, read));
+        m_count += read;
+        return read;
+    }
+    qint64 writeData(const char *data, qint64 size) override
+    {
+        if (stopped())
+            return -1;
+        const qint64 written = m_inner.write(data, size);
+        if (written != size) {
+            setErrorString(m_inner.errorString());
+            return -1;
+        }
+        m_hash.addData(QByteArrayView(data, size));
+        m_count += size;
+        return size;
+    }
+
+private:
+    bool stopped()
+    {
+        if (!m_stop.load())
+            return false;
+        setErrorString(u"stopped"_s);
+        return true;
+    }
+
+    QIODevice &m_inner;
+    const std::atomic<bool> &m_stop;
+    QCryptographicHash m_hash{QCryptographicHash::Sha256};
+    qint64 m_count = 0;
+};
+
+QString keyPathOf(const QString &sealedPath)
+{
+    QString path = sealedPath;
+    path.chop(QStringView(u".sealed").size());
+    return path + u".key"_s;
+}
+
+/// What an earlier run sealed, when its key and the whole ciphertext are there.
+SealedUpload findSealed(const QString &sealedPath)
+{
+    SealedUpload sealed;
+    QFile keyFile(keyPathOf(sealedPath));
+    if (!keyFile.open(QIODevice::ReadOnly))
+        return sealed;
+    const QJsonObject kept = QJsonDocument::fromJson(keyFile.read(kMaxSealKeyBytes)).object();
+    sealed.plaintext.key = kept.value(u"key").toString();
+    sealed.plaintext.size = kept.value(u"size").toInteger(-1);
+    sealed.plaintext.sha256 = kept.value(u"sha256").toString();
+    sealed.size = kept.value(u"sealed_size").toInteger(-1);
+    sealed.sha256 = kept.value(u"sealed_sha256").toString();
+    const auto key = QByteArray::fromBase64Encoding(sealed.plaintext.key.toLatin1(),
+                                                    QByteArray::AbortOnBase64DecodingErrors);
+    sealed.found = key && e2e::FileKey::decode(*key) && sealed.plaintext.size >= 0
+        && sealed.size >= 0 && sealed.sha256.size() == 64
+        && QFileInfo(sealedPath).size() == sealed.size;
+    return sealed;
 }
 
 /// Hashes what `file` has left, a piece at a time; false when told to stop.
@@ -104,6 +197,144 @@ VerifiedPart verifyPart(const QString &path, const QString &sha256, const std::a
     if (!QFile::rename(part, path))
         return {Verdict::Failed, u"cannot keep %1"_s.arg(path)};
     return {Verdict::Kept, {}};
+}
+
+VerifiedPart openPart(const QString &path, const QString &fileKey, const QString &sha256,
+                      const std::atomic<bool> &stop)
+{
+    using Verdict = VerifiedPart::Verdict;
+    const QString part = partPathOf(path);
+    // Ends in ".part" too: a file the cache never takes for a whole one, should this stop
+    // half-way in a way that leaves it (a crash).
+    const QString opening = path + u".opening.part"_s;
+    const auto damaged = [&] {
+        QFile::remove(opening);
+        QFile::remove(part);
+        return VerifiedPart{Verdict::Corrupt, {}};
+    };
+    const auto key = QByteArray::fromBase64Encoding(fileKey.toLatin1(),
+                                                    QByteArray::AbortOnBase64DecodingErrors);
+    if (!key)
+        return damaged();
+    const Result<e2e::FileKey> decoded = e2e::FileKey::decode(*key);
+    if (!decoded)
+        return damaged();
+    QFile ciphertext(part);
+    if (!ciphertext.open(QIODevice::ReadOnly))
+        return {Verdict::Failed, u"cannot read %1"_s.arg(part)};
+    QFile plaintext(opening);
+    if (!plaintext.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return {Verdict::Failed, u"cannot write %1"_s.arg(opening)};
+    HashingDevice writing(plaintext, stop, QIODevice::WriteOnly);
+    const Result<void> opened = e2e::decryptFile(ciphertext, writing, *decoded);
+    const bool written = plaintext.flush();
+    plaintext.close();
+    ciphertext.close();
+    if (stop.load()) {
+        QFile::remove(opening); // cancelled meanwhile: keeps nothing
+        return {Verdict::Stopped, {}};
+    }
+    if (!opened) {
+        if (opened.error().code == ErrorCode::Corrupt
+            || opened.error().code == ErrorCode::BadRequest)
+            return damaged();
+        QFile::remove(opening);
+        return {Verdict::Failed, opened.error().message};
+    }
+    if (!written) {
+        QFile::remove(opening);
+        return {Verdict::Failed, u"cannot write %1"_s.arg(opening)};
+    }
+    if (!sha256.isEmpty() && writing.sha256() != sha256)
+        return damaged(); // opens, but is not the file the message describes
+    QFile::remove(path);
+    if (!QFile::rename(opening, path)) {
+        QFile::remove(opening);
+        return {Verdict::Failed, u"cannot keep %1"_s.arg(path)};
+    }
+    QFile::remove(part);
+    return {Verdict::Kept, {}};
+}
+
+QString sealedPathOf(const QString &directory, const QString &transferId)
+{
+    return directory + u'/' + transferId + u".sealed"_s;
+}
+
+SealedUpload sealUpload(const QString &source, const QString &sealedPath,
+                        const std::atomic<bool> &stop)
+{
+    if (SealedUpload found = findSealed(sealedPath); found.found)
+        return found;
+    removeSealed(sealedPath); // what a run that stopped half-way left
+    SealedUpload sealed;
+    const auto failed = [&](const QString &why) {
+        removeSealed(sealedPath);
+        sealed.error = why;
+        return sealed;
+    };
+    const QString folder = QFileInfo(sealedPath).path();
+    if (!QDir().mkpath(folder))
+        return failed(u"cannot write in %1"_s.arg(folder));
+    // The user's alone, where the file system can say so: the keys wait here.
+    QFile::setPermissions(folder,
+                          QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+    QFile plaintext(source);
+    if (!plaintext.open(QIODevice::ReadOnly))
+        return failed(u"cannot read %1: %2"_s.arg(source, plaintext.errorString()));
+    const qint64 expected = plaintext.size();
+    QFile ciphertext(sealedPath);
+    if (!ciphertext.open(QIODevice::WriteOnly | QIODevice::Truncate))
+        return failed(u"cannot write %1: %2"_s.arg(sealedPath, ciphertext.errorString()));
+    HashingDevice reading(plaintext, stop, QIODevice::ReadOnly);
+    HashingDevice writing(ciphertext, stop, QIODevice::WriteOnly);
+    const Result<e2e::FileKey> key = e2e::encryptFile(reading, writing);
+    const bool written = ciphertext.flush();
+    ciphertext.close();
+    if (stop.load()) {
+        removeSealed(sealedPath);
+        sealed.stopped = true;
+        return sealed;
+    }
+    if (!key)
+        return failed(u"cannot seal %1: %2"_s.arg(source, key.error().message));
+    if (!written)
+        return failed(u"cannot write %1: %2"_s.arg(sealedPath, ciphertext.errorString()));
+    if (reading.count() != expected)
+        return failed(u"%1 changed while it was read"_s.arg(source));
+    sealed.size = writing.count();
+    sealed.sha256 = writing.sha256();
+    QByteArray encoded = key->encode();
+    sealed.plaintext.key = QString::fromLatin1(encoded.toBase64());
+    e2e::wipe(encoded);
+    sealed.plaintext.size = reading.count();
+    sealed.plaintext.sha256 = reading.sha256();
+
+    // The key last, and whole or not at all: with it, the ciphertext is known to be whole.
+    QSaveFile keyFile(keyPathOf(sealedPath));
+    const QJsonObject kept{{u"key"_s, sealed.plaintext.key},
+                           {u"size"_s, sealed.plaintext.size},
+                           {u"sha256"_s, sealed.plaintext.sha256},
+                           {u"sealed_size"_s, sealed.size},
+                           {u"sealed_sha256"_s, sealed.sha256}};
+    const QByteArray json = QJsonDocument(kept).toJson(QJsonDocument::Compact);
+    if (!keyFile.open(QIODevice::WriteOnly) || keyFile.write(json) != json.size()
+        || !keyFile.commit())
+        return failed(u"cannot write %1"_s.arg(keyFile.fileName()));
+    if (stop.load()) {
+        // Stopped as it finished: the caller (a cancellation, say) may have meant to remove
+        // it already, so nothing stays.
+        removeSealed(sealedPath);
+        sealed = SealedUpload();
+        sealed.stopped = true;
+    }
+    return sealed;
+}
+
+void removeSealed(const QString &sealedPath)
+{
+    QFile::remove(keyPathOf(sealedPath));
+    QFile::remove(sealedPath);
 }
 
 QString cachedFileIn(const QString &folder)

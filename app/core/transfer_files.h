@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/message_attachment.h"
+
 #include <QHash>
 #include <QSet>
 #include <QString>
@@ -48,6 +50,42 @@ struct VerifiedPart
 
 /// Checks the partial file of `path`; kept, it replaces `path`; corrupt, it is removed.
 VerifiedPart verifyPart(const QString &path, const QString &sha256, const std::atomic<bool> &stop);
+
+/// Decrypts the partial file of `path` (a sealed media's ciphertext, docs/encryption.md,
+/// section 6) with `fileKey` (base64 of e2e::FileKey::encode()) and checks the plaintext
+/// against `sha256` (when given). Kept, the plaintext replaces `path` and the ciphertext goes;
+/// corrupt (it does not authenticate: altered, truncated, extended, the wrong key; or the
+/// plaintext's hash differs), both go. Whatever happens, no partial plaintext stays: it is
+/// written beside `path` under a ".part" name, which the cache never counts as a file.
+VerifiedPart openPart(const QString &path, const QString &fileKey, const QString &sha256,
+                      const std::atomic<bool> &stop);
+
+/// An upload sent end to end is sealed first: encrypted under a new key into a file of the
+/// transfer cache, which is what goes to the relay. That file and its key (written beside it
+/// once it is whole) stay until the upload ends, so a restarted app goes on with the same
+/// ciphertext, from where the relay stands.
+
+/// Where the upload `transferId` is sealed, in `directory`: "<id>.sealed"; its key is in
+/// "<id>.key".
+QString sealedPathOf(const QString &directory, const QString &transferId);
+
+/// An upload's file, sealed.
+struct SealedUpload
+{
+    QString error; ///< it could not be read (or changed while it was) or written
+    bool stopped = false; ///< told to stop: nothing was kept
+    bool found = false; ///< sealed by an earlier run, and found whole
+    qint64 size = 0; ///< the ciphertext's: what the relay gets
+    QString sha256; ///< the ciphertext's, hex
+    SealedFile plaintext; ///< its key, and the plaintext's size and hash
+};
+
+/// The sealed file at `sealedPath` as an earlier run left it, when it is whole with its
+/// key; else `source` sealed there anew. One stopped or failed leaves nothing behind.
+SealedUpload sealUpload(const QString &source, const QString &sealedPath,
+                        const std::atomic<bool> &stop);
+/// Removes a sealed file and its key.
+void removeSealed(const QString &sealedPath);
 
 /// The cache directory holds a folder per downloaded media, named by its id (32 characters),
 /// with the file in it under its own name (a sent file's link stands in for it); a partial

@@ -23,6 +23,8 @@ namespace messages = protocol::messages;
 namespace {
 
 constexpr int kProgressIntervalMs = 100;
+/// No relay takes less in one request (its media-chunk-bytes has this floor).
+constexpr qint64 kSmallestChunkBytes = 64 * 1024;
 /// A job's retryAt while it waits for a (new) token: until setServer().
 constexpr qint64 kUntilServer = std::numeric_limits<qint64>::max();
 
@@ -34,6 +36,13 @@ qint64 now()
 QString messageOf(const QByteArray &body, long status)
 {
     return messages::decodeHttpError(body, status).message;
+}
+
+/// An upload sent end to end: the relay's own rule for one (docs/protocol.md, section 8),
+/// which TransferManager::upload() keeps it by.
+bool isSealedUpload(const local::Transfer &row)
+{
+    return row.kind == u"upload" && row.type == u"application/octet-stream" && row.name.isEmpty();
 }
 
 net::CurlLoop::Options loopOptions(const TransferManager::Options &options)
@@ -58,6 +67,7 @@ struct TransferJobs::Job
     bool cancelled = false;
     bool resumeNoted = false;
     int failures = 0;
+    int corruptDownloads = 0; ///< fetched whole, but they did not verify (or open)
     qint64 retryAt = 0; ///< ms since epoch; 0: ready now
     qint64 offset = 0;
     qint64 chunkBytes = 0; ///< the relay's largest chunk for this upload
@@ -70,12 +80,16 @@ struct TransferJobs::Job
     quint64 serial = 0;
     qint64 lastProgressAt = 0;
     qint64 progressDone = -1;
+    QString sealedPath; ///< a sealed upload: its ciphertext, which is what goes up
+    SealedFile sealed; ///< a sealed upload, once sealed: its key, the plaintext's size and hash
+    QString fileKey; ///< a sealed download: what opens it
 
     bool busy() const { return request != 0 || working; }
 };
 
-TransferJobs::TransferJobs(const TransferManager::Options &options, QObject *parent)
-    : QObject(parent), m_options(options),
+TransferJobs::TransferJobs(const TransferManager::Options &options, QString sealingDirectory,
+                           QObject *parent)
+    : QObject(parent), m_options(options), m_sealingDirectory(std::move(sealingDirectory)),
       m_loop(std::make_unique<net::CurlLoop>(loopOptions(options)))
 {
     m_retryTimer.setSingleShot(true);
@@ -108,7 +122,7 @@ void TransferJobs::setServer(const QUrl &base, const QByteArray &token)
     schedule();
 }
 
-void TransferJobs::add(const local::Transfer &row)
+void TransferJobs::add(const local::Transfer &row, const QString &fileKey)
 {
     auto job = std::make_unique<Job>();
     job->row = row;
@@ -118,6 +132,14 @@ void TransferJobs::add(const local::Transfer &row)
         job->step = row.mediaId.isEmpty() ? TransferStep::Hash : TransferStep::Status;
     else
         job->step = TransferStep::Get;
+    if (job->upload && isSealedUpload(row)) {
+        // Sealed first, or found sealed by an earlier run, even once the relay made its media:
+        // the key and the ciphertext's size and hash are read back before it goes on.
+        job->sealedPath = sealedPathOf(m_sealingDirectory, row.id);
+        job->step = TransferStep::Hash;
+    } else if (!job->upload) {
+        job->fileKey = fileKey;
+    }
     m_jobs[row.id] = std::move(job);
     schedule();
 }
@@ -218,7 +240,7 @@ void TransferJobs::startStep(Job &job)
 {
     switch (job.step) {
     case TransferStep::Hash:
-        return hash(job);
+        return job.sealedPath.isEmpty() ? hash(job) : seal(job);
     case TransferStep::Verify:
         return verify(job);
     case TransferStep::Get:
@@ -259,6 +281,12 @@ void TransferJobs::finishJob(const QString &id)
     if (it == m_jobs.end())
         return;
     stopWork(*it->second);
+    if (const QString sealedPath = it->second->sealedPath; !sealedPath.isEmpty()) {
+        // Done, failed or cancelled: the ciphertext goes. Sealing that was still running was
+        // told to stop above, and removes what it made itself; one that had finished made
+        // it before this runs.
+        m_files.start([sealedPath] { removeSealed(sealedPath); });
+    }
     m_jobs.erase(it);
 }
 
@@ -340,6 +368,36 @@ void TransferJobs::hash(Job &job)
         });
 }
 
+void TransferJobs::seal(Job &job)
+{
+    Q_EMIT stateChanged(job.row.id, State::Running);
+    runFileWork<SealedUpload>(
+        job,
+        [source = job.row.path, sealedPath = job.sealedPath](const std::atomic<bool> &stop) {
+            return sealUpload(source, sealedPath, stop);
+        },
+        [this](Job &sealing, const SealedUpload &sealed) {
+            if (sealed.stopped)
+                return; // sealed again when it goes on
+            if (!sealed.error.isEmpty())
+                return fail(sealing, sealed.error);
+            sealing.sealed = sealed.plaintext;
+            sealing.row.size = sealed.size;
+            sealing.row.sha256 = sealed.sha256;
+            if (!sealing.row.mediaId.isEmpty() && sealed.found) {
+                sealing.step = TransferStep::Status; // go on from where the relay stands
+                return;
+            }
+            if (!sealing.row.mediaId.isEmpty()) {
+                // The ciphertext the relay has part of was gone, and is made anew under
+                // another key: it goes up as a new media (the relay sweeps the old one).
+                sealing.row.mediaId.clear();
+                Q_EMIT created(sealing.row.id, QString(), sealing.row.sha256, sealing.row.size);
+            }
+            sealing.step = TransferStep::Create;
+        });
+}
+
 void TransferJobs::prepareDownload(Job &job)
 {
     const bool discard = std::exchange(job.discardPart, false);
@@ -360,21 +418,38 @@ void TransferJobs::prepareDownload(Job &job)
         });
 }
 
+QString TransferJobs::damagedFile()
+{
+    return tr("The file is damaged and could not be decrypted.");
+}
+
 void TransferJobs::verify(Job &job)
 {
-    runFileWork<VerifiedPart>(
-        job,
-        [path = job.row.path, sha256 = job.row.sha256](const std::atomic<bool> &stop) {
+    const bool sealed = !job.fileKey.isEmpty();
+    std::function<VerifiedPart(const std::atomic<bool> &)> work;
+    if (sealed) {
+        work = [path = job.row.path, key = job.fileKey, sha256 = job.row.sha256](
+                   const std::atomic<bool> &stop) { return openPart(path, key, sha256, stop); };
+    } else {
+        work = [path = job.row.path, sha256 = job.row.sha256](const std::atomic<bool> &stop) {
             return verifyPart(path, sha256, stop);
-        },
-        [this](Job &checking, const VerifiedPart &verified) {
+        };
+    }
+    runFileWork<VerifiedPart>(
+        job, std::move(work), [this, sealed](Job &checking, const VerifiedPart &verified) {
             switch (verified.verdict) {
             case VerifiedPart::Verdict::Kept:
                 reportProgress(checking, checking.row.size, true);
                 Q_EMIT downloaded(checking.row.id, checking.row.mediaId, checking.row.path);
                 return finishJob(checking.row.id);
             case VerifiedPart::Verdict::Corrupt:
-                if (++checking.failures > 2)
+                // Fetched again from the start (the partial file was removed): a file a crash
+                // left mangled opens then. A sealed one that does not open twice is damaged
+                // where it is kept, and fetching it again would not mend it.
+                ++checking.corruptDownloads;
+                if (sealed && checking.corruptDownloads > 1)
+                    return fail(checking, damagedFile());
+                if (checking.corruptDownloads > 2)
                     return fail(checking, u"the download is corrupt (its SHA-256 differs)"_s);
                 checking.step = TransferStep::Get;
                 return;
@@ -402,7 +477,7 @@ void TransferJobs::send(Job &job)
     case TransferStep::Chunk: {
         const qint64 chunk = std::min(m_options.chunkBytes,
                                       job.chunkBytes > 0 ? job.chunkBytes : m_options.chunkBytes);
-        request->path = job.row.path;
+        request->path = job.sealedPath.isEmpty() ? job.row.path : job.sealedPath;
         request->offset = job.offset;
         request->end = std::min(job.row.size, job.offset + chunk);
         break;
@@ -449,6 +524,13 @@ void TransferJobs::requestDone(const QString &id, quint64 serial, const Transfer
     schedule(); // the next step, at once
     if (!request.fileError.isEmpty())
         return fail(job, request.fileError);
+    if (job.step == TransferStep::Get && !job.fileKey.isEmpty()) {
+        // The size a sealed media should have comes from its message, not from the relay:
+        // a media of another size never opens, however often it is fetched.
+        const qint64 size = request.mediaSize(outcome.status);
+        if (size >= 0 && size != job.row.size)
+            return fail(job, damagedFile());
+    }
     if (outcome.result != CURLE_OK)
         return retry(job, outcome.error());
     const long status = outcome.status;
@@ -501,6 +583,8 @@ void TransferJobs::uploadStepDone(Job &job, long status, const TransferRequest &
         if (!standing)
             return fail(job, u"the relay's answer does not decode: "_s + standing.error().message);
         job.offset = standing->offset.value_or(0);
+        if (standing->chunkBytes)
+            job.chunkBytes = *standing->chunkBytes;
         if (standing->isComplete()) {
             job.step = TransferStep::Complete;
             return;
@@ -520,6 +604,12 @@ void TransferJobs::uploadStepDone(Job &job, long status, const TransferRequest &
             // Another request of ours still holds the upload (one the relay has not
             // finished with): ask again where it stands, a little later.
             return retry(job, messageOf(request.response, status));
+        } else if (const qint64 sent = request.end - request.offset;
+                   status == 413 && sent > kSmallestChunkBytes) {
+            // Larger than the relay takes at once: only its answer to the creation says how
+            // large, and an upload picked up after a restart never saw that. Smaller, then.
+            job.chunkBytes = std::max(kSmallestChunkBytes, sent / 2);
+            return;
         } else if (status != 204) {
             return fail(job, messageOf(request.response, status));
         } else {
@@ -549,7 +639,7 @@ void TransferJobs::uploadStepDone(Job &job, long status, const TransferRequest &
             return fail(job, u"the relay's answer does not decode: "_s + completed.error().message);
         } else {
             reportProgress(job, job.row.size, true);
-            Q_EMIT uploaded(job.row.id, *completed);
+            Q_EMIT uploaded(job.row.id, *completed, job.sealed);
         }
         return finishJob(job.row.id);
     default:

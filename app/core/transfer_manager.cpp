@@ -5,6 +5,7 @@
 #include "core/transfer_files.h"
 #include "core/transfer_jobs.h"
 #include "core/transfer_queries.h"
+#include "e2e/file_crypto.h"
 #include "protocol/file_names.h"
 
 #include <QDateTime>
@@ -94,7 +95,8 @@ struct TransferManager::CacheIndex
 TransferManager::TransferManager(LocalStore &store, QString cacheDirectory, Options options,
                                  QObject *parent)
     : QObject(parent), m_store(store), m_cacheDirectory(std::move(cacheDirectory)),
-      m_options(options), m_jobs(std::make_unique<TransferJobs>(options)),
+      m_options(options),
+      m_jobs(std::make_unique<TransferJobs>(options, m_cacheDirectory + u'/' + kOutgoingFolder)),
       m_cache(std::make_shared<CacheIndex>())
 {
     m_cacheWork.setMaxThreadCount(1);
@@ -155,12 +157,15 @@ QString TransferManager::upload(const Upload &upload)
     row.id = newId();
     row.kind = u"upload"_s;
     row.path = upload.path;
-    row.type = upload.type.isEmpty() ? u"application/octet-stream"_s : upload.type;
-    row.name = upload.name.isEmpty() ? QFileInfo(upload.path).fileName() : upload.name;
+    const QString name = upload.name.isEmpty() ? QFileInfo(upload.path).fileName() : upload.name;
+    // A sealed upload is kept as the relay sees it, with no type or name of its own: which is
+    // also how the jobs, now or after a restart, know to seal it (the relay's own rule).
+    row.type = upload.type.isEmpty() || upload.seal ? u"application/octet-stream"_s : upload.type;
+    row.name = upload.seal ? QString() : name;
     // Its size is read with its hash, off this thread: no disk access here.
     persist(row);
     m_states.insert(row.id, State::Queued);
-    m_uploads.insert(row.id, {row.path, row.name});
+    m_uploads.insert(row.id, {row.path, name});
     m_jobs->add(row);
     return row.id;
 }
@@ -202,8 +207,13 @@ void TransferManager::fetch(const QString &id, const Download &download)
     row.sha256 = download.sha256;
     row.name = safeFileName(download.name);
     row.path = m_cacheDirectory + u'/' + download.mediaId + u'/' + row.name;
-    persist(row);
-    m_jobs->add(row);
+    if (download.key.isEmpty()) {
+        persist(row);
+    } else {
+        // What is fetched is the ciphertext; the hash is checked on the plaintext it opens to.
+        row.size = e2e::encryptedFileSize(download.size);
+    }
+    m_jobs->add(row, download.key);
 }
 
 void TransferManager::restore()
@@ -256,7 +266,9 @@ void TransferManager::keepSentFile(const QString &id, const QString &mediaId)
     if (path.isEmpty() || mediaId.size() != 32 || !isMediaId(mediaId))
         return;
     const QString folder = m_cacheDirectory + u'/' + mediaId;
-    const QString link = folder + u'/' + safeFileName(name);
+    // A sealed upload picked up after a restart kept no name: its file's stands in.
+    const QString link
+        = folder + u'/' + safeFileName(name.isEmpty() ? QFileInfo(path).fileName() : name);
     m_cacheWork.start([this, cache = m_cache, path, mediaId, folder, link] {
         const QMutexLocker work(&cache->work);
         QString kept = cachedFileIn(folder); // downloaded already: that one stays
@@ -417,11 +429,12 @@ void TransferManager::onUploadCreated(const QString &id, const QString &mediaId,
     });
 }
 
-void TransferManager::onUploaded(const QString &id, const messages::MediaObject &media)
+void TransferManager::onUploaded(const QString &id, const messages::MediaObject &media,
+                                 const SealedFile &sealed)
 {
     forget(id);
     setState(id, State::Done);
-    Q_EMIT uploaded(id, media);
+    Q_EMIT uploaded(id, media, sealed);
 }
 
 void TransferManager::onDownloaded(const QString &id, const QString &mediaId, const QString &path)

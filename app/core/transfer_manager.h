@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/message_attachment.h"
 #include "protocol/messages/http_messages.h"
 #include "util/result.h"
 
@@ -35,6 +36,12 @@ class TransferJobs;
 /// restart interrupted. Failures that can pass (network, 5xx, 429) are retried with
 /// exponential backoff; a refusal for good (404, 413, 415, …) fails the transfer.
 ///
+/// End to end (docs/encryption.md, section 6), an upload is sealed first, on the worker: the
+/// ciphertext, made under a new key in the cache's "outgoing" folder, is what goes up, as
+/// application/octet-stream with no name, and it stays there (with its key) until the upload
+/// ends, so a restart goes on with it. A download with a key is that ciphertext: it is
+/// opened into the cache, and one that does not open fails as damaged.
+///
 /// What the cache holds is known from memory (cachedPath()), so a view may ask while it
 /// paints: an index of it is read once, off this thread, when the manager starts, and kept up
 /// to date as files are downloaded, kept after sending, trimmed, or found gone.
@@ -60,15 +67,23 @@ public:
         QString path; ///< the local file
         QString type; ///< MIME type
         QString name; ///< shown to others; default: the file's name
+        /// End to end: the relay gets the file's ciphertext, and neither its type nor its
+        /// name; uploaded() gives the key and what the plaintext is.
+        bool seal = false;
     };
 
     struct Download
     {
         QString mediaId;
-        qint64 size = 0;
-        QString sha256;
+        qint64 size = 0; ///< sealed: the plaintext's
+        QString sha256; ///< sealed: the plaintext's
         QString name; ///< the cached file's name (sanitized)
+        /// A sealed media: base64 of the e2e::FileKey that opens it (the attachment's key).
+        QString key = {};
     };
+
+    /// The folder of the cache where sealed uploads wait (not a media folder: never trimmed).
+    static constexpr QStringView kOutgoingFolder = u"outgoing";
 
     TransferManager(LocalStore &store, QString cacheDirectory, Options options,
                     QObject *parent = nullptr);
@@ -81,10 +96,13 @@ public:
     /// wait until both are known; a new token restarts those that were refused with 401.
     void setServer(const QUrl &base, const QByteArray &token);
 
-    /// Starts an upload; returns its transfer id at once (the file is read on the worker).
+    /// Starts an upload; returns its transfer id at once (the file is read, and sealed, on the
+    /// worker).
     QString upload(const Upload &upload);
     /// Starts a download into the cache, or finishes as soon as the cached file is found
     /// there (checked off this thread: one removed behind the app's back downloads again).
+    /// A sealed one is not kept in the store (its key is the message's, which asks for it
+    /// again after a restart); what it had fetched stays and is resumed then.
     QString download(const Download &download);
     /// Picks up the transfers an earlier run left unfinished. Call once, after the store is
     /// open.
@@ -132,8 +150,11 @@ Q_SIGNALS:
     void stateChanged(const QString &id, TransferManager::State state);
     /// An upload went on from `offset` instead of from zero (after a break or a restart).
     void resumed(const QString &id, qint64 offset);
-    /// An upload is complete on the relay: `media` is the relay's media object.
-    void uploaded(const QString &id, const protocol::messages::MediaObject &media);
+    /// An upload is complete on the relay: `media` is the relay's media object. A sealed
+    /// one's `sealed` has the key and the plaintext's size and hash (the media's are the
+    /// ciphertext's); else it is empty.
+    void uploaded(const QString &id, const protocol::messages::MediaObject &media,
+                  const tidings::app::SealedFile &sealed);
     void downloaded(const QString &id, const QString &mediaId, const QString &path);
     void failed(const QString &id, const QString &reason);
     /// restore() has picked up `count` unfinished transfers.
@@ -154,7 +175,8 @@ private:
     void setState(const QString &id, State state);
     void onUploadCreated(const QString &id, const QString &mediaId, const QString &sha256,
                          qint64 size);
-    void onUploaded(const QString &id, const protocol::messages::MediaObject &media);
+    void onUploaded(const QString &id, const protocol::messages::MediaObject &media,
+                    const SealedFile &sealed);
     void onDownloaded(const QString &id, const QString &mediaId, const QString &path);
     void onFailed(const QString &id, const QString &reason);
     QString newId() const;

@@ -117,6 +117,22 @@ QByteArray TransferRequest::header(QByteArrayView name) const
     return {};
 }
 
+qint64 TransferRequest::mediaSize(long status) const
+{
+    bool ok = false;
+    qint64 size = -1;
+    if (status == 200) {
+        size = header("Content-Length").toLongLong(&ok);
+    } else if (status == 206 || status == 416) {
+        // "bytes a-b/size", or "bytes */size" for a range past the end.
+        const QByteArray range = header("Content-Range");
+        const qsizetype slash = range.lastIndexOf('/');
+        if (range.startsWith("bytes ") && slash > 0)
+            size = range.sliced(slash + 1).trimmed().toLongLong(&ok);
+    }
+    return ok && size >= 0 ? size : -1;
+}
+
 // --- libcurl's callbacks (the loop's thread) ------------------------------------------
 
 bool TransferRequest::openFile()

@@ -54,6 +54,9 @@ public:
 
     /// The value of a response header (case-insensitive name), or empty.
     QByteArray header(QByteArrayView name) const;
+    /// Get: the size of the whole media as an answer of `status` tells it (a 206's
+    /// Content-Range, a 200's or a 416's); -1 when it does not.
+    qint64 mediaSize(long status) const;
 
 private:
     static size_t onHeader(char *data, size_t size, size_t count, void *context);

@@ -51,6 +51,13 @@ ConversationListModel::ConversationListModel(ChatClient &client, QObject *parent
     });
     connect(&client.sync(), &SyncEngine::presenceChanged, this,
             &ConversationListModel::rowsWithUserChanged);
+    // A last message that waited for its key opens without a conversationChanged (the
+    // engine names only the conversation).
+    connect(&client.sync(), &SyncEngine::messagesChanged, this, [this](qint64 conversation) {
+        const int row = rowOf(conversation);
+        if (row >= 0 && m_rows.at(row).waiting)
+            refreshRow(conversation);
+    });
     refresh();
 }
 
@@ -77,7 +84,9 @@ QHash<int, QByteArray> ConversationListModel::roleNames() const
                   {OnlineRole, "online"},
                   {LastSeenRole, "lastSeen"},
                   {TypingRole, "typing"},
-                  {DraftRole, "draft"}});
+                  {DraftRole, "draft"},
+                  {E2eSeqRole, "e2eSeq"},
+                  {HasMessagesRole, "hasMessages"}});
     return names;
 }
 
@@ -131,6 +140,10 @@ QVariant ConversationListModel::data(const QModelIndex &index, int role) const
     }
     case DraftRole:
         return conversation.draft;
+    case E2eSeqRole:
+        return conversation.e2eSeq;
+    case HasMessagesRole:
+        return conversation.lastMessage.has_value() && conversation.lastMessage->seq.has_value();
     default:
         return {};
     }
@@ -287,7 +300,12 @@ ConversationListModel::makeRow(const local::Conversation &conversation) const
     if (conversation.lastMessage) {
         const local::Message &last = *conversation.lastMessage;
         const ShownMessage shown = ShownMessage::of(last.body);
+        row.waiting = shown.sealing == ShownMessage::Sealing::Waiting;
         QString text = shown.state.deleted ? tr("Message deleted") : oneLine(shown.state.text);
+        if (!shown.state.deleted && shown.sealing == ShownMessage::Sealing::Waiting)
+            text = tr("Waiting for this message's key…");
+        else if (!shown.state.deleted && shown.sealing == ShownMessage::Sealing::Failed)
+            text = tr("This message could not be decrypted.");
         if (text.isEmpty() && !shown.attachments.isEmpty())
             text = attachmentSummary(shown.attachments);
         if (last.senderId == me)
@@ -307,7 +325,9 @@ bool ConversationListModel::same(const Row &a, const Row &b)
     return a.title == b.title && a.preview == b.preview && a.otherUser == b.otherUser
         && x.lastActivity == y.lastActivity && x.unread == y.unread
         && x.memberCount == y.memberCount && x.draft == y.draft && x.lastSeq == y.lastSeq
-        && x.readSeq == y.readSeq && x.deliveredSeq == y.deliveredSeq && x.kind == y.kind;
+        && x.readSeq == y.readSeq && x.deliveredSeq == y.deliveredSeq && x.kind == y.kind
+        && x.e2eSeq == y.e2eSeq && x.lastMessage.has_value() == y.lastMessage.has_value()
+        && (!x.lastMessage || x.lastMessage->seq == y.lastMessage->seq);
 }
 
 void ConversationListModel::rowsWithUserChanged(qint64 user)

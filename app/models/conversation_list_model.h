@@ -34,6 +34,11 @@ public:
         LastSeenRole, ///< direct: QDateTime they were last seen, when known
         TypingRole, ///< QStringList: names of who types there now
         DraftRole,
+        /// The seq of its first end-to-end encrypted entry: from there on it is encrypted.
+        /// 0: nothing in it is encrypted (yet).
+        E2eSeqRole,
+        /// A message in it reached the relay (sent or received): it has a history.
+        HasMessagesRole,
     };
     Q_ENUM(Role)
 
@@ -68,6 +73,7 @@ private:
         QString title;
         QString preview;
         qint64 otherUser = 0;
+        bool waiting = false; ///< its last message waits for its key
     };
     Row makeRow(const local::Conversation &conversation) const;
     /// Reads what m_stale names, unless a read is running (then after it).

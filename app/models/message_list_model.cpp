@@ -42,6 +42,12 @@ MessageListModel::MessageListModel(ChatClient &client, qint64 conversation, int 
         if (changed == m_conversation)
             refresh();
     });
+    // Messages that waited for their key open without a conversationChanged (the engine
+    // names only the conversation): the waiting rows are read again.
+    connect(&client.sync(), &SyncEngine::messagesChanged, this, [this](qint64 changed) {
+        if (changed == m_conversation)
+            readWaiting();
+    });
     refresh();
 }
 
@@ -77,7 +83,8 @@ QHash<int, QByteArray> MessageListModel::roleNames() const
                   {ReplySenderRole, "replySender"},
                   {ReplyTextRole, "replyText"},
                   {FailedChangeRole, "failedChange"},
-                  {FailedChangeTextRole, "failedChangeText"}});
+                  {FailedChangeTextRole, "failedChangeText"},
+                  {EncryptionRole, "encryption"}});
     return names;
 }
 
@@ -150,6 +157,8 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
             return m_names.of(original.message.senderId);
         if (original.shown.state.deleted)
             return tr("Deleted message");
+        if (original.shown.isUnreadable())
+            return u"…"_s; // its text is not here (yet)
         return original.shown.state.text;
     }
     case FailedChangeRole:
@@ -157,6 +166,18 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case FailedChangeTextRole:
     case Qt::AccessibleDescriptionRole: // a screen reader hears the refusal with the message
         return message.failedChange ? describeFailedChange(*message.failedChange) : QString();
+    case EncryptionRole:
+        switch (row.shown.sealing) {
+        case ShownMessage::Sealing::None:
+            return QString();
+        case ShownMessage::Sealing::Opened:
+            return u"encrypted"_s;
+        case ShownMessage::Sealing::Waiting:
+            return u"waiting"_s;
+        case ShownMessage::Sealing::Failed:
+            return u"failed"_s;
+        }
+        return QString();
     default:
         return {};
     }
@@ -199,6 +220,19 @@ void MessageListModel::applyChange(const ConversationChange &change)
     m_changedMembers = m_changedMembers || change.members;
     m_changedDetails = m_changedDetails || change.members || change.receipts;
     if (!m_busy)
+        next();
+}
+
+void MessageListModel::readWaiting()
+{
+    bool waiting = false;
+    for (const Row &row : std::as_const(m_rows)) {
+        if (row.shown.sealing == ShownMessage::Sealing::Waiting && row.message.seq) {
+            m_changedSeqs.insert(*row.message.seq);
+            waiting = true;
+        }
+    }
+    if (waiting && !m_busy)
         next();
 }
 

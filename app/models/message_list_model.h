@@ -52,6 +52,9 @@ public:
         /// key, for Outbox::retry / cancel; empty when none.
         FailedChangeRole,
         FailedChangeTextRole, ///< that refusal in a sentence ("Your edit was not sent: …")
+        /// End-to-end encryption of a message: "" (none), "encrypted", "waiting" (its key
+        /// has not come yet; no text until it does) or "failed" (it could not be decrypted).
+        EncryptionRole,
     };
     Q_ENUM(Role)
 
@@ -116,6 +119,8 @@ private:
     void next();
     /// The relay's news for this conversation: read just what it names, when idle.
     void applyChange(const ConversationChange &change);
+    /// Reads the rows that wait for their key again (they may have opened).
+    void readWaiting();
     void readChanges();
     void mergeRows(const QList<local::Message> &changed, bool details);
     QSet<local::Seq> m_changedSeqs;

@@ -223,8 +223,8 @@ void AttachmentMedia::download(const MessageAttachment &attachment)
     if (mediaId.isEmpty() || m_downloads.contains(mediaId) || m_errors.contains(mediaId)
         || !localPath(attachment).isEmpty())
         return;
-    const QString id = m_transfers.download(
-        {mediaId, attachment.file.size, attachment.file.sha256, attachment.file.name});
+    const QString id = m_transfers.download({mediaId, attachment.file.size, attachment.file.sha256,
+                                             attachment.file.name, attachment.key});
     if (m_transfers.state(id) != TransferManager::State::Done) {
         m_downloads.insert(mediaId, id);
         m_progress.insert(id, {0, attachment.file.size});

@@ -4,6 +4,7 @@
 #include "models/conversation_list_model.h"
 #include "ui/conversation_delegate.h"
 #include "ui/conversation_view.h"
+#include "ui/link_prompt.h"
 #include "ui/settings_keys.h"
 #include "ui/theme.h"
 
@@ -54,6 +55,8 @@ ChatPage::ChatPage(ChatClient &client, QSettings &settings, QWidget *parent)
     m_banner->setContentsMargins(8, 5, 8, 5);
     m_banner->setAutoFillBackground(true);
     layout->addWidget(m_banner);
+    // While this device needs linking, how to link it (it shows itself only then).
+    layout->addWidget(new LinkPrompt(client, this));
 
     m_splitter = new QSplitter(Qt::Horizontal, this);
     m_splitter->setObjectName(u"mainSplitter"_s);

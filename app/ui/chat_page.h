@@ -20,7 +20,8 @@ class ConversationView;
 
 /// The signed-in window's content: the conversation list (with its filter box) on the
 /// left, the open conversation on the right, and a banner across the top while offline or
-/// reconnecting. Remembers the splitter and the open conversation.
+/// reconnecting, and one while this device needs linking (LinkPrompt). Remembers the
+/// splitter and the open conversation.
 class ChatPage : public QWidget
 {
     Q_OBJECT

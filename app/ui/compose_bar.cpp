@@ -35,6 +35,7 @@ ComposeBar::ComposeBar(ChatClient &client, ConversationListModel &conversations,
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->setSpacing(0);
+    layout->addWidget(makeKeyBanner());
     layout->addWidget(makeModeBar());
     layout->addWidget(makeInputRow());
 
@@ -58,6 +59,34 @@ ComposeBar::ComposeBar(ChatClient &client, ConversationListModel &conversations,
         if (m_editing == 0)
             m_client.setOwnTyping(m_conversation, !m_composer->toPlainText().trimmed().isEmpty());
     });
+}
+
+QWidget *ComposeBar::makeKeyBanner()
+{
+    m_keyBanner = new QWidget(this);
+    m_keyBanner->setObjectName(u"keyChangeBanner"_s);
+    m_keyBanner->setAutoFillBackground(true);
+    auto *layout = new QHBoxLayout(m_keyBanner);
+    layout->setContentsMargins(14, 8, 10, 8);
+    m_keyText = new QLabel(m_keyBanner);
+    m_keyText->setObjectName(u"keyChangeText"_s);
+    m_keyText->setTextFormat(Qt::PlainText); // it carries a name
+    m_keyText->setWordWrap(true);
+    layout->addWidget(m_keyText, 1);
+    auto *verify = new QPushButton(ConversationView::tr("&Verify"), m_keyBanner);
+    verify->setObjectName(u"keyChangeVerifyButton"_s);
+    verify->setAccessibleName(ConversationView::tr("Verify the new safety number"));
+    connect(verify, &QPushButton::clicked, this,
+            [this] { Q_EMIT verifyKeyRequested(m_keyChangeUser, m_keyChangeName); });
+    layout->addWidget(verify, 0, Qt::AlignVCenter);
+    auto *accept = new QPushButton(ConversationView::tr("I &understand"), m_keyBanner);
+    accept->setObjectName(u"keyChangeAcceptButton"_s);
+    accept->setAccessibleName(ConversationView::tr("Accept the new safety number"));
+    connect(accept, &QPushButton::clicked, this,
+            [this] { Q_EMIT keyChangeAccepted(m_keyChangeUser); });
+    layout->addWidget(accept, 0, Qt::AlignVCenter);
+    m_keyBanner->hide();
+    return m_keyBanner;
 }
 
 QWidget *ComposeBar::makeModeBar()
@@ -121,6 +150,9 @@ QWidget *ComposeBar::makeInputRow()
 void ComposeBar::applyColours()
 {
     m_attachButton->setIcon(theme::icon(u"attach"_s, theme::secondaryText()));
+    QPalette bannerPalette = m_keyBanner->palette();
+    bannerPalette.setColor(QPalette::Window, theme::banner());
+    m_keyBanner->setPalette(bannerPalette);
 }
 
 void ComposeBar::open(qint64 conversation)
@@ -157,6 +189,19 @@ void ComposeBar::setBlocked(bool blocked, const QString &name)
         m_composer->setPlaceholderText(placeholder);
     m_composer->setEnabled(!blocked);
     m_sendButton->setEnabled(!blocked);
+}
+
+void ComposeBar::setKeyChange(qint64 user, const QString &name)
+{
+    m_keyChangeUser = user;
+    m_keyChangeName = name;
+    if (user != 0) {
+        m_keyText->setText(
+            ConversationView::tr("%1's safety number has changed. This can mean they reinstalled "
+                                 "Tidings or that someone is trying to intercept your messages.")
+                .arg(name));
+    }
+    m_keyBanner->setVisible(user != 0);
 }
 
 void ComposeBar::saveDraft()

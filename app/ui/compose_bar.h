@@ -36,6 +36,11 @@ public:
     void saveDraft();
     /// The other person is blocked: the box waits for Unblock, and says so.
     void setBlocked(bool blocked, const QString &name);
+    /// The safety number of `user` (`name`), in this conversation, changed and waits to be
+    /// acknowledged (0: none): a banner above the box says so, with Verify and I understand.
+    /// What is written meanwhile waits in the outbox until then.
+    void setKeyChange(qint64 user, const QString &name);
+    qint64 keyChangeUser() const { return m_keyChangeUser; }
 
     void startReply(const QuotedMessage &message);
     void startEdit(const QuotedMessage &message);
@@ -59,8 +64,13 @@ Q_SIGNALS:
     void editLastRequested();
     /// A short line for the user ("the message is too long").
     void noticeRequested(const QString &text);
+    /// The key change banner's Verify: the safety number of `user`.
+    void verifyKeyRequested(qint64 user, const QString &name);
+    /// The key change banner's I understand, for `user`.
+    void keyChangeAccepted(qint64 user);
 
 private:
+    QWidget *makeKeyBanner();
     QWidget *makeModeBar();
     QWidget *makeInputRow();
     void send();
@@ -78,6 +88,10 @@ private:
     qint64 m_replyTo = 0;
     qint64 m_editing = 0;
 
+    QWidget *m_keyBanner = nullptr;
+    QLabel *m_keyText = nullptr;
+    qint64 m_keyChangeUser = 0;
+    QString m_keyChangeName;
     QWidget *m_modeBar = nullptr;
     QLabel *m_modeLabel = nullptr;
     QToolButton *m_attachButton = nullptr;

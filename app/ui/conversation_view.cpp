@@ -2,6 +2,7 @@
 
 #include "core/chat_client.h"
 #include "models/conversation_list_model.h"
+#include "models/e2e_status.h"
 #include "models/message_list_model.h"
 #include "protocol/messages/message_requests.h"
 #include "ui/attachment_media.h"
@@ -46,6 +47,12 @@ ConversationView::ConversationView(ChatClient &client, ConversationListModel &co
     : QWidget(parent), m_client(client), m_conversations(conversations)
 {
     connect(&client, &ChatClient::blocksChanged, this, [this] { updateHeader(); });
+    m_e2e = new E2eStatus(client, this);
+    connect(m_e2e, &E2eStatus::changed, this, [this] {
+        updateHeader();
+        checkTrust();
+    });
+    connect(&client, &ChatClient::keysChanged, this, &ConversationView::checkTrust);
     setObjectName(u"conversationView"_s);
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
@@ -95,10 +102,32 @@ QWidget *ConversationView::makeHeader()
     titleFont.setWeight(QFont::DemiBold);
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.08);
     m_title->setFont(titleFont);
+    // Beside the name: a lock when the chat is end-to-end encrypted, or a muted note when
+    // this app encrypts and the chat is not (docs/encryption.md, section 9).
+    auto *titleRow = new QHBoxLayout;
+    titleRow->setSpacing(6);
+    titleRow->addWidget(m_title);
+    m_lock = new QLabel(header);
+    m_lock->setObjectName(u"encryptionLock"_s);
+    m_lock->setAccessibleName(tr("End-to-end encrypted"));
+    m_lock->setFixedSize(16, 16);
+    m_lock->hide();
+    titleRow->addWidget(m_lock);
+    m_notEncrypted = new QLabel(tr("Not end-to-end encrypted"), header);
+    m_notEncrypted->setObjectName(u"notEncryptedLabel"_s);
+    m_notEncrypted->setToolTip(
+        tr("Messages in this chat so far were sent without end-to-end encryption: the "
+           "server could read them."));
+    QFont noteFont = m_notEncrypted->font();
+    noteFont.setPointSizeF(noteFont.pointSizeF() * 0.85);
+    m_notEncrypted->setFont(noteFont);
+    m_notEncrypted->hide();
+    titleRow->addWidget(m_notEncrypted);
+    titleRow->addStretch(1);
     m_status = new QLabel(header);
     m_status->setObjectName(u"conversationStatus"_s);
     m_status->setAccessibleName(tr("Presence"));
-    titles->addWidget(m_title);
+    titles->addLayout(titleRow);
     titles->addWidget(m_status);
     headerLayout->addLayout(titles, 1);
     m_info = new QToolButton(header);
@@ -180,6 +209,16 @@ void ConversationView::connectParts()
     connect(m_composeBar, &ComposeBar::editLastRequested, this, &ConversationView::editLast);
     connect(m_composeBar, &ComposeBar::noticeRequested, this, &ConversationView::showNotice);
     connect(m_opener, &AttachmentOpener::noticeRequested, this, &ConversationView::showNotice);
+    connect(m_composeBar, &ComposeBar::verifyKeyRequested, this,
+            &ConversationView::showSafetyNumber);
+    connect(m_composeBar, &ComposeBar::keyChangeAccepted, this, [this](qint64 user) {
+        whenReady(m_client.acknowledgeKeyChange(user), this, [this](const Result<void> &done) {
+            if (!done)
+                showNotice(
+                    tr("Could not accept the new safety number: %1").arg(done.error().message));
+            checkTrust();
+        });
+    });
 
     connect(m_list, &QListView::customContextMenuRequested, this,
             &ConversationView::showContextMenu);
@@ -240,9 +279,13 @@ void ConversationView::open(qint64 conversation)
     delete old;
 
     m_delegate->setGroup(listRow().data(ConversationListModel::KindRole).toString() == u"group");
+    m_verifiedUser = 0;
+    m_verified = false;
+    m_composeBar->setKeyChange(0, {});
     updateHeader();
     updateTyping();
     m_jumpButton->hide();
+    checkTrust();
 }
 
 MessageListModel *ConversationView::makeModel(qint64 conversation)
@@ -250,6 +293,9 @@ MessageListModel *ConversationView::makeModel(qint64 conversation)
     auto *model
         = new MessageListModel(m_client, conversation, MessageListModel::kDefaultPageSize, this);
     connect(model, &MessageListModel::refreshed, this, [this] {
+        // Older messages that were not encrypted may have come: the lock's words, the line.
+        if (const QModelIndex row = listRow(); row.isValid())
+            updateEncryption(row);
         if (!m_firstLoadDone)
             onFirstLoad();
         if (m_jumpTarget != 0)
@@ -452,6 +498,8 @@ void ConversationView::updateHeader()
         m_title->setText(m_conversation == 0 ? QString() : tr("Loading…"));
         m_status->clear();
         m_avatar->clear();
+        m_lock->hide();
+        m_notEncrypted->hide();
         return;
     }
     const QString title = index.data(ConversationListModel::TitleRole).toString();
@@ -468,8 +516,11 @@ void ConversationView::updateHeader()
     QPalette palette = m_status->palette();
     const bool lively = index.data(ConversationListModel::OnlineRole).toBool()
         || !index.data(ConversationListModel::TypingRole).toStringList().isEmpty();
-    palette.setColor(QPalette::WindowText, lively ? theme::accent() : theme::secondaryText());
+    // The header is drawn on Base: its labels write in Text (QWidget::foregroundRole()).
+    for (const QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text})
+        palette.setColor(role, lively ? theme::accent() : theme::secondaryText());
     m_status->setPalette(palette);
+    updateEncryption(index);
 }
 
 void ConversationView::updateAvatar(const QModelIndex &index)
@@ -617,6 +668,10 @@ void ConversationView::applyColours()
     m_info->setIcon(theme::icon(u"info"_s, theme::secondaryText()));
     m_composeBar->applyColours();
     m_jumpButton->setIcon(theme::icon(u"down"_s, theme::secondaryText()));
+    QPalette notePalette = m_notEncrypted->palette();
+    for (const QPalette::ColorRole role : {QPalette::WindowText, QPalette::Text})
+        notePalette.setColor(role, theme::secondaryText());
+    m_notEncrypted->setPalette(notePalette);
     m_title->clear(); // the avatar is drawn again
     updateHeader();
 }

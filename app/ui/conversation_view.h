@@ -17,6 +17,7 @@ class AttachmentOpener;
 class ChatClient;
 class ComposeBar;
 class ConversationListModel;
+class E2eStatus;
 class MessageDelegate;
 class MessageListModel;
 
@@ -51,6 +52,9 @@ public:
 
     /// What the header's second line says for the open conversation.
     QString statusText() const;
+    /// Opens the Safety Number dialog for `user` (`name`); the header and the key change
+    /// banner follow what is done there.
+    void showSafetyNumber(qint64 user, const QString &name);
     /// "last seen 5 min ago" and the like, from a last-seen time.
     static QString lastSeenText(const QDateTime &seen, const QDateTime &now);
 
@@ -85,6 +89,14 @@ private:
     void report(qint64 conversation, qint64 seq, const QString &reason);
     void showContextMenu(const QPoint &position);
     void updateHeader();
+    /// The lock (end-to-end encrypted from e2eSeq on), or "Not end-to-end encrypted".
+    void updateEncryption(const QModelIndex &index);
+    /// Whether a message older than `seq` that was not encrypted is loaded.
+    bool plainMessageBefore(qint64 seq) const;
+    /// Asks again what this device trusts of the people here: a changed safety number
+    /// (the banner above the composer) and, in a direct chat, a verified one.
+    void checkTrust();
+    void showKeyChange(const QList<qint64> &changed);
     void updateAvatar(const QModelIndex &index);
     void updateTyping();
     void markSeen();
@@ -106,6 +118,9 @@ private:
     QLabel *m_avatar = nullptr;
     QLabel *m_title = nullptr;
     QLabel *m_status = nullptr;
+    QLabel *m_lock = nullptr;
+    QString m_lockIcon; ///< which lock it shows, in which colour
+    QLabel *m_notEncrypted = nullptr;
     QListView *m_list = nullptr;
     QToolButton *m_jumpButton = nullptr;
     QToolButton *m_info = nullptr;
@@ -115,6 +130,10 @@ private:
     AttachmentMedia *m_media = nullptr;
     AttachmentOpener *m_opener = nullptr;
     QTimer *m_statusTimer = nullptr;
+    E2eStatus *m_e2e = nullptr;
+    /// The other person of the open direct chat, as trust() last said.
+    qint64 m_verifiedUser = 0;
+    bool m_verified = false;
 
     bool m_stickToBottom = true;
     /// While older history loads above: the distance from the bottom to keep.

@@ -23,6 +23,7 @@ namespace messages = protocol::messages;
 namespace {
 
 constexpr int kUserRole = Qt::UserRole + 1;
+constexpr int kNameRole = Qt::UserRole + 2; ///< the name alone, without "(you)" or the role
 
 } // namespace
 
@@ -60,8 +61,13 @@ GroupInfoDialog::GroupInfoDialog(ChatClient &client, ConversationListModel &conv
     auto *leave = new QPushButton(tr("&Leave Group"), this);
     leave->setObjectName(u"leaveGroupButton"_s);
     leave->setAccessibleName(tr("Leave the group"));
+    m_verify = new QPushButton(tr("&Verify Safety Number…"), this);
+    m_verify->setObjectName(u"verifySafetyNumberButton"_s);
+    m_verify->setAccessibleName(tr("Verify the chosen member's safety number"));
+    m_verify->setEnabled(false);
     buttons->addWidget(m_add);
     buttons->addWidget(m_remove);
+    buttons->addWidget(m_verify);
     buttons->addStretch(1);
     buttons->addWidget(leave);
     layout->addLayout(buttons);
@@ -103,8 +109,14 @@ void GroupInfoDialog::connectActions(QPushButton *leave)
     });
     connect(m_members, &QListWidget::currentRowChanged, this, [this] {
         const QListWidgetItem *item = m_members->currentItem();
-        m_remove->setEnabled(m_admin && item
-                             && item->data(kUserRole).toLongLong() != m_client.userId());
+        const bool other = item && item->data(kUserRole).toLongLong() != m_client.userId();
+        m_remove->setEnabled(m_admin && other);
+        m_verify->setEnabled(other);
+    });
+    connect(m_verify, &QPushButton::clicked, this, [this] {
+        if (const QListWidgetItem *item = m_members->currentItem())
+            Q_EMIT safetyNumberRequested(item->data(kUserRole).toLongLong(),
+                                         item->data(kNameRole).toString());
     });
 }
 
@@ -126,7 +138,9 @@ void GroupInfoDialog::reload()
                   m_members->clear();
                   for (const local::Member &member : info->conversation.members) {
                       const local::User user = users.value(member.userId);
-                      QString name = user.displayName.isEmpty() ? user.username : user.displayName;
+                      const QString plain
+                          = user.displayName.isEmpty() ? user.username : user.displayName;
+                      QString name = plain;
                       if (member.userId == m_client.userId())
                           name = tr("%1 (you)").arg(name);
                       if (member.role == u"owner")
@@ -135,8 +149,10 @@ void GroupInfoDialog::reload()
                           name += u" — "_s + tr("admin");
                       auto *item = new QListWidgetItem(name, m_members);
                       item->setData(kUserRole, member.userId);
+                      item->setData(kNameRole, plain);
                   }
                   m_remove->setEnabled(false);
+                  m_verify->setEnabled(false);
               });
 }
 

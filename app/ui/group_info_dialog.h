@@ -15,7 +15,8 @@ namespace tidings::app {
 class ChatClient;
 class ConversationListModel;
 
-/// A group's members and what an admin may do with them: rename, add, remove; leave.
+/// A group's members and what an admin may do with them: rename, add, remove; leave. Any
+/// member may verify another's safety number.
 class GroupInfoDialog : public QDialog
 {
     Q_OBJECT
@@ -23,6 +24,10 @@ class GroupInfoDialog : public QDialog
 public:
     GroupInfoDialog(ChatClient &client, ConversationListModel &conversations, qint64 conversation,
                     QWidget *parent = nullptr);
+
+Q_SIGNALS:
+    /// Verify Safety Number for the chosen member.
+    void safetyNumberRequested(qint64 user, const QString &name);
 
 private:
     /// Rename, add, remove and `leave` do what they say; remove only for an admin, not on
@@ -41,6 +46,7 @@ private:
     QPushButton *m_rename = nullptr;
     QPushButton *m_add = nullptr;
     QPushButton *m_remove = nullptr;
+    QPushButton *m_verify = nullptr;
     bool m_admin = false;
 };
 

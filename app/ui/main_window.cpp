@@ -270,7 +270,12 @@ void MainWindow::showGroupInfo()
         return;
     ChatClient &client = *m_session.client();
     if (index.data(ConversationListModel::KindRole).toString() == u"group") {
-        (new GroupInfoDialog(client, conversations, conversation, this))->open();
+        auto *info = new GroupInfoDialog(client, conversations, conversation, this);
+        connect(info, &GroupInfoDialog::safetyNumberRequested, m_chat,
+                [this](qint64 user, const QString &name) {
+                    m_chat->view().showSafetyNumber(user, name);
+                });
+        info->open();
         return;
     }
     const qint64 other = index.data(ConversationListModel::OtherUserRole).toLongLong();
@@ -279,6 +284,11 @@ void MainWindow::showGroupInfo()
     const QString name = index.data(ConversationListModel::TitleRole).toString();
     QMenu menu(this);
     menu.setObjectName(u"personMenu"_s);
+    menu.addAction(tr("&Verify Safety Number…"), this, [this, other, name] {
+        if (m_chat)
+            m_chat->view().showSafetyNumber(other, name);
+    });
+    menu.addSeparator();
     if (client.isBlocked(other)) {
         // The menu runs an event loop: the session may end while it is open.
         menu.addAction(tr("&Unblock %1").arg(name), this, [this, other] {

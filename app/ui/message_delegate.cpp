@@ -121,6 +121,17 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         y += line + 24;
     }
     const qint64 seq = index.data(Model::SeqRole).toLongLong();
+    if (startsEncryption(index)) {
+        QFont small = option.font;
+        small.setPointSizeF(small.pointSizeF() * 0.82);
+        result.encryptedFromText = tr("Messages above were not end-to-end encrypted. New "
+                                      "messages are.");
+        const QRect bounds = QFontMetrics(small).boundingRect(
+            QRect(0, 0, std::max(40, width - 4 * kSide), 10000), Qt::TextWordWrap | Qt::AlignCenter,
+            result.encryptedFromText);
+        result.encryptedFrom = QRect(option.rect.left(), y + 6, width, bounds.height() + 8);
+        y += bounds.height() + 18;
+    }
     if (m_newMessagesSeq > 0 && seq == m_newMessagesSeq) {
         result.divider = QRect(option.rect.left(), y + 4, width, line + 6);
         y += line + 14;
@@ -148,7 +159,7 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     const qint64 sender = index.data(Model::SenderIdRole).toLongLong();
     bool continues = false;
     if (previous.isValid() && result.day.isNull() && result.divider.isNull()
-        && previous.data(Model::KindRole).toString() == u"message"
+        && result.encryptedFrom.isNull() && previous.data(Model::KindRole).toString() == u"message"
         && previous.data(Model::SenderIdRole).toLongLong() == sender) {
         const qint64 gap = previous.data(Model::TimeRole)
                                .toDateTime()
@@ -186,11 +197,20 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         for (const auto &piece : std::as_const(result.pieces))
             contentWidth = std::max(contentWidth, piece.rect.width());
     }
-    result.body = result.deleted ? tr("Message deleted") : index.data(Model::TextRole).toString();
+    const QString sealing = index.data(Model::EncryptionRole).toString();
+    result.unreadable = !result.deleted && (sealing == u"waiting" || sealing == u"failed");
+    if (result.deleted)
+        result.body = tr("Message deleted");
+    else if (sealing == u"waiting")
+        result.body = tr("Waiting for this message's key…");
+    else if (sealing == u"failed")
+        result.body = tr("This message could not be decrypted.");
+    else
+        result.body = index.data(Model::TextRole).toString();
     // QTextLayout breaks lines only at U+2028; a typed Shift+Enter is '\n'.
     result.body.replace(u'\n', QChar::LineSeparator);
     QFont textFont = option.font;
-    textFont.setItalic(result.deleted);
+    textFont.setItalic(result.deleted || result.unreadable);
     const bool onlyFiles = result.body.isEmpty() && !result.pieces.isEmpty();
     const TextSize text = onlyFiles ? TextSize{QSizeF(0, 0), qreal(maxText)}
                                     : measure(result.body, textFont, maxText);
@@ -254,6 +274,19 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
     return result;
 }
 
+bool MessageDelegate::startsEncryption(const QModelIndex &index) const
+{
+    if (m_encryptedFromSeq <= 0 || index.data(Model::SeqRole).toLongLong() != m_encryptedFromSeq)
+        return false;
+    for (QModelIndex above = index.siblingAtRow(index.row() - 1); above.isValid();
+         above = above.siblingAtRow(above.row() - 1)) {
+        if (above.data(Model::KindRole).toString() == u"message"
+            && above.data(Model::EncryptionRole).toString().isEmpty())
+            return true;
+    }
+    return false;
+}
+
 void MessageDelegate::watch(QAbstractItemModel *model)
 {
     if (m_watched)
@@ -271,7 +304,19 @@ void MessageDelegate::watch(QAbstractItemModel *model)
             });
     // The row after an insert or a removal has a new row before it.
     connect(model, &QAbstractItemModel::rowsInserted, this,
-            [this](const QModelIndex &, int, int last) { forgetRow(last + 1); });
+            [this](const QModelIndex &, int first, int last) {
+                forgetRow(last + 1);
+                // Older messages came above: the first encrypted one may now start a line.
+                if (first == 0 && m_encryptedFromSeq > 0 && m_watched) {
+                    for (int row = last + 1; row < m_watched->rowCount(); ++row) {
+                        if (m_watched->index(row, 0).data(Model::SeqRole).toLongLong()
+                            == m_encryptedFromSeq) {
+                            forgetRow(row);
+                            break;
+                        }
+                    }
+                }
+            });
     connect(model, &QAbstractItemModel::rowsAboutToBeRemoved, this,
             [this](const QModelIndex &, int, int last) { forgetRow(last + 1); });
     connect(model, &QAbstractItemModel::rowsMoved, this, [this] { m_heights.clear(); });
@@ -386,6 +431,19 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         dayFont.setWeight(QFont::DemiBold);
         pill(l.day, l.dayText, dayFont);
     }
+    if (!l.encryptedFrom.isNull()) {
+        const QFontMetrics smallMetrics(small);
+        const QRect inner
+            = l.encryptedFrom.adjusted(2 * kSide, 4, -2 * kSide, -4); // where the text wraps
+        const QRect bounds = smallMetrics.boundingRect(inner, Qt::TextWordWrap | Qt::AlignCenter,
+                                                       l.encryptedFromText);
+        painter->setPen(Qt::NoPen);
+        painter->setBrush(theme::pillBackground());
+        painter->drawRoundedRect(QRectF(bounds).adjusted(-10, -4, 10, 4), 10, 10);
+        painter->setFont(small);
+        painter->setPen(theme::secondaryText());
+        painter->drawText(inner, Qt::TextWordWrap | Qt::AlignCenter, l.encryptedFromText);
+    }
     if (!l.divider.isNull()) {
         painter->fillRect(l.divider,
                           theme::isDark() ? QColor(0x1e, 0x2c, 0x3a) : QColor(0xe8, 0xf1, 0xf8));
@@ -454,10 +512,10 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     paintAttachments(painter, l, index, option.font);
 
     QFont textFont = option.font;
-    textFont.setItalic(l.deleted);
+    textFont.setItalic(l.deleted || l.unreadable);
     QTextLayout text;
     measure(l.body, textFont, l.bubble.width() - 2 * kPadX, &text);
-    painter->setPen(l.deleted ? theme::secondaryText() : theme::bubbleText());
+    painter->setPen(l.deleted || l.unreadable ? theme::secondaryText() : theme::bubbleText());
     text.draw(painter, l.text.topLeft());
 
     painter->setFont(small);

@@ -15,7 +15,9 @@ class AttachmentMedia;
 /// the sender's name at the top of a run in groups, the quoted message it replies to, the
 /// text, "edited", the time and the ticks (clock, ✓, ✓✓, coloured ✓✓ when read) and the
 /// reactions under it; a date above the first entry of each day, a "New messages" divider,
-/// and events ("Alice added Bob") as a centred line. Consecutive messages of one sender
+/// and events ("Alice added Bob") as a centred line. An encrypted message whose key has not
+/// come, or that could not be decrypted, says so in place of its text; a line marks where a
+/// conversation's end-to-end encryption began. Consecutive messages of one sender
 /// close in time are grouped (less space, one name). A change of mine the relay refused
 /// (undone) shows under its message as a line in the error colour with Retry and Discard.
 class MessageDelegate : public QStyledItemDelegate
@@ -40,6 +42,14 @@ public:
         m_heights.clear();
     }
     qint64 newMessagesSeq() const { return m_newMessagesSeq; }
+    /// The conversation's first end-to-end encrypted entry (0: none): when messages that
+    /// were not encrypted come before it, a line above it says so.
+    void setEncryptedFromSeq(qint64 seq)
+    {
+        m_encryptedFromSeq = seq;
+        m_heights.clear();
+    }
+    qint64 encryptedFromSeq() const { return m_encryptedFromSeq; }
     /// An entry to draw attention to (a search result jumped to); 0: none.
     void setHighlightSeq(qint64 seq) { m_highlightSeq = seq; }
     /// Where pictures and transfer progress come from (none: attachments as placeholders).
@@ -72,6 +82,8 @@ private:
     struct Layout;
     Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
     void paintTicks(QPainter *painter, const QRectF &rect, int state, const QColor &color) const;
+    /// Whether `index` is the first encrypted entry, after messages that were not.
+    bool startsEncryption(const QModelIndex &index) const;
     /// Lays out the line about a refused change under the message, from `y` down; returns
     /// the y under it. (message_delegate_note.cpp)
     int layoutFailedChange(Layout &result, const QStyleOptionViewItem &option,
@@ -103,6 +115,7 @@ private:
     bool m_group = false;
     qint64 m_newMessagesSeq = 0;
     qint64 m_highlightSeq = 0;
+    qint64 m_encryptedFromSeq = 0;
 };
 
 } // namespace tidings::app

@@ -39,6 +39,8 @@ struct MessageDelegate::Layout
     QString dayText;
     QRect day;
     QRect divider;
+    QRect encryptedFrom; ///< "Messages above were not end-to-end encrypted. …"
+    QString encryptedFromText;
     bool system = false;
     QString systemText;
     QRect systemRect;
@@ -49,6 +51,8 @@ struct MessageDelegate::Layout
     QRect text;
     QString body;
     bool deleted = false;
+    /// An encrypted message whose key has not come or that did not decrypt: `body` says so.
+    bool unreadable = false;
     QRect meta;
     QString metaText;
     struct Piece

@@ -45,7 +45,11 @@ MessageMenu::MessageMenu(const QModelIndex &index, qint64 conversation, ChatClie
 void MessageMenu::addReplyCopyAndReact(const QModelIndex &index)
 {
     const qint64 seq = index.data(Model::SeqRole).toLongLong();
-    if (seq <= 0 || index.data(Model::DeletedRole).toBool())
+    const QString sealing = index.data(Model::EncryptionRole).toString();
+    // Without its text (its key has not come, or it did not decrypt) there is nothing to
+    // quote, copy or react to.
+    if (seq <= 0 || index.data(Model::DeletedRole).toBool() || sealing == u"waiting"
+        || sealing == u"failed")
         return;
     const QuotedMessage message = QuotedMessage::of(index);
     addAction(ConversationView::tr("&Reply"), this,

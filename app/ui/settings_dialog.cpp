@@ -1,7 +1,9 @@
 #include "ui/settings_dialog.h"
 
 #include "core/chat_client.h"
+#include "models/e2e_status.h"
 #include "protocol/messages/account_requests.h"
+#include "ui/devices_section.h"
 #include "ui/media_files.h"
 #include "ui/settings_keys.h"
 #include "util/futures.h"
@@ -36,6 +38,7 @@ SettingsDialog::SettingsDialog(ChatClient &client, QSettings &settings, QWidget 
     addAppearance(form);
     addNotifications(form);
     addPrivacy(form);
+    addDevices(form);
     addStorage(form);
 
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
@@ -145,6 +148,7 @@ void SettingsDialog::addPrivacy(QFormLayout *form)
     groupAdds->addItem(tr("Only people I have written to can add me"), u"contacts"_s);
     groupAdds->setCurrentIndex(std::max(0, groupAdds->findData(m_client.ownUser().groupAdds)));
     form->addRow(tr("&Groups:"), groupAdds);
+    addEncryption(form);
     auto *privacyStatus = new QLabel(this);
     privacyStatus->setObjectName(u"privacyStatus"_s);
     form->addRow(QString(), privacyStatus);
@@ -179,6 +183,61 @@ void SettingsDialog::addPrivacy(QFormLayout *form)
                       hideLastSeen->setChecked(!on);
                   });
     });
+}
+
+void SettingsDialog::addEncryption(QFormLayout *form)
+{
+    auto *encrypt = new QCheckBox(tr("&Encrypt my messages end to end"), this);
+    encrypt->setObjectName(u"endToEndCheck"_s);
+    encrypt->setAccessibleName(tr("End-to-end encryption"));
+    encrypt->setToolTip(tr("Only the people in a chat can read its messages and files: not "
+                           "the server, nor its admins."));
+    encrypt->setChecked(m_settings.value(settings::kEndToEnd, false).toBool());
+    form->addRow(tr("Encryption:"), encrypt);
+    auto *state = new QLabel(this);
+    state->setObjectName(u"encryptionState"_s);
+    state->setWordWrap(true);
+    state->setForegroundRole(QPalette::PlaceholderText);
+    form->addRow(QString(), state);
+
+    m_e2e = new E2eStatus(m_client, this);
+    const auto describe = [this, encrypt, state] {
+        QString text;
+        switch (m_e2e->state()) {
+        case E2eStatus::State::Off:
+            text = tr("Messages from this device are not end-to-end encrypted.");
+            break;
+        case E2eStatus::State::SettingUp:
+            text = tr("Setting this device up for encryption…");
+            break;
+        case E2eStatus::State::Ready:
+            text = tr("This device is set up for encryption.");
+            break;
+        case E2eStatus::State::NeedsLink:
+            text = tr("Your account already encrypts on another device. Link this device with "
+                      "the code from that one: see the top of the chat window.");
+            break;
+        case E2eStatus::State::Failed:
+            text = tr("Encryption is not working: %1").arg(m_e2e->problem());
+            break;
+        }
+        // The client was told at sign-in: a new choice applies from the next start.
+        if (encrypt->isChecked() != m_e2e->isEnabled())
+            text += u' ' + tr("Your choice applies the next time Tidings starts.");
+        state->setText(text);
+    };
+    describe();
+    connect(m_e2e, &E2eStatus::changed, this, describe);
+    connect(encrypt, &QCheckBox::toggled, this, [this, describe](bool on) {
+        m_settings.setValue(settings::kEndToEnd, on);
+        describe();
+    });
+}
+
+void SettingsDialog::addDevices(QFormLayout *form)
+{
+    auto *devices = new DevicesSection(*m_e2e, this);
+    form->addRow(tr("Devices:"), devices);
 }
 
 void SettingsDialog::addStorage(QFormLayout *form)

@@ -12,6 +12,9 @@ inline const QString kNotify = QStringLiteral("notifications/enabled");
 inline const QString kSound = QStringLiteral("notifications/sound");
 inline const QString kMuted = QStringLiteral("notifications/muted"); ///< conversation ids
 inline const QString kShareReadReceipts = QStringLiteral("privacy/readReceipts");
+/// Encrypt end to end (ChatClient::setEndToEnd); applied when the app next starts. Off
+/// unless chosen, for now.
+inline const QString kEndToEnd = QStringLiteral("privacy/endToEnd");
 inline const QString kCacheLimitMiB = QStringLiteral("storage/cacheLimitMiB"); ///< downloads kept
 inline constexpr int kDefaultCacheLimitMiB = 2048;
 inline const QString kGeometry = QStringLiteral("window/geometry");

@@ -43,7 +43,7 @@ QColor chatBackground();
 /// "2:05 PM"); some locales' short format carries seconds.
 QString clockTime(const QTime &time);
 /// A small monochrome icon drawn for the app (no icon theme needed): "info", "compose",
-/// "menu", "down".
+/// "menu", "down", "attach", "lock" (end-to-end encrypted), "verified" (a lock with a tick).
 QIcon icon(const QString &name, const QColor &color);
 
 } // namespace theme

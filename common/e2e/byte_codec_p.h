@@ -33,6 +33,8 @@ enum class EncodingKind : quint8 {
     ReceivedSenderChain = 0x21,
     SenderKeyDistribution = 0x22,
     FileKey = 0x30,
+    LinkAnswer = 0x40,
+    LinkCompletion = 0x41,
 };
 
 inline const unsigned char *uchars(QByteArrayView bytes)

@@ -85,7 +85,7 @@ private Q_SLOTS:
         m_store = std::make_unique<LocalStore>(m_directory->filePath(u"local/tidings.db"_s));
         const auto opened = await(m_store->open());
         QVERIFY2(opened.ok(), opened.ok() ? "" : qPrintable(opened.error().message));
-        QCOMPARE(*opened, 4); // the schema version
+        QCOMPARE(*opened, 5); // the schema version
         const QJsonObject direct{
             {u"id"_s, kConversation},
             {u"kind"_s, u"direct"_s},
@@ -362,11 +362,12 @@ private Q_SLOTS:
 
         // A refused edit while another change waits: only the refused one comes off.
         QVERIFY(queue(proto::EditMessage::kType,
-                      proto::EditMessage{kConversation, u"e-1"_s, 1, u"hello!"_s}.encode())
+                      proto::EditMessage{kConversation, u"e-1"_s, 1, u"hello!"_s, {}}.encode())
                     .ok());
-        QVERIFY(queue(proto::ReactToMessage::kType,
-                      proto::ReactToMessage{kConversation, u"r-1"_s, 1, u"👍"_s, true}.encode())
-                    .ok());
+        QVERIFY(
+            queue(proto::ReactToMessage::kType,
+                  proto::ReactToMessage{kConversation, u"r-1"_s, 1, u"👍"_s, true, {}, {}}.encode())
+                .ok());
         QCOMPARE(body().value(u"text"_s).toString(), u"hello!"_s);
         QVERIFY(fail(u"e-1"_s).ok());
         QCOMPARE(body().value(u"text"_s).toString(), u"hello"_s);
