@@ -57,7 +57,8 @@ constexpr std::array kSettings = {
     SettingSpec{"max-text-bytes", "bytes", "Longest message text in UTF-8 bytes (default 65536)."},
     SettingSpec{"e2e", "required|optional|off",
                 "End-to-end encryption: refuse plaintext content, take both, or refuse "
-                "encryption (default optional)."},
+                "encryption (default: required for a new store, optional for one upgraded from a "
+                "version before end-to-end encryption that has accounts)."},
     SettingSpec{"max-ciphertext-bytes", "bytes",
                 "Largest end-to-end encrypted message, decoded (default 163840)."},
     SettingSpec{"max-group-members", "count", "Most members a group may have (default 1000)."},
@@ -429,13 +430,16 @@ Result<void> resolveLimits(const SettingSource &source, RelayConfig &config)
                      u"expected 'interactive', 'moderate' or 'minimum'"_s, config.passwordCost);
         !cost)
         return cost;
-    if (auto e2e = readChoice(source, u"e2e"_s,
-                              {{u"required", E2eSetting::Required},
-                               {u"optional", E2eSetting::Optional},
-                               {u"off", E2eSetting::Off}},
-                              u"expected 'required', 'optional' or 'off'"_s, config.e2e);
-        !e2e)
-        return e2e;
+    E2eSetting e2e = E2eSetting::Required;
+    if (auto read = readChoice(source, u"e2e"_s,
+                               {{u"required", E2eSetting::Required},
+                                {u"optional", E2eSetting::Optional},
+                                {u"off", E2eSetting::Off}},
+                               u"expected 'required', 'optional' or 'off'"_s, e2e);
+        !read)
+        return read;
+    if (source.lookup(u"e2e"_s))
+        config.e2e = e2e;
     const struct
     {
         const char *name;

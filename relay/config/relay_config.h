@@ -8,6 +8,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 class QCommandLineParser;
 
 namespace tidings::relay {
@@ -47,9 +49,10 @@ struct RelayConfig
     PasswordCost passwordCost = PasswordCost::Interactive;
     qint64 maxTextBytes = 64 * 1024;
     qint64 maxCiphertextBytes = 160 * 1024; ///< an encrypted message's, decoded
-    /// End-to-end encryption (docs/encryption.md, section 9). Optional until the apps
-    /// encrypt (decision 57).
-    E2eSetting e2e = E2eSetting::Optional;
+    /// End-to-end encryption (docs/encryption.md, section 9). Unset: the store's own
+    /// default, `required` for a store that had no accounts when this version first opened
+    /// it, `optional` for one upgraded with accounts in it (RelayServer resolves it).
+    std::optional<E2eSetting> e2e;
     int maxGroupMembers = 1000;
     int heartbeatSeconds = 30;
     int signInSeconds = 60; ///< after hello, until signed in

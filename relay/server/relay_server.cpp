@@ -15,6 +15,7 @@
 #include "push/push_service.h"
 #include "server/data_directory.h"
 #include "server/redis_cluster_link.h"
+#include "store/account_queries.h"
 #include "store/device_inbox_queries.h"
 #include "store/device_link_queries.h"
 #include "store/media_queries.h"
@@ -125,7 +126,7 @@ ChatOptions chatOptions(const RelayConfig &config)
     }
     options.maxTextBytes = config.maxTextBytes;
     options.maxCiphertextBytes = config.maxCiphertextBytes;
-    switch (config.e2e) {
+    switch (config.e2e.value_or(E2eSetting::Required)) {
     case E2eSetting::Off:
         options.e2e = ChatOptions::E2e::Off;
         break;
@@ -199,6 +200,15 @@ Result<quint16> RelayServer::start()
     if (m_config.eventLoop == EventLoop::Epoll)
         options.ioDispatcher = [] { return new EpollEventDispatcher; };
 #endif
+    if (!m_config.e2e) {
+        const Result<QString> decided
+            = m_services->store
+                  ->write<QString>([](QSqlDatabase &db) { return sql::e2eDefault(db); })
+                  .result();
+        if (!decided)
+            return decided.error();
+        m_config.e2e = *decided == u"optional" ? E2eSetting::Optional : E2eSetting::Required;
+    }
     m_services->chat = std::make_unique<ChatCore>(*m_services->store, chatOptions(m_config));
     if (!m_config.bus.isEmpty()) {
         auto address = RedisClient::parseRedisUrl(m_config.bus);

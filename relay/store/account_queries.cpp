@@ -184,6 +184,25 @@ Result<UserRecord> setDisabled(QSqlDatabase &db, const QString &username, bool d
     return user;
 }
 
+Result<QString> e2eDefault(QSqlDatabase &db)
+{
+    // One statement, so two nodes starting on a new cluster store decide the same.
+    if (auto decided
+        = run(db,
+              u"INSERT INTO relay_meta (key, value) SELECT 'e2e_default', CASE WHEN EXISTS "
+              "(SELECT 1 FROM users) THEN 'optional' ELSE 'required' END"
+              " WHERE true ON CONFLICT (key) DO NOTHING"_s);
+        !decided) {
+        return decided.error();
+    }
+    auto query = run(db, u"SELECT value FROM relay_meta WHERE key = 'e2e_default'"_s);
+    if (!query)
+        return query.error();
+    if (!query->next())
+        return Error{ErrorCode::Internal, u"no e2e default"_s};
+    return query->value(0).toString();
+}
+
 Result<SessionRecord> insertSession(QSqlDatabase &db, UserId userId, const QByteArray &tokenDigest,
                                     const QString &device)
 {

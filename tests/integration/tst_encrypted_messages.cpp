@@ -358,6 +358,56 @@ private Q_SLOTS:
             QCOMPARE(relay.stop(), 0);
         }
     }
+    void aNewStoreRequiresEncryptionAndAnUpgradedOneStaysOptional()
+    {
+        const auto setting = [](RelayProcess &relay) {
+            ProtocolClient probe;
+            if (!probe.open(relay.webSocketUrl()))
+                return QString();
+            return probe.request(u"hello"_s, {{u"versions"_s, QJsonArray{1}}})
+                .value(u"e2e"_s)
+                .toString();
+        };
+        // A new store: required, and it stays so once it has accounts.
+        RelayProcess fresh;
+        fresh.setOwnE2eDefault(true);
+        QVERIFY2(fresh.start(), qPrintable(fresh.lastError()));
+        QCOMPARE(setting(fresh), u"required"_s);
+        ProtocolClient first;
+        QVERIFY(first.signUp(fresh.webSocketUrl(), u"frieda"_s) > 0);
+        QCOMPARE(fresh.stop(), 0);
+        QVERIFY2(fresh.start(), qPrintable(fresh.lastError()));
+        QCOMPARE(setting(fresh), u"required"_s);
+        // An explicit setting still wins, without changing the store's default.
+        QCOMPARE(fresh.stop(), 0);
+        QVERIFY2(fresh.start({u"--e2e"_s, u"off"_s}), qPrintable(fresh.lastError()));
+        QCOMPARE(setting(fresh), u"off"_s);
+        QCOMPARE(fresh.stop(), 0);
+        QVERIFY2(fresh.start(), qPrintable(fresh.lastError()));
+        QCOMPARE(setting(fresh), u"required"_s);
+        QCOMPARE(fresh.stop(), 0);
+
+        // A store with accounts that no relay of this version decided for (as one upgraded
+        // from a version before end-to-end encryption): optional, so its users' apps keep
+        // working; and that is kept too.
+        RelayProcess upgraded;
+        QVERIFY2(upgraded.start(), qPrintable(upgraded.lastError())); // says --e2e optional
+        ProtocolClient old;
+        QVERIFY(old.signUp(upgraded.webSocketUrl(), u"gustav"_s) > 0);
+        QCOMPARE(upgraded.stop(), 0);
+        upgraded.setOwnE2eDefault(true);
+        QVERIFY2(upgraded.start(), qPrintable(upgraded.lastError()));
+        QCOMPARE(setting(upgraded), u"optional"_s);
+        ProtocolClient back;
+        QVERIFY(back.signIn(upgraded.webSocketUrl(), u"gustav"_s) > 0);
+        const qint64 self = back.openDirect(back.userId());
+        QVERIFY(self > 0);
+        QVERIFY(ok(back.sendMessage(self, u"u1"_s, u"still plain"_s)));
+        QCOMPARE(upgraded.stop(), 0);
+        QVERIFY2(upgraded.start(), qPrintable(upgraded.lastError()));
+        QCOMPARE(setting(upgraded), u"optional"_s);
+        QCOMPARE(upgraded.stop(), 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestEncryptedMessages)

@@ -246,6 +246,10 @@ bool RelayProcess::start(const QStringList &extraArguments, int timeoutMs)
         if (!extraArguments.contains(rate))
             arguments << rate << u"1000000"_s;
     }
+    // Most tests speak plaintext; those of encryption say `--e2e required` (or ask for the
+    // store's default, which is that for a new store).
+    if (!m_ownE2eDefault && !extraArguments.contains(u"--e2e"_s))
+        arguments << u"--e2e"_s << u"optional"_s;
     // The `cluster` label runs the same tests on a PostgreSQL store.
     if (!extraArguments.contains(u"--store"_s)) {
         if (const QString store = storeUrl(); !store.isEmpty())

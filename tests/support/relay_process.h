@@ -69,6 +69,10 @@ public:
     /// Environment for the next start (inherits the test's by default).
     QProcessEnvironment &environment() { return m_environment; }
     void setTls(bool on) { m_tls = on; }
+    /// By default the relay runs with `--e2e optional` (unless the arguments name `--e2e`),
+    /// so tests of plaintext behaviour keep working against a relay whose own default is
+    /// `required`; with this on, no `--e2e` is added and the store's default applies.
+    void setOwnE2eDefault(bool on) { m_ownE2eDefault = on; }
 
     struct Exit
     {
@@ -98,6 +102,7 @@ private:
     QString m_lastError;
     quint16 m_port = 0;
     bool m_tls = false;
+    bool m_ownE2eDefault = false;
 };
 
 } // namespace tidings::test

@@ -155,7 +155,14 @@ private Q_SLOTS:
             {{u"max-ciphertext-bytes"_s, u"1000000"_s}, {u"max-frame-bytes"_s, u"2000000"_s}}));
         QVERIFY2(fits.ok(), fits.ok() ? "" : qPrintable(fits.error().message));
         QCOMPARE(fits->maxCiphertextBytes, 1000000);
-        QCOMPARE(fits->e2e, E2eSetting::Optional);
+        QVERIFY(!fits->e2e); // unset: the store decides (RelayServer)
+        for (const auto &[text, setting] :
+             {std::pair{u"off"_s, E2eSetting::Off}, std::pair{u"optional"_s, E2eSetting::Optional},
+              std::pair{u"required"_s, E2eSetting::Required}}) {
+            auto chosen = resolveRelayConfig(inputs({{u"e2e"_s, text}}));
+            QVERIFY2(chosen.ok(), chosen.ok() ? "" : qPrintable(chosen.error().message));
+            QCOMPARE(chosen->e2e, setting);
+        }
         // Unset, it follows smaller frames down instead of refusing them.
         auto small = resolveRelayConfig(
             inputs({{u"max-frame-bytes"_s, u"8192"_s}, {u"max-text-bytes"_s, u"1000"_s}}));

@@ -75,7 +75,7 @@ for run in "$@"; do
         ;;
     esac
     rm -rf "$work/data"
-    taskset -c 0 "$relay" --port 18421 --data-dir "$work/data" --password-cost minimum \
+    taskset -c 0 "$relay" --port 18421 --data-dir "$work/data" --e2e optional --password-cost minimum \
         --sign-in-rate 100000000 --message-rate 100000000 --frame-rate 100000000 \
         --max-connections-per-address 100000 --max-pending-per-address 100000 \
         "${store_args[@]}" >"$work/relay.log" 2>&1 &
