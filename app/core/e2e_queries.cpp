@@ -665,17 +665,19 @@ struct Target
 Result<std::optional<Target>> targetAt(QSqlDatabase &db, qint64 conversation, qint64 seq)
 {
     auto query = run(db,
-                     u"SELECT client_id, sender_id, body FROM messages WHERE conversation_id = ? "
-                     "AND seq = ?"_s,
+                     u"SELECT client_id, sender_id, body, id FROM messages WHERE "
+                     "conversation_id = ? AND seq = ?"_s,
                      {conversation, seq});
     if (!query)
         return query.error();
     if (!query->next())
         return std::optional<Target>();
-    const QJsonObject body = detail::fromText(query->value(2).toString());
+    const auto body = detail::openBody(db, "body", query->value(3).toLongLong(), query->value(2));
+    if (!body)
+        return body.error();
     return std::optional(
         Target{query->value(0).toString(), query->value(1).toLongLong(),
-               QByteArray::fromBase64(body.value(u"reaction_key").toString().toLatin1())});
+               QByteArray::fromBase64(body->value(u"reaction_key").toString().toLatin1())});
 }
 
 QJsonObject messageBody(const QJsonObject &payload)
@@ -823,9 +825,11 @@ Result<std::optional<SealItem>> itemToSeal(QSqlDatabase &db, const QString &key)
         return query.error();
     if (!query->next())
         return std::optional<SealItem>();
-    return std::optional(SealItem{query->value(0).toString(),
-                                  detail::fromText(query->value(1).toString()),
-                                  query->value(2).toLongLong()});
+    auto payload = detail::openPayload(db, key, query->value(1));
+    if (!payload)
+        return payload.error();
+    return std::optional(
+        SealItem{query->value(0).toString(), std::move(*payload), query->value(2).toLongLong()});
 }
 
 /// The payload to encrypt for `item`, and the request to send instead with the
@@ -1306,15 +1310,19 @@ Result<bool> sealIfEncrypted(QSqlDatabase &db, const OutboxItem &item)
     if (item.type != QLatin1StringView(proto::EditMessage::kType)
         && item.type != QLatin1StringView(proto::ReactToMessage::kType))
         return false;
-    auto query = run(db,
-                     u"SELECT 1 FROM messages WHERE conversation_id = ? AND seq = ? AND "
-                     "json_extract(body, '$.e2e') = 1"_s,
+    auto query = run(db, u"SELECT id, body FROM messages WHERE conversation_id = ? AND seq = ?"_s,
                      {item.conversationId, item.payload.value(u"seq").toInteger()});
     if (!query)
         return query.error();
     if (!query->next())
         return false;
+    // The body is sealed at rest: opened here, not read by SQL.
+    const auto body = detail::openBody(db, "body", query->value(0).toLongLong(), query->value(1));
     query->finish();
+    if (!body)
+        return body.error();
+    if (body->value(u"e2e") != QJsonValue(true))
+        return false;
     if (auto asked = askToSeal(db, item.key); !asked)
         return asked.error();
     return true;
@@ -1463,12 +1471,28 @@ Result<bool> seal(QSqlDatabase &db, const QString &key, qint64 me,
         return cached.error();
     if ((*item)->type == QLatin1StringView(proto::SendMessage::kType)) {
         // The reaction key shows in this device's copy, so its own reactions find it.
-        auto kept = run(db,
-                        u"UPDATE messages SET body = json_set(body, '$.reaction_key', ?, "
-                        "'$.e2e', json('true')) WHERE client_id = ? AND seq IS NULL"_s,
-                        {plan->plaintext.value(u"reaction_key").toString(), key});
-        if (!kept)
-            return kept.error();
+        auto queued = run(
+            db, u"SELECT id, body FROM messages WHERE client_id = ? AND seq IS NULL"_s, {key});
+        if (!queued)
+            return queued.error();
+        QList<std::pair<qint64, QVariant>> rows;
+        while (queued->next())
+            rows.append({queued->value(0).toLongLong(), queued->value(1)});
+        queued->finish();
+        for (const auto &[id, stored] : std::as_const(rows)) {
+            auto body = detail::openBody(db, "body", id, stored);
+            if (!body)
+                return body.error();
+            body->insert(u"reaction_key"_s, plan->plaintext.value(u"reaction_key").toString());
+            body->insert(u"e2e"_s, true);
+            const auto keptBody = detail::keepBody(db, "body", id, *body);
+            if (!keptBody)
+                return keptBody.error();
+            if (auto kept
+                = run(db, u"UPDATE messages SET body = ? WHERE id = ?"_s, {*keptBody, id});
+                !kept)
+                return kept.error();
+        }
     }
 
     // After the distribution this message needs, or else after one still on its way (an
@@ -1485,17 +1509,22 @@ Result<bool> seal(QSqlDatabase &db, const QString &key, qint64 me,
             afterKey = earlier->value(0).toString();
     } else {
         afterKey = inbox.clientId;
+        const auto keptInbox = detail::keepPayload(db, inbox.clientId, inbox.encode());
+        if (!keptInbox)
+            return keptInbox.error();
         if (auto queued = run(db,
                               u"INSERT INTO outbox (key, type, payload, conversation_id, "
                               "created_at) VALUES (?, ?, ?, ?, ?)"_s,
                               {inbox.clientId, QString::fromLatin1(proto::SendToInbox::kType),
-                               detail::toText(inbox.encode()), conversation, now()});
+                               *keptInbox, conversation, now()});
             !queued)
             return queued.error();
     }
+    const auto keptSealed = detail::keepPayload(db, key, plan->sealed(*ciphertext));
+    if (!keptSealed)
+        return keptSealed.error();
     auto sealed = run(db, u"UPDATE outbox SET payload = ?, seal = 2, after_key = ? WHERE key = ?"_s,
-                      {detail::toText(plan->sealed(*ciphertext)),
-                       afterKey.isEmpty() ? QVariant() : QVariant(afterKey), key});
+                      {*keptSealed, afterKey.isEmpty() ? QVariant() : QVariant(afterKey), key});
     if (!sealed)
         return sealed.error();
     return true;
@@ -1677,11 +1706,14 @@ Result<bool> sealHistory(QSqlDatabase &db, qint64 me, const proto::PreKeyBundleI
         proto::SendToInbox inbox;
         inbox.clientId = QUuid::createUuid().toString(QUuid::WithoutBraces);
         inbox.messages.append({to.user, to.device, *body});
+        const auto keptInbox = detail::keepPayload(db, inbox.clientId, inbox.encode());
+        if (!keptInbox)
+            return keptInbox.error();
         if (auto queued = run(db,
                               u"INSERT INTO outbox (key, type, payload, conversation_id, "
                               "created_at) VALUES (?, ?, ?, 0, ?)"_s,
                               {inbox.clientId, QString::fromLatin1(proto::SendToInbox::kType),
-                               detail::toText(inbox.encode()), now()});
+                               *keptInbox, now()});
             !queued)
             return queued.error();
     }

@@ -4,12 +4,11 @@
 
 #include "core/local_queries_internal.h"
 #include "core/message_attachment.h"
+#include "core/store_cipher.h"
 #include "protocol/messages/events.h"
 #include "protocol/messages/http_messages.h"
 #include "protocol/messages/message_requests.h"
 #include "sql/sql_helpers.h"
-
-#include <QJsonDocument>
 
 #include <algorithm>
 
@@ -38,21 +37,32 @@ Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
     request.attachments = attachments;
     const QJsonObject payload = request.encode();
     const qint64 at = now();
+    const auto id = nextMessageId(db);
+    if (!id)
+        return id.error();
+    const auto keptBody = keepBody(db, "body", *id, body);
+    if (!keptBody)
+        return keptBody.error();
     auto inserted = run(db,
-                        u"INSERT INTO messages (conversation_id, client_id, sender_id, kind, body, "
-                        u"text, created_at, state) "
-                        "VALUES (?, ?, ?, 'message', ?, ?, ?, 'queued') RETURNING "_s
+                        u"INSERT INTO messages (id, conversation_id, client_id, sender_id, kind, "
+                        u"body, text, created_at, state) "
+                        "VALUES (?, ?, ?, ?, 'message', ?, ?, ?, 'queued') RETURNING "_s
                             + messageColumns(),
-                        {conversation, clientId, me, toText(body), text, at});
+                        {*id, conversation, clientId, me, *keptBody, searchText(db, text), at});
     if (!inserted)
         return inserted.error();
     inserted->next();
-    const Message message = readMessage(*inserted);
+    const auto message = readMessage(db, *inserted);
     inserted->finish();
+    if (!message)
+        return message.error();
+    const auto keptPayload = keepPayload(db, clientId, payload);
+    if (!keptPayload)
+        return keptPayload.error();
     auto queued = run(
         db,
         u"INSERT INTO outbox (key, type, payload, conversation_id, created_at) VALUES (?, 'message.send', ?, ?, ?)"_s,
-        {clientId, toText(payload), conversation, at});
+        {clientId, *keptPayload, conversation, at});
     if (!queued)
         return queued.error();
     if (auto activity
@@ -61,7 +71,7 @@ Result<Message> queueMessage(QSqlDatabase &db, qint64 conversation, qint64 me,
         !activity) {
         return activity.error();
     }
-    return message;
+    return *message;
 }
 
 namespace {
@@ -125,17 +135,24 @@ struct Waiting
 /// The outbox item whose attachments include the upload `uploadId`, if one waits for it.
 Result<std::optional<Waiting>> waitingFor(QSqlDatabase &db, const QString &uploadId)
 {
-    const QString pattern = u"%\"upload\":\""_s + uploadId + u"\"%"_s;
-    auto query = run(db, u"SELECT key, payload, conversation_id FROM outbox WHERE payload LIKE ?"_s,
-                     {pattern});
+    // A plaintext payload is found by its text; sealed ones (BLOBs) are opened to be read.
+    const QString pattern = u"\"upload\":\""_s + uploadId + u"\""_s;
+    auto query = run(db,
+                     u"SELECT key, payload, conversation_id FROM outbox WHERE "
+                     "typeof(payload) = 'blob' OR payload LIKE ? ORDER BY id"_s,
+                     {QString(u"%"_s + pattern + u"%"_s)});
     if (!query)
         return query.error();
-    if (!query->next())
-        return std::optional<Waiting>();
-    return std::optional<Waiting>(
-        Waiting{query->value(0).toString(),
-                QJsonDocument::fromJson(query->value(1).toString().toUtf8()).object(),
-                query->value(2).toLongLong()});
+    while (query->next()) {
+        const QString key = query->value(0).toString();
+        auto text = openText(db, "outbox", "payload", key, query->value(1));
+        if (!text)
+            return text.error();
+        if (text->contains(pattern))
+            return std::optional<Waiting>(
+                Waiting{key, fromText(*text), query->value(2).toLongLong()});
+    }
+    return std::optional<Waiting>();
 }
 
 } // namespace
@@ -155,23 +172,30 @@ Result<qint64> attachmentUploaded(QSqlDatabase &db, const QString &uploadId,
         = withUploaded((*waiting)->payload, uploadId, media, sealed);
     if (!payload)
         return 0;
+    const auto keptPayload = keepPayload(db, key, *payload);
+    if (!keptPayload)
+        return keptPayload.error();
     if (auto stored
-        = run(db, u"UPDATE outbox SET payload = ? WHERE key = ?"_s, {toText(*payload), key});
+        = run(db, u"UPDATE outbox SET payload = ? WHERE key = ?"_s, {*keptPayload, key});
         !stored) {
         return stored.error();
     }
     auto message
-        = run(db, u"SELECT body FROM messages WHERE client_id = ? AND seq IS NULL"_s, {key});
+        = run(db, u"SELECT id, body FROM messages WHERE client_id = ? AND seq IS NULL"_s, {key});
     if (!message)
         return message.error();
     if (message->next()) {
-        const QJsonObject body
-            = QJsonDocument::fromJson(message->value(0).toString().toUtf8()).object();
+        const qint64 id = message->value(0).toLongLong();
+        const auto body = openBody(db, "body", id, message->value(1));
         message->finish();
-        if (const std::optional<QJsonObject> shown = withUploaded(body, uploadId, media, sealed)) {
+        if (!body)
+            return body.error();
+        if (const std::optional<QJsonObject> shown = withUploaded(*body, uploadId, media, sealed)) {
+            const auto keptBody = keepBody(db, "body", id, *shown);
+            if (!keptBody)
+                return keptBody.error();
             if (auto stored
-                = run(db, u"UPDATE messages SET body = ? WHERE client_id = ? AND seq IS NULL"_s,
-                      {toText(*shown), key});
+                = run(db, u"UPDATE messages SET body = ? WHERE id = ?"_s, {*keptBody, id});
                 !stored) {
                 return stored.error();
             }
@@ -255,10 +279,13 @@ Result<OutboxItem> queueChange(QSqlDatabase &db, const QString &type, const QJso
     const qint64 conversation = change.conversation;
     const QString &key = change.key;
     Q_UNUSED(me); // settle() applies the change as mine
+    const auto keptPayload = keepPayload(db, key, payload);
+    if (!keptPayload)
+        return keptPayload.error();
     auto queued = run(db,
                       u"INSERT INTO outbox (key, type, payload, conversation_id, target_seq, "
                       "created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id, attempts"_s,
-                      {key, type, toText(payload), conversation, change.seq, now()});
+                      {key, type, *keptPayload, conversation, change.seq, now()});
     if (!queued)
         return queued.error();
     queued->next();
@@ -298,12 +325,16 @@ Result<bool> queueReceipt(QSqlDatabase &db, qint64 conversation, std::optional<S
     QJsonObject payload{{u"conversation"_s, conversation}, {u"delivered_seq"_s, newDelivered}};
     if (shareRead)
         payload.insert(u"read_seq"_s, newRead);
+    const QString key = u"receipt:%1"_s.arg(conversation);
+    const auto keptPayload = keepPayload(db, key, payload);
+    if (!keptPayload)
+        return keptPayload.error();
     auto queued
         = run(db,
               u"INSERT INTO outbox (key, type, payload, conversation_id, created_at) VALUES (?, "
               u"'receipt', ?, ?, ?) "
               "ON CONFLICT (key) DO UPDATE SET payload = excluded.payload, state = 'pending'"_s,
-              {u"receipt:%1"_s.arg(conversation), toText(payload), conversation, now()});
+              {key, *keptPayload, conversation, now()});
     if (!queued)
         return queued.error();
     return true;
@@ -311,8 +342,11 @@ Result<bool> queueReceipt(QSqlDatabase &db, qint64 conversation, std::optional<S
 
 Result<void> setDraft(QSqlDatabase &db, qint64 conversation, const QString &draft)
 {
+    const auto kept = sealText(db, "conversations", "draft", QString::number(conversation), draft);
+    if (!kept)
+        return kept.error();
     auto query
-        = run(db, u"UPDATE conversations SET draft = ? WHERE id = ?"_s, {draft, conversation});
+        = run(db, u"UPDATE conversations SET draft = ? WHERE id = ?"_s, {*kept, conversation});
     if (!query)
         return query.error();
     return {};
@@ -330,9 +364,12 @@ Result<QList<OutboxItem>> pendingOutbox(QSqlDatabase &db, int limit)
         return query.error();
     QList<OutboxItem> items;
     while (query->next()) {
-        items.append({query->value(0).toLongLong(), query->value(1).toString(),
-                      query->value(2).toString(), fromText(query->value(3).toString()),
-                      query->value(4).toLongLong(), query->value(5).toString(),
+        const QString key = query->value(1).toString();
+        auto payload = openPayload(db, key, query->value(3));
+        if (!payload)
+            return payload.error();
+        items.append({query->value(0).toLongLong(), key, query->value(2).toString(),
+                      std::move(*payload), query->value(4).toLongLong(), query->value(5).toString(),
                       query->value(6).toInt(), query->value(7).toString(), query->value(8).toInt(),
                       query->value(9).toString()});
     }
@@ -342,10 +379,21 @@ Result<QList<OutboxItem>> pendingOutbox(QSqlDatabase &db, int limit)
 Result<Applied> outboxDone(QSqlDatabase &db, const QString &key, const QJsonObject &sentPayload,
                            const std::optional<protocol::messages::LogEntry> &event, qint64 me)
 {
-    auto removed = run(db, u"DELETE FROM outbox WHERE key = ? AND payload = ?"_s,
-                       {key, toText(sentPayload)});
-    if (!removed)
-        return removed.error();
+    auto kept = run(db, u"SELECT payload FROM outbox WHERE key = ?"_s, {key});
+    if (!kept)
+        return kept.error();
+    if (kept->next()) {
+        const QVariant stored = kept->value(0);
+        kept->finish();
+        auto payload = openText(db, "outbox", "payload", key, stored);
+        if (!payload)
+            return payload.error();
+        if (*payload == toText(sentPayload)) {
+            auto removed = run(db, u"DELETE FROM outbox WHERE key = ?"_s, {key});
+            if (!removed)
+                return removed.error();
+        }
+    }
     if (!event)
         return Applied{};
     return applyEvent(db, *event, me);

@@ -1,5 +1,6 @@
 #include "core/local_queries_internal.h"
 
+#include "core/store_cipher.h"
 #include "protocol/messages/events.h"
 #include "protocol/messages/message_requests.h"
 #include "protocol/messages/message_rules.h"
@@ -32,6 +33,48 @@ QString searchableText(const QString &kind, const QJsonObject &body)
     return state && !state->isGone() ? state->text : QString();
 }
 
+QString searchColumn(const QSqlDatabase &db, const QString &kind, const QJsonObject &body)
+{
+    return searchText(db, searchableText(kind, body));
+}
+
+Result<QVariant> keepBody(const QSqlDatabase &db, QByteArrayView column, qint64 id,
+                          const QJsonObject &body)
+{
+    return sealText(db, "messages", column, QString::number(id), toText(body));
+}
+
+Result<QJsonObject> openBody(const QSqlDatabase &db, QByteArrayView column, qint64 id,
+                             const QVariant &stored)
+{
+    auto text = openText(db, "messages", column, QString::number(id), stored);
+    if (!text)
+        return text.error();
+    return fromText(*text);
+}
+
+Result<QVariant> keepPayload(const QSqlDatabase &db, const QString &key, const QJsonObject &payload)
+{
+    return sealText(db, "outbox", "payload", key, toText(payload));
+}
+
+Result<QJsonObject> openPayload(const QSqlDatabase &db, const QString &key, const QVariant &stored)
+{
+    auto text = openText(db, "outbox", "payload", key, stored);
+    if (!text)
+        return text.error();
+    return fromText(*text);
+}
+
+Result<qint64> nextMessageId(QSqlDatabase &db)
+{
+    auto query = run(db, u"SELECT coalesce(max(id), 0) + 1 FROM messages"_s);
+    if (!query)
+        return query.error();
+    query->next();
+    return query->value(0).toLongLong();
+}
+
 const QString &messageColumns()
 {
     static const QString columns
@@ -39,7 +82,7 @@ const QString &messageColumns()
     return columns;
 }
 
-Message readMessage(const QSqlQuery &query)
+Result<Message> readMessage(const QSqlDatabase &db, const QSqlQuery &query)
 {
     Message message;
     message.id = query.value(0).toLongLong();
@@ -49,7 +92,10 @@ Message readMessage(const QSqlQuery &query)
     message.clientId = query.value(3).toString();
     message.senderId = query.value(4).toLongLong();
     message.kind = query.value(5).toString();
-    message.body = fromText(query.value(6).toString());
+    auto body = openBody(db, "body", message.id, query.value(6));
+    if (!body)
+        return body.error();
+    message.body = std::move(*body);
     message.createdAt = query.value(7).toLongLong();
     message.state = query.value(8).toString();
     message.error = query.value(9).toString();
@@ -66,9 +112,19 @@ Result<std::optional<StoredMessage>> messageBySeq(QSqlDatabase &db, qint64 conve
         return query.error();
     if (!query->next())
         return std::optional<StoredMessage>();
-    StoredMessage message{query->value(0).toLongLong(), fromText(query->value(1).toString()), {}};
-    message.confirmed
-        = query->value(2).isNull() ? message.body : fromText(query->value(2).toString());
+    const qint64 id = query->value(0).toLongLong();
+    auto body = openBody(db, "body", id, query->value(1));
+    if (!body)
+        return body.error();
+    StoredMessage message{id, std::move(*body), {}};
+    if (query->value(2).isNull()) {
+        message.confirmed = message.body;
+    } else {
+        auto confirmed = openBody(db, "confirmed_body", id, query->value(2));
+        if (!confirmed)
+            return confirmed.error();
+        message.confirmed = std::move(*confirmed);
+    }
     return std::optional(std::move(message));
 }
 
@@ -89,8 +145,8 @@ Result<void> settle(QSqlDatabase &db, qint64 id, qint64 conversation, Seq seq,
                     const QJsonObject &confirmed)
 {
     auto waiting = run(db,
-                       u"SELECT type, payload, created_at FROM outbox WHERE conversation_id = ? "
-                       "AND target_seq = ? AND state = 'pending' ORDER BY id"_s,
+                       u"SELECT type, payload, created_at, key FROM outbox WHERE "
+                       "conversation_id = ? AND target_seq = ? AND state = 'pending' ORDER BY id"_s,
                        {conversation, seq});
     if (!waiting)
         return waiting.error();
@@ -104,18 +160,28 @@ Result<void> settle(QSqlDatabase &db, qint64 id, qint64 conversation, Seq seq,
                 return known.error();
             me = *known;
         }
-        body = changed(
-            std::move(body),
-            changeOfRequest(waiting->value(0).toString(), fromText(waiting->value(1).toString())),
-            *me, waiting->value(2).toLongLong(), false);
+        auto payload = openPayload(db, waiting->value(3).toString(), waiting->value(1));
+        if (!payload)
+            return payload.error();
+        body = changed(std::move(body), changeOfRequest(waiting->value(0).toString(), *payload),
+                       *me, waiting->value(2).toLongLong(), false);
         changes = true;
     }
     waiting->finish();
+    auto keptBody = keepBody(db, "body", id, body);
+    if (!keptBody)
+        return keptBody.error();
+    QVariant keptConfirmed;
+    if (changes) {
+        auto kept = keepBody(db, "confirmed_body", id, confirmed);
+        if (!kept)
+            return kept.error();
+        keptConfirmed = std::move(*kept);
+    }
     auto stored = run(db,
                       u"UPDATE messages SET body = ?, confirmed_body = ?, text = coalesce(?, '') "
                       "WHERE id = ?"_s,
-                      {toText(body), changes ? QVariant(toText(confirmed)) : QVariant(),
-                       searchableText(u"message"_s, body), id});
+                      {*keptBody, keptConfirmed, searchColumn(db, u"message"_s, body), id});
     if (!stored)
         return stored.error();
     return {};

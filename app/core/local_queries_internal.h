@@ -5,9 +5,11 @@
 
 #include "core/local_queries.h"
 
+#include <QByteArrayView>
 #include <QJsonObject>
 #include <QSqlQuery>
 #include <QString>
+#include <QVariant>
 
 #include <optional>
 #include <utility>
@@ -22,9 +24,31 @@ QString toText(const QJsonObject &object);
 QJsonObject fromText(const QString &text);
 /// What search indexes: the text of a message that still has one.
 QString searchableText(const QString &kind, const QJsonObject &body);
+/// What messages.text holds for `body`: searchableText(), as keyed tokens when the store
+/// has a key (store_cipher.h).
+QString searchColumn(const QSqlDatabase &db, const QString &kind, const QJsonObject &body);
+
+/// The user's content as the store keeps it (docs/encryption.md, section 8): sealed with
+/// the store key when the connection has one, bound to its table, column and row; as JSON
+/// text otherwise. Opening fails with Corrupt for a value that is not this row's.
+/// A message's "body" or "confirmed_body", in row `id`.
+Result<QVariant> keepBody(const QSqlDatabase &db, QByteArrayView column, qint64 id,
+                          const QJsonObject &body);
+Result<QJsonObject> openBody(const QSqlDatabase &db, QByteArrayView column, qint64 id,
+                             const QVariant &stored);
+/// An outbox item's payload, bound to the item's key (unique, and known before it is
+/// inserted or upserted).
+Result<QVariant> keepPayload(const QSqlDatabase &db, const QString &key,
+                             const QJsonObject &payload);
+Result<QJsonObject> openPayload(const QSqlDatabase &db, const QString &key, const QVariant &stored);
+/// The id a new message row gets. A sealed body is bound to its row's id, so the id is
+/// chosen before the insert, in the same transaction (the store has one writer).
+Result<qint64> nextMessageId(QSqlDatabase &db);
+
 /// The columns readMessage() reads, in its order.
 const QString &messageColumns();
-Message readMessage(const QSqlQuery &query);
+/// The message in `query`'s current row, its body opened.
+Result<Message> readMessage(const QSqlDatabase &db, const QSqlQuery &query);
 /// A message row as changes see it.
 struct StoredMessage
 {

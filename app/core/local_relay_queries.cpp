@@ -82,12 +82,15 @@ Result<void> storeMessage(QSqlDatabase &db, const proto::LogEntry &event)
         return existing.error();
     const std::optional<qint64> id = *existing;
     if (id) {
+        const auto keptBody = keepBody(db, "body", *id, body);
+        if (!keptBody)
+            return keptBody.error();
         auto updated = run(
             db,
             u"UPDATE messages SET conversation_id = ?, seq = ?, sender_id = ?, body = ?, "
             "confirmed_body = NULL, text = coalesce(?, ''), created_at = ?, state = 'sent', "
             "error = '' WHERE id = ?"_s,
-            {conversation, seq, sender, toText(body), searchableText(kind, body), event.time, *id});
+            {conversation, seq, sender, *keptBody, searchColumn(db, kind, body), event.time, *id});
         if (!updated)
             return updated.error();
         // My changes to it still waiting in the outbox show on top of what the relay says.
@@ -105,13 +108,19 @@ Result<void> storeMessage(QSqlDatabase &db, const proto::LogEntry &event)
         }
         return {};
     }
+    const auto newId = nextMessageId(db);
+    if (!newId)
+        return newId.error();
+    const auto keptBody = keepBody(db, "body", *newId, body);
+    if (!keptBody)
+        return keptBody.error();
     auto inserted
         = run(db,
-              u"INSERT INTO messages (conversation_id, seq, client_id, sender_id, kind, body, "
+              u"INSERT INTO messages (id, conversation_id, seq, client_id, sender_id, kind, body, "
               u"text, created_at, state) "
-              "VALUES (?, ?, ?, ?, ?, ?, coalesce(?, ''), ?, 'sent')"_s,
-              {conversation, seq, clientId.isEmpty() ? QVariant() : QVariant(clientId), sender,
-               kind, toText(body), searchableText(kind, body), event.time});
+              "VALUES (?, ?, ?, ?, ?, ?, ?, coalesce(?, ''), ?, 'sent')"_s,
+              {*newId, conversation, seq, clientId.isEmpty() ? QVariant() : QVariant(clientId),
+               sender, kind, *keptBody, searchColumn(db, kind, body), event.time});
     if (!inserted)
         return inserted.error();
     return {};

@@ -12,6 +12,7 @@
 
 namespace tidings::e2e {
 class StoreKey;
+class StoreSearchTokenizer;
 class StoreValueCipher;
 } // namespace tidings::e2e
 
@@ -29,8 +30,11 @@ public:
     explicit LocalStore(QString path, QObject *parent = nullptr);
     ~LocalStore() override;
 
-    /// Seals sensitive values with this store key (store_cipher.h): set before open(), and
-    /// the same one at every open of the file (docs/encryption.md, section 8).
+    /// Seals sensitive values with this store key, and indexes keyed search tokens instead
+    /// of words (store_cipher.h): set before open(), and the same one at every open of the
+    /// file (docs/encryption.md, section 8). open() seals in place what an earlier run kept
+    /// in plaintext (an older app, or one without a key), once; the file then runs with
+    /// secure_delete.
     void setStoreKey(const e2e::StoreKey &key);
     bool hasStoreKey() const { return m_cipher != nullptr; }
     /// Opens (creating if needed) and migrates the file, on the worker thread.
@@ -62,6 +66,7 @@ private:
 
     QString m_path;
     std::shared_ptr<const e2e::StoreValueCipher> m_cipher;
+    std::shared_ptr<const e2e::StoreSearchTokenizer> m_tokenizer;
     std::shared_ptr<QString> m_connection; ///< the worker's connection name, once open
     std::unique_ptr<SqlThread> m_thread;
 };

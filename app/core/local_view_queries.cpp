@@ -2,9 +2,8 @@
 #include "core/local_queries.h"
 
 #include "core/local_queries_internal.h"
+#include "core/store_cipher.h"
 #include "sql/sql_helpers.h"
-
-#include <QRegularExpression>
 
 namespace tidings::app::local {
 
@@ -35,8 +34,12 @@ Result<Conversation> withDetails(QSqlDatabase &db, Conversation conversation, qi
                     {conversation.id});
     if (!last)
         return last.error();
-    if (last->next())
-        conversation.lastMessage = readMessage(*last);
+    if (last->next()) {
+        auto message = readMessage(db, *last);
+        if (!message)
+            return message.error();
+        conversation.lastMessage = std::move(*message);
+    }
     last->finish();
 
     auto members = run(
@@ -57,7 +60,7 @@ const QString kConversationColumns
     = u"id, kind, title, last_seq, synced_seq, member_count, my_role, joined_seq, left_seq, "
       "delivered_seq, read_seq, last_activity, draft, e2e_seq"_s;
 
-Conversation readConversation(const QSqlQuery &query)
+Result<Conversation> readConversation(const QSqlDatabase &db, const QSqlQuery &query)
 {
     Conversation conversation;
     conversation.id = query.value(0).toLongLong();
@@ -73,7 +76,11 @@ Conversation readConversation(const QSqlQuery &query)
     conversation.deliveredSeq = query.value(9).toLongLong();
     conversation.readSeq = query.value(10).toLongLong();
     conversation.lastActivity = query.value(11).toLongLong();
-    conversation.draft = query.value(12).toString();
+    auto draft
+        = openText(db, "conversations", "draft", QString::number(conversation.id), query.value(12));
+    if (!draft)
+        return draft.error();
+    conversation.draft = std::move(*draft);
     conversation.e2eSeq = query.value(13).toLongLong();
     return conversation;
 }
@@ -88,8 +95,12 @@ Result<QList<Conversation>> conversations(QSqlDatabase &db, qint64 me)
     if (!query)
         return query.error();
     QList<Conversation> list;
-    while (query->next())
-        list.append(readConversation(*query));
+    while (query->next()) {
+        auto read = readConversation(db, *query);
+        if (!read)
+            return read.error();
+        list.append(std::move(*read));
+    }
     query->finish();
     for (Conversation &conversation : list) {
         auto detailed = withDetails(db, conversation, me);
@@ -108,9 +119,11 @@ Result<Conversation> conversation(QSqlDatabase &db, qint64 id, qint64 me)
         return query.error();
     if (!query->next())
         return Error{ErrorCode::NotFound, u"no such conversation"_s};
-    const Conversation found = readConversation(*query);
+    const auto found = readConversation(db, *query);
+    if (!found)
+        return found.error();
     query->finish();
-    return withDetails(db, found, me);
+    return withDetails(db, *found, me);
 }
 
 namespace {
@@ -155,8 +168,12 @@ Result<QList<Message>> messages(QSqlDatabase &db, qint64 conversation, Seq befor
     if (!query)
         return query.error();
     QList<Message> list;
-    while (query->next())
-        list.prepend(readMessage(*query));
+    while (query->next()) {
+        auto message = readMessage(db, *query);
+        if (!message)
+            return message.error();
+        list.prepend(std::move(*message));
+    }
     query->finish();
     return withFailedChanges(db, conversation, std::move(list));
 }
@@ -172,8 +189,12 @@ Result<QList<Message>> messagesFrom(QSqlDatabase &db, qint64 conversation, Seq f
     if (!query)
         return query.error();
     QList<Message> list;
-    while (query->next())
-        list.append(readMessage(*query));
+    while (query->next()) {
+        auto message = readMessage(db, *query);
+        if (!message)
+            return message.error();
+        list.append(std::move(*message));
+    }
     query->finish();
     return withFailedChanges(db, conversation, std::move(list));
 }
@@ -199,8 +220,12 @@ Result<QList<Message>> messagesAt(QSqlDatabase &db, qint64 conversation, const Q
                          values);
         if (!query)
             return query.error();
-        while (query->next())
-            list.append(readMessage(*query));
+        while (query->next()) {
+            auto message = readMessage(db, *query);
+            if (!message)
+                return message.error();
+            list.append(std::move(*message));
+        }
     }
     return withFailedChanges(db, conversation, std::move(list));
 }
@@ -219,27 +244,30 @@ Result<QList<User>> users(QSqlDatabase &db)
 
 Result<QList<Message>> search(QSqlDatabase &db, const QString &text, int limit)
 {
-    // Words become quoted prefix terms: whatever the user types is never FTS syntax.
-    QStringList terms;
-    static const QRegularExpression separators(u"\\s+"_s);
-    const QStringList words = text.split(separators, Qt::SkipEmptyParts);
-    for (QString word : words) {
-        word.replace(u'"', u"\"\""_s);
-        terms.append(u"\"%1\"*"_s.arg(word));
-    }
-    if (terms.isEmpty())
+    const QString match = searchQuery(db, text);
+    if (match.isEmpty())
         return QList<Message>();
+    // With a store key the index holds keyed tokens, which only narrow (a prefix token
+    // stands for every word that starts so): each row found is opened, and its text decides.
+    // Without one the index holds the words, and what it finds is the answer.
+    const bool confirm = hasColumnCipher(db);
     auto query = run(db,
                      u"SELECT m.id, m.conversation_id, m.seq, m.client_id, m.sender_id, m.kind, "
                      u"m.body, m.created_at, "
                      "m.state, m.error FROM messages_search s JOIN messages m ON m.id = s.rowid "
-                     "WHERE messages_search MATCH ? ORDER BY m.created_at DESC LIMIT ?"_s,
-                     {terms.join(u' '), limit});
+                     "WHERE messages_search MATCH ? ORDER BY m.created_at DESC"_s
+                         + (confirm ? QString() : u" LIMIT ?"_s),
+                     confirm ? QVariantList{match} : QVariantList{match, limit});
     if (!query)
         return query.error();
     QList<Message> list;
-    while (query->next())
-        list.append(readMessage(*query));
+    while (list.size() < limit && query->next()) {
+        auto message = readMessage(db, *query);
+        if (!message)
+            return message.error();
+        if (searchMatches(db, searchableText(message->kind, message->body), text))
+            list.append(std::move(*message));
+    }
     return list;
 }
 

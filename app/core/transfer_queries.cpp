@@ -1,5 +1,6 @@
 #include "core/transfer_queries.h"
 
+#include "core/store_cipher.h"
 #include "sql/sql_helpers.h"
 
 namespace tidings::app::local {
@@ -20,13 +21,20 @@ QString text(const QString &value)
 
 Result<void> saveTransfer(QSqlDatabase &db, const Transfer &transfer)
 {
+    // Where the user's file is and what it is called are theirs: sealed with the store key
+    // (store_cipher.h) when there is one.
+    const auto path = sealText(db, "transfers", "path", transfer.id, transfer.path);
+    if (!path)
+        return path.error();
+    const auto name = sealText(db, "transfers", "name", transfer.id, transfer.name);
+    if (!name)
+        return name.error();
     auto query = run(db,
                      u"INSERT INTO transfers (id, kind, path, media_id, size, sha256, type, name,"
                      " paused, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                      " ON CONFLICT (id) DO NOTHING"_s,
-                     {transfer.id, transfer.kind, text(transfer.path), text(transfer.mediaId),
-                      transfer.size, text(transfer.sha256), text(transfer.type),
-                      text(transfer.name), transfer.paused, now()});
+                     {transfer.id, transfer.kind, *path, text(transfer.mediaId), transfer.size,
+                      text(transfer.sha256), text(transfer.type), *name, transfer.paused, now()});
     if (!query)
         return query.error();
     return {};
@@ -67,10 +75,17 @@ Result<QList<Transfer>> unfinishedTransfers(QSqlDatabase &db)
         return query.error();
     QList<Transfer> transfers;
     while (query->next()) {
-        transfers.append(
-            {query->value(0).toString(), query->value(1).toString(), query->value(2).toString(),
-             query->value(3).toString(), query->value(4).toLongLong(), query->value(5).toString(),
-             query->value(6).toString(), query->value(7).toString(), query->value(8).toBool()});
+        const QString id = query->value(0).toString();
+        auto path = openText(db, "transfers", "path", id, query->value(2));
+        if (!path)
+            return path.error();
+        auto name = openText(db, "transfers", "name", id, query->value(7));
+        if (!name)
+            return name.error();
+        transfers.append({id, query->value(1).toString(), std::move(*path),
+                          query->value(3).toString(), query->value(4).toLongLong(),
+                          query->value(5).toString(), query->value(6).toString(), std::move(*name),
+                          query->value(8).toBool()});
     }
     return transfers;
 }
