@@ -1649,6 +1649,10 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>Devices:</source>
         <translation>Geräte:</translation>
     </message>
+    <message>
+        <source>This server requires end-to-end encryption.</source>
+        <translation>Dieser Server verlangt Ende-zu-Ende-Verschlüsselung.</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::SignInPage</name>

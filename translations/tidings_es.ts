@@ -1649,6 +1649,10 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>Devices:</source>
         <translation>Dispositivos:</translation>
     </message>
+    <message>
+        <source>This server requires end-to-end encryption.</source>
+        <translation>Este servidor exige cifrado de extremo a extremo.</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::SignInPage</name>

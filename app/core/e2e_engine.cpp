@@ -97,7 +97,7 @@ E2eEngine::~E2eEngine()
 void E2eEngine::setEnabled(bool on)
 {
     m_enabled = on;
-    m_outbox.setEncrypting(on);
+    m_outbox.setEncrypting(isEnabled());
 }
 
 void E2eEngine::setState(State state, const QString &problem)
@@ -113,9 +113,11 @@ void E2eEngine::onSignedIn()
 {
     ++m_generation;
     m_sealing.clear();
-    if (!m_enabled)
-        return setState(State::Off);
     const auto mode = m_connection.terms().e2e;
+    m_required = mode && *mode == u"required";
+    m_outbox.setEncrypting(isEnabled());
+    if (!isEnabled())
+        return setState(State::Off);
     if (!mode || *mode == u"off")
         return setState(State::Failed, tr("This server does not support end-to-end encryption."));
     setUp();

@@ -50,9 +50,12 @@ public:
     E2eEngine(Connection &connection, LocalStore &store, Outbox &outbox, QObject *parent = nullptr);
     ~E2eEngine() override;
 
-    /// Whether this client encrypts (asked before start()).
+    /// Whether this client encrypts (asked before start()). A relay whose `e2e` is
+    /// `required` makes it encrypt whatever was asked (isRequired()).
     void setEnabled(bool on);
-    bool isEnabled() const { return m_enabled; }
+    bool isEnabled() const { return m_enabled || m_required; }
+    /// The relay this client signed in to last requires end-to-end encryption.
+    bool isRequired() const { return m_required; }
     State state() const { return m_state; }
     QString problem() const { return m_problem; }
     /// The name this device registers under (default: "Tidings on <host>").
@@ -116,6 +119,7 @@ private:
     LocalStore &m_store;
     Outbox &m_outbox;
     bool m_enabled = false;
+    bool m_required = false;
     State m_state = State::Off;
     QString m_problem;
     QString m_deviceName;

@@ -46,6 +46,11 @@ bool E2eStatus::isEnabled() const
     return m_client.e2e().isEnabled();
 }
 
+bool E2eStatus::isRequired() const
+{
+    return m_client.e2e().isRequired();
+}
+
 QFuture<Result<QList<E2eStatus::Device>>> E2eStatus::devices()
 {
     return whenReady(

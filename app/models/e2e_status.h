@@ -42,6 +42,8 @@ public:
     QString problem() const;
     /// This device was asked to encrypt (ChatClient::setEndToEnd), whatever its state.
     bool isEnabled() const;
+    /// The relay requires encryption: this device encrypts whatever the setting says.
+    bool isRequired() const;
 
     /// The account's devices: this one first, then the others as they were added.
     QFuture<Result<QList<Device>>> devices();

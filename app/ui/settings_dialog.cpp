@@ -221,9 +221,16 @@ void SettingsDialog::addEncryption(QFormLayout *form)
             text = tr("Encryption is not working: %1").arg(m_e2e->problem());
             break;
         }
-        // The client was told at sign-in: a new choice applies from the next start.
-        if (encrypt->isChecked() != m_e2e->isEnabled())
+        if (m_e2e->isRequired()) {
+            // Not the user's choice here: the server takes nothing else.
+            const QSignalBlocker blocker(encrypt);
+            encrypt->setChecked(true);
+            encrypt->setEnabled(false);
+            text += u' ' + tr("This server requires end-to-end encryption.");
+        } else if (encrypt->isChecked() != m_e2e->isEnabled()) {
+            // The client was told at sign-in: a new choice applies from the next start.
             text += u' ' + tr("Your choice applies the next time Tidings starts.");
+        }
         state->setText(text);
     };
     describe();

@@ -13,7 +13,7 @@ inline const QString kSound = QStringLiteral("notifications/sound");
 inline const QString kMuted = QStringLiteral("notifications/muted"); ///< conversation ids
 inline const QString kShareReadReceipts = QStringLiteral("privacy/readReceipts");
 /// Encrypt end to end (ChatClient::setEndToEnd); applied when the app next starts. Off
-/// unless chosen, for now.
+/// unless chosen, or unless the relay requires it (then the setting does not matter).
 inline const QString kEndToEnd = QStringLiteral("privacy/endToEnd");
 inline const QString kCacheLimitMiB = QStringLiteral("storage/cacheLimitMiB"); ///< downloads kept
 inline constexpr int kDefaultCacheLimitMiB = 2048;

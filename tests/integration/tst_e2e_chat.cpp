@@ -94,6 +94,25 @@ private Q_SLOTS:
             QVERIFY2(!stored.contains(text.toUtf8()), qPrintable(text));
     }
 
+    void aRelayThatRequiresItMakesTheClientEncrypt()
+    {
+        // Neither client asked for encryption; the relay requires it, so both encrypt.
+        TestClient carol, dan;
+        QVERIFY(carol.signUp(m_relay.port(), u"carol0"_s));
+        QVERIFY(dan.signUp(m_relay.port(), u"dan0"_s));
+        QVERIFY(carol.client->e2e().isRequired());
+        QTRY_VERIFY_WITH_TIMEOUT(e2eReady(carol), 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(e2eReady(dan), 20000);
+        const auto direct = await(carol.client->openDirect(dan.client->userId()));
+        QVERIFY(direct.ok());
+        const QString text = u"required here, so sealed anyway"_s;
+        QVERIFY(await(carol.client->outbox().send(*direct, text)).ok());
+        QTRY_VERIFY_WITH_TIMEOUT(carol.pendingOutbox().isEmpty(), 20000);
+        QTRY_COMPARE_WITH_TIMEOUT(texts(dan.messages(*direct)), QStringList{text}, 20000);
+        QCOMPARE(dan.messages(*direct).last().body.value(u"e2e"_s).toBool(), true);
+        QVERIFY(carol.messages(*direct).last().state != u"failed"_s);
+    }
+
     void editsAndReactionsAreSealed()
     {
         TestClient alice, bob;

@@ -20,6 +20,7 @@
 #include "ui/conversation_view.h"
 #include "ui/safety_number_dialog.h"
 #include "ui/settings_dialog.h"
+#include "ui/settings_keys.h"
 
 #include "e2e/sender_keys.h"
 #include "protocol/frame.h"
@@ -121,11 +122,16 @@ class TestE2eUi : public QObject
         return QTest::qWaitFor([&] { return app.chat() && ready(app.session->client()); }, 20000);
     }
 
-    /// `app` signed up on `relay` through the form as `name`, then encrypting.
+    /// `app` signed up on `relay` through the form as `name`, then encrypting: by itself on
+    /// a relay that requires it, else once chosen in Settings.
     static bool encryptingWindow(AppWindow &app, RelayProcess &relay, const QString &name)
     {
         app.launch();
-        return app.signUp(relay.port(), name) && chooseEncryption(app);
+        if (!app.signUp(relay.port(), name))
+            return false;
+        if (!app.session->client()->e2e().isRequired())
+            return chooseEncryption(app);
+        return QTest::qWaitFor([&] { return app.chat() && ready(app.session->client()); }, 20000);
     }
     bool encryptingWindow(AppWindow &app, const QString &name)
     {
@@ -145,12 +151,15 @@ private Q_SLOTS:
         AppWindow alice, bob;
         QVERIFY(encryptingWindow(alice, u"alice"_s));
         QVERIFY(encryptingWindow(bob, u"bob"_s));
-        // Settings says what the device does now.
+        // Nobody chose it: this relay requires it, and Settings says so, not as a choice.
+        QVERIFY(!alice.settings->value(settings::kEndToEnd, false).toBool());
         alice.window->showSettings();
         auto *settings = alice.find<SettingsDialog>(u"settingsDialog"_s);
         QVERIFY(settings->findChild<QCheckBox *>(u"endToEndCheck"_s)->isChecked());
+        QVERIFY(!settings->findChild<QCheckBox *>(u"endToEndCheck"_s)->isEnabled());
         QCOMPARE(settings->findChild<QLabel *>(u"encryptionState"_s)->text(),
-                 u"This device is set up for encryption."_s);
+                 u"This device is set up for encryption. This server requires end-to-end "
+                 "encryption."_s);
         settings->reject();
 
         QVERIFY(alice.startChatWith(u"bob"_s));
