@@ -4,6 +4,7 @@
 #include "core/local_store.h"
 #include "protocol/messages/message_requests.h"
 #include "support/await.h"
+#include "support/log_entries.h"
 
 #include <QJsonArray>
 #include <QTemporaryDir>
@@ -22,28 +23,13 @@ constexpr qint64 kConversation = 10;
 
 QJsonObject message(qint64 seq, qint64 sender, const QString &text, const QString &clientId = {})
 {
-    QJsonObject event{{u"conversation"_s, kConversation},
-                      {u"seq"_s, seq},
-                      {u"kind"_s, u"message"_s},
-                      {u"sender"_s, sender},
-                      {u"time"_s, 1000 + seq},
-                      {u"text"_s, text}};
-    if (!clientId.isEmpty())
-        event.insert(u"client_id"_s, clientId);
-    return event;
+    return messageEntry(kConversation, seq, sender, text, clientId);
 }
 
 QJsonObject change(qint64 seq, const QString &kind, qint64 target, qint64 sender,
                    const QJsonObject &fields = {})
 {
-    QJsonObject event = fields;
-    event.insert(u"conversation"_s, kConversation);
-    event.insert(u"seq"_s, seq);
-    event.insert(u"kind"_s, kind);
-    event.insert(u"sender"_s, sender);
-    event.insert(u"time"_s, 1000 + seq);
-    event.insert(u"target_seq"_s, target);
-    return event;
+    return changeEntry(kConversation, seq, kind, target, sender, fields);
 }
 
 } // namespace

@@ -11,6 +11,7 @@
 #include "protocol/messages/http_messages.h"
 #include "protocol/messages/message_requests.h"
 #include "support/await.h"
+#include "support/log_entries.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -55,26 +56,12 @@ const QString kUpload = u"t-1"_s;
 
 QJsonObject message(qint64 seq, qint64 sender, const QString &text, const QString &clientId = {})
 {
-    QJsonObject event{{u"conversation"_s, kConversation},
-                      {u"seq"_s, seq},
-                      {u"kind"_s, u"message"_s},
-                      {u"sender"_s, sender},
-                      {u"time"_s, 1000 + seq},
-                      {u"text"_s, text}};
-    if (!clientId.isEmpty())
-        event.insert(u"client_id"_s, clientId);
-    return event;
+    return messageEntry(kConversation, seq, sender, text, clientId);
 }
 
 QJsonObject edit(qint64 seq, qint64 target, qint64 sender, const QString &text)
 {
-    return QJsonObject{{u"conversation"_s, kConversation},
-                       {u"seq"_s, seq},
-                       {u"kind"_s, u"edit"_s},
-                       {u"sender"_s, sender},
-                       {u"time"_s, 1000 + seq},
-                       {u"target_seq"_s, target},
-                       {u"text"_s, text}};
+    return changeEntry(kConversation, seq, u"edit"_s, target, sender, {{u"text"_s, text}});
 }
 
 QStringList texts(const QList<local::Message> &list)
