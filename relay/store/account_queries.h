@@ -27,9 +27,10 @@ Result<void> setLastSeen(QSqlDatabase &db, UserId id, qint64 at);
 Result<QList<UserRecord>> searchUsers(QSqlDatabase &db, const QString &prefix, int limit);
 Result<QList<UserRecord>> allUsers(QSqlDatabase &db);
 /// The store's default `e2e` setting ("required" or "optional", docs/encryption.md section
-/// 9), decided the first time a relay that knows it opens the store and kept in relay_meta:
+/// 9), decided the first time this version opens the store (admin commands included, so an
+/// owner account added before the first start does not count) and kept in relay_meta:
 /// "optional" when accounts are already there (older apps may use them), else "required".
-/// A store copied to PostgreSQL carries the decision with relay_meta.
+/// `migrate-store` carries the embedded store's decision over the new cluster store's.
 Result<QString> e2eDefault(QSqlDatabase &db);
 /// Disabling also ends every session of the user.
 Result<UserRecord> setDisabled(QSqlDatabase &db, const QString &username, bool disabled);

@@ -2,6 +2,7 @@
 
 #include "sql/migrations.h"
 #include "sql/sql_helpers.h"
+#include "store/account_queries.h"
 #include "store/conversation_cache.h"
 #include "store/postgres_pipeline.h"
 #include "store/store_logging.h"
@@ -135,6 +136,10 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const PostgresLocation &loca
     if (!query.exec(u"SELECT value FROM relay_meta WHERE key = 'instance_id'"_s) || !query.next())
         return Error{ErrorCode::Io, u"%1: %2"_s.arg(where, query.lastError().text())};
     info.instanceId = query.value(0).toString();
+    // As on SQLite: decided at the first open by this version (migrate-store then brings
+    // the embedded store's decision over this one).
+    if (auto decided = sql::e2eDefault(database); !decided)
+        return Error{decided.error().code, u"%1: %2"_s.arg(where, decided.error().message)};
     return info;
 }
 

@@ -1,6 +1,7 @@
 #include "store/sqlite_store.h"
 
 #include "sql/migrations.h"
+#include "store/account_queries.h"
 #include "store/conversation_cache.h"
 #include "store/store_logging.h"
 
@@ -120,6 +121,10 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path, SyncPol
     if (!query.exec(u"SELECT value FROM relay_meta WHERE key = 'instance_id'"_s) || !query.next())
         return Error{ErrorCode::Io, u"%1: %2"_s.arg(path, query.lastError().text())};
     info.instanceId = query.value(0).toString();
+    // Decided at the first open by this version, admin commands included: an owner account
+    // made with `user add` before the first start does not pass the store off as upgraded.
+    if (auto decided = sql::e2eDefault(database); !decided)
+        return Error{decided.error().code, u"%1: %2"_s.arg(path, decided.error().message)};
     return info;
 }
 

@@ -311,8 +311,12 @@ Result<qint64> StoreCopy::copyTable(const CopyTable &table)
                      u"%1: cannot read table %2: %3"_s.arg(m_source.path(), table.name,
                                                            rows.lastError().text())};
 
-    // The target's own settings stay (its instance id); the source's others are added.
-    const QString conflict = isSettingsTable(table.name) ? u" ON CONFLICT DO NOTHING"_s : QString();
+    // The target's own settings stay (its instance id); the source's others are added, and
+    // its e2e default (decided by the store that has the accounts) replaces the target's.
+    const QString conflict = isSettingsTable(table.name)
+        ? u" ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value WHERE %1.key = "
+          "'e2e_default'"_s.arg(quotedIdentifier(table.name))
+        : QString();
     qint64 read = 0, inserted = 0;
     // Values go as literals the driver escapes, as QPSQL itself sends bound values: a
     // prepared statement per batch would cost another round trip and parse for nothing.

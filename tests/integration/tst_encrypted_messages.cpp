@@ -387,6 +387,20 @@ private Q_SLOTS:
         QCOMPARE(setting(fresh), u"required"_s);
         QCOMPARE(fresh.stop(), 0);
 
+        // The owner's account made by the admin before the first start (as tools/run does)
+        // leaves a new store new.
+        RelayProcess owned;
+        owned.setOwnE2eDefault(true);
+        const auto added = RelayProcess::runToExit(
+            owned.adminArguments()
+                + QStringList{u"--password-cost"_s, u"minimum"_s, u"user"_s, u"add"_s, u"owner"_s,
+                              u"--password-stdin"_s},
+            30000, QProcessEnvironment::systemEnvironment(), "the owners password\n");
+        QVERIFY2(added.exitCode == 0, added.standardError.constData());
+        QVERIFY2(owned.start(), qPrintable(owned.lastError()));
+        QCOMPARE(setting(owned), u"required"_s);
+        QCOMPARE(owned.stop(), 0);
+
         // A store with accounts that no relay of this version decided for (as one upgraded
         // from a version before end-to-end encryption): optional, so its users' apps keep
         // working; and that is kept too.
@@ -395,6 +409,8 @@ private Q_SLOTS:
         ProtocolClient old;
         QVERIFY(old.signUp(upgraded.webSocketUrl(), u"gustav"_s) > 0);
         QCOMPARE(upgraded.stop(), 0);
+        // What an older version left: accounts, and no decision.
+        QCOMPARE(upgraded.execOnStore(u"DELETE FROM relay_meta WHERE key = 'e2e_default'"_s), 1);
         upgraded.setOwnE2eDefault(true);
         QVERIFY2(upgraded.start(), qPrintable(upgraded.lastError()));
         QCOMPARE(setting(upgraded), u"optional"_s);
