@@ -383,11 +383,11 @@ private Q_SLOTS:
                                   .data(ConversationListModel::E2eSeqRole)
                                   .toLongLong();
         QVERIFY(e2eSeq > 0);
-        QCOMPARE(alice.messages()
-                     ->index(rowWithText(alice.messages(), u"the new way"_s))
-                     .data(MessageListModel::SeqRole)
-                     .toLongLong(),
-                 e2eSeq);
+        QTRY_COMPARE_WITH_TIMEOUT(alice.messages()
+                                      ->index(rowWithText(alice.messages(), u"the new way"_s))
+                                      .data(MessageListModel::SeqRole)
+                                      .toLongLong(),
+                                  e2eSeq, 20000);
         QVERIFY(!alice.shot(u"e2e-encrypted-from-here"_s).isEmpty());
     }
 };
