@@ -338,17 +338,8 @@ RelayProcess::Exit RelayProcess::runToExit(const QStringList &arguments, int tim
         process.write(standardInput);
         process.closeWriteChannel();
     }
-    // Waits in an event loop, not waitForFinished(): the test's own connections keep
-    // answering the relay's heartbeats while an admin command runs, however long a busy
-    // machine makes it.
-    if (process.state() != QProcess::NotRunning) {
-        QEventLoop loop;
-        QObject::connect(&process, &QProcess::finished, &loop, &QEventLoop::quit);
-        QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
-        loop.exec();
-    }
     Exit exit;
-    if (process.state() != QProcess::NotRunning) {
+    if (!process.waitForFinished(timeoutMs)) {
         process.kill();
         process.waitForFinished(5000);
         exit.standardError = "(killed after timeout)\n" + process.readAllStandardError();
