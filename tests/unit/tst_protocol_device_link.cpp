@@ -6,12 +6,11 @@
 #include "protocol/messages/device_link.h"
 #include "protocol/messages/events.h"
 
+#include "support/protocol_spec.h"
 #include "support/protocol_values.h"
 
 #include <QFile>
 #include <QJsonArray>
-#include <QRegularExpression>
-#include <QSet>
 #include <QtTest>
 
 using namespace tidings;
@@ -86,48 +85,6 @@ std::optional<Error> decodeAs(const QString &type, const QJsonObject &fields)
     if (type == u"link.find result")
         return roundTrip<LinkFound>(fields);
     return Error{ErrorCode::Internal, u"no such type in this test: "_s + type};
-}
-
-/// The "### `name`" headings of docs/protocol.md from the heading `from` to the next "## "
-/// or the next line starting with `until`, whichever comes first.
-QSet<QString> headings(const QString &spec, const QString &from, const QString &until)
-{
-    const qsizetype start = spec.indexOf(u"\n"_s + from);
-    if (start < 0)
-        return {};
-    qsizetype end = spec.indexOf(u"\n## "_s, start + 1);
-    if (end < 0)
-        end = spec.size();
-    const qsizetype next = spec.indexOf(u"\n"_s + until, start + 1);
-    if (next >= 0 && next < end)
-        end = next;
-    static const QRegularExpression heading(u"\\n### `([a-z0-9_.]+)`"_s);
-    QSet<QString> names;
-    auto matches = heading.globalMatch(spec.mid(start, end - start));
-    while (matches.hasNext())
-        names.insert(matches.next().captured(1));
-    return names;
-}
-
-QSet<QString> setOf(const QStringList &list)
-{
-    return QSet<QString>(list.begin(), list.end());
-}
-
-/// Checks the row's outcome: decoded (no code) or refused with `code`, naming every field
-/// of the comma-separated `names`.
-void expectOutcome(const std::optional<Error> &error, const QString &code, const QString &names)
-{
-    if (code.isEmpty()) {
-        QVERIFY2(!error, qPrintable(error ? error->message : QString()));
-        return;
-    }
-    QVERIFY2(error, "decoded what it must refuse");
-    QCOMPARE(errorCodeName(error->code), code);
-    for (const QString &name : names.split(u',')) {
-        QVERIFY2(error->message.contains(u"'"_s + name + u"'"_s),
-                 qPrintable(name + u" not named in: "_s + error->message));
-    }
 }
 
 } // namespace

@@ -9,12 +9,11 @@
 #include "protocol/messages/key_directory_replies.h"
 #include "protocol/messages/replies.h"
 
+#include "support/protocol_spec.h"
 #include "support/protocol_values.h"
 
 #include <QFile>
 #include <QJsonArray>
-#include <QRegularExpression>
-#include <QSet>
 #include <QtTest>
 
 using namespace tidings;
@@ -139,34 +138,6 @@ std::optional<Error> decodeAs(const QString &type, const QJsonObject &fields)
     if (type == u"hello result")
         return roundTrip<Welcome>(fields);
     return Error{ErrorCode::Internal, u"no such type in this test: "_s + type};
-}
-
-/// The "### `name`" headings of docs/protocol.md from the heading `from` to the next "## ",
-/// or to the next line starting with `until` before it when `until` is given.
-QSet<QString> headings(const QString &spec, const QString &from, const QString &until = {})
-{
-    const qsizetype start = spec.indexOf(u"\n"_s + from);
-    if (start < 0)
-        return {};
-    qsizetype end = spec.indexOf(u"\n## "_s, start + 1);
-    if (end < 0)
-        end = spec.size();
-    if (!until.isEmpty()) {
-        const qsizetype next = spec.indexOf(u"\n"_s + until, start + 1);
-        if (next >= 0 && next < end)
-            end = next;
-    }
-    static const QRegularExpression heading(u"\\n### `([a-z0-9_.]+)`"_s);
-    QSet<QString> names;
-    auto matches = heading.globalMatch(spec.mid(start, end - start));
-    while (matches.hasNext())
-        names.insert(matches.next().captured(1));
-    return names;
-}
-
-QSet<QString> setOf(const QStringList &list)
-{
-    return QSet<QString>(list.begin(), list.end());
 }
 
 } // namespace
