@@ -50,6 +50,12 @@ std::optional<Error> roundTripError(const Result<Message> &decoded,
     return std::nullopt;
 }
 
+/// roundTripError() of `fields` decoded as Message (what its data-driven rows check).
+template<class Message> std::optional<Error> roundTrip(const QJsonObject &fields)
+{
+    return roundTripError(Message::decode(fields));
+}
+
 // Binary fields of the e2e requests (key directory, device inbox, device linking): bytes
 // made up for a test, their base64, and objects with one field changed.
 

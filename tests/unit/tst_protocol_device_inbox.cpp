@@ -49,11 +49,6 @@ QJsonObject inboxMessage()
             {u"time"_s, 1795000300000LL}};
 }
 
-template<typename T> std::optional<Error> roundTrip(const QJsonObject &fields)
-{
-    return test::roundTripError(T::decode(fields));
-}
-
 /// Decodes `fields` as what `type` names and, when it decodes, checks that its encoding
 /// decodes to the same value. The error, if any.
 std::optional<Error> decodeAs(const QString &type, const QJsonObject &fields)

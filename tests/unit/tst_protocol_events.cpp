@@ -14,15 +14,9 @@ using namespace tidings;
 using namespace tidings::protocol::messages;
 using namespace Qt::StringLiterals;
 using tidings::test::json;
+using tidings::test::roundTrip;
 
 namespace {
-
-/// The error decoding `fields` as T gives; else an Internal error when T's encoding does not
-/// decode back to the same value; nothing when both hold.
-template<typename T> std::optional<Error> roundTrip(const QJsonObject &fields)
-{
-    return test::roundTripError(T::decode(fields));
-}
 
 std::optional<Error> decodeAs(const QString &type, const QJsonObject &fields)
 {
