@@ -15,7 +15,6 @@
 #include "push/push_service.h"
 #include "server/data_directory.h"
 #include "server/redis_cluster_link.h"
-#include "store/account_queries.h"
 #include "store/device_inbox_queries.h"
 #include "store/device_link_queries.h"
 #include "store/media_queries.h"
@@ -200,15 +199,9 @@ Result<quint16> RelayServer::start()
     if (m_config.eventLoop == EventLoop::Epoll)
         options.ioDispatcher = [] { return new EpollEventDispatcher; };
 #endif
-    if (!m_config.e2e) {
-        const Result<QString> decided
-            = m_services->store
-                  ->write<QString>([](QSqlDatabase &db) { return sql::e2eDefault(db); })
-                  .result();
-        if (!decided)
-            return decided.error();
-        m_config.e2e = *decided == u"optional" ? E2eSetting::Optional : E2eSetting::Required;
-    }
+    if (!m_config.e2e) // the store's own, decided as it opened
+        m_config.e2e = m_services->storeInfo->e2eDefault == u"optional" ? E2eSetting::Optional
+                                                                        : E2eSetting::Required;
     m_services->chat = std::make_unique<ChatCore>(*m_services->store, chatOptions(m_config));
     if (!m_config.bus.isEmpty()) {
         auto address = RedisClient::parseRedisUrl(m_config.bus);

@@ -138,8 +138,10 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const PostgresLocation &loca
     info.instanceId = query.value(0).toString();
     // As on SQLite: decided at the first open by this version (migrate-store then brings
     // the embedded store's decision over this one).
-    if (auto decided = sql::e2eDefault(database); !decided)
+    const auto decided = sql::e2eDefault(database);
+    if (!decided)
         return Error{decided.error().code, u"%1: %2"_s.arg(where, decided.error().message)};
+    info.e2eDefault = *decided;
     return info;
 }
 

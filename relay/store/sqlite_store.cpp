@@ -123,8 +123,10 @@ Result<StoreInfo> openStore(QSqlDatabase &database, const QString &path, SyncPol
     info.instanceId = query.value(0).toString();
     // Decided at the first open by this version, admin commands included: an owner account
     // made with `user add` before the first start does not pass the store off as upgraded.
-    if (auto decided = sql::e2eDefault(database); !decided)
+    const auto decided = sql::e2eDefault(database);
+    if (!decided)
         return Error{decided.error().code, u"%1: %2"_s.arg(path, decided.error().message)};
+    info.e2eDefault = *decided;
     return info;
 }
 

@@ -18,6 +18,7 @@ struct StoreInfo
     QString location; ///< file path or connection string without secrets
     int schemaVersion = 0;
     QString instanceId; ///< random id made when the store was created; survives restarts
+    QString e2eDefault; ///< "required" or "optional": sql::e2eDefault(), decided at open
 };
 
 /// The relay's store: one writer connection with group commit and one reader connection,
