@@ -10,8 +10,15 @@ set(CMAKE_EXPORT_COMPILE_COMMANDS ON)
 
 find_program(TIDINGS_CCACHE ccache)
 if(TIDINGS_CCACHE AND NOT CMAKE_CXX_COMPILER_LAUNCHER)
-    set(CMAKE_CXX_COMPILER_LAUNCHER "${TIDINGS_CCACHE}")
+    # The sloppiness lets ccache cache compiles that use the precompiled headers
+    # (TidingsPrecompiled.cmake); without it every such compile is a miss.
+    set(CMAKE_CXX_COMPILER_LAUNCHER "${CMAKE_COMMAND}" -E env
+        "CCACHE_SLOPPINESS=pch_defines,time_macros,include_file_mtime,include_file_ctime"
+        "${TIDINGS_CCACHE}")
 endif()
+
+option(TIDINGS_FAST_LINKER "Link with mold when the compiler supports it" ON)
+include(TidingsPrecompiled)
 
 add_library(tidings_build_settings INTERFACE)
 add_library(tidings::build_settings ALIAS tidings_build_settings)
@@ -27,6 +34,11 @@ target_compile_definitions(tidings_build_settings INTERFACE
     # Everything deprecated up to the oldest Qt we support is off, both spellings.
     QT_DISABLE_DEPRECATED_BEFORE=0x060400
     QT_DISABLE_DEPRECATED_UP_TO=0x060400)
+if(CMAKE_SYSTEM_NAME STREQUAL "Linux")
+    # 64-bit file offsets everywhere, as hiredis's pkg-config flags ask for the targets that use
+    # it (and as Qt is built): one setting for all, so one precompiled header fits all.
+    target_compile_definitions(tidings_build_settings INTERFACE _FILE_OFFSET_BITS=64)
+endif()
 
 if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     target_compile_options(tidings_build_settings INTERFACE
@@ -34,6 +46,16 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
         -Woverloaded-virtual -Wimplicit-fallthrough -Wformat=2)
     if(TIDINGS_WERROR)
         target_compile_options(tidings_build_settings INTERFACE -Werror)
+    endif()
+    # mold links a test in a sixth of the time ld.bfd takes (1.2 s against 7 s for tst_models
+    # in the ci build); with ~150 executables per build that is minutes. Used when the
+    # compiler can drive it (GCC 12.1+, clang); the output is the same program.
+    if(TIDINGS_FAST_LINKER)
+        include(CheckLinkerFlag)
+        check_linker_flag(CXX -fuse-ld=mold TIDINGS_HAVE_MOLD)
+        if(TIDINGS_HAVE_MOLD)
+            target_link_options(tidings_build_settings INTERFACE -fuse-ld=mold)
+        endif()
     endif()
     if(TIDINGS_SANITIZE)
         target_compile_options(tidings_build_settings INTERFACE
@@ -68,6 +90,7 @@ function(tidings_add_library name)
     endif()
     target_include_directories(${name} PUBLIC "${ARG_INCLUDE_ROOT}")
     target_link_libraries(${name} PUBLIC ${ARG_PUBLIC_LIBS} PRIVATE tidings::build_settings ${ARG_PRIVATE_LIBS})
+    tidings_register_precompiled(${name})
 endfunction()
 
 # tidings_add_executable(<name> SOURCES ... LIBS ...)
@@ -75,4 +98,5 @@ function(tidings_add_executable name)
     cmake_parse_arguments(ARG "" "" "SOURCES;LIBS" ${ARGN})
     add_executable(${name} ${ARG_SOURCES})
     target_link_libraries(${name} PRIVATE tidings::build_settings ${ARG_LIBS})
+    tidings_register_precompiled(${name})
 endfunction()

@@ -37,6 +37,7 @@ function(tidings_add_test name)
         set(executable ${name})
         add_executable(${name} ${ARG_SOURCES})
         target_link_libraries(${name} PRIVATE tidings::build_settings Qt6::Test ${ARG_LIBS})
+        tidings_register_precompiled(${name})
     endif()
     add_test(NAME ${name} COMMAND ${ARG_WRAPPER} $<TARGET_FILE:${executable}> ${ARG_ARGS})
 

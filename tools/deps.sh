@@ -9,7 +9,7 @@ set -euo pipefail
 purpose=${1:-test}
 
 build_packages=(
-    cmake ninja-build g++ ccache pkg-config
+    cmake ninja-build g++ ccache mold pkg-config
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libsodium-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqt6sql6-sqlite libqt6sql6-psql libpq-dev libhiredis-dev qt6-qpa-plugins libgl-dev
