@@ -13,7 +13,7 @@ build_packages=(
     qt6-base-dev qt6-base-dev-tools qt6-websockets-dev libsodium-dev
     qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools
     libqt6sql6-sqlite libqt6sql6-psql libpq-dev libhiredis-dev qt6-qpa-plugins libgl-dev
-    qtkeychain-qt6-dev libsecret-1-0 libcurl4-openssl-dev libssl-dev
+    qtkeychain-qt6-dev libsecret-1-0 libcurl4-openssl-dev libssl-dev libqrencode-dev
     qt6-multimedia-dev gstreamer1.0-plugins-good
     curl
 )

@@ -1,6 +1,7 @@
 #include "ui/safety_number_dialog.h"
 
 #include "core/chat_client.h"
+#include "ui/safety_qr.h"
 #include "ui/theme.h"
 #include "util/futures.h"
 
@@ -8,7 +9,9 @@
 #include <QDialogButtonBox>
 #include <QFontDatabase>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QPixmap>
 #include <QPushButton>
 #include <QVBoxLayout>
 
@@ -20,6 +23,10 @@ namespace {
 
 constexpr int kRows = 3;
 constexpr int kColumns = 4;
+constexpr int kMinimumWidth = 460;
+/// A QR module's side in logical pixels: a version 5 code (the 65-byte payload) with its
+/// quiet zone is 45 modules, so 135 pixels, beside the three rows of digits.
+constexpr int kQrModulePixels = 3;
 
 } // namespace
 
@@ -67,7 +74,24 @@ SafetyNumberDialog::SafetyNumberDialog(ChatClient &client, qint64 user, const QS
             m_groups.append(group);
         }
     }
-    layout->addWidget(m_digits, 0, Qt::AlignHCenter);
+
+    // The same number as a QR code, beside the digits. Black on white whatever the theme
+    // (the image carries its own white quiet zone), for a camera to read; this app does not
+    // scan codes yet. Hidden while there is no number, or none to draw (a build without
+    // libqrencode).
+    m_qrCode = new QLabel(this);
+    m_qrCode->setObjectName(u"safetyNumberQrCode"_s);
+    m_qrCode->setAccessibleName(tr("Safety number QR code"));
+    m_qrCode->setAccessibleDescription(tr("Your safety number with %1 as a QR code").arg(name));
+    m_qrCode->setAlignment(Qt::AlignCenter);
+    m_qrCode->hide();
+    auto *codes = new QHBoxLayout;
+    codes->setSpacing(16);
+    codes->addStretch(1);
+    codes->addWidget(m_qrCode, 0, Qt::AlignVCenter);
+    codes->addWidget(m_digits, 0, Qt::AlignVCenter);
+    codes->addStretch(1);
+    layout->addLayout(codes);
 
     m_help = new QLabel(this);
     m_help->setObjectName(u"safetyNumberHelp"_s);
@@ -115,7 +139,7 @@ SafetyNumberDialog::SafetyNumberDialog(ChatClient &client, qint64 user, const QS
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Close, this);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
     layout->addWidget(buttons);
-    setMinimumWidth(460);
+    setMinimumWidth(kMinimumWidth);
     reload();
 }
 
@@ -143,6 +167,20 @@ void SafetyNumberDialog::showTrust(const local::e2e::Trust &trust)
         m_groups.at(i)->setText(known ? groups.at(i) : QString());
     m_digits->setAccessibleDescription(known ? groups.join(u' ') : QString());
     m_digits->setVisible(known);
+    // The payload is that of the trusted key: while a change waits, the digits are the new
+    // key's, and no code shows.
+    QImage qrCode;
+    if (known && !trust.changed) {
+        // Whole device pixels per module, drawn one to one, so the edges stay sharp.
+        const qreal ratio = devicePixelRatioF();
+        qrCode = safetyQrImage(trust.qrPayload, qMax(1, qRound(kQrModulePixels * ratio)));
+        qrCode.setDevicePixelRatio(ratio);
+    }
+    m_qrCode->setPixmap(qrCode.isNull() ? QPixmap() : QPixmap::fromImage(qrCode));
+    m_qrCode->setVisible(!qrCode.isNull());
+    // The window's minimum width is set, so its layout no longer widens it: widen it here
+    // for the code beside the digits (its height follows the layout by itself).
+    setMinimumWidth(qMax(kMinimumWidth, layout()->totalMinimumSize().width()));
     m_help->setVisible(shown);
     m_changed->setVisible(trust.changed);
     m_accept->setVisible(trust.changed);

@@ -17,9 +17,10 @@ struct Trust;
 
 /// "Verify safety number" for one person (docs/encryption.md, section 7): the 60 digits
 /// this device and theirs both compute, in twelve groups of five to read out or compare,
-/// what to compare, and "Mark as verified". While their safety number has changed and
-/// waits for "I understand", it says so, and offers that first: the digits it has are
-/// those of the key they had before.
+/// beside the same number as a QR code (when the build has libqrencode), what to compare,
+/// and "Mark as verified". While their safety number has changed and waits for "I
+/// understand", it says so, and offers that first: the digits it has are those of the key
+/// they had before.
 class SafetyNumberDialog : public QDialog
 {
     Q_OBJECT
@@ -43,6 +44,7 @@ private:
     ChatClient &m_client;
     qint64 m_user;
     QString m_name;
+    QLabel *m_qrCode = nullptr;
     QWidget *m_digits = nullptr;
     QList<QLabel *> m_groups;
     QLabel *m_help = nullptr;

@@ -19,6 +19,7 @@
 #include "ui/chat_page.h"
 #include "ui/conversation_view.h"
 #include "ui/safety_number_dialog.h"
+#include "ui/safety_qr.h"
 #include "ui/settings_dialog.h"
 #include "ui/settings_keys.h"
 
@@ -79,6 +80,15 @@ QStringList shownGroups(const SafetyNumberDialog *dialog)
             groups.append(group->text());
     }
     return groups;
+}
+
+/// The QR code `dialog` shows beside the digits (null if none shows).
+QImage shownQrCode(const SafetyNumberDialog *dialog)
+{
+    const auto *code = dialog->findChild<QLabel *>(u"safetyNumberQrCode"_s);
+    if (!code || !code->isVisible())
+        return {};
+    return code->pixmap().toImage();
 }
 
 /// Opens the Safety Number dialog of the open direct chat through the person menu (the
@@ -205,6 +215,19 @@ private Q_SLOTS:
         const auto trusted = await(alice.session->client()->trust(bobId));
         QVERIFY(trusted.ok());
         QCOMPARE(groups.join(u' '), trusted->safetyNumber);
+        // Beside the digits, the same number as a QR code: the same on both sides, square,
+        // black on white, and named for screen readers.
+        if (safetyQrAvailable()) {
+            const QImage code = shownQrCode(alicesView);
+            QVERIFY(!code.isNull());
+            QCOMPARE(code.width(), code.height());
+            QCOMPARE(code.pixel(0, 0), qRgb(255, 255, 255));
+            QCOMPARE(shownQrCode(bobsView), code);
+            QCOMPARE(alicesView->findChild<QLabel *>(u"safetyNumberQrCode"_s)->accessibleName(),
+                     u"Safety number QR code"_s);
+        } else {
+            QVERIFY(shownQrCode(alicesView).isNull());
+        }
         bobsView->reject();
 
         // Alice compared them: "Mark as verified" sticks.
@@ -288,6 +311,8 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(shownGroups(dialog).join(u' '), pending->changedSafetyNumber,
                                   10000);
         QVERIFY(shownGroups(dialog).join(u' ') != pending->safetyNumber);
+        // The QR code would be the old key's: none shows until the change is understood.
+        QVERIFY(shownQrCode(dialog).isNull());
         QVERIFY(!dialog->findChild<QCheckBox *>(u"markVerifiedCheck"_s)->isEnabled());
         dialog->reject();
         QCOMPARE(stateOf(alice.messages(), u"after"_s), State::Queued);
