@@ -212,7 +212,7 @@ WorkerFuture<Result<int>> LocalStore::open()
             }
             return {};
         });
-    return m_thread->submit<int>(
+    auto opened = m_thread->submit<int>(
         [path, sealing = m_cipher != nullptr](QSqlDatabase &database) -> Result<int> {
             auto version = applyMigrations(database, localMigrations());
             if (!version)
@@ -222,6 +222,8 @@ WorkerFuture<Result<int>> LocalStore::open()
                 return Error{sealed.error().code, u"%1: %2"_s.arg(path, sealed.error().message)};
             return *version;
         });
+    Q_EMIT opening();
+    return opened;
 }
 
 void LocalStore::close()

@@ -39,6 +39,8 @@ public:
     bool hasStoreKey() const { return m_cipher != nullptr; }
     /// Opens (creating if needed) and migrates the file, on the worker thread.
     WorkerFuture<Result<int>> open();
+    /// open() has been called: jobs submitted from now on run after its migrations.
+    bool isOpen() const { return m_thread != nullptr; }
 
     template<typename T> WorkerFuture<Result<T>> write(std::function<Result<T>(QSqlDatabase &)> job)
     {
@@ -56,6 +58,11 @@ public:
     /// Finishes queued work and closes the file.
     void close();
     QString path() const { return m_path; }
+
+Q_SIGNALS:
+    /// open() was called (emitted before it returns): whether the store has a key is
+    /// settled, and jobs submitted from now on run after its migrations.
+    void opening();
 
 private:
     template<typename T> static WorkerFuture<Result<T>> closed()

@@ -1,5 +1,7 @@
 #include "core/transfer_files.h"
 
+#include "core/cache_sealer.h"
+#include "core/core_logging.h"
 #include "e2e/file_crypto.h"
 
 #include <QCryptographicHash>
@@ -200,7 +202,7 @@ VerifiedPart verifyPart(const QString &path, const QString &sha256, const std::a
 }
 
 VerifiedPart openPart(const QString &path, const QString &fileKey, const QString &sha256,
-                      const std::atomic<bool> &stop)
+                      const std::atomic<bool> &stop, bool sealInCache)
 {
     using Verdict = VerifiedPart::Verdict;
     const QString part = partPathOf(path);
@@ -222,12 +224,20 @@ VerifiedPart openPart(const QString &path, const QString &fileKey, const QString
     QFile ciphertext(part);
     if (!ciphertext.open(QIODevice::ReadOnly))
         return {Verdict::Failed, u"cannot read %1"_s.arg(part)};
+    // Into a plaintext file, or sealed for the cache as it is opened.
     QFile plaintext(opening);
-    if (!plaintext.open(QIODevice::WriteOnly | QIODevice::Truncate))
+    CacheSealer sealing(opening);
+    QIODevice *target = &plaintext;
+    if (sealInCache) {
+        if (!sealing.restart())
+            return {Verdict::Failed, sealing.errorString()};
+        target = &sealing;
+    } else if (!plaintext.open(QIODevice::WriteOnly | QIODevice::Truncate)) {
         return {Verdict::Failed, u"cannot write %1"_s.arg(opening)};
-    HashingDevice writing(plaintext, stop, QIODevice::WriteOnly);
+    }
+    HashingDevice writing(*target, stop, QIODevice::WriteOnly);
     const Result<void> opened = e2e::decryptFile(ciphertext, writing, *decoded);
-    const bool written = plaintext.flush();
+    const bool written = sealInCache || plaintext.flush();
     plaintext.close();
     ciphertext.close();
     if (stop.load()) {
@@ -247,6 +257,16 @@ VerifiedPart openPart(const QString &path, const QString &fileKey, const QString
     }
     if (!sha256.isEmpty() && writing.sha256() != sha256)
         return damaged(); // opens, but is not the file the message describes
+    if (sealInCache) {
+        // The hash was checked on the way: the sealer keeps what it made.
+        const Result<e2e::SecretKey> kept = sealing.finish(path, {});
+        if (!kept) {
+            QFile::remove(opening);
+            return {Verdict::Failed, kept.error().message};
+        }
+        QFile::remove(part);
+        return {Verdict::Kept, {}, *kept};
+    }
     QFile::remove(path);
     if (!QFile::rename(opening, path)) {
         QFile::remove(opening);
@@ -254,6 +274,64 @@ VerifiedPart openPart(const QString &path, const QString &fileKey, const QString
     }
     QFile::remove(part);
     return {Verdict::Kept, {}};
+}
+
+QString sealedFileIn(const QString &folder)
+{
+    return folder + u'/' + kSealedFileName;
+}
+
+PreparedSealer prepareSealer(const QString &path, std::shared_ptr<CacheSealer> sealer)
+{
+    PreparedSealer prepared;
+    if (sealer) {
+        prepared.offset = sealer->received();
+        prepared.sealer = std::move(sealer);
+        return prepared;
+    }
+    QDir().mkpath(QFileInfo(path).path());
+    prepared.sealer = std::make_shared<CacheSealer>(partPathOf(path));
+    if (!prepared.sealer->restart()) {
+        prepared.error = prepared.sealer->errorString();
+        prepared.sealer.reset();
+    }
+    return prepared;
+}
+
+VerifiedPart finishSealer(const QString &path, CacheSealer &sealer, const QString &sha256)
+{
+    using Verdict = VerifiedPart::Verdict;
+    const Result<e2e::SecretKey> kept = sealer.finish(path, sha256);
+    if (kept)
+        return {Verdict::Kept, {}, *kept};
+    if (kept.error().code == ErrorCode::Corrupt)
+        return {Verdict::Corrupt, {}};
+    return {Verdict::Failed, kept.error().message};
+}
+
+Result<e2e::SecretKey> sealCopy(const QString &source, const QString &path, const QString &sha256)
+{
+    QFile file(source);
+    if (!file.open(QIODevice::ReadOnly))
+        return Error{ErrorCode::Io, u"cannot read %1: %2"_s.arg(source, file.errorString())};
+    if (!QDir().mkpath(QFileInfo(path).path()))
+        return Error{ErrorCode::Io, u"cannot write in %1"_s.arg(QFileInfo(path).path())};
+    CacheSealer sealing(partPathOf(path));
+    if (!sealing.restart())
+        return Error{ErrorCode::Io, sealing.errorString()};
+    for (;;) {
+        QByteArray piece = file.read(kHashStepBytes);
+        const bool appended = sealing.write(piece) == piece.size();
+        const bool last = file.atEnd() || piece.isEmpty();
+        e2e::wipe(piece);
+        if (!appended) {
+            QFile::remove(partPathOf(path));
+            return Error{ErrorCode::Io, sealing.errorString()};
+        }
+        if (last)
+            break;
+    }
+    return sealing.finish(path, sha256);
 }
 
 QString sealedPathOf(const QString &directory, const QString &transferId)
@@ -359,6 +437,63 @@ QHash<QString, QString> scanCache(const QString &directory)
     return files;
 }
 
+SealedCacheReading readSealedCache(const QString &directory,
+                                   const QHash<QString, e2e::SecretKey> &keys)
+{
+    SealedCacheReading reading;
+    const QFileInfoList folders = mediaFolders(directory);
+    for (const QFileInfo &folder : folders) {
+        const QString mediaId = folder.fileName();
+        const QString sealed = sealedFileIn(folder.filePath());
+        const auto key = keys.constFind(mediaId);
+        bool kept = key != keys.cend() && QFileInfo::exists(sealed);
+        if (kept)
+            reading.keys.insert(mediaId, key.value());
+        else
+            QFile::remove(sealed); // no key: nothing would ever open it
+        // What a run without the store key kept in clear: the file (or a sent file's link
+        // to the original, if that is still there), and partial downloads.
+        QString plaintext;
+        QStringList visible;
+        const QFileInfoList files
+            = QDir(folder.filePath()).entryInfoList(QDir::Files | QDir::System, QDir::Name);
+        for (const QFileInfo &file : files) {
+            visible.append(file.filePath());
+            if (!plaintext.isEmpty() || file.fileName().endsWith(u".part"_s))
+                continue;
+            if (!file.isSymLink())
+                plaintext = file.filePath();
+            else if (QFileInfo::exists(file.symLinkTarget()))
+                plaintext = file.symLinkTarget();
+        }
+        if (!kept && !plaintext.isEmpty()) {
+            const Result<e2e::SecretKey> made = sealCopy(plaintext, sealed, {});
+            if (!made) {
+                qCWarning(lcTransfers).noquote() << "cannot seal the cached file of media"
+                                                 << mediaId << ":" << made.error().message;
+                continue; // its plaintext stays until a later start seals it
+            }
+            kept = true;
+            reading.keys.insert(mediaId, *made);
+            reading.newKeys.insert(mediaId, *made);
+        }
+        if (kept)
+            reading.files.insert(mediaId, sealed);
+        reading.leftovers.append(visible);
+    }
+    for (auto it = keys.cbegin(); it != keys.cend(); ++it) {
+        if (!reading.files.contains(it.key()))
+            reading.staleKeys.append(it.key());
+    }
+    return reading;
+}
+
+void removeFiles(const QStringList &paths)
+{
+    for (const QString &path : paths)
+        QFile::remove(path);
+}
+
 TrimmedCache trimCacheDirectory(const QString &directory, qint64 maxBytes,
                                 const QSet<QString> &spared)
 {
@@ -377,7 +512,9 @@ TrimmedCache trimCacheDirectory(const QString &directory, qint64 maxBytes,
         QDateTime used;
         // Only downloads count and go (a folder per media id), never what waits to be sent;
         // a sent file's link stands in for free.
-        const QFileInfoList files = QDir(folder.filePath()).entryInfoList(QDir::Files);
+        // Hidden too: a sealed cache's files are.
+        const QFileInfoList files
+            = QDir(folder.filePath()).entryInfoList(QDir::Files | QDir::Hidden);
         for (const QFileInfo &file : files) {
             size += file.isSymLink() ? 0 : file.size();
             used

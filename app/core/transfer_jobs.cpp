@@ -1,5 +1,6 @@
 #include "core/transfer_jobs.h"
 
+#include "core/cache_sealer.h"
 #include "core/core_logging.h"
 #include "core/transfer_files.h"
 #include "core/transfer_queries.h"
@@ -83,6 +84,11 @@ struct TransferJobs::Job
     QString sealedPath; ///< a sealed upload: its ciphertext, which is what goes up
     SealedFile sealed; ///< a sealed upload, once sealed: its key, the plaintext's size and hash
     QString fileKey; ///< a sealed download: what opens it
+    bool sealInCache = false; ///< a download kept sealed in the cache
+    /// A plaintext download sealed as it arrives: what it took so far, this run.
+    std::shared_ptr<CacheSealer> sealer;
+
+    bool sealsAsItArrives() const { return sealInCache && fileKey.isEmpty(); }
 
     bool busy() const { return request != 0 || working; }
 };
@@ -122,7 +128,7 @@ void TransferJobs::setServer(const QUrl &base, const QByteArray &token)
     schedule();
 }
 
-void TransferJobs::add(const local::Transfer &row, const QString &fileKey)
+void TransferJobs::add(const local::Transfer &row, const QString &fileKey, bool sealInCache)
 {
     auto job = std::make_unique<Job>();
     job->row = row;
@@ -139,6 +145,7 @@ void TransferJobs::add(const local::Transfer &row, const QString &fileKey)
         job->step = TransferStep::Hash;
     } else if (!job->upload) {
         job->fileKey = fileKey;
+        job->sealInCache = sealInCache;
     }
     m_jobs[row.id] = std::move(job);
     schedule();
@@ -401,6 +408,27 @@ void TransferJobs::seal(Job &job)
 void TransferJobs::prepareDownload(Job &job)
 {
     const bool discard = std::exchange(job.discardPart, false);
+    if (job.sealsAsItArrives()) {
+        if (discard)
+            job.sealer.reset();
+        runFileWork<PreparedSealer>(
+            job,
+            [path = job.row.path, sealer = job.sealer](const std::atomic<bool> &) {
+                return prepareSealer(path, sealer);
+            },
+            [this](Job &fetching, const PreparedSealer &prepared) {
+                if (!prepared.error.isEmpty())
+                    return fail(fetching, prepared.error);
+                fetching.sealer = prepared.sealer;
+                if (fetching.row.size > 0 && prepared.offset == fetching.row.size) {
+                    fetching.step = TransferStep::Verify; // all there already
+                    return;
+                }
+                fetching.offset = prepared.offset;
+                fetching.prepared = true;
+            });
+        return;
+    }
     runFileWork<PreparedPart>(
         job,
         [path = job.row.path, size = job.row.size, discard](const std::atomic<bool> &) {
@@ -428,8 +456,18 @@ void TransferJobs::verify(Job &job)
     const bool sealed = !job.fileKey.isEmpty();
     std::function<VerifiedPart(const std::atomic<bool> &)> work;
     if (sealed) {
-        work = [path = job.row.path, key = job.fileKey, sha256 = job.row.sha256](
-                   const std::atomic<bool> &stop) { return openPart(path, key, sha256, stop); };
+        work = [path = job.row.path, key = job.fileKey, sha256 = job.row.sha256,
+                seal = job.sealInCache](const std::atomic<bool> &stop) {
+            return openPart(path, key, sha256, stop, seal);
+        };
+    } else if (job.sealsAsItArrives()) {
+        if (!job.sealer) {
+            job.step = TransferStep::Get; // nothing taken this run: from the start
+            return schedule();
+        }
+        // Hashed as it arrived: only the last chunk is left to seal (quick, not stopped).
+        work = [path = job.row.path, sealer = job.sealer, sha256 = job.row.sha256](
+                   const std::atomic<bool> &) { return finishSealer(path, *sealer, sha256); };
     } else {
         work = [path = job.row.path, sha256 = job.row.sha256](const std::atomic<bool> &stop) {
             return verifyPart(path, sha256, stop);
@@ -440,9 +478,11 @@ void TransferJobs::verify(Job &job)
             switch (verified.verdict) {
             case VerifiedPart::Verdict::Kept:
                 reportProgress(checking, checking.row.size, true);
-                Q_EMIT downloaded(checking.row.id, checking.row.mediaId, checking.row.path);
+                Q_EMIT downloaded(checking.row.id, checking.row.mediaId,
+                                  CachedFile{checking.row.path, verified.cacheKey});
                 return finishJob(checking.row.id);
             case VerifiedPart::Verdict::Corrupt:
+                checking.sealer.reset();
                 // Fetched again from the start (the partial file was removed): a file a crash
                 // left mangled opens then. A sealed one that does not open twice is damaged
                 // where it is kept, and fetching it again would not mend it.
@@ -484,6 +524,7 @@ void TransferJobs::send(Job &job)
     }
     case TransferStep::Get:
         request->path = partPathOf(job.row.path);
+        request->sealer = job.sealer;
         request->offset = job.offset;
         request->end = job.row.size;
         job.prepared = false; // the next attempt looks at the file again

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/cached_file.h"
 #include "core/transfer_manager.h"
 
 #include <QObject>
@@ -47,8 +48,11 @@ public:
     /// Takes on a transfer, new or left by an earlier run: an upload from its hash, or from
     /// where the relay stands once it has a media id; a download from its partial file. An
     /// upload of application/octet-stream with no name is sealed first (or found sealed);
-    /// a download with a `fileKey` (base64 of an e2e::FileKey) is opened with it.
-    void add(const local::Transfer &row, const QString &fileKey = {});
+    /// a download with a `fileKey` (base64 of an e2e::FileKey) is opened with it. A download
+    /// `sealInCache` is kept sealed for the cache (CacheSealer): a plaintext one as it
+    /// arrives, a sealed one as it is opened; its partial file from an earlier run cannot be
+    /// gone on with then, unless it is a sealed media's ciphertext.
+    void add(const local::Transfer &row, const QString &fileKey = {}, bool sealInCache = false);
     void pause(const QString &id, bool paused);
     /// Stops a transfer for good; an upload the relay knows is cancelled there too.
     void cancel(const QString &id);
@@ -62,7 +66,9 @@ Q_SIGNALS:
     void created(const QString &id, const QString &mediaId, const QString &sha256, qint64 size);
     void uploaded(const QString &id, const protocol::messages::MediaObject &media,
                   const tidings::app::SealedFile &sealed);
-    void downloaded(const QString &id, const QString &mediaId, const QString &path);
+    /// The file is kept: with its key when it was sealed for the cache.
+    void downloaded(const QString &id, const QString &mediaId,
+                    const tidings::app::CachedFile &file);
     void failed(const QString &id, const QString &reason);
 
 private:

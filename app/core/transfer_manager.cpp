@@ -7,6 +7,7 @@
 #include "core/transfer_queries.h"
 #include "e2e/file_crypto.h"
 #include "protocol/file_names.h"
+#include "util/futures.h"
 
 #include <QDateTime>
 #include <QDir>
@@ -19,6 +20,8 @@
 #include <QPromise>
 #include <QtConcurrent/QtConcurrentRun>
 #include <QUuid>
+
+#include <utility>
 
 namespace tidings::app {
 
@@ -53,6 +56,7 @@ struct TransferManager::CacheIndex
     QMutex work;
     mutable QMutex mutex; ///< guards what follows
     QHash<QString, QString> files; ///< media id → its file
+    QHash<QString, e2e::SecretKey> keys; ///< media id → its file's key (a sealed cache)
     bool read = false; ///< the first reading of the directory is in
 
     QString file(const QString &mediaId) const
@@ -60,23 +64,39 @@ struct TransferManager::CacheIndex
         const QMutexLocker lock(&mutex);
         return files.value(mediaId);
     }
+    CachedFile cached(const QString &mediaId) const
+    {
+        const QMutexLocker lock(&mutex);
+        CachedFile found{files.value(mediaId), std::nullopt};
+        if (const auto key = keys.constFind(mediaId); key != keys.cend() && !found.isNull())
+            found.key = key.value();
+        return found;
+    }
     bool isRead() const
     {
         const QMutexLocker lock(&mutex);
         return read;
     }
-    void keep(const QString &mediaId, const QString &file)
+    void keep(const QString &mediaId, const CachedFile &file)
     {
         const QMutexLocker lock(&mutex);
-        files.insert(mediaId, file);
+        files.insert(mediaId, file.path);
+        if (file.key)
+            keys.insert(mediaId, *file.key);
+        else
+            keys.remove(mediaId);
     }
     /// What a reading found, under what this run kept meanwhile (that is newer).
-    void takeReading(const QHash<QString, QString> &found)
+    void takeReading(const QHash<QString, QString> &found,
+                     const QHash<QString, e2e::SecretKey> &foundKeys)
     {
         const QMutexLocker lock(&mutex);
         for (auto it = found.cbegin(); it != found.cend(); ++it) {
-            if (!files.contains(it.key()))
-                files.insert(it.key(), it.value());
+            if (files.contains(it.key()))
+                continue;
+            files.insert(it.key(), it.value());
+            if (const auto key = foundKeys.constFind(it.key()); key != foundKeys.cend())
+                keys.insert(it.key(), key.value());
         }
         read = true;
     }
@@ -88,6 +108,7 @@ struct TransferManager::CacheIndex
         if (it == files.cend() || it.value() != file)
             return false;
         files.erase(it);
+        keys.remove(mediaId);
         return true;
     }
 };
@@ -97,22 +118,19 @@ TransferManager::TransferManager(LocalStore &store, QString cacheDirectory, Opti
     : QObject(parent), m_store(store), m_cacheDirectory(std::move(cacheDirectory)),
       m_options(options),
       m_jobs(std::make_unique<TransferJobs>(options, m_cacheDirectory + u'/' + kOutgoingFolder)),
-      m_cache(std::make_shared<CacheIndex>())
+      m_cache(std::make_shared<CacheIndex>()), m_openedDirectory(m_cacheDirectory + kOpenedSuffix)
 {
     m_cacheWork.setMaxThreadCount(1);
-    // The cache is read once, here, off this thread; until then cachedPath() knows only
-    // what this run downloads, and download() waits for the reading before it decides.
-    m_cacheWork.start([this, cache = m_cache, directory = m_cacheDirectory] {
-        const QMutexLocker work(&cache->work);
-        cache->takeReading(scanCache(directory));
-        QMetaObject::invokeMethod(
-            this,
-            [this] {
-                m_indexed = true;
-                Q_EMIT cacheChanged();
-            },
-            Qt::QueuedConnection);
-    });
+    // Copies for "Open with…" that a run which did not end well left go first.
+    m_cacheWork.start([opened = m_openedDirectory] { QDir(opened).removeRecursively(); });
+    // The cache is read once the store is open (whether it is sealed depends on its key),
+    // off this thread; until then cachedPath() knows only what this run downloads, and
+    // download() waits for the reading before it decides.
+    if (m_store.isOpen())
+        beginIndexing();
+    else
+        connect(&m_store, &LocalStore::opening, this, &TransferManager::beginIndexing,
+                Qt::SingleShotConnection);
 
     // Queued: what the jobs report is taken in after the call that caused it returns, so a
     // slot that starts or cancels a transfer never runs inside the jobs' own work.
@@ -131,6 +149,126 @@ TransferManager::~TransferManager()
 {
     // The cache work calls back into this object: it ends before any of it goes.
     m_cacheWork.waitForDone();
+    // Plaintext handed to other programs does not outlive the app.
+    QDir(m_openedDirectory).removeRecursively();
+}
+
+void TransferManager::beginIndexing()
+{
+    if (m_indexing)
+        return;
+    m_indexing = true;
+    m_sealed = m_store.hasStoreKey();
+    if (!m_sealed) {
+        m_cacheWork.start([this, cache = m_cache, directory = m_cacheDirectory] {
+            const QMutexLocker work(&cache->work);
+            cache->takeReading(scanCache(directory), {});
+            QMetaObject::invokeMethod(this, &TransferManager::finishIndexing, Qt::QueuedConnection);
+        });
+        return;
+    }
+    m_store.read<QHash<QString, e2e::SecretKey>>(&local::cacheKeys)
+        .then(this, [this](const Result<QHash<QString, e2e::SecretKey>> &kept) {
+            if (!kept)
+                qCWarning(lcTransfers).noquote()
+                    << "cannot read the media cache's keys:" << kept.error().message;
+            const QHash<QString, e2e::SecretKey> keys
+                = kept ? *kept : QHash<QString, e2e::SecretKey>();
+            m_cacheWork.start([this, cache = m_cache, directory = m_cacheDirectory, keys] {
+                const QMutexLocker work(&cache->work);
+                const SealedCacheReading reading = readSealedCache(directory, keys);
+                QMetaObject::invokeMethod(
+                    this, [this, reading] { takeSealedReading(reading); }, Qt::QueuedConnection);
+            });
+        });
+}
+
+void TransferManager::takeSealedReading(const SealedCacheReading &reading)
+{
+    // The keys of what was sealed just now are kept before its plaintext goes: a run that
+    // stops in between seals it again at its next start.
+    const QHash<QString, e2e::SecretKey> newKeys = reading.newKeys;
+    const QStringList stale = reading.staleKeys;
+    m_store
+        .write<void>([newKeys, stale](QSqlDatabase &db) -> Result<void> {
+            if (auto saved = local::saveCacheKeys(db, newKeys); !saved)
+                return saved;
+            return local::removeCacheKeys(db, stale);
+        })
+        .then(this, [this, reading](const Result<void> &saved) {
+            QHash<QString, QString> files = reading.files;
+            if (!saved) {
+                qCWarning(lcTransfers).noquote()
+                    << "cannot keep the media cache's keys:" << saved.error().message;
+                // Without their keys the files sealed now open for no one: they go at the
+                // next start, which seals their plaintext again.
+                for (auto it = reading.newKeys.cbegin(); it != reading.newKeys.cend(); ++it)
+                    files.remove(it.key());
+            } else if (!reading.leftovers.isEmpty()) {
+                m_cacheWork.start([cache = m_cache, leftovers = reading.leftovers] {
+                    const QMutexLocker work(&cache->work);
+                    removeFiles(leftovers);
+                });
+            }
+            m_cache->takeReading(files, reading.keys);
+            finishIndexing();
+        });
+}
+
+void TransferManager::finishIndexing()
+{
+    m_indexed = true;
+    Q_EMIT cacheChanged();
+    const QList<std::function<void()>> waiting = std::exchange(m_waitingForIndex, {});
+    for (const auto &work : waiting)
+        work();
+}
+
+void TransferManager::whenIndexed(std::function<void()> work)
+{
+    if (m_indexed)
+        work();
+    else
+        m_waitingForIndex.append(std::move(work));
+}
+
+template<typename T> QFuture<T> TransferManager::afterIndexing(std::function<QFuture<T>()> start)
+{
+    if (m_indexed)
+        return start();
+    // Unfinished if this goes first: the future is cancelled then.
+    auto promise = std::make_shared<QPromise<T>>();
+    promise->start();
+    m_waitingForIndex.append([this, promise, start = std::move(start)] {
+        whenReady(start(), this, [promise](const T &value) {
+            promise->addResult(value);
+            promise->finish();
+        });
+    });
+    return promise->future();
+}
+
+QString TransferManager::cachePathOf(const QString &mediaId, const QString &name) const
+{
+    const QString folder = m_cacheDirectory + u'/' + mediaId;
+    return m_sealed ? sealedFileIn(folder) : folder + u'/' + safeFileName(name);
+}
+
+void TransferManager::keepKey(const QString &mediaId, const CachedFile &file,
+                              std::function<void(bool)> done)
+{
+    const QHash<QString, e2e::SecretKey> keys{{mediaId, *file.key}};
+    m_store.write<void>([keys](QSqlDatabase &db) { return local::saveCacheKeys(db, keys); })
+        .then(this, [this, mediaId, file, done = std::move(done)](const Result<void> &saved) {
+            if (!saved) {
+                qCWarning(lcTransfers).noquote() << "cannot keep the key of cached media" << mediaId
+                                                 << ":" << saved.error().message;
+                // Nothing would open it: it goes.
+                m_cacheWork.start([path = file.path] { QFile::remove(path); });
+                return done(false);
+            }
+            done(true);
+        });
 }
 
 void TransferManager::announceCacheChange()
@@ -165,7 +303,7 @@ QString TransferManager::upload(const Upload &upload)
     // Its size is read with its hash, off this thread: no disk access here.
     persist(row);
     m_states.insert(row.id, State::Queued);
-    m_uploads.insert(row.id, {row.path, name});
+    m_uploads.insert(row.id, {row.path, name, {}});
     m_jobs->add(row);
     return row.id;
 }
@@ -183,17 +321,18 @@ QString TransferManager::download(const Download &download)
     }
     // Cached, or the cache is still being read: the file is looked for first (off this
     // thread), so a download never ends with a file that is not there.
-    verifyCached(download.mediaId).then(this, [this, id, download](const QString &cached) {
-        if (m_downloading.value(download.mediaId) != id)
-            return; // cancelled meanwhile
-        if (cached.isEmpty()) {
-            fetch(id, download);
-            return;
-        }
-        m_downloading.remove(download.mediaId);
-        setState(id, State::Done);
-        Q_EMIT downloaded(id, download.mediaId, cached);
-    });
+    whenReady(afterIndexing<QString>([this, download] { return verifyCached(download.mediaId); }),
+              this, [this, id, download](const QString &cached) {
+                  if (m_downloading.value(download.mediaId) != id)
+                      return; // cancelled meanwhile
+                  if (cached.isEmpty()) {
+                      fetch(id, download);
+                      return;
+                  }
+                  m_downloading.remove(download.mediaId);
+                  setState(id, State::Done);
+                  Q_EMIT downloaded(id, download.mediaId, cached);
+              });
     return id;
 }
 
@@ -206,39 +345,46 @@ void TransferManager::fetch(const QString &id, const Download &download)
     row.size = download.size;
     row.sha256 = download.sha256;
     row.name = safeFileName(download.name);
-    row.path = m_cacheDirectory + u'/' + download.mediaId + u'/' + row.name;
+    row.path = cachePathOf(download.mediaId, row.name);
     if (download.key.isEmpty()) {
         persist(row);
     } else {
         // What is fetched is the ciphertext; the hash is checked on the plaintext it opens to.
         row.size = e2e::encryptedFileSize(download.size);
     }
-    m_jobs->add(row, download.key);
+    m_jobs->add(row, download.key, m_sealed);
 }
 
 void TransferManager::restore()
 {
-    m_store.read<QList<local::Transfer>>(&local::unfinishedTransfers)
-        .then(this, [this](const Result<QList<local::Transfer>> &transfers) {
-            if (!transfers) {
-                qCWarning(lcTransfers).noquote()
-                    << "cannot read unfinished transfers:" << transfers.error().message;
-                return;
-            }
-            int count = 0;
-            for (const local::Transfer &row : *transfers) {
-                if (m_states.contains(row.id))
-                    continue;
-                ++count;
-                if (row.kind == u"upload"_s)
-                    m_uploads.insert(row.id, {row.path, row.name});
-                else
-                    m_downloading.insert(row.mediaId, row.id);
-                m_states.insert(row.id, row.paused ? State::Paused : State::Queued);
-                m_jobs->add(row);
-            }
-            Q_EMIT restored(count);
-        });
+    // After the cache's reading, which decides where downloads go (and seals what an
+    // earlier run left in clear before anything is written beside it).
+    whenIndexed([this] {
+        m_store.read<QList<local::Transfer>>(&local::unfinishedTransfers)
+            .then(this, [this](const Result<QList<local::Transfer>> &transfers) {
+                if (!transfers) {
+                    qCWarning(lcTransfers).noquote()
+                        << "cannot read unfinished transfers:" << transfers.error().message;
+                    return;
+                }
+                int count = 0;
+                for (local::Transfer row : *transfers) {
+                    if (m_states.contains(row.id))
+                        continue;
+                    ++count;
+                    if (row.kind == u"upload"_s) {
+                        m_uploads.insert(row.id, {row.path, row.name, {}});
+                    } else {
+                        m_downloading.insert(row.mediaId, row.id);
+                        // Kept by a run with or without the store key: where this one keeps it.
+                        row.path = cachePathOf(row.mediaId, row.name);
+                    }
+                    m_states.insert(row.id, row.paused ? State::Paused : State::Queued);
+                    m_jobs->add(row, {}, m_sealed);
+                }
+                Q_EMIT restored(count);
+            });
+    });
 }
 
 void TransferManager::pause(const QString &id)
@@ -262,14 +408,25 @@ void TransferManager::cancel(const QString &id)
 
 void TransferManager::keepSentFile(const QString &id, const QString &mediaId)
 {
-    const auto [path, name] = m_uploads.take(id);
-    if (path.isEmpty() || mediaId.size() != 32 || !isMediaId(mediaId))
+    const SentFile sent = m_uploads.take(id);
+    if (sent.path.isEmpty() || mediaId.size() != 32 || !isMediaId(mediaId))
         return;
+    // A link, or a sealed copy: which one is known once the cache has been read.
+    whenIndexed([this, mediaId, sent] {
+        if (m_sealed)
+            keepSealedCopy(mediaId, sent);
+        else
+            keepLink(mediaId, sent);
+    });
+}
+
+void TransferManager::keepLink(const QString &mediaId, const SentFile &sent)
+{
     const QString folder = m_cacheDirectory + u'/' + mediaId;
     // A sealed upload picked up after a restart kept no name: its file's stands in.
-    const QString link
-        = folder + u'/' + safeFileName(name.isEmpty() ? QFileInfo(path).fileName() : name);
-    m_cacheWork.start([this, cache = m_cache, path, mediaId, folder, link] {
+    const QString link = folder + u'/'
+        + safeFileName(sent.name.isEmpty() ? QFileInfo(sent.path).fileName() : sent.name);
+    m_cacheWork.start([this, cache = m_cache, path = sent.path, mediaId, folder, link] {
         const QMutexLocker work(&cache->work);
         QString kept = cachedFileIn(folder); // downloaded already: that one stays
         if (kept.isEmpty() && QDir().mkpath(folder)
@@ -277,8 +434,38 @@ void TransferManager::keepSentFile(const QString &id, const QString &mediaId)
             kept = link;
         if (kept.isEmpty() || cache->file(mediaId) == kept)
             return;
-        cache->keep(mediaId, kept);
+        cache->keep(mediaId, CachedFile{kept, std::nullopt});
         announceCacheChange();
+    });
+}
+
+void TransferManager::keepSealedCopy(const QString &mediaId, const SentFile &sent)
+{
+    // A link would leave the file's name and path in the cache: a sealed copy instead,
+    // checked against what went up (the file may have changed since).
+    const QString path = sealedFileIn(m_cacheDirectory + u'/' + mediaId);
+    m_cacheWork.start([this, cache = m_cache, sent, mediaId, path] {
+        const QMutexLocker work(&cache->work);
+        if (!cache->file(mediaId).isEmpty() && QFileInfo::exists(path))
+            return; // downloaded already: that one stays
+        const Result<e2e::SecretKey> key = sealCopy(sent.path, path, sent.sha256);
+        QMetaObject::invokeMethod(
+            this,
+            [this, mediaId, path, key] {
+                if (!key) {
+                    qCInfo(lcTransfers).noquote()
+                        << "a sent file is not kept in the cache:" << key.error().message;
+                    return;
+                }
+                const CachedFile file{path, *key};
+                keepKey(mediaId, file, [this, mediaId, file](bool kept) {
+                    if (!kept)
+                        return;
+                    m_cache->keep(mediaId, file);
+                    Q_EMIT cacheChanged();
+                });
+            },
+            Qt::QueuedConnection);
     });
 }
 
@@ -324,10 +511,18 @@ QString TransferManager::cachedPath(const QString &mediaId) const
     return m_cache->file(mediaId);
 }
 
+CachedFile TransferManager::cachedFile(const QString &mediaId) const
+{
+    return m_cache->cached(mediaId);
+}
+
 QFuture<QString> TransferManager::verifyCached(const QString &mediaId)
 {
     if (!isMediaId(mediaId))
         return readyFuture(QString());
+    // Sealed, nothing is known of a file until the reading has matched it with its key.
+    if (!m_indexing || (m_sealed && !m_indexed))
+        return afterIndexing<QString>([this, mediaId] { return verifyCached(mediaId); });
     return QtConcurrent::run(
         &m_cacheWork, [this, cache = m_cache, mediaId, folder = m_cacheDirectory + u'/' + mediaId] {
             const QMutexLocker work(&cache->work);
@@ -336,7 +531,7 @@ QFuture<QString> TransferManager::verifyCached(const QString &mediaId)
                 // Run before the first reading (waited for on the caller's thread): looked up.
                 file = cachedFileIn(folder);
                 if (!file.isEmpty())
-                    cache->keep(mediaId, file);
+                    cache->keep(mediaId, CachedFile{file, std::nullopt});
                 return file;
             }
             if (file.isEmpty() || QFileInfo::exists(file))
@@ -357,7 +552,8 @@ QFuture<qint64> TransferManager::cacheSize() const
         for (const QFileInfo &folder : media) {
             if (folder.fileName().size() != 32)
                 continue;
-            const QFileInfoList files = QDir(folder.filePath()).entryInfoList(QDir::Files);
+            const QFileInfoList files
+                = QDir(folder.filePath()).entryInfoList(QDir::Files | QDir::Hidden);
             for (const QFileInfo &file : files)
                 total += file.isSymLink() ? 0 : file.size();
         }
@@ -378,6 +574,17 @@ QFuture<qint64> TransferManager::trimCache(qint64 maxBytes, QSet<QString> busy)
         &m_cacheWork, [this, cache = m_cache, directory = m_cacheDirectory, maxBytes, busy] {
             const QMutexLocker work(&cache->work);
             const TrimmedCache trimmed = trimCacheDirectory(directory, maxBytes, busy);
+            if (!trimmed.removed.isEmpty()) {
+                QMetaObject::invokeMethod(
+                    this,
+                    [this, removed = trimmed.removed] {
+                        if (m_sealed)
+                            m_store.write<void>([removed](QSqlDatabase &db) {
+                                return local::removeCacheKeys(db, removed);
+                            });
+                    },
+                    Qt::QueuedConnection);
+            }
             bool changed = false;
             for (const QString &mediaId : trimmed.removed) {
                 // Unless it came back meanwhile (a download that started after this began).
@@ -432,17 +639,37 @@ void TransferManager::onUploadCreated(const QString &id, const QString &mediaId,
 void TransferManager::onUploaded(const QString &id, const messages::MediaObject &media,
                                  const SealedFile &sealed)
 {
+    // What a copy of it kept in the cache is checked against.
+    if (const auto it = m_uploads.find(id); it != m_uploads.end())
+        it->sha256 = sealed.isSealed() ? sealed.sha256 : media.sha256;
     forget(id);
     setState(id, State::Done);
     Q_EMIT uploaded(id, media, sealed);
 }
 
-void TransferManager::onDownloaded(const QString &id, const QString &mediaId, const QString &path)
+void TransferManager::onDownloaded(const QString &id, const QString &mediaId,
+                                   const CachedFile &file)
 {
+    if (!file.isSealed())
+        return finishDownload(id, mediaId, file);
+    // Known to be here only once its key is kept.
+    keepKey(mediaId, file, [this, id, mediaId, file](bool kept) {
+        if (kept)
+            finishDownload(id, mediaId, file);
+        else
+            onFailed(id, u"cannot keep the key of the downloaded file"_s);
+    });
+}
+
+void TransferManager::finishDownload(const QString &id, const QString &mediaId,
+                                     const CachedFile &file)
+{
+    const bool cancelled = m_states.value(id) == State::Cancelled;
     forget(id);
-    m_cache->keep(mediaId, path);
+    m_cache->keep(mediaId, file);
     setState(id, State::Done);
-    Q_EMIT downloaded(id, mediaId, path);
+    if (!cancelled)
+        Q_EMIT downloaded(id, mediaId, file.path);
     Q_EMIT cacheChanged();
     if (m_cacheLimit > 0) {
         // Spares what is downloading (and so the file just finished, until it is read).
@@ -450,6 +677,34 @@ void TransferManager::onDownloaded(const QString &id, const QString &mediaId, co
         keep.insert(mediaId);
         trimCache(m_cacheLimit, keep);
     }
+}
+
+QFuture<Result<QString>> TransferManager::plaintextCopy(const CachedFile &file, const QString &name)
+{
+    if (!file.isSealed())
+        return readyFuture(Result<QString>(file.path));
+    // On the cache's own thread: after the start's emptying of the folder, never before.
+    return QtConcurrent::run(
+        &m_cacheWork, [file, name, opened = m_openedDirectory]() -> Result<QString> {
+            // The user's alone (0700), made so, never widened after the fact.
+            const auto ownerOnly
+                = QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner;
+            const QString folder = opened + u'/' + QFileInfo(file.path).dir().dirName();
+            QDir().mkpath(QFileInfo(opened).path());
+            for (const QString &directory : {opened, folder}) {
+                if (!QFileInfo(directory).isDir() && !QDir().mkdir(directory, ownerOnly))
+                    return Error{ErrorCode::Io, u"cannot make %1"_s.arg(directory)};
+                if (QFileInfo(directory).isSymLink()
+                    || !QFile::setPermissions(directory, ownerOnly))
+                    return Error{ErrorCode::Io, u"%1 is not the user's alone"_s.arg(directory)};
+            }
+            const QString target = folder + u'/' + safeFileName(name);
+            if (auto saved
+                = saveCachedFile(file, target, QFileDevice::ReadOwner | QFileDevice::WriteOwner);
+                !saved)
+                return saved.error();
+            return target;
+        });
 }
 
 void TransferManager::onFailed(const QString &id, const QString &reason)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/cached_file.h"
 #include "core/message_attachment.h"
 #include "protocol/messages/http_messages.h"
 #include "util/result.h"
@@ -11,6 +12,7 @@
 #include <QThreadPool>
 #include <QUrl>
 
+#include <functional>
 #include <memory>
 
 class QNetworkAccessManager;
@@ -23,6 +25,7 @@ namespace tidings::app {
 
 class LocalStore;
 class TransferJobs;
+struct SealedCacheReading;
 
 /// Uploads and downloads of media (docs/protocol.md, section 8) on libcurl's multi
 /// interface, on a thread of its own (a CurlLoop), with files read, written and hashed off
@@ -43,8 +46,15 @@ class TransferJobs;
 /// opened into the cache, and one that does not open fails as damaged.
 ///
 /// What the cache holds is known from memory (cachedPath()), so a view may ask while it
-/// paints: an index of it is read once, off this thread, when the manager starts, and kept up
+/// paints: an index of it is read once, off this thread, once the store is open, and kept up
 /// to date as files are downloaded, kept after sending, trimmed, or found gone.
+///
+/// When the store has a store key, the cache is sealed at rest (docs/encryption.md,
+/// section 8): every file it keeps — downloads, plaintext or end to end, and sent files —
+/// is written sealed with a key of its own, as it arrives, under its media id alone
+/// (transfer_files.h); the keys are kept sealed in the store. Readers get the key with the
+/// file (cachedFile()); plaintextCopy() is for "Open with…". A plaintext cache an earlier
+/// run left is sealed in place the first time the cache is read with a key.
 class TransferManager : public QObject
 {
     Q_OBJECT
@@ -84,6 +94,9 @@ public:
 
     /// The folder of the cache where sealed uploads wait (not a media folder: never trimmed).
     static constexpr QStringView kOutgoingFolder = u"outgoing";
+    /// Appended to the cache directory's path: the folder (0700, beside it) where "Open
+    /// with…" puts plaintext copies, emptied when the manager starts and when it goes.
+    static constexpr QStringView kOpenedSuffix = u".opened";
 
     TransferManager(LocalStore &store, QString cacheDirectory, Options options,
                     QObject *parent = nullptr);
@@ -127,8 +140,14 @@ public:
     /// only what this run downloaded, and it goes on naming a file removed behind the app's
     /// back until verifyCached() or download() finds it gone.
     QString cachedPath(const QString &mediaId) const;
+    /// The cached file of a media with what its readers need (the key of a sealed one), or
+    /// a null one; from memory, like cachedPath().
+    CachedFile cachedFile(const QString &mediaId) const;
     /// The cache's index has been read: cachedPath() knows all that was there at the start.
     bool isCacheIndexed() const { return m_indexed; }
+    /// Whether the cache is sealed at rest (the store has a store key); known once the
+    /// store is open.
+    bool isCacheSealed() const { return m_sealed; }
     /// Checks, off this thread, that the cached file of a media is still there; one that is
     /// gone leaves the index (and cacheChanged() is emitted). Resolves to the file, or empty.
     QFuture<QString> verifyCached(const QString &mediaId);
@@ -144,6 +163,12 @@ public:
     /// (0 clears it), sparing downloads in progress. Resolves to the bytes left, once
     /// cachedPath() has forgotten what went.
     QFuture<qint64> trimCache(qint64 maxBytes);
+
+    /// A file to hand to another program ("Open with…"): a plaintext one as it is; a
+    /// sealed one decrypted, off this thread, into a copy named `name` (cleaned) in the
+    /// opened-copies folder (kOpenedSuffix). Corrupt when it does not open.
+    QFuture<Result<QString>> plaintextCopy(const CachedFile &file, const QString &name);
+    QString openedDirectory() const { return m_openedDirectory; }
 
 Q_SIGNALS:
     void progress(const QString &id, qint64 done, qint64 total);
@@ -165,7 +190,27 @@ Q_SIGNALS:
 
 private:
     struct CacheIndex;
+    struct SentFile
+    {
+        QString path;
+        QString name;
+        QString sha256; ///< of the plaintext, once uploaded
+    };
 
+    /// Reads the cache's index (sealing a plaintext cache first, with a key): once the store
+    /// is open, so that whether it has a key is known.
+    void beginIndexing();
+    void takeSealedReading(const SealedCacheReading &reading);
+    void finishIndexing();
+    /// Runs `work` now if the index is read, else once it is.
+    void whenIndexed(std::function<void()> work);
+    template<typename T> QFuture<T> afterIndexing(std::function<QFuture<T>()> start);
+    /// Keeps the key of a sealed file in the store; `done` is told whether it was kept.
+    void keepKey(const QString &mediaId, const CachedFile &file, std::function<void(bool)> done);
+    /// Where the file of `mediaId`, called `name`, is kept in the cache.
+    QString cachePathOf(const QString &mediaId, const QString &name) const;
+    void keepLink(const QString &mediaId, const SentFile &sent);
+    void keepSealedCopy(const QString &mediaId, const SentFile &sent);
     QFuture<qint64> trimCache(qint64 maxBytes, QSet<QString> keep);
     void fetch(const QString &id, const Download &download);
     /// Emits cacheChanged() on this object's thread; callable from any thread.
@@ -177,7 +222,8 @@ private:
                          qint64 size);
     void onUploaded(const QString &id, const protocol::messages::MediaObject &media,
                     const SealedFile &sealed);
-    void onDownloaded(const QString &id, const QString &mediaId, const QString &path);
+    void onDownloaded(const QString &id, const QString &mediaId, const CachedFile &file);
+    void finishDownload(const QString &id, const QString &mediaId, const CachedFile &file);
     void onFailed(const QString &id, const QString &reason);
     QString newId() const;
 
@@ -190,10 +236,14 @@ private:
     qint64 m_cacheLimit = 0;
     QHash<QString, State> m_states;
     QHash<QString, QString> m_downloading; ///< media id → transfer id
-    QHash<QString, std::pair<QString, QString>> m_uploads; ///< transfer id → (path, name)
+    QHash<QString, SentFile> m_uploads; ///< by transfer id
     std::unique_ptr<TransferJobs> m_jobs; ///< the transfers running, step by step
     const std::shared_ptr<CacheIndex> m_cache; ///< media id → cached file, shared with m_cacheWork
+    const QString m_openedDirectory;
+    bool m_indexing = false; ///< the first reading of the cache has begun
+    bool m_sealed = false; ///< the cache is sealed (known once the reading has begun)
     bool m_indexed = false; ///< the first reading of the cache is in
+    QList<std::function<void()>> m_waitingForIndex;
     QThreadPool m_cacheWork; ///< one thread: reads, trims and checks of the cache, in turn
 };
 

@@ -1,5 +1,6 @@
 #include "core/transfer_queries.h"
 
+#include "core/core_logging.h"
 #include "core/store_cipher.h"
 #include "sql/sql_helpers.h"
 
@@ -88,6 +89,57 @@ Result<QList<Transfer>> unfinishedTransfers(QSqlDatabase &db)
                           query->value(8).toBool()});
     }
     return transfers;
+}
+
+Result<void> saveCacheKeys(QSqlDatabase &db, const QHash<QString, tidings::e2e::SecretKey> &keys)
+{
+    // A file key in clear would open its file for anyone with the disk: only ever sealed.
+    if (!keys.isEmpty() && !hasColumnCipher(db))
+        return Error{ErrorCode::BadRequest, u"the media cache's keys are kept only sealed"_s};
+    for (auto it = keys.cbegin(); it != keys.cend(); ++it) {
+        QByteArray bytes = it.value().toByteArray();
+        const auto sealed = sealColumn(db, "cache_keys", "file_key", it.key(), bytes);
+        tidings::e2e::wipe(bytes);
+        if (!sealed)
+            return sealed.error();
+        auto query = run(db,
+                         u"INSERT INTO cache_keys (media_id, file_key) VALUES (?, ?)"
+                         " ON CONFLICT (media_id) DO UPDATE SET file_key = excluded.file_key"_s,
+                         {it.key(), *sealed});
+        if (!query)
+            return query.error();
+    }
+    return {};
+}
+
+Result<void> removeCacheKeys(QSqlDatabase &db, const QStringList &mediaIds)
+{
+    for (const QString &mediaId : mediaIds) {
+        if (auto query = run(db, u"DELETE FROM cache_keys WHERE media_id = ?"_s, {mediaId}); !query)
+            return query.error();
+    }
+    return {};
+}
+
+Result<QHash<QString, tidings::e2e::SecretKey>> cacheKeys(QSqlDatabase &db)
+{
+    auto query = run(db, u"SELECT media_id, file_key FROM cache_keys"_s);
+    if (!query)
+        return query.error();
+    QHash<QString, tidings::e2e::SecretKey> keys;
+    while (query->next()) {
+        const QString mediaId = query->value(0).toString();
+        auto opened = openColumn(db, "cache_keys", "file_key", mediaId, query->value(1));
+        if (!opened || !hasColumnCipher(db)) {
+            qCWarning(lcTransfers).noquote()
+                << "the key of cached media" << mediaId << "does not open: dropped";
+            continue;
+        }
+        if (const auto key = tidings::e2e::SecretKey::fromBytes(*opened))
+            keys.insert(mediaId, *key);
+        tidings::e2e::wipe(*opened);
+    }
+    return keys;
 }
 
 } // namespace tidings::app::local

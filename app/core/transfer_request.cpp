@@ -1,5 +1,7 @@
 #include "core/transfer_request.h"
 
+#include "core/cache_sealer.h"
+
 #include <QFile>
 #include <QUrl>
 
@@ -170,6 +172,29 @@ size_t TransferRequest::onBody(char *data, size_t size, size_t count, void *cont
     const qsizetype length = qsizetype(size * count);
     long status = 0;
     curl_easy_getinfo(request->m_easy, CURLINFO_RESPONSE_CODE, &status);
+    if (request->step == TransferStep::Get && (status == 200 || status == 206) && request->sealer) {
+        CacheSealer &sealer = *request->sealer;
+        if (status == 200 && request->m_truncateOnWrite) {
+            // The relay sent it all again: sealed anew from the start.
+            if (!sealer.restart()) {
+                request->fileError = sealer.errorString();
+                return 0;
+            }
+            request->fileSize = 0;
+            request->offset = 0;
+        }
+        request->m_truncateOnWrite = false;
+        if (request->fileSize + length > request->end)
+            return 0; // more than the media has: abort
+        // At this request's own position: one that went stale meanwhile writes nothing.
+        if (!sealer.append(request->fileSize, QByteArrayView(data, length))) {
+            if (sealer.received() == request->fileSize)
+                request->fileError = sealer.errorString(); // not stale: it cannot write
+            return 0;
+        }
+        request->fileSize += length;
+        return size_t(length);
+    }
     if (request->step == TransferStep::Get && (status == 200 || status == 206)) {
         if (!request->m_file && !request->openFile())
             return 0;

@@ -14,6 +14,8 @@ class QUrl;
 
 namespace tidings::app {
 
+class CacheSealer;
+
 /// Where a transfer stands (docs/protocol.md, section 8). An upload hashes its file, creates
 /// the media, sends chunks and completes it (asking for its Status after a break); a
 /// download gets the bytes and verifies them. Cancel tells the relay an upload is dropped.
@@ -37,6 +39,9 @@ public:
     QString mediaId; ///< empty for Create
     QByteArray body; ///< Create: the JSON fields
     QString path; ///< Chunk: the file sent; Get: the partial download (".part")
+    /// Get: a plaintext download for a sealed cache is sealed as it arrives, by this (which
+    /// writes the partial file) instead of being written to `path`.
+    std::shared_ptr<CacheSealer> sealer;
     qint64 offset = 0; ///< where the chunk or the download starts in the file
     qint64 end = 0; ///< Chunk: where the chunk ends; Get: the media's size
     /// Bytes of the file done (offset plus those on the wire), now and then, on the loop's

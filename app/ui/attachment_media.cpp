@@ -110,7 +110,7 @@ QImage AttachmentMedia::picture(const MessageAttachment &attachment, QSize size)
         const QString key = u"%1@%2x%3"_s.arg(path).arg(size.width()).arg(size.height());
         if (const QImage *decoded = m_pictures.object(key))
             return *decoded;
-        decode(path, size, attachment.file.media);
+        decode(fileAt(attachment, path), size, attachment.file.media);
     } else if (path.isEmpty() && knowsWhereFileIs(attachment)
                && attachment.file.size <= kAutoDownloadBytes
                && kindOf(attachment) == Kind::Picture) {
@@ -149,8 +149,9 @@ void AttachmentMedia::decodeThumbnail(const QString &thumbnail)
     }));
 }
 
-void AttachmentMedia::decode(const QString &path, QSize size, const QString &mediaId)
+void AttachmentMedia::decode(const CachedFile &file, QSize size, const QString &mediaId)
 {
+    const QString path = file.path;
     const QString key = u"%1@%2x%3"_s.arg(path).arg(size.width()).arg(size.height());
     if (m_decoding.contains(key))
         return;
@@ -166,18 +167,25 @@ void AttachmentMedia::decode(const QString &path, QSize size, const QString &med
         }
         if (!image) {
             m_unreadable.insert(path);
+            if (image.error().code == ErrorCode::Corrupt) {
+                // Sealed, and it does not open: altered or cut on the disk. Said, not shown.
+                m_errors.insert(mediaId, damagedFile());
+                Q_EMIT changed();
+            }
             return;
         }
         m_pictures.insert(key, new QImage(*image), int(image->sizeInBytes() / 1024) + 1);
         Q_EMIT changed();
     });
-    // Decoded at twice the size shown, for high-DPI screens, and never bigger than needed.
-    watcher->setFuture(QtConcurrent::run([path, size] {
-        Result<QImage> image = media::readPicture(path, size * 2);
-        if (!image && !QFileInfo::exists(path))
-            return Result<QImage>(ErrorCode::NotFound, u"%1 is gone"_s.arg(path));
-        return image;
-    }));
+    // Decoded at twice the size shown, for high-DPI screens, and never bigger than needed; a
+    // sealed one from memory.
+    watcher->setFuture(
+        QtConcurrent::run([file, size] { return media::readPicture(file, size * 2); }));
+}
+
+QString AttachmentMedia::damagedFile()
+{
+    return tr("The copy on this computer is damaged.");
 }
 
 QFuture<QString> AttachmentMedia::checkedPath(const MessageAttachment &attachment)
@@ -195,6 +203,15 @@ QFuture<QString> AttachmentMedia::checkedPath(const MessageAttachment &attachmen
                   return ownIsHere ? readyFuture(own) : m_transfers.verifyCached(mediaId);
               })
         .unwrap();
+}
+
+CachedFile AttachmentMedia::fileAt(const MessageAttachment &attachment, const QString &path) const
+{
+    // The cache's own file, with its key; anything else (the sender's file) is plaintext.
+    const CachedFile cached = m_transfers.cachedFile(attachment.file.media);
+    if (!path.isEmpty() && cached.path == path)
+        return cached;
+    return CachedFile{path, std::nullopt};
 }
 
 AttachmentMedia::Status AttachmentMedia::status(const MessageAttachment &attachment)

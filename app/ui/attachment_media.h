@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/cached_file.h"
 #include "core/message_attachment.h"
 
 #include <QCache>
@@ -52,6 +53,12 @@ public:
     /// behind the app's back) is forgotten, so status() no longer names it and the file can
     /// be downloaded again.
     QFuture<QString> checkedPath(const MessageAttachment &attachment);
+    /// The file at `path` (what status() or checkedPath() named for the attachment) as its
+    /// readers need it: with its key when it is a sealed file of the cache.
+    CachedFile fileAt(const MessageAttachment &attachment, const QString &path) const;
+
+    /// What is said of a cached file that does not open (sealed, and altered on the disk).
+    static QString damagedFile();
 
     /// Downloads the file (no-op when it is here or on its way).
     void download(const MessageAttachment &attachment);
@@ -75,7 +82,7 @@ private:
     void checkOwnFile(const QString &path);
     /// `path`, shown for `mediaId`, is not on the disk any more: forgets it.
     void forgetMissing(const QString &path, const QString &mediaId);
-    void decode(const QString &path, QSize size, const QString &mediaId);
+    void decode(const CachedFile &file, QSize size, const QString &mediaId);
     void decodeThumbnail(const QString &thumbnail);
 
     TransferManager &m_transfers;

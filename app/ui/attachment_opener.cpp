@@ -1,5 +1,6 @@
 #include "ui/attachment_opener.h"
 
+#include "core/cached_file_device.h"
 #include "core/chat_client.h"
 #include "models/message_list_model.h"
 #include "protocol/file_names.h"
@@ -11,6 +12,7 @@
 
 #include <QDesktopServices>
 #include <QFileInfo>
+#include <QMediaPlayer>
 #include <QMessageBox>
 #include <QPushButton>
 #include <QUrl>
@@ -22,6 +24,18 @@ namespace tidings::app {
 
 using namespace Qt::StringLiterals;
 using Model = MessageListModel;
+
+namespace {
+
+/// The name a file goes by when opened: a sealed file of the cache is called what its
+/// message calls it (cleaned, as a download's file was), anything else what it is called.
+QString openedName(const CachedFile &file, const MessageAttachment &attachment)
+{
+    return file.isSealed() ? protocol::cleanFileName(attachment.file.name)
+                           : QFileInfo(file.path).fileName();
+}
+
+} // namespace
 
 AttachmentOpener::AttachmentOpener(ChatClient &client, AttachmentMedia &media, QWidget *view)
     : QObject(view), m_client(client), m_media(media), m_view(view)
@@ -73,19 +87,61 @@ void AttachmentOpener::open(const MessageAttachment &attachment, const QString &
         m_media.download(attachment);
         return;
     }
+    const CachedFile file = m_media.fileAt(attachment, path);
     switch (AttachmentMedia::kindOf(attachment)) {
     case AttachmentMedia::Kind::Picture: {
-        auto *viewer = new ImageViewer(path, name, m_view);
+        auto *viewer = new ImageViewer(file, name, m_view);
         viewer->show();
         return;
     }
     case AttachmentMedia::Kind::Video:
+        if (file.isSealed())
+            return playSealed(file, name);
         (new VideoPlayer(QUrl::fromLocalFile(path), name, m_view))->show();
         return;
     case AttachmentMedia::Kind::File:
-        openPath(path);
+        openPath(file, openedName(file, attachment));
         return;
     }
+}
+
+void AttachmentOpener::playSealed(const CachedFile &file, const QString &name)
+{
+    // Read as it plays, a chunk at a time, seekable; never decrypted to the disk. (Only a
+    // whole download plays so: one on its way streams from the relay, as before.)
+    auto *device = new CachedFileDevice(file);
+    if (!device->open(QIODevice::ReadOnly)) {
+        delete device;
+        Q_EMIT noticeRequested(AttachmentMedia::damagedFile());
+        return;
+    }
+    auto *player = new VideoPlayer(QUrl(), name, m_view);
+    device->setParent(player); // after the player's QMediaPlayer: it goes first
+    // The cached file's URL only names the source: the device is what is read.
+    player->player()->setSourceDevice(device, QUrl::fromLocalFile(file.path));
+    player->player()->play();
+    player->show();
+}
+
+void AttachmentOpener::withPlaintext(const CachedFile &file, const QString &name,
+                                     std::function<void(const QString &)> use)
+{
+    if (!file.isSealed()) {
+        use(file.path);
+        return;
+    }
+    whenReady(m_client.transfers().plaintextCopy(file, name), this,
+              [this, use = std::move(use)](const Result<QString> &copy) {
+                  if (!copy) {
+                      Q_EMIT noticeRequested(
+                          copy.error().code == ErrorCode::Corrupt
+                              ? AttachmentMedia::damagedFile()
+                              : ConversationView::tr("The file cannot be opened: %1")
+                                    .arg(copy.error().message));
+                      return;
+                  }
+                  use(*copy);
+              });
 }
 
 void AttachmentOpener::whenHere(const MessageAttachment &attachment,
@@ -102,26 +158,38 @@ void AttachmentOpener::whenHere(const MessageAttachment &attachment,
 
 void AttachmentOpener::openFile(const MessageAttachment &attachment)
 {
-    whenHere(attachment, [this](const QString &path) { openPath(path); });
+    whenHere(attachment, [this, attachment](const QString &path) {
+        const CachedFile file = m_media.fileAt(attachment, path);
+        openPath(file, openedName(file, attachment));
+    });
 }
 
 void AttachmentOpener::saveFileAs(const MessageAttachment &attachment)
 {
-    whenHere(attachment, [this, name = attachment.file.name](const QString &path) {
-        saveCopyAs(m_view, path, name);
+    whenHere(attachment, [this, attachment](const QString &path) {
+        saveCopyAs(m_view, m_media.fileAt(attachment, path), attachment.file.name);
     });
 }
 
 void AttachmentOpener::showInFolder(const MessageAttachment &attachment)
 {
-    whenHere(attachment, [](const QString &path) {
-        QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(path).absolutePath()));
+    // A sealed file's folder shows nothing anyone could open: its plaintext copy's does.
+    whenHere(attachment, [this, attachment](const QString &path) {
+        const CachedFile file = m_media.fileAt(attachment, path);
+        withPlaintext(file, openedName(file, attachment), [](const QString &shown) {
+            QDesktopServices::openUrl(QUrl::fromLocalFile(QFileInfo(shown).absolutePath()));
+        });
     });
 }
 
-void AttachmentOpener::openPath(const QString &path)
+void AttachmentOpener::openPath(const CachedFile &file, const QString &name)
 {
-    const QString name = QFileInfo(path).fileName();
+    // The plaintext copy of a sealed file is made only once it is to be opened.
+    const auto openIt = [this, file, name] {
+        withPlaintext(file, name, [](const QString &path) {
+            QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+        });
+    };
     if (protocol::mayRunPrograms(name)) {
         // Not exec(): no nested loop in which the view could go away.
         auto *box = new QMessageBox(
@@ -137,12 +205,11 @@ void AttachmentOpener::openPath(const QString &path)
             = box->addButton(ConversationView::tr("&Open Anyway"), QMessageBox::AcceptRole);
         open->setObjectName(u"openAnywayButton"_s);
         box->setDefaultButton(QMessageBox::Cancel);
-        connect(open, &QPushButton::clicked, this,
-                [path] { QDesktopServices::openUrl(QUrl::fromLocalFile(path)); });
+        connect(open, &QPushButton::clicked, this, openIt);
         box->open();
         return;
     }
-    QDesktopServices::openUrl(QUrl::fromLocalFile(path));
+    openIt();
 }
 
 } // namespace tidings::app

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/cached_file.h"
 #include "core/message_attachment.h"
 
 #include <QObject>
@@ -29,7 +30,9 @@ public:
     void activate(const QModelIndex &index, int which);
     /// The menu's file actions: open with the system's program (after the warning, if need
     /// be), save a copy, show the folder. Each checks the file on disk first (off the UI
-    /// thread): one gone behind the app's back is downloaded again instead.
+    /// thread): one gone behind the app's back is downloaded again instead. A sealed file
+    /// of the cache is handed to other programs as a plaintext copy
+    /// (TransferManager::plaintextCopy), made only once the user has said to open it.
     void openFile(const MessageAttachment &attachment);
     void saveFileAs(const MessageAttachment &attachment);
     void showInFolder(const MessageAttachment &attachment);
@@ -46,7 +49,13 @@ private:
     /// it is not here.
     void whenHere(const MessageAttachment &attachment, std::function<void(const QString &)> use);
     /// Opens a file here with the system's program for it (after the warning, if need be).
-    void openPath(const QString &path);
+    void openPath(const CachedFile &file, const QString &name);
+    /// Runs `use` with a plaintext copy of `file` (`file` itself when it is not sealed);
+    /// tells the user when there is none.
+    void withPlaintext(const CachedFile &file, const QString &name,
+                       std::function<void(const QString &)> use);
+    /// Plays a sealed file of the cache, read through a CachedFileDevice.
+    void playSealed(const CachedFile &file, const QString &name);
 
     ChatClient &m_client;
     AttachmentMedia &m_media;

@@ -76,8 +76,8 @@ QString SendFilesDialog::caption() const
     return m_caption->text().trimmed();
 }
 
-ImageViewer::ImageViewer(const QString &path, const QString &name, QWidget *parent)
-    : QDialog(parent), m_path(path), m_name(name)
+ImageViewer::ImageViewer(const CachedFile &file, const QString &name, QWidget *parent)
+    : QDialog(parent), m_file(file), m_name(name)
 {
     setObjectName(u"imageViewer"_s);
     setWindowTitle(name);
@@ -117,8 +117,8 @@ ImageViewer::ImageViewer(const QString &path, const QString &name, QWidget *pare
     resize(900, 680);
 
     // Bounded like every picture from the network; the largest size worth showing.
-    whenReady(QtConcurrent::run([path] {
-                  return media::readPicture(path, {8192, 8192});
+    whenReady(QtConcurrent::run([file] {
+                  return media::readPicture(file, {8192, 8192});
               }),
               this, [this](const Result<QImage> &image) {
                   if (!image) {
@@ -179,10 +179,10 @@ bool ImageViewer::eventFilter(QObject *watched, QEvent *event)
 
 void ImageViewer::saveAs()
 {
-    saveCopyAs(this, m_path, m_name);
+    saveCopyAs(this, m_file, m_name);
 }
 
-void saveCopyAs(QWidget *parent, const QString &path, const QString &name)
+void saveCopyAs(QWidget *parent, const CachedFile &file, const QString &name)
 {
     const QString folder = QStandardPaths::writableLocation(QStandardPaths::DownloadLocation);
     const QString target = QFileDialog::getSaveFileName(parent, QObject::tr("Save As"),
@@ -190,10 +190,7 @@ void saveCopyAs(QWidget *parent, const QString &path, const QString &name)
     if (target.isEmpty())
         return;
     QPointer<QWidget> owner(parent);
-    whenReady(QtConcurrent::run([path, target] {
-                  QFile::remove(target);
-                  return QFile::copy(path, target);
-              }),
+    whenReady(QtConcurrent::run([file, target] { return saveCachedFile(file, target).ok(); }),
               parent, [owner, target](bool copied) {
                   if (!copied && owner)
                       QMessageBox::warning(owner, QObject::tr("Save As"),

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/cached_file.h"
 #include "core/chat_client.h"
 
 #include <QDialog>
@@ -30,13 +31,13 @@ private:
 };
 
 /// A picture at full size: zoom with Ctrl+wheel, +/−, or the buttons; 0 fits it to the
-/// window; Save As keeps a copy.
+/// window; Save As keeps a copy. A sealed file of the cache is decoded from memory.
 class ImageViewer : public QDialog
 {
     Q_OBJECT
 
 public:
-    ImageViewer(const QString &path, const QString &name, QWidget *parent = nullptr);
+    ImageViewer(const CachedFile &file, const QString &name, QWidget *parent = nullptr);
 
     double zoom() const { return m_zoom; }
     void setZoom(double zoom);
@@ -49,7 +50,7 @@ protected:
 private:
     void saveAs();
 
-    QString m_path;
+    CachedFile m_file;
     QString m_name;
     QImage m_image;
     double m_zoom = 1.0;
@@ -58,7 +59,8 @@ private:
     QLabel *m_status = nullptr;
 };
 
-/// Copies `path` to a place the user picks (off the UI thread); tells of a failure.
-void saveCopyAs(QWidget *parent, const QString &path, const QString &name);
+/// Copies `file` (its plaintext) to a place the user picks (off the UI thread); tells of a
+/// failure.
+void saveCopyAs(QWidget *parent, const CachedFile &file, const QString &name);
 
 } // namespace tidings::app

@@ -69,6 +69,27 @@ Result<QImage> readPicture(QIODevice *device, QSize fit)
     return read(reader, fit);
 }
 
+Result<QImage> readPicture(const CachedFile &file, QSize fit)
+{
+    if (!file.isSealed()) {
+        Result<QImage> image = readPicture(file.path, fit);
+        if (!image && !QFileInfo::exists(file.path))
+            return Error{ErrorCode::NotFound, u"%1 is gone"_s.arg(file.path)};
+        return image;
+    }
+    Result<QByteArray> bytes = readCachedFile(file, kMaxPictureFileBytes);
+    if (!bytes)
+        return bytes.error();
+    Result<QImage> image = [&] {
+        QBuffer buffer(&*bytes);
+        buffer.open(QIODevice::ReadOnly);
+        QImageReader reader(&buffer);
+        return read(reader, fit);
+    }();
+    e2e::wipe(*bytes);
+    return image;
+}
+
 QString thumbnailOf(const QImage &image)
 {
     if (image.isNull())

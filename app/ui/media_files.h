@@ -1,5 +1,6 @@
 #pragma once
 
+#include "core/cached_file.h"
 #include "core/chat_client.h"
 #include "util/result.h"
 
@@ -24,6 +25,13 @@ inline constexpr int kMaxSide = 16384;
 /// would need more than kAllocationLimitMiB.
 Result<QImage> readPicture(const QString &path, QSize fit = {});
 Result<QImage> readPicture(QIODevice *device, QSize fit = {});
+/// A file of the media cache: a sealed one is decrypted in memory and decoded from there
+/// (its plaintext never reaches the disk, and is wiped once decoded). Corrupt when it does
+/// not open, NotFound when it is gone, TooLarge over kMaxPictureFileBytes.
+Result<QImage> readPicture(const CachedFile &file, QSize fit = {});
+
+/// A picture file larger than this is not read into memory to be shown.
+inline constexpr qint64 kMaxPictureFileBytes = qint64(256) * 1024 * 1024;
 
 /// What sending `path` needs: its type (from its content and name), size, and for
 /// pictures their size in pixels and a small thumbnail.

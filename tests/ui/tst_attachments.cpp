@@ -1,6 +1,7 @@
 // Pictures and files in the chat window, offscreen, against the real relay: Alice sends a
 // picture and a file through the send preview; Bob's window shows the picture inline (it
 // downloads by itself) and the file as a card that downloads when clicked.
+#include "core/cached_file.h"
 #include "core/chat_client.h"
 #include "models/conversation_list_model.h"
 #include "models/message_list_model.h"
@@ -164,8 +165,15 @@ private Q_SLOTS:
         QCOMPARE(AttachmentMedia::kindOf(shownPicture), AttachmentMedia::Kind::Picture);
         QCOMPARE(AttachmentMedia::kindOf(shownFile), AttachmentMedia::Kind::File);
         AttachmentMedia *media = bob.view().media();
+        // Bob's store has a key, so his cache keeps the files sealed: what they open to.
+        QVERIFY(bob.session->client()->transfers().isCacheSealed());
+        const auto plaintextSha256 = [media](const MessageAttachment &attachment) {
+            const auto read = readCachedFile(
+                media->fileAt(attachment, media->status(attachment).path), 1 << 26);
+            return read ? sha256Hex(*read) : QString();
+        };
         QTRY_VERIFY_WITH_TIMEOUT(!media->status(shownPicture).path.isEmpty(), 20000);
-        QCOMPARE(fileSha256(media->status(shownPicture).path), fileSha256(picturePath));
+        QCOMPARE(plaintextSha256(shownPicture), fileSha256(picturePath));
         // What is drawn is the picture itself (not the little thumbnail): the red square.
         QImage drawn;
         QTRY_VERIFY_WITH_TIMEOUT(
@@ -180,7 +188,7 @@ private Q_SLOTS:
         QVERIFY(card);
         QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, *card);
         QTRY_VERIFY_WITH_TIMEOUT(!media->status(shownFile).path.isEmpty(), 20000);
-        QCOMPARE(fileSha256(media->status(shownFile).path), fileSha256(notesPath));
+        QCOMPARE(plaintextSha256(shownFile), fileSha256(notesPath));
         QVERIFY(!bob.shot(u"bob-downloaded-the-file"_s).isEmpty());
 
         // A click on the picture opens it in the viewer, fitted to the window.
@@ -257,7 +265,11 @@ private Q_SLOTS:
         QTRY_VERIFY((warning = bob.window->findChild<QMessageBox *>(u"runnableFileWarning"_s)));
         warning->findChild<QPushButton *>(u"openAnywayButton"_s)->click();
         QTRY_COMPARE(opened.urls.size(), 1);
-        QCOMPARE(opened.urls.first().toLocalFile(), media->status(attachments.at(0)).path);
+        // A plaintext copy of Bob's sealed file, under its name, outside the cache.
+        const QString openedPath = opened.urls.first().toLocalFile();
+        QCOMPARE(QFileInfo(openedPath).fileName(), u"update.sh"_s);
+        QVERIFY(openedPath.startsWith(bob.session->client()->transfers().openedDirectory() + u'/'));
+        QCOMPARE(fileSha256(openedPath), fileSha256(scriptPath));
 
         // A text file opens without asking.
         click(1);
@@ -432,7 +444,10 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT((player = bob.window->findChild<VideoPlayer *>(u"videoPlayer"_s)),
                                  15000);
         QVERIFY(player->player()->source().isLocalFile());
+        // Bob's cache is sealed: it plays through a device that decrypts as it is read.
+        QVERIFY(player->player()->sourceDevice() != nullptr);
         QTRY_VERIFY_WITH_TIMEOUT(player->player()->position() > 300, 20000);
+        QVERIFY(!player->findChild<QLabel *>(u"videoError"_s)->isVisible());
         player->findChild<QToolButton *>(u"playButton"_s)->click();
         QTRY_COMPARE(player->player()->playbackState(), QMediaPlayer::PausedState);
         player->player()->setPosition(7000);
