@@ -78,6 +78,13 @@
     </message>
 </context>
 <context>
+    <name>tidings::app::AttachmentMedia</name>
+    <message>
+        <source>The copy on this computer is damaged.</source>
+        <translation>Die Kopie auf diesem Computer ist beschädigt.</translation>
+    </message>
+</context>
+<context>
     <name>tidings::app::ChatClient</name>
     <message>
         <source>The key to the messages kept on this computer is damaged.</source>
@@ -511,6 +518,10 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>Older messages, above the line that says so, were not encrypted.</source>
         <translation>Ältere Nachrichten oberhalb der entsprechenden Linie wurden nicht verschlüsselt.</translation>
+    </message>
+    <message>
+        <source>The file cannot be opened: %1</source>
+        <translation>Die Datei kann nicht geöffnet werden: %1</translation>
     </message>
 </context>
 <context>
@@ -1028,6 +1039,10 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
         <source>This message could not be decrypted.</source>
         <translation>Diese Nachricht konnte nicht entschlüsselt werden.</translation>
     </message>
+    <message>
+        <source>Verify safety number</source>
+        <translation>Sicherheitsnummer verifizieren</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::MessageListModel</name>
@@ -1130,6 +1145,14 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>Your reaction was not sent: %1</source>
         <translation>Deine Reaktion wurde nicht gesendet: %1</translation>
+    </message>
+    <message>
+        <source>Activate it to compare safety numbers.</source>
+        <translation>Aktivieren, um die Sicherheitsnummern zu vergleichen.</translation>
+    </message>
+    <message>
+        <source>%1&apos;s safety number has changed.</source>
+        <translation>Die Sicherheitsnummer von %1 hat sich geändert.</translation>
     </message>
 </context>
 <context>
@@ -1315,6 +1338,14 @@ Starte einen mit dem Stift oben (Strg+N).</translation>
     <message>
         <source>Not saved: %1</source>
         <translation>Nicht gespeichert: %1</translation>
+    </message>
+    <message>
+        <source>Safety number QR code</source>
+        <translation>QR-Code der Sicherheitsnummer</translation>
+    </message>
+    <message>
+        <source>Your safety number with %1 as a QR code</source>
+        <translation>Deine Sicherheitsnummer mit %1 als QR-Code</translation>
     </message>
 </context>
 <context>

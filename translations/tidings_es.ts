@@ -78,6 +78,13 @@
     </message>
 </context>
 <context>
+    <name>tidings::app::AttachmentMedia</name>
+    <message>
+        <source>The copy on this computer is damaged.</source>
+        <translation>La copia en este ordenador está dañada.</translation>
+    </message>
+</context>
+<context>
     <name>tidings::app::ChatClient</name>
     <message>
         <source>The key to the messages kept on this computer is damaged.</source>
@@ -511,6 +518,10 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>Older messages, above the line that says so, were not encrypted.</source>
         <translation>Los mensajes anteriores, por encima de la línea que lo indica, no se cifraron.</translation>
+    </message>
+    <message>
+        <source>The file cannot be opened: %1</source>
+        <translation>No se puede abrir el archivo: %1</translation>
     </message>
 </context>
 <context>
@@ -1028,6 +1039,10 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
         <source>This message could not be decrypted.</source>
         <translation>Este mensaje no se pudo descifrar.</translation>
     </message>
+    <message>
+        <source>Verify safety number</source>
+        <translation>Verificar número de seguridad</translation>
+    </message>
 </context>
 <context>
     <name>tidings::app::MessageListModel</name>
@@ -1130,6 +1145,14 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>Your reaction was not sent: %1</source>
         <translation>Tu reacción no se envió: %1</translation>
+    </message>
+    <message>
+        <source>Activate it to compare safety numbers.</source>
+        <translation>Actívalo para comparar los números de seguridad.</translation>
+    </message>
+    <message>
+        <source>%1&apos;s safety number has changed.</source>
+        <translation>El número de seguridad de %1 ha cambiado.</translation>
     </message>
 </context>
 <context>
@@ -1315,6 +1338,14 @@ Empieza uno con el lápiz de arriba (Ctrl+N).</translation>
     <message>
         <source>Not saved: %1</source>
         <translation>No se guardó: %1</translation>
+    </message>
+    <message>
+        <source>Safety number QR code</source>
+        <translation>Código QR del número de seguridad</translation>
+    </message>
+    <message>
+        <source>Your safety number with %1 as a QR code</source>
+        <translation>Tu número de seguridad con %1 como código QR</translation>
     </message>
 </context>
 <context>

@@ -84,6 +84,13 @@ E2eEngine::E2eEngine(Connection &connection, LocalStore &store, Outbox &outbox, 
         }
     });
     connect(&outbox, &Outbox::needsSealing, this, [this](const QString &key) { seal(key); });
+    m_prekeyCheck = new QTimer(this);
+    m_prekeyCheck->setInterval(std::chrono::hours(12));
+    connect(m_prekeyCheck, &QTimer::timeout, this, [this] {
+        if (m_state == State::Ready)
+            topUpPreKeys();
+    });
+    m_prekeyCheck->start();
 }
 
 E2eEngine::~E2eEngine()
@@ -232,8 +239,8 @@ void E2eEngine::topUpPreKeys()
                 return;
             m_store
                 .write<std::optional<messages::UploadPreKeys>>(
-                    [count = count->count](QSqlDatabase &db) {
-                        return local::e2e::prekeysToUpload(db, count);
+                    [count = *count, at = QDateTime::currentMSecsSinceEpoch()](QSqlDatabase &db) {
+                        return local::e2e::prekeysToUpload(db, count, at);
                     })
                 .then(this,
                       [this,
@@ -466,36 +473,44 @@ void E2eEngine::applyInbox(const QList<messages::InboxMessage> &inbox, bool more
                     const auto directory = messages::DeviceDirectory::decode(*answer);
                     const QList<messages::UserDevices> users
                         = directory ? directory->users : QList<messages::UserDevices>();
+                    // Users whose identity changed: written by the job, read once it is done.
+                    auto changed = std::make_shared<QList<qint64>>();
                     m_store
-                        .write<QList<qint64>>([me, inbox,
-                                               users](QSqlDatabase &db) -> Result<QList<qint64>> {
-                            if (!users.isEmpty()) {
-                                if (auto stored = local::e2e::storeDevices(db, me, users); !stored)
-                                    return stored.error();
-                            }
-                            QList<qint64> conversations;
-                            for (const messages::InboxMessage &message : inbox) {
-                                auto received = local::e2e::receive(db, message, me);
-                                if (!received)
-                                    return received.error();
-                                for (const qint64 conversation : received->conversations) {
-                                    if (!conversations.contains(conversation))
-                                        conversations.append(conversation);
+                        .write<QList<qint64>>(
+                            [me, inbox, users, changed](QSqlDatabase &db) -> Result<QList<qint64>> {
+                                if (!users.isEmpty()) {
+                                    auto stored = local::e2e::storeDevices(db, me, users);
+                                    if (!stored)
+                                        return stored.error();
+                                    *changed = *stored;
                                 }
-                            }
-                            return conversations;
-                        })
-                        .then(this, [this, inbox, finish](const Result<QList<qint64>> &opened) {
-                            if (!opened) {
-                                qCWarning(lcOutbox)
-                                    << "could not apply the inbox:" << opened.error().message;
-                                m_draining = false;
-                                return;
-                            }
-                            for (const qint64 conversation : *opened)
-                                Q_EMIT this->opened(conversation);
-                            finish(inbox.last().seq);
-                        });
+                                QList<qint64> conversations;
+                                for (const messages::InboxMessage &message : inbox) {
+                                    auto received = local::e2e::receive(db, message, me);
+                                    if (!received)
+                                        return received.error();
+                                    for (const qint64 conversation : received->conversations) {
+                                        if (!conversations.contains(conversation))
+                                            conversations.append(conversation);
+                                    }
+                                }
+                                return conversations;
+                            })
+                        .then(this,
+                              [this, inbox, finish, changed](const Result<QList<qint64>> &opened) {
+                                  if (!changed->isEmpty())
+                                      Q_EMIT blockedByKeyChange(
+                                          *changed); // their chats show it now
+                                  if (!opened) {
+                                      qCWarning(lcOutbox)
+                                          << "could not apply the inbox:" << opened.error().message;
+                                      m_draining = false;
+                                      return;
+                                  }
+                                  for (const qint64 conversation : *opened)
+                                      Q_EMIT this->opened(conversation);
+                                  finish(inbox.last().seq);
+                              });
                 });
         });
 }

@@ -12,6 +12,8 @@
 #include <functional>
 #include <memory>
 
+QT_FORWARD_DECLARE_CLASS(QTimer)
+
 namespace tidings::protocol {
 struct Frame;
 }
@@ -135,6 +137,9 @@ private:
     std::unique_ptr<Offer> m_offer;
     struct Join; ///< this device joining through an offer
     std::unique_ptr<Join> m_join;
+    /// Prekeys are checked at each sign-in and every 12 hours, so a device that stays signed
+    /// in for weeks still rotates its signed prekey.
+    QTimer *m_prekeyCheck = nullptr;
 };
 
 } // namespace tidings::app

@@ -1100,9 +1100,9 @@ Result<Setup> adoptLink(QSqlDatabase &db, qint64 me, const QByteArray &completio
 
 Result<void> forgetDevice(QSqlDatabase &db)
 {
-    for (const char *table :
-         {"e2e_self", "e2e_prekeys", "e2e_identities", "e2e_devices", "e2e_sessions",
-          "e2e_chains_out", "e2e_chain_holders", "e2e_chains_in", "e2e_opened", "e2e_waiting"}) {
+    for (const char *table : {"e2e_self", "e2e_prekeys", "e2e_retired_prekeys", "e2e_identities",
+                              "e2e_devices", "e2e_sessions", "e2e_chains_out", "e2e_chain_holders",
+                              "e2e_chains_in", "e2e_opened", "e2e_waiting"}) {
         if (auto cleared = run(db, u"DELETE FROM "_s + QLatin1StringView(table)); !cleared)
             return cleared.error();
     }
@@ -1113,19 +1113,49 @@ Result<void> forgetDevice(QSqlDatabase &db)
     return {};
 }
 
-Result<std::optional<proto::UploadPreKeys>> prekeysToUpload(QSqlDatabase &db, qint64 count)
+Result<std::optional<proto::UploadPreKeys>>
+prekeysToUpload(QSqlDatabase &db, const proto::PreKeyCount &count, qint64 at)
 {
-    if (count >= crypto::kOneTimePreKeyRefillBelow)
-        return std::optional<proto::UploadPreKeys>();
     auto self = requireSelf(db);
     if (!self)
         return self.error();
-    auto oneTime = newOneTimePreKeys(db, *self, int(kOneTimePreKeys - count));
-    if (!oneTime)
-        return oneTime.error();
+    if (auto purged = run(db, u"DELETE FROM e2e_retired_prekeys WHERE retired_at < ?"_s,
+                          {at - kRetiredSignedPreKeyKept});
+        !purged)
+        return purged.error();
+
+    std::optional<proto::SignedPreKeyInfo> signedPreKey;
+    if (count.signedPreKey != self->signedPreKey.id) {
+        signedPreKey = publicInfo(self->signedPreKey); // the relay lost it, or holds another
+    } else if (at - count.signedPreKeyAt.value_or(at) >= kSignedPreKeyLifetime) {
+        const crypto::SignedPreKey &old = self->signedPreKey;
+        auto secret = keep(db, "e2e_retired_prekeys", "secret", rowKey({old.id}), old.serialise());
+        if (!secret)
+            return secret.error();
+        if (auto retired = run(db,
+                               u"INSERT INTO e2e_retired_prekeys (id, secret, retired_at) "
+                               "VALUES (?, ?, ?) ON CONFLICT (id) DO UPDATE SET secret = "
+                               "excluded.secret, retired_at = excluded.retired_at"_s,
+                               {qint64(old.id), *secret, at});
+            !retired)
+            return retired.error();
+        const quint32 next = old.id == std::numeric_limits<quint32>::max() ? 1 : old.id + 1;
+        self->signedPreKey = crypto::SignedPreKey::generate(self->device.keyPair, next);
+        signedPreKey = publicInfo(self->signedPreKey);
+    }
+
+    QList<proto::OneTimePreKeyInfo> oneTime;
+    if (count.count < crypto::kOneTimePreKeyRefillBelow) {
+        auto made = newOneTimePreKeys(db, *self, int(kOneTimePreKeys - count.count));
+        if (!made)
+            return made.error();
+        oneTime = std::move(*made);
+    }
+    if (!signedPreKey && oneTime.isEmpty())
+        return std::optional<proto::UploadPreKeys>();
     if (auto saved = saveSelf(db, *self); !saved)
         return saved.error();
-    return std::optional(proto::UploadPreKeys{std::nullopt, *oneTime});
+    return std::optional(proto::UploadPreKeys{signedPreKey, oneTime});
 }
 
 Result<quint32> deviceId(QSqlDatabase &db)
@@ -1137,6 +1167,26 @@ Result<quint32> deviceId(QSqlDatabase &db)
 }
 
 // --- other users' devices --------------------------------------------------------------------
+
+namespace {
+
+/// `user`'s devices came under `identityKey`, another key than the trusted one: unless that
+/// change is known already (and waits for the user), a line in each conversation with them.
+Result<void> noteKeyChange(QSqlDatabase &db, qint64 user, const QByteArray &identityKey)
+{
+    auto waiting = run(db, u"SELECT changed_key FROM e2e_identities WHERE user_id = ?"_s, {user});
+    if (!waiting)
+        return waiting.error();
+    const bool known = waiting->next() && waiting->value(0).toByteArray() == identityKey;
+    waiting->finish();
+    if (known)
+        return {};
+    if (auto noted = detail::noteKeyChange(db, user, now()); !noted)
+        return noted.error();
+    return {};
+}
+
+} // namespace
 
 Result<QList<qint64>> storeDevices(QSqlDatabase &db, qint64 me,
                                    const QList<proto::UserDevices> &users)
@@ -1154,7 +1204,13 @@ Result<QList<qint64>> storeDevices(QSqlDatabase &db, qint64 me,
                 *trusted = (*self)->identity.publicKey();
         }
         if (*trusted && **trusted != user.identityKey) {
-            // Another identity: keep the old devices, wait for the user to acknowledge.
+            // Another identity: keep the old devices, wait for the user to acknowledge. The
+            // first time this key comes, each conversation with them says so in its history.
+            if (user.user != me) {
+                auto noted = noteKeyChange(db, user.user, user.identityKey);
+                if (!noted)
+                    return noted.error();
+            }
             auto marked = run(db,
                               u"UPDATE e2e_identities SET changed_key = ?, known = 1, "
                               "verified = 0 WHERE user_id = ?"_s,
@@ -1800,8 +1856,26 @@ Result<Received> receive(QSqlDatabase &db, const proto::InboxMessage &message, q
         if (*existing) {
             plaintext = std::move(**existing);
         } else {
-            if (prekeyMessage->header.signedPreKeyId != self->signedPreKey.id)
-                return received; // a signed prekey this device no longer has
+            // The signed prekey it names: the current one, or one retired lately.
+            std::optional<crypto::SignedPreKey> retired;
+            if (const quint32 id = prekeyMessage->header.signedPreKeyId;
+                id != self->signedPreKey.id) {
+                auto query = run(db, u"SELECT secret FROM e2e_retired_prekeys WHERE id = ?"_s,
+                                 {qint64(id)});
+                if (!query)
+                    return query.error();
+                if (!query->next())
+                    return received; // a signed prekey this device no longer has
+                auto secret
+                    = kept(db, "e2e_retired_prekeys", "secret", rowKey({id}), query->value(0));
+                if (!secret)
+                    return secret.error();
+                auto key = crypto::SignedPreKey::deserialise(*secret);
+                if (!key)
+                    return corrupt(u"retired signed prekey"_s, key.error());
+                retired = std::move(*key);
+            }
+            const crypto::SignedPreKey &signedPreKey = retired ? *retired : self->signedPreKey;
             std::optional<crypto::OneTimePreKey> oneTime;
             if (const auto id = prekeyMessage->header.oneTimePreKeyId) {
                 auto query
@@ -1818,7 +1892,7 @@ Result<Received> receive(QSqlDatabase &db, const proto::InboxMessage &message, q
                     return corrupt(u"one-time prekey"_s, key.error());
                 oneTime = std::move(*key);
             }
-            auto accepted = crypto::acceptSession(self->device.keyPair, self->signedPreKey, oneTime,
+            auto accepted = crypto::acceptSession(self->device.keyPair, signedPreKey, oneTime,
                                                   *prekeyMessage, **theirKey);
             if (!accepted)
                 return received;

@@ -87,9 +87,19 @@ Result<QByteArray> listWithout(QSqlDatabase &db, qint64 me,
 /// opened with them go too (docs/encryption.md, section 3). The store key goes with them.
 Result<void> forgetDevice(QSqlDatabase &db);
 
-/// One-time prekeys to top the relay's `count` up to 100 (none when it has 20 or more).
-Result<std::optional<protocol::messages::UploadPreKeys>> prekeysToUpload(QSqlDatabase &db,
-                                                                         qint64 count);
+/// A signed prekey is replaced once the relay has held it this long (milliseconds)…
+inline constexpr qint64 kSignedPreKeyLifetime = qint64(7) * 24 * 3600 * 1000;
+/// …and its secret is kept this long after, for the sessions started with it while it was
+/// published (an X3DH message can wait in the device inbox that long).
+inline constexpr qint64 kRetiredSignedPreKeyKept = qint64(30) * 24 * 3600 * 1000;
+
+/// What to upload after prekeys.count answered `count` at `now` (ms since the epoch):
+/// one-time prekeys to top the relay up to 100 (none when it has 20 or more), and a new
+/// signed prekey once the relay's is kSignedPreKeyLifetime old (the one replaced is
+/// kept for kRetiredSignedPreKeyKept), or this device's when the relay holds another.
+/// Retired signed prekeys older than that are deleted. Nothing to upload: nullopt.
+Result<std::optional<protocol::messages::UploadPreKeys>>
+prekeysToUpload(QSqlDatabase &db, const protocol::messages::PreKeyCount &count, qint64 now);
 /// This device's id once set up (0 before).
 Result<quint32> deviceId(QSqlDatabase &db);
 

@@ -44,7 +44,7 @@ struct Message
     std::optional<Seq> seq; ///< none while queued
     QString clientId;
     qint64 senderId = 0;
-    QString kind; ///< message, created, member_added, …
+    QString kind; ///< message, created, member_added, …, or a local kind (kKeyChanged)
     QJsonObject body; ///< the entry's fields, current state
     qint64 createdAt = 0;
     QString state; ///< queued, sent, failed
@@ -58,7 +58,22 @@ struct Message
         QString error;
     };
     std::optional<FailedChange> failedChange;
+    /// A local entry (this device's own, never sent; no seq): it stands right after the
+    /// entry at this seq. None for the relay's entries and queued messages.
+    std::optional<Seq> afterSeq;
 };
+
+/// Local entries, kept by this device in a conversation and never sent.
+namespace kinds {
+/// A member's safety number changed (their identity key; docs/encryption.md, section 7).
+/// Body: {"user": id}; its sender is that user.
+inline constexpr QStringView kKeyChanged = u"key_changed";
+} // namespace kinds
+
+/// Whether `a` comes before `b` in their conversation: the relay's entries by seq, each
+/// local entry right after the entry at its afterSeq (after those already there), queued
+/// messages last; the local id decides the rest.
+bool comesBefore(const Message &a, const Message &b);
 
 struct Conversation
 {
@@ -194,13 +209,17 @@ Result<qint64> outboxRetry(QSqlDatabase &db, const QString &key);
 Result<QList<Conversation>> conversations(QSqlDatabase &db, qint64 me);
 Result<Conversation> conversation(QSqlDatabase &db, qint64 id, qint64 me);
 /// Up to `limit` entries before `beforeSeq` (queued messages come last, after every seq),
-/// ascending. `beforeSeq` 0: the newest.
+/// in comesBefore() order. `beforeSeq` 0: the newest. Local entries come along (not counted
+/// in `limit`): those among the entries returned, and, when fewer than `limit` came (the
+/// start is reached), those before them too. So the first entry returned is never a local
+/// one whose entry at its afterSeq is here and left out.
 Result<QList<Message>> messages(QSqlDatabase &db, qint64 conversation, Seq beforeSeq, int limit);
-/// Up to `limit` entries from `fromSeq` on, then the queued ones, ascending: what a view
-/// showing history from `fromSeq` holds now.
+/// Up to `limit` entries from `fromSeq` on, then the queued ones, in order: what a view
+/// showing history from `fromSeq` holds now, with the local entries among them (those
+/// whose afterSeq is `fromSeq` or later).
 Result<QList<Message>> messagesFrom(QSqlDatabase &db, qint64 conversation, Seq fromSeq, int limit);
 /// The entries at `seqs` (those that are here), ascending: what a view re-reads when
-/// the relay's news named them.
+/// the relay's news named them. Local entries have no seq: none comes.
 Result<QList<Message>> messagesAt(QSqlDatabase &db, qint64 conversation, const QList<Seq> &seqs);
 Result<QList<User>> users(QSqlDatabase &db);
 /// Messages whose text matches `query` (FTS5 syntax-free: words, prefix with *), newest first.

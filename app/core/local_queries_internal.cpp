@@ -77,8 +77,8 @@ Result<qint64> nextMessageId(QSqlDatabase &db)
 
 const QString &messageColumns()
 {
-    static const QString columns
-        = u"id, conversation_id, seq, client_id, sender_id, kind, body, created_at, state, error"_s;
+    static const QString columns = u"id, conversation_id, seq, client_id, sender_id, kind, body, "
+                                   "created_at, state, error, after_seq"_s;
     return columns;
 }
 
@@ -99,6 +99,8 @@ Result<Message> readMessage(const QSqlDatabase &db, const QSqlQuery &query)
     message.createdAt = query.value(7).toLongLong();
     message.state = query.value(8).toString();
     message.error = query.value(9).toString();
+    if (!query.value(10).isNull())
+        message.afterSeq = query.value(10).toLongLong();
     return message;
 }
 
@@ -185,6 +187,44 @@ Result<void> settle(QSqlDatabase &db, qint64 id, qint64 conversation, Seq seq,
     if (!stored)
         return stored.error();
     return {};
+}
+
+Result<QList<qint64>> noteKeyChange(QSqlDatabase &db, qint64 user, qint64 time)
+{
+    auto shared = run(db,
+                      u"SELECT c.id, c.last_seq FROM conversations c JOIN members m ON "
+                      "m.conversation_id = c.id WHERE m.user_id = ? AND c.left_seq IS NULL "
+                      "ORDER BY c.id"_s,
+                      {user});
+    if (!shared)
+        return shared.error();
+    QList<std::pair<qint64, Seq>> places;
+    while (shared->next())
+        places.append({shared->value(0).toLongLong(), shared->value(1).toLongLong()});
+    shared->finish();
+    const QString kind = kinds::kKeyChanged.toString();
+    const QJsonObject body{{u"user"_s, user}};
+    QList<qint64> conversations;
+    for (const auto &[conversation, lastSeq] : std::as_const(places)) {
+        const auto id = nextMessageId(db);
+        if (!id)
+            return id.error();
+        const auto keptBody = keepBody(db, "body", *id, body);
+        if (!keptBody)
+            return keptBody.error();
+        // No seq and no client id: neither the relay's nor queued, so sync, the outbox and
+        // unread counts pass it by.
+        auto inserted = run(db,
+                            u"INSERT INTO messages (id, conversation_id, sender_id, kind, body, "
+                            "text, created_at, state, after_seq) VALUES (?, ?, ?, ?, ?, "
+                            "coalesce(?, ''), ?, 'sent', ?)"_s,
+                            {*id, conversation, user, kind, *keptBody, searchColumn(db, kind, body),
+                             time, lastSeq});
+        if (!inserted)
+            return inserted.error();
+        conversations.append(conversation);
+    }
+    return conversations;
 }
 
 Change changeOfRequest(const QString &type, const QJsonObject &payload)

@@ -86,6 +86,11 @@ Change changeOf(const protocol::messages::LogEntry &entry);
 QJsonObject changed(QJsonObject body, const Change &change, qint64 sender, qint64 time,
                     bool fromRelay);
 
+/// `user`'s safety number changed: every conversation this user is in with them gets a
+/// local entry saying so (kinds::kKeyChanged), right after the last entry it has now (its
+/// last seq), at `time`. Nothing of it is sent. Returns those conversations.
+Result<QList<qint64>> noteKeyChange(QSqlDatabase &db, qint64 user, qint64 time);
+
 /// An encrypted entry that waited for its key, opened (e2e_queries.h): stored as the
 /// message it is, or its edit or reaction applied to its target, wherever the
 /// conversation's cursor stands (the entry counted when it first came).

@@ -181,12 +181,39 @@ constexpr std::array kVersion5 = {
     "ALTER TABLE outbox ADD COLUMN after_key TEXT", // sent once that item is gone
 };
 
+// The media cache sealed at rest (docs/encryption.md, section 8): the key of each cached
+// file, itself sealed with the store key, by media id.
+constexpr std::array kVersion6 = {
+    "CREATE TABLE cache_keys (media_id TEXT PRIMARY KEY, file_key BLOB NOT NULL) WITHOUT ROWID",
+};
+
+// Signed prekeys replaced by a newer one, kept a while for the sessions started with them
+// (docs/encryption.md, section 2); the secret sealed with the store key when there is one.
+constexpr std::array kVersion7 = {
+    "CREATE TABLE e2e_retired_prekeys (id INTEGER PRIMARY KEY, secret BLOB NOT NULL,"
+    " retired_at INTEGER NOT NULL)",
+};
+
+// Entries this device keeps in a conversation by itself, never sent (a contact's safety
+// number changed: docs/encryption.md, section 7). Such a row has no seq and no client id,
+// so what looks for the relay's entries (by seq) or for queued messages (by client id)
+// passes it by; it stands right after the entry at after_seq, the conversation's last seq
+// when it was written.
+constexpr std::array kVersion8 = {
+    "ALTER TABLE messages ADD COLUMN after_seq INTEGER", // NULL: the relay's, or queued
+    "CREATE INDEX messages_local ON messages(conversation_id, after_seq) "
+    "WHERE after_seq IS NOT NULL",
+};
+
 constexpr std::array kMigrations = {
     Migration{1, "conversations, messages, outbox, search", kVersion1},
     Migration{2, "queued messages by client id", kVersion2},
     Migration{3, "transfers", kVersion3},
     Migration{4, "optimistic changes that can be rolled back", kVersion4},
     Migration{5, "end-to-end encryption", kVersion5},
+    Migration{6, "keys of the sealed media cache", kVersion6},
+    Migration{7, "retired signed prekeys", kVersion7},
+    Migration{8, "local entries: a contact's safety number changed", kVersion8},
 };
 
 } // namespace

@@ -5,6 +5,10 @@
 #include "core/store_cipher.h"
 #include "sql/sql_helpers.h"
 
+#include <algorithm>
+#include <optional>
+#include <tuple>
+
 namespace tidings::app::local {
 
 using namespace Qt::StringLiterals;
@@ -150,32 +154,89 @@ Result<QList<Message>> withFailedChanges(QSqlDatabase &db, qint64 conversation, 
     return list;
 }
 
+/// The rows of `query` as messages, in its order.
+Result<QList<Message>> readAll(const QSqlDatabase &db, QSqlQuery &query)
+{
+    QList<Message> list;
+    while (query.next()) {
+        auto message = readMessage(db, query);
+        if (!message)
+            return message.error();
+        list.append(std::move(*message));
+    }
+    query.finish();
+    return list;
+}
+
+/// `list` with the local entries of `conversation` whose afterSeq is in [from, to] (either
+/// end open when none), each in its place.
+Result<QList<Message>> withLocalEntries(QSqlDatabase &db, qint64 conversation, QList<Message> list,
+                                        std::optional<Seq> from, std::optional<Seq> to)
+{
+    auto query = run(db,
+                     u"SELECT "_s + messageColumns()
+                         + u" FROM messages WHERE conversation_id = ? AND after_seq IS NOT NULL "
+                           "AND (? IS NULL OR after_seq >= ?) AND (? IS NULL OR after_seq <= ?) "
+                           "ORDER BY after_seq, id"_s,
+                     {conversation, from ? QVariant(*from) : QVariant(),
+                      from ? QVariant(*from) : QVariant(), to ? QVariant(*to) : QVariant(),
+                      to ? QVariant(*to) : QVariant()});
+    if (!query)
+        return query.error();
+    auto local = readAll(db, *query);
+    if (!local)
+        return local.error();
+    if (local->isEmpty())
+        return list;
+    list.append(*local);
+    std::stable_sort(list.begin(), list.end(), comesBefore);
+    return list;
+}
+
 } // namespace
+
+bool comesBefore(const Message &a, const Message &b)
+{
+    // Queued, then the seq it stands at, then whether it is local (after the relay's).
+    auto place = [](const Message &message) {
+        const bool queued = !message.seq && !message.afterSeq;
+        const Seq at = message.seq ? *message.seq : message.afterSeq.value_or(0);
+        return std::tuple(queued, at, message.afterSeq.has_value(), message.id);
+    };
+    return place(a) < place(b);
+}
 
 Result<QList<Message>> messages(QSqlDatabase &db, qint64 conversation, Seq beforeSeq, int limit)
 {
+    // The relay's entries and queued messages by the index; the local ones among them after.
     auto query = beforeSeq > 0
-        ? run(
-            db,
-            u"SELECT "_s + messageColumns()
-                + u" FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC LIMIT ?"_s,
-            {conversation, beforeSeq, limit})
+        ? run(db,
+              u"SELECT "_s + messageColumns()
+                  + u" FROM messages WHERE conversation_id = ? AND seq < ? ORDER BY seq DESC "
+                    "LIMIT ?"_s,
+              {conversation, beforeSeq, limit})
         : run(db,
               u"SELECT "_s + messageColumns()
-                  + u" FROM messages WHERE conversation_id = ? "
+                  + u" FROM messages WHERE conversation_id = ? AND after_seq IS NULL "
                     "ORDER BY seq IS NULL DESC, seq DESC, id DESC LIMIT ?"_s,
               {conversation, limit});
     if (!query)
         return query.error();
-    QList<Message> list;
-    while (query->next()) {
-        auto message = readMessage(db, *query);
-        if (!message)
-            return message.error();
-        list.prepend(std::move(*message));
-    }
-    query->finish();
-    return withFailedChanges(db, conversation, std::move(list));
+    auto list = readAll(db, *query);
+    if (!list)
+        return list.error();
+    std::reverse(list->begin(), list->end());
+    const std::optional<Seq> lowest = list->isEmpty() ? std::nullopt : list->first().seq;
+    if (list->size() >= limit && !lowest)
+        return withFailedChanges(db, conversation, std::move(*list)); // queued ones only
+    // All of them when the start is reached; else those from the oldest entry here on.
+    const std::optional<Seq> from = list->size() >= limit ? lowest : std::nullopt;
+    const std::optional<Seq> to
+        = beforeSeq > 0 ? std::optional<Seq>(beforeSeq - 1) : std::optional<Seq>();
+    auto withLocal = withLocalEntries(db, conversation, std::move(*list), from, to);
+    if (!withLocal)
+        return withLocal.error();
+    return withFailedChanges(db, conversation, std::move(*withLocal));
 }
 
 Result<QList<Message>> messagesFrom(QSqlDatabase &db, qint64 conversation, Seq fromSeq, int limit)
@@ -184,19 +245,20 @@ Result<QList<Message>> messagesFrom(QSqlDatabase &db, qint64 conversation, Seq f
         = run(db,
               u"SELECT "_s + messageColumns()
                   + u" FROM messages WHERE conversation_id = ? AND (seq >= ? OR seq IS NULL) "
-                    "ORDER BY seq IS NULL, seq, id LIMIT ?"_s,
+                    "AND after_seq IS NULL ORDER BY seq IS NULL, seq, id LIMIT ?"_s,
               {conversation, fromSeq, limit});
     if (!query)
         return query.error();
-    QList<Message> list;
-    while (query->next()) {
-        auto message = readMessage(db, *query);
-        if (!message)
-            return message.error();
-        list.append(std::move(*message));
-    }
-    query->finish();
-    return withFailedChanges(db, conversation, std::move(list));
+    auto list = readAll(db, *query);
+    if (!list)
+        return list.error();
+    // Cut short before the queued ones: the local entries up to the last entry here.
+    const std::optional<Seq> to
+        = list->size() >= limit && !list->isEmpty() ? list->last().seq : std::nullopt;
+    auto withLocal = withLocalEntries(db, conversation, std::move(*list), fromSeq, to);
+    if (!withLocal)
+        return withLocal.error();
+    return withFailedChanges(db, conversation, std::move(*withLocal));
 }
 
 Result<QList<Message>> messagesAt(QSqlDatabase &db, qint64 conversation, const QList<Seq> &seqs)
@@ -253,8 +315,8 @@ Result<QList<Message>> search(QSqlDatabase &db, const QString &text, int limit)
     const bool confirm = hasColumnCipher(db);
     auto query = run(db,
                      u"SELECT m.id, m.conversation_id, m.seq, m.client_id, m.sender_id, m.kind, "
-                     u"m.body, m.created_at, "
-                     "m.state, m.error FROM messages_search s JOIN messages m ON m.id = s.rowid "
+                     u"m.body, m.created_at, m.state, m.error, m.after_seq "
+                     "FROM messages_search s JOIN messages m ON m.id = s.rowid "
                      "WHERE messages_search MATCH ? ORDER BY m.created_at DESC"_s
                          + (confirm ? QString() : u" LIMIT ?"_s),
                      confirm ? QVariantList{match} : QVariantList{match, limit});

@@ -5,6 +5,8 @@
 
 #include <QDateTime>
 
+#include <algorithm>
+
 using namespace Qt::StringLiterals;
 
 namespace tidings::app {
@@ -23,6 +25,16 @@ struct Snapshot
 /// How many entries past the loaded window one refresh may bring (a burst while the
 /// user reads old history); the next refresh brings more.
 constexpr int kRefreshMargin = 5000;
+
+/// Whether `page` (read with `limit`) is short: the start of the history is reached. Local
+/// entries come beside a page, not in its count.
+bool reachesStart(const QList<local::Message> &page, int limit)
+{
+    const auto counted = std::count_if(page.cbegin(), page.cend(), [](const local::Message &entry) {
+        return !entry.afterSeq.has_value();
+    });
+    return counted < limit;
+}
 
 } // namespace
 
@@ -48,6 +60,8 @@ MessageListModel::MessageListModel(ChatClient &client, qint64 conversation, int 
         if (changed == m_conversation)
             readWaiting();
     });
+    // A safety number changed: this device may have noted it here (a local entry).
+    connect(&client, &ChatClient::keysChanged, this, [this] { refresh(); });
     refresh();
 }
 
@@ -100,6 +114,9 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case Qt::DisplayRole:
     case TextRole:
         return deleted ? QString() : state.text;
+    case Qt::AccessibleTextRole: // an event is heard as the line that shows it
+        return message.kind == messages::kinds::kMessage ? data(index, TextRole)
+                                                         : describeEvent(message);
     case IdRole:
         return message.id;
     case SeqRole:
@@ -164,7 +181,10 @@ QVariant MessageListModel::data(const QModelIndex &index, int role) const
     case FailedChangeRole:
         return message.failedChange ? message.failedChange->key : QString();
     case FailedChangeTextRole:
+        return message.failedChange ? describeFailedChange(*message.failedChange) : QString();
     case Qt::AccessibleDescriptionRole: // a screen reader hears the refusal with the message
+        if (message.kind == local::kinds::kKeyChanged)
+            return tr("Activate it to compare safety numbers.");
         return message.failedChange ? describeFailedChange(*message.failedChange) : QString();
     case EncryptionRole:
         switch (row.shown.sealing) {
@@ -289,7 +309,7 @@ void MessageListModel::mergeRows(const QList<local::Message> &changed, bool deta
         for (Row &row : rows)
             setTicks(row); // ticks follow the members' cursors
     }
-    const local::Seq oldest = oldestSeq();
+    const std::optional<local::Seq> start = windowStart();
     for (const local::Message &message : changed) {
         const auto same = std::find_if(rows.begin(), rows.end(), [&message](const Row &row) {
             return row.message.id == message.id;
@@ -299,18 +319,16 @@ void MessageListModel::mergeRows(const QList<local::Message> &changed, bool deta
             continue;
         }
         // New: shown when it falls in the window (older history comes with loadOlder()).
-        if (!message.seq || (oldest > 0 && *message.seq < oldest && !m_atStart))
+        if (!message.seq || (start && *message.seq < *start && !m_atStart))
             continue;
         const auto after = std::find_if(rows.begin(), rows.end(), [&message](const Row &row) {
-            return !row.message.seq || *row.message.seq > *message.seq;
+            return local::comesBefore(message, row.message);
         });
         rows.insert(after, makeRow(message));
     }
     // A queued message the relay took has its seq now: it goes among the sent ones.
     std::stable_sort(rows.begin(), rows.end(), [](const Row &a, const Row &b) {
-        if (!a.message.seq || !b.message.seq)
-            return a.message.seq.has_value() && !b.message.seq.has_value();
-        return *a.message.seq < *b.message.seq;
+        return local::comesBefore(a.message, b.message);
     });
     replaceRows(
         m_rows, rows, [](const Row &row) { return row.message.id; }, &same);
@@ -343,11 +361,11 @@ void MessageListModel::next()
     m_busy = true;
     const qint64 conversation = m_conversation;
     const qint64 me = m_client.userId();
-    const local::Seq from = oldestSeq();
-    const int limit = from > 0 ? int(m_rows.size()) + kRefreshMargin : m_pageSize;
+    const std::optional<local::Seq> from = windowStart();
+    const int limit = from ? int(m_rows.size()) + kRefreshMargin : m_pageSize;
     auto read = m_client.reader().read<Snapshot>([=](QSqlDatabase &db) -> Result<Snapshot> {
-        auto messages = from > 0 ? local::messagesFrom(db, conversation, from, limit)
-                                 : local::messages(db, conversation, 0, limit);
+        auto messages = from ? local::messagesFrom(db, conversation, *from, limit)
+                             : local::messages(db, conversation, 0, limit);
         if (!messages)
             return messages.error();
         auto details = local::conversation(db, conversation, me);
@@ -367,8 +385,8 @@ void MessageListModel::next()
             rows.reserve(snapshot->messages.size());
             for (const local::Message &message : snapshot->messages)
                 rows.append(makeRow(message));
-            if (from == 0)
-                m_atStart = snapshot->messages.size() < limit;
+            if (!from)
+                m_atStart = reachesStart(snapshot->messages, limit);
             m_loaded = true;
             replaceRows(
                 m_rows, rows, [](const Row &row) { return row.message.id; }, &same);
@@ -380,16 +398,24 @@ void MessageListModel::next()
 
 void MessageListModel::loadOlderPage()
 {
+    const std::optional<local::Seq> before = windowStart();
+    if (!before || *before <= 0) {
+        // Nothing comes before seq 1; a window of queued messages only pages no further
+        // (each refresh reads the newest page again).
+        m_atStart = true;
+        Q_EMIT olderLoaded();
+        next();
+        return;
+    }
     m_busy = true;
     const qint64 conversation = m_conversation;
-    const local::Seq before = oldestSeq();
     const int limit = m_pageSize;
     auto read = m_client.reader().read<QList<local::Message>>(
-        [=](QSqlDatabase &db) { return local::messages(db, conversation, before, limit); });
+        [=](QSqlDatabase &db) { return local::messages(db, conversation, *before, limit); });
     read.then(this, [this, before, limit](const Result<QList<local::Message>> &older) {
         m_busy = false;
-        if (older && before == oldestSeq()) {
-            m_atStart = older->size() < limit;
+        if (older && before == windowStart()) {
+            m_atStart = reachesStart(*older, limit);
             if (!older->isEmpty()) {
                 beginInsertRows({}, 0, int(older->size()) - 1);
                 QList<Row> rows;
@@ -406,13 +432,15 @@ void MessageListModel::loadOlderPage()
     });
 }
 
-local::Seq MessageListModel::oldestSeq() const
+std::optional<local::Seq> MessageListModel::windowStart() const
 {
     for (const Row &row : m_rows) {
         if (row.message.seq)
-            return *row.message.seq;
+            return row.message.seq;
+        if (row.message.afterSeq)
+            return row.message.afterSeq;
     }
-    return 0;
+    return std::nullopt;
 }
 
 int MessageListModel::rowOfSeq(local::Seq seq) const
@@ -443,6 +471,8 @@ QString MessageListModel::describeEvent(const local::Message &message) const
     const QString &kind = message.kind;
     if (kind == kinds::kMessage)
         return {};
+    if (kind == local::kinds::kKeyChanged)
+        return tr("%1's safety number has changed.").arg(m_names.of(message.senderId));
     if (!messages::isMembershipKind(kind))
         return tr("Something happened here that this version of Tidings cannot show");
     // The relay sends none that does not decode; one that did not changed nothing here
@@ -544,7 +574,7 @@ bool MessageListModel::same(const Row &a, const Row &b)
     const local::Message &y = b.message;
     return a.state == b.state && a.readBy == b.readBy && x.seq == y.seq && x.body == y.body
         && x.senderId == y.senderId && x.createdAt == y.createdAt && x.error == y.error
-        && x.state == y.state && x.kind == y.kind
+        && x.state == y.state && x.kind == y.kind && x.afterSeq == y.afterSeq
         && (x.failedChange ? x.failedChange->key + x.failedChange->error : QString())
         == (y.failedChange ? y.failedChange->key + y.failedChange->error : QString());
 }

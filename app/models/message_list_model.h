@@ -9,6 +9,8 @@
 #include <QHash>
 #include <QSet>
 
+#include <optional>
+
 namespace tidings::app {
 
 class ChatClient;
@@ -30,7 +32,8 @@ public:
         IdRole = Qt::UserRole + 1, ///< local id (stable from queued to sent)
         SeqRole, ///< 0 while queued
         ClientIdRole, ///< the outbox key, for retry and cancel
-        KindRole, ///< "message", or an event ("created", "member_added", …)
+        KindRole, ///< "message", an event ("created", "member_added", …), or a local entry
+                  ///< of this device's ("key_changed": SenderIdRole's safety number changed)
         SenderIdRole,
         SenderNameRole,
         IsOwnRole,
@@ -101,7 +104,10 @@ private:
     /// The ticks of my own message from the members' cursors (m_details).
     void setTicks(Row &row) const;
     static bool same(const Row &a, const Row &b);
-    local::Seq oldestSeq() const;
+    /// Where the loaded window starts: the seq of its first entry, or the seq a local
+    /// first entry stands after (what messagesFrom() and messages() take); none when only
+    /// queued messages (or nothing) are loaded.
+    std::optional<local::Seq> windowStart() const;
 
     ChatClient &m_client;
     qint64 m_conversation;

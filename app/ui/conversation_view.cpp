@@ -18,6 +18,7 @@
 #include <QDateTime>
 #include <QDragEnterEvent>
 #include <QHBoxLayout>
+#include <QKeyEvent>
 #include <QLabel>
 #include <QListView>
 #include <QLocale>
@@ -160,6 +161,7 @@ QListView *ConversationView::makeMessageList()
     m_delegate->setMedia(m_media);
     connect(m_media, &AttachmentMedia::changed, m_list->viewport(), qOverload<>(&QWidget::update));
     m_list->setItemDelegate(m_delegate);
+    m_list->installEventFilter(this); // Enter on a line about a changed safety number
     return m_list;
 }
 
@@ -637,6 +639,11 @@ bool ConversationView::eventFilter(QObject *watched, QEvent *event)
                 m_opener->activate(index, which);
                 return true;
             }
+            // The line that says a contact's safety number changed: compare the new one.
+            if (m_delegate->keyChangeAt(option, index, mouse->position().toPoint())) {
+                verifyKeyChange(index);
+                return true;
+            }
             // Retry or Discard under a message whose change of mine the relay refused.
             const QString change = index.data(Model::FailedChangeRole).toString();
             switch (m_delegate->changeActionAt(option, index, mouse->position().toPoint())) {
@@ -650,6 +657,13 @@ bool ConversationView::eventFilter(QObject *watched, QEvent *event)
                 break;
             }
         }
+    }
+    if (watched == m_list && event->type() == QEvent::KeyPress) {
+        // The same from the keyboard, on the line that is current.
+        const int key = static_cast<QKeyEvent *>(event)->key();
+        if ((key == Qt::Key_Return || key == Qt::Key_Enter || key == Qt::Key_Space)
+            && verifyKeyChange(m_list->currentIndex()))
+            return true;
     }
     if (event->type() == QEvent::WindowActivate && watched == window())
         QTimer::singleShot(0, this, &ConversationView::markSeen);

@@ -97,6 +97,9 @@ private:
     /// (the banner above the composer) and, in a direct chat, a verified one.
     void checkTrust();
     void showKeyChange(const QList<qint64> &changed);
+    /// Opens the Safety Number dialog when `index` is a line saying a contact's safety
+    /// number changed; returns whether it is one.
+    bool verifyKeyChange(const QModelIndex &index);
     void updateAvatar(const QModelIndex &index);
     void updateTyping();
     void markSeen();

@@ -1,6 +1,6 @@
 // ConversationView's end-to-end encryption: the lock in the header, the note when a chat is
-// not encrypted, and the banner about a changed safety number (docs/encryption.md,
-// sections 7 and 9).
+// not encrypted, and the banner and the lines about a changed safety number
+// (docs/encryption.md, sections 7 and 9).
 #include "ui/conversation_view.h"
 
 #include "core/chat_client.h"
@@ -123,6 +123,15 @@ void ConversationView::showKeyChange(const QList<qint64> &changed)
             }
             m_composeBar->setKeyChange(0, {});
         });
+}
+
+bool ConversationView::verifyKeyChange(const QModelIndex &index)
+{
+    if (!index.isValid() || index.data(Model::KindRole).toString() != u"key_changed")
+        return false;
+    showSafetyNumber(index.data(Model::SenderIdRole).toLongLong(),
+                     index.data(Model::SenderNameRole).toString());
+    return true;
 }
 
 void ConversationView::showSafetyNumber(qint64 user, const QString &name)

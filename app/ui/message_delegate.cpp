@@ -56,6 +56,7 @@ namespace {
 constexpr int kPadX = 10; ///< inside a bubble
 constexpr int kPadY = 6;
 constexpr int kTicksWidth = 18;
+constexpr int kLinkIcon = 14; ///< the lock before "Verify safety number"
 /// Messages of one sender closer than this are one run.
 constexpr qint64 kGroupGapMs = 5 * 60 * 1000;
 
@@ -149,8 +150,22 @@ MessageDelegate::Layout MessageDelegate::layout(const QStyleOptionViewItem &opti
         const QRect bounds
             = smallMetrics.boundingRect(QRect(0, 0, std::max(40, textWidth), 10000),
                                         Qt::TextWordWrap | Qt::AlignCenter, result.systemText);
-        result.systemRect = QRect(option.rect.left() + (width - bounds.width()) / 2 - 10, y + 6,
-                                  bounds.width() + 20, bounds.height() + 8);
+        int pillWidth = bounds.width();
+        int pillHeight = bounds.height();
+        if (kind == u"key_changed") {
+            // Under the sentence, a link to compare the new number: a lock, then the words.
+            result.verifyText = tr("Verify safety number");
+            QFont bold = small;
+            bold.setWeight(QFont::DemiBold);
+            const int linkWidth
+                = kLinkIcon + 4 + QFontMetrics(bold).horizontalAdvance(result.verifyText);
+            pillWidth = std::max(pillWidth, linkWidth);
+            result.verify = QRect(option.rect.left() + (width - linkWidth) / 2,
+                                  y + 6 + 4 + pillHeight + 2, linkWidth, smallMetrics.height());
+            pillHeight += smallMetrics.height() + 2;
+        }
+        result.systemRect = QRect(option.rect.left() + (width - pillWidth) / 2 - 10, y + 6,
+                                  pillWidth + 20, pillHeight + 8);
         result.height = result.systemRect.bottom() + 6 - option.rect.top();
         return result;
     }
@@ -459,8 +474,21 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
         painter->drawRoundedRect(l.systemRect, 10, 10);
         painter->setFont(font);
         painter->setPen(theme::secondaryText());
-        painter->drawText(l.systemRect.adjusted(10, 4, -10, -4), Qt::TextWordWrap | Qt::AlignCenter,
-                          l.systemText);
+        QRect textRect = l.systemRect.adjusted(10, 4, -10, -4);
+        if (!l.verify.isNull())
+            textRect.setBottom(l.verify.top() - 2);
+        painter->drawText(textRect, Qt::TextWordWrap | Qt::AlignCenter, l.systemText);
+        if (!l.verify.isNull()) {
+            const QRect icon(l.verify.left(), l.verify.center().y() - kLinkIcon / 2, kLinkIcon,
+                             kLinkIcon);
+            theme::icon(u"lock"_s, theme::accent()).paint(painter, icon);
+            QFont link = font;
+            link.setWeight(QFont::DemiBold);
+            painter->setFont(link);
+            painter->setPen(theme::accent());
+            painter->drawText(l.verify.adjusted(kLinkIcon + 4, 0, 0, 0),
+                              Qt::AlignLeft | Qt::AlignVCenter, l.verifyText);
+        }
         painter->restore();
         return;
     }
@@ -543,6 +571,13 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     }
     paintFailedChange(painter, l, option);
     painter->restore();
+}
+
+bool MessageDelegate::keyChangeAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                                  const QPoint &position) const
+{
+    const Layout l = layout(option, index);
+    return !l.verify.isNull() && l.systemRect.contains(position);
 }
 
 MessageDelegate::ChangeAction MessageDelegate::changeActionAt(const QStyleOptionViewItem &option,

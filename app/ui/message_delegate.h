@@ -15,7 +15,8 @@ class AttachmentMedia;
 /// the sender's name at the top of a run in groups, the quoted message it replies to, the
 /// text, "edited", the time and the ticks (clock, ✓, ✓✓, coloured ✓✓ when read) and the
 /// reactions under it; a date above the first entry of each day, a "New messages" divider,
-/// and events ("Alice added Bob") as a centred line. An encrypted message whose key has not
+/// and events ("Alice added Bob") as a centred line (a changed safety number with a link to
+/// compare it). An encrypted message whose key has not
 /// come, or that could not be decrypted, says so in place of its text; a line marks where a
 /// conversation's end-to-end encryption began. Consecutive messages of one sender
 /// close in time are grouped (less space, one name). A change of mine the relay refused
@@ -58,6 +59,11 @@ public:
     /// The attachment of `index` under `position` (its place in the message's list of
     /// attachments), or -1.
     int attachmentAt(const QStyleOptionViewItem &option, const QModelIndex &index,
+                     const QPoint &position) const;
+
+    /// Whether `position` is on the line of `index` that says a contact's safety number
+    /// changed (kind "key_changed"): a click there compares the new one.
+    bool keyChangeAt(const QStyleOptionViewItem &option, const QModelIndex &index,
                      const QPoint &position) const;
 
     /// What a click under a message can ask of its refused change (FailedChangeRole).

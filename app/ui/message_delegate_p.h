@@ -44,6 +44,9 @@ struct MessageDelegate::Layout
     bool system = false;
     QString systemText;
     QRect systemRect;
+    /// A contact's safety number changed: the link under the line, to compare the new one.
+    QRect verify;
+    QString verifyText;
     bool own = false;
     QRect bubble;
     QRect name;

@@ -2,8 +2,8 @@
 // (docs/encryption.md, sections 7 and 9): people whose apps encrypt (chosen in Settings, from
 // the next start on) chat; the header shows the lock; both see the same safety number, and
 // "Mark as verified" sticks; when one's safety number changes, a banner over the other's
-// composer says so, what they write waits, and "I understand" sends it. Saves screenshots
-// for review.
+// composer and a line in the chat's history say so, what they write waits, and "I understand"
+// sends it. Saves screenshots for review.
 #include "core/chat_client.h"
 #include "core/e2e_engine.h"
 #include "models/conversation_list_model.h"
@@ -27,8 +27,10 @@
 #include "protocol/frame.h"
 #include "protocol/messages/message_requests.h"
 
+#include <QAccessible>
 #include <QCheckBox>
 #include <QLabel>
+#include <QListView>
 #include <QPushButton>
 #include <QRegularExpression>
 #include <QtTest>
@@ -53,6 +55,25 @@ bool ready(ChatClient *client)
 QLabel *lock(const AppWindow &app)
 {
     return app.find<QLabel>(u"encryptionLock"_s);
+}
+
+/// The row of the line saying a safety number changed in `app`'s open chat, or -1.
+int keyChangeRow(const AppWindow &app)
+{
+    const MessageListModel *messages = app.messages();
+    for (int row = 0; messages && row < messages->rowCount(); ++row) {
+        if (messages->index(row).data(MessageListModel::KindRole).toString() == u"key_changed")
+            return row;
+    }
+    return -1;
+}
+
+/// Whether row `row` of `app`'s open chat is laid out and on screen (a screenshot shows it).
+bool onScreen(const AppWindow &app, int row)
+{
+    const auto *list = app.find<QListView>(u"messageList"_s);
+    const QModelIndex index = list->model() ? list->model()->index(row, 0) : QModelIndex();
+    return index.isValid() && list->viewport()->rect().intersects(list->visualRect(index));
 }
 
 /// The open Safety Number dialog of `app`'s window, once one shows.
@@ -297,7 +318,46 @@ private Q_SLOTS:
                  u"bob2's safety number has changed. This can mean they reinstalled Tidings or "
                  "that someone is trying to intercept your messages."_s);
         QCOMPARE(stateOf(alice.messages(), u"after"_s), State::Queued);
+
+        // The chat's history says so too, where she learnt it: after what was sent before,
+        // above what waits.
+        QTRY_VERIFY_WITH_TIMEOUT(keyChangeRow(alice) >= 0, 20000);
+        const QString said = u"bob2's safety number has changed."_s;
+        const QModelIndex line = alice.messages()->index(keyChangeRow(alice));
+        QCOMPARE(line.data(MessageListModel::SystemTextRole).toString(), said);
+        QCOMPARE(line.data(MessageListModel::SenderIdRole).toLongLong(), bobId);
+        QCOMPARE(keyChangeRow(alice), rowWithText(alice.messages(), u"before"_s) + 1);
+        QCOMPARE(rowWithText(alice.messages(), u"after"_s), keyChangeRow(alice) + 1);
+        // A screen reader hears the same sentence.
+        auto *list = alice.find<QListView>(u"messageList"_s);
+        QAccessibleInterface *table = QAccessible::queryAccessibleInterface(list);
+        QVERIFY(table && table->tableInterface());
+        QAccessibleInterface *cell = table->tableInterface()->cellAt(line.row(), 0);
+        QVERIFY(cell);
+        QCOMPARE(cell->text(QAccessible::Name), said);
+        QTRY_VERIFY_WITH_TIMEOUT(onScreen(alice, rowWithText(alice.messages(), u"after"_s)), 10000);
+        QVERIFY(onScreen(alice, keyChangeRow(alice)));
         QVERIFY(!alice.shot(u"e2e-key-change"_s).isEmpty());
+
+        // Clicking the line shows the new safety number, as the banner's Verify does.
+        const QModelIndex shown = alice.messages()->index(keyChangeRow(alice));
+        list->scrollTo(shown);
+        QTest::mouseClick(list->viewport(), Qt::LeftButton, {}, list->visualRect(shown).center());
+        SafetyNumberDialog *fromLine = safetyNumberDialog(alice);
+        QVERIFY(fromLine);
+        QCOMPARE(fromLine->user(), bobId);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            fromLine->findChild<QLabel *>(u"safetyNumberChanged"_s)->isVisible(), 10000);
+        fromLine->reject();
+        QTRY_VERIFY_WITH_TIMEOUT(!fromLine->isVisible(), 10000);
+        // And from the keyboard: Enter on the line.
+        list->setCurrentIndex(alice.messages()->index(keyChangeRow(alice)));
+        QTest::keyClick(list, Qt::Key_Return);
+        SafetyNumberDialog *fromKeyboard = safetyNumberDialog(alice);
+        QVERIFY(fromKeyboard);
+        QCOMPARE(fromKeyboard->user(), bobId);
+        fromKeyboard->reject();
+        QTRY_VERIFY_WITH_TIMEOUT(!fromKeyboard->isVisible(), 10000);
 
         // Verify shows the change and the new key's number, not the old one.
         alice.find<QPushButton>(u"keyChangeVerifyButton"_s)->click();
@@ -324,6 +384,8 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(stateOf(alice.messages(), u"after"_s) != State::Queued, 20000);
         QVERIFY(stateOf(alice.messages(), u"after"_s) != State::Failed);
         QVERIFY(await(client->changedKeys())->isEmpty());
+        // The line stays in the history, where it was.
+        QCOMPARE(rowWithText(alice.messages(), u"after"_s), keyChangeRow(alice) + 1);
         QCOMPARE(m_relay
                      .queryStore(u"SELECT count(*) FROM events WHERE conversation_id = %1 AND "
                                  "kind = 'encrypted'"_s.arg(conversation))
@@ -355,6 +417,7 @@ private Q_SLOTS:
         };
         QTRY_COMPARE_WITH_TIMEOUT(rowsSealed(u"waiting"_s), 1, 20000);
         QTRY_COMPARE_WITH_TIMEOUT(rowsSealed(u"failed"_s), 1, 20000);
+        QTRY_VERIFY_WITH_TIMEOUT(onScreen(alice, alice.messages()->rowCount() - 1), 10000);
         QVERIFY(!alice.shot(u"e2e-unreadable"_s).isEmpty());
     }
 

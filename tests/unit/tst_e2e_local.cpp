@@ -9,6 +9,7 @@
 #include "core/local_store.h"
 #include "e2e/device_keys.h"
 #include "e2e/key_pairs.h"
+#include "e2e/prekeys.h"
 #include "e2e/sender_keys.h"
 #include "e2e/store_crypto.h"
 #include "protocol/messages/device_inbox.h"
@@ -1040,6 +1041,83 @@ private Q_SLOTS:
         VERIFY_OK(need);
         QCOMPARE(need->changed, QList<qint64>{kDave});
         QCOMPARE(sorted(need->claim), sorted(addresses(kDave, both)));
+    }
+
+    void signedPreKeysRotateAndRetiredOnesOpenForAWhile()
+    {
+        // Alice and Carol each claim Bob's bundle while his first signed prekey is published;
+        // Bob replaces it before either of them writes.
+        VERIFY_OK(startDevices({kAlice, kBob, kCarol}));
+        VERIFY_OK(introduceAll());
+        VERIFY_OK(storeConversationForAll(kDirect, u"direct"_s, {kAlice, kBob}));
+        VERIFY_OK(storeConversationForAll(kDirect + 1, u"direct"_s, {kCarol, kBob}));
+        Device &bob = deviceOf(kBob);
+        const proto::SignedPreKeyInfo first = bob.signedPreKey;
+        constexpr qint64 kUploaded = 1'000'000'000'000;
+        const auto uploadAt = [&bob](const proto::PreKeyCount &count, qint64 at) {
+            return bob.write<std::optional<proto::UploadPreKeys>>(
+                [count, at](QSqlDatabase &db) { return sealing::prekeysToUpload(db, count, at); });
+        };
+        proto::PreKeyCount onRelay{100, first.id, kUploaded};
+
+        // Younger than a week, with enough one-time prekeys: nothing to upload.
+        auto early = uploadAt(onRelay, kUploaded + sealing::kSignedPreKeyLifetime - 1);
+        VERIFY_OK(early);
+        QVERIFY(!early->has_value());
+
+        // A week old: a new signed prekey, under a new id, signed by Bob's device key.
+        const qint64 rotatedAt = kUploaded + sealing::kSignedPreKeyLifetime;
+        auto rotated = uploadAt(onRelay, rotatedAt);
+        VERIFY_OK(rotated);
+        QVERIFY(rotated->has_value());
+        QVERIFY((*rotated)->signedPreKey.has_value());
+        QVERIFY((*rotated)->oneTime.isEmpty());
+        const proto::SignedPreKeyInfo second = *(*rotated)->signedPreKey;
+        QCOMPARE(second.id, first.id + 1);
+        QVERIFY(second.key != first.key);
+        const crypto::SignedPreKeyPublic published{second.id, second.key, second.signature};
+        QVERIFY(published.verify(bob.setup.registration.key).ok());
+        // Not uploaded yet (the relay still holds the first): the same one is offered again.
+        auto again = uploadAt(onRelay, rotatedAt + 1);
+        VERIFY_OK(again);
+        QVERIFY(again->has_value() && (*again)->signedPreKey.has_value());
+        QCOMPARE((*again)->signedPreKey->key, second.key);
+        // Few one-time prekeys left: topped up to 100, with no signed prekey once it is on
+        // the relay.
+        auto topUp = uploadAt({5, second.id, rotatedAt}, rotatedAt + 1);
+        VERIFY_OK(topUp);
+        QVERIFY(topUp->has_value() && !(*topUp)->signedPreKey);
+        QCOMPARE((*topUp)->oneTime.size(), 95);
+
+        // Alice's session, started on the bundle with the first signed prekey, still opens.
+        auto fromAlice = say(deviceOf(kAlice), kDirect, u"still there?"_s);
+        VERIFY_OK(fromAlice);
+        VERIFY_OK(deliver(bob, *fromAlice));
+        auto shown = messageAt(bob, kDirect, fromAlice->entry.seq);
+        VERIFY_OK(shown);
+        QCOMPARE(textOf(*shown), u"still there?"_s);
+
+        // 30 days after it was replaced the first one is gone: Carol's session, started on
+        // it, no longer opens (and nothing is applied), while the second one is kept.
+        auto later = uploadAt({100, second.id, rotatedAt},
+                              rotatedAt + sealing::kRetiredSignedPreKeyKept + 1);
+        VERIFY_OK(later);
+        QVERIFY(later->has_value()); // the second one is a week old too by then
+        auto retired = count(bob, u"SELECT count(*) FROM e2e_retired_prekeys WHERE id = ?"_s,
+                             {qint64(first.id)});
+        VERIFY_OK(retired);
+        QCOMPARE(*retired, 0);
+        auto kept = count(bob, u"SELECT count(*) FROM e2e_retired_prekeys WHERE id = ?"_s,
+                          {qint64(second.id)});
+        VERIFY_OK(kept);
+        QCOMPARE(*kept, 1);
+        auto fromCarol = say(deviceOf(kCarol), kDirect + 1, u"hello Bob"_s);
+        VERIFY_OK(fromCarol);
+        const auto message = inboxFor(*fromCarol, bob);
+        QVERIFY(message.has_value());
+        auto received = receive(bob, *message);
+        VERIFY_OK(received);
+        QVERIFY(!received->applied);
     }
 
     void editsAndReactions()

@@ -71,7 +71,7 @@ private Q_SLOTS:
         m_store = std::make_unique<LocalStore>(m_directory->filePath(u"local/tidings.db"_s));
         const auto opened = await(m_store->open());
         QVERIFY2(opened.ok(), opened.ok() ? "" : qPrintable(opened.error().message));
-        QCOMPARE(*opened, 5); // the schema version
+        QCOMPARE(*opened, 8); // the schema version
         const QJsonObject direct{
             {u"id"_s, kConversation},
             {u"kind"_s, u"direct"_s},
