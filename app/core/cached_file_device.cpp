@@ -37,6 +37,14 @@ bool CachedFileDevice::open(OpenMode mode)
             return false;
         }
         m_reader = *reader;
+        // The last chunk authenticates now, final flag and all: a file cut or extended is
+        // refused here, before a player or "Save as…" reads anything (an empty file's one
+        // chunk is its last; a reader never sees a size nothing would confirm).
+        if (!loadChunk(m_reader->chunkCount() - 1)) {
+            m_source.close();
+            m_reader.reset();
+            return false;
+        }
     }
     // Unbuffered: plaintext stays in the one chunk kept here, not in QIODevice's buffer too.
     return QIODevice::open(mode | QIODevice::Unbuffered);

@@ -169,11 +169,17 @@ void TransferManager::beginIndexing()
     }
     m_store.read<QHash<QString, e2e::SecretKey>>(&local::cacheKeys)
         .then(this, [this](const Result<QHash<QString, e2e::SecretKey>> &kept) {
-            if (!kept)
+            if (!kept) {
+                // Not "no keys": reading the folders against an empty set would delete every
+                // sealed file. The cache is left as it is and goes unused this run.
                 qCWarning(lcTransfers).noquote()
-                    << "cannot read the media cache's keys:" << kept.error().message;
-            const QHash<QString, e2e::SecretKey> keys
-                = kept ? *kept : QHash<QString, e2e::SecretKey>();
+                    << "cannot read the media cache's keys, not using the cache this run:"
+                    << kept.error().message;
+                m_cache->takeReading({}, {});
+                finishIndexing();
+                return;
+            }
+            const QHash<QString, e2e::SecretKey> keys = *kept;
             m_cacheWork.start([this, cache = m_cache, directory = m_cacheDirectory, keys] {
                 const QMutexLocker work(&cache->work);
                 const SealedCacheReading reading = readSealedCache(directory, keys);
@@ -451,17 +457,24 @@ void TransferManager::keepSealedCopy(const QString &mediaId, const SentFile &sen
         const Result<e2e::SecretKey> key = sealCopy(sent.path, path, sent.sha256);
         QMetaObject::invokeMethod(
             this,
-            [this, mediaId, path, key] {
+            [this, mediaId, path, key, sent] {
                 if (!key) {
                     qCInfo(lcTransfers).noquote()
                         << "a sent file is not kept in the cache:" << key.error().message;
                     return;
                 }
                 const CachedFile file{path, *key};
-                keepKey(mediaId, file, [this, mediaId, file](bool kept) {
+                // A file the app made to send (a pasted picture, in outgoing/) is plaintext
+                // of its own: once the sealed copy is kept, it goes.
+                const QString madeHere = QDir(m_cacheDirectory + u"/outgoing"_s)
+                                             .absoluteFilePath(QFileInfo(sent.path).fileName());
+                const bool ours = QFileInfo(sent.path).absoluteFilePath() == madeHere;
+                keepKey(mediaId, file, [this, mediaId, file, ours, source = sent.path](bool kept) {
                     if (!kept)
                         return;
                     m_cache->keep(mediaId, file);
+                    if (ours)
+                        m_cacheWork.start([source] { QFile::remove(source); });
                     Q_EMIT cacheChanged();
                 });
             },

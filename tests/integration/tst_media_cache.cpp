@@ -379,19 +379,42 @@ private Q_SLOTS:
         const auto copy = await(viewer.manager->plaintextCopy(picture, sent.at(0).name));
         QVERIFY(!copy.ok());
         QCOMPARE(copy.error().code, ErrorCode::Corrupt);
-        // A player reads up to the damage, then fails; the chunks before it still open.
-        CachedFileDevice device(picture);
+        // A player reads up to damage inside a file (here the third file's second chunk of
+        // four), then fails; the chunks before it still open.
+        const CachedFile damaged = viewer.manager->cachedFile(sent.at(2).download.mediaId);
+        {
+            QFile file(damaged.path);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.seek(e2e::cacheChunkOffset(1) + 10));
+            char byte = 0;
+            QVERIFY(file.getChar(&byte));
+            QVERIFY(file.seek(e2e::cacheChunkOffset(1) + 10));
+            QVERIFY(file.putChar(char(byte ^ 0x01)));
+        }
+        CachedFileDevice device(damaged);
         QVERIFY(device.open(QIODevice::ReadOnly));
-        QCOMPARE(device.read(e2e::kCacheChunkBytes), sent.at(0).bytes.first(e2e::kCacheChunkBytes));
+        QCOMPARE(device.read(e2e::kCacheChunkBytes), sent.at(2).bytes.first(e2e::kCacheChunkBytes));
         QCOMPARE(device.read(16), QByteArray());
         QVERIFY(!device.errorString().isEmpty());
 
-        // The file cut at a chunk boundary (its last chunk gone) is refused too.
+        // The file cut at a chunk boundary (its last chunk gone) is refused too, by the
+        // player's device before it reads anything.
         const CachedFile cut = viewer.manager->cachedFile(sent.at(1).download.mediaId);
         QVERIFY(QFile::resize(cut.path, e2e::cacheChunkOffset(2)));
         const auto shortened = readCachedFile(cut, 1 << 24);
         QVERIFY(!shortened.ok());
         QCOMPARE(shortened.error().code, ErrorCode::Corrupt);
+        CachedFileDevice cutDevice(cut);
+        QVERIFY(!cutDevice.open(QIODevice::ReadOnly));
+        QVERIFY(!cutDevice.errorString().isEmpty());
+        // Cut to its header and one empty chunk's worth (what an empty file is), it does not
+        // pass for an empty file either: nothing is saved.
+        QVERIFY(QFile::resize(cut.path, e2e::kCacheHeaderBytes + e2e::kCacheChunkOverheadBytes));
+        CachedFileDevice emptied(cut);
+        QVERIFY(!emptied.open(QIODevice::ReadOnly));
+        const QString emptiedTarget = saved.filePath(u"packing list.bin"_s);
+        QVERIFY(!saveCachedFile(cut, emptiedTarget).ok());
+        QVERIFY(!QFileInfo::exists(emptiedTarget));
         // And another file's key does not open it.
         CachedFile swapped = viewer.manager->cachedFile(sent.at(2).download.mediaId);
         swapped.key = viewer.manager->cachedFile(sent.at(1).download.mediaId).key;
@@ -485,6 +508,26 @@ private Q_SLOTS:
         QVERIFY(peer.manager->cachedPath(mediaId).isEmpty());
         QVERIFY(!QFileInfo::exists(kept.path));
         QTRY_COMPARE(keys()->size(), 0);
+        // The user's own file is theirs: it stays.
+        QVERIFY(QFileInfo::exists(path));
+
+        // A file the app made to send (a pasted picture, kept in outgoing/ for the upload)
+        // is plaintext of the app's own: once its sealed copy is kept, it goes.
+        const QByteArray pastedBytes = randomBytes(3000, 9);
+        const QString outgoing = peer.manager->cacheDirectory() + u"/outgoing"_s;
+        QVERIFY(QDir().mkpath(outgoing));
+        const QString pasted = writeFile(outgoing + u"/pasted-1.png"_s, pastedBytes);
+        QVERIFY(!pasted.isEmpty());
+        uploaded.clear();
+        const QString pastedId = peer.manager->upload({pasted, {}, {}});
+        QTRY_VERIFY_WITH_TIMEOUT(!uploaded.isEmpty(), 60000);
+        const QString pastedMedia
+            = uploaded.first().at(1).value<protocol::messages::MediaObject>().id;
+        peer.manager->keepSentFile(pastedId, pastedMedia);
+        QTRY_VERIFY(!peer.manager->cachedPath(pastedMedia).isEmpty());
+        QTRY_VERIFY(!QFileInfo::exists(pasted));
+        QCOMPARE(*readCachedFile(peer.manager->cachedFile(pastedMedia), pastedBytes.size()),
+                 pastedBytes);
     }
 
     void aPlaintextCacheIsSealedAtTheFirstStartWithAKey()
