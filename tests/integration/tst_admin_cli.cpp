@@ -1,7 +1,9 @@
 // tidings-relay user add|list|disable|enable|reset-password, while the relay runs.
 #include "support/protocol_client.h"
 #include "support/relay_process.h"
+#include "support/test_paths.h"
 
+#include <QProcess>
 #include <QRegularExpression>
 #include <QtTest>
 
@@ -14,11 +16,36 @@ class TestAdminCli : public QObject
 
     RelayProcess m_relay;
 
+    /// Runs an admin command while this thread's event loop keeps running: the test's
+    /// signed-in clients answer the relay's pings here, and with a one-second heartbeat a
+    /// command that took a few seconds on a busy machine got them closed for silence
+    /// (4004) before the command could end them (4001).
     RelayProcess::Exit admin(const QStringList &words, const QByteArray &input = {})
     {
-        return RelayProcess::runToExit(
-            m_relay.adminArguments() + QStringList{u"--password-cost"_s, u"minimum"_s} + words,
-            30000, QProcessEnvironment::systemEnvironment(), input);
+        QProcess process;
+        process.start(relayBinary(),
+                      m_relay.adminArguments() + QStringList{u"--password-cost"_s, u"minimum"_s}
+                          + words);
+        RelayProcess::Exit exit;
+        if (!QTest::qWaitFor([&process] { return process.state() != QProcess::Starting; }, 30000)
+            || process.state() != QProcess::Running) {
+            exit.standardError = "(did not start)\n";
+            return exit;
+        }
+        process.write(input);
+        process.closeWriteChannel();
+        if (!QTest::qWaitFor([&process] { return process.state() == QProcess::NotRunning; },
+                             30000)) {
+            process.kill();
+            process.waitForFinished(5000);
+            exit.standardError = "(killed after 30 s)\n" + process.readAllStandardError();
+            return exit;
+        }
+        exit.crashed = process.exitStatus() != QProcess::NormalExit;
+        exit.exitCode = process.exitCode();
+        exit.standardOutput = process.readAllStandardOutput();
+        exit.standardError = process.readAllStandardError();
+        return exit;
     }
 
     QJsonObject login(ProtocolClient &client, const QString &user, const QString &password)
