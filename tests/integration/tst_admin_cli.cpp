@@ -41,11 +41,7 @@ class TestAdminCli : public QObject
             exit.standardError = "(killed after 30 s)\n" + process.readAllStandardError();
             return exit;
         }
-        exit.crashed = process.exitStatus() != QProcess::NormalExit;
-        exit.exitCode = process.exitCode();
-        exit.standardOutput = process.readAllStandardOutput();
-        exit.standardError = process.readAllStandardError();
-        return exit;
+        return RelayProcess::exitOf(process);
     }
 
     QJsonObject login(ProtocolClient &client, const QString &user, const QString &password)

@@ -174,6 +174,15 @@ class TestMediaCache : public QObject
         return sent;
     }
 
+    /// Changes one bit of the byte at `offset` of the file at `path`, on the disk.
+    static bool flipByte(const QString &path, qint64 offset)
+    {
+        QFile file(path);
+        char byte = 0;
+        return file.open(QIODevice::ReadWrite) && file.seek(offset) && file.getChar(&byte)
+            && file.seek(offset) && file.putChar(char(byte ^ 0x01));
+    }
+
     /// Downloads it through `peer`: the path the manager names, or empty.
     static QString fetch(Peer &peer, const Sent &sent)
     {
@@ -351,15 +360,7 @@ private Q_SLOTS:
 
         // One byte of the picture's second chunk changed on the disk.
         const CachedFile picture = viewer.manager->cachedFile(sent.at(0).download.mediaId);
-        {
-            QFile file(picture.path);
-            QVERIFY(file.open(QIODevice::ReadWrite));
-            QVERIFY(file.seek(e2e::cacheChunkOffset(1) + 10));
-            char byte = 0;
-            QVERIFY(file.getChar(&byte));
-            QVERIFY(file.seek(e2e::cacheChunkOffset(1) + 10));
-            QVERIFY(file.putChar(char(byte ^ 0x01)));
-        }
+        QVERIFY(flipByte(picture.path, e2e::cacheChunkOffset(1) + 10));
         const auto read = readCachedFile(picture, 1 << 24);
         QVERIFY(!read.ok());
         QCOMPARE(read.error().code, ErrorCode::Corrupt);
@@ -382,15 +383,7 @@ private Q_SLOTS:
         // A player reads up to damage inside a file (here the third file's second chunk of
         // four), then fails; the chunks before it still open.
         const CachedFile damaged = viewer.manager->cachedFile(sent.at(2).download.mediaId);
-        {
-            QFile file(damaged.path);
-            QVERIFY(file.open(QIODevice::ReadWrite));
-            QVERIFY(file.seek(e2e::cacheChunkOffset(1) + 10));
-            char byte = 0;
-            QVERIFY(file.getChar(&byte));
-            QVERIFY(file.seek(e2e::cacheChunkOffset(1) + 10));
-            QVERIFY(file.putChar(char(byte ^ 0x01)));
-        }
+        QVERIFY(flipByte(damaged.path, e2e::cacheChunkOffset(1) + 10));
         CachedFileDevice device(damaged);
         QVERIFY(device.open(QIODevice::ReadOnly));
         QCOMPARE(device.read(e2e::kCacheChunkBytes), sent.at(2).bytes.first(e2e::kCacheChunkBytes));

@@ -345,6 +345,12 @@ RelayProcess::Exit RelayProcess::runToExit(const QStringList &arguments, int tim
         exit.standardError = "(killed after timeout)\n" + process.readAllStandardError();
         return exit;
     }
+    return exitOf(process);
+}
+
+RelayProcess::Exit RelayProcess::exitOf(QProcess &process)
+{
+    Exit exit;
     exit.crashed = process.exitStatus() != QProcess::NormalExit;
     exit.exitCode = process.exitCode();
     exit.standardOutput = process.readAllStandardOutput();

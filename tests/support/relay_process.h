@@ -83,6 +83,8 @@ public:
     };
     /// Runs the relay binary with exactly `arguments` until it exits by itself, for tests of
     /// what it does with bad input. Kills it after `timeoutMs`.
+    /// What `process`, which has exited by itself, ended with and wrote.
+    static Exit exitOf(QProcess &process);
     static Exit runToExit(const QStringList &arguments, int timeoutMs = 30000,
                           const QProcessEnvironment &environment
                           = QProcessEnvironment::systemEnvironment(),
