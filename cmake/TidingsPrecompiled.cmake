@@ -1,8 +1,9 @@
 # Precompiled headers: most of a Tidings translation unit's compile time is Qt's headers
-# (a test includes <QtTest>, which includes all of QtCore). Two shared precompiled headers,
-# one for targets that use Qt but not Qt GUI and one for those that use Qt Widgets, are
-# built once and reused by every target the tidings_add_* helpers made
-# (target_precompile_headers REUSE_FROM). Which one a target gets follows from what it links.
+# (a test includes <QtTest>, which includes all of QtCore). A few shared precompiled headers
+# are built once and reused by every target the tidings_add_* helpers made
+# (target_precompile_headers REUSE_FROM): one for code that uses Qt but not Qt GUI, one for
+# code that uses Qt Widgets, and the same two with Qt Test for the tests. Which one a target
+# gets follows from what it links.
 #
 # The compiler checks that a precompiled header fits the compile it is used in and falls
 # back to the text otherwise; CMake adds -Winvalid-pch, so with TIDINGS_WERROR a mismatch
@@ -63,48 +64,96 @@ endfunction()
 
 # GCC takes a precompiled header only where every macro defined on the command line when it
 # was made is defined the same way, so the host defines no more than every user does: it
-# links Qt Core and takes the other modules' include directories only, without their
-# QT_<MODULE>_LIB macros (which no header in the set reads).
+# links Qt Core (and the modules named after LINK, whose QT_<MODULE>_LIB macros its header
+# reads) and takes the other modules' include directories only.
 function(_tidings_add_precompiled_host name header)
+    cmake_parse_arguments(ARG "" "" "LINK;INCLUDE" ${ARGN})
     set(source "${CMAKE_BINARY_DIR}/precompiled/${name}.cpp")
     file(CONFIGURE OUTPUT "${source}" CONTENT "// Builds the precompiled header ${header}.\n")
     add_library(${name} STATIC EXCLUDE_FROM_ALL "${source}")
     set_target_properties(${name} PROPERTIES AUTOMOC OFF AUTOUIC OFF AUTORCC OFF)
-    target_link_libraries(${name} PRIVATE tidings::build_settings Qt6::Core)
-    foreach(module IN LISTS ARGN)
+    target_link_libraries(${name} PRIVATE tidings::build_settings Qt6::Core ${ARG_LINK})
+    foreach(module IN LISTS ARG_INCLUDE)
         target_include_directories(${name} SYSTEM PRIVATE
             $<TARGET_PROPERTY:${module},INTERFACE_INCLUDE_DIRECTORIES>)
     endforeach()
     target_precompile_headers(${name} PRIVATE "${CMAKE_SOURCE_DIR}/cmake/pch/${header}")
 endfunction()
 
+# The host for <target>, made the first time a target needs it. Code that is not a test gets
+# one of two; a test (it links tidings::qt_test) gets Qt Test's headers too, which read
+# QT_NETWORK_LIB, QT_GUI_LIB and QT_WIDGETS_LIB, so there is one host per combination of them
+# the tests use (two, in practice: tests of the app's widgets and the rest).
+function(_tidings_precompiled_host_for target out)
+    _tidings_links(${target} tidings_qt_test test)
+    set(widgets FALSE)
+    if(TARGET Qt6::Widgets)
+        _tidings_links(${target} Qt6::Widgets widgets)
+    endif()
+    if(NOT test)
+        if(widgets)
+            set(host tidings_precompiled_gui)
+            set(header tidings_pch_gui.h)
+            set(includes Qt6::Network Qt6::Sql Qt6::Gui Qt6::Widgets)
+        else()
+            set(host tidings_precompiled_core)
+            set(header tidings_pch_core.h)
+            set(includes Qt6::Network Qt6::Sql)
+        endif()
+        if(NOT TARGET ${host})
+            _tidings_add_precompiled_host(${host} ${header} INCLUDE ${includes})
+        endif()
+        set(${out} ${host} PARENT_SCOPE)
+        return()
+    endif()
+    set(host tidings_precompiled_test)
+    set(header tidings_pch_test.h)
+    set(links tidings::qt_test)
+    set(includes Qt6::Network Qt6::Sql)
+    foreach(module IN ITEMS Network Gui Widgets)
+        set(uses FALSE)
+        if(TARGET Qt6::${module})
+            _tidings_links(${target} Qt6::${module} uses)
+        endif()
+        if(uses)
+            string(TOLOWER ${module} suffix)
+            string(APPEND host _${suffix})
+            list(APPEND links Qt6::${module})
+        endif()
+    endforeach()
+    if(widgets)
+        set(header tidings_pch_test_gui.h)
+        list(APPEND includes Qt6::Gui Qt6::Widgets)
+    endif()
+    if(NOT TARGET ${host})
+        _tidings_add_precompiled_host(${host} ${header} LINK ${links} INCLUDE ${includes})
+        # Compiled as the tests are (TidingsCompilerSettings.cmake), or GCC would refuse it.
+        set_target_properties(${host} PROPERTIES TIDINGS_TEST_CODE ON)
+    endif()
+    set(${out} ${host} PARENT_SCOPE)
+endfunction()
+
 function(tidings_apply_precompiled)
+    get_property(targets GLOBAL PROPERTY TIDINGS_PRECOMPILED_TARGETS)
+    # Test code is whatever links Qt Test (tests, their support libraries, tools built on
+    # them): compiled as TidingsCompilerSettings.cmake says for TIDINGS_TEST_CODE.
+    if(TARGET tidings_qt_test)
+        foreach(target IN LISTS targets)
+            _tidings_links(${target} tidings_qt_test test)
+            if(test)
+                set_target_properties(${target} PROPERTIES TIDINGS_TEST_CODE ON)
+            endif()
+        endforeach()
+    endif()
     if(NOT TIDINGS_PCH)
         return()
     endif()
-    get_property(targets GLOBAL PROPERTY TIDINGS_PRECOMPILED_TARGETS)
-    set(hosts_made FALSE)
     foreach(target IN LISTS targets)
         _tidings_links(${target} Qt6::Core uses_qt)
         if(NOT uses_qt)
             continue()
         endif()
-        if(NOT hosts_made)
-            _tidings_add_precompiled_host(tidings_precompiled_core tidings_pch_core.h
-                Qt6::Network Qt6::Sql)
-            if(TARGET Qt6::Widgets)
-                _tidings_add_precompiled_host(tidings_precompiled_gui tidings_pch_gui.h
-                    Qt6::Network Qt6::Sql Qt6::Gui Qt6::Widgets)
-            endif()
-            set(hosts_made TRUE)
-        endif()
-        set(host tidings_precompiled_core)
-        if(TARGET Qt6::Widgets)
-            _tidings_links(${target} Qt6::Widgets uses_widgets)
-            if(uses_widgets)
-                set(host tidings_precompiled_gui)
-            endif()
-        endif()
+        _tidings_precompiled_host_for(${target} host)
         target_precompile_headers(${target} REUSE_FROM ${host})
     endforeach()
 endfunction()

@@ -21,6 +21,18 @@ set(TIDINGS_SANITIZER_ENVIRONMENT
     "LSAN_OPTIONS=suppressions=${CMAKE_SOURCE_DIR}/tests/support/lsan.supp:print_suppressions=0"
     "UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1")
 
+# Qt Test for our tests and their support code, without the macros Qt6::Test gives each
+# target: QT_TESTCASE_BUILDDIR and QT_TESTCASE_SOURCEDIR name the target's own directories, which
+# would take a precompiled Qt Test header per test directory (TidingsPrecompiled.cmake). They
+# serve QFINDTESTDATA, which no test uses; test data is found through test_paths.h.
+add_library(tidings_qt_test INTERFACE)
+add_library(tidings::qt_test ALIAS tidings_qt_test)
+target_link_libraries(tidings_qt_test INTERFACE $<LINK_ONLY:Qt6::Test> Qt6::Core)
+target_include_directories(tidings_qt_test SYSTEM INTERFACE
+    $<TARGET_PROPERTY:Qt6::Test,INTERFACE_INCLUDE_DIRECTORIES>)
+target_compile_definitions(tidings_qt_test INTERFACE
+    QT_TESTLIB_LIB QT_TESTCASE_BUILDDIR="${CMAKE_BINARY_DIR}")
+
 function(tidings_add_test name)
     cmake_parse_arguments(ARG "NEEDS_RELAY;NEEDS_APP;NEEDS_BENCH" "LABEL;TIMEOUT"
         "SOURCES;LIBS;ENVIRONMENT;WRAPPER;ARGS;EXECUTABLE" ${ARGN})
@@ -36,8 +48,12 @@ function(tidings_add_test name)
     else()
         set(executable ${name})
         add_executable(${name} ${ARG_SOURCES})
-        target_link_libraries(${name} PRIVATE tidings::build_settings Qt6::Test ${ARG_LIBS})
+        target_link_libraries(${name} PRIVATE tidings::build_settings tidings::qt_test ${ARG_LIBS})
         tidings_register_precompiled(${name})
+        # A test includes its own moc output, so AUTOMOC's file is empty: compiled with the
+        # precompiled header it would take seconds (loading the header), without it none.
+        set_source_files_properties("${CMAKE_CURRENT_BINARY_DIR}/${name}_autogen/mocs_compilation.cpp"
+            TARGET_DIRECTORY ${name} PROPERTIES SKIP_PRECOMPILE_HEADERS ON)
     endif()
     add_test(NAME ${name} COMMAND ${ARG_WRAPPER} $<TARGET_FILE:${executable}> ${ARG_ARGS})
 

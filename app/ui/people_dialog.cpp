@@ -20,7 +20,7 @@ namespace messages = protocol::messages;
 
 namespace {
 
-constexpr int kUserRole = Qt::UserRole + 1;
+constexpr int kPersonRole = Qt::UserRole + 1;
 
 QString userLabel(const messages::User &user)
 {
@@ -138,7 +138,7 @@ void PeopleDialog::search()
                       if (kept.contains(id))
                           continue;
                       auto *item = new QListWidgetItem(userLabel(user), m_results);
-                      item->setData(kUserRole, id);
+                      item->setData(kPersonRole, id);
                       if (m_mode != Mode::Direct)
                           item->setCheckState(Qt::Unchecked);
                       ++shown;
@@ -157,7 +157,7 @@ QList<qint64> PeopleDialog::chosen() const
         const QListWidgetItem *item = m_results->item(row);
         if (m_mode == Mode::Direct ? item == m_results->currentItem()
                                    : item->checkState() == Qt::Checked)
-            ids.append(item->data(kUserRole).toLongLong());
+            ids.append(item->data(kPersonRole).toLongLong());
     }
     return ids;
 }

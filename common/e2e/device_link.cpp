@@ -27,8 +27,8 @@ constexpr quint8 kLinkCompletionVersion = 1;
 constexpr char kCrockfordAlphabet[] = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 constexpr qsizetype kCodeBytes = kLinkSecretBytes + kLinkKeyHashBytes;
 constexpr qsizetype kCodeGroupCharacters = 4;
-constexpr qsizetype kNonceBytes = 24;
-constexpr qsizetype kTagBytes = 16;
+constexpr qsizetype kLinkNonceBytes = 24;
+constexpr qsizetype kLinkTagBytes = 16;
 constexpr qsizetype kLinkKeyBytes = 32;
 constexpr qsizetype kMaxDeviceNameBytes = 128;
 constexpr qsizetype kSha256HexDigits = 64;
@@ -38,9 +38,9 @@ static_assert(kCodeBytes * 8 == kLinkCodeCharacters * 5);
 static_assert(kLinkCodeCharacters % kCodeGroupCharacters == 0);
 static_assert(crypto_generichash_BYTES == 32 && kLinkKeyHashBytes <= 32);
 static_assert(crypto_aead_xchacha20poly1305_ietf_KEYBYTES == kLinkKeyBytes);
-static_assert(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES == kNonceBytes);
-static_assert(crypto_aead_xchacha20poly1305_ietf_ABYTES == kTagBytes);
-static_assert(kLinkBoxOverheadBytes == kNonceBytes + kTagBytes);
+static_assert(crypto_aead_xchacha20poly1305_ietf_NPUBBYTES == kLinkNonceBytes);
+static_assert(crypto_aead_xchacha20poly1305_ietf_ABYTES == kLinkTagBytes);
+static_assert(kLinkBoxOverheadBytes == kLinkNonceBytes + kLinkTagBytes);
 
 /// The HKDF info's prefix and the boxes' associated data's, ASCII without a terminator.
 constexpr QByteArrayView kKeyInfo = "Tidings link v1";
@@ -218,13 +218,13 @@ QByteArray sealLinkBox(const SecretKey &key, const QString &offerId, QByteArrayV
     const QByteArray associatedData = boxAssociatedData(offerId, offeringKey, newKey);
     QByteArray box(kLinkBoxOverheadBytes + plaintext.size(), Qt::Uninitialized);
     auto *out = uchars(box);
-    randombytes_buf(out, kNonceBytes);
+    randombytes_buf(out, kLinkNonceBytes);
     unsigned long long written = 0;
     crypto_aead_xchacha20poly1305_ietf_encrypt(
-        out + kNonceBytes, &written, uchars(plaintext),
+        out + kLinkNonceBytes, &written, uchars(plaintext),
         static_cast<unsigned long long>(plaintext.size()), uchars(associatedData),
         static_cast<unsigned long long>(associatedData.size()), nullptr, out, key.data());
-    Q_ASSERT(written == static_cast<unsigned long long>(plaintext.size() + kTagBytes));
+    Q_ASSERT(written == static_cast<unsigned long long>(plaintext.size() + kLinkTagBytes));
     return box;
 }
 
@@ -240,9 +240,9 @@ Result<QByteArray> openLinkBox(const SecretKey &key, const QString &offerId,
                          .arg(kLinkBoxOverheadBytes)};
     crypto::ensureSodium();
     const QByteArray associatedData = boxAssociatedData(offerId, offeringKey, newKey);
-    const QByteArrayView nonce = box.first(kNonceBytes);
-    const QByteArrayView ciphertext = box.sliced(kNonceBytes);
-    QByteArray plaintext(ciphertext.size() - kTagBytes, Qt::Uninitialized);
+    const QByteArrayView nonce = box.first(kLinkNonceBytes);
+    const QByteArrayView ciphertext = box.sliced(kLinkNonceBytes);
+    QByteArray plaintext(ciphertext.size() - kLinkTagBytes, Qt::Uninitialized);
     unsigned long long written = 0;
     if (crypto_aead_xchacha20poly1305_ietf_decrypt(
             uchars(plaintext), &written, nullptr, uchars(ciphertext),

@@ -9,12 +9,12 @@ namespace tidings::protocol::fields {
 
 using namespace Qt::StringLiterals;
 
-namespace {
-
 Error bad(const QString &key, const QString &what)
 {
     return Error{ErrorCode::BadRequest, u"field '%1' must be %2"_s.arg(key, what)};
 }
+
+namespace {
 
 std::optional<qint64> asInteger(const QJsonValue &value)
 {

@@ -21,6 +21,9 @@ struct StringRule
     qsizetype maxBytes = 1024; ///< in UTF-8 bytes
 };
 
+/// The error for field `key` that is not `what`: "field 'key' must be what".
+Error bad(const QString &key, const QString &what);
+
 /// A required string.
 Result<QString> string(const QJsonObject &object, const QString &key, StringRule rule = {});
 /// A string that may be absent (or null): nothing then.

@@ -11,7 +11,7 @@ namespace {
 
 const QByteArray kUpgradeRequiredBody = QByteArrayLiteral("this endpoint speaks WebSocket only\n");
 
-UpgradeRequest refuse(QByteArrayView status, QByteArrayView why, QByteArrayView extraHeaders = {})
+UpgradeRequest refuseUpgrade(QByteArrayView status, QByteArrayView why, QByteArrayView extraHeaders = {})
 {
     QByteArray response = "HTTP/1.1 " + status.toByteArray()
         + "\r\nContent-Type: text/plain\r\nConnection: close\r\n" + extraHeaders.toByteArray()
@@ -34,16 +34,16 @@ UpgradeRequest inspectRequest(QByteArrayView head, QByteArrayView path)
         return {};
 
     if (request.method != "GET" || request.version != "HTTP/1.1")
-        return refuse("400 Bad Request", "a WebSocket upgrade is a GET over HTTP/1.1");
+        return refuseUpgrade("400 Bad Request", "a WebSocket upgrade is a GET over HTTP/1.1");
     if (!request.headerHasToken("connection", "upgrade"))
-        return refuse("400 Bad Request", "'Connection: Upgrade' is missing");
+        return refuseUpgrade("400 Bad Request", "'Connection: Upgrade' is missing");
     if (request.header("sec-websocket-version") != "13")
-        return refuse("426 Upgrade Required", "this server speaks WebSocket version 13",
+        return refuseUpgrade("426 Upgrade Required", "this server speaks WebSocket version 13",
                       "Sec-WebSocket-Version: 13\r\n");
     const QByteArray key = request.header("sec-websocket-key");
     const auto nonce = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
     if (!nonce || nonce.decoded.size() != 16)
-        return refuse("400 Bad Request", "'Sec-WebSocket-Key' is not 16 bytes in base64");
+        return refuseUpgrade("400 Bad Request", "'Sec-WebSocket-Key' is not 16 bytes in base64");
 
     QByteArray response = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
                           "Connection: Upgrade\r\nSec-WebSocket-Accept: "

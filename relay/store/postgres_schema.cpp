@@ -14,7 +14,7 @@ namespace tidings::relay {
 
 namespace {
 
-constexpr std::array kVersion7 = {
+constexpr std::array kPgVersion7 = {
     "CREATE TABLE relay_meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
 
     // COLLATE "C": user search is a range scan on the name's bytes, whatever the
@@ -158,7 +158,7 @@ constexpr std::array kVersion7 = {
 
 // The key directory of end-to-end encryption: as in sqlite_schema.cpp. u32 ids are BIGINT
 // (PostgreSQL's INTEGER is signed 32 bits).
-constexpr std::array kVersion8 = {
+constexpr std::array kPgVersion8 = {
     "CREATE TABLE identities ("
     " user_id BIGINT PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,"
     " identity_key BYTEA NOT NULL CHECK (octet_length(identity_key) = 32),"
@@ -199,7 +199,7 @@ constexpr std::array kVersion8 = {
 };
 
 // The device inbox: as in sqlite_schema.cpp.
-constexpr std::array kVersion9 = {
+constexpr std::array kPgVersion9 = {
     "ALTER TABLE devices ADD COLUMN inbox_seq BIGINT NOT NULL DEFAULT 0",
     "ALTER TABLE devices ADD COLUMN inbox_gone BIGINT NOT NULL DEFAULT 0",
 
@@ -229,12 +229,12 @@ constexpr std::array kVersion9 = {
 };
 
 // End-to-end encrypted messages: as in sqlite_schema.cpp.
-constexpr std::array kVersion10 = {
+constexpr std::array kPgVersion10 = {
     "ALTER TABLE conversations ADD COLUMN e2e_seq BIGINT",
 };
 
 // Linking a new device: as in sqlite_schema.cpp.
-constexpr std::array kVersion11 = {
+constexpr std::array kPgVersion11 = {
     "CREATE TABLE link_offers ("
     " id TEXT PRIMARY KEY,"
     " user_id BIGINT NOT NULL UNIQUE REFERENCES users(id) ON DELETE CASCADE,"
@@ -246,19 +246,19 @@ constexpr std::array kVersion11 = {
     " expires_at BIGINT NOT NULL)",
 };
 
-constexpr std::array kMigrations = {
-    Migration{7, "the schema of version 7 (PostgreSQL starts here)", kVersion7},
-    Migration{8, "key directory", kVersion8},
-    Migration{9, "device inbox", kVersion9},
-    Migration{10, "encrypted conversations", kVersion10},
-    Migration{11, "device link offers", kVersion11},
+constexpr std::array kPgMigrations = {
+    Migration{7, "the schema of version 7 (PostgreSQL starts here)", kPgVersion7},
+    Migration{8, "key directory", kPgVersion8},
+    Migration{9, "device inbox", kPgVersion9},
+    Migration{10, "encrypted conversations", kPgVersion10},
+    Migration{11, "device link offers", kPgVersion11},
 };
 
 } // namespace
 
 std::span<const Migration> postgresMigrations()
 {
-    return kMigrations;
+    return kPgMigrations;
 }
 
 } // namespace tidings::relay

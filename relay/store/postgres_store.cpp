@@ -47,14 +47,14 @@ private:
 /// The advisory lock nodes take to migrate one at a time ("TDGS").
 constexpr qint64 kMigrationLock = 0x54444753;
 
-Result<void> exec(QSqlDatabase &database, const QString &statement)
+Result<void> pgExec(QSqlDatabase &database, const QString &statement)
 {
     if (auto done = tidings::sql::runUnprepared(database, statement); !done)
         return Error{ErrorCode::Io, u"%1: %2"_s.arg(statement, done.error().message)};
     return {};
 }
 
-Result<void> openConnection(QSqlDatabase &database, const PostgresLocation &location)
+Result<void> openPgConnection(QSqlDatabase &database, const PostgresLocation &location)
 {
     database.setHostName(location.host);
     database.setPort(location.port);
@@ -79,22 +79,22 @@ Result<void> openConnection(QSqlDatabase &database, const PostgresLocation &loca
          {u"SET synchronous_commit = on"_s, u"SET statement_timeout = '30s'"_s,
           u"SET lock_timeout = '10s'"_s, u"SET idle_in_transaction_session_timeout = '60s'"_s,
           u"SET client_min_messages = warning"_s, u"SET plan_cache_mode = force_generic_plan"_s}) {
-        if (auto done = exec(database, setting); !done)
+        if (auto done = pgExec(database, setting); !done)
             return Error{ErrorCode::Unavailable, done.error().message};
     }
     return {};
 }
 
-Result<StoreInfo> openStore(QSqlDatabase &database, const PostgresLocation &location, bool migrate)
+Result<StoreInfo> openPgStore(QSqlDatabase &database, const PostgresLocation &location, bool migrate)
 {
     const QString where = location.display();
     // Nodes that start together take turns: the first migrates, the others find it done.
-    if (auto locked = exec(database, u"SELECT pg_advisory_lock(%1)"_s.arg(kMigrationLock));
+    if (auto locked = pgExec(database, u"SELECT pg_advisory_lock(%1)"_s.arg(kMigrationLock));
         !locked) {
         return Error{ErrorCode::Unavailable, u"%1: %2"_s.arg(where, locked.error().message)};
     }
     const auto unlock = qScopeGuard(
-        [&] { (void)exec(database, u"SELECT pg_advisory_unlock(%1)"_s.arg(kMigrationLock)); });
+        [&] { (void)pgExec(database, u"SELECT pg_advisory_unlock(%1)"_s.arg(kMigrationLock)); });
 
     const auto state = readSchemaState(database);
     if (!state)
@@ -205,7 +205,7 @@ Result<StoreInfo> PostgresStore::open(bool migrate)
     Q_ASSERT(!m_writer);
     const PostgresLocation location = m_location;
     const auto connect
-        = [location](QSqlDatabase &database) { return openConnection(database, location); };
+        = [location](QSqlDatabase &database) { return openPgConnection(database, location); };
     m_writer = std::make_unique<SqlThread>(u"QPSQL"_s, connect, 65536, 256, &WriterState::make);
     // Every node's batch takes its conversations' row locks in id order before anything
     // else: batches that share conversations wait for each other instead of deadlocking
@@ -231,7 +231,7 @@ Result<StoreInfo> PostgresStore::open(bool migrate)
         return tidings::sql::runUnprepared(database, statement);
     });
     auto opened = m_writer->submit<StoreInfo>([location, migrate](QSqlDatabase &database) {
-        return openStore(database, location, migrate);
+        return openPgStore(database, location, migrate);
     });
     opened.waitForFinished();
     const Result<StoreInfo> result = opened.result();

@@ -16,12 +16,9 @@ namespace {
 using keyfields::base64;
 
 /// As message.send's.
-constexpr fields::StringRule kClientId{1, 64};
+constexpr fields::StringRule kInboxClientId{1, 64};
 
-Error bad(const QString &key, const QString &what)
-{
-    return Error{ErrorCode::BadRequest, u"field '%1' must be %2"_s.arg(key, what)};
-}
+using fields::bad;
 
 /// Field `body` of an inbox.send message: base64 of 1 to kMaxBodyBytes bytes. A longer one
 /// is TooLarge, told from the string's length before anything is decoded, so a huge body
@@ -137,7 +134,7 @@ template<typename T, typename Encode> QJsonArray arrayOf(const QList<T> &items, 
 
 Result<SendToInbox> SendToInbox::decode(const QJsonObject &fields, const Limits &)
 {
-    auto clientId = fields::string(fields, u"client_id"_s, kClientId);
+    auto clientId = fields::string(fields, u"client_id"_s, kInboxClientId);
     if (!clientId)
         return clientId.error();
     const QJsonValue value = fields.value(u"messages"_s);

@@ -11,10 +11,7 @@ namespace {
 
 constexpr qint64 kMax = fields::kMaxSafeInteger;
 
-Error bad(const QString &key, const QString &what)
-{
-    return Error{ErrorCode::BadRequest, u"field '%1' must be %2"_s.arg(key, what)};
-}
+using fields::bad;
 
 /// The envelope's members: what LogEntry holds apart from `body`.
 bool isEnvelope(const QString &key)

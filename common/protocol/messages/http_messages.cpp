@@ -10,10 +10,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-Error bad(const QString &key, const QString &what)
-{
-    return Error{ErrorCode::BadRequest, u"field '%1' must be %2"_s.arg(key, what)};
-}
+using fields::bad;
 
 /// A media id: 32 lower-case hex digits (the relay names every media object so).
 Result<QString> mediaId(const QJsonObject &fields)

@@ -13,13 +13,10 @@ namespace {
 
 using keyfields::base64;
 
-Error bad(const QString &key, const QString &what)
-{
-    return Error{ErrorCode::BadRequest, u"field '%1' must be %2"_s.arg(key, what)};
-}
+using fields::bad;
 
 /// The objects of array `key` (required), each decoded by T::decode.
-template<typename T> Result<QList<T>> listOf(const QJsonObject &fields, const QString &key)
+template<typename T> Result<QList<T>> keyListOf(const QJsonObject &fields, const QString &key)
 {
     const QJsonValue value = fields.value(key);
     if (value.isUndefined() || value.isNull())
@@ -40,7 +37,7 @@ template<typename T> Result<QList<T>> listOf(const QJsonObject &fields, const QS
     return items;
 }
 
-template<typename T> QJsonArray arrayOf(const QList<T> &items)
+template<typename T> QJsonArray keyArrayOf(const QList<T> &items)
 {
     QJsonArray array;
     for (const T &item : items)
@@ -49,7 +46,7 @@ template<typename T> QJsonArray arrayOf(const QList<T> &items)
 }
 
 /// Object `key`, decoded by T::decode.
-template<typename T> Result<T> objectOf(const QJsonObject &fields, const QString &key)
+template<typename T> Result<T> keyObjectOf(const QJsonObject &fields, const QString &key)
 {
     const QJsonValue value = fields.value(key);
     if (value.isUndefined() || value.isNull())
@@ -131,7 +128,7 @@ Result<UserDevices> UserDevices::decode(const QJsonObject &fields)
     const auto version = fields::integer(fields, u"version"_s, 1);
     if (!version)
         return version.error();
-    auto devices = listOf<DeviceInfo>(fields, u"devices"_s);
+    auto devices = keyListOf<DeviceInfo>(fields, u"devices"_s);
     if (!devices)
         return devices.error();
     return UserDevices{*user, std::move(identityKey).value(), std::move(list).value(), *version,
@@ -144,7 +141,7 @@ QJsonObject UserDevices::encode() const
             {u"identity_key"_s, base64(identityKey)},
             {u"list"_s, base64(list)},
             {u"version"_s, version},
-            {u"devices"_s, arrayOf(devices)}};
+            {u"devices"_s, keyArrayOf(devices)}};
 }
 
 Result<PreKeyBundleInfo> PreKeyBundleInfo::decode(const QJsonObject &fields)
@@ -162,11 +159,11 @@ Result<PreKeyBundleInfo> PreKeyBundleInfo::decode(const QJsonObject &fields)
     auto certificate = keyfields::bytesUpTo(fields, u"certificate"_s, keys::kMaxCertificateBytes);
     if (!certificate)
         return certificate.error();
-    auto signedPreKey = objectOf<SignedPreKeyInfo>(fields, u"signed_prekey"_s);
+    auto signedPreKey = keyObjectOf<SignedPreKeyInfo>(fields, u"signed_prekey"_s);
     if (!signedPreKey)
         return signedPreKey.error();
     if (fields.contains(u"one_time"_s) && !fields.value(u"one_time"_s).isNull()) {
-        auto oneTime = objectOf<OneTimePreKeyInfo>(fields, u"one_time"_s);
+        auto oneTime = keyObjectOf<OneTimePreKeyInfo>(fields, u"one_time"_s);
         if (!oneTime)
             return oneTime.error();
         bundle.oneTime = std::move(oneTime).value();
@@ -206,7 +203,7 @@ QJsonObject DevicesPublished::encode() const
 
 Result<DeviceRegistered> DeviceRegistered::decode(const QJsonObject &fields)
 {
-    auto device = objectOf<DeviceInfo>(fields, u"device"_s);
+    auto device = keyObjectOf<DeviceInfo>(fields, u"device"_s);
     if (!device)
         return device.error();
     return DeviceRegistered{std::move(device).value()};
@@ -219,7 +216,7 @@ QJsonObject DeviceRegistered::encode() const
 
 Result<DeviceDirectory> DeviceDirectory::decode(const QJsonObject &fields)
 {
-    auto users = listOf<UserDevices>(fields, u"users"_s);
+    auto users = keyListOf<UserDevices>(fields, u"users"_s);
     if (!users)
         return users.error();
     return DeviceDirectory{std::move(users).value()};
@@ -227,7 +224,7 @@ Result<DeviceDirectory> DeviceDirectory::decode(const QJsonObject &fields)
 
 QJsonObject DeviceDirectory::encode() const
 {
-    return {{u"users"_s, arrayOf(users)}};
+    return {{u"users"_s, keyArrayOf(users)}};
 }
 
 Result<PreKeysStored> PreKeysStored::decode(const QJsonObject &fields)
@@ -245,7 +242,7 @@ QJsonObject PreKeysStored::encode() const
 
 Result<ClaimedPreKeys> ClaimedPreKeys::decode(const QJsonObject &fields)
 {
-    auto bundles = listOf<PreKeyBundleInfo>(fields, u"bundles"_s);
+    auto bundles = keyListOf<PreKeyBundleInfo>(fields, u"bundles"_s);
     if (!bundles)
         return bundles.error();
     return ClaimedPreKeys{std::move(bundles).value()};
@@ -253,7 +250,7 @@ Result<ClaimedPreKeys> ClaimedPreKeys::decode(const QJsonObject &fields)
 
 QJsonObject ClaimedPreKeys::encode() const
 {
-    return {{u"bundles"_s, arrayOf(bundles)}};
+    return {{u"bundles"_s, keyArrayOf(bundles)}};
 }
 
 Result<PreKeyCount> PreKeyCount::decode(const QJsonObject &fields)

@@ -10,10 +10,7 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-Error bad(const QString &key, const QString &what)
-{
-    return Error{ErrorCode::BadRequest, u"field '%1' must be %2"_s.arg(key, what)};
-}
+using fields::bad;
 
 /// The objects of array `key` (absent: none), each decoded by T::decode.
 template<typename T> Result<QList<T>> listOf(const QJsonObject &fields, const QString &key)
