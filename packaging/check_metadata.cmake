@@ -1,3 +1,4 @@
+cmake_minimum_required(VERSION 3.25)
 # The packaging_metadata test: desktop-file-validate on the desktop entry, appstreamcli
 # validate on the AppStream metadata (offline; its pedantic notes are not failures). A missing
 # validator fails the test, saying which: a check that cannot run has not passed.

@@ -1,0 +1,56 @@
+cmake_minimum_required(VERSION 3.25)
+# The packaging_relay_conf test: the relay.conf that ships is complete and true.
+# - Every setting the relay takes from a config file is in it (from `tidings-relay --help`,
+#   less the ones that cannot be in a file), and it names no other.
+# - With every line that shows a value uncommented, the relay accepts the file: it creates
+#   a store with those settings (`migrate`) and exits 0. A wrong default or a misspelt key
+#   fails here, since an unknown key is an error.
+file(STRINGS "${CONF}" lines)
+set(keys "")
+set(active "")
+foreach(line IN LISTS lines)
+    if(line MATCHES "^# ([a-z0-9-]+) =( (.*))?$")
+        list(APPEND keys "${CMAKE_MATCH_1}")
+        if(NOT "${CMAKE_MATCH_3}" STREQUAL "")
+            string(APPEND active "${CMAKE_MATCH_1} = ${CMAKE_MATCH_3}\n")
+        endif()
+    elseif(line MATCHES "^[a-z]")
+        message(FATAL_ERROR "relay.conf sets a value (ships everything commented out): ${line}")
+    endif()
+endforeach()
+# io-threads' default depends on the machine, so it is described, not shown.
+list(APPEND keys io-threads)
+
+execute_process(COMMAND "${RELAY}" --help OUTPUT_VARIABLE help RESULT_VARIABLE result)
+if(NOT result EQUAL 0)
+    message(FATAL_ERROR "tidings-relay --help failed (${result})")
+endif()
+string(REGEX MATCHALL "\n  --[a-z0-9-]+" options "${help}")
+set(not_in_file help-all config event-loop port-file data-dir display-name password-stdin to)
+set(missing "")
+foreach(option IN LISTS options)
+    string(REGEX REPLACE "^\n  --" "" option "${option}")
+    if(NOT option IN_LIST not_in_file AND NOT option IN_LIST keys)
+        list(APPEND missing ${option})
+    endif()
+    list(APPEND known ${option})
+endforeach()
+if(missing)
+    message(FATAL_ERROR "relay.conf lacks: ${missing}")
+endif()
+foreach(key IN LISTS keys)
+    if(NOT key IN_LIST known)
+        message(FATAL_ERROR "relay.conf names '${key}', which the relay does not know")
+    endif()
+endforeach()
+
+set(work "${WORK_DIR}/packaging_relay_conf")
+file(REMOVE_RECURSE "${work}")
+file(MAKE_DIRECTORY "${work}/data")
+file(WRITE "${work}/relay.conf" "${active}")
+execute_process(COMMAND "${RELAY}" --config "${work}/relay.conf" --data-dir "${work}/data" migrate
+    RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+if(NOT result EQUAL 0)
+    message(FATAL_ERROR "the relay refused relay.conf's defaults (${result}):\n${output}")
+endif()
+message(STATUS "relay.conf is complete, and the relay takes its defaults")
