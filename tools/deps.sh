@@ -24,7 +24,7 @@ build_packages=(
 # The packaging tests check the desktop entry and the AppStream metadata with their validators
 # and the relay's systemd unit with systemd-analyze.
 test_packages=(openssl fonts-dejavu-core dbus gnome-keyring gstreamer1.0-tools libnghttp2-dev
-               postgresql redis-server haproxy desktop-file-utils appstream systemd)
+               postgresql redis-server haproxy desktop-file-utils appstream systemd groff-base)
 # The fuzz preset builds with clang-14; libclang-rt-14-dev carries libFuzzer and the sanitizers.
 fuzz_packages=(clang-14 libclang-rt-14-dev)
 

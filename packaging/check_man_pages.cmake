@@ -1,0 +1,23 @@
+cmake_minimum_required(VERSION 3.25)
+# The packaging_man_pages test: each page formats with groff's man macros and all of groff's
+# warnings on (-ww) without a single one, and has the NAME line whatis/apropos index.
+if(NOT GROFF OR NOT EXISTS "${GROFF}")
+    message(FATAL_ERROR "groff not found: run tools/deps.sh test")
+endif()
+foreach(page IN LISTS PAGES)
+    execute_process(COMMAND "${GROFF}" -man -ww -z -K utf8 "${page}"
+        RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
+    if(NOT result EQUAL 0 OR NOT output STREQUAL "")
+        message(FATAL_ERROR "groff ${page}:\n${output}")
+    endif()
+    file(STRINGS "${page}" lines)
+    list(FIND lines ".SH NAME" name)
+    if(name EQUAL -1)
+        message(FATAL_ERROR "${page} has no NAME section")
+    endif()
+    math(EXPR next "${name} + 1")
+    list(GET lines ${next} line)
+    if(NOT line MATCHES "^[a-z-]+ \\\\- .+")
+        message(FATAL_ERROR "${page}: the NAME line is not 'name \\- what it is': ${line}")
+    endif()
+endforeach()
