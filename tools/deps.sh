@@ -21,10 +21,12 @@ build_packages=(
 # keep tokens in a real keyring on a private D-Bus session and make a small video with
 # GStreamer's gst-launch-1.0.
 # The cluster tests start real PostgreSQL, Redis and HAProxy servers of their own.
-# The packaging tests check the desktop entry and the AppStream metadata with their validators
-# and the relay's systemd unit with systemd-analyze.
+# The packaging tests check the desktop entry and the AppStream metadata with their validators,
+# the relay's systemd unit with systemd-analyze, and make the .debs (dpkg-shlibdeps) and check
+# them with lintian.
 test_packages=(openssl fonts-dejavu-core dbus gnome-keyring gstreamer1.0-tools libnghttp2-dev
-               postgresql redis-server haproxy desktop-file-utils appstream systemd groff-base)
+               postgresql redis-server haproxy desktop-file-utils appstream systemd groff-base
+               dpkg-dev lintian)
 # The fuzz preset builds with clang-14; libclang-rt-14-dev carries libFuzzer and the sanitizers.
 fuzz_packages=(clang-14 libclang-rt-14-dev)
 
