@@ -59,7 +59,9 @@ int main(int argc, char *argv[])
         return 2;
     }
     if (parser.isSet(help)) {
-        std::fputs(qPrintable(parser.helpText()), stdout);
+        // Without an application object Qt cannot know the program's name.
+        std::fputs(qPrintable(parser.helpText().replace(u"<executable_name>"_s, u"tidings"_s)),
+                   stdout);
         return 0;
     }
     if (parser.isSet(version)) {

@@ -371,7 +371,7 @@ QSize MessageDelegate::sizeHint(const QStyleOptionViewItem &option, const QModel
 }
 
 void MessageDelegate::paintTicks(QPainter *painter, const QRectF &rect, int state,
-                                 const QColor &color) const
+                                 const QColor &color)
 {
     painter->save();
     painter->setRenderHint(QPainter::Antialiasing);
@@ -396,8 +396,11 @@ void MessageDelegate::paintTicks(QPainter *painter, const QRectF &rect, int stat
         painter->drawLine(centre, QPointF(centre.x(), circle.top() + 2.5));
         painter->drawLine(centre, QPointF(circle.right() - 3, centre.y()));
     } else {
-        const QColor tickColor = ticks == Model::State::Read ? theme::readTicks() : color;
-        painter->setPen(QPen(tickColor, 1.5, Qt::SolidLine, Qt::RoundCap, Qt::RoundJoin));
+        // Read must be unmistakable: its own colour and a bolder stroke, not a shade of the
+        // time's colour (in the light theme both were green).
+        const bool read = ticks == Model::State::Read;
+        painter->setPen(QPen(read ? theme::readTicks() : color, read ? 1.9 : 1.5, Qt::SolidLine,
+                             Qt::RoundCap, Qt::RoundJoin));
         painter->setBrush(Qt::NoBrush);
         auto tick = [&](qreal dx, bool shortLeg) {
             QPainterPath path;
@@ -547,8 +550,7 @@ void MessageDelegate::paint(QPainter *painter, const QStyleOptionViewItem &optio
     text.draw(painter, l.text.topLeft());
 
     painter->setFont(small);
-    const QColor metaColor
-        = l.own && !theme::isDark() ? QColor(0x5f, 0xa8, 0x5e) : theme::secondaryText();
+    const QColor metaColor = l.own ? theme::ownMetaText() : theme::secondaryText();
     painter->setPen(metaColor);
     QRect timeRect = l.meta;
     if (l.own)

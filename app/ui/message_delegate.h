@@ -83,11 +83,14 @@ public:
     static QString receiptText(const QModelIndex &index, bool group);
     /// The date as a separator shows it: "Today", "Yesterday", a weekday, or the date.
     static QString dayLabel(const QDate &date);
+    /// Paints an own message's state (`MessageListModel::State`) in `rect`: a clock while
+    /// queued, one tick when sent, two when delivered, two bolder ones in the read colour
+    /// (theme::readTicks, never the time's `color`) when read, a red mark when it failed.
+    static void paintTicks(QPainter *painter, const QRectF &rect, int state, const QColor &color);
 
 private:
     struct Layout;
     Layout layout(const QStyleOptionViewItem &option, const QModelIndex &index) const;
-    void paintTicks(QPainter *painter, const QRectF &rect, int state, const QColor &color) const;
     /// Whether `index` is the first encrypted entry, after messages that were not.
     bool startsEncryption(const QModelIndex &index) const;
     /// Lays out the line about a refused change under the message, from `y` down; returns

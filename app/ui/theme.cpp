@@ -160,9 +160,16 @@ QColor secondaryText()
     return isDark() ? QColor(0x8b, 0x9b, 0xab) : QColor(0x70, 0x7a, 0x84);
 }
 
+QColor ownMetaText()
+{
+    return isDark() ? secondaryText() : QColor(0x5f, 0xa8, 0x5e);
+}
+
 QColor readTicks()
 {
-    return isDark() ? QColor(0x6a, 0xb3, 0xf3) : QColor(0x4f, 0xae, 0x4e);
+    // Blue on the light theme's green bubble, bright sky blue on the dark theme's blue one:
+    // far from the time's colour in both (tst_message_ticks).
+    return isDark() ? QColor(0x7c, 0xd4, 0xff) : QColor(0x1e, 0x88, 0xe5);
 }
 
 QColor online()

@@ -32,6 +32,9 @@ QColor bubbleText();
 /// Behind date pills and event lines.
 QColor pillBackground();
 QColor secondaryText();
+/// The time and ticks of one's own message, on theme::ownBubble().
+QColor ownMetaText();
+/// The ticks of a read message: a colour of its own, never the time's.
 QColor readTicks();
 QColor online();
 QColor danger();

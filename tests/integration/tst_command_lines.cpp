@@ -62,6 +62,7 @@ private Q_SLOTS:
         result = run(appBinary(), {u"--help"_s}, true);
         QCOMPARE(result.exitCode, 0);
         QVERIFY(result.out.contains("--server"));
+        QVERIFY2(result.out.startsWith("Usage: tidings [options]"), result.out.constData());
 
         result = run(appBinary(), {u"--bogus"_s}, true);
         QCOMPARE(result.exitCode, 2);
