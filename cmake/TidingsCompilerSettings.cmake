@@ -76,7 +76,7 @@ if(CMAKE_CXX_COMPILER_ID MATCHES "GNU|Clang")
     # build the tests' code is not optimised (the relay, the app and every library are).
     set(test_code "$<BOOL:$<TARGET_PROPERTY:TIDINGS_TEST_CODE>>")
     if(TIDINGS_SANITIZE)
-        # For the tests' own code, which is not instrumented, to know the program it is in is.
+        # Tells the tests' own code (not instrumented) that the product's code is.
         target_compile_definitions(tidings_build_settings INTERFACE TIDINGS_SANITIZED)
         target_compile_options(tidings_build_settings INTERFACE -fno-omit-frame-pointer
             "$<$<NOT:${test_code}>:-fsanitize=address,undefined;-fno-sanitize-recover=undefined>")

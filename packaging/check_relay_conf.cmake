@@ -44,11 +44,10 @@ foreach(key IN LISTS keys)
     endif()
 endforeach()
 
-set(work "${WORK_DIR}/packaging_relay_conf")
-file(REMOVE_RECURSE "${work}")
-file(MAKE_DIRECTORY "${work}/data")
-file(WRITE "${work}/relay.conf" "${active}")
-execute_process(COMMAND "${RELAY}" --config "${work}/relay.conf" --data-dir "${work}/data" migrate
+file(REMOVE_RECURSE "${WORK_DIR}")
+file(MAKE_DIRECTORY "${WORK_DIR}/data")
+file(WRITE "${WORK_DIR}/relay.conf" "${active}")
+execute_process(COMMAND "${RELAY}" --config "${WORK_DIR}/relay.conf" --data-dir "${WORK_DIR}/data" migrate
     RESULT_VARIABLE result OUTPUT_VARIABLE output ERROR_VARIABLE output)
 if(NOT result EQUAL 0)
     message(FATAL_ERROR "the relay refused relay.conf's defaults (${result}):\n${output}")

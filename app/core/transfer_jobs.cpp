@@ -23,7 +23,6 @@ namespace messages = protocol::messages;
 
 namespace {
 
-constexpr int kProgressIntervalMs = 100;
 /// No relay takes less in one request (its media-chunk-bytes has this floor).
 constexpr qint64 kSmallestChunkBytes = 64 * 1024;
 /// A job's retryAt while it waits for a (new) token: until setServer().
@@ -323,7 +322,8 @@ void TransferJobs::retry(Job &job, const QString &why)
 void TransferJobs::reportProgress(Job &job, qint64 done, bool force)
 {
     const qint64 at = now();
-    if (!force && (done == job.progressDone || at - job.lastProgressAt < kProgressIntervalMs))
+    if (!force
+        && (done == job.progressDone || at - job.lastProgressAt < kTransferProgressIntervalMs))
         return;
     job.progressDone = done;
     job.lastProgressAt = at;

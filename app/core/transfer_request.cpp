@@ -15,7 +15,6 @@ using namespace Qt::StringLiterals;
 namespace {
 
 constexpr qsizetype kMaxResponseBytes = 64 * 1024;
-constexpr qint64 kRequestProgressIntervalMs = 100;
 
 qint64 steadyMs()
 {
@@ -238,7 +237,7 @@ int TransferRequest::onProgressInfo(void *context, curl_off_t, curl_off_t downlo
         = request->offset + qint64(request->step == TransferStep::Chunk ? uploaded : downloaded);
     const qint64 at = steadyMs();
     if (!request->onProgress || done == request->m_progressDone
-        || at - request->m_progressAt < kRequestProgressIntervalMs)
+        || at - request->m_progressAt < kTransferProgressIntervalMs)
         return 0;
     request->m_progressDone = done;
     request->m_progressAt = at;

@@ -16,6 +16,10 @@ namespace tidings::app {
 
 class CacheSealer;
 
+/// Progress of a transfer is told at most this often (a request's callback, the jobs'
+/// signal).
+inline constexpr qint64 kTransferProgressIntervalMs = 100;
+
 /// Where a transfer stands (docs/protocol.md, section 8). An upload hashes its file, creates
 /// the media, sends chunks and completes it (asking for its Status after a break); a
 /// download gets the bytes and verifies them. Cancel tells the relay an upload is dropped.

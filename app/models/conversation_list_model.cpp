@@ -15,7 +15,7 @@ namespace tidings::app {
 
 namespace {
 
-struct ConversationSnapshot
+struct Listing
 {
     QList<local::Conversation> conversations;
     QList<local::User> users;
@@ -167,16 +167,16 @@ void ConversationListModel::refresh()
     m_loading = true;
     m_stale.clear(); // the whole read has them
     const qint64 me = m_client.userId();
-    auto read = m_client.reader().read<ConversationSnapshot>([me](QSqlDatabase &db) -> Result<ConversationSnapshot> {
+    auto read = m_client.reader().read<Listing>([me](QSqlDatabase &db) -> Result<Listing> {
         auto conversations = local::conversations(db, me);
         if (!conversations)
             return conversations.error();
         auto users = local::users(db);
         if (!users)
             return users.error();
-        return ConversationSnapshot{std::move(*conversations), std::move(*users), {}};
+        return Listing{std::move(*conversations), std::move(*users), {}};
     });
-    read.then(this, [this](const Result<ConversationSnapshot> &snapshot) {
+    read.then(this, [this](const Result<Listing> &snapshot) {
         m_loading = false;
         if (snapshot) {
             m_names.reset(snapshot->users);
@@ -213,8 +213,8 @@ void ConversationListModel::readStale()
     const QList<qint64> ids(m_stale.cbegin(), m_stale.cend());
     m_stale.clear();
     const qint64 me = m_client.userId();
-    auto read = m_client.reader().read<ConversationSnapshot>([ids, me](QSqlDatabase &db) -> Result<ConversationSnapshot> {
-        ConversationSnapshot snapshot;
+    auto read = m_client.reader().read<Listing>([ids, me](QSqlDatabase &db) -> Result<Listing> {
+        Listing snapshot;
         for (const qint64 id : ids) {
             auto conversation = local::conversation(db, id, me);
             if (conversation)
@@ -230,7 +230,7 @@ void ConversationListModel::readStale()
         snapshot.users = std::move(*users);
         return snapshot;
     });
-    read.then(this, [this, ids](const Result<ConversationSnapshot> &snapshot) {
+    read.then(this, [this, ids](const Result<Listing> &snapshot) {
         m_loading = false;
         if (snapshot) {
             m_names.reset(snapshot->users);

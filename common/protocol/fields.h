@@ -21,6 +21,10 @@ struct StringRule
     qsizetype maxBytes = 1024; ///< in UTF-8 bytes
 };
 
+/// A client's id for a request it may send again (`client_id` of message.send, inbox.send):
+/// the relay answers a repeat by what the first did.
+inline constexpr StringRule kClientId{1, 64};
+
 /// The error for field `key` that is not `what`: "field 'key' must be what".
 Error bad(const QString &key, const QString &what);
 

@@ -118,4 +118,12 @@ private:
     QFuture<T> m_future;
 };
 
+/// `future`'s result, blocking until it is there: for start-up and admin commands, which have
+/// nothing else to do meanwhile; never on an event loop.
+template<typename T> T waitFor(WorkerFuture<T> future)
+{
+    future.waitForFinished();
+    return future.result();
+}
+
 } // namespace tidings

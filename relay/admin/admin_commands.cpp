@@ -23,12 +23,6 @@ constexpr int kDone = 0;
 constexpr int kFailed = 1;
 constexpr int kUsage = 2;
 
-template<typename T> Result<T> await(WorkerFuture<Result<T>> future)
-{
-    future.waitForFinished();
-    return future.result();
-}
-
 crypto::PasswordHashCost hashCost(PasswordCost cost)
 {
     switch (cost) {
@@ -187,7 +181,7 @@ private:
         const QString name = username;
         const QString display = *displayName;
         const QByteArray passwordHash = *hash;
-        const auto user = await(store.write<UserRecord>(
+        const auto user = waitFor(store.write<UserRecord>(
             [&](QSqlDatabase &db) { return sql::insertUser(db, name, display, passwordHash); }));
         if (!user)
             return fail(user.error().code == ErrorCode::Conflict
@@ -201,7 +195,7 @@ private:
 
     int listUsers(Store &store)
     {
-        const auto users = await(
+        const auto users = waitFor(
             store.read<QList<UserRecord>>([](QSqlDatabase &db) { return sql::allUsers(db); }));
         if (!users)
             return fail(users.error().message);
@@ -219,7 +213,7 @@ private:
     int listReports(Store &store)
     {
         using Named = QList<std::pair<sql::ReportRecord, QString>>;
-        const auto reports = await(store.read<Named>([](QSqlDatabase &db) -> Result<Named> {
+        const auto reports = waitFor(store.read<Named>([](QSqlDatabase &db) -> Result<Named> {
             auto recent = sql::recentReports(db, 200);
             if (!recent)
                 return recent.error();
@@ -254,7 +248,7 @@ private:
 
     int listDeadPushes(Store &store)
     {
-        const auto dead = await(store.read<QList<sql::DeadPush>>(
+        const auto dead = waitFor(store.read<QList<sql::DeadPush>>(
             [](QSqlDatabase &db) { return sql::deadPushes(db, 200); }));
         if (!dead)
             return fail(dead.error().message);
@@ -271,7 +265,7 @@ private:
 
     int setDisabled(Store &store, const QString &username, bool disable)
     {
-        const auto user = await(store.write<UserRecord>(
+        const auto user = waitFor(store.write<UserRecord>(
             [&](QSqlDatabase &db) { return sql::setDisabled(db, username, disable); }));
         if (!user)
             return fail(user.error().code == ErrorCode::NotFound ? u"no user %1"_s.arg(username)
@@ -292,7 +286,7 @@ private:
             return fail(hash.error().message);
         const QByteArray passwordHash = *hash;
         const auto ended
-            = await(store.write<QList<qint64>>([&](QSqlDatabase &db) -> Result<QList<qint64>> {
+            = waitFor(store.write<QList<qint64>>([&](QSqlDatabase &db) -> Result<QList<qint64>> {
                   const auto credentials = sql::credentialsByUsername(db, username);
                   if (!credentials)
                       return credentials.error();

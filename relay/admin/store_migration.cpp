@@ -19,12 +19,6 @@ using namespace Qt::StringLiterals;
 
 namespace {
 
-template<typename T> Result<T> awaitResult(WorkerFuture<Result<T>> future)
-{
-    future.waitForFinished();
-    return future.result();
-}
-
 /// Refuses a target that holds anything but its own settings: never merge, never overwrite.
 Result<void> checkEmpty(const QList<CopyTable> &tables, const QString &where)
 {
@@ -154,7 +148,7 @@ Result<void> StoreMigration::run()
     say(u"target: %1 (PostgreSQL, schema version %2)"_s.arg(info.location).arg(info.schemaVersion));
 
     // Both schemas read and the target found empty before a single blob is sent.
-    const auto planned = awaitResult(
+    const auto planned = waitFor(
         store.read<QList<CopyTable>>([storePath](QSqlDatabase &db) -> Result<QList<CopyTable>> {
             const auto source = SqliteSource::open(storePath);
             if (!source)
@@ -186,7 +180,7 @@ Result<void> StoreMigration::run()
     // Every row in one transaction (one store write job): a failure leaves no row behind.
     say(u"copying rows in one transaction:"_s);
     const QString where = info.location;
-    const auto copied = awaitResult(store.write<QList<CopyTable>>(
+    const auto copied = waitFor(store.write<QList<CopyTable>>(
         [storePath, where, progress](QSqlDatabase &db) -> Result<QList<CopyTable>> {
             const auto source = SqliteSource::open(storePath);
             if (!source)

@@ -11,7 +11,8 @@ namespace {
 
 const QByteArray kUpgradeRequiredBody = QByteArrayLiteral("this endpoint speaks WebSocket only\n");
 
-UpgradeRequest refuseUpgrade(QByteArrayView status, QByteArrayView why, QByteArrayView extraHeaders = {})
+UpgradeRequest refuseUpgrade(QByteArrayView status, QByteArrayView why,
+                             QByteArrayView extraHeaders = {})
 {
     QByteArray response = "HTTP/1.1 " + status.toByteArray()
         + "\r\nContent-Type: text/plain\r\nConnection: close\r\n" + extraHeaders.toByteArray()
@@ -39,7 +40,7 @@ UpgradeRequest inspectRequest(QByteArrayView head, QByteArrayView path)
         return refuseUpgrade("400 Bad Request", "'Connection: Upgrade' is missing");
     if (request.header("sec-websocket-version") != "13")
         return refuseUpgrade("426 Upgrade Required", "this server speaks WebSocket version 13",
-                      "Sec-WebSocket-Version: 13\r\n");
+                             "Sec-WebSocket-Version: 13\r\n");
     const QByteArray key = request.header("sec-websocket-key");
     const auto nonce = QByteArray::fromBase64Encoding(key, QByteArray::AbortOnBase64DecodingErrors);
     if (!nonce || nonce.decoded.size() != 16)

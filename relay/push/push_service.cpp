@@ -4,11 +4,11 @@
 #include "crypto/session_token.h"
 #include "push/push_http.h"
 #include "push/push_provider.h"
+#include "sql/sql_helpers.h"
 #include "store/push_queries.h"
 #include "store/store.h"
 #include "util/metrics.h"
 
-#include <QDateTime>
 #include <QJsonDocument>
 #include <QLoggingCategory>
 #include <QRandomGenerator>
@@ -21,11 +21,6 @@ using namespace Qt::StringLiterals;
 Q_LOGGING_CATEGORY(lcPush, "tidings.relay.push")
 
 namespace {
-
-qint64 currentMs()
-{
-    return QDateTime::currentMSecsSinceEpoch();
-}
 
 /// How long an endpoint that timed out gets no waiting line.
 constexpr qint64 kSlowForMs = 60 * 1000;
@@ -156,7 +151,7 @@ void PushService::schedule(qint64 dueAt)
     if (m_timer.isActive() && m_timerAt <= dueAt)
         return;
     m_timerAt = dueAt;
-    m_timer.start(int(std::clamp<qint64>(dueAt - currentMs(), 0, 24 * 3600 * 1000)));
+    m_timer.start(int(std::clamp<qint64>(dueAt - tidings::sql::now(), 0, 24 * 3600 * 1000)));
 }
 
 void PushService::record(const char *what, std::function<Result<void>(QSqlDatabase &)> job,
@@ -205,7 +200,7 @@ void PushService::claim()
             m_claiming = false;
             if (!claimed) {
                 qCWarning(lcPush).noquote() << "cannot claim push jobs:" << claimed.error().message;
-                schedule(currentMs() + 1000);
+                schedule(tidings::sql::now() + 1000);
                 return;
             }
             m_backlog->store(claimed->backlog);
@@ -260,12 +255,12 @@ void PushService::dispatch(const sql::PushJob &job)
 
 bool PushService::isSlow(const QString &endpoint) const
 {
-    return m_slowUntil.value(endpoint) > currentMs();
+    return m_slowUntil.value(endpoint) > tidings::sql::now();
 }
 
 void PushService::defer(const sql::PushJob &job)
 {
-    const qint64 due = currentMs() + m_options.timeoutMs;
+    const qint64 due = tidings::sql::now() + m_options.timeoutMs;
     record("deferring a push job:",
            [id = job.id, due](QSqlDatabase &db) { return sql::deferPushJob(db, id, due); });
     schedule(due);
@@ -319,8 +314,9 @@ void PushService::sendNow(const sql::PushJob &job, PushProvider &provider, const
             m_inFlightByHost.remove(endpoint);
         if (outcome.reason == "timeout") {
             if (m_slowUntil.size() > 10000)
-                m_slowUntil.removeIf([now = currentMs()](auto entry) { return entry.value() < now; });
-            m_slowUntil[endpoint] = currentMs() + kSlowForMs;
+                m_slowUntil.removeIf(
+                    [now = tidings::sql::now()](auto entry) { return entry.value() < now; });
+            m_slowUntil[endpoint] = tidings::sql::now() + kSlowForMs;
             // What waited for it goes back to the store instead of holding the budget.
             if (auto waiting = m_waiting.take(endpoint); !waiting.empty()) {
                 m_inFlight -= int(waiting.size());
@@ -364,7 +360,7 @@ void PushService::settle(const sql::PushJob &job, const PushOutcome &outcome)
     switch (outcome.kind) {
     case Kind::Accepted:
         metrics.sent->add();
-        m_latency->observe(double(currentMs() - job.firstAt) / 1000.0);
+        m_latency->observe(double(tidings::sql::now() - job.firstAt) / 1000.0);
         record("finishing a push job:",
                [id](QSqlDatabase &db) { return sql::finishPushJob(db, id); });
         break;
@@ -385,7 +381,7 @@ void PushService::settle(const sql::PushJob &job, const PushOutcome &outcome)
                 delay = qint64(double(full)
                                * (0.5 + 0.5 * QRandomGenerator::global()->generateDouble()));
             }
-            const qint64 due = currentMs() + std::min(delay, m_options.retryMaxMs);
+            const qint64 due = tidings::sql::now() + std::min(delay, m_options.retryMaxMs);
             metrics.retried->add();
             qCInfo(lcPush).noquote() << "a" << job.provider << "push failed (" << outcome.detail
                                      << "); trying again in" << delay << "ms";

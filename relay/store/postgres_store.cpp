@@ -85,7 +85,8 @@ Result<void> openPgConnection(QSqlDatabase &database, const PostgresLocation &lo
     return {};
 }
 
-Result<StoreInfo> openPgStore(QSqlDatabase &database, const PostgresLocation &location, bool migrate)
+Result<StoreInfo> openPgStore(QSqlDatabase &database, const PostgresLocation &location,
+                              bool migrate)
 {
     const QString where = location.display();
     // Nodes that start together take turns: the first migrates, the others find it done.

@@ -17,7 +17,7 @@
 
 // The test's own code is compiled without the sanitizers (docs/development.md), so it asks the
 // build whether the program has them.
-#if defined(TIDINGS_SANITIZED) && (defined(__GNUC__) || defined(__clang__))
+#if defined(TIDINGS_SANITIZED)
 #define TIDINGS_TEST_ASAN 1
 #endif
 

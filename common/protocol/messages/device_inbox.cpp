@@ -15,9 +15,6 @@ namespace {
 
 using keyfields::base64;
 
-/// As message.send's.
-constexpr fields::StringRule kInboxClientId{1, 64};
-
 using fields::bad;
 
 /// Field `body` of an inbox.send message: base64 of 1 to kMaxBodyBytes bytes. A longer one
@@ -134,7 +131,7 @@ template<typename T, typename Encode> QJsonArray arrayOf(const QList<T> &items, 
 
 Result<SendToInbox> SendToInbox::decode(const QJsonObject &fields, const Limits &)
 {
-    auto clientId = fields::string(fields, u"client_id"_s, kInboxClientId);
+    auto clientId = fields::string(fields, u"client_id"_s, fields::kClientId);
     if (!clientId)
         return clientId.error();
     const QJsonValue value = fields.value(u"messages"_s);

@@ -15,7 +15,6 @@ namespace {
 
 constexpr qsizetype kMaxAttachments = 10;
 constexpr qsizetype kMaxAttachmentBytes = 8192; // room for a small thumbnail
-constexpr fields::StringRule kClientId{1, 64};
 
 /// What every change names: the conversation and the client's id for it, and for a change
 /// to a message, its seq.
@@ -31,7 +30,7 @@ Result<Target> target(const QJsonObject &fields, bool message)
     const auto conversation = fields::integer(fields, u"conversation"_s, 1);
     if (!conversation)
         return conversation.error();
-    const auto clientId = fields::string(fields, u"client_id"_s, kClientId);
+    const auto clientId = fields::string(fields, u"client_id"_s, fields::kClientId);
     if (!clientId)
         return clientId.error();
     Target place{*conversation, *clientId, 0};
